@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Installs the system tools the integration tests and the local stack run for real:
+# redis-server (Debian), kcat (brings librdkafka's mock Kafka cluster) and promtool.
+#
+# Idempotent and cheap when everything is there: nothing touches apt unless a command is missing.
+# Otherwise exactly ONE `apt-get update` and ONE `apt-get install` (each apt call re-runs slow
+# triggers). promtool is taken out of Debian's prometheus .deb with `apt-get download` instead of
+# installing the package, which would pull ~300 MB of web UI dependencies for a 48 MB binary.
+set -euo pipefail
+
+export DEBIAN_FRONTEND=noninteractive
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then
+    "$@"
+  elif command -v sudo >/dev/null 2>&1; then
+    sudo env DEBIAN_FRONTEND=noninteractive "$@"
+  else
+    echo "install-system-deps: need root (or sudo) to run: $*" >&2
+    exit 1
+  fi
+}
+
+packages=()
+command -v redis-server >/dev/null 2>&1 || packages+=(redis-server)
+command -v kcat >/dev/null 2>&1 || packages+=(kcat)
+need_promtool=false
+command -v promtool >/dev/null 2>&1 || need_promtool=true
+
+if [ "${#packages[@]}" -eq 0 ] && [ "$need_promtool" = false ]; then
+  echo "install-system-deps: redis-server, kcat and promtool are already installed"
+  exit 0
+fi
+
+wanted=("${packages[@]}")
+[ "$need_promtool" = true ] && wanted+=(promtool)
+echo "install-system-deps: installing ${wanted[*]}"
+as_root apt-get update
+
+if [ "${#packages[@]}" -gt 0 ]; then
+  as_root apt-get install -y --no-install-recommends "${packages[@]}"
+fi
+
+if [ "$need_promtool" = true ]; then
+  workdir="$(mktemp -d)"
+  trap 'rm -rf "$workdir"' EXIT
+  # apt's download sandbox user (_apt) must be able to write here, or apt warns and runs unsandboxed
+  chmod a+rwx "$workdir"
+  (cd "$workdir" && apt-get download prometheus)
+  deb="$(find "$workdir" -maxdepth 1 -name 'prometheus_*.deb' -print -quit)"
+  if [ -z "$deb" ]; then
+    echo "install-system-deps: apt-get download prometheus produced no .deb" >&2
+    exit 1
+  fi
+  dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$workdir" ./usr/bin/promtool
+  as_root install -m 0755 "$workdir/usr/bin/promtool" /usr/local/bin/promtool
+fi
+
+missing=()
+for tool in redis-server kcat promtool; do
+  command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "install-system-deps: still missing after install: ${missing[*]}" >&2
+  exit 1
+fi
+# versions are informational only; an unexpected format must not fail the install
+redis_version="$(redis-server --version 2>&1 | grep -o 'v=[0-9.]*' | cut -c3- || true)"
+kcat_version="$(kcat -V 2>&1 | grep -o '^Version [0-9.]*' | cut -d' ' -f2 || true)"
+promtool_version="$(promtool --version 2>&1 | grep -o 'version [^ ]*' | head -n1 | cut -d' ' -f2 || true)"
+echo "install-system-deps: done (redis-server ${redis_version}, kcat ${kcat_version}, promtool ${promtool_version})"

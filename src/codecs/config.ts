@@ -1,0 +1,279 @@
+/**
+ * Configuration from the environment, as one io-ts codec: `Config.decode(process.env)`.
+ *
+ * Every variable is checked and every problem is reported at once (one line each, naming the
+ * variable), because a pod that fails on the first bad variable takes one restart per mistake.
+ * Values are trimmed; an empty variable counts as unset (`FOO=` in a manifest means "default").
+ * Each variable's value codec (string → value) is exported for tests and docs.
+ */
+import { isLeft } from 'fp-ts/lib/Either.js'
+import * as t from 'io-ts'
+import { hostPort, isHost } from './primitives.js'
+import { DEFAULT_DEAD_LETTER_TOPIC, RequestTopics, ResultTopics } from './topics.js'
+
+export type Env = Readonly<Record<string, string | undefined>>
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const
+export type LogLevel = (typeof LOG_LEVELS)[number]
+export const SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const
+export type SaslMechanism = (typeof SASL_MECHANISMS)[number]
+export interface HostPort { readonly host: string; readonly port: number }
+
+export interface Config {
+  readonly kafka: {
+    readonly brokers: readonly string[]
+    readonly clientId: string
+    readonly groupId: string
+    readonly ssl: boolean
+    readonly sasl?: { readonly mechanism: SaslMechanism; readonly username: string; readonly password: string }
+  }
+  /** `clusterNodes` set selects an ioredis Cluster; `url` is then used only for its credentials/TLS */
+  readonly redis: { readonly url: string; readonly clusterNodes?: readonly HostPort[]; readonly keyPrefix: string }
+  /** no kubeconfig path: in-cluster service account */
+  readonly kube: { readonly kubeconfigPath?: string }
+  readonly secret: { readonly namespace: string; readonly name: string; readonly key: string }
+  readonly grafana: {
+    readonly url: string
+    readonly publicUrl: string
+    readonly auth: { readonly token?: string; readonly user?: string; readonly password?: string }
+    readonly prometheusDatasourceUid: string
+    readonly lokiDatasourceUid: string
+    readonly timeoutMs: number
+    readonly retries: number
+  }
+  readonly service: {
+    readonly sourceUri: string
+    readonly httpPort: number
+    readonly logLevel: LogLevel
+    readonly shutdownGraceMs: number
+    readonly maxParallelServices: number
+    readonly laneIdleMs: number
+    readonly maxMessageBytes: number
+    readonly secretSizeWarnRatio: number
+    readonly deadLetterTopic: string
+  }
+}
+
+/** A codec from an environment string; its name is what the reason says was expected. */
+const fromString = <A>(name: string, parse: (s: string) => A | undefined, encode: (a: A) => string): t.Type<A, string, unknown> =>
+  new t.Type<A, string, unknown>(
+    name,
+    (u): u is A => parse(typeof u === 'string' ? u : '') !== undefined,
+    (u, c) => {
+      const a = typeof u === 'string' ? parse(u) : undefined
+      return a === undefined ? t.failure(u, c) : t.success(a)
+    },
+    encode,
+  )
+const str = (name: string, re: RegExp): t.Type<string, string, unknown> => fromString(name, (s) => (re.test(s) ? s : undefined), (s) => s)
+
+export const IntFromString = (min: number, max: number): t.Type<number, string, unknown> =>
+  fromString(`integer ${min}-${max}`, (s) => (/^\d{1,15}$/.test(s) && Number(s) >= min && Number(s) <= max ? Number(s) : undefined), String)
+export const RatioFromString = fromString('decimal ratio in (0, 1]', (s) => (/^(?:\d+(?:\.\d+)?|\.\d+)$/.test(s) && Number(s) > 0 && Number(s) <= 1 ? Number(s) : undefined), String)
+const BOOLS: Readonly<Record<string, boolean>> = { true: true, false: false, 1: true, 0: false, yes: true, no: false }
+export const BooleanFromString = fromString('boolean (true/false/1/0/yes/no)', (s) => BOOLS[s.toLowerCase()], String)
+const oneOf = <L extends string>(values: readonly L[]): t.Type<L, string, unknown> =>
+  fromString(`one of ${values.join('|')}`, (s) => values.find((v) => v === s.toLowerCase()), (l) => l)
+export const LogLevelFromString = oneOf(LOG_LEVELS)
+export const SaslMechanismFromString = oneOf(SASL_MECHANISMS)
+
+const parseHostPort = (s: string): HostPort | undefined => {
+  const m = /^(\[[0-9A-Fa-f:.]+\]|[^:[\]]+):(\d{1,5})$/.exec(s.trim())
+  const host = m?.[1]
+  const port = Number(m?.[2])
+  return host !== undefined && isHost(host) && port >= 1 && port <= 65535 ? { host: host.replace(/^\[(.*)\]$/, '$1'), port } : undefined
+}
+const list = <A>(name: string, item: (s: string) => A | undefined, encodeItem: (a: A) => string): t.Type<readonly A[], string, unknown> =>
+  fromString<readonly A[]>(
+    name,
+    (s) => {
+      const items = s.split(',').map(item)
+      return items.every((i) => i !== undefined) ? items : undefined
+    },
+    (as) => as.map(encodeItem).join(','),
+  )
+export const HostPortList = list('comma-separated host:port list', parseHostPort, (hp) => hostPort(hp.host, hp.port))
+/** kafkajs takes `host:port` strings, so brokers stay strings (validated, trimmed). */
+export const BrokerList = list('comma-separated host:port list', (s) => (parseHostPort(s) === undefined ? undefined : s.trim()), (s) => s)
+
+const parseUrl = (s: string, protocols: readonly string[]): URL | undefined => {
+  try {
+    const u = new URL(s)
+    return protocols.includes(u.protocol) ? u : undefined
+  } catch {
+    return undefined
+  }
+}
+/** Trailing slashes are dropped so `${url}/api/...` and `${publicUrl}${dashboard.url}` never double them. */
+export const HttpUrl = fromString(
+  'http(s) URL without credentials, query or fragment',
+  (s) => {
+    const u = parseUrl(s, ['http:', 'https:'])
+    return u === undefined || u.username !== '' || u.password !== '' || u.search !== '' || u.hash !== '' ? undefined : u.href.replace(/\/+$/, '')
+  },
+  (s) => s,
+)
+export const RedisUrl = fromString('redis:// or rediss:// URL', (s) => (parseUrl(s, ['redis:', 'rediss:']) === undefined ? undefined : s), (s) => s)
+
+const NO_CONTROL = /^[^\s\u0000-\u001f\u007f]+$/ // eslint-disable-line no-control-regex
+export const Text = str('non-empty text without whitespace', NO_CONTROL)
+export const Secret = str('non-empty text', /^[^\u0000-\u001f\u007f]+$/) // eslint-disable-line no-control-regex
+export const KubeNamespaceName = str('Kubernetes namespace name (DNS-1123 label)', /^(?=.{1,63}$)[a-z0-9](?:[-a-z0-9]*[a-z0-9])?$/)
+export const KubeObjectName = str('Kubernetes object name (DNS-1123 subdomain)', /^(?=.{1,253}$)[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*$/)
+export const SecretKey = str('secret data key (1-253 of A-Z a-z 0-9 - _ .)', /^[-._a-zA-Z0-9]{1,253}$/)
+export const GrafanaUid = str('Grafana uid (1-40 of A-Z a-z 0-9 - _)', /^[A-Za-z0-9_-]{1,40}$/)
+export const TopicName = str('Kafka topic name (1-249 of A-Z a-z 0-9 . _ -)', /^(?!\.{1,2}$)[A-Za-z0-9._-]{1,249}$/)
+/** Braces would become a Redis Cluster hash tag and move every key to one slot. */
+export const KeyPrefix = str('key prefix (1-64 characters, no whitespace or braces)', /^[^\s{}\u0000-\u001f\u007f]{1,64}$/) // eslint-disable-line no-control-regex
+
+export const DEFAULTS = {
+  KAFKA_CLIENT_ID: 'telemetry-client',
+  KAFKA_GROUP_ID: 'telemetry-client',
+  DEAD_LETTER_TOPIC: DEFAULT_DEAD_LETTER_TOPIC,
+  REDIS_URL: 'redis://127.0.0.1:6379',
+  REDIS_KEY_PREFIX: 'tc:',
+  SECRET_KEY: 'prometheus-additional.yaml',
+  GRAFANA_PROMETHEUS_DATASOURCE_UID: 'prometheus',
+  GRAFANA_LOKI_DATASOURCE_UID: 'loki',
+  SERVICE_SOURCE_URI: '/telemetry-client',
+} as const
+
+const CONTRACT_TOPICS: readonly string[] = [...Object.values(RequestTopics), ...Object.values(ResultTopics)]
+
+const decodeEnv = (u: unknown, c: t.Context): t.Validation<Config> => {
+  if (typeof u !== 'object' || u === null) return t.failure(u, c)
+  const env = u as Record<string, unknown>
+  const errors: t.ValidationError[] = []
+  const raw = (name: string): string | undefined => {
+    const v = env[name]
+    return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined
+  }
+  const problem = (name: string, message: string): void => {
+    errors.push({ value: env[name], context: [...c, { key: name, type: t.string, actual: env[name] }], message })
+  }
+  const opt = <A>(name: string, codec: t.Type<A, string, unknown>): A | undefined => {
+    const r = raw(name)
+    if (r === undefined) return undefined
+    const d = codec.validate(r, [...c, { key: name, type: codec, actual: r }])
+    if (!isLeft(d)) return d.right
+    errors.push(...d.left)
+    return undefined
+  }
+  const req = <A>(name: string, codec: t.Type<A, string, unknown>): A | undefined => {
+    if (raw(name) === undefined) problem(name, `required (${codec.name}), not set`)
+    return opt(name, codec)
+  }
+  const def = <A>(name: string, codec: t.Type<A, string, unknown>, fallback: A): A => opt(name, codec) ?? fallback
+
+  const brokers = req('KAFKA_BROKERS', BrokerList)
+  const mechanism = opt('KAFKA_SASL_MECHANISM', SaslMechanismFromString)
+  const saslUser = opt('KAFKA_SASL_USERNAME', Secret)
+  const saslPassword = opt('KAFKA_SASL_PASSWORD', Secret)
+  if (mechanism !== undefined && saslUser === undefined) problem('KAFKA_SASL_USERNAME', 'required when KAFKA_SASL_MECHANISM is set')
+  if (mechanism !== undefined && saslPassword === undefined) problem('KAFKA_SASL_PASSWORD', 'required when KAFKA_SASL_MECHANISM is set')
+  if (mechanism === undefined && raw('KAFKA_SASL_MECHANISM') === undefined && (raw('KAFKA_SASL_USERNAME') ?? raw('KAFKA_SASL_PASSWORD')) !== undefined) {
+    problem('KAFKA_SASL_MECHANISM', 'required when KAFKA_SASL_USERNAME or KAFKA_SASL_PASSWORD is set')
+  }
+
+  const grafanaUrl = req('GRAFANA_URL', HttpUrl)
+  const token = opt('GRAFANA_TOKEN', Secret)
+  const user = opt('GRAFANA_USER', Secret)
+  const password = opt('GRAFANA_PASSWORD', Secret)
+  const [hasToken, hasUser, hasPassword] = ['GRAFANA_TOKEN', 'GRAFANA_USER', 'GRAFANA_PASSWORD'].map((n) => raw(n) !== undefined)
+  if (hasToken && (hasUser || hasPassword)) problem('GRAFANA_TOKEN', 'set either GRAFANA_TOKEN or GRAFANA_USER+GRAFANA_PASSWORD, not both')
+  else if (!hasToken && !hasUser && !hasPassword) problem('GRAFANA_TOKEN', 'required (or GRAFANA_USER and GRAFANA_PASSWORD), none set')
+  else if (hasUser && !hasPassword) problem('GRAFANA_PASSWORD', 'required when GRAFANA_USER is set')
+  else if (hasPassword && !hasUser) problem('GRAFANA_USER', 'required when GRAFANA_PASSWORD is set')
+
+  const deadLetterTopic = def('DEAD_LETTER_TOPIC', TopicName, DEFAULTS.DEAD_LETTER_TOPIC)
+  if (CONTRACT_TOPICS.includes(deadLetterTopic)) problem('DEAD_LETTER_TOPIC', `must not be a request or result topic, got "${deadLetterTopic}"`)
+
+  const clusterNodes = opt('REDIS_CLUSTER_NODES', HostPortList)
+  const kubeconfigPath = opt('KUBECONFIG', Secret)
+  const config = {
+    kafka: {
+      brokers: brokers ?? [],
+      clientId: def('KAFKA_CLIENT_ID', Text, DEFAULTS.KAFKA_CLIENT_ID),
+      groupId: def('KAFKA_GROUP_ID', Text, DEFAULTS.KAFKA_GROUP_ID),
+      ssl: def('KAFKA_SSL', BooleanFromString, false),
+      ...(mechanism !== undefined && saslUser !== undefined && saslPassword !== undefined ? { sasl: { mechanism, username: saslUser, password: saslPassword } } : {}),
+    },
+    redis: {
+      url: def('REDIS_URL', RedisUrl, DEFAULTS.REDIS_URL),
+      ...(clusterNodes === undefined ? {} : { clusterNodes }),
+      keyPrefix: def('REDIS_KEY_PREFIX', KeyPrefix, DEFAULTS.REDIS_KEY_PREFIX),
+    },
+    kube: kubeconfigPath === undefined ? {} : { kubeconfigPath },
+    secret: {
+      namespace: req('SECRET_NAMESPACE', KubeNamespaceName) ?? '',
+      name: req('SECRET_NAME', KubeObjectName) ?? '',
+      key: def('SECRET_KEY', SecretKey, DEFAULTS.SECRET_KEY),
+    },
+    grafana: {
+      url: grafanaUrl ?? '',
+      publicUrl: def('GRAFANA_PUBLIC_URL', HttpUrl, grafanaUrl ?? ''),
+      auth: token !== undefined ? { token } : { ...(user === undefined ? {} : { user }), ...(password === undefined ? {} : { password }) },
+      prometheusDatasourceUid: def('GRAFANA_PROMETHEUS_DATASOURCE_UID', GrafanaUid, DEFAULTS.GRAFANA_PROMETHEUS_DATASOURCE_UID),
+      lokiDatasourceUid: def('GRAFANA_LOKI_DATASOURCE_UID', GrafanaUid, DEFAULTS.GRAFANA_LOKI_DATASOURCE_UID),
+      timeoutMs: def('GRAFANA_TIMEOUT_MS', IntFromString(100, 600_000), 10_000),
+      retries: def('GRAFANA_RETRIES', IntFromString(0, 20), 4),
+    },
+    service: {
+      sourceUri: def('SERVICE_SOURCE_URI', Text, DEFAULTS.SERVICE_SOURCE_URI),
+      httpPort: def('HTTP_PORT', IntFromString(0, 65535), 8080),
+      logLevel: def('LOG_LEVEL', LogLevelFromString, 'info'),
+      shutdownGraceMs: def('SHUTDOWN_GRACE_MS', IntFromString(0, 600_000), 25_000),
+      maxParallelServices: def('MAX_PARALLEL_SERVICES', IntFromString(1, 10_000), 64),
+      laneIdleMs: def('LANE_IDLE_MS', IntFromString(100, 86_400_000), 30_000),
+      maxMessageBytes: def('MAX_MESSAGE_BYTES', IntFromString(1024, 100 * 1024 * 1024), 1024 * 1024),
+      secretSizeWarnRatio: def('SECRET_SIZE_WARN_RATIO', RatioFromString, 0.8),
+      deadLetterTopic,
+    },
+  } satisfies Config
+  return errors.length > 0 ? t.failures(errors) : t.success(config)
+}
+
+const optional = (name: string, value: string | undefined): Record<string, string> => (value === undefined ? {} : { [name]: value })
+
+/** Config → environment (every variable spelled out), so a decoded config can be round-tripped. */
+export const configToEnv = (cfg: Config): Record<string, string> => ({
+  KAFKA_BROKERS: BrokerList.encode(cfg.kafka.brokers),
+  KAFKA_CLIENT_ID: cfg.kafka.clientId,
+  KAFKA_GROUP_ID: cfg.kafka.groupId,
+  KAFKA_SSL: String(cfg.kafka.ssl),
+  ...optional('KAFKA_SASL_MECHANISM', cfg.kafka.sasl?.mechanism),
+  ...optional('KAFKA_SASL_USERNAME', cfg.kafka.sasl?.username),
+  ...optional('KAFKA_SASL_PASSWORD', cfg.kafka.sasl?.password),
+  DEAD_LETTER_TOPIC: cfg.service.deadLetterTopic,
+  REDIS_URL: cfg.redis.url,
+  ...optional('REDIS_CLUSTER_NODES', cfg.redis.clusterNodes === undefined ? undefined : HostPortList.encode(cfg.redis.clusterNodes)),
+  REDIS_KEY_PREFIX: cfg.redis.keyPrefix,
+  ...optional('KUBECONFIG', cfg.kube.kubeconfigPath),
+  SECRET_NAMESPACE: cfg.secret.namespace,
+  SECRET_NAME: cfg.secret.name,
+  SECRET_KEY: cfg.secret.key,
+  GRAFANA_URL: cfg.grafana.url,
+  GRAFANA_PUBLIC_URL: cfg.grafana.publicUrl,
+  ...optional('GRAFANA_TOKEN', cfg.grafana.auth.token),
+  ...optional('GRAFANA_USER', cfg.grafana.auth.user),
+  ...optional('GRAFANA_PASSWORD', cfg.grafana.auth.password),
+  GRAFANA_PROMETHEUS_DATASOURCE_UID: cfg.grafana.prometheusDatasourceUid,
+  GRAFANA_LOKI_DATASOURCE_UID: cfg.grafana.lokiDatasourceUid,
+  GRAFANA_TIMEOUT_MS: String(cfg.grafana.timeoutMs),
+  GRAFANA_RETRIES: String(cfg.grafana.retries),
+  SERVICE_SOURCE_URI: cfg.service.sourceUri,
+  HTTP_PORT: String(cfg.service.httpPort),
+  LOG_LEVEL: cfg.service.logLevel,
+  SHUTDOWN_GRACE_MS: String(cfg.service.shutdownGraceMs),
+  MAX_PARALLEL_SERVICES: String(cfg.service.maxParallelServices),
+  LANE_IDLE_MS: String(cfg.service.laneIdleMs),
+  MAX_MESSAGE_BYTES: String(cfg.service.maxMessageBytes),
+  SECRET_SIZE_WARN_RATIO: String(cfg.service.secretSizeWarnRatio),
+})
+
+/** `Config.decode(process.env)`: every problem as one error whose path is the variable's name. */
+export const Config = new t.Type<Config, Record<string, string>, unknown>(
+  'Config',
+  (u): u is Config => typeof u === 'object' && u !== null && 'kafka' in u && 'grafana' in u && 'service' in u,
+  decodeEnv,
+  configToEnv,
+)

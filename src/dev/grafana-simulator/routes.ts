@@ -1,0 +1,76 @@
+/**
+ * The subset of Grafana's legacy `/api` the service uses, mapped to request kinds.
+ *
+ * The kind names (`dashboard.upsert`, `search`, ...) are the vocabulary shared by fault rules,
+ * the simulator's request counters and the client's retry counters, so a test can say "fail the
+ * next two dashboard saves" and then read how often each side saw that kind.
+ */
+import { deleteDashboard, getDashboard, saveDashboard } from './dashboards.js'
+import { createFolder, getFolder, type FolderExistsStatus } from './folders.js'
+import { failure, reply, type Reply } from './reply.js'
+import { search } from './search.js'
+import type { GrafanaStore } from './store.js'
+
+export type RequestKind =
+  | 'health'
+  | 'folder.create'
+  | 'folder.get'
+  | 'dashboard.upsert'
+  | 'dashboard.get'
+  | 'dashboard.delete'
+  | 'search'
+  | 'unknown'
+
+export interface RouteContext {
+  readonly store: GrafanaStore
+  readonly body: unknown
+  readonly query: URLSearchParams
+  readonly folderExistsStatus: FolderExistsStatus
+}
+
+export interface Route {
+  readonly kind: RequestKind
+  /** health is the only route Grafana answers without credentials */
+  readonly needsAuth: boolean
+  readonly handle: (context: RouteContext) => Reply
+}
+
+const withUid =
+  (raw: string, handle: (context: RouteContext, uid: string) => Reply) =>
+  (context: RouteContext): Reply => {
+    let uid: string
+    try {
+      uid = decodeURIComponent(raw)
+    } catch {
+      return failure(400, 'bad request data')
+    }
+    return handle(context, uid)
+  }
+
+export const route = (method: string, pathname: string): Route => {
+  const path = pathname.replace(/\/+$/, '')
+  const folder = /^\/api\/folders\/([^/]+)$/.exec(path)
+  const dashboard = /^\/api\/dashboards\/uid\/([^/]+)$/.exec(path)
+  if (method === 'GET' && path === '/api/health') {
+    return { kind: 'health', needsAuth: false, handle: () => reply(200, { database: 'ok', version: '11.x-sim' }) }
+  }
+  if (method === 'POST' && path === '/api/folders') {
+    return { kind: 'folder.create', needsAuth: true, handle: (c) => createFolder(c.store, c.body, c.folderExistsStatus) }
+  }
+  if (method === 'GET' && folder?.[1] !== undefined) {
+    return { kind: 'folder.get', needsAuth: true, handle: withUid(folder[1], (c, uid) => getFolder(c.store, uid)) }
+  }
+  if (method === 'POST' && path === '/api/dashboards/db') {
+    return { kind: 'dashboard.upsert', needsAuth: true, handle: (c) => saveDashboard(c.store, c.body) }
+  }
+  if (method === 'GET' && dashboard?.[1] !== undefined) {
+    return { kind: 'dashboard.get', needsAuth: true, handle: withUid(dashboard[1], (c, uid) => getDashboard(c.store, uid)) }
+  }
+  if (method === 'DELETE' && dashboard?.[1] !== undefined) {
+    return { kind: 'dashboard.delete', needsAuth: true, handle: withUid(dashboard[1], (c, uid) => deleteDashboard(c.store, uid)) }
+  }
+  if (method === 'GET' && path === '/api/search') {
+    return { kind: 'search', needsAuth: true, handle: (c) => search(c.store, c.query) }
+  }
+  return { kind: 'unknown', needsAuth: false, handle: () => failure(404, 'Not found') }
+}

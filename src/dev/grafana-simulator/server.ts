@@ -1,0 +1,194 @@
+/**
+ * A Grafana HTTP API simulator on loopback, for tests and the local stack.
+ *
+ * Grafana cannot be installed on the project's machines, so the real client (ky) talks to this
+ * server instead. It follows Grafana's legacy `/api` contract for the routes the service uses
+ * (status codes and bodies, see `routes.ts`) and lets a test break any request kind through the
+ * shared `FaultInjector`: an error status (with Retry-After), latency, a hang or a reset socket.
+ *
+ * Order per request, as a real server plus a flaky network would behave: count the request, apply
+ * the fault decision, then authenticate, then handle.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { Socket } from 'node:net'
+import { createFaultInjector, type FaultInjector } from '../faults.js'
+import { LOOPBACK } from '../free-port.js'
+import { authorize } from './auth.js'
+import type { FolderExistsStatus } from './folders.js'
+import { failure, type Reply } from './reply.js'
+import { route } from './routes.js'
+import { createGrafanaStore, type DashboardRecord } from './store.js'
+
+export interface GrafanaSimulatorOptions {
+  port?: number
+  /** service-account token accepted as `Authorization: Bearer`; default 'sim-grafana-token' */
+  token?: string
+  /** default admin/admin */
+  basicAuth?: { user: string; password: string }
+  /** which status a duplicate folder create answers; default 409 */
+  folderExistsStatus?: FolderExistsStatus
+}
+
+export interface GrafanaSimulator {
+  readonly url: string
+  readonly token: string
+  readonly faults: FaultInjector
+  /** read-only view for assertions */
+  folders(): ReadonlyArray<{ uid: string; title: string; id: number }>
+  dashboards(): ReadonlyArray<{
+    uid: string
+    id: number
+    title: string
+    folderUid: string | undefined
+    tags: readonly string[]
+    version: number
+    url: string
+    model: Readonly<Record<string, unknown>>
+  }>
+  /** out-of-band change, as an operator in the UI would do */
+  deleteDashboardDirect(uid: string): void
+  /** requests seen per kind, faulted and unauthorized ones included */
+  readonly requests: ReadonlyMap<string, number>
+  /** stops listening and destroys every open socket, hung ones included */
+  stop(): Promise<void>
+}
+
+const MAX_BODY_BYTES = 10 * 1024 * 1024
+const INVALID_JSON = Symbol('invalid JSON')
+
+const faultMessages: Readonly<Record<number, string>> = {
+  429: 'Too many requests',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+}
+
+const readBody = async (req: IncomingMessage): Promise<unknown> => {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of req) {
+    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk))
+    size += buffer.length
+    if (size > MAX_BODY_BYTES) return INVALID_JSON
+    chunks.push(buffer)
+  }
+  const text = Buffer.concat(chunks).toString('utf8')
+  if (text.trim() === '') return undefined
+  try {
+    return JSON.parse(text) as unknown
+  } catch {
+    return INVALID_JSON
+  }
+}
+
+const send = (res: ServerResponse, answer: Reply): void => {
+  if (res.writableEnded || res.destroyed) return
+  const payload = JSON.stringify(answer.body)
+  res.writeHead(answer.status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(payload),
+    'cache-control': 'no-store',
+    ...answer.headers,
+  })
+  res.end(payload)
+}
+
+const publicDashboard = (d: DashboardRecord) => ({
+  uid: d.uid,
+  id: d.id,
+  title: d.title,
+  folderUid: d.folderUid,
+  tags: d.tags,
+  version: d.version,
+  url: d.url,
+  model: d.model,
+})
+
+export const startGrafanaSimulator = async (options: GrafanaSimulatorOptions = {}): Promise<GrafanaSimulator> => {
+  const token = options.token ?? 'sim-grafana-token'
+  const credentials = { token, basicAuth: options.basicAuth ?? { user: 'admin', password: 'admin' } }
+  const folderExistsStatus = options.folderExistsStatus ?? 409
+  const store = createGrafanaStore()
+  const faults = createFaultInjector()
+  const requests = new Map<string, number>()
+  const sockets = new Set<Socket>()
+  const timers = new Set<NodeJS.Timeout>()
+
+  const delay = (ms: number): Promise<void> =>
+    new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        timers.delete(timer)
+        resolve()
+      }, ms)
+      timers.add(timer)
+    })
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const body = await readBody(req)
+    const url = new URL(req.url ?? '/', 'http://simulator')
+    const target = route(req.method ?? 'GET', url.pathname)
+    requests.set(target.kind, (requests.get(target.kind) ?? 0) + 1)
+
+    const decision = faults.decide(target.kind)
+    if (decision.latencyMs > 0) await delay(decision.latencyMs)
+    const effect = decision.effect
+    if (effect?.type === 'hang') return
+    if (effect?.type === 'reset') {
+      req.socket.destroy()
+      return
+    }
+    if (effect?.type === 'status') {
+      const headers = effect.retryAfterSeconds === undefined ? undefined : { 'retry-after': String(effect.retryAfterSeconds) }
+      const message = faultMessages[effect.status] ?? `simulated fault ${effect.status}`
+      send(res, { status: effect.status, body: { message }, ...(headers === undefined ? {} : { headers }) })
+      return
+    }
+
+    if (target.needsAuth) {
+      const denied = authorize(req.headers.authorization, credentials)
+      if (denied !== undefined) return send(res, denied)
+    }
+    if (body === INVALID_JSON) return send(res, failure(400, 'bad request data'))
+    send(res, target.handle({ store, body, query: url.searchParams, folderExistsStatus }))
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      send(res, failure(500, `simulator error: ${error instanceof Error ? error.message : String(error)}`))
+    })
+  })
+  server.on('connection', (socket) => {
+    sockets.add(socket)
+    socket.once('close', () => sockets.delete(socket))
+  })
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port ?? 0, LOOPBACK, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  const address = server.address()
+  if (address === null || typeof address === 'string') throw new Error('simulator has no TCP address')
+
+  return {
+    url: `http://${LOOPBACK}:${address.port}`,
+    token,
+    faults,
+    folders: () => [...store.folders.values()].map(({ uid, title, id }) => ({ uid, title, id })),
+    dashboards: () => [...store.dashboards.values()].map(publicDashboard),
+    deleteDashboardDirect: (uid) => {
+      store.dashboards.delete(uid)
+    },
+    requests,
+    stop: () =>
+      new Promise<void>((resolve, reject) => {
+        for (const timer of timers) clearTimeout(timer)
+        timers.clear()
+        server.close((error) => (error === undefined ? resolve() : reject(error)))
+        for (const socket of sockets) socket.destroy()
+      }),
+  }
+}

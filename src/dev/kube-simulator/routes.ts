@@ -1,0 +1,67 @@
+/**
+ * Maps a request line to the Secret endpoint it addresses and the names the rest of the
+ * simulator uses for it: the request kind (for fault rules and counters) and the RBAC verb
+ * (for 403 messages).
+ */
+
+export type Endpoint =
+  | { readonly op: 'get' | 'put' | 'patch' | 'delete'; readonly namespace: string; readonly name: string }
+  | { readonly op: 'create'; readonly namespace: string; readonly name?: undefined }
+  | { readonly op: 'unsupported'; readonly namespace: string; readonly name?: string }
+  | { readonly op: 'unknown'; readonly namespace?: undefined; readonly name?: undefined }
+
+const ITEM = /^\/api\/v1\/namespaces\/([^/]+)\/secrets\/([^/]+)\/?$/
+const COLLECTION = /^\/api\/v1\/namespaces\/([^/]+)\/secrets\/?$/
+
+const itemOps: Readonly<Record<string, 'get' | 'put' | 'patch' | 'delete'>> = {
+  GET: 'get',
+  PUT: 'put',
+  PATCH: 'patch',
+  DELETE: 'delete',
+}
+
+const decode = (segment: string | undefined): string => {
+  try {
+    return decodeURIComponent(segment ?? '')
+  } catch {
+    return segment ?? ''
+  }
+}
+
+export const route = (method: string, url: string): Endpoint => {
+  const path = new URL(url, 'http://simulator').pathname
+  const item = ITEM.exec(path)
+  if (item !== null) {
+    const namespace = decode(item[1])
+    const name = decode(item[2])
+    const op = itemOps[method]
+    return op === undefined ? { op: 'unsupported', namespace, name } : { op, namespace, name }
+  }
+  const collection = COLLECTION.exec(path)
+  if (collection !== null) {
+    const namespace = decode(collection[1])
+    return method === 'POST' ? { op: 'create', namespace } : { op: 'unsupported', namespace }
+  }
+  return { op: 'unknown' }
+}
+
+/** Counter and fault-rule name, e.g. `secret.get`, `secret.create`. */
+export const kindOf = (endpoint: Endpoint): string => (endpoint.op === 'unknown' ? 'unknown' : `secret.${endpoint.op}`)
+
+export const isWrite = (endpoint: Endpoint): boolean =>
+  endpoint.op === 'put' || endpoint.op === 'patch' || endpoint.op === 'create' || endpoint.op === 'delete'
+
+/** The verb RBAC checks, as it appears in a Forbidden message. */
+export const verbOf = (endpoint: Endpoint): string => {
+  switch (endpoint.op) {
+    case 'put':
+      return 'update'
+    case 'get':
+    case 'patch':
+    case 'create':
+    case 'delete':
+      return endpoint.op
+    default:
+      return 'get'
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * `metav1.Status` bodies exactly as kube-apiserver writes them.
+ *
+ * Clients (client-node, kubectl, controllers) branch on `reason` and `code`, and humans read
+ * `message`; so the wording here is copied from the apiserver (k8s.io/apimachinery
+ * `pkg/api/errors`) rather than invented, and the simulator answers every failure through these
+ * builders so no handler can drift into a home-made error shape.
+ */
+
+export interface StatusCause {
+  readonly reason?: string
+  readonly message: string
+  readonly field?: string
+}
+
+export interface StatusDetails {
+  readonly name?: string
+  readonly kind?: string
+  readonly uid?: string
+  readonly causes?: readonly StatusCause[]
+  readonly retryAfterSeconds?: number
+}
+
+export interface Status {
+  readonly kind: 'Status'
+  readonly apiVersion: 'v1'
+  readonly metadata: Record<string, never>
+  readonly status: 'Failure'
+  readonly message?: string
+  readonly reason?: string
+  readonly details?: StatusDetails
+  readonly code: number
+}
+
+/** The plural resource name the apiserver puts into messages and `details.kind`. */
+const RESOURCE = 'secrets'
+
+const failure = (code: number, reason: string, message: string, details?: StatusDetails): Status =>
+  details === undefined
+    ? { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code }
+    : { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, details, code }
+
+export const unauthorized = (): Status => failure(401, 'Unauthorized', 'Unauthorized')
+
+/** `verb` is the RBAC verb: get, update, patch, create, delete. `name` is absent for create. */
+export const forbidden = (verb: string, user: string, namespace: string, name?: string): Status =>
+  failure(
+    403,
+    'Forbidden',
+    `${name === undefined ? RESOURCE : `${RESOURCE} "${name}"`} is forbidden: User "${user}" cannot ${verb} resource "${RESOURCE}" in API group "" in the namespace "${namespace}"`,
+    name === undefined ? { kind: RESOURCE } : { name, kind: RESOURCE },
+  )
+
+export const notFound = (name: string): Status =>
+  failure(404, 'NotFound', `${RESOURCE} "${name}" not found`, { name, kind: RESOURCE })
+
+/** What the apiserver answers for a path no installed API serves. */
+export const unknownPath = (): Status =>
+  failure(404, 'NotFound', 'the server could not find the requested resource', {})
+
+export const conflict = (name: string): Status =>
+  failure(
+    409,
+    'Conflict',
+    `Operation cannot be fulfilled on ${RESOURCE} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+    { name, kind: RESOURCE },
+  )
+
+export const alreadyExists = (name: string): Status =>
+  failure(409, 'AlreadyExists', `${RESOURCE} "${name}" already exists`, { name, kind: RESOURCE })
+
+export const badRequest = (message: string): Status => failure(400, 'BadRequest', message)
+
+export const methodNotAllowed = (): Status =>
+  failure(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource')
+
+export const unsupportedMediaType = (accepted: readonly string[]): Status =>
+  failure(
+    415,
+    'UnsupportedMediaType',
+    `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`,
+  )
+
+export const requestEntityTooLarge = (): Status =>
+  failure(413, 'RequestEntityTooLarge', 'the server has received a request that is too large')
+
+/** A validation failure of the Secret itself (`Secret "x" is invalid: field: detail`). */
+export const invalidSecret = (name: string, causes: readonly Required<Pick<StatusCause, 'field' | 'message'>>[]): Status =>
+  failure(
+    422,
+    'Invalid',
+    `Secret "${name}" is invalid: ${causes.map((c) => `${c.field}: ${c.message}`).join(', ')}`,
+    { name, kind: 'Secret', causes: causes.map((c) => ({ reason: 'FieldValueInvalid', message: c.message, field: c.field })) },
+  )
+
+/** A JSON patch that could not be applied (failed `test`, missing path): apiserver's generic 422. */
+export const patchNotApplicable = (detail: string): Status =>
+  failure(422, 'Invalid', 'the server rejected our request due to an error in our request', {
+    causes: [{ reason: 'UnexpectedServerResponse', message: detail }],
+  })
+
+export const tooManyRequests = (retryAfterSeconds?: number): Status =>
+  failure(
+    429,
+    'TooManyRequests',
+    'Too many requests, please try again later.',
+    retryAfterSeconds === undefined ? undefined : { retryAfterSeconds },
+  )
+
+/** Status body for an injected fault status; `name` is the secret the request addressed, if any. */
+export const forStatusCode = (code: number, name: string, retryAfterSeconds?: number): Status => {
+  switch (code) {
+    case 400:
+      return badRequest('the server rejected our request for an unknown reason')
+    case 401:
+      return unauthorized()
+    case 404:
+      return notFound(name)
+    case 409:
+      return conflict(name)
+    case 429:
+      return tooManyRequests(retryAfterSeconds)
+    case 500:
+      return failure(500, 'InternalError', 'Internal error occurred: injected fault', {
+        causes: [{ message: 'injected fault' }],
+      })
+    case 503:
+      return failure(503, 'ServiceUnavailable', 'the server is currently unable to handle the request')
+    case 504:
+      return failure(
+        504,
+        'Timeout',
+        'the server was unable to return a response in the time allotted, but may still be processing the request',
+      )
+    default:
+      return failure(
+        code,
+        code >= 500 ? 'InternalError' : 'Unknown',
+        `the server responded with the status code ${code} but did not return more information`,
+      )
+  }
+}

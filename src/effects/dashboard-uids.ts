@@ -1,0 +1,42 @@
+/**
+ * Dashboard uids and tags derived from the serviceId, so every step (create, retry, delete) can
+ * address a service's dashboards without having stored anything.
+ *
+ * Uid scheme (Grafana allows at most 40 chars of `[A-Za-z0-9_-]`):
+ *   readable: `tc` + role letter + `-` + serviceId   when serviceId matches ^[a-z0-9-]{1,36}$
+ *   hashed:   `tc` + role letter + `_` + 32 hex chars of sha256(serviceId)   otherwise
+ * Role letters: m(etrics), l(ogs), p(latform). A UUID serviceId (36 chars) stays readable.
+ * Why injective: the 4th character tells the two forms apart (`-` vs `_`), the readable form is
+ * the identity on serviceId, and the hashed form is 128 bits of sha256 (a collision is not a
+ * practical concern). Both forms are lowercase, because Grafana on MySQL compares uids
+ * case-insensitively: `ABC` and `abc` must not map to uids that differ only in case — upper-case
+ * ids take the hashed form.
+ */
+import { createHash } from 'node:crypto'
+
+export type DashboardRole = 'metrics' | 'logs' | 'platform'
+
+const ROLE_LETTER: Readonly<Record<DashboardRole, string>> = { metrics: 'm', logs: 'l', platform: 'p' }
+
+const READABLE_ID = /^[a-z0-9-]{1,36}$/
+
+const sha256Hex = (s: string): string => createHash('sha256').update(s, 'utf8').digest('hex')
+
+export const dashboardUid = (serviceId: string, role: DashboardRole): string => {
+  const prefix = `tc${ROLE_LETTER[role]}`
+  return READABLE_ID.test(serviceId) ? `${prefix}-${serviceId}` : `${prefix}_${sha256Hex(serviceId).slice(0, 32)}`
+}
+
+/** Every dashboard this service creates carries this tag. */
+export const MANAGED_TAG = 'etsi-hypo-telemetry'
+
+/**
+ * Grafana stores a tag in a 50-char column and search by tag is an exact match (case-insensitive
+ * on MySQL), so the same idea as the uid: `service:<id>` when the id is short and lowercase,
+ * `service#<32 hex of sha256>` otherwise (`:` vs `#` keeps the forms apart).
+ */
+const READABLE_TAG_ID = /^[a-z0-9._-]{1,42}$/
+
+/** The Grafana tag that finds all dashboards of one service (used by the delete flow). */
+export const serviceTag = (serviceId: string): string =>
+  READABLE_TAG_ID.test(serviceId) ? `service:${serviceId}` : `service#${sha256Hex(serviceId).slice(0, 32)}`

@@ -1,0 +1,229 @@
+/**
+ * The service's only door to Kubernetes: read and replace one key of one Secret.
+ *
+ * It classifies failures into `KubeError` kinds and never retries: what to do on a conflict
+ * (re-read and re-apply) or a retryable failure (back off) is the secret writer's policy, and
+ * retrying here as well would multiply attempts and hide conflicts from it.
+ *
+ * `replace` PUTs the whole Secret with the caller's resourceVersion, so the apiserver rejects it
+ * with 409 if anyone wrote in between. A PUT replaces every key, so the client keeps the full
+ * object it last saw and writes the other keys (and labels, annotations, type) back unchanged.
+ */
+import {
+  ApiException,
+  CoreV1Api,
+  KubeConfig,
+  Observable,
+  type ConfigurationOptions,
+  type ObservableMiddleware,
+  type V1Secret,
+} from '@kubernetes/client-node'
+
+export type KubeError = {
+  kind: 'conflict' | 'not-found' | 'unauthorized' | 'forbidden' | 'invalid' | 'retryable' | 'fatal'
+  status?: number
+  message: string
+  retryAfterMs?: number
+}
+
+/** What every SecretClient method rejects with; `error` is the classification to act on. */
+export class KubeErrorException extends Error {
+  constructor(readonly error: KubeError) {
+    super(error.message)
+    this.name = 'KubeErrorException'
+  }
+}
+
+export interface SecretSnapshot {
+  readonly resourceVersion: string
+  /** decoded text of the key, undefined if the key is absent */
+  readonly value: string | undefined
+}
+
+export interface SecretClient {
+  /** GET; rejects with a KubeErrorException */
+  read(): Promise<SecretSnapshot>
+  /** PUT the whole secret with the given resourceVersion; only this key changes, other keys are kept */
+  replace(value: string, resourceVersion: string): Promise<SecretSnapshot>
+  /** readiness probe: true when the Secret can be read right now; never rejects */
+  ping(): Promise<boolean>
+}
+
+export interface SecretRef {
+  readonly namespace: string
+  readonly name: string
+  readonly key: string
+}
+
+export const DEFAULT_TIMEOUT_MS = 10_000
+
+/** A kubeconfig file when given (local runs, tests), else the pod's service account. */
+export const kubeConfigFrom = (kubeconfigPath: string | undefined): KubeConfig => {
+  const kc = new KubeConfig()
+  if (kubeconfigPath !== undefined && kubeconfigPath !== '') kc.loadFromFile(kubeconfigPath)
+  else kc.loadFromCluster()
+  return kc
+}
+
+/**
+ * client-node has no timeout of its own; its fetch honours the request's AbortSignal, and
+ * aborting closes the socket, so a hung apiserver cannot pile up open connections.
+ */
+const timeoutOptions = (timeoutMs: number): ConfigurationOptions => {
+  // The object-parameter API passes options straight to its Observable layer, so the middleware
+  // has to be the Observable kind (client-node's own small stub, not RxJS).
+  const middleware: ObservableMiddleware = {
+    pre: (context) => {
+      context.setSignal(AbortSignal.timeout(timeoutMs))
+      return new Observable(Promise.resolve(context))
+    },
+    post: (response) => new Observable(Promise.resolve(response)),
+  }
+  return { middleware: [middleware], middlewareMergeStrategy: 'append' }
+}
+
+const decode = (secret: V1Secret, key: string): string | undefined => {
+  const encoded = secret.data?.[key]
+  return encoded === undefined ? undefined : Buffer.from(encoded, 'base64').toString('utf8')
+}
+
+export const createSecretClient = (
+  kc: KubeConfig,
+  ref: SecretRef,
+  options: { timeoutMs?: number } = {},
+): SecretClient => {
+  const api = kc.makeApiClient(CoreV1Api)
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
+  const { namespace, name, key } = ref
+  /** The full object at the last resourceVersion this client saw, for writing other keys back. */
+  let lastSeen: V1Secret | undefined
+
+  const remember = (secret: V1Secret): SecretSnapshot => {
+    const resourceVersion = secret.metadata?.resourceVersion
+    if (resourceVersion === undefined) {
+      throw new KubeErrorException({ kind: 'fatal', message: `secret ${namespace}/${name} has no resourceVersion` })
+    }
+    lastSeen = secret
+    return { resourceVersion, value: decode(secret, key) }
+  }
+
+  const call = async <T>(what: string, request: () => Promise<T>): Promise<T> => {
+    try {
+      return await request()
+    } catch (error) {
+      if (error instanceof KubeErrorException) throw error
+      throw new KubeErrorException(classifyKubeError(error, `${what} secret ${namespace}/${name}`, timeoutMs))
+    }
+  }
+
+  const read = async (): Promise<SecretSnapshot> =>
+    remember(await call('read', () => api.readNamespacedSecret({ namespace, name }, timeoutOptions(timeoutMs))))
+
+  /** The object at exactly `resourceVersion`: the cached one, or a fresh GET if it still matches. */
+  const baseAt = async (resourceVersion: string): Promise<V1Secret> => {
+    if (lastSeen?.metadata?.resourceVersion === resourceVersion) return lastSeen
+    const current = await read()
+    if (current.resourceVersion === resourceVersion && lastSeen !== undefined) return lastSeen
+    // The PUT would be rejected with 409 anyway; answer the same without sending it.
+    throw new KubeErrorException({
+      kind: 'conflict',
+      status: 409,
+      message: `secret ${namespace}/${name} is at resourceVersion ${current.resourceVersion}, not ${resourceVersion}`,
+    })
+  }
+
+  const replace = async (value: string, resourceVersion: string): Promise<SecretSnapshot> => {
+    const base = await baseAt(resourceVersion)
+    const body: V1Secret = {
+      ...base,
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { ...base.metadata, name, namespace, resourceVersion },
+      data: { ...base.data, [key]: Buffer.from(value, 'utf8').toString('base64') },
+    }
+    const written = await call('replace', () =>
+      api.replaceNamespacedSecret({ namespace, name, body }, timeoutOptions(timeoutMs)),
+    )
+    return remember(written)
+  }
+
+  const ping = async (): Promise<boolean> => {
+    try {
+      await read()
+      return true
+    } catch {
+      return false
+    }
+  }
+
+  return { read, replace, ping }
+}
+
+const kindForStatus = (status: number): KubeError['kind'] => {
+  if (status === 409) return 'conflict'
+  if (status === 404) return 'not-found'
+  if (status === 401) return 'unauthorized'
+  if (status === 403) return 'forbidden'
+  if (status === 400 || status === 422) return 'invalid'
+  if (status === 408 || status === 429 || status >= 500) return 'retryable'
+  return 'fatal'
+}
+
+/** Retry-After is delta-seconds or an HTTP date (RFC 9110); the Status body may carry it too. */
+const retryAfterMs = (header: string | undefined, bodySeconds: number | undefined, now: number): number | undefined => {
+  if (header !== undefined && header.trim() !== '') {
+    const seconds = Number(header)
+    if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000
+    const date = Date.parse(header)
+    if (!Number.isNaN(date)) return Math.max(0, date - now)
+  }
+  return bodySeconds === undefined ? undefined : bodySeconds * 1000
+}
+
+interface StatusBody {
+  readonly message?: unknown
+  readonly details?: unknown
+}
+
+/** client-node hands the Status body over as raw JSON text (or nothing, for 401). */
+const parseStatus = (body: unknown): StatusBody => {
+  if (typeof body === 'object' && body !== null) return body
+  if (typeof body !== 'string') return {}
+  try {
+    const parsed = JSON.parse(body) as unknown
+    return typeof parsed === 'object' && parsed !== null ? parsed : {}
+  } catch {
+    return {}
+  }
+}
+
+/**
+ * Maps anything a client-node call can throw to a KubeError. HTTP failures keep their status;
+ * aborted requests (our timeout) and socket errors are retryable; anything else is a bug or a
+ * broken configuration and is fatal.
+ */
+export const classifyKubeError = (error: unknown, context: string, timeoutMs?: number, now = Date.now()): KubeError => {
+  if (error instanceof ApiException) {
+    const status = error.code
+    const body = parseStatus(error.body)
+    const reason = typeof body.message === 'string' ? body.message : `HTTP ${status}`
+    const headers: Record<string, string | undefined> = error.headers ?? {}
+    const details: { retryAfterSeconds?: unknown } = typeof body.details === 'object' && body.details !== null ? body.details : {}
+    const bodySeconds = typeof details.retryAfterSeconds === 'number' ? details.retryAfterSeconds : undefined
+    const kind = kindForStatus(status)
+    const wait = kind === 'retryable' ? retryAfterMs(headers['retry-after'], bodySeconds, now) : undefined
+    const message = `${context}: ${status} ${reason}`
+    return wait === undefined ? { kind, status, message } : { kind, status, message, retryAfterMs: wait }
+  }
+  if (error instanceof Error) {
+    if (error.name === 'AbortError' || error.name === 'TimeoutError') {
+      return { kind: 'retryable', message: `${context}: no answer within ${timeoutMs ?? '?'} ms` }
+    }
+    const code = (error as Error & { code?: unknown }).code
+    if (error.name === 'FetchError' || typeof code === 'string') {
+      return { kind: 'retryable', message: `${context}: ${error.message}` }
+    }
+    return { kind: 'fatal', message: `${context}: ${error.message}` }
+  }
+  return { kind: 'fatal', message: `${context}: ${String(error)}` }
+}

@@ -1,0 +1,199 @@
+/**
+ * The composition root: builds the clients from the configuration and wires the data path
+ *
+ *   Kafka → kafkaBatches$ → ingest$ (inbox in Redis, dead letters) → commit
+ *                             └→ wake(serviceId) → laneByKey → drainService$ → effects → events → results
+ *
+ * and owns start-up (resume every service with pending work) and graceful shutdown.
+ */
+import { Subject, finalize, mergeMap, timer, type Subscription } from 'rxjs'
+import { Partitioners, type Consumer, type Producer } from 'kafkajs'
+import type { Config } from '../codecs/config.js'
+import { RequestTopics } from '../codecs/topics.js'
+import { desiredFingerprints } from '../effects/desired-state.js'
+import { createGrafanaClient, type GrafanaClient } from '../effects/grafana-client.js'
+import { createSecretClient, kubeConfigFrom, type SecretClient } from '../effects/kube-secret-client.js'
+import { runStep$ } from '../effects/run-step.js'
+import { createSecretWriter, type SecretWriter } from '../effects/secret-writer.js'
+import type { StepDeps } from '../effects/step-deps.js'
+import { createEventStore, type EventStore } from '../state/event-store.js'
+import type { RedisClient } from '../state/redis-scripts.js'
+import { ingest$ } from '../streams/ingest.js'
+import { kafkaBatches$ } from '../streams/kafka-source.js'
+import { createRecordSender } from '../streams/kafka-publisher.js'
+import { laneByKey } from '../streams/lane-by-key.js'
+import { drainService$, type DrainEvent } from '../streams/service-drain.js'
+import { createKafka, type ConsumerTuning } from './kafka-client.js'
+import type { Logger } from './logger.js'
+import { createRedis } from './redis-client.js'
+
+export interface ServiceOptions {
+  readonly logger: Logger
+  readonly consumerTuning?: ConsumerTuning
+  /** how often services with pending work are woken again (retries after failed drains) */
+  readonly sweepIntervalMs?: number
+  readonly now?: () => Date
+}
+
+export interface RunningService {
+  readonly store: EventStore
+  readonly secretWriter: SecretWriter
+  readonly grafana: GrafanaClient
+  readonly secretClient: SecretClient
+  /** the number of lanes currently open (for metrics) */
+  openLanes(): number
+  /** true while every dependency answers */
+  ready(): Promise<boolean>
+  stop(): Promise<void>
+}
+
+/** Fail fast with a clear error when Redis is not reachable at start. */
+const connectRedis = async (redis: RedisClient, url: string): Promise<void> => {
+  try {
+    await redis.connect()
+    await redis.ping()
+  } catch (error) {
+    redis.disconnect()
+    throw new Error(`Redis is not reachable at ${new URL(url).host}: ${error instanceof Error ? error.message : String(error)}`, { cause: error })
+  }
+}
+
+const logDrain = (logger: Logger, event: DrainEvent): void => {
+  if (event.type === 'failed') {
+    logger.warn({ serviceId: event.serviceId, err: event.error }, 'drain stopped; the work stays pending and is retried')
+    return
+  }
+  if (event.type !== 'appended') return
+  for (const e of event.events) {
+    if (e.type === 'RequestCompleted') {
+      const pending = event.step.type === 'complete' ? event.step.pending : undefined
+      logger.info(
+        {
+          serviceId: event.serviceId,
+          cloudEventId: e.requestId,
+          kogitoprocinstanceid: pending?.kogito['kogitoprocinstanceid'],
+          kind: pending?.request.kind,
+          status: e.status,
+          message: event.step.type === 'complete' ? event.step.message : undefined,
+        },
+        'request completed',
+      )
+    }
+  }
+}
+
+export const startService = async (config: Config, options: ServiceOptions): Promise<RunningService> => {
+  const { logger } = options
+  const now = options.now ?? (() => new Date())
+  const redis = createRedis(config.redis)
+  await connectRedis(redis, config.redis.url)
+  redis.on('error', (error: Error) => logger.warn({ err: error.message }, 'redis connection problem'))
+  const store = createEventStore(redis, config.redis.keyPrefix)
+
+  const secretClient = createSecretClient(kubeConfigFrom(config.kube.kubeconfigPath), config.secret)
+  const secretWriter = createSecretWriter({ client: secretClient, describe: `${config.secret.namespace}/${config.secret.name} key ${config.secret.key}` })
+  const grafana = createGrafanaClient({ baseUrl: config.grafana.url, auth: config.grafana.auth, retry: { retries: config.grafana.retries, timeoutMs: config.grafana.timeoutMs } })
+
+  const kafka = createKafka(config.kafka, logger)
+  const producer: Producer = kafka.producer({ allowAutoTopicCreation: true, createPartitioner: Partitioners.DefaultPartitioner })
+  const consumer: Consumer = kafka.consumer({ groupId: config.kafka.groupId, allowAutoTopicCreation: true, ...options.consumerTuning })
+  let joined = false
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    joined = true
+  })
+  consumer.on(consumer.events.CRASH, ({ payload }) => logger.error({ err: payload.error.message, restart: payload.restart }, 'kafka consumer crashed'))
+  await producer.connect()
+  await consumer.connect()
+  await consumer.subscribe({ topics: Object.values(RequestTopics), fromBeginning: true })
+  const sendRecords = createRecordSender(producer)
+
+  const results = { sourceUri: config.service.sourceUri, grafanaPublicUrl: config.grafana.publicUrl }
+  const stepDeps: StepDeps = {
+    secretWriter,
+    grafana,
+    publish: (record) => sendRecords([record]),
+    now,
+    datasources: { prometheusDatasourceUid: config.grafana.prometheusDatasourceUid, lokiDatasourceUid: config.grafana.lokiDatasourceUid },
+    results,
+  }
+  const desired = desiredFingerprints(stepDeps.datasources)
+  const drainDeps = { store, desired, runStep: (step: Parameters<typeof runStep$>[0], state: Parameters<typeof runStep$>[1]) => runStep$(step, state, stepDeps), nowMs: () => now().getTime() }
+
+  const wake$ = new Subject<string>()
+  let openLanes = 0
+  let activeDrains = 0
+  const subscriptions: Subscription[] = []
+  subscriptions.push(
+    wake$
+      .pipe(
+        laneByKey(
+          (serviceId) => serviceId,
+          (serviceId) => {
+            activeDrains += 1
+            return drainService$(serviceId, drainDeps).pipe(finalize(() => (activeDrains -= 1)))
+          },
+          {
+            maxActive: config.service.maxParallelServices,
+            idleMs: config.service.laneIdleMs,
+            coalesce: true,
+            onLaneCount: (n) => (openLanes = n),
+            onHandlerError: (serviceId, error) => logger.error({ serviceId, err: error }, 'lane handler errored'),
+          },
+        ),
+      )
+      .subscribe((event) => {
+        logDrain(logger, event)
+        if (event.type === 'failed') setTimeout(() => wake$.next(event.serviceId), 2000).unref()
+      }),
+  )
+
+  subscriptions.push(
+    ingest$(kafkaBatches$(consumer), {
+      store,
+      sendRecords,
+      now,
+      deadLetterTopic: config.service.deadLetterTopic,
+      maxMessageBytes: config.service.maxMessageBytes,
+      results,
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      maxAttempts: 20,
+      onRejected: (delivery, reason) => logger.warn({ topic: delivery.topic, partition: delivery.partition, offset: delivery.offset, reason }, 'message rejected and dead-lettered'),
+      onRetry: (error, attempt) => logger.warn({ err: error instanceof Error ? error.message : String(error), attempt }, 'could not record batch; retrying'),
+    }).subscribe((report) => {
+      for (const { serviceId } of report.accepted) wake$.next(serviceId)
+    }),
+  )
+
+  // resume what an earlier run accepted but did not finish, then keep sweeping for stragglers
+  const sweepEvery = options.sweepIntervalMs ?? 30_000
+  subscriptions.push(
+    timer(0, sweepEvery)
+      .pipe(mergeMap(() => store.pendingServices().catch(() => [] as readonly string[])))
+      .subscribe((ids) => ids.forEach((id) => wake$.next(id))),
+  )
+
+  const waitForDrains = async (graceMs: number) => {
+    const deadline = Date.now() + graceMs
+    while (activeDrains > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+
+  let stopping: Promise<void> | undefined
+  return {
+    store,
+    secretWriter,
+    grafana,
+    secretClient,
+    openLanes: () => openLanes,
+    ready: async () => joined && (await store.ping()),
+    stop: () =>
+      (stopping ??= (async () => {
+        await consumer.disconnect().catch(() => undefined)
+        await waitForDrains(config.service.shutdownGraceMs)
+        for (const s of subscriptions) s.unsubscribe()
+        wake$.complete()
+        secretWriter.close()
+        await producer.disconnect().catch(() => undefined)
+        redis.disconnect()
+      })()),
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * decide: given a service's snapshot, the next step to take (or `idle`). Pure: what the desired
+ * job and dashboards look like comes in as fingerprint functions, so tests pass simple fakes.
+ *
+ * Order of work: results already recorded are published first (the request is done; only the
+ * message is owed), then the head of the pending queue advances by one step. A step whose outcome
+ * is already in the snapshot is skipped: that is what makes a retried request finish only the
+ * missing steps and a repeated request write nothing.
+ */
+import type { DashboardRole, ResultRecord } from '../codecs/events.js'
+import type { CreateDashboardRequest, PlatformServiceRequest } from '../codecs/requests.js'
+import type { PendingRequest, ServiceState } from './service-state.js'
+
+export interface DesiredFingerprints {
+  readonly job: (payload: CreateDashboardRequest) => string
+  readonly dashboard: (role: DashboardRole, payload: CreateDashboardRequest | PlatformServiceRequest) => string
+}
+
+export type Step =
+  | { readonly type: 'idle' }
+  | { readonly type: 'publishResult'; readonly requestId: string; readonly resultId: string; readonly result: ResultRecord }
+  | { readonly type: 'registerJob'; readonly pending: PendingRequest; readonly payload: CreateDashboardRequest; readonly fingerprint: string }
+  | { readonly type: 'upsertDashboard'; readonly pending: PendingRequest; readonly role: DashboardRole; readonly payload: CreateDashboardRequest | PlatformServiceRequest; readonly fingerprint: string }
+  | { readonly type: 'removeJob'; readonly pending: PendingRequest }
+  | { readonly type: 'deleteDashboards'; readonly pending: PendingRequest }
+  | { readonly type: 'complete'; readonly pending: PendingRequest; readonly status: 'SUCCESS' | 'FAILURE'; readonly message: string }
+
+const STEP_LABEL = {
+  registerJob: 'registering the Prometheus scrape job',
+  removeJob: 'removing the Prometheus scrape job',
+  upsertDashboard: 'creating the Grafana dashboard',
+  deleteDashboards: 'deleting the Grafana dashboards',
+  publishResult: 'publishing the result',
+} as const
+
+const dashboardStep = (state: ServiceState, pending: PendingRequest, role: DashboardRole, payload: CreateDashboardRequest | PlatformServiceRequest, desired: DesiredFingerprints): Step | undefined => {
+  const fingerprint = desired.dashboard(role, payload)
+  return state.dashboards[role]?.fingerprint === fingerprint ? undefined : { type: 'upsertDashboard', pending, role, payload, fingerprint }
+}
+
+const nextForCreate = (state: ServiceState, pending: PendingRequest, payload: CreateDashboardRequest, desired: DesiredFingerprints): Step => {
+  const fingerprint = desired.job(payload)
+  if (state.job?.fingerprint !== fingerprint) return { type: 'registerJob', pending, payload, fingerprint }
+  return (
+    dashboardStep(state, pending, 'metrics', payload, desired) ??
+    dashboardStep(state, pending, 'logs', payload, desired) ?? { type: 'complete', pending, status: 'SUCCESS', message: 'Telemetry was successful' }
+  )
+}
+
+const nextForPlatform = (state: ServiceState, pending: PendingRequest, payload: PlatformServiceRequest, desired: DesiredFingerprints): Step =>
+  dashboardStep(state, pending, 'platform', payload, desired) ?? {
+    type: 'complete',
+    pending,
+    status: 'SUCCESS',
+    message: 'Platform service logs dashboard is in place',
+  }
+
+const nothingLeft = (state: ServiceState) => state.job === null && Object.keys(state.dashboards).length === 0
+
+const nextForDelete = (state: ServiceState, pending: PendingRequest): Step => {
+  // a service this log already saw deleted, with nothing left applied: no Kubernetes/Grafana call at all
+  const alreadyGone = state.status === 'deleted' && nothingLeft(state)
+  if (!alreadyGone && !pending.done.includes('removeJob')) return { type: 'removeJob', pending }
+  if (!alreadyGone && !pending.done.includes('deleteDashboards')) return { type: 'deleteDashboards', pending }
+  return { type: 'complete', pending, status: 'SUCCESS', message: deleteMessage(state.serviceId, pending) }
+}
+
+const deleteMessage = (serviceId: string, { removed }: PendingRequest): string => {
+  const parts = [
+    ...(removed.job ? [`removed Prometheus job ${serviceId}`] : []),
+    ...(removed.dashboardUids.length > 0 ? [`deleted ${removed.dashboardUids.length} dashboard(s): ${removed.dashboardUids.join(', ')}`] : []),
+  ]
+  return parts.length === 0 ? `Nothing was registered for service ${serviceId}; nothing to delete` : `Telemetry deleted: ${parts.join('; ')}`
+}
+
+export const decide = (state: ServiceState, desired: DesiredFingerprints): Step => {
+  const owed = state.outstanding[0]
+  if (owed) return { type: 'publishResult', requestId: owed.requestId, resultId: owed.resultId, result: owed.result }
+  const pending = state.pending[0]
+  if (!pending) return { type: 'idle' }
+  if (pending.failure) {
+    const { step, reason } = pending.failure
+    return { type: 'complete', pending, status: 'FAILURE', message: `Failed while ${STEP_LABEL[step]}: ${reason}` }
+  }
+  const { request } = pending
+  switch (request.kind) {
+    case 'create': return nextForCreate(state, pending, request.payload, desired)
+    case 'platform': return nextForPlatform(state, pending, request.payload, desired)
+    case 'delete': return nextForDelete(state, pending)
+  }
+}

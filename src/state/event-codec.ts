@@ -1,0 +1,45 @@
+/**
+ * Events on the wire of the event log: JSON with a schema version. Reading decodes with io-ts after
+ * upcasting older versions, so the reducer only ever sees the current schema.
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import { ServiceEvent, EVENT_SCHEMA_VERSION } from '../codecs/events.js'
+import { decodeWith, formatFailure } from '../codecs/decode.js'
+
+/** One function per historic schema version, lifting a raw event to the next version. */
+const upcasters: Readonly<Record<number, (raw: Record<string, unknown>) => Record<string, unknown>>> = {
+  // v0 was the pre-release layout without a version field and with `dashboardUid` on deletes
+  0: (raw) => {
+    const { dashboardUid, ...rest } = raw
+    return raw['type'] === 'DashboardDeleted'
+      ? { ...rest, type: 'DashboardsDeleted', uids: typeof dashboardUid === 'string' ? [dashboardUid] : [], v: 1 }
+      : { ...rest, v: 1 }
+  },
+}
+
+export const upcast = (raw: Record<string, unknown>): Record<string, unknown> => {
+  let current = raw
+  let version = typeof current['v'] === 'number' ? current['v'] : 0
+  while (version < EVENT_SCHEMA_VERSION) {
+    const lift = upcasters[version]
+    if (!lift) break
+    current = lift(current)
+    version += 1
+  }
+  return current
+}
+
+const decodeServiceEvent = decodeWith(ServiceEvent)
+
+export const encodeEvent = (event: ServiceEvent): string => JSON.stringify(event)
+
+export const decodeEvent = (json: string): E.Either<string, ServiceEvent> => {
+  let raw: unknown
+  try {
+    raw = JSON.parse(json)
+  } catch (error) {
+    return E.left(`event is not JSON: ${String(error)}`)
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return E.left('event is not a JSON object')
+  return E.mapLeft(formatFailure)(decodeServiceEvent(upcast(raw as Record<string, unknown>)))
+}

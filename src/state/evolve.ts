@@ -1,0 +1,125 @@
+/**
+ * The reducer: folds one event into a service's snapshot. Pure (immer), total over every event
+ * type (the `never` check makes a new event type a compile error until it is handled here).
+ */
+import { produce, type Draft } from 'immer'
+import type { ServiceEvent } from '../codecs/events.js'
+import { COMPLETED_WINDOW, type ServiceState } from './service-state.js'
+
+type Handle<E extends ServiceEvent['type']> = (draft: Draft<ServiceState>, event: Extract<ServiceEvent, { type: E }>) => void
+
+const pendingOf = (draft: Draft<ServiceState>, requestId: string) => draft.pending.find((p) => p.requestId === requestId)
+
+const requestAccepted: Handle<'RequestAccepted'> = (draft, e) => {
+  // the event store dedupes on the CloudEvent id; this guard keeps the fold total anyway
+  if (pendingOf(draft, e.requestId) || draft.completed.some((c) => c.requestId === e.requestId)) return
+  draft.pending.push({
+    requestId: e.requestId,
+    request: e.request,
+    kogito: e.kogito,
+    acceptedAt: e.at,
+    done: [],
+    failure: null,
+    redeliveries: 0,
+    removed: { job: false, dashboardUids: [] },
+  })
+}
+
+const requestRedelivered: Handle<'RequestRedelivered'> = (draft, e) => {
+  const pending = pendingOf(draft, e.requestId)
+  if (pending) {
+    pending.redeliveries += 1
+    return
+  }
+  const outstanding = draft.outstanding.find((o) => o.requestId === e.requestId)
+  if (outstanding) {
+    outstanding.copies += 1
+    return
+  }
+  const completed = draft.completed.find((c) => c.requestId === e.requestId)
+  if (completed) {
+    draft.outstanding.push({ requestId: completed.requestId, resultId: completed.resultId, result: completed.result, copies: 1 })
+  }
+}
+
+const scrapeJobRegistered: Handle<'ScrapeJobRegistered'> = (draft, e) => {
+  draft.job = { jobName: e.jobName, fingerprint: e.fingerprint }
+  pendingOf(draft, e.requestId)?.done.push('registerJob')
+}
+
+const scrapeJobRemoved: Handle<'ScrapeJobRemoved'> = (draft, e) => {
+  draft.job = null
+  const pending = pendingOf(draft, e.requestId)
+  if (!pending) return
+  pending.done.push('removeJob')
+  pending.removed.job = e.wasPresent
+}
+
+const dashboardUpserted: Handle<'DashboardUpserted'> = (draft, e) => {
+  const { uid, id, url, version, folderUid, fingerprint } = e
+  draft.dashboards[e.role] = { uid, id, url, version, folderUid, fingerprint }
+}
+
+const dashboardsDeleted: Handle<'DashboardsDeleted'> = (draft, e) => {
+  for (const role of ['metrics', 'logs', 'platform'] as const) {
+    if (draft.dashboards[role] && e.uids.includes(draft.dashboards[role].uid)) delete draft.dashboards[role]
+  }
+  const pending = pendingOf(draft, e.requestId)
+  if (!pending) return
+  pending.done.push('deleteDashboards')
+  pending.removed.dashboardUids.push(...e.uids)
+}
+
+const stepFailed: Handle<'StepFailed'> = (draft, e) => {
+  const pending = pendingOf(draft, e.requestId)
+  if (pending) pending.failure = { step: e.step, reason: e.reason }
+}
+
+const requestCompleted: Handle<'RequestCompleted'> = (draft, e) => {
+  const index = draft.pending.findIndex((p) => p.requestId === e.requestId)
+  if (index < 0) return
+  const [pending] = draft.pending.splice(index, 1)
+  const kind = pending?.request.kind
+  if (e.status === 'FAILURE') draft.status = 'failed'
+  else if (kind === 'delete') draft.status = 'deleted'
+  else draft.status = 'active'
+  draft.outstanding.push({ requestId: e.requestId, resultId: e.resultId, result: e.result, copies: 1 + (pending?.redeliveries ?? 0) })
+  draft.completed.push({ requestId: e.requestId, resultId: e.resultId, status: e.status, result: e.result })
+  if (draft.completed.length > COMPLETED_WINDOW) draft.completed.splice(0, draft.completed.length - COMPLETED_WINDOW)
+}
+
+const resultPublished: Handle<'ResultPublished'> = (draft, e) => {
+  const index = draft.outstanding.findIndex((o) => o.resultId === e.resultId)
+  const outstanding = draft.outstanding[index]
+  if (!outstanding) return
+  if (outstanding.copies > 1) outstanding.copies -= 1
+  else draft.outstanding.splice(index, 1)
+}
+
+const applyEvent = (draft: Draft<ServiceState>, event: ServiceEvent): void => {
+  switch (event.type) {
+    case 'RequestAccepted': return requestAccepted(draft, event)
+    case 'RequestRedelivered': return requestRedelivered(draft, event)
+    case 'ScrapeJobRegistered': return scrapeJobRegistered(draft, event)
+    case 'ScrapeJobRemoved': return scrapeJobRemoved(draft, event)
+    case 'DashboardUpserted': return dashboardUpserted(draft, event)
+    case 'DashboardsDeleted': return dashboardsDeleted(draft, event)
+    case 'StepFailed': return stepFailed(draft, event)
+    case 'RequestCompleted': return requestCompleted(draft, event)
+    case 'ResultPublished': return resultPublished(draft, event)
+    default: {
+      const _never: never = event
+      return _never
+    }
+  }
+}
+
+/** Fold one event: the snapshot's version advances by one and its last change is the event's time. */
+export const evolve = (state: ServiceState, event: ServiceEvent): ServiceState =>
+  produce(state, (draft) => {
+    applyEvent(draft, event)
+    draft.version += 1
+    draft.lastChangeAt = event.at
+  })
+
+export const fold = (state: ServiceState, events: readonly ServiceEvent[]): ServiceState => events.reduce(evolve, state)

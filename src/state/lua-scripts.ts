@@ -1,0 +1,64 @@
+/**
+ * Lua scripts that make the event log's guarantees atomic. Each touches the keys of ONE service
+ * (one hash tag, one Cluster slot) or one index key, never both.
+ */
+
+/** Inbox: record a request once per CloudEvent id; a repeat is recorded as a redelivery instead. */
+export const ACCEPT_REQUEST = {
+  numberOfKeys: 3, // events, version, seen
+  lua: `
+local seen = redis.call('HGET', KEYS[3], ARGV[1])
+local v = tonumber(redis.call('GET', KEYS[2]) or '0') + 1
+local json = ARGV[2]
+local outcome = 'accepted'
+if seen then
+  json = ARGV[3]
+  outcome = 'redelivered'
+else
+  redis.call('HSET', KEYS[3], ARGV[1], v)
+end
+redis.call('XADD', KEYS[1], '0-' .. v, 'e', json)
+redis.call('SET', KEYS[2], v)
+return {outcome, v}
+`,
+} as const
+
+/**
+ * Append with an expected version: if anyone appended since the caller read the stream, nothing
+ * is written and the current version is returned, so the caller re-reads and re-decides. The
+ * snapshot (the fold up to the new version) is stored in the same atomic step.
+ */
+export const APPEND_EXPECTED = {
+  numberOfKeys: 3, // events, version, snapshot
+  lua: `
+local current = tonumber(redis.call('GET', KEYS[2]) or '0')
+if current ~= tonumber(ARGV[1]) then
+  return {0, current}
+end
+for i = 3, #ARGV do
+  current = current + 1
+  redis.call('XADD', KEYS[1], '0-' .. current, 'e', ARGV[i])
+end
+redis.call('SET', KEYS[2], current)
+if ARGV[2] ~= '' then
+  redis.call('SET', KEYS[3], ARGV[2])
+end
+return {1, current}
+`,
+} as const
+
+/** Clear a service's "work pending" mark unless a newer request was accepted meanwhile. */
+export const CLEAR_PENDING = {
+  numberOfKeys: 1, // pending zset
+  lua: `
+local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if score and tonumber(score) <= tonumber(ARGV[2]) then
+  redis.call('ZREM', KEYS[1], ARGV[1])
+  return 1
+end
+return 0
+`,
+} as const
+
+export const SCRIPTS = { acceptRequest: ACCEPT_REQUEST, appendExpected: APPEND_EXPECTED, clearPending: CLEAR_PENDING } as const
+export type ScriptName = keyof typeof SCRIPTS

@@ -1,0 +1,84 @@
+/**
+ * Builds the result CloudEvent for a finished request. Pure: time and id come in as arguments,
+ * and the message is recorded (RequestCompleted) before it is sent, so every copy is identical.
+ */
+import type { ResultRecord } from '../codecs/events.js'
+import type { KogitoAttributes } from '../codecs/cloud-event.js'
+import type { DeleteDashboardResult, DashboardResult, OrderStatus, PlatformServiceResult } from '../codecs/results.js'
+import { ResultTopics, type RequestKind } from '../codecs/topics.js'
+import type { AppliedDashboard, PendingRequest, ServiceState } from './service-state.js'
+
+export interface ResultContext {
+  readonly sourceUri: string
+  /** base of the dashboard links sent to SONATA (GRAFANA_PUBLIC_URL) */
+  readonly grafanaPublicUrl: string
+}
+
+export const publicUrl = (base: string, path: string): string => `${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`
+
+const urlOf = (ctx: ResultContext, dashboard: AppliedDashboard | undefined): string =>
+  dashboard === undefined ? '' : publicUrl(ctx.grafanaPublicUrl, dashboard.url)
+
+export const resultData = (
+  state: ServiceState,
+  pending: PendingRequest,
+  status: OrderStatus,
+  message: string,
+  ctx: ResultContext,
+): DashboardResult | PlatformServiceResult | DeleteDashboardResult => {
+  const serviceId = state.serviceId
+  switch (pending.request.kind) {
+    case 'create':
+      return {
+        dashboardId: state.dashboards.metrics?.uid ?? '',
+        serviceId,
+        metricsDashboardUrl: urlOf(ctx, state.dashboards.metrics),
+        logsDashboardUrl: urlOf(ctx, state.dashboards.logs),
+        dashboardDataOrderStatus: status,
+        dashboardDataOrderMessage: message,
+      }
+    case 'platform':
+      return {
+        dashboardId: state.dashboards.platform?.uid ?? '',
+        serviceId,
+        logsDashboardUrl: urlOf(ctx, state.dashboards.platform),
+        dashboardDataOrderStatus: status,
+        dashboardDataOrderMessage: message,
+      }
+    case 'delete':
+      return {
+        serviceId,
+        dashboardDataOrderStatus: status,
+        dashboardDataOrderMessage: message,
+        deletedDashboardUids: [...pending.removed.dashboardUids],
+      }
+  }
+}
+
+/** The structured-mode CloudEvent around a result's data. */
+export const resultEnvelope = (
+  kind: RequestKind,
+  data: object,
+  ids: { readonly resultId: string; readonly kogito: KogitoAttributes; readonly at: string },
+  ctx: ResultContext,
+): Record<string, unknown> => {
+  const { kogitoprocinstanceid, ...otherKogito } = ids.kogito
+  return {
+    specversion: '1.0',
+    id: ids.resultId,
+    source: ctx.sourceUri,
+    type: ResultTopics[kind],
+    time: ids.at,
+    datacontenttype: 'application/json',
+    ...otherKogito,
+    // SONATA correlates the answer with the waiting process instance through kogitoprocrefid
+    ...(kogitoprocinstanceid === undefined ? {} : { kogitoprocrefid: kogitoprocinstanceid, kogitoprocinstanceid }),
+    data,
+  }
+}
+
+export const resultRecord = (kind: RequestKind, key: string, envelope: Record<string, unknown>): ResultRecord => ({
+  topic: ResultTopics[kind],
+  key,
+  value: JSON.stringify(envelope),
+})

@@ -1,0 +1,87 @@
+/**
+ * drainService$: the actor for one service. Loads the snapshot (+ newer events), asks `decide`
+ * for the next step, runs its effect, appends the outcome events with the expected version, and
+ * repeats until nothing is left to do. Everything it needs arrives as `deps`.
+ *
+ * Appends are guarded by the stream version: if another writer appended meanwhile (our own inbox
+ * accepting a new request, or a second replica working on the same service), the append is
+ * refused, the state is re-read and the step re-decided. If the re-read state no longer asks for
+ * this step (the other replica did it), our events are dropped; otherwise they are appended at
+ * the new version. Effects are idempotent (fixed uids, upsert by job name), so doing a step twice
+ * in that race changes nothing outside.
+ *
+ * Never errors: a failure ends this drain with a `failed` event; the work stays pending in the log
+ * and a later wake-up resumes it.
+ */
+import { EMPTY, catchError, concatMap, defer, expand, from, map, mergeMap, of, take, type Observable } from 'rxjs'
+import type { ServiceEvent } from '../codecs/events.js'
+import { decide, type DesiredFingerprints, type Step } from '../state/decide.js'
+import type { EventStore } from '../state/event-store.js'
+import { fold } from '../state/evolve.js'
+import type { ServiceState } from '../state/service-state.js'
+
+export type DrainEvent =
+  | { readonly type: 'appended'; readonly serviceId: string; readonly step: Step; readonly events: readonly ServiceEvent[]; readonly state: ServiceState }
+  | { readonly type: 'superseded'; readonly serviceId: string; readonly step: Step }
+  | { readonly type: 'idle'; readonly serviceId: string; readonly version: number }
+  | { readonly type: 'failed'; readonly serviceId: string; readonly error: unknown }
+
+export interface DrainDeps {
+  readonly store: EventStore
+  readonly desired: DesiredFingerprints
+  readonly runStep: (step: Step, state: ServiceState) => Observable<readonly ServiceEvent[]>
+  readonly nowMs: () => number
+  /** bound on steps per drain, so a bug can never spin forever; the rest waits for the next wake-up */
+  readonly maxStepsPerDrain?: number
+  /** bound on expected-version retries of one append */
+  readonly maxAppendAttempts?: number
+}
+
+const stepKey = (step: Step): string => {
+  switch (step.type) {
+    case 'idle': return 'idle'
+    case 'publishResult': return `publish:${step.resultId}`
+    case 'upsertDashboard': return `upsert:${step.pending.requestId}:${step.role}:${step.fingerprint}`
+    case 'registerJob': return `register:${step.pending.requestId}:${step.fingerprint}`
+    default: return `${step.type}:${step.pending.requestId}`
+  }
+}
+
+type Turn = { readonly state: ServiceState; readonly event: DrainEvent | undefined; readonly steps: number }
+
+/** Append with the expected version; on conflict re-read and re-decide (see above). */
+const commit = async (serviceId: string, state: ServiceState, step: Step, events: readonly ServiceEvent[], deps: DrainDeps): Promise<Turn & { readonly steps: 0 }> => {
+  let base = state
+  const attempts = deps.maxAppendAttempts ?? 50
+  for (let attempt = 0; attempt < attempts; attempt += 1) {
+    const next = fold(base, events)
+    const result = await deps.store.append(serviceId, base.version, events, next, deps.nowMs())
+    if (result.ok) return { state: next, event: { type: 'appended', serviceId, step, events, state: next }, steps: 0 }
+    base = await deps.store.load(serviceId)
+    if (stepKey(decide(base, deps.desired)) !== stepKey(step)) return { state: base, event: { type: 'superseded', serviceId, step }, steps: 0 }
+  }
+  throw new Error(`service ${serviceId}: gave up appending after ${attempts} expected-version conflicts`)
+}
+
+export const drainService$ = (serviceId: string, deps: DrainDeps): Observable<DrainEvent> => {
+  const maxSteps = deps.maxStepsPerDrain ?? 1000
+  return defer(() => deps.store.load(serviceId)).pipe(
+    map((state): Turn => ({ state, event: undefined, steps: 0 })),
+    expand((turn) => {
+      if (turn.event?.type === 'idle' || turn.steps >= maxSteps) return EMPTY
+      const step = decide(turn.state, deps.desired)
+      if (step.type === 'idle') {
+        return defer(() => deps.store.clearPending(serviceId, turn.state.version)).pipe(
+          map((): Turn => ({ ...turn, event: { type: 'idle', serviceId, version: turn.state.version } })),
+        )
+      }
+      return deps.runStep(step, turn.state).pipe(
+        take(1),
+        concatMap((events) => from(commit(serviceId, turn.state, step, events, deps))),
+        map((next): Turn => ({ ...next, steps: turn.steps + 1 })),
+      )
+    }),
+    mergeMap((turn) => (turn.event === undefined ? EMPTY : of(turn.event))),
+    catchError((error: unknown) => of<DrainEvent>({ type: 'failed', serviceId, error })),
+  )
+}

@@ -1,0 +1,67 @@
+/**
+ * An end-to-end harness: a dedicated Kafka mock for this spec file (the service reads its request
+ * topics from the beginning, so files must not see each other's messages), the shared Redis with
+ * a unique key prefix, both simulators, and the service itself started in-process exactly as
+ * `telemetry-client run` starts it, configured through the same environment contract.
+ */
+import { randomUUID } from 'node:crypto'
+import { Writable } from 'node:stream'
+import { startDevStack, type DevStack, type DevStackOptions } from '../../src/dev/dev-stack.js'
+import { startKafkaMock, type KafkaMockHandle } from '../../src/dev/kafka-mock.js'
+import { createLogger, type Logger } from '../../src/runtime/logger.js'
+import { startService, type RunningService } from '../../src/runtime/service.js'
+import { FAST_CONSUMER_SETTINGS } from './kafka-helpers.js'
+import { testRedisUrl } from './redis-helpers.js'
+
+export interface Harness {
+  readonly stack: DevStack
+  readonly kafka: KafkaMockHandle
+  readonly logs: string[]
+  service: RunningService | undefined
+  startService(): Promise<RunningService>
+  stopService(): Promise<void>
+  stop(): Promise<void>
+}
+
+/** Log lines are kept in memory (for redaction checks) and echoed when TEST_LOGS=1. */
+const memoryLogger = (lines: string[]): Logger =>
+  createLogger(
+    process.env['TEST_LOGS'] === '1' ? 'debug' : 'info',
+    new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(chunk.toString('utf8'))
+        if (process.env['TEST_LOGS'] === '1') process.stderr.write(chunk)
+        done()
+      },
+    }),
+  )
+
+export const startHarness = async (options: Partial<Omit<DevStackOptions, 'redisUrl' | 'kafkaBrokers'>> = {}): Promise<Harness> => {
+  const kafka = await startKafkaMock()
+  const previousBrokers = process.env['TEST_KAFKA_BROKERS']
+  process.env['TEST_KAFKA_BROKERS'] = kafka.bootstrap
+  const stack = await startDevStack({ ...options, redisUrl: testRedisUrl(), kafkaBrokers: kafka.bootstrap, instance: options.instance ?? randomUUID().slice(0, 8) })
+  const logs: string[] = []
+  const harness: Harness = {
+    stack,
+    kafka,
+    logs,
+    service: undefined,
+    startService: async () => {
+      harness.service = await startService(stack.config, { logger: memoryLogger(logs), consumerTuning: FAST_CONSUMER_SETTINGS, sweepIntervalMs: 1000 })
+      return harness.service
+    },
+    stopService: async () => {
+      await harness.service?.stop()
+      harness.service = undefined
+    },
+    stop: async () => {
+      await harness.stopService()
+      await stack.stop()
+      await kafka.stop()
+      if (previousBrokers === undefined) delete process.env['TEST_KAFKA_BROKERS']
+      else process.env['TEST_KAFKA_BROKERS'] = previousBrokers
+    },
+  }
+  return harness
+}
