@@ -25,6 +25,8 @@ export interface Config {
     readonly groupId: string
     readonly ssl: boolean
     readonly sasl?: { readonly mechanism: SaslMechanism; readonly username: string; readonly password: string }
+    /** consumer group timings (kafkajs names); tests and the local stack shorten them */
+    readonly consumer: { readonly sessionTimeout: number; readonly heartbeatInterval: number; readonly maxWaitTimeInMs: number; readonly rebalanceTimeout: number }
   }
   /** `clusterNodes` set selects an ioredis Cluster; `url` is then used only for its credentials/TLS */
   readonly redis: { readonly url: string; readonly clusterNodes?: readonly HostPort[]; readonly keyPrefix: string }
@@ -195,6 +197,12 @@ const decodeEnv = (u: unknown, c: t.Context): t.Validation<Config> => {
       clientId: def('KAFKA_CLIENT_ID', Text, DEFAULTS.KAFKA_CLIENT_ID),
       groupId: def('KAFKA_GROUP_ID', Text, DEFAULTS.KAFKA_GROUP_ID),
       ssl: def('KAFKA_SSL', BooleanFromString, false),
+      consumer: {
+        sessionTimeout: def('KAFKA_SESSION_TIMEOUT_MS', IntFromString(1000, 3_600_000), 30_000),
+        heartbeatInterval: def('KAFKA_HEARTBEAT_INTERVAL_MS', IntFromString(100, 600_000), 3_000),
+        maxWaitTimeInMs: def('KAFKA_MAX_WAIT_MS', IntFromString(10, 60_000), 5_000),
+        rebalanceTimeout: def('KAFKA_REBALANCE_TIMEOUT_MS', IntFromString(1000, 3_600_000), 60_000),
+      },
       ...(mechanism !== undefined && saslUser !== undefined && saslPassword !== undefined ? { sasl: { mechanism, username: saslUser, password: saslPassword } } : {}),
     },
     redis: {
@@ -240,6 +248,10 @@ export const configToEnv = (cfg: Config): Record<string, string> => ({
   KAFKA_CLIENT_ID: cfg.kafka.clientId,
   KAFKA_GROUP_ID: cfg.kafka.groupId,
   KAFKA_SSL: String(cfg.kafka.ssl),
+  KAFKA_SESSION_TIMEOUT_MS: String(cfg.kafka.consumer.sessionTimeout),
+  KAFKA_HEARTBEAT_INTERVAL_MS: String(cfg.kafka.consumer.heartbeatInterval),
+  KAFKA_MAX_WAIT_MS: String(cfg.kafka.consumer.maxWaitTimeInMs),
+  KAFKA_REBALANCE_TIMEOUT_MS: String(cfg.kafka.consumer.rebalanceTimeout),
   ...optional('KAFKA_SASL_MECHANISM', cfg.kafka.sasl?.mechanism),
   ...optional('KAFKA_SASL_USERNAME', cfg.kafka.sasl?.username),
   ...optional('KAFKA_SASL_PASSWORD', cfg.kafka.sasl?.password),

@@ -96,7 +96,7 @@ export const startService = async (config: Config, options: ServiceOptions): Pro
 
   const kafka = createKafka(config.kafka, logger)
   const producer: Producer = kafka.producer({ allowAutoTopicCreation: true, createPartitioner: Partitioners.DefaultPartitioner })
-  const consumer: Consumer = kafka.consumer({ groupId: config.kafka.groupId, allowAutoTopicCreation: true, ...options.consumerTuning })
+  const consumer: Consumer = kafka.consumer({ groupId: config.kafka.groupId, allowAutoTopicCreation: true, ...config.kafka.consumer, ...options.consumerTuning })
   let joined = false
   consumer.on(consumer.events.GROUP_JOIN, () => {
     joined = true

@@ -32,7 +32,13 @@ describe('config/load-config', () => {
 
   it('applies every default', () => {
     expect(ok(loadConfig(minimal))).to.deep.equal({
-      kafka: { brokers: ['kafka-0:9092', 'kafka-1:9092'], clientId: 'telemetry-client', groupId: 'telemetry-client', ssl: false },
+      kafka: {
+        brokers: ['kafka-0:9092', 'kafka-1:9092'],
+        clientId: 'telemetry-client',
+        groupId: 'telemetry-client',
+        ssl: false,
+        consumer: { sessionTimeout: 30_000, heartbeatInterval: 3_000, maxWaitTimeInMs: 5_000, rebalanceTimeout: 60_000 },
+      },
       redis: { url: 'redis://127.0.0.1:6379', keyPrefix: 'tc:' },
       kube: {},
       secret: { namespace: 'monitoring', name: 'additional-scrape-configs', key: 'prometheus-additional.yaml' },

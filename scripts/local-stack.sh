@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The README's first command: everything on a fresh machine, idempotent.
+#   1. system tools (redis-server, kcat for the Kafka mock, promtool) if missing
+#   2. npm dependencies if missing or out of date with package-lock.json
+#   3. build (compiled JavaScript: the service runs as `node dist/src/cli/main.js run`)
+#   4. start Redis, Kafka mock, simulators and the service; publish the spec's samples; print
+#      results, scrape configs and dashboard URLs; run until Ctrl-C (or --exit-after-samples)
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+bash scripts/install-system-deps.sh
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "==> npm ci"
+  npm ci --no-audit --no-fund
+fi
+
+echo "==> npm run build"
+npm run build --silent
+
+exec node dist/src/dev/local-stack.js "$@"
