@@ -41,14 +41,20 @@ export const runCommand = async (args: readonly string[]): Promise<number> => {
         process.exit(1)
       }
       logger.info({ signal }, 'stopping: finishing in-flight work')
+      // exit explicitly once stopped: a client library's idle socket or timer must not keep a
+      // stopped service alive past its grace period (Kubernetes would SIGKILL it)
       running.stop().then(
         () => {
           logger.info('stopped')
+          logger.flush()
           resolve(0)
+          setImmediate(() => process.exit(0))
         },
         (error: unknown) => {
           logger.error({ err: error }, 'stop failed')
+          logger.flush()
           resolve(1)
+          setImmediate(() => process.exit(1))
         },
       )
     }

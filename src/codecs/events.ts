@@ -3,7 +3,7 @@
  *
  * Every event carries the originating CloudEvent id (`requestId`), the time it happened (`at`,
  * ISO-8601) and its schema version (`v`). Events are decoded with io-ts on read; older schema
- * versions go through `upcast` (see state/upcast.ts) before they reach the reducer.
+ * versions go through `upcast` (see state/event-codec.ts) before they reach the reducer.
  */
 import * as t from 'io-ts'
 import { CreateDashboardRequest, DeleteDashboardRequest, PlatformServiceRequest } from './requests.js'

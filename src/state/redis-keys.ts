@@ -6,7 +6,7 @@
  *   <prefix>{svc:<id>}:events    stream, entry id 0-<version>, fields: e = event JSON
  *   <prefix>{svc:<id>}:version   number of events in the stream (the expected-version guard)
  *   <prefix>{svc:<id>}:seen      hash CloudEvent id → version it was accepted at (inbox dedupe)
- *   <prefix>{svc:<id>}:snapshot  JSON { version, state } of the fold up to that version
+ *   <prefix>{svc:<id>}:snapshot  JSON of the ServiceState folded up to its `version` (the bytes `replay` must reproduce)
  *   <prefix>services             zset serviceId → ms of the last change (list, replay)
  *   <prefix>pending              zset serviceId → version of the newest accepted request (work to resume)
  */

@@ -1,0 +1,124 @@
+/**
+ * reconcile: compare what the log says is in place with the secret and Grafana, report the drift
+ * and (unless dry-run) repair it. See drift.ts for the kinds and repair.ts for how each is fixed.
+ *
+ * Repairs are not requests: nothing is appended as RequestAccepted and no result goes to SONATA.
+ * The facts they establish are appended to the service's log (request id `reconcile:<time>`)
+ * with the expected version, so the snapshot keeps matching the world and `inspect` shows who
+ * changed what. If the service's log moved on meanwhile (the running service took a new request),
+ * the fact is not recorded; the repair itself stands, and the report says so.
+ */
+import { isLeft } from 'fp-ts/lib/Either.js'
+import type { DashboardRole, ServiceEvent } from '../codecs/events.js'
+import { serviceTag } from '../effects/dashboard-uids.js'
+import type { SecretClient } from '../effects/kube-secret-client.js'
+import { parseScrapeConfigList, type ScrapeConfigList } from '../effects/scrape-config-list.js'
+import type { EventStore } from '../state/event-store.js'
+import { fold } from '../state/evolve.js'
+import { describeDrift, findDrift, isBusy, type Drift, type ObservedService } from './drift.js'
+import { repairDrift, type RepairDeps, type RepairOutcome } from './repair.js'
+
+export interface ReconcileDeps extends Omit<RepairDeps, 'requestId'> {
+  readonly store: EventStore
+  readonly secretClient: SecretClient
+}
+
+export interface ServiceRepairs {
+  readonly serviceId: string
+  readonly outcomes: readonly RepairOutcome[]
+  /** true: the facts were appended; false: the log moved on; null: nothing to record */
+  readonly recorded: boolean | null
+}
+
+export interface ReconcileReport {
+  readonly dryRun: boolean
+  readonly checked: number
+  /** services with requests in progress: left to the running service */
+  readonly busy: readonly string[]
+  readonly drift: readonly Drift[]
+  readonly repairs: readonly ServiceRepairs[]
+}
+
+const ROLES = ['metrics', 'logs', 'platform'] as const
+
+const readSecret = async (client: SecretClient): Promise<ScrapeConfigList> => {
+  const parsed = parseScrapeConfigList((await client.read()).value)
+  if (isLeft(parsed)) throw new Error(`the scrape-config secret cannot be read: ${parsed.left.message}`)
+  return parsed.right
+}
+
+const observe = async (deps: ReconcileDeps, serviceIds: readonly string[]): Promise<ObservedService[]> => {
+  const out: ObservedService[] = []
+  for (const serviceId of serviceIds) {
+    const state = await deps.store.load(serviceId)
+    if (isBusy(state)) {
+      out.push({ state, missingDashboards: [], taggedDashboards: [] })
+      continue
+    }
+    const missingDashboards: DashboardRole[] = []
+    for (const role of ROLES) {
+      const uid = state.dashboards[role]?.uid
+      if (uid !== undefined && (await deps.grafana.getDashboard(uid)) === undefined) missingDashboards.push(role)
+    }
+    const taggedDashboards = state.status === 'deleted' ? (await deps.grafana.searchByTag(serviceTag(serviceId))).map((hit) => hit.uid) : []
+    out.push({ state, missingDashboards, taggedDashboards })
+  }
+  return out
+}
+
+const record = async (deps: ReconcileDeps, observed: ObservedService, outcomes: readonly RepairOutcome[]): Promise<boolean | null> => {
+  const events: ServiceEvent[] = outcomes.flatMap((o) => o.events)
+  if (events.length === 0) return null
+  const { state } = observed
+  const appended = await deps.store.append(state.serviceId, state.version, events, fold(state, events), deps.now().getTime())
+  return appended.ok
+}
+
+export const reconcile = async (deps: ReconcileDeps, options: { readonly serviceIds: readonly string[]; readonly dryRun: boolean }): Promise<ReconcileReport> => {
+  const secret = await readSecret(deps.secretClient)
+  const observed = await observe(deps, options.serviceIds)
+  const drift = findDrift(observed, secret)
+  const busy = observed.filter((o) => isBusy(o.state)).map((o) => o.state.serviceId)
+  const base = { dryRun: options.dryRun, checked: observed.length, busy, drift }
+  if (options.dryRun || drift.length === 0) return { ...base, repairs: [] }
+  const repairDeps: RepairDeps = { ...deps, requestId: `reconcile:${deps.now().toISOString()}` }
+  const repairs: ServiceRepairs[] = []
+  for (const service of observed) {
+    const own = drift.filter((d) => d.serviceId === service.state.serviceId)
+    if (own.length === 0) continue
+    const events = await deps.store.readEvents(service.state.serviceId)
+    const outcomes: RepairOutcome[] = []
+    for (const d of own) outcomes.push(await repairDrift(d, service.state, events, repairDeps))
+    repairs.push({ serviceId: service.state.serviceId, outcomes, recorded: await record(deps, service, outcomes) })
+  }
+  return { ...base, repairs }
+}
+
+/** Dry run: drift is a failure (exit 1). Repairing: only a repair that did not succeed is. */
+export const reconcileFailed = (report: ReconcileReport): boolean =>
+  report.dryRun ? report.drift.length > 0 : report.repairs.some((r) => r.outcomes.some((o) => !o.ok))
+
+export const formatReconcile = (report: ReconcileReport): string => {
+  const lines: string[] = []
+  const outcomes = new Map(report.repairs.flatMap((r) => r.outcomes.map((o) => [o.drift, { o, recorded: r.recorded }] as const)))
+  for (const d of report.drift) {
+    const repair = outcomes.get(d)
+    const tail = repair === undefined ? '' : repair.o.ok ? `\n    repaired: ${repair.o.detail}${repair.recorded === false ? ' (not recorded in the log: it moved on meanwhile)' : ''}` : `\n    NOT repaired: ${repair.o.detail}`
+    lines.push(`${d.kind.padEnd(21)} ${d.serviceId}: ${describeDrift(d)}${tail}`)
+  }
+  if (report.busy.length > 0) lines.push(`skipped (requests in progress): ${report.busy.join(', ')}`)
+  const repaired = report.repairs.reduce((n, r) => n + r.outcomes.filter((o) => o.ok).length, 0)
+  const verb = report.dryRun ? 'dry run, nothing changed' : `${repaired} repaired`
+  lines.push(`${report.checked} service${report.checked === 1 ? '' : 's'} checked: ${report.drift.length} drift${report.drift.length === 1 ? '' : 's'} found, ${verb}`)
+  return lines.join('\n')
+}
+
+export const reconcileJson = (report: ReconcileReport) => {
+  const outcomes = new Map(report.repairs.flatMap((r) => r.outcomes.map((o) => [o.drift, { ok: o.ok, detail: o.detail, recorded: r.recorded }] as const)))
+  return {
+    dryRun: report.dryRun,
+    checked: report.checked,
+    busy: report.busy,
+    drift: report.drift.map((d) => ({ ...d, description: describeDrift(d), repair: outcomes.get(d) ?? null })),
+  }
+}
