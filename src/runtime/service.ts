@@ -6,7 +6,7 @@
  *
  * and owns start-up (resume every service with pending work) and graceful shutdown.
  */
-import { Subject, finalize, mergeMap, timer, type Subscription } from 'rxjs'
+import { Subject, defer, finalize, mergeMap, tap, timer, type Subscription } from 'rxjs'
 import { Partitioners, type Consumer, type Producer } from 'kafkajs'
 import type { Config } from '../codecs/config.js'
 import { RequestTopics } from '../codecs/topics.js'
@@ -23,6 +23,7 @@ import { kafkaBatches$ } from '../streams/kafka-source.js'
 import { createRecordSender } from '../streams/kafka-publisher.js'
 import { laneByKey } from '../streams/lane-by-key.js'
 import { drainService$, type DrainEvent } from '../streams/service-drain.js'
+import { crashPointFromEnv, type CrashPoint } from './crash-points.js'
 import { createKafka, type ConsumerTuning } from './kafka-client.js'
 import type { Logger } from './logger.js'
 import { createRedis } from './redis-client.js'
@@ -33,6 +34,8 @@ export interface ServiceOptions {
   /** how often services with pending work are woken again (retries after failed drains) */
   readonly sweepIntervalMs?: number
   readonly now?: () => Date
+  /** test fault points (see crash-points.ts); read from TELEMETRY_CRASH_AT by default */
+  readonly crashPoint?: CrashPoint
 }
 
 export interface RunningService {
@@ -117,7 +120,17 @@ export const startService = async (config: Config, options: ServiceOptions): Pro
     results,
   }
   const desired = desiredFingerprints(stepDeps.datasources)
-  const drainDeps = { store, desired, runStep: (step: Parameters<typeof runStep$>[0], state: Parameters<typeof runStep$>[1]) => runStep$(step, state, stepDeps), nowMs: () => now().getTime() }
+  const crash = options.crashPoint ?? crashPointFromEnv(process.env)
+  const drainDeps = {
+    store,
+    desired,
+    runStep: (step: Parameters<typeof runStep$>[0], state: Parameters<typeof runStep$>[1]) =>
+      defer(() => {
+        crash('before-effect', step.type)
+        return runStep$(step, state, stepDeps)
+      }).pipe(tap(() => crash('after-effect', step.type))),
+    nowMs: () => now().getTime(),
+  }
 
   const wake$ = new Subject<string>()
   let openLanes = 0
@@ -142,6 +155,7 @@ export const startService = async (config: Config, options: ServiceOptions): Pro
         ),
       )
       .subscribe((event) => {
+        if (event.type === 'appended') crash('after-append', event.step.type)
         logDrain(logger, event)
         if (event.type === 'failed') setTimeout(() => wake$.next(event.serviceId), 2000).unref()
       }),

@@ -1,0 +1,124 @@
+/**
+ * kill -9 at every step of a create and of a delete, then a restart: the secret, the dashboards
+ * and the results end as if nothing had happened (results may be re-sent, but identical).
+ */
+import { expect } from 'chai'
+import { load } from 'js-yaml'
+import { randomUUID } from 'node:crypto'
+import { RequestTopics, ResultTopics } from '../../src/codecs/topics.js'
+import { CRASH_ENV } from '../../src/runtime/crash-points.js'
+import { publish, resultCollector, type CollectedMessage, type ResultCollector } from '../support/kafka-helpers.js'
+import { checkScrapeConfigsWithPromtool } from '../support/promtool.js'
+import { startHarness, type Harness } from '../support/service-harness.js'
+import { spawnService } from '../support/service-process.js'
+
+const createRequest = (serviceId: string) => ({
+  specversion: '1.0',
+  id: randomUUID(),
+  source: '/process/serviceTelemetryProcess',
+  type: RequestTopics.create,
+  kogitoprocinstanceid: randomUUID(),
+  kogitoprocid: 'serviceTelemetryProcess',
+  data: { serviceId, namespaces: ['ns-a', 'ns.b'], prometheus: { host: '10.0.0.7', port: 9090 } },
+})
+const deleteRequest = (serviceId: string) => ({
+  specversion: '1.0',
+  id: randomUUID(),
+  source: '/process/serviceTelemetryDeleteProcess',
+  type: RequestTopics.delete,
+  kogitoprocinstanceid: randomUUID(),
+  data: { serviceId },
+})
+
+const refOf = (m: CollectedMessage) => (JSON.parse(m.value?.toString('utf8') ?? '{}') as { kogitoprocrefid?: string }).kogitoprocrefid
+
+describe('crash recovery: kill -9 at each step, then restart', function () {
+  this.timeout(300_000)
+  let harness: Harness
+  let results: ResultCollector
+
+  before(async () => {
+    harness = await startHarness()
+    results = await resultCollector(Object.values(ResultTopics))
+  })
+  after(async () => {
+    await results?.stop()
+    await harness?.stop()
+  })
+
+  const jobsOf = () => (load(harness.stack.scrapeConfigs() ?? '') ?? []) as Array<{ job_name: string }>
+  const dashboardsOf = (serviceId: string) => harness.stack.grafana.dashboards().filter((d) => d.uid.endsWith(serviceId))
+
+  /** Publish, let the service die at `point`, restart it, and return every result for the request. */
+  const crashAndRecover = async (point: string, request: { id: string; kogitoprocinstanceid: string; data: { serviceId: string } }, topic: string) => {
+    const doomed = spawnService(harness.stack.env, { [CRASH_ENV]: point })
+    await doomed.started
+    await publish(topic, [{ key: request.data.serviceId, value: JSON.stringify(request) }])
+    const status = await doomed.exited
+    expect(status.signal, `the service should have been killed at ${point}\n${doomed.logText().slice(-2000)}`).to.equal('SIGKILL')
+    const survivor = spawnService(harness.stack.env)
+    try {
+      await survivor.started
+      await results.waitFor((m) => refOf(m) === request.kogitoprocinstanceid, 30_000)
+      // give a re-send (if any) a moment to arrive before counting
+      await new Promise((r) => setTimeout(r, 500))
+    } finally {
+      await survivor.stop()
+    }
+    return results.messages.filter((m) => refOf(m) === request.kogitoprocinstanceid)
+  }
+
+  const expectIdentical = (copies: CollectedMessage[]) => {
+    expect(copies.length).to.be.greaterThan(0)
+    const first = copies[0]?.value?.toString('utf8')
+    for (const copy of copies) expect(copy.value?.toString('utf8')).to.equal(first)
+    const data = (JSON.parse(first ?? '{}') as { data: { dashboardDataOrderStatus: string } }).data
+    expect(data.dashboardDataOrderStatus).to.equal('SUCCESS')
+  }
+
+  const createPoints = ['registerJob', 'upsertDashboard', 'complete', 'publishResult'].flatMap((step) =>
+    ['before-effect', 'after-effect', 'after-append'].map((moment) => `${moment}:${step}`),
+  )
+
+  createPoints.forEach((point, i) => {
+    it(`create survives a crash at ${point}`, async () => {
+      const serviceId = `crash-create-${i}`
+      const copies = await crashAndRecover(point, createRequest(serviceId), RequestTopics.create)
+      expectIdentical(copies)
+      expect(copies[0]?.topic).to.equal(ResultTopics.create)
+      const names = jobsOf().map((j) => j.job_name)
+      expect(names.filter((n) => n === serviceId)).to.have.length(1)
+      expect(new Set(names).size).to.equal(names.length)
+      expect(dashboardsOf(serviceId)).to.have.length(2)
+    })
+  })
+
+  const deletePoints = ['removeJob', 'deleteDashboards', 'complete', 'publishResult'].flatMap((step) =>
+    ['before-effect', 'after-effect', 'after-append'].map((moment) => `${moment}:${step}`),
+  )
+
+  deletePoints.forEach((point, i) => {
+    it(`delete survives a crash at ${point}`, async () => {
+      const serviceId = `crash-delete-${i}`
+      // the service comes up healthy for the create, the crash is armed for the delete only
+      const healthy = spawnService(harness.stack.env)
+      const create = createRequest(serviceId)
+      try {
+        await healthy.started
+        await publish(RequestTopics.create, [{ key: serviceId, value: JSON.stringify(create) }])
+        await results.waitFor((m) => refOf(m) === create.kogitoprocinstanceid, 30_000)
+      } finally {
+        await healthy.stop()
+      }
+      const copies = await crashAndRecover(point, deleteRequest(serviceId), RequestTopics.delete)
+      expectIdentical(copies)
+      expect(jobsOf().map((j) => j.job_name)).to.not.include(serviceId)
+      expect(dashboardsOf(serviceId)).to.have.length(0)
+    })
+  })
+
+  it('leaves a secret promtool accepts', async () => {
+    const check = await checkScrapeConfigsWithPromtool(harness.stack.scrapeConfigs() ?? '')
+    expect(check.ok, check.output).to.equal(true)
+  })
+})
