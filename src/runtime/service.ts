@@ -20,6 +20,7 @@ import { createEventStore, type EventStore } from '../state/event-store.js'
 import type { RedisClient } from '../state/redis-scripts.js'
 import { ingest$ } from '../streams/ingest.js'
 import { kafkaBatches$ } from '../streams/kafka-source.js'
+import { createBatchingSender } from '../streams/batching-sender.js'
 import { createRecordSender } from '../streams/kafka-publisher.js'
 import { laneByKey } from '../streams/lane-by-key.js'
 import { drainService$, type DrainEvent } from '../streams/service-drain.js'
@@ -109,12 +110,13 @@ export const startService = async (config: Config, options: ServiceOptions): Pro
   await consumer.connect()
   await consumer.subscribe({ topics: Object.values(RequestTopics), fromBeginning: true })
   const sendRecords = createRecordSender(producer)
+  const resultSender = createBatchingSender(sendRecords)
 
   const results = { sourceUri: config.service.sourceUri, grafanaPublicUrl: config.grafana.publicUrl }
   const stepDeps: StepDeps = {
     secretWriter,
     grafana,
-    publish: (record) => sendRecords([record]),
+    publish: (record) => resultSender.send(record),
     now,
     datasources: { prometheusDatasourceUid: config.grafana.prometheusDatasourceUid, lokiDatasourceUid: config.grafana.lokiDatasourceUid },
     results,
@@ -206,6 +208,7 @@ export const startService = async (config: Config, options: ServiceOptions): Pro
         for (const s of subscriptions) s.unsubscribe()
         wake$.complete()
         secretWriter.close()
+        resultSender.close()
         await producer.disconnect().catch(() => undefined)
         redis.disconnect()
       })()),

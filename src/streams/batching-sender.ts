@@ -1,0 +1,48 @@
+/**
+ * Result messages from many lanes go out together: every record submitted while a send is in
+ * flight rides the next single `sendBatch`, the same group commit the secret writer uses. Each
+ * caller's promise settles with the outcome of the send that carried its record, so a lane only
+ * records `ResultPublished` after the broker acknowledged its own message.
+ */
+import { Subject, catchError, defer, from, map, of } from 'rxjs'
+import type { ResultRecord } from '../codecs/events.js'
+import { groupCommit } from './group-commit.js'
+
+interface Pending {
+  readonly record: ResultRecord
+  readonly settle: (error?: Error) => void
+}
+
+export interface BatchingSender {
+  send(record: ResultRecord): Promise<void>
+  close(): void
+}
+
+export const createBatchingSender = (sendBatch: (records: readonly ResultRecord[]) => Promise<void>, maxBatch = 500): BatchingSender => {
+  const pending = new Subject<Pending>()
+  const subscription = pending
+    .pipe(
+      groupCommit(
+        (batch) =>
+          defer(() => from(sendBatch(batch.map((p) => p.record)))).pipe(
+            map(() => batch.forEach((p) => p.settle())),
+            catchError((error: unknown) => {
+              const failure = error instanceof Error ? error : new Error('result send failed', { cause: error })
+              return of(batch.forEach((p) => p.settle(failure)))
+            }),
+          ),
+        maxBatch,
+      ),
+    )
+    .subscribe()
+  return {
+    send: (record) =>
+      new Promise<void>((resolve, reject) => {
+        pending.next({ record, settle: (error?: Error) => (error === undefined ? resolve() : reject(error)) })
+      }),
+    close: () => {
+      pending.complete()
+      subscription.unsubscribe()
+    },
+  }
+}
