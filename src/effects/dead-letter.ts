@@ -41,9 +41,12 @@ export const rejectionRecords = (
       valueBase64: delivery.value === null ? null : delivery.value.toString('base64'),
     }),
   }
-  if (rejected.kind === undefined || rejected.serviceId === undefined) return [deadLetter]
+  // SONATA can match an answer by serviceId or by its process instance (kogitoprocrefid): with
+  // neither there is nobody to answer, and the dead letter is all there is
+  const correlatable = rejected.serviceId !== undefined || rejected.kogito['kogitoprocinstanceid'] !== undefined
+  if (rejected.kind === undefined || !correlatable) return [deadLetter]
   const resultId = rejected.cloudEventId === undefined ? rejectionIdOf(delivery.topic, delivery.partition, delivery.offset) : resultIdOf(rejected.cloudEventId)
-  const data = failureData(rejected.kind, rejected.serviceId, `Request rejected: ${rejected.reason}`)
+  const data = failureData(rejected.kind, rejected.serviceId ?? '', `Request rejected: ${rejected.reason}`)
   const envelope = resultEnvelope(rejected.kind, data, { resultId, kogito: rejected.kogito, at }, ctx)
-  return [deadLetter, resultRecord(rejected.kind, rejected.serviceId, envelope)]
+  return [deadLetter, resultRecord(rejected.kind, rejected.serviceId ?? '', envelope)]
 }

@@ -1,6 +1,7 @@
 /**
  * Hostile and malformed requests, end to end: each is dead-lettered with its reason and original
- * bytes, answered with a FAILURE result when its type and serviceId can be read, and none of them
+ * bytes, answered with a FAILURE result when its type is known and it can be correlated (serviceId or
+ * kogitoprocinstanceid), and none of them
  * touches the secret or Grafana or blocks its partition: a valid request sent after them succeeds.
  */
 import { expect } from 'chai'
@@ -33,7 +34,8 @@ const hostileCreate = (title: string, edit: (data: Record<string, unknown>) => R
     topic: RequestTopics.create,
     key: typeof serviceId === 'string' ? serviceId : 'no-service-id',
     value: bytes({ ...request, data }),
-    ...(typeof serviceId === 'string' ? { result: { topic: ResultTopics.create, kogitoprocinstanceid: request.kogitoprocinstanceid, serviceId } } : {}),
+    // answered whenever SONATA can correlate it: by serviceId, or (missing serviceId) by its process instance
+    result: { topic: ResultTopics.create, kogitoprocinstanceid: request.kogitoprocinstanceid, serviceId: typeof serviceId === 'string' ? serviceId : '' },
     reason,
   }
 }
@@ -134,7 +136,7 @@ describe('hostile and malformed requests end to end', function () {
     // nothing a rejected message carried reached Kubernetes or Grafana
     expect(harness.stack.kube.successfulWrites).to.equal(writesBefore)
     expect(harness.stack.grafana.dashboards()).to.deep.equal([])
-    // only the messages with a readable serviceId were answered
+    // only the correlatable messages were answered
     const answered = results.messages.filter((m) => m.topic !== DEFAULT_DEAD_LETTER_TOPIC)
     expect(answered).to.have.length(hostile.filter((h) => h.result !== undefined).length)
   })
