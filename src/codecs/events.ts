@@ -22,20 +22,30 @@ export const StepName = t.keyof(
 export type StepName = t.TypeOf<typeof StepName>
 
 /** What SONATA asked for, as accepted from Kafka (the inbox entry). */
-export const RequestAccepted = t.type(
-  {
-    ...Meta,
-    type: t.literal('RequestAccepted'),
-    request: t.union([
-      t.type({ kind: t.literal('create'), payload: CreateDashboardRequest }),
-      t.type({ kind: t.literal('platform'), payload: PlatformServiceRequest }),
-      t.type({ kind: t.literal('delete'), payload: DeleteDashboardRequest }),
-    ]),
-    /** every kogito* attribute of the request envelope, carried into the result */
-    kogito: t.record(t.string, t.string),
-    /** where it came from, for operators: topic/partition/offset */
-    origin: t.string,
-  },
+export const RequestAccepted = t.intersection(
+  [
+    t.type({
+      ...Meta,
+      type: t.literal('RequestAccepted'),
+      request: t.union([
+        t.type({ kind: t.literal('create'), payload: CreateDashboardRequest }),
+        t.type({ kind: t.literal('platform'), payload: PlatformServiceRequest }),
+        t.type({ kind: t.literal('delete'), payload: DeleteDashboardRequest }),
+      ]),
+      /** every kogito* attribute of the request envelope, carried into the result */
+      kogito: t.record(t.string, t.string),
+      /** where it came from, for operators: topic/partition/offset */
+      origin: t.string,
+    }),
+    t.partial({
+      /**
+       * when the producer published it (the Kafka record timestamp): requests of one service that
+       * arrive through different topics/partitions are queued in this order, not in the order
+       * their batches happened to be recorded
+       */
+      publishedAt: t.string,
+    }),
+  ],
   'RequestAccepted',
 )
 export type RequestAccepted = t.TypeOf<typeof RequestAccepted>
@@ -127,3 +137,16 @@ export const ServiceEvent = t.union(
 )
 export type ServiceEvent = t.TypeOf<typeof ServiceEvent>
 export type ServiceEventType = ServiceEvent['type']
+
+/** Every event type name, in declaration order (for exhaustiveness checks in tests and tools). */
+export const EVENT_TYPES: readonly ServiceEventType[] = [
+  'RequestAccepted',
+  'RequestRedelivered',
+  'ScrapeJobRegistered',
+  'ScrapeJobRemoved',
+  'DashboardUpserted',
+  'DashboardsDeleted',
+  'StepFailed',
+  'RequestCompleted',
+  'ResultPublished',
+]

@@ -68,8 +68,11 @@ const readFresh = async (deps: BatchWriteDeps): Promise<CachedSecret> => {
   return { resourceVersion: snapshot.resourceVersion, rendered: renderScrapeConfigList(parsed.right), list: parsed.right }
 }
 
+/** The apiserver's Retry-After is honoured, but capped: a lane must not sleep for minutes on one hint. */
+const MAX_RETRY_AFTER_MS = 10_000
+
 const backoffMs = (attempt: number, random: () => number, retryAfterMs?: number): number =>
-  retryAfterMs ?? Math.round(random() * Math.min(2000, 50 * 2 ** attempt))
+  retryAfterMs === undefined ? Math.round(random() * Math.min(2000, 50 * 2 ** attempt)) : Math.min(retryAfterMs, MAX_RETRY_AFTER_MS)
 
 export const writeBatch = async (
   edits: readonly SecretEdit[],

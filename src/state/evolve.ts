@@ -13,16 +13,35 @@ const pendingOf = (draft: Draft<ServiceState>, requestId: string) => draft.pendi
 const requestAccepted: Handle<'RequestAccepted'> = (draft, e) => {
   // the event store dedupes on the CloudEvent id; this guard keeps the fold total anyway
   if (pendingOf(draft, e.requestId) || draft.completed.some((c) => c.requestId === e.requestId)) return
-  draft.pending.push({
+  const pending = {
     requestId: e.requestId,
     request: e.request,
     kogito: e.kogito,
     acceptedAt: e.at,
+    ...(e.publishedAt === undefined ? {} : { publishedAt: e.publishedAt }),
     done: [],
     failure: null,
     redeliveries: 0,
     removed: { job: false, dashboardUids: [] },
-  })
+  }
+  draft.pending.splice(queuePosition(draft.pending, e.publishedAt), 0, pending)
+}
+
+/**
+ * Requests of one service may come through different topics and partitions, whose batches are
+ * recorded in no particular order; the queue follows the producer's publish time instead. A head
+ * that already made progress keeps its place (its remaining steps finish first); otherwise a
+ * request published earlier goes in front: decide() works from the snapshot, so the steps a
+ * displaced request already did are re-checked, never assumed.
+ */
+const queuePosition = (pending: ReadonlyArray<{ readonly publishedAt?: string; readonly done: readonly unknown[] }>, publishedAt: string | undefined): number => {
+  if (publishedAt === undefined) return pending.length
+  const first = pending[0] !== undefined && pending[0].done.length > 0 ? 1 : 0
+  for (let i = pending.length; i > first; i -= 1) {
+    const before = pending[i - 1]?.publishedAt
+    if (before === undefined || before <= publishedAt) return i
+  }
+  return first
 }
 
 const requestRedelivered: Handle<'RequestRedelivered'> = (draft, e) => {

@@ -22,6 +22,8 @@ export interface PendingRequest {
   readonly request: RequestAccepted['request']
   readonly kogito: Readonly<Record<string, string>>
   readonly acceptedAt: string
+  /** Kafka record timestamp (ISO); the pending queue is kept in this order */
+  readonly publishedAt?: string
   /** steps this request already finished, so a delete does not sweep twice */
   readonly done: readonly StepName[]
   /** set by StepFailed: the request then completes with FAILURE */
@@ -56,7 +58,7 @@ export interface ServiceState {
   /** the scrape job as last written to the secret by this service */
   readonly job: { readonly jobName: string; readonly fingerprint: string } | null
   readonly dashboards: Partial<Record<DashboardRole, AppliedDashboard>>
-  /** accepted requests not completed yet, in arrival order; the head is the one in progress */
+  /** accepted requests not completed yet, in publish order (see evolve); the head is the one in progress */
   readonly pending: readonly PendingRequest[]
   /** results recorded but not yet (re-)published */
   readonly outstanding: readonly OutstandingResult[]

@@ -9,14 +9,15 @@
  *
  * `write` must not error (its failures are values); if it does, the error is passed on.
  */
-import { Observable, type Subscription } from 'rxjs'
+import { Observable, Subscription } from 'rxjs'
 
 export const groupCommit =
   <T, R>(write: (batch: readonly T[]) => Observable<R>, maxBatch = Number.POSITIVE_INFINITY) =>
   (source: Observable<T>): Observable<R> =>
     new Observable<R>((subscriber) => {
       const queue: T[] = []
-      let inFlight: Subscription | undefined
+      // a container, not a variable: a write that completes during subscribe starts the next one from inside it
+      const inFlight = new Subscription()
       let writing = false
       let sourceDone = false
 
@@ -27,15 +28,15 @@ export const groupCommit =
         }
         writing = true
         const batch = queue.splice(0, Math.min(queue.length, maxBatch))
-        inFlight = write(batch).subscribe({
+        const subscription = write(batch).subscribe({
           next: (value) => subscriber.next(value),
           error: (error: unknown) => subscriber.error(error),
           complete: () => {
             writing = false
-            inFlight = undefined
             flush()
           },
         })
+        if (!subscription.closed) inFlight.add(subscription)
       }
 
       const sourceSubscription = source.subscribe({
@@ -52,6 +53,6 @@ export const groupCommit =
 
       return () => {
         sourceSubscription.unsubscribe()
-        inFlight?.unsubscribe()
+        inFlight.unsubscribe()
       }
     })

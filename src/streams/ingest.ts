@@ -38,6 +38,12 @@ export interface IngestReport {
   readonly rejected: number
 }
 
+/** The Kafka record timestamp as ISO time, when it is a sane number (it orders a service's queue). */
+const publishedAtOf = (delivery: Delivery): { publishedAt?: string } => {
+  const ms = Number(delivery.timestamp)
+  return delivery.timestamp === undefined || !Number.isFinite(ms) || ms <= 0 ? {} : { publishedAt: new Date(ms).toISOString() }
+}
+
 const inboxEntry = (delivery: Delivery, message: RequestMessage, at: string): InboxEntry => {
   const meta = { v: 1, requestId: message.envelope.id, at } as const
   const origin = `${delivery.topic}/${delivery.partition}@${delivery.offset}`
@@ -47,7 +53,7 @@ const inboxEntry = (delivery: Delivery, message: RequestMessage, at: string): In
     : { kind: message.kind, payload: message.payload }
   return {
     serviceId: message.payload.serviceId,
-    accepted: { ...meta, type: 'RequestAccepted', request, kogito: message.kogito, origin },
+    accepted: { ...meta, type: 'RequestAccepted', request, kogito: message.kogito, origin, ...publishedAtOf(delivery) },
     redelivered: { ...meta, type: 'RequestRedelivered', origin },
   }
 }

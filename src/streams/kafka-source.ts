@@ -16,6 +16,8 @@ export interface Delivery {
   readonly offset: string
   readonly key: string | null
   readonly value: Buffer | null
+  /** the record's timestamp (ms since epoch, as kafkajs gives it): the producer's publish time */
+  readonly timestamp?: string
 }
 
 export interface IncomingBatch {
@@ -46,6 +48,7 @@ export const kafkaBatches$ = (consumer: Consumer, options: KafkaSourceOptions = 
         offset: m.offset,
         key: m.key === null ? null : m.key.toString('utf8'),
         value: m.value,
+        timestamp: m.timestamp,
       }))
       await new Promise<void>((resolve, reject) => {
         subscriber.next({

@@ -15,7 +15,7 @@
  * `handle` must not error (errors belong inside it, as events); if it does, `onHandlerError`
  * hears of it and the lane moves on, so one bad item never kills the stream.
  */
-import { Observable, asyncScheduler, type SchedulerLike, type Subscription } from 'rxjs'
+import { Observable, Subscription, asyncScheduler, defer, type SchedulerLike } from 'rxjs'
 
 export interface LaneOptions {
   readonly maxActive: number
@@ -74,19 +74,24 @@ export const laneByKey =
           pump()
           maybeComplete()
         }
-        const subscription = handle(item).subscribe({
-          next: (value) => subscriber.next(value),
-          error: (error: unknown) => {
-            options.onHandlerError?.(key, error)
-            running.delete(subscription)
-            finish()
-          },
-          complete: () => {
-            running.delete(subscription)
-            finish()
-          },
-        })
-        if (!finished) running.add(subscription)
+        // a handler may complete (or throw: defer) during subscribe itself, so the lane's handle on
+        // the work exists before the work is subscribed
+        const work = new Subscription()
+        running.add(work)
+        const done = () => {
+          running.delete(work)
+          finish()
+        }
+        work.add(
+          defer(() => handle(item)).subscribe({
+            next: (value) => subscriber.next(value),
+            error: (error: unknown) => {
+              options.onHandlerError?.(key, error)
+              done()
+            },
+            complete: done,
+          }),
+        )
       }
 
       const pump = () => {
