@@ -36,11 +36,11 @@ const memoryLogger = (lines: string[]): Logger =>
     }),
   )
 
-export const startHarness = async (options: Partial<Omit<DevStackOptions, 'redisUrl' | 'kafkaBrokers'>> = {}): Promise<Harness> => {
+export const startHarness = async (options: Partial<Omit<DevStackOptions, 'kafkaBrokers'>> = {}): Promise<Harness> => {
   const kafka = await startKafkaMock()
   const previousBrokers = process.env['TEST_KAFKA_BROKERS']
   process.env['TEST_KAFKA_BROKERS'] = kafka.bootstrap
-  const stack = await startDevStack({ ...options, redisUrl: testRedisUrl(), kafkaBrokers: kafka.bootstrap, instance: options.instance ?? randomUUID().slice(0, 8) })
+  const stack = await startDevStack({ ...options, redisUrl: options.redisUrl ?? testRedisUrl(), kafkaBrokers: kafka.bootstrap, instance: options.instance ?? randomUUID().slice(0, 8) })
   const logs: string[] = []
   const harness: Harness = {
     stack,
