@@ -6,7 +6,7 @@
  *
  * and owns start-up (resume every service with pending work) and graceful shutdown.
  */
-import { Subject, defer, finalize, mergeMap, tap, timer, type Subscription } from 'rxjs'
+import type { Subscription } from 'rxjs'
 import { Partitioners, type Consumer, type Producer } from 'kafkajs'
 import type { Config } from '../codecs/config.js'
 import { RequestTopics } from '../codecs/topics.js'
@@ -22,9 +22,9 @@ import { ingest$ } from '../streams/ingest.js'
 import { kafkaBatches$ } from '../streams/kafka-source.js'
 import { createBatchingSender } from '../streams/batching-sender.js'
 import { createRecordSender } from '../streams/kafka-publisher.js'
-import { laneByKey } from '../streams/lane-by-key.js'
-import { drainService$, type DrainEvent } from '../streams/service-drain.js'
+import type { DrainEvent } from '../streams/service-drain.js'
 import { crashPointFromEnv, type CrashPoint } from './crash-points.js'
+import { startServiceLanes } from './service-lanes.js'
 import { createKafka, type ConsumerTuning } from './kafka-client.js'
 import type { Logger } from './logger.js'
 import { createRedis } from './redis-client.js'
@@ -121,76 +121,39 @@ export const startService = async (config: Config, options: ServiceOptions): Pro
     datasources: { prometheusDatasourceUid: config.grafana.prometheusDatasourceUid, lokiDatasourceUid: config.grafana.lokiDatasourceUid },
     results,
   }
-  const desired = desiredFingerprints(stepDeps.datasources)
-  const crash = options.crashPoint ?? crashPointFromEnv(process.env)
-  const drainDeps = {
+  const lanes = startServiceLanes({
     store,
-    desired,
-    runStep: (step: Parameters<typeof runStep$>[0], state: Parameters<typeof runStep$>[1]) =>
-      defer(() => {
-        crash('before-effect', step.type)
-        return runStep$(step, state, stepDeps)
-      }).pipe(tap(() => crash('after-effect', step.type))),
+    desired: desiredFingerprints(stepDeps.datasources),
+    runStep: (step, state) => runStep$(step, state, stepDeps),
     nowMs: () => now().getTime(),
-  }
+    crash: options.crashPoint ?? crashPointFromEnv(process.env),
+    maxActive: config.service.maxParallelServices,
+    idleMs: config.service.laneIdleMs,
+    sweepIntervalMs: options.sweepIntervalMs ?? 30_000,
+    retryDelayMs: 2000,
+    onEvent: (event) => logDrain(logger, event),
+    onHandlerError: (serviceId, error) => logger.error({ serviceId, err: error }, 'lane handler errored'),
+  })
 
-  const wake$ = new Subject<string>()
-  let openLanes = 0
-  let activeDrains = 0
-  const subscriptions: Subscription[] = []
-  subscriptions.push(
-    wake$
-      .pipe(
-        laneByKey(
-          (serviceId) => serviceId,
-          (serviceId) => {
-            activeDrains += 1
-            return drainService$(serviceId, drainDeps).pipe(finalize(() => (activeDrains -= 1)))
-          },
-          {
-            maxActive: config.service.maxParallelServices,
-            idleMs: config.service.laneIdleMs,
-            coalesce: true,
-            onLaneCount: (n) => (openLanes = n),
-            onHandlerError: (serviceId, error) => logger.error({ serviceId, err: error }, 'lane handler errored'),
-          },
-        ),
-      )
-      .subscribe((event) => {
-        if (event.type === 'appended') crash('after-append', event.step.type)
-        logDrain(logger, event)
-        if (event.type === 'failed') setTimeout(() => wake$.next(event.serviceId), 2000).unref()
-      }),
-  )
+  const inbox: Subscription = ingest$(kafkaBatches$(consumer), {
+    store,
+    sendRecords,
+    now,
+    deadLetterTopic: config.service.deadLetterTopic,
+    maxMessageBytes: config.service.maxMessageBytes,
+    results,
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    maxAttempts: 20,
+    onRejected: (delivery, reason) => logger.warn({ topic: delivery.topic, partition: delivery.partition, offset: delivery.offset, reason }, 'message rejected and dead-lettered'),
+    onRetry: (error, attempt) => logger.warn({ err: error instanceof Error ? error.message : String(error), attempt }, 'could not record batch; retrying'),
+  }).subscribe((report) => {
+    for (const { serviceId } of report.accepted) lanes.wake(serviceId)
+  })
 
-  subscriptions.push(
-    ingest$(kafkaBatches$(consumer), {
-      store,
-      sendRecords,
-      now,
-      deadLetterTopic: config.service.deadLetterTopic,
-      maxMessageBytes: config.service.maxMessageBytes,
-      results,
-      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-      maxAttempts: 20,
-      onRejected: (delivery, reason) => logger.warn({ topic: delivery.topic, partition: delivery.partition, offset: delivery.offset, reason }, 'message rejected and dead-lettered'),
-      onRetry: (error, attempt) => logger.warn({ err: error instanceof Error ? error.message : String(error), attempt }, 'could not record batch; retrying'),
-    }).subscribe((report) => {
-      for (const { serviceId } of report.accepted) wake$.next(serviceId)
-    }),
-  )
-
-  // resume what an earlier run accepted but did not finish, then keep sweeping for stragglers
-  const sweepEvery = options.sweepIntervalMs ?? 30_000
-  subscriptions.push(
-    timer(0, sweepEvery)
-      .pipe(mergeMap(() => store.pendingServices().catch(() => [] as readonly string[])))
-      .subscribe((ids) => ids.forEach((id) => wake$.next(id))),
-  )
-
+  /** Let running drains finish (or reach the grace deadline); what is left stays pending in the log. */
   const waitForDrains = async (graceMs: number) => {
     const deadline = Date.now() + graceMs
-    while (activeDrains > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50))
+    while (lanes.activeDrains() > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50))
   }
 
   let stopping: Promise<void> | undefined
@@ -199,14 +162,16 @@ export const startService = async (config: Config, options: ServiceOptions): Pro
     secretWriter,
     grafana,
     secretClient,
-    openLanes: () => openLanes,
+    openLanes: () => lanes.openLanes(),
     ready: async () => joined && (await store.ping()),
     stop: () =>
       (stopping ??= (async () => {
+        // stop fetching first (kafkajs waits for the batch in hand: it is recorded, then committed)
+        lanes.quiesce()
         await consumer.disconnect().catch(() => undefined)
+        inbox.unsubscribe()
         await waitForDrains(config.service.shutdownGraceMs)
-        for (const s of subscriptions) s.unsubscribe()
-        wake$.complete()
+        lanes.stop()
         secretWriter.close()
         resultSender.close()
         await producer.disconnect().catch(() => undefined)
