@@ -52,6 +52,8 @@ export interface Config {
     readonly maxMessageBytes: number
     readonly secretSizeWarnRatio: number
     readonly deadLetterTopic: string
+    /** how long a replica's claim on one service lasts without renewal (0 = no leases) */
+    readonly leaseMs: number
   }
 }
 
@@ -235,6 +237,7 @@ const decodeEnv = (u: unknown, c: t.Context): t.Validation<Config> => {
       maxMessageBytes: def('MAX_MESSAGE_BYTES', IntFromString(1024, 100 * 1024 * 1024), 1024 * 1024),
       secretSizeWarnRatio: def('SECRET_SIZE_WARN_RATIO', RatioFromString, 0.8),
       deadLetterTopic,
+      leaseMs: def('SERVICE_LEASE_MS', IntFromString(0, 600_000), 15_000),
     },
   } satisfies Config
   return errors.length > 0 ? t.failures(errors) : t.success(config)
@@ -280,6 +283,7 @@ export const configToEnv = (cfg: Config): Record<string, string> => ({
   LANE_IDLE_MS: String(cfg.service.laneIdleMs),
   MAX_MESSAGE_BYTES: String(cfg.service.maxMessageBytes),
   SECRET_SIZE_WARN_RATIO: String(cfg.service.secretSizeWarnRatio),
+  SERVICE_LEASE_MS: String(cfg.service.leaseMs),
 })
 
 /** `Config.decode(process.env)`: every problem as one error whose path is the variable's name. */

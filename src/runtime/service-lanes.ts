@@ -11,6 +11,7 @@ import type { EventStore } from '../state/event-store.js'
 import type { ServiceState } from '../state/service-state.js'
 import { laneByKey } from '../streams/lane-by-key.js'
 import { drainService$, type DrainEvent } from '../streams/service-drain.js'
+import type { ServiceLease } from '../state/service-lease.js'
 import type { CrashPoint } from './crash-points.js'
 
 export interface LaneDeps {
@@ -19,10 +20,13 @@ export interface LaneDeps {
   readonly runStep: (step: Step, state: ServiceState) => Observable<readonly ServiceEvent[]>
   readonly nowMs: () => number
   readonly crash: CrashPoint
+  /** per-service lease across replicas (see state/service-lease.ts) */
+  readonly lease?: { readonly lease: ServiceLease; readonly renewMs: number }
   readonly maxActive: number
   readonly idleMs: number
   readonly sweepIntervalMs: number
   readonly retryDelayMs: number
+  readonly busyRetryMs: number
   readonly onEvent: (event: DrainEvent) => void
   readonly onHandlerError: (serviceId: string, error: unknown) => void
 }
@@ -57,7 +61,8 @@ export const startServiceLanes = (deps: LaneDeps): ServiceLanes => {
         (serviceId) => serviceId,
         (serviceId) => {
           active += 1
-          return drainService$(serviceId, { store: deps.store, desired: deps.desired, runStep, nowMs: deps.nowMs }).pipe(finalize(() => (active -= 1)))
+          const leased = deps.lease === undefined ? {} : { lease: deps.lease.lease, leaseRenewMs: deps.lease.renewMs }
+          return drainService$(serviceId, { store: deps.store, desired: deps.desired, runStep, nowMs: deps.nowMs, ...leased }).pipe(finalize(() => (active -= 1)))
         },
         { maxActive: deps.maxActive, idleMs: deps.idleMs, coalesce: true, onLaneCount: (n) => (open = n), onHandlerError: deps.onHandlerError },
       ),
@@ -65,11 +70,12 @@ export const startServiceLanes = (deps: LaneDeps): ServiceLanes => {
     .subscribe((event) => {
       if (event.type === 'appended') deps.crash('after-append', event.step.type)
       deps.onEvent(event)
-      if (event.type === 'failed' && !quiet) {
+      // a failed drain (Redis/Kafka away) or a busy lease (another replica works on it) is retried
+      if ((event.type === 'failed' || event.type === 'busy') && !quiet) {
         const retry = setTimeout(() => {
           retryTimers.delete(retry)
           wake$.next(event.serviceId)
-        }, deps.retryDelayMs)
+        }, event.type === 'busy' ? deps.busyRetryMs : deps.retryDelayMs)
         retry.unref()
         retryTimers.add(retry)
       }

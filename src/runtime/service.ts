@@ -6,6 +6,8 @@
  *
  * and owns start-up (resume every service with pending work) and graceful shutdown.
  */
+import { randomUUID } from 'node:crypto'
+import { hostname } from 'node:os'
 import type { Subscription } from 'rxjs'
 import { Partitioners, type Consumer, type Producer } from 'kafkajs'
 import type { Config } from '../codecs/config.js'
@@ -17,6 +19,7 @@ import { runStep$ } from '../effects/run-step.js'
 import { createSecretWriter, type SecretWriter } from '../effects/secret-writer.js'
 import type { StepDeps } from '../effects/step-deps.js'
 import { createEventStore, type EventStore } from '../state/event-store.js'
+import { createServiceLease } from '../state/service-lease.js'
 import type { RedisClient } from '../state/redis-scripts.js'
 import { ingest$ } from '../streams/ingest.js'
 import { kafkaBatches$ } from '../streams/kafka-source.js'
@@ -50,6 +53,9 @@ export interface RunningService {
   ready(): Promise<boolean>
   stop(): Promise<void>
 }
+
+/** Who holds a lease: host and pid for operators, plus randomness so a restarted pid is someone new. */
+const replicaId = (): string => `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
 
 /** Fail fast with a clear error when Redis is not reachable at start. */
 const connectRedis = async (redis: RedisClient, url: string): Promise<void> => {
@@ -127,10 +133,14 @@ export const startService = async (config: Config, options: ServiceOptions): Pro
     runStep: (step, state) => runStep$(step, state, stepDeps),
     nowMs: () => now().getTime(),
     crash: options.crashPoint ?? crashPointFromEnv(process.env),
+    ...(config.service.leaseMs > 0
+      ? { lease: { lease: createServiceLease(redis, config.redis.keyPrefix, replicaId(), config.service.leaseMs), renewMs: Math.max(50, Math.floor(config.service.leaseMs / 3)) } }
+      : {}),
     maxActive: config.service.maxParallelServices,
     idleMs: config.service.laneIdleMs,
     sweepIntervalMs: options.sweepIntervalMs ?? 30_000,
     retryDelayMs: 2000,
+    busyRetryMs: Math.max(100, Math.min(1000, Math.floor(config.service.leaseMs / 3))),
     onEvent: (event) => logDrain(logger, event),
     onHandlerError: (serviceId, error) => logger.error({ serviceId, err: error }, 'lane handler errored'),
   })

@@ -60,5 +60,33 @@ return 0
 `,
 } as const
 
-export const SCRIPTS = { acceptRequest: ACCEPT_REQUEST, appendExpected: APPEND_EXPECTED, clearPending: CLEAR_PENDING } as const
+/** Extend or drop a lease only if we still hold it (a lease that expired may belong to another replica). */
+export const RENEW_LEASE = {
+  numberOfKeys: 1,
+  lua: `
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return 1
+end
+return 0
+`,
+} as const
+
+export const RELEASE_LEASE = {
+  numberOfKeys: 1,
+  lua: `
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+`,
+} as const
+
+export const SCRIPTS = {
+  acceptRequest: ACCEPT_REQUEST,
+  appendExpected: APPEND_EXPECTED,
+  clearPending: CLEAR_PENDING,
+  renewLease: RENEW_LEASE,
+  releaseLease: RELEASE_LEASE,
+} as const
 export type ScriptName = keyof typeof SCRIPTS

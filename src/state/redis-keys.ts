@@ -6,6 +6,7 @@
  *   <prefix>{svc:<id>}:events    stream, entry id 0-<version>, fields: e = event JSON
  *   <prefix>{svc:<id>}:version   number of events in the stream (the expected-version guard)
  *   <prefix>{svc:<id>}:seen      hash CloudEvent id → version it was accepted at (inbox dedupe)
+ *   <prefix>{svc:<id>}:lease     which replica works on the service right now (short TTL)
  *   <prefix>{svc:<id>}:snapshot  JSON of the ServiceState folded up to its `version` (the bytes `replay` must reproduce)
  *   <prefix>services             zset serviceId → ms of the last change (list, replay)
  *   <prefix>pending              zset serviceId → version of the newest accepted request (work to resume)
@@ -15,11 +16,12 @@ export interface ServiceKeys {
   readonly version: string
   readonly seen: string
   readonly snapshot: string
+  readonly lease: string
 }
 
 export const serviceKeys = (prefix: string, serviceId: string): ServiceKeys => {
   const tag = `${prefix}{svc:${serviceId}}`
-  return { events: `${tag}:events`, version: `${tag}:version`, seen: `${tag}:seen`, snapshot: `${tag}:snapshot` }
+  return { events: `${tag}:events`, version: `${tag}:version`, seen: `${tag}:seen`, snapshot: `${tag}:snapshot`, lease: `${tag}:lease` }
 }
 
 export const indexKeys = (prefix: string) => ({ services: `${prefix}services`, pending: `${prefix}pending` }) as const

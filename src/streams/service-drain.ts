@@ -13,11 +13,12 @@
  * Never errors: a failure ends this drain with a `failed` event; the work stays pending in the log
  * and a later wake-up resumes it.
  */
-import { EMPTY, catchError, concatMap, defer, expand, from, map, mergeMap, of, take, type Observable } from 'rxjs'
+import { EMPTY, catchError, concatMap, defaultIfEmpty, defer, expand, finalize, from, map, mergeMap, of, take, type Observable } from 'rxjs'
 import type { ServiceEvent } from '../codecs/events.js'
 import { decide, type DesiredFingerprints, type Step } from '../state/decide.js'
 import type { EventStore } from '../state/event-store.js'
 import { fold } from '../state/evolve.js'
+import type { ServiceLease } from '../state/service-lease.js'
 import type { ServiceState } from '../state/service-state.js'
 
 export type DrainEvent =
@@ -25,6 +26,8 @@ export type DrainEvent =
   | { readonly type: 'superseded'; readonly serviceId: string; readonly step: Step }
   | { readonly type: 'idle'; readonly serviceId: string; readonly version: number }
   | { readonly type: 'failed'; readonly serviceId: string; readonly error: unknown }
+  /** another replica holds the service's lease: nothing was done, try again later */
+  | { readonly type: 'busy'; readonly serviceId: string }
 
 export interface DrainDeps {
   readonly store: EventStore
@@ -35,6 +38,10 @@ export interface DrainDeps {
   readonly maxStepsPerDrain?: number
   /** bound on expected-version retries of one append */
   readonly maxAppendAttempts?: number
+  /** per-service lease across replicas; without it every drain just runs */
+  readonly lease?: ServiceLease
+  /** how often a held lease is renewed while the drain runs */
+  readonly leaseRenewMs?: number
 }
 
 const stepKey = (step: Step): string => {
@@ -63,25 +70,55 @@ const commit = async (serviceId: string, state: ServiceState, step: Step, events
   throw new Error(`service ${serviceId}: gave up appending after ${attempts} expected-version conflicts`)
 }
 
-export const drainService$ = (serviceId: string, deps: DrainDeps): Observable<DrainEvent> => {
+const drainHeld$ = (serviceId: string, deps: DrainDeps): Observable<DrainEvent> => {
   const maxSteps = deps.maxStepsPerDrain ?? 1000
   return defer(() => deps.store.load(serviceId)).pipe(
     map((state): Turn => ({ state, event: undefined, steps: 0 })),
     expand((turn) => {
-      if (turn.event?.type === 'idle' || turn.steps >= maxSteps) return EMPTY
+      if (turn.event?.type === 'idle' || turn.event?.type === 'busy' || turn.steps >= maxSteps) return EMPTY
       const step = decide(turn.state, deps.desired)
       if (step.type === 'idle') {
         return defer(() => deps.store.clearPending(serviceId, turn.state.version)).pipe(
           map((): Turn => ({ ...turn, event: { type: 'idle', serviceId, version: turn.state.version } })),
         )
       }
-      return deps.runStep(step, turn.state).pipe(
+      // a step can take long (Grafana retries): keep the lease alive, and stop if it was lost
+      const { lease } = deps
+      const stillHeld = turn.steps === 0 || lease === undefined ? of(true) : defer(() => lease.renew(serviceId))
+      return stillHeld.pipe(
+        concatMap((held) => (held ? deps.runStep(step, turn.state) : EMPTY)),
         take(1),
         concatMap((events) => from(commit(serviceId, turn.state, step, events, deps))),
         map((next): Turn => ({ ...next, steps: turn.steps + 1 })),
+        defaultIfEmpty<Turn, Turn>({ ...turn, event: { type: 'busy', serviceId } }),
       )
     }),
     mergeMap((turn) => (turn.event === undefined ? EMPTY : of(turn.event))),
+    catchError((error: unknown) => of<DrainEvent>({ type: 'failed', serviceId, error })),
+  )
+}
+
+/**
+ * Drain one service, under its lease when there is one: a replica that cannot get the lease does
+ * nothing and says `busy` (the holder sees every request in the shared log; the caller retries
+ * later in case the holder finished just before our request arrived).
+ */
+export const drainService$ = (serviceId: string, deps: DrainDeps): Observable<DrainEvent> => {
+  const { lease } = deps
+  if (lease === undefined) return drainHeld$(serviceId, deps)
+  return defer(() => lease.acquire(serviceId)).pipe(
+    concatMap((held) => {
+      if (!held) return of<DrainEvent>({ type: 'busy', serviceId })
+      // renewed in the background too, so one long step (Grafana retries) does not lose it
+      const renewal = deps.leaseRenewMs === undefined ? undefined : setInterval(() => void lease.renew(serviceId).catch(() => undefined), deps.leaseRenewMs)
+      renewal?.unref()
+      return drainHeld$(serviceId, deps).pipe(
+        finalize(() => {
+          clearInterval(renewal)
+          void lease.release(serviceId).catch(() => undefined)
+        }),
+      )
+    }),
     catchError((error: unknown) => of<DrainEvent>({ type: 'failed', serviceId, error })),
   )
 }

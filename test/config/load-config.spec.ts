@@ -61,6 +61,7 @@ describe('config/load-config', () => {
         maxMessageBytes: 1048576,
         secretSizeWarnRatio: 0.8,
         deadLetterTopic: 'telemetry-dead-letter',
+        leaseMs: 15_000,
       },
     })
   })

@@ -5,6 +5,7 @@ import type { Step } from '../../src/state/decide.js'
 import type { AppendResult, EventStore, InboxEntry, InboxOutcome, StoredEvent } from '../../src/state/event-store.js'
 import { fold } from '../../src/state/evolve.js'
 import { initialServiceState, type ServiceState } from '../../src/state/service-state.js'
+import type { ServiceLease } from '../../src/state/service-lease.js'
 import { drainService$, type DrainDeps, type DrainEvent } from '../../src/streams/service-drain.js'
 import { SERVICE, createAccepted, createPayload, fakeDesired, jobRegistered, outcomeOf, redelivered } from '../fixtures/events.js'
 
@@ -213,5 +214,49 @@ describe('drainService$', () => {
     const events = await drain(store, { maxStepsPerDrain: 2 })
     expect(summary(events)).to.deep.equal(['appended:registerJob', 'appended:upsertDashboard'])
     expect(store.cleared).to.deep.equal([])
+  })
+})
+
+describe('drainService$ under a per-service lease', () => {
+  const fakeLease = (grant: boolean[], renewals: boolean[] = []) => {
+    const calls: string[] = []
+    const lease: ServiceLease = {
+      acquire: () => {
+        calls.push('acquire')
+        return Promise.resolve(grant.shift() ?? true)
+      },
+      renew: () => {
+        calls.push('renew')
+        return Promise.resolve(renewals.shift() ?? true)
+      },
+      release: () => {
+        calls.push('release')
+        return Promise.resolve()
+      },
+    }
+    return { lease, calls }
+  }
+
+  it('given the lease is held elsewhere, then nothing is done and the drain says busy', async () => {
+    const store = storeWith(createAccepted('r1'))
+    const { lease, calls } = fakeLease([false])
+    expect(summary(await drain(store, { lease }))).to.deep.equal(['busy'])
+    expect(typesIn(store)).to.deep.equal(['RequestAccepted'])
+    expect(calls).to.deep.equal(['acquire'])
+  })
+
+  it('given the lease, then the drain runs to idle, renews it between steps and releases it at the end', async () => {
+    const store = storeWith(createAccepted('r1'))
+    const { lease, calls } = fakeLease([true])
+    expect(summary(await drain(store, { lease })).at(-1)).to.equal('idle')
+    expect(calls[0]).to.equal('acquire')
+    expect(calls.filter((c) => c === 'renew').length).to.be.greaterThan(0)
+    expect(calls.at(-1)).to.equal('release')
+  })
+
+  it('given the lease is lost mid-drain, then the drain stops before the next step and says busy', async () => {
+    const store = storeWith(createAccepted('r1'))
+    const { lease } = fakeLease([true], [false])
+    expect(summary(await drain(store, { lease }))).to.deep.equal(['appended:registerJob', 'busy'])
   })
 })

@@ -10,6 +10,8 @@ export const FAST_KAFKA_ENV = {
   KAFKA_HEARTBEAT_INTERVAL_MS: '300',
   KAFKA_MAX_WAIT_MS: '200',
   KAFKA_REBALANCE_TIMEOUT_MS: '3000',
+  // a process killed while it holds a service's lease delays that service this long for the next one
+  SERVICE_LEASE_MS: '1500',
 } as const
 
 export interface ServiceProcess {
