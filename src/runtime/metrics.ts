@@ -1,0 +1,148 @@
+/**
+ * The service's Prometheus metrics, in a registry of its own.
+ *
+ * A private Registry (not prom-client's global one) so two services in one process (tests, the
+ * dev stack) never collide on metric names, and so nothing a library registers globally leaks
+ * into our /metrics. Values that already live elsewhere (open lanes, the Grafana client's retry
+ * counts) are read at scrape time through collect callbacks instead of being pushed on every
+ * change: the scrape is the only reader, and the sources stay free of metric code.
+ *
+ * What to alert on is described in docs/runbook.md ("Reading the metrics").
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import { REQUEST_KINDS } from '../codecs/topics.js'
+import type { BatchReport } from '../effects/secret-batch-write.js'
+
+/** Kubernetes rejects objects larger than 1 MiB (etcd's request limit); the secret must stay below. */
+export const SECRET_LIMIT_BYTES = 1_048_576
+
+export const REQUEST_STATUSES = ['SUCCESS', 'FAILURE'] as const
+/** The step types of `decide` (src/state/decide.ts), `complete` included. */
+export const STEPS = ['registerJob', 'removeJob', 'upsertDashboard', 'deleteDashboards', 'complete', 'publishResult'] as const
+
+export type StepName = (typeof STEPS)[number]
+
+export interface MetricSources {
+  /** lanes currently open in laneByKey */
+  openLanes(): number
+  /** the Grafana client's cumulative retry counts per operation kind (`GrafanaClient.retries`) */
+  grafanaRetries(): ReadonlyMap<string, number>
+}
+
+export interface Metrics {
+  readonly registry: Registry
+  /** completed requests; `kind` create|platform|delete, `status` SUCCESS|FAILURE */
+  readonly requests: Counter<'kind' | 'status'>
+  /** one observation per executed step */
+  readonly stepDuration: Histogram<'step'>
+  /** from the request's CloudEvent `time` (or its acceptance) to its result being published */
+  readonly requestDuration: Histogram<'kind'>
+  /** secret PUTs that changed the secret */
+  readonly secretWrites: Counter
+  /** how many edits one write carried (group commit efficiency) */
+  readonly editsPerWrite: Histogram
+  /** 409s on the secret (another writer got in between) */
+  readonly secretConflicts: Counter
+  /** requests that could not be decoded and were parked on the dead-letter topic */
+  readonly deadLetters: Counter
+  /** committed-offset lag of the consumer group, set by the caller */
+  readonly consumerLag: Gauge<'topic' | 'partition'>
+  /** size of the rendered scrape-config list after the last write */
+  readonly secretBytes: Gauge
+}
+
+// Steps are single HTTP calls (or a secret batch): milliseconds normally, up to the retry budget.
+const STEP_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
+// A whole request: several steps plus queueing behind other requests of the same service.
+const REQUEST_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600]
+const EDITS_BUCKETS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000]
+
+export const createMetrics = (sources: MetricSources): Metrics => {
+  const registry = new Registry()
+  const registers = [registry]
+  collectDefaultMetrics({ register: registry })
+
+  const requests = new Counter({
+    name: 'telemetry_requests_total',
+    help: 'Requests completed, by request kind and result status',
+    labelNames: ['kind', 'status'] as const,
+    registers,
+  })
+  // every series exists from the start, so rate() and absent() work before the first request
+  for (const kind of REQUEST_KINDS) for (const status of REQUEST_STATUSES) requests.inc({ kind, status }, 0)
+
+  const stepDuration = new Histogram({
+    name: 'telemetry_step_duration_seconds',
+    help: 'Duration of one step of a request (effect call until its outcome is known)',
+    labelNames: ['step'] as const,
+    buckets: STEP_BUCKETS,
+    registers,
+  })
+  for (const step of STEPS) stepDuration.zero({ step })
+
+  const requestDuration = new Histogram({
+    name: 'telemetry_request_duration_seconds',
+    help: 'Time from a request being published by SONATA to its result being published',
+    labelNames: ['kind'] as const,
+    buckets: REQUEST_BUCKETS,
+    registers,
+  })
+  for (const kind of REQUEST_KINDS) requestDuration.zero({ kind })
+
+  const secretWrites = new Counter({ name: 'telemetry_secret_writes_total', help: 'Writes (PUTs) of the scrape-config secret', registers })
+  const editsPerWrite = new Histogram({
+    name: 'telemetry_secret_edits_per_write',
+    help: 'Scrape-job edits carried by one secret write (group commit batch size)',
+    buckets: EDITS_BUCKETS,
+    registers,
+  })
+  const secretConflicts = new Counter({
+    name: 'telemetry_secret_conflicts_total',
+    help: 'Secret writes refused with 409 Conflict (stale resourceVersion) and retried',
+    registers,
+  })
+  const deadLetters = new Counter({ name: 'telemetry_dead_letter_total', help: 'Request messages rejected and written to the dead-letter topic', registers })
+
+  new Counter({
+    name: 'telemetry_grafana_retries_total',
+    help: 'Grafana calls retried after 408/429/5xx answers, network errors or timeouts, by operation',
+    labelNames: ['operation'] as const,
+    registers,
+    collect() {
+      // the client keeps cumulative counts; mirror them (reset + inc keeps the counter monotonic)
+      this.reset()
+      for (const [operation, count] of sources.grafanaRetries()) this.inc({ operation }, count)
+    },
+  })
+
+  new Gauge({
+    name: 'telemetry_open_lanes',
+    help: 'Services with an open processing lane right now',
+    registers,
+    collect() {
+      this.set(sources.openLanes())
+    },
+  })
+
+  const consumerLag = new Gauge({
+    name: 'telemetry_consumer_lag',
+    help: 'Messages between the consumer group committed offset and the partition end',
+    labelNames: ['topic', 'partition'] as const,
+    registers,
+  })
+
+  const secretBytes = new Gauge({ name: 'telemetry_secret_bytes', help: 'Bytes of the rendered scrape-config list at the last write', registers })
+  const secretLimit = new Gauge({ name: 'telemetry_secret_limit_bytes', help: 'Kubernetes object size limit the secret must stay below', registers })
+  secretLimit.set(SECRET_LIMIT_BYTES)
+
+  return { registry, requests, stepDuration, requestDuration, secretWrites, editsPerWrite, secretConflicts, deadLetters, consumerLag, secretBytes }
+}
+
+/** Records one group-commit batch of the secret writer (its `BatchReport`). */
+export const recordSecretBatch = (metrics: Metrics, report: BatchReport): void => {
+  if (report.conflicts > 0) metrics.secretConflicts.inc(report.conflicts)
+  if (!report.written) return
+  metrics.secretWrites.inc()
+  metrics.editsPerWrite.observe(report.edits)
+  metrics.secretBytes.set(report.bytes)
+}
