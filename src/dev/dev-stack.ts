@@ -53,6 +53,8 @@ export const startDevStack = async (options: DevStackOptions): Promise<DevStack>
     GRAFANA_RETRIES: '3',
     GRAFANA_TIMEOUT_MS: '2000',
     LANE_IDLE_MS: '2000',
+    // a free port per stack: several stacks (and services) run side by side in tests
+    HTTP_PORT: '0',
     ...options.env,
   }
   const loaded = loadConfig(env)

@@ -25,12 +25,14 @@ import { ingest$ } from '../streams/ingest.js'
 import { kafkaBatches$ } from '../streams/kafka-source.js'
 import { createBatchingSender } from '../streams/batching-sender.js'
 import { createRecordSender } from '../streams/kafka-publisher.js'
-import type { DrainEvent } from '../streams/service-drain.js'
 import { crashPointFromEnv, type CrashPoint } from './crash-points.js'
-import { startServiceLanes } from './service-lanes.js'
+import { startServiceLanes, type ServiceLanes } from './service-lanes.js'
 import { createKafka, type ConsumerTuning } from './kafka-client.js'
 import type { Logger } from './logger.js'
 import { createRedis } from './redis-client.js'
+import { readinessOf, startHttpServer, type HttpServer, type Readiness } from './http-server.js'
+import { createMetrics, recordSecretBatch, SECRET_LIMIT_BYTES, type Metrics } from './metrics.js'
+import { observeDrainEvent, timedStep } from './observe-drain.js'
 
 export interface ServiceOptions {
   readonly logger: Logger
@@ -47,11 +49,23 @@ export interface RunningService {
   readonly secretWriter: SecretWriter
   readonly grafana: GrafanaClient
   readonly secretClient: SecretClient
-  /** the number of lanes currently open (for metrics) */
+  readonly metrics: Metrics
+  /** the health/metrics endpoint (/livez, /readyz, /metrics) */
+  readonly http: HttpServer
+  /** the number of lanes currently open */
   openLanes(): number
+  /** each dependency's check, as /readyz reports it */
+  readiness(): Promise<Readiness>
   /** true while every dependency answers */
   ready(): Promise<boolean>
   stop(): Promise<void>
+}
+
+/** A secret near the 1 MiB object limit cannot take many more jobs: say so while there is room. */
+const warnOnSecretSize = (logger: Logger, bytes: number, ratio: number): void => {
+  if (bytes >= ratio * SECRET_LIMIT_BYTES) {
+    logger.warn({ bytes, limitBytes: SECRET_LIMIT_BYTES, ratio: bytes / SECRET_LIMIT_BYTES }, 'scrape-config secret is close to the 1 MiB Secret limit')
+  }
 }
 
 /** Who holds a lease: host and pid for operators, plus randomness so a restarted pid is someone new. */
@@ -68,30 +82,6 @@ const connectRedis = async (redis: RedisClient, url: string): Promise<void> => {
   }
 }
 
-const logDrain = (logger: Logger, event: DrainEvent): void => {
-  if (event.type === 'failed') {
-    logger.warn({ serviceId: event.serviceId, err: event.error }, 'drain stopped; the work stays pending and is retried')
-    return
-  }
-  if (event.type !== 'appended') return
-  for (const e of event.events) {
-    if (e.type === 'RequestCompleted') {
-      const pending = event.step.type === 'complete' ? event.step.pending : undefined
-      logger.info(
-        {
-          serviceId: event.serviceId,
-          cloudEventId: e.requestId,
-          kogitoprocinstanceid: pending?.kogito['kogitoprocinstanceid'],
-          kind: pending?.request.kind,
-          status: e.status,
-          message: event.step.type === 'complete' ? event.step.message : undefined,
-        },
-        'request completed',
-      )
-    }
-  }
-}
-
 export const startService = async (config: Config, options: ServiceOptions): Promise<RunningService> => {
   const { logger } = options
   const now = options.now ?? (() => new Date())
@@ -103,13 +93,28 @@ export const startService = async (config: Config, options: ServiceOptions): Pro
   const secretClient = createSecretClient(kubeConfigFrom(config.kube.kubeconfigPath), config.secret)
   const secretWriter = createSecretWriter({ client: secretClient, describe: `${config.secret.namespace}/${config.secret.name} key ${config.secret.key}` })
   const grafana = createGrafanaClient({ baseUrl: config.grafana.url, auth: config.grafana.auth, retry: { retries: config.grafana.retries, timeoutMs: config.grafana.timeoutMs } })
+  // the lanes start later but the metrics read them: a holder filled in once they exist
+  const lanes: { current?: ServiceLanes } = {}
+  const metrics = createMetrics({ openLanes: () => lanes.current?.openLanes() ?? 0, grafanaRetries: () => grafana.retries })
+  const secretReports = secretWriter.reports$.subscribe((report) => {
+    recordSecretBatch(metrics, report)
+    warnOnSecretSize(logger, report.bytes, config.service.secretSizeWarnRatio)
+  })
+
+  let joined = false
+  const readiness = () =>
+    readinessOf({ kafka: () => Promise.resolve(joined), redis: () => store.ping(), kubernetes: () => secretClient.ping(), grafana: () => grafana.health() })
+  // up before Kafka connects: liveness must not wait for dependencies
+  const http = await startHttpServer({ port: config.service.httpPort, ready: readiness, registry: metrics.registry })
 
   const kafka = createKafka(config.kafka, logger)
   const producer: Producer = kafka.producer({ allowAutoTopicCreation: true, createPartitioner: Partitioners.DefaultPartitioner })
   const consumer: Consumer = kafka.consumer({ groupId: config.kafka.groupId, allowAutoTopicCreation: true, ...config.kafka.consumer, ...options.consumerTuning })
-  let joined = false
   consumer.on(consumer.events.GROUP_JOIN, () => {
     joined = true
+  })
+  consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+    metrics.consumerLag.set({ topic: payload.topic, partition: String(payload.partition) }, Number(payload.offsetLag))
   })
   consumer.on(consumer.events.CRASH, ({ payload }) => logger.error({ err: payload.error.message, restart: payload.restart }, 'kafka consumer crashed'))
   await producer.connect()
@@ -127,10 +132,10 @@ export const startService = async (config: Config, options: ServiceOptions): Pro
     datasources: { prometheusDatasourceUid: config.grafana.prometheusDatasourceUid, lokiDatasourceUid: config.grafana.lokiDatasourceUid },
     results,
   }
-  const lanes = startServiceLanes({
+  const running = startServiceLanes({
     store,
     desired: desiredFingerprints(stepDeps.datasources),
-    runStep: (step, state) => runStep$(step, state, stepDeps),
+    runStep: (step, state) => timedStep(metrics, step.type, () => runStep$(step, state, stepDeps)),
     nowMs: () => now().getTime(),
     crash: options.crashPoint ?? crashPointFromEnv(process.env),
     ...(config.service.leaseMs > 0
@@ -141,9 +146,10 @@ export const startService = async (config: Config, options: ServiceOptions): Pro
     sweepIntervalMs: options.sweepIntervalMs ?? 30_000,
     retryDelayMs: 2000,
     busyRetryMs: Math.max(100, Math.min(1000, Math.floor(config.service.leaseMs / 3))),
-    onEvent: (event) => logDrain(logger, event),
+    onEvent: (event) => observeDrainEvent(metrics, logger, event),
     onHandlerError: (serviceId, error) => logger.error({ serviceId, err: error }, 'lane handler errored'),
   })
+  lanes.current = running
 
   const inbox: Subscription = ingest$(kafkaBatches$(consumer), {
     store,
@@ -154,16 +160,19 @@ export const startService = async (config: Config, options: ServiceOptions): Pro
     results,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     maxAttempts: 20,
-    onRejected: (delivery, reason) => logger.warn({ topic: delivery.topic, partition: delivery.partition, offset: delivery.offset, reason }, 'message rejected and dead-lettered'),
+    onRejected: (delivery, reason) => {
+      metrics.deadLetters.inc()
+      logger.warn({ topic: delivery.topic, partition: delivery.partition, offset: delivery.offset, reason }, 'message rejected and dead-lettered')
+    },
     onRetry: (error, attempt) => logger.warn({ err: error instanceof Error ? error.message : String(error), attempt }, 'could not record batch; retrying'),
   }).subscribe((report) => {
-    for (const { serviceId } of report.accepted) lanes.wake(serviceId)
+    for (const { serviceId } of report.accepted) running.wake(serviceId)
   })
 
   /** Let running drains finish (or reach the grace deadline); what is left stays pending in the log. */
   const waitForDrains = async (graceMs: number) => {
     const deadline = Date.now() + graceMs
-    while (lanes.activeDrains() > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50))
+    while (running.activeDrains() > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50))
   }
 
   let stopping: Promise<void> | undefined
@@ -172,20 +181,25 @@ export const startService = async (config: Config, options: ServiceOptions): Pro
     secretWriter,
     grafana,
     secretClient,
-    openLanes: () => lanes.openLanes(),
-    ready: async () => joined && (await store.ping()),
+    metrics,
+    http,
+    openLanes: () => running.openLanes(),
+    readiness,
+    ready: async () => (await readiness()).ready,
     stop: () =>
       (stopping ??= (async () => {
         // stop fetching first (kafkajs waits for the batch in hand: it is recorded, then committed)
-        lanes.quiesce()
+        running.quiesce()
         await consumer.disconnect().catch(() => undefined)
         inbox.unsubscribe()
         await waitForDrains(config.service.shutdownGraceMs)
-        lanes.stop()
+        running.stop()
+        secretReports.unsubscribe()
         secretWriter.close()
         resultSender.close()
         await producer.disconnect().catch(() => undefined)
         redis.disconnect()
+        await http.stop()
       })()),
   }
 }

@@ -54,18 +54,25 @@ describe('Redis outages', function () {
     expect(service.logText()).to.match(new RegExp(`Redis is not reachable at 127\\.0\\.0\\.1:${closedPort}`))
   })
 
-  it('loses Redis while running: not ready, nothing lost, and the request completes once Redis is back', async () => {
+  it('loses Redis while running: /readyz goes false, nothing lost, the request completes and /readyz is true once Redis is back', async () => {
     const service = await harness.startService()
-    await eventually(() => service.ready(), 20_000)
+    const readyz = async () => (await fetch(`${service.http.url}/readyz`)).status
+    await eventually(async () => (await readyz()) === 200, 20_000)
     await redis.kill9()
-    await eventually(async () => !(await service.ready()), 10_000)
+    await eventually(async () => (await readyz()) === 503, 10_000)
+    const body = (await (await fetch(`${service.http.url}/readyz`)).json()) as { checks: Record<string, boolean> }
+    expect(body.checks).to.include({ redis: false, kafka: true, kubernetes: true, grafana: true })
     const request = createRequest('svc-redis-outage')
     await publish(RequestTopics.create, [{ key: request.data.serviceId, value: JSON.stringify(request) }])
     await new Promise((r) => setTimeout(r, 1500))
     expect(results.messages.some((m) => m.value?.toString().includes(request.kogitoprocinstanceid))).to.equal(false)
     await redis.restart()
-    await eventually(() => service.ready(), 20_000)
+    await eventually(async () => (await readyz()) === 200, 20_000)
     const result = await results.waitFor((m) => m.value?.toString().includes(request.kogitoprocinstanceid) ?? false, 40_000)
     expect(JSON.parse(result.value?.toString() ?? '{}')).to.have.nested.property('data.dashboardDataOrderStatus', 'SUCCESS')
+    // and /metrics counted it
+    const metrics = await (await fetch(`${service.http.url}/metrics`)).text()
+    expect(metrics).to.match(/telemetry_requests_total\{kind="create",status="SUCCESS"\} 1/)
+    expect(await (await fetch(`${service.http.url}/livez`)).text()).to.be.a('string')
   })
 })
