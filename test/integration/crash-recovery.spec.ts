@@ -4,31 +4,14 @@
  */
 import { expect } from 'chai'
 import { load } from 'js-yaml'
-import { randomUUID } from 'node:crypto'
 import { RequestTopics, ResultTopics } from '../../src/codecs/topics.js'
 import { CRASH_ENV } from '../../src/runtime/crash-points.js'
 import { publish, resultCollector, type CollectedMessage, type ResultCollector } from '../support/kafka-helpers.js'
 import { checkScrapeConfigsWithPromtool } from '../support/promtool.js'
+import { createRequest, deleteRequest } from './request-builders.js'
 import { startHarness, type Harness } from '../support/service-harness.js'
 import { spawnService } from '../support/service-process.js'
 
-const createRequest = (serviceId: string) => ({
-  specversion: '1.0',
-  id: randomUUID(),
-  source: '/process/serviceTelemetryProcess',
-  type: RequestTopics.create,
-  kogitoprocinstanceid: randomUUID(),
-  kogitoprocid: 'serviceTelemetryProcess',
-  data: { serviceId, namespaces: ['ns-a', 'ns.b'], prometheus: { host: '10.0.0.7', port: 9090 } },
-})
-const deleteRequest = (serviceId: string) => ({
-  specversion: '1.0',
-  id: randomUUID(),
-  source: '/process/serviceTelemetryDeleteProcess',
-  type: RequestTopics.delete,
-  kogitoprocinstanceid: randomUUID(),
-  data: { serviceId },
-})
 
 const refOf = (m: CollectedMessage) => (JSON.parse(m.value?.toString('utf8') ?? '{}') as { kogitoprocrefid?: string }).kogitoprocrefid
 

@@ -4,20 +4,12 @@
  */
 import { expect } from 'chai'
 import { load } from 'js-yaml'
-import { randomUUID } from 'node:crypto'
 import { RequestTopics, ResultTopics } from '../../src/codecs/topics.js'
 import { publish, resultCollector, type CollectedMessage, type ResultCollector } from '../support/kafka-helpers.js'
+import { createRequest } from './request-builders.js'
 import { startHarness, type Harness } from '../support/service-harness.js'
 import { spawnService } from '../support/service-process.js'
 
-const createRequest = (serviceId: string) => ({
-  specversion: '1.0',
-  id: randomUUID(),
-  source: '/process/serviceTelemetryProcess',
-  type: RequestTopics.create,
-  kogitoprocinstanceid: randomUUID(),
-  data: { serviceId, namespaces: ['ns-1'], prometheus: { host: '10.1.2.3', port: 9090 } },
-})
 
 const refOf = (m: CollectedMessage) => (JSON.parse(m.value?.toString('utf8') ?? '{}') as { kogitoprocrefid?: string }).kogitoprocrefid
 

@@ -4,22 +4,14 @@
  * durable), and the work resumes when Redis returns.
  */
 import { expect } from 'chai'
-import { randomUUID } from 'node:crypto'
 import { RequestTopics, ResultTopics } from '../../src/codecs/topics.js'
 import { startRedisServer, type RedisServerHandle } from '../../src/dev/redis-server.js'
 import { freePort } from '../../src/dev/free-port.js'
 import { publish, resultCollector, type ResultCollector } from '../support/kafka-helpers.js'
+import { createRequest } from './request-builders.js'
 import { startHarness, type Harness } from '../support/service-harness.js'
 import { spawnService } from '../support/service-process.js'
 
-const createRequest = (serviceId: string) => ({
-  specversion: '1.0',
-  id: randomUUID(),
-  source: '/process/serviceTelemetryProcess',
-  type: RequestTopics.create,
-  kogitoprocinstanceid: randomUUID(),
-  data: { serviceId, namespaces: ['ns-1'], prometheus: { host: '10.1.2.3', port: 9090 } },
-})
 
 const eventually = async (check: () => Promise<boolean>, timeoutMs: number): Promise<void> => {
   const deadline = Date.now() + timeoutMs
