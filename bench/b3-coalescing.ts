@@ -1,0 +1,82 @@
+/**
+ * B3: how many secret writes 1,000 creates published at once cost, and that no job is lost: after
+ * every answer arrived, the secret must hold every one of the 1,000 jobs (each exactly once).
+ * Writes are the Kubernetes simulator's successful PUTs (a fresh simulator per run).
+ */
+import { load } from 'js-yaml'
+import { randomUUID } from 'node:crypto'
+import { RequestTopics } from '../src/codecs/topics.js'
+import type { Figure } from './figure.js'
+import type { BenchInfra } from './infra.js'
+import { timeAnswers } from './measure.js'
+import { BASE_PROFILE } from './profiles.js'
+import { createMessage, createRequests, publishAll } from './requests.js'
+import type { Sizes } from './sizes.js'
+import { median, repeat } from './stats.js'
+import { startServiceUnderTest } from './sut.js'
+
+interface CoalescingRun {
+  readonly writes: number
+  readonly lost: number
+  readonly duplicates: number
+  readonly failures: number
+  readonly maxBatch: number
+}
+
+const coalescingRun = async (infra: BenchInfra, count: number, env: Readonly<Record<string, string>> = {}): Promise<CoalescingRun> => {
+  const sut = await startServiceUnderTest(infra, BASE_PROFILE, env)
+  try {
+    let maxBatch = 0
+    const reports = sut.service.secretWriter.reports$.subscribe((report) => (maxBatch = Math.max(maxBatch, report.edits)))
+    const requests = createRequests(`b3-${randomUUID().slice(0, 6)}`, count)
+    // one send: "published at once"
+    const run = await timeAnswers(infra, () => publishAll(infra.producer, RequestTopics.create, requests.map(createMessage), count), 180_000)
+    reports.unsubscribe()
+    const names = ((load(sut.stack.scrapeConfigs() ?? '') ?? []) as Array<{ job_name: string }>).map((j) => j.job_name)
+    const present = new Set(names)
+    return {
+      writes: sut.stack.kube.successfulWrites,
+      lost: requests.filter((r) => !present.has(r.data.serviceId)).length,
+      duplicates: names.length - present.size,
+      failures: run.failures,
+      maxBatch,
+    }
+  } finally {
+    await sut.stop()
+  }
+}
+
+export const runB3 = async (infra: BenchInfra, sizes: Sizes, log: (line: string) => void): Promise<Figure[]> => {
+  const runs = await repeat(sizes.runs, async (i) => {
+    const run = await coalescingRun(infra, sizes.b3Creates)
+    log(`  B3 run ${i + 1}: ${run.writes} writes (largest batch ${run.maxBatch} edits), ${run.lost} lost, ${run.duplicates} duplicates`)
+    return run
+  })
+  const lanes = Math.max(1000, sizes.b3Creates)
+  const tuned = sizes.mode === 'smoke' ? undefined : await coalescingRun(infra, sizes.b3Creates, { MAX_PARALLEL_SERVICES: String(lanes) })
+  if (tuned !== undefined) log(`  B3 with MAX_PARALLEL_SERVICES=${lanes}: ${tuned.writes} writes (largest batch ${tuned.maxBatch}), ${tuned.lost} lost`)
+  const writes = median(runs.map((r) => r.writes))
+  const lost = Math.max(...runs.map((r) => r.lost + r.duplicates + r.failures))
+  const notes = [
+    `${sizes.b3Creates} creates published in one send; base profile`,
+    `largest batch per run: ${runs.map((r) => r.maxBatch).join(', ')} edits; non-SUCCESS answers per run: ${runs.map((r) => r.failures).join(', ')}`,
+  ]
+  return [
+    { id: 'B3', name: `secret writes for ${sizes.b3Creates} creates published at once`, value: writes, unit: 'writes', target: '<= 5 writes', pass: writes <= 5, runs: runs.map((r) => r.writes), notes },
+    ...(tuned === undefined
+      ? []
+      : [
+          {
+            id: 'B3' as const,
+            name: `secret writes with MAX_PARALLEL_SERVICES=${lanes} (default 64)`,
+            value: tuned.writes,
+            unit: 'writes',
+            target: '',
+            pass: undefined,
+            runs: [tuned.writes],
+            notes: [`one run; largest batch ${tuned.maxBatch} edits; ${tuned.lost + tuned.duplicates} lost or duplicated, ${tuned.failures} non-SUCCESS`],
+          },
+        ]),
+    { id: 'B3', name: 'lost or duplicated jobs (worst run)', value: lost, unit: 'jobs', target: '0 lost jobs', pass: lost === 0, runs: runs.map((r) => r.lost + r.duplicates + r.failures), notes: [] },
+  ]
+}

@@ -1,0 +1,92 @@
+/**
+ * B4: the CPU cost of one edit to a near-1 MiB secret: `applyEdits` (one upsert that changes an
+ * existing job) + `renderScrapeConfigList` + base64 (what the PUT body carries), median of many.
+ * The list is built with `applyEdits`, as the service builds it. Two informative figures put it
+ * in context: the whole `writeBatch` of one edit against an instant fake client (adds the set of
+ * names, the "changed?" comparison and the byte count), and what the baselines do instead:
+ * parse and dump the whole YAML list.
+ */
+import { dump, load } from 'js-yaml'
+import type { SecretClient } from '../src/effects/kube-secret-client.js'
+import { applyEdits, emptyScrapeConfigList, renderScrapeConfigList, type ScrapeConfigList, type SecretEdit } from '../src/effects/scrape-config-list.js'
+import { writeBatch, type BatchWriteDeps } from '../src/effects/secret-batch-write.js'
+import { informative, type Figure } from './figure.js'
+import { benchJob } from './jobs.js'
+import type { Sizes } from './sizes.js'
+import { fmt, median, percentile } from './stats.js'
+
+const timeMs = (fn: () => void): number => {
+  const start = process.hrtime.bigint()
+  fn()
+  return Number(process.hrtime.bigint() - start) / 1e6
+}
+
+/** The list of `count` bench jobs, built by upserts as the service would. */
+export const listOfJobs = (count: number): ScrapeConfigList =>
+  applyEdits(emptyScrapeConfigList, Array.from({ length: count }, (_, i): SecretEdit => ({ op: 'upsert', job: benchJob(i) })))
+
+export const bytesPerBenchJob = (): number => Buffer.byteLength(renderScrapeConfigList(listOfJobs(1)))
+
+const instantClient = (initial: string): SecretClient => {
+  let version = 1
+  let value = initial
+  return {
+    read: () => Promise.resolve({ resourceVersion: String(version), value }),
+    replace: (next) => {
+      version += 1
+      value = next
+      return Promise.resolve({ resourceVersion: String(version), value })
+    },
+    ping: () => Promise.resolve(true),
+  }
+}
+
+export const runB4 = async (sizes: Sizes, log: (line: string) => void): Promise<Figure[]> => {
+  const count = Math.floor(sizes.b4Bytes / bytesPerBenchJob())
+  let list = listOfJobs(count)
+  const bytes = Buffer.byteLength(renderScrapeConfigList(list))
+  const edit = (i: number): SecretEdit => ({ op: 'upsert', job: benchJob(i % count, 30181 + i) })
+  const timeOneEdit = (i: number): number =>
+    timeMs(() => {
+      list = applyEdits(list, [edit(i)])
+      Buffer.from(renderScrapeConfigList(list), 'utf8').toString('base64')
+    })
+  for (let i = 0; i < 20; i += 1) timeOneEdit(i) // warm-up
+  const samples = Array.from({ length: sizes.b4Iterations }, (_, i) => timeOneEdit(i + 20))
+  const p50 = median(samples)
+  log(`  B4: ${count} jobs, ${fmt(bytes / 1024)} KiB: one edit + render + base64 median ${fmt(p50, 3)} ms, p99 ${fmt(percentile(samples, 99), 3)} ms`)
+
+  // the whole batch write of one edit, minus the network: an instant client
+  const deps: BatchWriteDeps = { client: instantClient(renderScrapeConfigList(list)), describe: 'bench', maxAttempts: 1, sleep: () => Promise.resolve(), random: Math.random, cache: undefined }
+  await writeBatch([edit(0)], deps) // fills the cache (one parse of the whole secret)
+  const batchSamples: number[] = []
+  for (let i = 0; i < Math.max(5, Math.floor(sizes.b4Iterations / 3)); i += 1) {
+    const start = process.hrtime.bigint()
+    await writeBatch([edit(i + 1)], deps)
+    batchSamples.push(Number(process.hrtime.bigint() - start) / 1e6)
+  }
+
+  // what a straightforward listener does per edit: parse and dump the whole list
+  const text = renderScrapeConfigList(list)
+  const naive = Array.from({ length: 3 }, (_, i) =>
+    timeMs(() => {
+      const jobs = load(text) as Array<{ job_name: string }>
+      jobs.push(benchJob(count + i))
+      Buffer.from(dump(jobs, { noRefs: true, lineWidth: -1 }), 'utf8').toString('base64')
+    }),
+  )
+  return [
+    {
+      id: 'B4',
+      name: `render + encode a ${fmt(bytes / 1024 / 1024, 2)} MiB secret after one edit`,
+      value: p50,
+      unit: 'ms',
+      target: '<= 5 ms',
+      pass: p50 <= 5,
+      runs: [p50],
+      notes: [`${count} jobs, ${bytes} bytes; median of ${samples.length} edits (after 20 warm-up), p99 ${fmt(percentile(samples, 99), 3)} ms; applyEdits + renderScrapeConfigList + base64`],
+    },
+    informative('B4', 'writeBatch of one edit on that secret, instant client (CPU only)', median(batchSamples), 'ms', [median(batchSamples)], [`median of ${batchSamples.length}; includes the name set and the "changed?" comparison`]),
+    informative('B4', 'baseline style: js-yaml load + dump of the whole list per edit', median(naive), 'ms', naive, ['median of 3']),
+  ]
+}

@@ -1,0 +1,46 @@
+/**
+ * How big each benchmark runs. `full` is what bench/results.md holds (about 10 minutes on two
+ * cores); `quick` is a shorter look; `smoke` only proves the code still runs (the smoke spec).
+ */
+export type Mode = 'full' | 'quick' | 'smoke'
+
+export interface Sizes {
+  readonly mode: Mode
+  /** repetitions whose median is reported */
+  readonly runs: number
+  /** B1: creates for the service, for baseline A (sequential), for baseline B (naive concurrent) */
+  readonly b1Service: number
+  readonly b1BaselineA: number
+  readonly b1BaselineB: number
+  /** B2: seconds of paced publishing at half of B1's rate */
+  readonly b2Seconds: number
+  /** B3: creates published at once */
+  readonly b3Creates: number
+  /** B4: size of the secret to edit, and timed edits */
+  readonly b4Bytes: number
+  readonly b4Iterations: number
+  /** B5: events written and replayed, across this many services */
+  readonly b5Events: number
+  readonly b5Services: number
+  /** B6: tracked serviceIds (idle lanes) and the idle release delay */
+  readonly b6Services: number
+  readonly b6IdleMs: number
+  /** B7: malformed messages and valid creates interleaved with them */
+  readonly b7Malformed: number
+  readonly b7Valid: number
+  /** the latency profiles B1/B2 run under (the heavy tail is skipped in smoke) */
+  readonly heavyTail: boolean
+  /** capture a CPU profile of a missed target */
+  readonly profileMisses: boolean
+}
+
+export const sizesFor = (mode: Mode): Sizes => {
+  switch (mode) {
+    case 'full':
+      return { mode, runs: 3, b1Service: 1200, b1BaselineA: 25, b1BaselineB: 120, b2Seconds: 8, b3Creates: 1000, b4Bytes: 1_000_000, b4Iterations: 300, b5Events: 200_000, b5Services: 1000, b6Services: 100_000, b6IdleMs: 4000, b7Malformed: 20_000, b7Valid: 200, heavyTail: true, profileMisses: true }
+    case 'quick':
+      return { mode, runs: 1, b1Service: 600, b1BaselineA: 15, b1BaselineB: 100, b2Seconds: 5, b3Creates: 1000, b4Bytes: 1_000_000, b4Iterations: 100, b5Events: 50_000, b5Services: 250, b6Services: 100_000, b6IdleMs: 4000, b7Malformed: 5000, b7Valid: 50, heavyTail: true, profileMisses: false }
+    case 'smoke':
+      return { mode, runs: 1, b1Service: 20, b1BaselineA: 3, b1BaselineB: 6, b2Seconds: 1, b3Creates: 20, b4Bytes: 50_000, b4Iterations: 5, b5Events: 2000, b5Services: 20, b6Services: 2000, b6IdleMs: 300, b7Malformed: 100, b7Valid: 3, heavyTail: false, profileMisses: false }
+  }
+}
