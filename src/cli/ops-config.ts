@@ -104,6 +104,7 @@ export const loadReconcileOpsConfig = (env: Env): Either<readonly string[], Reco
     lokiDatasourceUid: r.opt('GRAFANA_LOKI_DATASOURCE_UID', GrafanaUid) ?? DEFAULTS.GRAFANA_LOKI_DATASOURCE_UID,
     timeoutMs: r.opt('GRAFANA_TIMEOUT_MS', IntFromString(100, 600_000)) ?? 10_000,
     retries: r.opt('GRAFANA_RETRIES', IntFromString(0, 20)) ?? 4,
+    maxConcurrency: r.opt('GRAFANA_MAX_CONCURRENCY', IntFromString(1, 1000)) ?? 32,
   }
   return done(r, { redis, kube: kubeconfigPath === undefined ? {} : { kubeconfigPath }, secret, grafana })
 }

@@ -41,6 +41,8 @@ export interface Config {
     readonly lokiDatasourceUid: string
     readonly timeoutMs: number
     readonly retries: number
+    /** HTTP requests to Grafana in flight at once */
+    readonly maxConcurrency: number
   }
   readonly service: {
     readonly sourceUri: string
@@ -226,13 +228,14 @@ const decodeEnv = (u: unknown, c: t.Context): t.Validation<Config> => {
       lokiDatasourceUid: def('GRAFANA_LOKI_DATASOURCE_UID', GrafanaUid, DEFAULTS.GRAFANA_LOKI_DATASOURCE_UID),
       timeoutMs: def('GRAFANA_TIMEOUT_MS', IntFromString(100, 600_000), 10_000),
       retries: def('GRAFANA_RETRIES', IntFromString(0, 20), 4),
+      maxConcurrency: def('GRAFANA_MAX_CONCURRENCY', IntFromString(1, 1000), 32),
     },
     service: {
       sourceUri: def('SERVICE_SOURCE_URI', Text, DEFAULTS.SERVICE_SOURCE_URI),
       httpPort: def('HTTP_PORT', IntFromString(0, 65535), 8080),
       logLevel: def('LOG_LEVEL', LogLevelFromString, 'info'),
       shutdownGraceMs: def('SHUTDOWN_GRACE_MS', IntFromString(0, 600_000), 25_000),
-      maxParallelServices: def('MAX_PARALLEL_SERVICES', IntFromString(1, 10_000), 64),
+      maxParallelServices: def('MAX_PARALLEL_SERVICES', IntFromString(1, 100_000), 1024),
       laneIdleMs: def('LANE_IDLE_MS', IntFromString(100, 86_400_000), 30_000),
       maxMessageBytes: def('MAX_MESSAGE_BYTES', IntFromString(1024, 100 * 1024 * 1024), 1024 * 1024),
       secretSizeWarnRatio: def('SECRET_SIZE_WARN_RATIO', RatioFromString, 0.8),
@@ -275,6 +278,7 @@ export const configToEnv = (cfg: Config): Record<string, string> => ({
   GRAFANA_LOKI_DATASOURCE_UID: cfg.grafana.lokiDatasourceUid,
   GRAFANA_TIMEOUT_MS: String(cfg.grafana.timeoutMs),
   GRAFANA_RETRIES: String(cfg.grafana.retries),
+  GRAFANA_MAX_CONCURRENCY: String(cfg.grafana.maxConcurrency),
   SERVICE_SOURCE_URI: cfg.service.sourceUri,
   HTTP_PORT: String(cfg.service.httpPort),
   LOG_LEVEL: cfg.service.logLevel,

@@ -25,6 +25,11 @@ export const deleteDashboards$ = (step: DeleteDashboards, state: ServiceState, d
     for (const uid of candidates) {
       if ((await deps.grafana.deleteDashboard(uid)) === 'deleted') deleted.push(uid)
     }
+    // a save that timed out earlier may still land after our delete: once it can no longer land,
+    // delete what it may have brought back
+    for (const uid of await deps.grafana.settle(candidates)) {
+      if ((await deps.grafana.deleteDashboard(uid)) === 'deleted' && !deleted.includes(uid)) deleted.push(uid)
+    }
     return [{ ...meta, at: deps.now().toISOString(), type: 'DashboardsDeleted', uids: deleted }]
   }).pipe(
     catchError((error: unknown) => {

@@ -13,6 +13,7 @@
 import ky from 'ky'
 import type * as t from 'io-ts'
 import { isLeft } from 'fp-ts/lib/Either.js'
+import { createSemaphore } from './semaphore.js'
 import {
   DashboardResponse,
   decodeBody,
@@ -52,8 +53,10 @@ export class GrafanaError extends Error {
 }
 
 export interface GrafanaClient {
-  /** create if missing; 409/412 => "exists": confirm with GET; idempotent */
+  /** create if missing; 409/412 => "exists": confirm with GET; idempotent; remembered once confirmed */
   ensureFolder(uid: string, title: string): Promise<void>
+  /** the folder turned out to be missing (deleted by hand): the next ensureFolder checks again */
+  forgetFolder(uid: string): void
   /** POST /api/dashboards/db with overwrite:true and a fixed uid (so retrying a POST is safe) */
   upsertDashboard(dashboard: Record<string, unknown>, folderUid: string, message: string): Promise<DashboardRef>
   getDashboard(uid: string): Promise<(DashboardRef & { model: Record<string, unknown> }) | undefined>
@@ -61,6 +64,12 @@ export interface GrafanaClient {
   deleteDashboard(uid: string): Promise<'deleted' | 'absent'>
   searchByTag(tag: string): Promise<ReadonlyArray<{ uid: string; url: string; folderUid?: string; title: string }>>
   health(): Promise<boolean>
+  /**
+   * A write whose attempt timed out may still land later (the server kept working after we gave
+   * up). For the given uids, wait until any such write can no longer land, and return the uids
+   * that had one, so the caller re-applies its own write on top (last writer wins again).
+   */
+  settle(uids: readonly string[]): Promise<readonly string[]>
   /** number of retries performed so far, per operation kind (for metrics) */
   readonly retries: ReadonlyMap<string, number>
 }
@@ -73,9 +82,13 @@ export interface GrafanaClientOptions {
   sleep?: (ms: number) => Promise<void>
   /** hits per search page; Grafana's default (and our default) is 1000, its maximum 5000 */
   searchPageSize?: number
+  /** HTTP requests in flight at once across all lanes, so a burst cannot flood Grafana (default 32) */
+  maxConcurrency?: number
+  /** how long after a timed-out write it is assumed it can no longer land (default 3 x the attempt timeout) */
+  settleMs?: number
 }
 
-interface Call { kind: string; operation: string; method: 'get' | 'post' | 'delete'; path: string; json?: unknown; searchParams?: URLSearchParams }
+interface Call { kind: string; operation: string; method: 'get' | 'post' | 'delete'; path: string; json?: unknown; searchParams?: URLSearchParams; /** the dashboard a write touches */ writes?: string }
 interface Answer { status: number; text: string }
 
 const kindOfStatus = (status: number): GrafanaErrorKind => {
@@ -107,6 +120,12 @@ export const createGrafanaClient = (opts: GrafanaClientOptions): GrafanaClient =
     (s): s is string => s !== undefined && s.length > 0,
   )
   const retries = new Map<string, number>()
+  const slots = createSemaphore(opts.maxConcurrency ?? 32)
+  const settleMs = opts.settleMs ?? 3 * retry.timeoutMs
+  /** uid → when a timed-out write to it can no longer land */
+  const unsettled = new Map<string, number>()
+  /** folders confirmed to exist: they are never deleted by us, so one confirmation per process */
+  const knownFolders = new Set<string>()
   const http = ky.create({ prefixUrl: opts.baseUrl, retry: 0, timeout: false, throwHttpErrors: false, headers })
 
   const redact = (text: string): string => secrets.reduce((acc, secret) => acc.split(secret).join('[redacted]'), text)
@@ -126,6 +145,7 @@ export const createGrafanaClient = (opts: GrafanaClientOptions): GrafanaClient =
       let reason: string
       let status: number | undefined
       let retryAfterMs: number | undefined
+      const release = await slots.acquire()
       try {
         const response = await http(call.path, {
           method: call.method,
@@ -140,6 +160,10 @@ export const createGrafanaClient = (opts: GrafanaClientOptions): GrafanaClient =
         retryAfterMs = parseRetryAfter(response.headers.get('retry-after'))
       } catch (error) {
         reason = transportFailure(error, retry.timeoutMs)
+        // no answer: the write may still be applied later, after whatever we do next
+        if (call.writes !== undefined) unsettled.set(call.writes, Date.now() + settleMs)
+      } finally {
+        release()
       }
       if (attempt >= maxRetries) throw fail('retryable', status, call.operation, `${reason} (gave up after ${attempt + 1} attempt${attempt === 0 ? '' : 's'})`)
       retries.set(call.kind, (retries.get(call.kind) ?? 0) + 1)
@@ -148,22 +172,31 @@ export const createGrafanaClient = (opts: GrafanaClientOptions): GrafanaClient =
   }
   const ok = (answer: Answer): boolean => answer.status >= 200 && answer.status < 300
 
+  const ensureFolderExists = async (uid: string, title: string): Promise<void> => {
+    const operation = `ensure folder ${uid}`
+    const create: Call = { kind: 'folder.create', operation, method: 'post', path: 'api/folders', json: { uid, title } }
+    const created = await send(create)
+    if (ok(created)) return void decode(FolderResponse, create, created)
+    if (created.status !== 409 && created.status !== 412) throw unexpected(create, created)
+    // "exists" in either flavour; but a 409 may also mean another folder has this title.
+    const get: Call = { kind: 'folder.get', operation, method: 'get', path: `api/folders/${encodeURIComponent(uid)}` }
+    const found = await send(get)
+    if (ok(found)) return void decode(FolderResponse, get, found)
+    if (found.status === 404) {
+      throw fail('conflict', created.status, operation, `create answered ${created.status} but no folder has this uid (another folder may have the title "${title}")`)
+    }
+    throw unexpected(get, found)
+  }
+
   return {
     retries,
     ensureFolder: async (uid, title) => {
-      const operation = `ensure folder ${uid}`
-      const create: Call = { kind: 'folder.create', operation, method: 'post', path: 'api/folders', json: { uid, title } }
-      const created = await send(create)
-      if (ok(created)) return void decode(FolderResponse, create, created)
-      if (created.status !== 409 && created.status !== 412) throw unexpected(create, created)
-      // "exists" in either flavour; but a 409 may also mean another folder has this title.
-      const get: Call = { kind: 'folder.get', operation, method: 'get', path: `api/folders/${encodeURIComponent(uid)}` }
-      const found = await send(get)
-      if (ok(found)) return void decode(FolderResponse, get, found)
-      if (found.status === 404) {
-        throw fail('conflict', created.status, operation, `create answered ${created.status} but no folder has this uid (another folder may have the title "${title}")`)
-      }
-      throw unexpected(get, found)
+      if (knownFolders.has(uid)) return
+      await ensureFolderExists(uid, title)
+      knownFolders.add(uid)
+    },
+    forgetFolder: (uid) => {
+      knownFolders.delete(uid)
     },
     upsertDashboard: async (dashboard, folderUid, message) => {
       const { uid, title } = dashboard
@@ -173,6 +206,7 @@ export const createGrafanaClient = (opts: GrafanaClientOptions): GrafanaClient =
       const call: Call = {
         kind: 'dashboard.upsert',
         operation: `upsert dashboard ${uid}`,
+        writes: uid,
         method: 'post',
         path: 'api/dashboards/db',
         // id:null makes Grafana match by uid, never by a stale numeric id copied from a GET.
@@ -198,7 +232,7 @@ export const createGrafanaClient = (opts: GrafanaClientOptions): GrafanaClient =
       return { id: dashboard.id, uid: dashboard.uid, url: meta.url, version: dashboard.version, ...folderUid, model: dashboard }
     },
     deleteDashboard: async (uid) => {
-      const call: Call = { kind: 'dashboard.delete', operation: `delete dashboard ${uid}`, method: 'delete', path: `api/dashboards/uid/${encodeURIComponent(uid)}` }
+      const call: Call = { kind: 'dashboard.delete', operation: `delete dashboard ${uid}`, writes: uid, method: 'delete', path: `api/dashboards/uid/${encodeURIComponent(uid)}` }
       const answer = await send(call)
       if (answer.status === 404) return 'absent'
       if (!ok(answer)) throw unexpected(call, answer)
@@ -220,6 +254,13 @@ export const createGrafanaClient = (opts: GrafanaClientOptions): GrafanaClient =
         }
         if (hits.length < pageSize) return found
       }
+    },
+    settle: async (uids) => {
+      const pending = uids.filter((uid) => unsettled.has(uid))
+      const until = Math.max(0, ...pending.map((uid) => unsettled.get(uid) ?? 0))
+      if (until > Date.now()) await sleep(until - Date.now())
+      pending.forEach((uid) => unsettled.delete(uid))
+      return pending
     },
     health: async () => {
       // A probe must answer fast and say "not now", so no retries and no throwing.

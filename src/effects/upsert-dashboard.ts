@@ -3,6 +3,7 @@ import type { ServiceEvent } from '../codecs/events.js'
 import type { Step } from '../state/decide.js'
 import { dashboardModelOf } from './desired-state.js'
 import { Folders } from './folders.js'
+import { GrafanaError } from './grafana-client.js'
 import { grafanaReason } from './grafana-failure.js'
 import type { StepDeps } from './step-deps.js'
 
@@ -17,8 +18,23 @@ export const upsertDashboard$ = (step: UpsertDashboard, deps: StepDeps): Observa
   const folder = Folders[step.role]
   return defer(async (): Promise<readonly ServiceEvent[]> => {
     const model = dashboardModelOf(step.role, step.payload, deps.datasources)
-    await deps.grafana.ensureFolder(folder.uid, folder.title)
-    const ref = await deps.grafana.upsertDashboard(model, folder.uid, `telemetry-client: request ${step.pending.requestId}`)
+    const message = `telemetry-client: request ${step.pending.requestId}`
+    const save = async () => {
+      await deps.grafana.ensureFolder(folder.uid, folder.title)
+      try {
+        return await deps.grafana.upsertDashboard(model, folder.uid, message)
+      } catch (error) {
+        // the folder is remembered once confirmed; if someone deleted it since, make it again
+        if (!(error instanceof GrafanaError) || error.kind !== 'invalid') throw error
+        deps.grafana.forgetFolder(folder.uid)
+        await deps.grafana.ensureFolder(folder.uid, folder.title)
+        return deps.grafana.upsertDashboard(model, folder.uid, message)
+      }
+    }
+    let ref = await save()
+    // an earlier attempt that timed out (a save, or a delete) may still land after ours: once it can
+    // no longer land, save again so ours is the last write
+    if ((await deps.grafana.settle([ref.uid])).length > 0) ref = await save()
     const at = deps.now().toISOString()
     return [{ ...meta, at, type: 'DashboardUpserted', role: step.role, uid: ref.uid, id: ref.id, url: ref.url, version: ref.version, folderUid: folder.uid, fingerprint: step.fingerprint }]
   }).pipe(

@@ -92,7 +92,7 @@ export const startService = async (config: Config, options: ServiceOptions): Pro
 
   const secretClient = createSecretClient(kubeConfigFrom(config.kube.kubeconfigPath), config.secret)
   const secretWriter = createSecretWriter({ client: secretClient, describe: `${config.secret.namespace}/${config.secret.name} key ${config.secret.key}` })
-  const grafana = createGrafanaClient({ baseUrl: config.grafana.url, auth: config.grafana.auth, retry: { retries: config.grafana.retries, timeoutMs: config.grafana.timeoutMs } })
+  const grafana = createGrafanaClient({ baseUrl: config.grafana.url, auth: config.grafana.auth, retry: { retries: config.grafana.retries, timeoutMs: config.grafana.timeoutMs }, maxConcurrency: config.grafana.maxConcurrency })
   // the lanes start later but the metrics read them: a holder filled in once they exist
   const lanes: { current?: ServiceLanes } = {}
   const metrics = createMetrics({ openLanes: () => lanes.current?.openLanes() ?? 0, grafanaRetries: () => grafana.retries })

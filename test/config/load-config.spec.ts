@@ -50,13 +50,14 @@ describe('config/load-config', () => {
         lokiDatasourceUid: 'loki',
         timeoutMs: 10000,
         retries: 4,
+        maxConcurrency: 32,
       },
       service: {
         sourceUri: '/telemetry-client',
         httpPort: 8080,
         logLevel: 'info',
         shutdownGraceMs: 25000,
-        maxParallelServices: 64,
+        maxParallelServices: 1024,
         laneIdleMs: 30000,
         maxMessageBytes: 1048576,
         secretSizeWarnRatio: 0.8,
@@ -90,7 +91,7 @@ describe('config/load-config', () => {
     expect(c.redis.clusterNodes).to.deep.equal([{ host: 'r1', port: 7000 }, { host: '::1', port: 7001 }])
     expect(c.kube.kubeconfigPath).to.equal('/etc/kube/config')
     expect(c.grafana.publicUrl).to.equal('https://grafana.example.org')
-    expect(c.service).to.include({ logLevel: 'debug', secretSizeWarnRatio: 0.5, httpPort: 0, maxParallelServices: 64 })
+    expect(c.service).to.include({ logLevel: 'debug', secretSizeWarnRatio: 0.5, httpPort: 0, maxParallelServices: 1024 })
   })
 
   it('Grafana auth: a token, or user and password, never both, never half', () => {
@@ -151,7 +152,7 @@ describe('config/load-config', () => {
       'HTTP_PORT: expected integer 0-65535, got "70000"',
       'LOG_LEVEL: expected one of trace|debug|info|warn|error|fatal, got "verbose"',
       'SHUTDOWN_GRACE_MS: expected integer 0-600000, got "1e3"',
-      'MAX_PARALLEL_SERVICES: expected integer 1-10000, got "0"',
+      'MAX_PARALLEL_SERVICES: expected integer 1-100000, got "0"',
       'LANE_IDLE_MS: expected integer 100-86400000, got "3.5"',
       'MAX_MESSAGE_BYTES: expected integer 1024-104857600, got "0x100000"',
       'SECRET_SIZE_WARN_RATIO: expected decimal ratio in (0, 1], got "1.5"',

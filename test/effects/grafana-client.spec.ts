@@ -52,13 +52,35 @@ describe('Grafana client (ky) against the simulator', () => {
     for (const target of ['409', '412'] as const) {
       it(`is idempotent when a duplicate create answers ${target}`, async () => {
         const server = target === '409' ? sim : sim412
-        const grafana = client(server)
-        await grafana.ensureFolder('apps', 'ETSI HypO App Metrics')
-        await grafana.ensureFolder('apps', 'ETSI HypO App Metrics')
+        // two processes (two clients): the second one's create answers "exists" and is confirmed
+        await client(server).ensureFolder('apps', 'ETSI HypO App Metrics')
+        await client(server).ensureFolder('apps', 'ETSI HypO App Metrics')
         expect(server.folders().filter((f) => f.uid === 'apps')).to.have.length(1)
         expect(server.requests.get('folder.get')).to.equal(1)
       })
     }
+    it('remembers a confirmed folder: the same client asks Grafana only once, until told to forget it', async () => {
+      const grafana = client()
+      await grafana.ensureFolder('remembered', 'Remembered folder')
+      const calls = () => (sim.requests.get('folder.create') ?? 0) + (sim.requests.get('folder.get') ?? 0)
+      const before = calls()
+      await grafana.ensureFolder('remembered', 'Remembered folder')
+      expect(calls()).to.equal(before)
+      grafana.forgetFolder('remembered')
+      await grafana.ensureFolder('remembered', 'Remembered folder')
+      expect(calls()).to.be.greaterThan(before)
+    })
+    it('settles a timed-out write: waits until it can no longer land and names its uid once', async () => {
+      const server = sim
+      const grafana = createGrafanaClient({ baseUrl: server.url, auth: { token: server.token }, retry: { retries: 1, timeoutMs: 100, baseDelayMs: 1 }, settleMs: 300 })
+      await grafana.ensureFolder('settle-folder', 'Settle folder')
+      server.faults.add({ kind: 'dashboard.upsert', latencyMs: 250, times: 1 })
+      await grafana.upsertDashboard(dashboard('settle-me', 'Settle me', ['settle']), 'settle-folder', 'm')
+      const started = Date.now()
+      expect(await grafana.settle(['settle-me', 'other'])).to.deep.equal(['settle-me'])
+      expect(Date.now() - started).to.be.greaterThan(100)
+      expect(await grafana.settle(['settle-me'])).to.deep.equal([])
+    })
     it('reports a conflict when another folder holds the title', async () => {
       const error = await rejection(client().ensureFolder('apps-2', 'ETSI HypO App Metrics'))
       expect(error.kind).to.equal('conflict')

@@ -75,12 +75,10 @@ describe('reliability: Grafana faults under load', function () {
     expect(harness.stack.grafana.folders().map((f) => f.uid).sort()).to.deep.equal(['etsi-hypo-app-metrics', 'etsi-hypo-end-user-service-logs'])
   })
 
-  // BUG (skipped so the suite stays green; see the reliability report): a dashboard POST that
-  // timed out on the client side but is still processed by Grafana afterwards lands AFTER the
-  // service's later delete of the same uid and resurrects the dashboard. Seen in the full suite
-  // under CPU load (client timeout 400 ms): 6 dashboards left behind after delete SUCCESS, and one
-  // missing after create SUCCESS (a late DELETE). The service never looks again after a SUCCESS.
-  it.skip('a timed-out dashboard POST that lands late does not resurrect a deleted dashboard', async () => {
+  // A dashboard POST that timed out on the client side but is still processed by Grafana
+  // afterwards must not land after the service's later delete and resurrect the dashboard: the
+  // client remembers timed-out writes and the steps re-apply theirs once those can no longer land.
+  it('a timed-out dashboard POST that lands late does not resurrect a deleted dashboard', async () => {
     const { faults } = harness.stack.grafana
     // the first upsert of this service is answered only after 3 s; the client gives up at 1.5 s and retries
     faults.add({ kind: 'dashboard.upsert', latencyMs: 3000, times: 1 })
