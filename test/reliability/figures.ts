@@ -4,7 +4,7 @@
  * in docs/reliability.md at the end of the mocha run. Rows are recorded BEFORE a scenario asserts
  * its invariants, so a failing scenario still shows up in the table with what went wrong.
  */
-import { writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { FaultInjector } from '../../src/dev/faults.js'
 import type { InvariantReport } from '../support/invariants.js'
@@ -73,10 +73,11 @@ export const renderTable = (list: readonly FigureRow[]): string => {
   return [header, ...body].join('\n')
 }
 
-const document = (): string => `# Reliability figures
+const document = (table: string): string => `# Reliability figures
 
 Written by the reliability suite (\`test/reliability/*.spec.ts\`) at the end of its last run
-(${startedAt.toISOString()}, Node ${process.version}, ${rows.length} scenarios). Do not edit by
+(${startedAt.toISOString()}, Node ${process.version}; ${rows.length} scenarios ran in it, rows of the others are
+kept from earlier runs). Do not edit by
 hand: run \`npx mocha 'test/reliability/**/*.spec.ts'\` (or the whole suite) to refresh it.
 
 - **lost**: accepted requests without any result on the result topics.
@@ -84,11 +85,26 @@ hand: run \`npx mocha 'test/reliability/**/*.spec.ts'\` (or the whole suite) to 
 - **promtool**: \`promtool check config\` on the secret's final value.
 - A scenario whose row shows a non-zero *lost*/*duplicate* or a promtool FAIL also failed its test.
 
-${renderTable(rows)}
+${table}
 `
+
+const scenarioOf = (line: string): string => (line.split(/(?<!\\)\|/)[1] ?? '').trim()
+
+/**
+ * The table rows of this run, plus the rows of scenarios that did not run this time (kept from
+ * the file), so running one spec file refreshes its rows without dropping the others.
+ */
+const mergedTable = (previous: string): string => {
+  const [header, separator, ...fresh] = renderTable(rows).split('\n')
+  const ran = new Set(fresh.map(scenarioOf))
+  const kept = previous.split('\n').filter((line) => line.startsWith('| ') && !line.startsWith('| scenario |') && !ran.has(scenarioOf(line)))
+  return [header, separator, ...kept, ...fresh].join('\n')
+}
 
 /** Registered once per run, on the root suite: writes the table after every spec file finished. */
 after(function writeFiguresTable() {
   if (rows.length === 0) return
-  writeFileSync(resolve('docs/reliability.md'), document(), 'utf8')
+  const path = resolve('docs/reliability.md')
+  const previous = existsSync(path) ? readFileSync(path, 'utf8') : ''
+  writeFileSync(path, document(mergedTable(previous)), 'utf8')
 })
