@@ -223,7 +223,10 @@ describe('event store (real Redis)', function () {
       const keys = (await redis.keys(`${prefix}*`)).sort()
       const own = (id: string) => ['events', 'seen', 'snapshot', 'version'].map((k) => `${prefix}{svc:${id}}:${k}`)
       expect(keys).to.deep.equal([...own(S1), ...own(S2), `${prefix}pending`, `${prefix}services`].sort())
-      expect(Object.values(serviceKeys(prefix, S1)).sort()).to.deep.equal(own(S1))
+      // plus the lease key, which exists only while a replica works on the service
+      const layout = [...own(S1), `${prefix}{svc:${S1}}:lease`].sort()
+      expect(Object.values(serviceKeys(prefix, S1)).sort()).to.deep.equal(layout)
+      expect(new Set(layout.map(slotOf)).size).to.equal(1)
 
       for (const id of [S1, S2]) {
         const slots = new Set(own(id).map(slotOf))
