@@ -45,6 +45,8 @@ export interface Metrics {
   readonly secretConflicts: Counter
   /** requests that could not be decoded and were parked on the dead-letter topic */
   readonly deadLetters: Counter
+  /** a step whose outcome another writer (a second replica) recorded first: its events were dropped */
+  readonly supersededSteps: Counter
   /** committed-offset lag of the consumer group, set by the caller */
   readonly consumerLag: Gauge<'topic' | 'partition'>
   /** size of the rendered scrape-config list after the last write */
@@ -102,6 +104,11 @@ export const createMetrics = (sources: MetricSources): Metrics => {
     registers,
   })
   const deadLetters = new Counter({ name: 'telemetry_dead_letter_total', help: 'Request messages rejected and written to the dead-letter topic', registers })
+  const supersededSteps = new Counter({
+    name: 'telemetry_superseded_steps_total',
+    help: 'Steps whose outcome another writer recorded first (expected-version conflict between replicas); their events were dropped',
+    registers,
+  })
 
   new Counter({
     name: 'telemetry_grafana_retries_total',
@@ -135,7 +142,7 @@ export const createMetrics = (sources: MetricSources): Metrics => {
   const secretLimit = new Gauge({ name: 'telemetry_secret_limit_bytes', help: 'Kubernetes object size limit the secret must stay below', registers })
   secretLimit.set(SECRET_LIMIT_BYTES)
 
-  return { registry, requests, stepDuration, requestDuration, secretWrites, editsPerWrite, secretConflicts, deadLetters, consumerLag, secretBytes }
+  return { registry, requests, stepDuration, requestDuration, secretWrites, editsPerWrite, secretConflicts, deadLetters, supersededSteps, consumerLag, secretBytes }
 }
 
 /** Records one group-commit batch of the secret writer (its `BatchReport`). */

@@ -12,6 +12,11 @@ export const observeDrainEvent = (metrics: Metrics, logger: Logger, event: Drain
     logger.warn({ serviceId: event.serviceId, err: event.error }, 'drain stopped; the work stays pending and is retried')
     return
   }
+  if (event.type === 'superseded') {
+    metrics.supersededSteps.inc()
+    logger.debug({ serviceId: event.serviceId, step: event.step.type }, 'step superseded: another writer recorded its outcome first')
+    return
+  }
   if (event.type !== 'appended' || event.step.type !== 'complete') return
   const { pending, status, message } = event.step
   for (const e of event.events) {
