@@ -46,10 +46,12 @@ describe('event codec', () => {
       expect(reason).to.include('wasPresent: expected boolean, got "yes"')
     })
 
-    it('given an unknown event type, then Left showing the value that matched no event type', () => {
-      expect(leftOf(JSON.stringify({ v: 1, requestId: 'r1', at: 'now', type: 'SomethingHappened' }))).to.equal(
-        '(root): expected ServiceEvent, got {"v":1,"requestId":"r1","at":"now","type":"SomethingHappened"}',
-      )
+    it('given an unknown event type, then Left naming that type', () => {
+      expect(leftOf(JSON.stringify({ v: 1, requestId: 'r1', at: 'now', type: 'SomethingHappened' }))).to.equal('unknown event type "SomethingHappened"')
+    })
+
+    it('given a known type with a wrong field, then Left naming the field', () => {
+      expect(leftOf(JSON.stringify({ v: 1, requestId: 'r1', at: T0, type: 'ScrapeJobRegistered', jobName: 7, fingerprint: 'f' }))).to.include('jobName: expected string, got 7')
     })
 
     it('given a schema version from the future, then Left (never guessed at)', () => {
