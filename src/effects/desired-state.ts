@@ -36,7 +36,23 @@ export const dashboardModelOf = (
 const modelFingerprint = (model: Record<string, unknown>): string =>
   createHash('sha256').update(canonicalJson(model)).digest('hex').slice(0, 16)
 
-export const desiredFingerprints = (datasources: DatasourceUids): DesiredFingerprints => ({
-  job: (payload) => jobFingerprint(jobOf(payload)),
-  dashboard: (role, payload) => modelFingerprint(dashboardModelOf(role, payload, datasources)),
-})
+/**
+ * decide() asks for these at every step of every request; building a dashboard model and hashing
+ * it is the costly part of a decision, and a request's payload does not change, so each answer is
+ * remembered (bounded: the memo starts over when it grows past `limit` entries).
+ */
+export const desiredFingerprints = (datasources: DatasourceUids, limit = 10_000): DesiredFingerprints => {
+  const memo = new Map<string, string>()
+  const cached = (key: string, compute: () => string): string => {
+    const known = memo.get(key)
+    if (known !== undefined) return known
+    if (memo.size >= limit) memo.clear()
+    const value = compute()
+    memo.set(key, value)
+    return value
+  }
+  return {
+    job: (payload) => cached(`job:${JSON.stringify(payload)}`, () => jobFingerprint(jobOf(payload))),
+    dashboard: (role, payload) => cached(`${role}:${JSON.stringify(payload)}`, () => modelFingerprint(dashboardModelOf(role, payload, datasources))),
+  }
+}
