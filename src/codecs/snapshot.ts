@@ -33,6 +33,7 @@ export const ServiceSnapshot = t.type(
     ),
     outstanding: t.array(t.type({ requestId: t.string, resultId: t.string, result: ResultRecord, copies: t.number })),
     completed: t.array(t.type({ requestId: t.string, resultId: t.string, status: Status, result: ResultRecord })),
+    lastCompletedPublishedAt: t.union([t.string, t.null]),
   },
   'ServiceSnapshot',
 )

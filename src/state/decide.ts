@@ -78,6 +78,17 @@ export const decide = (state: ServiceState, desired: DesiredFingerprints): Step 
   if (owed) return { type: 'publishResult', requestId: owed.requestId, resultId: owed.resultId, result: owed.result }
   const pending = state.pending[0]
   if (!pending) return { type: 'idle' }
+  // published before a request this service already carried out, but arrived after it (another
+  // topic or partition was read late): applying it now would undo the newer one
+  const newest = state.lastCompletedPublishedAt
+  if (pending.publishedAt !== undefined && newest !== null && pending.publishedAt < newest && pending.done.length === 0) {
+    return {
+      type: 'complete',
+      pending,
+      status: 'FAILURE',
+      message: `Superseded: a request for service ${state.serviceId} published later (${newest}) was already carried out; this older request (published ${pending.publishedAt}) was not applied`,
+    }
+  }
   if (pending.failure) {
     const { step, reason } = pending.failure
     return { type: 'complete', pending, status: 'FAILURE', message: `Failed while ${STEP_LABEL[step]}: ${reason}` }

@@ -102,6 +102,10 @@ const requestCompleted: Handle<'RequestCompleted'> = (draft, e) => {
   if (e.status === 'FAILURE') draft.status = 'failed'
   else if (kind === 'delete') draft.status = 'deleted'
   else draft.status = 'active'
+  const publishedAt = pending?.publishedAt
+  if (publishedAt !== undefined && (draft.lastCompletedPublishedAt === null || draft.lastCompletedPublishedAt < publishedAt)) {
+    draft.lastCompletedPublishedAt = publishedAt
+  }
   draft.outstanding.push({ requestId: e.requestId, resultId: e.resultId, result: e.result, copies: 1 + (pending?.redeliveries ?? 0) })
   draft.completed.push({ requestId: e.requestId, resultId: e.resultId, status: e.status, result: e.result })
   if (draft.completed.length > COMPLETED_WINDOW) draft.completed.splice(0, draft.completed.length - COMPLETED_WINDOW)

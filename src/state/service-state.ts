@@ -64,6 +64,8 @@ export interface ServiceState {
   readonly outstanding: readonly OutstandingResult[]
   /** the most recent completed requests, newest last, so a redelivery re-sends the same result */
   readonly completed: readonly CompletedRequest[]
+  /** publish time of the newest request carried out: an older one arriving later is superseded */
+  readonly lastCompletedPublishedAt: string | null
 }
 
 /** How many completed requests a snapshot remembers for redelivery. */
@@ -79,4 +81,5 @@ export const initialServiceState = (serviceId: string): ServiceState => ({
   pending: [],
   outstanding: [],
   completed: [],
+  lastCompletedPublishedAt: null,
 })

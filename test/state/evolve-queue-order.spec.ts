@@ -1,6 +1,6 @@
 import { expect } from 'chai'
 import type { RequestAccepted } from '../../src/codecs/events.js'
-import { at, createAccepted, deleteAccepted, jobRegistered } from '../fixtures/events.js'
+import { at, createAccepted, deleteAccepted, jobRegistered, requestCompleted, resultPublished } from '../fixtures/events.js'
 import { given } from '../support/given-when-then.js'
 
 const published = (event: RequestAccepted, seconds: number): RequestAccepted => ({ ...event, publishedAt: at(seconds) })
@@ -44,6 +44,27 @@ describe('state/evolve: the pending queue follows the publish time', () => {
       .when(deleteAccepted('b'))
       .then((after) => {
         expect(queue(after)).to.deep.equal(['a', 'b'])
+      })
+  })
+})
+
+describe('decide: a request that arrives after a newer one of its service was carried out', () => {
+  const desired = { job: () => 'fp-job', dashboard: () => 'fp-dash' }
+
+  it('given a delete published at t=5 already completed, when a create published at t=1 arrives, then it completes FAILURE as superseded', () => {
+    const g = given([published(deleteAccepted('d'), 5), requestCompleted('d', 'SUCCESS'), resultPublished('d'), published(createAccepted('late'), 1)])
+    expect(g.state.lastCompletedPublishedAt).to.equal(at(5))
+    g.decide(desired).then((step) => {
+      expect(step).to.include({ type: 'complete', status: 'FAILURE' })
+      expect(step.type === 'complete' && step.message).to.match(/^Superseded: .* was not applied$/)
+    })
+  })
+
+  it('given a completed request published at t=1, when a later one (t=2) arrives, then it is carried out normally', () => {
+    given([published(createAccepted('c1'), 1), requestCompleted('c1', 'SUCCESS'), resultPublished('c1'), published(deleteAccepted('d'), 2)])
+      .decide(desired)
+      .then((step) => {
+        expect(step.type).to.equal('removeJob')
       })
   })
 })
