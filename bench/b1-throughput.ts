@@ -105,7 +105,7 @@ export const runB1 = async (infra: BenchInfra, sizes: Sizes, profile: LatencyPro
       ...(tuned === undefined
         ? []
         : [
-            informative('B1', `service with MAX_PARALLEL_SERVICES=${TUNED_LANES} (default 64): creates/s [${profile.name}]`, tuned.rate, 'creates/s', [tuned.rate], [
+            informative('B1', `service with MAX_PARALLEL_SERVICES=${TUNED_LANES} (default 1024): creates/s [${profile.name}]`, tuned.rate, 'creates/s', [tuned.rate], [
               `one run; ${fmt(tuned.rate / rateA)}x baseline A, ${fmt(tuned.rate / rateB)}x baseline B; ${tuned.secretWrites} secret writes; p99 ${fmt(percentile(tuned.latencies, 99), 0)} ms`,
             ]),
           ]),

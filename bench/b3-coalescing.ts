@@ -68,7 +68,7 @@ export const runB3 = async (infra: BenchInfra, sizes: Sizes, log: (line: string)
       : [
           {
             id: 'B3' as const,
-            name: `secret writes with MAX_PARALLEL_SERVICES=${lanes} (default 64)`,
+            name: `secret writes with MAX_PARALLEL_SERVICES=${lanes} (default 1024)`,
             value: tuned.writes,
             unit: 'writes',
             target: '',
