@@ -28,8 +28,9 @@ describe('graceful shutdown of the real process', function () {
   })
 
   it('a SIGTERM during a burst of 200 requests loses none: all results arrive after the restart', async () => {
-    // slow Grafana a little so the burst is still in flight when the signal arrives
-    harness.stack.grafana.faults.add({ kind: 'dashboard.upsert', latencyMs: 30 })
+    // slow Grafana so the burst is still in flight when the signal arrives (the service saves at
+    // most GRAFANA_MAX_CONCURRENCY dashboards at once: 400 saves x 300 ms / 32 ≈ 4 s of work)
+    harness.stack.grafana.faults.add({ kind: 'dashboard.upsert', latencyMs: 300 })
     const first = spawnService(harness.stack.env, { SHUTDOWN_GRACE_MS: '2000' })
     await first.started
     const requests = Array.from({ length: 200 }, (_, i) => createRequest(`sigterm-${i}`))
@@ -57,13 +58,15 @@ describe('graceful shutdown of the real process', function () {
   })
 
   it('a second signal exits at once', async () => {
-    harness.stack.grafana.faults.add({ kind: 'dashboard.upsert', latencyMs: 1000 })
+    harness.stack.grafana.faults.add({ kind: 'dashboard.upsert', latencyMs: 8000 })
     const service = spawnService(harness.stack.env, { SHUTDOWN_GRACE_MS: '60000' })
     try {
       await service.started
       const requests = Array.from({ length: 20 }, (_, i) => createRequest(`second-signal-${i}`))
       await publish(RequestTopics.create, requests.map((r) => ({ key: r.data.serviceId, value: JSON.stringify(r) })))
+      // wait until the service has the requests in hand (their jobs are registered), then signal twice
       await new Promise((r) => setTimeout(r, 4000))
+      expect(harness.stack.kube.successfulWrites, 'the burst reached the service').to.be.greaterThan(0)
       const t0 = Date.now()
       service.process.child.kill('SIGTERM')
       await new Promise((r) => setTimeout(r, 200))

@@ -63,6 +63,9 @@ describe('Grafana failures end to end (partial failure contract)', function () {
   })
 
   it('folder create answering 412 for an existing folder is confirmed by uid: SUCCESS, no duplicate folders', async () => {
+    // a service remembers folders it confirmed: a fresh one (as after a restart) asks Grafana again
+    await harness.stopService()
+    await harness.startService()
     const folderGetsBefore = grafana().requests.get('folder.get') ?? 0
     const request = createRequest('svc-folder-412')
     await publishRequests([request])
