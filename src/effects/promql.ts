@@ -45,7 +45,7 @@ const SPECIAL: Readonly<Record<string, string>> = {
  * A double-quoted PromQL string literal holding exactly `s`.
  *
  * PromQL and LogQL unquote with Go escape rules. The output is printable ASCII only: anything
- * else becomes `\uXXXX` / `\UXXXXXXXX`, because Prometheus' lexer rejects a raw U+FFFD as an
+ * else becomes `\uHHHH` / `\UHHHHHHHH`, because Prometheus' lexer rejects a raw U+FFFD as an
  * "invalid UTF-8 rune" and control characters have no business in a query line. Lone UTF-16
  * surrogates cannot exist in a Go string and become U+FFFD.
  */

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 export interface KubeconfigFiles {
-  /** writes `text` to `<dir>/kube-sim-XXXX/kubeconfig` and returns that path */
+  /** writes `text` to `<dir>/kube-sim-<random>/kubeconfig` and returns that path */
   write(text: string, dir?: string): Promise<string>
   removeAll(): Promise<void>
 }
