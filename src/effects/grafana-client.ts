@@ -140,12 +140,13 @@ export const createGrafanaClient = (opts: GrafanaClientOptions): GrafanaClient =
   }
 
   /** One call with retries; resolves with any final (non-retryable) answer, 4xx included. */
-  const send = async (call: Call, maxRetries = retry.retries): Promise<Answer> => {
+  /** `queued: false` skips the concurrency limit: a readiness probe must not wait behind a burst */
+  const send = async (call: Call, maxRetries = retry.retries, queued = true): Promise<Answer> => {
     for (let attempt = 0; ; attempt++) {
       let reason: string
       let status: number | undefined
       let retryAfterMs: number | undefined
-      const release = await slots.acquire()
+      const release = queued ? await slots.acquire() : () => undefined
       try {
         const response = await http(call.path, {
           method: call.method,
@@ -266,7 +267,7 @@ export const createGrafanaClient = (opts: GrafanaClientOptions): GrafanaClient =
       // A probe must answer fast and say "not now", so no retries and no throwing.
       const call: Call = { kind: 'health', operation: 'health', method: 'get', path: 'api/health' }
       try {
-        const answer = await send(call, 0)
+        const answer = await send(call, 0, false)
         return ok(answer) && decode(HealthResponse, call, answer).database === 'ok'
       } catch {
         return false

@@ -48,6 +48,20 @@ describe('Grafana client (ky) against the simulator', () => {
     })
   const dashboard = (uid: string, title: string, tags: string[] = ['telemetry']) => ({ uid, title, tags, panels: [] })
 
+  describe('concurrency limit', () => {
+    it('keeps at most maxConcurrency calls in flight, but a health probe never waits behind them', async () => {
+      const grafana = createGrafanaClient({ baseUrl: sim.url, auth: { token: sim.token }, maxConcurrency: 1 })
+      await grafana.ensureFolder('limited', 'Limited folder')
+      sim.faults.add({ kind: 'dashboard.upsert', latencyMs: 400, times: 2 })
+      const saves = [grafana.upsertDashboard(dashboard('slow-1', 'Slow one', ['limited']), 'limited', 'm'), grafana.upsertDashboard(dashboard('slow-2', 'Slow two', ['limited']), 'limited', 'm')]
+      const started = Date.now()
+      expect(await grafana.health()).to.equal(true)
+      expect(Date.now() - started, 'the probe did not queue behind the saves').to.be.lessThan(300)
+      await Promise.all(saves)
+      expect(Date.now() - started, 'the two saves ran one after the other').to.be.greaterThan(750)
+    })
+  })
+
   describe('ensureFolder', () => {
     for (const target of ['409', '412'] as const) {
       it(`is idempotent when a duplicate create answers ${target}`, async () => {
