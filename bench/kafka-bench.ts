@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { Kafka, logLevel, type Consumer } from 'kafkajs'
+import { endOffsets } from '../test/support/kafka-helpers.js'
 
 /**
  * The mock broker does not answer a fetch as soon as data arrives (a real broker does, minBytes 1):
@@ -25,21 +26,8 @@ export const SERVICE_CONSUMER = { sessionTimeout: 3000, heartbeatInterval: 300, 
 export const benchKafka = (brokers: readonly string[]): Kafka =>
   new Kafka({ clientId: `bench-${randomUUID().slice(0, 8)}`, brokers: [...brokers], logLevel: logLevel.NOTHING })
 
-/** End offset of every partition of `topics` now; a topic that does not exist yet starts at 0. */
-export const endOffsets = async (kafka: Kafka, topics: readonly string[]): Promise<Map<string, bigint>> => {
-  const ends = new Map<string, bigint>()
-  const admin = kafka.admin()
-  await admin.connect()
-  try {
-    for (const topic of topics) {
-      const offsets = await admin.fetchTopicOffsets(topic).catch(() => [])
-      for (const { partition, high } of offsets) ends.set(`${topic}/${partition}`, BigInt(high))
-    }
-  } finally {
-    await admin.disconnect()
-  }
-  return ends
-}
+/** End offset of every partition of `topics` now (shared with the tests' Kafka helpers). */
+export { endOffsets }
 
 export const joinedPromise = (consumer: Consumer, timeoutMs: number): Promise<void> => {
   const joined = new Promise<void>((resolve, reject) => {

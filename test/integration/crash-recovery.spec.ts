@@ -6,10 +6,10 @@ import { expect } from 'chai'
 import { load } from 'js-yaml'
 import { RequestTopics, ResultTopics } from '../../src/codecs/topics.js'
 import { CRASH_ENV } from '../../src/runtime/crash-points.js'
-import { publish, resultCollector, type CollectedMessage, type ResultCollector } from '../support/kafka-helpers.js'
+import { publish, type CollectedMessage } from '../support/kafka-helpers.js'
 import { checkScrapeConfigsWithPromtool } from '../support/promtool.js'
 import { createRequest, deleteRequest } from './request-builders.js'
-import { startHarness, type Harness } from '../support/service-harness.js'
+import { useHarness } from '../support/harness-hooks.js'
 import { spawnService } from '../support/service-process.js'
 
 
@@ -17,38 +17,28 @@ const refOf = (m: CollectedMessage) => (JSON.parse(m.value?.toString('utf8') ?? 
 
 describe('crash recovery: kill -9 at each step, then restart', function () {
   this.timeout(300_000)
-  let harness: Harness
-  let results: ResultCollector
+  const ctx = useHarness({ service: false })
 
-  before(async () => {
-    harness = await startHarness()
-    results = await resultCollector(Object.values(ResultTopics))
-  })
-  after(async () => {
-    await results?.stop()
-    await harness?.stop()
-  })
-
-  const jobsOf = () => (load(harness.stack.scrapeConfigs() ?? '') ?? []) as Array<{ job_name: string }>
-  const dashboardsOf = (serviceId: string) => harness.stack.grafana.dashboards().filter((d) => d.uid.endsWith(serviceId))
+  const jobsOf = () => (load(ctx.harness.stack.scrapeConfigs() ?? '') ?? []) as Array<{ job_name: string }>
+  const dashboardsOf = (serviceId: string) => ctx.harness.stack.grafana.dashboards().filter((d) => d.uid.endsWith(serviceId))
 
   /** Publish, let the service die at `point`, restart it, and return every result for the request. */
   const crashAndRecover = async (point: string, request: { id: string; kogitoprocinstanceid: string; data: { serviceId: string } }, topic: string) => {
-    const doomed = spawnService(harness.stack.env, { [CRASH_ENV]: point })
+    const doomed = spawnService(ctx.harness.stack.env, { [CRASH_ENV]: point })
     await doomed.started
     await publish(topic, [{ key: request.data.serviceId, value: JSON.stringify(request) }])
     const status = await doomed.exited
     expect(status.signal, `the service should have been killed at ${point}\n${doomed.logText().slice(-2000)}`).to.equal('SIGKILL')
-    const survivor = spawnService(harness.stack.env)
+    const survivor = spawnService(ctx.harness.stack.env)
     try {
       await survivor.started
-      await results.waitFor((m) => refOf(m) === request.kogitoprocinstanceid, 30_000)
+      await ctx.results.waitFor((m) => refOf(m) === request.kogitoprocinstanceid, 30_000)
       // give a re-send (if any) a moment to arrive before counting
       await new Promise((r) => setTimeout(r, 500))
     } finally {
       await survivor.stop()
     }
-    return results.messages.filter((m) => refOf(m) === request.kogitoprocinstanceid)
+    return ctx.results.messages.filter((m) => refOf(m) === request.kogitoprocinstanceid)
   }
 
   const expectIdentical = (copies: CollectedMessage[]) => {
@@ -84,12 +74,12 @@ describe('crash recovery: kill -9 at each step, then restart', function () {
     it(`delete survives a crash at ${point}`, async () => {
       const serviceId = `crash-delete-${i}`
       // the service comes up healthy for the create, the crash is armed for the delete only
-      const healthy = spawnService(harness.stack.env)
+      const healthy = spawnService(ctx.harness.stack.env)
       const create = createRequest(serviceId)
       try {
         await healthy.started
         await publish(RequestTopics.create, [{ key: serviceId, value: JSON.stringify(create) }])
-        await results.waitFor((m) => refOf(m) === create.kogitoprocinstanceid, 30_000)
+        await ctx.results.waitFor((m) => refOf(m) === create.kogitoprocinstanceid, 30_000)
       } finally {
         await healthy.stop()
       }
@@ -101,7 +91,7 @@ describe('crash recovery: kill -9 at each step, then restart', function () {
   })
 
   it('leaves a secret promtool accepts', async () => {
-    const check = await checkScrapeConfigsWithPromtool(harness.stack.scrapeConfigs() ?? '')
+    const check = await checkScrapeConfigsWithPromtool(ctx.harness.stack.scrapeConfigs() ?? '')
     expect(check.ok, check.output).to.equal(true)
   })
 })

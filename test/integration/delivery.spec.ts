@@ -6,35 +6,24 @@
 import { expect } from 'chai'
 import { ResultTopics } from '../../src/codecs/topics.js'
 import { dashboardUid } from '../../src/effects/dashboard-uids.js'
-import { resultCollector, type CollectedMessage, type ResultCollector } from '../support/kafka-helpers.js'
+import { type CollectedMessage } from '../support/kafka-helpers.js'
 import { checkScrapeConfigsWithPromtool } from '../support/promtool.js'
-import { startHarness, type Harness } from '../support/service-harness.js'
+import { useHarness } from '../support/harness-hooks.js'
 import { createRequest, dataOf, deleteRequest, json, jobsIn, publishRequests, resultOf, type SentRequest } from './request-builders.js'
 
 describe('redelivery and per-service order end to end', function () {
   this.timeout(60_000)
-  let harness: Harness
-  let results: ResultCollector
-
-  before(async () => {
-    harness = await startHarness()
-    await harness.startService()
-    results = await resultCollector(Object.values(ResultTopics))
-  })
-  after(async () => {
-    await results?.stop()
-    await harness?.stop()
-  })
+  const ctx = useHarness()
 
   const answersTo = (request: SentRequest, count: number): Promise<CollectedMessage[]> =>
-    results.waitForCount(count, (m) => json(m)['kogitoprocrefid'] === request.kogitoprocinstanceid, 30_000)
+    ctx.results.waitForCount(count, (m) => json(m)['kogitoprocrefid'] === request.kogitoprocinstanceid, 30_000)
   const dashboardVersions = (serviceId: string) =>
-    harness.stack.grafana.dashboards().filter((d) => d.uid === dashboardUid(serviceId, 'metrics') || d.uid === dashboardUid(serviceId, 'logs')).map((d) => `${d.uid}@${d.version}`).sort()
+    ctx.harness.stack.grafana.dashboards().filter((d) => d.uid === dashboardUid(serviceId, 'metrics') || d.uid === dashboardUid(serviceId, 'logs')).map((d) => `${d.uid}@${d.version}`).sort()
   const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
   const expectOneSetOfEffects = async (request: SentRequest, publishTwice: () => Promise<void>) => {
-    const writesBefore = harness.stack.kube.successfulWrites
-    const upsertsBefore = harness.stack.grafana.requests.get('dashboard.upsert') ?? 0
+    const writesBefore = ctx.harness.stack.kube.successfulWrites
+    const upsertsBefore = ctx.harness.stack.grafana.requests.get('dashboard.upsert') ?? 0
     await publishTwice()
     const [first, second] = await answersTo(request, 2)
     if (first === undefined || second === undefined) throw new Error('two answers expected')
@@ -43,12 +32,12 @@ describe('redelivery and per-service order end to end', function () {
     expect(second.topic).to.equal(first.topic)
     expect(dataOf(first)['dashboardDataOrderStatus']).to.equal('SUCCESS')
     const serviceId = String(request.data['serviceId'])
-    expect(jobsIn(harness.stack.scrapeConfigs()).filter((j) => j.job_name === serviceId)).to.have.length(1)
-    expect(harness.stack.kube.successfulWrites - writesBefore).to.equal(1)
-    expect((harness.stack.grafana.requests.get('dashboard.upsert') ?? 0) - upsertsBefore).to.equal(2)
+    expect(jobsIn(ctx.harness.stack.scrapeConfigs()).filter((j) => j.job_name === serviceId)).to.have.length(1)
+    expect(ctx.harness.stack.kube.successfulWrites - writesBefore).to.equal(1)
+    expect((ctx.harness.stack.grafana.requests.get('dashboard.upsert') ?? 0) - upsertsBefore).to.equal(2)
     // and no third copy trails behind
     await settle(500)
-    expect(results.messages.filter((m) => json(m)['kogitoprocrefid'] === request.kogitoprocinstanceid)).to.have.length(2)
+    expect(ctx.results.messages.filter((m) => json(m)['kogitoprocrefid'] === request.kogitoprocinstanceid)).to.have.length(2)
   }
 
   it('the same CloudEvent published twice back to back: one set of side effects, two identical results', async () => {
@@ -60,7 +49,7 @@ describe('redelivery and per-service order end to end', function () {
     const request = createRequest('svc-redelivered-later')
     await expectOneSetOfEffects(request, async () => {
       await publishRequests([request])
-      await resultOf(results, request)
+      await resultOf(ctx.results, request)
       const versions = dashboardVersions('svc-redelivered-later')
       expect(versions).to.have.length(2)
       await publishRequests([request])
@@ -72,7 +61,7 @@ describe('redelivery and per-service order end to end', function () {
   /** Resolves once the service recorded `request` in its inbox (the service's log holds its RequestAccepted). */
   const accepted = async (serviceId: string, request: SentRequest): Promise<void> => {
     for (const deadline = Date.now() + 15_000; Date.now() < deadline; await settle(10)) {
-      const events = (await harness.service?.store.readEvents(serviceId)) ?? []
+      const events = (await ctx.harness.service?.store.readEvents(serviceId)) ?? []
       if (events.some(({ event }) => event.type === 'RequestAccepted' && event.requestId === request.id)) return
     }
     throw new Error(`request ${request.id} was not accepted within 15 s`)
@@ -88,10 +77,10 @@ describe('redelivery and per-service order end to end', function () {
 
   const expectCarriedOutInOrder = async (serviceId: string, requests: readonly SentRequest[]) => {
     const procIds = requests.map((r) => r.kogitoprocinstanceid)
-    const answers = await results.waitForCount(requests.length, (m) => procIds.includes(String(json(m)['kogitoprocrefid'])), 30_000)
+    const answers = await ctx.results.waitForCount(requests.length, (m) => procIds.includes(String(json(m)['kogitoprocrefid'])), 30_000)
     // Kafka orders records per partition only, so answers on two topics are compared by the order
     // the service recorded them in (its log) and by their `time`, not by when a consumer saw them.
-    const events = (await harness.service?.store.readEvents(serviceId)) ?? []
+    const events = (await ctx.harness.service?.store.readEvents(serviceId)) ?? []
     const completed = events.flatMap(({ event }) => (event.type === 'RequestCompleted' ? [event.requestId] : []))
     expect(completed).to.deep.equal(requests.map((r) => r.id))
     const byRequest = requests.map((r) => answers.find((m) => json(m)['kogitoprocrefid'] === r.kogitoprocinstanceid))
@@ -109,11 +98,11 @@ describe('redelivery and per-service order end to end', function () {
     for (const deleted of [byRequest[1], byRequest[3]]) {
       expect(deleted === undefined ? [] : dataOf(deleted)['deletedDashboardUids']).to.have.members([dashboardUid(serviceId, 'metrics'), dashboardUid(serviceId, 'logs')])
     }
-    const job = jobsIn(harness.stack.scrapeConfigs()).filter((j) => j.job_name === serviceId)
+    const job = jobsIn(ctx.harness.stack.scrapeConfigs()).filter((j) => j.job_name === serviceId)
     expect(job).to.have.length(1)
     expect((job[0]?.['params'] as Record<string, unknown>)['match[]']).to.deep.equal(['{namespace=~"ns-3"}'])
     expect(dashboardVersions(serviceId)).to.have.length(2)
-    const promtool = await checkScrapeConfigsWithPromtool(harness.stack.scrapeConfigs() ?? '')
+    const promtool = await checkScrapeConfigsWithPromtool(ctx.harness.stack.scrapeConfigs() ?? '')
     expect(promtool.ok, promtool.output).to.equal(true)
     return events
   }
@@ -122,7 +111,7 @@ describe('redelivery and per-service order end to end', function () {
     const serviceId = 'svc-ordered'
     const requests = orderedRequests(serviceId)
     // slow Grafana down so the whole sequence is queued while the first create is still in progress
-    harness.stack.grafana.faults.add({ kind: 'dashboard.upsert', latencyMs: 250 })
+    ctx.harness.stack.grafana.faults.add({ kind: 'dashboard.upsert', latencyMs: 250 })
     try {
       for (const request of requests) {
         await publishRequests([request])
@@ -136,7 +125,7 @@ describe('redelivery and per-service order end to end', function () {
         expect(indexOf('RequestAccepted', current), `request ${i} queued behind request ${i - 1}`).to.be.lessThan(indexOf('RequestCompleted', previous))
       }
     } finally {
-      harness.stack.grafana.faults.clear()
+      ctx.harness.stack.grafana.faults.clear()
     }
   })
 

@@ -5,32 +5,19 @@
  */
 import { expect } from 'chai'
 import { dump } from 'js-yaml'
-import { ResultTopics } from '../../src/codecs/topics.js'
 import { DEV_SECRET } from '../../src/dev/dev-stack.js'
-import { resultCollector, type ResultCollector } from '../support/kafka-helpers.js'
 import { checkScrapeConfigsWithPromtool } from '../support/promtool.js'
-import { startHarness, type Harness } from '../support/service-harness.js'
+import { useHarness } from '../support/harness-hooks.js'
 import { createRequest, dataOf, jobNamesIn, jobsIn, publishRequests, resultOf } from './request-builders.js'
 
 const { namespace, name, key } = DEV_SECRET
 
 describe('Kubernetes secret failures end to end', function () {
   this.timeout(60_000)
-  let harness: Harness
-  let results: ResultCollector
+  const ctx = useHarness()
+  afterEach(() => ctx.harness.stack.kube.faults.clear())
 
-  before(async () => {
-    harness = await startHarness()
-    await harness.startService()
-    results = await resultCollector(Object.values(ResultTopics))
-  })
-  after(async () => {
-    await results?.stop()
-    await harness?.stop()
-  })
-  afterEach(() => harness.stack.kube.faults.clear())
-
-  const kube = () => harness.stack.kube
+  const kube = () => ctx.harness.stack.kube
   const secretText = () => kube().secret(namespace, name)?.data[key]
 
   const expectValidUniqueJobs = async (): Promise<string[]> => {
@@ -46,16 +33,16 @@ describe('Kubernetes secret failures end to end', function () {
     const requests = Array.from({ length: 8 }, (_, i) => createRequest(`svc-storm-${i}`))
     await publishRequests(requests)
     for (const request of requests) {
-      expect(dataOf(await resultOf(results, request))['dashboardDataOrderStatus'], request.data.serviceId).to.equal('SUCCESS')
+      expect(dataOf(await resultOf(ctx.results, request))['dashboardDataOrderStatus'], request.data.serviceId).to.equal('SUCCESS')
     }
     expect(kube().faults.injected.get('secret.put')).to.equal(5)
-    expect(harness.service?.secretWriter.stats.conflicts).to.be.at.least(5)
+    expect(ctx.harness.service?.secretWriter.stats.conflicts).to.be.at.least(5)
     expect(await expectValidUniqueJobs()).to.include.members(requests.map((r) => r.data.serviceId))
     expect(kube().maxConcurrentWrites).to.equal(1)
   })
 
   it('a competing writer editing the secret while 20 creates are in flight: both writers keep every job', async () => {
-    const conflictsBefore = harness.service?.secretWriter.stats.conflicts ?? 0
+    const conflictsBefore = ctx.harness.service?.secretWriter.stats.conflicts ?? 0
     const requests = Array.from({ length: 20 }, (_, i) => createRequest(`svc-race-${i}`, [`ns-${i}`]))
     const otherJobs: string[] = []
     // The other writer reads the current value and writes it back with one more job of its own,
@@ -73,19 +60,19 @@ describe('Kubernetes secret failures end to end', function () {
         if (otherJobs.length < 40) writeOtherJob()
       }, 15)
       await published
-      await Promise.all(requests.map((r) => resultOf(results, r)))
+      await Promise.all(requests.map((r) => resultOf(ctx.results, r)))
     } finally {
       clearInterval(timer)
     }
     for (const request of requests) {
-      expect(dataOf(await resultOf(results, request))['dashboardDataOrderStatus'], request.data.serviceId).to.equal('SUCCESS')
+      expect(dataOf(await resultOf(ctx.results, request))['dashboardDataOrderStatus'], request.data.serviceId).to.equal('SUCCESS')
     }
     expect(otherJobs.length).to.be.at.least(3)
     const names = await expectValidUniqueJobs()
     expect(names).to.include.members(requests.map((r) => r.data.serviceId))
     expect(names).to.include.members(otherJobs)
     // the race really happened: our writer hit stale resourceVersions and re-applied its batch
-    expect((harness.service?.secretWriter.stats.conflicts ?? 0) - conflictsBefore).to.be.at.least(1)
+    expect((ctx.harness.service?.secretWriter.stats.conflicts ?? 0) - conflictsBefore).to.be.at.least(1)
     expect(kube().maxConcurrentWrites).to.equal(1)
   })
 
@@ -95,14 +82,14 @@ describe('Kubernetes secret failures end to end', function () {
     try {
       const request = createRequest('svc-no-secret')
       await publishRequests([request])
-      const data = dataOf(await resultOf(results, request))
+      const data = dataOf(await resultOf(ctx.results, request))
       expect(data).to.include({ serviceId: 'svc-no-secret', dashboardDataOrderStatus: 'FAILURE' })
       expect(data['dashboardDataOrderMessage'])
         .to.be.a('string')
         .and.match(/registering the Prometheus scrape job/)
         .and.match(new RegExp(`secret ${namespace}/${name}.* not found`))
       expect(kube().secret(namespace, name)).to.equal(undefined)
-      expect(harness.stack.grafana.dashboards().filter((d) => d.uid.endsWith('svc-no-secret'))).to.deep.equal([])
+      expect(ctx.harness.stack.grafana.dashboards().filter((d) => d.uid.endsWith('svc-no-secret'))).to.deep.equal([])
     } finally {
       kube().setSecret(namespace, name, { [key]: saved })
     }
@@ -116,7 +103,7 @@ describe('Kubernetes secret failures end to end', function () {
     try {
       const request = createRequest('svc-bad-yaml')
       await publishRequests([request])
-      const data = dataOf(await resultOf(results, request))
+      const data = dataOf(await resultOf(ctx.results, request))
       expect(data).to.include({ serviceId: 'svc-bad-yaml', dashboardDataOrderStatus: 'FAILURE' })
       expect(data['dashboardDataOrderMessage']).to.be.a('string').and.match(/registering the Prometheus scrape job/).and.match(/invalid/i)
       expect(secretText()).to.equal(broken)
@@ -129,7 +116,7 @@ describe('Kubernetes secret failures end to end', function () {
   it('after the secret is repaired, a new request for the failed service succeeds', async () => {
     const request = createRequest('svc-bad-yaml')
     await publishRequests([request])
-    expect(dataOf(await resultOf(results, request))['dashboardDataOrderStatus']).to.equal('SUCCESS')
+    expect(dataOf(await resultOf(ctx.results, request))['dashboardDataOrderStatus']).to.equal('SUCCESS')
     expect(await expectValidUniqueJobs()).to.include('svc-bad-yaml')
   })
 })

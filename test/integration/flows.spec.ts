@@ -3,9 +3,9 @@ import { load } from 'js-yaml'
 import { randomUUID } from 'node:crypto'
 import { RequestTopics, ResultTopics } from '../../src/codecs/topics.js'
 import { createRequestSample, deleteRequestSample } from '../fixtures/spec-samples.js'
-import { publish, resultCollector, type CollectedMessage, type ResultCollector } from '../support/kafka-helpers.js'
+import { publish, type CollectedMessage } from '../support/kafka-helpers.js'
 import { checkScrapeConfigsWithPromtool } from '../support/promtool.js'
-import { startHarness, type Harness } from '../support/service-harness.js'
+import { useHarness } from '../support/harness-hooks.js'
 
 const json = (m: CollectedMessage): Record<string, unknown> => JSON.parse(m.value?.toString('utf8') ?? 'null') as Record<string, unknown>
 const dataOf = (m: CollectedMessage) => json(m)['data'] as Record<string, unknown>
@@ -20,21 +20,10 @@ const deleteRequest = (serviceId: string) => ({ ...deleteRequestSample, id: rand
 
 describe('SONATA flows end to end (Kafka → Redis → simulators → Kafka)', function () {
   this.timeout(120_000)
-  let harness: Harness
-  let results: ResultCollector
-
-  before(async () => {
-    harness = await startHarness()
-    await harness.startService()
-    results = await resultCollector(Object.values(ResultTopics))
-  })
-  after(async () => {
-    await results?.stop()
-    await harness?.stop()
-  })
+  const ctx = useHarness()
 
   const resultFor = (requestId: string, procInstance: string) =>
-    results.waitFor((m) => json(m)['kogitoprocrefid'] === procInstance && typeof json(m)['id'] === 'string', 30_000).then((m) => {
+    ctx.results.waitFor((m) => json(m)['kogitoprocrefid'] === procInstance && typeof json(m)['id'] === 'string', 30_000).then((m) => {
       expect(m, requestId).to.exist
       return m
     })
@@ -50,7 +39,7 @@ describe('SONATA flows end to end (Kafka → Redis → simulators → Kafka)', f
     expect(data).to.include({ serviceId: createRequestSample.data.serviceId, dashboardDataOrderStatus: 'SUCCESS' })
     expect(data['metricsDashboardUrl']).to.match(/^http:\/\/grafana\.local:3000\/d\//)
 
-    const yaml = harness.stack.scrapeConfigs() ?? ''
+    const yaml = ctx.harness.stack.scrapeConfigs() ?? ''
     const jobs = load(yaml) as Array<Record<string, unknown>>
     expect(jobs).to.have.length(1)
     expect(jobs[0]).to.deep.equal({
@@ -63,14 +52,14 @@ describe('SONATA flows end to end (Kafka → Redis → simulators → Kafka)', f
     const promtool = await checkScrapeConfigsWithPromtool(yaml)
     expect(promtool.ok, promtool.output).to.equal(true)
 
-    const dashboards = harness.stack.grafana.dashboards()
+    const dashboards = ctx.harness.stack.grafana.dashboards()
     const metrics = dashboards.find((d) => d.folderUid === 'etsi-hypo-app-metrics')
     const logs = dashboards.find((d) => d.folderUid === 'etsi-hypo-end-user-service-logs')
     expect(metrics, 'metrics dashboard').to.exist
     expect(logs, 'logs dashboard').to.exist
     const panels = (metrics?.model['panels'] as Array<{ title: string }>).map((p) => p.title)
     expect(panels).to.deep.equal(['Memory Usage', 'CPU Usage', 'Network Received (Mbit/s)', 'Network Transmitted (Mbit/s)'])
-    expect(harness.stack.grafana.folders().map((f) => f.title)).to.include.members(['ETSI HypO App Metrics', 'ETSI HypO End-User Service Logs'])
+    expect(ctx.harness.stack.grafana.folders().map((f) => f.title)).to.include.members(['ETSI HypO App Metrics', 'ETSI HypO End-User Service Logs'])
   })
 
   it("turns the spec's delete sample into an empty secret, no dashboards and a SUCCESS result", async () => {
@@ -78,8 +67,8 @@ describe('SONATA flows end to end (Kafka → Redis → simulators → Kafka)', f
     const result = await resultFor(deleteRequestSample.id, deleteRequestSample.kogitoprocinstanceid)
     expect(result.topic).to.equal(ResultTopics.delete)
     expect(dataOf(result)).to.include({ serviceId: deleteRequestSample.data.serviceId, dashboardDataOrderStatus: 'SUCCESS' })
-    expect(load(harness.stack.scrapeConfigs() ?? '') ?? []).to.deep.equal([])
-    expect(harness.stack.grafana.dashboards().filter((d) => d.tags.some((t) => t.includes(deleteRequestSample.data.serviceId)))).to.deep.equal([])
+    expect(load(ctx.harness.stack.scrapeConfigs() ?? '') ?? []).to.deep.equal([])
+    expect(ctx.harness.stack.grafana.dashboards().filter((d) => d.tags.some((t) => t.includes(deleteRequestSample.data.serviceId)))).to.deep.equal([])
   })
 
   it('deleting an unknown serviceId is a SUCCESS that says nothing was there', async () => {
@@ -91,18 +80,18 @@ describe('SONATA flows end to end (Kafka → Redis → simulators → Kafka)', f
   })
 
   it('50 creates published at once: all jobs present, no duplicates, far fewer than 50 secret writes', async () => {
-    const before = harness.stack.kube.successfulWrites
+    const before = ctx.harness.stack.kube.successfulWrites
     const requests = Array.from({ length: 50 }, (_, i) => createRequest(`svc-burst-${i}`))
     await publish(RequestTopics.create, requests.map((r) => ({ key: r.data.serviceId, value: JSON.stringify(r) })))
     await Promise.all(requests.map((r) => resultFor(r.id, r.kogitoprocinstanceid)))
-    const jobs = load(harness.stack.scrapeConfigs() ?? '') as Array<{ job_name: string }>
+    const jobs = load(ctx.harness.stack.scrapeConfigs() ?? '') as Array<{ job_name: string }>
     const names = jobs.map((j) => j.job_name)
     expect(new Set(names).size).to.equal(names.length)
     expect(names).to.include.members(requests.map((r) => r.data.serviceId))
-    const writes = harness.stack.kube.successfulWrites - before
+    const writes = ctx.harness.stack.kube.successfulWrites - before
     expect(writes).to.be.lessThan(25)
-    expect(harness.stack.kube.maxConcurrentWrites).to.equal(1)
-    const promtool = await checkScrapeConfigsWithPromtool(harness.stack.scrapeConfigs() ?? '')
+    expect(ctx.harness.stack.kube.maxConcurrentWrites).to.equal(1)
+    const promtool = await checkScrapeConfigsWithPromtool(ctx.harness.stack.scrapeConfigs() ?? '')
     expect(promtool.ok, promtool.output).to.equal(true)
   })
 
@@ -113,10 +102,10 @@ describe('SONATA flows end to end (Kafka → Redis → simulators → Kafka)', f
     await publish(RequestTopics.delete, [{ key: id, value: JSON.stringify(d) }])
     await publish(RequestTopics.create, [{ key: id, value: JSON.stringify(c2) }])
     await resultFor(c2.id, c2.kogitoprocinstanceid)
-    const jobs = load(harness.stack.scrapeConfigs() ?? '') as Array<{ job_name: string; params: Record<string, string[]> }>
+    const jobs = load(ctx.harness.stack.scrapeConfigs() ?? '') as Array<{ job_name: string; params: Record<string, string[]> }>
     const job = jobs.filter((j) => j.job_name === id)
     expect(job).to.have.length(1)
     expect(job[0]?.params['match[]']).to.deep.equal(['{namespace=~"ns-final"}'])
-    expect(harness.stack.grafana.dashboards().filter((x) => x.uid.endsWith(id))).to.have.length(2)
+    expect(ctx.harness.stack.grafana.dashboards().filter((x) => x.uid.endsWith(id))).to.have.length(2)
   })
 })

@@ -6,9 +6,9 @@
  */
 import { expect } from 'chai'
 import { DEFAULT_DEAD_LETTER_TOPIC, RequestTopics, ResultTopics } from '../../src/codecs/topics.js'
-import { publish, resultCollector, type CollectedMessage, type ResultCollector } from '../support/kafka-helpers.js'
+import { publish, type CollectedMessage } from '../support/kafka-helpers.js'
 import { checkScrapeConfigsWithPromtool } from '../support/promtool.js'
-import { startHarness, type Harness } from '../support/service-harness.js'
+import { useHarness } from '../support/harness-hooks.js'
 import { createRequest, dataOf, deleteRequest, envelopeOf, json, jobNamesIn, platformRequest, publishRequests, resultOf } from './request-builders.js'
 
 interface Hostile {
@@ -96,24 +96,13 @@ const hostileMessages = (): Hostile[] => [
 
 describe('hostile and malformed requests end to end', function () {
   this.timeout(60_000)
-  let harness: Harness
-  let results: ResultCollector
-
-  before(async () => {
-    harness = await startHarness()
-    await harness.startService()
-    results = await resultCollector([...Object.values(ResultTopics), DEFAULT_DEAD_LETTER_TOPIC])
-  })
-  after(async () => {
-    await results?.stop()
-    await harness?.stop()
-  })
+  const ctx = useHarness({ topics: [...Object.values(ResultTopics), DEFAULT_DEAD_LETTER_TOPIC] })
 
   const deadLetterOf = (value: Buffer): Promise<CollectedMessage> =>
-    results.waitFor((m) => m.topic === DEFAULT_DEAD_LETTER_TOPIC && json(m)['valueBase64'] === value.toString('base64'), 30_000)
+    ctx.results.waitFor((m) => m.topic === DEFAULT_DEAD_LETTER_TOPIC && json(m)['valueBase64'] === value.toString('base64'), 30_000)
 
   it('dead-letters each one with its reason and bytes, answers FAILURE where it can, writes nothing', async () => {
-    const writesBefore = harness.stack.kube.successfulWrites
+    const writesBefore = ctx.harness.stack.kube.successfulWrites
     const hostile = hostileMessages()
     for (const h of hostile) await publish(h.topic, [{ key: h.key, value: h.value }])
 
@@ -124,7 +113,7 @@ describe('hostile and malformed requests end to end', function () {
       expect(letter['reasons'], h.title).to.be.an('array').that.is.not.empty
       expect(Buffer.from(String(letter['valueBase64']), 'base64').equals(h.value), h.title).to.equal(true)
       if (h.result === undefined) continue
-      const answer = await resultOf(results, h.result)
+      const answer = await resultOf(ctx.results, h.result)
       const envelope = envelopeOf(answer)
       expect(answer.topic, h.title).to.equal(h.result.topic)
       expect(envelope['kogitoprocrefid'], h.title).to.equal(h.result.kogitoprocinstanceid)
@@ -134,10 +123,10 @@ describe('hostile and malformed requests end to end', function () {
       expect(letter['cloudEventId'], h.title).to.be.a('string')
     }
     // nothing a rejected message carried reached Kubernetes or Grafana
-    expect(harness.stack.kube.successfulWrites).to.equal(writesBefore)
-    expect(harness.stack.grafana.dashboards()).to.deep.equal([])
+    expect(ctx.harness.stack.kube.successfulWrites).to.equal(writesBefore)
+    expect(ctx.harness.stack.grafana.dashboards()).to.deep.equal([])
     // only the correlatable messages were answered
-    const answered = results.messages.filter((m) => m.topic !== DEFAULT_DEAD_LETTER_TOPIC)
+    const answered = ctx.results.messages.filter((m) => m.topic !== DEFAULT_DEAD_LETTER_TOPIC)
     expect(answered).to.have.length(hostile.filter((h) => h.result !== undefined).length)
   })
 
@@ -145,9 +134,9 @@ describe('hostile and malformed requests end to end', function () {
     const create = createRequest('svc-after-hostile', ['hypo-ok'])
     const platform = platformRequest('svc-after-hostile-platform', ['hypo-ok'])
     await publishRequests([create, platform])
-    expect(dataOf(await resultOf(results, create))['dashboardDataOrderStatus']).to.equal('SUCCESS')
-    expect(dataOf(await resultOf(results, platform))['dashboardDataOrderStatus']).to.equal('SUCCESS')
-    const yaml = harness.stack.scrapeConfigs()
+    expect(dataOf(await resultOf(ctx.results, create))['dashboardDataOrderStatus']).to.equal('SUCCESS')
+    expect(dataOf(await resultOf(ctx.results, platform))['dashboardDataOrderStatus']).to.equal('SUCCESS')
+    const yaml = ctx.harness.stack.scrapeConfigs()
     expect(jobNamesIn(yaml)).to.deep.equal(['svc-after-hostile'])
     const promtool = await checkScrapeConfigsWithPromtool(yaml ?? '')
     expect(promtool.ok, promtool.output).to.equal(true)

@@ -7,8 +7,7 @@ import { expect } from 'chai'
 import { ResultTopics } from '../../src/codecs/topics.js'
 import { dashboardUid } from '../../src/effects/dashboard-uids.js'
 import { Folders } from '../../src/effects/folders.js'
-import { resultCollector, type ResultCollector } from '../support/kafka-helpers.js'
-import { startHarness, type Harness } from '../support/service-harness.js'
+import { useHarness } from '../support/harness-hooks.js'
 import { envelopeOf, platformRequest, publishRequests, resultOf } from './request-builders.js'
 
 interface Target { readonly expr?: string; readonly datasource?: { readonly type?: string } }
@@ -16,28 +15,17 @@ interface Panel { readonly type?: string; readonly title?: string; readonly targ
 
 describe('platform-service flow end to end', function () {
   this.timeout(60_000)
-  let harness: Harness
-  let results: ResultCollector
+  const ctx = useHarness()
 
-  before(async () => {
-    harness = await startHarness()
-    await harness.startService()
-    results = await resultCollector(Object.values(ResultTopics))
-  })
-  after(async () => {
-    await results?.stop()
-    await harness?.stop()
-  })
-
-  const grafana = () => harness.stack.grafana
+  const grafana = () => ctx.harness.stack.grafana
   const platformDashboard = (serviceId: string) => grafana().dashboards().find((d) => d.uid === dashboardUid(serviceId, 'platform'))
   const upserts = () => grafana().requests.get('dashboard.upsert') ?? 0
 
   it('creates the logs dashboard in the platform folder and answers SUCCESS with its id and url', async () => {
-    const writesBefore = harness.stack.kube.successfulWrites
+    const writesBefore = ctx.harness.stack.kube.successfulWrites
     const request = platformRequest('sonata', ['hypo-sonata', 'hypo-sonata-db'], 'SONATA orchestrator')
     await publishRequests([request])
-    const answer = await resultOf(results, request)
+    const answer = await resultOf(ctx.results, request)
     const envelope = envelopeOf(answer)
     expect(answer.topic).to.equal(ResultTopics.platform)
     expect(answer.key).to.equal('sonata')
@@ -63,7 +51,7 @@ describe('platform-service flow end to end', function () {
     expect(panels[0]?.targets?.[0]?.datasource?.type).to.equal('loki')
 
     // a platform service has no Prometheus job and no end-user dashboards
-    expect(harness.stack.kube.successfulWrites).to.equal(writesBefore)
+    expect(ctx.harness.stack.kube.successfulWrites).to.equal(writesBefore)
     expect(grafana().dashboards().filter((d) => d.tags.includes('service:sonata')).map((d) => d.uid)).to.deep.equal([dashboardUid('sonata', 'platform')])
   })
 
@@ -72,7 +60,7 @@ describe('platform-service flow end to end', function () {
     const savesBefore = upserts()
     const request = platformRequest('sonata', ['hypo-sonata', 'hypo-sonata-db'], 'SONATA orchestrator')
     await publishRequests([request])
-    const data = envelopeOf(await resultOf(results, request)).data
+    const data = envelopeOf(await resultOf(ctx.results, request)).data
     expect(data).to.include({ dashboardDataOrderStatus: 'SUCCESS', dashboardId: dashboardUid('sonata', 'platform') })
     expect(upserts()).to.equal(savesBefore)
     expect(platformDashboard('sonata')?.version).to.equal(version)
@@ -82,7 +70,7 @@ describe('platform-service flow end to end', function () {
     const before = platformDashboard('sonata')
     const request = platformRequest('sonata', ['hypo-sonata-v2'])
     await publishRequests([request])
-    const data = envelopeOf(await resultOf(results, request)).data
+    const data = envelopeOf(await resultOf(ctx.results, request)).data
     expect(data).to.include({ dashboardDataOrderStatus: 'SUCCESS', dashboardId: dashboardUid('sonata', 'platform') })
     const after = platformDashboard('sonata')
     expect(after?.id).to.equal(before?.id)
@@ -95,7 +83,7 @@ describe('platform-service flow end to end', function () {
   it('namespaces are regex-escaped into the Loki query and a second platform service gets its own dashboard', async () => {
     const request = platformRequest('hypo.monitoring', ['hypo.monitoring', 'NAMESPACE_1'])
     await publishRequests([request])
-    const data = envelopeOf(await resultOf(results, request)).data
+    const data = envelopeOf(await resultOf(ctx.results, request)).data
     expect(data).to.include({ serviceId: 'hypo.monitoring', dashboardDataOrderStatus: 'SUCCESS' })
     const dashboard = platformDashboard('hypo.monitoring')
     expect(data['dashboardId']).to.equal(dashboard?.uid)

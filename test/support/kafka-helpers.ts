@@ -66,7 +66,7 @@ export const publish = async (topic: string, messages: Array<{ key?: string; val
 }
 
 /** End offset of every partition of `topics` right now; a topic that does not exist yet starts at 0. */
-const endOffsets = async (kafka: Kafka, topics: readonly string[]): Promise<Map<string, bigint>> => {
+export const endOffsets = async (kafka: Kafka, topics: readonly string[]): Promise<Map<string, bigint>> => {
   const ends = new Map<string, bigint>()
   const admin = kafka.admin()
   await admin.connect()
