@@ -110,13 +110,18 @@ export const startService = async (config: Config, options: ServiceOptions): Pro
   const kafka = createKafka(config.kafka, logger)
   const producer: Producer = kafka.producer({ allowAutoTopicCreation: true, createPartitioner: Partitioners.DefaultPartitioner })
   const consumer: Consumer = kafka.consumer({ groupId: config.kafka.groupId, allowAutoTopicCreation: true, ...config.kafka.consumer, ...options.consumerTuning })
-  consumer.on(consumer.events.GROUP_JOIN, () => {
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
     joined = true
+    // operators (and the two-replica tests) read who owns which partitions after each rebalance
+    logger.info({ memberId: payload.memberId, leaderId: payload.leaderId, assignment: payload.memberAssignment }, 'joined consumer group')
   })
   consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
     metrics.consumerLag.set({ topic: payload.topic, partition: String(payload.partition) }, Number(payload.offsetLag))
   })
-  consumer.on(consumer.events.CRASH, ({ payload }) => logger.error({ err: payload.error.message, restart: payload.restart }, 'kafka consumer crashed'))
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    joined = false
+    logger.error({ err: payload.error.message, restart: payload.restart }, 'kafka consumer crashed')
+  })
   await producer.connect()
   await consumer.connect()
   await consumer.subscribe({ topics: Object.values(RequestTopics), fromBeginning: true })
@@ -151,7 +156,12 @@ export const startService = async (config: Config, options: ServiceOptions): Pro
   })
   lanes.current = running
 
-  const inbox: Subscription = ingest$(kafkaBatches$(consumer), {
+  let stopRequested = false
+  const batches$ = kafkaBatches$(consumer, {
+    canRestart: () => !stopRequested,
+    onCrash: (error, restart, delayMs) => logger.warn({ err: error.message, restart: restart + 1, delayMs }, 'restarting the kafka consumer kafkajs gave up on'),
+  })
+  const inbox: Subscription = ingest$(batches$, {
     store,
     sendRecords,
     now,
@@ -189,6 +199,7 @@ export const startService = async (config: Config, options: ServiceOptions): Pro
     stop: () =>
       (stopping ??= (async () => {
         // stop fetching first (kafkajs waits for the batch in hand: it is recorded, then committed)
+        stopRequested = true
         running.quiesce()
         await consumer.disconnect().catch(() => undefined)
         inbox.unsubscribe()

@@ -7,7 +7,7 @@
  * - every request has at least one result (matched on kogitoprocrefid), all copies identical;
  * - per service, replaying its outcomes in log order gives the live set: a create SUCCESS makes
  *   it live, a delete SUCCESS removes it, a FAILURE at the first step (job registration /
- *   removal) changes nothing; any other FAILURE leaves a partial state the model cannot predict,
+ *   removal) or a "Superseded" FAILURE changes nothing; any other FAILURE leaves a partial state the model cannot predict,
  *   so that service is "uncertain" (a violation unless the scenario repaired it afterwards);
  * - the secret holds exactly one job per live service (plus the foreign jobs, unchanged) and
  *   promtool accepts it; Grafana holds exactly the two dashboards of each live service.
@@ -94,7 +94,8 @@ export const messageOf = (m: CollectedMessage): string => String((parse(m)['data
 export const jobsOf = (yaml: string | undefined): ScrapeJob[] =>
   yaml === undefined || yaml.trim() === '' ? [] : ((load(yaml) as ScrapeJob[] | null | undefined) ?? [])
 
-const FIRST_STEP_FAILURE = /^Failed while (registering|removing) the Prometheus scrape job/
+// failures that applied nothing: the first step failed, or the request was older than one already carried out
+const NO_EFFECT_FAILURE = /^(Failed while (registering|removing) the Prometheus scrape job|Superseded: )/
 
 type Model = { readonly state: 'live'; readonly request: SentRequest } | { readonly state: 'gone' } | { readonly state: 'uncertain' }
 
@@ -110,7 +111,7 @@ const modelOf = (requests: readonly SentRequest[], outcome: (r: SentRequest) => 
       continue
     }
     const ok = statusOf(result) === 'SUCCESS'
-    if (!ok && FIRST_STEP_FAILURE.test(messageOf(result))) model.set(serviceId, before)
+    if (!ok && NO_EFFECT_FAILURE.test(messageOf(result))) model.set(serviceId, before)
     else if (!ok) model.set(serviceId, { state: 'uncertain' })
     else if (request.type === CREATE) model.set(serviceId, { state: 'live', request })
     else if (request.type === DELETE) model.set(serviceId, { state: 'gone' })

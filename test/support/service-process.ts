@@ -20,6 +20,8 @@ export interface ServiceProcess {
   readonly started: Promise<void>
   readonly exited: Promise<ExitStatus>
   logText(): string
+  /** the partitions this replica got at its latest consumer-group join, as `topic/partition` */
+  latestAssignment(): { readonly leaderId: string; readonly partitions: readonly string[] } | undefined
   stop(signal?: NodeJS.Signals, graceMs?: number): Promise<ExitStatus>
 }
 
@@ -44,6 +46,31 @@ export const spawnService = (env: Readonly<Record<string, string>>, extra: Reado
     started,
     exited: child.exited,
     logText: () => output,
+    latestAssignment: () => latestAssignmentIn(output),
     stop: (signal = 'SIGTERM', graceMs = 30_000) => child.stop(signal, graceMs),
+  }
+}
+
+const latestAssignmentIn = (output: string): { leaderId: string; partitions: string[] } | undefined => {
+  const line = output.split('\n').reverse().find((l) => l.includes('"joined consumer group"'))
+  if (line === undefined) return undefined
+  const entry = JSON.parse(line) as { leaderId: string; assignment: Record<string, number[]> }
+  return { leaderId: entry.leaderId, partitions: Object.entries(entry.assignment).flatMap(([topic, ps]) => ps.map((p) => `${topic}/${p}`)) }
+}
+
+/** Resolves once every replica's latest join is of one generation (same leader, disjoint, none empty). */
+export const awaitBalancedGroup = async (replicas: readonly ServiceProcess[], timeoutMs = 60_000): Promise<void> => {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const assignments = replicas.map((r) => r.latestAssignment())
+    const all = assignments.flatMap((a) => a?.partitions ?? [])
+    const balanced =
+      assignments.every((a) => a !== undefined && a.partitions.length > 0 && a.leaderId === assignments[0]?.leaderId) && new Set(all).size === all.length
+    if (balanced) return
+    if (Date.now() > deadline) {
+      const tails = replicas.map((r, i) => `replica ${i}:\n${r.logText().split('\n').slice(-15).join('\n')}`).join('\n')
+      throw new Error(`consumer group not balanced after ${timeoutMs} ms: ${JSON.stringify(assignments)}\n${tails}`)
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100))
   }
 }
