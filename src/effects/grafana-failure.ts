@@ -1,4 +1,4 @@
-import { GrafanaError } from './grafana-client.js'
+import { GrafanaError } from './grafana-error.js'
 
 /** A Grafana failure as a readable reason (the client's messages never contain credentials). */
 export const grafanaReason = (error: unknown): { reason: string; retryable: boolean } =>

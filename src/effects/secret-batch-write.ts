@@ -10,7 +10,8 @@
  * holding invalid YAML fails the batch with a clear reason.
  */
 import { isLeft } from 'fp-ts/lib/Either.js'
-import { KubeErrorException, type SecretClient } from './kube-secret-client.js'
+import { KubeErrorException } from './kube-error.js'
+import type { SecretClient } from './kube-secret-client.js'
 import {
   applyEdits,
   jobNames,

@@ -3,7 +3,7 @@ import type { ServiceEvent } from '../codecs/events.js'
 import type { Step } from '../state/decide.js'
 import { dashboardModelOf } from './desired-state.js'
 import { Folders } from './folders.js'
-import { GrafanaError } from './grafana-client.js'
+import { GrafanaError } from './grafana-error.js'
 import { grafanaReason } from './grafana-failure.js'
 import type { StepDeps } from './step-deps.js'
 
