@@ -15,6 +15,7 @@ const resultFor = (r: { kogitoprocinstanceid: string }, status = 'SUCCESS', extr
   offset: '0',
   key: null,
   headers: {},
+  timestamp: '0',
   value: Buffer.from(JSON.stringify({ kogitoprocrefid: r.kogitoprocinstanceid, data: { dashboardDataOrderStatus: status, dashboardDataOrderMessage: `ok${extra}` } })),
 })
 

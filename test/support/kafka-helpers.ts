@@ -20,6 +20,8 @@ export interface CollectedMessage {
   readonly key: string | null
   readonly value: Buffer | null
   readonly headers: Record<string, string>
+  /** the record's CreateTime (ms since epoch, as text): when the producer sent it */
+  readonly timestamp: string
 }
 
 /** Brokers of the shared mock cluster; fails loudly when the global fixture did not run. */
@@ -53,6 +55,7 @@ const toCollected = (topic: string, partition: number, message: KafkaMessage): C
   key: message.key === null ? null : message.key.toString(),
   value: message.value,
   headers: headersToStrings(message.headers),
+  timestamp: message.timestamp,
 })
 
 export const publish = async (topic: string, messages: Array<{ key?: string; value: string | Buffer; headers?: IHeaders }>): Promise<void> => {
