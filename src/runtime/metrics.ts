@@ -12,6 +12,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import { REQUEST_KINDS } from '../codecs/topics.js'
 import type { BatchReport } from '../effects/secret-batch-write.js'
+import type { IngestReport } from '../streams/ingest.js'
 
 /** Kubernetes rejects objects larger than 1 MiB (etcd's request limit); the secret must stay below. */
 export const SECRET_LIMIT_BYTES = 1_048_576
@@ -47,6 +48,10 @@ export interface Metrics {
   readonly deadLetters: Counter
   /** a step whose outcome another writer (a second replica) recorded first: its events were dropped */
   readonly supersededSteps: Counter
+  /** request messages recorded in the inbox (or dead-lettered), by topic and what the inbox made of them */
+  readonly requestsReceived: Counter<'topic' | 'outcome'>
+  /** consumer runs started again by us after a crash kafkajs did not restart from */
+  readonly consumerRestarts: Counter
   /** committed-offset lag of the consumer group, set by the caller */
   readonly consumerLag: Gauge<'topic' | 'partition'>
   /** size of the rendered scrape-config list after the last write */
@@ -110,6 +115,18 @@ export const createMetrics = (sources: MetricSources): Metrics => {
     registers,
   })
 
+  const requestsReceived = new Counter({
+    name: 'telemetry_requests_received_total',
+    help: 'Request messages taken from Kafka, by topic and outcome: accepted (new, recorded in the log), redelivered (already known), rejected (dead-lettered)',
+    labelNames: ['topic', 'outcome'] as const,
+    registers,
+  })
+  const consumerRestarts = new Counter({
+    name: 'telemetry_kafka_consumer_restarts_total',
+    help: 'Kafka consumer restarts after a crash kafkajs does not restart from itself (non-retriable broker error)',
+    registers,
+  })
+
   new Counter({
     name: 'telemetry_grafana_retries_total',
     help: 'Grafana calls retried after 408/429/5xx answers, network errors or timeouts, by operation',
@@ -142,7 +159,7 @@ export const createMetrics = (sources: MetricSources): Metrics => {
   const secretLimit = new Gauge({ name: 'telemetry_secret_limit_bytes', help: 'Kubernetes object size limit the secret must stay below', registers })
   secretLimit.set(SECRET_LIMIT_BYTES)
 
-  return { registry, requests, stepDuration, requestDuration, secretWrites, editsPerWrite, secretConflicts, deadLetters, supersededSteps, consumerLag, secretBytes }
+  return { registry, requests, stepDuration, requestDuration, secretWrites, editsPerWrite, secretConflicts, deadLetters, supersededSteps, requestsReceived, consumerRestarts, consumerLag, secretBytes }
 }
 
 /** Records one group-commit batch of the secret writer (its `BatchReport`). */
@@ -152,4 +169,10 @@ export const recordSecretBatch = (metrics: Metrics, report: BatchReport): void =
   metrics.secretWrites.inc()
   metrics.editsPerWrite.observe(report.edits)
   metrics.secretBytes.set(report.bytes)
+}
+
+/** Records what the inbox made of one Kafka batch (its `IngestReport`). */
+export const recordReceived = (metrics: Metrics, report: IngestReport): void => {
+  for (const { outcome } of report.accepted) metrics.requestsReceived.inc({ topic: report.topic, outcome })
+  if (report.rejected > 0) metrics.requestsReceived.inc({ topic: report.topic, outcome: 'rejected' }, report.rejected)
 }

@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
 import type { Subscription } from 'rxjs'
-import { Partitioners, type Consumer, type Producer } from 'kafkajs'
+import { Partitioners, type Producer } from 'kafkajs'
 import type { Config } from '../codecs/config.js'
 import { RequestTopics } from '../codecs/topics.js'
 import { desiredFingerprints } from '../effects/desired-state.js'
@@ -31,7 +31,8 @@ import { createKafka, type ConsumerTuning } from './kafka-client.js'
 import type { Logger } from './logger.js'
 import { createRedis } from './redis-client.js'
 import { readinessOf, startHttpServer, type HttpServer, type Readiness } from './http-server.js'
-import { createMetrics, recordSecretBatch, SECRET_LIMIT_BYTES, type Metrics } from './metrics.js'
+import { createRequestConsumer } from './request-consumer.js'
+import { createMetrics, recordReceived, recordSecretBatch, SECRET_LIMIT_BYTES, type Metrics } from './metrics.js'
 import { observeDrainEvent, timedStep } from './observe-drain.js'
 
 export interface ServiceOptions {
@@ -109,19 +110,7 @@ export const startService = async (config: Config, options: ServiceOptions): Pro
 
   const kafka = createKafka(config.kafka, logger)
   const producer: Producer = kafka.producer({ allowAutoTopicCreation: true, createPartitioner: Partitioners.DefaultPartitioner })
-  const consumer: Consumer = kafka.consumer({ groupId: config.kafka.groupId, allowAutoTopicCreation: true, ...config.kafka.consumer, ...options.consumerTuning })
-  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-    joined = true
-    // operators (and the two-replica tests) read who owns which partitions after each rebalance
-    logger.info({ memberId: payload.memberId, leaderId: payload.leaderId, assignment: payload.memberAssignment }, 'joined consumer group')
-  })
-  consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-    metrics.consumerLag.set({ topic: payload.topic, partition: String(payload.partition) }, Number(payload.offsetLag))
-  })
-  consumer.on(consumer.events.CRASH, ({ payload }) => {
-    joined = false
-    logger.error({ err: payload.error.message, restart: payload.restart }, 'kafka consumer crashed')
-  })
+  const consumer = createRequestConsumer(kafka, config.kafka, { logger, metrics, ...(options.consumerTuning ? { tuning: options.consumerTuning } : {}), onMembership: (member) => (joined = member) })
   await producer.connect()
   await consumer.connect()
   await consumer.subscribe({ topics: Object.values(RequestTopics), fromBeginning: true })
@@ -159,7 +148,10 @@ export const startService = async (config: Config, options: ServiceOptions): Pro
   let stopRequested = false
   const batches$ = kafkaBatches$(consumer, {
     canRestart: () => !stopRequested,
-    onCrash: (error, restart, delayMs) => logger.warn({ err: error.message, restart: restart + 1, delayMs }, 'restarting the kafka consumer kafkajs gave up on'),
+    onCrash: (error, restart, delayMs) => {
+      metrics.consumerRestarts.inc()
+      logger.warn({ err: error.message, restart: restart + 1, delayMs }, 'restarting the kafka consumer kafkajs gave up on')
+    },
   })
   const inbox: Subscription = ingest$(batches$, {
     store,
@@ -176,6 +168,7 @@ export const startService = async (config: Config, options: ServiceOptions): Pro
     },
     onRetry: (error, attempt) => logger.warn({ err: error instanceof Error ? error.message : String(error), attempt }, 'could not record batch; retrying'),
   }).subscribe((report) => {
+    recordReceived(metrics, report)
     for (const { serviceId } of report.accepted) running.wake(serviceId)
   })
 

@@ -108,4 +108,16 @@ describe('SONATA flows end to end (Kafka → Redis → simulators → Kafka)', f
     expect(job[0]?.params['match[]']).to.deep.equal(['{namespace=~"ns-final"}'])
     expect(ctx.harness.stack.grafana.dashboards().filter((x) => x.uid.endsWith(id))).to.have.length(2)
   })
+
+  it("the service's /metrics counts what it received from Kafka and what it completed", async () => {
+    const service = ctx.harness.service
+    if (service === undefined) throw new Error('the harness has no running service')
+    const text = await (await fetch(`${service.http.url}/metrics`)).text()
+    const sample = (series: string) => Number(text.split('\n').find((l) => l.startsWith(`${series} `))?.split(' ')[1] ?? 'NaN')
+    // the specs above sent 50+ creates and two deletes through this one service
+    expect(sample(`telemetry_requests_received_total{topic="${RequestTopics.create}",outcome="accepted"}`)).to.be.at.least(50)
+    expect(sample(`telemetry_requests_received_total{topic="${RequestTopics.delete}",outcome="accepted"}`)).to.be.at.least(2)
+    expect(sample('telemetry_requests_total{kind="create",status="SUCCESS"}')).to.be.at.least(50)
+    expect(sample('telemetry_secret_writes_total')).to.be.at.least(1)
+  })
 })

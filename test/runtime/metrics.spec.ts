@@ -1,6 +1,6 @@
 import { expect } from 'chai'
 import { spawn } from 'node:child_process'
-import { createMetrics, recordSecretBatch, SECRET_LIMIT_BYTES, STEPS, type Metrics } from '../../src/runtime/metrics.js'
+import { createMetrics, recordReceived, recordSecretBatch, SECRET_LIMIT_BYTES, STEPS, type Metrics } from '../../src/runtime/metrics.js'
 
 /** `promtool check metrics` (Prometheus' own parser and linter) on an exposition text. */
 const promtoolCheckMetrics = (text: string): Promise<{ code: number | null; output: string }> =>
@@ -64,6 +64,21 @@ describe('runtime/metrics', () => {
     expect(sample(text, 'telemetry_dead_letter_total')).to.equal(1)
   })
 
+  it('counts received requests by topic and inbox outcome, and consumer restarts', async () => {
+    recordReceived(metrics, {
+      topic: 'telemetry-platform-service',
+      partition: 1,
+      accepted: [{ serviceId: 'a', outcome: 'accepted', version: 1 }, { serviceId: 'a', outcome: 'redelivered', version: 1 }, { serviceId: 'b', outcome: 'accepted', version: 1 }],
+      rejected: 2,
+    })
+    metrics.consumerRestarts.inc()
+    const text = await metrics.registry.metrics()
+    expect(sample(text, 'telemetry_requests_received_total{topic="telemetry-platform-service",outcome="accepted"}')).to.equal(2)
+    expect(sample(text, 'telemetry_requests_received_total{topic="telemetry-platform-service",outcome="redelivered"}')).to.equal(1)
+    expect(sample(text, 'telemetry_requests_received_total{topic="telemetry-platform-service",outcome="rejected"}')).to.equal(2)
+    expect(sample(text, 'telemetry_kafka_consumer_restarts_total')).to.equal(1)
+  })
+
   it('reads open lanes and Grafana retries at scrape time', async () => {
     lanes = 7
     retries.set('dashboard.upsert', 3)
@@ -105,7 +120,7 @@ describe('runtime/metrics', () => {
     expect(checked.output).not.to.match(/telemetry_|error/i)
     const families = ['telemetry_requests_total', 'telemetry_step_duration_seconds', 'telemetry_request_duration_seconds', 'telemetry_secret_writes_total',
       'telemetry_secret_edits_per_write', 'telemetry_secret_conflicts_total', 'telemetry_grafana_retries_total', 'telemetry_dead_letter_total',
-      'telemetry_open_lanes', 'telemetry_consumer_lag', 'telemetry_secret_bytes', 'telemetry_secret_limit_bytes']
+      'telemetry_requests_received_total', 'telemetry_kafka_consumer_restarts_total', 'telemetry_open_lanes', 'telemetry_consumer_lag', 'telemetry_secret_bytes', 'telemetry_secret_limit_bytes']
     for (const f of families) {
       expect(text, f).to.match(new RegExp(`^# HELP ${f} `, 'm'))
       expect(text, f).to.match(new RegExp(`^# TYPE ${f} (counter|gauge|histogram)$`, 'm'))
