@@ -8,12 +8,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-bash scripts/install-system-deps.sh
-
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "==> npm ci"
-  npm ci --no-audit --no-fund
-fi
+bash scripts/ensure-deps.sh
 
 echo "==> npm run build"
 npm run build --silent

@@ -1,28 +1,14 @@
 import { expect } from 'chai'
-import type { Redis } from 'ioredis'
 import { formatInspection, inspectionJson, inspectService } from '../../src/ops/inspect.js'
 import { factsOf, formatTimeline, timelineOf } from '../../src/ops/timeline.js'
-import type { EventStore } from '../../src/state/event-store.js'
 import { serviceKeys } from '../../src/state/redis-keys.js'
-import { flushPrefix, testRedis, uniquePrefix } from '../support/redis-helpers.js'
-import { createdOutcomes, writeFixtureLogs } from './log-fixture.js'
+import { createdOutcomes, useFixtureLogs } from './log-fixture.js'
 
 describe('ops/inspect and ops/timeline', () => {
-  let redis: Redis
-  let store: EventStore
-  const prefix = uniquePrefix()
-
-  before(async () => {
-    redis = testRedis('')
-    store = await writeFixtureLogs(redis, prefix)
-  })
-  after(async () => {
-    await flushPrefix(redis, prefix)
-    redis.disconnect()
-  })
+  const fixture = useFixtureLogs()
 
   it('folds the whole log and lists every event on the timeline', async () => {
-    const inspection = await inspectService(store, 'svc-active')
+    const inspection = await inspectService(fixture.store, 'svc-active')
     expect(inspection?.state).to.include({ status: 'active', version: 6 })
     expect(inspection?.state.job).to.deep.equal({ jobName: 'svc-active', fingerprint: 'f00d' })
     expect(inspection?.snapshot).to.equal('identical')
@@ -31,7 +17,7 @@ describe('ops/inspect and ops/timeline', () => {
   })
 
   it('human output: status, job, dashboards, pending and the history', async () => {
-    const text = formatInspection((await inspectService(store, 'svc-active'))!)
+    const text = formatInspection((await inspectService(fixture.store, 'svc-active'))!)
     expect(text).to.contain('Service svc-active')
     expect(text).to.contain('status:       active (version 6, last change 2024-11-01T10:00:05.000Z)')
     expect(text).to.contain('job:          svc-active (fingerprint f00d)')
@@ -42,25 +28,25 @@ describe('ops/inspect and ops/timeline', () => {
   })
 
   it('a service with an accepted request shows it pending and its snapshot missing', async () => {
-    const inspection = (await inspectService(store, 'svc-new'))!
+    const inspection = (await inspectService(fixture.store, 'svc-new'))!
     expect(inspection.snapshot).to.equal('missing')
     expect(formatInspection(inspection)).to.match(/pending: {6}1\. create req-n1 accepted 2024-11-01T10:00:30.000Z/)
   })
 
   it('--json shape carries the full state and the timeline; an unknown service is undefined', async () => {
-    const json = inspectionJson((await inspectService(store, 'svc-gone'))!)
+    const json = inspectionJson((await inspectService(fixture.store, 'svc-gone'))!)
     expect(json.state.status).to.equal('deleted')
     expect(json.timeline).to.have.length(11)
     expect(JSON.parse(JSON.stringify(json))).to.deep.equal(json)
-    expect(await inspectService(store, 'nope')).to.equal(undefined)
+    expect(await inspectService(fixture.store, 'nope')).to.equal(undefined)
   })
 
   it('reports a snapshot that disagrees with the log', async () => {
-    const key = serviceKeys(prefix, 'svc-active').snapshot
-    const original = (await redis.get(key))!
-    await redis.set(key, original.replace('"active"', '"failed"'))
-    expect((await inspectService(store, 'svc-active'))?.snapshot).to.equal('differs')
-    await redis.set(key, original)
+    const key = serviceKeys(fixture.prefix, 'svc-active').snapshot
+    const original = (await fixture.redis.get(key))!
+    await fixture.redis.set(key, original.replace('"active"', '"failed"'))
+    expect((await inspectService(fixture.store, 'svc-active'))?.snapshot).to.equal('differs')
+    await fixture.redis.set(key, original)
   })
 
   it('timeline facts name what each event did', () => {

@@ -1,26 +1,12 @@
 import { expect } from 'chai'
-import type { Redis } from 'ioredis'
 import { formatServiceList, listServices } from '../../src/ops/list.js'
-import type { EventStore } from '../../src/state/event-store.js'
-import { flushPrefix, testRedis, uniquePrefix } from '../support/redis-helpers.js'
-import { writeFixtureLogs } from './log-fixture.js'
+import { useFixtureLogs } from './log-fixture.js'
 
 describe('ops/list', () => {
-  let redis: Redis
-  let store: EventStore
-  const prefix = uniquePrefix()
-
-  before(async () => {
-    redis = testRedis('')
-    store = await writeFixtureLogs(redis, prefix)
-  })
-  after(async () => {
-    await flushPrefix(redis, prefix)
-    redis.disconnect()
-  })
+  const fixture = useFixtureLogs()
 
   it('lists every indexed service with its status, version and last change', async () => {
-    const rows = await listServices(store)
+    const rows = await listServices(fixture.store)
     const byId = new Map(rows.map((r) => [r.serviceId, r]))
     expect([...byId.keys()].sort()).to.deep.equal(['svc-active', 'svc-gone', 'svc-new'])
     expect(byId.get('svc-active')).to.include({ status: 'active', version: 6, pending: 0, job: 'svc-active', dashboards: 2, lastChange: '2024-11-01T10:00:05.000Z' })
@@ -29,7 +15,7 @@ describe('ops/list', () => {
   })
 
   it('formats a table with a per-status count', async () => {
-    const text = formatServiceList(await listServices(store))
+    const text = formatServiceList(await listServices(fixture.store))
     const lines = text.split('\n')
     expect(lines[0]).to.match(/^SERVICE\s+STATUS\s+VERSION\s+LAST CHANGE\s+PENDING\s+JOB\s+DASHBOARDS$/)
     expect(text).to.match(/svc-active\s+active\s+6\s+2024-11-01T10:00:05.000Z\s+0\s+yes\s+2/)

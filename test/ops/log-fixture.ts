@@ -8,6 +8,7 @@ import type { RequestAccepted, ServiceEvent } from '../../src/codecs/events.js'
 import { CreateDashboardRequest, DeleteDashboardRequest } from '../../src/codecs/requests.js'
 import { createEventStore, type EventStore } from '../../src/state/event-store.js'
 import { fold } from '../../src/state/evolve.js'
+import { flushPrefix, testRedis, uniquePrefix } from '../support/redis-helpers.js'
 
 export const T0 = Date.parse('2024-11-01T10:00:00.000Z')
 const iso = (s: number) => new Date(T0 + s * 1000).toISOString()
@@ -60,4 +61,19 @@ export const writeFixtureLogs = async (redis: Redis, prefix: string): Promise<Ev
   ])
   await play(store, 'svc-new', acceptedOf('req-n1', { kind: 'create', payload: createPayload('svc-new') }, 30), [])
   return store
+}
+
+/** Mocha hooks for a spec reading the fixture logs: written once under a fresh prefix, removed after. */
+export const useFixtureLogs = (): { readonly store: EventStore; readonly redis: Redis; readonly prefix: string } => {
+  const prefix = uniquePrefix()
+  const ctx = { prefix } as { store: EventStore; redis: Redis; prefix: string }
+  before(async () => {
+    ctx.redis = testRedis('')
+    ctx.store = await writeFixtureLogs(ctx.redis, prefix)
+  })
+  after(async () => {
+    await flushPrefix(ctx.redis, prefix)
+    ctx.redis.disconnect()
+  })
+  return ctx
 }
