@@ -3,7 +3,7 @@
  * signal it or run two replicas. Configured by the environment alone, as in production.
  */
 import { resolve } from 'node:path'
-import { spawnOwned, type ExitStatus, type OwnedProcess } from '../../src/dev/process-utils.js'
+import { sleep, spawnOwned, type ExitStatus, type OwnedProcess } from '../../src/dev/process-utils.js'
 
 export const FAST_KAFKA_ENV = {
   KAFKA_SESSION_TIMEOUT_MS: '3000',
@@ -71,6 +71,6 @@ export const awaitBalancedGroup = async (replicas: readonly ServiceProcess[], ti
       const tails = replicas.map((r, i) => `replica ${i}:\n${r.logText().split('\n').slice(-15).join('\n')}`).join('\n')
       throw new Error(`consumer group not balanced after ${timeoutMs} ms: ${JSON.stringify(assignments)}\n${tails}`)
     }
-    await new Promise((resolve) => setTimeout(resolve, 100))
+    await sleep(100)
   }
 }
