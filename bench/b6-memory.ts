@@ -3,7 +3,7 @@
  * idle lanes close.
  *
  * What is measured, precisely: `laneByKey` (the operator that holds the service's per-service
- * state in memory, src/streams/lane-by-key.ts) is driven with N distinct serviceId strings (UUID
+ * state in memory, src/operators/lane-by-key.ts) is driven with N distinct serviceId strings (UUID
  * length, created on the fly so the lane map holds the only reference) and a handler that
  * completes at once, as a drain that finds nothing to do. After all N handlers completed, every
  * lane is open and idle (its entry in the lane map and its pending idle-release timer):
@@ -17,7 +17,7 @@
 import { EMPTY, Subject } from 'rxjs'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
-import { laneByKey } from '../src/streams/lane-by-key.js'
+import { laneByKey } from '../src/operators/lane-by-key.js'
 import { informative, type Figure } from './figure.js'
 import { benchServiceId } from './jobs.js'
 import type { Sizes } from './sizes.js'

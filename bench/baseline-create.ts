@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto'
 import type { Producer } from 'kafkajs'
 import type { CreateDashboardRequest } from '../src/codecs/requests.js'
 import { ResultTopics } from '../src/codecs/topics.js'
-import { DEV_SECRET, type DevStack } from '../src/dev/dev-stack.js'
+import { DEV_SECRET, type DevStack } from '../dev/dev-stack.js'
 import { dashboardModelOf, jobOf } from '../src/effects/desired-state.js'
 import { Folders } from '../src/effects/folders.js'
 

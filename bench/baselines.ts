@@ -12,7 +12,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { RequestTopics } from '../src/codecs/topics.js'
-import { startDevStack, type DevStack } from '../src/dev/dev-stack.js'
+import { startDevStack, type DevStack } from '../dev/dev-stack.js'
 import { handleCreate, type BaselineCounters, type BaselineTarget } from './baseline-create.js'
 import type { BenchInfra } from './infra.js'
 import { BENCH_CONSUMER, endOffsets, joinedPromise } from './kafka-bench.js'

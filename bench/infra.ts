@@ -6,8 +6,8 @@
 import type { Producer } from 'kafkajs'
 import { Partitioners } from 'kafkajs'
 import type { Kafka } from 'kafkajs'
-import { startKafkaMock, type KafkaMockHandle } from '../src/dev/kafka-mock.js'
-import { startRedisServer, type RedisServerHandle } from '../src/dev/redis-server.js'
+import { startKafkaMock, type KafkaMockHandle } from '../dev/kafka-mock.js'
+import { startRedisServer, type RedisServerHandle } from '../dev/redis-server.js'
 import { startCollector, type Collector } from './collector.js'
 import { benchKafka } from './kafka-bench.js'
 

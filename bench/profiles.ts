@@ -4,8 +4,8 @@
  * ALL calls (either simulator) after 1 s instead. Rules are consulted in order, so the tail rule
  * comes first and the regular latency applies to the other 99%.
  */
-import type { DevStack } from '../src/dev/dev-stack.js'
-import type { FaultInjector } from '../src/dev/faults.js'
+import type { DevStack } from '../dev/dev-stack.js'
+import type { FaultInjector } from '../dev/faults.js'
 
 export interface LatencyProfile {
   readonly name: 'base' | 'heavy-tail'

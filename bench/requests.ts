@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Producer } from 'kafkajs'
 import { RequestTopics } from '../src/codecs/topics.js'
-import { sampleCreateRequest } from '../src/dev/sample-requests.js'
+import { sampleCreateRequest } from '../dev/sample-requests.js'
 
 export interface CreateRequest {
   readonly id: string

@@ -5,8 +5,8 @@
  */
 import { randomUUID } from 'node:crypto'
 import { RequestTopics } from '../src/codecs/topics.js'
-import { startDevStack, type DevStack } from '../src/dev/dev-stack.js'
-import { createLogger } from '../src/runtime/logger.js'
+import { startDevStack, type DevStack } from '../dev/dev-stack.js'
+import { createLogger } from '../src/support/logger.js'
 import { startService, type RunningService } from '../src/runtime/service.js'
 import type { BenchInfra } from './infra.js'
 import { fastForwardGroup, SERVICE_CONSUMER } from './kafka-bench.js'

@@ -4,7 +4,7 @@
  * every problem), and turn an unexpected error into one line on stderr and exit 1.
  */
 import { isLeft, type Either } from 'fp-ts/lib/Either.js'
-import type { Env } from '../codecs/config.js'
+import type { Env } from '../config/config.js'
 import { parseCommandArgs, type ArgSpec, type ParsedArgs } from './args.js'
 import { errorText, Exit, type CliIo } from './io.js'
 

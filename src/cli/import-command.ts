@@ -5,7 +5,7 @@ import { importLogs, parseImport } from '../ops/import-log.js'
 import { formatTable } from '../ops/table.js'
 import { runCommandDef, writeJson, type CommandDef } from './command.js'
 import { Exit, type CliIo } from './io.js'
-import { loadRedisOpsConfig, type RedisOpsConfig } from './ops-config.js'
+import { loadRedisOpsConfig, type RedisOpsConfig } from '../config/ops-config.js'
 import { withStore } from './with-store.js'
 
 const HELP = `Usage: telemetry-client import [--in FILE] [--force] [--json]

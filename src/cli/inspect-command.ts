@@ -1,7 +1,7 @@
 import { formatInspection, inspectionJson, inspectService } from '../ops/inspect.js'
 import { runCommandDef, writeJson, type CommandDef } from './command.js'
 import { Exit, type CliIo } from './io.js'
-import { loadRedisOpsConfig, type RedisOpsConfig } from './ops-config.js'
+import { loadRedisOpsConfig, type RedisOpsConfig } from '../config/ops-config.js'
 import { withStore } from './with-store.js'
 
 const HELP = `Usage: telemetry-client inspect <serviceId> [--json]

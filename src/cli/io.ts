@@ -2,7 +2,7 @@
  * What a command talks to: stdout/stderr writers, the environment and stdin. Commands take it as
  * a parameter (never `process.*` directly) so tests run them in-process and read what they wrote.
  */
-import type { Env } from '../codecs/config.js'
+import type { Env } from '../config/config.js'
 
 export interface Writer {
   write(text: string): unknown

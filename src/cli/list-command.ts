@@ -1,7 +1,7 @@
 import { formatServiceList, listServices } from '../ops/list.js'
 import { runCommandDef, writeJson, type CommandDef } from './command.js'
 import { Exit, type CliIo } from './io.js'
-import { loadRedisOpsConfig, type RedisOpsConfig } from './ops-config.js'
+import { loadRedisOpsConfig, type RedisOpsConfig } from '../config/ops-config.js'
 import { withStore } from './with-store.js'
 
 const HELP = `Usage: telemetry-client list [--json]

@@ -4,7 +4,7 @@ import { createSecretWriter } from '../effects/secret-writer.js'
 import { formatReconcile, reconcile, reconcileFailed, reconcileJson } from '../ops/reconcile.js'
 import { runCommandDef, writeJson, type CommandDef } from './command.js'
 import { Exit, type CliIo } from './io.js'
-import { loadReconcileOpsConfig, type ReconcileOpsConfig } from './ops-config.js'
+import { loadReconcileOpsConfig, type ReconcileOpsConfig } from '../config/ops-config.js'
 import { selectServices, withStore } from './with-store.js'
 
 const HELP = `Usage: telemetry-client reconcile [--service ID] [--dry-run] [--json]

@@ -1,7 +1,7 @@
 import { formatReplay, replayFailed, replayServices } from '../ops/replay.js'
 import { runCommandDef, writeJson, type CommandDef } from './command.js'
 import { Exit, type CliIo } from './io.js'
-import { loadRedisOpsConfig, type RedisOpsConfig } from './ops-config.js'
+import { loadRedisOpsConfig, type RedisOpsConfig } from '../config/ops-config.js'
 import { createProgress } from './progress.js'
 import { selectServices, withStore } from './with-store.js'
 

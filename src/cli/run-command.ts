@@ -1,6 +1,6 @@
 import { isLeft } from 'fp-ts/lib/Either.js'
 import { loadConfig, redactConfig } from '../config/load-config.js'
-import { createLogger } from '../runtime/logger.js'
+import { createLogger } from '../support/logger.js'
 import { startService } from '../runtime/service.js'
 
 const HELP = `Usage: telemetry-client run

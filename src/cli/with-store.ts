@@ -2,11 +2,11 @@
  * Opens Redis for one operator command and always closes it, so the process can exit by itself.
  * Uses the service's own client factory (single node or Cluster) and event store.
  */
-import { createRedis } from '../runtime/redis-client.js'
-import { createEventStore, type EventStore } from '../state/event-store.js'
-import type { RedisClient } from '../state/redis-scripts.js'
-import type { LogAccess } from '../ops/redis-log.js'
-import type { RedisOpsConfig } from './ops-config.js'
+import { createRedis } from '../state/store/redis-client.js'
+import { createEventStore, type EventStore } from '../state/store/event-store.js'
+import type { RedisClient } from '../state/store/redis-scripts.js'
+import type { LogAccess } from '../state/store/operator-log.js'
+import type { RedisOpsConfig } from '../config/ops-config.js'
 
 export interface StoreContext extends LogAccess {
   readonly store: EventStore

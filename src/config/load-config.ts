@@ -3,10 +3,10 @@
  * that records what the process runs with. See docs/configuration.md for every variable.
  */
 import { isLeft, left, right, type Either } from 'fp-ts/lib/Either.js'
-import { Config, type Env } from '../codecs/config.js'
+import { Config, type Env } from './config.js'
 import { decodeWith } from '../codecs/decode.js'
 
-export type { Config, Env } from '../codecs/config.js'
+export type { Config, Env } from './config.js'
 
 /** Every problem, one line each, naming the variable; or the decoded configuration. */
 export const loadConfig = (env: Env): Either<readonly string[], Config> => {

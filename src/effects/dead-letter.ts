@@ -7,7 +7,7 @@ import type { ResultRecord } from '../codecs/events.js'
 import type { RejectedMessage } from '../codecs/request-message.js'
 import { rejectionIdOf, resultIdOf } from '../state/ids.js'
 import { resultEnvelope, resultRecord, type ResultContext } from '../state/result-message.js'
-import type { Delivery } from '../streams/kafka-source.js'
+import type { Delivery } from '../codecs/delivery.js'
 
 const failureData = (kind: NonNullable<RejectedMessage['kind']>, serviceId: string, message: string) => {
   const status = { dashboardDataOrderStatus: 'FAILURE', dashboardDataOrderMessage: message } as const

@@ -12,7 +12,7 @@ import type * as t from 'io-ts'
 import { isLeft } from 'fp-ts/lib/Either.js'
 import { decodeBody, GrafanaMessage } from '../codecs/grafana.js'
 import { GrafanaError, kindOfStatus, type GrafanaErrorKind } from './grafana-error.js'
-import { createSemaphore } from './semaphore.js'
+import { createSemaphore } from '../operators/semaphore.js'
 import { backoffDelay, defaultRetryOptions, isRetryableStatus, parseRetryAfter, transportFailure, type RetryOptions } from './retry-policy.js'
 
 export interface GrafanaAuth { token?: string; user?: string; password?: string }

@@ -8,7 +8,7 @@
  * is re-read and re-applied, so nobody's job is ever dropped.
  */
 import { Observable, Subject, catchError, defer, from, map, mergeMap, of, type Subscription } from 'rxjs'
-import { groupCommit } from '../streams/group-commit.js'
+import { groupCommit } from '../operators/group-commit.js'
 import type { SecretClient } from './kube-secret-client.js'
 import type { SecretEdit } from './scrape-config-list.js'
 import { writeBatch, type BatchReport, type BatchWriteDeps, type SecretEditOutcome } from './secret-batch-write.js'

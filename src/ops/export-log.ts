@@ -8,7 +8,7 @@
  * the events, and import rebuilds them.
  */
 import type { ServiceEvent } from '../codecs/events.js'
-import { readLogPages, type LogAccess } from './redis-log.js'
+import { readLogPages, type LogAccess } from '../state/store/operator-log.js'
 
 export interface ExportLine {
   readonly serviceId: string

@@ -12,15 +12,12 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import type { ServiceEvent } from '../codecs/events.js'
-import { encodeEvent, decodeEvent } from '../state/event-codec.js'
-import { snapshotText } from '../state/event-store.js'
+import { decodeEvent } from '../state/event-codec.js'
 import { fold } from '../state/evolve.js'
-import { entryIdOf, indexKeys, serviceKeys } from '../state/redis-keys.js'
 import { initialServiceState, type ServiceState } from '../state/service-state.js'
-import type { LogAccess } from './redis-log.js'
+import { existingVersion, writeImportedLog, type LogAccess } from '../state/store/operator-log.js'
 
 const MAX_REPORTED_ERRORS = 20
-const CHUNK = 1000
 
 /** Pure line-by-line collector: checks shape, event codec, and that each service's versions run 1, 2, 3... */
 export const createImportParser = () => {
@@ -68,39 +65,14 @@ export interface ImportReport {
   readonly refused: readonly string[]
 }
 
-const existingVersion = async ({ redis, prefix }: LogAccess, serviceId: string): Promise<number> => {
-  const keys = serviceKeys(prefix, serviceId)
-  const [version, length] = await Promise.all([redis.get(keys.version), redis.xlen(keys.events)])
-  return Math.max(Number(version ?? '0'), length)
-}
-
 const lastChangeMs = (state: ServiceState, nowMs: number): number => {
   const ms = state.lastChangeAt === null ? Number.NaN : Date.parse(state.lastChangeAt)
   return Number.isNaN(ms) ? nowMs : ms
 }
 
 const writeService = async (log: LogAccess, serviceId: string, events: readonly ServiceEvent[], nowMs: number): Promise<ServiceState> => {
-  const { redis, prefix } = log
-  const keys = serviceKeys(prefix, serviceId)
-  const index = indexKeys(prefix)
-  // with --force these are the replaced service's keys; otherwise at most leftovers without a log
-  await redis.del(keys.events, keys.version, keys.seen, keys.snapshot)
-  for (let start = 0; start < events.length; start += CHUNK) {
-    const batch = redis.multi()
-    events.slice(start, start + CHUNK).forEach((event, i) => batch.xadd(keys.events, entryIdOf(start + i + 1), 'e', encodeEvent(event)))
-    await batch.exec()
-  }
   const state = fold(initialServiceState(serviceId), events)
-  const seen = events.flatMap((event, i) => (event.type === 'RequestAccepted' ? [event.requestId, String(i + 1)] : []))
-  // the version counter last: until it is set, nothing treats the stream as a log to append to
-  const last = redis.multi()
-  if (seen.length > 0) last.hset(keys.seen, ...seen)
-  last.set(keys.snapshot, snapshotText(state))
-  last.set(keys.version, state.version)
-  await last.exec()
-  await redis.zadd(index.services, lastChangeMs(state, nowMs), serviceId)
-  if (state.pending.length > 0 || state.outstanding.length > 0) await redis.zadd(index.pending, 'GT', state.version, serviceId)
-  else await redis.zrem(index.pending, serviceId)
+  await writeImportedLog(log, state, events, lastChangeMs(state, nowMs))
   return state
 }
 

@@ -2,7 +2,7 @@
  * inspect: one service as the log tells it — the state folded from its whole log (not the stored
  * snapshot, which may lag or be wrong; how it compares is reported too) and its history.
  */
-import { snapshotText, type EventStore } from '../state/event-store.js'
+import { snapshotText, type EventStore } from '../state/store/event-store.js'
 import { fold } from '../state/evolve.js'
 import { initialServiceState, type ServiceState } from '../state/service-state.js'
 import { claimedVersion, judgeSnapshot, type SnapshotVerdict } from './replay.js'

@@ -3,7 +3,7 @@
  * log's (snapshot plus newer events, as the service itself loads it), so a request accepted a
  * moment ago already shows as pending.
  */
-import type { EventStore } from '../state/event-store.js'
+import type { EventStore } from '../state/store/event-store.js'
 import type { ServiceStatus } from '../state/service-state.js'
 import { formatTable } from './table.js'
 

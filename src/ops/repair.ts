@@ -13,7 +13,7 @@ import { Folders } from '../effects/folders.js'
 import type { GrafanaClient } from '../effects/grafana-client.js'
 import { jobFingerprint } from '../effects/scrape-job.js'
 import type { SecretWriter } from '../effects/secret-writer.js'
-import type { StoredEvent } from '../state/event-store.js'
+import type { StoredEvent } from '../state/store/event-store.js'
 import type { ServiceState } from '../state/service-state.js'
 import type { Drift } from './drift.js'
 

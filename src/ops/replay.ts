@@ -5,11 +5,10 @@
  * without a migration, a hand edit, a bug). Writing the rebuilt snapshots is the default; the
  * dry mode (`write: false`) only reports.
  */
-import { CorruptEventError, snapshotText } from '../state/event-store.js'
+import { CorruptEventError, snapshotText } from '../state/store/event-store.js'
 import { evolve } from '../state/evolve.js'
-import { serviceKeys } from '../state/redis-keys.js'
 import { initialServiceState, type ServiceState } from '../state/service-state.js'
-import { logVersion, readLogPages, writeSnapshotIfAt, type LogAccess } from './redis-log.js'
+import { logVersion, readLogPages, storedSnapshotText, writeSnapshotIfAt, type LogAccess } from '../state/store/operator-log.js'
 
 /**
  * identical: the stored text equals the fold of the whole log.
@@ -57,7 +56,7 @@ export interface ReplayOptions {
 }
 
 export const replayService = async (log: LogAccess, serviceId: string, options: ReplayOptions): Promise<ReplayResult> => {
-  const stored = await log.redis.get(serviceKeys(log.prefix, serviceId).snapshot)
+  const stored = await storedSnapshotText(log, serviceId)
   const storedVersion = claimedVersion(stored)
   let state: ServiceState = initialServiceState(serviceId)
   let atStoredVersion = storedVersion === 0 ? snapshotText(state) : undefined

@@ -4,7 +4,7 @@
  * failed). Pure; the same entries feed the human output and `--json`.
  */
 import type { ServiceEvent } from '../codecs/events.js'
-import type { StoredEvent } from '../state/event-store.js'
+import type { StoredEvent } from '../state/store/event-store.js'
 
 export interface TimelineEntry {
   readonly version: number

@@ -3,7 +3,7 @@
  */
 import { defer, tap, type Observable } from 'rxjs'
 import type { DrainEvent } from '../streams/service-drain.js'
-import type { Logger } from './logger.js'
+import type { Logger } from '../support/logger.js'
 import type { Metrics } from './metrics.js'
 
 /** Records completed requests (count by kind/status, time from publish to result) and logs them. */

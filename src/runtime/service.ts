@@ -9,8 +9,7 @@
 import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
 import type { Subscription } from 'rxjs'
-import { Partitioners, type Producer } from 'kafkajs'
-import type { Config } from '../codecs/config.js'
+import type { Config } from '../config/config.js'
 import { RequestTopics } from '../codecs/topics.js'
 import { desiredFingerprints } from '../effects/desired-state.js'
 import { createGrafanaClient, type GrafanaClient } from '../effects/grafana-client.js'
@@ -18,20 +17,20 @@ import { createSecretClient, kubeConfigFrom, type SecretClient } from '../effect
 import { runStep$ } from '../effects/run-step.js'
 import { createSecretWriter, type SecretWriter } from '../effects/secret-writer.js'
 import type { StepDeps } from '../effects/step-deps.js'
-import { createEventStore, type EventStore } from '../state/event-store.js'
-import { createServiceLease } from '../state/service-lease.js'
-import type { RedisClient } from '../state/redis-scripts.js'
+import { createEventStore, type EventStore } from '../state/store/event-store.js'
+import { createServiceLease } from '../state/store/service-lease.js'
+import type { RedisClient } from '../state/store/redis-scripts.js'
 import { ingest$ } from '../streams/ingest.js'
-import { kafkaBatches$ } from '../streams/kafka-source.js'
-import { createBatchingSender } from '../streams/batching-sender.js'
-import { createRecordSender } from '../streams/kafka-publisher.js'
-import { crashPointFromEnv, type CrashPoint } from './crash-points.js'
-import { startServiceLanes, type ServiceLanes } from './service-lanes.js'
-import { createKafka, type ConsumerTuning } from './kafka-client.js'
-import type { Logger } from './logger.js'
-import { createRedis } from './redis-client.js'
+import { kafkaBatches$ } from '../streams/kafka/kafka-source.js'
+import { createBatchingSender } from '../operators/batching-sender.js'
+import { createRecordSender } from '../streams/kafka/kafka-publisher.js'
+import { crashPointFromEnv, type CrashPoint } from '../streams/crash-points.js'
+import { startServiceLanes, type ServiceLanes } from '../streams/service-lanes.js'
+import { createKafka, type ConsumerTuning } from '../streams/kafka/kafka-client.js'
+import type { Logger } from '../support/logger.js'
+import { createRedis } from '../state/store/redis-client.js'
 import { readinessOf, startHttpServer, type HttpServer, type Readiness } from './http-server.js'
-import { createRequestConsumer } from './request-consumer.js'
+import { createRequestConsumer, createResultProducer } from '../streams/kafka/request-consumer.js'
 import { createMetrics, recordReceived, recordSecretBatch, SECRET_LIMIT_BYTES, type Metrics } from './metrics.js'
 import { observeDrainEvent, timedStep } from './observe-drain.js'
 
@@ -109,8 +108,8 @@ export const startService = async (config: Config, options: ServiceOptions): Pro
   const http = await startHttpServer({ port: config.service.httpPort, ready: readiness, registry: metrics.registry })
 
   const kafka = createKafka(config.kafka, logger)
-  const producer: Producer = kafka.producer({ allowAutoTopicCreation: true, createPartitioner: Partitioners.DefaultPartitioner })
-  const consumer = createRequestConsumer(kafka, config.kafka, { logger, metrics, ...(options.consumerTuning ? { tuning: options.consumerTuning } : {}), onMembership: (member) => (joined = member) })
+  const producer = createResultProducer(kafka)
+  const consumer = createRequestConsumer(kafka, config.kafka, { logger, onLag: (topic, partition, lag) => metrics.consumerLag.set({ topic, partition: String(partition) }, lag), ...(options.consumerTuning ? { tuning: options.consumerTuning } : {}), onMembership: (member) => (joined = member) })
   await producer.connect()
   await consumer.connect()
   await consumer.subscribe({ topics: Object.values(RequestTopics), fromBeginning: true })

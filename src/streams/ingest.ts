@@ -13,9 +13,9 @@ import { isLeft } from 'fp-ts/lib/Either.js'
 import type { ResultRecord } from '../codecs/events.js'
 import { decodeRequestMessage, type RequestMessage } from '../codecs/request-message.js'
 import { rejectionRecords } from '../effects/dead-letter.js'
-import type { EventStore, InboxEntry, InboxOutcome } from '../state/event-store.js'
+import type { EventStore, InboxEntry, InboxOutcome } from '../state/store/event-store.js'
 import type { ResultContext } from '../state/result-message.js'
-import type { Delivery, IncomingBatch } from './kafka-source.js'
+import type { Delivery, IncomingBatch } from './kafka/kafka-source.js'
 
 export interface IngestDeps {
   readonly store: EventStore

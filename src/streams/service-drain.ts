@@ -16,9 +16,9 @@
 import { EMPTY, catchError, concatMap, defaultIfEmpty, defer, expand, finalize, from, map, mergeMap, of, take, type Observable } from 'rxjs'
 import type { ServiceEvent } from '../codecs/events.js'
 import { decide, type DesiredFingerprints, type Step } from '../state/decide.js'
-import type { EventStore } from '../state/event-store.js'
+import type { EventStore } from '../state/store/event-store.js'
 import { fold } from '../state/evolve.js'
-import type { ServiceLease } from '../state/service-lease.js'
+import type { ServiceLease } from '../state/store/service-lease.js'
 import type { ServiceState } from '../state/service-state.js'
 
 export type DrainEvent =

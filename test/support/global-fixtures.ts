@@ -8,8 +8,8 @@
  * already set (e.g. pointing at the local stack) that server is reused and not started here.
  * Specs that kill or restart Redis start their own instance with `startRedisServer`.
  */
-import { startKafkaMock, type KafkaMockHandle } from '../../src/dev/kafka-mock.js'
-import { startRedisServer, type RedisServerHandle } from '../../src/dev/redis-server.js'
+import { startKafkaMock, type KafkaMockHandle } from '../../dev/kafka-mock.js'
+import { startRedisServer, type RedisServerHandle } from '../../dev/redis-server.js'
 
 let redis: RedisServerHandle | undefined
 let kafka: KafkaMockHandle | undefined

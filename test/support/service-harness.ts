@@ -6,9 +6,9 @@
  */
 import { randomUUID } from 'node:crypto'
 import { Writable } from 'node:stream'
-import { startDevStack, type DevStack, type DevStackOptions } from '../../src/dev/dev-stack.js'
-import { startKafkaMock, type KafkaMockHandle } from '../../src/dev/kafka-mock.js'
-import { createLogger, type Logger } from '../../src/runtime/logger.js'
+import { startDevStack, type DevStack, type DevStackOptions } from '../../dev/dev-stack.js'
+import { startKafkaMock, type KafkaMockHandle } from '../../dev/kafka-mock.js'
+import { createLogger, type Logger } from '../../src/support/logger.js'
 import { startService, type RunningService } from '../../src/runtime/service.js'
 import { FAST_CONSUMER_SETTINGS } from './kafka-helpers.js'
 import { testRedisUrl } from './redis-helpers.js'

@@ -3,7 +3,7 @@
  * signal it or run two replicas. Configured by the environment alone, as in production.
  */
 import { resolve } from 'node:path'
-import { sleep, spawnOwned, type ExitStatus, type OwnedProcess } from '../../src/dev/process-utils.js'
+import { sleep, spawnOwned, type ExitStatus, type OwnedProcess } from '../../dev/process-utils.js'
 
 export const FAST_KAFKA_ENV = {
   KAFKA_SESSION_TIMEOUT_MS: '3000',

@@ -1,0 +1,148 @@
+/**
+ * The local stack, one command: a real redis-server, librdkafka's mock Kafka cluster, the
+ * Kubernetes and Grafana simulators, and the service itself as a separate process running the
+ * compiled `telemetry-client run`, configured by the environment alone. Then the spec's samples
+ * are published and what came out is printed: result messages, the scrape-config YAML, the
+ * dashboard URLs. Runs until Ctrl-C, or exits after the samples with --exit-after-samples.
+ */
+import { mkdir, writeFile } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
+import { Kafka, logLevel, Partitioners } from 'kafkajs'
+import { RequestTopics, ResultTopics } from '../src/codecs/topics.js'
+import { startDevStack, type DevStack } from './dev-stack.js'
+import { startKafkaMock } from './kafka-mock.js'
+import { describeExit, spawnOwned, type OwnedProcess } from './process-utils.js'
+import { startRedisServer } from './redis-server.js'
+import { sampleCreateRequest, sampleDeleteRequest, samplePlatformRequest } from './sample-requests.js'
+
+const say = (line = '') => process.stdout.write(`${line}\n`)
+const section = (title: string) => say(`\n=== ${title} ${'='.repeat(Math.max(0, 70 - title.length))}`)
+
+interface ResultWaiter {
+  next(procInstance: string, timeoutMs: number): Promise<Record<string, unknown>>
+  stop(): Promise<void>
+}
+
+/** Reads the result topics from the beginning; resolves results by kogitoprocrefid. */
+const watchResults = async (kafka: Kafka): Promise<ResultWaiter> => {
+  const seen = new Map<string, Record<string, unknown>>()
+  const consumer = kafka.consumer({ groupId: `local-stack-${process.pid}`, sessionTimeout: 6000, heartbeatInterval: 500, maxWaitTimeInMs: 200 })
+  await consumer.connect()
+  await consumer.subscribe({ topics: Object.values(ResultTopics), fromBeginning: true })
+  await consumer.run({
+    eachMessage: ({ topic, message }) => {
+      const value = JSON.parse(message.value?.toString('utf8') ?? '{}') as Record<string, unknown>
+      const ref = value['kogitoprocrefid']
+      if (typeof ref === 'string') seen.set(ref, { topic, ...value })
+      return Promise.resolve()
+    },
+  })
+  return {
+    next: async (procInstance, timeoutMs) => {
+      const deadline = Date.now() + timeoutMs
+      while (Date.now() < deadline) {
+        const found = seen.get(procInstance)
+        if (found) return found
+        await new Promise((r) => setTimeout(r, 100))
+      }
+      throw new Error(`no result for process instance ${procInstance} within ${timeoutMs} ms`)
+    },
+    stop: () => consumer.disconnect(),
+  }
+}
+
+const printState = (stack: DevStack) => {
+  section('scrape configs in the secret (monitoring/prometheus-additional-scrape-configs)')
+  say(stack.scrapeConfigs()?.trimEnd() ?? '(secret missing)')
+  section('Grafana dashboards')
+  const folders = new Map(stack.grafana.folders().map((f) => [f.uid, f.title]))
+  const dashboards = stack.grafana.dashboards()
+  if (dashboards.length === 0) say('(none)')
+  for (const d of dashboards) say(`${folders.get(d.folderUid ?? '') ?? '(General)'} / ${d.title}\n    ${stack.grafana.url}${d.url}`)
+}
+
+const main = async (args: readonly string[]): Promise<number> => {
+  const exitAfterSamples = args.includes('--exit-after-samples')
+  const workDir = resolve('.stack')
+  await mkdir(workDir, { recursive: true })
+  say('starting redis-server, the Kafka mock cluster and the Kubernetes/Grafana simulators ...')
+  const redis = await startRedisServer({ appendOnly: true })
+  const kafkaMock = await startKafkaMock()
+  const stack = await startDevStack({
+    redisUrl: redis.url,
+    kafkaBrokers: kafkaMock.bootstrap,
+    instance: 'local',
+    env: { KAFKA_SESSION_TIMEOUT_MS: '6000', KAFKA_HEARTBEAT_INTERVAL_MS: '500', KAFKA_MAX_WAIT_MS: '200', KAFKA_REBALANCE_TIMEOUT_MS: '6000', HTTP_PORT: '0' },
+  })
+  const envFile = join(workDir, 'service.env')
+  await writeFile(envFile, Object.entries(stack.env).map(([k, v]) => `${k}=${v}`).join('\n') + '\n')
+  say(`  redis       ${redis.url}\n  kafka       ${kafkaMock.bootstrap}\n  kubernetes  ${stack.kube.url}\n  grafana     ${stack.grafana.url}\n  service env ${envFile}`)
+
+  const logFile = join(workDir, 'service.log')
+  const service: OwnedProcess = spawnOwned(process.execPath, [resolve('dist/src/cli/main.js'), 'run'], { env: { ...process.env, ...stack.env }, logLines: 200 })
+  const { createWriteStream } = await import('node:fs')
+  const log = createWriteStream(logFile)
+  service.child.stdout?.pipe(log)
+  service.child.stderr?.pipe(log)
+  say(`  service     pid ${service.pid}, logs in ${logFile}`)
+
+  const kafka = new Kafka({ clientId: 'local-stack', brokers: [...kafkaMock.brokers], logLevel: logLevel.NOTHING })
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner })
+  await producer.connect()
+  const results = await watchResults(kafka)
+
+  const shutdown = async () => {
+    say('\nstopping ...')
+    await results.stop().catch(() => undefined)
+    await producer.disconnect().catch(() => undefined)
+    const status = await service.stop('SIGTERM', 30_000)
+    say(`service exited with ${describeExit(status)}`)
+    await stack.stop()
+    await kafkaMock.stop()
+    await redis.stop()
+  }
+
+  try {
+    const publishAndShow = async (topic: string, request: { kogitoprocinstanceid: string; data: { serviceId: string } }) => {
+      await producer.send({ topic, messages: [{ key: request.data.serviceId, value: JSON.stringify(request) }] })
+      say(`published to ${topic} (serviceId ${request.data.serviceId})`)
+      const result = await results.next(request.kogitoprocinstanceid, 60_000)
+      say(`result on ${String(result['topic'])}:`)
+      const { topic: _topic, ...envelope } = result
+      say(JSON.stringify(envelope, null, 2))
+    }
+    section('create + platform-service samples')
+    await publishAndShow(RequestTopics.create, sampleCreateRequest)
+    await publishAndShow(RequestTopics.platform, samplePlatformRequest)
+    printState(stack)
+    section('delete sample')
+    await publishAndShow(RequestTopics.delete, sampleDeleteRequest)
+    printState(stack)
+  } catch (error) {
+    say(`\nFAILED: ${error instanceof Error ? error.message : String(error)}\nservice log tail:\n${service.log.text()}`)
+    await shutdown()
+    return 1
+  }
+
+  if (exitAfterSamples) {
+    await shutdown()
+    return 0
+  }
+  section('running')
+  say(`Publish more with e.g.:\n  kcat -P -b ${kafkaMock.bootstrap} -t ${RequestTopics.create} -k my-service <<< '<CloudEvent JSON>'`)
+  say('Press Ctrl-C to stop.')
+  await new Promise<void>((done) => {
+    process.once('SIGINT', () => done())
+    process.once('SIGTERM', () => done())
+  })
+  await shutdown()
+  return 0
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`local stack failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
+    process.exit(1)
+  },
+)

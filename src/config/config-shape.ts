@@ -1,0 +1,46 @@
+/**
+ * The decoded configuration's shape, apart from its codec (config.ts) so the decode side and the
+ * encode side (config-to-env.ts) can both name it without importing each other.
+ */
+import type { HostPort, LogLevel, SaslMechanism } from './env-values.js'
+
+export interface ConfigShape {
+  readonly kafka: {
+    readonly brokers: readonly string[]
+    readonly clientId: string
+    readonly groupId: string
+    readonly ssl: boolean
+    readonly sasl?: { readonly mechanism: SaslMechanism; readonly username: string; readonly password: string }
+    /** consumer group timings (kafkajs names); tests and the local stack shorten them */
+    readonly consumer: { readonly sessionTimeout: number; readonly heartbeatInterval: number; readonly maxWaitTimeInMs: number; readonly rebalanceTimeout: number }
+  }
+  /** `clusterNodes` set selects an ioredis Cluster; `url` is then used only for its credentials/TLS */
+  readonly redis: { readonly url: string; readonly clusterNodes?: readonly HostPort[]; readonly keyPrefix: string }
+  /** no kubeconfig path: in-cluster service account */
+  readonly kube: { readonly kubeconfigPath?: string }
+  readonly secret: { readonly namespace: string; readonly name: string; readonly key: string }
+  readonly grafana: {
+    readonly url: string
+    readonly publicUrl: string
+    readonly auth: { readonly token?: string; readonly user?: string; readonly password?: string }
+    readonly prometheusDatasourceUid: string
+    readonly lokiDatasourceUid: string
+    readonly timeoutMs: number
+    readonly retries: number
+    /** HTTP requests to Grafana in flight at once */
+    readonly maxConcurrency: number
+  }
+  readonly service: {
+    readonly sourceUri: string
+    readonly httpPort: number
+    readonly logLevel: LogLevel
+    readonly shutdownGraceMs: number
+    readonly maxParallelServices: number
+    readonly laneIdleMs: number
+    readonly maxMessageBytes: number
+    readonly secretSizeWarnRatio: number
+    readonly deadLetterTopic: string
+    /** how long a replica's claim on one service lasts without renewal (0 = no leases) */
+    readonly leaseMs: number
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * The encode side of the Config codec: a decoded Config back to the environment, every variable
+ * spelled out (defaults included), so operators can see and round-trip the effective settings.
+ */
+import { BrokerList, HostPortList } from './env-values.js'
+import type { ConfigShape as Config } from './config-shape.js'
+
+const optional = (name: string, value: string | undefined): Record<string, string> => (value === undefined ? {} : { [name]: value })
+
+/** Config → environment (every variable spelled out), so a decoded config can be round-tripped. */
+export const configToEnv = (cfg: Config): Record<string, string> => ({
+  KAFKA_BROKERS: BrokerList.encode(cfg.kafka.brokers),
+  KAFKA_CLIENT_ID: cfg.kafka.clientId,
+  KAFKA_GROUP_ID: cfg.kafka.groupId,
+  KAFKA_SSL: String(cfg.kafka.ssl),
+  KAFKA_SESSION_TIMEOUT_MS: String(cfg.kafka.consumer.sessionTimeout),
+  KAFKA_HEARTBEAT_INTERVAL_MS: String(cfg.kafka.consumer.heartbeatInterval),
+  KAFKA_MAX_WAIT_MS: String(cfg.kafka.consumer.maxWaitTimeInMs),
+  KAFKA_REBALANCE_TIMEOUT_MS: String(cfg.kafka.consumer.rebalanceTimeout),
+  ...optional('KAFKA_SASL_MECHANISM', cfg.kafka.sasl?.mechanism),
+  ...optional('KAFKA_SASL_USERNAME', cfg.kafka.sasl?.username),
+  ...optional('KAFKA_SASL_PASSWORD', cfg.kafka.sasl?.password),
+  DEAD_LETTER_TOPIC: cfg.service.deadLetterTopic,
+  REDIS_URL: cfg.redis.url,
+  ...optional('REDIS_CLUSTER_NODES', cfg.redis.clusterNodes === undefined ? undefined : HostPortList.encode(cfg.redis.clusterNodes)),
+  REDIS_KEY_PREFIX: cfg.redis.keyPrefix,
+  ...optional('KUBECONFIG', cfg.kube.kubeconfigPath),
+  SECRET_NAMESPACE: cfg.secret.namespace,
+  SECRET_NAME: cfg.secret.name,
+  SECRET_KEY: cfg.secret.key,
+  GRAFANA_URL: cfg.grafana.url,
+  GRAFANA_PUBLIC_URL: cfg.grafana.publicUrl,
+  ...optional('GRAFANA_TOKEN', cfg.grafana.auth.token),
+  ...optional('GRAFANA_USER', cfg.grafana.auth.user),
+  ...optional('GRAFANA_PASSWORD', cfg.grafana.auth.password),
+  GRAFANA_PROMETHEUS_DATASOURCE_UID: cfg.grafana.prometheusDatasourceUid,
+  GRAFANA_LOKI_DATASOURCE_UID: cfg.grafana.lokiDatasourceUid,
+  GRAFANA_TIMEOUT_MS: String(cfg.grafana.timeoutMs),
+  GRAFANA_RETRIES: String(cfg.grafana.retries),
+  GRAFANA_MAX_CONCURRENCY: String(cfg.grafana.maxConcurrency),
+  SERVICE_SOURCE_URI: cfg.service.sourceUri,
+  HTTP_PORT: String(cfg.service.httpPort),
+  LOG_LEVEL: cfg.service.logLevel,
+  SHUTDOWN_GRACE_MS: String(cfg.service.shutdownGraceMs),
+  MAX_PARALLEL_SERVICES: String(cfg.service.maxParallelServices),
+  LANE_IDLE_MS: String(cfg.service.laneIdleMs),
+  MAX_MESSAGE_BYTES: String(cfg.service.maxMessageBytes),
+  SECRET_SIZE_WARN_RATIO: String(cfg.service.secretSizeWarnRatio),
+  SERVICE_LEASE_MS: String(cfg.service.leaseMs),
+})

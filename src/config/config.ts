@@ -1,0 +1,165 @@
+/**
+ * Configuration from the environment, as one io-ts codec: `Config.decode(process.env)`.
+ *
+ * Every variable is checked and every problem is reported at once (one line each, naming the
+ * variable), because a pod that fails on the first bad variable takes one restart per mistake.
+ * Values are trimmed; an empty variable counts as unset (`FOO=` in a manifest means "default").
+ * Each variable's value codec (string → value) is exported for tests and docs.
+ */
+import { isLeft } from 'fp-ts/lib/Either.js'
+import * as t from 'io-ts'
+import { DEFAULT_DEAD_LETTER_TOPIC, RequestTopics, ResultTopics } from '../codecs/topics.js'
+import {
+  BooleanFromString,
+  BrokerList,
+  GrafanaUid,
+  HostPortList,
+  HttpUrl,
+  IntFromString,
+  KeyPrefix,
+  KubeNamespaceName,
+  KubeObjectName,
+  LogLevelFromString,
+  RatioFromString,
+  RedisUrl,
+  SaslMechanismFromString,
+  Secret,
+  SecretKey,
+  Text,
+  TopicName,
+} from './env-values.js'
+
+import { configToEnv } from './config-to-env.js'
+import type { ConfigShape } from './config-shape.js'
+
+// the value codecs are part of this module's surface (tests, ops-config)
+export * from './env-values.js'
+export { configToEnv } from './config-to-env.js'
+
+export type Env = Readonly<Record<string, string | undefined>>
+
+/** The decoded configuration (shape in config-shape.ts); the codec of the same name decodes it. */
+export type Config = ConfigShape
+
+export const DEFAULTS = {
+  KAFKA_CLIENT_ID: 'telemetry-client',
+  KAFKA_GROUP_ID: 'telemetry-client',
+  DEAD_LETTER_TOPIC: DEFAULT_DEAD_LETTER_TOPIC,
+  REDIS_URL: 'redis://127.0.0.1:6379',
+  REDIS_KEY_PREFIX: 'tc:',
+  SECRET_KEY: 'prometheus-additional.yaml',
+  GRAFANA_PROMETHEUS_DATASOURCE_UID: 'prometheus',
+  GRAFANA_LOKI_DATASOURCE_UID: 'loki',
+  SERVICE_SOURCE_URI: '/telemetry-client',
+} as const
+
+const CONTRACT_TOPICS: readonly string[] = [...Object.values(RequestTopics), ...Object.values(ResultTopics)]
+
+const decodeEnv = (u: unknown, c: t.Context): t.Validation<Config> => {
+  if (typeof u !== 'object' || u === null) return t.failure(u, c)
+  const env = u as Record<string, unknown>
+  const errors: t.ValidationError[] = []
+  const raw = (name: string): string | undefined => {
+    const v = env[name]
+    return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined
+  }
+  const problem = (name: string, message: string): void => {
+    errors.push({ value: env[name], context: [...c, { key: name, type: t.string, actual: env[name] }], message })
+  }
+  const opt = <A>(name: string, codec: t.Type<A, string, unknown>): A | undefined => {
+    const r = raw(name)
+    if (r === undefined) return undefined
+    const d = codec.validate(r, [...c, { key: name, type: codec, actual: r }])
+    if (!isLeft(d)) return d.right
+    errors.push(...d.left)
+    return undefined
+  }
+  const req = <A>(name: string, codec: t.Type<A, string, unknown>): A | undefined => {
+    if (raw(name) === undefined) problem(name, `required (${codec.name}), not set`)
+    return opt(name, codec)
+  }
+  const def = <A>(name: string, codec: t.Type<A, string, unknown>, fallback: A): A => opt(name, codec) ?? fallback
+
+  const brokers = req('KAFKA_BROKERS', BrokerList)
+  const mechanism = opt('KAFKA_SASL_MECHANISM', SaslMechanismFromString)
+  const saslUser = opt('KAFKA_SASL_USERNAME', Secret)
+  const saslPassword = opt('KAFKA_SASL_PASSWORD', Secret)
+  if (mechanism !== undefined && saslUser === undefined) problem('KAFKA_SASL_USERNAME', 'required when KAFKA_SASL_MECHANISM is set')
+  if (mechanism !== undefined && saslPassword === undefined) problem('KAFKA_SASL_PASSWORD', 'required when KAFKA_SASL_MECHANISM is set')
+  if (mechanism === undefined && raw('KAFKA_SASL_MECHANISM') === undefined && (raw('KAFKA_SASL_USERNAME') ?? raw('KAFKA_SASL_PASSWORD')) !== undefined) {
+    problem('KAFKA_SASL_MECHANISM', 'required when KAFKA_SASL_USERNAME or KAFKA_SASL_PASSWORD is set')
+  }
+
+  const grafanaUrl = req('GRAFANA_URL', HttpUrl)
+  const token = opt('GRAFANA_TOKEN', Secret)
+  const user = opt('GRAFANA_USER', Secret)
+  const password = opt('GRAFANA_PASSWORD', Secret)
+  const [hasToken, hasUser, hasPassword] = ['GRAFANA_TOKEN', 'GRAFANA_USER', 'GRAFANA_PASSWORD'].map((n) => raw(n) !== undefined)
+  if (hasToken && (hasUser || hasPassword)) problem('GRAFANA_TOKEN', 'set either GRAFANA_TOKEN or GRAFANA_USER+GRAFANA_PASSWORD, not both')
+  else if (!hasToken && !hasUser && !hasPassword) problem('GRAFANA_TOKEN', 'required (or GRAFANA_USER and GRAFANA_PASSWORD), none set')
+  else if (hasUser && !hasPassword) problem('GRAFANA_PASSWORD', 'required when GRAFANA_USER is set')
+  else if (hasPassword && !hasUser) problem('GRAFANA_USER', 'required when GRAFANA_PASSWORD is set')
+
+  const deadLetterTopic = def('DEAD_LETTER_TOPIC', TopicName, DEFAULTS.DEAD_LETTER_TOPIC)
+  if (CONTRACT_TOPICS.includes(deadLetterTopic)) problem('DEAD_LETTER_TOPIC', `must not be a request or result topic, got "${deadLetterTopic}"`)
+
+  const clusterNodes = opt('REDIS_CLUSTER_NODES', HostPortList)
+  const kubeconfigPath = opt('KUBECONFIG', Secret)
+  const config = {
+    kafka: {
+      brokers: brokers ?? [],
+      clientId: def('KAFKA_CLIENT_ID', Text, DEFAULTS.KAFKA_CLIENT_ID),
+      groupId: def('KAFKA_GROUP_ID', Text, DEFAULTS.KAFKA_GROUP_ID),
+      ssl: def('KAFKA_SSL', BooleanFromString, false),
+      consumer: {
+        sessionTimeout: def('KAFKA_SESSION_TIMEOUT_MS', IntFromString(1000, 3_600_000), 30_000),
+        heartbeatInterval: def('KAFKA_HEARTBEAT_INTERVAL_MS', IntFromString(100, 600_000), 3_000),
+        maxWaitTimeInMs: def('KAFKA_MAX_WAIT_MS', IntFromString(10, 60_000), 5_000),
+        rebalanceTimeout: def('KAFKA_REBALANCE_TIMEOUT_MS', IntFromString(1000, 3_600_000), 60_000),
+      },
+      ...(mechanism !== undefined && saslUser !== undefined && saslPassword !== undefined ? { sasl: { mechanism, username: saslUser, password: saslPassword } } : {}),
+    },
+    redis: {
+      url: def('REDIS_URL', RedisUrl, DEFAULTS.REDIS_URL),
+      ...(clusterNodes === undefined ? {} : { clusterNodes }),
+      keyPrefix: def('REDIS_KEY_PREFIX', KeyPrefix, DEFAULTS.REDIS_KEY_PREFIX),
+    },
+    kube: kubeconfigPath === undefined ? {} : { kubeconfigPath },
+    secret: {
+      namespace: req('SECRET_NAMESPACE', KubeNamespaceName) ?? '',
+      name: req('SECRET_NAME', KubeObjectName) ?? '',
+      key: def('SECRET_KEY', SecretKey, DEFAULTS.SECRET_KEY),
+    },
+    grafana: {
+      url: grafanaUrl ?? '',
+      publicUrl: def('GRAFANA_PUBLIC_URL', HttpUrl, grafanaUrl ?? ''),
+      auth: token !== undefined ? { token } : { ...(user === undefined ? {} : { user }), ...(password === undefined ? {} : { password }) },
+      prometheusDatasourceUid: def('GRAFANA_PROMETHEUS_DATASOURCE_UID', GrafanaUid, DEFAULTS.GRAFANA_PROMETHEUS_DATASOURCE_UID),
+      lokiDatasourceUid: def('GRAFANA_LOKI_DATASOURCE_UID', GrafanaUid, DEFAULTS.GRAFANA_LOKI_DATASOURCE_UID),
+      timeoutMs: def('GRAFANA_TIMEOUT_MS', IntFromString(100, 600_000), 10_000),
+      retries: def('GRAFANA_RETRIES', IntFromString(0, 20), 4),
+      maxConcurrency: def('GRAFANA_MAX_CONCURRENCY', IntFromString(1, 1000), 32),
+    },
+    service: {
+      sourceUri: def('SERVICE_SOURCE_URI', Text, DEFAULTS.SERVICE_SOURCE_URI),
+      httpPort: def('HTTP_PORT', IntFromString(0, 65535), 8080),
+      logLevel: def('LOG_LEVEL', LogLevelFromString, 'info'),
+      shutdownGraceMs: def('SHUTDOWN_GRACE_MS', IntFromString(0, 600_000), 25_000),
+      maxParallelServices: def('MAX_PARALLEL_SERVICES', IntFromString(1, 100_000), 1024),
+      laneIdleMs: def('LANE_IDLE_MS', IntFromString(100, 86_400_000), 30_000),
+      maxMessageBytes: def('MAX_MESSAGE_BYTES', IntFromString(1024, 100 * 1024 * 1024), 1024 * 1024),
+      secretSizeWarnRatio: def('SECRET_SIZE_WARN_RATIO', RatioFromString, 0.8),
+      deadLetterTopic,
+      leaseMs: def('SERVICE_LEASE_MS', IntFromString(0, 600_000), 15_000),
+    },
+  } satisfies Config
+  return errors.length > 0 ? t.failures(errors) : t.success(config)
+}
+
+/** `Config.decode(process.env)`: every problem as one error whose path is the variable's name. */
+export const Config = new t.Type<Config, Record<string, string>, unknown>(
+  'Config',
+  (u): u is Config => typeof u === 'object' && u !== null && 'kafka' in u && 'grafana' in u && 'service' in u,
+  decodeEnv,
+  configToEnv,
+)

@@ -1,0 +1,151 @@
+/**
+ * The event store: the only code that talks to Redis. One stream per service (see redis-keys.ts),
+ * an inbox that dedupes on the CloudEvent id, appends guarded by the expected version, snapshots
+ * stored with the version they include.
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import type { RequestAccepted, RequestRedelivered, ServiceEvent } from '../../codecs/events.js'
+import { decodeEvent, encodeEvent } from '../event-codec.js'
+import { fold } from '../evolve.js'
+import { entryIdOf, indexKeys, serviceKeys, versionOfEntryId } from './redis-keys.js'
+import { callScript, queueScript, registerScripts, type RedisClient } from './redis-scripts.js'
+import { decodeSnapshot } from '../snapshot-codec.js'
+import { initialServiceState, type ServiceState } from '../service-state.js'
+
+export interface InboxEntry {
+  readonly serviceId: string
+  readonly accepted: RequestAccepted
+  readonly redelivered: RequestRedelivered
+}
+export type InboxOutcome = { readonly serviceId: string; readonly outcome: 'accepted' | 'redelivered'; readonly version: number }
+export type AppendResult = { readonly ok: true; readonly version: number } | { readonly ok: false; readonly actualVersion: number }
+export interface StoredEvent { readonly version: number; readonly event: ServiceEvent }
+
+/** A stored event that does not decode: the log is damaged; the service is left alone, never guessed at. */
+export class CorruptEventError extends Error {
+  constructor(readonly serviceId: string, readonly version: number, reason: string) {
+    super(`event ${version} of service ${serviceId} cannot be decoded: ${reason}`)
+  }
+}
+
+const PAGE = 1000
+
+export interface EventStore {
+  /** Record requests in their services' inboxes, pipelined; each outcome says accepted or redelivered. */
+  accept(entries: readonly InboxEntry[], nowMs: number): Promise<readonly InboxOutcome[]>
+  /** Snapshot + the events after it. */
+  load(serviceId: string): Promise<ServiceState>
+  /** Append if the stream is still at `expectedVersion`; stores `snapshot` (the fold including the events). */
+  append(serviceId: string, expectedVersion: number, events: readonly ServiceEvent[], snapshot: ServiceState | undefined, nowMs: number): Promise<AppendResult>
+  readEvents(serviceId: string, afterVersion?: number): Promise<readonly StoredEvent[]>
+  readSnapshotText(serviceId: string): Promise<string | null>
+  writeSnapshot(state: ServiceState): Promise<void>
+  listServices(): Promise<ReadonlyArray<{ serviceId: string; lastChangeMs: number }>>
+  pendingServices(): Promise<readonly string[]>
+  /** Clear the work-pending mark unless a request newer than `version` arrived. */
+  clearPending(serviceId: string, version: number): Promise<void>
+  ping(): Promise<boolean>
+}
+
+export const snapshotText = (state: ServiceState): string => JSON.stringify(state)
+
+const asPair = (reply: unknown): [string | number, number] => {
+  if (!Array.isArray(reply) || reply.length !== 2) throw new Error(`unexpected script reply ${JSON.stringify(reply)}`)
+  return [reply[0] as string | number, Number(reply[1])]
+}
+
+export const createEventStore = (redis: RedisClient, prefix: string): EventStore => {
+  registerScripts(redis)
+  const index = indexKeys(prefix)
+
+  const readEvents = async (serviceId: string, afterVersion = 0): Promise<readonly StoredEvent[]> => {
+    const keys = serviceKeys(prefix, serviceId)
+    const out: StoredEvent[] = []
+    let from = afterVersion + 1
+    for (;;) {
+      const page = await redis.xrange(keys.events, entryIdOf(from), '+', 'COUNT', PAGE)
+      for (const [id, fields] of page) {
+        const version = versionOfEntryId(id)
+        const decoded = decodeEvent(fields[1] ?? '')
+        if (E.isLeft(decoded)) throw new CorruptEventError(serviceId, version, decoded.left)
+        out.push({ version, event: decoded.right })
+      }
+      if (page.length < PAGE) return out
+      from = out[out.length - 1]!.version + 1
+    }
+  }
+
+  const readSnapshotText = (serviceId: string) => redis.get(serviceKeys(prefix, serviceId).snapshot)
+
+  return {
+    accept: async (entries, nowMs) => {
+      if (entries.length === 0) return []
+      const pipeline = redis.pipeline()
+      for (const { serviceId, accepted, redelivered } of entries) {
+        const keys = serviceKeys(prefix, serviceId)
+        queueScript(pipeline, 'acceptRequest', [keys.events, keys.version, keys.seen], [accepted.requestId, encodeEvent(accepted), encodeEvent(redelivered)])
+      }
+      const replies = (await pipeline.exec()) ?? []
+      const outcomes = entries.map(({ serviceId }, i): InboxOutcome => {
+        const [error, reply] = replies[i] ?? [new Error('no reply')]
+        if (error) throw error
+        const [outcome, version] = asPair(reply)
+        return { serviceId, outcome: outcome === 'accepted' ? 'accepted' : 'redelivered', version }
+      })
+      // indexes after the append: a crash in between leaves the Kafka offset uncommitted, so the
+      // request is delivered again and lands here once more as a redelivery
+      const indexes = redis.pipeline()
+      for (const { serviceId, version } of outcomes) {
+        indexes.zadd(index.services, nowMs, serviceId)
+        indexes.zadd(index.pending, 'GT', version, serviceId)
+      }
+      await indexes.exec()
+      return outcomes
+    },
+
+    load: async (serviceId) => {
+      const text = await readSnapshotText(serviceId)
+      const snapshot = text === null ? undefined : decodeSnapshot(text, serviceId)
+      const base = snapshot ?? initialServiceState(serviceId)
+      const events = await readEvents(serviceId, base.version)
+      return fold(base, events.map((e) => e.event))
+    },
+
+    append: async (serviceId, expectedVersion, events, snapshot, nowMs) => {
+      const keys = serviceKeys(prefix, serviceId)
+      const reply = await callScript(redis, 'appendExpected', [keys.events, keys.version, keys.snapshot], [
+        expectedVersion,
+        snapshot === undefined ? '' : snapshotText(snapshot),
+        ...events.map(encodeEvent),
+      ])
+      const [ok, version] = asPair(reply)
+      if (Number(ok) !== 1) return { ok: false, actualVersion: version }
+      await redis.zadd(index.services, nowMs, serviceId)
+      return { ok: true, version }
+    },
+
+    readEvents,
+    readSnapshotText,
+    writeSnapshot: async (state) => {
+      await redis.set(serviceKeys(prefix, state.serviceId).snapshot, snapshotText(state))
+    },
+
+    listServices: async () => {
+      const flat = await redis.zrange(index.services, '0', '-1', 'WITHSCORES')
+      const out: Array<{ serviceId: string; lastChangeMs: number }> = []
+      for (let i = 0; i + 1 < flat.length; i += 2) out.push({ serviceId: flat[i]!, lastChangeMs: Number(flat[i + 1]) })
+      return out
+    },
+    pendingServices: () => redis.zrange(index.pending, '0', '-1'),
+    clearPending: async (serviceId, version) => {
+      await callScript(redis, 'clearPending', [index.pending], [serviceId, version])
+    },
+    ping: async () => {
+      try {
+        return (await redis.ping()) === 'PONG'
+      } catch {
+        return false
+      }
+    },
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * The actors: every wake-up for a serviceId goes to its lane (laneByKey), which drains that
+ * service's pending work from the event log (drainService$). Wake-ups come from the inbox (new
+ * requests), from start-up and a periodic sweep (work an earlier run left pending), and from a
+ * retry timer after a drain stopped on a failure (Redis or Kafka away).
+ */
+import { Subject, defer, finalize, mergeMap, tap, timer, type Observable, type Subscription } from 'rxjs'
+import type { ServiceEvent } from '../codecs/events.js'
+import type { DesiredFingerprints, Step } from '../state/decide.js'
+import type { EventStore } from '../state/store/event-store.js'
+import type { ServiceState } from '../state/service-state.js'
+import { laneByKey } from '../operators/lane-by-key.js'
+import { drainService$, type DrainEvent } from './service-drain.js'
+import type { ServiceLease } from '../state/store/service-lease.js'
+import type { CrashPoint } from './crash-points.js'
+
+export interface LaneDeps {
+  readonly store: EventStore
+  readonly desired: DesiredFingerprints
+  readonly runStep: (step: Step, state: ServiceState) => Observable<readonly ServiceEvent[]>
+  readonly nowMs: () => number
+  readonly crash: CrashPoint
+  /** per-service lease across replicas (see state/store/service-lease.ts) */
+  readonly lease?: { readonly lease: ServiceLease; readonly renewMs: number }
+  readonly maxActive: number
+  readonly idleMs: number
+  readonly sweepIntervalMs: number
+  readonly retryDelayMs: number
+  readonly busyRetryMs: number
+  readonly onEvent: (event: DrainEvent) => void
+  readonly onHandlerError: (serviceId: string, error: unknown) => void
+}
+
+export interface ServiceLanes {
+  wake(serviceId: string): void
+  openLanes(): number
+  activeDrains(): number
+  /** stop waking lanes (sweeps, retries): running drains go on */
+  quiesce(): void
+  /** cancel everything still running; its work stays pending in the log */
+  stop(): void
+}
+
+export const startServiceLanes = (deps: LaneDeps): ServiceLanes => {
+  const wake$ = new Subject<string>()
+  let open = 0
+  let active = 0
+  let quiet = false
+  const retryTimers = new Set<NodeJS.Timeout>()
+
+  // the crash points wrap the effect so tests can kill the process between any two steps
+  const runStep = (step: Step, state: ServiceState) =>
+    defer(() => {
+      deps.crash('before-effect', step.type)
+      return deps.runStep(step, state)
+    }).pipe(tap(() => deps.crash('after-effect', step.type)))
+
+  const lanes: Subscription = wake$
+    .pipe(
+      laneByKey(
+        (serviceId) => serviceId,
+        (serviceId) => {
+          active += 1
+          const leased = deps.lease === undefined ? {} : { lease: deps.lease.lease, leaseRenewMs: deps.lease.renewMs }
+          return drainService$(serviceId, { store: deps.store, desired: deps.desired, runStep, nowMs: deps.nowMs, ...leased }).pipe(finalize(() => (active -= 1)))
+        },
+        { maxActive: deps.maxActive, idleMs: deps.idleMs, coalesce: true, onLaneCount: (n) => (open = n), onHandlerError: deps.onHandlerError },
+      ),
+    )
+    .subscribe((event) => {
+      if (event.type === 'appended') deps.crash('after-append', event.step.type)
+      deps.onEvent(event)
+      // a failed drain (Redis/Kafka away) or a busy lease (another replica works on it) is retried
+      if ((event.type === 'failed' || event.type === 'busy') && !quiet) {
+        const retry = setTimeout(() => {
+          retryTimers.delete(retry)
+          wake$.next(event.serviceId)
+        }, event.type === 'busy' ? deps.busyRetryMs : deps.retryDelayMs)
+        retry.unref()
+        retryTimers.add(retry)
+      }
+    })
+
+  // resume what an earlier run accepted but did not finish, then keep sweeping for stragglers
+  const sweep: Subscription = timer(0, deps.sweepIntervalMs)
+    .pipe(mergeMap(() => deps.store.pendingServices().catch(() => [] as readonly string[])))
+    .subscribe((ids) => ids.forEach((id) => wake$.next(id)))
+
+  const quiesce = () => {
+    quiet = true
+    sweep.unsubscribe()
+    retryTimers.forEach(clearTimeout)
+    retryTimers.clear()
+  }
+  return {
+    wake: (serviceId) => {
+      if (!quiet) wake$.next(serviceId)
+    },
+    openLanes: () => open,
+    activeDrains: () => active,
+    quiesce,
+    stop: () => {
+      quiesce()
+      lanes.unsubscribe()
+      wake$.complete()
+    },
+  }
+}

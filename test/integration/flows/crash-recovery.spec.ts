@@ -1,0 +1,97 @@
+/**
+ * kill -9 at every step of a create and of a delete, then a restart: the secret, the dashboards
+ * and the results end as if nothing had happened (results may be re-sent, but identical).
+ */
+import { expect } from 'chai'
+import { load } from 'js-yaml'
+import { RequestTopics, ResultTopics } from '../../../src/codecs/topics.js'
+import { CRASH_ENV } from '../../../src/streams/crash-points.js'
+import { publish, type CollectedMessage } from '../../support/kafka-helpers.js'
+import { checkScrapeConfigsWithPromtool } from '../../support/promtool.js'
+import { createRequest, deleteRequest } from '../../support/request-builders.js'
+import { useHarness } from '../../support/harness-hooks.js'
+import { spawnService } from '../../support/service-process.js'
+
+
+const refOf = (m: CollectedMessage) => (JSON.parse(m.value?.toString('utf8') ?? '{}') as { kogitoprocrefid?: string }).kogitoprocrefid
+
+describe('crash recovery: kill -9 at each step, then restart', function () {
+  this.timeout(300_000)
+  const ctx = useHarness({ service: false })
+
+  const jobsOf = () => (load(ctx.harness.stack.scrapeConfigs() ?? '') ?? []) as Array<{ job_name: string }>
+  const dashboardsOf = (serviceId: string) => ctx.harness.stack.grafana.dashboards().filter((d) => d.uid.endsWith(serviceId))
+
+  /** Publish, let the service die at `point`, restart it, and return every result for the request. */
+  const crashAndRecover = async (point: string, request: { id: string; kogitoprocinstanceid: string; data: { serviceId: string } }, topic: string) => {
+    const doomed = spawnService(ctx.harness.stack.env, { [CRASH_ENV]: point })
+    await doomed.started
+    await publish(topic, [{ key: request.data.serviceId, value: JSON.stringify(request) }])
+    const status = await doomed.exited
+    expect(status.signal, `the service should have been killed at ${point}\n${doomed.logText().slice(-2000)}`).to.equal('SIGKILL')
+    const survivor = spawnService(ctx.harness.stack.env)
+    try {
+      await survivor.started
+      await ctx.results.waitFor((m) => refOf(m) === request.kogitoprocinstanceid, 30_000)
+      // give a re-send (if any) a moment to arrive before counting
+      await new Promise((r) => setTimeout(r, 500))
+    } finally {
+      await survivor.stop()
+    }
+    return ctx.results.messages.filter((m) => refOf(m) === request.kogitoprocinstanceid)
+  }
+
+  const expectIdentical = (copies: CollectedMessage[]) => {
+    expect(copies.length).to.be.greaterThan(0)
+    const first = copies[0]?.value?.toString('utf8')
+    for (const copy of copies) expect(copy.value?.toString('utf8')).to.equal(first)
+    const data = (JSON.parse(first ?? '{}') as { data: { dashboardDataOrderStatus: string } }).data
+    expect(data.dashboardDataOrderStatus).to.equal('SUCCESS')
+  }
+
+  const createPoints = ['registerJob', 'upsertDashboard', 'complete', 'publishResult'].flatMap((step) =>
+    ['before-effect', 'after-effect', 'after-append'].map((moment) => `${moment}:${step}`),
+  )
+
+  createPoints.forEach((point, i) => {
+    it(`create survives a crash at ${point}`, async () => {
+      const serviceId = `crash-create-${i}`
+      const copies = await crashAndRecover(point, createRequest(serviceId), RequestTopics.create)
+      expectIdentical(copies)
+      expect(copies[0]?.topic).to.equal(ResultTopics.create)
+      const names = jobsOf().map((j) => j.job_name)
+      expect(names.filter((n) => n === serviceId)).to.have.length(1)
+      expect(new Set(names).size).to.equal(names.length)
+      expect(dashboardsOf(serviceId)).to.have.length(2)
+    })
+  })
+
+  const deletePoints = ['removeJob', 'deleteDashboards', 'complete', 'publishResult'].flatMap((step) =>
+    ['before-effect', 'after-effect', 'after-append'].map((moment) => `${moment}:${step}`),
+  )
+
+  deletePoints.forEach((point, i) => {
+    it(`delete survives a crash at ${point}`, async () => {
+      const serviceId = `crash-delete-${i}`
+      // the service comes up healthy for the create, the crash is armed for the delete only
+      const healthy = spawnService(ctx.harness.stack.env)
+      const create = createRequest(serviceId)
+      try {
+        await healthy.started
+        await publish(RequestTopics.create, [{ key: serviceId, value: JSON.stringify(create) }])
+        await ctx.results.waitFor((m) => refOf(m) === create.kogitoprocinstanceid, 30_000)
+      } finally {
+        await healthy.stop()
+      }
+      const copies = await crashAndRecover(point, deleteRequest(serviceId), RequestTopics.delete)
+      expectIdentical(copies)
+      expect(jobsOf().map((j) => j.job_name)).to.not.include(serviceId)
+      expect(dashboardsOf(serviceId)).to.have.length(0)
+    })
+  })
+
+  it('leaves a secret promtool accepts', async () => {
+    const check = await checkScrapeConfigsWithPromtool(ctx.harness.stack.scrapeConfigs() ?? '')
+    expect(check.ok, check.output).to.equal(true)
+  })
+})

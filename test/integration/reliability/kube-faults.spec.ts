@@ -1,0 +1,159 @@
+/**
+ * The scrape-config secret under combined faults and volume: a competing writer editing the same
+ * secret every few milliseconds (its jobs must survive, ours too) on top of injected 409s, 429s
+ * and 5xx; the secret deleted mid-run (those requests FAIL, nothing recreates it with partial
+ * content); the key holding invalid YAML mid-run (FAIL, the key is never touched). Requests that
+ * failed are re-sent after the fault ends, as SONATA would, and the end state must be exact.
+ */
+import { expect } from 'chai'
+import { dump } from 'js-yaml'
+import { ResultTopics } from '../../../src/codecs/topics.js'
+import { DEV_SECRET } from '../../../dev/dev-stack.js'
+import { jobsOf, resultsByRef, statusOf, type ScrapeJob } from '../../support/invariants.js'
+import { resultCollector, type ResultCollector } from '../../support/kafka-helpers.js'
+import { startHarness, type Harness } from '../../support/service-harness.js'
+import { faultCounts } from './figures.js'
+import { awaitOutcomes, createRequest, deleteRequest, finishScenario, mixedRequests, publishAll, sleep, type SentRequest } from './scenario.js'
+
+const { namespace, name, key } = DEV_SECRET
+
+describe('reliability: Kubernetes secret faults under load', function () {
+  this.timeout(180_000)
+  let harness: Harness
+  let results: ResultCollector
+  const foreignJobs: ScrapeJob[] = []
+
+  before(async () => {
+    harness = await startHarness()
+    await harness.startService()
+    results = await resultCollector(Object.values(ResultTopics))
+  })
+  after(async () => {
+    await results?.stop()
+    await harness?.stop()
+  })
+  afterEach(() => harness.stack.kube.faults.clear())
+
+  const kube = () => harness.stack.kube
+  const secretText = () => kube().secret(namespace, name)?.data[key]
+  /** jobs of earlier tests in this file are out of the current scenario's scope */
+  const otherScope = (prefix: string) => (job: string) => !job.startsWith(`${prefix}-`) && !foreignJobs.some((f) => f.job_name === job)
+
+  /** The last request of every service that got a FAILURE, re-sent with fresh ids. */
+  const resend = async (requests: readonly SentRequest[]): Promise<SentRequest[]> => {
+    const byRef = resultsByRef(results.messages)
+    const last = new Map<string, SentRequest>()
+    for (const r of requests) last.set(String(r.data['serviceId']), r)
+    const failed = new Set(
+      requests.filter((r) => {
+        const first = byRef.get(r.kogitoprocinstanceid)?.[0]
+        return first !== undefined && statusOf(first) === 'FAILURE'
+      }).map((r) => String(r.data['serviceId'])),
+    )
+    const again = [...failed].map((id) => {
+      const l = last.get(id) as SentRequest
+      const prometheus = l.data['prometheus'] as { port: number } | undefined
+      return prometheus === undefined ? deleteRequest(id) : createRequest(id, l.data['namespaces'] as string[], prometheus.port)
+    })
+    await publishAll(again, { gapMs: 5 })
+    await awaitOutcomes(results, again, 60_000)
+    return again
+  }
+
+  it('a competing writer plus injected 409/429/5xx on 290 requests: both writers keep every job', async () => {
+    const startedAt = Date.now()
+    const conflictsBefore = harness.service?.secretWriter.stats.conflicts ?? 0
+    kube().faults.add({ kind: 'secret.put', effect: { type: 'status', status: 429, retryAfterSeconds: 1 }, times: 5, probability: 0.2 })
+    kube().faults.add({ kind: 'secret.put', effect: { type: 'status', status: 409 }, probability: 0.4 })
+    kube().faults.add({ kind: 'secret.put', effect: { type: 'status', status: 503 }, probability: 0.1 })
+    kube().faults.add({ kind: 'secret.get', effect: { type: 'status', status: 500 }, probability: 0.1 })
+    kube().faults.add({ kind: '*', latencyMs: 5, probability: 0.5 })
+    let otherWrites = 0
+    // The other writer reads the current value and writes it back with one more job of its own,
+    // unconditionally (as `kubectl apply` of the whole secret would).
+    const writeOtherJob = (): void => {
+      const job: ScrapeJob = { job_name: `other-writer-${foreignJobs.length}`, static_configs: [{ targets: [`10.0.0.${foreignJobs.length + 1}:9100`] }] }
+      kube().setSecret(namespace, name, { [key]: dump([...jobsOf(secretText()), job], { lineWidth: -1 }) })
+      foreignJobs.push(job)
+      otherWrites += 1
+    }
+    const requests = mixedRequests('kf', 200, { deleteEvery: 4, recreateEvery: 5 })
+    const timer = setInterval(() => {
+      if (otherWrites < 60) writeOtherJob()
+    }, 10)
+    try {
+      await publishAll(requests, { gapMs: 5 })
+      await awaitOutcomes(results, requests, 120_000)
+    } finally {
+      clearInterval(timer)
+    }
+    const injected = faultCounts({ kube: kube().faults }, { 'other-writer:setSecret': otherWrites })
+    kube().faults.clear()
+    const again = await resend(requests)
+    const conflicts = (harness.service?.secretWriter.stats.conflicts ?? 0) - conflictsBefore
+    await finishScenario(
+      'Kubernetes: competing writer + 409/429/5xx',
+      { requests: [...requests, ...again], results: results.messages, scrapeConfigs: secretText(), dashboards: harness.stack.grafana.dashboards(), foreignJobs, ignoreJob: otherScope('kf') },
+      { startedAt, faults: injected, notes: `${conflicts} write conflicts re-applied; ${again.length} re-sent after FAILURE; ${kube().successfulWrites} secret writes; max concurrent writes ${kube().maxConcurrentWrites}` },
+    )
+    expect(conflicts).to.be.greaterThan(0)
+    expect(kube().maxConcurrentWrites).to.equal(1)
+  })
+
+  it('the secret deleted mid-run: FAILUREs, never recreated with partial content, exact after repair', async () => {
+    const startedAt = Date.now()
+    const requests = Array.from({ length: 150 }, (_, i) => createRequest(`sd-${i}`, [`ns-${i}`]))
+    await publishAll(requests.slice(0, 50), { gapMs: 5 })
+    await awaitOutcomes(results, requests.slice(0, 50))
+    const saved = secretText() ?? ''
+    kube().deleteSecret(namespace, name)
+    let recreated = false
+    const watch = setInterval(() => (recreated ||= kube().secret(namespace, name) !== undefined), 5)
+    try {
+      await publishAll(requests.slice(50, 100), { gapMs: 5 })
+      await awaitOutcomes(results, requests.slice(50, 100))
+    } finally {
+      clearInterval(watch)
+    }
+    kube().setSecret(namespace, name, { [key]: saved })
+    await publishAll(requests.slice(100), { gapMs: 5 })
+    await awaitOutcomes(results, requests.slice(100))
+    const byRef = resultsByRef(results.messages)
+    const failedDuringGap = requests.slice(50, 100).filter((r) => {
+      const first = byRef.get(r.kogitoprocinstanceid)?.[0]
+      return first !== undefined && statusOf(first) === 'FAILURE'
+    }).length
+    const again = await resend(requests)
+    await finishScenario(
+      'Kubernetes: secret deleted mid-run',
+      { requests: [...requests, ...again], results: results.messages, scrapeConfigs: secretText(), dashboards: harness.stack.grafana.dashboards(), foreignJobs, ignoreJob: otherScope('sd') },
+      { startedAt, faults: { 'kube:secret deleted (50 requests)': 1 }, notes: `${failedDuringGap} of 50 requests during the gap FAILED; recreated during the gap: ${recreated}; ${again.length} re-sent` },
+    )
+    expect(recreated, 'the service recreated the deleted secret').to.equal(false)
+    expect(failedDuringGap).to.equal(50)
+  })
+
+  it('the key holding invalid YAML mid-run: FAILUREs, the key untouched, exact after repair', async () => {
+    const startedAt = Date.now()
+    const requests = Array.from({ length: 100 }, (_, i) => createRequest(`iy-${i}`, [`ns-${i}`]))
+    const saved = secretText() ?? ''
+    const broken = `${saved}- job_name: hand-edited\n  static_configs: [{targets: ['10.1.1.1:9100']\n`
+    kube().setSecret(namespace, name, { [key]: broken })
+    const version = kube().secret(namespace, name)?.resourceVersion
+    await publishAll(requests.slice(0, 50), { gapMs: 5 })
+    await awaitOutcomes(results, requests.slice(0, 50))
+    const untouched = secretText() === broken && kube().secret(namespace, name)?.resourceVersion === version
+    kube().setSecret(namespace, name, { [key]: saved })
+    await sleep(10)
+    await publishAll(requests.slice(50), { gapMs: 5 })
+    await awaitOutcomes(results, requests.slice(50))
+    const again = await resend(requests)
+    await finishScenario(
+      'Kubernetes: invalid YAML in the key mid-run',
+      { requests: [...requests, ...again], results: results.messages, scrapeConfigs: secretText(), dashboards: harness.stack.grafana.dashboards(), foreignJobs, ignoreJob: otherScope('iy') },
+      { startedAt, faults: { 'kube:invalid YAML (50 requests)': 1 }, notes: `key untouched while broken: ${untouched}; ${again.length} re-sent` },
+    )
+    expect(untouched, 'the service wrote over a key it could not parse').to.equal(true)
+    expect(again.length).to.equal(50)
+  })
+})

@@ -1,0 +1,245 @@
+/**
+ * The Kubernetes manifests of deploy/base, checked without a cluster: each core object is
+ * validated against the Kubernetes OpenAPI schema (kubernetes-models), the ServiceMonitor (a CRD
+ * the library does not know) by hand, and the properties that matter for running safely are
+ * asserted: least-privilege RBAC, the restricted pod security settings, probes on the right
+ * endpoints, and a configuration the service itself accepts.
+ */
+import { expect } from 'chai'
+import { isRight } from 'fp-ts/lib/Either.js'
+import { load, loadAll } from 'js-yaml'
+import { readdir, readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { Deployment, type IDeployment } from 'kubernetes-models/apps/v1/Deployment'
+import { PodDisruptionBudget, type IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget'
+import { Role, type IRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role'
+import { RoleBinding, type IRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding'
+import { ConfigMap, type IConfigMap } from 'kubernetes-models/v1/ConfigMap'
+import { Namespace } from 'kubernetes-models/v1/Namespace'
+import { Secret, type ISecret } from 'kubernetes-models/v1/Secret'
+import { Service, type IService } from 'kubernetes-models/v1/Service'
+import { ServiceAccount, type IServiceAccount } from 'kubernetes-models/v1/ServiceAccount'
+import { loadConfig } from '../../../src/config/load-config.js'
+
+const root = fileURLToPath(new URL('../../../', import.meta.url))
+const base = join(root, 'deploy', 'base')
+
+type Doc = Record<string, unknown> & { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> } }
+interface Loaded { readonly file: string; readonly doc: Doc }
+
+/** kubernetes-models class per apiVersion/kind; `validate()` throws on a schema violation. */
+const MODELS: Record<string, (doc: Doc) => void> = {
+  'v1/Namespace': (d) => new Namespace(d).validate(),
+  'v1/ServiceAccount': (d) => new ServiceAccount(d).validate(),
+  'v1/ConfigMap': (d) => new ConfigMap(d).validate(),
+  'v1/Secret': (d) => new Secret(d).validate(),
+  'v1/Service': (d) => new Service(d).validate(),
+  'apps/v1/Deployment': (d) => new Deployment(d).validate(),
+  'policy/v1/PodDisruptionBudget': (d) => new PodDisruptionBudget(d).validate(),
+  'rbac.authorization.k8s.io/v1/Role': (d) => new Role(d).validate(),
+  'rbac.authorization.k8s.io/v1/RoleBinding': (d) => new RoleBinding(d as never).validate(),
+}
+
+const isDoc = (u: unknown): u is Doc =>
+  typeof u === 'object' && u !== null && typeof (u as Doc).apiVersion === 'string' && typeof (u as Doc).kind === 'string' && typeof (u as Doc).metadata?.name === 'string'
+
+const matches = (selector: Record<string, string> | undefined, labels: Record<string, string> | undefined): boolean =>
+  selector !== undefined && Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels?.[k] === v)
+
+describe('deploy/base manifests', () => {
+  let loaded: Loaded[]
+  const only = <T>(kind: string): T => {
+    const found = loaded.filter((l) => l.doc.kind === kind)
+    expect(found, kind).to.have.length(1)
+    return (found[0] as Loaded).doc as unknown as T
+  }
+
+  before(async () => {
+    loaded = []
+    for (const file of (await readdir(base)).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml').sort()) {
+      for (const doc of loadAll(await readFile(join(base, file), 'utf8'))) {
+        if (doc === null || doc === undefined) continue
+        if (!isDoc(doc)) throw new Error(`${file}: not a Kubernetes object`)
+        loaded.push({ file, doc })
+      }
+    }
+  })
+
+  it('kustomization.yaml lists exactly the manifest files', async () => {
+    const kustomization = load(await readFile(join(base, 'kustomization.yaml'), 'utf8')) as { kind: string; resources: string[]; namespace?: string; images?: { name: string }[] }
+    expect(kustomization.kind).to.equal('Kustomization')
+    expect([...kustomization.resources].sort()).to.deep.equal([...new Set(loaded.map((l) => l.file))].sort())
+    // a kustomize `namespace:` would move the Role out of the secret's namespace
+    expect(kustomization).not.to.have.property('namespace')
+    expect(kustomization.images?.map((i) => i.name)).to.include(only<IDeployment>('Deployment').spec?.template.spec?.containers[0]?.image?.split(':')[0])
+  })
+
+  it('every core object validates against the Kubernetes schema', () => {
+    for (const { file, doc } of loaded) {
+      if (doc.apiVersion === 'monitoring.coreos.com/v1') continue
+      const validate = MODELS[`${doc.apiVersion}/${doc.kind}`]
+      expect(validate, `${file}: ${doc.apiVersion} ${doc.kind} has no model here`).to.be.a('function')
+      expect(() => validate?.(doc), `${file}: ${doc.kind}/${doc.metadata.name}`).not.to.throw()
+    }
+  })
+
+  it('every namespaced object names its namespace explicitly', () => {
+    for (const { file, doc } of loaded) if (doc.kind !== 'Namespace') expect(doc.metadata.namespace, file).to.be.a('string').and.not.equal('')
+  })
+
+  describe('RBAC (least privilege)', () => {
+    it('has no cluster-wide grants', () => {
+      expect(loaded.filter((l) => l.doc.kind === 'ClusterRole' || l.doc.kind === 'ClusterRoleBinding')).to.deep.equal([])
+    })
+
+    it('grants exactly get/update on the one scrape-config secret, in the secret\'s namespace', () => {
+      const role = only<IRole>('Role')
+      const config = only<IConfigMap>('ConfigMap').data ?? {}
+      expect(role.rules).to.have.length(1)
+      const rule = role.rules?.[0]
+      expect(rule?.apiGroups).to.deep.equal([''])
+      expect(rule?.resources).to.deep.equal(['secrets'])
+      expect(rule?.verbs).to.have.length.at.least(1)
+      for (const verb of rule?.verbs ?? []) expect(verb).to.be.oneOf(['get', 'update', 'patch'])
+      expect(rule?.verbs).to.include.members(['get', 'update']) // what the client calls: read + replace
+      expect(rule?.resourceNames).to.deep.equal([config['SECRET_NAME']])
+      expect(role.metadata?.namespace).to.equal(config['SECRET_NAMESPACE'])
+      expect(rule?.nonResourceURLs).to.equal(undefined)
+    })
+
+    it('binds the Role, in its namespace, to the Deployment\'s ServiceAccount', () => {
+      const role = only<IRole>('Role')
+      const binding = only<IRoleBinding>('RoleBinding')
+      const account = only<IServiceAccount>('ServiceAccount')
+      const deployment = only<IDeployment>('Deployment')
+      expect(binding.metadata?.namespace).to.equal(role.metadata?.namespace)
+      expect(binding.roleRef).to.deep.equal({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role.metadata?.name })
+      expect(binding.subjects).to.deep.equal([{ kind: 'ServiceAccount', name: account.metadata?.name, namespace: account.metadata?.namespace }])
+      expect(deployment.spec?.template.spec?.serviceAccountName).to.equal(account.metadata?.name)
+      expect(deployment.metadata?.namespace).to.equal(account.metadata?.namespace)
+    })
+  })
+
+  describe('Deployment', () => {
+    const pod = () => only<IDeployment>('Deployment').spec?.template.spec
+    const container = () => {
+      const containers = pod()?.containers ?? []
+      expect(containers).to.have.length(1)
+      return containers[0] as NonNullable<ReturnType<typeof pod>>['containers'][number]
+    }
+
+    it('runs restricted: non-root, read-only root, no privilege escalation, no capabilities, RuntimeDefault seccomp', () => {
+      expect(pod()?.securityContext).to.deep.include({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } })
+      const sc = container().securityContext
+      expect(sc).to.deep.include({
+        runAsNonRoot: true,
+        readOnlyRootFilesystem: true,
+        allowPrivilegeEscalation: false,
+        capabilities: { drop: ['ALL'] },
+        seccompProfile: { type: 'RuntimeDefault' },
+      })
+      expect(sc?.privileged ?? false).to.equal(false)
+      expect(sc?.capabilities?.add).to.equal(undefined)
+      expect(sc?.runAsUser ?? pod()?.securityContext?.runAsUser).to.be.a('number').and.not.equal(0)
+      expect(pod()?.hostNetwork ?? false).to.equal(false)
+    })
+
+    it('mounts a writable emptyDir at /tmp (the only writable path)', () => {
+      const mount = container().volumeMounts?.find((m) => m.mountPath === '/tmp')
+      expect(mount).to.exist
+      expect(mount?.readOnly ?? false).to.equal(false)
+      const volume = pod()?.volumes?.find((v) => v.name === mount?.name)
+      expect(volume?.emptyDir).to.be.an('object')
+    })
+
+    it('probes liveness on /livez and readiness on /readyz, on the HTTP_PORT', () => {
+      const c = container()
+      const port = c.ports?.find((p) => p.name === 'http')
+      expect(port?.containerPort).to.equal(Number(only<IConfigMap>('ConfigMap').data?.['HTTP_PORT']))
+      expect(c.livenessProbe?.httpGet).to.deep.equal({ path: '/livez', port: 'http' })
+      expect(c.readinessProbe?.httpGet).to.deep.equal({ path: '/readyz', port: 'http' })
+      if (c.startupProbe !== undefined) expect(c.startupProbe.httpGet?.path).to.equal('/livez')
+      // the service's readiness checks time out after 2 s; the probe must wait longer than that
+      expect(c.readinessProbe?.timeoutSeconds).to.be.greaterThan(2)
+    })
+
+    it('sets resources', () => {
+      const r = container().resources
+      expect(r?.requests).to.have.keys('cpu', 'memory')
+      expect(r?.limits).to.have.property('memory')
+    })
+
+    it('takes config from the ConfigMap and GRAFANA_TOKEN from the Secret', () => {
+      const c = container()
+      const configMap = only<IConfigMap>('ConfigMap')
+      const secret = only<ISecret>('Secret')
+      expect(c.envFrom).to.deep.equal([{ configMapRef: { name: configMap.metadata?.name } }])
+      const token = c.env?.find((e) => e.name === 'GRAFANA_TOKEN')
+      expect(token?.value).to.equal(undefined)
+      expect(token?.valueFrom?.secretKeyRef).to.deep.include({ name: secret.metadata?.name, key: 'GRAFANA_TOKEN' })
+      expect({ ...secret.stringData, ...secret.data }).to.have.property('GRAFANA_TOKEN')
+      // nothing secret in plain env values
+      for (const e of c.env ?? []) expect(e.value, e.name).to.equal(undefined)
+    })
+
+    it('lets the graceful shutdown finish before the kubelet kills the pod', () => {
+      const grace = only<IDeployment>('Deployment').spec?.template.spec?.terminationGracePeriodSeconds ?? 30
+      expect(grace * 1000).to.be.greaterThan(Number(only<IConfigMap>('ConfigMap').data?.['SHUTDOWN_GRACE_MS']))
+    })
+
+    it('is covered by the PodDisruptionBudget and selected by the Service', () => {
+      const labels = only<IDeployment>('Deployment').spec?.template.metadata?.labels
+      const pdb = only<IPodDisruptionBudget>('PodDisruptionBudget')
+      expect(matches(pdb.spec?.selector?.matchLabels, labels)).to.equal(true)
+      expect(only<IDeployment>('Deployment').spec?.replicas).to.be.greaterThan(1) // else the PDB blocks every drain
+      const service = only<IService>('Service')
+      expect(matches(service.spec?.selector, labels)).to.equal(true)
+      expect(service.spec?.ports?.[0]?.targetPort).to.equal('http')
+    })
+  })
+
+  describe('ConfigMap', () => {
+    const SECRET_VARIABLES = ['GRAFANA_TOKEN', 'GRAFANA_PASSWORD', 'KAFKA_SASL_PASSWORD']
+
+    it('sets every non-secret variable of docs/configuration.md', async () => {
+      const doc = await readFile(join(root, 'docs', 'configuration.md'), 'utf8')
+      const documented = [...doc.matchAll(/^\| `([A-Z0-9_]+)`(?: \/ `([A-Z0-9_]+)`)? \|/gm)].flatMap((m) => [m[1], m[2]]).filter((v): v is string => v !== undefined)
+      expect(documented).to.include.members(['KAFKA_BROKERS', 'GRAFANA_URL', 'SECRET_NAME', 'HTTP_PORT'])
+      const data = only<IConfigMap>('ConfigMap').data ?? {}
+      // KUBECONFIG stays unset: in the cluster the pod's service account is used
+      const expected = documented.filter((v) => !SECRET_VARIABLES.includes(v) && v !== 'KUBECONFIG')
+      expect(Object.keys(data)).to.include.members(expected)
+      for (const v of [...SECRET_VARIABLES, 'KUBECONFIG']) expect(data, v).not.to.have.property(v)
+    })
+
+    it('is accepted by the service\'s own configuration loader (with the Secret\'s token)', () => {
+      const data = only<IConfigMap>('ConfigMap').data ?? {}
+      const secret = only<ISecret>('Secret')
+      const loaded = loadConfig({ ...data, GRAFANA_TOKEN: secret.stringData?.['GRAFANA_TOKEN'] })
+      expect(isRight(loaded), isRight(loaded) ? '' : loaded.left.join('\n')).to.equal(true)
+      if (isRight(loaded)) expect(loaded.right.service.httpPort).to.equal(8080)
+    })
+
+    it('marks the Secret as a template (placeholder value only)', () => {
+      const secret = only<ISecret>('Secret')
+      expect(secret.stringData?.['GRAFANA_TOKEN']).to.match(/REPLACE_ME/)
+    })
+  })
+
+  it('has a ServiceMonitor scraping /metrics through the Service', () => {
+    const monitor = only<Doc & { spec: { selector: { matchLabels: Record<string, string> }; namespaceSelector?: { matchNames?: string[] }; endpoints: { port: string; path: string; interval?: string }[] } }>('ServiceMonitor')
+    const service = only<IService>('Service')
+    expect(monitor.apiVersion).to.equal('monitoring.coreos.com/v1')
+    expect(monitor.metadata.namespace).to.be.a('string')
+    expect(matches(monitor.spec.selector.matchLabels, service.metadata?.labels)).to.equal(true)
+    if (monitor.metadata.namespace !== service.metadata?.namespace) expect(monitor.spec.namespaceSelector?.matchNames).to.include(service.metadata?.namespace)
+    else if (monitor.spec.namespaceSelector?.matchNames !== undefined) expect(monitor.spec.namespaceSelector.matchNames).to.include(service.metadata?.namespace)
+    expect(monitor.spec.endpoints).to.have.length(1)
+    const endpoint = monitor.spec.endpoints[0]
+    expect(endpoint?.port).to.equal(service.spec?.ports?.[0]?.name)
+    expect(endpoint?.path).to.equal('/metrics')
+    expect(endpoint?.interval ?? '30s').to.match(/^\d+(s|m)$/)
+    expect(Object.keys(monitor.spec).sort()).to.deep.equal(['endpoints', 'namespaceSelector', 'selector'].filter((k) => k in monitor.spec))
+  })
+})

@@ -1,0 +1,64 @@
+import { expect } from 'chai'
+import { isLeft } from 'fp-ts/lib/Either.js'
+import { DeleteDashboardRequest } from '../../../src/codecs/requests.js'
+import { applyEdits, emptyScrapeConfigList } from '../../../src/effects/scrape-config-list.js'
+import { federationJob, jobFingerprint } from '../../../src/effects/scrape-job.js'
+import { describeDrift, findDrift, type ObservedService } from '../../../src/ops/drift.js'
+import { initialServiceState, type ServiceState } from '../../../src/state/service-state.js'
+
+const job = (serviceId: string, host = '10.0.0.1') => federationJob({ serviceId, namespaces: ['ns'], host, port: 9090 })
+const dashboard = (uid: string) => ({ uid, id: 1, url: `/d/${uid}`, version: 1, folderUid: 'f', fingerprint: 'x' })
+
+const active = (serviceId: string): ServiceState => ({
+  ...initialServiceState(serviceId),
+  version: 6,
+  status: 'active',
+  job: { jobName: serviceId, fingerprint: jobFingerprint(job(serviceId)) },
+  dashboards: { metrics: dashboard(`tcm-${serviceId}`), logs: dashboard(`tcl-${serviceId}`) },
+})
+const deleted = (serviceId: string): ServiceState => ({ ...initialServiceState(serviceId), version: 11, status: 'deleted' })
+const deletePayload = (serviceId: string) => {
+  const decoded = DeleteDashboardRequest.decode({ serviceId })
+  if (isLeft(decoded)) throw new Error('bad fixture')
+  return decoded.right
+}
+const observed = (state: ServiceState, o: Partial<ObservedService> = {}): ObservedService => ({ state, missingDashboards: [], taggedDashboards: [], ...o })
+
+describe('ops/drift (pure)', () => {
+  const secret = applyEdits(emptyScrapeConfigList, [{ op: 'upsert', job: job('a') }, { op: 'upsert', job: job('b', '10.9.9.9') }, { op: 'upsert', job: job('gone') }])
+
+  it('nothing when the secret and Grafana match the log', () => {
+    expect(findDrift([observed(active('a')), observed(deleted('other'))], secret)).to.deep.equal([])
+  })
+
+  it('job missing, job different, job left behind', () => {
+    const drift = findDrift([observed(active('a')), observed(active('b')), observed(active('c')), observed(deleted('gone'))], secret)
+    expect(drift.map((d) => [d.kind, d.serviceId])).to.deep.equal([
+      ['job-different', 'b'],
+      ['job-missing', 'c'],
+      ['job-left-behind', 'gone'],
+    ])
+    expect(drift[0]).to.include({ expected: jobFingerprint(job('b')), actual: jobFingerprint(job('b', '10.9.9.9')) })
+  })
+
+  it('dashboards missing for a live service, left behind for a deleted one', () => {
+    const drift = findDrift([observed(active('a'), { missingDashboards: ['logs'] }), observed(deleted('other'), { taggedDashboards: ['tcm-other'] })], secret)
+    expect(drift).to.deep.equal([
+      { kind: 'dashboard-missing', serviceId: 'a', role: 'logs', uid: 'tcl-a' },
+      { kind: 'dashboard-left-behind', serviceId: 'other', uids: ['tcm-other'] },
+    ])
+    expect(drift.map(describeDrift)).to.deep.equal([
+      'logs dashboard tcl-a is missing from Grafana',
+      'dashboard(s) tcm-other still in Grafana although the service was deleted',
+    ])
+  })
+
+  it('a service with requests in progress is left to the running service', () => {
+    const busy: ServiceState = { ...active('c'), pending: [{ requestId: 'r', request: { kind: 'delete', payload: deletePayload('c') }, kogito: {}, acceptedAt: 't', done: [], failure: null, redeliveries: 0, removed: { job: false, dashboardUids: [] } }] }
+    expect(findDrift([observed(busy, { missingDashboards: ['metrics'] })], secret)).to.deep.equal([])
+  })
+
+  it('a new or failed service without a job is not reported for a same-named job', () => {
+    expect(findDrift([observed({ ...initialServiceState('gone'), status: 'failed' })], secret)).to.deep.equal([])
+  })
+})
