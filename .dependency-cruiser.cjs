@@ -28,7 +28,7 @@ const door = (name, modules, home) => ({
   comment: `only ${home} talks to ${name}`,
   severity: 'error',
   from: { path: '^src/', pathNot: `^${home}` },
-  to: { path: `^node_modules/(${modules})/` },
+  to: { path: `(^|/)node_modules/(${modules})/` },
 })
 
 module.exports = {
