@@ -7,7 +7,7 @@
  * is an outcome with a reason.
  */
 import { firstValueFrom } from 'rxjs'
-import type { DashboardRole, RequestAccepted, ServiceEvent } from '../codecs/events.js'
+import { dashboardUpserted, dashboardsDeleted, scrapeJobRegistered, scrapeJobRemoved, type DashboardRole, type RequestAccepted, type ServiceEvent } from '../codecs/events.js'
 import { dashboardModelOf, desiredFingerprints, jobOf, type DatasourceUids } from '../effects/desired-state.js'
 import { Folders } from '../effects/folders.js'
 import type { GrafanaClient } from '../effects/grafana-client.js'
@@ -60,14 +60,14 @@ const rewriteJob = async (drift: Drift, state: ServiceState, sources: ReturnType
   const outcome = await firstValueFrom(deps.secretWriter.submit({ op: 'upsert', job }))
   if (!outcome.ok) return failed(drift, `secret write failed: ${outcome.reason}`)
   const at = deps.now().toISOString()
-  return { drift, ok: true, detail: `job ${job.job_name} rewritten from request ${source.requestId}`, events: [{ v: 1, requestId: deps.requestId, at, type: 'ScrapeJobRegistered', jobName: job.job_name, fingerprint: recorded }] }
+  return { drift, ok: true, detail: `job ${job.job_name} rewritten from request ${source.requestId}`, events: [scrapeJobRegistered({ requestId: deps.requestId, at, jobName: job.job_name, fingerprint: recorded })] }
 }
 
 const removeJob = async (drift: Drift & { readonly jobName: string }, deps: RepairDeps): Promise<RepairOutcome> => {
   const outcome = await firstValueFrom(deps.secretWriter.submit({ op: 'remove', jobName: drift.jobName }))
   if (!outcome.ok) return failed(drift, `secret write failed: ${outcome.reason}`)
   const at = deps.now().toISOString()
-  return { drift, ok: true, detail: `job ${drift.jobName} removed`, events: [{ v: 1, requestId: deps.requestId, at, type: 'ScrapeJobRemoved', jobName: drift.jobName, wasPresent: outcome.wasPresent }] }
+  return { drift, ok: true, detail: `job ${drift.jobName} removed`, events: [scrapeJobRemoved({ requestId: deps.requestId, at, jobName: drift.jobName, wasPresent: outcome.wasPresent })] }
 }
 
 const recreateDashboard = async (drift: Drift, role: DashboardRole, state: ServiceState, sources: ReturnType<typeof completedRequests>, deps: RepairDeps): Promise<RepairOutcome> => {
@@ -89,7 +89,7 @@ const recreateDashboard = async (drift: Drift, role: DashboardRole, state: Servi
       drift,
       ok: true,
       detail: `${role} dashboard ${ref.uid} re-created from request ${source.requestId}${fingerprint === recorded ? '' : ' (model differs from the recorded one: datasource settings changed?)'}`,
-      events: [{ v: 1, requestId: deps.requestId, at, type: 'DashboardUpserted', role, uid: ref.uid, id: ref.id, url: ref.url, version: ref.version, folderUid: folder.uid, fingerprint }],
+      events: [dashboardUpserted({ requestId: deps.requestId, at, role, uid: ref.uid, id: ref.id, url: ref.url, version: ref.version, folderUid: folder.uid, fingerprint })],
     }
   } catch (error) {
     return failed(drift, `Grafana: ${reasonOf(error)}`)
@@ -104,7 +104,7 @@ const deleteDashboards = async (drift: Drift & { readonly uids: readonly string[
     return failed(drift, `Grafana: ${reasonOf(error)}`)
   }
   const at = deps.now().toISOString()
-  return { drift, ok: true, detail: `deleted ${deleted.join(', ') || 'nothing (already gone)'}`, events: [{ v: 1, requestId: deps.requestId, at, type: 'DashboardsDeleted', uids: deleted }] }
+  return { drift, ok: true, detail: `deleted ${deleted.join(', ') || 'nothing (already gone)'}`, events: [dashboardsDeleted({ requestId: deps.requestId, at, uids: deleted })] }
 }
 
 export const repairDrift = async (drift: Drift, state: ServiceState, events: readonly StoredEvent[], deps: RepairDeps): Promise<RepairOutcome> => {
