@@ -24,8 +24,6 @@ import { repairDrift, type RepairDeps, type RepairOutcome } from './repair-drift
 export interface ReconcileDeps extends Omit<RepairDeps, 'requestId'> {
   readonly store: EventStore
   readonly secretClient: SecretClient
-  /** the run's id, made once per run (default: a random UUID) */
-  readonly newRunId?: () => string
 }
 
 export interface ServiceRepairs {
@@ -86,7 +84,8 @@ export const reconcile = async (deps: ReconcileDeps, options: { readonly service
   const busy = observed.filter((o) => isBusy(o.state)).map((o) => o.state.serviceId)
   const base = { dryRun: options.dryRun, checked: observed.length, busy, drift }
   if (options.dryRun || drift.length === 0) return { ...base, requestId: null, repairs: [] }
-  const requestId = `reconcile:${(deps.newRunId ?? randomUUID)()}`
+  // one id for the whole run: `inspect` shows every fact of one reconcile together
+  const requestId = `reconcile:${randomUUID()}`
   const repairDeps: RepairDeps = { ...deps, requestId }
   const repairs: ServiceRepairs[] = []
   for (const service of observed) {
