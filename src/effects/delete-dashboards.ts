@@ -1,12 +1,11 @@
 import { catchError, defer, of, type Observable } from 'rxjs'
+import { DASHBOARD_ROLES } from '../codecs/dashboard-role.js'
 import { dashboardsDeleted, stepFailed, type ServiceEvent } from '../codecs/events.js'
 import type { DeleteDashboardsStep } from '../state/step.js'
 import type { ServiceState } from '../state/service-state.js'
 import { dashboardUid, serviceTag } from './dashboard-uids.js'
 import { grafanaReason } from './grafana-failure.js'
 import type { StepDeps } from './step-deps.js'
-
-const ROLES = ['metrics', 'logs', 'platform'] as const
 
 /**
  * Delete every dashboard of the service: the ones the log knows, the fixed uids of every role,
@@ -16,7 +15,7 @@ const ROLES = ['metrics', 'logs', 'platform'] as const
 export const deleteDashboards$ = (step: DeleteDashboardsStep, state: ServiceState, deps: Pick<StepDeps, 'grafana' | 'now'>): Observable<readonly ServiceEvent[]> => {
   const { requestId } = step.pending
   return defer(async (): Promise<readonly ServiceEvent[]> => {
-    const known = ROLES.flatMap((role) => [state.dashboards[role]?.uid, dashboardUid(state.serviceId, role)])
+    const known = DASHBOARD_ROLES.flatMap((role) => [state.dashboards[role]?.uid, dashboardUid(state.serviceId, role)])
     const tagged = (await deps.grafana.searchByTag(serviceTag(state.serviceId))).map((hit) => hit.uid)
     const candidates = [...new Set([...known, ...tagged].filter((uid): uid is string => uid !== undefined))]
     const deleted: string[] = []
