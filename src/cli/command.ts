@@ -14,13 +14,15 @@ export interface CommandDef<C> {
   readonly args: ArgSpec
   readonly config: (env: Env) => Either<readonly string[], C>
   readonly run: (args: ParsedArgs, config: C, io: CliIo) => Promise<number>
+  /** the exit code of a usage error when it is not 2 (a command whose 2 means something else) */
+  readonly usageExit?: (argv: readonly string[]) => number
 }
 
 export const runCommandDef = async <C>(def: CommandDef<C>, argv: readonly string[], io: CliIo): Promise<number> => {
   const parsed = parseCommandArgs(argv, def.args)
   if (isLeft(parsed)) {
     io.stderr.write(`telemetry-client ${def.name}: ${parsed.left}\n\n${def.help}\n`)
-    return Exit.usage
+    return def.usageExit?.(argv) ?? Exit.usage
   }
   if (parsed.right.help) {
     io.stdout.write(`${def.help}\n`)

@@ -9,7 +9,7 @@ import { loadRedisOpsConfig, type RedisOpsConfig } from '../config/ops-config.js
 import { createProgress } from './progress.js'
 import { selectServices, withStore } from './with-store.js'
 
-const HELP = `Usage: telemetry-client export [--service ID] [--out FILE] [--progress]
+const HELP = `Usage: telemetry-client export [--service ID] [--out FILE] [--progress] [--json]
 
 Writes the event logs as NDJSON, one line per event in version order per service:
   {"serviceId":"...","version":1,"event":{...}}
@@ -19,6 +19,8 @@ Options:
   --service ID   only this service (default: every service in the services index)
   --out FILE     write to FILE (written as FILE.partial, renamed when complete); default stdout
   --progress     draw the progress bar on stderr even when it is not a terminal
+  --json         the summary as one JSON line on stderr, {"services":N,"events":N,"out":FILE|null},
+                 and no progress bar (stdout stays the export itself)
 
 Exit: 0 exported, 1 a log cannot be decoded / Redis or file error, 2 usage error.
 Configuration: REDIS_URL, REDIS_CLUSTER_NODES, REDIS_KEY_PREFIX.`
@@ -48,13 +50,16 @@ const fileSink = (path: string) => {
 export const exportDef: CommandDef<RedisOpsConfig> = {
   name: 'export',
   help: HELP,
-  args: { flags: ['progress'], options: ['service', 'out'] },
+  args: { flags: ['progress', 'json'], options: ['service', 'out'] },
   config: loadRedisOpsConfig,
   run: (args, config, io) =>
     withStore(config, async ({ redis, prefix, store }) => {
       const serviceIds = await selectServices(store, args.options.get('service'))
       const out = args.options.get('out')
-      const progress = createProgress({ stream: io.stderr, label: 'export', total: 0, ...(args.flags.has('progress') ? { force: true } : {}) })
+      const json = args.flags.has('json')
+      // --json: stderr carries the summary line alone, so a script can parse it
+      const force = json ? { force: false } : args.flags.has('progress') ? { force: true } : {}
+      const progress = createProgress({ stream: io.stderr, label: 'export', total: 0, ...force })
       const versions = await Promise.all(serviceIds.map((id) => logVersion({ redis, prefix }, id)))
       progress.addTotal(versions.reduce((sum, v) => sum + v, 0))
       const sink = out === undefined ? { write: (chunk: string) => void io.stdout.write(chunk), commit: () => Promise.resolve(), abort: () => Promise.resolve() } : fileSink(out)
@@ -62,7 +67,8 @@ export const exportDef: CommandDef<RedisOpsConfig> = {
         const report = await exportLog({ redis, prefix }, serviceIds, sink.write, (n) => progress.tick(n))
         await sink.commit()
         progress.done()
-        if (out !== undefined) io.stderr.write(`exported ${report.events} events of ${report.services} services to ${out}\n`)
+        if (json) io.stderr.write(`${JSON.stringify({ services: report.services, events: report.events, out: out ?? null })}\n`)
+        else if (out !== undefined) io.stderr.write(`exported ${report.events} events of ${report.services} services to ${out}\n`)
         return Exit.ok
       } catch (error) {
         progress.done()

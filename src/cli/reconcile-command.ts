@@ -1,7 +1,7 @@
 import { createGrafanaClient } from '../effects/grafana-client.js'
 import { createSecretClient, kubeConfigFrom } from '../effects/kube-secret-client.js'
 import { createSecretWriter } from '../effects/secret-writer.js'
-import { formatReconcile, reconcile, reconcileFailed, reconcileJson } from '../ops/reconcile.js'
+import { formatReconcile, reconcile, reconcileExitCode, reconcileJson } from '../ops/reconcile.js'
 import { runCommandDef, writeJson, type CommandDef } from './command.js'
 import { Exit, type CliIo } from './io.js'
 import { loadReconcileOpsConfig, type ReconcileOpsConfig } from '../config/ops-config.js'
@@ -16,18 +16,21 @@ the drift and repairs it:
   job-left-behind        a deleted service's job is still in the secret   → removed
   dashboard-missing      a dashboard the log knows is gone from Grafana   → re-created
   dashboard-left-behind  a deleted service still has tagged dashboards    → deleted
-Jobs and dashboards are rebuilt from the last completed request that produced them, through
-the same secret writer and dashboard builders as the service. Each repair is appended to the
-service's log as a fact (request id reconcile:<time>); no request and no result message is made.
+Each repair is the step the service itself would take, run by the service's own step effects
+(the one secret writer; folders ensured, dashboards saved and settled), rebuilt from the last
+completed request that produced the job or dashboard. Its facts are appended to the service's
+log under one request id per run, reconcile:<uuid>; no request and no result message is made.
 Services with requests in progress are skipped (the running service is on them).
 
 Options:
   --service ID   only this service (default: every service in the services index)
-  --dry-run      report only, change nothing; exit 1 if there is drift
+  --dry-run      report only, change nothing (exit codes below)
   --json         machine-readable report on stdout
 
-Exit: 0 no drift / all repaired, 1 drift found (--dry-run) or a repair failed or an error,
-2 usage error. Configuration: REDIS_*, KUBECONFIG, SECRET_NAMESPACE, SECRET_NAME, SECRET_KEY,
+Exit with --dry-run (as terraform plan -detailed-exitcode): 0 no drift, 2 drift found,
+1 an error (usage errors included, so 2 always means drift).
+Exit otherwise: 0 no drift / all repaired, 1 a repair failed or an error, 2 usage error.
+Configuration: REDIS_*, KUBECONFIG, SECRET_NAMESPACE, SECRET_NAME, SECRET_KEY,
 GRAFANA_URL, GRAFANA_TOKEN (or GRAFANA_USER+GRAFANA_PASSWORD), GRAFANA_*_DATASOURCE_UID,
 GRAFANA_TIMEOUT_MS, GRAFANA_RETRIES.`
 
@@ -36,6 +39,8 @@ export const reconcileDef: CommandDef<ReconcileOpsConfig> = {
   help: HELP,
   args: { flags: ['dry-run', 'json'], options: ['service'] },
   config: loadReconcileOpsConfig,
+  // with --dry-run, 2 means "drift found": a usage error must not look like one
+  usageExit: (argv) => (argv.includes('--dry-run') ? Exit.failed : Exit.usage),
   run: (args, config, io) =>
     withStore(config, async ({ store }) => {
       const secretClient = createSecretClient(kubeConfigFrom(config.kube.kubeconfigPath), config.secret)
@@ -56,7 +61,7 @@ export const reconcileDef: CommandDef<ReconcileOpsConfig> = {
         )
         if (args.flags.has('json')) writeJson(io, reconcileJson(report))
         else io.stdout.write(`${formatReconcile(report)}\n`)
-        return reconcileFailed(report) ? Exit.failed : Exit.ok
+        return reconcileExitCode(report)
       } finally {
         secretWriter.close()
       }

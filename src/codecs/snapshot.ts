@@ -1,41 +1,79 @@
 /**
- * The stored snapshot of one service (see state/service-state.ts). Snapshots are derived data:
- * one that does not decode is ignored and the state is rebuilt from the event log.
+ * The snapshot of one service, as stored next to its event log and as `decide` reads it
+ * (state/service-state.ts names it `ServiceState`): this codec is its only definition.
+ *
+ * Snapshots are derived data: one that does not decode is ignored and the state is rebuilt from
+ * the event log. Plain JSON only (no Maps, no Dates, no undefined values), so a snapshot
+ * serializes to the same bytes whether it was folded live or rebuilt by `replay`.
  */
 import * as t from 'io-ts'
-import { RequestAccepted, ResultRecord, StepName } from './events.js'
+import { AcceptedRequest, ResultRecord, StepName } from './events.js'
+import { OrderStatus } from './results.js'
 
-const AppliedDashboard = t.type({ uid: t.string, id: t.number, url: t.string, version: t.number, folderUid: t.string, fingerprint: t.string })
-const Status = t.keyof({ SUCCESS: null, FAILURE: null })
+export const ServiceStatus = t.keyof({ new: null, active: null, deleted: null, failed: null }, 'ServiceStatus')
+export type ServiceStatus = t.TypeOf<typeof ServiceStatus>
 
-export const ServiceSnapshot = t.type(
-  {
+export const AppliedDashboard = t.readonly(
+  t.type({ uid: t.string, id: t.number, url: t.string, version: t.number, folderUid: t.string, fingerprint: t.string }),
+  'AppliedDashboard',
+)
+export type AppliedDashboard = t.TypeOf<typeof AppliedDashboard>
+
+export const PendingRequest = t.readonly(
+  t.intersection([
+    t.type({
+      requestId: t.string,
+      request: AcceptedRequest,
+      kogito: t.readonly(t.record(t.string, t.string)),
+      acceptedAt: t.string,
+      /** steps this request already finished, so a delete does not sweep twice */
+      done: t.readonlyArray(StepName),
+      /** set by StepFailed: the request then completes with FAILURE */
+      failure: t.union([t.readonly(t.type({ step: StepName, reason: t.string })), t.null]),
+      /** the same CloudEvent arrived again while this request was in progress */
+      redeliveries: t.number,
+      /** what a delete found and removed, for its result message */
+      removed: t.readonly(t.type({ job: t.boolean, dashboardUids: t.readonlyArray(t.string) })),
+    }),
+    /** Kafka record timestamp (ISO); the pending queue is kept in this order */
+    t.partial({ publishedAt: t.string }),
+  ]),
+  'PendingRequest',
+)
+export type PendingRequest = t.TypeOf<typeof PendingRequest>
+
+export const OutstandingResult = t.readonly(
+  /** `copies`: how many more times it must be published (1 + redeliveries) */
+  t.type({ requestId: t.string, resultId: t.string, result: ResultRecord, copies: t.number }),
+  'OutstandingResult',
+)
+export type OutstandingResult = t.TypeOf<typeof OutstandingResult>
+
+export const CompletedRequest = t.readonly(
+  t.type({ requestId: t.string, resultId: t.string, status: OrderStatus, result: ResultRecord }),
+  'CompletedRequest',
+)
+export type CompletedRequest = t.TypeOf<typeof CompletedRequest>
+
+export const ServiceSnapshot = t.readonly(
+  t.type({
     serviceId: t.string,
+    /** number of events folded in; the stream position this snapshot includes */
     version: t.number,
-    status: t.keyof({ new: null, active: null, deleted: null, failed: null }),
+    status: ServiceStatus,
     lastChangeAt: t.union([t.string, t.null]),
-    job: t.union([t.type({ jobName: t.string, fingerprint: t.string }), t.null]),
-    dashboards: t.partial({ metrics: AppliedDashboard, logs: AppliedDashboard, platform: AppliedDashboard }),
-    pending: t.array(
-      t.intersection([
-        t.type({
-          requestId: t.string,
-          request: RequestAccepted.types[0].props.request,
-          kogito: t.record(t.string, t.string),
-          acceptedAt: t.string,
-          done: t.array(StepName),
-          failure: t.union([t.type({ step: StepName, reason: t.string }), t.null]),
-          redeliveries: t.number,
-          removed: t.type({ job: t.boolean, dashboardUids: t.array(t.string) }),
-        }),
-        t.partial({ publishedAt: t.string }),
-      ]),
-    ),
-    outstanding: t.array(t.type({ requestId: t.string, resultId: t.string, result: ResultRecord, copies: t.number })),
-    completed: t.array(t.type({ requestId: t.string, resultId: t.string, status: Status, result: ResultRecord })),
+    /** the scrape job as last written to the secret by this service */
+    job: t.union([t.readonly(t.type({ jobName: t.string, fingerprint: t.string })), t.null]),
+    dashboards: t.readonly(t.partial({ metrics: AppliedDashboard, logs: AppliedDashboard, platform: AppliedDashboard })),
+    /** accepted requests not completed yet, in publish order (see evolve); the head is the one in progress */
+    pending: t.readonlyArray(PendingRequest),
+    /** results recorded but not yet (re-)published */
+    outstanding: t.readonlyArray(OutstandingResult),
+    /** the most recent completed requests, newest last, so a redelivery re-sends the same result */
+    completed: t.readonlyArray(CompletedRequest),
+    /** publish time of the newest request carried out: an older one arriving later is superseded */
     lastCompletedPublishedAt: t.union([t.string, t.null]),
-  },
+  }),
   'ServiceSnapshot',
 )
 export type ServiceSnapshot = t.TypeOf<typeof ServiceSnapshot>
-

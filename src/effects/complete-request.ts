@@ -1,29 +1,25 @@
 import { of, type Observable } from 'rxjs'
-import type { ServiceEvent } from '../codecs/events.js'
-import type { Step } from '../state/decide.js'
+import { requestCompleted, type ServiceEvent } from '../codecs/events.js'
 import { resultIdOf } from '../state/ids.js'
 import { resultData, resultEnvelope, resultRecord } from '../state/result-message.js'
 import type { ServiceState } from '../state/service-state.js'
+import type { CompleteStep } from '../state/step.js'
 import type { StepDeps } from './step-deps.js'
 
-type Complete = Extract<Step, { type: 'complete' }>
-
 /** Record the request's outcome and the exact result message; publishing is the next step. */
-export const completeRequest$ = (step: Complete, state: ServiceState, deps: StepDeps): Observable<readonly ServiceEvent[]> => {
+export const completeRequest$ = (step: CompleteStep, state: ServiceState, deps: Pick<StepDeps, 'now' | 'results'>): Observable<readonly ServiceEvent[]> => {
   const { pending } = step
   const at = deps.now().toISOString()
   const resultId = resultIdOf(pending.requestId)
   const data = resultData(state, pending, step.status, step.message, deps.results)
   const envelope = resultEnvelope(pending.request.kind, data, { resultId, kogito: pending.kogito, at }, deps.results)
   return of([
-    {
-      v: 1,
+    requestCompleted({
       requestId: pending.requestId,
       at,
-      type: 'RequestCompleted',
       status: step.status,
       resultId,
       result: resultRecord(pending.request.kind, state.serviceId, envelope),
-    },
+    }),
   ])
 }

@@ -13,8 +13,7 @@
  * ids take the hashed form.
  */
 import { createHash } from 'node:crypto'
-
-export type DashboardRole = 'metrics' | 'logs' | 'platform'
+import type { DashboardRole } from '../codecs/dashboard-role.js'
 
 const ROLE_LETTER: Readonly<Record<DashboardRole, string>> = { metrics: 'm', logs: 'l', platform: 'p' }
 

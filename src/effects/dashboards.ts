@@ -13,7 +13,8 @@ import * as logs from '@grafana/grafana-foundation-sdk/logs'
 import * as prometheus from '@grafana/grafana-foundation-sdk/prometheus'
 import * as loki from '@grafana/grafana-foundation-sdk/loki'
 import * as common from '@grafana/grafana-foundation-sdk/common'
-import { MANAGED_TAG, dashboardUid, serviceTag, type DashboardRole } from './dashboard-uids.js'
+import type { DashboardRole } from '../codecs/dashboard-role.js'
+import { MANAGED_TAG, dashboardUid, serviceTag } from './dashboard-uids.js'
 import { namespaceSelector } from './promql.js'
 
 export interface DashboardInput {

@@ -3,7 +3,7 @@
  * (an existing folder answers 409/412 and is then confirmed by uid) and dashboards can name their
  * folder without a lookup.
  */
-import type { DashboardRole } from './dashboard-uids.js'
+import type { DashboardRole } from '../codecs/dashboard-role.js'
 
 export interface FolderSpec { readonly uid: string; readonly title: string }
 

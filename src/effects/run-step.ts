@@ -1,6 +1,6 @@
 import { EMPTY, type Observable } from 'rxjs'
 import type { ServiceEvent } from '../codecs/events.js'
-import type { Step } from '../state/decide.js'
+import type { Step } from '../state/step.js'
 import type { ServiceState } from '../state/service-state.js'
 import { completeRequest$ } from './complete-request.js'
 import { deleteDashboards$ } from './delete-dashboards.js'

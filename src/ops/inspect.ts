@@ -2,6 +2,7 @@
  * inspect: one service as the log tells it — the state folded from its whole log (not the stored
  * snapshot, which may lag or be wrong; how it compares is reported too) and its history.
  */
+import { DASHBOARD_ROLES } from '../codecs/dashboard-role.js'
 import { snapshotText, type EventStore } from '../state/store/event-store.js'
 import { fold } from '../state/evolve.js'
 import { initialServiceState, type ServiceState } from '../state/service-state.js'
@@ -30,7 +31,7 @@ export const inspectService = async (store: EventStore, serviceId: string): Prom
 const indent = (lines: readonly string[], none = 'none'): string => (lines.length === 0 ? none : lines.join('\n                '))
 
 export const formatInspection = ({ serviceId, state, snapshot, timeline }: Inspection): string => {
-  const dashboards = (['metrics', 'logs', 'platform'] as const).flatMap((role) => {
+  const dashboards = DASHBOARD_ROLES.flatMap((role) => {
     const d = state.dashboards[role]
     return d === undefined ? [] : [`${role.padEnd(8)} ${d.uid} v${d.version} ${d.url}`]
   })

@@ -1,22 +1,25 @@
 /**
  * reconcile: compare what the log says is in place with the secret and Grafana, report the drift
- * and (unless dry-run) repair it. See drift.ts for the kinds and repair.ts for how each is fixed.
+ * and (unless dry-run) repair it. See drift.ts for the kinds and repair-drift.ts for how each is
+ * fixed (by the service's own step effects).
  *
  * Repairs are not requests: nothing is appended as RequestAccepted and no result goes to SONATA.
- * The facts they establish are appended to the service's log (request id `reconcile:<time>`)
- * with the expected version, so the snapshot keeps matching the world and `inspect` shows who
- * changed what. If the service's log moved on meanwhile (the running service took a new request),
- * the fact is not recorded; the repair itself stands, and the report says so.
+ * The facts they establish are appended to the service's log under the run's request id
+ * (`reconcile:<uuid>`) with the expected version, so the snapshot keeps matching the world and
+ * `inspect` shows who changed what. If the service's log moved on meanwhile (the running service
+ * took a new request), the fact is not recorded; the repair itself stands, and the report says so.
  */
+import { randomUUID } from 'node:crypto'
 import { isLeft } from 'fp-ts/lib/Either.js'
-import type { DashboardRole, ServiceEvent } from '../codecs/events.js'
+import type { ServiceEvent } from '../codecs/events.js'
+import { DASHBOARD_ROLES, type DashboardRole } from '../codecs/dashboard-role.js'
 import { serviceTag } from '../effects/dashboard-uids.js'
 import type { SecretClient } from '../effects/kube-secret-client.js'
 import { parseScrapeConfigList, type ScrapeConfigList } from '../effects/scrape-config-list.js'
 import type { EventStore } from '../state/store/event-store.js'
 import { fold } from '../state/evolve.js'
 import { describeDrift, findDrift, isBusy, type Drift, type ObservedService } from './drift.js'
-import { repairDrift, type RepairDeps, type RepairOutcome } from './repair.js'
+import { repairDrift, type RepairDeps, type RepairOutcome } from './repair-drift.js'
 
 export interface ReconcileDeps extends Omit<RepairDeps, 'requestId'> {
   readonly store: EventStore
@@ -32,14 +35,14 @@ export interface ServiceRepairs {
 
 export interface ReconcileReport {
   readonly dryRun: boolean
+  /** `reconcile:<uuid>`: the request id the repairs ran and were recorded under; null when nothing was repaired */
+  readonly requestId: string | null
   readonly checked: number
   /** services with requests in progress: left to the running service */
   readonly busy: readonly string[]
   readonly drift: readonly Drift[]
   readonly repairs: readonly ServiceRepairs[]
 }
-
-const ROLES = ['metrics', 'logs', 'platform'] as const
 
 const readSecret = async (client: SecretClient): Promise<ScrapeConfigList> => {
   const parsed = parseScrapeConfigList((await client.read()).value)
@@ -56,7 +59,7 @@ const observe = async (deps: ReconcileDeps, serviceIds: readonly string[]): Prom
       continue
     }
     const missingDashboards: DashboardRole[] = []
-    for (const role of ROLES) {
+    for (const role of DASHBOARD_ROLES) {
       const uid = state.dashboards[role]?.uid
       if (uid !== undefined && (await deps.grafana.getDashboard(uid)) === undefined) missingDashboards.push(role)
     }
@@ -80,8 +83,10 @@ export const reconcile = async (deps: ReconcileDeps, options: { readonly service
   const drift = findDrift(observed, secret)
   const busy = observed.filter((o) => isBusy(o.state)).map((o) => o.state.serviceId)
   const base = { dryRun: options.dryRun, checked: observed.length, busy, drift }
-  if (options.dryRun || drift.length === 0) return { ...base, repairs: [] }
-  const repairDeps: RepairDeps = { ...deps, requestId: `reconcile:${deps.now().toISOString()}` }
+  if (options.dryRun || drift.length === 0) return { ...base, requestId: null, repairs: [] }
+  // one id for the whole run: `inspect` shows every fact of one reconcile together
+  const requestId = `reconcile:${randomUUID()}`
+  const repairDeps: RepairDeps = { ...deps, requestId }
   const repairs: ServiceRepairs[] = []
   for (const service of observed) {
     const own = drift.filter((d) => d.serviceId === service.state.serviceId)
@@ -91,12 +96,17 @@ export const reconcile = async (deps: ReconcileDeps, options: { readonly service
     for (const d of own) outcomes.push(await repairDrift(d, service.state, events, repairDeps))
     repairs.push({ serviceId: service.state.serviceId, outcomes, recorded: await record(deps, service, outcomes) })
   }
-  return { ...base, repairs }
+  return { ...base, requestId, repairs }
 }
 
-/** Dry run: drift is a failure (exit 1). Repairing: only a repair that did not succeed is. */
-export const reconcileFailed = (report: ReconcileReport): boolean =>
-  report.dryRun ? report.drift.length > 0 : report.repairs.some((r) => r.outcomes.some((o) => !o.ok))
+/**
+ * The command's exit code. A dry run follows `terraform plan -detailed-exitcode`: 0 no drift,
+ * 2 drift (an error is 1, by the command frame). Repairing: 1 when a repair did not succeed.
+ */
+export const reconcileExitCode = (report: ReconcileReport): 0 | 1 | 2 => {
+  if (report.dryRun) return report.drift.length > 0 ? 2 : 0
+  return report.repairs.some((r) => r.outcomes.some((o) => !o.ok)) ? 1 : 0
+}
 
 export const formatReconcile = (report: ReconcileReport): string => {
   const lines: string[] = []

@@ -7,23 +7,15 @@
  * is already in the snapshot is skipped: that is what makes a retried request finish only the
  * missing steps and a repeated request write nothing.
  */
-import type { DashboardRole, ResultRecord } from '../codecs/events.js'
+import type { DashboardRole } from '../codecs/events.js'
 import type { CreateDashboardRequest, PlatformServiceRequest } from '../codecs/requests.js'
 import type { PendingRequest, ServiceState } from './service-state.js'
+import type { Step } from './step.js'
 
 export interface DesiredFingerprints {
   readonly job: (payload: CreateDashboardRequest) => string
   readonly dashboard: (role: DashboardRole, payload: CreateDashboardRequest | PlatformServiceRequest) => string
 }
-
-export type Step =
-  | { readonly type: 'idle' }
-  | { readonly type: 'publishResult'; readonly requestId: string; readonly resultId: string; readonly result: ResultRecord }
-  | { readonly type: 'registerJob'; readonly pending: PendingRequest; readonly payload: CreateDashboardRequest; readonly fingerprint: string }
-  | { readonly type: 'upsertDashboard'; readonly pending: PendingRequest; readonly role: DashboardRole; readonly payload: CreateDashboardRequest | PlatformServiceRequest; readonly fingerprint: string }
-  | { readonly type: 'removeJob'; readonly pending: PendingRequest }
-  | { readonly type: 'deleteDashboards'; readonly pending: PendingRequest }
-  | { readonly type: 'complete'; readonly pending: PendingRequest; readonly status: 'SUCCESS' | 'FAILURE'; readonly message: string }
 
 const STEP_LABEL = {
   registerJob: 'registering the Prometheus scrape job',

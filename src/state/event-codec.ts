@@ -19,14 +19,15 @@ import {
 } from '../codecs/events.js'
 import { decodeWith, formatFailure } from '../codecs/decode.js'
 
-/** One function per historic schema version, lifting a raw event to the next version. */
+/**
+ * One function per historic schema version, changing a raw event's layout to the next version's;
+ * `upcast` stamps the new version number (appended last, as these events always had it).
+ */
 const upcasters: Readonly<Record<number, (raw: Record<string, unknown>) => Record<string, unknown>>> = {
   // v0 was the pre-release layout without a version field and with `dashboardUid` on deletes
   0: (raw) => {
     const { dashboardUid, ...rest } = raw
-    return raw['type'] === 'DashboardDeleted'
-      ? { ...rest, type: 'DashboardsDeleted', uids: typeof dashboardUid === 'string' ? [dashboardUid] : [], v: 1 }
-      : { ...rest, v: 1 }
+    return raw['type'] === 'DashboardDeleted' ? { ...rest, type: 'DashboardsDeleted', uids: typeof dashboardUid === 'string' ? [dashboardUid] : [] } : rest
   },
 }
 
@@ -36,8 +37,9 @@ export const upcast = (raw: Record<string, unknown>): Record<string, unknown> =>
   while (version < EVENT_SCHEMA_VERSION) {
     const lift = upcasters[version]
     if (!lift) break
-    current = lift(current)
+    const { v: _old, ...lifted } = lift(current)
     version += 1
+    current = { ...lifted, v: version }
   }
   return current
 }

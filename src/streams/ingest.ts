@@ -10,7 +10,7 @@
  */
 import { EMPTY, catchError, defer, from, mergeMap, type Observable } from 'rxjs'
 import { isLeft } from 'fp-ts/lib/Either.js'
-import type { ResultRecord } from '../codecs/events.js'
+import { requestAccepted, requestRedelivered, type ResultRecord } from '../codecs/events.js'
 import { decodeRequestMessage, type RequestMessage } from '../codecs/request-message.js'
 import { rejectionRecords } from '../effects/dead-letter.js'
 import type { EventStore, InboxEntry, InboxOutcome } from '../state/store/event-store.js'
@@ -45,7 +45,7 @@ const publishedAtOf = (delivery: Delivery): { publishedAt?: string } => {
 }
 
 const inboxEntry = (delivery: Delivery, message: RequestMessage, at: string): InboxEntry => {
-  const meta = { v: 1, requestId: message.envelope.id, at } as const
+  const requestId = message.envelope.id
   const origin = `${delivery.topic}/${delivery.partition}@${delivery.offset}`
   const request =
     message.kind === 'create' ? { kind: message.kind, payload: message.payload }
@@ -53,8 +53,8 @@ const inboxEntry = (delivery: Delivery, message: RequestMessage, at: string): In
     : { kind: message.kind, payload: message.payload }
   return {
     serviceId: message.payload.serviceId,
-    accepted: { ...meta, type: 'RequestAccepted', request, kogito: message.kogito, origin, ...publishedAtOf(delivery) },
-    redelivered: { ...meta, type: 'RequestRedelivered', origin },
+    accepted: requestAccepted({ requestId, at, request, kogito: message.kogito, origin, ...publishedAtOf(delivery) }),
+    redelivered: requestRedelivered({ requestId, at, origin }),
   }
 }
 

@@ -15,7 +15,8 @@
  */
 import { EMPTY, catchError, concatMap, defaultIfEmpty, defer, expand, finalize, from, map, mergeMap, of, take, type Observable } from 'rxjs'
 import type { ServiceEvent } from '../codecs/events.js'
-import { decide, type DesiredFingerprints, type Step } from '../state/decide.js'
+import { decide, type DesiredFingerprints } from '../state/decide.js'
+import type { Step } from '../state/step.js'
 import type { EventStore } from '../state/store/event-store.js'
 import { fold } from '../state/evolve.js'
 import type { ServiceLease } from '../state/store/service-lease.js'

@@ -6,7 +6,8 @@
  */
 import { Subject, defer, finalize, mergeMap, tap, timer, type Observable, type Subscription } from 'rxjs'
 import type { ServiceEvent } from '../codecs/events.js'
-import type { DesiredFingerprints, Step } from '../state/decide.js'
+import type { DesiredFingerprints } from '../state/decide.js'
+import type { Step } from '../state/step.js'
 import type { EventStore } from '../state/store/event-store.js'
 import type { ServiceState } from '../state/service-state.js'
 import { laneByKey } from '../operators/lane-by-key.js'

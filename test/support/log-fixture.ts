@@ -4,7 +4,18 @@
  */
 import { isLeft } from 'fp-ts/lib/Either.js'
 import type { Redis } from 'ioredis'
-import type { RequestAccepted, ServiceEvent } from '../../src/codecs/events.js'
+import {
+  dashboardUpserted,
+  dashboardsDeleted,
+  requestAccepted,
+  requestCompleted,
+  requestRedelivered,
+  resultPublished,
+  scrapeJobRegistered,
+  scrapeJobRemoved,
+  type RequestAccepted,
+  type ServiceEvent,
+} from '../../src/codecs/events.js'
 import { CreateDashboardRequest, DeleteDashboardRequest } from '../../src/codecs/requests.js'
 import { createEventStore, type EventStore } from '../../src/state/store/event-store.js'
 import { fold } from '../../src/state/evolve.js'
@@ -24,13 +35,12 @@ const deletePayload = (serviceId: string) => {
   return d.right
 }
 
-const acceptedOf = (requestId: string, request: RequestAccepted['request'], s: number): RequestAccepted => ({
-  v: 1, requestId, at: iso(s), type: 'RequestAccepted', request, kogito: { kogitoprocinstanceid: `proc-${requestId}` }, origin: 'topic/0/1',
-})
+const acceptedOf = (requestId: string, request: RequestAccepted['request'], s: number): RequestAccepted =>
+  requestAccepted({ requestId, at: iso(s), request, kogito: { kogitoprocinstanceid: `proc-${requestId}` }, origin: 'topic/0/1' })
 
 /** Accept a request, then append the outcome events one by one (each with its snapshot). */
 const play = async (store: EventStore, serviceId: string, accepted: RequestAccepted, outcomes: readonly ServiceEvent[]): Promise<void> => {
-  await store.accept([{ serviceId, accepted, redelivered: { v: 1, requestId: accepted.requestId, at: accepted.at, type: 'RequestRedelivered', origin: accepted.origin } }], Date.parse(accepted.at))
+  await store.accept([{ serviceId, accepted, redelivered: requestRedelivered({ requestId: accepted.requestId, at: accepted.at, origin: accepted.origin }) }], Date.parse(accepted.at))
   for (const event of outcomes) {
     const state = await store.load(serviceId)
     const result = await store.append(serviceId, state.version, [event], fold(state, [event]), Date.parse(event.at))
@@ -41,11 +51,11 @@ const play = async (store: EventStore, serviceId: string, accepted: RequestAccep
 const result = (topic: string) => ({ topic, key: 'k', value: '{}' })
 
 export const createdOutcomes = (serviceId: string, requestId: string, s: number): ServiceEvent[] => [
-  { v: 1, requestId, at: iso(s + 1), type: 'ScrapeJobRegistered', jobName: serviceId, fingerprint: 'f00d' },
-  { v: 1, requestId, at: iso(s + 2), type: 'DashboardUpserted', role: 'metrics', uid: `tcm-${serviceId}`, id: 1, url: `/d/tcm-${serviceId}/m`, version: 1, folderUid: 'etsi-hypo-app-metrics', fingerprint: 'aa' },
-  { v: 1, requestId, at: iso(s + 3), type: 'DashboardUpserted', role: 'logs', uid: `tcl-${serviceId}`, id: 2, url: `/d/tcl-${serviceId}/l`, version: 1, folderUid: 'etsi-hypo-end-user-service-logs', fingerprint: 'bb' },
-  { v: 1, requestId, at: iso(s + 4), type: 'RequestCompleted', status: 'SUCCESS', resultId: `res-${requestId}`, result: result('sonata-service-dashboard-result') },
-  { v: 1, requestId, at: iso(s + 5), type: 'ResultPublished', resultId: `res-${requestId}` },
+  scrapeJobRegistered({ requestId, at: iso(s + 1), jobName: serviceId, fingerprint: 'f00d' }),
+  dashboardUpserted({ requestId, at: iso(s + 2), role: 'metrics', uid: `tcm-${serviceId}`, id: 1, url: `/d/tcm-${serviceId}/m`, version: 1, folderUid: 'etsi-hypo-app-metrics', fingerprint: 'aa' }),
+  dashboardUpserted({ requestId, at: iso(s + 3), role: 'logs', uid: `tcl-${serviceId}`, id: 2, url: `/d/tcl-${serviceId}/l`, version: 1, folderUid: 'etsi-hypo-end-user-service-logs', fingerprint: 'bb' }),
+  requestCompleted({ requestId, at: iso(s + 4), status: 'SUCCESS', resultId: `res-${requestId}`, result: result('sonata-service-dashboard-result') }),
+  resultPublished({ requestId, at: iso(s + 5), resultId: `res-${requestId}` }),
 ]
 
 /** An active service (created), a deleted one (created then deleted), one just accepted (new, pending). */
@@ -54,10 +64,10 @@ export const writeFixtureLogs = async (redis: Redis, prefix: string): Promise<Ev
   await play(store, 'svc-active', acceptedOf('req-a1', { kind: 'create', payload: createPayload('svc-active') }, 0), createdOutcomes('svc-active', 'req-a1', 0))
   await play(store, 'svc-gone', acceptedOf('req-g1', { kind: 'create', payload: createPayload('svc-gone') }, 10), createdOutcomes('svc-gone', 'req-g1', 10))
   await play(store, 'svc-gone', acceptedOf('req-g2', { kind: 'delete', payload: deletePayload('svc-gone') }, 20), [
-    { v: 1, requestId: 'req-g2', at: iso(21), type: 'ScrapeJobRemoved', jobName: 'svc-gone', wasPresent: true },
-    { v: 1, requestId: 'req-g2', at: iso(22), type: 'DashboardsDeleted', uids: ['tcm-svc-gone', 'tcl-svc-gone'] },
-    { v: 1, requestId: 'req-g2', at: iso(23), type: 'RequestCompleted', status: 'SUCCESS', resultId: 'res-req-g2', result: result('sonata-service-dashboard-delete-result') },
-    { v: 1, requestId: 'req-g2', at: iso(24), type: 'ResultPublished', resultId: 'res-req-g2' },
+    scrapeJobRemoved({ requestId: 'req-g2', at: iso(21), jobName: 'svc-gone', wasPresent: true }),
+    dashboardsDeleted({ requestId: 'req-g2', at: iso(22), uids: ['tcm-svc-gone', 'tcl-svc-gone'] }),
+    requestCompleted({ requestId: 'req-g2', at: iso(23), status: 'SUCCESS', resultId: 'res-req-g2', result: result('sonata-service-dashboard-delete-result') }),
+    resultPublished({ requestId: 'req-g2', at: iso(24), resultId: 'res-req-g2' }),
   ])
   await play(store, 'svc-new', acceptedOf('req-n1', { kind: 'create', payload: createPayload('svc-new') }, 30), [])
   return store

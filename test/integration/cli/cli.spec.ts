@@ -144,6 +144,16 @@ describe('telemetry-client operator commands (in-process main(argv, io))', funct
       expect((await run(['inspect', 'svc-gone', '--json'], target)).stdout).to.equal((await run(['inspect', 'svc-gone', '--json'], env())).stdout)
     })
 
+    it('export --json: the summary as one JSON line on stderr, stdout stays the NDJSON export', async () => {
+      const exported = await run(['export', '--service', 'svc-active', '--json', '--progress'], env(), { tty: true })
+      expect(exported.code).to.equal(0)
+      expect(exported.stdout.trimEnd().split('\n').map((line) => (JSON.parse(line) as { version: number }).version)).to.deep.equal([1, 2, 3, 4, 5, 6])
+      expect(JSON.parse(exported.stderr)).to.deep.equal({ services: 1, events: 6, out: null })
+      const file = join(dir, 'one.ndjson')
+      const toFile = await run(['export', '--service', 'svc-active', '--out', file, '--json'], env())
+      expect(JSON.parse(toFile.stderr)).to.deep.equal({ services: 1, events: 6, out: file })
+    })
+
     it('export to stdout, import from stdin with --force; invalid input is exit 1', async () => {
       const exported = await run(['export', '--service', 'svc-active'], env())
       expect(exported.stdout.trimEnd().split('\n')).to.have.length(6)
@@ -167,9 +177,11 @@ describe('telemetry-client operator commands (in-process main(argv, io))', funct
       await stack?.stop()
     })
 
-    it('--dry-run --json reports drift (exit 1) and writes nothing', async () => {
-      const r = await run(['reconcile', '--dry-run', '--json'], { ...stack.env, REDIS_KEY_PREFIX: prefix })
-      expect(r.code, r.stderr).to.equal(1)
+    const reconcileEnv = () => ({ ...stack.env, REDIS_KEY_PREFIX: prefix })
+
+    it('--dry-run --json reports drift (exit 2, as terraform plan -detailed-exitcode) and writes nothing', async () => {
+      const r = await run(['reconcile', '--dry-run', '--json'], reconcileEnv())
+      expect(r.code, r.stderr).to.equal(2)
       const report = JSON.parse(r.stdout) as { dryRun: boolean; busy: string[]; drift: Array<{ kind: string; serviceId: string }> }
       expect(report.dryRun).to.equal(true)
       expect(report.busy).to.deep.equal(['svc-new'])
@@ -179,6 +191,37 @@ describe('telemetry-client operator commands (in-process main(argv, io))', funct
         ['dashboard-missing', 'svc-active'],
       ])
       expect(stack.kube.successfulWrites).to.equal(0)
+    })
+
+    it('--dry-run: exit 0 without drift; exit 1 on an error, a usage error included (2 always means drift)', async () => {
+      const clean = await run(['reconcile', '--dry-run', '--service', 'svc-gone'], reconcileEnv())
+      expect(clean.code, clean.stderr).to.equal(0)
+      expect(clean.stdout).to.match(/1 service checked: 0 drifts found, dry run, nothing changed\n$/)
+      const usage = await run(['reconcile', '--dry-run', '--nope'], reconcileEnv())
+      expect(usage.code).to.equal(1)
+      expect(usage.stderr).to.match(/Unknown option '--nope'/)
+      const unreachable = await run(['reconcile', '--dry-run'], { ...reconcileEnv(), GRAFANA_URL: 'http://127.0.0.1:9', GRAFANA_RETRIES: '0', GRAFANA_TIMEOUT_MS: '500' })
+      expect(unreachable.code, unreachable.stdout).to.equal(1)
+      const help = await run(['reconcile', '--help'], {})
+      expect(help.stdout).to.contain('Exit with --dry-run (as terraform plan -detailed-exitcode): 0 no drift, 2 drift found,')
+    })
+
+    it('repairs by the step effects under reconcile:<uuid>; a repair that cannot be done is exit 1', async () => {
+      // the fixture log records a job fingerprint no request in it yields: that job cannot be rebuilt
+      const r = await run(['reconcile', '--service', 'svc-active', '--json'], reconcileEnv())
+      expect(r.code, r.stdout + r.stderr).to.equal(1)
+      const report = JSON.parse(r.stdout) as { drift: Array<{ kind: string; repair: { ok: boolean; detail: string } | null }> }
+      expect(report.drift.map((d) => [d.kind, d.repair?.ok])).to.deep.equal([['job-missing', false], ['dashboard-missing', true], ['dashboard-missing', true]])
+      expect(report.drift[0]?.repair?.detail).to.equal('no completed create request in the log yields the recorded job')
+      const inspected = JSON.parse((await run(['inspect', 'svc-active', '--json'], env())).stdout) as { timeline: Array<{ type: string; requestId: string }> }
+      const facts = inspected.timeline.slice(-2)
+      expect(facts.map((f) => f.type)).to.deep.equal(['DashboardUpserted', 'DashboardUpserted'])
+      expect(facts[0]?.requestId).to.match(/^reconcile:[0-9a-f-]{36}$/)
+      expect(facts[1]?.requestId).to.equal(facts[0]?.requestId)
+      expect(stack.grafana.folders().map((f) => f.uid).sort()).to.deep.equal(['etsi-hypo-app-metrics', 'etsi-hypo-end-user-service-logs'])
+      const after = await run(['reconcile', '--dry-run', '--json', '--service', 'svc-active'], reconcileEnv())
+      expect(after.code).to.equal(2)
+      expect((JSON.parse(after.stdout) as { drift: Array<{ kind: string }> }).drift.map((d) => d.kind)).to.deep.equal(['job-missing'])
     })
   })
 

@@ -9,7 +9,7 @@ import { applyEdits, findJob, parseScrapeConfigList, renderScrapeConfigList, typ
 import { federationJob, jobFingerprint } from '../../../src/effects/scrape-job.js'
 import { createSecretWriter, type SecretWriter } from '../../../src/effects/secret-writer.js'
 import { inspectService } from '../../../src/ops/inspect.js'
-import { reconcile, reconcileFailed, formatReconcile, reconcileJson, type ReconcileDeps } from '../../../src/ops/reconcile.js'
+import { reconcile, reconcileExitCode, formatReconcile, reconcileJson, type ReconcileDeps } from '../../../src/ops/reconcile.js'
 import { replayServices } from '../../../src/ops/replay.js'
 import { createEventStore } from '../../../src/state/store/event-store.js'
 import { checkScrapeConfigsWithPromtool } from '../../support/promtool.js'
@@ -55,10 +55,11 @@ describe('ops/reconcile (live log, simulators)', function () {
     await live?.stop()
   })
 
-  it('finds nothing on the log the service left', async () => {
+  it('finds nothing on the log the service left (dry run: exit 0)', async () => {
     const report = await reconcile(deps, { serviceIds: services, dryRun: true })
     expect(report.drift).to.deep.equal([])
-    expect(reconcileFailed(report)).to.equal(false)
+    expect(report.requestId).to.equal(null)
+    expect(reconcileExitCode(report)).to.equal(0)
   })
 
   describe('with drift injected by hand', () => {
@@ -83,17 +84,26 @@ describe('ops/reconcile (live log, simulators)', function () {
         ['job-different', 'svc-k3'],
         ['job-left-behind', 'svc-kd'],
       ])
-      expect(reconcileFailed(report)).to.equal(true)
+      expect(reconcileExitCode(report), 'drift found: exit 2').to.equal(2)
       expect(formatReconcile(report)).to.match(/4 services checked: 4 drifts found, dry run, nothing changed$/)
       expect(secretText()).to.equal(secretBefore)
       expect(dashboards()).to.deep.equal(dashboardsBefore)
       expect(live.harness.stack.kube.successfulWrites).to.equal(writesBefore)
     })
 
-    it('repairs the drift through the secret writer and Grafana, and records the facts', async () => {
+    it('repairs the drift by the step effects, under one reconcile:<uuid> request id, and records the facts', async () => {
       const k1Before = await deps.store.load('svc-k1')
+      const grafana = live.harness.stack.grafana
+      const foldersCreated = grafana.requests.get('folder.create') ?? 0
+      // Grafana answers "folder not found" once (the folder was deleted by hand): the service's
+      // upsertDashboard$ forgets the folder, ensures it again and saves again; a repair of its own would fail here
+      grafana.faults.add({ kind: 'dashboard.upsert', effect: { type: 'status', status: 400 }, times: 1 })
       const report = await reconcile(deps, { serviceIds: services, dryRun: false })
-      expect(reconcileFailed(report), formatReconcile(report)).to.equal(false)
+      grafana.faults.clear()
+      expect(reconcileExitCode(report), formatReconcile(report)).to.equal(0)
+      expect(grafana.faults.injected.get('dashboard.upsert')).to.equal(1)
+      expect(grafana.requests.get('folder.create') ?? 0).to.be.greaterThan(foldersCreated)
+      expect(report.requestId).to.match(/^reconcile:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/)
       expect(report.repairs.every((r) => r.recorded === true && r.outcomes.every((o) => o.ok))).to.equal(true)
       expect(reconcileJson(report).drift.map((d) => d.repair?.ok)).to.deep.equal([true, true, true, true])
 
@@ -106,14 +116,17 @@ describe('ops/reconcile (live log, simulators)', function () {
 
       // the facts are in the log, and the snapshots still equal the fold
       const k1 = await inspectService(deps.store, 'svc-k1')
-      expect(k1?.timeline[k1.timeline.length - 1]).to.include({ type: 'ScrapeJobRegistered', requestId: 'reconcile:2030-01-01T00:00:00.000Z' })
+      expect(k1?.timeline[k1.timeline.length - 1]).to.include({ type: 'ScrapeJobRegistered', requestId: report.requestId, at: now.toISOString() })
       expect(k1?.state.version).to.equal(k1Before.version + 1)
       const k2 = await deps.store.load('svc-k2')
       expect(k2.dashboards.metrics?.uid).to.equal(metricsUid)
+      const k2Events = await deps.store.readEvents('svc-k2')
+      expect(k2Events[k2Events.length - 1]?.event).to.include({ type: 'DashboardUpserted', role: 'metrics', requestId: report.requestId })
       expect((await replayServices(live, services, { write: false })).counts.identical).to.equal(4)
 
       const again = await reconcile(deps, { serviceIds: services, dryRun: true })
       expect(again.drift).to.deep.equal([])
+      expect(reconcileExitCode(again)).to.equal(0)
     })
 
     it('deletes dashboards a deleted service left behind', async () => {

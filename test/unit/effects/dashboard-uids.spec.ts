@@ -1,6 +1,7 @@
 import { expect } from 'chai'
 import fc from 'fast-check'
-import { MANAGED_TAG, dashboardUid, serviceTag, type DashboardRole } from '../../../src/effects/dashboard-uids.js'
+import type { DashboardRole } from '../../../src/codecs/dashboard-role.js'
+import { MANAGED_TAG, dashboardUid, serviceTag } from '../../../src/effects/dashboard-uids.js'
 import { Folders } from '../../../src/effects/folders.js'
 
 const ROLES: readonly DashboardRole[] = ['metrics', 'logs', 'platform']

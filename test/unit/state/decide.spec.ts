@@ -1,6 +1,7 @@
 import { expect } from 'chai'
 import type { ServiceEvent } from '../../../src/codecs/events.js'
-import { decide, type Step } from '../../../src/state/decide.js'
+import { decide } from '../../../src/state/decide.js'
+import type { Step } from '../../../src/state/step.js'
 import { evolve, fold } from '../../../src/state/evolve.js'
 import { initialServiceState, type ServiceState } from '../../../src/state/service-state.js'
 import {

@@ -1,7 +1,7 @@
 import { expect } from 'chai'
 import { lastValueFrom, of, throwError, toArray, type Observable } from 'rxjs'
 import type { ServiceEvent } from '../../../src/codecs/events.js'
-import type { Step } from '../../../src/state/decide.js'
+import type { Step } from '../../../src/state/step.js'
 import type { AppendResult, EventStore, InboxEntry, InboxOutcome, StoredEvent } from '../../../src/state/store/event-store.js'
 import { fold } from '../../../src/state/evolve.js'
 import { initialServiceState, type ServiceState } from '../../../src/state/service-state.js'

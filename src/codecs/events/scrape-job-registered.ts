@@ -1,0 +1,15 @@
+import * as t from 'io-ts'
+import { EventMeta, eventHead, type EventFields } from './event-head.js'
+
+/** The service's federation job is in the secret; `fingerprint` says which version of it. */
+export const ScrapeJobRegistered = t.type(
+  { ...EventMeta, type: t.literal('ScrapeJobRegistered'), jobName: t.string, fingerprint: t.string },
+  'ScrapeJobRegistered',
+)
+export type ScrapeJobRegistered = t.TypeOf<typeof ScrapeJobRegistered>
+
+export const scrapeJobRegistered = (e: EventFields<ScrapeJobRegistered>): ScrapeJobRegistered => ({
+  ...eventHead('ScrapeJobRegistered', e),
+  jobName: e.jobName,
+  fingerprint: e.fingerprint,
+})

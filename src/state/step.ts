@@ -1,0 +1,45 @@
+/**
+ * A step: what `decide` asks for next, and what one step effect (effects/run-step.ts) carries out.
+ * Its own module because both sides need it: state decides steps, effects run them (and the
+ * operator's `reconcile` builds the same steps to repair drift).
+ */
+import type { DashboardRole, ResultRecord } from '../codecs/events.js'
+import type { CreateDashboardRequest, PlatformServiceRequest } from '../codecs/requests.js'
+import type { PendingRequest } from './service-state.js'
+
+export interface IdleStep { readonly type: 'idle' }
+
+export interface PublishResultStep {
+  readonly type: 'publishResult'
+  readonly requestId: string
+  readonly resultId: string
+  readonly result: ResultRecord
+}
+
+export interface RegisterJobStep {
+  readonly type: 'registerJob'
+  readonly pending: PendingRequest
+  readonly payload: CreateDashboardRequest
+  readonly fingerprint: string
+}
+
+export interface UpsertDashboardStep {
+  readonly type: 'upsertDashboard'
+  readonly pending: PendingRequest
+  readonly role: DashboardRole
+  readonly payload: CreateDashboardRequest | PlatformServiceRequest
+  readonly fingerprint: string
+}
+
+export interface RemoveJobStep { readonly type: 'removeJob'; readonly pending: PendingRequest }
+
+export interface DeleteDashboardsStep { readonly type: 'deleteDashboards'; readonly pending: PendingRequest }
+
+export interface CompleteStep {
+  readonly type: 'complete'
+  readonly pending: PendingRequest
+  readonly status: 'SUCCESS' | 'FAILURE'
+  readonly message: string
+}
+
+export type Step = IdleStep | PublishResultStep | RegisterJobStep | UpsertDashboardStep | RemoveJobStep | DeleteDashboardsStep | CompleteStep
