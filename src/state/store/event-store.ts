@@ -9,6 +9,7 @@ import { decodeEvent, encodeEvent } from '../event-codec.js'
 import { fold } from '../evolve.js'
 import { entryIdOf, indexKeys, serviceKeys, versionOfEntryId } from './redis-keys.js'
 import { callScript, queueScript, registerScripts, type RedisClient } from './redis-scripts.js'
+import { execPerNode, type PipelinedCall, type ReplicaAcks } from './node-pipelines.js'
 import { decodeSnapshot } from '../snapshot-codec.js'
 import { initialServiceState, type ServiceState } from '../service-state.js'
 
@@ -54,8 +55,20 @@ const asPair = (reply: unknown): [string | number, number] => {
   return [reply[0] as string | number, Number(reply[1])]
 }
 
-export const createEventStore = (redis: RedisClient, prefix: string): EventStore => {
+/**
+ * On a Redis Cluster the inbox waits for one replica to hold each accepted request before Kafka
+ * may commit its offset (see node-pipelines.ts); a single Redis relies on its AOF instead.
+ */
+export const CLUSTER_INBOX_ACKS: ReplicaAcks = { replicas: 1, timeoutMs: 2000 }
+
+export interface EventStoreOptions {
+  /** replica acknowledgements for inbox writes; CLUSTER_INBOX_ACKS on a Cluster by default */
+  readonly inboxAcks?: ReplicaAcks
+}
+
+export const createEventStore = (redis: RedisClient, prefix: string, options: EventStoreOptions = {}): EventStore => {
   registerScripts(redis)
+  const inboxAcks = options.inboxAcks ?? (redis.isCluster ? CLUSTER_INBOX_ACKS : undefined)
   const index = indexKeys(prefix)
 
   const readEvents = async (serviceId: string, afterVersion = 0): Promise<readonly StoredEvent[]> => {
@@ -80,12 +93,11 @@ export const createEventStore = (redis: RedisClient, prefix: string): EventStore
   return {
     accept: async (entries, nowMs) => {
       if (entries.length === 0) return []
-      const pipeline = redis.pipeline()
-      for (const { serviceId, accepted, redelivered } of entries) {
+      const appends = entries.map(({ serviceId, accepted, redelivered }): PipelinedCall => {
         const keys = serviceKeys(prefix, serviceId)
-        queueScript(pipeline, 'acceptRequest', [keys.events, keys.version, keys.seen], [accepted.requestId, encodeEvent(accepted), encodeEvent(redelivered)])
-      }
-      const replies = (await pipeline.exec()) ?? []
+        return { key: keys.events, queue: (p) => queueScript(p, 'acceptRequest', [keys.events, keys.version, keys.seen], [accepted.requestId, encodeEvent(accepted), encodeEvent(redelivered)]) }
+      })
+      const replies = await execPerNode(redis, appends, inboxAcks)
       const outcomes = entries.map(({ serviceId }, i): InboxOutcome => {
         const [error, reply] = replies[i] ?? [new Error('no reply')]
         if (error) throw error
@@ -93,13 +105,13 @@ export const createEventStore = (redis: RedisClient, prefix: string): EventStore
         return { serviceId, outcome: outcome === 'accepted' ? 'accepted' : 'redelivered', version }
       })
       // indexes after the append: a crash in between leaves the Kafka offset uncommitted, so the
-      // request is delivered again and lands here once more as a redelivery
-      const indexes = redis.pipeline()
-      for (const { serviceId, version } of outcomes) {
-        indexes.zadd(index.services, nowMs, serviceId)
-        indexes.zadd(index.pending, 'GT', version, serviceId)
-      }
-      await indexes.exec()
+      // request is delivered again and lands here once more as a redelivery. The two index keys
+      // are in two slots (two masters, maybe), hence one call each rather than one pipeline.
+      const indexes = outcomes.flatMap(({ serviceId, version }): PipelinedCall[] => [
+        { key: index.services, queue: (p) => void p.zadd(index.services, nowMs, serviceId) },
+        { key: index.pending, queue: (p) => void p.zadd(index.pending, 'GT', version, serviceId) },
+      ])
+      for (const [error] of await execPerNode(redis, indexes, inboxAcks)) if (error) throw error
       return outcomes
     },
 
