@@ -8,9 +8,9 @@
  *
  * Replication in a Cluster is asynchronous: a master that acknowledged a write and dies before
  * its replica received it loses the write on failover, and the inbox would then have let Kafka
- * commit the offset of a request that no longer exists anywhere. With `replicaAcks` each group's
- * pipeline ends with `WAIT replicaAcks timeout` on the same connection, and fewer acknowledgements
- * fail the call, so the caller retries and the offset stays where it is.
+ * commit the offset of a request that no longer exists anywhere. With `acks` each group's
+ * pipeline is followed by a WAIT for that master's replicas on the same connection, and fewer
+ * acknowledgements fail the call, so the caller retries and the offset stays where it is.
  */
 import type { ChainableCommander, Cluster } from 'ioredis'
 import { keySlot } from './key-slot.js'
@@ -53,15 +53,40 @@ const groupsByNode = (cluster: Cluster, calls: readonly PipelinedCall[]): number
   return [...groups.values()]
 }
 
-const runPipeline = async (pipeline: ChainableCommander, count: number, acks: ReplicaAcks | undefined): Promise<PipelineReply[]> => {
-  if (acks !== undefined) pipeline.wait(acks.replicas, acks.timeoutMs)
+/** How many replicas a ROLE reply says are connected to this master (0 for anything else). */
+const connectedReplicas = (role: unknown): number => (Array.isArray(role) && role[0] === 'master' && Array.isArray(role[2]) ? role[2].length : 0)
+
+/**
+ * Waits for `wanted` of the replicas connected to the node serving `routeKey`. WAIT counts the
+ * writes sent earlier on the same connection, and ioredis keeps one connection per node; reading
+ * `routeKey` routes the keyless WAIT to that node.
+ */
+const awaitReplicas = async (cluster: Cluster, routeKey: string, wanted: number, timeoutMs: number): Promise<void> => {
+  const replies = (await cluster.pipeline().exists(routeKey).wait(wanted, timeoutMs).exec()) ?? []
+  const [error, acknowledged] = replies[1] ?? [new Error('no reply to WAIT')]
+  if (error) throw error
+  if (Number(acknowledged) < wanted) throw new NotReplicatedError(Number(acknowledged), wanted)
+}
+
+/**
+ * One node's share of a batch on a Cluster. With `acks`, ROLE rides along and, if the master has
+ * replicas connected, a WAIT for up to `acks.replicas` of them follows. A master without any
+ * replica (one that took over from a dead master whose node has not returned yet) is not waited
+ * for: no failover could happen from it anyway, and waiting would stop the inbox until an
+ * operator brings a replica back; its writes are as safe as its AOF (docs/runbook.md).
+ */
+const runNodePipeline = async (cluster: Cluster, calls: readonly PipelinedCall[], acks: ReplicaAcks | undefined): Promise<PipelineReply[]> => {
+  const pipeline = cluster.pipeline()
+  for (const call of calls) call.queue(pipeline)
+  if (acks !== undefined) pipeline.role()
   const replies = (await pipeline.exec()) ?? []
   if (acks !== undefined) {
-    const [error, acknowledged] = replies[count] ?? [new Error('no reply to WAIT')]
+    const [error, role] = replies[calls.length] ?? [new Error('no reply to ROLE')]
     if (error) throw error
-    if (Number(acknowledged) < acks.replicas) throw new NotReplicatedError(Number(acknowledged), acks.replicas)
+    const wanted = Math.min(acks.replicas, connectedReplicas(role))
+    if (wanted > 0) await awaitReplicas(cluster, calls[0]!.key, wanted, acks.timeoutMs)
   }
-  return Array.from({ length: count }, (_, i): PipelineReply => replies[i] ?? [new Error('no reply'), null])
+  return calls.map((_, i): PipelineReply => replies[i] ?? [new Error('no reply'), null])
 }
 
 /** Runs `calls` pipelined (per node on a Cluster); replies come back in the order of `calls`. */
@@ -70,14 +95,13 @@ export const execPerNode = async (redis: RedisClient, calls: readonly PipelinedC
   if (!isCluster(redis)) {
     const pipeline = redis.pipeline()
     for (const call of calls) call.queue(pipeline)
-    return runPipeline(pipeline, calls.length, undefined)
+    const replies = (await pipeline.exec()) ?? []
+    return calls.map((_, i): PipelineReply => replies[i] ?? [new Error('no reply'), null])
   }
   const out: PipelineReply[] = new Array<PipelineReply>(calls.length)
   await Promise.all(
     groupsByNode(redis, calls).map(async (indexes) => {
-      const pipeline = redis.pipeline()
-      for (const i of indexes) calls[i]!.queue(pipeline)
-      const replies = await runPipeline(pipeline, indexes.length, acks)
+      const replies = await runNodePipeline(redis, indexes.map((i) => calls[i]!), acks)
       indexes.forEach((callIndex, i) => (out[callIndex] = replies[i]!))
     }),
   )
