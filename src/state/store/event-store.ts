@@ -9,7 +9,7 @@ import { decodeEvent, encodeEvent } from '../event-codec.js'
 import { fold } from '../evolve.js'
 import { entryIdOf, indexKeys, serviceKeys, versionOfEntryId } from './redis-keys.js'
 import { callScript, queueScript, registerScripts, type RedisClient } from './redis-scripts.js'
-import { execPerNode, type PipelinedCall, type ReplicaAcks } from './node-pipelines.js'
+import { awaitConnectedReplicas, execPerNode, type PipelinedCall, type ReplicaAcks } from './node-pipelines.js'
 import { decodeSnapshot } from '../snapshot-codec.js'
 import { initialServiceState, type ServiceState } from '../service-state.js'
 
@@ -56,19 +56,21 @@ const asPair = (reply: unknown): [string | number, number] => {
 }
 
 /**
- * On a Redis Cluster the inbox waits for one replica to hold each accepted request before Kafka
- * may commit its offset (see node-pipelines.ts); a single Redis relies on its AOF instead.
+ * On a Redis Cluster two writes wait for a replica to hold them (see node-pipelines.ts): the
+ * inbox's, before Kafka may commit the offset, and a RequestCompleted, before its result is sent
+ * (a failover must not make the service carry a request out again and answer it differently).
+ * A single Redis relies on its AOF instead.
  */
-export const CLUSTER_INBOX_ACKS: ReplicaAcks = { replicas: 1, timeoutMs: 2000 }
+export const CLUSTER_REPLICA_ACKS: ReplicaAcks = { replicas: 1, timeoutMs: 2000 }
 
 export interface EventStoreOptions {
-  /** replica acknowledgements for inbox writes; CLUSTER_INBOX_ACKS on a Cluster by default */
-  readonly inboxAcks?: ReplicaAcks
+  /** replica acknowledgements for those writes; CLUSTER_REPLICA_ACKS on a Cluster by default */
+  readonly replicaAcks?: ReplicaAcks
 }
 
 export const createEventStore = (redis: RedisClient, prefix: string, options: EventStoreOptions = {}): EventStore => {
   registerScripts(redis)
-  const inboxAcks = options.inboxAcks ?? (redis.isCluster ? CLUSTER_INBOX_ACKS : undefined)
+  const replicaAcks = options.replicaAcks ?? (redis.isCluster ? CLUSTER_REPLICA_ACKS : undefined)
   const index = indexKeys(prefix)
 
   const readEvents = async (serviceId: string, afterVersion = 0): Promise<readonly StoredEvent[]> => {
@@ -97,7 +99,7 @@ export const createEventStore = (redis: RedisClient, prefix: string, options: Ev
         const keys = serviceKeys(prefix, serviceId)
         return { key: keys.events, queue: (p) => queueScript(p, 'acceptRequest', [keys.events, keys.version, keys.seen], [accepted.requestId, encodeEvent(accepted), encodeEvent(redelivered)]) }
       })
-      const replies = await execPerNode(redis, appends, inboxAcks)
+      const replies = await execPerNode(redis, appends, replicaAcks)
       const outcomes = entries.map(({ serviceId }, i): InboxOutcome => {
         const [error, reply] = replies[i] ?? [new Error('no reply')]
         if (error) throw error
@@ -111,7 +113,7 @@ export const createEventStore = (redis: RedisClient, prefix: string, options: Ev
         { key: index.services, queue: (p) => void p.zadd(index.services, nowMs, serviceId) },
         { key: index.pending, queue: (p) => void p.zadd(index.pending, 'GT', version, serviceId) },
       ])
-      for (const [error] of await execPerNode(redis, indexes, inboxAcks)) if (error) throw error
+      for (const [error] of await execPerNode(redis, indexes, replicaAcks)) if (error) throw error
       return outcomes
     },
 
@@ -132,6 +134,7 @@ export const createEventStore = (redis: RedisClient, prefix: string, options: Ev
       ])
       const [ok, version] = asPair(reply)
       if (Number(ok) !== 1) return { ok: false, actualVersion: version }
+      if (events.some((e) => e.type === 'RequestCompleted')) await awaitConnectedReplicas(redis, keys.events, replicaAcks)
       await redis.zadd(index.services, nowMs, serviceId)
       return { ok: true, version }
     },

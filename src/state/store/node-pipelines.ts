@@ -89,6 +89,19 @@ const runNodePipeline = async (cluster: Cluster, calls: readonly PipelinedCall[]
   return calls.map((_, i): PipelineReply => replies[i] ?? [new Error('no reply'), null])
 }
 
+/**
+ * After one write on a Cluster: WAIT for up to `acks.replicas` of the replicas connected to the
+ * master serving `key` (nothing to do on a single Redis or without `acks`).
+ */
+export const awaitConnectedReplicas = async (redis: RedisClient, key: string, acks: ReplicaAcks | undefined): Promise<void> => {
+  if (acks === undefined || !isCluster(redis)) return
+  const replies = (await redis.pipeline().exists(key).role().exec()) ?? []
+  const [error, role] = replies[1] ?? [new Error('no reply to ROLE')]
+  if (error) throw error
+  const wanted = Math.min(acks.replicas, connectedReplicas(role))
+  if (wanted > 0) await awaitReplicas(redis, key, wanted, acks.timeoutMs)
+}
+
 /** Runs `calls` pipelined (per node on a Cluster); replies come back in the order of `calls`. */
 export const execPerNode = async (redis: RedisClient, calls: readonly PipelinedCall[], acks?: ReplicaAcks): Promise<PipelineReply[]> => {
   if (calls.length === 0) return []
