@@ -6,11 +6,13 @@ import { importLogs, parseImport } from '../../../src/ops/import-log.js'
 import { inspectionJson, inspectService } from '../../../src/ops/inspect.js'
 import { listServices } from '../../../src/ops/list.js'
 import { replayServices } from '../../../src/ops/replay.js'
+import { withStore } from '../../../src/cli/with-store.js'
+import { loadRedisOpsConfig } from '../../../src/config/ops-config.js'
 import { createEventStore, type EventStore } from '../../../src/state/store/event-store.js'
 import { serviceKeys } from '../../../src/state/store/redis-keys.js'
 import { writeFixtureLogs } from '../../support/log-fixture.js'
 import { uniquePrefix } from '../../support/redis-helpers.js'
-import { flushClusterPrefix, testClusterClient } from '../../support/redis-cluster-fixture.js'
+import { flushClusterPrefix, testClusterClient, testClusterNodes } from '../../support/redis-cluster-fixture.js'
 
 // the same fixture logs as test/integration/ops, written and read through a Cluster client
 describe('operator commands on a Redis Cluster: list, inspect, replay, export and import', function () {
@@ -37,6 +39,13 @@ describe('operator commands on a Redis Cluster: list, inspect, replay, export an
     const inspected = await inspectService(store, 'svc-gone')
     expect(inspected?.state.status).to.equal('deleted')
     expect(inspected?.timeline).to.have.length(11)
+  })
+
+  it('the commands open the store as the CLI does, from REDIS_CLUSTER_NODES', async () => {
+    const config = loadRedisOpsConfig({ REDIS_CLUSTER_NODES: await testClusterNodes(), REDIS_KEY_PREFIX: source })
+    if (isLeft(config)) throw new Error(config.left.join('; '))
+    const rows = await withStore(config.right, ({ store: cliStore }) => listServices(cliStore))
+    expect(rows.map((r) => r.serviceId)).to.deep.equal(services)
   })
 
   it('replay rebuilds every snapshot byte for byte and rewrites a damaged one', async () => {
