@@ -24,6 +24,8 @@ export interface RedisServerOptions {
   appendOnly?: boolean
   /** how long to wait for the server to answer; 10 s by default */
   startTimeoutMs?: number
+  /** more `--name value` arguments after ours (a later directive overrides an earlier one) */
+  extraArgs?: readonly string[]
 }
 
 export interface RedisServerHandle {
@@ -66,9 +68,9 @@ const serverPid = (port: number, timeoutMs: number): Promise<number | undefined>
     })
   })
 
-const launch = async (port: number, dir: string, appendOnly: boolean, timeoutMs: number): Promise<OwnedProcess> => {
+const launch = async (port: number, dir: string, appendOnly: boolean, timeoutMs: number, extraArgs: readonly string[] = []): Promise<OwnedProcess> => {
   const args = ['--port', String(port), '--bind', LOOPBACK, '--save', '', '--dir', dir, '--daemonize', 'no']
-  args.push(...(appendOnly ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']))
+  args.push(...(appendOnly ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']), ...extraArgs)
   const server = spawnOwned('redis-server', args, { cwd: dir })
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
@@ -115,9 +117,9 @@ export const startRedisServer = async (options: RedisServerOptions = {}): Promis
   try {
     if (options.port !== undefined) {
       port = options.port
-      current = await launch(port, dir, appendOnly, timeoutMs)
+      current = await launch(port, dir, appendOnly, timeoutMs, options.extraArgs)
     } else {
-      ;[port, current] = await retryOnAddressInUse(async (p) => [p, await launch(p, dir, appendOnly, timeoutMs)] as const)
+      ;[port, current] = await retryOnAddressInUse(async (p) => [p, await launch(p, dir, appendOnly, timeoutMs, options.extraArgs)] as const)
     }
   } catch (error) {
     if (ownDir) await removeOwnDir(dir)
@@ -145,7 +147,7 @@ export const startRedisServer = async (options: RedisServerOptions = {}): Promis
       await halt('SIGTERM')
       if (ownDir) ownDirUntilStop(dir)
       await mkdir(dir, { recursive: true }) // stop() may have removed a temp dir
-      running = await launch(port, dir, appendOnly, timeoutMs)
+      running = await launch(port, dir, appendOnly, timeoutMs, options.extraArgs)
     },
   }
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system tools the integration tests and the local stack run for real:
-# redis-server (Debian), kcat (brings librdkafka's mock Kafka cluster) and promtool.
+# redis-server and redis-cli (Debian; redis-cli creates the test suite's Redis Cluster), kcat
+# (brings librdkafka's mock Kafka cluster) and promtool.
 #
 # Idempotent and cheap when everything is there: nothing touches apt unless a command is missing.
 # Otherwise exactly ONE `apt-get update` and ONE `apt-get install` (each apt call re-runs slow
@@ -23,12 +24,14 @@ as_root() {
 
 packages=()
 command -v redis-server >/dev/null 2>&1 || packages+=(redis-server)
+# Debian's redis-server depends on redis-tools, but a redis-server from elsewhere may come without it
+command -v redis-cli >/dev/null 2>&1 || packages+=(redis-tools)
 command -v kcat >/dev/null 2>&1 || packages+=(kcat)
 need_promtool=false
 command -v promtool >/dev/null 2>&1 || need_promtool=true
 
 if [ "${#packages[@]}" -eq 0 ] && [ "$need_promtool" = false ]; then
-  echo "install-system-deps: redis-server, kcat and promtool are already installed"
+  echo "install-system-deps: redis-server, redis-cli, kcat and promtool are already installed"
   exit 0
 fi
 
@@ -57,7 +60,7 @@ if [ "$need_promtool" = true ]; then
 fi
 
 missing=()
-for tool in redis-server kcat promtool; do
+for tool in redis-server redis-cli kcat promtool; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done
 if [ "${#missing[@]}" -gt 0 ]; then

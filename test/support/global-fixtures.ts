@@ -7,9 +7,11 @@
  * Addresses travel in `TEST_REDIS_URL` and `TEST_KAFKA_BROKERS` (comma-separated). When one is
  * already set (e.g. pointing at the local stack) that server is reused and not started here.
  * Specs that kill or restart Redis start their own instance with `startRedisServer`.
+ * The Redis Cluster is started only when a spec asks for it (redis-cluster-fixture.ts).
  */
 import { startKafkaMock, type KafkaMockHandle } from '../../dev/kafka-mock.js'
 import { startRedisServer, type RedisServerHandle } from '../../dev/redis-server.js'
+import { stopSharedRedisCluster } from './redis-cluster-fixture.js'
 
 let redis: RedisServerHandle | undefined
 let kafka: KafkaMockHandle | undefined
@@ -34,5 +36,5 @@ export const mochaGlobalTeardown = async (): Promise<void> => {
   const servers = [redis, kafka].flatMap((server) => (server === undefined ? [] : [server]))
   redis = undefined
   kafka = undefined
-  await Promise.all(servers.map((server) => server.stop()))
+  await Promise.all([...servers.map((server) => server.stop()), stopSharedRedisCluster()])
 }

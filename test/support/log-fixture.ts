@@ -18,6 +18,7 @@ import {
 } from '../../src/codecs/events.js'
 import { CreateDashboardRequest, DeleteDashboardRequest } from '../../src/codecs/requests.js'
 import { createEventStore, type EventStore } from '../../src/state/store/event-store.js'
+import type { RedisClient } from '../../src/state/store/redis-scripts.js'
 import { fold } from '../../src/state/evolve.js'
 import { flushPrefix, testRedis, uniquePrefix } from './redis-helpers.js'
 
@@ -59,7 +60,7 @@ export const createdOutcomes = (serviceId: string, requestId: string, s: number)
 ]
 
 /** An active service (created), a deleted one (created then deleted), one just accepted (new, pending). */
-export const writeFixtureLogs = async (redis: Redis, prefix: string): Promise<EventStore> => {
+export const writeFixtureLogs = async (redis: RedisClient, prefix: string): Promise<EventStore> => {
   const store = createEventStore(redis, prefix)
   await play(store, 'svc-active', acceptedOf('req-a1', { kind: 'create', payload: createPayload('svc-active') }, 0), createdOutcomes('svc-active', 'req-a1', 0))
   await play(store, 'svc-gone', acceptedOf('req-g1', { kind: 'create', payload: createPayload('svc-gone') }, 10), createdOutcomes('svc-gone', 'req-g1', 10))

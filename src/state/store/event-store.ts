@@ -9,6 +9,7 @@ import { decodeEvent, encodeEvent } from '../event-codec.js'
 import { fold } from '../evolve.js'
 import { entryIdOf, indexKeys, serviceKeys, versionOfEntryId } from './redis-keys.js'
 import { callScript, queueScript, registerScripts, type RedisClient } from './redis-scripts.js'
+import { awaitConnectedReplicas, execPerNode, type PipelinedCall, type ReplicaAcks } from './node-pipelines.js'
 import { decodeSnapshot } from '../snapshot-codec.js'
 import { initialServiceState, type ServiceState } from '../service-state.js'
 
@@ -54,8 +55,22 @@ const asPair = (reply: unknown): [string | number, number] => {
   return [reply[0] as string | number, Number(reply[1])]
 }
 
-export const createEventStore = (redis: RedisClient, prefix: string): EventStore => {
+/**
+ * On a Redis Cluster two writes wait for a replica to hold them (see node-pipelines.ts): the
+ * inbox's, before Kafka may commit the offset, and a RequestCompleted, before its result is sent
+ * (a failover must not make the service carry a request out again and answer it differently).
+ * A single Redis relies on its AOF instead.
+ */
+export const CLUSTER_REPLICA_ACKS: ReplicaAcks = { replicas: 1, timeoutMs: 2000 }
+
+export interface EventStoreOptions {
+  /** replica acknowledgements for those writes; CLUSTER_REPLICA_ACKS on a Cluster by default */
+  readonly replicaAcks?: ReplicaAcks
+}
+
+export const createEventStore = (redis: RedisClient, prefix: string, options: EventStoreOptions = {}): EventStore => {
   registerScripts(redis)
+  const replicaAcks = options.replicaAcks ?? (redis.isCluster ? CLUSTER_REPLICA_ACKS : undefined)
   const index = indexKeys(prefix)
 
   const readEvents = async (serviceId: string, afterVersion = 0): Promise<readonly StoredEvent[]> => {
@@ -80,12 +95,11 @@ export const createEventStore = (redis: RedisClient, prefix: string): EventStore
   return {
     accept: async (entries, nowMs) => {
       if (entries.length === 0) return []
-      const pipeline = redis.pipeline()
-      for (const { serviceId, accepted, redelivered } of entries) {
+      const appends = entries.map(({ serviceId, accepted, redelivered }): PipelinedCall => {
         const keys = serviceKeys(prefix, serviceId)
-        queueScript(pipeline, 'acceptRequest', [keys.events, keys.version, keys.seen], [accepted.requestId, encodeEvent(accepted), encodeEvent(redelivered)])
-      }
-      const replies = (await pipeline.exec()) ?? []
+        return { key: keys.events, queue: (p) => queueScript(p, 'acceptRequest', [keys.events, keys.version, keys.seen], [accepted.requestId, encodeEvent(accepted), encodeEvent(redelivered)]) }
+      })
+      const replies = await execPerNode(redis, appends, replicaAcks)
       const outcomes = entries.map(({ serviceId }, i): InboxOutcome => {
         const [error, reply] = replies[i] ?? [new Error('no reply')]
         if (error) throw error
@@ -93,13 +107,13 @@ export const createEventStore = (redis: RedisClient, prefix: string): EventStore
         return { serviceId, outcome: outcome === 'accepted' ? 'accepted' : 'redelivered', version }
       })
       // indexes after the append: a crash in between leaves the Kafka offset uncommitted, so the
-      // request is delivered again and lands here once more as a redelivery
-      const indexes = redis.pipeline()
-      for (const { serviceId, version } of outcomes) {
-        indexes.zadd(index.services, nowMs, serviceId)
-        indexes.zadd(index.pending, 'GT', version, serviceId)
-      }
-      await indexes.exec()
+      // request is delivered again and lands here once more as a redelivery. The two index keys
+      // are in two slots (two masters, maybe), hence one call each rather than one pipeline.
+      const indexes = outcomes.flatMap(({ serviceId, version }): PipelinedCall[] => [
+        { key: index.services, queue: (p) => void p.zadd(index.services, nowMs, serviceId) },
+        { key: index.pending, queue: (p) => void p.zadd(index.pending, 'GT', version, serviceId) },
+      ])
+      for (const [error] of await execPerNode(redis, indexes, replicaAcks)) if (error) throw error
       return outcomes
     },
 
@@ -120,6 +134,7 @@ export const createEventStore = (redis: RedisClient, prefix: string): EventStore
       ])
       const [ok, version] = asPair(reply)
       if (Number(ok) !== 1) return { ok: false, actualVersion: version }
+      if (events.some((e) => e.type === 'RequestCompleted')) await awaitConnectedReplicas(redis, keys.events, replicaAcks)
       await redis.zadd(index.services, nowMs, serviceId)
       return { ok: true, version }
     },
