@@ -49,7 +49,7 @@ export const reconcileDef: CommandDef<ReconcileOpsConfig> = {
             secretClient,
             secretWriter,
             grafana,
-            datasources: { prometheusDatasourceUid: config.grafana.prometheusDatasourceUid, lokiDatasourceUid: config.grafana.lokiDatasourceUid },
+            datasources: { prometheusDatasourceUid: config.grafana.prometheusDatasourceUid, lokiDatasourceUid: config.grafana.lokiDatasourceUid, lokiServiceLabel: config.grafana.lokiServiceLabel },
             now: io.now,
           },
           { serviceIds, dryRun: args.flags.has('dry-run') },

@@ -15,6 +15,7 @@ import {
   KeyPrefix,
   KubeNamespaceName,
   KubeObjectName,
+  LabelName,
   RedisUrl,
   Secret,
   SecretKey,
@@ -106,5 +107,7 @@ export const loadReconcileOpsConfig = (env: Env): Either<readonly string[], Reco
     retries: r.opt('GRAFANA_RETRIES', IntFromString(0, 20)) ?? 4,
     maxConcurrency: r.opt('GRAFANA_MAX_CONCURRENCY', IntFromString(1, 1000)) ?? 32,
   }
-  return done(r, { redis, kube: kubeconfigPath === undefined ? {} : { kubeconfigPath }, secret, grafana })
+  // repairs rebuild dashboards: the same log query as the service's
+  const lokiServiceLabel = r.opt('LOKI_SERVICE_LABEL', LabelName)
+  return done(r, { redis, kube: kubeconfigPath === undefined ? {} : { kubeconfigPath }, secret, grafana: lokiServiceLabel === undefined ? grafana : { ...grafana, lokiServiceLabel } })
 }
