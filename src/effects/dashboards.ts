@@ -13,7 +13,7 @@ import * as logs from '@grafana/grafana-foundation-sdk/logs'
 import * as prometheus from '@grafana/grafana-foundation-sdk/prometheus'
 import * as loki from '@grafana/grafana-foundation-sdk/loki'
 import * as common from '@grafana/grafana-foundation-sdk/common'
-import { MANAGED_TAG, dashboardUid, serviceTag, type DashboardRole } from './dashboard-uids.js'
+import { MANAGED_TAG, dashboardUid, serviceTag, titleDiscriminator, type DashboardRole } from './dashboard-uids.js'
 import { logqlString, namespaceSelector, tenantMatcher } from './promql.js'
 
 export interface DashboardInput {
@@ -73,9 +73,12 @@ const toDashboardJson = (built: object): Record<string, unknown> => {
   return { ...plain, annotations: withList(plain['annotations']), templating: withList(plain['templating']) }
 }
 
-/** What all three dashboards share: fixed uid (idempotent overwrite), tags, time range. */
+/**
+ * What all three dashboards share: fixed uid (idempotent overwrite), a title unique per folder in
+ * any case (`titleDiscriminator`), tags, time range.
+ */
 const baseDashboard = (serviceId: string, role: DashboardRole, title: string): dashboard.DashboardBuilder =>
-  new dashboard.DashboardBuilder(title)
+  new dashboard.DashboardBuilder(`${title}${titleDiscriminator(serviceId)}`)
     .id(null)
     .uid(dashboardUid(serviceId, role))
     .tags([MANAGED_TAG, serviceTag(serviceId)])
