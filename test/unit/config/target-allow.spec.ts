@@ -1,6 +1,8 @@
 import { expect } from 'chai'
 import { isLeft, isRight } from 'fp-ts/lib/Either.js'
 import { TargetAllowList, embeddedIpv4, inNetwork, parseIp } from '../../../src/config/target-allow.js'
+import { configToEnv } from '../../../src/config/config.js'
+import { loadConfig } from '../../../src/config/load-config.js'
 
 const rules = (s: string) => {
   const decoded = TargetAllowList.decode(s)
@@ -45,5 +47,23 @@ describe('IP helpers', () => {
     const v4 = parseIp('10.0.0.1')
     if (!v4) throw new Error('parse')
     expect(inNetwork(v4, net, 0)).to.equal(false)
+  })
+})
+
+describe('PROMETHEUS_TARGET_ALLOW and LOKI_SERVICE_LABEL in the configuration', () => {
+  const minimal = { KAFKA_BROKERS: 'k:9092', SECRET_NAMESPACE: 'monitoring', SECRET_NAME: 's', GRAFANA_URL: 'http://g:3000', GRAFANA_TOKEN: 't' }
+
+  it('given both set, then decoded and round-tripped through the environment', () => {
+    const loaded = loadConfig({ ...minimal, PROMETHEUS_TARGET_ALLOW: '10.0.0.0/8,.example.org', LOKI_SERVICE_LABEL: 'cluster' })
+    if (isLeft(loaded)) throw new Error(loaded.left.join('; '))
+    expect(loaded.right.targets.allow?.map((r) => r.text)).to.deep.equal(['10.0.0.0/8', '.example.org'])
+    expect(loaded.right.grafana.lokiServiceLabel).to.equal('cluster')
+    expect(configToEnv(loaded.right)).to.include({ PROMETHEUS_TARGET_ALLOW: '10.0.0.0/8,.example.org', LOKI_SERVICE_LABEL: 'cluster' })
+  })
+
+  it('given bad values, then one problem per variable, naming it', () => {
+    const loaded = loadConfig({ ...minimal, PROMETHEUS_TARGET_ALLOW: '10.0.0.0/40', LOKI_SERVICE_LABEL: 'bad-label' })
+    if (!isLeft(loaded)) throw new Error('expected problems')
+    expect(loaded.left.map((p) => p.split(':')[0])).to.deep.equal(['LOKI_SERVICE_LABEL', 'PROMETHEUS_TARGET_ALLOW'])
   })
 })
