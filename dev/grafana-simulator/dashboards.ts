@@ -6,12 +6,19 @@
  *   makes a retried POST with a fixed uid safe;
  * - `overwrite: false` refuses an existing uid (412 name-exists), or a stale `version` when the
  *   posted model carries one (412 version-mismatch);
- * - a second dashboard with the same title in the same folder is refused (412 name-exists)
- *   without overwrite, and *with* overwrite Grafana takes the other dashboard over (its uid and
- *   id win). The simulator reproduces that quirk so a client can notice the answered uid differs.
+ * - title uniqueness depends on the flavour. Grafana before 11.3 on MySQL keeps titles unique per
+ *   folder, compared case-insensitively (MySQL's default collation): a second dashboard with the
+ *   same title is refused (412 name-exists) without overwrite, and *with* overwrite Grafana takes
+ *   the other dashboard over (its uid and id win, the answer names its uid). Grafana 11.3+ dropped
+ *   the constraint: titles are free, a save lands on the uid it names. 11.3+ is the default.
+ * - every saved version is kept, and `POST /api/dashboards/uid/:uid/restore {version}` saves an
+ *   old version again as the newest one (how a client undoes a takeover).
  */
 import { failure, isRecord, reply, stringField, type Reply } from './reply.js'
 import { dashboardUrl, folderUrl, slugify, uidProblem, type DashboardRecord, type GrafanaStore } from './store.js'
+
+/** Which Grafana the simulator plays (see the title rule above). */
+export type GrafanaFlavour = '11.3+' | 'pre-11.3-mysql'
 
 /** `folderUid` absent, '' or 'general' all mean the root ("General") folder. */
 const rootFolder = (folderUid: string | undefined): boolean =>
@@ -19,7 +26,7 @@ const rootFolder = (folderUid: string | undefined): boolean =>
 
 const sameTitle = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase()
 
-export const saveDashboard = (store: GrafanaStore, body: unknown): Reply => {
+export const saveDashboard = (store: GrafanaStore, body: unknown, flavour: GrafanaFlavour = '11.3+'): Reply => {
   if (!isRecord(body) || !isRecord(body.dashboard)) return failure(400, 'bad request data')
   const posted = body.dashboard
   const overwrite = body.overwrite === true
@@ -45,9 +52,9 @@ export const saveDashboard = (store: GrafanaStore, body: unknown): Reply => {
     }
   }
   const ownUid = existing?.uid ?? postedUid
-  const clash = [...store.dashboards.values()].find(
-    (d) => d.uid !== ownUid && d.folderUid === folderUid && sameTitle(d.title, title),
-  )
+  const clash = flavour === '11.3+'
+    ? undefined
+    : [...store.dashboards.values()].find((d) => d.uid !== ownUid && d.folderUid === folderUid && sameTitle(d.title, title))
   if (clash !== undefined) {
     if (!overwrite) return failure(412, 'A dashboard with the same name in the folder already exists', 'name-exists')
     existing = clash
@@ -72,6 +79,7 @@ export const saveDashboard = (store: GrafanaStore, body: unknown): Reply => {
     updated: now,
   }
   store.dashboards.set(uid, record)
+  store.versions.set(uid, [...(store.versions.get(uid) ?? []), record])
   const answer = { id, uid, url: record.url, status: 'success', version, slug: record.slug }
   return reply(200, folderUid === undefined ? answer : { ...answer, folderUid })
 }
@@ -113,5 +121,19 @@ export const deleteDashboard = (store: GrafanaStore, uid: string): Reply => {
   const dashboard = store.dashboards.get(uid)
   if (dashboard === undefined) return failure(404, 'Dashboard not found')
   store.dashboards.delete(uid)
+  store.versions.delete(uid)
   return reply(200, { title: dashboard.title, message: `Dashboard ${dashboard.title} deleted`, id: dashboard.id })
+}
+
+/** `POST /api/dashboards/uid/:uid/restore {version}`: the old version saved again, as the newest. */
+export const restoreDashboard = (store: GrafanaStore, uid: string, body: unknown, flavour: GrafanaFlavour = '11.3+'): Reply => {
+  const current = store.dashboards.get(uid)
+  if (current === undefined) return failure(404, 'Dashboard not found')
+  if (!isRecord(body) || typeof body.version !== 'number') return failure(400, 'bad request data')
+  const old = store.versions.get(uid)?.find((v) => v.version === body.version)
+  if (old === undefined) return failure(404, 'Dashboard version not found')
+  const saved = saveDashboard(store, { dashboard: { ...old.model, uid, id: current.id, version: current.version }, folderUid: current.folderUid ?? '', overwrite: true }, flavour)
+  if (saved.status !== 200 || !isRecord(saved.body)) return saved
+  const { id, slug, status, url, version } = saved.body
+  return reply(200, { id, slug, status, uid, url, version })
 }

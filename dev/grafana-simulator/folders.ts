@@ -10,7 +10,16 @@ import { folderUrl, uidProblem, type FolderRecord, type GrafanaStore } from './s
 
 export type FolderExistsStatus = 409 | 412
 
-const folderBody = (folder: FolderRecord): Record<string, unknown> => ({
+/** Grafana names the parent (and the chain up to the root) only for a nested folder. */
+const parentFields = (store: GrafanaStore, folder: FolderRecord): Record<string, unknown> => {
+  const parents: FolderRecord[] = []
+  for (let up = folder.parentUid === undefined ? undefined : store.folders.get(folder.parentUid); up !== undefined; up = up.parentUid === undefined ? undefined : store.folders.get(up.parentUid)) {
+    parents.unshift(up)
+  }
+  return folder.parentUid === undefined ? {} : { parentUid: folder.parentUid, parents: parents.map((p) => folderBody(store, p)) }
+}
+
+const folderBody = (store: GrafanaStore, folder: FolderRecord): Record<string, unknown> => ({
   id: folder.id,
   uid: folder.uid,
   title: folder.title,
@@ -25,6 +34,7 @@ const folderBody = (folder: FolderRecord): Record<string, unknown> => ({
   updatedBy: 'admin',
   updated: folder.created,
   version: folder.version,
+  ...parentFields(store, folder),
 })
 
 const folderExists = (status: FolderExistsStatus): Reply =>
@@ -39,16 +49,19 @@ export const createFolder = (store: GrafanaStore, body: unknown, existsStatus: F
   const uid = stringField(body, 'uid') ?? store.newUid()
   const problem = uidProblem(uid)
   if (problem !== undefined) return failure(400, problem)
+  const parentUid = stringField(body, 'parentUid') ?? undefined
+  if (parentUid !== undefined && parentUid !== '' && !store.folders.has(parentUid)) return failure(404, 'folder not found', 'not-found')
+  const parent = parentUid === '' ? undefined : parentUid
   if (store.folders.has(uid)) return folderExists(existsStatus)
-  // Grafana also refuses a second root folder with the same title (under another uid).
-  const sameTitle = [...store.folders.values()].some((f) => f.title === title)
+  // Grafana also refuses a second folder with the same title under the same parent (another uid).
+  const sameTitle = [...store.folders.values()].some((f) => f.title === title && f.parentUid === parent)
   if (sameTitle) return folderExists(existsStatus)
-  const folder: FolderRecord = { uid, title, id: store.nextId(), version: 1, created: new Date().toISOString() }
+  const folder: FolderRecord = { uid, title, id: store.nextId(), version: 1, created: new Date().toISOString(), parentUid: parent }
   store.folders.set(uid, folder)
-  return reply(200, folderBody(folder))
+  return reply(200, folderBody(store, folder))
 }
 
 export const getFolder = (store: GrafanaStore, uid: string): Reply => {
   const folder = store.folders.get(uid)
-  return folder === undefined ? failure(404, 'folder not found', 'not-found') : reply(200, folderBody(folder))
+  return folder === undefined ? failure(404, 'folder not found', 'not-found') : reply(200, folderBody(store, folder))
 }

@@ -5,7 +5,7 @@
  * the simulator's request counters and the client's retry counters, so a test can say "fail the
  * next two dashboard saves" and then read how often each side saw that kind.
  */
-import { deleteDashboard, getDashboard, saveDashboard } from './dashboards.js'
+import { deleteDashboard, getDashboard, restoreDashboard, saveDashboard, type GrafanaFlavour } from './dashboards.js'
 import { createFolder, getFolder, type FolderExistsStatus } from './folders.js'
 import { failure, reply, type Reply } from './reply.js'
 import { search } from './search.js'
@@ -18,6 +18,7 @@ export type RequestKind =
   | 'dashboard.upsert'
   | 'dashboard.get'
   | 'dashboard.delete'
+  | 'dashboard.restore'
   | 'search'
   | 'unknown'
 
@@ -26,6 +27,7 @@ export interface RouteContext {
   readonly body: unknown
   readonly query: URLSearchParams
   readonly folderExistsStatus: FolderExistsStatus
+  readonly flavour?: GrafanaFlavour
 }
 
 export interface Route {
@@ -51,6 +53,7 @@ export const route = (method: string, pathname: string): Route => {
   const path = pathname.replace(/\/+$/, '')
   const folder = /^\/api\/folders\/([^/]+)$/.exec(path)
   const dashboard = /^\/api\/dashboards\/uid\/([^/]+)$/.exec(path)
+  const restore = /^\/api\/dashboards\/uid\/([^/]+)\/restore$/.exec(path)
   if (method === 'GET' && path === '/api/health') {
     return { kind: 'health', needsAuth: false, handle: () => reply(200, { database: 'ok', version: '11.x-sim' }) }
   }
@@ -61,13 +64,16 @@ export const route = (method: string, pathname: string): Route => {
     return { kind: 'folder.get', needsAuth: true, handle: withUid(folder[1], (c, uid) => getFolder(c.store, uid)) }
   }
   if (method === 'POST' && path === '/api/dashboards/db') {
-    return { kind: 'dashboard.upsert', needsAuth: true, handle: (c) => saveDashboard(c.store, c.body) }
+    return { kind: 'dashboard.upsert', needsAuth: true, handle: (c) => saveDashboard(c.store, c.body, c.flavour) }
   }
   if (method === 'GET' && dashboard?.[1] !== undefined) {
     return { kind: 'dashboard.get', needsAuth: true, handle: withUid(dashboard[1], (c, uid) => getDashboard(c.store, uid)) }
   }
   if (method === 'DELETE' && dashboard?.[1] !== undefined) {
     return { kind: 'dashboard.delete', needsAuth: true, handle: withUid(dashboard[1], (c, uid) => deleteDashboard(c.store, uid)) }
+  }
+  if (method === 'POST' && restore?.[1] !== undefined) {
+    return { kind: 'dashboard.restore', needsAuth: true, handle: withUid(restore[1], (c, uid) => restoreDashboard(c.store, uid, c.body, c.flavour)) }
   }
   if (method === 'GET' && path === '/api/search') {
     return { kind: 'search', needsAuth: true, handle: (c) => search(c.store, c.query) }

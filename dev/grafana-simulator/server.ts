@@ -15,6 +15,7 @@ import { createFaultInjector, type FaultInjector } from '../faults.js'
 import { LOOPBACK } from '../free-port.js'
 import { authorize } from './auth.js'
 import type { FolderExistsStatus } from './folders.js'
+import type { GrafanaFlavour } from './dashboards.js'
 import { failure, type Reply } from './reply.js'
 import { route } from './routes.js'
 import { createGrafanaStore, type DashboardRecord } from './store.js'
@@ -27,6 +28,8 @@ export interface GrafanaSimulatorOptions {
   basicAuth?: { user: string; password: string }
   /** which status a duplicate folder create answers; default 409 */
   folderExistsStatus?: FolderExistsStatus
+  /** '11.3+' (default: titles free) or 'pre-11.3-mysql' (titles unique per folder, overwrite takes over) */
+  flavour?: GrafanaFlavour
 }
 
 export interface GrafanaSimulator {
@@ -150,7 +153,7 @@ export const startGrafanaSimulator = async (options: GrafanaSimulatorOptions = {
       if (denied !== undefined) return send(res, denied)
     }
     if (body === INVALID_JSON) return send(res, failure(400, 'bad request data'))
-    send(res, target.handle({ store, body, query: url.searchParams, folderExistsStatus }))
+    send(res, target.handle({ store, body, query: url.searchParams, folderExistsStatus, flavour: options.flavour ?? '11.3+' }))
   }
 
   const server = createServer((req, res) => {

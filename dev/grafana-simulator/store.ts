@@ -13,6 +13,8 @@ export interface FolderRecord {
   readonly id: number
   readonly version: number
   readonly created: string
+  /** nested folders (Grafana 10+): undefined = a root folder */
+  readonly parentUid?: string | undefined
 }
 
 export interface DashboardRecord {
@@ -36,6 +38,8 @@ export interface GrafanaStore {
   newUid(): string
   readonly folders: Map<string, FolderRecord>
   readonly dashboards: Map<string, DashboardRecord>
+  /** every saved version of each dashboard, oldest first (for restore) */
+  readonly versions: Map<string, readonly DashboardRecord[]>
 }
 
 export const createGrafanaStore = (): GrafanaStore => {
@@ -46,6 +50,7 @@ export const createGrafanaStore = (): GrafanaStore => {
     newUid: () => `sim${(lastUid += 1).toString(36).padStart(6, '0')}`,
     folders: new Map(),
     dashboards: new Map(),
+    versions: new Map(),
   }
 }
 

@@ -54,8 +54,9 @@ export const reconcileDef: CommandDef<ReconcileOpsConfig> = {
             secretClient,
             secretWriter,
             grafana,
-            datasources: { prometheusDatasourceUid: config.grafana.prometheusDatasourceUid, lokiDatasourceUid: config.grafana.lokiDatasourceUid },
+            datasources: { prometheusDatasourceUid: config.grafana.prometheusDatasourceUid, lokiDatasourceUid: config.grafana.lokiDatasourceUid, lokiServiceLabel: config.grafana.lokiServiceLabel },
             now: io.now,
+            targetAllow: config.targets.allow,
           },
           { serviceIds, dryRun: args.flags.has('dry-run') },
         )

@@ -18,7 +18,7 @@ export type HealthResponse = t.TypeOf<typeof HealthResponse>
 
 export const FolderResponse = t.intersection([
   t.type({ uid: t.string, title: t.string }),
-  t.partial({ id: t.number, url: t.string, version: t.number }),
+  t.partial({ id: t.number, url: t.string, version: t.number, parentUid: t.string }),
 ])
 export type FolderResponse = t.TypeOf<typeof FolderResponse>
 
@@ -27,6 +27,10 @@ export const SaveDashboardResponse = t.intersection([
   t.partial({ slug: t.string, folderUid: t.string }),
 ])
 export type SaveDashboardResponse = t.TypeOf<typeof SaveDashboardResponse>
+
+/** `POST /api/dashboards/uid/:uid/restore` answers like a save, minus the folder. */
+export const RestoreDashboardResponse = t.type({ uid: t.string, version: t.number })
+export type RestoreDashboardResponse = t.TypeOf<typeof RestoreDashboardResponse>
 
 export const DashboardResponse = t.type({
   dashboard: t.intersection([t.UnknownRecord, t.type({ id: t.number, uid: t.string, version: t.number })]),

@@ -3,6 +3,7 @@
  * encode side (config-to-env.ts) can both name it without importing each other.
  */
 import type { HostPort, LogLevel, SaslMechanism } from './env-values.js'
+import type { AllowRule } from './target-allow.js'
 
 export interface ConfigShape {
   readonly kafka: {
@@ -29,7 +30,11 @@ export interface ConfigShape {
     readonly retries: number
     /** HTTP requests to Grafana in flight at once */
     readonly maxConcurrency: number
+    /** LOKI_SERVICE_LABEL: the Loki stream label holding the serviceId; unset = select by namespaces only */
+    readonly lokiServiceLabel?: string
   }
+  /** PROMETHEUS_TARGET_ALLOW; `allow` unset = the default policy (effects/target-policy.ts) */
+  readonly targets: { readonly allow?: readonly AllowRule[] }
   readonly service: {
     readonly sourceUri: string
     readonly httpPort: number

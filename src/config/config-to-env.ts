@@ -3,6 +3,7 @@
  * spelled out (defaults included), so operators can see and round-trip the effective settings.
  */
 import { BrokerList, HostPortList } from './env-values.js'
+import { TargetAllowList } from './target-allow.js'
 import type { ConfigShape as Config } from './config-shape.js'
 
 const optional = (name: string, value: string | undefined): Record<string, string> => (value === undefined ? {} : { [name]: value })
@@ -38,6 +39,8 @@ export const configToEnv = (cfg: Config): Record<string, string> => ({
   GRAFANA_TIMEOUT_MS: String(cfg.grafana.timeoutMs),
   GRAFANA_RETRIES: String(cfg.grafana.retries),
   GRAFANA_MAX_CONCURRENCY: String(cfg.grafana.maxConcurrency),
+  ...optional('LOKI_SERVICE_LABEL', cfg.grafana.lokiServiceLabel),
+  ...optional('PROMETHEUS_TARGET_ALLOW', cfg.targets.allow === undefined ? undefined : TargetAllowList.encode(cfg.targets.allow)),
   SERVICE_SOURCE_URI: cfg.service.sourceUri,
   HTTP_PORT: String(cfg.service.httpPort),
   LOG_LEVEL: cfg.service.logLevel,

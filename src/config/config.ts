@@ -19,6 +19,7 @@ import {
   KeyPrefix,
   KubeNamespaceName,
   KubeObjectName,
+  LabelName,
   LogLevelFromString,
   RatioFromString,
   RedisUrl,
@@ -30,6 +31,7 @@ import {
 } from './env-values.js'
 
 import { configToEnv } from './config-to-env.js'
+import { TargetAllowList } from './target-allow.js'
 import type { ConfigShape } from './config-shape.js'
 
 // the value codecs are part of this module's surface (tests, ops-config)
@@ -105,6 +107,8 @@ const decodeEnv = (u: unknown, c: t.Context): t.Validation<Config> => {
 
   const clusterNodes = opt('REDIS_CLUSTER_NODES', HostPortList)
   const kubeconfigPath = opt('KUBECONFIG', Secret)
+  const lokiServiceLabel = opt('LOKI_SERVICE_LABEL', LabelName)
+  const targetAllow = opt('PROMETHEUS_TARGET_ALLOW', TargetAllowList)
   const config = {
     kafka: {
       brokers: brokers ?? [],
@@ -139,7 +143,9 @@ const decodeEnv = (u: unknown, c: t.Context): t.Validation<Config> => {
       timeoutMs: def('GRAFANA_TIMEOUT_MS', IntFromString(100, 600_000), 10_000),
       retries: def('GRAFANA_RETRIES', IntFromString(0, 20), 4),
       maxConcurrency: def('GRAFANA_MAX_CONCURRENCY', IntFromString(1, 1000), 32),
+      ...(lokiServiceLabel === undefined ? {} : { lokiServiceLabel }),
     },
+    targets: targetAllow === undefined ? {} : { allow: targetAllow },
     service: {
       sourceUri: def('SERVICE_SOURCE_URI', Text, DEFAULTS.SERVICE_SOURCE_URI),
       httpPort: def('HTTP_PORT', IntFromString(0, 65535), 8080),

@@ -81,3 +81,5 @@ export const GrafanaUid = str('Grafana uid (1-40 of A-Z a-z 0-9 - _)', /^[A-Za-z
 export const TopicName = str('Kafka topic name (1-249 of A-Z a-z 0-9 . _ -)', /^(?!\.{1,2}$)[A-Za-z0-9._-]{1,249}$/)
 /** Braces would become a Redis Cluster hash tag and move every key to one slot. */
 export const KeyPrefix = str('key prefix (1-64 characters, no whitespace or braces)', /^[^\s{}\u0000-\u001f\u007f]{1,64}$/) // eslint-disable-line no-control-regex
+/** A Prometheus/Loki label name (LOKI_SERVICE_LABEL); `__` names are reserved for internal use. */
+export const LabelName = fromString('label name [a-zA-Z_][a-zA-Z0-9_]*, not starting with __', (s) => (/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(s) && !s.startsWith('__') ? s : undefined), (s) => s)

@@ -6,6 +6,7 @@
  */
 import { isLeft, left, right, type Either } from 'fp-ts/lib/Either.js'
 import type * as t from 'io-ts'
+import { TargetAllowList } from './target-allow.js'
 import {
   DEFAULTS,
   GrafanaUid,
@@ -15,6 +16,7 @@ import {
   KeyPrefix,
   KubeNamespaceName,
   KubeObjectName,
+  LabelName,
   RedisUrl,
   Secret,
   SecretKey,
@@ -30,6 +32,8 @@ export interface ReconcileOpsConfig extends RedisOpsConfig {
   readonly kube: Config['kube']
   readonly secret: Config['secret']
   readonly grafana: Omit<Config['grafana'], 'publicUrl'>
+  /** repairs rewrite jobs through the register step, under the same target policy as the service */
+  readonly targets: Config['targets']
 }
 
 interface Reader {
@@ -106,5 +110,14 @@ export const loadReconcileOpsConfig = (env: Env): Either<readonly string[], Reco
     retries: r.opt('GRAFANA_RETRIES', IntFromString(0, 20)) ?? 4,
     maxConcurrency: r.opt('GRAFANA_MAX_CONCURRENCY', IntFromString(1, 1000)) ?? 32,
   }
-  return done(r, { redis, kube: kubeconfigPath === undefined ? {} : { kubeconfigPath }, secret, grafana })
+  // repairs rebuild dashboards: the same log query as the service's
+  const lokiServiceLabel = r.opt('LOKI_SERVICE_LABEL', LabelName)
+  const allow = r.opt('PROMETHEUS_TARGET_ALLOW', TargetAllowList)
+  return done(r, {
+    redis,
+    kube: kubeconfigPath === undefined ? {} : { kubeconfigPath },
+    secret,
+    grafana: lokiServiceLabel === undefined ? grafana : { ...grafana, lokiServiceLabel },
+    targets: allow === undefined ? {} : { allow },
+  })
 }

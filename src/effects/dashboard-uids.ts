@@ -39,3 +39,14 @@ const READABLE_TAG_ID = /^[a-z0-9._-]{1,42}$/
 /** The Grafana tag that finds all dashboards of one service (used by the delete flow). */
 export const serviceTag = (serviceId: string): string =>
   READABLE_TAG_ID.test(serviceId) ? `service:${serviceId}` : `service#${sha256Hex(serviceId).slice(0, 32)}`
+
+/**
+ * What makes a dashboard title unique per folder whatever the serviceId's case. Grafana before 11.3
+ * on MySQL keeps titles unique per folder case-insensitively, and a save with `overwrite` lands on
+ * the same-titled dashboard: `ABC` after `abc` would take abc's over. An id that is all lower case
+ * needs nothing (`App Metrics — abc`); any other id gets ` [#` + 12 hex of sha256(id) + `]`. No
+ * serviceId contains a space or `#`, so a suffixed title never equals an unsuffixed one in any case,
+ * and two ids that differ only in case differ in their hash.
+ */
+export const titleDiscriminator = (serviceId: string): string =>
+  serviceId === serviceId.toLowerCase() ? '' : ` [#${sha256Hex(serviceId).slice(0, 12)}]`

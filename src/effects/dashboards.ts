@@ -14,14 +14,16 @@ import * as prometheus from '@grafana/grafana-foundation-sdk/prometheus'
 import * as loki from '@grafana/grafana-foundation-sdk/loki'
 import * as common from '@grafana/grafana-foundation-sdk/common'
 import type { DashboardRole } from '../codecs/dashboard-role.js'
-import { MANAGED_TAG, dashboardUid, serviceTag } from './dashboard-uids.js'
-import { namespaceSelector } from './promql.js'
+import { MANAGED_TAG, dashboardUid, serviceTag, titleDiscriminator } from './dashboard-uids.js'
+import { logqlString, namespaceSelector, tenantMatcher } from './promql.js'
 
 export interface DashboardInput {
   readonly serviceId: string
   readonly namespaces: readonly string[]
   readonly prometheusDatasourceUid: string
   readonly lokiDatasourceUid: string
+  /** LOKI_SERVICE_LABEL: the Loki stream label that holds the serviceId; unset = namespaces only */
+  readonly lokiServiceLabel?: string | undefined
 }
 
 export interface MetricPanel { readonly title: string; readonly expr: string; readonly unit?: string }
@@ -29,9 +31,11 @@ export interface MetricPanel { readonly title: string; readonly expr: string; re
 /**
  * The four panels the spec asks for (kubernetes-mixin queries), per namespace. `container!=""`
  * and `image!=""` drop the cgroup-hierarchy duplicates cAdvisor reports next to real containers.
+ * Every selector also carries the tenant label the service's job stamps on its series, so a second
+ * service with the same namespace names never shows up here.
  */
-export const metricPanels = (namespaces: readonly string[]): readonly MetricPanel[] => {
-  const sel = namespaceSelector(namespaces)
+export const metricPanels = (serviceId: string, namespaces: readonly string[]): readonly MetricPanel[] => {
+  const sel = `${tenantMatcher(serviceId)},${namespaceSelector(namespaces)}`
   const network = (direction: 'receive' | 'transmit'): string =>
     `sum by (namespace) (rate(container_network_${direction}_bytes_total{${sel}}[$__rate_interval])) * 8 / 1000000`
   return [
@@ -42,8 +46,16 @@ export const metricPanels = (namespaces: readonly string[]): readonly MetricPane
   ]
 }
 
-/** The Loki stream selector for the service's namespaces. */
-export const logsQuery = (namespaces: readonly string[]): string => `{${namespaceSelector(namespaces)}}`
+/**
+ * The Loki stream selector for the service's namespaces and, when the central Loki labels streams
+ * with the cluster/service identity (`serviceLabel`, from LOKI_SERVICE_LABEL), that label = the
+ * serviceId. Without it the query assumes one Loki per tenant (or namespaces unique across
+ * tenants): the labels Loki has are the only thing a query can select on.
+ */
+export const logsQuery = (namespaces: readonly string[], tenant?: { readonly serviceLabel: string; readonly serviceId: string }): string =>
+  tenant === undefined
+    ? `{${namespaceSelector(namespaces)}}`
+    : `{${namespaceSelector(namespaces)},${tenant.serviceLabel}=${logqlString(tenant.serviceId)}}`
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value)
@@ -62,9 +74,12 @@ const toDashboardJson = (built: object): Record<string, unknown> => {
   return { ...plain, annotations: withList(plain['annotations']), templating: withList(plain['templating']) }
 }
 
-/** What all three dashboards share: fixed uid (idempotent overwrite), tags, time range. */
+/**
+ * What all three dashboards share: fixed uid (idempotent overwrite), a title unique per folder in
+ * any case (`titleDiscriminator`), tags, time range.
+ */
 const baseDashboard = (serviceId: string, role: DashboardRole, title: string): dashboard.DashboardBuilder =>
-  new dashboard.DashboardBuilder(title)
+  new dashboard.DashboardBuilder(`${title}${titleDiscriminator(serviceId)}`)
     .id(null)
     .uid(dashboardUid(serviceId, role))
     .tags([MANAGED_TAG, serviceTag(serviceId)])
@@ -79,7 +94,7 @@ export const metricsDashboard = (input: DashboardInput): Record<string, unknown>
     .displayMode(common.LegendDisplayMode.List)
     .placement(common.LegendPlacement.Bottom)
   const builder = baseDashboard(input.serviceId, 'metrics', `App Metrics — ${input.serviceId}`)
-  metricPanels(input.namespaces).forEach((panel, index) => {
+  metricPanels(input.serviceId, input.namespaces).forEach((panel, index) => {
     const query = new prometheus.DataqueryBuilder()
       .refId('A')
       .datasource(datasource)
@@ -99,9 +114,12 @@ export const metricsDashboard = (input: DashboardInput): Record<string, unknown>
   return toDashboardJson(builder.build())
 }
 
+const lokiTenant = (input: DashboardInput) =>
+  input.lokiServiceLabel === undefined ? undefined : { serviceLabel: input.lokiServiceLabel, serviceId: input.serviceId }
+
 const logsModel = (input: DashboardInput, role: 'logs' | 'platform', title: string): Record<string, unknown> => {
   const datasource = { type: 'loki', uid: input.lokiDatasourceUid }
-  const query = new loki.DataqueryBuilder().refId('A').datasource(datasource).expr(logsQuery(input.namespaces))
+  const query = new loki.DataqueryBuilder().refId('A').datasource(datasource).expr(logsQuery(input.namespaces, lokiTenant(input)))
   const panel = new logs.PanelBuilder()
     .id(1)
     .title(title)

@@ -12,6 +12,8 @@ import { canonicalJson, federationJob, jobFingerprint, type ScrapeJob } from './
 export interface DatasourceUids {
   readonly prometheusDatasourceUid: string
   readonly lokiDatasourceUid: string
+  /** LOKI_SERVICE_LABEL (how log queries tell tenants apart); unset = by namespaces only */
+  readonly lokiServiceLabel?: string | undefined
 }
 
 export const jobOf = (payload: CreateDashboardRequest): ScrapeJob =>

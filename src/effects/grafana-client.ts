@@ -9,6 +9,7 @@ import {
   DeleteDashboardResponse,
   FolderResponse,
   HealthResponse,
+  RestoreDashboardResponse,
   SaveDashboardResponse,
   SearchResponse,
 } from '../codecs/grafana.js'
@@ -21,11 +22,19 @@ export { GrafanaError, type GrafanaErrorKind } from './grafana-error.js'
 export interface DashboardRef { id: number; uid: string; url: string; version: number; folderUid?: string }
 
 export interface GrafanaClient {
-  /** create if missing; 409/412 => "exists": confirm with GET; idempotent; remembered once confirmed */
+  /**
+   * create if missing; 409/412 => "exists": confirm with GET; idempotent; remembered once confirmed.
+   * A folder found under the uid with another title or a parent is someone else's: never adopted,
+   * the call fails with a `conflict` naming what was found.
+   */
   ensureFolder(uid: string, title: string): Promise<void>
   /** the folder turned out to be missing (deleted by hand): the next ensureFolder checks again */
   forgetFolder(uid: string): void
-  /** POST /api/dashboards/db with overwrite:true and a fixed uid (so retrying a POST is safe) */
+  /**
+   * POST /api/dashboards/db with overwrite:true and a fixed uid (so retrying a POST is safe). When
+   * Grafana answers another uid (before 11.3 a same-titled dashboard in the folder is taken over),
+   * that dashboard is restored to the version before ours and the call fails with a `conflict`.
+   */
   upsertDashboard(dashboard: Record<string, unknown>, folderUid: string, message: string): Promise<DashboardRef>
   getDashboard(uid: string): Promise<(DashboardRef & { model: Record<string, unknown> }) | undefined>
   /** 'absent' on 404 */
@@ -54,20 +63,53 @@ export const createGrafanaClient = (opts: GrafanaClientOptions): GrafanaClient =
   /** folders confirmed to exist: they are never deleted by us, so one confirmation per process */
   const knownFolders = new Set<string>()
 
+  const ours = (operation: string, title: string, found: FolderResponse): void => {
+    const parent = found.parentUid ?? ''
+    if (found.title === title && parent === '') return
+    const where = parent === '' ? 'at the root' : `under parent folder ${parent}`
+    throw fail('conflict', undefined, operation, `a folder "${found.title}" ${where} already has this uid; expected "${title}" at the root: not adopting someone else's folder (rename or move it, or remove it)`)
+  }
+
   const ensureFolderExists = async (uid: string, title: string): Promise<void> => {
     const operation = `ensure folder ${uid}`
     const create: Call = { kind: 'folder.create', operation, method: 'post', path: 'api/folders', json: { uid, title } }
     const created = await send(create)
-    if (isOk(created)) return void decode(FolderResponse, create, created)
+    if (isOk(created)) return ours(operation, title, decode(FolderResponse, create, created))
     if (created.status !== 409 && created.status !== 412) throw unexpected(create, created)
     // "exists" in either flavour; but a 409 may also mean another folder has this title.
     const get: Call = { kind: 'folder.get', operation, method: 'get', path: `api/folders/${encodeURIComponent(uid)}` }
     const found = await send(get)
-    if (isOk(found)) return void decode(FolderResponse, get, found)
+    if (isOk(found)) return ours(operation, title, decode(FolderResponse, get, found))
     if (found.status === 404) {
       throw fail('conflict', created.status, operation, `create answered ${created.status} but no folder has this uid (another folder may have the title "${title}")`)
     }
     throw unexpected(get, found)
+  }
+
+  /**
+   * Grafana before 11.3 keeps titles unique per folder and lets `overwrite` land on the same-titled
+   * dashboard: ours replaced `hit`'s model. Restoring the version before ours gives `hit` back its
+   * content (its history keeps both); the error says what happened either way.
+   */
+  const undoTakeover = async (call: Call, hit: string, version: number): Promise<Error> => {
+    const what = `Grafana saved it onto another dashboard, ${hit} (same title in the folder)`
+    const restore: Call = {
+      kind: 'dashboard.restore',
+      operation: `restore dashboard ${hit}`,
+      writes: hit,
+      method: 'post',
+      path: `api/dashboards/uid/${encodeURIComponent(hit)}/restore`,
+      json: { version: version - 1 },
+    }
+    try {
+      const answer = await send(restore)
+      if (!isOk(answer)) throw unexpected(restore, answer)
+      decode(RestoreDashboardResponse, restore, answer)
+      return fail('conflict', 200, call.operation, `${what}: refused, and ${hit} restored to its version ${version - 1}`)
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error)
+      return fail('conflict', 200, call.operation, `${what}: refused, but restoring ${hit} to its version ${version - 1} failed (${why}); restore it by hand`)
+    }
   }
 
   return {
@@ -98,10 +140,7 @@ export const createGrafanaClient = (opts: GrafanaClientOptions): GrafanaClient =
       const answer = await send(call)
       if (!isOk(answer)) throw unexpected(call, answer)
       const saved = decode(SaveDashboardResponse, call, answer)
-      if (saved.uid !== uid) {
-        // Grafana's overwrite takes over a same-titled dashboard in the folder instead of ours.
-        throw fail('conflict', answer.status, call.operation, `Grafana saved it as ${saved.uid}: a dashboard with the same title exists in the folder`)
-      }
+      if (saved.uid !== uid) throw await undoTakeover(call, saved.uid, saved.version)
       const savedFolder = saved.folderUid ?? folderUid
       return { id: saved.id, uid: saved.uid, url: saved.url, version: saved.version, ...(savedFolder === '' ? {} : { folderUid: savedFolder }) }
     },

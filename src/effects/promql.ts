@@ -73,3 +73,14 @@ export const logqlString = promqlString
  */
 export const namespaceSelector = (namespaces: readonly string[]): string =>
   `namespace=~${promqlString(namespaceRegex(namespaces))}`
+
+/**
+ * The label that carries a service's identity on every series its federation job brings in. The
+ * job sets it in `metric_relabel_configs`, which Prometheus applies after `honor_labels`, so a
+ * series the managed cluster already labelled `hypo_service_id` cannot keep its own value: two
+ * tenants whose clusters share namespace names still never share a series.
+ */
+export const TENANT_LABEL = 'hypo_service_id'
+
+/** `hypo_service_id="<serviceId>"`: the matcher every metrics query of the service carries. */
+export const tenantMatcher = (serviceId: string): string => `${TENANT_LABEL}=${promqlString(serviceId)}`

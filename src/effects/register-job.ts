@@ -1,13 +1,22 @@
-import { map, type Observable } from 'rxjs'
+import { map, of, type Observable } from 'rxjs'
 import { scrapeJobRegistered, stepFailed, type ServiceEvent } from '../codecs/events.js'
 import type { RegisterJobStep } from '../state/step.js'
 import { jobOf } from './desired-state.js'
 import type { StepDeps } from './step-deps.js'
+import { targetRefusal } from './target-policy.js'
 
-/** Upsert the service's federation job through the one secret writer. */
-export const registerJob$ = (step: RegisterJobStep, deps: Pick<StepDeps, 'secretWriter' | 'now'>): Observable<readonly ServiceEvent[]> => {
+/**
+ * Upsert the service's federation job through the one secret writer, unless the target policy
+ * refuses its target: this is the first step of every create, so a refusal here leaves the secret
+ * and Grafana untouched and the request answers FAILURE.
+ */
+export const registerJob$ = (step: RegisterJobStep, deps: Pick<StepDeps, 'secretWriter' | 'now' | 'targetAllow'>): Observable<readonly ServiceEvent[]> => {
   const job = jobOf(step.payload)
   const { requestId } = step.pending
+  const refusal = targetRefusal(deps.targetAllow, step.payload.prometheus.host, job.static_configs[0].targets[0])
+  if (refusal !== undefined) {
+    return of([stepFailed({ requestId, at: deps.now().toISOString(), step: 'registerJob', reason: refusal, retryable: false })])
+  }
   return deps.secretWriter.submit({ op: 'upsert', job }).pipe(
     map((outcome): readonly ServiceEvent[] => {
       const at = deps.now().toISOString()

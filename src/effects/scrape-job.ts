@@ -6,7 +6,7 @@
  * Prometheus YAML names (snake_case), because this object is dumped into the secret as is.
  */
 import { createHash } from 'node:crypto'
-import { namespaceSelector } from './promql.js'
+import { namespaceSelector, TENANT_LABEL } from './promql.js'
 
 export interface ScrapeJobSpec {
   readonly serviceId: string
@@ -25,6 +25,19 @@ export interface ScrapeJob {
     readonly targets: readonly [string]
     readonly labels: { readonly serviceId: string }
   }]
+  /** Stamps the service's identity on every federated series (see `TENANT_LABEL`). */
+  readonly metric_relabel_configs: readonly [TenantRelabel]
+}
+
+/**
+ * `action: replace` with no source labels matches every series (the default regex `(.*)` matches
+ * the empty concatenation) and writes the fixed replacement; it runs after `honor_labels`, so the
+ * scraped side cannot override it. The serviceId codec allows no `$`, so nothing is expanded.
+ */
+export interface TenantRelabel {
+  readonly action: 'replace'
+  readonly target_label: typeof TENANT_LABEL
+  readonly replacement: string
 }
 
 /**
@@ -41,6 +54,7 @@ export const federationJob = (spec: ScrapeJobSpec): ScrapeJob => ({
   metrics_path: '/federate',
   params: { 'match[]': [`{${namespaceSelector(spec.namespaces)}}`] },
   static_configs: [{ targets: [targetAddress(spec.host, spec.port)], labels: { serviceId: spec.serviceId } }],
+  metric_relabel_configs: [{ action: 'replace', target_label: TENANT_LABEL, replacement: spec.serviceId }],
 })
 
 /**

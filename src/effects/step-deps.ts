@@ -3,6 +3,7 @@ import type { SecretWriter } from './secret-writer.js'
 import type { DatasourceUids } from './desired-state.js'
 import type { ResultContext } from '../state/result-message.js'
 import type { ResultRecord } from '../codecs/events.js'
+import type { TargetAllow } from './target-policy.js'
 
 /** Publishes one result message; resolves once the broker acknowledged it. */
 export type PublishResult = (record: ResultRecord) => Promise<void>
@@ -15,4 +16,6 @@ export interface StepDeps {
   readonly now: () => Date
   readonly datasources: DatasourceUids
   readonly results: ResultContext
+  /** PROMETHEUS_TARGET_ALLOW (undefined = the default policy) */
+  readonly targetAllow: TargetAllow
 }

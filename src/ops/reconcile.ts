@@ -13,7 +13,8 @@ import { randomUUID } from 'node:crypto'
 import { isLeft } from 'fp-ts/lib/Either.js'
 import type { ServiceEvent } from '../codecs/events.js'
 import { DASHBOARD_ROLES, type DashboardRole } from '../codecs/dashboard-role.js'
-import { serviceTag } from '../effects/dashboard-uids.js'
+import { dashboardUid, serviceTag } from '../effects/dashboard-uids.js'
+import { Folders } from '../effects/folders.js'
 import type { SecretClient } from '../effects/kube-secret-client.js'
 import { parseScrapeConfigList, type ScrapeConfigList } from '../effects/scrape-config-list.js'
 import type { EventStore } from '../state/store/event-store.js'
@@ -63,7 +64,9 @@ const observe = async (deps: ReconcileDeps, serviceIds: readonly string[]): Prom
       const uid = state.dashboards[role]?.uid
       if (uid !== undefined && (await deps.grafana.getDashboard(uid)) === undefined) missingDashboards.push(role)
     }
-    const taggedDashboards = state.status === 'deleted' ? (await deps.grafana.searchByTag(serviceTag(serviceId))).map((hit) => hit.uid) : []
+    // only the service's own uids in its own folders: a tagged "Save as" copy elsewhere is someone else's
+    const own = (hit: { uid: string; folderUid?: string }) => DASHBOARD_ROLES.some((role) => hit.uid === dashboardUid(serviceId, role) && hit.folderUid === Folders[role].uid)
+    const taggedDashboards = state.status === 'deleted' ? (await deps.grafana.searchByTag(serviceTag(serviceId))).filter(own).map((hit) => hit.uid) : []
     out.push({ state, missingDashboards, taggedDashboards })
   }
   return out

@@ -122,8 +122,9 @@ export const startService = async (config: Config, options: ServiceOptions): Pro
     grafana,
     publish: (record) => resultSender.send(record),
     now,
-    datasources: { prometheusDatasourceUid: config.grafana.prometheusDatasourceUid, lokiDatasourceUid: config.grafana.lokiDatasourceUid },
+    datasources: { prometheusDatasourceUid: config.grafana.prometheusDatasourceUid, lokiDatasourceUid: config.grafana.lokiDatasourceUid, lokiServiceLabel: config.grafana.lokiServiceLabel },
     results,
+    targetAllow: config.targets.allow,
   }
   const running = startServiceLanes({
     store,

@@ -98,6 +98,15 @@ describe('Grafana simulator (HTTP contract)', () => {
       expect(res.status).to.equal(400)
       expect(res.body).to.deep.equal({ message: 'folder name cannot be empty' })
     })
+    it('creates a nested folder under an existing parent and names the parent in its body', async () => {
+      await call('POST', '/api/folders', { uid: 'team', title: 'Team' })
+      const res = await call('POST', '/api/folders', { uid: 'nested', title: 'Nested', parentUid: 'team' })
+      expect(res.status).to.equal(200)
+      expect(res.body).to.include({ uid: 'nested', parentUid: 'team' })
+      expect((await call('GET', '/api/folders/nested')).body).to.deep.include({ parentUid: 'team' })
+      expect((await call('GET', '/api/folders/team')).body).to.not.have.property('parentUid')
+      expect((await call('POST', '/api/folders', { uid: 'orphan', title: 'Orphan', parentUid: 'no-such' })).status).to.equal(404)
+    })
     it('answers 404 for an unknown folder', async () => {
       const res = await call('GET', '/api/folders/nope')
       expect(res.status).to.equal(404)
@@ -139,10 +148,48 @@ describe('Grafana simulator (HTTP contract)', () => {
       expect(res.status).to.equal(412)
       expect(res.body).to.deep.equal({ message: 'The dashboard has been changed by someone else', status: 'version-mismatch' })
     })
-    it('answers 412 name-exists for a second dashboard with the same title in a folder', async () => {
+    it('11.3+ (the default): a second dashboard with the same title in a folder is saved under its own uid', async () => {
       const res = await save({ uid: 'svc-1-copy', title: 'service one' }, 'apps', false)
-      expect(res.status).to.equal(412)
-      expect(res.body).to.deep.equal({ message: 'A dashboard with the same name in the folder already exists', status: 'name-exists' })
+      expect(res.status).to.equal(200)
+      expect(res.body).to.include({ uid: 'svc-1-copy', version: 1 })
+      await call('DELETE', '/api/dashboards/uid/svc-1-copy')
+    })
+
+    describe('before 11.3 on MySQL (flavour pre-11.3-mysql)', () => {
+      let mysql: GrafanaSimulator
+      before(async () => {
+        mysql = await startGrafanaSimulator({ flavour: 'pre-11.3-mysql' })
+        await call('POST', '/api/folders', { uid: 'apps', title: 'Apps' }, { target: mysql })
+        await call('POST', '/api/folders', { uid: 'mine', title: 'Mine' }, { target: mysql })
+      })
+      after(() => mysql.stop())
+      const saveOn = (dashboard: Record<string, unknown>, folderUid: string, overwrite: boolean) =>
+        call('POST', '/api/dashboards/db', { dashboard: { id: null, ...dashboard }, folderUid, overwrite, message: 'test' }, { target: mysql })
+
+      it('answers 412 name-exists for a same title (case-insensitively) in a folder without overwrite; other folders are free', async () => {
+        const first = await saveOn({ uid: 'abc', title: 'App Metrics — abc' }, 'apps', true)
+        expect(first.status).to.equal(200)
+        const res = await saveOn({ uid: 'abc-upper', title: 'App Metrics — ABC' }, 'apps', false)
+        expect(res.status).to.equal(412)
+        expect(res.body).to.deep.equal({ message: 'A dashboard with the same name in the folder already exists', status: 'name-exists' })
+        expect((await saveOn({ uid: 'abc-mine', title: 'App Metrics — ABC' }, 'mine', false)).status).to.equal(200)
+      })
+      it('with overwrite, the save lands on the existing dashboard (its uid and id, version + 1): the takeover', async () => {
+        const victim = mysql.dashboards().find((d) => d.uid === 'abc')
+        const res = await saveOn({ uid: 'abc-upper', title: 'App Metrics — ABC', tags: ['x'] }, 'apps', true)
+        expect(res.status).to.equal(200)
+        expect(res.body).to.include({ uid: 'abc', id: victim?.id, version: 2 })
+        expect(mysql.dashboards().map((d) => d.uid)).to.not.include('abc-upper')
+        expect(mysql.dashboards().find((d) => d.uid === 'abc')?.title).to.equal('App Metrics — ABC')
+      })
+      it('restore saves an old version again as the newest (200), 404 for an unknown version or dashboard', async () => {
+        const res = await call('POST', '/api/dashboards/uid/abc/restore', { version: 1 }, { target: mysql })
+        expect(res.status).to.equal(200)
+        expect(res.body).to.deep.include({ uid: 'abc', version: 3, status: 'success' })
+        expect(mysql.dashboards().find((d) => d.uid === 'abc')).to.include({ title: 'App Metrics — abc', version: 3 })
+        expect((await call('POST', '/api/dashboards/uid/abc/restore', { version: 9 }, { target: mysql })).body).to.deep.equal({ message: 'Dashboard version not found' })
+        expect((await call('POST', '/api/dashboards/uid/nope/restore', { version: 1 }, { target: mysql })).status).to.equal(404)
+      })
     })
     it('gets a dashboard with model and meta', async () => {
       const res = await call('GET', '/api/dashboards/uid/svc-1')

@@ -9,7 +9,8 @@ const input: DashboardInput = {
   prometheusDatasourceUid: 'prom-uid',
   lokiDatasourceUid: 'loki-uid',
 }
-const SEL = 'namespace=~"NAMESPACE_1|a\\\\.b"'
+const NS_SEL = 'namespace=~"NAMESPACE_1|a\\\\.b"'
+const SEL = `hypo_service_id="${input.serviceId}",${NS_SEL}`
 
 interface Target { expr: string; datasource: { type: string; uid: string } }
 interface Panel { title: string; type: string; targets: Target[]; datasource: { type: string; uid: string }; fieldConfig?: { defaults: { unit?: string } } }
@@ -56,7 +57,7 @@ describe('dashboards', () => {
 
     it('every query parses in Prometheus, hostile namespaces included', async () => {
       const hostile = ['a.b', 'x"}) or vector(1) #', '$__interval', '[[v]]', 'new\nline']
-      const exprs = metricPanels(hostile).map((p) => p.expr.replaceAll('$__rate_interval', '5m'))
+      const exprs = metricPanels(input.serviceId, hostile).map((p) => p.expr.replaceAll('$__rate_interval', '5m'))
       const result = await checkPromqlWithPromtool(exprs)
       expect(result.ok, result.output).to.equal(true)
       // Grafana would interpolate `$...` or `[[...]]` before Prometheus ever sees the query.
@@ -72,12 +73,27 @@ describe('dashboards', () => {
       const [panel, ...rest] = panelsOf(model)
       expect(rest).to.have.length(0)
       expect(panel?.type).to.equal('logs')
-      expect(panel?.targets[0]?.expr).to.equal(`{${SEL}}`)
+      expect(panel?.targets[0]?.expr).to.equal(`{${NS_SEL}}`)
       expect(panel?.targets[0]?.datasource).to.deep.equal({ type: 'loki', uid: 'loki-uid' })
       expect(model['tags']).to.deep.equal([MANAGED_TAG, serviceTag(input.serviceId)])
     })
 
     it('is plain JSON', () => isPlainJson(model))
+
+    it('with LOKI_SERVICE_LABEL, the selector also picks the service by that stream label', () => {
+      const tenant = logsDashboard({ ...input, lokiServiceLabel: 'cluster' })
+      expect(panelsOf(tenant)[0]?.targets[0]?.expr).to.equal(`{${NS_SEL},cluster="${input.serviceId}"}`)
+    })
+  })
+
+  describe('tenants apart', () => {
+    it('two services with the same namespaces get disjoint metrics queries, each valid PromQL', async () => {
+      const [a, b] = ['tenant-a', 'tenant-b'].map((serviceId) => metricPanels(serviceId, ['default']).map((p) => p.expr))
+      for (const [i, expr] of (a ?? []).entries()) expect(expr).to.not.equal(b?.[i])
+      expect(a?.every((e) => e.includes('hypo_service_id="tenant-a"'))).to.equal(true)
+      const result = await checkPromqlWithPromtool([...(a ?? []), ...(b ?? [])].map((e) => e.replaceAll('$__rate_interval', '5m')))
+      expect(result.ok, result.output).to.equal(true)
+    })
   })
 
   describe('platformLogsDashboard', () => {

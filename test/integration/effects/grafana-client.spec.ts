@@ -119,9 +119,39 @@ describe('Grafana client (ky) against the simulator', () => {
       expect(error).to.include({ kind: 'invalid', status: 400, operation: 'upsert dashboard lost' })
       expect(error.message).to.contain('Folder not found')
     })
-    it('refuses a save that Grafana redirected onto a same-titled dashboard', async () => {
-      const error = await rejection(client().upsertDashboard(dashboard('svc-1-bis', 'Service One'), 'apps', 'x'))
-      expect(error.kind).to.equal('conflict')
+    it('before 11.3: refuses a save that Grafana redirected onto a same-titled dashboard and restores that one', async () => {
+      const mysql = await startGrafanaSimulator({ token: TOKEN, flavour: 'pre-11.3-mysql' })
+      try {
+        const grafana = client(mysql)
+        await grafana.ensureFolder('apps', 'Apps')
+        const victim = await grafana.upsertDashboard(dashboard('svc-1', 'Service One', ['theirs']), 'apps', 'x')
+        const error = await rejection(grafana.upsertDashboard(dashboard('svc-1-bis', 'service one', ['ours']), 'apps', 'x'))
+        expect(error).to.include({ kind: 'conflict', operation: 'upsert dashboard svc-1-bis' })
+        expect(error.message).to.contain('svc-1').and.contain('restored to its version 1')
+        expect(mysql.dashboards().map((d) => d.uid)).to.deep.equal(['svc-1'])
+        expect(mysql.dashboards()[0]).to.deep.include({ id: victim.id, title: 'Service One', tags: ['theirs'], version: 3 })
+        // the restore failing is reported too
+        mysql.faults.add({ kind: 'dashboard.restore', effect: { type: 'status', status: 403 }, times: 1 })
+        const unrestored = await rejection(grafana.upsertDashboard(dashboard('svc-1-ter', 'SERVICE ONE'), 'apps', 'x'))
+        expect(unrestored.message).to.contain('failed').and.contain('restore it by hand')
+      } finally {
+        await mysql.stop()
+      }
+    })
+    it('refuses to adopt a folder under its uid with another title or a parent', async () => {
+      const mysql = await startGrafanaSimulator({ token: TOKEN })
+      try {
+        const grafana = client(mysql)
+        await grafana.ensureFolder('team', 'Team')
+        await grafana.ensureFolder('ours', 'Ours')
+        const other = await rejection(client(mysql).ensureFolder('ours', 'Ours renamed'))
+        expect(other).to.include({ kind: 'conflict' })
+        expect(other.message).to.contain('a folder "Ours" at the root already has this uid')
+        await fetch(`${mysql.url}/api/folders`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ uid: 'nested', title: 'Nested', parentUid: 'team' }) })
+        expect((await rejection(client(mysql).ensureFolder('nested', 'Nested'))).message).to.contain('under parent folder team')
+      } finally {
+        await mysql.stop()
+      }
     })
     it('searches by tag across pages', async () => {
       const grafana = createGrafanaClient({ baseUrl: sim.url, auth: { token: TOKEN }, searchPageSize: 1 })

@@ -48,6 +48,7 @@ describe('SONATA flows end to end (Kafka → Redis → simulators → Kafka)', f
       metrics_path: '/federate',
       params: { 'match[]': ['{namespace=~"NAMESPACE_1|NAMESPACE_2"}'] },
       static_configs: [{ targets: ['10.10.10.4:30180'], labels: { serviceId: createRequestSample.data.serviceId } }],
+      metric_relabel_configs: [{ action: 'replace', target_label: 'hypo_service_id', replacement: createRequestSample.data.serviceId }],
     })
     const promtool = await checkScrapeConfigsWithPromtool(yaml)
     expect(promtool.ok, promtool.output).to.equal(true)

@@ -48,6 +48,7 @@ describe('ops/reconcile (live log, simulators)', function () {
       grafana: createGrafanaClient({ baseUrl: config.grafana.url, auth: config.grafana.auth, retry: { retries: 1, timeoutMs: 2000 } }),
       datasources: { prometheusDatasourceUid: config.grafana.prometheusDatasourceUid, lokiDatasourceUid: config.grafana.lokiDatasourceUid },
       now: () => now,
+      targetAllow: undefined,
     }
   })
   after(async () => {

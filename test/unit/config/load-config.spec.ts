@@ -64,6 +64,7 @@ describe('config/load-config', () => {
         deadLetterTopic: 'telemetry-dead-letter',
         leaseMs: 15_000,
       },
+      targets: {},
     })
   })
 

@@ -1,7 +1,7 @@
 import { expect } from 'chai'
 import fc from 'fast-check'
 import type { DashboardRole } from '../../../src/codecs/dashboard-role.js'
-import { MANAGED_TAG, dashboardUid, serviceTag } from '../../../src/effects/dashboard-uids.js'
+import { MANAGED_TAG, dashboardUid, serviceTag, titleDiscriminator } from '../../../src/effects/dashboard-uids.js'
 import { Folders } from '../../../src/effects/folders.js'
 
 const ROLES: readonly DashboardRole[] = ['metrics', 'logs', 'platform']
@@ -76,5 +76,22 @@ describe('dashboard-uids', () => {
       platform: { uid: 'etsi-hypo-platform-service-logs', title: 'ETSI HypO Platform Service Logs' },
     })
     for (const folder of Object.values(Folders)) expect(folder.uid).to.match(UID)
+  })
+
+  describe('titleDiscriminator', () => {
+    it('given an all-lowercase id, then nothing; otherwise a hash suffix', () => {
+      expect(titleDiscriminator('abc')).to.equal('')
+      expect(titleDiscriminator('ABC')).to.match(/^ \[#[0-9a-f]{12}\]$/)
+    })
+    it('given any two different valid ids, then titles that differ case-insensitively', () => {
+      const validId = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,20}$/)
+      fc.assert(
+        fc.property(validId, validId, (a, b) => {
+          const title = (id: string) => `App Metrics — ${id}${titleDiscriminator(id)}`.toLowerCase()
+          if (a !== b) expect(title(a)).to.not.equal(title(b))
+        }),
+      )
+      expect(`x ABC${titleDiscriminator('ABC')}`.toLowerCase()).to.not.equal(`x Abc${titleDiscriminator('Abc')}`.toLowerCase())
+    })
   })
 })

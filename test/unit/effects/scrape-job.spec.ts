@@ -17,6 +17,7 @@ describe('scrape-job', () => {
         metrics_path: '/federate',
         params: { 'match[]': ['{namespace=~"NAMESPACE_1|NAMESPACE_2"}'] },
         static_configs: [{ targets: ['10.10.10.4:30180'], labels: { serviceId: 'ecc4345a-2097-4c3b-a40c-a9e791cdccbb' } }],
+        metric_relabel_configs: [{ action: 'replace', target_label: 'hypo_service_id', replacement: 'ecc4345a-2097-4c3b-a40c-a9e791cdccbb' }],
       })
     })
 
@@ -48,6 +49,7 @@ describe('scrape-job', () => {
     it('ignores key order, so a job read back from the secret compares equal', () => {
       const job = federationJob(spec)
       const reordered = {
+        metric_relabel_configs: [{ replacement: spec.serviceId, target_label: 'hypo_service_id', action: 'replace' }],
         static_configs: [{ labels: { serviceId: spec.serviceId }, targets: ['10.10.10.4:30180'] }],
         params: { 'match[]': ['{namespace=~"NAMESPACE_1|NAMESPACE_2"}'] },
         metrics_path: '/federate',
