@@ -17,6 +17,7 @@ import { authorize } from './auth.js'
 import type { FolderExistsStatus } from './folders.js'
 import { failure, type Reply } from './reply.js'
 import { route } from './routes.js'
+import { insideSubPath, normalizeSubPath, withSubPathLinks } from './sub-path.js'
 import { createGrafanaStore, type DashboardRecord } from './store.js'
 
 export interface GrafanaSimulatorOptions {
@@ -27,9 +28,12 @@ export interface GrafanaSimulatorOptions {
   basicAuth?: { user: string; password: string }
   /** which status a duplicate folder create answers; default 409 */
   folderExistsStatus?: FolderExistsStatus
+  /** serve under this sub-path (`/grafana`), as Grafana with `serve_from_sub_path`; default the root */
+  subPath?: string
 }
 
 export interface GrafanaSimulator {
+  /** the API base, sub-path included */
   readonly url: string
   readonly token: string
   readonly faults: FaultInjector
@@ -109,6 +113,7 @@ export const startGrafanaSimulator = async (options: GrafanaSimulatorOptions = {
   const token = options.token ?? 'sim-grafana-token'
   const credentials = { token, basicAuth: options.basicAuth ?? { user: 'admin', password: 'admin' } }
   const folderExistsStatus = options.folderExistsStatus ?? 409
+  const subPath = normalizeSubPath(options.subPath)
   const store = createGrafanaStore()
   const faults = createFaultInjector()
   const requests = new Map<string, number>()
@@ -127,7 +132,8 @@ export const startGrafanaSimulator = async (options: GrafanaSimulatorOptions = {
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const body = await readBody(req)
     const url = new URL(req.url ?? '/', 'http://simulator')
-    const target = route(req.method ?? 'GET', url.pathname)
+    const inside = insideSubPath(url.pathname, subPath)
+    const target = route(req.method ?? 'GET', inside ?? '/outside-sub-path')
     requests.set(target.kind, (requests.get(target.kind) ?? 0) + 1)
 
     const decision = faults.decide(target.kind)
@@ -150,7 +156,8 @@ export const startGrafanaSimulator = async (options: GrafanaSimulatorOptions = {
       if (denied !== undefined) return send(res, denied)
     }
     if (body === INVALID_JSON) return send(res, failure(400, 'bad request data'))
-    send(res, target.handle({ store, body, query: url.searchParams, folderExistsStatus }))
+    const answer = target.handle({ store, body, query: url.searchParams, folderExistsStatus })
+    send(res, { ...answer, body: withSubPathLinks(answer.body, subPath) })
   }
 
   const server = createServer((req, res) => {
@@ -174,7 +181,7 @@ export const startGrafanaSimulator = async (options: GrafanaSimulatorOptions = {
   if (address === null || typeof address === 'string') throw new Error('simulator has no TCP address')
 
   return {
-    url: `http://${LOOPBACK}:${address.port}`,
+    url: `http://${LOOPBACK}:${address.port}${subPath}`,
     token,
     faults,
     folders: () => [...store.folders.values()].map(({ uid, title, id }) => ({ uid, title, id })),
