@@ -6,6 +6,7 @@
  * next two dashboard saves" and then read how often each side saw that kind.
  */
 import { deleteDashboard, getDashboard, saveDashboard } from './dashboards.js'
+import { getDatasource, type DatasourceSpec } from './datasources.js'
 import { createFolder, getFolder, type FolderExistsStatus } from './folders.js'
 import { failure, reply, type Reply } from './reply.js'
 import { search } from './search.js'
@@ -19,6 +20,7 @@ export type RequestKind =
   | 'dashboard.get'
   | 'dashboard.delete'
   | 'search'
+  | 'datasource.get'
   | 'unknown'
 
 export interface RouteContext {
@@ -26,6 +28,7 @@ export interface RouteContext {
   readonly body: unknown
   readonly query: URLSearchParams
   readonly folderExistsStatus: FolderExistsStatus
+  readonly datasources: readonly DatasourceSpec[]
 }
 
 export interface Route {
@@ -68,6 +71,10 @@ export const route = (method: string, pathname: string): Route => {
   }
   if (method === 'DELETE' && dashboard?.[1] !== undefined) {
     return { kind: 'dashboard.delete', needsAuth: true, handle: withUid(dashboard[1], (c, uid) => deleteDashboard(c.store, uid)) }
+  }
+  const datasource = /^\/api\/datasources\/uid\/([^/]+)$/.exec(path)
+  if (method === 'GET' && datasource?.[1] !== undefined) {
+    return { kind: 'datasource.get', needsAuth: true, handle: withUid(datasource[1], (c, uid) => getDatasource(c.datasources, uid)) }
   }
   if (method === 'GET' && path === '/api/search') {
     return { kind: 'search', needsAuth: true, handle: (c) => search(c.store, c.query) }

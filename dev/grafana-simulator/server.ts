@@ -14,6 +14,7 @@ import type { Socket } from 'node:net'
 import { createFaultInjector, type FaultInjector } from '../faults.js'
 import { LOOPBACK } from '../free-port.js'
 import { authorize } from './auth.js'
+import { DEFAULT_DATASOURCES, type DatasourceSpec } from './datasources.js'
 import type { FolderExistsStatus } from './folders.js'
 import { failure, type Reply } from './reply.js'
 import { route } from './routes.js'
@@ -30,6 +31,8 @@ export interface GrafanaSimulatorOptions {
   folderExistsStatus?: FolderExistsStatus
   /** serve under this sub-path (`/grafana`), as Grafana with `serve_from_sub_path`; default the root */
   subPath?: string
+  /** what `GET /api/datasources/uid/:uid` finds; default a Prometheus (uid prometheus) and a Loki (uid loki) */
+  datasources?: readonly DatasourceSpec[]
 }
 
 export interface GrafanaSimulator {
@@ -114,6 +117,7 @@ export const startGrafanaSimulator = async (options: GrafanaSimulatorOptions = {
   const credentials = { token, basicAuth: options.basicAuth ?? { user: 'admin', password: 'admin' } }
   const folderExistsStatus = options.folderExistsStatus ?? 409
   const subPath = normalizeSubPath(options.subPath)
+  const datasources = options.datasources ?? DEFAULT_DATASOURCES
   const store = createGrafanaStore()
   const faults = createFaultInjector()
   const requests = new Map<string, number>()
@@ -156,7 +160,7 @@ export const startGrafanaSimulator = async (options: GrafanaSimulatorOptions = {
       if (denied !== undefined) return send(res, denied)
     }
     if (body === INVALID_JSON) return send(res, failure(400, 'bad request data'))
-    const answer = target.handle({ store, body, query: url.searchParams, folderExistsStatus })
+    const answer = target.handle({ store, body, query: url.searchParams, folderExistsStatus, datasources })
     send(res, { ...answer, body: withSubPathLinks(answer.body, subPath) })
   }
 
