@@ -6,6 +6,7 @@
  * next two dashboard saves" and then read how often each side saw that kind.
  */
 import { deleteDashboard, getDashboard, restoreDashboard, saveDashboard, type GrafanaFlavour } from './dashboards.js'
+import { getDatasource, type DatasourceSpec } from './datasources.js'
 import { createFolder, getFolder, type FolderExistsStatus } from './folders.js'
 import { failure, reply, type Reply } from './reply.js'
 import { search } from './search.js'
@@ -20,6 +21,7 @@ export type RequestKind =
   | 'dashboard.delete'
   | 'dashboard.restore'
   | 'search'
+  | 'datasource.get'
   | 'unknown'
 
 export interface RouteContext {
@@ -28,6 +30,7 @@ export interface RouteContext {
   readonly query: URLSearchParams
   readonly folderExistsStatus: FolderExistsStatus
   readonly flavour?: GrafanaFlavour
+  readonly datasources: readonly DatasourceSpec[]
 }
 
 export interface Route {
@@ -74,6 +77,10 @@ export const route = (method: string, pathname: string): Route => {
   }
   if (method === 'POST' && restore?.[1] !== undefined) {
     return { kind: 'dashboard.restore', needsAuth: true, handle: withUid(restore[1], (c, uid) => restoreDashboard(c.store, uid, c.body, c.flavour)) }
+  }
+  const datasource = /^\/api\/datasources\/uid\/([^/]+)$/.exec(path)
+  if (method === 'GET' && datasource?.[1] !== undefined) {
+    return { kind: 'datasource.get', needsAuth: true, handle: withUid(datasource[1], (c, uid) => getDatasource(c.datasources, uid)) }
   }
   if (method === 'GET' && path === '/api/search') {
     return { kind: 'search', needsAuth: true, handle: (c) => search(c.store, c.query) }

@@ -14,10 +14,12 @@ import type { Socket } from 'node:net'
 import { createFaultInjector, type FaultInjector } from '../faults.js'
 import { LOOPBACK } from '../free-port.js'
 import { authorize } from './auth.js'
+import { DEFAULT_DATASOURCES, type DatasourceSpec } from './datasources.js'
 import type { FolderExistsStatus } from './folders.js'
 import type { GrafanaFlavour } from './dashboards.js'
 import { failure, type Reply } from './reply.js'
 import { route } from './routes.js'
+import { insideSubPath, normalizeSubPath, withSubPathLinks } from './sub-path.js'
 import { createGrafanaStore, type DashboardRecord } from './store.js'
 
 export interface GrafanaSimulatorOptions {
@@ -30,9 +32,14 @@ export interface GrafanaSimulatorOptions {
   folderExistsStatus?: FolderExistsStatus
   /** '11.3+' (default: titles free) or 'pre-11.3-mysql' (titles unique per folder, overwrite takes over) */
   flavour?: GrafanaFlavour
+  /** serve under this sub-path (`/grafana`), as Grafana with `serve_from_sub_path`; default the root */
+  subPath?: string
+  /** what `GET /api/datasources/uid/:uid` finds; default a Prometheus (uid prometheus) and a Loki (uid loki) */
+  datasources?: readonly DatasourceSpec[]
 }
 
 export interface GrafanaSimulator {
+  /** the API base, sub-path included */
   readonly url: string
   readonly token: string
   readonly faults: FaultInjector
@@ -112,6 +119,8 @@ export const startGrafanaSimulator = async (options: GrafanaSimulatorOptions = {
   const token = options.token ?? 'sim-grafana-token'
   const credentials = { token, basicAuth: options.basicAuth ?? { user: 'admin', password: 'admin' } }
   const folderExistsStatus = options.folderExistsStatus ?? 409
+  const subPath = normalizeSubPath(options.subPath)
+  const datasources = options.datasources ?? DEFAULT_DATASOURCES
   const store = createGrafanaStore()
   const faults = createFaultInjector()
   const requests = new Map<string, number>()
@@ -130,7 +139,8 @@ export const startGrafanaSimulator = async (options: GrafanaSimulatorOptions = {
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const body = await readBody(req)
     const url = new URL(req.url ?? '/', 'http://simulator')
-    const target = route(req.method ?? 'GET', url.pathname)
+    const inside = insideSubPath(url.pathname, subPath)
+    const target = route(req.method ?? 'GET', inside ?? '/outside-sub-path')
     requests.set(target.kind, (requests.get(target.kind) ?? 0) + 1)
 
     const decision = faults.decide(target.kind)
@@ -153,7 +163,8 @@ export const startGrafanaSimulator = async (options: GrafanaSimulatorOptions = {
       if (denied !== undefined) return send(res, denied)
     }
     if (body === INVALID_JSON) return send(res, failure(400, 'bad request data'))
-    send(res, target.handle({ store, body, query: url.searchParams, folderExistsStatus, flavour: options.flavour ?? '11.3+' }))
+    const answer = target.handle({ store, body, query: url.searchParams, folderExistsStatus, flavour: options.flavour ?? '11.3+', datasources })
+    send(res, { ...answer, body: withSubPathLinks(answer.body, subPath) })
   }
 
   const server = createServer((req, res) => {
@@ -177,7 +188,7 @@ export const startGrafanaSimulator = async (options: GrafanaSimulatorOptions = {
   if (address === null || typeof address === 'string') throw new Error('simulator has no TCP address')
 
   return {
-    url: `http://${LOOPBACK}:${address.port}`,
+    url: `http://${LOOPBACK}:${address.port}${subPath}`,
     token,
     faults,
     folders: () => [...store.folders.values()].map(({ uid, title, id }) => ({ uid, title, id })),

@@ -6,6 +6,7 @@
  * Authentication runs before routing, as in the apiserver, so an unknown path without a token is
  * 401 rather than 404.
  */
+import { selfSubjectAccessReview, type AccessReviewReply } from './access-review.js'
 import { createSecret, deleteSecret, getSecret, patchSecret, putSecret, type Reply } from './operations.js'
 import { verbOf, type Endpoint } from './routes.js'
 import type { SecretStore } from './secret-store.js'
@@ -21,7 +22,7 @@ export interface AccessPolicy {
   readonly forbiddenUser: string
 }
 
-export type Dispatch = (endpoint: Endpoint, authorization: string | undefined, contentType: string, body: string) => Reply
+export type Dispatch = (endpoint: Endpoint, authorization: string | undefined, contentType: string, body: string) => Reply | AccessReviewReply
 
 const refuse = (status: S.Status): Reply => ({ status: status.code, body: status, changed: false })
 
@@ -29,6 +30,11 @@ export const createDispatch = (store: SecretStore, policy: AccessPolicy): Dispat
   const bearer = /^Bearer (.+)$/i.exec(authorization ?? '')?.[1]
   if (bearer !== policy.token && bearer !== policy.forbiddenToken) return refuse(S.unauthorized())
   if (endpoint.op === 'unknown') return refuse(S.unknownPath())
+  // any authenticated user may ask what it may do (system:basic-user); the answer is about the asker
+  if (endpoint.op === 'accessReview') {
+    const forbiddenUser = bearer === policy.forbiddenToken
+    return selfSubjectAccessReview(body, { user: forbiddenUser ? policy.forbiddenUser : policy.user, mayUseSecrets: !forbiddenUser, forbiddenNamespaces: policy.forbiddenNamespaces })
+  }
   if (bearer === policy.forbiddenToken || policy.forbiddenNamespaces.has(endpoint.namespace)) {
     const who = bearer === policy.forbiddenToken ? policy.forbiddenUser : policy.user
     return refuse(S.forbidden(verbOf(endpoint), who, endpoint.namespace, endpoint.name))

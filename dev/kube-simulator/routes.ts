@@ -8,10 +8,12 @@ export type Endpoint =
   | { readonly op: 'get' | 'put' | 'patch' | 'delete'; readonly namespace: string; readonly name: string }
   | { readonly op: 'create'; readonly namespace: string; readonly name?: undefined }
   | { readonly op: 'unsupported'; readonly namespace: string; readonly name?: string }
+  | { readonly op: 'accessReview'; readonly namespace?: undefined; readonly name?: undefined }
   | { readonly op: 'unknown'; readonly namespace?: undefined; readonly name?: undefined }
 
 const ITEM = /^\/api\/v1\/namespaces\/([^/]+)\/secrets\/([^/]+)\/?$/
 const COLLECTION = /^\/api\/v1\/namespaces\/([^/]+)\/secrets\/?$/
+const ACCESS_REVIEWS = /^\/apis\/authorization\.k8s\.io\/v1\/selfsubjectaccessreviews\/?$/
 
 const itemOps: Readonly<Record<string, 'get' | 'put' | 'patch' | 'delete'>> = {
   GET: 'get',
@@ -37,6 +39,7 @@ export const route = (method: string, url: string): Endpoint => {
     const op = itemOps[method]
     return op === undefined ? { op: 'unsupported', namespace, name } : { op, namespace, name }
   }
+  if (ACCESS_REVIEWS.test(path)) return method === 'POST' ? { op: 'accessReview' } : { op: 'unsupported', namespace: '' }
   const collection = COLLECTION.exec(path)
   if (collection !== null) {
     const namespace = decode(collection[1])
@@ -46,7 +49,8 @@ export const route = (method: string, url: string): Endpoint => {
 }
 
 /** Counter and fault-rule name, e.g. `secret.get`, `secret.create`. */
-export const kindOf = (endpoint: Endpoint): string => (endpoint.op === 'unknown' ? 'unknown' : `secret.${endpoint.op}`)
+export const kindOf = (endpoint: Endpoint): string =>
+  endpoint.op === 'unknown' ? 'unknown' : endpoint.op === 'accessReview' ? 'selfsubjectaccessreview.create' : `secret.${endpoint.op}`
 
 export const isWrite = (endpoint: Endpoint): boolean =>
   endpoint.op === 'put' || endpoint.op === 'patch' || endpoint.op === 'create' || endpoint.op === 'delete'

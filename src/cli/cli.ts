@@ -7,6 +7,7 @@ import { importCommand } from './import-command.js'
 import { inspectCommand } from './inspect-command.js'
 import { Exit, processIo, type CliIo } from './io.js'
 import { listCommand } from './list-command.js'
+import { previewCommand } from './preview-command.js'
 import { reconcileCommand } from './reconcile-command.js'
 import { replayCommand } from './replay-command.js'
 import { runCommand } from './run-command.js'
@@ -21,6 +22,7 @@ Commands:
   reconcile  compare the log with the secret and Grafana; repair the drift
   export     write event logs as NDJSON
   import     rebuild event logs from an NDJSON export
+  preview    show what the service would do with one request message (calls nothing)
 
 Run 'telemetry-client <command> --help' for a command's options.
 Configuration: see docs/configuration.md (every variable, its default and meaning) and
@@ -35,6 +37,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   reconcile: reconcileCommand,
   export: exportCommand,
   import: importCommand,
+  preview: previewCommand,
 }
 
 export const main = async (argv: readonly string[], io: CliIo = processIo()): Promise<number> => {

@@ -59,7 +59,8 @@ const echo = (u: unknown): string | undefined => (typeof u === 'string' && u.len
 
 const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === 'object' && u !== null && !Array.isArray(u)
 
-const parse = (value: Buffer): Either<string, unknown> => {
+/** UTF-8 (strict) JSON, or a one-line reason. */
+export const parseJsonBytes = (value: Buffer): Either<string, unknown> => {
   try {
     return right(JSON.parse(utf8.decode(value)) as unknown)
   } catch (error) {
@@ -74,17 +75,27 @@ export const decodeRequestMessage = (
   maxBytes: number = DEFAULT_MAX_MESSAGE_BYTES,
 ): Either<RejectedMessage, RequestMessage> => {
   const kind = requestKindOfTopic(topic)
-  let info: Omit<RejectedMessage, 'reason' | 'reasons'> = kind === undefined ? { kogito: {} } : { kind, kogito: {} }
-  const reject = (reason: string, reasons: readonly string[] = [reason]): Either<RejectedMessage, RequestMessage> =>
-    left({ ...info, reason, reasons })
+  const reject = (reason: string): Either<RejectedMessage, RequestMessage> =>
+    left({ ...(kind === undefined ? {} : { kind }), kogito: {}, reason, reasons: [reason] })
 
   if (value === null) return reject('empty message: the record has no value (tombstone)')
   if (value.length === 0) return reject('empty message: the record value is 0 bytes')
   if (value.length > maxBytes) return reject(`message too large: ${value.length} bytes exceeds the limit of ${maxBytes} bytes`)
 
-  const parsed = parse(value)
+  const parsed = parseJsonBytes(value)
   if (isLeft(parsed)) return reject(parsed.left)
-  const raw = parsed.right
+  return decodeRequestObject(topic, parsed.right)
+}
+
+/**
+ * From a parsed envelope (structured mode's JSON, or the object binary mode assembles from its
+ * `ce_*` headers and value) to a typed request: both modes share every check from here on.
+ */
+export const decodeRequestObject = (topic: string, raw: unknown): Either<RejectedMessage, RequestMessage> => {
+  const kind = requestKindOfTopic(topic)
+  let info: Omit<RejectedMessage, 'reason' | 'reasons'> = kind === undefined ? { kogito: {} } : { kind, kogito: {} }
+  const reject = (reason: string, reasons: readonly string[] = [reason]): Either<RejectedMessage, RequestMessage> =>
+    left({ ...info, reason, reasons })
   if (!isRecord(raw)) return reject(`not a CloudEvent: expected a JSON object, got ${preview(raw)}`)
 
   const data = raw['data']

@@ -14,7 +14,24 @@ export interface ResultContext {
   readonly grafanaPublicUrl: string
 }
 
-export const publicUrl = (base: string, path: string): string => `${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`
+const ORIGIN_AND_PATH = /^([a-z][a-z0-9+.-]*:\/\/[^/?#]*)(\/[^?#]*)?$/i
+
+/**
+ * The link SONATA gets for a dashboard `path` as Grafana returned it. Grafana served from a
+ * sub-path (`root_url` …/grafana/, `serve_from_sub_path`) returns paths that already start with
+ * `/grafana/d/…`; when GRAFANA_PUBLIC_URL carries that same sub-path it must not appear twice.
+ * Without the sub-path in the public URL, or behind a proxy that adds it, base + path is right.
+ */
+export const publicUrl = (base: string, path: string): string => {
+  const trimmedBase = base.replace(/\/+$/, '')
+  const relative = `/${path.replace(/^\/+/, '')}`
+  const parts = ORIGIN_AND_PATH.exec(trimmedBase)
+  const basePath = parts?.[2] ?? ''
+  if (parts?.[1] !== undefined && basePath !== '' && (relative === basePath || relative.startsWith(`${basePath}/`))) {
+    return `${parts[1]}${relative}`
+  }
+  return `${trimmedBase}${relative}`
+}
 
 const urlOf = (ctx: ResultContext, dashboard: AppliedDashboard | undefined): string =>
   dashboard === undefined ? '' : publicUrl(ctx.grafanaPublicUrl, dashboard.url)

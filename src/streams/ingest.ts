@@ -11,7 +11,8 @@
 import { EMPTY, catchError, defer, from, mergeMap, type Observable } from 'rxjs'
 import { isLeft } from 'fp-ts/lib/Either.js'
 import { requestAccepted, requestRedelivered, type ResultRecord } from '../codecs/events.js'
-import { decodeRequestMessage, type RequestMessage } from '../codecs/request-message.js'
+import { decodeRequestDelivery } from '../codecs/binary-mode.js'
+import type { RequestMessage } from '../codecs/request-message.js'
 import { rejectionRecords } from '../effects/dead-letter.js'
 import type { EventStore, InboxEntry, InboxOutcome } from '../state/store/event-store.js'
 import type { ResultContext } from '../state/result-message.js'
@@ -64,7 +65,7 @@ const recordBatch = async (batch: IncomingBatch, deps: IngestDeps): Promise<Inge
   const entries: InboxEntry[] = []
   const rejections: ResultRecord[] = []
   for (const delivery of batch.deliveries) {
-    const decoded = decodeRequestMessage(delivery.topic, delivery.value, deps.maxMessageBytes)
+    const decoded = decodeRequestDelivery(delivery, deps.maxMessageBytes)
     if (isLeft(decoded)) {
       deps.onRejected?.(delivery, decoded.left.reason)
       rejections.push(...rejectionRecords(delivery, decoded.left, deps.deadLetterTopic, iso, deps.results))

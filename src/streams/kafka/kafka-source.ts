@@ -55,6 +55,8 @@ export const kafkaBatches$ = (consumer: Consumer, options: KafkaSourceOptions = 
         key: m.key === null ? null : m.key.toString('utf8'),
         value: m.value,
         timestamp: m.timestamp,
+        // binary-mode CloudEvents carry their attributes here
+        ...(m.headers === undefined ? {} : { headers: m.headers }),
       }))
       await new Promise<void>((resolve, reject) => {
         subscriber.next({

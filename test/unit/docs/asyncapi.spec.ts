@@ -11,6 +11,7 @@ import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { DiagnosticSeverity, Parser, type AsyncAPIDocumentInterface } from '@asyncapi/parser'
 import { OutgoingCloudEvent } from '../../../src/codecs/cloud-event.js'
+import { decodeRequestDelivery } from '../../../src/codecs/binary-mode.js'
 import { decodeRequestMessage } from '../../../src/codecs/request-message.js'
 import { DashboardResult, DeleteDashboardResult, PlatformServiceResult } from '../../../src/codecs/results.js'
 import { DEFAULT_DEAD_LETTER_TOPIC, RequestTopics, ResultTopics } from '../../../src/codecs/topics.js'
@@ -21,7 +22,11 @@ import { createRequestSample, deleteRequestSample } from '../../fixtures/spec-sa
 const path = fileURLToPath(new URL('../../../docs/asyncapi.yaml', import.meta.url))
 
 type Json = Record<string, unknown>
-interface Example { readonly channel: string; readonly name: string; readonly payload: Json }
+interface Example { readonly channel: string; readonly name: string; readonly payload: Json; readonly headers?: Record<string, string> }
+
+/** The CloudEvent attributes of a request example: its payload (structured mode) or its ce_* headers (binary mode). */
+const attributesOf = (e: Example): Json =>
+  e.headers === undefined ? e.payload : Object.fromEntries(Object.entries(e.headers).flatMap(([k, v]) => (k.startsWith('ce_') ? [[k.slice(3), v]] : [])))
 
 const RESULT_CODECS: Record<string, t.Decoder<unknown, unknown>> = {
   [ResultTopics.create]: DashboardResult,
@@ -47,7 +52,12 @@ describe('docs/asyncapi.yaml', function () {
     document = parsed
     examples = document.channels().all().flatMap((channel) =>
       channel.messages().all().flatMap((message) =>
-        message.examples().all().map((example) => ({ channel: channel.address() ?? '', name: `${message.id()}/${example.name() ?? '?'}`, payload: example.payload() as Json })),
+        message.examples().all().map((example) => ({
+          channel: channel.address() ?? '',
+          name: `${message.id()}/${example.name() ?? '?'}`,
+          payload: example.payload() as Json,
+          ...(example.hasHeaders() ? { headers: example.headers() as Record<string, string> } : {}),
+        })),
       ),
     )
   })
@@ -82,13 +92,16 @@ describe('docs/asyncapi.yaml', function () {
       dashboardDataOrderMessage: 'Telemetry was successful',
     })
     expect(examples.some((e) => e.channel === RequestTopics.platform)).to.equal(true)
+    // and a binary-mode request (ce_* headers, the data as the value)
+    expect(examples.some((e) => e.channel === RequestTopics.create && e.headers?.['ce_specversion'] === '1.0')).to.equal(true)
   })
 
   it('every request example decodes as the bytes SONATA would publish', () => {
     const requests = examples.filter((e) => requestTopics.includes(e.channel))
     expect(requests).to.have.length.at.least(3)
-    for (const { channel, name, payload } of requests) {
-      const decoded = decodeRequestMessage(channel, Buffer.from(JSON.stringify(payload)))
+    for (const { channel, name, payload, headers } of requests) {
+      // binary-mode examples carry their attributes as headers and the data alone as the value
+      const decoded = decodeRequestDelivery({ topic: channel, value: Buffer.from(JSON.stringify(payload)), ...(headers === undefined ? {} : { headers }) })
       expect(isRight(decoded), `${name}: ${reasonOf(decoded)}`).to.equal(true)
     }
   })
@@ -112,10 +125,11 @@ describe('docs/asyncapi.yaml', function () {
   it('answers each request example with the id and kogitoprocrefid the service would use', () => {
     const requests = examples.filter((e) => requestTopics.includes(e.channel))
     for (const request of requests) {
-      const answer = examples.find((e) => resultTopics.includes(e.channel) && e.payload['kogitoprocrefid'] === request.payload['kogitoprocinstanceid'])
+      const attributes = attributesOf(request)
+      const answer = examples.find((e) => resultTopics.includes(e.channel) && e.payload['kogitoprocrefid'] === attributes['kogitoprocinstanceid'])
       expect(answer, request.name).to.exist
       // the spec's own result sample keeps its printed id; ours are derived from the request id
-      if (answer?.payload['id'] !== '21627e26-31eb-43e7-8343-92a696fd96b1') expect(answer?.payload['id'], answer?.name).to.equal(resultIdOf(String(request.payload['id'])))
+      if (answer?.payload['id'] !== '21627e26-31eb-43e7-8343-92a696fd96b1') expect(answer?.payload['id'], answer?.name).to.equal(resultIdOf(String(attributes['id'])))
     }
   })
 

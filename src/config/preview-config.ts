@@ -1,0 +1,44 @@
+/**
+ * Configuration of `telemetry-client preview`: only what shapes the service's answer (links,
+ * datasource uids, the result's source, the dead-letter topic, the size limit). Nothing is
+ * required, so preview runs with an empty environment; the same variables and value codecs as
+ * the service (src/config/config.ts), every problem reported at once.
+ */
+import { isLeft, left, right, type Either } from 'fp-ts/lib/Either.js'
+import type * as t from 'io-ts'
+import { DEFAULTS, GrafanaUid, HttpUrl, IntFromString, Text, TopicName, type Env } from './config.js'
+
+export interface PreviewConfig {
+  /** GRAFANA_PUBLIC_URL, else GRAFANA_URL, else a placeholder base that says it is one */
+  readonly grafanaPublicUrl: string
+  readonly prometheusDatasourceUid: string
+  readonly lokiDatasourceUid: string
+  readonly sourceUri: string
+  readonly deadLetterTopic: string
+  readonly maxMessageBytes: number
+}
+
+/** Links in a preview without GRAFANA_PUBLIC_URL / GRAFANA_URL start with this. */
+export const PLACEHOLDER_GRAFANA_URL = 'https://grafana.invalid'
+
+export const loadPreviewConfig = (env: Env): Either<readonly string[], PreviewConfig> => {
+  const problems: string[] = []
+  const opt = <A>(name: string, codec: t.Type<A, string, unknown>): A | undefined => {
+    const raw = env[name]?.trim()
+    if (raw === undefined || raw === '') return undefined
+    const decoded = codec.decode(raw)
+    if (!isLeft(decoded)) return decoded.right
+    problems.push(`${name}: expected ${codec.name}, got ${JSON.stringify(raw.slice(0, 80))}`)
+    return undefined
+  }
+  const grafanaUrl = opt('GRAFANA_URL', HttpUrl)
+  const config: PreviewConfig = {
+    grafanaPublicUrl: opt('GRAFANA_PUBLIC_URL', HttpUrl) ?? grafanaUrl ?? PLACEHOLDER_GRAFANA_URL,
+    prometheusDatasourceUid: opt('GRAFANA_PROMETHEUS_DATASOURCE_UID', GrafanaUid) ?? DEFAULTS.GRAFANA_PROMETHEUS_DATASOURCE_UID,
+    lokiDatasourceUid: opt('GRAFANA_LOKI_DATASOURCE_UID', GrafanaUid) ?? DEFAULTS.GRAFANA_LOKI_DATASOURCE_UID,
+    sourceUri: opt('SERVICE_SOURCE_URI', Text) ?? DEFAULTS.SERVICE_SOURCE_URI,
+    deadLetterTopic: opt('DEAD_LETTER_TOPIC', TopicName) ?? DEFAULTS.DEAD_LETTER_TOPIC,
+    maxMessageBytes: opt('MAX_MESSAGE_BYTES', IntFromString(1024, 100 * 1024 * 1024)) ?? 1024 * 1024,
+  }
+  return problems.length > 0 ? left(problems) : right(config)
+}
