@@ -30,6 +30,7 @@ import {
 } from './env-values.js'
 
 import { configToEnv } from './config-to-env.js'
+import { rejectedValueMessage } from './shown-value.js'
 import type { ConfigShape } from './config-shape.js'
 
 // the value codecs are part of this module's surface (tests, ops-config)
@@ -63,15 +64,16 @@ const decodeEnv = (u: unknown, c: t.Context): t.Validation<Config> => {
     const v = env[name]
     return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined
   }
+  // the value is never kept in the error: a credential must not reach any reporter
   const problem = (name: string, message: string): void => {
-    errors.push({ value: env[name], context: [...c, { key: name, type: t.string, actual: env[name] }], message })
+    errors.push({ value: undefined, context: [...c, { key: name, type: t.string, actual: undefined }], message })
   }
   const opt = <A>(name: string, codec: t.Type<A, string, unknown>): A | undefined => {
     const r = raw(name)
     if (r === undefined) return undefined
     const d = codec.validate(r, [...c, { key: name, type: codec, actual: r }])
     if (!isLeft(d)) return d.right
-    errors.push(...d.left)
+    problem(name, rejectedValueMessage(name, codec.name, r))
     return undefined
   }
   const req = <A>(name: string, codec: t.Type<A, string, unknown>): A | undefined => {
