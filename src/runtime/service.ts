@@ -29,6 +29,7 @@ import { startServiceLanes, type ServiceLanes } from '../streams/service-lanes.j
 import { createKafka, type ConsumerTuning } from '../streams/kafka/kafka-client.js'
 import type { Logger } from '../support/logger.js'
 import { createRedis } from '../state/store/redis-client.js'
+import { warnOnUnsafeRedisSettings } from './redis-settings-warning.js'
 import { readinessOf, startHttpServer, type HttpServer, type Readiness } from './http-server.js'
 import { createRequestConsumer, createResultProducer } from '../streams/kafka/request-consumer.js'
 import { createMetrics, recordReceived, recordSecretBatch, SECRET_LIMIT_BYTES, type Metrics } from './metrics.js'
@@ -88,6 +89,7 @@ export const startService = async (config: Config, options: ServiceOptions): Pro
   const redis = createRedis(config.redis)
   await connectRedis(redis, config.redis.url)
   redis.on('error', (error: Error) => logger.warn({ err: error.message }, 'redis connection problem'))
+  await warnOnUnsafeRedisSettings(redis, logger)
   const store = createEventStore(redis, config.redis.keyPrefix)
 
   const secretClient = createSecretClient(kubeConfigFrom(config.kube.kubeconfigPath), config.secret)
