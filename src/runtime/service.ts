@@ -15,6 +15,7 @@ import { desiredFingerprints } from '../effects/desired-state.js'
 import { createGrafanaClient, type GrafanaClient } from '../effects/grafana-client.js'
 import { createSecretClient, kubeConfigFrom, type SecretClient } from '../effects/kube-secret-client.js'
 import { runStep$ } from '../effects/run-step.js'
+import { renderedJobBytes } from '../effects/job-size.js'
 import { createSecretWriter, type SecretWriter } from '../effects/secret-writer.js'
 import type { StepDeps } from '../effects/step-deps.js'
 import { createEventStore, type EventStore } from '../state/store/event-store.js'
@@ -159,7 +160,8 @@ export const startService = async (config: Config, options: ServiceOptions): Pro
     sendRecords,
     now,
     deadLetterTopic: config.service.deadLetterTopic,
-    maxMessageBytes: config.service.maxMessageBytes,
+    limits: config.service.limits,
+    jobBytes: renderedJobBytes,
     results,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     maxAttempts: 20,

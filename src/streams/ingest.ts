@@ -9,9 +9,10 @@
  * that still fails is settled with the error, so kafkajs re-delivers it from the last commit.
  */
 import { EMPTY, catchError, defer, from, mergeMap, type Observable } from 'rxjs'
-import { isLeft } from 'fp-ts/lib/Either.js'
+import { isLeft, left, type Either } from 'fp-ts/lib/Either.js'
 import type { ResultRecord } from '../codecs/events.js'
-import { decodeRequestMessage, type RequestMessage } from '../codecs/request-message.js'
+import { boundedKogito, checkRequestLimits, type JobBytes, type RequestLimits } from '../codecs/limits.js'
+import { decodeRequestMessage, type RejectedMessage, type RequestMessage } from '../codecs/request-message.js'
 import { rejectionRecords } from '../effects/dead-letter.js'
 import type { EventStore, InboxEntry, InboxOutcome } from '../state/store/event-store.js'
 import type { ResultContext } from '../state/result-message.js'
@@ -22,7 +23,10 @@ export interface IngestDeps {
   readonly sendRecords: (records: readonly ResultRecord[]) => Promise<void>
   readonly now: () => Date
   readonly deadLetterTopic: string
-  readonly maxMessageBytes: number
+  /** limits at the door; over one, a request is rejected like an undecodable one */
+  readonly limits: RequestLimits
+  /** the rendered size of a create's job (effects/job-size.ts) */
+  readonly jobBytes: JobBytes
   readonly results: ResultContext
   readonly sleep: (ms: number) => Promise<void>
   /** attempts per batch before it is handed back to kafkajs unsettled */
@@ -58,13 +62,20 @@ const inboxEntry = (delivery: Delivery, message: RequestMessage, at: string): In
   }
 }
 
+/** Decoded and within every limit; a rejection keeps only the attributes within the limits, as its result echoes them. */
+const decodeAtTheDoor = (delivery: Delivery, deps: IngestDeps): Either<RejectedMessage, RequestMessage> => {
+  const decoded = decodeRequestMessage(delivery.topic, delivery.value, deps.limits.maxRequestBytes)
+  if (isLeft(decoded)) return left({ ...decoded.left, kogito: boundedKogito(decoded.left.kogito, deps.limits.maxExtensionAttributeBytes) })
+  return checkRequestLimits(decoded.right, deps.limits, deps.jobBytes)
+}
+
 const recordBatch = async (batch: IncomingBatch, deps: IngestDeps): Promise<IngestReport> => {
   const at = deps.now()
   const iso = at.toISOString()
   const entries: InboxEntry[] = []
   const rejections: ResultRecord[] = []
   for (const delivery of batch.deliveries) {
-    const decoded = decodeRequestMessage(delivery.topic, delivery.value, deps.maxMessageBytes)
+    const decoded = decodeAtTheDoor(delivery, deps)
     if (isLeft(decoded)) {
       deps.onRejected?.(delivery, decoded.left.reason)
       rejections.push(...rejectionRecords(delivery, decoded.left, deps.deadLetterTopic, iso, deps.results))
