@@ -162,6 +162,7 @@ export const startService = async (config: Config, options: ServiceOptions): Pro
     deadLetterTopic: config.service.deadLetterTopic,
     limits: config.service.limits,
     jobBytes: renderedJobBytes,
+    maxRecordBytes: config.kafka.maxRecordBytes,
     results,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     maxAttempts: 20,

@@ -27,6 +27,8 @@ export interface IngestDeps {
   readonly limits: RequestLimits
   /** the rendered size of a create's job (effects/job-size.ts) */
   readonly jobBytes: JobBytes
+  /** the broker's limit: no dead letter is larger (KAFKA_MAX_RECORD_BYTES) */
+  readonly maxRecordBytes: number
   readonly results: ResultContext
   readonly sleep: (ms: number) => Promise<void>
   /** attempts per batch before it is handed back to kafkajs unsettled */
@@ -78,7 +80,7 @@ const recordBatch = async (batch: IncomingBatch, deps: IngestDeps): Promise<Inge
     const decoded = decodeAtTheDoor(delivery, deps)
     if (isLeft(decoded)) {
       deps.onRejected?.(delivery, decoded.left.reason)
-      rejections.push(...rejectionRecords(delivery, decoded.left, deps.deadLetterTopic, iso, deps.results))
+      rejections.push(...rejectionRecords(delivery, decoded.left, deps.deadLetterTopic, iso, deps.results, deps.maxRecordBytes))
     } else {
       entries.push(inboxEntry(delivery, decoded.right, iso))
     }

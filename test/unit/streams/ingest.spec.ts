@@ -82,6 +82,7 @@ describe('ingest$', () => {
       deadLetterTopic: DLQ,
       limits: DEFAULT_REQUEST_LIMITS,
       jobBytes: renderedJobBytes,
+      maxRecordBytes: 1_000_000,
       results: { sourceUri: 'urn:telemetry-client:test', grafanaPublicUrl: 'http://grafana.test' },
       sleep: (ms) => {
         delays.push(ms)
