@@ -82,3 +82,25 @@ export const rejectionRecords = (
   const envelope = resultEnvelope(rejected.kind, data, { resultId, kogito: rejected.kogito, at }, ctx)
   return [deadLetter, resultRecord(rejected.kind, rejected.serviceId ?? '', envelope)]
 }
+
+/**
+ * A record the service itself could not send (over the broker's limit, or refused for good): the
+ * same dead-letter shape, with the topic it was meant for and no source partition or offset. Its
+ * key is kept when short, so operators find it next to the service's other records.
+ */
+export const unsendableRecordLetter = (record: ResultRecord, reason: string, deadLetterTopic: string, at: string, maxRecordBytes: number): ResultRecord => ({
+  topic: deadLetterTopic,
+  key: record.key.length <= MAX_TEXT ? record.key : '',
+  value: JSON.stringify({
+    reason: cut(`could not be sent: ${reason}`),
+    reasons: [cut(reason)],
+    topic: record.topic,
+    partition: null,
+    offset: null,
+    key: cut(record.key),
+    cloudEventId: null,
+    serviceId: null,
+    receivedAt: at,
+    ...payloadFields(Buffer.from(record.value, 'utf8'), maxRecordBytes),
+  }),
+})

@@ -116,7 +116,15 @@ export const startService = async (config: Config, options: ServiceOptions): Pro
   await producer.connect()
   await consumer.connect()
   await consumer.subscribe({ topics: Object.values(RequestTopics), fromBeginning: true })
-  const sendRecords = createRecordSender(producer)
+  const sendRecords = createRecordSender(producer, {
+    maxRecordBytes: config.kafka.maxRecordBytes,
+    deadLetterTopic: config.service.deadLetterTopic,
+    now,
+    onUnsendable: (record, reason) => {
+      metrics.deadLetters.inc()
+      logger.error({ topic: record.topic, key: record.key.slice(0, 200), bytes: record.value.length, reason }, 'record could not be sent; dead-lettered in its place')
+    },
+  })
   const resultSender = createBatchingSender(sendRecords)
 
   const results = { sourceUri: config.service.sourceUri, grafanaPublicUrl: config.grafana.publicUrl }

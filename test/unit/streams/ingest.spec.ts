@@ -61,7 +61,7 @@ describe('ingest$', () => {
   let reports: IngestReport[]
   let subscription: Subscription
   let accept: ReturnType<typeof fakeStore>['accept']
-  let sendRecords: sinon.SinonStub<[readonly ResultRecord[]], Promise<void>>
+  let sendRecords: sinon.SinonStub<[readonly ResultRecord[]], Promise<readonly (Error | undefined)[] | void>>
   let delays: number[]
   let rejected: string[]
   let retries: number[]
@@ -69,7 +69,7 @@ describe('ingest$', () => {
   const start = (overrides: Partial<IngestDeps> = {}) => {
     const fake = fakeStore()
     accept = fake.accept
-    sendRecords = sinon.stub<[readonly ResultRecord[]], Promise<void>>().resolves()
+    sendRecords = sinon.stub<[readonly ResultRecord[]], Promise<readonly (Error | undefined)[] | void>>().resolves()
     delays = []
     rejected = []
     retries = []
@@ -163,6 +163,19 @@ describe('ingest$', () => {
       expect((JSON.parse(r.value) as { data: Record<string, unknown> }).data).to.include({ serviceId: createRequestSample.data.serviceId, dashboardDataOrderStatus: 'FAILURE' })
     }
     expect(rejected).to.deep.equal(['1', '2', '3', '4'])
+  })
+
+  it('given a dead letter that fails once, then only the unsent records are sent again and the inbox append is not repeated (no redelivery, no second answer)', async () => {
+    start()
+    sendRecords.onFirstCall().callsFake((records) => Promise.resolve(records.map((_, i) => (i === 0 ? new Error('not sent') : undefined))))
+    sendRecords.onSecondCall().callsFake((records) => Promise.resolve(records.map(() => undefined)))
+    const { batch, settled } = batchOf([invalidCreate(1), createDelivery(2)])
+    batches.next(batch)
+
+    expect(await settled).to.equal(undefined)
+    expect(accept.callCount).to.equal(1)
+    expect(sendRecords.firstCall.args[0].map((r) => r.topic)).to.deep.equal([DLQ, ResultTopics.create])
+    expect(sendRecords.secondCall.args[0].map((r) => r.topic)).to.deep.equal([DLQ])
   })
 
   it('retries a batch the store could not record (backing off, heartbeating) and then settles it', async () => {
