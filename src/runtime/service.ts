@@ -8,6 +8,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
+import type { Producer } from 'kafkajs'
 import type { Subscription } from 'rxjs'
 import type { Config } from '../config/config.js'
 import { RequestTopics } from '../codecs/topics.js'
@@ -44,6 +45,8 @@ export interface ServiceOptions {
   readonly now?: () => Date
   /** test fault points (see crash-points.ts); read from TELEMETRY_CRASH_AT by default */
   readonly crashPoint?: CrashPoint
+  /** tests: put a broker-like limit (or a fault) in front of the result producer */
+  readonly wrapProducer?: (producer: Producer) => Producer
 }
 
 export interface RunningService {
@@ -111,7 +114,8 @@ export const startService = async (config: Config, options: ServiceOptions): Pro
   const http = await startHttpServer({ port: config.service.httpPort, ready: readiness, registry: metrics.registry })
 
   const kafka = createKafka(config.kafka, logger)
-  const producer = createResultProducer(kafka)
+  const created = createResultProducer(kafka)
+  const producer = options.wrapProducer?.(created) ?? created
   const consumer = createRequestConsumer(kafka, config.kafka, { logger, onLag: (topic, partition, lag) => metrics.consumerLag.set({ topic, partition: String(partition) }, lag), ...(options.consumerTuning ? { tuning: options.consumerTuning } : {}), onMembership: (member) => (joined = member) })
   await producer.connect()
   await consumer.connect()
