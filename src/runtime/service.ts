@@ -8,7 +8,6 @@
  */
 import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
-import type { Producer } from 'kafkajs'
 import type { Subscription } from 'rxjs'
 import type { Config } from '../config/config.js'
 import { RequestTopics } from '../codecs/topics.js'
@@ -25,7 +24,7 @@ import type { RedisClient } from '../state/store/redis-scripts.js'
 import { ingest$ } from '../streams/ingest.js'
 import { kafkaBatches$ } from '../streams/kafka/kafka-source.js'
 import { createBatchingSender } from '../operators/batching-sender.js'
-import { createRecordSender } from '../streams/kafka/kafka-publisher.js'
+import { createRecordSender, type ResultProducer } from '../streams/kafka/kafka-publisher.js'
 import { crashPointFromEnv, type CrashPoint } from '../streams/crash-points.js'
 import { startServiceLanes, type ServiceLanes } from '../streams/service-lanes.js'
 import { createKafka, type ConsumerTuning } from '../streams/kafka/kafka-client.js'
@@ -46,7 +45,7 @@ export interface ServiceOptions {
   /** test fault points (see crash-points.ts); read from TELEMETRY_CRASH_AT by default */
   readonly crashPoint?: CrashPoint
   /** tests: put a broker-like limit (or a fault) in front of the result producer */
-  readonly wrapProducer?: (producer: Producer) => Producer
+  readonly wrapProducer?: (producer: ResultProducer) => ResultProducer
 }
 
 export interface RunningService {

@@ -17,6 +17,9 @@ import type { Producer } from 'kafkajs'
 import type { ResultRecord } from '../../codecs/events.js'
 import { unsendableRecordLetter } from '../../effects/dead-letter.js'
 
+/** The producer, as the rest of the service may name it (Kafka has one door: this folder). */
+export type ResultProducer = Producer
+
 const HEADERS = { 'content-type': 'application/cloudevents+json; charset=UTF-8' }
 /** Kafka's per-record overhead (batch header share, lengths, the header above), rounded up. */
 const RECORD_OVERHEAD_BYTES = 256
