@@ -14,6 +14,8 @@ import { useHarness } from '../../support/harness-hooks.js'
 import { limitedProducer } from '../../support/limited-producer.js'
 import { createRequest, dataOf, json, jobNamesIn, resultOf } from '../../support/request-builders.js'
 import { sleep } from '../../../dev/process-utils.js'
+import { checkScrapeConfigsWithPromtool } from '../../support/promtool.js'
+import { recordFigures } from '../reliability/figures.js'
 
 const BROKER_LIMIT = 1_000_000
 
@@ -30,12 +32,23 @@ describe('oversized records end to end (a broker-like message.max.bytes)', funct
     const after = createRequest('svc-after-oversized', ['hypo-ok'])
     const garbage = Buffer.alloc(900_000, 0x41)
     const bigKogito = { ...createRequest('svc-big-kogito', ['hypo-ok']), kogitoprocinstanceid: 'k'.repeat(600_000) }
+    // the other limits at the door, in the same batch
+    const longId = { ...createRequest('svc-long-id', ['hypo-ok']), id: 'i'.repeat(300) }
+    const manyNamespaces = createRequest('svc-many-ns', Array.from({ length: 100 }, (_, i) => `ns-${i}`))
+    const bigJob = createRequest('svc-big-job', Array.from({ length: 40 }, (_, i) => `${'n'.repeat(249)}${String(i).padStart(4, '0')}`))
+    const overLimit = [
+      { request: longId, reason: /CloudEvent id too large: 300 bytes .*MAX_CLOUDEVENT_ID_BYTES/ },
+      { request: manyNamespaces, reason: /too many namespaces: 100 exceeds the limit of 64 \(MAX_NAMESPACES\)/ },
+      { request: bigJob, reason: /scrape job too large: \d+ bytes exceeds the limit of 8192 bytes \(MAX_JOB_BYTES\)/ },
+    ]
+    const started = Date.now()
     // one key: one partition, one batch
     const key = 'oversized'
     await publish(RequestTopics.create, [
       { key, value: JSON.stringify(before) },
       { key, value: garbage },
       { key, value: JSON.stringify(bigKogito) },
+      ...overLimit.map(({ request }) => ({ key, value: JSON.stringify(request) })),
       { key, value: JSON.stringify(after) },
     ])
 
@@ -51,6 +64,12 @@ describe('oversized records end to end (a broker-like message.max.bytes)', funct
     expect(dataOf(failure)['dashboardDataOrderStatus']).to.equal('FAILURE')
     expect(failure.value?.length ?? Infinity).to.be.below(8_192)
 
+    for (const { request, reason } of overLimit) {
+      const answer = await ctx.results.waitFor((m) => m.topic === ResultTopics.create && dataOf(m)['serviceId'] === request.data.serviceId, 30_000)
+      expect(dataOf(answer)['dashboardDataOrderStatus'], request.data.serviceId).to.equal('FAILURE')
+      expect(String(dataOf(answer)['dashboardDataOrderMessage']), request.data.serviceId).to.match(reason)
+    }
+
     expect(dataOf(await resultOf(ctx.results, before))['dashboardDataOrderStatus']).to.equal('SUCCESS')
     expect(dataOf(await resultOf(ctx.results, after))['dashboardDataOrderStatus']).to.equal('SUCCESS')
 
@@ -61,11 +80,29 @@ describe('oversized records end to end (a broker-like message.max.bytes)', funct
     await sleep(1_500) // room for a repeat, if a batch were retried
 
     const answersFor = (serviceId: string) => ctx.results.messages.filter((m) => m.topic === ResultTopics.create && dataOf(m)['serviceId'] === serviceId).length
-    for (const serviceId of ['svc-before-oversized', 'svc-after-oversized', 'svc-big-kogito', 'svc-later-oversized']) expect(answersFor(serviceId), serviceId).to.equal(1)
-    expect(letters()).to.have.length(2)
+    const answerable = ['svc-before-oversized', 'svc-after-oversized', 'svc-big-kogito', 'svc-long-id', 'svc-many-ns', 'svc-big-job', 'svc-later-oversized']
+    const counts = answerable.map(answersFor)
+    const yaml = ctx.harness.stack.scrapeConfigs()
+    const promtool = await checkScrapeConfigsWithPromtool(yaml ?? '')
+    const jobs = jobNamesIn(yaml)
+    recordFigures({
+      scenario: 'hostile sizes: 900 KB garbage, 600 KB kogitoprocinstanceid, 300-byte id, 100 namespaces, 10 KB job, in one batch between valid creates (broker-like message.max.bytes 1,000,000)',
+      requests: answerable.length + 1,
+      faults: { 'oversized inputs': 5 },
+      inputs: 5,
+      lost: counts.filter((n) => n === 0).length,
+      duplicateJobs: jobs.length - new Set(jobs).size,
+      promtool: promtool.ok ? 'pass' : 'FAIL',
+      seconds: (Date.now() - started) / 1000,
+      notes: `answered once: ${counts.filter((n) => n === 1).length}/${counts.length}; dead letters ${letters().length}, largest ${Math.max(...letters().map((m) => m.value?.length ?? 0))} bytes; broker refusals ${broker?.refusals() ?? -1}; secret and Grafana untouched by the rejected ones`,
+    })
+    expect(counts, answerable.join(',')).to.deep.equal(answerable.map(() => 1))
+    expect(letters()).to.have.length(5)
     expect(broker?.refusals()).to.equal(0)
-    expect(jobNamesIn(ctx.harness.stack.scrapeConfigs()).sort()).to.deep.equal(['svc-after-oversized', 'svc-before-oversized', 'svc-later-oversized'])
-    expect(ctx.harness.stack.grafana.dashboards().some((d) => JSON.stringify(d).includes('svc-big-kogito'))).to.equal(false)
+    expect(promtool.ok, promtool.output).to.equal(true)
+    expect(jobs.sort()).to.deep.equal(['svc-after-oversized', 'svc-before-oversized', 'svc-later-oversized'])
+    const dashboards = JSON.stringify(ctx.harness.stack.grafana.dashboards())
+    for (const rejected of ['svc-big-kogito', 'svc-long-id', 'svc-many-ns', 'svc-big-job']) expect(dashboards.includes(rejected), rejected).to.equal(false)
   })
 })
 
@@ -98,6 +135,19 @@ describe('a broker whose limit is lower than KAFKA_MAX_RECORD_BYTES says', funct
     await sleep(1_500)
     const answers = ctx.results.messages.filter((m) => m.topic === ResultTopics.create)
     expect(answers.map((m) => String(dataOf(m)['serviceId'])).sort()).to.deep.equal(['svc-bad-port-refused', 'svc-before-refused', 'svc-later-refused'])
+    const counts = ['svc-bad-port-refused', 'svc-before-refused', 'svc-later-refused'].map((id) => answers.filter((m) => dataOf(m)['serviceId'] === id).length)
+    recordFigures({
+      scenario: 'hostile sizes: a broker whose message.max.bytes (200,000) is below KAFKA_MAX_RECORD_BYTES refuses a 900 KB record\'s dead letter',
+      requests: 3,
+      faults: { 'broker refusals': broker?.refusals() ?? 0 },
+      inputs: 1,
+      lost: counts.filter((n) => n === 0).length,
+      duplicateJobs: 0,
+      promtool: 'n/a',
+      seconds: 0,
+      notes: `answered once: ${counts.filter((n) => n === 1).length}/${counts.length}; the refused dead letter replaced by one of ${letter.value?.length ?? 0} bytes; the partition moved on`,
+    })
+    expect(counts).to.deep.equal([1, 1, 1])
     expect(ctx.results.messages.filter((m) => m.topic === DEFAULT_DEAD_LETTER_TOPIC).map((m) => String(json(m)['reason']).slice(0, 20))).to.have.length(2)
     expect(broker?.refusals()).to.be.at.least(2)
   })
