@@ -2,6 +2,7 @@ import { expect } from 'chai'
 import { Redis } from 'ioredis'
 import { startRedisServer, type RedisServerHandle } from '../../../dev/redis-server.js'
 import { warnOnUnsafeRedisSettings } from '../../../src/runtime/redis-settings-warning.js'
+import { useHarness } from '../../support/harness-hooks.js'
 
 interface Line { readonly level: 'warn' | 'info'; readonly fields: Record<string, unknown>; readonly message: string }
 const capture = () => {
@@ -68,5 +69,17 @@ describe('start-up check of the Redis settings (real redis-server)', function ()
     await warnOnUnsafeRedisSettings(client(server.url, { username: 'telemetry', password: 'pw' }), logger)
     expect(lines.map((l) => l.level)).to.deep.equal(['info'])
     expect(String(lines[0]?.fields['reason'])).to.match(/NOPERM/i)
+  })
+})
+
+describe('the running service at start-up, on the test Redis (started without AOF)', function () {
+  this.timeout(60_000)
+  const ctx = useHarness()
+
+  it('logs ONE warning naming appendonly, and still runs', async () => {
+    const warnings = ctx.harness.logs.filter((line) => line.includes('Redis settings unsafe'))
+    expect(warnings).to.have.length(1)
+    expect(warnings[0]).to.include('appendonly no (want yes)')
+    expect(await ctx.harness.service?.ready()).to.equal(true)
   })
 })
