@@ -55,7 +55,7 @@ export const previewDef: CommandDef<PreviewConfig> = {
   config: loadPreviewConfig,
   run: async (args, config, io) => {
     const file = args.positionals[0] ?? '-'
-    const value = await readBounded(file === '-' ? io.stdin : createReadStream(file), config.maxMessageBytes + 1)
+    const value = await readBounded(file === '-' ? io.stdin : createReadStream(file), config.limits.maxRequestBytes + 1)
     const topic = args.options.get('topic') ?? typeOf(value)
     const preview = previewRequest({ topic, key: args.options.get('key') ?? null, value }, config, io.now().toISOString())
     if (args.flags.has('json')) writeJson(io, preview)

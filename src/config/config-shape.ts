@@ -2,6 +2,7 @@
  * The decoded configuration's shape, apart from its codec (config.ts) so the decode side and the
  * encode side (config-to-env.ts) can both name it without importing each other.
  */
+import type { RequestLimits } from '../codecs/limits.js'
 import type { HostPort, LogLevel, SaslMechanism } from './env-values.js'
 import type { AllowRule } from './target-allow.js'
 
@@ -13,6 +14,8 @@ export interface ConfigShape {
     readonly ssl: boolean
     readonly sasl?: { readonly mechanism: SaslMechanism; readonly username: string; readonly password: string }
     /** consumer group timings (kafkajs names); tests and the local stack shorten them */
+    /** the broker's `message.max.bytes`: no record the service produces is larger (KAFKA_MAX_RECORD_BYTES) */
+    readonly maxRecordBytes: number
     readonly consumer: { readonly sessionTimeout: number; readonly heartbeatInterval: number; readonly maxWaitTimeInMs: number; readonly rebalanceTimeout: number }
   }
   /** `clusterNodes` set selects an ioredis Cluster; `url` is then used only for its credentials/TLS */
@@ -42,7 +45,8 @@ export interface ConfigShape {
     readonly shutdownGraceMs: number
     readonly maxParallelServices: number
     readonly laneIdleMs: number
-    readonly maxMessageBytes: number
+    /** limits at the door, one variable each (MAX_REQUEST_BYTES, MAX_CLOUDEVENT_ID_BYTES, …) */
+    readonly limits: RequestLimits
     readonly secretSizeWarnRatio: number
     readonly deadLetterTopic: string
     /** how long a replica's claim on one service lasts without renewal (0 = no leases) */

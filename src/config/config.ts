@@ -9,6 +9,7 @@
 import { isLeft } from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import { DEFAULT_DEAD_LETTER_TOPIC, RequestTopics, ResultTopics } from '../codecs/topics.js'
+import { DEFAULT_REQUEST_LIMITS } from '../codecs/limits.js'
 import {
   BooleanFromString,
   BrokerList,
@@ -32,6 +33,7 @@ import {
 
 import { configToEnv } from './config-to-env.js'
 import { TargetAllowList } from './target-allow.js'
+import { rejectedValueMessage } from './shown-value.js'
 import type { ConfigShape } from './config-shape.js'
 
 // the value codecs are part of this module's surface (tests, ops-config)
@@ -55,6 +57,10 @@ export const DEFAULTS = {
   SERVICE_SOURCE_URI: '/telemetry-client',
 } as const
 
+const REQUEST_BYTES = IntFromString(1024, 100 * 1024 * 1024)
+/** Kafka's own default `message.max.bytes` (1,000,012 in recent brokers), rounded down. */
+export const DEFAULT_KAFKA_MAX_RECORD_BYTES = 1_000_000
+
 const CONTRACT_TOPICS: readonly string[] = [...Object.values(RequestTopics), ...Object.values(ResultTopics)]
 
 const decodeEnv = (u: unknown, c: t.Context): t.Validation<Config> => {
@@ -65,15 +71,16 @@ const decodeEnv = (u: unknown, c: t.Context): t.Validation<Config> => {
     const v = env[name]
     return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined
   }
+  // the value is never kept in the error: a credential must not reach any reporter
   const problem = (name: string, message: string): void => {
-    errors.push({ value: env[name], context: [...c, { key: name, type: t.string, actual: env[name] }], message })
+    errors.push({ value: undefined, context: [...c, { key: name, type: t.string, actual: undefined }], message })
   }
   const opt = <A>(name: string, codec: t.Type<A, string, unknown>): A | undefined => {
     const r = raw(name)
     if (r === undefined) return undefined
     const d = codec.validate(r, [...c, { key: name, type: codec, actual: r }])
     if (!isLeft(d)) return d.right
-    errors.push(...d.left)
+    problem(name, rejectedValueMessage(name, codec.name, r))
     return undefined
   }
   const req = <A>(name: string, codec: t.Type<A, string, unknown>): A | undefined => {
@@ -121,6 +128,7 @@ const decodeEnv = (u: unknown, c: t.Context): t.Validation<Config> => {
         maxWaitTimeInMs: def('KAFKA_MAX_WAIT_MS', IntFromString(10, 60_000), 5_000),
         rebalanceTimeout: def('KAFKA_REBALANCE_TIMEOUT_MS', IntFromString(1000, 3_600_000), 60_000),
       },
+      maxRecordBytes: def('KAFKA_MAX_RECORD_BYTES', IntFromString(4096, 100 * 1024 * 1024), DEFAULT_KAFKA_MAX_RECORD_BYTES),
       ...(mechanism !== undefined && saslUser !== undefined && saslPassword !== undefined ? { sasl: { mechanism, username: saslUser, password: saslPassword } } : {}),
     },
     redis: {
@@ -153,7 +161,14 @@ const decodeEnv = (u: unknown, c: t.Context): t.Validation<Config> => {
       shutdownGraceMs: def('SHUTDOWN_GRACE_MS', IntFromString(0, 600_000), 25_000),
       maxParallelServices: def('MAX_PARALLEL_SERVICES', IntFromString(1, 100_000), 1024),
       laneIdleMs: def('LANE_IDLE_MS', IntFromString(100, 86_400_000), 30_000),
-      maxMessageBytes: def('MAX_MESSAGE_BYTES', IntFromString(1024, 100 * 1024 * 1024), 1024 * 1024),
+      // limits at the door (src/codecs/limits.ts); MAX_MESSAGE_BYTES is the deprecated name of MAX_REQUEST_BYTES
+      limits: {
+        maxRequestBytes: def('MAX_REQUEST_BYTES', REQUEST_BYTES, def('MAX_MESSAGE_BYTES', REQUEST_BYTES, DEFAULT_REQUEST_LIMITS.maxRequestBytes)),
+        maxCloudEventIdBytes: def('MAX_CLOUDEVENT_ID_BYTES', IntFromString(36, 65_536), DEFAULT_REQUEST_LIMITS.maxCloudEventIdBytes),
+        maxExtensionAttributeBytes: def('MAX_EXTENSION_ATTRIBUTE_BYTES', IntFromString(64, 262_144), DEFAULT_REQUEST_LIMITS.maxExtensionAttributeBytes),
+        maxNamespaces: def('MAX_NAMESPACES', IntFromString(1, 10_000), DEFAULT_REQUEST_LIMITS.maxNamespaces),
+        maxJobBytes: def('MAX_JOB_BYTES', IntFromString(256, 1024 * 1024), DEFAULT_REQUEST_LIMITS.maxJobBytes),
+      },
       secretSizeWarnRatio: def('SECRET_SIZE_WARN_RATIO', RatioFromString, 0.8),
       deadLetterTopic,
       leaseMs: def('SERVICE_LEASE_MS', IntFromString(0, 600_000), 15_000),

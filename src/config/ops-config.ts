@@ -23,6 +23,7 @@ import {
   type Config,
   type Env,
 } from './config.js'
+import { rejectedValueMessage } from './shown-value.js'
 
 export interface RedisOpsConfig {
   readonly redis: Config['redis']
@@ -54,9 +55,7 @@ const reader = (env: Env): Reader => {
     if (value === undefined) return undefined
     const decoded = codec.decode(value)
     if (!isLeft(decoded)) return decoded.right
-    // secrets are never echoed back
-    const shown = /PASSWORD|TOKEN/.test(name) ? '' : `, got ${JSON.stringify(value.slice(0, 80))}`
-    problems.push(`${name}: expected ${codec.name}${shown}`)
+    problems.push(`${name}: ${rejectedValueMessage(name, codec.name, value)}`)
     return undefined
   }
   const req = <A>(name: string, codec: t.Type<A, string, unknown>): A | undefined => {

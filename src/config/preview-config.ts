@@ -6,7 +6,9 @@
  */
 import { isLeft, left, right, type Either } from 'fp-ts/lib/Either.js'
 import type * as t from 'io-ts'
-import { DEFAULTS, GrafanaUid, HttpUrl, IntFromString, Text, TopicName, type Env } from './config.js'
+import { DEFAULT_REQUEST_LIMITS, type RequestLimits } from '../codecs/limits.js'
+import { DEFAULT_KAFKA_MAX_RECORD_BYTES, DEFAULTS, GrafanaUid, HttpUrl, IntFromString, Text, TopicName, type Env } from './config.js'
+import { rejectedValueMessage } from './shown-value.js'
 
 export interface PreviewConfig {
   /** GRAFANA_PUBLIC_URL, else GRAFANA_URL, else a placeholder base that says it is one */
@@ -15,7 +17,10 @@ export interface PreviewConfig {
   readonly lokiDatasourceUid: string
   readonly sourceUri: string
   readonly deadLetterTopic: string
-  readonly maxMessageBytes: number
+  /** the same limits at the door as the service (MAX_REQUEST_BYTES and friends) */
+  readonly limits: RequestLimits
+  /** no dead letter it shows is larger (KAFKA_MAX_RECORD_BYTES) */
+  readonly maxRecordBytes: number
 }
 
 /** Links in a preview without GRAFANA_PUBLIC_URL / GRAFANA_URL start with this. */
@@ -28,9 +33,10 @@ export const loadPreviewConfig = (env: Env): Either<readonly string[], PreviewCo
     if (raw === undefined || raw === '') return undefined
     const decoded = codec.decode(raw)
     if (!isLeft(decoded)) return decoded.right
-    problems.push(`${name}: expected ${codec.name}, got ${JSON.stringify(raw.slice(0, 80))}`)
+    problems.push(rejectedValueMessage(name, codec.name, raw))
     return undefined
   }
+  const requestBytes = IntFromString(1024, 100 * 1024 * 1024)
   const grafanaUrl = opt('GRAFANA_URL', HttpUrl)
   const config: PreviewConfig = {
     grafanaPublicUrl: opt('GRAFANA_PUBLIC_URL', HttpUrl) ?? grafanaUrl ?? PLACEHOLDER_GRAFANA_URL,
@@ -38,7 +44,14 @@ export const loadPreviewConfig = (env: Env): Either<readonly string[], PreviewCo
     lokiDatasourceUid: opt('GRAFANA_LOKI_DATASOURCE_UID', GrafanaUid) ?? DEFAULTS.GRAFANA_LOKI_DATASOURCE_UID,
     sourceUri: opt('SERVICE_SOURCE_URI', Text) ?? DEFAULTS.SERVICE_SOURCE_URI,
     deadLetterTopic: opt('DEAD_LETTER_TOPIC', TopicName) ?? DEFAULTS.DEAD_LETTER_TOPIC,
-    maxMessageBytes: opt('MAX_MESSAGE_BYTES', IntFromString(1024, 100 * 1024 * 1024)) ?? 1024 * 1024,
+    limits: {
+      maxRequestBytes: opt('MAX_REQUEST_BYTES', requestBytes) ?? opt('MAX_MESSAGE_BYTES', requestBytes) ?? DEFAULT_REQUEST_LIMITS.maxRequestBytes,
+      maxCloudEventIdBytes: opt('MAX_CLOUDEVENT_ID_BYTES', IntFromString(36, 65_536)) ?? DEFAULT_REQUEST_LIMITS.maxCloudEventIdBytes,
+      maxExtensionAttributeBytes: opt('MAX_EXTENSION_ATTRIBUTE_BYTES', IntFromString(64, 262_144)) ?? DEFAULT_REQUEST_LIMITS.maxExtensionAttributeBytes,
+      maxNamespaces: opt('MAX_NAMESPACES', IntFromString(1, 10_000)) ?? DEFAULT_REQUEST_LIMITS.maxNamespaces,
+      maxJobBytes: opt('MAX_JOB_BYTES', IntFromString(256, 1024 * 1024)) ?? DEFAULT_REQUEST_LIMITS.maxJobBytes,
+    },
+    maxRecordBytes: opt('KAFKA_MAX_RECORD_BYTES', IntFromString(4096, 100 * 1024 * 1024)) ?? DEFAULT_KAFKA_MAX_RECORD_BYTES,
   }
   return problems.length > 0 ? left(problems) : right(config)
 }

@@ -18,14 +18,21 @@ export interface BatchingSender {
   close(): void
 }
 
-export const createBatchingSender = (sendBatch: (records: readonly ResultRecord[]) => Promise<void>, maxBatch = 500): BatchingSender => {
+/**
+ * Per record: undefined = out, an Error = that record failed. A sender may also answer void (all
+ * out) or throw (all failed). Per-record answers let one record the broker refuses for good fail
+ * alone, so the other lanes' results of the same batch are not sent again.
+ */
+export type BatchOutcomes = readonly (Error | undefined)[] | void
+
+export const createBatchingSender = (sendBatch: (records: readonly ResultRecord[]) => Promise<BatchOutcomes>, maxBatch = 500): BatchingSender => {
   const pending = new Subject<Pending>()
   const subscription = pending
     .pipe(
       groupCommit(
         (batch) =>
           defer(() => from(sendBatch(batch.map((p) => p.record)))).pipe(
-            map(() => batch.forEach((p) => p.settle())),
+            map((outcomes) => batch.forEach((p, i) => p.settle(outcomes?.[i]))),
             catchError((error: unknown) => {
               const failure = error instanceof Error ? error : new Error('result send failed', { cause: error })
               return of(batch.forEach((p) => p.settle(failure)))

@@ -1,19 +1,21 @@
 /**
  * `preview`: what the service would do with one request message, without doing any of it.
  *
- * The message goes through the service's own decoder (decodeRequestMessage, same size limit);
+ * The message goes through the service's own door (decodeAtTheDoor: same decoder, same limits);
  * the job, the dashboard models, the folders and the result envelope come from the same pure
  * builders the effects use. Nothing here reaches Kafka, Redis, Kubernetes or Grafana; the only
  * guesses are Grafana's link slug (it assigns the url on save) and, for a delete, what exists.
  */
 import { isLeft } from 'fp-ts/lib/Either.js'
-import { decodeRequestMessage, type RequestMessage } from '../codecs/request-message.js'
+import { decodeAtTheDoor } from '../codecs/at-the-door.js'
+import type { RequestMessage } from '../codecs/request-message.js'
 import type { RequestKind } from '../codecs/topics.js'
 import type { PreviewConfig } from '../config/preview-config.js'
 import { rejectionRecords } from '../effects/dead-letter.js'
 import type { DashboardRole } from '../codecs/dashboard-role.js'
 import { dashboardUid } from '../effects/dashboard-uids.js'
 import { dashboardModelOf, jobOf } from '../effects/desired-state.js'
+import { renderedJobBytes } from '../effects/job-size.js'
 import { Folders, type FolderSpec } from '../effects/folders.js'
 import { applyEdits, emptyScrapeConfigList, renderScrapeConfigList } from '../effects/scrape-config-list.js'
 import { resultIdOf } from '../state/ids.js'
@@ -125,11 +127,11 @@ export interface PreviewInput {
 /** What the service would do with this record; `at` stands in for the time the service would stamp. */
 export const previewRequest = (input: PreviewInput, config: PreviewConfig, at: string): Preview => {
   const ctx: ResultContext = { sourceUri: config.sourceUri, grafanaPublicUrl: config.grafanaPublicUrl }
-  const decoded = decodeRequestMessage(input.topic, input.value, config.maxMessageBytes)
+  const decoded = decodeAtTheDoor({ topic: input.topic, value: input.value }, config.limits, renderedJobBytes)
   if (!isLeft(decoded)) return accepted(decoded.right, config, ctx, at)
   // a previewed record has no partition or offset: 0/0 stands in for them
   const delivery = { topic: input.topic, partition: 0, offset: '0', key: input.key ?? null, value: input.value }
-  const [deadLetter, result] = rejectionRecords(delivery, decoded.left, config.deadLetterTopic, at, ctx)
+  const [deadLetter, result] = rejectionRecords(delivery, decoded.left, config.deadLetterTopic, at, ctx, config.maxRecordBytes)
   return {
     verdict: 'rejected',
     reason: decoded.left.reason,

@@ -15,6 +15,7 @@ import { desiredFingerprints } from '../effects/desired-state.js'
 import { createGrafanaClient, type GrafanaClient } from '../effects/grafana-client.js'
 import { createSecretClient, kubeConfigFrom, type SecretClient } from '../effects/kube-secret-client.js'
 import { runStep$ } from '../effects/run-step.js'
+import { renderedJobBytes } from '../effects/job-size.js'
 import { createSecretWriter, type SecretWriter } from '../effects/secret-writer.js'
 import type { StepDeps } from '../effects/step-deps.js'
 import { createEventStore, type EventStore } from '../state/store/event-store.js'
@@ -23,12 +24,13 @@ import type { RedisClient } from '../state/store/redis-scripts.js'
 import { ingest$ } from '../streams/ingest.js'
 import { kafkaBatches$ } from '../streams/kafka/kafka-source.js'
 import { createBatchingSender } from '../operators/batching-sender.js'
-import { createRecordSender } from '../streams/kafka/kafka-publisher.js'
+import { createRecordSender, type ResultProducer } from '../streams/kafka/kafka-publisher.js'
 import { crashPointFromEnv, type CrashPoint } from '../streams/crash-points.js'
 import { startServiceLanes, type ServiceLanes } from '../streams/service-lanes.js'
 import { createKafka, type ConsumerTuning } from '../streams/kafka/kafka-client.js'
 import type { Logger } from '../support/logger.js'
 import { createRedis } from '../state/store/redis-client.js'
+import { warnOnUnsafeRedisSettings } from './redis-settings-warning.js'
 import { readinessOf, startHttpServer, type HttpServer, type Readiness } from './http-server.js'
 import { createRequestConsumer, createResultProducer } from '../streams/kafka/request-consumer.js'
 import { createMetrics, recordReceived, recordSecretBatch, SECRET_LIMIT_BYTES, type Metrics } from './metrics.js'
@@ -42,6 +44,8 @@ export interface ServiceOptions {
   readonly now?: () => Date
   /** test fault points (see crash-points.ts); read from TELEMETRY_CRASH_AT by default */
   readonly crashPoint?: CrashPoint
+  /** tests: put a broker-like limit (or a fault) in front of the result producer */
+  readonly wrapProducer?: (producer: ResultProducer) => ResultProducer
 }
 
 export interface RunningService {
@@ -88,6 +92,7 @@ export const startService = async (config: Config, options: ServiceOptions): Pro
   const redis = createRedis(config.redis)
   await connectRedis(redis, config.redis.url)
   redis.on('error', (error: Error) => logger.warn({ err: error.message }, 'redis connection problem'))
+  await warnOnUnsafeRedisSettings(redis, logger)
   const store = createEventStore(redis, config.redis.keyPrefix)
 
   const secretClient = createSecretClient(kubeConfigFrom(config.kube.kubeconfigPath), config.secret)
@@ -108,12 +113,21 @@ export const startService = async (config: Config, options: ServiceOptions): Pro
   const http = await startHttpServer({ port: config.service.httpPort, ready: readiness, registry: metrics.registry })
 
   const kafka = createKafka(config.kafka, logger)
-  const producer = createResultProducer(kafka)
+  const created = createResultProducer(kafka)
+  const producer = options.wrapProducer?.(created) ?? created
   const consumer = createRequestConsumer(kafka, config.kafka, { logger, onLag: (topic, partition, lag) => metrics.consumerLag.set({ topic, partition: String(partition) }, lag), ...(options.consumerTuning ? { tuning: options.consumerTuning } : {}), onMembership: (member) => (joined = member) })
   await producer.connect()
   await consumer.connect()
   await consumer.subscribe({ topics: Object.values(RequestTopics), fromBeginning: true })
-  const sendRecords = createRecordSender(producer)
+  const sendRecords = createRecordSender(producer, {
+    maxRecordBytes: config.kafka.maxRecordBytes,
+    deadLetterTopic: config.service.deadLetterTopic,
+    now,
+    onUnsendable: (record, reason) => {
+      metrics.deadLetters.inc()
+      logger.error({ topic: record.topic, key: record.key.slice(0, 200), bytes: record.value.length, reason }, 'record could not be sent; dead-lettered in its place')
+    },
+  })
   const resultSender = createBatchingSender(sendRecords)
 
   const results = { sourceUri: config.service.sourceUri, grafanaPublicUrl: config.grafana.publicUrl }
@@ -158,7 +172,9 @@ export const startService = async (config: Config, options: ServiceOptions): Pro
     sendRecords,
     now,
     deadLetterTopic: config.service.deadLetterTopic,
-    maxMessageBytes: config.service.maxMessageBytes,
+    limits: config.service.limits,
+    jobBytes: renderedJobBytes,
+    maxRecordBytes: config.kafka.maxRecordBytes,
     results,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     maxAttempts: 20,

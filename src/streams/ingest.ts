@@ -11,7 +11,8 @@
 import { EMPTY, catchError, defer, from, mergeMap, type Observable } from 'rxjs'
 import { isLeft } from 'fp-ts/lib/Either.js'
 import { requestAccepted, requestRedelivered, type ResultRecord } from '../codecs/events.js'
-import { decodeRequestDelivery } from '../codecs/binary-mode.js'
+import { decodeAtTheDoor } from '../codecs/at-the-door.js'
+import type { JobBytes, RequestLimits } from '../codecs/limits.js'
 import type { RequestMessage } from '../codecs/request-message.js'
 import { rejectionRecords } from '../effects/dead-letter.js'
 import type { EventStore, InboxEntry, InboxOutcome } from '../state/store/event-store.js'
@@ -20,10 +21,16 @@ import type { Delivery, IncomingBatch } from './kafka/kafka-source.js'
 
 export interface IngestDeps {
   readonly store: EventStore
-  readonly sendRecords: (records: readonly ResultRecord[]) => Promise<void>
+  /** per record: undefined = out (or dead-lettered in its place), an Error = retry it; void = all out */
+  readonly sendRecords: (records: readonly ResultRecord[]) => Promise<readonly (Error | undefined)[] | void>
   readonly now: () => Date
   readonly deadLetterTopic: string
-  readonly maxMessageBytes: number
+  /** limits at the door; over one, a request is rejected like an undecodable one */
+  readonly limits: RequestLimits
+  /** the rendered size of a create's job (effects/job-size.ts) */
+  readonly jobBytes: JobBytes
+  /** the broker's limit: no dead letter is larger (KAFKA_MAX_RECORD_BYTES) */
+  readonly maxRecordBytes: number
   readonly results: ResultContext
   readonly sleep: (ms: number) => Promise<void>
   /** attempts per batch before it is handed back to kafkajs unsettled */
@@ -59,28 +66,11 @@ const inboxEntry = (delivery: Delivery, message: RequestMessage, at: string): In
   }
 }
 
-const recordBatch = async (batch: IncomingBatch, deps: IngestDeps): Promise<IngestReport> => {
-  const at = deps.now()
-  const iso = at.toISOString()
-  const entries: InboxEntry[] = []
-  const rejections: ResultRecord[] = []
-  for (const delivery of batch.deliveries) {
-    const decoded = decodeRequestDelivery(delivery, deps.maxMessageBytes)
-    if (isLeft(decoded)) {
-      deps.onRejected?.(delivery, decoded.left.reason)
-      rejections.push(...rejectionRecords(delivery, decoded.left, deps.deadLetterTopic, iso, deps.results))
-    } else {
-      entries.push(inboxEntry(delivery, decoded.right, iso))
-    }
-  }
-  const [accepted] = await Promise.all([deps.store.accept(entries, at.getTime()), rejections.length > 0 ? deps.sendRecords(rejections) : undefined])
-  return { topic: batch.topic, partition: batch.partition, accepted, rejected: batch.deliveries.length - entries.length }
-}
-
-const recordWithRetry = async (batch: IncomingBatch, deps: IngestDeps): Promise<IngestReport> => {
+/** Retries one step of a batch with backoff, heartbeating, while the batch is still ours. */
+const withRetry = async <A>(batch: IncomingBatch, deps: IngestDeps, step: () => Promise<A>): Promise<A> => {
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return await recordBatch(batch, deps)
+      return await step()
     } catch (error) {
       if (attempt >= deps.maxAttempts || !batch.isActive()) throw error
       deps.onRetry?.(error, attempt)
@@ -88,6 +78,36 @@ const recordWithRetry = async (batch: IncomingBatch, deps: IngestDeps): Promise<
       await batch.heartbeat().catch(() => undefined)
     }
   }
+}
+
+/**
+ * The two halves are retried apart: an inbox append that succeeded is never repeated because a
+ * dead letter failed (a repeat is a redelivery, which is answered again), and of the dead letters
+ * and FAILURE results only those not yet out are sent again.
+ */
+const recordWithRetry = async (batch: IncomingBatch, deps: IngestDeps): Promise<IngestReport> => {
+  const at = deps.now()
+  const iso = at.toISOString()
+  const entries: InboxEntry[] = []
+  let unsent: ResultRecord[] = []
+  for (const delivery of batch.deliveries) {
+    const decoded = decodeAtTheDoor(delivery, deps.limits, deps.jobBytes)
+    if (isLeft(decoded)) {
+      deps.onRejected?.(delivery, decoded.left.reason)
+      unsent.push(...rejectionRecords(delivery, decoded.left, deps.deadLetterTopic, iso, deps.results, deps.maxRecordBytes))
+    } else {
+      entries.push(inboxEntry(delivery, decoded.right, iso))
+    }
+  }
+  const sendRejections = withRetry(batch, deps, async () => {
+    if (unsent.length === 0) return
+    const outcomes = await deps.sendRecords(unsent)
+    unsent = outcomes === undefined ? [] : unsent.filter((_, i) => outcomes[i] !== undefined)
+    if (unsent.length > 0) throw new Error(`${unsent.length} dead letter(s) or FAILURE result(s) not sent`)
+  })
+  const accepted = withRetry(batch, deps, () => deps.store.accept(entries, at.getTime()))
+  const [outcomes] = await Promise.all([accepted, sendRejections])
+  return { topic: batch.topic, partition: batch.partition, accepted: outcomes, rejected: batch.deliveries.length - entries.length }
 }
 
 export const ingest$ = (batch$: Observable<IncomingBatch>, deps: IngestDeps): Observable<IngestReport> =>

@@ -9,7 +9,7 @@ import { Writable } from 'node:stream'
 import { startDevStack, type DevStack, type DevStackOptions } from '../../dev/dev-stack.js'
 import { startKafkaMock, type KafkaMockHandle } from '../../dev/kafka-mock.js'
 import { createLogger, type Logger } from '../../src/support/logger.js'
-import { startService, type RunningService } from '../../src/runtime/service.js'
+import { startService, type RunningService, type ServiceOptions } from '../../src/runtime/service.js'
 import { FAST_CONSUMER_SETTINGS } from './kafka-helpers.js'
 import { testRedisUrl } from './redis-helpers.js'
 
@@ -36,7 +36,9 @@ const memoryLogger = (lines: string[]): Logger =>
     }),
   )
 
-export const startHarness = async (options: Partial<Omit<DevStackOptions, 'kafkaBrokers'>> = {}): Promise<Harness> => {
+export type HarnessOptions = Partial<Omit<DevStackOptions, 'kafkaBrokers'>> & Pick<ServiceOptions, 'wrapProducer'>
+
+export const startHarness = async (options: HarnessOptions = {}): Promise<Harness> => {
   const kafka = await startKafkaMock()
   const previousBrokers = process.env['TEST_KAFKA_BROKERS']
   process.env['TEST_KAFKA_BROKERS'] = kafka.bootstrap
@@ -48,7 +50,7 @@ export const startHarness = async (options: Partial<Omit<DevStackOptions, 'kafka
     logs,
     service: undefined,
     startService: async () => {
-      harness.service = await startService(stack.config, { logger: memoryLogger(logs), consumerTuning: FAST_CONSUMER_SETTINGS, sweepIntervalMs: 1000 })
+      harness.service = await startService(stack.config, { logger: memoryLogger(logs), consumerTuning: FAST_CONSUMER_SETTINGS, sweepIntervalMs: 1000, ...(options.wrapProducer ? { wrapProducer: options.wrapProducer } : {}) })
       return harness.service
     },
     stopService: async () => {

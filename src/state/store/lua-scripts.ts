@@ -3,7 +3,15 @@
  * (one hash tag, one Cluster slot) or one index key, never both.
  */
 
-/** Inbox: record a request once per CloudEvent id; a repeat is recorded as a redelivery instead. */
+/**
+ * Inbox: record a request once per CloudEvent id; a repeat is recorded as a redelivery instead.
+ *
+ * The event is appended FIRST and the id marked seen LAST. A Lua script is atomic against other
+ * clients but not against its own errors: a failing command (an OOM refusal, a wrong-typed key, a
+ * stream id out of step) aborts the script and leaves the writes before it in place. With the mark
+ * first, such a failure would leave an id that is "seen" but has no event, and the redelivery
+ * would be dropped as a duplicate: a request lost. In this order a failure writes nothing.
+ */
 export const ACCEPT_REQUEST = {
   numberOfKeys: 3, // events, version, seen
   lua: `
@@ -14,11 +22,12 @@ local outcome = 'accepted'
 if seen then
   json = ARGV[3]
   outcome = 'redelivered'
-else
-  redis.call('HSET', KEYS[3], ARGV[1], v)
 end
 redis.call('XADD', KEYS[1], '0-' .. v, 'e', json)
 redis.call('SET', KEYS[2], v)
+if not seen then
+  redis.call('HSET', KEYS[3], ARGV[1], v)
+end
 return {outcome, v}
 `,
 } as const

@@ -37,6 +37,7 @@ describe('config/load-config', () => {
         clientId: 'telemetry-client',
         groupId: 'telemetry-client',
         ssl: false,
+        maxRecordBytes: 1_000_000,
         consumer: { sessionTimeout: 30_000, heartbeatInterval: 3_000, maxWaitTimeInMs: 5_000, rebalanceTimeout: 60_000 },
       },
       redis: { url: 'redis://127.0.0.1:6379', keyPrefix: 'tc:' },
@@ -59,7 +60,7 @@ describe('config/load-config', () => {
         shutdownGraceMs: 25000,
         maxParallelServices: 1024,
         laneIdleMs: 30000,
-        maxMessageBytes: 1048576,
+        limits: { maxRequestBytes: 1048576, maxCloudEventIdBytes: 256, maxExtensionAttributeBytes: 1024, maxNamespaces: 64, maxJobBytes: 8192 },
         secretSizeWarnRatio: 0.8,
         deadLetterTopic: 'telemetry-dead-letter',
         leaseMs: 15_000,
@@ -157,6 +158,18 @@ describe('config/load-config', () => {
       'LANE_IDLE_MS: expected integer 100-86400000, got "3.5"',
       'MAX_MESSAGE_BYTES: expected integer 1024-104857600, got "0x100000"',
       'SECRET_SIZE_WARN_RATIO: expected decimal ratio in (0, 1], got "1.5"',
+    ])
+  })
+
+  it('limits at the door: one variable each; MAX_MESSAGE_BYTES still works as the deprecated name of MAX_REQUEST_BYTES', () => {
+    const c = ok(loadConfig({ ...minimal, MAX_CLOUDEVENT_ID_BYTES: '128', MAX_EXTENSION_ATTRIBUTE_BYTES: '512', MAX_NAMESPACES: '10', MAX_JOB_BYTES: '4096', KAFKA_MAX_RECORD_BYTES: '500000' }))
+    expect(c.service.limits).to.deep.equal({ maxRequestBytes: 1048576, maxCloudEventIdBytes: 128, maxExtensionAttributeBytes: 512, maxNamespaces: 10, maxJobBytes: 4096 })
+    expect(c.kafka.maxRecordBytes).to.equal(500_000)
+    expect(ok(loadConfig({ ...minimal, MAX_MESSAGE_BYTES: '65536' })).service.limits.maxRequestBytes).to.equal(65536)
+    expect(ok(loadConfig({ ...minimal, MAX_MESSAGE_BYTES: '65536', MAX_REQUEST_BYTES: '32768' })).service.limits.maxRequestBytes).to.equal(32768)
+    expect(problems(loadConfig({ ...minimal, MAX_JOB_BYTES: '10', MAX_NAMESPACES: '0' }))).to.deep.equal([
+      'MAX_NAMESPACES: expected integer 1-10000, got "0"',
+      'MAX_JOB_BYTES: expected integer 256-1048576, got "10"',
     ])
   })
 

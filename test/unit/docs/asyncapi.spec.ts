@@ -145,6 +145,7 @@ describe('docs/asyncapi.yaml', function () {
       DEFAULT_DEAD_LETTER_TOPIC,
       '2024-10-30T09:28:34.400Z',
       { sourceUri: '/telemetry-client', grafanaPublicUrl: 'http://localhost:3000' },
+      1_000_000,
     )
     const written = JSON.parse(record?.value ?? '{}') as Json
     expect(Object.keys(example?.payload ?? {}).sort()).to.deep.equal(Object.keys(written).sort())

@@ -31,4 +31,11 @@ describe('operators/batching-sender', () => {
     expect(calls).to.equal(2)
     sender.close()
   })
+
+  it('given per-record outcomes, then only the failed record is rejected; the others of the batch resolve', async () => {
+    const sender = createBatchingSender((records) => Promise.resolve(records.map((r) => (r.key === 'bad' ? new Error('not sent') : undefined))))
+    const settled = await Promise.allSettled(['a', 'bad', 'c'].map((k) => sender.send(record(k))))
+    expect(settled.map((s) => s.status)).to.deep.equal(['fulfilled', 'rejected', 'fulfilled'])
+    sender.close()
+  })
 })

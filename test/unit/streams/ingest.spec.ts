@@ -2,6 +2,8 @@ import { expect } from 'chai'
 import sinon from 'sinon'
 import { Subject, type Subscription } from 'rxjs'
 import type { ResultRecord } from '../../../src/codecs/events.js'
+import { DEFAULT_REQUEST_LIMITS } from '../../../src/codecs/limits.js'
+import { renderedJobBytes } from '../../../src/effects/job-size.js'
 import { RequestTopics, ResultTopics } from '../../../src/codecs/topics.js'
 import type { EventStore, InboxEntry, InboxOutcome } from '../../../src/state/store/event-store.js'
 import { ingest$, type IngestDeps, type IngestReport } from '../../../src/streams/ingest.js'
@@ -59,7 +61,7 @@ describe('ingest$', () => {
   let reports: IngestReport[]
   let subscription: Subscription
   let accept: ReturnType<typeof fakeStore>['accept']
-  let sendRecords: sinon.SinonStub<[readonly ResultRecord[]], Promise<void>>
+  let sendRecords: sinon.SinonStub<[readonly ResultRecord[]], Promise<readonly (Error | undefined)[] | void>>
   let delays: number[]
   let rejected: string[]
   let retries: number[]
@@ -67,7 +69,7 @@ describe('ingest$', () => {
   const start = (overrides: Partial<IngestDeps> = {}) => {
     const fake = fakeStore()
     accept = fake.accept
-    sendRecords = sinon.stub<[readonly ResultRecord[]], Promise<void>>().resolves()
+    sendRecords = sinon.stub<[readonly ResultRecord[]], Promise<readonly (Error | undefined)[] | void>>().resolves()
     delays = []
     rejected = []
     retries = []
@@ -78,7 +80,9 @@ describe('ingest$', () => {
       sendRecords,
       now: () => NOW,
       deadLetterTopic: DLQ,
-      maxMessageBytes: 64 * 1024,
+      limits: DEFAULT_REQUEST_LIMITS,
+      jobBytes: renderedJobBytes,
+      maxRecordBytes: 1_000_000,
       results: { sourceUri: 'urn:telemetry-client:test', grafanaPublicUrl: 'http://grafana.test' },
       sleep: (ms) => {
         delays.push(ms)
@@ -134,6 +138,44 @@ describe('ingest$', () => {
     expect(failure.data).to.include({ serviceId: 'svc-bad', dashboardDataOrderStatus: 'FAILURE' })
     expect(rejected).to.deep.equal(['1', '3'])
     expect(reports[0]?.rejected).to.equal(2)
+  })
+
+  it('rejects requests over a limit at the door: dead letter + FAILURE, nothing accepted, no unbounded attribute echoed', async () => {
+    start()
+    const longId = delivery(RequestTopics.create, 1, bytesOf({ ...createRequestSample, id: 'i'.repeat(300) }))
+    const hugeKogito = delivery(RequestTopics.create, 2, bytesOf({ ...createRequestSample, id: 'big-kogito', kogitoprocinstanceid: 'k'.repeat(600_000) }))
+    const manyNamespaces = delivery(RequestTopics.create, 3, bytesOf({ ...createRequestSample, id: 'many-ns', data: { ...createRequestSample.data, namespaces: Array.from({ length: 65 }, (_, i) => `ns-${i}`) } }))
+    const bigJob = delivery(RequestTopics.create, 4, bytesOf({ ...createRequestSample, id: 'big-job', data: { ...createRequestSample.data, namespaces: Array.from({ length: 40 }, (_, i) => `${'n'.repeat(240)}-${i}`) } }))
+    const { batch, settled } = batchOf([longId, hugeKogito, manyNamespaces, bigJob, createDelivery(5)])
+    batches.next(batch)
+
+    expect(await settled).to.equal(undefined)
+    expect(accept.firstCall.args[0].map((e) => e.accepted.requestId)).to.deep.equal([createRequestSample.id])
+    const records = sendRecords.firstCall.args[0]
+    expect(records.map((r) => r.topic)).to.deep.equal([DLQ, ResultTopics.create, DLQ, ResultTopics.create, DLQ, ResultTopics.create, DLQ, ResultTopics.create])
+    const reasons = records.filter((r) => r.topic === DLQ).map((r) => (JSON.parse(r.value) as { reason: string }).reason)
+    expect(reasons[0]).to.match(/CloudEvent id too large: 300 bytes exceeds the limit of 256 bytes \(MAX_CLOUDEVENT_ID_BYTES\)/)
+    expect(reasons[1]).to.match(/attribute kogitoprocinstanceid too large: 600000 bytes .*MAX_EXTENSION_ATTRIBUTE_BYTES/)
+    expect(reasons[2]).to.match(/too many namespaces: 65 exceeds the limit of 64 \(MAX_NAMESPACES\)/)
+    expect(reasons[3]).to.match(/scrape job too large: \d+ bytes exceeds the limit of 8192 bytes \(MAX_JOB_BYTES\)/)
+    for (const r of records.filter((r) => r.topic === ResultTopics.create)) {
+      expect(r.value.length).to.be.below(4096)
+      expect((JSON.parse(r.value) as { data: Record<string, unknown> }).data).to.include({ serviceId: createRequestSample.data.serviceId, dashboardDataOrderStatus: 'FAILURE' })
+    }
+    expect(rejected).to.deep.equal(['1', '2', '3', '4'])
+  })
+
+  it('given a dead letter that fails once, then only the unsent records are sent again and the inbox append is not repeated (no redelivery, no second answer)', async () => {
+    start()
+    sendRecords.onFirstCall().callsFake((records) => Promise.resolve(records.map((_, i) => (i === 0 ? new Error('not sent') : undefined))))
+    sendRecords.onSecondCall().callsFake((records) => Promise.resolve(records.map(() => undefined)))
+    const { batch, settled } = batchOf([invalidCreate(1), createDelivery(2)])
+    batches.next(batch)
+
+    expect(await settled).to.equal(undefined)
+    expect(accept.callCount).to.equal(1)
+    expect(sendRecords.firstCall.args[0].map((r) => r.topic)).to.deep.equal([DLQ, ResultTopics.create])
+    expect(sendRecords.secondCall.args[0].map((r) => r.topic)).to.deep.equal([DLQ])
   })
 
   it('retries a batch the store could not record (backing off, heartbeating) and then settles it', async () => {

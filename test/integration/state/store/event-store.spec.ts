@@ -71,6 +71,20 @@ describe('event store (real Redis)', function () {
       expect((await store.load(S1)).pending.map((p) => [p.requestId, p.redeliveries])).to.deep.equal([['r1', 1]])
     })
 
+    it('given an append that fails, then the id is not marked seen and the redelivery is accepted, not dropped as a duplicate', async () => {
+      const keys = serviceKeys(prefix, S1)
+      // a wrong-typed events key makes the script's XADD fail (as an OOM refusal would)
+      await redis.set(keys.events, 'not a stream')
+      let failure: unknown
+      await store.accept([entry(S1, 'r1')], 1000).catch((error: unknown) => (failure = error))
+      expect(String(failure)).to.match(/WRONGTYPE/)
+      expect(await redis.hget(keys.seen, 'r1')).to.equal(null)
+      expect(await redis.get(keys.version)).to.equal(null)
+      await redis.del(keys.events)
+      expect(await store.accept([entry(S1, 'r1')], 2000)).to.deep.equal([{ serviceId: S1, outcome: 'accepted', version: 1 }])
+      expect(await store.readEvents(S1)).to.deep.equal([{ version: 1, event: createAccepted('r1', S1) }])
+    })
+
     it('accepts many entries for several services in one pipelined call, in order, deduping inside the batch too', async () => {
       const services = [S1, S2, S3]
       const entries = Array.from({ length: 600 }, (_, i) => entry(services[i % 3]!, `r${Math.floor(i / 2)}`))
