@@ -3,9 +3,13 @@ import type { SecretWriter } from './secret-writer.js'
 import type { DatasourceUids } from './desired-state.js'
 import type { ResultContext } from '../state/result-message.js'
 import type { ResultRecord } from '../codecs/events.js'
+import type { ObservableInput } from 'rxjs'
 
-/** Publishes one result message; resolves once the broker acknowledged it. */
-export type PublishResult = (record: ResultRecord) => Promise<void>
+/**
+ * Publishes one result message; completes once the broker acknowledged it. An ObservableInput (not
+ * just a Promise) so marble specs can stand in a cold observable; production passes a Promise.
+ */
+export type PublishResult = (record: ResultRecord) => ObservableInput<void>
 
 /** Everything the step effects talk to, passed in so tests can give fakes or simulators. */
 export interface StepDeps {
