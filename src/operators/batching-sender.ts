@@ -4,7 +4,7 @@
  * caller's promise settles with the outcome of the send that carried its record, so a lane only
  * records `ResultPublished` after the broker acknowledged its own message.
  */
-import { Subject, catchError, defer, from, map, of } from 'rxjs'
+import { Subject, catchError, defer, from, map, of, type ObservableInput } from 'rxjs'
 import type { ResultRecord } from '../codecs/events.js'
 import { groupCommit } from './group-commit.js'
 
@@ -18,7 +18,8 @@ export interface BatchingSender {
   close(): void
 }
 
-export const createBatchingSender = (sendBatch: (records: readonly ResultRecord[]) => Promise<void>, maxBatch = 500): BatchingSender => {
+// sendBatch acknowledges with one value: a Promise in production, a cold observable in marble specs
+export const createBatchingSender = (sendBatch: (records: readonly ResultRecord[]) => ObservableInput<void>, maxBatch = 500): BatchingSender => {
   const pending = new Subject<Pending>()
   const subscription = pending
     .pipe(
