@@ -1,4 +1,4 @@
-import { catchError, defer, of, type Observable } from 'rxjs'
+import { catchError, concat, concatMap, defer, from, ignoreElements, of, tap, type Observable } from 'rxjs'
 import type { ServiceEvent } from '../codecs/events.js'
 import type { Step } from '../state/decide.js'
 import type { ServiceState } from '../state/service-state.js'
@@ -13,24 +13,38 @@ const ROLES = ['metrics', 'logs', 'platform'] as const
 /**
  * Delete every dashboard of the service: the ones the log knows, the fixed uids of every role,
  * and whatever carries the service's tag (dashboards from an older layout, or made by hand).
- * A 404 is fine: someone removed it already.
+ * A 404 is fine: someone removed it already. Deletes run one after another (concatMap).
  */
 export const deleteDashboards$ = (step: DeleteDashboards, state: ServiceState, deps: StepDeps): Observable<readonly ServiceEvent[]> => {
   const meta = { v: 1, requestId: step.pending.requestId } as const
-  return defer(async (): Promise<readonly ServiceEvent[]> => {
+  const { grafana } = deps
+  return defer(() => {
     const known = ROLES.flatMap((role) => [state.dashboards[role]?.uid, dashboardUid(state.serviceId, role)])
-    const tagged = (await deps.grafana.searchByTag(serviceTag(state.serviceId))).map((hit) => hit.uid)
-    const candidates = [...new Set([...known, ...tagged].filter((uid): uid is string => uid !== undefined))]
     const deleted: string[] = []
-    for (const uid of candidates) {
-      if ((await deps.grafana.deleteDashboard(uid)) === 'deleted') deleted.push(uid)
-    }
-    // a save that timed out earlier may still land after our delete: once it can no longer land,
-    // delete what it may have brought back
-    for (const uid of await deps.grafana.settle(candidates)) {
-      if ((await deps.grafana.deleteDashboard(uid)) === 'deleted' && !deleted.includes(uid)) deleted.push(uid)
-    }
-    return [{ ...meta, at: deps.now().toISOString(), type: 'DashboardsDeleted', uids: deleted }]
+    const deleteEach = (uids: readonly string[]) =>
+      from(uids).pipe(
+        concatMap((uid) =>
+          defer(() => grafana.deleteDashboard(uid)).pipe(
+            tap((outcome) => {
+              if (outcome === 'deleted' && !deleted.includes(uid)) deleted.push(uid)
+            }),
+          ),
+        ),
+        ignoreElements(),
+      )
+    return from(grafana.searchByTag(serviceTag(state.serviceId))).pipe(
+      concatMap((hits) => {
+        const tagged = hits.map((hit) => hit.uid)
+        const candidates = [...new Set([...known, ...tagged].filter((uid): uid is string => uid !== undefined))]
+        return concat(
+          deleteEach(candidates),
+          // a save that timed out earlier may still land after our delete: once it can no longer
+          // land, delete what it may have brought back
+          defer(() => grafana.settle(candidates)).pipe(concatMap(deleteEach)),
+          defer(() => of<readonly ServiceEvent[]>([{ ...meta, at: deps.now().toISOString(), type: 'DashboardsDeleted', uids: deleted }])),
+        )
+      }),
+    )
   }).pipe(
     catchError((error: unknown) => {
       const { reason, retryable } = grafanaReason(error)

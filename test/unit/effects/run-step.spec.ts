@@ -4,9 +4,12 @@ import type { TestScheduler } from 'rxjs/testing'
 import type { ResultRecord, ServiceEvent } from '../../../src/codecs/events.js'
 import { runStep$ } from '../../../src/effects/run-step.js'
 import type { SecretEdit } from '../../../src/effects/scrape-config-list.js'
-import { SERVICE, createAccepted, dashboardsDeleted, deleteAccepted, jobRemoved, requestCompleted, resultIdFor } from '../../fixtures/events.js'
+import { SERVICE, createAccepted, createPayload, dashboardsDeleted, deleteAccepted, fakeDesired, jobRegistered, jobRemoved, requestCompleted, resultIdFor } from '../../fixtures/events.js'
 import { testScheduler } from '../../support/marbles.js'
-import { NOW, nextStep, secretWriterAnswering, written, stateAfter, stepDeps } from './step-deps-fakes.js'
+import { NOW, nextStep, secretWriterAnswering, stateAfter, stepDeps, unusedGrafana, written } from './step-deps-fakes.js'
+
+/** Event types only (RequestCompleted with its status): these specs are about which effect ran. */
+const summary = (events: readonly ServiceEvent[]) => events.map((e) => (e.type === 'RequestCompleted' ? `${e.type} ${e.status}` : e.type))
 
 describe('runStep$ (dispatch of a decided step to its effect)', () => {
   let scheduler: TestScheduler
@@ -65,11 +68,38 @@ describe('runStep$ (dispatch of a decided step to its effect)', () => {
 
   it('completes a request without calling any dep: the result message is built from the state', () => {
     const log = [deleteAccepted('r2'), jobRemoved('r2', false), dashboardsDeleted('r2', [])]
-    const summary = (events: readonly ServiceEvent[]) => events.map((e) => (e.type === 'RequestCompleted' ? `${e.type} ${e.status}` : e.type))
     scheduler.run(({ expectObservable }) => {
       expectObservable(runStep$(nextStep(log, 'complete'), stateAfter(log), stepDeps()).pipe(map(summary))).toBe('(e|)', {
         e: ['RequestCompleted SUCCESS'],
       })
     })
+  })
+
+  it('sends an upsertDashboard step to Grafana', () => {
+    const log = [createAccepted('r1'), jobRegistered('r1', fakeDesired.job(createPayload()))]
+    const ref = { id: 7, uid: `tcm-${SERVICE}`, url: `/d/tcm-${SERVICE}`, version: 1 }
+    scheduler.run(({ cold, expectObservable }) => {
+      const grafana = { ...unusedGrafana, ensureFolder: () => cold<void>('|'), upsertDashboard: () => cold('-r|', { r: ref }), settle: () => cold('(s|)', { s: [] }) }
+      expectObservable(runStep$(nextStep(log, 'upsertDashboard'), stateAfter(log), stepDeps({ grafana })).pipe(map(summary))).toBe('-e|', {
+        e: ['DashboardUpserted'],
+      })
+    })
+  })
+
+  it('sends a deleteDashboards step to Grafana, for the dashboards of the state it is given', () => {
+    const log = [deleteAccepted('r2'), jobRemoved('r2', false)]
+    const deleted: string[] = []
+    scheduler.run(({ cold, expectObservable }) => {
+      const grafana = {
+        ...unusedGrafana,
+        searchByTag: () => cold('(h|)', { h: [] }),
+        deleteDashboard: (uid: string) => (deleted.push(uid), cold<'absent'>('(a|)', { a: 'absent' })),
+        settle: () => cold('(s|)', { s: [] }),
+      }
+      expectObservable(runStep$(nextStep(log, 'deleteDashboards'), stateAfter(log), stepDeps({ grafana })).pipe(map(summary))).toBe('(e|)', {
+        e: ['DashboardsDeleted'],
+      })
+    })
+    expect(deleted).to.deep.equal([`tcm-${SERVICE}`, `tcl-${SERVICE}`, `tcp-${SERVICE}`])
   })
 })

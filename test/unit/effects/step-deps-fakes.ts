@@ -5,10 +5,9 @@
  */
 import { EMPTY, throwError, type Observable } from 'rxjs'
 import type { ServiceEvent } from '../../../src/codecs/events.js'
-import type { GrafanaClient } from '../../../src/effects/grafana-client.js'
 import type { SecretEdit } from '../../../src/effects/scrape-config-list.js'
 import type { SecretEditOutcome, SecretWriter } from '../../../src/effects/secret-writer.js'
-import type { StepDeps } from '../../../src/effects/step-deps.js'
+import type { StepDeps, StepGrafana } from '../../../src/effects/step-deps.js'
 import { decide, type Step } from '../../../src/state/decide.js'
 import { fold } from '../../../src/state/evolve.js'
 import { initialServiceState, type ServiceState } from '../../../src/state/service-state.js'
@@ -21,16 +20,14 @@ const unused = (what: string) => (): never => {
   throw new Error(`${what} is not part of this spec`)
 }
 
-const unusedGrafana: GrafanaClient = {
+/** A Grafana whose every call fails the spec; a spec overrides the calls it is about. */
+export const unusedGrafana: StepGrafana = {
   ensureFolder: unused('grafana.ensureFolder'),
   forgetFolder: unused('grafana.forgetFolder'),
   upsertDashboard: unused('grafana.upsertDashboard'),
-  getDashboard: unused('grafana.getDashboard'),
   deleteDashboard: unused('grafana.deleteDashboard'),
   searchByTag: unused('grafana.searchByTag'),
-  health: unused('grafana.health'),
   settle: unused('grafana.settle'),
-  retries: new Map(),
 }
 
 /** The secret writer's answers to one edit. */
