@@ -8,23 +8,27 @@
  * its group membership; consumption of that partition pauses meanwhile. Never errors: a batch
  * that still fails is settled with the error, so kafkajs re-delivers it from the last commit.
  */
-import { EMPTY, catchError, defer, from, mergeMap, type Observable } from 'rxjs'
+import { EMPTY, catchError, concat, concatMap, defer, forkJoin, from, ignoreElements, map, mergeMap, of, retry, throwError, type Observable, type ObservableInput } from 'rxjs'
 import { isLeft } from 'fp-ts/lib/Either.js'
 import type { ResultRecord } from '../codecs/events.js'
 import { decodeRequestMessage, type RequestMessage } from '../codecs/request-message.js'
 import { rejectionRecords } from '../effects/dead-letter.js'
-import type { EventStore, InboxEntry, InboxOutcome } from '../state/store/event-store.js'
+import type { InboxEntry, InboxOutcome } from '../state/store/event-store.js'
 import type { ResultContext } from '../state/result-message.js'
 import type { Delivery, IncomingBatch } from './kafka/kafka-source.js'
 
+/**
+ * The deps' calls are ObservableInputs so marble specs can stand in cold observables; production
+ * passes the EventStore and Promise-returning functions, which fit.
+ */
 export interface IngestDeps {
-  readonly store: EventStore
-  readonly sendRecords: (records: readonly ResultRecord[]) => Promise<void>
+  readonly store: { accept(entries: readonly InboxEntry[], nowMs: number): ObservableInput<readonly InboxOutcome[]> }
+  readonly sendRecords: (records: readonly ResultRecord[]) => ObservableInput<void>
   readonly now: () => Date
   readonly deadLetterTopic: string
   readonly maxMessageBytes: number
   readonly results: ResultContext
-  readonly sleep: (ms: number) => Promise<void>
+  readonly sleep: (ms: number) => ObservableInput<void>
   /** attempts per batch before it is handed back to kafkajs unsettled */
   readonly maxAttempts: number
   readonly onRejected?: (delivery: Delivery, reason: string) => void
@@ -58,42 +62,50 @@ const inboxEntry = (delivery: Delivery, message: RequestMessage, at: string): In
   }
 }
 
-const recordBatch = async (batch: IncomingBatch, deps: IngestDeps): Promise<IngestReport> => {
-  const at = deps.now()
-  const iso = at.toISOString()
-  const entries: InboxEntry[] = []
-  const rejections: ResultRecord[] = []
-  for (const delivery of batch.deliveries) {
-    const decoded = decodeRequestMessage(delivery.topic, delivery.value, deps.maxMessageBytes)
-    if (isLeft(decoded)) {
-      deps.onRejected?.(delivery, decoded.left.reason)
-      rejections.push(...rejectionRecords(delivery, decoded.left, deps.deadLetterTopic, iso, deps.results))
-    } else {
-      entries.push(inboxEntry(delivery, decoded.right, iso))
-    }
-  }
-  const [accepted] = await Promise.all([deps.store.accept(entries, at.getTime()), rejections.length > 0 ? deps.sendRecords(rejections) : undefined])
-  return { topic: batch.topic, partition: batch.partition, accepted, rejected: batch.deliveries.length - entries.length }
-}
+/** Completes-then-emits-once: forkJoin and retry need a value, a Promise<void> or a fake may give none. */
+const done$ = (input: ObservableInput<unknown>): Observable<undefined> => concat(from(input).pipe(ignoreElements()), of(undefined))
 
-const recordWithRetry = async (batch: IncomingBatch, deps: IngestDeps): Promise<IngestReport> => {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await recordBatch(batch, deps)
-    } catch (error) {
-      if (attempt >= deps.maxAttempts || !batch.isActive()) throw error
-      deps.onRetry?.(error, attempt)
-      await deps.sleep(Math.min(5000, 100 * 2 ** attempt))
-      await batch.heartbeat().catch(() => undefined)
+const recordBatch$ = (batch: IncomingBatch, deps: IngestDeps): Observable<IngestReport> =>
+  defer(() => {
+    const at = deps.now()
+    const iso = at.toISOString()
+    const entries: InboxEntry[] = []
+    const rejections: ResultRecord[] = []
+    for (const delivery of batch.deliveries) {
+      const decoded = decodeRequestMessage(delivery.topic, delivery.value, deps.maxMessageBytes)
+      if (isLeft(decoded)) {
+        deps.onRejected?.(delivery, decoded.left.reason)
+        rejections.push(...rejectionRecords(delivery, decoded.left, deps.deadLetterTopic, iso, deps.results))
+      } else {
+        entries.push(inboxEntry(delivery, decoded.right, iso))
+      }
     }
-  }
-}
+    // the inbox and the dead letters are written at the same time; the batch is done when both are
+    const sent$ = rejections.length > 0 ? defer(() => done$(deps.sendRecords(rejections))) : of(undefined)
+    return forkJoin([from(deps.store.accept(entries, at.getTime())), sent$]).pipe(
+      map(([accepted]): IngestReport => ({ topic: batch.topic, partition: batch.partition, accepted, rejected: batch.deliveries.length - entries.length })),
+    )
+  })
+
+/** Retried with backoff while the consumer still owns the partition; the heartbeat keeps the group membership. */
+const recordWithRetry$ = (batch: IncomingBatch, deps: IngestDeps): Observable<IngestReport> =>
+  recordBatch$(batch, deps).pipe(
+    retry({
+      delay: (error: unknown, attempt) => {
+        if (attempt >= deps.maxAttempts || !batch.isActive()) return throwError(() => error)
+        deps.onRetry?.(error, attempt)
+        return done$(deps.sleep(Math.min(5000, 100 * 2 ** attempt))).pipe(
+          concatMap(() => defer(() => done$(batch.heartbeat())).pipe(catchError(() => of(undefined)))),
+        )
+      },
+    }),
+  )
 
 export const ingest$ = (batch$: Observable<IncomingBatch>, deps: IngestDeps): Observable<IngestReport> =>
   batch$.pipe(
     // batches of different partitions are recorded concurrently; kafkajs never hands us two of one partition at once
     mergeMap((batch) =>
-      defer(() => from(recordWithRetry(batch, deps))).pipe(
+      recordWithRetry$(batch, deps).pipe(
         mergeMap((report) => {
           batch.settle()
           return [report]
