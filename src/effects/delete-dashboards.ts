@@ -1,16 +1,17 @@
-import { catchError, defer, of, type Observable } from 'rxjs'
+import { catchError, concat, concatMap, defer, from, ignoreElements, map, of, tap, type Observable } from 'rxjs'
 import { DASHBOARD_ROLES } from '../codecs/dashboard-role.js'
 import { dashboardsDeleted, stepFailed, type ServiceEvent } from '../codecs/events.js'
 import type { DeleteDashboardsStep } from '../state/step.js'
 import type { ServiceState } from '../state/service-state.js'
 import { dashboardUid } from './dashboard-uids.js'
 import { Folders } from './folders.js'
-import type { GrafanaClient } from './grafana-client.js'
 import { grafanaReason } from './grafana-failure.js'
-import type { StepDeps } from './step-deps.js'
+import type { StepDeps, StepGrafana } from './step-deps.js'
+
+interface Candidate { readonly uid: string; readonly folderUid: string }
 
 /** The dashboards this service may have created: per role, its fixed uid and the one the log recorded. */
-const ownCandidates = (state: ServiceState): ReadonlyArray<{ readonly uid: string; readonly folderUid: string }> => {
+const ownCandidates = (state: ServiceState): readonly Candidate[] => {
   const folderOf = new Map<string, string>()
   for (const role of DASHBOARD_ROLES) {
     for (const uid of [state.dashboards[role]?.uid, dashboardUid(state.serviceId, role)]) {
@@ -21,33 +22,41 @@ const ownCandidates = (state: ServiceState): ReadonlyArray<{ readonly uid: strin
 }
 
 /** Deletes `uid` only while it is still in the service's folder: moved elsewhere, it is someone's now. */
-const deleteIfOurs = async (grafana: GrafanaClient, uid: string, folderUid: string): Promise<boolean> => {
-  const found = await grafana.getDashboard(uid)
-  if (found?.folderUid !== folderUid) return false
-  return (await grafana.deleteDashboard(uid)) === 'deleted'
-}
+const deleteIfOurs$ = (grafana: StepGrafana, { uid, folderUid }: Candidate): Observable<boolean> =>
+  defer(() => grafana.getDashboard(uid)).pipe(
+    concatMap((found) => (found?.folderUid !== folderUid ? of(false) : from(grafana.deleteDashboard(uid)).pipe(map((outcome) => outcome === 'deleted')))),
+  )
 
 /**
  * Delete the dashboards the service created, and only those: its fixed uids (and the uids its log
  * recorded) in its own folders. A dashboard that merely carries the service's tags — a person's
  * "Save as" copy, in their folder or in General — is not ours and stays. A 404 is fine: someone
- * removed it already.
+ * removed it already. Deletes run one after another (concatMap).
  */
 export const deleteDashboards$ = (step: DeleteDashboardsStep, state: ServiceState, deps: Pick<StepDeps, 'grafana' | 'now'>): Observable<readonly ServiceEvent[]> => {
   const { requestId } = step.pending
-  return defer(async (): Promise<readonly ServiceEvent[]> => {
+  const { grafana } = deps
+  return defer(() => {
     const candidates = ownCandidates(state)
     const deleted: string[] = []
-    for (const { uid, folderUid } of candidates) {
-      if (await deleteIfOurs(deps.grafana, uid, folderUid)) deleted.push(uid)
-    }
-    // a save that timed out earlier may still land after our delete: once it can no longer land,
-    // delete what it may have brought back
-    for (const uid of await deps.grafana.settle(candidates.map((c) => c.uid))) {
-      const folderUid = candidates.find((c) => c.uid === uid)?.folderUid ?? ''
-      if ((await deleteIfOurs(deps.grafana, uid, folderUid)) && !deleted.includes(uid)) deleted.push(uid)
-    }
-    return [dashboardsDeleted({ requestId, at: deps.now().toISOString(), uids: deleted })]
+    const deleteEach = (each: readonly Candidate[]) =>
+      from(each).pipe(
+        concatMap((candidate) =>
+          deleteIfOurs$(grafana, candidate).pipe(
+            tap((gone) => {
+              if (gone && !deleted.includes(candidate.uid)) deleted.push(candidate.uid)
+            }),
+          ),
+        ),
+        ignoreElements(),
+      )
+    return concat(
+      deleteEach(candidates),
+      // a save that timed out earlier may still land after our delete: once it can no longer
+      // land, delete what it may have brought back
+      defer(() => grafana.settle(candidates.map((c) => c.uid))).pipe(concatMap((uids) => deleteEach(candidates.filter((c) => uids.includes(c.uid))))),
+      defer(() => of<readonly ServiceEvent[]>([dashboardsDeleted({ requestId, at: deps.now().toISOString(), uids: deleted })])),
+    )
   }).pipe(
     catchError((error: unknown) => {
       const { reason, retryable } = grafanaReason(error)

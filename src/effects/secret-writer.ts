@@ -7,7 +7,7 @@
  * replicas), the secret's resourceVersion makes a concurrent write fail with 409, and the batch
  * is re-read and re-applied, so nobody's job is ever dropped.
  */
-import { Observable, Subject, catchError, defer, from, map, mergeMap, of, type Subscription } from 'rxjs'
+import { Observable, Subject, catchError, defer, from, map, mergeMap, of, type ObservableInput, type Subscription } from 'rxjs'
 import { groupCommit } from '../operators/group-commit.js'
 import type { SecretClient } from './kube-secret-client.js'
 import type { SecretEdit } from './scrape-config-list.js'
@@ -33,7 +33,8 @@ export interface SecretWriterStats {
 /** The epic: tickets in, one report per batch out; batches never overlap. */
 export const secretWrites$ = (
   ticket$: Observable<Ticket>,
-  write: (edits: readonly SecretEdit[]) => Promise<{ outcomes: readonly SecretEditOutcome[]; report: BatchReport }>,
+  // ObservableInput, not just Promise: marble specs stand in a cold observable for the Kubernetes write
+  write: (edits: readonly SecretEdit[]) => ObservableInput<{ outcomes: readonly SecretEditOutcome[]; report: BatchReport }>,
   maxBatch?: number,
 ): Observable<BatchReport> =>
   ticket$.pipe(

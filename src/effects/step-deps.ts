@@ -1,17 +1,34 @@
-import type { GrafanaClient } from './grafana-client.js'
+import type { DashboardRef } from './grafana-client.js'
 import type { SecretWriter } from './secret-writer.js'
 import type { DatasourceUids } from './desired-state.js'
 import type { ResultContext } from '../state/result-message.js'
 import type { ResultRecord } from '../codecs/events.js'
 import type { TargetAllow } from './target-policy.js'
+import type { ObservableInput } from 'rxjs'
 
-/** Publishes one result message; resolves once the broker acknowledged it. */
-export type PublishResult = (record: ResultRecord) => Promise<void>
+/**
+ * Publishes one result message; completes once the broker acknowledged it. An ObservableInput (not
+ * just a Promise) so marble specs can stand in a cold observable; production passes a Promise.
+ */
+export type PublishResult = (record: ResultRecord) => ObservableInput<void>
+
+/**
+ * The Grafana calls the step effects make (a GrafanaClient fits: its Promises are ObservableInputs).
+ * ObservableInput so marble specs can stand in cold observables; see grafana-client.ts for each call.
+ */
+export interface StepGrafana {
+  ensureFolder(uid: string, title: string): ObservableInput<void>
+  forgetFolder(uid: string): void
+  upsertDashboard(dashboard: Record<string, unknown>, folderUid: string, message: string): ObservableInput<DashboardRef>
+  getDashboard(uid: string): ObservableInput<DashboardRef | undefined>
+  deleteDashboard(uid: string): ObservableInput<'deleted' | 'absent'>
+  settle(uids: readonly string[]): ObservableInput<readonly string[]>
+}
 
 /** Everything the step effects talk to, passed in so tests can give fakes or simulators. */
 export interface StepDeps {
   readonly secretWriter: SecretWriter
-  readonly grafana: GrafanaClient
+  readonly grafana: StepGrafana
   readonly publish: PublishResult
   readonly now: () => Date
   readonly datasources: DatasourceUids

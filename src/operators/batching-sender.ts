@@ -4,7 +4,7 @@
  * caller's promise settles with the outcome of the send that carried its record, so a lane only
  * records `ResultPublished` after the broker acknowledged its own message.
  */
-import { Subject, catchError, defer, from, map, of } from 'rxjs'
+import { Subject, catchError, defaultIfEmpty, defer, from, map, of, type ObservableInput } from 'rxjs'
 import type { ResultRecord } from '../codecs/events.js'
 import { groupCommit } from './group-commit.js'
 
@@ -25,13 +25,16 @@ export interface BatchingSender {
  */
 export type BatchOutcomes = readonly (Error | undefined)[] | void
 
-export const createBatchingSender = (sendBatch: (records: readonly ResultRecord[]) => Promise<BatchOutcomes>, maxBatch = 500): BatchingSender => {
+// sendBatch acknowledges with one value: a Promise in production, a cold observable in marble specs
+export const createBatchingSender = (sendBatch: (records: readonly ResultRecord[]) => ObservableInput<BatchOutcomes>, maxBatch = 500): BatchingSender => {
   const pending = new Subject<Pending>()
   const subscription = pending
     .pipe(
       groupCommit(
         (batch) =>
           defer(() => from(sendBatch(batch.map((p) => p.record)))).pipe(
+            // an acknowledgement without a value (a Promise<void>, an empty observable) means all out
+            defaultIfEmpty(undefined),
             map((outcomes) => batch.forEach((p, i) => p.settle(outcomes?.[i]))),
             catchError((error: unknown) => {
               const failure = error instanceof Error ? error : new Error('result send failed', { cause: error })

@@ -15,6 +15,7 @@ import type { ServiceEvent } from '../codecs/events.js'
 import { DASHBOARD_ROLES, type DashboardRole } from '../codecs/dashboard-role.js'
 import { dashboardUid, serviceTag } from '../effects/dashboard-uids.js'
 import { Folders } from '../effects/folders.js'
+import type { GrafanaClient } from '../effects/grafana-client.js'
 import type { SecretClient } from '../effects/kube-secret-client.js'
 import { parseScrapeConfigList, type ScrapeConfigList } from '../effects/scrape-config-list.js'
 import type { EventStore } from '../state/store/event-store.js'
@@ -22,7 +23,9 @@ import { fold } from '../state/evolve.js'
 import { describeDrift, findDrift, isBusy, type Drift, type ObservedService } from './drift.js'
 import { repairDrift, type RepairDeps, type RepairOutcome } from './repair-drift.js'
 
-export interface ReconcileDeps extends Omit<RepairDeps, 'requestId'> {
+export interface ReconcileDeps extends Omit<RepairDeps, 'requestId' | 'grafana'> {
+  /** the whole client: reconcile also searches by tag to find what a deleted service left behind */
+  readonly grafana: GrafanaClient
   readonly store: EventStore
   readonly secretClient: SecretClient
 }

@@ -8,21 +8,25 @@
  * its group membership; consumption of that partition pauses meanwhile. Never errors: a batch
  * that still fails is settled with the error, so kafkajs re-delivers it from the last commit.
  */
-import { EMPTY, catchError, defer, from, mergeMap, type Observable } from 'rxjs'
+import { EMPTY, catchError, concat, concatMap, defaultIfEmpty, defer, forkJoin, from, ignoreElements, map, mergeMap, of, retry, throwError, type Observable, type ObservableInput } from 'rxjs'
 import { isLeft } from 'fp-ts/lib/Either.js'
 import { requestAccepted, requestRedelivered, type ResultRecord } from '../codecs/events.js'
 import { decodeAtTheDoor } from '../codecs/at-the-door.js'
 import type { JobBytes, RequestLimits } from '../codecs/limits.js'
 import type { RequestMessage } from '../codecs/request-message.js'
 import { rejectionRecords } from '../effects/dead-letter.js'
-import type { EventStore, InboxEntry, InboxOutcome } from '../state/store/event-store.js'
+import type { InboxEntry, InboxOutcome } from '../state/store/event-store.js'
 import type { ResultContext } from '../state/result-message.js'
 import type { Delivery, IncomingBatch } from './kafka/kafka-source.js'
 
+/**
+ * The deps' calls are ObservableInputs so marble specs can stand in cold observables; production
+ * passes the EventStore and Promise-returning functions, which fit.
+ */
 export interface IngestDeps {
-  readonly store: EventStore
+  readonly store: { accept(entries: readonly InboxEntry[], nowMs: number): ObservableInput<readonly InboxOutcome[]> }
   /** per record: undefined = out (or dead-lettered in its place), an Error = retry it; void = all out */
-  readonly sendRecords: (records: readonly ResultRecord[]) => Promise<readonly (Error | undefined)[] | void>
+  readonly sendRecords: (records: readonly ResultRecord[]) => ObservableInput<readonly (Error | undefined)[] | void>
   readonly now: () => Date
   readonly deadLetterTopic: string
   /** limits at the door; over one, a request is rejected like an undecodable one */
@@ -32,7 +36,7 @@ export interface IngestDeps {
   /** the broker's limit: no dead letter is larger (KAFKA_MAX_RECORD_BYTES) */
   readonly maxRecordBytes: number
   readonly results: ResultContext
-  readonly sleep: (ms: number) => Promise<void>
+  readonly sleep: (ms: number) => ObservableInput<void>
   /** attempts per batch before it is handed back to kafkajs unsettled */
   readonly maxAttempts: number
   readonly onRejected?: (delivery: Delivery, reason: string) => void
@@ -66,55 +70,67 @@ const inboxEntry = (delivery: Delivery, message: RequestMessage, at: string): In
   }
 }
 
-/** Retries one step of a batch with backoff, heartbeating, while the batch is still ours. */
-const withRetry = async <A>(batch: IncomingBatch, deps: IngestDeps, step: () => Promise<A>): Promise<A> => {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await step()
-    } catch (error) {
-      if (attempt >= deps.maxAttempts || !batch.isActive()) throw error
-      deps.onRetry?.(error, attempt)
-      await deps.sleep(Math.min(5000, 100 * 2 ** attempt))
-      await batch.heartbeat().catch(() => undefined)
-    }
-  }
-}
+/** Completes-then-emits-once: forkJoin and retry need a value, a Promise<void> or a fake may give none. */
+const done$ = (input: ObservableInput<unknown>): Observable<undefined> => concat(from(input).pipe(ignoreElements()), of(undefined))
+
+/** One half of a batch, retried with backoff while the consumer still owns the partition; the heartbeat keeps the group membership. */
+const retrying$ = <A>(batch: IncomingBatch, deps: IngestDeps, attempt$: () => Observable<A>): Observable<A> =>
+  defer(attempt$).pipe(
+    retry({
+      delay: (error: unknown, attempt) => {
+        if (attempt >= deps.maxAttempts || !batch.isActive()) return throwError(() => error)
+        deps.onRetry?.(error, attempt)
+        return done$(deps.sleep(Math.min(5000, 100 * 2 ** attempt))).pipe(
+          concatMap(() => defer(() => done$(batch.heartbeat())).pipe(catchError(() => of(undefined)))),
+        )
+      },
+    }),
+  )
 
 /**
  * The two halves are retried apart: an inbox append that succeeded is never repeated because a
  * dead letter failed (a repeat is a redelivery, which is answered again), and of the dead letters
  * and FAILURE results only those not yet out are sent again.
  */
-const recordWithRetry = async (batch: IncomingBatch, deps: IngestDeps): Promise<IngestReport> => {
-  const at = deps.now()
-  const iso = at.toISOString()
-  const entries: InboxEntry[] = []
-  let unsent: ResultRecord[] = []
-  for (const delivery of batch.deliveries) {
-    const decoded = decodeAtTheDoor(delivery, deps.limits, deps.jobBytes)
-    if (isLeft(decoded)) {
-      deps.onRejected?.(delivery, decoded.left.reason)
-      unsent.push(...rejectionRecords(delivery, decoded.left, deps.deadLetterTopic, iso, deps.results, deps.maxRecordBytes))
-    } else {
-      entries.push(inboxEntry(delivery, decoded.right, iso))
+const recordWithRetry$ = (batch: IncomingBatch, deps: IngestDeps): Observable<IngestReport> =>
+  defer(() => {
+    const at = deps.now()
+    const iso = at.toISOString()
+    const entries: InboxEntry[] = []
+    let unsent: ResultRecord[] = []
+    for (const delivery of batch.deliveries) {
+      const decoded = decodeAtTheDoor(delivery, deps.limits, deps.jobBytes)
+      if (isLeft(decoded)) {
+        deps.onRejected?.(delivery, decoded.left.reason)
+        unsent.push(...rejectionRecords(delivery, decoded.left, deps.deadLetterTopic, iso, deps.results, deps.maxRecordBytes))
+      } else {
+        entries.push(inboxEntry(delivery, decoded.right, iso))
+      }
     }
-  }
-  const sendRejections = withRetry(batch, deps, async () => {
-    if (unsent.length === 0) return
-    const outcomes = await deps.sendRecords(unsent)
-    unsent = outcomes === undefined ? [] : unsent.filter((_, i) => outcomes[i] !== undefined)
-    if (unsent.length > 0) throw new Error(`${unsent.length} dead letter(s) or FAILURE result(s) not sent`)
+    const sendRejections$ = retrying$(batch, deps, () =>
+      unsent.length === 0
+        ? of(undefined)
+        : from(deps.sendRecords(unsent)).pipe(
+            defaultIfEmpty(undefined),
+            map((outcomes) => {
+              unsent = outcomes === undefined ? [] : unsent.filter((_, i) => outcomes[i] !== undefined)
+              if (unsent.length > 0) throw new Error(`${unsent.length} dead letter(s) or FAILURE result(s) not sent`)
+              return undefined
+            }),
+          ),
+    )
+    const accepted$ = retrying$(batch, deps, () => from(deps.store.accept(entries, at.getTime())))
+    // the inbox and the dead letters are written at the same time; the batch is done when both are
+    return forkJoin([accepted$, sendRejections$]).pipe(
+      map(([accepted]): IngestReport => ({ topic: batch.topic, partition: batch.partition, accepted, rejected: batch.deliveries.length - entries.length })),
+    )
   })
-  const accepted = withRetry(batch, deps, () => deps.store.accept(entries, at.getTime()))
-  const [outcomes] = await Promise.all([accepted, sendRejections])
-  return { topic: batch.topic, partition: batch.partition, accepted: outcomes, rejected: batch.deliveries.length - entries.length }
-}
 
 export const ingest$ = (batch$: Observable<IncomingBatch>, deps: IngestDeps): Observable<IngestReport> =>
   batch$.pipe(
     // batches of different partitions are recorded concurrently; kafkajs never hands us two of one partition at once
     mergeMap((batch) =>
-      defer(() => from(recordWithRetry(batch, deps))).pipe(
+      recordWithRetry$(batch, deps).pipe(
         mergeMap((report) => {
           batch.settle()
           return [report]

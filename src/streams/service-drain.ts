@@ -13,11 +13,11 @@
  * Never errors: a failure ends this drain with a `failed` event; the work stays pending in the log
  * and a later wake-up resumes it.
  */
-import { EMPTY, catchError, concatMap, defaultIfEmpty, defer, expand, finalize, from, map, mergeMap, of, take, type Observable } from 'rxjs'
+import { EMPTY, catchError, concat, concatMap, defaultIfEmpty, defer, expand, finalize, ignoreElements, map, mergeMap, of, take, throwError, type Observable, type ObservableInput } from 'rxjs'
 import type { ServiceEvent } from '../codecs/events.js'
 import { decide, type DesiredFingerprints } from '../state/decide.js'
 import type { Step } from '../state/step.js'
-import type { EventStore } from '../state/store/event-store.js'
+import type { AppendResult } from '../state/store/event-store.js'
 import { fold } from '../state/evolve.js'
 import type { ServiceLease } from '../state/store/service-lease.js'
 import type { ServiceState } from '../state/service-state.js'
@@ -30,8 +30,15 @@ export type DrainEvent =
   /** another replica holds the service's lease: nothing was done, try again later */
   | { readonly type: 'busy'; readonly serviceId: string }
 
+/** The event store calls a drain makes; ObservableInputs so marble specs can stand in cold observables (the EventStore fits). */
+export interface DrainStore {
+  load(serviceId: string): ObservableInput<ServiceState>
+  append(serviceId: string, expectedVersion: number, events: readonly ServiceEvent[], snapshot: ServiceState | undefined, nowMs: number): ObservableInput<AppendResult>
+  clearPending(serviceId: string, version: number): ObservableInput<unknown>
+}
+
 export interface DrainDeps {
-  readonly store: EventStore
+  readonly store: DrainStore
   readonly desired: DesiredFingerprints
   readonly runStep: (step: Step, state: ServiceState) => Observable<readonly ServiceEvent[]>
   readonly nowMs: () => number
@@ -58,28 +65,39 @@ const stepKey = (step: Step): string => {
 type Turn = { readonly state: ServiceState; readonly event: DrainEvent | undefined; readonly steps: number }
 
 /** Append with the expected version; on conflict re-read and re-decide (see above). */
-const commit = async (serviceId: string, state: ServiceState, step: Step, events: readonly ServiceEvent[], deps: DrainDeps): Promise<Turn & { readonly steps: 0 }> => {
-  let base = state
+const commit$ = (serviceId: string, state: ServiceState, step: Step, events: readonly ServiceEvent[], deps: DrainDeps): Observable<Turn> => {
   const attempts = deps.maxAppendAttempts ?? 50
-  for (let attempt = 0; attempt < attempts; attempt += 1) {
+  const attempt$ = (base: ServiceState, attempt: number): Observable<Turn> => {
+    if (attempt >= attempts) return throwError(() => new Error(`service ${serviceId}: gave up appending after ${attempts} expected-version conflicts`))
     const next = fold(base, events)
-    const result = await deps.store.append(serviceId, base.version, events, next, deps.nowMs())
-    if (result.ok) return { state: next, event: { type: 'appended', serviceId, step, events, state: next }, steps: 0 }
-    base = await deps.store.load(serviceId)
-    if (stepKey(decide(base, deps.desired)) !== stepKey(step)) return { state: base, event: { type: 'superseded', serviceId, step }, steps: 0 }
+    return defer(() => deps.store.append(serviceId, base.version, events, next, deps.nowMs())).pipe(
+      take(1),
+      concatMap((result): Observable<Turn> => {
+        if (result.ok) return of({ state: next, event: { type: 'appended', serviceId, step, events, state: next }, steps: 0 })
+        return defer(() => deps.store.load(serviceId)).pipe(
+          take(1),
+          concatMap((reloaded) =>
+            stepKey(decide(reloaded, deps.desired)) !== stepKey(step)
+              ? of<Turn>({ state: reloaded, event: { type: 'superseded', serviceId, step }, steps: 0 })
+              : attempt$(reloaded, attempt + 1),
+          ),
+        )
+      }),
+    )
   }
-  throw new Error(`service ${serviceId}: gave up appending after ${attempts} expected-version conflicts`)
+  return attempt$(state, 0)
 }
 
 const drainHeld$ = (serviceId: string, deps: DrainDeps): Observable<DrainEvent> => {
   const maxSteps = deps.maxStepsPerDrain ?? 1000
   return defer(() => deps.store.load(serviceId)).pipe(
+    take(1),
     map((state): Turn => ({ state, event: undefined, steps: 0 })),
     expand((turn) => {
       if (turn.event?.type === 'idle' || turn.event?.type === 'busy' || turn.steps >= maxSteps) return EMPTY
       const step = decide(turn.state, deps.desired)
       if (step.type === 'idle') {
-        return defer(() => deps.store.clearPending(serviceId, turn.state.version)).pipe(
+        return concat(defer(() => deps.store.clearPending(serviceId, turn.state.version)).pipe(ignoreElements()), of(undefined)).pipe(
           map((): Turn => ({ ...turn, event: { type: 'idle', serviceId, version: turn.state.version } })),
         )
       }
@@ -89,7 +107,7 @@ const drainHeld$ = (serviceId: string, deps: DrainDeps): Observable<DrainEvent> 
       return stillHeld.pipe(
         concatMap((held) => (held ? deps.runStep(step, turn.state) : EMPTY)),
         take(1),
-        concatMap((events) => from(commit(serviceId, turn.state, step, events, deps))),
+        concatMap((events) => commit$(serviceId, turn.state, step, events, deps)),
         map((next): Turn => ({ ...next, steps: turn.steps + 1 })),
         defaultIfEmpty<Turn, Turn>({ ...turn, event: { type: 'busy', serviceId } }),
       )
