@@ -97,7 +97,8 @@ export const createSecretClient = (
       throw new KubeErrorException({ kind: 'fatal', message: `secret ${namespace}/${name} has no resourceVersion` })
     }
     lastSeen = secret
-    return { resourceVersion, value: decode(secret, key), owned: decode(secret, OWNERSHIP_KEY) }
+    const owned = decode(secret, OWNERSHIP_KEY)
+    return { resourceVersion, value: decode(secret, key), ...(owned === undefined ? {} : { owned }) }
   }
 
   const call = async <T>(what: string, request: () => Promise<T>): Promise<T> => {

@@ -2,7 +2,7 @@ import { expect } from 'chai'
 import sinon from 'sinon'
 import { load } from 'js-yaml'
 import { OWNERSHIP_FORMAT, parseOwnedJobs } from '../../../src/codecs/owned-jobs.js'
-import type { SecretClient, SecretSnapshot } from '../../../src/effects/kube-secret-client.js'
+import type { SecretClient } from '../../../src/effects/kube-secret-client.js'
 import type { OwnedEdit } from '../../../src/effects/owned-list-edits.js'
 import { fragment } from '../../../src/effects/scrape-config-list.js'
 import { federationJob, jobFingerprint } from '../../../src/effects/scrape-job.js'
@@ -14,8 +14,9 @@ const upsert = (serviceId: string): OwnedEdit => ({ op: 'upsert', job: job(servi
 const remove = (jobName: string): OwnedEdit => ({ op: 'remove', jobName })
 
 /** A client over one in-memory secret that other writers can change behind the writer's back. */
+type MemorySecret = { resourceVersion: string; value: string; owned: string | undefined }
 const memoryClient = (value: string, owned?: string) => {
-  let state: Required<SecretSnapshot> = { resourceVersion: '1', value, owned }
+  let state: MemorySecret = { resourceVersion: '1', value, owned }
   const client: SecretClient = {
     read: sinon.spy(() => Promise.resolve(state)),
     replace: sinon.spy((next: string, resourceVersion: string, nextOwned?: string) => {
@@ -25,7 +26,7 @@ const memoryClient = (value: string, owned?: string) => {
     }),
     ping: () => Promise.resolve(true),
   }
-  return { client, current: () => state, setBehindTheBack: (s: Required<SecretSnapshot>) => (state = s) }
+  return { client, current: () => state, setBehindTheBack: (s: MemorySecret) => (state = s) }
 }
 
 const depsOf = (client: SecretClient): BatchWriteDeps => ({ client, describe: 'ns/s key', maxAttempts: 3, sleep: () => Promise.resolve(), random: () => 0, cache: undefined })
