@@ -11,9 +11,9 @@
  *   the fingerprint the event log recorded for it, so the text is exactly what the service wrote.
  * Foreign items and all text between items are carried over as the same segment objects.
  */
-import { load } from 'js-yaml'
+import { isLeft } from 'fp-ts/lib/Either.js'
 import { ownerOf, type OwnedJobs } from '../codecs/owned-jobs.js'
-import { fragment, type SecretEdit } from './scrape-config-list.js'
+import { fragment, loadScrapeConfigItems, type SecretEdit } from './scrape-config-list.js'
 import { jobFingerprint } from './scrape-job.js'
 import type { Segment, SplicedList } from './scrape-list-spans.js'
 
@@ -56,12 +56,10 @@ const dropItems = (segments: readonly Segment[], jobName: string): Segment[] => 
   return [...kept.slice(0, first), { kind: 'empty', text: '[]\n' }, ...kept.slice(first)]
 }
 
+/** The item's value read alone, as the list loader reads it; an item leaning on an anchor elsewhere reads as nothing. */
 const valueOf = (segment: Segment | undefined): unknown => {
-  try {
-    return segment === undefined ? undefined : (load(segment.text) as unknown[] | null)?.[0]
-  } catch {
-    return undefined // an item leaning on an anchor elsewhere is not the service's rendering
-  }
+  const items = loadScrapeConfigItems(segment?.text)
+  return isLeft(items) ? undefined : items.right[0]
 }
 
 /** Applies one edit; `describe` names the secret in a conflict's reason. */
