@@ -12,7 +12,7 @@
  * Foreign items and all text between items are carried over as the same segment objects.
  */
 import { isLeft } from 'fp-ts/lib/Either.js'
-import { ownerOf, type OwnedJobs } from '../codecs/owned-jobs.js'
+import type { OwnedJob, OwnedJobs } from '../codecs/owned-jobs.js'
 import { fragment, loadScrapeConfigItems, type SecretEdit } from './scrape-config-list.js'
 import { jobFingerprint } from './scrape-job.js'
 import type { Segment, SplicedList } from './scrape-list-spans.js'
@@ -33,27 +33,41 @@ const indented = (text: string, indent: number): string =>
 
 const isNamed = (jobName: string) => (segment: Segment): boolean => segment.kind === 'item' && segment.jobName === jobName
 
+/** One batch's working copy: copied once per batch, then changed in place edit by edit. */
+interface Working {
+  readonly segments: Segment[]
+  readonly jobs: Record<string, OwnedJob>
+  readonly indent: number
+}
+
 /** Rewrites the first item named `jobName` (or appends one), dropping any further duplicates of it. */
-const putItem = (segments: readonly Segment[], item: Segment, jobName: string): Segment[] => {
+const putItem = (segments: Segment[], item: Segment, jobName: string): void => {
   const named = isNamed(jobName)
   const first = segments.findIndex(named)
-  if (first >= 0) return segments.flatMap((segment, i) => (i === first ? [item] : named(segment) ? [] : [segment]))
+  if (first >= 0) {
+    segments[first] = item
+    for (let i = segments.length - 1; i > first; i -= 1) if (named(segments[i] as Segment)) segments.splice(i, 1)
+    return
+  }
   const empty = segments.findIndex((segment) => segment.kind === 'empty')
-  if (empty >= 0) return segments.map((segment, i) => (i === empty ? item : segment))
-  const last = segments.reduce((at, segment, i) => (segment.kind === 'item' ? i : at), -1)
-  const before = last >= 0 ? segments.slice(0, last + 1) : [...segments]
-  const tail = before[before.length - 1]
+  if (empty >= 0) {
+    segments[empty] = item
+    return
+  }
+  let at = segments.length
+  while (at > 0 && segments[at - 1]?.kind !== 'item') at -= 1
+  if (at === 0) at = segments.length // no item yet: after everything (comments)
+  const tail = segments[at - 1]
   const glue: Segment[] = tail !== undefined && !tail.text.endsWith('\n') ? [{ kind: 'text', text: '\n' }] : []
-  return [...before, ...glue, item, ...segments.slice(before.length)]
+  segments.splice(at, 0, ...glue, item)
 }
 
 /** Drops every item named `jobName`; when that empties the list, `[]` takes the first one's place. */
-const dropItems = (segments: readonly Segment[], jobName: string): Segment[] => {
+const dropItems = (segments: Segment[], jobName: string): void => {
   const named = isNamed(jobName)
-  const kept = segments.filter((segment) => !named(segment))
-  if (kept.some((segment) => segment.kind === 'item' || segment.kind === 'empty')) return kept
   const first = segments.findIndex(named)
-  return [...kept.slice(0, first), { kind: 'empty', text: '[]\n' }, ...kept.slice(first)]
+  for (let i = segments.length - 1; i >= first && first >= 0; i -= 1) if (named(segments[i] as Segment)) segments.splice(i, 1)
+  if (first >= 0 && !segments.some((segment) => segment.kind === 'item' || segment.kind === 'empty')) segments.splice(first, 0, { kind: 'empty', text: '[]\n' })
 }
 
 /** The item's value read alone, as the list loader reads it; an item leaning on an anchor elsewhere reads as nothing. */
@@ -62,45 +76,40 @@ const valueOf = (segment: Segment | undefined): unknown => {
   return isLeft(items) ? undefined : items.right[0]
 }
 
-/** Applies one edit; `describe` names the secret in a conflict's reason. */
-export const applyOwnedEdit = (base: OwnedList, edit: OwnedEdit, describe: string): { next: OwnedList; result: EditResult } => {
-  const { list, owned } = base
+/** Applies one edit to the working copy; `describe` names the secret in a conflict's reason. */
+const applyOne = (work: Working, edit: OwnedEdit, describe: string): EditResult => {
   const jobName = edit.op === 'upsert' ? edit.job.job_name : edit.jobName
   const serviceId = jobName // the job is named after its service
-  const present = list.segments.some(isNamed(jobName))
-  const mine = ownerOf(owned, jobName) !== undefined
-  const unchanged = (wasPresent: boolean) => ({ next: base, result: { ok: true, wasPresent } as const })
-  const conflict = (why: string) => ({ next: base, result: { ok: false, retryable: false, reason: `job_name "${jobName}" ${why} in secret ${describe}; nothing was changed` } as const })
+  const present = work.segments.some(isNamed(jobName))
+  const mine = work.jobs[serviceId]?.jobName === jobName
+  const conflict = (why: string): EditResult => ({ ok: false, retryable: false, reason: `job_name "${jobName}" ${why} in secret ${describe}; nothing was changed` })
   switch (edit.op) {
     case 'upsert': {
       if (present && !mine) return conflict('is held by a job this service did not create (it is not in its ownership record)')
-      const item: Segment = { kind: 'item', text: indented(fragment(edit.job), list.indent), jobName }
-      const jobs = { ...owned.jobs, [serviceId]: { jobName, fingerprint: jobFingerprint(edit.job) } }
-      return { next: { list: { ...list, segments: putItem(list.segments, item, jobName) }, owned: { ...owned, jobs } }, result: { ok: true, wasPresent: present } }
+      putItem(work.segments, { kind: 'item', text: indented(fragment(edit.job), work.indent), jobName }, jobName)
+      work.jobs[serviceId] = { jobName, fingerprint: jobFingerprint(edit.job) }
+      return { ok: true, wasPresent: present }
     }
     case 'remove': {
-      if (!mine) return unchanged(false)
-      const { [serviceId]: _dropped, ...jobs } = owned.jobs
-      return { next: { list: { ...list, segments: dropItems(list.segments, jobName) }, owned: { ...owned, jobs } }, result: { ok: true, wasPresent: present } }
+      if (!mine) return { ok: true, wasPresent: false }
+      dropItems(work.segments, jobName)
+      delete work.jobs[serviceId]
+      return { ok: true, wasPresent: present }
     }
     case 'adopt': {
-      if (mine) return unchanged(present)
+      if (mine) return { ok: true, wasPresent: present }
       if (!present) return conflict('is not present')
-      const found = jobFingerprint(valueOf(list.segments.find(isNamed(jobName))))
+      const found = jobFingerprint(valueOf(work.segments.find(isNamed(jobName))))
       if (found !== edit.fingerprint) return conflict(`does not match what the service rendered (fingerprint ${found}, event log ${edit.fingerprint})`)
-      const jobs = { ...owned.jobs, [serviceId]: { jobName, fingerprint: found } }
-      return { next: { list, owned: { ...owned, jobs } }, result: { ok: true, wasPresent: true } }
+      work.jobs[serviceId] = { jobName, fingerprint: found }
+      return { ok: true, wasPresent: true }
     }
   }
 }
 
+/** Applies the edits in order; `base` is not changed (foreign segments and other entries are shared, not copied). */
 export const applyOwnedEdits = (base: OwnedList, edits: readonly OwnedEdit[], describe: string): { next: OwnedList; results: EditResult[] } => {
-  const results: EditResult[] = []
-  let next = base
-  for (const edit of edits) {
-    const step = applyOwnedEdit(next, edit, describe)
-    next = step.next
-    results.push(step.result)
-  }
-  return { next, results }
+  const work: Working = { segments: [...base.list.segments], jobs: { ...base.owned.jobs }, indent: base.list.indent }
+  const results = edits.map((edit) => applyOne(work, edit, describe))
+  return { next: { list: { segments: work.segments, indent: work.indent }, owned: { ...base.owned, jobs: work.jobs } }, results }
 }
