@@ -11,10 +11,9 @@ import { dump, load } from 'js-yaml'
 import type { SecretClient } from '../src/effects/kube-secret-client.js'
 import { applyEdits, emptyScrapeConfigList, renderScrapeConfigList, type ScrapeConfigList, type SecretEdit } from '../src/effects/scrape-config-list.js'
 import { writeBatch, type BatchWriteDeps } from '../src/effects/secret-batch-write.js'
-import { noOwnedJobs, renderOwnedJobs } from '../src/codecs/owned-jobs.js'
+import { renderOwnedJobs } from '../src/codecs/owned-jobs.js'
 import { applyOwnedEdits, type OwnedList } from '../src/effects/owned-list-edits.js'
 import { cutScrapeList, renderSplicedList } from '../src/effects/scrape-list-spans.js'
-import { jobFingerprint } from '../src/effects/scrape-job.js'
 import { informative, type Figure } from './figure.js'
 import { benchJob } from './jobs.js'
 import type { Sizes } from './sizes.js'
@@ -55,8 +54,7 @@ export const runB4 = async (sizes: Sizes, log: (line: string) => void): Promise<
   const edit = (i: number): SecretEdit => ({ op: 'upsert', job: benchJob(i % count, 30181 + i) })
   const cut = cutScrapeList(renderScrapeConfigList(list), list.entries.map((e) => e.jobName))
   if (cut._tag === 'Left') throw new Error(cut.left)
-  const jobs = Object.fromEntries(list.entries.map((e) => [e.jobName ?? '', { jobName: e.jobName ?? '', fingerprint: jobFingerprint(e.value) }]))
-  let owned: OwnedList = { list: cut.right, owned: { ...noOwnedJobs, jobs } }
+  let owned: OwnedList = { list: cut.right, owned: new Set(list.entries.map((e) => e.jobName ?? '')) }
   const timeOneEdit = (i: number): number =>
     timeMs(() => {
       owned = applyOwnedEdits(owned, [edit(i)], 'bench').next

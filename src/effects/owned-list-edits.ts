@@ -12,7 +12,6 @@
  * Foreign items and all text between items are carried over as the same segment objects.
  */
 import { isLeft } from 'fp-ts/lib/Either.js'
-import type { OwnedJob, OwnedJobs } from '../codecs/owned-jobs.js'
 import { fragment, loadScrapeConfigItems, type SecretEdit } from './scrape-config-list.js'
 import { jobFingerprint } from './scrape-job.js'
 import type { Segment, SplicedList } from './scrape-list-spans.js'
@@ -25,7 +24,8 @@ export type EditResult =
 
 export interface OwnedList {
   readonly list: SplicedList
-  readonly owned: OwnedJobs
+  /** serviceIds whose job (`job_name` = serviceId) the service created: the ownership record */
+  readonly owned: ReadonlySet<string>
 }
 
 const indented = (text: string, indent: number): string =>
@@ -36,7 +36,7 @@ const isNamed = (jobName: string) => (segment: Segment): boolean => segment.kind
 /** One batch's working copy: copied once per batch, then changed in place edit by edit. */
 interface Working {
   readonly segments: Segment[]
-  readonly jobs: Record<string, OwnedJob>
+  readonly owned: Set<string>
   readonly indent: number
 }
 
@@ -81,19 +81,19 @@ const applyOne = (work: Working, edit: OwnedEdit, describe: string): EditResult 
   const jobName = edit.op === 'upsert' ? edit.job.job_name : edit.jobName
   const serviceId = jobName // the job is named after its service
   const present = work.segments.some(isNamed(jobName))
-  const mine = work.jobs[serviceId]?.jobName === jobName
+  const mine = work.owned.has(serviceId)
   const conflict = (why: string): EditResult => ({ ok: false, retryable: false, reason: `job_name "${jobName}" ${why} in secret ${describe}; nothing was changed` })
   switch (edit.op) {
     case 'upsert': {
       if (present && !mine) return conflict('is held by a job this service did not create (it is not in its ownership record)')
       putItem(work.segments, { kind: 'item', text: indented(fragment(edit.job), work.indent), jobName }, jobName)
-      work.jobs[serviceId] = { jobName, fingerprint: jobFingerprint(edit.job) }
+      work.owned.add(serviceId)
       return { ok: true, wasPresent: present }
     }
     case 'remove': {
       if (!mine) return { ok: true, wasPresent: false }
       dropItems(work.segments, jobName)
-      delete work.jobs[serviceId]
+      work.owned.delete(serviceId)
       return { ok: true, wasPresent: present }
     }
     case 'adopt': {
@@ -101,7 +101,7 @@ const applyOne = (work: Working, edit: OwnedEdit, describe: string): EditResult 
       if (!present) return conflict('is not present')
       const found = jobFingerprint(valueOf(work.segments.find(isNamed(jobName))))
       if (found !== edit.fingerprint) return conflict(`does not match what the service rendered (fingerprint ${found}, event log ${edit.fingerprint})`)
-      work.jobs[serviceId] = { jobName, fingerprint: found }
+      work.owned.add(serviceId)
       return { ok: true, wasPresent: true }
     }
   }
@@ -109,7 +109,7 @@ const applyOne = (work: Working, edit: OwnedEdit, describe: string): EditResult 
 
 /** Applies the edits in order; `base` is not changed (foreign segments and other entries are shared, not copied). */
 export const applyOwnedEdits = (base: OwnedList, edits: readonly OwnedEdit[], describe: string): { next: OwnedList; results: EditResult[] } => {
-  const work: Working = { segments: [...base.list.segments], jobs: { ...base.owned.jobs }, indent: base.list.indent }
+  const work: Working = { segments: [...base.list.segments], owned: new Set(base.owned), indent: base.list.indent }
   const results = edits.map((edit) => applyOne(work, edit, describe))
-  return { next: { list: { segments: work.segments, indent: work.indent }, owned: { ...base.owned, jobs: work.jobs } }, results }
+  return { next: { list: { segments: work.segments, indent: work.indent }, owned: work.owned }, results }
 }

@@ -52,7 +52,7 @@ export const adopt = async (deps: AdoptDeps, options: { readonly dryRun: boolean
   if (isLeft(items)) throw new Error(`the scrape-config secret cannot be read: ${items.left.message}`)
   const owned = parseOwnedJobs(snapshot.owned)
   if (isLeft(owned)) throw new Error(owned.left)
-  const ownedNames = new Set(Object.values(owned.right.jobs).map((job) => job.jobName))
+  const ownedNames = owned.right
   const candidates: AdoptCandidate[] = []
   for (const item of items.right) {
     const jobName = jobNameOf(item)

@@ -24,7 +24,7 @@ describe('telemetry-client adopt (event log + kube simulator)', function () {
   const ownedServices = (): string[] => {
     const owned = parseOwnedJobs(data()[OWNERSHIP_KEY])
     if (isLeft(owned)) throw new Error(owned.left)
-    return Object.keys(owned.right.jobs).sort()
+    return [...owned.right].sort()
   }
   const answer = async (request: SentRequest): Promise<Record<string, unknown>> => {
     await publishRequests([request])

@@ -31,11 +31,11 @@ describe('ops/reconcile (live log, simulators)', function () {
     if (isLeft(parsed)) throw new Error(parsed.left.message)
     const owned = parseOwnedJobs(live.harness.stack.kube.secret(DEV_SECRET.namespace, DEV_SECRET.name)?.data[OWNERSHIP_KEY])
     if (isLeft(owned)) throw new Error(owned.left)
-    const jobs = { ...owned.right.jobs }
-    for (const edit of edits) if (edit.op === 'upsert') jobs[edit.job.job_name] = { jobName: edit.job.job_name, fingerprint: jobFingerprint(edit.job) }
+    const jobs = new Set(owned.right)
+    for (const edit of edits) if (edit.op === 'upsert') jobs.add(edit.job.job_name)
     live.harness.stack.kube.setSecret(DEV_SECRET.namespace, DEV_SECRET.name, {
       [DEV_SECRET.key]: renderScrapeConfigList(applyEdits(parsed.right, edits)),
-      [OWNERSHIP_KEY]: renderOwnedJobs({ ...owned.right, jobs }),
+      [OWNERSHIP_KEY]: renderOwnedJobs(jobs),
     })
   }
   const jobIn = (name: string) => {

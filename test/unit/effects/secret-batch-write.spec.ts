@@ -3,8 +3,8 @@ import sinon from 'sinon'
 import { load } from 'js-yaml'
 import { KubeErrorException, type KubeError, type SecretClient, type SecretSnapshot } from '../../../src/effects/kube-secret-client.js'
 import { applyEdits, emptyScrapeConfigList, renderScrapeConfigList, type SecretEdit } from '../../../src/effects/scrape-config-list.js'
-import { noOwnedJobs, renderOwnedJobs } from '../../../src/codecs/owned-jobs.js'
-import { federationJob, jobFingerprint } from '../../../src/effects/scrape-job.js'
+import { renderOwnedJobs } from '../../../src/codecs/owned-jobs.js'
+import { federationJob } from '../../../src/effects/scrape-job.js'
 import { writeBatch, type BatchWriteDeps } from '../../../src/effects/secret-batch-write.js'
 
 const DESCRIBE = 'monitoring/additional-scrape-configs prometheus-additional.yaml'
@@ -20,7 +20,7 @@ const secretWith = (...serviceIds: string[]): string => renderScrapeConfigList(a
 
 /** The ownership record saying the service created exactly these jobs. */
 const ownedBy = (...serviceIds: string[]): string =>
-  renderOwnedJobs({ ...noOwnedJobs, jobs: Object.fromEntries(serviceIds.map((id) => [id, { jobName: id, fingerprint: jobFingerprint(federationJob({ serviceId: id, namespaces: ['ns-1'], host: '10.0.0.4', port: 30180 })) }])) })
+  renderOwnedJobs(new Set(serviceIds))
 
 const jobNamesIn = (text: string | undefined): string[] =>
   ((load(text ?? '') as Array<{ job_name: string }> | null) ?? []).map((job) => job.job_name)
