@@ -18,7 +18,7 @@ import { isLeft } from 'fp-ts/lib/Either.js'
 import { OWNERSHIP_KEY, parseOwnedJobs, renderOwnedJobs } from '../codecs/owned-jobs.js'
 import { KubeErrorException } from './kube-error.js'
 import type { SecretClient } from './kube-secret-client.js'
-import { applyOwnedEdits, type OwnedEdit, type OwnedList } from './owned-list-edits.js'
+import { applyOwnedEdits, type EditResult, type OwnedEdit, type OwnedList } from './owned-list-edits.js'
 import { jobNameOf, loadScrapeConfigItems } from './scrape-config-list.js'
 import { cutScrapeList, renderSplicedList } from './scrape-list-spans.js'
 
@@ -72,6 +72,9 @@ const readFresh = async (deps: BatchWriteDeps): Promise<CachedSecret> => {
   return { resourceVersion: snapshot.resourceVersion, list: list.right, owned: owned.right, rendered: text, ownedText: renderOwnedJobs(owned.right) }
 }
 
+/** The apiserver's answer to a Secret over 1 MiB: `Secret "NAME" is invalid: data: Too long: must have at most 1048576 bytes`. */
+const TOO_LONG = /Too long: must have at most \d+ bytes/
+
 /** The apiserver's Retry-After is honoured, but capped: a lane must not sleep for minutes on one hint. */
 const MAX_RETRY_AFTER_MS = 10_000
 
@@ -88,18 +91,29 @@ export const writeBatch = async (
     outcomes: edits.map((): SecretEditOutcome => ({ ok: false, reason, retryable })),
     report: { edits: edits.length, written: false, attempts, conflicts, bytes: 0, error: reason },
   })
+  // Set when the API server refused the write as over the Secret's size limit: from then on the
+  // batch is re-applied without its upserts (answered "full"), so its removals still go through.
+  let full: string | undefined
+  const applyEdits = (base: CachedSecret): { next: OwnedList; results: readonly EditResult[] } => {
+    if (full === undefined) return applyOwnedEdits(base, edits, deps.describe)
+    const kept = applyOwnedEdits(base, edits.filter((edit) => edit.op !== 'upsert'), deps.describe)
+    const results = kept.results.slice()
+    const reason = full
+    const answer = (edit: OwnedEdit): EditResult => (edit.op === 'upsert' ? { ok: false, reason, retryable: false } : (results.shift() ?? { ok: true, wasPresent: false }))
+    return { next: kept.next, results: edits.map(answer) }
+  }
   for (let attempt = 1; attempt <= deps.maxAttempts; attempt += 1) {
     try {
       let fromCache = deps.cache !== undefined
       let base = deps.cache ?? (deps.cache = await readFresh(deps))
-      let applied = applyOwnedEdits(base, edits, deps.describe)
+      let applied = applyEdits(base)
       let text = renderSplicedList(applied.next.list)
       let ownedText = renderOwnedJobs(applied.next.owned)
       // A cache may be behind another writer: "nothing to do" is only believed once the API server confirms it.
       if (fromCache && text === base.rendered && ownedText === base.ownedText) {
         base = deps.cache = await readFresh(deps)
         fromCache = false
-        applied = applyOwnedEdits(base, edits, deps.describe)
+        applied = applyEdits(base)
         text = renderSplicedList(applied.next.list)
         ownedText = renderOwnedJobs(applied.next.owned)
       }
@@ -117,6 +131,10 @@ export const writeBatch = async (
       const { kind, message, retryAfterMs } = error.error
       lastError = message
       if (kind === 'not-found') return fail(`secret ${deps.describe} not found (it is not created by this service)`, false, attempt)
+      if (kind === 'invalid' && TOO_LONG.test(message) && full === undefined && edits.some((edit) => edit.op === 'upsert')) {
+        full = `secret ${deps.describe} is full: Kubernetes refused it over its size limit (${message}); the job was not added`
+        continue
+      }
       if (kind === 'conflict') conflicts += 1
       else if (kind !== 'retryable') return fail(`Kubernetes refused the secret update: ${message}`, false, attempt)
       if (attempt < deps.maxAttempts) await deps.sleep(backoffMs(attempt, deps.random, retryAfterMs))

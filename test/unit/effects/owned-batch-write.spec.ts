@@ -2,7 +2,7 @@ import { expect } from 'chai'
 import sinon from 'sinon'
 import { load } from 'js-yaml'
 import { OWNERSHIP_FORMAT, parseOwnedJobs } from '../../../src/codecs/owned-jobs.js'
-import type { SecretClient } from '../../../src/effects/kube-secret-client.js'
+import { KubeErrorException, type SecretClient } from '../../../src/effects/kube-secret-client.js'
 import type { OwnedEdit } from '../../../src/effects/owned-list-edits.js'
 import { fragment } from '../../../src/effects/scrape-config-list.js'
 import { federationJob } from '../../../src/effects/scrape-job.js'
@@ -112,5 +112,31 @@ describe('writeBatch: no cache turns a change into a no-op', () => {
     expect(outcomes).to.deep.equal([{ ok: true, changed: true, wasPresent: false }])
     expect(report.written).to.equal(true)
     expect(namesIn(memory.current().value)).to.deep.equal(['svc-x'])
+  })
+})
+
+describe('writeBatch: the secret is full', () => {
+  it('a 422 "Too long" fails the creates of the batch as "full"; its deletes still go through', async () => {
+    const memory = memoryClient('[]\n')
+    const deps = depsOf(memory.client)
+    await writeBatch([upsert('svc-a')], deps)
+    const replace = memory.client.replace.bind(memory.client)
+    let refused = 0
+    memory.client.replace = (value, resourceVersion, owned) => {
+      if (value.includes('svc-new')) {
+        refused += 1
+        return Promise.reject(new KubeErrorException({ kind: 'invalid', status: 422, message: 'Secret "s" is invalid: data: Too long: must have at most 1048576 bytes' }))
+      }
+      return replace(value, resourceVersion, owned)
+    }
+
+    const { outcomes, report } = await writeBatch([upsert('svc-new'), remove('svc-a')], deps)
+
+    expect(refused).to.equal(1)
+    expect(outcomes[0]).to.include({ ok: false, retryable: false })
+    expect(outcomes[0]).to.have.property('reason').that.matches(/secret ns\/s key is full: .*Too long.*the job was not added/)
+    expect(outcomes[1]).to.deep.equal({ ok: true, changed: true, wasPresent: true })
+    expect(report.written).to.equal(true)
+    expect(memory.current().value).to.equal('[]\n')
   })
 })
