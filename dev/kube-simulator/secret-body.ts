@@ -95,7 +95,7 @@ export const decodeSecretBody = (body: unknown): Result<SecretInput> => {
 
 /** Validation the apiserver runs after decoding (field names and messages from ValidateSecret). */
 export const validateSecret = (name: string, input: SecretInput): Status | undefined => {
-  const causes: Array<{ field: string; message: string }> = []
+  const causes: Array<{ field: string; message: string; reason?: string }> = []
   let total = 0
   for (const [key, value] of Object.entries(input.data)) {
     if (!CONFIG_KEY.test(key)) {
@@ -106,6 +106,6 @@ export const validateSecret = (name: string, input: SecretInput): Status | undef
     }
     total += Buffer.byteLength(value, 'base64')
   }
-  if (total > MAX_SECRET_BYTES) causes.push({ field: 'data', message: `Too long: must have at most ${MAX_SECRET_BYTES} bytes` })
+  if (total > MAX_SECRET_BYTES) causes.push({ field: 'data', message: `Too long: must have at most ${MAX_SECRET_BYTES} bytes`, reason: 'FieldValueTooLong' })
   return causes.length === 0 ? undefined : invalidSecret(name, causes)
 }

@@ -85,12 +85,13 @@ export const requestEntityTooLarge = (): Status =>
   failure(413, 'RequestEntityTooLarge', 'the server has received a request that is too large')
 
 /** A validation failure of the Secret itself (`Secret "x" is invalid: field: detail`). */
-export const invalidSecret = (name: string, causes: readonly Required<Pick<StatusCause, 'field' | 'message'>>[]): Status =>
+export const invalidSecret = (name: string, causes: readonly (Required<Pick<StatusCause, 'field' | 'message'>> & { readonly reason?: string })[]): Status =>
   failure(
     422,
     'Invalid',
     `Secret "${name}" is invalid: ${causes.map((c) => `${c.field}: ${c.message}`).join(', ')}`,
-    { name, kind: 'Secret', causes: causes.map((c) => ({ reason: 'FieldValueInvalid', message: c.message, field: c.field })) },
+    // the cause type follows the field error: field.Invalid → FieldValueInvalid, field.TooLong → FieldValueTooLong
+    { name, kind: 'Secret', causes: causes.map((c) => ({ reason: c.reason ?? 'FieldValueInvalid', message: c.message, field: c.field })) },
   )
 
 /** A JSON patch that could not be applied (failed `test`, missing path): apiserver's generic 422. */

@@ -2,6 +2,7 @@
  * The command switch of `telemetry-client`, as a function of argv and the process's IO so tests
  * run every command in-process. `src/cli/main.ts` is the executable that calls it.
  */
+import { adoptCommand } from './adopt-command.js'
 import { exportCommand } from './export-command.js'
 import { importCommand } from './import-command.js'
 import { inspectCommand } from './inspect-command.js'
@@ -20,6 +21,7 @@ Commands:
   inspect    show one service's state and event history
   replay     rebuild snapshots from the event logs and report differences
   reconcile  compare the log with the secret and Grafana; repair the drift
+  adopt      add jobs this service wrote before it kept an ownership record to that record
   export     write event logs as NDJSON
   import     rebuild event logs from an NDJSON export
   preview    show what the service would do with one request message (calls nothing)
@@ -35,6 +37,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   inspect: inspectCommand,
   replay: replayCommand,
   reconcile: reconcileCommand,
+  adopt: adoptCommand,
   export: exportCommand,
   import: importCommand,
   preview: previewCommand,

@@ -120,3 +120,21 @@ export const loadReconcileOpsConfig = (env: Env): Either<readonly string[], Reco
     targets: allow === undefined ? {} : { allow },
   })
 }
+
+export interface SecretOpsConfig extends RedisOpsConfig {
+  readonly kube: Config['kube']
+  readonly secret: Config['secret']
+}
+
+/** Redis plus the secret (KUBECONFIG, SECRET_*): what `adopt` reads and writes. */
+export const loadSecretOpsConfig = (env: Env): Either<readonly string[], SecretOpsConfig> => {
+  const r = reader(env)
+  const redis = redisPart(r)
+  const kubeconfigPath = r.opt('KUBECONFIG', Secret)
+  const secret = {
+    namespace: r.req('SECRET_NAMESPACE', KubeNamespaceName) ?? '',
+    name: r.req('SECRET_NAME', KubeObjectName) ?? '',
+    key: r.opt('SECRET_KEY', SecretKey) ?? DEFAULTS.SECRET_KEY,
+  }
+  return done(r, { redis, kube: kubeconfigPath === undefined ? {} : { kubeconfigPath }, secret })
+}

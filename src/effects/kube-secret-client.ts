@@ -17,6 +17,7 @@ import {
   type ObservableMiddleware,
   type V1Secret,
 } from '@kubernetes/client-node'
+import { OWNERSHIP_KEY } from '../codecs/owned-jobs.js'
 import { classifyKubeError, KubeErrorException } from './kube-error.js'
 
 export { classifyKubeError, KubeErrorException, type KubeError } from './kube-error.js'
@@ -25,13 +26,18 @@ export interface SecretSnapshot {
   readonly resourceVersion: string
   /** decoded text of the key, undefined if the key is absent */
   readonly value: string | undefined
+  /** decoded text of the ownership key (`OWNERSHIP_KEY`), undefined if absent */
+  readonly owned?: string | undefined
 }
 
 export interface SecretClient {
   /** GET; rejects with a KubeErrorException */
   read(): Promise<SecretSnapshot>
-  /** PUT the whole secret with the given resourceVersion; only this key changes, other keys are kept */
-  replace(value: string, resourceVersion: string): Promise<SecretSnapshot>
+  /**
+   * PUT the whole secret with the given resourceVersion; only this key (and the ownership key,
+   * when `owned` is given, in the same write) changes, other keys are kept
+   */
+  replace(value: string, resourceVersion: string, owned?: string): Promise<SecretSnapshot>
   /** readiness probe: true when the Secret can be read right now; never rejects */
   ping(): Promise<boolean>
 }
@@ -91,7 +97,8 @@ export const createSecretClient = (
       throw new KubeErrorException({ kind: 'fatal', message: `secret ${namespace}/${name} has no resourceVersion` })
     }
     lastSeen = secret
-    return { resourceVersion, value: decode(secret, key) }
+    const owned = decode(secret, OWNERSHIP_KEY)
+    return { resourceVersion, value: decode(secret, key), ...(owned === undefined ? {} : { owned }) }
   }
 
   const call = async <T>(what: string, request: () => Promise<T>): Promise<T> => {
@@ -119,14 +126,15 @@ export const createSecretClient = (
     })
   }
 
-  const replace = async (value: string, resourceVersion: string): Promise<SecretSnapshot> => {
+  const replace = async (value: string, resourceVersion: string, owned?: string): Promise<SecretSnapshot> => {
     const base = await baseAt(resourceVersion)
+    const ownedData: Record<string, string> = owned === undefined ? {} : { [OWNERSHIP_KEY]: Buffer.from(owned, 'utf8').toString('base64') }
     const body: V1Secret = {
       ...base,
       apiVersion: 'v1',
       kind: 'Secret',
       metadata: { ...base.metadata, name, namespace, resourceVersion },
-      data: { ...base.data, [key]: Buffer.from(value, 'utf8').toString('base64') },
+      data: { ...base.data, [key]: Buffer.from(value, 'utf8').toString('base64'), ...ownedData },
     }
     const written = await call('replace', () =>
       api.replaceNamespacedSecret({ namespace, name, body }, timeoutOptions(timeoutMs)),

@@ -48,13 +48,14 @@ const isRecord = (value: unknown): value is Readonly<Record<string, unknown>> =>
  * Prometheus decodes `job_name` into a Go string, and its YAML library accepts any scalar there
  * (`job_name: 123` is job "123"), so numbers and booleans count as names too.
  */
-const jobNameOf = (value: unknown): string | undefined => {
+export const jobNameOf = (value: unknown): string | undefined => {
   if (!isRecord(value)) return undefined
   const name = value['job_name']
   return typeof name === 'string' || typeof name === 'number' || typeof name === 'boolean' ? String(name) : undefined
 }
 
-const fragment = (value: unknown): string => dump([value], { noRefs: true, lineWidth: -1 })
+/** One job as a one-item YAML list (`- ...\n`), quoted so a YAML 1.1 reader cannot re-type it. */
+export const fragment = (value: unknown): string => dump([value], { noRefs: true, lineWidth: -1 })
 
 const entryOf = (value: unknown): ScrapeConfigEntry => ({ jobName: jobNameOf(value), value, yaml: fragment(value) })
 
@@ -84,12 +85,12 @@ const typeName = (value: unknown): string =>
   value === null ? 'null' : Array.isArray(value) ? 'a list' : isRecord(value) ? 'a mapping' : `a ${typeof value}`
 
 /**
- * Parses the secret's value. Missing, empty, comment-only or `null` → empty list. Invalid YAML,
- * several documents, a top-level value that is not a list, or an item that is not a mapping →
- * Left with a message that names the problem but never quotes the content.
+ * Loads the secret's value as plain values. Missing, empty, comment-only or `null` → empty list.
+ * Invalid YAML, several documents, a top-level value that is not a list, or an item that is not a
+ * mapping → Left with a message that names the problem but never quotes the content.
  */
-export const parseScrapeConfigList = (text: string | undefined): Either<ParseError, ScrapeConfigList> => {
-  if (text === undefined || text.trim() === '') return right(emptyScrapeConfigList)
+export const loadScrapeConfigItems = (text: string | undefined): Either<ParseError, readonly unknown[]> => {
+  if (text === undefined || text.trim() === '') return right([])
   let documents: unknown[]
   try {
     documents = loadAll(text, { schema: LOAD_SCHEMA })
@@ -98,7 +99,7 @@ export const parseScrapeConfigList = (text: string | undefined): Either<ParseErr
   }
   if (documents.length > 1) return left({ message: `secret value must be one YAML document, found ${documents.length}` })
   const root = documents[0] ?? null
-  if (root === null) return right(emptyScrapeConfigList)
+  if (root === null) return right([])
   if (!Array.isArray(root)) return left({ message: `secret value must be a YAML list of scrape configs, found ${typeName(root)}` })
   if (!withinNodeBudget(root, MAX_NODES)) return left({ message: `secret value expands to more than ${MAX_NODES} YAML nodes (aliases?)` })
   const items = root as unknown[]
@@ -106,8 +107,15 @@ export const parseScrapeConfigList = (text: string | undefined): Either<ParseErr
   if (badIndex >= 0) {
     return left({ message: `scrape config #${badIndex + 1} must be a mapping, found ${typeName(items[badIndex])}` })
   }
+  return right(items)
+}
+
+/** Parses the secret's value into entries (see `loadScrapeConfigItems` for what is refused). */
+export const parseScrapeConfigList = (text: string | undefined): Either<ParseError, ScrapeConfigList> => {
+  const items = loadScrapeConfigItems(text)
+  if (items._tag === 'Left') return items
   try {
-    return right({ entries: items.map(entryOf) })
+    return right({ entries: items.right.map(entryOf) })
   } catch (error) {
     return left({ message: `secret value cannot be re-rendered: ${error instanceof Error ? error.message : 'unknown error'}` })
   }

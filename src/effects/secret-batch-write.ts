@@ -2,24 +2,25 @@
  * One group-commit write of the scrape-config secret: read-modify-write of a whole batch of edits
  * with the secret's resourceVersion, re-read and re-applied on 409, backed off on 429/5xx.
  *
+ * Only the service's own items are rewritten, by splicing text (`scrape-list-spans`): every other
+ * byte of the list stays as it was. Which items are its own is the ownership key, written in the
+ * same PUT (`owned-list-edits`, `codecs/owned-jobs`).
+ *
  * The last written (or read) list is cached with its resourceVersion, so a write normally costs
- * one PUT and no GET and the secret is not re-parsed per request; a 409 drops the cache and the
- * next attempt starts from a fresh GET.
+ * one PUT and no GET and the secret is not re-lexed per request; a 409 drops the cache and the
+ * next attempt starts from a fresh GET. A batch that would change nothing against the cache is
+ * re-checked against a fresh GET first: another replica may have written since.
  *
  * The secret is never overwritten with something we could not parse: a missing secret or a key
  * holding invalid YAML fails the batch with a clear reason.
  */
 import { isLeft } from 'fp-ts/lib/Either.js'
+import { OWNERSHIP_KEY, parseOwnedJobs, renderOwnedJobs } from '../codecs/owned-jobs.js'
 import { KubeErrorException } from './kube-error.js'
 import type { SecretClient } from './kube-secret-client.js'
-import {
-  applyEdits,
-  jobNames,
-  parseScrapeConfigList,
-  renderScrapeConfigList,
-  type ScrapeConfigList,
-  type SecretEdit,
-} from './scrape-config-list.js'
+import { applyOwnedEdits, type EditResult, type OwnedEdit, type OwnedList } from './owned-list-edits.js'
+import { jobNameOf, loadScrapeConfigItems } from './scrape-config-list.js'
+import { cutScrapeList, renderSplicedList } from './scrape-list-spans.js'
 
 export type SecretEditOutcome =
   | { readonly ok: true; readonly changed: boolean; readonly wasPresent: boolean }
@@ -34,11 +35,11 @@ export interface BatchReport {
   readonly error?: string
 }
 
-export interface CachedSecret {
+export interface CachedSecret extends OwnedList {
   readonly resourceVersion: string
-  /** the list as we would render it: an edit that renders the same changes nothing */
+  /** the list's text as last read or written, and the ownership record as we render it */
   readonly rendered: string
-  readonly list: ScrapeConfigList
+  readonly ownedText: string
 }
 
 export interface BatchWriteDeps {
@@ -57,17 +58,22 @@ class BatchFailed extends Error {
   }
 }
 
-const editedName = (edit: SecretEdit): string => (edit.op === 'upsert' ? edit.job.job_name : edit.jobName)
-
+/** One GET, one full parse (validation) and one lexing into spans: once per resourceVersion we did not write ourselves. */
 const readFresh = async (deps: BatchWriteDeps): Promise<CachedSecret> => {
   const snapshot = await deps.client.read()
   const text = snapshot.value ?? ''
-  const parsed = parseScrapeConfigList(text)
-  if (isLeft(parsed)) {
-    throw new BatchFailed(`secret ${deps.describe} holds invalid scrape configs (left untouched): ${parsed.left.message}`, false)
-  }
-  return { resourceVersion: snapshot.resourceVersion, rendered: renderScrapeConfigList(parsed.right), list: parsed.right }
+  const refuse = (why: string) => new BatchFailed(`secret ${deps.describe} holds invalid scrape configs (left untouched): ${why}`, false)
+  const items = loadScrapeConfigItems(text)
+  if (isLeft(items)) throw refuse(items.left.message)
+  const list = cutScrapeList(text, items.right.map(jobNameOf))
+  if (isLeft(list)) throw refuse(list.left)
+  const owned = parseOwnedJobs(snapshot.owned)
+  if (isLeft(owned)) throw new BatchFailed(`secret ${deps.describe}: ownership key ${OWNERSHIP_KEY} is unreadable (left untouched): ${owned.left}`, false)
+  return { resourceVersion: snapshot.resourceVersion, list: list.right, owned: owned.right, rendered: text, ownedText: renderOwnedJobs(owned.right) }
 }
+
+/** The apiserver's answer to a Secret over 1 MiB: `Secret "NAME" is invalid: data: Too long: must have at most 1048576 bytes`. */
+const TOO_LONG = /Too long: must have at most \d+ bytes/
 
 /** The apiserver's Retry-After is honoured, but capped: a lane must not sleep for minutes on one hint. */
 const MAX_RETRY_AFTER_MS = 10_000
@@ -76,7 +82,7 @@ const backoffMs = (attempt: number, random: () => number, retryAfterMs?: number)
   retryAfterMs === undefined ? Math.round(random() * Math.min(2000, 50 * 2 ** attempt)) : Math.min(retryAfterMs, MAX_RETRY_AFTER_MS)
 
 export const writeBatch = async (
-  edits: readonly SecretEdit[],
+  edits: readonly OwnedEdit[],
   deps: BatchWriteDeps,
 ): Promise<{ outcomes: readonly SecretEditOutcome[]; report: BatchReport }> => {
   let conflicts = 0
@@ -85,18 +91,39 @@ export const writeBatch = async (
     outcomes: edits.map((): SecretEditOutcome => ({ ok: false, reason, retryable })),
     report: { edits: edits.length, written: false, attempts, conflicts, bytes: 0, error: reason },
   })
+  // Set when the API server refused the write as over the Secret's size limit: from then on the
+  // batch is re-applied without its upserts (answered "full"), so its removals still go through.
+  let full: string | undefined
+  const applyEdits = (base: CachedSecret): { next: OwnedList; results: readonly EditResult[] } => {
+    if (full === undefined) return applyOwnedEdits(base, edits, deps.describe)
+    const kept = applyOwnedEdits(base, edits.filter((edit) => edit.op !== 'upsert'), deps.describe)
+    const results = kept.results.slice()
+    const reason = full
+    const answer = (edit: OwnedEdit): EditResult => (edit.op === 'upsert' ? { ok: false, reason, retryable: false } : (results.shift() ?? { ok: true, wasPresent: false }))
+    return { next: kept.next, results: edits.map(answer) }
+  }
   for (let attempt = 1; attempt <= deps.maxAttempts; attempt += 1) {
     try {
-      const base = deps.cache ?? (deps.cache = await readFresh(deps))
-      const present = new Set(jobNames(base.list))
-      const next = applyEdits(base.list, edits)
-      const text = renderScrapeConfigList(next)
-      const changed = text !== base.rendered
-      const outcomes = edits.map((edit): SecretEditOutcome => ({ ok: true, changed, wasPresent: present.has(editedName(edit)) }))
-      if (!changed) return { outcomes, report: { edits: edits.length, written: false, attempts: attempt, conflicts, bytes: Buffer.byteLength(text) } }
-      const written = await deps.client.replace(text, base.resourceVersion)
-      deps.cache = { resourceVersion: written.resourceVersion, rendered: text, list: next }
-      return { outcomes, report: { edits: edits.length, written: true, attempts: attempt, conflicts, bytes: Buffer.byteLength(text) } }
+      let fromCache = deps.cache !== undefined
+      let base = deps.cache ?? (deps.cache = await readFresh(deps))
+      let applied = applyEdits(base)
+      let text = renderSplicedList(applied.next.list)
+      let ownedText = renderOwnedJobs(applied.next.owned)
+      // A cache may be behind another writer: "nothing to do" is only believed once the API server confirms it.
+      if (fromCache && text === base.rendered && ownedText === base.ownedText) {
+        base = deps.cache = await readFresh(deps)
+        fromCache = false
+        applied = applyEdits(base)
+        text = renderSplicedList(applied.next.list)
+        ownedText = renderOwnedJobs(applied.next.owned)
+      }
+      const changed = text !== base.rendered || ownedText !== base.ownedText
+      const outcomes = applied.results.map((result): SecretEditOutcome => (result.ok ? { ok: true, changed, wasPresent: result.wasPresent } : result))
+      const bytes = Buffer.byteLength(text) + Buffer.byteLength(ownedText)
+      if (!changed) return { outcomes, report: { edits: edits.length, written: false, attempts: attempt, conflicts, bytes } }
+      const written = await deps.client.replace(text, base.resourceVersion, ownedText)
+      deps.cache = { resourceVersion: written.resourceVersion, rendered: text, ownedText, ...applied.next }
+      return { outcomes, report: { edits: edits.length, written: true, attempts: attempt, conflicts, bytes } }
     } catch (error) {
       deps.cache = undefined
       if (error instanceof BatchFailed) return fail(error.reason, error.retryable, attempt)
@@ -104,6 +131,10 @@ export const writeBatch = async (
       const { kind, message, retryAfterMs } = error.error
       lastError = message
       if (kind === 'not-found') return fail(`secret ${deps.describe} not found (it is not created by this service)`, false, attempt)
+      if (kind === 'invalid' && TOO_LONG.test(message) && full === undefined && edits.some((edit) => edit.op === 'upsert')) {
+        full = `secret ${deps.describe} is full: Kubernetes refused it over its size limit (${message}); the job was not added`
+        continue
+      }
       if (kind === 'conflict') conflicts += 1
       else if (kind !== 'retryable') return fail(`Kubernetes refused the secret update: ${message}`, false, attempt)
       if (attempt < deps.maxAttempts) await deps.sleep(backoffMs(attempt, deps.random, retryAfterMs))

@@ -10,13 +10,13 @@
 import { Observable, Subject, catchError, defer, from, map, mergeMap, of, type ObservableInput, type Subscription } from 'rxjs'
 import { groupCommit } from '../operators/group-commit.js'
 import type { SecretClient } from './kube-secret-client.js'
-import type { SecretEdit } from './scrape-config-list.js'
+import type { OwnedEdit } from './owned-list-edits.js'
 import { writeBatch, type BatchReport, type BatchWriteDeps, type SecretEditOutcome } from './secret-batch-write.js'
 
 export type { SecretEditOutcome, BatchReport }
 
 export interface Ticket {
-  readonly edit: SecretEdit
+  readonly edit: OwnedEdit
   readonly reply: (outcome: SecretEditOutcome) => void
 }
 
@@ -34,7 +34,7 @@ export interface SecretWriterStats {
 export const secretWrites$ = (
   ticket$: Observable<Ticket>,
   // ObservableInput, not just Promise: marble specs stand in a cold observable for the Kubernetes write
-  write: (edits: readonly SecretEdit[]) => ObservableInput<{ outcomes: readonly SecretEditOutcome[]; report: BatchReport }>,
+  write: (edits: readonly OwnedEdit[]) => ObservableInput<{ outcomes: readonly SecretEditOutcome[]; report: BatchReport }>,
   maxBatch?: number,
 ): Observable<BatchReport> =>
   ticket$.pipe(
@@ -58,7 +58,7 @@ export const secretWrites$ = (
 
 export interface SecretWriter {
   /** Cold: submits on subscribe, emits the outcome of the write that carried this edit, completes. */
-  submit(edit: SecretEdit): Observable<SecretEditOutcome>
+  submit(edit: OwnedEdit): Observable<SecretEditOutcome>
   readonly stats: Readonly<SecretWriterStats>
   readonly reports$: Observable<BatchReport>
   close(): void
@@ -85,7 +85,7 @@ export const createSecretWriter = (options: SecretWriterOptions): SecretWriter =
     random: options.random ?? Math.random,
     cache: undefined,
   }
-  const write = async (edits: readonly SecretEdit[]) => {
+  const write = async (edits: readonly OwnedEdit[]) => {
     stats.inFlight += 1
     stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight)
     try {
@@ -124,5 +124,5 @@ export const createSecretWriter = (options: SecretWriterOptions): SecretWriter =
 }
 
 /** Submit several edits, for callers that need all outcomes at once (reconcile). */
-export const submitAll = (writer: SecretWriter, edits: readonly SecretEdit[]): Observable<SecretEditOutcome> =>
+export const submitAll = (writer: SecretWriter, edits: readonly OwnedEdit[]): Observable<SecretEditOutcome> =>
   from(edits).pipe(mergeMap((edit) => writer.submit(edit)))

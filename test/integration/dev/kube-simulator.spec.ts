@@ -121,6 +121,25 @@ describe('kube simulator (Secret contract over HTTP)', () => {
     expect(await json(text)).to.include({ reason: 'UnsupportedMediaType', code: 415 })
   })
 
+  it('PUT over 1 MiB of data (all keys together) is 422 "Too long" in the apiserver wording and writes nothing; exactly 1 MiB is accepted', async () => {
+    const before = current()
+    const half = 'x'.repeat(512 * 1024)
+    const tooLong = await call('PUT', { metadata: { name: NAME }, data: { a: b64(half), b: b64(`${half}y`) } })
+    expect(tooLong.status).to.equal(422)
+    expect(await json(tooLong)).to.deep.equal({
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: `Secret "${NAME}" is invalid: data: Too long: must have at most 1048576 bytes`,
+      reason: 'Invalid',
+      details: { name: NAME, kind: 'Secret', causes: [{ reason: 'FieldValueTooLong', message: 'Too long: must have at most 1048576 bytes', field: 'data' }] },
+      code: 422,
+    })
+    expect(current()).to.deep.equal(before)
+    expect((await call('PUT', { metadata: { name: NAME }, data: { a: b64(half), b: b64(half) } })).status).to.equal(200)
+  })
+
   it('merge patch and strategic merge patch change only the given keys; null deletes', async () => {
     const merge = await call('PATCH', { data: { other: null, k: b64('m') } }, 'application/merge-patch+json')
     expect(merge.status).to.equal(200)

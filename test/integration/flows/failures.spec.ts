@@ -50,7 +50,7 @@ describe('Kubernetes secret failures end to end', function () {
     const writeOtherJob = (): void => {
       const jobName = `other-writer-${otherJobs.length}`
       const jobs = [...jobsIn(secretText()), { job_name: jobName, static_configs: [{ targets: [`10.0.0.${otherJobs.length + 1}:9100`] }] }]
-      kube().setSecret(namespace, name, { [key]: dump(jobs, { lineWidth: -1 }) })
+      kube().setSecret(namespace, name, { ...kube().secret(namespace, name)?.data, [key]: dump(jobs, { lineWidth: -1 }) })
       otherJobs.push(jobName)
     }
     let timer: NodeJS.Timeout | undefined

@@ -1,6 +1,7 @@
 import { expect } from 'chai'
 import { isLeft } from 'fp-ts/lib/Either.js'
 import { DEV_SECRET } from '../../../dev/dev-stack.js'
+import { OWNERSHIP_KEY, parseOwnedJobs, renderOwnedJobs } from '../../../src/codecs/owned-jobs.js'
 import { dashboardModelOf } from '../../../src/effects/desired-state.js'
 import { Folders } from '../../../src/effects/folders.js'
 import { createGrafanaClient } from '../../../src/effects/grafana-client.js'
@@ -24,10 +25,18 @@ describe('ops/reconcile (live log, simulators)', function () {
   const now = new Date('2030-01-01T00:00:00.000Z')
 
   const secretText = () => live.harness.stack.scrapeConfigs() ?? ''
+  /** A hand edit of the list key only (as `kubectl edit` would): the ownership record stays, and a job put back is recorded as the service's own (left behind by it). */
   const editSecret = (edits: readonly SecretEdit[]) => {
     const parsed = parseScrapeConfigList(secretText())
     if (isLeft(parsed)) throw new Error(parsed.left.message)
-    live.harness.stack.kube.setSecret(DEV_SECRET.namespace, DEV_SECRET.name, { [DEV_SECRET.key]: renderScrapeConfigList(applyEdits(parsed.right, edits)) })
+    const owned = parseOwnedJobs(live.harness.stack.kube.secret(DEV_SECRET.namespace, DEV_SECRET.name)?.data[OWNERSHIP_KEY])
+    if (isLeft(owned)) throw new Error(owned.left)
+    const jobs = new Set(owned.right)
+    for (const edit of edits) if (edit.op === 'upsert') jobs.add(edit.job.job_name)
+    live.harness.stack.kube.setSecret(DEV_SECRET.namespace, DEV_SECRET.name, {
+      [DEV_SECRET.key]: renderScrapeConfigList(applyEdits(parsed.right, edits)),
+      [OWNERSHIP_KEY]: renderOwnedJobs(jobs),
+    })
   }
   const jobIn = (name: string) => {
     const parsed = parseScrapeConfigList(secretText())

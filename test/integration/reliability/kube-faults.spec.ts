@@ -70,10 +70,11 @@ describe('reliability: Kubernetes secret faults under load', function () {
     kube().faults.add({ kind: '*', latencyMs: 5, probability: 0.5 })
     let otherWrites = 0
     // The other writer reads the current value and writes it back with one more job of its own,
-    // unconditionally (as `kubectl apply` of the whole secret would).
+    // unconditionally (as `kubectl apply` of the whole secret would; apply keeps the keys it never
+    // set, such as the service's ownership record).
     const writeOtherJob = (): void => {
       const job: ScrapeJob = { job_name: `other-writer-${foreignJobs.length}`, static_configs: [{ targets: [`10.0.0.${foreignJobs.length + 1}:9100`] }] }
-      kube().setSecret(namespace, name, { [key]: dump([...jobsOf(secretText()), job], { lineWidth: -1 }) })
+      kube().setSecret(namespace, name, { ...kube().secret(namespace, name)?.data, [key]: dump([...jobsOf(secretText()), job], { lineWidth: -1 }) })
       foreignJobs.push(job)
       otherWrites += 1
     }
@@ -106,6 +107,7 @@ describe('reliability: Kubernetes secret faults under load', function () {
     await publishAll(requests.slice(0, 50), { gapMs: 5 })
     await awaitOutcomes(results, requests.slice(0, 50))
     const saved = secretText() ?? ''
+    const savedKeys = kube().secret(namespace, name)?.data // restored from a backup of the whole object
     kube().deleteSecret(namespace, name)
     let recreated = false
     const watch = setInterval(() => (recreated ||= kube().secret(namespace, name) !== undefined), 5)
@@ -115,7 +117,7 @@ describe('reliability: Kubernetes secret faults under load', function () {
     } finally {
       clearInterval(watch)
     }
-    kube().setSecret(namespace, name, { [key]: saved })
+    kube().setSecret(namespace, name, { ...savedKeys, [key]: saved })
     await publishAll(requests.slice(100), { gapMs: 5 })
     await awaitOutcomes(results, requests.slice(100))
     const byRef = resultsByRef(results.messages)
@@ -138,12 +140,12 @@ describe('reliability: Kubernetes secret faults under load', function () {
     const requests = Array.from({ length: 100 }, (_, i) => createRequest(`iy-${i}`, [`ns-${i}`]))
     const saved = secretText() ?? ''
     const broken = `${saved}- job_name: hand-edited\n  static_configs: [{targets: ['10.1.1.1:9100']\n`
-    kube().setSecret(namespace, name, { [key]: broken })
+    kube().setSecret(namespace, name, { ...kube().secret(namespace, name)?.data, [key]: broken })
     const version = kube().secret(namespace, name)?.resourceVersion
     await publishAll(requests.slice(0, 50), { gapMs: 5 })
     await awaitOutcomes(results, requests.slice(0, 50))
     const untouched = secretText() === broken && kube().secret(namespace, name)?.resourceVersion === version
-    kube().setSecret(namespace, name, { [key]: saved })
+    kube().setSecret(namespace, name, { ...kube().secret(namespace, name)?.data, [key]: saved })
     await sleep(10)
     await publishAll(requests.slice(50), { gapMs: 5 })
     await awaitOutcomes(results, requests.slice(50))

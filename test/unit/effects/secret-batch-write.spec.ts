@@ -3,6 +3,7 @@ import sinon from 'sinon'
 import { load } from 'js-yaml'
 import { KubeErrorException, type KubeError, type SecretClient, type SecretSnapshot } from '../../../src/effects/kube-secret-client.js'
 import { applyEdits, emptyScrapeConfigList, renderScrapeConfigList, type SecretEdit } from '../../../src/effects/scrape-config-list.js'
+import { renderOwnedJobs } from '../../../src/codecs/owned-jobs.js'
 import { federationJob } from '../../../src/effects/scrape-job.js'
 import { writeBatch, type BatchWriteDeps } from '../../../src/effects/secret-batch-write.js'
 
@@ -16,6 +17,10 @@ const remove = (jobName: string): SecretEdit => ({ op: 'remove', jobName })
 
 /** The secret text holding exactly these jobs, rendered the way the writer renders it. */
 const secretWith = (...serviceIds: string[]): string => renderScrapeConfigList(applyEdits(emptyScrapeConfigList, serviceIds.map(upsert)))
+
+/** The ownership record saying the service created exactly these jobs. */
+const ownedBy = (...serviceIds: string[]): string =>
+  renderOwnedJobs(new Set(serviceIds))
 
 const jobNamesIn = (text: string | undefined): string[] =>
   ((load(text ?? '') as Array<{ job_name: string }> | null) ?? []).map((job) => job.job_name)
@@ -137,7 +142,7 @@ describe('writeBatch', () => {
   })
 
   it('does not write when the batch changes nothing (same job again, removing an absent job)', async () => {
-    const { client, replace } = fakeClient({ resourceVersion: '7', value: secretWith('svc-a') })
+    const { client, replace } = fakeClient({ resourceVersion: '7', value: secretWith('svc-a'), owned: ownedBy('svc-a') })
     const { deps } = depsWith(client)
 
     const { outcomes, report } = await writeBatch([upsert('svc-a'), remove('never-registered')], deps)

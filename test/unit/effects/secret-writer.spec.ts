@@ -1,18 +1,18 @@
 import { expect } from 'chai'
 import { Subject, lastValueFrom, toArray, type Subscription } from 'rxjs'
 import { KubeErrorException, type SecretClient, type SecretSnapshot } from '../../../src/effects/kube-secret-client.js'
-import type { SecretEdit } from '../../../src/effects/scrape-config-list.js'
+import type { OwnedEdit } from '../../../src/effects/owned-list-edits.js'
 import { federationJob } from '../../../src/effects/scrape-job.js'
 import type { BatchReport, SecretEditOutcome } from '../../../src/effects/secret-batch-write.js'
 import { createSecretWriter, secretWrites$, submitAll, type Ticket } from '../../../src/effects/secret-writer.js'
 
 type WriteResult = { outcomes: readonly SecretEditOutcome[]; report: BatchReport }
 
-const upsert = (serviceId: string): SecretEdit => ({
+const upsert = (serviceId: string): OwnedEdit => ({
   op: 'upsert',
   job: federationJob({ serviceId, namespaces: ['ns-1'], host: '10.0.0.4', port: 30180 }),
 })
-const nameOf = (edit: SecretEdit): string => (edit.op === 'upsert' ? edit.job.job_name : edit.jobName)
+const nameOf = (edit: OwnedEdit): string => (edit.op === 'upsert' ? edit.job.job_name : edit.jobName)
 
 /** Lets every settled promise run its continuations (the writer is Promise-based; no virtual time here). */
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve))
@@ -20,7 +20,7 @@ const settle = () => new Promise<void>((resolve) => setImmediate(resolve))
 /** A write fake whose calls stay pending until the test resolves or rejects them, one by one. */
 const controlledWrite = () => {
   const calls: Array<{ names: string[]; resolve: (result: WriteResult) => void; reject: (error: unknown) => void }> = []
-  const write = (edits: readonly SecretEdit[]) =>
+  const write = (edits: readonly OwnedEdit[]) =>
     new Promise<WriteResult>((resolve, reject) => calls.push({ names: edits.map(nameOf), resolve, reject }))
   return { write, calls }
 }
@@ -38,7 +38,7 @@ describe('secretWrites$', () => {
     tickets.next({ edit: upsert(serviceId), reply: (outcome) => replies.get(serviceId)?.push(outcome) })
   }
 
-  const start = (write: (edits: readonly SecretEdit[]) => Promise<WriteResult>) => {
+  const start = (write: (edits: readonly OwnedEdit[]) => Promise<WriteResult>) => {
     tickets = new Subject<Ticket>()
     replies = new Map()
     reports = []

@@ -2,6 +2,7 @@ import { expect } from 'chai'
 import { map, throwError, type Observable } from 'rxjs'
 import type { TestScheduler } from 'rxjs/testing'
 import type { SecretEdit } from '../../../src/effects/scrape-config-list.js'
+import type { OwnedEdit } from '../../../src/effects/owned-list-edits.js'
 import { federationJob } from '../../../src/effects/scrape-job.js'
 import type { BatchReport, SecretEditOutcome } from '../../../src/effects/secret-batch-write.js'
 import { secretWrites$, type Ticket } from '../../../src/effects/secret-writer.js'
@@ -14,7 +15,7 @@ const editOf = (name: string): SecretEdit =>
   name.startsWith('u')
     ? { op: 'upsert', job: federationJob({ serviceId: name.slice(1), namespaces: ['ns-1'], host: '10.0.0.4', port: 30180 }) }
     : { op: 'remove', jobName: name.slice(1) }
-const nameOf = (edit: SecretEdit): string => (edit.op === 'upsert' ? `u${edit.job.job_name}` : `r${edit.jobName}`)
+const nameOf = (edit: OwnedEdit): string => (edit.op === 'upsert' ? `u${edit.job.job_name}` : edit.op === 'adopt' ? `a${edit.jobName}` : `r${edit.jobName}`)
 
 const report = (edits: number): BatchReport => ({ edits, written: true, attempts: 1, conflicts: 0, bytes: 100 * edits })
 const wrote = (edits: number): WriteResult => ({
@@ -25,7 +26,7 @@ const wrote = (edits: number): WriteResult => ({
 /** The Kubernetes write as cold fakes, one per write in call order; `batches` records the edits each write carried. */
 const writesAnswering = (fakes: ReadonlyArray<Observable<WriteResult>>) => {
   const batches: string[][] = []
-  const write = (edits: readonly SecretEdit[]) => {
+  const write = (edits: readonly OwnedEdit[]) => {
     batches.push(edits.map(nameOf))
     return fakes[batches.length - 1] ?? throwError(() => new Error(`no fake for write ${batches.length}`))
   }

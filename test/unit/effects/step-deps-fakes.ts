@@ -5,7 +5,7 @@
  */
 import { EMPTY, throwError, type Observable } from 'rxjs'
 import type { ServiceEvent } from '../../../src/codecs/events.js'
-import type { SecretEdit } from '../../../src/effects/scrape-config-list.js'
+import type { OwnedEdit } from '../../../src/effects/owned-list-edits.js'
 import type { SecretEditOutcome, SecretWriter } from '../../../src/effects/secret-writer.js'
 import type { StepDeps, StepGrafana } from '../../../src/effects/step-deps.js'
 import { decide } from '../../../src/state/decide.js'
@@ -37,7 +37,7 @@ export const refused = (reason: string, retryable: boolean): SecretEditOutcome =
 
 /** A secret writer whose every submit answers with `outcome$` and records the edit it was given. */
 export const secretWriterAnswering = (outcome$: Observable<SecretEditOutcome>) => {
-  const submitted: SecretEdit[] = []
+  const submitted: OwnedEdit[] = []
   const writer: SecretWriter = {
     submit: (edit) => {
       submitted.push(edit)

@@ -1,0 +1,115 @@
+/**
+ * Edits of the shared scrape list that touch only what the service owns.
+ *
+ * The rules (documented in the runbook, "What the service owns and never touches"):
+ * - upsert: a `job_name` held by an item the service does not own is a conflict; nothing changes
+ *   and the edit fails, naming it. Otherwise the owned item is rewritten in place (or appended)
+ *   and recorded in the ownership key with its fingerprint.
+ * - remove: only an owned job is removed; a service that owns no job changes nothing, even if an
+ *   item with that name exists (somebody else's).
+ * - adopt (operator command only): an item present but not owned becomes owned when its value has
+ *   the fingerprint the event log recorded for it, so the text is exactly what the service wrote.
+ * Foreign items and all text between items are carried over as the same segment objects.
+ */
+import { isLeft } from 'fp-ts/lib/Either.js'
+import { fragment, loadScrapeConfigItems, type SecretEdit } from './scrape-config-list.js'
+import { jobFingerprint } from './scrape-job.js'
+import type { Segment, SplicedList } from './scrape-list-spans.js'
+
+export type OwnedEdit = SecretEdit | { readonly op: 'adopt'; readonly jobName: string; readonly fingerprint: string }
+
+export type EditResult =
+  | { readonly ok: true; readonly wasPresent: boolean }
+  | { readonly ok: false; readonly reason: string; readonly retryable: false }
+
+export interface OwnedList {
+  readonly list: SplicedList
+  /** serviceIds whose job (`job_name` = serviceId) the service created: the ownership record */
+  readonly owned: ReadonlySet<string>
+}
+
+const indented = (text: string, indent: number): string =>
+  indent === 0 ? text : text.replace(/^(?=.)/gm, ' '.repeat(indent))
+
+const isNamed = (jobName: string) => (segment: Segment): boolean => segment.kind === 'item' && segment.jobName === jobName
+
+/** One batch's working copy: copied once per batch, then changed in place edit by edit. */
+interface Working {
+  readonly segments: Segment[]
+  readonly owned: Set<string>
+  readonly indent: number
+}
+
+/** Rewrites the first item named `jobName` (or appends one), dropping any further duplicates of it. */
+const putItem = (segments: Segment[], item: Segment, jobName: string): void => {
+  const named = isNamed(jobName)
+  const first = segments.findIndex(named)
+  if (first >= 0) {
+    segments[first] = item
+    for (let i = segments.length - 1; i > first; i -= 1) if (named(segments[i] as Segment)) segments.splice(i, 1)
+    return
+  }
+  const empty = segments.findIndex((segment) => segment.kind === 'empty')
+  if (empty >= 0) {
+    segments[empty] = item
+    return
+  }
+  let at = segments.length
+  while (at > 0 && segments[at - 1]?.kind !== 'item') at -= 1
+  if (at === 0) at = segments.length // no item yet: after everything (comments)
+  const tail = segments[at - 1]
+  const glue: Segment[] = tail !== undefined && !tail.text.endsWith('\n') ? [{ kind: 'text', text: '\n' }] : []
+  segments.splice(at, 0, ...glue, item)
+}
+
+/** Drops every item named `jobName`; when that empties the list, `[]` takes the first one's place. */
+const dropItems = (segments: Segment[], jobName: string): void => {
+  const named = isNamed(jobName)
+  const first = segments.findIndex(named)
+  for (let i = segments.length - 1; i >= first && first >= 0; i -= 1) if (named(segments[i] as Segment)) segments.splice(i, 1)
+  if (first >= 0 && !segments.some((segment) => segment.kind === 'item' || segment.kind === 'empty')) segments.splice(first, 0, { kind: 'empty', text: '[]\n' })
+}
+
+/** The item's value read alone, as the list loader reads it; an item leaning on an anchor elsewhere reads as nothing. */
+const valueOf = (segment: Segment | undefined): unknown => {
+  const items = loadScrapeConfigItems(segment?.text)
+  return isLeft(items) ? undefined : items.right[0]
+}
+
+/** Applies one edit to the working copy; `describe` names the secret in a conflict's reason. */
+const applyOne = (work: Working, edit: OwnedEdit, describe: string): EditResult => {
+  const jobName = edit.op === 'upsert' ? edit.job.job_name : edit.jobName
+  const serviceId = jobName // the job is named after its service
+  const present = work.segments.some(isNamed(jobName))
+  const mine = work.owned.has(serviceId)
+  const conflict = (why: string): EditResult => ({ ok: false, retryable: false, reason: `job_name "${jobName}" ${why} in secret ${describe}; nothing was changed` })
+  switch (edit.op) {
+    case 'upsert': {
+      if (present && !mine) return conflict('is held by a job this service did not create (it is not in its ownership record)')
+      putItem(work.segments, { kind: 'item', text: indented(fragment(edit.job), work.indent), jobName }, jobName)
+      work.owned.add(serviceId)
+      return { ok: true, wasPresent: present }
+    }
+    case 'remove': {
+      if (!mine) return { ok: true, wasPresent: false }
+      dropItems(work.segments, jobName)
+      work.owned.delete(serviceId)
+      return { ok: true, wasPresent: present }
+    }
+    case 'adopt': {
+      if (mine) return { ok: true, wasPresent: present }
+      if (!present) return conflict('is not present')
+      const found = jobFingerprint(valueOf(work.segments.find(isNamed(jobName))))
+      if (found !== edit.fingerprint) return conflict(`does not match what the service rendered (fingerprint ${found}, event log ${edit.fingerprint})`)
+      work.owned.add(serviceId)
+      return { ok: true, wasPresent: true }
+    }
+  }
+}
+
+/** Applies the edits in order; `base` is not changed (foreign segments and other entries are shared, not copied). */
+export const applyOwnedEdits = (base: OwnedList, edits: readonly OwnedEdit[], describe: string): { next: OwnedList; results: EditResult[] } => {
+  const work: Working = { segments: [...base.list.segments], owned: new Set(base.owned), indent: base.list.indent }
+  const results = edits.map((edit) => applyOne(work, edit, describe))
+  return { next: { list: { segments: work.segments, indent: work.indent }, owned: work.owned }, results }
+}

@@ -1,0 +1,79 @@
+/**
+ * adopt: take over, by a documented rule and never silently, jobs the service wrote before it kept
+ * an ownership record (or after the record was lost).
+ *
+ * A job of the list that is not in the record is adoptable when its `job_name` is a serviceId
+ * whose event log says the job is registered (a `ScrapeJobRegistered` not removed since) and the
+ * job in the secret has exactly the fingerprint recorded there, i.e. its text is what the service
+ * rendered. Adopting adds it to the record through the secret writer (resourceVersion, one PUT);
+ * the list's text is not changed.
+ */
+import { firstValueFrom } from 'rxjs'
+import { isLeft } from 'fp-ts/lib/Either.js'
+import { parseOwnedJobs } from '../codecs/owned-jobs.js'
+import type { SecretClient } from '../effects/kube-secret-client.js'
+import { jobNameOf, loadScrapeConfigItems } from '../effects/scrape-config-list.js'
+import { jobFingerprint } from '../effects/scrape-job.js'
+import type { SecretWriter } from '../effects/secret-writer.js'
+import type { EventStore } from '../state/store/event-store.js'
+
+export interface AdoptDeps {
+  readonly store: EventStore
+  readonly secretClient: SecretClient
+  readonly secretWriter: SecretWriter
+}
+
+export interface AdoptCandidate {
+  readonly jobName: string
+  readonly adoptable: boolean
+  /** why it is (not) adoptable, or why adopting failed */
+  readonly reason: string
+  readonly adopted: boolean
+}
+
+export interface AdoptReport {
+  readonly dryRun: boolean
+  readonly candidates: readonly AdoptCandidate[]
+}
+
+const judge = async (store: EventStore, jobName: string, item: unknown): Promise<Omit<AdoptCandidate, 'adopted'> & { fingerprint?: string }> => {
+  const state = await store.load(jobName)
+  if (state.job === null || state.job.jobName !== jobName) return { jobName, adoptable: false, reason: `the event log of service ${jobName} has no registered job` }
+  const found = jobFingerprint(item)
+  if (found !== state.job.fingerprint) {
+    return { jobName, adoptable: false, reason: `differs from what the service rendered (fingerprint ${found}, event log ${state.job.fingerprint})` }
+  }
+  return { jobName, adoptable: true, reason: 'registered in the event log with this exact fingerprint', fingerprint: found }
+}
+
+export const adopt = async (deps: AdoptDeps, options: { readonly dryRun: boolean; readonly serviceId?: string }): Promise<AdoptReport> => {
+  const snapshot = await deps.secretClient.read()
+  const items = loadScrapeConfigItems(snapshot.value)
+  if (isLeft(items)) throw new Error(`the scrape-config secret cannot be read: ${items.left.message}`)
+  const owned = parseOwnedJobs(snapshot.owned)
+  if (isLeft(owned)) throw new Error(owned.left)
+  const ownedNames = owned.right
+  const candidates: AdoptCandidate[] = []
+  for (const item of items.right) {
+    const jobName = jobNameOf(item)
+    if (jobName === undefined || ownedNames.has(jobName)) continue
+    if (options.serviceId !== undefined && jobName !== options.serviceId) continue
+    const verdict = await judge(deps.store, jobName, item)
+    if (options.dryRun || verdict.fingerprint === undefined) {
+      candidates.push({ jobName, adoptable: verdict.adoptable, reason: verdict.reason, adopted: false })
+      continue
+    }
+    const outcome = await firstValueFrom(deps.secretWriter.submit({ op: 'adopt', jobName, fingerprint: verdict.fingerprint }))
+    candidates.push(outcome.ok ? { jobName, adoptable: true, reason: verdict.reason, adopted: true } : { jobName, adoptable: true, reason: outcome.reason, adopted: false })
+  }
+  return { dryRun: options.dryRun, candidates }
+}
+
+export const adoptFailed = (report: AdoptReport): boolean => report.candidates.some((c) => !c.adoptable || (!report.dryRun && !c.adopted))
+
+export const formatAdopt = (report: AdoptReport): string => {
+  const lines = report.candidates.map((c) => `${c.adopted ? 'adopted' : c.adoptable ? 'adoptable' : 'NOT adoptable'}  ${c.jobName}: ${c.reason}`)
+  const adopted = report.candidates.filter((c) => c.adopted).length
+  const summary = `${report.candidates.length} job(s) not owned by the service${report.dryRun ? ', dry run, nothing changed' : `, ${adopted} adopted`}`
+  return [...lines, summary].join('\n')
+}

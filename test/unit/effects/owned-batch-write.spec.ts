@@ -1,0 +1,142 @@
+import { expect } from 'chai'
+import sinon from 'sinon'
+import { load } from 'js-yaml'
+import { OWNERSHIP_FORMAT, parseOwnedJobs } from '../../../src/codecs/owned-jobs.js'
+import { KubeErrorException, type SecretClient } from '../../../src/effects/kube-secret-client.js'
+import type { OwnedEdit } from '../../../src/effects/owned-list-edits.js'
+import { fragment } from '../../../src/effects/scrape-config-list.js'
+import { federationJob } from '../../../src/effects/scrape-job.js'
+import { writeBatch, type BatchWriteDeps } from '../../../src/effects/secret-batch-write.js'
+import { TRICKY_FOREIGN } from '../../fixtures/foreign-scrape-configs.js'
+
+const job = (serviceId: string) => federationJob({ serviceId, namespaces: ['ns-1'], host: '10.0.0.4', port: 30180 })
+const upsert = (serviceId: string): OwnedEdit => ({ op: 'upsert', job: job(serviceId) })
+const remove = (jobName: string): OwnedEdit => ({ op: 'remove', jobName })
+
+/** A client over one in-memory secret that other writers can change behind the writer's back. */
+type MemorySecret = { resourceVersion: string; value: string; owned: string | undefined }
+const memoryClient = (value: string, owned?: string) => {
+  let state: MemorySecret = { resourceVersion: '1', value, owned }
+  const client: SecretClient = {
+    read: sinon.spy(() => Promise.resolve(state)),
+    replace: sinon.spy((next: string, resourceVersion: string, nextOwned?: string) => {
+      if (resourceVersion !== state.resourceVersion) return Promise.reject(new Error('stale'))
+      state = { resourceVersion: String(Number(resourceVersion) + 1), value: next, owned: nextOwned }
+      return Promise.resolve(state)
+    }),
+    ping: () => Promise.resolve(true),
+  }
+  return { client, current: () => state, setBehindTheBack: (s: MemorySecret) => (state = s) }
+}
+
+const depsOf = (client: SecretClient): BatchWriteDeps => ({ client, describe: 'ns/s key', maxAttempts: 3, sleep: () => Promise.resolve(), random: () => 0, cache: undefined })
+const namesIn = (text: string | undefined) => ((load(text ?? '') as Array<{ job_name: string }> | null) ?? []).map((j) => j.job_name)
+
+describe('writeBatch: ownership', () => {
+  it('keeps a foreign list byte for byte and records what it added in the same PUT', async () => {
+    const memory = memoryClient(TRICKY_FOREIGN)
+    const { outcomes } = await writeBatch([upsert('svc-a')], depsOf(memory.client))
+
+    expect(outcomes).to.deep.equal([{ ok: true, changed: true, wasPresent: false }])
+    // appended after the last item, before the trailing comment; everything else is the same bytes
+    expect(memory.current().value.replace(fragment(job('svc-a')), '')).to.equal(TRICKY_FOREIGN)
+    expect(namesIn(memory.current().value)).to.deep.equal(['blue-node', 'blue-flow', 'quoted-name', 'svc-a'])
+    expect(memory.current().owned).to.equal(`{"format":"${OWNERSHIP_FORMAT}","jobs":[\n"svc-a"\n]}\n`)
+  })
+
+  it('answers a create named like a foreign job with a conflict and changes nothing', async () => {
+    const memory = memoryClient(TRICKY_FOREIGN)
+    const { outcomes, report } = await writeBatch([upsert('blue-node')], depsOf(memory.client))
+
+    expect(outcomes).to.have.length(1)
+    expect(outcomes[0]).to.include({ ok: false, retryable: false })
+    expect(outcomes[0]).to.have.property('reason').that.matches(/job_name "blue-node" is held by a job this service did not create/)
+    expect(report.written).to.equal(false)
+    expect(memory.current()).to.deep.equal({ resourceVersion: '1', value: TRICKY_FOREIGN, owned: undefined })
+  })
+
+  it('never removes a job it does not own: the delete changes nothing and says nothing was registered', async () => {
+    const memory = memoryClient(TRICKY_FOREIGN)
+    const { outcomes, report } = await writeBatch([remove('quoted-name')], depsOf(memory.client))
+
+    expect(outcomes).to.deep.equal([{ ok: true, changed: false, wasPresent: false }])
+    expect(report.written).to.equal(false)
+    expect(memory.current().value).to.equal(TRICKY_FOREIGN)
+  })
+
+  it('removes its own job and gives the foreign text back exactly', async () => {
+    const memory = memoryClient(TRICKY_FOREIGN)
+    const deps = depsOf(memory.client)
+    await writeBatch([upsert('svc-a'), upsert('svc-b')], deps)
+    const { outcomes } = await writeBatch([remove('svc-a'), remove('svc-b')], deps)
+
+    expect(outcomes).to.deep.equal([{ ok: true, changed: true, wasPresent: true }, { ok: true, changed: true, wasPresent: true }])
+    expect(memory.current().value).to.equal(TRICKY_FOREIGN)
+    expect(parseOwnedJobs(memory.current().owned)).to.deep.equal({ _tag: 'Right', right: new Set() })
+  })
+
+  it('empties to `[]` and back when it owned every job', async () => {
+    const memory = memoryClient('[]\n')
+    const deps = depsOf(memory.client)
+    await writeBatch([upsert('svc-a')], deps)
+    expect(namesIn(memory.current().value)).to.deep.equal(['svc-a'])
+    await writeBatch([remove('svc-a')], deps)
+    expect(memory.current().value).to.equal('[]\n')
+  })
+})
+
+describe('writeBatch: no cache turns a change into a no-op', () => {
+  it('B caches, A adds X, B removes X: X is gone and B reports it removed', async () => {
+    const memory = memoryClient('[]\n')
+    const writerA = depsOf(memory.client)
+    const writerB = depsOf(memory.client)
+    await writeBatch([upsert('other')], writerB) // B's cache has no X
+
+    await writeBatch([upsert('svc-x')], writerA)
+    const { outcomes, report } = await writeBatch([remove('svc-x')], writerB)
+
+    expect(outcomes).to.deep.equal([{ ok: true, changed: true, wasPresent: true }])
+    expect(report.written).to.equal(true)
+    expect(namesIn(memory.current().value)).to.deep.equal(['other'])
+  })
+
+  it('mirror: B caches X, A removes X, B registers X again: X is back (no lost job)', async () => {
+    const memory = memoryClient('[]\n')
+    const writerA = depsOf(memory.client)
+    const writerB = depsOf(memory.client)
+    await writeBatch([upsert('svc-x')], writerB) // B's cache has X
+    await writeBatch([remove('svc-x')], writerA)
+
+    const { outcomes, report } = await writeBatch([upsert('svc-x')], writerB)
+
+    expect(outcomes).to.deep.equal([{ ok: true, changed: true, wasPresent: false }])
+    expect(report.written).to.equal(true)
+    expect(namesIn(memory.current().value)).to.deep.equal(['svc-x'])
+  })
+})
+
+describe('writeBatch: the secret is full', () => {
+  it('a 422 "Too long" fails the creates of the batch as "full"; its deletes still go through', async () => {
+    const memory = memoryClient('[]\n')
+    const deps = depsOf(memory.client)
+    await writeBatch([upsert('svc-a')], deps)
+    const replace = memory.client.replace.bind(memory.client)
+    let refused = 0
+    memory.client.replace = (value, resourceVersion, owned) => {
+      if (value.includes('svc-new')) {
+        refused += 1
+        return Promise.reject(new KubeErrorException({ kind: 'invalid', status: 422, message: 'Secret "s" is invalid: data: Too long: must have at most 1048576 bytes' }))
+      }
+      return replace(value, resourceVersion, owned)
+    }
+
+    const { outcomes, report } = await writeBatch([upsert('svc-new'), remove('svc-a')], deps)
+
+    expect(refused).to.equal(1)
+    expect(outcomes[0]).to.include({ ok: false, retryable: false })
+    expect(outcomes[0]).to.have.property('reason').that.matches(/secret ns\/s key is full: .*Too long.*the job was not added/)
+    expect(outcomes[1]).to.deep.equal({ ok: true, changed: true, wasPresent: true })
+    expect(report.written).to.equal(true)
+    expect(memory.current().value).to.equal('[]\n')
+  })
+})
