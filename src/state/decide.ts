@@ -9,6 +9,7 @@
  */
 import type { DashboardRole, ResultRecord } from '../codecs/events.js'
 import type { CreateDashboardRequest, PlatformServiceRequest } from '../codecs/requests.js'
+import { newestCarriedOut, orderTime } from './publish-time.js'
 import type { PendingRequest, ServiceState } from './service-state.js'
 
 export interface DesiredFingerprints {
@@ -80,13 +81,15 @@ export const decide = (state: ServiceState, desired: DesiredFingerprints): Step 
   if (!pending) return { type: 'idle' }
   // published before a request this service already carried out, but arrived after it (another
   // topic or partition was read late): applying it now would undo the newer one
-  const newest = state.lastCompletedPublishedAt
-  if (pending.publishedAt !== undefined && newest !== null && pending.publishedAt < newest && pending.done.length === 0) {
+  // both times capped (see publish-time.ts): a future clock never makes a request look older
+  const newest = newestCarriedOut(state.lastCompletedPublishedAt, state.lastChangeAt)
+  const publishedAt = orderTime(pending.publishedAt, pending.acceptedAt)
+  if (publishedAt !== undefined && newest !== null && publishedAt < newest && pending.done.length === 0) {
     return {
       type: 'complete',
       pending,
       status: 'FAILURE',
-      message: `Superseded: a request for service ${state.serviceId} published later (${newest}) was already carried out; this older request (published ${pending.publishedAt}) was not applied`,
+      message: `Superseded: a request for service ${state.serviceId} published later (${newest}) was already carried out; this older request (published ${publishedAt}) was not applied`,
     }
   }
   if (pending.failure) {
