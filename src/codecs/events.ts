@@ -92,9 +92,16 @@ export const DashboardsDeleted = t.type(
 )
 export type DashboardsDeleted = t.TypeOf<typeof DashboardsDeleted>
 
-/** A step failed for good (its effect already retried what was retryable). */
-export const StepFailed = t.type(
-  { ...Meta, type: t.literal('StepFailed'), step: StepName, reason: t.string, retryable: t.boolean },
+/**
+ * A step failed. Its effect already retried sub-second blips; a retryable failure with `retryAt`
+ * is tried again from that time on (set while the request's deadline allows), otherwise the
+ * request completes with FAILURE.
+ */
+export const StepFailed = t.intersection(
+  [
+    t.type({ ...Meta, type: t.literal('StepFailed'), step: StepName, reason: t.string, retryable: t.boolean }),
+    t.partial({ retryAt: t.string }),
+  ],
   'StepFailed',
 )
 export type StepFailed = t.TypeOf<typeof StepFailed>

@@ -43,4 +43,10 @@ export interface ConfigShape {
     /** how long a replica's claim on one service lasts without renewal (0 = no leases) */
     readonly leaseMs: number
   }
+  /** transient faults: retried with backoff until the request's deadline (streams/retry-schedule.ts) */
+  readonly patience: {
+    readonly requestDeadlineMs: number
+    readonly retryBaseDelayMs: number
+    readonly retryMaxDelayMs: number
+  }
 }

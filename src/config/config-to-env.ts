@@ -4,6 +4,7 @@
  */
 import { BrokerList, HostPortList } from './env-values.js'
 import type { ConfigShape as Config } from './config-shape.js'
+import { formatDurationMs } from './duration.js'
 
 const optional = (name: string, value: string | undefined): Record<string, string> => (value === undefined ? {} : { [name]: value })
 
@@ -47,4 +48,7 @@ export const configToEnv = (cfg: Config): Record<string, string> => ({
   MAX_MESSAGE_BYTES: String(cfg.service.maxMessageBytes),
   SECRET_SIZE_WARN_RATIO: String(cfg.service.secretSizeWarnRatio),
   SERVICE_LEASE_MS: String(cfg.service.leaseMs),
+  REQUEST_DEADLINE: formatDurationMs(cfg.patience.requestDeadlineMs),
+  REQUEST_RETRY_BASE_DELAY: formatDurationMs(cfg.patience.retryBaseDelayMs),
+  REQUEST_RETRY_MAX_DELAY: formatDurationMs(cfg.patience.retryMaxDelayMs),
 })

@@ -30,6 +30,7 @@ import {
 } from './env-values.js'
 
 import { configToEnv } from './config-to-env.js'
+import { DurationFromString } from './duration.js'
 import type { ConfigShape } from './config-shape.js'
 
 // the value codecs are part of this module's surface (tests, ops-config)
@@ -151,6 +152,11 @@ const decodeEnv = (u: unknown, c: t.Context): t.Validation<Config> => {
       secretSizeWarnRatio: def('SECRET_SIZE_WARN_RATIO', RatioFromString, 0.8),
       deadLetterTopic,
       leaseMs: def('SERVICE_LEASE_MS', IntFromString(0, 600_000), 15_000),
+    },
+    patience: {
+      requestDeadlineMs: def('REQUEST_DEADLINE', DurationFromString(0, 7 * 86_400_000), 15 * 60_000),
+      retryBaseDelayMs: def('REQUEST_RETRY_BASE_DELAY', DurationFromString(10, 3_600_000), 1000),
+      retryMaxDelayMs: def('REQUEST_RETRY_MAX_DELAY', DurationFromString(10, 3_600_000), 60_000),
     },
   } satisfies Config
   return errors.length > 0 ? t.failures(errors) : t.success(config)

@@ -17,6 +17,8 @@ import type { Registry } from 'prom-client'
 export interface Readiness {
   readonly ready: boolean
   readonly checks: Record<string, boolean>
+  /** services waiting out a transient fault (informational: does not make the service unready) */
+  readonly waitingOnRetry?: number
 }
 
 export interface HttpServerOptions {

@@ -31,6 +31,7 @@ import type { Logger } from '../support/logger.js'
 import { createRedis } from '../state/store/redis-client.js'
 import { readinessOf, startHttpServer, type HttpServer, type Readiness } from './http-server.js'
 import { createRequestConsumer, createResultProducer } from '../streams/kafka/request-consumer.js'
+import { createRetryMetrics } from './retry-metrics.js'
 import { createMetrics, recordReceived, recordSecretBatch, SECRET_LIMIT_BYTES, type Metrics } from './metrics.js'
 import { observeDrainEvent, timedStep } from './observe-drain.js'
 
@@ -96,14 +97,18 @@ export const startService = async (config: Config, options: ServiceOptions): Pro
   // the lanes start later but the metrics read them: a holder filled in once they exist
   const lanes: { current?: ServiceLanes } = {}
   const metrics = createMetrics({ openLanes: () => lanes.current?.openLanes() ?? 0, grafanaRetries: () => grafana.retries })
+  const observeRetries = createRetryMetrics(metrics.registry, () => lanes.current?.waitingServices() ?? 0, logger)
   const secretReports = secretWriter.reports$.subscribe((report) => {
     recordSecretBatch(metrics, report)
     warnOnSecretSize(logger, report.bytes, config.service.secretSizeWarnRatio)
   })
 
   let joined = false
-  const readiness = () =>
-    readinessOf({ kafka: () => Promise.resolve(joined), redis: () => store.ping(), kubernetes: () => secretClient.ping(), grafana: () => grafana.health() })
+  const readiness = async (): Promise<Readiness> => ({
+    ...(await readinessOf({ kafka: () => Promise.resolve(joined), redis: () => store.ping(), kubernetes: () => secretClient.ping(), grafana: () => grafana.health() })),
+    // an outage in progress: requests waiting out a transient fault (not a readiness failure: the service is doing its job)
+    waitingOnRetry: lanes.current?.waitingServices() ?? 0,
+  })
   // up before Kafka connects: liveness must not wait for dependencies
   const http = await startHttpServer({ port: config.service.httpPort, ready: readiness, registry: metrics.registry })
 
@@ -139,7 +144,11 @@ export const startService = async (config: Config, options: ServiceOptions): Pro
     sweepIntervalMs: options.sweepIntervalMs ?? 30_000,
     retryDelayMs: 2000,
     busyRetryMs: Math.max(100, Math.min(1000, Math.floor(config.service.leaseMs / 3))),
-    onEvent: (event) => observeDrainEvent(metrics, logger, event),
+    patience: { deadlineMs: config.patience.requestDeadlineMs, baseDelayMs: config.patience.retryBaseDelayMs, maxDelayMs: config.patience.retryMaxDelayMs, random: Math.random },
+    onEvent: (event) => {
+      observeDrainEvent(metrics, logger, event)
+      observeRetries(event)
+    },
     onHandlerError: (serviceId, error) => logger.error({ serviceId, err: error }, 'lane handler errored'),
   })
   lanes.current = running

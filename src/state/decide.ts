@@ -17,14 +17,20 @@ export interface DesiredFingerprints {
   readonly dashboard: (role: DashboardRole, payload: CreateDashboardRequest | PlatformServiceRequest) => string
 }
 
-export type Step =
-  | { readonly type: 'idle' }
-  | { readonly type: 'publishResult'; readonly requestId: string; readonly resultId: string; readonly result: ResultRecord }
+/** A step that works on the head of the pending queue. */
+export type WorkStep =
   | { readonly type: 'registerJob'; readonly pending: PendingRequest; readonly payload: CreateDashboardRequest; readonly fingerprint: string }
   | { readonly type: 'upsertDashboard'; readonly pending: PendingRequest; readonly role: DashboardRole; readonly payload: CreateDashboardRequest | PlatformServiceRequest; readonly fingerprint: string }
   | { readonly type: 'removeJob'; readonly pending: PendingRequest }
   | { readonly type: 'deleteDashboards'; readonly pending: PendingRequest }
   | { readonly type: 'complete'; readonly pending: PendingRequest; readonly status: 'SUCCESS' | 'FAILURE'; readonly message: string }
+
+export type Step =
+  | { readonly type: 'idle' }
+  | { readonly type: 'publishResult'; readonly requestId: string; readonly resultId: string; readonly result: ResultRecord }
+  | WorkStep
+  /** the head failed on a transient fault: nothing before `until`, then `next` (decided as if it had not failed) */
+  | { readonly type: 'wait'; readonly pending: PendingRequest; readonly until: string; readonly next: WorkStep }
 
 const STEP_LABEL = {
   registerJob: 'registering the Prometheus scrape job',
@@ -34,12 +40,12 @@ const STEP_LABEL = {
   publishResult: 'publishing the result',
 } as const
 
-const dashboardStep = (state: ServiceState, pending: PendingRequest, role: DashboardRole, payload: CreateDashboardRequest | PlatformServiceRequest, desired: DesiredFingerprints): Step | undefined => {
+const dashboardStep = (state: ServiceState, pending: PendingRequest, role: DashboardRole, payload: CreateDashboardRequest | PlatformServiceRequest, desired: DesiredFingerprints): WorkStep | undefined => {
   const fingerprint = desired.dashboard(role, payload)
   return state.dashboards[role]?.fingerprint === fingerprint ? undefined : { type: 'upsertDashboard', pending, role, payload, fingerprint }
 }
 
-const nextForCreate = (state: ServiceState, pending: PendingRequest, payload: CreateDashboardRequest, desired: DesiredFingerprints): Step => {
+const nextForCreate = (state: ServiceState, pending: PendingRequest, payload: CreateDashboardRequest, desired: DesiredFingerprints): WorkStep => {
   const fingerprint = desired.job(payload)
   if (state.job?.fingerprint !== fingerprint) return { type: 'registerJob', pending, payload, fingerprint }
   return (
@@ -48,7 +54,7 @@ const nextForCreate = (state: ServiceState, pending: PendingRequest, payload: Cr
   )
 }
 
-const nextForPlatform = (state: ServiceState, pending: PendingRequest, payload: PlatformServiceRequest, desired: DesiredFingerprints): Step =>
+const nextForPlatform = (state: ServiceState, pending: PendingRequest, payload: PlatformServiceRequest, desired: DesiredFingerprints): WorkStep =>
   dashboardStep(state, pending, 'platform', payload, desired) ?? {
     type: 'complete',
     pending,
@@ -58,7 +64,7 @@ const nextForPlatform = (state: ServiceState, pending: PendingRequest, payload: 
 
 const nothingLeft = (state: ServiceState) => state.job === null && Object.keys(state.dashboards).length === 0
 
-const nextForDelete = (state: ServiceState, pending: PendingRequest): Step => {
+const nextForDelete = (state: ServiceState, pending: PendingRequest): WorkStep => {
   // a service this log already saw deleted, with nothing left applied: no Kubernetes/Grafana call at all
   const alreadyGone = state.status === 'deleted' && nothingLeft(state)
   if (!alreadyGone && !pending.done.includes('removeJob')) return { type: 'removeJob', pending }
@@ -72,6 +78,15 @@ const deleteMessage = (serviceId: string, { removed }: PendingRequest): string =
     ...(removed.dashboardUids.length > 0 ? [`deleted ${removed.dashboardUids.length} dashboard(s): ${removed.dashboardUids.join(', ')}`] : []),
   ]
   return parts.length === 0 ? `Nothing was registered for service ${serviceId}; nothing to delete` : `Telemetry deleted: ${parts.join('; ')}`
+}
+
+const nextFor = (state: ServiceState, pending: PendingRequest, desired: DesiredFingerprints): WorkStep => {
+  const { request } = pending
+  switch (request.kind) {
+    case 'create': return nextForCreate(state, pending, request.payload, desired)
+    case 'platform': return nextForPlatform(state, pending, request.payload, desired)
+    case 'delete': return nextForDelete(state, pending)
+  }
 }
 
 export const decide = (state: ServiceState, desired: DesiredFingerprints): Step => {
@@ -93,13 +108,12 @@ export const decide = (state: ServiceState, desired: DesiredFingerprints): Step 
     }
   }
   if (pending.failure) {
-    const { step, reason } = pending.failure
+    const { step, reason, retryAt } = pending.failure
+    // the time comes with the StepFailed event (the drain sets it only while the deadline allows),
+    // so this stays pure: whoever runs the step checks the clock
+    if (retryAt !== undefined) return { type: 'wait', pending, until: retryAt, next: nextFor(state, pending, desired) }
     return { type: 'complete', pending, status: 'FAILURE', message: `Failed while ${STEP_LABEL[step]}: ${reason}` }
   }
-  const { request } = pending
-  switch (request.kind) {
-    case 'create': return nextForCreate(state, pending, request.payload, desired)
-    case 'platform': return nextForPlatform(state, pending, request.payload, desired)
-    case 'delete': return nextForDelete(state, pending)
-  }
+  return nextFor(state, pending, desired)
 }
+

@@ -65,14 +65,21 @@ const requestRedelivered: Handle<'RequestRedelivered'> = (draft, e) => {
   }
 }
 
+/** A step of the request succeeded: a failure it was waiting to retry is over. */
+const stepSucceeded = (draft: Draft<ServiceState>, requestId: string) => {
+  const pending = pendingOf(draft, requestId)
+  if (pending?.failure) pending.failure = null
+  return pending
+}
+
 const scrapeJobRegistered: Handle<'ScrapeJobRegistered'> = (draft, e) => {
   draft.job = { jobName: e.jobName, fingerprint: e.fingerprint }
-  pendingOf(draft, e.requestId)?.done.push('registerJob')
+  stepSucceeded(draft, e.requestId)?.done.push('registerJob')
 }
 
 const scrapeJobRemoved: Handle<'ScrapeJobRemoved'> = (draft, e) => {
   draft.job = null
-  const pending = pendingOf(draft, e.requestId)
+  const pending = stepSucceeded(draft, e.requestId)
   if (!pending) return
   pending.done.push('removeJob')
   pending.removed.job = e.wasPresent
@@ -81,13 +88,14 @@ const scrapeJobRemoved: Handle<'ScrapeJobRemoved'> = (draft, e) => {
 const dashboardUpserted: Handle<'DashboardUpserted'> = (draft, e) => {
   const { uid, id, url, version, folderUid, fingerprint } = e
   draft.dashboards[e.role] = { uid, id, url, version, folderUid, fingerprint }
+  stepSucceeded(draft, e.requestId)
 }
 
 const dashboardsDeleted: Handle<'DashboardsDeleted'> = (draft, e) => {
   for (const role of ['metrics', 'logs', 'platform'] as const) {
     if (draft.dashboards[role] && e.uids.includes(draft.dashboards[role].uid)) delete draft.dashboards[role]
   }
-  const pending = pendingOf(draft, e.requestId)
+  const pending = stepSucceeded(draft, e.requestId)
   if (!pending) return
   pending.done.push('deleteDashboards')
   pending.removed.dashboardUids.push(...e.uids)
@@ -95,7 +103,9 @@ const dashboardsDeleted: Handle<'DashboardsDeleted'> = (draft, e) => {
 
 const stepFailed: Handle<'StepFailed'> = (draft, e) => {
   const pending = pendingOf(draft, e.requestId)
-  if (pending) pending.failure = { step: e.step, reason: e.reason }
+  if (!pending) return
+  pending.failure = e.retryAt === undefined ? { step: e.step, reason: e.reason } : { step: e.step, reason: e.reason, retryAt: e.retryAt }
+  if (e.retryable) pending.attempts = (pending.attempts ?? 0) + 1
 }
 
 const requestCompleted: Handle<'RequestCompleted'> = (draft, e) => {

@@ -26,8 +26,10 @@ export interface PendingRequest {
   readonly publishedAt?: string
   /** steps this request already finished, so a delete does not sweep twice */
   readonly done: readonly StepName[]
-  /** set by StepFailed: the request then completes with FAILURE */
-  readonly failure: { readonly step: StepName; readonly reason: string } | null
+  /** set by StepFailed: the request then completes with FAILURE, or waits until `retryAt` and tries again */
+  readonly failure: { readonly step: StepName; readonly reason: string; readonly retryAt?: string } | null
+  /** retryable failures so far (absent: none), for the backoff and for operators */
+  readonly attempts?: number
   /** the same CloudEvent arrived again while this request was in progress */
   readonly redeliveries: number
   /** what a delete found and removed, for its result message */

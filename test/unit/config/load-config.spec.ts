@@ -64,6 +64,7 @@ describe('config/load-config', () => {
         deadLetterTopic: 'telemetry-dead-letter',
         leaseMs: 15_000,
       },
+      patience: { requestDeadlineMs: 900_000, retryBaseDelayMs: 1000, retryMaxDelayMs: 60_000 },
     })
   })
 
