@@ -81,7 +81,7 @@ const evaluate = async (ready: () => Promise<Readiness>, timeoutMs: number): Pro
   try {
     const answer = await within(Promise.resolve().then(ready), timeoutMs)
     if (answer === TIMED_OUT) return { ready: false, checks: {}, error: `readiness checks did not answer within ${timeoutMs} ms` }
-    return { ready: answer.ready, checks: answer.checks }
+    return { ready: answer.ready, checks: answer.checks, ...(answer.waitingOnRetry === undefined ? {} : { waitingOnRetry: answer.waitingOnRetry }) }
   } catch (error) {
     return { ready: false, checks: {}, error: error instanceof Error ? error.message : String(error) }
   }
