@@ -32,6 +32,8 @@ import { createRedis } from '../state/store/redis-client.js'
 import { readinessOf, startHttpServer, type HttpServer, type Readiness } from './http-server.js'
 import { createRequestConsumer, createResultProducer } from '../streams/kafka/request-consumer.js'
 import { createRetryMetrics } from './retry-metrics.js'
+import { startRetentionSchedule } from './retention-schedule.js'
+import { createRetention } from '../state/store/retention.js'
 import { createMetrics, recordReceived, recordSecretBatch, SECRET_LIMIT_BYTES, type Metrics } from './metrics.js'
 import { observeDrainEvent, timedStep } from './observe-drain.js'
 
@@ -152,6 +154,8 @@ export const startService = async (config: Config, options: ServiceOptions): Pro
     onHandlerError: (serviceId, error) => logger.error({ serviceId, err: error }, 'lane handler errored'),
   })
   lanes.current = running
+  const retentionPolicy = { eventRetentionMs: config.retention.eventRetentionMs, inboxRetentionMs: config.retention.inboxRetentionMs, deletedGraceMs: config.retention.deletedGraceMs, batch: 500 }
+  const retention = startRetentionSchedule(createRetention(redis, config.redis.keyPrefix, retentionPolicy), config.retention.intervalMs, () => now().getTime(), logger)
 
   let stopRequested = false
   const batches$ = kafkaBatches$(consumer, {
@@ -202,6 +206,7 @@ export const startService = async (config: Config, options: ServiceOptions): Pro
         // stop fetching first (kafkajs waits for the batch in hand: it is recorded, then committed)
         stopRequested = true
         running.quiesce()
+        retention.stop()
         await consumer.disconnect().catch(() => undefined)
         inbox.unsubscribe()
         await waitForDrains(config.service.shutdownGraceMs)

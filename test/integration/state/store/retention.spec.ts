@@ -3,7 +3,8 @@ import { Redis } from 'ioredis'
 import type { ServiceEvent } from '../../../../src/codecs/events.js'
 import { decide } from '../../../../src/state/decide.js'
 import { evolve } from '../../../../src/state/evolve.js'
-import { createEventStore, type EventStore } from '../../../../src/state/store/event-store.js'
+import { replayService } from '../../../../src/ops/replay.js'
+import { createEventStore, snapshotText, type EventStore } from '../../../../src/state/store/event-store.js'
 import { serviceKeys } from '../../../../src/state/store/redis-keys.js'
 import { createRetention, type RetentionPolicy } from '../../../../src/state/store/retention.js'
 import { T0, createAccepted, deleteAccepted, fakeDesired, outcomeOf, redelivered } from '../../../fixtures/events.js'
@@ -55,6 +56,10 @@ describe('retention (real Redis)', function () {
     expect(await redis.xlen(serviceKeys(prefix, 'svc').events)).to.equal(0)
     expect(await redis.hexists(serviceKeys(prefix, 'svc').seen, 'c1')).to.equal(0)
     expect(await store.load('svc')).to.deep.equal(before)
+    // replay cannot fold a trimmed log from the start: it says so and never rewrites the snapshot
+    const replayed = await replayService({ redis, prefix }, 'svc', { write: true })
+    expect(replayed).to.include({ verdict: 'trimmed', written: false, logVersion: versionBefore })
+    expect(await store.readSnapshotText('svc')).to.equal(snapshotText(before))
 
     // the log goes on at the next version
     await store.accept([{ serviceId: 'svc', accepted: deleteAccepted('d1', 'svc'), redelivered: redelivered('d1') }], T0_MS + 31 * DAY)
