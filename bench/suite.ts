@@ -11,6 +11,7 @@ import { runB4 } from './b4-render.js'
 import { runB5 } from './b5-replay.js'
 import { runB6 } from './b6-memory.js'
 import { runB7 } from './b7-dead-letter.js'
+import { runB8 } from './b8-redis-retention.js'
 import { runCapacity } from './capacity.js'
 import { withCpuProfile, type ProfileSummary } from './cpu-profile.js'
 import type { BenchId, Figure } from './figure.js'
@@ -74,11 +75,12 @@ export const runSuite = async (options: SuiteOptions): Promise<SuiteOutcome> => 
   await section('B4', 'render + encode a near-1 MiB secret after one edit', () => runB4(sizes, log))
   await section('C', 'capacity: bytes per job, services per secret', () => runCapacity())
 
-  const needsInfra = (['B1', 'B2', 'B3', 'B5', 'B7'] as const).some((id) => wanted(options, id))
+  const needsInfra = (['B1', 'B2', 'B3', 'B5', 'B7', 'B8'] as const).some((id) => wanted(options, id))
   const infra = needsInfra ? await startBenchInfra() : undefined
   try {
     if (infra !== undefined) {
       await section('B5', 'replay events/s', () => runB5(infra.redisUrl, sizes, log))
+      await section('B8', 'Redis memory per service, and after a retention pass', () => runB8(infra.redisUrl, sizes, log))
       for (const profile of profiles) {
         let b1Rate = 0
         await section('B1', `sustained creates/s [${profile.name}]`, async () => {

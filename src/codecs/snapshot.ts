@@ -28,15 +28,19 @@ export const PendingRequest = t.readonly(
       acceptedAt: t.string,
       /** steps this request already finished, so a delete does not sweep twice */
       done: t.readonlyArray(StepName),
-      /** set by StepFailed: the request then completes with FAILURE */
-      failure: t.union([t.readonly(t.type({ step: StepName, reason: t.string })), t.null]),
+      /** set by StepFailed: the request then completes with FAILURE, or waits until `retryAt` and tries again */
+      failure: t.union([t.readonly(t.intersection([t.type({ step: StepName, reason: t.string }), t.partial({ retryAt: t.string })])), t.null]),
       /** the same CloudEvent arrived again while this request was in progress */
       redeliveries: t.number,
       /** what a delete found and removed, for its result message */
       removed: t.readonly(t.type({ job: t.boolean, dashboardUids: t.readonlyArray(t.string) })),
     }),
-    /** Kafka record timestamp (ISO); the pending queue is kept in this order */
-    t.partial({ publishedAt: t.string }),
+    t.partial({
+      /** Kafka record timestamp (ISO); the pending queue is kept in this order */
+      publishedAt: t.string,
+      /** retryable failures so far (absent: none), for the backoff and for operators */
+      attempts: t.number,
+    }),
   ]),
   'PendingRequest',
 )

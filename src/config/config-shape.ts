@@ -52,4 +52,17 @@ export interface ConfigShape {
     /** how long a replica's claim on one service lasts without renewal (0 = no leases) */
     readonly leaseMs: number
   }
+  /** what Redis keeps (state/store/retention.ts); intervalMs 0 = no retention pass */
+  readonly retention: {
+    readonly eventRetentionMs: number
+    readonly inboxRetentionMs: number
+    readonly deletedGraceMs: number
+    readonly intervalMs: number
+  }
+  /** transient faults: retried with backoff until the request's deadline (streams/retry-schedule.ts) */
+  readonly patience: {
+    readonly requestDeadlineMs: number
+    readonly retryBaseDelayMs: number
+    readonly retryMaxDelayMs: number
+  }
 }

@@ -5,6 +5,7 @@
 import { BrokerList, HostPortList } from './env-values.js'
 import { TargetAllowList } from './target-allow.js'
 import type { ConfigShape as Config } from './config-shape.js'
+import { formatDurationMs } from './duration.js'
 
 const optional = (name: string, value: string | undefined): Record<string, string> => (value === undefined ? {} : { [name]: value })
 
@@ -55,4 +56,11 @@ export const configToEnv = (cfg: Config): Record<string, string> => ({
   MAX_JOB_BYTES: String(cfg.service.limits.maxJobBytes),
   SECRET_SIZE_WARN_RATIO: String(cfg.service.secretSizeWarnRatio),
   SERVICE_LEASE_MS: String(cfg.service.leaseMs),
+  EVENT_RETENTION: formatDurationMs(cfg.retention.eventRetentionMs),
+  INBOX_RETENTION: formatDurationMs(cfg.retention.inboxRetentionMs),
+  DELETED_SERVICE_GRACE: formatDurationMs(cfg.retention.deletedGraceMs),
+  RETENTION_INTERVAL: formatDurationMs(cfg.retention.intervalMs),
+  REQUEST_DEADLINE: formatDurationMs(cfg.patience.requestDeadlineMs),
+  REQUEST_RETRY_BASE_DELAY: formatDurationMs(cfg.patience.retryBaseDelayMs),
+  REQUEST_RETRY_MAX_DELAY: formatDurationMs(cfg.patience.retryMaxDelayMs),
 })

@@ -34,6 +34,7 @@ import {
 import { configToEnv } from './config-to-env.js'
 import { TargetAllowList } from './target-allow.js'
 import { rejectedValueMessage } from './shown-value.js'
+import { DurationFromString } from './duration.js'
 import type { ConfigShape } from './config-shape.js'
 
 // the value codecs are part of this module's surface (tests, ops-config)
@@ -172,6 +173,17 @@ const decodeEnv = (u: unknown, c: t.Context): t.Validation<Config> => {
       secretSizeWarnRatio: def('SECRET_SIZE_WARN_RATIO', RatioFromString, 0.8),
       deadLetterTopic,
       leaseMs: def('SERVICE_LEASE_MS', IntFromString(0, 600_000), 15_000),
+    },
+    retention: {
+      eventRetentionMs: def('EVENT_RETENTION', DurationFromString(3_600_000, 3650 * 86_400_000), 30 * 86_400_000),
+      inboxRetentionMs: def('INBOX_RETENTION', DurationFromString(3_600_000, 3650 * 86_400_000), 14 * 86_400_000),
+      deletedGraceMs: def('DELETED_SERVICE_GRACE', DurationFromString(0, 3650 * 86_400_000), 7 * 86_400_000),
+      intervalMs: def('RETENTION_INTERVAL', DurationFromString(0, 7 * 86_400_000), 3_600_000),
+    },
+    patience: {
+      requestDeadlineMs: def('REQUEST_DEADLINE', DurationFromString(0, 7 * 86_400_000), 15 * 60_000),
+      retryBaseDelayMs: def('REQUEST_RETRY_BASE_DELAY', DurationFromString(10, 3_600_000), 1000),
+      retryMaxDelayMs: def('REQUEST_RETRY_MAX_DELAY', DurationFromString(10, 3_600_000), 60_000),
     },
   } satisfies Config
   return errors.length > 0 ? t.failures(errors) : t.success(config)

@@ -66,3 +66,14 @@ export const transportFailure = (error: unknown, timeoutMs: number): string => {
   const code = 'code' in cause && typeof cause.code === 'string' ? cause.code : cause.message
   return `network error: ${error.message} (${code})`
 }
+
+/**
+ * Delay before the next attempt of a step that failed on a transient fault (attempt 0 = the first
+ * retry), for outages of seconds to minutes rather than sub-second blips: "equal jitter", half the
+ * capped exponential ceiling plus a uniform share of the other half, so retries spread out but
+ * never come back at once after a failure (`random` returns [0, 1)).
+ */
+export const patientRetryDelay = (attempt: number, options: { readonly baseDelayMs: number; readonly maxDelayMs: number }, random: () => number): number => {
+  const ceiling = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** Math.min(attempt, 30))
+  return Math.floor(ceiling / 2 + random() * (ceiling / 2))
+}

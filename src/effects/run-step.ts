@@ -14,6 +14,8 @@ import { upsertDashboard$ } from './upsert-dashboard.js'
 export const runStep$ = (step: Step, state: ServiceState, deps: StepDeps): Observable<readonly ServiceEvent[]> => {
   switch (step.type) {
     case 'idle': return EMPTY
+    // the drain runs `next` once the wait is over; a wait itself does nothing
+    case 'wait': return EMPTY
     case 'registerJob': return registerJob$(step, deps)
     case 'removeJob': return removeJob$(step, state.serviceId, deps)
     case 'upsertDashboard': return upsertDashboard$(step, deps)

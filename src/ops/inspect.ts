@@ -36,7 +36,11 @@ export const formatInspection = ({ serviceId, state, snapshot, timeline }: Inspe
     return d === undefined ? [] : [`${role.padEnd(8)} ${d.uid} v${d.version} ${d.url}`]
   })
   const pending = state.pending.map((p, i) => {
-    const failure = p.failure === null ? '' : ` FAILED at ${p.failure.step}: ${p.failure.reason}`
+    const attempts = p.attempts === undefined ? '' : ` (${p.attempts} failed attempt(s))`
+    const failure =
+      p.failure === null ? attempts
+      : p.failure.retryAt === undefined ? ` FAILED at ${p.failure.step}: ${p.failure.reason}${attempts}`
+      : ` WAITING until ${p.failure.retryAt} to retry ${p.failure.step}${attempts}: ${p.failure.reason}`
     const done = p.done.length === 0 ? '' : ` done=${p.done.join(',')}`
     return `${i + 1}. ${p.request.kind} ${p.requestId} accepted ${p.acceptedAt}${done}${failure}`
   })

@@ -21,7 +21,8 @@ export type SnapshotVerdict = 'identical' | 'stale' | 'differs' | 'missing'
 
 export interface ReplayResult {
   readonly serviceId: string
-  readonly verdict: SnapshotVerdict | 'unreadable'
+  /** trimmed: the retention pass removed the log's oldest events; they live on only in the snapshot, which is left alone */
+  readonly verdict: SnapshotVerdict | 'unreadable' | 'trimmed'
   /** events in the log (the rebuilt snapshot's version) */
   readonly logVersion: number
   /** version the stored snapshot claims, null when missing or not JSON */
@@ -60,8 +61,12 @@ export const replayService = async (log: LogAccess, serviceId: string, options: 
   const storedVersion = claimedVersion(stored)
   let state: ServiceState = initialServiceState(serviceId)
   let atStoredVersion = storedVersion === 0 ? snapshotText(state) : undefined
+  let firstVersion: number | undefined
   try {
     await readLogPages(log, serviceId, (page) => {
+      firstVersion ??= page[0]?.version
+      // a trimmed log cannot be folded from the start: never rebuild (and overwrite) from a part of it
+      if (firstVersion !== undefined && firstVersion > 1) return
       for (const { event } of page) {
         state = evolve(state, event)
         if (state.version === storedVersion) atStoredVersion = snapshotText(state)
@@ -71,6 +76,10 @@ export const replayService = async (log: LogAccess, serviceId: string, options: 
   } catch (error) {
     if (!(error instanceof CorruptEventError)) throw error
     return { serviceId, verdict: 'unreadable', logVersion: error.version - 1, storedVersion, written: false, note: error.message }
+  }
+  const trimmedTo = firstVersion === undefined ? await logVersion(log, serviceId) : firstVersion - 1
+  if (trimmedTo > 0 && state.version === 0) {
+    return { serviceId, verdict: 'trimmed', logVersion: trimmedTo, storedVersion, written: false, note: `events up to v${trimmedTo} were trimmed by the retention policy; the snapshot holds them` }
   }
   const rebuilt = snapshotText(state)
   const verdict = judgeSnapshot(stored, rebuilt, atStoredVersion, state.version)
@@ -93,7 +102,7 @@ export interface ReplaySummary {
 }
 
 export const summarize = (results: readonly ReplayResult[]): ReplaySummary => {
-  const counts = { identical: 0, stale: 0, differs: 0, missing: 0, unreadable: 0 }
+  const counts = { identical: 0, stale: 0, differs: 0, missing: 0, unreadable: 0, trimmed: 0 }
   for (const r of results) counts[r.verdict] += 1
   return { results, counts, written: results.filter((r) => r.written).length }
 }
@@ -118,11 +127,11 @@ export const replayServices = async (
  * something (like `prettier --check`), stale and missing snapshots included.
  */
 export const replayFailed = (summary: ReplaySummary, write: boolean): boolean =>
-  summary.counts.unreadable > 0 || (!write && summary.results.some((r) => r.verdict !== 'identical'))
+  summary.counts.unreadable > 0 || (!write && summary.results.some((r) => r.verdict !== 'identical' && r.verdict !== 'trimmed'))
 
 export const formatReplay = (summary: ReplaySummary, write: boolean): string => {
   const lines = summary.results
-    .filter((r) => r.verdict !== 'identical')
+    .filter((r) => r.verdict !== 'identical' && r.verdict !== 'trimmed')
     .map((r) => {
       const stored = r.storedVersion === null ? 'no snapshot' : `stored v${r.storedVersion}`
       const action = r.written ? ' → rewritten' : write || r.verdict === 'unreadable' ? '' : ' (not written: --check)'
@@ -130,6 +139,6 @@ export const formatReplay = (summary: ReplaySummary, write: boolean): string => 
     })
   const c = summary.counts
   const total = summary.results.length
-  const tail = `${total} service${total === 1 ? '' : 's'}: ${c.identical} identical, ${c.stale} stale, ${c.differs} differ, ${c.missing} missing, ${c.unreadable} unreadable; ${summary.written} snapshot${summary.written === 1 ? '' : 's'} written`
+  const tail = `${total} service${total === 1 ? '' : 's'}: ${c.identical} identical, ${c.stale} stale, ${c.differs} differ, ${c.missing} missing, ${c.unreadable} unreadable${c.trimmed > 0 ? `, ${c.trimmed} trimmed (not checked)` : ''}; ${summary.written} snapshot${summary.written === 1 ? '' : 's'} written`
   return [...lines, tail].join('\n')
 }

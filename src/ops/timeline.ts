@@ -39,7 +39,7 @@ export const factsOf = (e: ServiceEvent): string => {
     case 'ScrapeJobRemoved': return `job ${e.jobName} ${e.wasPresent ? 'removed' : 'was not present'}`
     case 'DashboardUpserted': return `${e.role} ${e.uid} v${e.version} in ${e.folderUid} ${e.url}`
     case 'DashboardsDeleted': return e.uids.length === 0 ? 'none found' : e.uids.join(', ')
-    case 'StepFailed': return `${e.step}${e.retryable ? ' (retryable)' : ''}: ${e.reason}`
+    case 'StepFailed': return `${e.step}${e.retryable ? ' (retryable)' : ''}: ${e.reason}${e.retryAt === undefined ? '' : ` — next attempt at ${e.retryAt}`}`
     case 'RequestCompleted': return `${e.status} result ${e.resultId} → ${e.result.topic}`
     case 'ResultPublished': return `result ${e.resultId}`
     default: {

@@ -17,6 +17,8 @@ import type { Registry } from 'prom-client'
 export interface Readiness {
   readonly ready: boolean
   readonly checks: Record<string, boolean>
+  /** services waiting out a transient fault (informational: does not make the service unready) */
+  readonly waitingOnRetry?: number
 }
 
 export interface HttpServerOptions {
@@ -79,7 +81,7 @@ const evaluate = async (ready: () => Promise<Readiness>, timeoutMs: number): Pro
   try {
     const answer = await within(Promise.resolve().then(ready), timeoutMs)
     if (answer === TIMED_OUT) return { ready: false, checks: {}, error: `readiness checks did not answer within ${timeoutMs} ms` }
-    return { ready: answer.ready, checks: answer.checks }
+    return { ready: answer.ready, checks: answer.checks, ...(answer.waitingOnRetry === undefined ? {} : { waitingOnRetry: answer.waitingOnRetry }) }
   } catch (error) {
     return { ready: false, checks: {}, error: error instanceof Error ? error.message : String(error) }
   }

@@ -33,6 +33,9 @@ import { createRedis } from '../state/store/redis-client.js'
 import { warnOnUnsafeRedisSettings } from './redis-settings-warning.js'
 import { readinessOf, startHttpServer, type HttpServer, type Readiness } from './http-server.js'
 import { createRequestConsumer, createResultProducer } from '../streams/kafka/request-consumer.js'
+import { createRetryMetrics } from './retry-metrics.js'
+import { startRetentionSchedule } from './retention-schedule.js'
+import { createRetention } from '../state/store/retention.js'
 import { createMetrics, recordReceived, recordSecretBatch, SECRET_LIMIT_BYTES, type Metrics } from './metrics.js'
 import { observeDrainEvent, timedStep } from './observe-drain.js'
 
@@ -101,14 +104,18 @@ export const startService = async (config: Config, options: ServiceOptions): Pro
   // the lanes start later but the metrics read them: a holder filled in once they exist
   const lanes: { current?: ServiceLanes } = {}
   const metrics = createMetrics({ openLanes: () => lanes.current?.openLanes() ?? 0, grafanaRetries: () => grafana.retries })
+  const observeRetries = createRetryMetrics(metrics.registry, () => lanes.current?.waitingServices() ?? 0, logger)
   const secretReports = secretWriter.reports$.subscribe((report) => {
     recordSecretBatch(metrics, report)
     warnOnSecretSize(logger, report.bytes, config.service.secretSizeWarnRatio)
   })
 
   let joined = false
-  const readiness = () =>
-    readinessOf({ kafka: () => Promise.resolve(joined), redis: () => store.ping(), kubernetes: () => secretClient.ping(), grafana: () => grafana.health() })
+  const readiness = async (): Promise<Readiness> => ({
+    ...(await readinessOf({ kafka: () => Promise.resolve(joined), redis: () => store.ping(), kubernetes: () => secretClient.ping(), grafana: () => grafana.health() })),
+    // an outage in progress: requests waiting out a transient fault (not a readiness failure: the service is doing its job)
+    waitingOnRetry: lanes.current?.waitingServices() ?? 0,
+  })
   // up before Kafka connects: liveness must not wait for dependencies
   const http = await startHttpServer({ port: config.service.httpPort, ready: readiness, registry: metrics.registry })
 
@@ -154,10 +161,16 @@ export const startService = async (config: Config, options: ServiceOptions): Pro
     sweepIntervalMs: options.sweepIntervalMs ?? 30_000,
     retryDelayMs: 2000,
     busyRetryMs: Math.max(100, Math.min(1000, Math.floor(config.service.leaseMs / 3))),
-    onEvent: (event) => observeDrainEvent(metrics, logger, event),
+    patience: { deadlineMs: config.patience.requestDeadlineMs, baseDelayMs: config.patience.retryBaseDelayMs, maxDelayMs: config.patience.retryMaxDelayMs, random: Math.random },
+    onEvent: (event) => {
+      observeDrainEvent(metrics, logger, event)
+      observeRetries(event)
+    },
     onHandlerError: (serviceId, error) => logger.error({ serviceId, err: error }, 'lane handler errored'),
   })
   lanes.current = running
+  const retentionPolicy = { eventRetentionMs: config.retention.eventRetentionMs, inboxRetentionMs: config.retention.inboxRetentionMs, deletedGraceMs: config.retention.deletedGraceMs, batch: 500 }
+  const retention = startRetentionSchedule(createRetention(redis, config.redis.keyPrefix, retentionPolicy), config.retention.intervalMs, () => now().getTime(), logger)
 
   let stopRequested = false
   const batches$ = kafkaBatches$(consumer, {
@@ -210,6 +223,7 @@ export const startService = async (config: Config, options: ServiceOptions): Pro
         // stop fetching first (kafkajs waits for the batch in hand: it is recorded, then committed)
         stopRequested = true
         running.quiesce()
+        retention.stop()
         await consumer.disconnect().catch(() => undefined)
         inbox.unsubscribe()
         await waitForDrains(config.service.shutdownGraceMs)

@@ -9,8 +9,9 @@
  */
 import type { DashboardRole } from '../codecs/events.js'
 import type { CreateDashboardRequest, PlatformServiceRequest } from '../codecs/requests.js'
+import { newestCarriedOut, orderTime } from './publish-time.js'
 import type { PendingRequest, ServiceState } from './service-state.js'
-import type { Step } from './step.js'
+import type { Step, WorkStep } from './step.js'
 
 export interface DesiredFingerprints {
   readonly job: (payload: CreateDashboardRequest) => string
@@ -25,12 +26,12 @@ const STEP_LABEL = {
   publishResult: 'publishing the result',
 } as const
 
-const dashboardStep = (state: ServiceState, pending: PendingRequest, role: DashboardRole, payload: CreateDashboardRequest | PlatformServiceRequest, desired: DesiredFingerprints): Step | undefined => {
+const dashboardStep = (state: ServiceState, pending: PendingRequest, role: DashboardRole, payload: CreateDashboardRequest | PlatformServiceRequest, desired: DesiredFingerprints): WorkStep | undefined => {
   const fingerprint = desired.dashboard(role, payload)
   return state.dashboards[role]?.fingerprint === fingerprint ? undefined : { type: 'upsertDashboard', pending, role, payload, fingerprint }
 }
 
-const nextForCreate = (state: ServiceState, pending: PendingRequest, payload: CreateDashboardRequest, desired: DesiredFingerprints): Step => {
+const nextForCreate = (state: ServiceState, pending: PendingRequest, payload: CreateDashboardRequest, desired: DesiredFingerprints): WorkStep => {
   const fingerprint = desired.job(payload)
   if (state.job?.fingerprint !== fingerprint) return { type: 'registerJob', pending, payload, fingerprint }
   return (
@@ -39,7 +40,7 @@ const nextForCreate = (state: ServiceState, pending: PendingRequest, payload: Cr
   )
 }
 
-const nextForPlatform = (state: ServiceState, pending: PendingRequest, payload: PlatformServiceRequest, desired: DesiredFingerprints): Step =>
+const nextForPlatform = (state: ServiceState, pending: PendingRequest, payload: PlatformServiceRequest, desired: DesiredFingerprints): WorkStep =>
   dashboardStep(state, pending, 'platform', payload, desired) ?? {
     type: 'complete',
     pending,
@@ -49,7 +50,7 @@ const nextForPlatform = (state: ServiceState, pending: PendingRequest, payload: 
 
 const nothingLeft = (state: ServiceState) => state.job === null && Object.keys(state.dashboards).length === 0
 
-const nextForDelete = (state: ServiceState, pending: PendingRequest): Step => {
+const nextForDelete = (state: ServiceState, pending: PendingRequest): WorkStep => {
   // a service this log already saw deleted, with nothing left applied: no Kubernetes/Grafana call at all
   const alreadyGone = state.status === 'deleted' && nothingLeft(state)
   if (!alreadyGone && !pending.done.includes('removeJob')) return { type: 'removeJob', pending }
@@ -65,26 +66,7 @@ const deleteMessage = (serviceId: string, { removed }: PendingRequest): string =
   return parts.length === 0 ? `Nothing was registered for service ${serviceId}; nothing to delete` : `Telemetry deleted: ${parts.join('; ')}`
 }
 
-export const decide = (state: ServiceState, desired: DesiredFingerprints): Step => {
-  const owed = state.outstanding[0]
-  if (owed) return { type: 'publishResult', requestId: owed.requestId, resultId: owed.resultId, result: owed.result }
-  const pending = state.pending[0]
-  if (!pending) return { type: 'idle' }
-  // published before a request this service already carried out, but arrived after it (another
-  // topic or partition was read late): applying it now would undo the newer one
-  const newest = state.lastCompletedPublishedAt
-  if (pending.publishedAt !== undefined && newest !== null && pending.publishedAt < newest && pending.done.length === 0) {
-    return {
-      type: 'complete',
-      pending,
-      status: 'FAILURE',
-      message: `Superseded: a request for service ${state.serviceId} published later (${newest}) was already carried out; this older request (published ${pending.publishedAt}) was not applied`,
-    }
-  }
-  if (pending.failure) {
-    const { step, reason } = pending.failure
-    return { type: 'complete', pending, status: 'FAILURE', message: `Failed while ${STEP_LABEL[step]}: ${reason}` }
-  }
+const nextFor = (state: ServiceState, pending: PendingRequest, desired: DesiredFingerprints): WorkStep => {
   const { request } = pending
   switch (request.kind) {
     case 'create': return nextForCreate(state, pending, request.payload, desired)
@@ -92,3 +74,32 @@ export const decide = (state: ServiceState, desired: DesiredFingerprints): Step 
     case 'delete': return nextForDelete(state, pending)
   }
 }
+
+export const decide = (state: ServiceState, desired: DesiredFingerprints): Step => {
+  const owed = state.outstanding[0]
+  if (owed) return { type: 'publishResult', requestId: owed.requestId, resultId: owed.resultId, result: owed.result }
+  const pending = state.pending[0]
+  if (!pending) return { type: 'idle' }
+  // published before a request this service already carried out, but arrived after it (another
+  // topic or partition was read late): applying it now would undo the newer one
+  // both times capped (see publish-time.ts): a future clock never makes a request look older
+  const newest = newestCarriedOut(state.lastCompletedPublishedAt, state.lastChangeAt)
+  const publishedAt = orderTime(pending.publishedAt, pending.acceptedAt)
+  if (publishedAt !== undefined && newest !== null && publishedAt < newest && pending.done.length === 0) {
+    return {
+      type: 'complete',
+      pending,
+      status: 'FAILURE',
+      message: `Superseded: a request for service ${state.serviceId} published later (${newest}) was already carried out; this older request (published ${publishedAt}) was not applied`,
+    }
+  }
+  if (pending.failure) {
+    const { step, reason, retryAt } = pending.failure
+    // the time comes with the StepFailed event (the drain sets it only while the deadline allows),
+    // so this stays pure: whoever runs the step checks the clock
+    if (retryAt !== undefined) return { type: 'wait', pending, until: retryAt, next: nextFor(state, pending, desired) }
+    return { type: 'complete', pending, status: 'FAILURE', message: `Failed while ${STEP_LABEL[step]}: ${reason}` }
+  }
+  return nextFor(state, pending, desired)
+}
+

@@ -4,6 +4,7 @@
  */
 import { produce, type Draft } from 'immer'
 import type { ServiceEvent } from '../codecs/events.js'
+import { newestCarriedOut, orderTime } from './publish-time.js'
 import { COMPLETED_WINDOW, type ServiceState } from './service-state.js'
 
 type Handle<E extends ServiceEvent['type']> = (draft: Draft<ServiceState>, event: Extract<ServiceEvent, { type: E }>) => void
@@ -13,18 +14,19 @@ const pendingOf = (draft: Draft<ServiceState>, requestId: string) => draft.pendi
 const requestAccepted: Handle<'RequestAccepted'> = (draft, e) => {
   // the event store dedupes on the CloudEvent id; this guard keeps the fold total anyway
   if (pendingOf(draft, e.requestId) || draft.completed.some((c) => c.requestId === e.requestId)) return
+  const publishedAt = orderTime(e.publishedAt, e.at)
   const pending = {
     requestId: e.requestId,
     request: e.request,
     kogito: e.kogito,
     acceptedAt: e.at,
-    ...(e.publishedAt === undefined ? {} : { publishedAt: e.publishedAt }),
+    ...(publishedAt === undefined ? {} : { publishedAt }),
     done: [],
     failure: null,
     redeliveries: 0,
     removed: { job: false, dashboardUids: [] },
   }
-  draft.pending.splice(queuePosition(draft.pending, e.publishedAt), 0, pending)
+  draft.pending.splice(queuePosition(draft.pending, publishedAt), 0, pending)
 }
 
 /**
@@ -34,11 +36,13 @@ const requestAccepted: Handle<'RequestAccepted'> = (draft, e) => {
  * request published earlier goes in front: decide() works from the snapshot, so the steps a
  * displaced request already did are re-checked, never assumed.
  */
-const queuePosition = (pending: ReadonlyArray<{ readonly publishedAt?: string; readonly done: readonly unknown[] }>, publishedAt: string | undefined): number => {
+const queuePosition = (pending: ReadonlyArray<{ readonly publishedAt?: string; readonly acceptedAt: string; readonly done: readonly unknown[] }>, publishedAt: string | undefined): number => {
   if (publishedAt === undefined) return pending.length
   const first = pending[0] !== undefined && pending[0].done.length > 0 ? 1 : 0
   for (let i = pending.length; i > first; i -= 1) {
-    const before = pending[i - 1]?.publishedAt
+    const queued = pending[i - 1]
+    // capped again: a snapshot stored before the cap may hold a future publish time
+    const before = queued === undefined ? undefined : orderTime(queued.publishedAt, queued.acceptedAt)
     if (before === undefined || before <= publishedAt) return i
   }
   return first
@@ -61,14 +65,21 @@ const requestRedelivered: Handle<'RequestRedelivered'> = (draft, e) => {
   }
 }
 
+/** A step of the request succeeded: a failure it was waiting to retry is over. */
+const stepSucceeded = (draft: Draft<ServiceState>, requestId: string) => {
+  const pending = pendingOf(draft, requestId)
+  if (pending?.failure) pending.failure = null
+  return pending
+}
+
 const scrapeJobRegistered: Handle<'ScrapeJobRegistered'> = (draft, e) => {
   draft.job = { jobName: e.jobName, fingerprint: e.fingerprint }
-  pendingOf(draft, e.requestId)?.done.push('registerJob')
+  stepSucceeded(draft, e.requestId)?.done.push('registerJob')
 }
 
 const scrapeJobRemoved: Handle<'ScrapeJobRemoved'> = (draft, e) => {
   draft.job = null
-  const pending = pendingOf(draft, e.requestId)
+  const pending = stepSucceeded(draft, e.requestId)
   if (!pending) return
   pending.done.push('removeJob')
   pending.removed.job = e.wasPresent
@@ -77,13 +88,14 @@ const scrapeJobRemoved: Handle<'ScrapeJobRemoved'> = (draft, e) => {
 const dashboardUpserted: Handle<'DashboardUpserted'> = (draft, e) => {
   const { uid, id, url, version, folderUid, fingerprint } = e
   draft.dashboards[e.role] = { uid, id, url, version, folderUid, fingerprint }
+  stepSucceeded(draft, e.requestId)
 }
 
 const dashboardsDeleted: Handle<'DashboardsDeleted'> = (draft, e) => {
   for (const role of ['metrics', 'logs', 'platform'] as const) {
     if (draft.dashboards[role] && e.uids.includes(draft.dashboards[role].uid)) delete draft.dashboards[role]
   }
-  const pending = pendingOf(draft, e.requestId)
+  const pending = stepSucceeded(draft, e.requestId)
   if (!pending) return
   pending.done.push('deleteDashboards')
   pending.removed.dashboardUids.push(...e.uids)
@@ -91,7 +103,9 @@ const dashboardsDeleted: Handle<'DashboardsDeleted'> = (draft, e) => {
 
 const stepFailed: Handle<'StepFailed'> = (draft, e) => {
   const pending = pendingOf(draft, e.requestId)
-  if (pending) pending.failure = { step: e.step, reason: e.reason }
+  if (!pending) return
+  pending.failure = e.retryAt === undefined ? { step: e.step, reason: e.reason } : { step: e.step, reason: e.reason, retryAt: e.retryAt }
+  if (e.retryable) pending.attempts = (pending.attempts ?? 0) + 1
 }
 
 const requestCompleted: Handle<'RequestCompleted'> = (draft, e) => {
@@ -102,10 +116,10 @@ const requestCompleted: Handle<'RequestCompleted'> = (draft, e) => {
   if (e.status === 'FAILURE') draft.status = 'failed'
   else if (kind === 'delete') draft.status = 'deleted'
   else draft.status = 'active'
-  const publishedAt = pending?.publishedAt
-  if (publishedAt !== undefined && (draft.lastCompletedPublishedAt === null || draft.lastCompletedPublishedAt < publishedAt)) {
-    draft.lastCompletedPublishedAt = publishedAt
-  }
+  const publishedAt = pending === undefined ? undefined : orderTime(pending.publishedAt, pending.acceptedAt)
+  const newest = newestCarriedOut(draft.lastCompletedPublishedAt, draft.lastChangeAt)
+  if (publishedAt !== undefined && (newest === null || newest < publishedAt)) draft.lastCompletedPublishedAt = publishedAt
+  else if (newest !== draft.lastCompletedPublishedAt) draft.lastCompletedPublishedAt = newest
   draft.outstanding.push({ requestId: e.requestId, resultId: e.resultId, result: e.result, copies: 1 + (pending?.redeliveries ?? 0) })
   draft.completed.push({ requestId: e.requestId, resultId: e.resultId, status: e.status, result: e.result })
   if (draft.completed.length > COMPLETED_WINDOW) draft.completed.splice(0, draft.completed.length - COMPLETED_WINDOW)

@@ -42,4 +42,15 @@ export interface CompleteStep {
   readonly message: string
 }
 
-export type Step = IdleStep | PublishResultStep | RegisterJobStep | UpsertDashboardStep | RemoveJobStep | DeleteDashboardsStep | CompleteStep
+/** A step that works on the head of the pending queue. */
+export type WorkStep = RegisterJobStep | UpsertDashboardStep | RemoveJobStep | DeleteDashboardsStep | CompleteStep
+
+/** The head failed on a transient fault: nothing before `until`, then `next` (decided as if it had not failed). */
+export interface WaitStep {
+  readonly type: 'wait'
+  readonly pending: PendingRequest
+  readonly until: string
+  readonly next: WorkStep
+}
+
+export type Step = IdleStep | PublishResultStep | WorkStep | WaitStep

@@ -50,10 +50,14 @@ export interface IngestReport {
   readonly rejected: number
 }
 
-/** The Kafka record timestamp as ISO time, when it is a sane number (it orders a service's queue). */
-const publishedAtOf = (delivery: Delivery): { publishedAt?: string } => {
+/**
+ * The Kafka record timestamp as ISO time, when it is a sane number (it orders a service's queue).
+ * A timestamp later than the moment we received the record is a producer's broken clock: it counts
+ * as the receive time, or one such request would supersede every later one for years.
+ */
+const publishedAtOf = (delivery: Delivery, receivedMs: number): { publishedAt?: string } => {
   const ms = Number(delivery.timestamp)
-  return delivery.timestamp === undefined || !Number.isFinite(ms) || ms <= 0 ? {} : { publishedAt: new Date(ms).toISOString() }
+  return delivery.timestamp === undefined || !Number.isFinite(ms) || ms <= 0 ? {} : { publishedAt: new Date(Math.min(ms, receivedMs)).toISOString() }
 }
 
 const inboxEntry = (delivery: Delivery, message: RequestMessage, at: string): InboxEntry => {
@@ -65,7 +69,7 @@ const inboxEntry = (delivery: Delivery, message: RequestMessage, at: string): In
     : { kind: message.kind, payload: message.payload }
   return {
     serviceId: message.payload.serviceId,
-    accepted: requestAccepted({ requestId, at, request, kogito: message.kogito, origin, ...publishedAtOf(delivery) }),
+    accepted: requestAccepted({ requestId, at, request, kogito: message.kogito, origin, ...publishedAtOf(delivery, Date.parse(at)) }),
     redelivered: requestRedelivered({ requestId, at, origin }),
   }
 }

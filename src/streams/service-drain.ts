@@ -21,6 +21,7 @@ import type { AppendResult } from '../state/store/event-store.js'
 import { fold } from '../state/evolve.js'
 import type { ServiceLease } from '../state/store/service-lease.js'
 import type { ServiceState } from '../state/service-state.js'
+import { scheduleRetries, type Patience } from './retry-schedule.js'
 
 export type DrainEvent =
   | { readonly type: 'appended'; readonly serviceId: string; readonly step: Step; readonly events: readonly ServiceEvent[]; readonly state: ServiceState }
@@ -29,6 +30,8 @@ export type DrainEvent =
   | { readonly type: 'failed'; readonly serviceId: string; readonly error: unknown }
   /** another replica holds the service's lease: nothing was done, try again later */
   | { readonly type: 'busy'; readonly serviceId: string }
+  /** the head request waits out a transient fault: wake the service again at `until` */
+  | { readonly type: 'waiting'; readonly serviceId: string; readonly requestId: string; readonly until: string; readonly attempts: number }
 
 /** The event store calls a drain makes; ObservableInputs so marble specs can stand in cold observables (the EventStore fits). */
 export interface DrainStore {
@@ -50,11 +53,14 @@ export interface DrainDeps {
   readonly lease?: ServiceLease
   /** how often a held lease is renewed while the drain runs */
   readonly leaseRenewMs?: number
+  /** retry transient faults until the request's deadline; without it they fail at once */
+  readonly patience?: Patience
 }
 
 const stepKey = (step: Step): string => {
   switch (step.type) {
     case 'idle': return 'idle'
+    case 'wait': return stepKey(step.next)
     case 'publishResult': return `publish:${step.resultId}`
     case 'upsertDashboard': return `upsert:${step.pending.requestId}:${step.role}:${step.fingerprint}`
     case 'registerJob': return `register:${step.pending.requestId}:${step.fingerprint}`
@@ -94,8 +100,15 @@ const drainHeld$ = (serviceId: string, deps: DrainDeps): Observable<DrainEvent> 
     take(1),
     map((state): Turn => ({ state, event: undefined, steps: 0 })),
     expand((turn) => {
-      if (turn.event?.type === 'idle' || turn.event?.type === 'busy' || turn.steps >= maxSteps) return EMPTY
-      const step = decide(turn.state, deps.desired)
+      if (turn.event !== undefined && turn.event.type !== 'appended' && turn.event.type !== 'superseded') return EMPTY
+      if (turn.steps >= maxSteps) return EMPTY
+      const decided = decide(turn.state, deps.desired)
+      // not due yet: leave the service (the lanes set a timer), so other services go on meanwhile
+      if (decided.type === 'wait' && deps.nowMs() < Date.parse(decided.until)) {
+        const waiting: DrainEvent = { type: 'waiting', serviceId, requestId: decided.pending.requestId, until: decided.until, attempts: decided.pending.attempts ?? 0 }
+        return of<Turn>({ ...turn, event: waiting })
+      }
+      const step = decided.type === 'wait' ? decided.next : decided
       if (step.type === 'idle') {
         return concat(defer(() => deps.store.clearPending(serviceId, turn.state.version)).pipe(ignoreElements()), of(undefined)).pipe(
           map((): Turn => ({ ...turn, event: { type: 'idle', serviceId, version: turn.state.version } })),
@@ -107,6 +120,7 @@ const drainHeld$ = (serviceId: string, deps: DrainDeps): Observable<DrainEvent> 
       return stillHeld.pipe(
         concatMap((held) => (held ? deps.runStep(step, turn.state) : EMPTY)),
         take(1),
+        map((events) => scheduleRetries(events, turn.state, deps.nowMs(), deps.patience)),
         concatMap((events) => commit$(serviceId, turn.state, step, events, deps)),
         map((next): Turn => ({ ...next, steps: turn.steps + 1 })),
         defaultIfEmpty<Turn, Turn>({ ...turn, event: { type: 'busy', serviceId } }),

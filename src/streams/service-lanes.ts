@@ -1,8 +1,10 @@
 /**
  * The actors: every wake-up for a serviceId goes to its lane (laneByKey), which drains that
  * service's pending work from the event log (drainService$). Wake-ups come from the inbox (new
- * requests), from start-up and a periodic sweep (work an earlier run left pending), and from a
- * retry timer after a drain stopped on a failure (Redis or Kafka away).
+ * requests), from start-up and a periodic sweep (work an earlier run left pending), from a
+ * retry timer after a drain stopped on a failure (Redis or Kafka away), and from the timer of a
+ * service that waits out a transient fault (Grafana or Kubernetes away): its lane is left meanwhile,
+ * so the other services go on and nothing spins.
  */
 import { Subject, defer, finalize, mergeMap, tap, timer, type Observable, type Subscription } from 'rxjs'
 import type { ServiceEvent } from '../codecs/events.js'
@@ -14,6 +16,7 @@ import { laneByKey } from '../operators/lane-by-key.js'
 import { drainService$, type DrainEvent } from './service-drain.js'
 import type { ServiceLease } from '../state/store/service-lease.js'
 import type { CrashPoint } from './crash-points.js'
+import type { Patience } from './retry-schedule.js'
 
 export interface LaneDeps {
   readonly store: EventStore
@@ -28,6 +31,8 @@ export interface LaneDeps {
   readonly sweepIntervalMs: number
   readonly retryDelayMs: number
   readonly busyRetryMs: number
+  /** retry transient faults until the request's deadline (see retry-schedule.ts) */
+  readonly patience?: Patience
   readonly onEvent: (event: DrainEvent) => void
   readonly onHandlerError: (serviceId: string, error: unknown) => void
 }
@@ -36,6 +41,8 @@ export interface ServiceLanes {
   wake(serviceId: string): void
   openLanes(): number
   activeDrains(): number
+  /** services whose head request waits for its next attempt after a transient fault */
+  waitingServices(): number
   /** stop waking lanes (sweeps, retries): running drains go on */
   quiesce(): void
   /** cancel everything still running; its work stays pending in the log */
@@ -48,6 +55,17 @@ export const startServiceLanes = (deps: LaneDeps): ServiceLanes => {
   let active = 0
   let quiet = false
   const retryTimers = new Set<NodeJS.Timeout>()
+  // one timer per waiting service: a later wait replaces it (a new request woke the lane meanwhile)
+  const waitTimers = new Map<string, NodeJS.Timeout>()
+  const waitUntil = (serviceId: string, untilMs: number) => {
+    clearTimeout(waitTimers.get(serviceId))
+    const timer = setTimeout(() => {
+      waitTimers.delete(serviceId)
+      wake$.next(serviceId)
+    }, Math.max(0, untilMs - deps.nowMs()))
+    timer.unref()
+    waitTimers.set(serviceId, timer)
+  }
 
   // the crash points wrap the effect so tests can kill the process between any two steps
   const runStep = (step: Step, state: ServiceState) =>
@@ -63,7 +81,8 @@ export const startServiceLanes = (deps: LaneDeps): ServiceLanes => {
         (serviceId) => {
           active += 1
           const leased = deps.lease === undefined ? {} : { lease: deps.lease.lease, leaseRenewMs: deps.lease.renewMs }
-          return drainService$(serviceId, { store: deps.store, desired: deps.desired, runStep, nowMs: deps.nowMs, ...leased }).pipe(finalize(() => (active -= 1)))
+          const patient = deps.patience === undefined ? {} : { patience: deps.patience }
+          return drainService$(serviceId, { store: deps.store, desired: deps.desired, runStep, nowMs: deps.nowMs, ...leased, ...patient }).pipe(finalize(() => (active -= 1)))
         },
         { maxActive: deps.maxActive, idleMs: deps.idleMs, coalesce: true, onLaneCount: (n) => (open = n), onHandlerError: deps.onHandlerError },
       ),
@@ -71,6 +90,7 @@ export const startServiceLanes = (deps: LaneDeps): ServiceLanes => {
     .subscribe((event) => {
       if (event.type === 'appended') deps.crash('after-append', event.step.type)
       deps.onEvent(event)
+      if (event.type === 'waiting' && !quiet) waitUntil(event.serviceId, Date.parse(event.until))
       // a failed drain (Redis/Kafka away) or a busy lease (another replica works on it) is retried
       if ((event.type === 'failed' || event.type === 'busy') && !quiet) {
         const retry = setTimeout(() => {
@@ -92,6 +112,8 @@ export const startServiceLanes = (deps: LaneDeps): ServiceLanes => {
     sweep.unsubscribe()
     retryTimers.forEach(clearTimeout)
     retryTimers.clear()
+    waitTimers.forEach(clearTimeout)
+    waitTimers.clear()
   }
   return {
     wake: (serviceId) => {
@@ -99,6 +121,7 @@ export const startServiceLanes = (deps: LaneDeps): ServiceLanes => {
     },
     openLanes: () => open,
     activeDrains: () => active,
+    waitingServices: () => waitTimers.size,
     quiesce,
     stop: () => {
       quiesce()

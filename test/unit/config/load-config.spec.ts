@@ -66,6 +66,8 @@ describe('config/load-config', () => {
         leaseMs: 15_000,
       },
       targets: {},
+      retention: { eventRetentionMs: 30 * 86_400_000, inboxRetentionMs: 14 * 86_400_000, deletedGraceMs: 7 * 86_400_000, intervalMs: 3_600_000 },
+      patience: { requestDeadlineMs: 900_000, retryBaseDelayMs: 1000, retryMaxDelayMs: 60_000 },
     })
   })
 

@@ -3,7 +3,9 @@ import type { RequestAccepted } from '../../../src/codecs/events.js'
 import { at, createAccepted, deleteAccepted, jobRegistered, requestCompleted, resultPublished } from '../../fixtures/events.js'
 import { given } from '../../support/given-when-then.js'
 
-const published = (event: RequestAccepted, seconds: number): RequestAccepted => ({ ...event, publishedAt: at(seconds) })
+/** published `seconds` into the hour before the fixtures' accept time T0: a sane clock publishes before we receive */
+const publishTime = (seconds: number): string => at(seconds - 3600)
+const published = (event: RequestAccepted, seconds: number): RequestAccepted => ({ ...event, publishedAt: publishTime(seconds) })
 const queue = (requestIds: { pending: ReadonlyArray<{ requestId: string }> }) => requestIds.pending.map((p) => p.requestId)
 
 describe('state/evolve: the pending queue follows the publish time', () => {
@@ -53,7 +55,7 @@ describe('decide: a request that arrives after a newer one of its service was ca
 
   it('given a delete published at t=5 already completed, when a create published at t=1 arrives, then it completes FAILURE as superseded', () => {
     const g = given([published(deleteAccepted('d'), 5), requestCompleted('d', 'SUCCESS'), resultPublished('d'), published(createAccepted('late'), 1)])
-    expect(g.state.lastCompletedPublishedAt).to.equal(at(5))
+    expect(g.state.lastCompletedPublishedAt).to.equal(publishTime(5))
     g.decide(desired).then((step) => {
       expect(step).to.include({ type: 'complete', status: 'FAILURE' })
       expect(step.type === 'complete' && step.message).to.match(/^Superseded: .* was not applied$/)
