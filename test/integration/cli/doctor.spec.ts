@@ -170,6 +170,16 @@ describe('telemetry-client doctor', function () {
     expect(statusOf(noKafka.checks, 'kafka.reachable')).to.equal('fail')
   })
 
+  it('usage: --help exit 0, an unknown option exit 2, an invalid environment exit 1 listing every problem', async () => {
+    const help = await run(['doctor', '--help'], {})
+    expect(help.code).to.equal(0)
+    expect(help.stdout).to.match(/^Usage: telemetry-client doctor \[--json\]/)
+    expect((await run(['doctor', '--nope'], stack.env)).code).to.equal(2)
+    const invalid = await run(['doctor'], { KAFKA_BROKERS: '127.0.0.1:9' })
+    expect(invalid.code).to.equal(1)
+    for (const name of ['SECRET_NAMESPACE', 'SECRET_NAME', 'GRAFANA_URL', 'GRAFANA_TOKEN']) expect(invalid.stderr).to.contain(`- ${name}:`)
+  })
+
   it('missing folders are a warning (the service creates them), exit 0, and none is created', async () => {
     const grafana = await startDevStack({ redisUrl: safeRedis.url, kafkaBrokers: kafkaMock.bootstrap, instance: 'doctor-empty' })
     try {
