@@ -35,7 +35,8 @@ export const capacityCheck = (bytes: number, jobs: number, warnRatio: number): D
     : checkOk('kube.secret-size', reason)
 }
 
-const accessCheck = async (api: AuthorizationV1Api, ref: SecretRef, verb: 'get' | 'update'): Promise<DoctorCheck> => {
+/** The review's verdict, or the error when the apiserver could not be asked at all. */
+const accessCheck = async (api: AuthorizationV1Api, ref: SecretRef, verb: 'get' | 'update'): Promise<DoctorCheck | Error> => {
   const name = `kube.permission ${verb} secret`
   try {
     const review = await api.createSelfSubjectAccessReview({
@@ -45,7 +46,7 @@ const accessCheck = async (api: AuthorizationV1Api, ref: SecretRef, verb: 'get' 
       ? checkOk(name, `allowed on ${ref.namespace}/${ref.name}`)
       : checkFail(name, `denied on ${ref.namespace}/${ref.name}${review.status?.reason === undefined ? '' : ` (${review.status.reason})`}`, `grant "${verb}" on secrets/${ref.name} in ${ref.namespace} to the service account (deploy/ Role)`)
   } catch (error) {
-    return checkFail(name, `the access review failed: ${errorMessage(error)}`, 'check KUBECONFIG or the pod\'s service account and the apiserver address')
+    return error instanceof Error ? error : new Error(String(error))
   }
 }
 
@@ -70,12 +71,13 @@ const secretChecks = async (kc: KubeConfig, ref: SecretRef, warnRatio: number): 
 
 const probeWith = async (kc: KubeConfig, config: Pick<Config, 'secret' | 'service'>): Promise<readonly DoctorCheck[]> => {
   const api = kc.makeApiClient(AuthorizationV1Api)
-  const permissions = [await accessCheck(api, config.secret, 'get'), await accessCheck(api, config.secret, 'update')]
   const server = kc.getCurrentCluster()?.server ?? 'in-cluster'
-  const reachable = permissions.every((c) => !c.reason.startsWith('the access review failed'))
-    ? checkOk('kube.reachable', `${server} answered`)
-    : checkFail('kube.reachable', `${server} did not answer the access review`, 'check KUBECONFIG or the pod\'s service account and the apiserver address')
-  return [reachable, ...permissions, ...(await secretChecks(kc, config.secret, config.service.secretSizeWarnRatio))]
+  const permissions = [await accessCheck(api, config.secret, 'get'), await accessCheck(api, config.secret, 'update')]
+  const unanswered = permissions.find((p) => p instanceof Error)
+  // the apiserver was not reached: every further Kubernetes check would only repeat that
+  if (unanswered !== undefined) return [checkFail('kube.reachable', `${server}: ${errorMessage(unanswered)}`, 'check KUBECONFIG or the pod\'s service account and the apiserver address')]
+  const answered = permissions.filter((p): p is DoctorCheck => !(p instanceof Error))
+  return [checkOk('kube.reachable', `${server} answered`), ...answered, ...(await secretChecks(kc, config.secret, config.service.secretSizeWarnRatio))]
 }
 
 /** Loading the kubeconfig can fail by itself (no file, not in a pod): that is a finding, not a crash. */

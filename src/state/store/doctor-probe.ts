@@ -69,13 +69,16 @@ const probeConnected = async (client: Redis | Cluster): Promise<readonly DoctorC
 
 export const probeRedis = async (config: Config['redis']): Promise<readonly DoctorCheck[]> => {
   const client = createRedis(config)
-  // without a listener ioredis reports connection errors as unhandled 'error' events
-  client.on('error', () => undefined)
+  // the 'error' event carries the cause (ECONNREFUSED, WRONGPASS); connect() only says "closed"
+  let cause: unknown
+  client.on('error', (error: unknown) => {
+    cause ??= error
+  })
   try {
     await client.connect()
     return await probeConnected(client)
   } catch (error) {
-    return [checkFail('redis.reachable', errorMessage(error), 'check REDIS_URL / REDIS_CLUSTER_NODES, the password and the network path')]
+    return [checkFail('redis.reachable', errorMessage(cause ?? error), 'check REDIS_URL / REDIS_CLUSTER_NODES, the password and the network path')]
   } finally {
     client.disconnect()
   }
