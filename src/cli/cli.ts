@@ -3,6 +3,7 @@
  * run every command in-process. `src/cli/main.ts` is the executable that calls it.
  */
 import { adoptCommand } from './adopt-command.js'
+import { doctorCommand } from './doctor-command.js'
 import { exportCommand } from './export-command.js'
 import { importCommand } from './import-command.js'
 import { inspectCommand } from './inspect-command.js'
@@ -25,6 +26,7 @@ Commands:
   export     write event logs as NDJSON
   import     rebuild event logs from an NDJSON export
   preview    show what the service would do with one request message (calls nothing)
+  doctor     check Kafka, Redis, Kubernetes and Grafana as the service uses them (changes nothing)
 
 Run 'telemetry-client <command> --help' for a command's options.
 Configuration: see docs/configuration.md (every variable, its default and meaning) and
@@ -41,6 +43,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   export: exportCommand,
   import: importCommand,
   preview: previewCommand,
+  doctor: doctorCommand,
 }
 
 export const main = async (argv: readonly string[], io: CliIo = processIo()): Promise<number> => {

@@ -10,7 +10,7 @@ export interface ConsumerTuning {
   readonly rebalanceTimeout?: number
 }
 
-const saslOf = (sasl: NonNullable<Config['kafka']['sasl']>): SASLOptions => {
+export const saslOf = (sasl: NonNullable<Config['kafka']['sasl']>): SASLOptions => {
   const { username, password } = sasl
   switch (sasl.mechanism) {
     case 'plain': return { mechanism: 'plain', username, password }
