@@ -1,6 +1,7 @@
 import { expect } from 'chai'
 import { useHarness } from '../../support/harness-hooks.js'
 import { createRequest, dataOf, publishRequests, resultOf } from '../../support/request-builders.js'
+import { faultCounts, recordFigures } from '../reliability/figures.js'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -31,7 +32,21 @@ describe('patience with transient faults (Kafka → Redis → simulators → Kaf
       if ((readyz.waitingOnRetry ?? 0) >= 1 && (gauge ?? 0) >= 1) sawWaiting = true
       await sleep(1000)
     }
+    const injected = faultCounts({ grafana: faults })
     faults.clear()
+    const answer = await resultOf(ctx.results, create, 30_000).catch(() => undefined)
+    const status = answer === undefined ? 'none' : String(dataOf(answer)['dashboardDataOrderStatus'])
+    recordFigures({
+      scenario: 'outage: Grafana answers 503 to every call for 20 s (restart), REQUEST_DEADLINE 15 min',
+      requests: 1,
+      faults: injected,
+      inputs: 0,
+      lost: answer === undefined ? 1 : 0,
+      duplicateJobs: 0,
+      promtool: 'n/a',
+      seconds: (Date.now() - outageStarted) / 1000,
+      notes: `result ${status} after the outage; waiting shown in /readyz and metrics: ${String(sawWaiting)}; the other services' lanes kept going (per-service timer)`,
+    })
     expect(sawWaiting, 'the outage shows in /readyz waitingOnRetry and telemetry_services_waiting_retry').to.equal(true)
 
     const data = dataOf(await resultOf(ctx.results, create, 30_000))
