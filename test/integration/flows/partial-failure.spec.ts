@@ -1,6 +1,6 @@
 /**
  * Grafana misbehaving, end to end: transient 503s and 429s are absorbed by the client's retries,
- * a Grafana that stays down fails the request with a result naming the step, and a later request
+ * a Grafana that stays down past REQUEST_DEADLINE fails the request with a result naming the step, and a later request
  * for the same service finishes only what is missing (the "partial failure" contract).
  *
  * The simulator answers a duplicate folder create with 412 (as some Grafana versions do) for the
@@ -16,7 +16,8 @@ import { createRequest, dataOf, jobNamesIn, publishRequests, resultOf } from '..
 
 describe('Grafana failures end to end (partial failure contract)', function () {
   this.timeout(60_000)
-  const ctx = useHarness({ harness: { grafana: { folderExistsStatus: 412 } } })
+  // a short REQUEST_DEADLINE: "down for good" is whatever outlasts it (the default waits 15 minutes)
+  const ctx = useHarness({ harness: { grafana: { folderExistsStatus: 412 }, env: { REQUEST_DEADLINE: '4s', REQUEST_RETRY_BASE_DELAY: '1s', REQUEST_RETRY_MAX_DELAY: '2s' } } })
   afterEach(() => ctx.harness.stack.grafana.faults.clear())
 
   const grafana = () => ctx.harness.stack.grafana
