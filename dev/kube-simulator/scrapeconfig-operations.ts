@@ -78,10 +78,10 @@ export const deleteScrapeConfig = (store: ScrapeConfigStore, endpoint: ScrapeCon
   const metadata = metadataOf(stored.object)
   const { uid, resourceVersion } = preconditionsOf(body)
   if (uid !== undefined && uid !== metadata['uid']) {
-    return fail(C.preconditionFailed(name, `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${asText(metadata['uid'])}`))
+    return fail(C.preconditionFailed(endpoint.namespace, name, `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${asText(metadata['uid'])}`))
   }
   if (resourceVersion !== undefined && resourceVersion !== metadata['resourceVersion']) {
-    return fail(C.preconditionFailed(name, `Precondition failed: ResourceVersion in precondition: ${resourceVersion}, ResourceVersion in object meta: ${asText(metadata['resourceVersion'])}`))
+    return fail(C.preconditionFailed(endpoint.namespace, name, `Precondition failed: ResourceVersion in precondition: ${resourceVersion}, ResourceVersion in object meta: ${asText(metadata['resourceVersion'])}`))
   }
   if (!isDryRun(endpoint.query)) store.delete(endpoint.namespace, name)
   return {

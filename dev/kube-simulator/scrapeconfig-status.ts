@@ -52,9 +52,14 @@ export const conflict = (name: string): CrStatus =>
     about(name),
   )
 
-/** A failed delete precondition (uid or resourceVersion) is a Conflict with its own wording. */
-export const preconditionFailed = (name: string, detail: string): CrStatus =>
-  failure(409, 'Conflict', `Operation cannot be fulfilled on ${QUALIFIED} "${name}": ${detail}`, about(name))
+/** A failed delete precondition (uid or resourceVersion): storage's invalid-object error wrapped in a Conflict. */
+export const preconditionFailed = (namespace: string, name: string, detail: string): CrStatus =>
+  failure(
+    409,
+    'Conflict',
+    `Operation cannot be fulfilled on ${QUALIFIED} "${name}": StorageError: invalid object, Code: 4, Key: /registry/${GROUP}/${PLURAL}/${namespace}/${name}, ResourceVersion: 0, AdditionalErrorMsg: ${detail}`,
+    about(name),
+  )
 
 /** `verb` is the RBAC verb (get, list, create, patch, update, delete); `name` absent for list/create. */
 export const forbidden = (verb: string, user: string, namespace: string, name?: string): CrStatus =>
@@ -97,7 +102,7 @@ export const applyConflict = (conflicts: readonly ApplyConflict[]): CrStatus => 
     message = `Apply failed with 1 conflict: conflict with ${first.manager}: ${first.path}`
   } else {
     const managers = [...new Set(conflicts.map((c) => c.manager))].sort()
-    const lines = managers.flatMap((m) => [`conflicts with ${m}`, ...conflicts.filter((c) => c.manager === m).map((c) => `- ${c.path}`)])
+    const lines = managers.flatMap((m) => [`conflicts with ${m}:`, ...conflicts.filter((c) => c.manager === m).map((c) => `- ${c.path}`).sort()])
     message = `Apply failed with ${conflicts.length} conflicts: ${lines.join('\n')}`
   }
   return failure(409, 'Conflict', message, {

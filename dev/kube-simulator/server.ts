@@ -1,5 +1,6 @@
 /**
- * A kube-apiserver stand-in for the one resource the service uses: core/v1 Secrets.
+ * A kube-apiserver stand-in for the resources the service uses: core/v1 Secrets, and the
+ * ScrapeConfig custom resource of the scrapeconfig backend (scrapeconfig-*.ts).
  *
  * No apiserver can be installed on the build machines, so the real `@kubernetes/client-node`
  * talks to this over loopback. It keeps the contract that matters to a writer of a shared

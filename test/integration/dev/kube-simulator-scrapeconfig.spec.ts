@@ -146,6 +146,11 @@ describe('Kubernetes simulator: ScrapeConfig custom resource', () => {
     expect((await get('svc-c-0')).spec?.['jobName']).to.equal('hijacked')
     const forced = (await apply(scrapeConfig('svc-c-0'), 'telemetry-client', true)).data as Obj
     expect(forced.spec?.['jobName']).to.equal('svc-c-0')
+    const twice = await mergePatch('svc-c-0', { spec: { metricsPath: '/m', jobName: 'again' } }, 'kubectl-edit')
+    const at = String((twice.metadata['managedFields'] as Array<Record<string, unknown>>).find((m) => m['manager'] === 'kubectl-edit')?.['time'])
+    const two = await rejection(apply(scrapeConfig('svc-c-0')))
+    expect(two.body['message']).to.equal(`Apply failed with 2 conflicts: conflicts with "kubectl-edit" using monitoring.coreos.com/v1alpha1 at ${at}:\n- .spec.jobName\n- .spec.metricsPath`)
+    await apply(scrapeConfig('svc-c-0'), 'telemetry-client', true)
     // the same value owned by two managers is shared, not a conflict
     await mergePatch('svc-c-0', { metadata: { labels: { team: 'a' } } }, 'kubectl-edit')
     expect((await apply(scrapeConfig('svc-c-0'))).httpStatusCode).to.equal(200)
@@ -191,7 +196,7 @@ describe('Kubernetes simulator: ScrapeConfig custom resource', () => {
     const created = await create(scrapeConfig('svc-g-0'))
     const stale = await rejection(remove('svc-g-0', { preconditions: { resourceVersion: '1' } }))
     expect(stale.code).to.equal(409)
-    expect(stale.body['message']).to.equal(`Operation cannot be fulfilled on scrapeconfigs.monitoring.coreos.com "svc-g-0": Precondition failed: ResourceVersion in precondition: 1, ResourceVersion in object meta: ${rv(created)}`)
+    expect(stale.body['message']).to.equal(`Operation cannot be fulfilled on scrapeconfigs.monitoring.coreos.com "svc-g-0": StorageError: invalid object, Code: 4, Key: /registry/monitoring.coreos.com/scrapeconfigs/monitoring/svc-g-0, ResourceVersion: 0, AdditionalErrorMsg: Precondition failed: ResourceVersion in precondition: 1, ResourceVersion in object meta: ${rv(created)}`)
     expect(await remove('svc-g-0', { preconditions: { uid: String(created.metadata['uid']) } })).to.deep.equal({
       kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { ...about('svc-g-0'), uid: created.metadata['uid'] },
     })
