@@ -38,7 +38,7 @@ export const createDispatch = (store: SecretStore, policy: AccessPolicy, scrapeC
   // any authenticated user may ask what it may do (system:basic-user); the answer is about the asker
   if (endpoint.op === 'accessReview') {
     const forbiddenUser = bearer === policy.forbiddenToken
-    return selfSubjectAccessReview(body, { user: forbiddenUser ? policy.forbiddenUser : policy.user, mayUseSecrets: !forbiddenUser, forbiddenNamespaces: policy.forbiddenNamespaces })
+    return selfSubjectAccessReview(body, { user: forbiddenUser ? policy.forbiddenUser : policy.user, mayUseSecrets: !forbiddenUser, forbiddenNamespaces: policy.forbiddenNamespaces, scrapeConfigNamespaces: policy.scrapeConfigNamespaces })
   }
   if (endpoint.op === 'scrapeConfig') {
     const denied = bearer === policy.forbiddenToken

@@ -6,7 +6,7 @@
  * bodies for 404, 409, 422 and 403.
  */
 import { expect } from 'chai'
-import { ApiException, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node'
+import { ApiException, AuthorizationV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node'
 import { startKubeSimulator, type KubeSimulator } from '../../../dev/kube-simulator/index.js'
 
 const NS = 'monitoring'
@@ -256,5 +256,16 @@ describe('Kubernetes simulator: ScrapeConfig custom resource', () => {
     expect(denied.code).to.equal(403)
     expect(denied.body['message']).to.contain('cannot list resource "scrapeconfigs"')
     expect(sim.requests.get('scrapeconfig.list')).to.be.greaterThan(0)
+  })
+
+  it('SelfSubjectAccessReview answers for scrapeconfigs as the RBAC above decides (allowed namespace only)', async () => {
+    const config = new KubeConfig()
+    config.loadFromFile(await sim.writeKubeconfig())
+    const auth = config.makeApiClient(AuthorizationV1Api)
+    const ask = async (namespace: string, verb: string) =>
+      (await auth.createSelfSubjectAccessReview({ body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: { group: SC.group, resource: SC.plural, namespace, verb } } } })).status?.allowed
+    expect(await ask(NS, 'patch')).to.equal(true)
+    expect(await ask(NS, 'delete')).to.equal(true)
+    expect(await ask('default', 'patch')).to.equal(false)
   })
 })
