@@ -11,6 +11,15 @@ import type { ScrapeConfigEndpoint } from './scrapeconfig-routes.js'
 import { render, type ScrapeConfigStore } from './scrapeconfig-store.js'
 import * as C from './scrapeconfig-status.js'
 
+/** A JSON patch is a list of operations, not an object; applyJsonPatch checks its shape. */
+const parseJsonPatch = (body: string): { ok: true; value: unknown } | { ok: false; status: C.CrStatus } => {
+  try {
+    return { ok: true, value: JSON.parse(body) as unknown }
+  } catch (error) {
+    return { ok: false, status: C.badRequest(`error decoding patch: ${(error as Error).message}`) }
+  }
+}
+
 export const APPLY_PATCH = 'application/apply-patch+yaml'
 const PATCH_TYPES = [JSON_PATCH, MERGE_PATCH, APPLY_PATCH]
 
@@ -55,10 +64,10 @@ export const patchScrapeConfig = (store: ScrapeConfigStore, endpoint: ScrapeConf
   }
   const current = store.get(endpoint.namespace, name)
   if (current === undefined) return fail(C.notFound(name))
-  const patch = parseJsonBody(contentType === JSON_PATCH ? `{"ops":${body}}` : body)
+  const patch = contentType === JSON_PATCH ? parseJsonPatch(body) : parseJsonBody(body)
   if (!patch.ok) return fail(patch.status)
   const document = structuredClone(current.object) as Json
-  const patched = contentType === JSON_PATCH ? applyJsonPatch(document, patch.value['ops']) : { ok: true as const, value: applyMergePatch(document, patch.value) }
+  const patched = contentType === JSON_PATCH ? applyJsonPatch(document, patch.value) : { ok: true as const, value: applyMergePatch(document, patch.value as Json) }
   if (!patched.ok) return fail(patched.status)
   const result = patched.value as JsonObject
   const typeMeta = checkTypeMeta(result)

@@ -180,6 +180,10 @@ describe('Kubernetes simulator: ScrapeConfig custom resource', () => {
     })
     expect((await get('svc-e-0')).spec?.['metricsPath']).to.equal('/federate')
     expect(await rejection(mergePatch('gone', { spec: {} }))).to.have.property('code', 404)
+    const jsonPatch = (ops: unknown) =>
+      api.patchNamespacedCustomObject({ ...SC, namespace: NS, name: 'svc-e-0', body: ops }, setHeaderOptions('Content-Type', PatchStrategy.JsonPatch)) as Promise<Obj>
+    expect((await jsonPatch([{ op: 'replace', path: '/spec/metricsPath', value: '/j' }])).spec?.['metricsPath']).to.equal('/j')
+    expect(await rejection(jsonPatch([{ op: 'test', path: '/spec/metricsPath', value: '/other' }]))).to.have.nested.property('body.reason', 'Invalid')
   })
 
   it('replace needs the current resourceVersion: stale is 409, absent is 422 (custom resources allow no unconditional update)', async () => {
