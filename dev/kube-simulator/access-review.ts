@@ -3,7 +3,9 @@
  * the caller's own identity (authorization.k8s.io/v1). Every authenticated user may ask (the
  * apiserver's system:basic-user role); the answer is 201 with the review echoed and
  * `status.allowed`. Nothing is stored. The simulator's RBAC: the service's token may use every
- * verb on core Secrets outside the forbidden namespaces; the forbidden user may do nothing.
+ * verb on core Secrets outside the forbidden namespaces, and on ScrapeConfigs
+ * (monitoring.coreos.com) there too, limited to `scrapeConfigNamespaces` when set; the forbidden
+ * user may do nothing.
  */
 import * as S from './status.js'
 
@@ -17,6 +19,7 @@ export interface Identity {
   readonly user: string
   readonly mayUseSecrets: boolean
   readonly forbiddenNamespaces: ReadonlySet<string>
+  readonly scrapeConfigNamespaces?: ReadonlySet<string> | undefined
 }
 
 const SECRET_VERBS = new Set(['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'])
@@ -48,13 +51,14 @@ export const selfSubjectAccessReview = (rawBody: string, who: Identity): AccessR
   if ((resource === undefined) === (nonResource === undefined)) return invalid('spec: Invalid value: exactly one of nonResourceAttributes or resourceAttributes must be specified')
   const attributes = isRecord(resource) ? resource : {}
   const verb = text(attributes['verb'])
+  const namespace = text(attributes['namespace'])
+  const group = text(attributes['group'])
+  const kind = text(attributes['resource'])
+  const isSecret = group === '' && kind === 'secrets'
+  const isScrapeConfig =
+    group === 'monitoring.coreos.com' && kind === 'scrapeconfigs' && (who.scrapeConfigNamespaces === undefined || who.scrapeConfigNamespaces.has(namespace))
   const allowed =
-    resource !== undefined &&
-    who.mayUseSecrets &&
-    text(attributes['group']) === '' &&
-    text(attributes['resource']) === 'secrets' &&
-    SECRET_VERBS.has(verb) &&
-    !who.forbiddenNamespaces.has(text(attributes['namespace']))
+    resource !== undefined && who.mayUseSecrets && (isSecret || isScrapeConfig) && SECRET_VERBS.has(verb) && !who.forbiddenNamespaces.has(namespace)
   return {
     status: 201,
     body: {

@@ -10,6 +10,9 @@ import { selfSubjectAccessReview, type AccessReviewReply } from './access-review
 import { createSecret, deleteSecret, getSecret, patchSecret, putSecret, type Reply } from './operations.js'
 import { verbOf, type Endpoint } from './routes.js'
 import type { SecretStore } from './secret-store.js'
+import { dispatchScrapeConfig } from './scrapeconfig-dispatch.js'
+import type { ScrapeConfigReply } from './scrapeconfig-operations.js'
+import { createScrapeConfigStore, type ScrapeConfigStore } from './scrapeconfig-store.js'
 import * as S from './status.js'
 
 export interface AccessPolicy {
@@ -20,20 +23,27 @@ export interface AccessPolicy {
   /** authenticates as `forbiddenUser`, which may do nothing */
   readonly forbiddenToken: string
   readonly forbiddenUser: string
+  /** when set, the only namespaces where `token` may use ScrapeConfigs (a namespaced Role) */
+  readonly scrapeConfigNamespaces?: ReadonlySet<string>
 }
 
-export type Dispatch = (endpoint: Endpoint, authorization: string | undefined, contentType: string, body: string) => Reply | AccessReviewReply
+export type Dispatch = (endpoint: Endpoint, authorization: string | undefined, contentType: string, body: string) => Reply | AccessReviewReply | ScrapeConfigReply
 
 const refuse = (status: S.Status): Reply => ({ status: status.code, body: status, changed: false })
 
-export const createDispatch = (store: SecretStore, policy: AccessPolicy): Dispatch => (endpoint, authorization, contentType, body) => {
+export const createDispatch = (store: SecretStore, policy: AccessPolicy, scrapeConfigs: ScrapeConfigStore = createScrapeConfigStore()): Dispatch => (endpoint, authorization, contentType, body) => {
   const bearer = /^Bearer (.+)$/i.exec(authorization ?? '')?.[1]
   if (bearer !== policy.token && bearer !== policy.forbiddenToken) return refuse(S.unauthorized())
   if (endpoint.op === 'unknown') return refuse(S.unknownPath())
   // any authenticated user may ask what it may do (system:basic-user); the answer is about the asker
   if (endpoint.op === 'accessReview') {
     const forbiddenUser = bearer === policy.forbiddenToken
-    return selfSubjectAccessReview(body, { user: forbiddenUser ? policy.forbiddenUser : policy.user, mayUseSecrets: !forbiddenUser, forbiddenNamespaces: policy.forbiddenNamespaces })
+    return selfSubjectAccessReview(body, { user: forbiddenUser ? policy.forbiddenUser : policy.user, mayUseSecrets: !forbiddenUser, forbiddenNamespaces: policy.forbiddenNamespaces, scrapeConfigNamespaces: policy.scrapeConfigNamespaces })
+  }
+  if (endpoint.op === 'scrapeConfig') {
+    const denied = bearer === policy.forbiddenToken
+    const access = { user: denied ? policy.forbiddenUser : policy.user, denied, forbiddenNamespaces: policy.forbiddenNamespaces, allowedNamespaces: policy.scrapeConfigNamespaces }
+    return dispatchScrapeConfig(scrapeConfigs, endpoint, access, contentType, body)
   }
   if (bearer === policy.forbiddenToken || policy.forbiddenNamespaces.has(endpoint.namespace)) {
     const who = bearer === policy.forbiddenToken ? policy.forbiddenUser : policy.user

@@ -3,6 +3,7 @@
  * simulator uses for it: the request kind (for fault rules and counters) and the RBAC verb
  * (for 403 messages).
  */
+import { routeScrapeConfig, scrapeConfigVerb, type ScrapeConfigEndpoint } from './scrapeconfig-routes.js'
 
 export type Endpoint =
   | { readonly op: 'get' | 'put' | 'patch' | 'delete'; readonly namespace: string; readonly name: string }
@@ -10,6 +11,7 @@ export type Endpoint =
   | { readonly op: 'unsupported'; readonly namespace: string; readonly name?: string }
   | { readonly op: 'accessReview'; readonly namespace?: undefined; readonly name?: undefined }
   | { readonly op: 'unknown'; readonly namespace?: undefined; readonly name?: undefined }
+  | ScrapeConfigEndpoint
 
 const ITEM = /^\/api\/v1\/namespaces\/([^/]+)\/secrets\/([^/]+)\/?$/
 const COLLECTION = /^\/api\/v1\/namespaces\/([^/]+)\/secrets\/?$/
@@ -30,7 +32,9 @@ const decode = (segment: string | undefined): string => {
   }
 }
 
-export const route = (method: string, url: string): Endpoint => {
+export const route = (method: string, url: string, userAgent?: string): Endpoint => {
+  const scrapeConfig = routeScrapeConfig(method, url, userAgent)
+  if (scrapeConfig !== undefined) return scrapeConfig
   const path = new URL(url, 'http://simulator').pathname
   const item = ITEM.exec(path)
   if (item !== null) {
@@ -50,7 +54,7 @@ export const route = (method: string, url: string): Endpoint => {
 
 /** Counter and fault-rule name, e.g. `secret.get`, `secret.create`. */
 export const kindOf = (endpoint: Endpoint): string =>
-  endpoint.op === 'unknown' ? 'unknown' : endpoint.op === 'accessReview' ? 'selfsubjectaccessreview.create' : `secret.${endpoint.op}`
+  endpoint.op === 'scrapeConfig' ? `scrapeconfig.${endpoint.action}` : endpoint.op === 'unknown' ? 'unknown' : endpoint.op === 'accessReview' ? 'selfsubjectaccessreview.create' : `secret.${endpoint.op}`
 
 export const isWrite = (endpoint: Endpoint): boolean =>
   endpoint.op === 'put' || endpoint.op === 'patch' || endpoint.op === 'create' || endpoint.op === 'delete'
@@ -65,6 +69,8 @@ export const verbOf = (endpoint: Endpoint): string => {
     case 'create':
     case 'delete':
       return endpoint.op
+    case 'scrapeConfig':
+      return scrapeConfigVerb(endpoint.action)
     default:
       return 'get'
   }

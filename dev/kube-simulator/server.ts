@@ -1,5 +1,6 @@
 /**
- * A kube-apiserver stand-in for the one resource the service uses: core/v1 Secrets.
+ * A kube-apiserver stand-in for the resources the service uses: core/v1 Secrets, and the
+ * ScrapeConfig custom resource of the scrapeconfig backend (scrapeconfig-*.ts).
  *
  * No apiserver can be installed on the build machines, so the real `@kubernetes/client-node`
  * talks to this over loopback. It keeps the contract that matters to a writer of a shared
@@ -18,6 +19,9 @@ import { readBody, send } from './http-io.js'
 import { mediaType } from './operations.js'
 import { isWrite, kindOf, route, verbOf } from './routes.js'
 import { createSecretStore } from './secret-store.js'
+import { createScrapeConfigStore, render as renderScrapeConfig } from './scrapeconfig-store.js'
+import * as C from './scrapeconfig-status.js'
+import { outOfBandScrapeConfig } from './scrapeconfig-out-of-band.js'
 import * as S from './status.js'
 
 export interface KubeSimulatorOptions {
@@ -28,6 +32,8 @@ export interface KubeSimulatorOptions {
   forbiddenToken?: string
   /** namespaces where even `token` gets 403 */
   forbiddenNamespaces?: readonly string[]
+  /** namespaces where `token` may use ScrapeConfigs (default: all but `forbiddenNamespaces`) */
+  scrapeConfigNamespaces?: readonly string[]
   /** user name `token` authenticates as, shown in 403 messages */
   user?: string
   faults?: FaultInjector
@@ -47,6 +53,10 @@ export interface KubeSimulator {
   /** out-of-band edit as a competing writer would do: creates or replaces the data, always bumps resourceVersion */
   setSecret(namespace: string, name: string, data: Record<string, string>): void
   deleteSecret(namespace: string, name: string): void
+  /** read-only view of a ScrapeConfig in its wire form (managedFields included) */
+  scrapeConfig(namespace: string, name: string): Record<string, unknown> | undefined
+  /** out-of-band create or replace as another tool would do it (field manager `kubectl`) */
+  setScrapeConfig(namespace: string, object: Record<string, unknown>): void
   /** requests received per kind (`secret.get`, `secret.put`, `secret.patch`, `secret.create`, `secret.delete`, `unknown`) */
   readonly requests: ReadonlyMap<string, number>
   /** PUT/PATCH/POST/DELETE requests that changed the store (no-op updates do not count) */
@@ -69,7 +79,10 @@ export const startKubeSimulator = async (options: KubeSimulatorOptions = {}): Pr
   const forbiddenNamespaces = new Set(options.forbiddenNamespaces ?? [])
   const faults = options.faults ?? createFaultInjector()
   const store = createSecretStore()
-  const dispatch = createDispatch(store, { token, user, forbiddenNamespaces, forbiddenToken, forbiddenUser: FORBIDDEN_USER })
+  const scrapeConfigs = createScrapeConfigStore()
+  const scrapeConfigNamespaces = options.scrapeConfigNamespaces === undefined ? undefined : new Set(options.scrapeConfigNamespaces)
+  const policy = { token, user, forbiddenNamespaces, forbiddenToken, forbiddenUser: FORBIDDEN_USER, ...(scrapeConfigNamespaces === undefined ? {} : { scrapeConfigNamespaces }) }
+  const dispatch = createDispatch(store, policy, scrapeConfigs)
   const files = createKubeconfigFiles()
   const requests = new Map<string, number>()
   const sockets = new Set<Socket>()
@@ -79,7 +92,7 @@ export const startKubeSimulator = async (options: KubeSimulatorOptions = {}): Pr
   let maxConcurrentWrites = 0
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const endpoint = route(req.method ?? 'GET', req.url ?? '/')
+    const endpoint = route(req.method ?? 'GET', req.url ?? '/', req.headers['user-agent'])
     const kind = kindOf(endpoint)
     requests.set(kind, (requests.get(kind) ?? 0) + 1)
     let inFlight = isWrite(endpoint)
@@ -110,8 +123,11 @@ export const startKubeSimulator = async (options: KubeSimulatorOptions = {}): Pr
     }
     if (effect?.type === 'status') {
       const retryAfter = effect.retryAfterSeconds
-      const status =
-        effect.status === 403
+      const status = endpoint.op === 'scrapeConfig'
+        ? effect.status === 403
+          ? C.forbidden(verbOf(endpoint), user, endpoint.namespace, endpoint.name)
+          : C.forScrapeConfigStatusCode(effect.status, endpoint.name ?? '', (code) => S.forStatusCode(code, endpoint.name ?? '', retryAfter))
+        : effect.status === 403
           ? S.forbidden(verbOf(endpoint), user, endpoint.namespace ?? 'default', endpoint.name)
           : S.forStatusCode(effect.status, endpoint.name ?? '', retryAfter)
       answer(effect.status, status, retryAfter === undefined ? {} : { 'Retry-After': String(retryAfter) })
@@ -175,6 +191,11 @@ export const startKubeSimulator = async (options: KubeSimulatorOptions = {}): Pr
     deleteSecret: (namespace, name) => {
       store.delete(namespace, name)
     },
+    scrapeConfig: (namespace, name) => {
+      const stored = scrapeConfigs.get(namespace, name)
+      return stored === undefined ? undefined : renderScrapeConfig(stored)
+    },
+    setScrapeConfig: (namespace, object) => outOfBandScrapeConfig(scrapeConfigs, namespace, object),
     requests,
     get successfulWrites() {
       return successfulWrites

@@ -62,7 +62,7 @@ export const kubeConfigFrom = (kubeconfigPath: string | undefined): KubeConfig =
  * client-node has no timeout of its own; its fetch honours the request's AbortSignal, and
  * aborting closes the socket, so a hung apiserver cannot pile up open connections.
  */
-const timeoutOptions = (timeoutMs: number): ConfigurationOptions => {
+export const timeoutOptions = (timeoutMs: number): ConfigurationOptions => {
   // The object-parameter API passes options straight to its Observable layer, so the middleware
   // has to be the Observable kind (client-node's own small stub, not RxJS).
   const middleware: ObservableMiddleware = {

@@ -1,0 +1,92 @@
+/**
+ * Read, create and delete of ScrapeConfigs, synchronous like the Secret operations so a check
+ * and its write happen in one event-loop turn (no interleaving between concurrent requests).
+ */
+import { updateFields } from './managed-fields.js'
+import { parseLabelSelector } from './label-selector.js'
+import { address, checkTypeMeta, isDryRun, isObject, managerOf, metadataOf, parseJsonBody, validate } from './scrapeconfig-input.js'
+import type { ScrapeConfigEndpoint } from './scrapeconfig-routes.js'
+import { render, type ScrapeConfigStore } from './scrapeconfig-store.js'
+import * as C from './scrapeconfig-status.js'
+
+export interface ScrapeConfigReply {
+  readonly status: number
+  readonly body: unknown
+  /** the store was changed */
+  readonly changed: boolean
+}
+
+/** Any Status body, including the shared JSON-patch ones (their wording names no resource). */
+export const fail = (status: { readonly code: number }): ScrapeConfigReply => ({ status: status.code, body: status, changed: false })
+const asText = (v: unknown): string => (typeof v === 'string' ? v : '')
+export const nowText = (now: Date): string => now.toISOString().replace(/\.\d{3}Z$/, 'Z')
+const labelsOf = (o: Record<string, unknown>): Record<string, string> => {
+  const metadata = isObject(o['metadata']) ? o['metadata'] : {}
+  return isObject(metadata['labels']) ? (metadata['labels'] as Record<string, string>) : {}
+}
+
+export const getScrapeConfig = (store: ScrapeConfigStore, namespace: string, name: string): ScrapeConfigReply => {
+  const stored = store.get(namespace, name)
+  return stored === undefined ? fail(C.notFound(name)) : { status: 200, body: render(stored), changed: false }
+}
+
+export const listScrapeConfigs = (store: ScrapeConfigStore, namespace: string, query: URLSearchParams): ScrapeConfigReply => {
+  const selector = parseLabelSelector(query.get('labelSelector') ?? '')
+  if (!selector.ok) return fail(C.badRequest(`unable to parse requirement: ${JSON.stringify(selector.bad)}`))
+  const items = store.list(namespace).map(render).filter((o) => selector.selector(labelsOf(o)))
+  return {
+    status: 200,
+    body: { apiVersion: C.API_VERSION, items, kind: `${C.KIND}List`, metadata: { continue: '', resourceVersion: store.revision() } },
+    changed: false,
+  }
+}
+
+export const createScrapeConfig = (store: ScrapeConfigStore, endpoint: ScrapeConfigEndpoint, contentType: string, body: string, now: Date): ScrapeConfigReply => {
+  if (contentType !== 'application/json') return fail(C.unsupportedMediaType(['application/json', 'application/yaml']))
+  const parsed = parseJsonBody(body)
+  if (!parsed.ok) return fail(parsed.status)
+  const typeMeta = checkTypeMeta(parsed.value)
+  if (typeMeta !== undefined) return fail(typeMeta)
+  const name = metadataOf(parsed.value)['name']
+  if (typeof name !== 'string' || name === '') {
+    return fail(C.invalid('', [{ field: 'metadata.name', reason: 'FieldValueRequired', message: 'Required value: name or generateName is required' }]))
+  }
+  const input = address(parsed.value, endpoint.namespace, name)
+  if (!input.ok) return fail(input.status)
+  if (input.value.resourceVersion !== undefined) return fail(C.badRequest('resourceVersion should not be set on objects to be created'))
+  const invalid = validate(input.value.object, name, true)
+  if (invalid !== undefined) return fail(invalid)
+  if (store.get(endpoint.namespace, name) !== undefined) return fail(C.alreadyExists(name))
+  const managers = updateFields(undefined, input.value.object, [], managerOf(endpoint.query, endpoint.userAgent), nowText(now))
+  if (isDryRun(endpoint.query)) return { status: 201, body: render({ object: input.value.object, managers }), changed: false }
+  const { stored } = store.write(endpoint.namespace, name, input.value.object, managers)
+  return { status: 201, body: render(stored), changed: true }
+}
+
+const preconditionsOf = (body: string): { uid?: string; resourceVersion?: string } => {
+  if (body.trim() === '') return {}
+  const parsed = parseJsonBody(body)
+  const preconditions = parsed.ok && isObject(parsed.value['preconditions']) ? parsed.value['preconditions'] : {}
+  const pick = (k: string): string | undefined => (typeof preconditions[k] === 'string' ? preconditions[k] : undefined)
+  return { ...(pick('uid') === undefined ? {} : { uid: pick('uid') }), ...(pick('resourceVersion') === undefined ? {} : { resourceVersion: pick('resourceVersion') }) }
+}
+
+/** DELETE with optional DeleteOptions preconditions; no finalizers, so the object goes at once. */
+export const deleteScrapeConfig = (store: ScrapeConfigStore, endpoint: ScrapeConfigEndpoint, name: string, body: string): ScrapeConfigReply => {
+  const stored = store.get(endpoint.namespace, name)
+  if (stored === undefined) return fail(C.notFound(name))
+  const metadata = metadataOf(stored.object)
+  const { uid, resourceVersion } = preconditionsOf(body)
+  if (uid !== undefined && uid !== metadata['uid']) {
+    return fail(C.preconditionFailed(endpoint.namespace, name, `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${asText(metadata['uid'])}`))
+  }
+  if (resourceVersion !== undefined && resourceVersion !== metadata['resourceVersion']) {
+    return fail(C.preconditionFailed(endpoint.namespace, name, `Precondition failed: ResourceVersion in precondition: ${resourceVersion}, ResourceVersion in object meta: ${asText(metadata['resourceVersion'])}`))
+  }
+  if (!isDryRun(endpoint.query)) store.delete(endpoint.namespace, name)
+  return {
+    status: 200,
+    body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name, group: C.GROUP, kind: C.PLURAL, uid: metadata['uid'] } },
+    changed: !isDryRun(endpoint.query),
+  }
+}

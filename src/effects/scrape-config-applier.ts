@@ -1,0 +1,104 @@
+/**
+ * The ScrapeConfig backend's door to Kubernetes: one object per service, written by server-side
+ * apply under the service's field manager, removed only when it is provably the service's own.
+ *
+ * apply(job): GET first, so an object of the same name that somebody else created (no managed-by
+ * label + serviceId annotation) is refused as a `conflict` rather than taken over, the way a
+ * foreign `job_name` is refused in the secret. Our own object is applied with `force`: its fields
+ * are ours, and a hand edit (another field manager) is drift to undo, not a reason to fail.
+ * Like the secret client it never retries: classified `KubeError`s go to the caller's policy.
+ *
+ * remove(serviceId): GET, check the mark, then DELETE with the object's uid as precondition, so
+ * an object deleted and re-created by somebody else between the two calls is never removed.
+ */
+import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node'
+import { isLeft } from 'fp-ts/lib/Either.js'
+import { ScrapeConfigResource } from '../codecs/scrape-config.js'
+import { classifyKubeError, KubeErrorException } from './kube-error.js'
+import { DEFAULT_TIMEOUT_MS, timeoutOptions } from './kube-secret-client.js'
+import { isOwnScrapeConfig, scrapeConfigOf, type ScrapeConfigOptions } from './scrape-config-of.js'
+import { scrapeConfigName } from './scrape-config-name.js'
+import type { ScrapeJob } from './scrape-job.js'
+
+export type RemoveOutcome = 'removed' | 'absent' | 'foreign'
+
+export interface ScrapeConfigApplier {
+  /** rejects with a KubeErrorException (`conflict` for a foreign object of the same name) */
+  apply(job: ScrapeJob): Promise<ScrapeConfigResource>
+  /** rejects with a KubeErrorException; never deletes a foreign object */
+  remove(serviceId: string): Promise<RemoveOutcome>
+}
+
+export interface ApplierOptions extends ScrapeConfigOptions {
+  /** the server-side apply field manager, e.g. `telemetry-client` */
+  readonly fieldManager: string
+  readonly timeoutMs?: number
+}
+
+const GROUP = { group: 'monitoring.coreos.com', version: 'v1alpha1', plural: 'scrapeconfigs' } as const
+
+export const createScrapeConfigApplier = (kc: KubeConfig, options: ApplierOptions): ScrapeConfigApplier => {
+  const api = kc.makeApiClient(CustomObjectsApi)
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
+  const namespace = options.namespace
+
+  const call = async <T>(verb: string, name: string, request: () => Promise<T>): Promise<T> => {
+    try {
+      return await request()
+    } catch (error) {
+      if (error instanceof KubeErrorException) throw error
+      throw new KubeErrorException(classifyKubeError(error, `${verb} scrapeconfig ${namespace}/${name}`, timeoutMs))
+    }
+  }
+
+  /** Every answer crosses the wire as `any`: decode it before trusting a field of it. */
+  const decoded = (value: unknown, name: string): ScrapeConfigResource => {
+    const result = ScrapeConfigResource.decode(value)
+    if (isLeft(result)) throw new KubeErrorException({ kind: 'fatal', message: `scrapeconfig ${namespace}/${name}: the apiserver answered something that is not a ScrapeConfig` })
+    return result.right
+  }
+
+  /** The current object, or undefined when there is none. */
+  const read = async (name: string): Promise<ScrapeConfigResource | undefined> => {
+    try {
+      return decoded(await call<unknown>('read', name, () => api.getNamespacedCustomObject({ ...GROUP, namespace, name }, timeoutOptions(timeoutMs))), name)
+    } catch (error) {
+      if (error instanceof KubeErrorException && error.error.kind === 'not-found') return undefined
+      throw error
+    }
+  }
+
+  const apply = async (job: ScrapeJob): Promise<ScrapeConfigResource> => {
+    const desired = scrapeConfigOf(job, options)
+    const name = desired.metadata.name
+    const current = await read(name)
+    if (current !== undefined && !isOwnScrapeConfig(current, job.job_name)) {
+      throw new KubeErrorException({ kind: 'conflict', status: 409, message: `scrapeconfig ${namespace}/${name} exists and was not created by this service for ${job.job_name}` })
+    }
+    const body = ScrapeConfigResource.encode(desired)
+    const request = { ...GROUP, namespace, name, body, fieldManager: options.fieldManager, force: true }
+    const applied = await call<unknown>('apply', name, () =>
+      api.patchNamespacedCustomObject(request, setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply, timeoutOptions(timeoutMs))),
+    )
+    return decoded(applied, name)
+  }
+
+  const remove = async (serviceId: string): Promise<RemoveOutcome> => {
+    const name = scrapeConfigName(serviceId)
+    const current = await read(name)
+    if (current === undefined) return 'absent'
+    if (!isOwnScrapeConfig(current, serviceId)) return 'foreign'
+    const uid = current.metadata.uid
+    try {
+      await call<unknown>('delete', name, () =>
+        api.deleteNamespacedCustomObject({ ...GROUP, namespace, name, ...(uid === undefined ? {} : { body: { preconditions: { uid } } }) }, timeoutOptions(timeoutMs)),
+      )
+      return 'removed'
+    } catch (error) {
+      if (error instanceof KubeErrorException && error.error.kind === 'not-found') return 'absent'
+      throw error
+    }
+  }
+
+  return { apply, remove }
+}
