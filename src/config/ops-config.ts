@@ -77,6 +77,19 @@ const redisPart = (r: Reader): Config['redis'] => {
 const done = <A>(r: Reader, value: A): Either<readonly string[], A> => (r.problems.length > 0 ? left(r.problems) : right(value))
 
 /** REDIS_URL, REDIS_CLUSTER_NODES, REDIS_KEY_PREFIX (all with the service's defaults). */
+/** The secret the commands read or write (KUBECONFIG, SECRET_*), as the service reads it. */
+const secretPart = (r: Reader): { kube: Config['kube']; secret: Config['secret'] } => {
+  const kubeconfigPath = r.opt('KUBECONFIG', Secret)
+  return {
+    kube: kubeconfigPath === undefined ? {} : { kubeconfigPath },
+    secret: {
+      namespace: r.req('SECRET_NAMESPACE', KubeNamespaceName) ?? '',
+      name: r.req('SECRET_NAME', KubeObjectName) ?? '',
+      key: r.opt('SECRET_KEY', SecretKey) ?? DEFAULTS.SECRET_KEY,
+    },
+  }
+}
+
 export const loadRedisOpsConfig = (env: Env): Either<readonly string[], RedisOpsConfig> => {
   const r = reader(env)
   return done(r, { redis: redisPart(r) })
@@ -86,12 +99,7 @@ export const loadRedisOpsConfig = (env: Env): Either<readonly string[], RedisOps
 export const loadReconcileOpsConfig = (env: Env): Either<readonly string[], ReconcileOpsConfig> => {
   const r = reader(env)
   const redis = redisPart(r)
-  const kubeconfigPath = r.opt('KUBECONFIG', Secret)
-  const secret = {
-    namespace: r.req('SECRET_NAMESPACE', KubeNamespaceName) ?? '',
-    name: r.req('SECRET_NAME', KubeObjectName) ?? '',
-    key: r.opt('SECRET_KEY', SecretKey) ?? DEFAULTS.SECRET_KEY,
-  }
+  const { kube, secret } = secretPart(r)
   const url = r.req('GRAFANA_URL', HttpUrl) ?? ''
   const token = r.opt('GRAFANA_TOKEN', Secret)
   const user = r.opt('GRAFANA_USER', Secret)
@@ -114,7 +122,7 @@ export const loadReconcileOpsConfig = (env: Env): Either<readonly string[], Reco
   const allow = r.opt('PROMETHEUS_TARGET_ALLOW', TargetAllowList)
   return done(r, {
     redis,
-    kube: kubeconfigPath === undefined ? {} : { kubeconfigPath },
+    kube,
     secret,
     grafana: lokiServiceLabel === undefined ? grafana : { ...grafana, lokiServiceLabel },
     targets: allow === undefined ? {} : { allow },
@@ -130,11 +138,6 @@ export interface SecretOpsConfig extends RedisOpsConfig {
 export const loadSecretOpsConfig = (env: Env): Either<readonly string[], SecretOpsConfig> => {
   const r = reader(env)
   const redis = redisPart(r)
-  const kubeconfigPath = r.opt('KUBECONFIG', Secret)
-  const secret = {
-    namespace: r.req('SECRET_NAMESPACE', KubeNamespaceName) ?? '',
-    name: r.req('SECRET_NAME', KubeObjectName) ?? '',
-    key: r.opt('SECRET_KEY', SecretKey) ?? DEFAULTS.SECRET_KEY,
-  }
-  return done(r, { redis, kube: kubeconfigPath === undefined ? {} : { kubeconfigPath }, secret })
+  const { kube, secret } = secretPart(r)
+  return done(r, { redis, kube, secret })
 }
