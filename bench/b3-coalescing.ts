@@ -27,11 +27,11 @@ const coalescingRun = async (infra: BenchInfra, count: number, env: Readonly<Rec
   const sut = await startServiceUnderTest(infra, BASE_PROFILE, env)
   try {
     let maxBatch = 0
-    const reports = sut.service.secretWriter.reports$.subscribe((report) => (maxBatch = Math.max(maxBatch, report.edits)))
+    const reports = sut.service.secretWriter?.reports$.subscribe((report) => (maxBatch = Math.max(maxBatch, report.edits)))
     const requests = createRequests(`b3-${randomUUID().slice(0, 6)}`, count)
     // one send: "published at once"
     const run = await timeAnswers(infra, () => publishAll(infra.producer, RequestTopics.create, requests.map(createMessage), count), 180_000)
-    reports.unsubscribe()
+    reports?.unsubscribe()
     const names = ((load(sut.stack.scrapeConfigs() ?? '') ?? []) as Array<{ job_name: string }>).map((j) => j.job_name)
     const present = new Set(names)
     return {

@@ -12,6 +12,9 @@ import { startKubeSimulator, type KubeSimulator } from './kube-simulator/index.j
 
 export const DEV_SECRET = { namespace: 'monitoring', name: 'prometheus-additional-scrape-configs', key: 'prometheus-additional.yaml' } as const
 
+/** Where the ScrapeConfig backend writes (SCRAPE_CONFIG_BACKEND=scrapeconfig picks it; migrate reads both). */
+export const DEV_SCRAPE_CONFIG = { namespace: 'monitoring', labels: 'release=prometheus' } as const
+
 export interface DevStackOptions {
   readonly redisUrl: string
   readonly kafkaBrokers: string
@@ -29,6 +32,8 @@ export interface DevStack {
   readonly env: Readonly<Record<string, string>>
   readonly config: Config
   scrapeConfigs(): string | undefined
+  /** the ScrapeConfig objects in DEV_SCRAPE_CONFIG.namespace (wire form, sorted by name) */
+  scrapeConfigObjects(): readonly Record<string, unknown>[]
   stop(): Promise<void>
 }
 
@@ -47,6 +52,8 @@ export const startDevStack = async (options: DevStackOptions): Promise<DevStack>
     SECRET_NAMESPACE: DEV_SECRET.namespace,
     SECRET_NAME: DEV_SECRET.name,
     SECRET_KEY: DEV_SECRET.key,
+    SCRAPE_CONFIG_NAMESPACE: DEV_SCRAPE_CONFIG.namespace,
+    SCRAPE_CONFIG_LABELS: DEV_SCRAPE_CONFIG.labels,
     GRAFANA_URL: grafana.url,
     GRAFANA_TOKEN: grafana.token,
     GRAFANA_PUBLIC_URL: 'http://grafana.local:3000',
@@ -68,6 +75,7 @@ export const startDevStack = async (options: DevStackOptions): Promise<DevStack>
     env,
     config: loaded.right,
     scrapeConfigs: () => kube.secret(DEV_SECRET.namespace, DEV_SECRET.name)?.data[DEV_SECRET.key],
+    scrapeConfigObjects: () => kube.scrapeConfigs(DEV_SCRAPE_CONFIG.namespace),
     stop: async () => {
       await Promise.all([kube.stop(), grafana.stop()])
     },

@@ -30,13 +30,34 @@ export const getScrapeConfig = (store: ScrapeConfigStore, namespace: string, nam
   return stored === undefined ? fail(C.notFound(name)) : { status: 200, body: render(stored), changed: false }
 }
 
+const nameOf = (o: Record<string, unknown>): string => asText((isObject(o['metadata']) ? o['metadata'] : {})['name'])
+const encodeContinue = (name: string): string => Buffer.from(JSON.stringify({ v: 'sim/1', start: name })).toString('base64url')
+/** undefined: no token; null: not a token this server issued */
+const decodeContinue = (token: string): string | null => {
+  try {
+    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as unknown
+    return isObject(parsed) && parsed['v'] === 'sim/1' && typeof parsed['start'] === 'string' ? parsed['start'] : null
+  } catch {
+    return null
+  }
+}
+
 export const listScrapeConfigs = (store: ScrapeConfigStore, namespace: string, query: URLSearchParams): ScrapeConfigReply => {
   const selector = parseLabelSelector(query.get('labelSelector') ?? '')
   if (!selector.ok) return fail(C.badRequest(`unable to parse requirement: ${JSON.stringify(selector.bad)}`))
-  const items = store.list(namespace).map(render).filter((o) => selector.selector(labelsOf(o)))
+  // limit/continue as the apiserver pages a list: the token names the last key handed out
+  const limitText = query.get('limit') ?? ''
+  const limit = /^\d{1,9}$/.test(limitText) ? Number(limitText) : 0
+  const token = query.get('continue') ?? ''
+  const after = token === '' ? undefined : decodeContinue(token)
+  if (after === null) return fail(C.badRequest('continue key is not valid: the token was not issued by this server'))
+  const matching = store.list(namespace).filter((s) => (after === undefined || nameOf(s.object) > after) && selector.selector(labelsOf(s.object)))
+  const page = limit > 0 ? matching.slice(0, limit) : matching
+  const last = page[page.length - 1]
+  const next = limit > 0 && matching.length > limit && last !== undefined ? encodeContinue(nameOf(last.object)) : ''
   return {
     status: 200,
-    body: { apiVersion: C.API_VERSION, items, kind: `${C.KIND}List`, metadata: { continue: '', resourceVersion: store.revision() } },
+    body: { apiVersion: C.API_VERSION, items: page.map(render), kind: `${C.KIND}List`, metadata: { continue: next, resourceVersion: store.revision(), ...(next === '' ? {} : { remainingItemCount: matching.length - page.length }) } },
     changed: false,
   }
 }

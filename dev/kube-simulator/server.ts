@@ -57,6 +57,10 @@ export interface KubeSimulator {
   scrapeConfig(namespace: string, name: string): Record<string, unknown> | undefined
   /** out-of-band create or replace as another tool would do it (field manager `kubectl`) */
   setScrapeConfig(namespace: string, object: Record<string, unknown>): void
+  /** every ScrapeConfig in the namespace, wire form, sorted by name */
+  scrapeConfigs(namespace: string): readonly Record<string, unknown>[]
+  /** out-of-band delete (as `kubectl delete` would) */
+  deleteScrapeConfig(namespace: string, name: string): void
   /** requests received per kind (`secret.get`, `secret.put`, `secret.patch`, `secret.create`, `secret.delete`, `unknown`) */
   readonly requests: ReadonlyMap<string, number>
   /** PUT/PATCH/POST/DELETE requests that changed the store (no-op updates do not count) */
@@ -196,6 +200,10 @@ export const startKubeSimulator = async (options: KubeSimulatorOptions = {}): Pr
       return stored === undefined ? undefined : renderScrapeConfig(stored)
     },
     setScrapeConfig: (namespace, object) => outOfBandScrapeConfig(scrapeConfigs, namespace, object),
+    scrapeConfigs: (namespace) => scrapeConfigs.list(namespace).map(renderScrapeConfig),
+    deleteScrapeConfig: (namespace, name) => {
+      scrapeConfigs.delete(namespace, name)
+    },
     requests,
     get successfulWrites() {
       return successfulWrites

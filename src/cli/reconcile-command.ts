@@ -52,7 +52,7 @@ export const reconcileDef: CommandDef<ReconcileOpsConfig> = {
           {
             store,
             secretClient,
-            secretWriter,
+            scrapeTargets: secretWriter,
             grafana,
             datasources: { prometheusDatasourceUid: config.grafana.prometheusDatasourceUid, lokiDatasourceUid: config.grafana.lokiDatasourceUid, lokiServiceLabel: config.grafana.lokiServiceLabel },
             now: io.now,

@@ -6,6 +6,23 @@ import type { RequestLimits } from '../codecs/limits.js'
 import type { HostPort, LogLevel, SaslMechanism } from './env-values.js'
 import type { AllowRule } from './target-allow.js'
 
+export interface SecretRef { readonly namespace: string; readonly name: string; readonly key: string }
+/** SCRAPE_CONFIG_NAMESPACE, SCRAPE_CONFIG_LABELS, SCRAPE_CONFIG_MAX_IN_FLIGHT */
+export interface ScrapeConfigRef {
+  readonly namespace: string
+  readonly labels: Readonly<Record<string, string>>
+  /** SCRAPE_CONFIG_MAX_IN_FLIGHT: apiserver calls at once (each create is a GET and an apply) */
+  readonly maxInFlight: number
+}
+
+/**
+ * The active backend and its settings. The other backend's settings may be given too: `migrate`
+ * and `doctor` read both; the service writes only to the active one.
+ */
+export type ScrapeTargetsConfig =
+  | { readonly backend: 'secret'; readonly secret: SecretRef; readonly scrapeConfig?: ScrapeConfigRef }
+  | { readonly backend: 'scrapeconfig'; readonly scrapeConfig: ScrapeConfigRef; readonly secret?: SecretRef }
+
 export interface ConfigShape {
   readonly kafka: {
     readonly brokers: readonly string[]
@@ -22,7 +39,8 @@ export interface ConfigShape {
   readonly redis: { readonly url: string; readonly clusterNodes?: readonly HostPort[]; readonly keyPrefix: string }
   /** no kubeconfig path: in-cluster service account */
   readonly kube: { readonly kubeconfigPath?: string }
-  readonly secret: { readonly namespace: string; readonly name: string; readonly key: string }
+  /** where the federation jobs go (SCRAPE_CONFIG_BACKEND); each backend's settings are required with it */
+  readonly scrape: ScrapeTargetsConfig
   readonly grafana: {
     readonly url: string
     readonly publicUrl: string

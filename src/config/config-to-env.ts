@@ -4,6 +4,7 @@
  */
 import { BrokerList, HostPortList } from './env-values.js'
 import { TargetAllowList } from './target-allow.js'
+import { KubeLabels } from './kube-labels.js'
 import type { ConfigShape as Config } from './config-shape.js'
 import { formatDurationMs } from './duration.js'
 
@@ -28,9 +29,13 @@ export const configToEnv = (cfg: Config): Record<string, string> => ({
   ...optional('REDIS_CLUSTER_NODES', cfg.redis.clusterNodes === undefined ? undefined : HostPortList.encode(cfg.redis.clusterNodes)),
   REDIS_KEY_PREFIX: cfg.redis.keyPrefix,
   ...optional('KUBECONFIG', cfg.kube.kubeconfigPath),
-  SECRET_NAMESPACE: cfg.secret.namespace,
-  SECRET_NAME: cfg.secret.name,
-  SECRET_KEY: cfg.secret.key,
+  SCRAPE_CONFIG_BACKEND: cfg.scrape.backend,
+  ...optional('SECRET_NAMESPACE', cfg.scrape.secret?.namespace),
+  ...optional('SECRET_NAME', cfg.scrape.secret?.name),
+  ...optional('SECRET_KEY', cfg.scrape.secret?.key),
+  ...optional('SCRAPE_CONFIG_NAMESPACE', cfg.scrape.scrapeConfig?.namespace),
+  ...optional('SCRAPE_CONFIG_MAX_IN_FLIGHT', cfg.scrape.scrapeConfig === undefined ? undefined : String(cfg.scrape.scrapeConfig.maxInFlight)),
+  ...optional('SCRAPE_CONFIG_LABELS', cfg.scrape.scrapeConfig === undefined ? undefined : KubeLabels.encode(cfg.scrape.scrapeConfig.labels)),
   GRAFANA_URL: cfg.grafana.url,
   GRAFANA_PUBLIC_URL: cfg.grafana.publicUrl,
   ...optional('GRAFANA_TOKEN', cfg.grafana.auth.token),

@@ -25,6 +25,7 @@ import {
   RatioFromString,
   RedisUrl,
   SaslMechanismFromString,
+  ScrapeBackendFromString,
   Secret,
   SecretKey,
   Text,
@@ -35,10 +36,13 @@ import { configToEnv } from './config-to-env.js'
 import { TargetAllowList } from './target-allow.js'
 import { rejectedValueMessage } from './shown-value.js'
 import { DurationFromString } from './duration.js'
-import type { ConfigShape } from './config-shape.js'
+import type { ConfigShape, ScrapeTargetsConfig, SecretRef } from './config-shape.js'
+export type { SecretRef, ScrapeConfigRef, ScrapeTargetsConfig } from './config-shape.js'
+import { KubeLabels } from './kube-labels.js'
 
 // the value codecs are part of this module's surface (tests, ops-config)
 export * from './env-values.js'
+export { KubeLabels } from './kube-labels.js'
 export { configToEnv } from './config-to-env.js'
 
 export type Env = Readonly<Record<string, string | undefined>>
@@ -63,6 +67,30 @@ const REQUEST_BYTES = IntFromString(1024, 100 * 1024 * 1024)
 export const DEFAULT_KAFKA_MAX_RECORD_BYTES = 1_000_000
 
 const CONTRACT_TOPICS: readonly string[] = [...Object.values(RequestTopics), ...Object.values(ResultTopics)]
+
+interface EnvReader {
+  raw(name: string): string | undefined
+  opt<A>(name: string, codec: t.Type<A, string, unknown>): A | undefined
+  req<A>(name: string, codec: t.Type<A, string, unknown>): A | undefined
+}
+
+/**
+ * SCRAPE_CONFIG_BACKEND and the settings of each backend: the active backend's are required
+ * (SECRET_NAMESPACE+SECRET_NAME, or SCRAPE_CONFIG_NAMESPACE), the other's are read when given.
+ */
+export const scrapeTargets = (r: EnvReader): ScrapeTargetsConfig => {
+  const backend = r.opt('SCRAPE_CONFIG_BACKEND', ScrapeBackendFromString) ?? 'secret'
+  const secretGiven = backend === 'secret' || r.raw('SECRET_NAMESPACE') !== undefined || r.raw('SECRET_NAME') !== undefined
+  const secret = secretGiven
+    ? { namespace: r.req('SECRET_NAMESPACE', KubeNamespaceName) ?? '', name: r.req('SECRET_NAME', KubeObjectName) ?? '', key: r.opt('SECRET_KEY', SecretKey) ?? DEFAULTS.SECRET_KEY }
+    : undefined
+  const scrapeConfigGiven = backend === 'scrapeconfig' || r.raw('SCRAPE_CONFIG_NAMESPACE') !== undefined
+  const scrapeConfig = scrapeConfigGiven
+    ? { namespace: r.req('SCRAPE_CONFIG_NAMESPACE', KubeNamespaceName) ?? '', labels: r.opt('SCRAPE_CONFIG_LABELS', KubeLabels) ?? {}, maxInFlight: r.opt('SCRAPE_CONFIG_MAX_IN_FLIGHT', IntFromString(1, 1000)) ?? 16 }
+    : undefined
+  if (backend === 'secret') return { backend, secret: secret ?? { namespace: '', name: '', key: DEFAULTS.SECRET_KEY }, ...(scrapeConfig === undefined ? {} : { scrapeConfig }) }
+  return { backend, scrapeConfig: scrapeConfig ?? { namespace: '', labels: {}, maxInFlight: 16 }, ...(secret === undefined ? {} : { secret }) }
+}
 
 const decodeEnv = (u: unknown, c: t.Context): t.Validation<Config> => {
   if (typeof u !== 'object' || u === null) return t.failure(u, c)
@@ -138,11 +166,8 @@ const decodeEnv = (u: unknown, c: t.Context): t.Validation<Config> => {
       keyPrefix: def('REDIS_KEY_PREFIX', KeyPrefix, DEFAULTS.REDIS_KEY_PREFIX),
     },
     kube: kubeconfigPath === undefined ? {} : { kubeconfigPath },
-    secret: {
-      namespace: req('SECRET_NAMESPACE', KubeNamespaceName) ?? '',
-      name: req('SECRET_NAME', KubeObjectName) ?? '',
-      key: def('SECRET_KEY', SecretKey, DEFAULTS.SECRET_KEY),
-    },
+    // read here, where SECRET_* always were: problems are reported in the variables' order
+    scrape: scrapeTargets({ raw, opt, req }),
     grafana: {
       url: grafanaUrl ?? '',
       publicUrl: def('GRAFANA_PUBLIC_URL', HttpUrl, grafanaUrl ?? ''),
@@ -196,3 +221,10 @@ export const Config = new t.Type<Config, Record<string, string>, unknown>(
   decodeEnv,
   configToEnv,
 )
+
+/** The secret's settings, for callers that need the secret whatever the active backend (migrate, tests). */
+export const secretOf = (config: Pick<Config, 'scrape'>): SecretRef => {
+  const { secret } = config.scrape
+  if (secret === undefined) throw new Error('SECRET_NAMESPACE and SECRET_NAME are not set')
+  return secret
+}

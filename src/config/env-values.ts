@@ -32,6 +32,10 @@ const oneOf = <L extends string>(values: readonly L[]): t.Type<L, string, unknow
   fromString(`one of ${values.join('|')}`, (s) => values.find((v) => v === s.toLowerCase()), (l) => l)
 export const LogLevelFromString = oneOf(LOG_LEVELS)
 export const SaslMechanismFromString = oneOf(SASL_MECHANISMS)
+/** SCRAPE_CONFIG_BACKEND: where the federation jobs go (one shared secret, or one ScrapeConfig per service) */
+export const SCRAPE_BACKENDS = ['secret', 'scrapeconfig'] as const
+export type ScrapeBackend = (typeof SCRAPE_BACKENDS)[number]
+export const ScrapeBackendFromString = oneOf(SCRAPE_BACKENDS)
 
 const parseHostPort = (s: string): HostPort | undefined => {
   const m = /^(\[[0-9A-Fa-f:.]+\]|[^:[\]]+):(\d{1,5})$/.exec(s.trim())

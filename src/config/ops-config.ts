@@ -21,6 +21,7 @@ import {
   Secret,
   SecretKey,
   type Config,
+  type SecretRef,
   type Env,
 } from './config.js'
 import { rejectedValueMessage } from './shown-value.js'
@@ -31,7 +32,7 @@ export interface RedisOpsConfig {
 
 export interface ReconcileOpsConfig extends RedisOpsConfig {
   readonly kube: Config['kube']
-  readonly secret: Config['secret']
+  readonly secret: SecretRef
   readonly grafana: Omit<Config['grafana'], 'publicUrl'>
   /** repairs rewrite jobs through the register step, under the same target policy as the service */
   readonly targets: Config['targets']
@@ -78,7 +79,7 @@ const done = <A>(r: Reader, value: A): Either<readonly string[], A> => (r.proble
 
 /** REDIS_URL, REDIS_CLUSTER_NODES, REDIS_KEY_PREFIX (all with the service's defaults). */
 /** The secret the commands read or write (KUBECONFIG, SECRET_*), as the service reads it. */
-const secretPart = (r: Reader): { kube: Config['kube']; secret: Config['secret'] } => {
+const secretPart = (r: Reader): { kube: Config['kube']; secret: SecretRef } => {
   const kubeconfigPath = r.opt('KUBECONFIG', Secret)
   return {
     kube: kubeconfigPath === undefined ? {} : { kubeconfigPath },
@@ -131,7 +132,7 @@ export const loadReconcileOpsConfig = (env: Env): Either<readonly string[], Reco
 
 export interface SecretOpsConfig extends RedisOpsConfig {
   readonly kube: Config['kube']
-  readonly secret: Config['secret']
+  readonly secret: SecretRef
 }
 
 /** Redis plus the secret (KUBECONFIG, SECRET_*): what `adopt` reads and writes. */

@@ -69,19 +69,21 @@ const secretChecks = async (kc: KubeConfig, ref: SecretRef, warnRatio: number): 
   }
 }
 
-const probeWith = async (kc: KubeConfig, config: Pick<Config, 'secret' | 'service'>): Promise<readonly DoctorCheck[]> => {
+const probeWith = async (kc: KubeConfig, config: Pick<Config, 'scrape' | 'service'>): Promise<readonly DoctorCheck[]> => {
   const api = kc.makeApiClient(AuthorizationV1Api)
   const server = kc.getCurrentCluster()?.server ?? 'in-cluster'
-  const permissions = [await accessCheck(api, config.secret, 'get'), await accessCheck(api, config.secret, 'update')]
+  const secret = config.scrape.secret
+  if (secret === undefined) return [checkOk('kube.reachable', `${server} configured`)]
+  const permissions = [await accessCheck(api, secret, 'get'), await accessCheck(api, secret, 'update')]
   const unanswered = permissions.find((p) => p instanceof Error)
   // the apiserver was not reached: every further Kubernetes check would only repeat that
   if (unanswered !== undefined) return [checkFail('kube.reachable', `${server}: ${errorMessage(unanswered)}`, 'check KUBECONFIG or the pod\'s service account and the apiserver address')]
   const answered = permissions.filter((p): p is DoctorCheck => !(p instanceof Error))
-  return [checkOk('kube.reachable', `${server} answered`), ...answered, ...(await secretChecks(kc, config.secret, config.service.secretSizeWarnRatio))]
+  return [checkOk('kube.reachable', `${server} answered`), ...answered, ...(await secretChecks(kc, secret, config.service.secretSizeWarnRatio))]
 }
 
 /** Loading the kubeconfig can fail by itself (no file, not in a pod): that is a finding, not a crash. */
-export const probeKube = async (config: Pick<Config, 'kube' | 'secret' | 'service'>): Promise<readonly DoctorCheck[]> => {
+export const probeKube = async (config: Pick<Config, 'kube' | 'scrape' | 'service'>): Promise<readonly DoctorCheck[]> => {
   let kc: KubeConfig
   try {
     kc = kubeConfigFrom(config.kube.kubeconfigPath)

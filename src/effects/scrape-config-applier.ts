@@ -13,20 +13,29 @@
  */
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node'
 import { isLeft } from 'fp-ts/lib/Either.js'
-import { ScrapeConfigResource } from '../codecs/scrape-config.js'
+import { SCRAPE_CONFIG_API_VERSION, SCRAPE_CONFIG_KIND, ScrapeConfigList, ScrapeConfigResource } from '../codecs/scrape-config.js'
 import { classifyKubeError, KubeErrorException } from './kube-error.js'
 import { DEFAULT_TIMEOUT_MS, timeoutOptions } from './kube-secret-client.js'
-import { isOwnScrapeConfig, scrapeConfigOf, type ScrapeConfigOptions } from './scrape-config-of.js'
+import { isOwnScrapeConfig, MANAGED_BY_LABEL, MANAGED_BY_VALUE, scrapeConfigOf, type ScrapeConfigOptions } from './scrape-config-of.js'
 import { scrapeConfigName } from './scrape-config-name.js'
 import type { ScrapeJob } from './scrape-job.js'
 
 export type RemoveOutcome = 'removed' | 'absent' | 'foreign'
+
+/** An object of the service's name exists and is somebody else's: a `conflict` no retry can fix. */
+export class ForeignScrapeConfigError extends KubeErrorException {}
 
 export interface ScrapeConfigApplier {
   /** rejects with a KubeErrorException (`conflict` for a foreign object of the same name) */
   apply(job: ScrapeJob): Promise<ScrapeConfigResource>
   /** rejects with a KubeErrorException; never deletes a foreign object */
   remove(serviceId: string): Promise<RemoveOutcome>
+  /** the service's own object for `serviceId`, 'foreign' when the name is somebody else's, undefined when absent */
+  read(serviceId: string): Promise<ScrapeConfigResource | 'foreign' | undefined>
+  /** every object the service created in the namespace (by the managed-by label), page by page */
+  listOwn(): Promise<readonly ScrapeConfigResource[]>
+  /** true while the apiserver answers a list in the namespace (readiness) */
+  ping(): Promise<boolean>
 }
 
 export interface ApplierOptions extends ScrapeConfigOptions {
@@ -34,6 +43,9 @@ export interface ApplierOptions extends ScrapeConfigOptions {
   readonly fieldManager: string
   readonly timeoutMs?: number
 }
+
+/** Objects per list page: a 100,000-service namespace is read in pages, never in one answer. */
+const LIST_PAGE = 500
 
 const GROUP = { group: 'monitoring.coreos.com', version: 'v1alpha1', plural: 'scrapeconfigs' } as const
 
@@ -73,7 +85,7 @@ export const createScrapeConfigApplier = (kc: KubeConfig, options: ApplierOption
     const name = desired.metadata.name
     const current = await read(name)
     if (current !== undefined && !isOwnScrapeConfig(current, job.job_name)) {
-      throw new KubeErrorException({ kind: 'conflict', status: 409, message: `scrapeconfig ${namespace}/${name} exists and was not created by this service for ${job.job_name}` })
+      throw new ForeignScrapeConfigError({ kind: 'conflict', status: 409, message: `scrapeconfig ${namespace}/${name} exists and was not created by this service for ${job.job_name}` })
     }
     const body = ScrapeConfigResource.encode(desired)
     const request = { ...GROUP, namespace, name, body, fieldManager: options.fieldManager, force: true }
@@ -100,5 +112,42 @@ export const createScrapeConfigApplier = (kc: KubeConfig, options: ApplierOption
     }
   }
 
-  return { apply, remove }
+  const readOwn = async (serviceId: string): Promise<ScrapeConfigResource | 'foreign' | undefined> => {
+    const current = await read(scrapeConfigName(serviceId))
+    if (current === undefined) return undefined
+    return isOwnScrapeConfig(current, serviceId) ? current : 'foreign'
+  }
+
+  /** One page of a list; `continue` as the apiserver hands it back. */
+  const page = async (labelSelector: string, limit: number, token: string | undefined): Promise<{ items: readonly ScrapeConfigResource[]; next: string | undefined }> => {
+    const answer = await call<unknown>('list', '*', () => api.listNamespacedCustomObject({ ...GROUP, namespace, labelSelector, limit, ...(token === undefined ? {} : { _continue: token }) }, timeoutOptions(timeoutMs)))
+    const decodedList = ScrapeConfigList.decode(answer)
+    if (isLeft(decodedList)) throw new KubeErrorException({ kind: 'fatal', message: `scrapeconfigs in ${namespace}: the apiserver answered something that is not a ScrapeConfigList` })
+    const next = decodedList.right.metadata?.continue
+    // list items may leave out apiVersion and kind (they are the list's): decode each as a ScrapeConfig
+    const items = decodedList.right.items.map((item) => decoded(typeof item === 'object' && item !== null ? { apiVersion: SCRAPE_CONFIG_API_VERSION, kind: SCRAPE_CONFIG_KIND, ...item } : item, 'list item'))
+    return { items, next: next === undefined || next === '' ? undefined : next }
+  }
+
+  const listOwn = async (): Promise<readonly ScrapeConfigResource[]> => {
+    const out: ScrapeConfigResource[] = []
+    let token: string | undefined
+    do {
+      const { items, next } = await page(`${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`, LIST_PAGE, token)
+      for (const item of items) out.push(item)
+      token = next
+    } while (token !== undefined)
+    return out
+  }
+
+  const ping = async (): Promise<boolean> => {
+    try {
+      await page(`${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`, 1, undefined)
+      return true
+    } catch {
+      return false
+    }
+  }
+
+  return { apply, remove, read: readOwn, listOwn, ping }
 }

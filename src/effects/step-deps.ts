@@ -1,5 +1,5 @@
 import type { DashboardRef } from './grafana-client.js'
-import type { SecretWriter } from './secret-writer.js'
+import type { ScrapeTargets } from './scrape-targets.js'
 import type { DatasourceUids } from './desired-state.js'
 import type { ResultContext } from '../state/result-message.js'
 import type { ResultRecord } from '../codecs/events.js'
@@ -27,7 +27,8 @@ export interface StepGrafana {
 
 /** Everything the step effects talk to, passed in so tests can give fakes or simulators. */
 export interface StepDeps {
-  readonly secretWriter: SecretWriter
+  /** where jobs go: the secret writer or the ScrapeConfig writer (SCRAPE_CONFIG_BACKEND) */
+  readonly scrapeTargets: ScrapeTargets
   readonly grafana: StepGrafana
   readonly publish: PublishResult
   readonly now: () => Date

@@ -21,7 +21,7 @@ import type { PendingRequest, ServiceState } from '../state/service-state.js'
 import type { StoredEvent } from '../state/store/event-store.js'
 import type { Drift } from './drift.js'
 
-export interface RepairDeps extends Pick<StepDeps, 'secretWriter' | 'grafana' | 'datasources' | 'now' | 'targetAllow'> {
+export interface RepairDeps extends Pick<StepDeps, 'scrapeTargets' | 'grafana' | 'datasources' | 'now' | 'targetAllow'> {
   /** `reconcile:<uuid>`: the request id of every step this run takes and every fact it records */
   readonly requestId: string
 }

@@ -13,10 +13,12 @@ import type { Config } from '../config/config.js'
 import { RequestTopics } from '../codecs/topics.js'
 import { desiredFingerprints } from '../effects/desired-state.js'
 import { createGrafanaClient, type GrafanaClient } from '../effects/grafana-client.js'
-import { createSecretClient, kubeConfigFrom, type SecretClient } from '../effects/kube-secret-client.js'
+import type { SecretClient } from '../effects/kube-secret-client.js'
 import { runStep$ } from '../effects/run-step.js'
 import { renderedJobBytes } from '../effects/job-size.js'
-import { createSecretWriter, type SecretWriter } from '../effects/secret-writer.js'
+import type { SecretWriter } from '../effects/secret-writer.js'
+import type { ScrapeConfigApplier } from '../effects/scrape-config-applier.js'
+import { startScrapeBackend } from './scrape-backend.js'
 import type { StepDeps } from '../effects/step-deps.js'
 import { createEventStore, type EventStore } from '../state/store/event-store.js'
 import { createServiceLease } from '../state/store/service-lease.js'
@@ -36,7 +38,7 @@ import { createRequestConsumer, createResultProducer } from '../streams/kafka/re
 import { createRetryMetrics } from './retry-metrics.js'
 import { startRetentionSchedule } from './retention-schedule.js'
 import { createRetention } from '../state/store/retention.js'
-import { createMetrics, recordReceived, recordSecretBatch, SECRET_LIMIT_BYTES, type Metrics } from './metrics.js'
+import { createMetrics, recordReceived, type Metrics } from './metrics.js'
 import { observeDrainEvent, timedStep } from './observe-drain.js'
 
 export interface ServiceOptions {
@@ -53,9 +55,12 @@ export interface ServiceOptions {
 
 export interface RunningService {
   readonly store: EventStore
-  readonly secretWriter: SecretWriter
+  /** secret mode only */
+  readonly secretWriter?: SecretWriter
+  readonly secretClient?: SecretClient
+  /** scrapeconfig mode only */
+  readonly scrapeConfigs?: ScrapeConfigApplier
   readonly grafana: GrafanaClient
-  readonly secretClient: SecretClient
   readonly metrics: Metrics
   /** the health/metrics endpoint (/livez, /readyz, /metrics) */
   readonly http: HttpServer
@@ -66,13 +71,6 @@ export interface RunningService {
   /** true while every dependency answers */
   ready(): Promise<boolean>
   stop(): Promise<void>
-}
-
-/** A secret near the 1 MiB object limit cannot take many more jobs: say so while there is room. */
-const warnOnSecretSize = (logger: Logger, bytes: number, ratio: number): void => {
-  if (bytes >= ratio * SECRET_LIMIT_BYTES) {
-    logger.warn({ bytes, limitBytes: SECRET_LIMIT_BYTES, ratio: bytes / SECRET_LIMIT_BYTES }, 'scrape-config secret is close to the 1 MiB Secret limit')
-  }
 }
 
 /** Who holds a lease: host and pid for operators, plus randomness so a restarted pid is someone new. */
@@ -98,21 +96,20 @@ export const startService = async (config: Config, options: ServiceOptions): Pro
   await warnOnUnsafeRedisSettings(redis, logger)
   const store = createEventStore(redis, config.redis.keyPrefix)
 
-  const secretClient = createSecretClient(kubeConfigFrom(config.kube.kubeconfigPath), config.secret)
-  const secretWriter = createSecretWriter({ client: secretClient, describe: `${config.secret.namespace}/${config.secret.name} key ${config.secret.key}` })
   const grafana = createGrafanaClient({ baseUrl: config.grafana.url, auth: config.grafana.auth, retry: { retries: config.grafana.retries, timeoutMs: config.grafana.timeoutMs }, maxConcurrency: config.grafana.maxConcurrency })
   // the lanes start later but the metrics read them: a holder filled in once they exist
   const lanes: { current?: ServiceLanes } = {}
   const metrics = createMetrics({ openLanes: () => lanes.current?.openLanes() ?? 0, grafanaRetries: () => grafana.retries })
   const observeRetries = createRetryMetrics(metrics.registry, () => lanes.current?.waitingServices() ?? 0, logger)
-  const secretReports = secretWriter.reports$.subscribe((report) => {
-    recordSecretBatch(metrics, report)
-    warnOnSecretSize(logger, report.bytes, config.service.secretSizeWarnRatio)
+  const backend = startScrapeBackend(config.scrape, config.kube.kubeconfigPath, {
+    logger,
+    metrics,
+    secretSizeWarnRatio: config.service.secretSizeWarnRatio,
   })
 
   let joined = false
   const readiness = async (): Promise<Readiness> => ({
-    ...(await readinessOf({ kafka: () => Promise.resolve(joined), redis: () => store.ping(), kubernetes: () => secretClient.ping(), grafana: () => grafana.health() })),
+    ...(await readinessOf({ kafka: () => Promise.resolve(joined), redis: () => store.ping(), kubernetes: () => backend.ping(), grafana: () => grafana.health() })),
     // an outage in progress: requests waiting out a transient fault (not a readiness failure: the service is doing its job)
     waitingOnRetry: lanes.current?.waitingServices() ?? 0,
   })
@@ -139,7 +136,7 @@ export const startService = async (config: Config, options: ServiceOptions): Pro
 
   const results = { sourceUri: config.service.sourceUri, grafanaPublicUrl: config.grafana.publicUrl }
   const stepDeps: StepDeps = {
-    secretWriter,
+    scrapeTargets: backend.targets,
     grafana,
     publish: (record) => resultSender.send(record),
     now,
@@ -210,9 +207,10 @@ export const startService = async (config: Config, options: ServiceOptions): Pro
   let stopping: Promise<void> | undefined
   return {
     store,
-    secretWriter,
+    ...(backend.secretWriter === undefined ? {} : { secretWriter: backend.secretWriter }),
+    ...(backend.secretClient === undefined ? {} : { secretClient: backend.secretClient }),
+    ...(backend.applier === undefined ? {} : { scrapeConfigs: backend.applier }),
     grafana,
-    secretClient,
     metrics,
     http,
     openLanes: () => running.openLanes(),
@@ -228,8 +226,7 @@ export const startService = async (config: Config, options: ServiceOptions): Pro
         inbox.unsubscribe()
         await waitForDrains(config.service.shutdownGraceMs)
         running.stop()
-        secretReports.unsubscribe()
-        secretWriter.close()
+        backend.close()
         resultSender.close()
         await producer.disconnect().catch(() => undefined)
         redis.disconnect()

@@ -3,6 +3,7 @@
  * Kafka): the secret is shared with another team whose jobs are full of YAML a round trip would
  * change; the service may only touch what its ownership record says it created.
  */
+import { secretOf } from '../../../src/config/config.js'
 import { expect } from 'chai'
 import { isLeft } from 'fp-ts/lib/Either.js'
 import { DEV_SECRET } from '../../../dev/dev-stack.js'
@@ -66,7 +67,7 @@ describe('ownership of the shared secret end to end', function () {
   it('B caches, A adds X, B removes X: X is gone and the delete says it was removed', async () => {
     // the running service (B) has the secret cached since the first test; A is another writer instance
     const config = ctx.harness.stack.config
-    const writerA = createSecretWriter({ client: createSecretClient(kubeConfigFrom(config.kube.kubeconfigPath), config.secret), describe: 'writer A' })
+    const writerA = createSecretWriter({ client: createSecretClient(kubeConfigFrom(config.kube.kubeconfigPath), secretOf(config)), describe: 'writer A' })
     try {
       const job = federationJob({ serviceId: 'svc-x', namespaces: ['NAMESPACE_1', 'NAMESPACE_2'], host: '10.10.10.4', port: 30180 })
       await new Promise<void>((resolve, reject) => writerA.submit({ op: 'upsert', job }).subscribe({ next: (o) => (o.ok ? resolve() : reject(new Error(o.reason))) }))

@@ -1,3 +1,4 @@
+import { secretOf } from '../../../src/config/config.js'
 import { expect } from 'chai'
 import { isLeft } from 'fp-ts/lib/Either.js'
 import { DEV_SECRET } from '../../../dev/dev-stack.js'
@@ -48,12 +49,12 @@ describe('ops/reconcile (live log, simulators)', function () {
   before(async () => {
     live = await writeLiveLog(['svc-k1', 'svc-k2', 'svc-k3'], ['svc-kd'])
     const config = live.harness.stack.config
-    const secretClient = createSecretClient(kubeConfigFrom(config.kube.kubeconfigPath), config.secret)
+    const secretClient = createSecretClient(kubeConfigFrom(config.kube.kubeconfigPath), secretOf(config))
     writer = createSecretWriter({ client: secretClient, describe: 'test secret' })
     deps = {
       store: createEventStore(live.redis, live.prefix),
       secretClient,
-      secretWriter: writer,
+      scrapeTargets: writer,
       grafana: createGrafanaClient({ baseUrl: config.grafana.url, auth: config.grafana.auth, retry: { retries: 1, timeoutMs: 2000 } }),
       datasources: { prometheusDatasourceUid: config.grafana.prometheusDatasourceUid, lokiDatasourceUid: config.grafana.lokiDatasourceUid },
       now: () => now,

@@ -42,7 +42,7 @@ describe('config/load-config', () => {
       },
       redis: { url: 'redis://127.0.0.1:6379', keyPrefix: 'tc:' },
       kube: {},
-      secret: { namespace: 'monitoring', name: 'additional-scrape-configs', key: 'prometheus-additional.yaml' },
+      scrape: { backend: 'secret', secret: { namespace: 'monitoring', name: 'additional-scrape-configs', key: 'prometheus-additional.yaml' } },
       grafana: {
         url: 'http://grafana.monitoring:3000',
         publicUrl: 'http://grafana.monitoring:3000',

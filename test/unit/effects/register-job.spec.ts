@@ -21,7 +21,7 @@ describe('registerJob$', () => {
       submitted = fake.submitted
       const expected = '  --e|'
 
-      expectObservable(registerJob$(step, stepDeps({ secretWriter: fake.writer }))).toBe(expected, {
+      expectObservable(registerJob$(step, stepDeps({ scrapeTargets: fake.writer }))).toBe(expected, {
         e: [{ v: 1, requestId: 'r1', at: NOW, type: 'ScrapeJobRegistered', jobName: SERVICE, fingerprint: step.fingerprint }],
       })
       expectSubscriptions(write.subscriptions).toBe('^--!')
@@ -35,7 +35,7 @@ describe('registerJob$', () => {
       const { writer } = secretWriterAnswering(write)
       const expected = '  --e|'
 
-      expectObservable(registerJob$(step, stepDeps({ secretWriter: writer }))).toBe(expected, {
+      expectObservable(registerJob$(step, stepDeps({ scrapeTargets: writer }))).toBe(expected, {
         e: [{ v: 1, requestId: 'r1', at: NOW, type: 'StepFailed', step: 'registerJob', reason: 'Kubernetes answered 403: forbidden', retryable: false }],
       })
     })

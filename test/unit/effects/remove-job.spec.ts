@@ -21,7 +21,7 @@ describe('removeJob$', () => {
       submitted = fake.submitted
       const expected = '  ---e|'
 
-      expectObservable(removeJob$(step, SERVICE, stepDeps({ secretWriter: fake.writer }))).toBe(expected, {
+      expectObservable(removeJob$(step, SERVICE, stepDeps({ scrapeTargets: fake.writer }))).toBe(expected, {
         e: [{ v: 1, requestId: 'r2', at: NOW, type: 'ScrapeJobRemoved', jobName: SERVICE, wasPresent: true }],
       })
       expectSubscriptions(write.subscriptions).toBe('^---!')
@@ -35,7 +35,7 @@ describe('removeJob$', () => {
       const { writer } = secretWriterAnswering(write)
       const expected = '  ---e|'
 
-      expectObservable(removeJob$(step, SERVICE, stepDeps({ secretWriter: writer }))).toBe(expected, {
+      expectObservable(removeJob$(step, SERVICE, stepDeps({ scrapeTargets: writer }))).toBe(expected, {
         e: [{ v: 1, requestId: 'r2', at: NOW, type: 'StepFailed', step: 'removeJob', reason: 'Kubernetes answered 503', retryable: true }],
       })
     })

@@ -33,7 +33,7 @@ describe('runStep$ (dispatch of a decided step to its effect)', () => {
       const fake = secretWriterAnswering(cold('-o|', { o: written(false) }))
       submitted = fake.submitted
       const step = nextStep(log, 'registerJob')
-      expectObservable(runStep$(step, stateAfter(log), stepDeps({ secretWriter: fake.writer }))).toBe('-e|', {
+      expectObservable(runStep$(step, stateAfter(log), stepDeps({ scrapeTargets: fake.writer }))).toBe('-e|', {
         e: [{ v: 1, requestId: 'r1', at: NOW, type: 'ScrapeJobRegistered', jobName: SERVICE, fingerprint: step.fingerprint }],
       })
     })
@@ -46,7 +46,7 @@ describe('runStep$ (dispatch of a decided step to its effect)', () => {
     scheduler.run(({ cold, expectObservable }) => {
       const fake = secretWriterAnswering(cold('-o|', { o: written(false) }))
       submitted = fake.submitted
-      expectObservable(runStep$(nextStep(log, 'removeJob'), stateAfter(log), stepDeps({ secretWriter: fake.writer }))).toBe('-e|', {
+      expectObservable(runStep$(nextStep(log, 'removeJob'), stateAfter(log), stepDeps({ scrapeTargets: fake.writer }))).toBe('-e|', {
         e: [{ v: 1, requestId: 'r2', at: NOW, type: 'ScrapeJobRemoved', jobName: SERVICE, wasPresent: false }],
       })
     })

@@ -51,7 +51,7 @@ export const secretWriterAnswering = (outcome$: Observable<SecretEditOutcome>) =
 }
 
 export const stepDeps = (overrides: Partial<StepDeps> = {}): StepDeps => ({
-  secretWriter: secretWriterAnswering(throwError(() => new Error('secretWriter is not part of this spec'))).writer,
+  scrapeTargets: secretWriterAnswering(throwError(() => new Error('secretWriter is not part of this spec'))).writer,
   grafana: unusedGrafana,
   publish: unused('publish'),
   targetAllow: undefined,

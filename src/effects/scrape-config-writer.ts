@@ -1,0 +1,81 @@
+/**
+ * The ScrapeConfig backend of the scrape-targets port: an upsert applies the service's own
+ * ScrapeConfig, a remove deletes it (never somebody else's). There is no shared object, so unlike
+ * the secret writer nothing is batched: services write in parallel, at most `maxInFlight`
+ * apiserver calls at once, and the lanes keep one service's edits in order.
+ *
+ * Transient answers (5xx, 429, timeouts, a lost uid precondition) are retried a few times here,
+ * then reported retryable so the request's patience (retryAt, REQUEST_DEADLINE) takes over.
+ */
+import { defer, type Observable } from 'rxjs'
+import { createSemaphore } from '../operators/semaphore.js'
+import { KubeErrorException } from './kube-error.js'
+import type { OwnedEdit } from './owned-list-edits.js'
+import { ForeignScrapeConfigError, type ScrapeConfigApplier } from './scrape-config-applier.js'
+import type { ScrapeEditOutcome, ScrapeTargets } from './scrape-targets.js'
+
+export interface ScrapeConfigWriterOptions {
+  readonly applier: ScrapeConfigApplier
+  /** apiserver calls in flight at once (each edit is a GET plus an apply or delete) */
+  readonly maxInFlight: number
+  readonly maxAttempts?: number
+  readonly sleep?: (ms: number) => Promise<void>
+  readonly random?: () => number
+}
+
+/** The apiserver's Retry-After is honoured, capped: a lane must not sleep for minutes on one hint. */
+const MAX_RETRY_AFTER_MS = 10_000
+
+const backoffMs = (attempt: number, random: () => number, retryAfterMs?: number): number =>
+  retryAfterMs === undefined ? Math.round(random() * Math.min(2000, 50 * 2 ** attempt)) : Math.min(retryAfterMs, MAX_RETRY_AFTER_MS)
+
+/** What one failed call means: give up now (with why), or try again. */
+const verdict = (error: unknown): { readonly retry: boolean; readonly reason: string; readonly retryAfterMs?: number } => {
+  if (error instanceof ForeignScrapeConfigError) return { retry: false, reason: error.message }
+  if (!(error instanceof KubeErrorException)) return { retry: false, reason: `unexpected error writing a ScrapeConfig: ${String(error)}` }
+  const { kind, message, retryAfterMs } = error.error
+  // a 409 here is a lost precondition (the object changed between GET and write): read again
+  const retry = kind === 'retryable' || kind === 'conflict'
+  return { retry, reason: `Kubernetes refused the ScrapeConfig ${retry ? 'write' : 'update'}: ${message}`, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) }
+}
+
+export const createScrapeConfigWriter = (options: ScrapeConfigWriterOptions): ScrapeTargets => {
+  const slots = createSemaphore(options.maxInFlight)
+  const maxAttempts = options.maxAttempts ?? 4
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)))
+  const random = options.random ?? Math.random
+
+  const once = async (edit: OwnedEdit): Promise<ScrapeEditOutcome> => {
+    switch (edit.op) {
+      case 'upsert':
+        await options.applier.apply(edit.job)
+        return { ok: true, changed: true, wasPresent: true }
+      case 'remove': {
+        const removed = await options.applier.remove(edit.jobName)
+        // a foreign object of that name is left alone, exactly like a foreign job in the secret
+        return { ok: true, changed: removed === 'removed', wasPresent: removed === 'removed' }
+      }
+      case 'adopt':
+        return { ok: false, reason: 'adopt applies to the secret backend: a ScrapeConfig is the service\'s own by its label and annotation', retryable: false }
+    }
+  }
+
+  const attempt = async (edit: OwnedEdit): Promise<ScrapeEditOutcome> => {
+    for (let n = 1; ; n += 1) {
+      const release = await slots.acquire()
+      let failure: ReturnType<typeof verdict>
+      try {
+        return await once(edit)
+      } catch (error) {
+        failure = verdict(error)
+      } finally {
+        release()
+      }
+      if (!failure.retry) return { ok: false, reason: failure.reason, retryable: false }
+      if (n >= maxAttempts) return { ok: false, reason: `${failure.reason} (after ${maxAttempts} attempts)`, retryable: true }
+      await sleep(backoffMs(n, random, failure.retryAfterMs))
+    }
+  }
+
+  return { submit: (edit): Observable<ScrapeEditOutcome> => defer(() => attempt(edit)) }
+}

@@ -1,0 +1,66 @@
+/**
+ * The active scrape backend (SCRAPE_CONFIG_BACKEND), built from the configuration: the port the
+ * register and remove steps write through, its readiness check, and its own reporting (the
+ * secret's batch metrics and size warning exist only in secret mode).
+ */
+import type { ScrapeTargetsConfig } from '../config/config.js'
+import { createSecretClient, kubeConfigFrom, type SecretClient } from '../effects/kube-secret-client.js'
+import { createScrapeConfigApplier, type ScrapeConfigApplier } from '../effects/scrape-config-applier.js'
+import { createScrapeConfigWriter } from '../effects/scrape-config-writer.js'
+import type { ScrapeTargets } from '../effects/scrape-targets.js'
+import { createSecretWriter, type SecretWriter } from '../effects/secret-writer.js'
+import type { Logger } from '../support/logger.js'
+import { recordSecretBatch, SECRET_LIMIT_BYTES, type Metrics } from './metrics.js'
+
+/** The field manager of every server-side apply: `kubectl get --show-managed-fields` names it. */
+export const FIELD_MANAGER = 'telemetry-client'
+
+export interface ScrapeBackend {
+  readonly targets: ScrapeTargets
+  /** set in secret mode only */
+  readonly secretWriter?: SecretWriter
+  readonly secretClient?: SecretClient
+  /** set in scrapeconfig mode only */
+  readonly applier?: ScrapeConfigApplier
+  /** true while the apiserver answers for the backend's object(s) */
+  ping(): Promise<boolean>
+  close(): void
+}
+
+/** A secret near the 1 MiB object limit cannot take many more jobs: say so while there is room. */
+const warnOnSecretSize = (logger: Logger, bytes: number, ratio: number): void => {
+  if (bytes >= ratio * SECRET_LIMIT_BYTES) {
+    logger.warn({ bytes, limitBytes: SECRET_LIMIT_BYTES, ratio: bytes / SECRET_LIMIT_BYTES }, 'scrape-config secret is close to the 1 MiB Secret limit')
+  }
+}
+
+export interface BackendOptions {
+  readonly logger: Logger
+  readonly metrics: Metrics
+  readonly secretSizeWarnRatio: number
+}
+
+export const startScrapeBackend = (scrape: ScrapeTargetsConfig, kubeconfigPath: string | undefined, options: BackendOptions): ScrapeBackend => {
+  const kc = kubeConfigFrom(kubeconfigPath)
+  if (scrape.backend === 'scrapeconfig') {
+    const applier = createScrapeConfigApplier(kc, { namespace: scrape.scrapeConfig.namespace, extraLabels: scrape.scrapeConfig.labels, fieldManager: FIELD_MANAGER })
+    return { targets: createScrapeConfigWriter({ applier, maxInFlight: scrape.scrapeConfig.maxInFlight }), applier, ping: () => applier.ping(), close: () => undefined }
+  }
+  const { secret } = scrape
+  const secretClient = createSecretClient(kc, secret)
+  const secretWriter = createSecretWriter({ client: secretClient, describe: `${secret.namespace}/${secret.name} key ${secret.key}` })
+  const reports = secretWriter.reports$.subscribe((report) => {
+    recordSecretBatch(options.metrics, report)
+    warnOnSecretSize(options.logger, report.bytes, options.secretSizeWarnRatio)
+  })
+  return {
+    targets: secretWriter,
+    secretWriter,
+    secretClient,
+    ping: () => secretClient.ping(),
+    close: () => {
+      reports.unsubscribe()
+      secretWriter.close()
+    },
+  }
+}
