@@ -4,6 +4,7 @@ import { createSecretWriter } from '../effects/secret-writer.js'
 import { formatReconcile, reconcile, reconcileExitCode, reconcileJson } from '../ops/reconcile.js'
 import { runCommandDef, writeJson, type CommandDef } from './command.js'
 import { Exit, type CliIo } from './io.js'
+import { secretOf } from '../config/config.js'
 import { loadReconcileOpsConfig, type ReconcileOpsConfig } from '../config/ops-config.js'
 import { selectServices, withStore } from './with-store.js'
 
@@ -43,8 +44,8 @@ export const reconcileDef: CommandDef<ReconcileOpsConfig> = {
   usageExit: (argv) => (argv.includes('--dry-run') ? Exit.failed : Exit.usage),
   run: (args, config, io) =>
     withStore(config, async ({ store }) => {
-      const secretClient = createSecretClient(kubeConfigFrom(config.kube.kubeconfigPath), config.secret)
-      const secretWriter = createSecretWriter({ client: secretClient, describe: `${config.secret.namespace}/${config.secret.name} key ${config.secret.key}` })
+      const secretClient = createSecretClient(kubeConfigFrom(config.kube.kubeconfigPath), secretOf(config))
+      const secretWriter = createSecretWriter({ client: secretClient, describe: `${secretOf(config).namespace}/${secretOf(config).name} key ${secretOf(config).key}` })
       const grafana = createGrafanaClient({ baseUrl: config.grafana.url, auth: config.grafana.auth, retry: { retries: config.grafana.retries, timeoutMs: config.grafana.timeoutMs } })
       try {
         const serviceIds = await selectServices(store, args.options.get('service'))

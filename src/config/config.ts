@@ -36,7 +36,7 @@ import { configToEnv } from './config-to-env.js'
 import { TargetAllowList } from './target-allow.js'
 import { rejectedValueMessage } from './shown-value.js'
 import { DurationFromString } from './duration.js'
-import type { ConfigShape, ScrapeTargetsConfig, SecretRef } from './config-shape.js'
+import type { ConfigShape, ScrapeConfigRef, ScrapeTargetsConfig, SecretRef } from './config-shape.js'
 export type { SecretRef, ScrapeConfigRef, ScrapeTargetsConfig } from './config-shape.js'
 import { KubeLabels } from './kube-labels.js'
 
@@ -68,11 +68,18 @@ export const DEFAULT_KAFKA_MAX_RECORD_BYTES = 1_000_000
 
 const CONTRACT_TOPICS: readonly string[] = [...Object.values(RequestTopics), ...Object.values(ResultTopics)]
 
-interface EnvReader {
+export interface EnvReader {
   raw(name: string): string | undefined
   opt<A>(name: string, codec: t.Type<A, string, unknown>): A | undefined
   req<A>(name: string, codec: t.Type<A, string, unknown>): A | undefined
 }
+
+/** SCRAPE_CONFIG_NAMESPACE (required), SCRAPE_CONFIG_LABELS, SCRAPE_CONFIG_MAX_IN_FLIGHT. */
+export const scrapeConfigRef = (r: EnvReader): ScrapeConfigRef => ({
+  namespace: r.req('SCRAPE_CONFIG_NAMESPACE', KubeNamespaceName) ?? '',
+  labels: r.opt('SCRAPE_CONFIG_LABELS', KubeLabels) ?? {},
+  maxInFlight: r.opt('SCRAPE_CONFIG_MAX_IN_FLIGHT', IntFromString(1, 1000)) ?? 16,
+})
 
 /**
  * SCRAPE_CONFIG_BACKEND and the settings of each backend: the active backend's are required
@@ -85,9 +92,7 @@ export const scrapeTargets = (r: EnvReader): ScrapeTargetsConfig => {
     ? { namespace: r.req('SECRET_NAMESPACE', KubeNamespaceName) ?? '', name: r.req('SECRET_NAME', KubeObjectName) ?? '', key: r.opt('SECRET_KEY', SecretKey) ?? DEFAULTS.SECRET_KEY }
     : undefined
   const scrapeConfigGiven = backend === 'scrapeconfig' || r.raw('SCRAPE_CONFIG_NAMESPACE') !== undefined
-  const scrapeConfig = scrapeConfigGiven
-    ? { namespace: r.req('SCRAPE_CONFIG_NAMESPACE', KubeNamespaceName) ?? '', labels: r.opt('SCRAPE_CONFIG_LABELS', KubeLabels) ?? {}, maxInFlight: r.opt('SCRAPE_CONFIG_MAX_IN_FLIGHT', IntFromString(1, 1000)) ?? 16 }
-    : undefined
+  const scrapeConfig = scrapeConfigGiven ? scrapeConfigRef(r) : undefined
   if (backend === 'secret') return { backend, secret: secret ?? { namespace: '', name: '', key: DEFAULTS.SECRET_KEY }, ...(scrapeConfig === undefined ? {} : { scrapeConfig }) }
   return { backend, scrapeConfig: scrapeConfig ?? { namespace: '', labels: {}, maxInFlight: 16 }, ...(secret === undefined ? {} : { secret }) }
 }

@@ -22,6 +22,10 @@ import {
   SecretKey,
   type Config,
   type SecretRef,
+  type ScrapeConfigRef,
+  type ScrapeTargetsConfig,
+  scrapeTargets,
+  scrapeConfigRef,
   type Env,
 } from './config.js'
 import { rejectedValueMessage } from './shown-value.js'
@@ -32,7 +36,8 @@ export interface RedisOpsConfig {
 
 export interface ReconcileOpsConfig extends RedisOpsConfig {
   readonly kube: Config['kube']
-  readonly secret: SecretRef
+  /** SCRAPE_CONFIG_BACKEND and its settings, read exactly as the service reads them */
+  readonly scrape: ScrapeTargetsConfig
   readonly grafana: Omit<Config['grafana'], 'publicUrl'>
   /** repairs rewrite jobs through the register step, under the same target policy as the service */
   readonly targets: Config['targets']
@@ -79,10 +84,14 @@ const done = <A>(r: Reader, value: A): Either<readonly string[], A> => (r.proble
 
 /** REDIS_URL, REDIS_CLUSTER_NODES, REDIS_KEY_PREFIX (all with the service's defaults). */
 /** The secret the commands read or write (KUBECONFIG, SECRET_*), as the service reads it. */
-const secretPart = (r: Reader): { kube: Config['kube']; secret: SecretRef } => {
+const kubePart = (r: Reader): Config['kube'] => {
   const kubeconfigPath = r.opt('KUBECONFIG', Secret)
+  return kubeconfigPath === undefined ? {} : { kubeconfigPath }
+}
+
+const secretPart = (r: Reader): { kube: Config['kube']; secret: SecretRef } => {
   return {
-    kube: kubeconfigPath === undefined ? {} : { kubeconfigPath },
+    kube: kubePart(r),
     secret: {
       namespace: r.req('SECRET_NAMESPACE', KubeNamespaceName) ?? '',
       name: r.req('SECRET_NAME', KubeObjectName) ?? '',
@@ -100,7 +109,8 @@ export const loadRedisOpsConfig = (env: Env): Either<readonly string[], RedisOps
 export const loadReconcileOpsConfig = (env: Env): Either<readonly string[], ReconcileOpsConfig> => {
   const r = reader(env)
   const redis = redisPart(r)
-  const { kube, secret } = secretPart(r)
+  const kube = kubePart(r)
+  const scrape = scrapeTargets(r)
   const url = r.req('GRAFANA_URL', HttpUrl) ?? ''
   const token = r.opt('GRAFANA_TOKEN', Secret)
   const user = r.opt('GRAFANA_USER', Secret)
@@ -124,7 +134,7 @@ export const loadReconcileOpsConfig = (env: Env): Either<readonly string[], Reco
   return done(r, {
     redis,
     kube,
-    secret,
+    scrape,
     grafana: lokiServiceLabel === undefined ? grafana : { ...grafana, lokiServiceLabel },
     targets: allow === undefined ? {} : { allow },
   })
@@ -141,4 +151,19 @@ export const loadSecretOpsConfig = (env: Env): Either<readonly string[], SecretO
   const redis = redisPart(r)
   const { kube, secret } = secretPart(r)
   return done(r, { redis, kube, secret })
+}
+
+export interface MigrateOpsConfig extends RedisOpsConfig {
+  readonly kube: Config['kube']
+  readonly secret: SecretRef
+  readonly scrapeConfig: ScrapeConfigRef
+}
+
+/** Redis plus both backends, each required: `migrate` reads one and writes the other. */
+export const loadMigrateOpsConfig = (env: Env): Either<readonly string[], MigrateOpsConfig> => {
+  const r = reader(env)
+  const redis = redisPart(r)
+  const { kube, secret } = secretPart(r)
+  const scrapeConfig = scrapeConfigRef(r)
+  return done(r, { redis, kube, secret, scrapeConfig })
 }

@@ -21,7 +21,7 @@ describe('config/ops-config', () => {
   it('reconcile: secret, Grafana and datasource settings with defaults', () => {
     const loaded = loadReconcileOpsConfig({ SECRET_NAMESPACE: 'monitoring', SECRET_NAME: 'scrape', GRAFANA_URL: 'http://grafana:3000/', GRAFANA_TOKEN: 't', KUBECONFIG: '/k' })
     if (!isRight(loaded)) throw new Error(loaded.left.join())
-    expect(loaded.right.secret).to.deep.equal({ namespace: 'monitoring', name: 'scrape', key: 'prometheus-additional.yaml' })
+    expect(loaded.right.scrape).to.deep.equal({ backend: 'secret', secret: { namespace: 'monitoring', name: 'scrape', key: 'prometheus-additional.yaml' } })
     expect(loaded.right.kube).to.deep.equal({ kubeconfigPath: '/k' })
     expect(loaded.right.grafana).to.deep.equal({ url: 'http://grafana:3000', auth: { token: 't' }, prometheusDatasourceUid: 'prometheus', lokiDatasourceUid: 'loki', timeoutMs: 10_000, retries: 4, maxConcurrency: 32 })
   })
