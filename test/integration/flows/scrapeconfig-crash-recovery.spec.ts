@@ -1,0 +1,72 @@
+/**
+ * Crash recovery in scrapeconfig mode: kill -9 right around the ScrapeConfig write of a create
+ * and of a delete, then a restart. As in secret mode, the world ends as if nothing happened (one
+ * object per live service, none for a deleted one) and every copy of the result is identical.
+ */
+import { expect } from 'chai'
+import { RequestTopics } from '../../../src/codecs/topics.js'
+import { scrapeConfigName } from '../../../src/effects/scrape-config-name.js'
+import { CRASH_ENV } from '../../../src/streams/crash-points.js'
+import { DEV_SCRAPE_CONFIG } from '../../../dev/dev-stack.js'
+import { publish, type CollectedMessage } from '../../support/kafka-helpers.js'
+import { createRequest, deleteRequest } from '../../support/request-builders.js'
+import { useHarness } from '../../support/harness-hooks.js'
+import { spawnService } from '../../support/service-process.js'
+
+const refOf = (m: CollectedMessage) => (JSON.parse(m.value?.toString('utf8') ?? '{}') as { kogitoprocrefid?: string }).kogitoprocrefid
+const statusOf = (m: CollectedMessage | undefined) => (JSON.parse(m?.value?.toString('utf8') ?? '{}') as { data?: { dashboardDataOrderStatus?: string } }).data?.dashboardDataOrderStatus
+
+describe('scrapeconfig backend: crash recovery around the ScrapeConfig write', function () {
+  this.timeout(240_000)
+  const ctx = useHarness({ service: false, harness: { env: { SCRAPE_CONFIG_BACKEND: 'scrapeconfig' } } })
+
+  const objectOf = (serviceId: string) => ctx.harness.stack.kube.scrapeConfig(DEV_SCRAPE_CONFIG.namespace, scrapeConfigName(serviceId))
+
+  /** Publish, let the service die at `point`, restart it, and return every result for the request. */
+  const crashAndRecover = async (point: string, request: { id: string; kogitoprocinstanceid: string; data: { serviceId: string } }, topic: string) => {
+    const doomed = spawnService(ctx.harness.stack.env, { [CRASH_ENV]: point })
+    await doomed.started
+    await publish(topic, [{ key: request.data.serviceId, value: JSON.stringify(request) }])
+    const status = await doomed.exited
+    expect(status.signal, `the service should have been killed at ${point}\n${doomed.logText().slice(-2000)}`).to.equal('SIGKILL')
+    const survivor = spawnService(ctx.harness.stack.env)
+    try {
+      await survivor.started
+      await ctx.results.waitFor((m) => refOf(m) === request.kogitoprocinstanceid, 30_000)
+      await new Promise((r) => setTimeout(r, 500))
+    } finally {
+      await survivor.stop()
+    }
+    const copies = ctx.results.messages.filter((m) => refOf(m) === request.kogitoprocinstanceid)
+    expect(copies.length).to.be.greaterThan(0)
+    for (const copy of copies) expect(copy.value?.toString('utf8')).to.equal(copies[0]?.value?.toString('utf8'))
+    expect(statusOf(copies[0])).to.equal('SUCCESS')
+  }
+
+  for (const [i, point] of ['before-effect:registerJob', 'after-effect:registerJob', 'after-append:registerJob'].entries()) {
+    it(`create survives a crash at ${point}`, async () => {
+      const serviceId = `sc-crash-create-${i}`
+      await crashAndRecover(point, createRequest(serviceId), RequestTopics.create)
+      expect(objectOf(serviceId), 'the ScrapeConfig').to.exist
+      expect(ctx.harness.stack.scrapeConfigObjects().filter((o) => JSON.stringify(o).includes(`"${serviceId}"`))).to.have.length(1)
+    })
+  }
+
+  for (const [i, point] of ['after-effect:removeJob', 'after-append:removeJob'].entries()) {
+    it(`delete survives a crash at ${point}`, async () => {
+      const serviceId = `sc-crash-delete-${i}`
+      const healthy = spawnService(ctx.harness.stack.env)
+      const create = createRequest(serviceId)
+      try {
+        await healthy.started
+        await publish(RequestTopics.create, [{ key: serviceId, value: JSON.stringify(create) }])
+        await ctx.results.waitFor((m) => refOf(m) === create.kogitoprocinstanceid, 30_000)
+      } finally {
+        await healthy.stop()
+      }
+      expect(objectOf(serviceId)).to.exist
+      await crashAndRecover(point, deleteRequest(serviceId), RequestTopics.delete)
+      expect(objectOf(serviceId)).to.equal(undefined)
+    })
+  }
+})
