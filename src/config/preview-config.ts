@@ -7,7 +7,7 @@
 import { isLeft, left, right, type Either } from 'fp-ts/lib/Either.js'
 import type * as t from 'io-ts'
 import { DEFAULT_REQUEST_LIMITS, type RequestLimits } from '../codecs/limits.js'
-import { DEFAULT_KAFKA_MAX_RECORD_BYTES, DEFAULTS, GrafanaUid, HttpUrl, IntFromString, Text, TopicName, type Env } from './config.js'
+import { DEFAULT_KAFKA_MAX_RECORD_BYTES, DEFAULTS, GrafanaUid, HttpUrl, IntFromString, KubeLabels, KubeNamespaceName, ScrapeBackendFromString, Text, TopicName, type Env } from './config.js'
 import { rejectedValueMessage } from './shown-value.js'
 
 export interface PreviewConfig {
@@ -21,7 +21,12 @@ export interface PreviewConfig {
   readonly limits: RequestLimits
   /** no dead letter it shows is larger (KAFKA_MAX_RECORD_BYTES) */
   readonly maxRecordBytes: number
+  /** set when SCRAPE_CONFIG_BACKEND=scrapeconfig: the preview shows the ScrapeConfig instead of the secret's job */
+  readonly scrapeConfig?: { readonly namespace: string; readonly labels: Readonly<Record<string, string>> }
 }
+
+/** The namespace a preview shows when SCRAPE_CONFIG_NAMESPACE is not set (nothing is required in a preview). */
+export const PLACEHOLDER_SCRAPE_CONFIG_NAMESPACE = 'scrape-config-namespace-unset'
 
 /** Links in a preview without GRAFANA_PUBLIC_URL / GRAFANA_URL start with this. */
 export const PLACEHOLDER_GRAFANA_URL = 'https://grafana.invalid'
@@ -38,6 +43,11 @@ export const loadPreviewConfig = (env: Env): Either<readonly string[], PreviewCo
   }
   const requestBytes = IntFromString(1024, 100 * 1024 * 1024)
   const grafanaUrl = opt('GRAFANA_URL', HttpUrl)
+  const backend = opt('SCRAPE_CONFIG_BACKEND', ScrapeBackendFromString) ?? 'secret'
+  const scrapeConfig =
+    backend === 'scrapeconfig'
+      ? { namespace: opt('SCRAPE_CONFIG_NAMESPACE', KubeNamespaceName) ?? PLACEHOLDER_SCRAPE_CONFIG_NAMESPACE, labels: opt('SCRAPE_CONFIG_LABELS', KubeLabels) ?? {} }
+      : undefined
   const config: PreviewConfig = {
     grafanaPublicUrl: opt('GRAFANA_PUBLIC_URL', HttpUrl) ?? grafanaUrl ?? PLACEHOLDER_GRAFANA_URL,
     prometheusDatasourceUid: opt('GRAFANA_PROMETHEUS_DATASOURCE_UID', GrafanaUid) ?? DEFAULTS.GRAFANA_PROMETHEUS_DATASOURCE_UID,
@@ -52,6 +62,7 @@ export const loadPreviewConfig = (env: Env): Either<readonly string[], PreviewCo
       maxJobBytes: opt('MAX_JOB_BYTES', IntFromString(256, 1024 * 1024)) ?? DEFAULT_REQUEST_LIMITS.maxJobBytes,
     },
     maxRecordBytes: opt('KAFKA_MAX_RECORD_BYTES', IntFromString(4096, 100 * 1024 * 1024)) ?? DEFAULT_KAFKA_MAX_RECORD_BYTES,
+    ...(scrapeConfig === undefined ? {} : { scrapeConfig }),
   }
   return problems.length > 0 ? left(problems) : right(config)
 }

@@ -24,6 +24,8 @@ export const formatPreview = (preview: Preview): string => {
   const lines = [`ACCEPTED: ${preview.kind} request ${preview.requestId} for service ${preview.serviceId}`, '']
   if (preview.scrapeJobYaml !== undefined) lines.push('scrape job upserted into the secret\'s list (job_name = serviceId):', indent(preview.scrapeJobYaml), '')
   if (preview.removeJob !== undefined) lines.push(`scrape job removed from the secret's list: ${preview.removeJob}`, '')
+  if (preview.scrapeConfigYaml !== undefined) lines.push('ScrapeConfig applied (server-side apply, field manager telemetry-client):', indent(preview.scrapeConfigYaml), '')
+  if (preview.removeScrapeConfig !== undefined) lines.push(`ScrapeConfig deleted, if it is the service's own: ${preview.removeScrapeConfig}`, '')
   for (const folder of preview.folders) lines.push(`folder ensured: ${folder.title} (uid ${folder.uid})`)
   if (preview.folders.length > 0) lines.push('')
   for (const d of preview.dashboards) lines.push(`dashboard ${d.role} saved: ${d.title} (uid ${d.uid}) in ${d.folder.title}`, `  link: ${d.url}`, indent(json(d.model)), '')

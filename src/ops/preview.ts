@@ -15,6 +15,10 @@ import { rejectionRecords } from '../effects/dead-letter.js'
 import type { DashboardRole } from '../codecs/dashboard-role.js'
 import { dashboardUid } from '../effects/dashboard-uids.js'
 import { dashboardModelOf, jobOf } from '../effects/desired-state.js'
+import { dump } from 'js-yaml'
+import { ScrapeConfigResource } from '../codecs/scrape-config.js'
+import { scrapeConfigOf } from '../effects/scrape-config-of.js'
+import { scrapeConfigName } from '../effects/scrape-config-name.js'
 import { renderedJobBytes } from '../effects/job-size.js'
 import { Folders, type FolderSpec } from '../effects/folders.js'
 import { applyEdits, emptyScrapeConfigList, renderScrapeConfigList } from '../effects/scrape-config-list.js'
@@ -43,6 +47,10 @@ export type Preview =
       readonly scrapeJobYaml?: string
       /** removed from the secret's list, if present (delete) */
       readonly removeJob?: string
+      /** scrapeconfig mode: the object applied (create), as YAML */
+      readonly scrapeConfigYaml?: string
+      /** scrapeconfig mode: the object deleted, if present and the service's own (delete) */
+      readonly removeScrapeConfig?: string
       readonly folders: readonly FolderSpec[]
       readonly dashboards: readonly PreviewedDashboard[]
       /** deleted, those of them that exist (delete) */
@@ -94,12 +102,22 @@ const successData = (message: RequestMessage, dashboards: readonly PreviewedDash
   }
 }
 
+/** What the active backend would write: the secret's job, or the service's ScrapeConfig. */
+const scrapeTargetsOf = (message: RequestMessage, config: PreviewConfig) => {
+  const { serviceId } = message.payload
+  if (config.scrapeConfig !== undefined) {
+    if (message.kind === 'create') return { scrapeConfigYaml: dump(ScrapeConfigResource.encode(scrapeConfigOf(jobOf(message.payload), { namespace: config.scrapeConfig.namespace, extraLabels: config.scrapeConfig.labels })), { noRefs: true, lineWidth: -1 }) }
+    return message.kind === 'delete' ? { removeScrapeConfig: `${config.scrapeConfig.namespace}/${scrapeConfigName(serviceId)}` } : {}
+  }
+  if (message.kind === 'create') return { scrapeJobYaml: renderScrapeConfigList(applyEdits(emptyScrapeConfigList, [{ op: 'upsert', job: jobOf(message.payload) }])) }
+  return message.kind === 'delete' ? { removeJob: serviceId } : {}
+}
+
 const accepted = (message: RequestMessage, config: PreviewConfig, ctx: ResultContext, at: string): Preview => {
   const serviceId = message.payload.serviceId
   const dashboards = dashboardsOf(message, config)
   const deleted = message.kind === 'delete' ? [dashboardUid(serviceId, 'metrics'), dashboardUid(serviceId, 'logs')] : []
   const envelope = resultEnvelope(message.kind, successData(message, dashboards, deleted), { resultId: resultIdOf(message.envelope.id), kogito: message.kogito, at }, ctx)
-  const job = message.kind === 'create' ? renderScrapeConfigList(applyEdits(emptyScrapeConfigList, [{ op: 'upsert', job: jobOf(message.payload) }])) : undefined
   const notes =
     message.kind === 'delete'
       ? ['the result assumes the job and the create request\'s two dashboards exist; the service deletes every dashboard tagged with the service and reports what it removed']
@@ -109,8 +127,8 @@ const accepted = (message: RequestMessage, config: PreviewConfig, ctx: ResultCon
     kind: message.kind,
     serviceId,
     requestId: message.envelope.id,
-    ...(job === undefined ? {} : { scrapeJobYaml: job }),
-    ...(message.kind === 'delete' ? { removeJob: serviceId, deleteDashboardUids: deleted } : {}),
+    ...scrapeTargetsOf(message, config),
+    ...(message.kind === 'delete' ? { deleteDashboardUids: deleted } : {}),
     folders: [...new Set(dashboards.map((d) => d.folder))],
     dashboards,
     result: parsed(resultRecord(message.kind, serviceId, envelope)),

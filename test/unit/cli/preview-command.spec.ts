@@ -16,13 +16,13 @@ import { createRequestSample, deleteRequestSample } from '../../fixtures/spec-sa
 const GOLDEN = fileURLToPath(new URL('../../fixtures/golden/preview/', import.meta.url))
 const NOW = new Date('2026-01-02T03:04:05.000Z')
 
-const run = async (argv: readonly string[], stdin: string): Promise<{ code: number; stdout: string; stderr: string }> => {
+const run = async (argv: readonly string[], stdin: string, env: Readonly<Record<string, string>> = {}): Promise<{ code: number; stdout: string; stderr: string }> => {
   let stdout = ''
   let stderr = ''
   const io: CliIo = {
     stdout: { write: (text: string) => (stdout += text) },
     stderr: { write: (text: string) => (stderr += text) },
-    env: {},
+    env,
     stdin: Readable.from([Buffer.from(stdin, 'utf8')]),
     now: () => NOW,
   }
@@ -36,9 +36,13 @@ const matchesGolden = (name: string, actual: string): void => {
   expect(actual).to.equal(readFileSync(path, 'utf8'), `golden file ${name} (UPDATE_GOLDEN=1 rewrites it)`)
 }
 
-const cases: ReadonlyArray<{ readonly name: string; readonly message: string; readonly args?: readonly string[]; readonly code: number }> = [
+const SCRAPECONFIG_MODE = { SCRAPE_CONFIG_BACKEND: 'scrapeconfig', SCRAPE_CONFIG_NAMESPACE: 'monitoring', SCRAPE_CONFIG_LABELS: 'release=prometheus' }
+
+const cases: ReadonlyArray<{ readonly name: string; readonly message: string; readonly args?: readonly string[]; readonly env?: Readonly<Record<string, string>>; readonly code: number }> = [
   { name: 'create-sample', message: JSON.stringify(createRequestSample), code: 0 },
   { name: 'delete-sample', message: JSON.stringify(deleteRequestSample), code: 0 },
+  { name: 'create-sample-scrapeconfig', message: JSON.stringify(createRequestSample), env: SCRAPECONFIG_MODE, code: 0 },
+  { name: 'delete-sample-scrapeconfig', message: JSON.stringify(deleteRequestSample), env: SCRAPECONFIG_MODE, code: 0 },
   { name: 'platform-sample', message: JSON.stringify(samplePlatformRequest), code: 0 },
   { name: 'rejected-not-an-object', message: '["telemetry"]', args: ['--topic', 'telemetry-delete-prometheus-job-and-grafana-dashboard'], code: 1 },
   { name: 'rejected-invalid-payload', message: JSON.stringify({ ...createRequestSample, data: { serviceId: '../etc', namespaces: ['a b'], prometheus: { host: '10.0.0.1', port: 0 } } }), code: 1 },
@@ -51,7 +55,7 @@ describe('cli preview (golden, empty environment)', () => {
   for (const c of cases) {
     for (const json of [false, true]) {
       it(`${c.name}${json ? ' --json' : ''}`, async () => {
-        const result = await run([...(c.args ?? []), ...(json ? ['--json'] : [])], c.message)
+        const result = await run([...(c.args ?? []), ...(json ? ['--json'] : [])], c.message, c.env)
         expect(result.stderr).to.equal('')
         expect(result.code).to.equal(c.code)
         matchesGolden(`${c.name}.${json ? 'json' : 'txt'}`, result.stdout)
