@@ -2,14 +2,15 @@
  * The local stack, one command: a real redis-server, librdkafka's mock Kafka cluster, the
  * Kubernetes and Grafana simulators, and the service itself as a separate process running the
  * compiled `telemetry-client run`, configured by the environment alone. Then the spec's samples
- * are published and what came out is printed: result messages, the scrape-config YAML, the
- * dashboard URLs. Runs until Ctrl-C, or exits after the samples with --exit-after-samples.
+ * are published and what came out is printed: result messages, the scrape-config YAML (or the
+ * ScrapeConfig objects, with SCRAPE_CONFIG_BACKEND=scrapeconfig), the dashboard URLs. Runs until Ctrl-C, or exits after the samples with --exit-after-samples.
  */
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { Kafka, logLevel, Partitioners } from 'kafkajs'
 import { RequestTopics, ResultTopics } from '../src/codecs/topics.js'
-import { startDevStack, type DevStack } from './dev-stack.js'
+import { dump } from 'js-yaml'
+import { DEV_SCRAPE_CONFIG, startDevStack, type DevStack } from './dev-stack.js'
 import { startKafkaMock } from './kafka-mock.js'
 import { describeExit, spawnOwned, type OwnedProcess } from './process-utils.js'
 import { startRedisServer } from './redis-server.js'
@@ -54,6 +55,13 @@ const watchResults = async (kafka: Kafka): Promise<ResultWaiter> => {
 const printState = (stack: DevStack) => {
   section('scrape configs in the secret (monitoring/prometheus-additional-scrape-configs)')
   say(stack.scrapeConfigs()?.trimEnd() ?? '(secret missing)')
+  const objects = stack.scrapeConfigObjects()
+  if (objects.length > 0 || process.env['SCRAPE_CONFIG_BACKEND'] === 'scrapeconfig') {
+    section(`ScrapeConfig objects in ${DEV_SCRAPE_CONFIG.namespace}`)
+    if (objects.length === 0) say('(none)')
+    // managedFields are the apiserver's bookkeeping: left out to keep the listing readable
+    for (const o of objects) say(dump({ ...o, metadata: { ...(o['metadata'] as Record<string, unknown>), managedFields: undefined } }, { skipInvalid: true }).trimEnd() + '\n---')
+  }
   section('Grafana dashboards')
   const folders = new Map(stack.grafana.folders().map((f) => [f.uid, f.title]))
   const dashboards = stack.grafana.dashboards()
