@@ -21,6 +21,8 @@ export interface ScrapeConfigWriterOptions {
   readonly maxAttempts?: number
   readonly sleep?: (ms: number) => Promise<void>
   readonly random?: () => number
+  /** told of every attempt: for metrics */
+  readonly onAttempt?: (op: OwnedEdit['op'], outcome: 'ok' | 'retried' | 'failed') => void
 }
 
 /** The apiserver's Retry-After is honoured, capped: a lane must not sleep for minutes on one hint. */
@@ -65,14 +67,18 @@ export const createScrapeConfigWriter = (options: ScrapeConfigWriterOptions): Sc
       const release = await slots.acquire()
       let failure: ReturnType<typeof verdict>
       try {
-        return await once(edit)
+        const outcome = await once(edit)
+        options.onAttempt?.(edit.op, outcome.ok ? 'ok' : 'failed')
+        return outcome
       } catch (error) {
         failure = verdict(error)
       } finally {
         release()
       }
+      const retry = failure.retry && n < maxAttempts
+      options.onAttempt?.(edit.op, retry ? 'retried' : 'failed')
       if (!failure.retry) return { ok: false, reason: failure.reason, retryable: false }
-      if (n >= maxAttempts) return { ok: false, reason: `${failure.reason} (after ${maxAttempts} attempts)`, retryable: true }
+      if (!retry) return { ok: false, reason: `${failure.reason} (after ${maxAttempts} attempts)`, retryable: true }
       await sleep(backoffMs(n, random, failure.retryAfterMs))
     }
   }

@@ -56,6 +56,8 @@ export interface Metrics {
   readonly consumerLag: Gauge<'topic' | 'partition'>
   /** size of the rendered scrape-config list after the last write */
   readonly secretBytes: Gauge
+  /** ScrapeConfig backend: edits by operation and what became of each attempt */
+  readonly scrapeConfigAttempts: Counter<'op' | 'outcome'>
 }
 
 // Steps are single HTTP calls (or a secret batch): milliseconds normally, up to the retry budget.
@@ -159,7 +161,14 @@ export const createMetrics = (sources: MetricSources): Metrics => {
   const secretLimit = new Gauge({ name: 'telemetry_secret_limit_bytes', help: 'Kubernetes object size limit the secret must stay below', registers })
   secretLimit.set(SECRET_LIMIT_BYTES)
 
-  return { registry, requests, stepDuration, requestDuration, secretWrites, editsPerWrite, secretConflicts, deadLetters, supersededSteps, requestsReceived, consumerRestarts, consumerLag, secretBytes }
+  const scrapeConfigAttempts = new Counter({
+    name: 'telemetry_scrapeconfig_attempts_total',
+    help: 'ScrapeConfig backend: edit attempts by operation (upsert, remove) and outcome (ok, retried after a transient answer, failed)',
+    labelNames: ['op', 'outcome'] as const,
+    registers,
+  })
+
+  return { registry, requests, stepDuration, requestDuration, secretWrites, editsPerWrite, secretConflicts, deadLetters, supersededSteps, requestsReceived, consumerRestarts, consumerLag, secretBytes, scrapeConfigAttempts }
 }
 
 /** Records one group-commit batch of the secret writer (its `BatchReport`). */

@@ -44,7 +44,8 @@ export const startScrapeBackend = (scrape: ScrapeTargetsConfig, kubeconfigPath: 
   const kc = kubeConfigFrom(kubeconfigPath)
   if (scrape.backend === 'scrapeconfig') {
     const applier = createScrapeConfigApplier(kc, { namespace: scrape.scrapeConfig.namespace, extraLabels: scrape.scrapeConfig.labels, fieldManager: FIELD_MANAGER })
-    return { targets: createScrapeConfigWriter({ applier, maxInFlight: scrape.scrapeConfig.maxInFlight }), applier, ping: () => applier.ping(), close: () => undefined }
+    const onAttempt = (op: string, outcome: string) => options.metrics.scrapeConfigAttempts.inc({ op, outcome })
+    return { targets: createScrapeConfigWriter({ applier, maxInFlight: scrape.scrapeConfig.maxInFlight, onAttempt }), applier, ping: () => applier.ping(), close: () => undefined }
   }
   const { secret } = scrape
   const secretClient = createSecretClient(kc, secret)

@@ -134,6 +134,9 @@ describe('scrapeconfig backend: all three flows end to end', function () {
       expect(objectOf(serviceId)).to.exist
       await new Promise((r) => setTimeout(r, 300))
       expect(ctx.results.messages.filter((m) => String(m.value).includes(create.kogitoprocinstanceid))).to.have.length(1)
+      const metrics = (await ctx.harness.service?.metrics.registry.metrics()) ?? ''
+      expect(metrics).to.match(/telemetry_scrapeconfig_attempts_total\{op="upsert",outcome="retried"\} [1-9]/)
+      expect(metrics).to.match(/telemetry_scrapeconfig_attempts_total\{op="upsert",outcome="ok"\} [1-9]/)
     } finally {
       kube.faults.clear()
     }

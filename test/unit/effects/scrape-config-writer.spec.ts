@@ -62,10 +62,12 @@ describe('scrape-config-writer', () => {
   it('retries transient answers and lost preconditions, then succeeds', async () => {
     const { applier, calls } = scripted([fail('retryable', '503'), fail('conflict', 'uid precondition'), () => Promise.resolve({})])
     const slept: number[] = []
-    const writer = createScrapeConfigWriter({ applier, maxInFlight: 2, sleep: (ms) => (slept.push(ms), Promise.resolve()), random: () => 0.5 })
+    const attempts: string[] = []
+    const writer = createScrapeConfigWriter({ applier, maxInFlight: 2, sleep: (ms) => (slept.push(ms), Promise.resolve()), random: () => 0.5, onAttempt: (op, outcome) => attempts.push(`${op}:${outcome}`) })
     expect((await firstValueFrom(writer.submit({ op: 'upsert', job }))).ok).to.equal(true)
     expect(calls).to.have.length(3)
     expect(slept).to.deep.equal([50, 100])
+    expect(attempts).to.deep.equal(['upsert:retried', 'upsert:retried', 'upsert:ok'])
   })
 
   it('gives up after maxAttempts as retryable, so the request\'s patience takes over', async () => {
