@@ -11,35 +11,22 @@ import { load, loadAll } from 'js-yaml'
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { Deployment, type IDeployment } from 'kubernetes-models/apps/v1/Deployment'
-import { PodDisruptionBudget, type IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget'
-import { Role, type IRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role'
-import { RoleBinding, type IRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding'
-import { ConfigMap, type IConfigMap } from 'kubernetes-models/v1/ConfigMap'
-import { Namespace } from 'kubernetes-models/v1/Namespace'
-import { Secret, type ISecret } from 'kubernetes-models/v1/Secret'
-import { Service, type IService } from 'kubernetes-models/v1/Service'
-import { ServiceAccount, type IServiceAccount } from 'kubernetes-models/v1/ServiceAccount'
+import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment'
+import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget'
+import type { IRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role'
+import type { IRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding'
+import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap'
+import type { ISecret } from 'kubernetes-models/v1/Secret'
+import type { IService } from 'kubernetes-models/v1/Service'
+import type { IServiceAccount } from 'kubernetes-models/v1/ServiceAccount'
 import { loadConfig } from '../../../src/config/load-config.js'
+import { kustomizeBuild } from '../../support/kustomize-build.js'
+import { documentedVariables, isPrometheusOperatorKind, MODELS, NOT_IN_CONFIGMAP, type Doc } from './kube-models.js'
 
 const root = fileURLToPath(new URL('../../../', import.meta.url))
 const base = join(root, 'deploy', 'base')
 
-type Doc = Record<string, unknown> & { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> } }
 interface Loaded { readonly file: string; readonly doc: Doc }
-
-/** kubernetes-models class per apiVersion/kind; `validate()` throws on a schema violation. */
-const MODELS: Record<string, (doc: Doc) => void> = {
-  'v1/Namespace': (d) => new Namespace(d).validate(),
-  'v1/ServiceAccount': (d) => new ServiceAccount(d).validate(),
-  'v1/ConfigMap': (d) => new ConfigMap(d).validate(),
-  'v1/Secret': (d) => new Secret(d).validate(),
-  'v1/Service': (d) => new Service(d).validate(),
-  'apps/v1/Deployment': (d) => new Deployment(d).validate(),
-  'policy/v1/PodDisruptionBudget': (d) => new PodDisruptionBudget(d).validate(),
-  'rbac.authorization.k8s.io/v1/Role': (d) => new Role(d).validate(),
-  'rbac.authorization.k8s.io/v1/RoleBinding': (d) => new RoleBinding(d as never).validate(),
-}
 
 const isDoc = (u: unknown): u is Doc =>
   typeof u === 'object' && u !== null && typeof (u as Doc).apiVersion === 'string' && typeof (u as Doc).kind === 'string' && typeof (u as Doc).metadata?.name === 'string'
@@ -75,9 +62,19 @@ describe('deploy/base manifests', () => {
     expect(kustomization.images?.map((i) => i.name)).to.include(only<IDeployment>('Deployment').spec?.template.spec?.containers[0]?.image?.split(':')[0])
   })
 
+  it('builds (kustomize semantics, test/support/kustomize-build.ts) to the files\' objects with the image set', async () => {
+    const built = await kustomizeBuild(base)
+    const image = (load(await readFile(join(base, 'kustomization.yaml'), 'utf8')) as { images: { newName: string; newTag: string }[] }).images[0]
+    const expected = loaded.map((l) => l.doc)
+    expect(built.map((o) => `${o.kind}/${o.metadata.name}`).sort()).to.deep.equal(expected.map((d) => `${d.kind}/${d.metadata.name}`).sort())
+    const deployment = built.find((o) => o.kind === 'Deployment') as unknown as IDeployment
+    expect(deployment.spec?.template.spec?.containers[0]?.image).to.equal(`${image?.newName ?? ''}:${image?.newTag ?? ''}`)
+    for (const o of built) if (o.kind !== 'Deployment') expect(o, o.kind).to.deep.equal(expected.find((d) => d.kind === o.kind && d.metadata.name === o.metadata.name))
+  })
+
   it('every core object validates against the Kubernetes schema', () => {
     for (const { file, doc } of loaded) {
-      if (doc.apiVersion === 'monitoring.coreos.com/v1') continue
+      if (isPrometheusOperatorKind(doc)) continue
       const validate = MODELS[`${doc.apiVersion}/${doc.kind}`]
       expect(validate, `${file}: ${doc.apiVersion} ${doc.kind} has no model here`).to.be.a('function')
       expect(() => validate?.(doc), `${file}: ${doc.kind}/${doc.metadata.name}`).not.to.throw()
@@ -200,17 +197,14 @@ describe('deploy/base manifests', () => {
   })
 
   describe('ConfigMap', () => {
-    const SECRET_VARIABLES = ['GRAFANA_TOKEN', 'GRAFANA_PASSWORD', 'KAFKA_SASL_PASSWORD']
-
     it('sets every non-secret variable of docs/configuration.md', async () => {
-      const doc = await readFile(join(root, 'docs', 'configuration.md'), 'utf8')
-      const documented = [...doc.matchAll(/^\| `([A-Z0-9_]+)`(?: \/ `([A-Z0-9_]+)`)? \|/gm)].flatMap((m) => [m[1], m[2]]).filter((v): v is string => v !== undefined)
-      expect(documented).to.include.members(['KAFKA_BROKERS', 'GRAFANA_URL', 'SECRET_NAME', 'HTTP_PORT'])
+      const documented = documentedVariables(await readFile(join(root, 'docs', 'configuration.md'), 'utf8'))
+      expect(documented).to.include.members(['KAFKA_BROKERS', 'GRAFANA_URL', 'SECRET_NAME', 'HTTP_PORT', 'SCRAPE_CONFIG_BACKEND', 'SCRAPE_CONFIG_NAMESPACE'])
       const data = only<IConfigMap>('ConfigMap').data ?? {}
       // KUBECONFIG stays unset: in the cluster the pod's service account is used
-      const expected = documented.filter((v) => !SECRET_VARIABLES.includes(v) && v !== 'KUBECONFIG')
+      const expected = documented.filter((v) => !NOT_IN_CONFIGMAP.includes(v))
       expect(Object.keys(data)).to.include.members(expected)
-      for (const v of [...SECRET_VARIABLES, 'KUBECONFIG']) expect(data, v).not.to.have.property(v)
+      for (const v of NOT_IN_CONFIGMAP) expect(data, v).not.to.have.property(v)
     })
 
     it('is accepted by the service\'s own configuration loader (with the Secret\'s token)', () => {
@@ -219,6 +213,15 @@ describe('deploy/base manifests', () => {
       const loaded = loadConfig({ ...data, GRAFANA_TOKEN: secret.stringData?.['GRAFANA_TOKEN'] })
       expect(isRight(loaded), isRight(loaded) ? '' : loaded.left.join('\n')).to.equal(true)
       if (isRight(loaded)) expect(loaded.right.service.httpPort).to.equal(8080)
+    })
+
+    it('runs the secret backend (the ScrapeConfig variables are blank: deploy/overlays/scrapeconfig sets them)', () => {
+      const data = only<IConfigMap>('ConfigMap').data ?? {}
+      const loaded = loadConfig({ ...data, GRAFANA_TOKEN: 'token' })
+      expect(isRight(loaded) && loaded.right.scrape).to.deep.equal({
+        backend: 'secret',
+        secret: { namespace: 'monitoring', name: 'prometheus-additional-scrape-configs', key: 'prometheus-additional.yaml' },
+      })
     })
 
     it('marks the Secret as a template (placeholder value only)', () => {
