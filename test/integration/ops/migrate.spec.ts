@@ -109,8 +109,11 @@ describe('telemetry-client migrate (service in secret mode + kube simulator)', f
     expect(SERVICES.filter(inSecret), 'nothing left the secret before the crash').to.have.length(20)
     noJobLost()
 
+    const puts = () => ctx.harness.stack.kube.requests.get('secret.put') ?? 0
+    const putsBefore = puts()
     const run = await migrate('--to', 'scrapeconfig', '--json')
     expect(run.code, run.stdout + run.stderr).to.equal(1) // svc-clash is skipped
+    expect(puts() - putsBefore, 'the 20 removals are group-committed into few secret writes').to.be.at.most(3)
     const report = JSON.parse(run.stdout) as { summary: { moved: number; alreadyThere: number; skipped: number; failed: number } }
     expect(report.summary).to.deep.include({ moved: 20 - applied.length, alreadyThere: applied.length, skipped: 1, failed: 0 })
     for (const id of SERVICES) {
@@ -142,7 +145,9 @@ describe('telemetry-client migrate (service in secret mode + kube simulator)', f
   })
 
   it('--to secret moves every own ScrapeConfig back into the secret and deletes it; other objects stay', async () => {
+    const putsBefore = ctx.harness.stack.kube.requests.get('secret.put') ?? 0
     const run = await migrate('--to', 'secret', '--progress')
+    expect((ctx.harness.stack.kube.requests.get('secret.put') ?? 0) - putsBefore, 'the 21 upserts go in few secret writes').to.be.at.most(3)
     expect(run.code, run.stdout + run.stderr).to.equal(0)
     expect(run.stdout).to.match(/migrate --to secret: moved 21, already there 0, skipped 0, failed 0$/m)
     expect(run.stderr).to.match(/migrate --to secret \[#+\] 100% 21\/21/)
