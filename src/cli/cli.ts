@@ -9,6 +9,7 @@ import { importCommand } from './import-command.js'
 import { inspectCommand } from './inspect-command.js'
 import { Exit, processIo, type CliIo } from './io.js'
 import { listCommand } from './list-command.js'
+import { migrateCommand } from './migrate-command.js'
 import { previewCommand } from './preview-command.js'
 import { reconcileCommand } from './reconcile-command.js'
 import { replayCommand } from './replay-command.js'
@@ -23,6 +24,7 @@ Commands:
   replay     rebuild snapshots from the event logs and report differences
   reconcile  compare the log with the secret and Grafana; repair the drift
   adopt      add jobs this service wrote before it kept an ownership record to that record
+  migrate    move the service's jobs between the secret and ScrapeConfig resources (no scrape gap)
   export     write event logs as NDJSON
   import     rebuild event logs from an NDJSON export
   preview    show what the service would do with one request message (calls nothing)
@@ -40,6 +42,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   replay: replayCommand,
   reconcile: reconcileCommand,
   adopt: adoptCommand,
+  migrate: migrateCommand,
   export: exportCommand,
   import: importCommand,
   preview: previewCommand,

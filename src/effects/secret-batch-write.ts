@@ -26,6 +26,9 @@ export type SecretEditOutcome =
   | { readonly ok: true; readonly changed: boolean; readonly wasPresent: boolean }
   | { readonly ok: false; readonly reason: string; readonly retryable: boolean }
 
+/** An upsert answered "full": the API server refused the secret over its size limit (see `full` in writeBatch). */
+export const isSecretFull = (outcome: SecretEditOutcome): boolean => !outcome.ok && / is full: Kubernetes refused it over its size limit/.test(outcome.reason)
+
 export interface BatchReport {
   readonly edits: number
   readonly written: boolean
