@@ -45,7 +45,8 @@ describe('ops/reconcile in scrapeconfig mode (live log, simulators, the CLI)', f
     }
     return { code: await main(['reconcile', ...argv], io), stdout, stderr }
   }
-  const driftOf = (r: Run): JsonDrift[] => (JSON.parse(r.stdout) as { drift: JsonDrift[] }).drift
+  /** by serviceId: the services index orders by last change, which ties between services made together */
+  const driftOf = (r: Run): JsonDrift[] => [...(JSON.parse(r.stdout) as { drift: JsonDrift[] }).drift].sort((a, b) => a.serviceId.localeCompare(b.serviceId))
 
   before(async () => {
     live = await writeLiveLog(['svc-c1', 'svc-c2', 'svc-c3'], ['svc-cd'], { env: SCRAPECONFIG_MODE })
