@@ -25,6 +25,8 @@ export interface AccessPolicy {
   readonly forbiddenUser: string
   /** when set, the only namespaces where `token` may use ScrapeConfigs (a namespaced Role) */
   readonly scrapeConfigNamespaces?: ReadonlySet<string>
+  /** false: the ScrapeConfig CRD is not installed, its endpoints answer 404 */
+  readonly scrapeConfigCrd?: boolean
 }
 
 export type Dispatch = (endpoint: Endpoint, authorization: string | undefined, contentType: string, body: string) => Reply | AccessReviewReply | ScrapeConfigReply
@@ -41,6 +43,8 @@ export const createDispatch = (store: SecretStore, policy: AccessPolicy, scrapeC
     return selfSubjectAccessReview(body, { user: forbiddenUser ? policy.forbiddenUser : policy.user, mayUseSecrets: !forbiddenUser, forbiddenNamespaces: policy.forbiddenNamespaces, scrapeConfigNamespaces: policy.scrapeConfigNamespaces })
   }
   if (endpoint.op === 'scrapeConfig') {
+    // no CRD, no API: the apiserver serves nothing under monitoring.coreos.com (authorization never runs)
+    if (policy.scrapeConfigCrd === false) return refuse(S.unknownPath())
     const denied = bearer === policy.forbiddenToken
     const access = { user: denied ? policy.forbiddenUser : policy.user, denied, forbiddenNamespaces: policy.forbiddenNamespaces, allowedNamespaces: policy.scrapeConfigNamespaces }
     return dispatchScrapeConfig(scrapeConfigs, endpoint, access, contentType, body)

@@ -34,6 +34,8 @@ export interface KubeSimulatorOptions {
   forbiddenNamespaces?: readonly string[]
   /** namespaces where `token` may use ScrapeConfigs (default: all but `forbiddenNamespaces`) */
   scrapeConfigNamespaces?: readonly string[]
+  /** false: an apiserver without the ScrapeConfig CRD (Prometheus Operator < v0.65): its endpoints answer 404 (default true) */
+  scrapeConfigCrd?: boolean
   /** user name `token` authenticates as, shown in 403 messages */
   user?: string
   faults?: FaultInjector
@@ -85,7 +87,10 @@ export const startKubeSimulator = async (options: KubeSimulatorOptions = {}): Pr
   const store = createSecretStore()
   const scrapeConfigs = createScrapeConfigStore()
   const scrapeConfigNamespaces = options.scrapeConfigNamespaces === undefined ? undefined : new Set(options.scrapeConfigNamespaces)
-  const policy = { token, user, forbiddenNamespaces, forbiddenToken, forbiddenUser: FORBIDDEN_USER, ...(scrapeConfigNamespaces === undefined ? {} : { scrapeConfigNamespaces }) }
+  const policy = {
+    token, user, forbiddenNamespaces, forbiddenToken, forbiddenUser: FORBIDDEN_USER, scrapeConfigCrd: options.scrapeConfigCrd ?? true,
+    ...(scrapeConfigNamespaces === undefined ? {} : { scrapeConfigNamespaces }),
+  }
   const dispatch = createDispatch(store, policy, scrapeConfigs)
   const files = createKubeconfigFiles()
   const requests = new Map<string, number>()

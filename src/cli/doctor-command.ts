@@ -14,8 +14,12 @@ found, and what to do.
               request returns the broker's time)
   Redis       reachable, version; appendonly, appendfsync, maxmemory-policy where CONFIG GET is
               allowed; every slot covered when REDIS_CLUSTER_NODES is set
-  Kubernetes  get and update on the secret, asked with a SelfSubjectAccessReview; the secret
-              exists, parses, its size and how many more typical jobs fit in 1 MiB
+  Kubernetes  secret mode: get and update on the secret, asked with a SelfSubjectAccessReview;
+              the secret exists, parses, its size and how many more typical jobs fit in 1 MiB.
+              scrapeconfig mode: get, list, create, patch, delete on scrapeconfigs in
+              SCRAPE_CONFIG_NAMESPACE; one list (404: the ScrapeConfig CRD is not installed)
+              and how many objects the service owns; the secret's checks only when SECRET_*
+              are set, as warnings at worst (migrate reads it)
   Grafana     /api/health; the credentials accepted; the three folders present with permission
               to save dashboards (absent: a warning, the service creates them); the Prometheus
               and Loki datasource uids exist

@@ -1,24 +1,29 @@
 import { createGrafanaClient } from '../effects/grafana-client.js'
 import { createSecretClient, kubeConfigFrom } from '../effects/kube-secret-client.js'
+import { createScrapeConfigApplier } from '../effects/scrape-config-applier.js'
+import { createScrapeConfigWriter } from '../effects/scrape-config-writer.js'
+import type { ScrapeTargets } from '../effects/scrape-targets.js'
 import { createSecretWriter } from '../effects/secret-writer.js'
+import { observeScrapeConfigJobs, observeSecretJobs, type ObserveJobs } from '../ops/jobs-in-place.js'
 import { formatReconcile, reconcile, reconcileExitCode, reconcileJson } from '../ops/reconcile.js'
+import { FIELD_MANAGER } from '../runtime/scrape-backend.js'
 import { runCommandDef, writeJson, type CommandDef } from './command.js'
 import { Exit, type CliIo } from './io.js'
-import { secretOf } from '../config/config.js'
 import { loadReconcileOpsConfig, type ReconcileOpsConfig } from '../config/ops-config.js'
 import { selectServices, withStore } from './with-store.js'
 
 const HELP = `Usage: telemetry-client reconcile [--service ID] [--dry-run] [--json]
 
-Compares what the event log says is in place with the scrape-config secret and Grafana, prints
-the drift and repairs it:
-  job-missing            the service's job is not in the secret          → written again
-  job-different          the job in the secret is not the one written    → written again
-  job-left-behind        a deleted service's job is still in the secret   → removed
+Compares what the event log says is in place with the active scrape backend
+(SCRAPE_CONFIG_BACKEND: the secret, or the service's own ScrapeConfigs) and Grafana, prints the
+drift and repairs it:
+  job-missing            the service's job is not in place               → written again
+  job-different          the job in place is not the one written         → written again
+  job-left-behind        a deleted service's job is still in place        → removed
   dashboard-missing      a dashboard the log knows is gone from Grafana   → re-created
   dashboard-left-behind  a deleted service still has tagged dashboards    → deleted
 Each repair is the step the service itself would take, run by the service's own step effects
-(the one secret writer; folders ensured, dashboards saved and settled), rebuilt from the last
+(the one secret writer or the ScrapeConfig writer; folders ensured, dashboards saved and settled), rebuilt from the last
 completed request that produced the job or dashboard. Its facts are appended to the service's
 log under one request id per run, reconcile:<uuid>; no request and no result message is made.
 Services with requests in progress are skipped (the running service is on them).
@@ -31,9 +36,27 @@ Options:
 Exit with --dry-run (as terraform plan -detailed-exitcode): 0 no drift, 2 drift found,
 1 an error (usage errors included, so 2 always means drift).
 Exit otherwise: 0 no drift / all repaired, 1 a repair failed or an error, 2 usage error.
-Configuration: REDIS_*, KUBECONFIG, SECRET_NAMESPACE, SECRET_NAME, SECRET_KEY,
+In scrapeconfig mode a job-missing whose ScrapeConfig name is held by an object this service
+did not create is reported as such; its repair fails until that object is renamed or removed.
+Configuration: REDIS_*, KUBECONFIG, SCRAPE_CONFIG_BACKEND, SECRET_NAMESPACE, SECRET_NAME,
+SECRET_KEY (secret mode), SCRAPE_CONFIG_NAMESPACE, SCRAPE_CONFIG_LABELS (scrapeconfig mode),
 GRAFANA_URL, GRAFANA_TOKEN (or GRAFANA_USER+GRAFANA_PASSWORD), GRAFANA_*_DATASOURCE_UID,
 GRAFANA_TIMEOUT_MS, GRAFANA_RETRIES.`
+
+/** The active backend's reader and writer: the same objects and field manager the service uses. */
+const scrapeBackendOf = (config: ReconcileOpsConfig): { readonly observeJobs: ObserveJobs; readonly targets: ScrapeTargets; close(): void } => {
+  const kc = kubeConfigFrom(config.kube.kubeconfigPath)
+  const { scrape } = config
+  if (scrape.backend === 'scrapeconfig') {
+    const { namespace, labels, maxInFlight } = scrape.scrapeConfig
+    const applier = createScrapeConfigApplier(kc, { namespace, extraLabels: labels, fieldManager: FIELD_MANAGER })
+    return { observeJobs: observeScrapeConfigJobs(applier), targets: createScrapeConfigWriter({ applier, maxInFlight }), close: () => undefined }
+  }
+  const { secret } = scrape
+  const client = createSecretClient(kc, secret)
+  const writer = createSecretWriter({ client, describe: `${secret.namespace}/${secret.name} key ${secret.key}` })
+  return { observeJobs: observeSecretJobs(client), targets: writer, close: () => writer.close() }
+}
 
 export const reconcileDef: CommandDef<ReconcileOpsConfig> = {
   name: 'reconcile',
@@ -44,16 +67,15 @@ export const reconcileDef: CommandDef<ReconcileOpsConfig> = {
   usageExit: (argv) => (argv.includes('--dry-run') ? Exit.failed : Exit.usage),
   run: (args, config, io) =>
     withStore(config, async ({ store }) => {
-      const secretClient = createSecretClient(kubeConfigFrom(config.kube.kubeconfigPath), secretOf(config))
-      const secretWriter = createSecretWriter({ client: secretClient, describe: `${secretOf(config).namespace}/${secretOf(config).name} key ${secretOf(config).key}` })
+      const backend = scrapeBackendOf(config)
       const grafana = createGrafanaClient({ baseUrl: config.grafana.url, auth: config.grafana.auth, retry: { retries: config.grafana.retries, timeoutMs: config.grafana.timeoutMs } })
       try {
         const serviceIds = await selectServices(store, args.options.get('service'))
         const report = await reconcile(
           {
             store,
-            secretClient,
-            scrapeTargets: secretWriter,
+            observeJobs: backend.observeJobs,
+            scrapeTargets: backend.targets,
             grafana,
             datasources: { prometheusDatasourceUid: config.grafana.prometheusDatasourceUid, lokiDatasourceUid: config.grafana.lokiDatasourceUid, lokiServiceLabel: config.grafana.lokiServiceLabel },
             now: io.now,
@@ -65,7 +87,7 @@ export const reconcileDef: CommandDef<ReconcileOpsConfig> = {
         else io.stdout.write(`${formatReconcile(report)}\n`)
         return reconcileExitCode(report)
       } finally {
-        secretWriter.close()
+        backend.close()
       }
     }),
 }

@@ -29,3 +29,9 @@ export const scrapeJobOfScrapeConfig = (resource: ScrapeConfigResource): Either<
   if (canonicalJson(written) !== canonicalJson(spec)) return left(`scrapeconfig ${resource.metadata.name}: its spec has fields or values the service does not write`)
   return right(job.right)
 }
+
+/** The same, for callers that only need to know whether the object is the service's job (reconcile's drift). */
+export const scrapeJobOf = (resource: ScrapeConfigResource): ScrapeJob | undefined => {
+  const job = scrapeJobOfScrapeConfig(resource)
+  return job._tag === 'Right' ? job.right : undefined
+}

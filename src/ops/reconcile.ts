@@ -1,5 +1,6 @@
 /**
- * reconcile: compare what the log says is in place with the secret and Grafana, report the drift
+ * reconcile: compare what the log says is in place with the active scrape backend (the secret or
+ * the service's ScrapeConfigs, read by `observeJobs`) and Grafana, report the drift
  * and (unless dry-run) repair it. See drift.ts for the kinds and repair-drift.ts for how each is
  * fixed (by the service's own step effects).
  *
@@ -10,24 +11,23 @@
  * took a new request), the fact is not recorded; the repair itself stands, and the report says so.
  */
 import { randomUUID } from 'node:crypto'
-import { isLeft } from 'fp-ts/lib/Either.js'
 import type { ServiceEvent } from '../codecs/events.js'
 import { DASHBOARD_ROLES, type DashboardRole } from '../codecs/dashboard-role.js'
 import { dashboardUid, serviceTag } from '../effects/dashboard-uids.js'
 import { Folders } from '../effects/folders.js'
 import type { GrafanaClient } from '../effects/grafana-client.js'
-import type { SecretClient } from '../effects/kube-secret-client.js'
-import { parseScrapeConfigList, type ScrapeConfigList } from '../effects/scrape-config-list.js'
 import type { EventStore } from '../state/store/event-store.js'
 import { fold } from '../state/evolve.js'
-import { describeDrift, findDrift, isBusy, type Drift, type ObservedService } from './drift.js'
+import { describeDrift, expectedJobNames, findDrift, isBusy, type Drift, type ObservedService } from './drift.js'
+import type { ObserveJobs, ScrapeBackendName } from './jobs-in-place.js'
 import { repairDrift, type RepairDeps, type RepairOutcome } from './repair-drift.js'
 
 export interface ReconcileDeps extends Omit<RepairDeps, 'requestId' | 'grafana'> {
   /** the whole client: reconcile also searches by tag to find what a deleted service left behind */
   readonly grafana: GrafanaClient
   readonly store: EventStore
-  readonly secretClient: SecretClient
+  /** what the active backend has in place (jobs-in-place.ts); repairs go through `scrapeTargets` of the same backend */
+  readonly observeJobs: ObserveJobs
 }
 
 export interface ServiceRepairs {
@@ -39,6 +39,8 @@ export interface ServiceRepairs {
 
 export interface ReconcileReport {
   readonly dryRun: boolean
+  /** the scrape backend the jobs were compared with */
+  readonly backend: ScrapeBackendName
   /** `reconcile:<uuid>`: the request id the repairs ran and were recorded under; null when nothing was repaired */
   readonly requestId: string | null
   readonly checked: number
@@ -46,12 +48,6 @@ export interface ReconcileReport {
   readonly busy: readonly string[]
   readonly drift: readonly Drift[]
   readonly repairs: readonly ServiceRepairs[]
-}
-
-const readSecret = async (client: SecretClient): Promise<ScrapeConfigList> => {
-  const parsed = parseScrapeConfigList((await client.read()).value)
-  if (isLeft(parsed)) throw new Error(`the scrape-config secret cannot be read: ${parsed.left.message}`)
-  return parsed.right
 }
 
 const observe = async (deps: ReconcileDeps, serviceIds: readonly string[]): Promise<ObservedService[]> => {
@@ -84,11 +80,11 @@ const record = async (deps: ReconcileDeps, observed: ObservedService, outcomes: 
 }
 
 export const reconcile = async (deps: ReconcileDeps, options: { readonly serviceIds: readonly string[]; readonly dryRun: boolean }): Promise<ReconcileReport> => {
-  const secret = await readSecret(deps.secretClient)
   const observed = await observe(deps, options.serviceIds)
-  const drift = findDrift(observed, secret)
+  const jobs = await deps.observeJobs(expectedJobNames(observed))
+  const drift = findDrift(observed, jobs)
   const busy = observed.filter((o) => isBusy(o.state)).map((o) => o.state.serviceId)
-  const base = { dryRun: options.dryRun, checked: observed.length, busy, drift }
+  const base = { dryRun: options.dryRun, backend: jobs.backend, checked: observed.length, busy, drift }
   if (options.dryRun || drift.length === 0) return { ...base, requestId: null, repairs: [] }
   // one id for the whole run: `inspect` shows every fact of one reconcile together
   const requestId = `reconcile:${randomUUID()}`
@@ -120,7 +116,7 @@ export const formatReconcile = (report: ReconcileReport): string => {
   for (const d of report.drift) {
     const repair = outcomes.get(d)
     const tail = repair === undefined ? '' : repair.o.ok ? `\n    repaired: ${repair.o.detail}${repair.recorded === false ? ' (not recorded in the log: it moved on meanwhile)' : ''}` : `\n    NOT repaired: ${repair.o.detail}`
-    lines.push(`${d.kind.padEnd(21)} ${d.serviceId}: ${describeDrift(d)}${tail}`)
+    lines.push(`${d.kind.padEnd(21)} ${d.serviceId}: ${describeDrift(d, report.backend)}${tail}`)
   }
   if (report.busy.length > 0) lines.push(`skipped (requests in progress): ${report.busy.join(', ')}`)
   const repaired = report.repairs.reduce((n, r) => n + r.outcomes.filter((o) => o.ok).length, 0)
@@ -133,8 +129,9 @@ export const reconcileJson = (report: ReconcileReport) => {
   const outcomes = new Map(report.repairs.flatMap((r) => r.outcomes.map((o) => [o.drift, { ok: o.ok, detail: o.detail, recorded: r.recorded }] as const)))
   return {
     dryRun: report.dryRun,
+    backend: report.backend,
     checked: report.checked,
     busy: report.busy,
-    drift: report.drift.map((d) => ({ ...d, description: describeDrift(d), repair: outcomes.get(d) ?? null })),
+    drift: report.drift.map((d) => ({ ...d, description: describeDrift(d, report.backend), repair: outcomes.get(d) ?? null })),
   }
 }

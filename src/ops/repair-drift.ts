@@ -2,9 +2,10 @@
  * Repairs for each kind of drift, by the service's own step effects: a repair is the step the
  * service would take (registerJob, removeJob, upsertDashboard, deleteDashboards), built from the
  * request in the log that produced what is missing, and run by the same effect under the run's
- * `reconcile:<uuid>` request id. So a repair writes the secret through the one group-commit
- * writer and saves dashboards with the same folder re-create and settle logic as the service,
- * and the facts it returns are the events that effect records. Nothing here throws: a failed
+ * `reconcile:<uuid>` request id. So a repair writes through the active backend's scrape-targets
+ * port (the one group-commit secret writer, or the ScrapeConfig writer) and saves dashboards
+ * with the same folder re-create and settle logic as the service, and the facts it returns are
+ * the events that effect records. Nothing here throws: a failed
  * repair (the effect's StepFailed) is an outcome with a reason and records nothing.
  */
 import { firstValueFrom, type Observable } from 'rxjs'
@@ -78,13 +79,13 @@ const rewriteJob = (drift: Drift, state: ServiceState, sources: readonly Source[
   const source = sources.find((s) => s.request.kind === 'create' && jobFingerprint(jobOf(s.request.payload)) === recorded)
   if (source === undefined || source.request.kind !== 'create') return Promise.resolve(failed(drift, 'no completed create request in the log yields the recorded job'))
   const step = { type: 'registerJob', pending: pendingOf(source, deps), payload: source.request.payload, fingerprint: recorded } as const
-  return outcomeOf(drift, registerJob$(step, deps), 'secret write failed', (events) => `job ${jobNameIn(events)} rewritten from request ${source.requestId}`)
+  return outcomeOf(drift, registerJob$(step, deps), 'scrape target write failed', (events) => `job ${jobNameIn(events)} rewritten from request ${source.requestId}`)
 }
 
 const removeJob = (drift: Drift, state: ServiceState, sources: readonly Source[], deps: RepairDeps): Promise<RepairOutcome> => {
   const source = sources.find((s) => s.request.kind === 'delete')
   if (source === undefined) return Promise.resolve(failed(drift, 'no completed delete request in the log'))
-  return outcomeOf(drift, removeJob$({ type: 'removeJob', pending: pendingOf(source, deps) }, state.serviceId, deps), 'secret write failed', (events) => `job ${jobNameIn(events)} removed`)
+  return outcomeOf(drift, removeJob$({ type: 'removeJob', pending: pendingOf(source, deps) }, state.serviceId, deps), 'scrape target write failed', (events) => `job ${jobNameIn(events)} removed`)
 }
 
 const recreateDashboard = (drift: Drift, role: DashboardRole, state: ServiceState, sources: readonly Source[], deps: RepairDeps): Promise<RepairOutcome> => {

@@ -9,7 +9,7 @@ import { RequestTopics } from '../../src/codecs/topics.js'
 import type { EventStore } from '../../src/state/store/event-store.js'
 import { createRequestSample, deleteRequestSample } from '../fixtures/spec-samples.js'
 import { publish } from './kafka-helpers.js'
-import { startHarness, type Harness } from './service-harness.js'
+import { startHarness, type Harness, type HarnessOptions } from './service-harness.js'
 
 export const createRequest = (serviceId: string, namespaces: string[] = ['NAMESPACE_1', 'NAMESPACE_2']) => ({
   ...createRequestSample,
@@ -38,8 +38,8 @@ const settled = async (store: EventStore, serviceIds: readonly string[], timeout
 }
 
 /** Creates `active` (in that order), then creates and deletes `deleted`; waits until all are done; stops the service. */
-export const writeLiveLog = async (active: readonly string[], deleted: readonly string[]): Promise<LiveLog> => {
-  const harness = await startHarness()
+export const writeLiveLog = async (active: readonly string[], deleted: readonly string[], options: HarnessOptions = {}): Promise<LiveLog> => {
+  const harness = await startHarness(options)
   try {
     const service = await harness.startService()
     const all = [...active, ...deleted]

@@ -13,7 +13,9 @@ import { main } from '../../../src/cli/cli.js'
 import type { CliIo } from '../../../src/cli/io.js'
 import { RequestTopics, ResultTopics } from '../../../src/codecs/topics.js'
 import { Folders } from '../../../src/effects/folders.js'
-import { DEV_SECRET, startDevStack, type DevStack } from '../../../dev/dev-stack.js'
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, SERVICE_ID_ANNOTATION } from '../../../src/effects/scrape-config-of.js'
+import { DEV_SCRAPE_CONFIG, DEV_SECRET, startDevStack, type DevStack } from '../../../dev/dev-stack.js'
+import { startKubeSimulator, type KubeSimulatorOptions } from '../../../dev/kube-simulator/index.js'
 import { startKafkaMock, type KafkaMockHandle } from '../../../dev/kafka-mock.js'
 import { startRedisServer, type RedisServerHandle } from '../../../dev/redis-server.js'
 
@@ -209,5 +211,74 @@ describe('telemetry-client doctor', function () {
     } finally {
       await grafana.stop()
     }
+  })
+
+  describe('in scrapeconfig mode (SCRAPE_CONFIG_BACKEND=scrapeconfig)', () => {
+    const SCRAPECONFIG_MODE = { SCRAPE_CONFIG_BACKEND: 'scrapeconfig' }
+    const VERBS = ['get', 'list', 'create', 'patch', 'delete']
+    const withoutSecret = (): Record<string, string> => Object.fromEntries(Object.entries({ ...stack.env, ...SCRAPECONFIG_MODE }).filter(([k]) => !k.startsWith('SECRET_')))
+    /** doctor against a Kubernetes simulator of its own (the stack's other systems stay) */
+    const doctorOnKube = async (options: KubeSimulatorOptions): Promise<{ run: Run; checks: JsonCheck[] }> => {
+      const kube = await startKubeSimulator(options)
+      try {
+        const r = await run(['doctor', '--json'], { ...withoutSecret(), KUBECONFIG: await kube.writeKubeconfig() })
+        expect(kube.successfulWrites).to.equal(0)
+        return { run: r, checks: checksOf(r) }
+      } finally {
+        await kube.stop()
+      }
+    }
+
+    it('a healthy stack: every ScrapeConfig permission, the API served and the own objects counted; the secret too, since SECRET_* are set', async () => {
+      stack.kube.setScrapeConfig(DEV_SCRAPE_CONFIG.namespace, {
+        metadata: { name: 'svc-doc-0', labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE }, annotations: { [SERVICE_ID_ANNOTATION]: 'svc-doc' } },
+        spec: { jobName: 'svc-doc', staticConfigs: [{ targets: ['10.0.0.1:9090'] }] },
+      })
+      stack.kube.setScrapeConfig(DEV_SCRAPE_CONFIG.namespace, { metadata: { name: 'theirs' }, spec: { jobName: 'theirs' } })
+      try {
+        const { run: r, checks } = await doctor(SCRAPECONFIG_MODE)
+        expect(r.code, r.stdout).to.equal(0)
+        expect(notOk(checks)).to.deep.equal(['warning kafka.clock-offset'])
+        const kube = checks.filter((c) => c.name.startsWith('kube.')).map((c) => c.name)
+        expect(kube).to.deep.equal([
+          'kube.reachable', ...VERBS.map((v) => `kube.permission ${v} scrapeconfigs`), 'kube.scrapeconfigs',
+          'kube.permission get secret', 'kube.permission update secret', 'kube.secret', 'kube.secret-parse', 'kube.secret-size',
+        ])
+        expect(checks.find((c) => c.name === 'kube.permission patch scrapeconfigs')?.reason).to.equal('allowed on scrapeconfigs.monitoring.coreos.com in monitoring')
+        expect(checks.find((c) => c.name === 'kube.scrapeconfigs')?.reason).to.equal('the ScrapeConfig API is served; 1 object(s) owned by this service in monitoring')
+      } finally {
+        stack.kube.deleteScrapeConfig(DEV_SCRAPE_CONFIG.namespace, 'svc-doc-0')
+        stack.kube.deleteScrapeConfig(DEV_SCRAPE_CONFIG.namespace, 'theirs')
+      }
+    })
+
+    it('without SECRET_* no secret check runs; with an absent secret it is a warning (only migrate reads it), exit 0', async () => {
+      const r = await run(['doctor', '--json'], withoutSecret())
+      expect(r.code, r.stdout).to.equal(0)
+      expect(checksOf(r).filter((c) => c.name.includes('secret'))).to.deep.equal([])
+      const absent = await doctor({ ...SCRAPECONFIG_MODE, SECRET_NAME: 'no-such-secret' })
+      expect(absent.run.code, absent.run.stdout).to.equal(0)
+      expect(absent.checks.find((c) => c.name === 'kube.secret')).to.include({ status: 'warning' })
+      expect(absent.checks.find((c) => c.name === 'kube.secret')?.reason).to.match(/\(scrapeconfig mode: only migrate reads the secret\)$/)
+    })
+
+    it('no permission on scrapeconfigs in SCRAPE_CONFIG_NAMESPACE (a Role elsewhere): each verb fails, and so does the list, exit 1', async () => {
+      const { run: r, checks } = await doctorOnKube({ scrapeConfigNamespaces: ['elsewhere'] })
+      expect(r.code).to.equal(1)
+      expect(statusOf(checks, 'kube.reachable')).to.equal('ok')
+      for (const verb of VERBS) expect(statusOf(checks, `kube.permission ${verb} scrapeconfigs`), verb).to.equal('fail')
+      expect(checks.find((c) => c.name === 'kube.permission create scrapeconfigs')?.action).to.equal('grant "create" on scrapeconfigs (apiGroup monitoring.coreos.com) in monitoring to the service account (a Role in SCRAPE_CONFIG_NAMESPACE)')
+      expect(checks.find((c) => c.name === 'kube.scrapeconfigs')).to.include({ status: 'fail' })
+      expect(checks.find((c) => c.name === 'kube.scrapeconfigs')?.reason).to.match(/forbidden/i)
+    })
+
+    it('an apiserver without the ScrapeConfig CRD: the list is 404, which says to install the Prometheus Operator\'s CRD, exit 1', async () => {
+      const { run: r, checks } = await doctorOnKube({ scrapeConfigCrd: false })
+      expect(r.code).to.equal(1)
+      expect(notOk(checks)).to.deep.equal(['warning kafka.clock-offset', 'fail kube.scrapeconfigs'])
+      const crd = checks.find((c) => c.name === 'kube.scrapeconfigs')
+      expect(crd?.reason).to.equal('monitoring: the apiserver does not serve monitoring.coreos.com/v1alpha1 scrapeconfigs (the CRD is not installed)')
+      expect(crd?.action).to.match(/^install Prometheus Operator ≥ v0\.65 with the ScrapeConfig CRD/)
+    })
   })
 })

@@ -272,4 +272,21 @@ describe('Kubernetes simulator: ScrapeConfig custom resource', () => {
     expect(await ask(NS, 'delete')).to.equal(true)
     expect(await ask('default', 'patch')).to.equal(false)
   })
+
+  it('scrapeConfigCrd: false is an apiserver without the CRD: every ScrapeConfig endpoint is 404 for the unknown path, Secrets still work', async () => {
+    const bare = await startKubeSimulator({ scrapeConfigCrd: false })
+    try {
+      const config = new KubeConfig()
+      config.loadFromFile(await bare.writeKubeconfig())
+      const custom = config.makeApiClient(CustomObjectsApi)
+      const notServed = status(404, 'NotFound', 'the server could not find the requested resource', {})
+      expect(await rejection(custom.listNamespacedCustomObject({ ...SC, namespace: NS }))).to.deep.equal({ code: 404, body: notServed })
+      expect(await rejection(custom.getNamespacedCustomObject({ ...SC, namespace: NS, name: 'x' }))).to.deep.equal({ code: 404, body: notServed })
+      expect((await rejection(custom.createNamespacedCustomObject({ ...SC, namespace: NS, body: scrapeConfig('x') }))).code).to.equal(404)
+      bare.setSecret(NS, 's', { k: 'v' })
+      expect(bare.secret(NS, 's')?.data).to.deep.equal({ k: 'v' })
+    } finally {
+      await bare.stop()
+    }
+  })
 })

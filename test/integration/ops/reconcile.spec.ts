@@ -11,6 +11,7 @@ import { applyEdits, findJob, parseScrapeConfigList, renderScrapeConfigList, typ
 import { federationJob, jobFingerprint } from '../../../src/effects/scrape-job.js'
 import { createSecretWriter, type SecretWriter } from '../../../src/effects/secret-writer.js'
 import { inspectService } from '../../../src/ops/inspect.js'
+import { observeSecretJobs } from '../../../src/ops/jobs-in-place.js'
 import { reconcile, reconcileExitCode, formatReconcile, reconcileJson, type ReconcileDeps } from '../../../src/ops/reconcile.js'
 import { replayServices } from '../../../src/ops/replay.js'
 import { createEventStore } from '../../../src/state/store/event-store.js'
@@ -53,7 +54,7 @@ describe('ops/reconcile (live log, simulators)', function () {
     writer = createSecretWriter({ client: secretClient, describe: 'test secret' })
     deps = {
       store: createEventStore(live.redis, live.prefix),
-      secretClient,
+      observeJobs: observeSecretJobs(secretClient),
       scrapeTargets: writer,
       grafana: createGrafanaClient({ baseUrl: config.grafana.url, auth: config.grafana.auth, retry: { retries: 1, timeoutMs: 2000 } }),
       datasources: { prometheusDatasourceUid: config.grafana.prometheusDatasourceUid, lokiDatasourceUid: config.grafana.lokiDatasourceUid },

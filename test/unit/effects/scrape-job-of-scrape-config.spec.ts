@@ -4,7 +4,7 @@ import { isLeft, isRight } from 'fp-ts/lib/Either.js'
 import type { ScrapeConfigResource } from '../../../src/codecs/scrape-config.js'
 import { scrapeConfigOf, SERVICE_ID_ANNOTATION } from '../../../src/effects/scrape-config-of.js'
 import { decodeServiceJob } from '../../../src/effects/scrape-job-codec.js'
-import { scrapeJobOfScrapeConfig } from '../../../src/effects/scrape-job-of-scrape-config.js'
+import { scrapeJobOf, scrapeJobOfScrapeConfig } from '../../../src/effects/scrape-job-of-scrape-config.js'
 import { federationJob, jobFingerprint } from '../../../src/effects/scrape-job.js'
 
 const options = { namespace: 'monitoring', extraLabels: { release: 'prometheus' } }
@@ -64,5 +64,15 @@ describe('scrape-job-codec: decodeServiceJob', () => {
     expect(isLeft(decodeServiceJob(older, 'svc-1'))).to.equal(true)
     expect(isLeft(decodeServiceJob(sample, 'svc-2'))).to.equal(true)
     expect(isLeft(decodeServiceJob({ job_name: 'svc-1', static_configs: [{ targets: ['10.9.9.9:9100'] }] }, 'svc-1'))).to.equal(true)
+  })
+})
+
+describe('scrapeJobOf (drift: the job in place, or undefined)', () => {
+  it('is the job when the object is the service\'s own shape, undefined when it is not', () => {
+    const job = federationJob({ serviceId: 'Svc_1.x', namespaces: ['a.b', 'c_d'], host: 'fe80::1', port: 1 })
+    const object = scrapeConfigOf(job, { namespace: 'monitoring', extraLabels: { release: 'prometheus' } })
+    expect(scrapeJobOf(object)).to.deep.equal(job)
+    const edited = { ...object, spec: { ...object.spec, scrapeInterval: '5s' } } as typeof object
+    expect(scrapeJobOf(edited)).to.equal(undefined)
   })
 })

@@ -3,7 +3,7 @@ import type { Drift } from '../../../src/ops/drift.js'
 import { reconcileExitCode, type ReconcileReport } from '../../../src/ops/reconcile.js'
 
 const drift: Drift = { kind: 'job-missing', serviceId: 'svc-1', jobName: 'svc-1' }
-const report = (o: Partial<ReconcileReport>): ReconcileReport => ({ dryRun: false, requestId: null, checked: 1, busy: [], drift: [], repairs: [], ...o })
+const report = (o: Partial<ReconcileReport>): ReconcileReport => ({ dryRun: false, backend: 'secret', requestId: null, checked: 1, busy: [], drift: [], repairs: [], ...o })
 const repaired = (ok: boolean) => [{ serviceId: 'svc-1', recorded: ok ? true : null, outcomes: [{ drift, ok, detail: '', events: [] }] }]
 
 describe('ops/reconcile exit code', () => {
