@@ -68,14 +68,15 @@ export const isIPv4 = (s: string): boolean => {
   const parts = s.split('.')
   return parts.length === 4 && parts.every((p) => OCTET.test(p))
 }
+const groupsOf = (h: string): string[] => (h === '' ? [] : h.split(':'))
+const HEX_GROUP = /^[0-9A-Fa-f]{1,4}$/
 /** IPv6 in any textual form RFC 4291 allows (including an embedded IPv4 tail); no zone id. */
 export const isIPv6 = (s: string): boolean => {
   if (s.length < 2 || s.length > 45 || !/^[0-9A-Fa-f:.]+$/.test(s)) return false
   const halves = s.split('::')
   if (halves.length > 2) return false
-  const groupsOf = (h: string): string[] | undefined => (h === '' ? [] : h.split(':'))
-  const head = groupsOf(halves[0] ?? '') ?? []
-  const tail = halves.length === 2 ? (groupsOf(halves[1] ?? '') ?? []) : []
+  const head = groupsOf(halves[0] ?? '')
+  const tail = halves.length === 2 ? groupsOf(halves[1] ?? '') : []
   const all = [...head, ...tail]
   const last = all[all.length - 1]
   let count = all.length
@@ -84,7 +85,7 @@ export const isIPv6 = (s: string): boolean => {
     all.pop()
     count += 1 // an IPv4 tail stands for two groups
   }
-  if (!all.every((g) => /^[0-9A-Fa-f]{1,4}$/.test(g))) return false
+  if (!all.every((g) => HEX_GROUP.test(g))) return false
   return halves.length === 2 ? count <= 7 : count === 8
 }
 const unbracket = (s: string): string => (s.startsWith('[') && s.endsWith(']') ? s.slice(1, -1) : s)
@@ -92,7 +93,8 @@ const unbracket = (s: string): string => (s.startsWith('[') && s.endsWith(']') ?
 export const isHost = (s: string): boolean => {
   const inner = unbracket(s)
   if (inner !== s) return isIPv6(inner)
-  return isIPv6(s) || isIPv4(s) || (isHostname(s) && !/^[\d.]+$/.test(s))
+  // IPv4 first: the common case, and the cheapest test
+  return isIPv4(s) || isIPv6(s) || (isHostname(s) && !/^[\d.]+$/.test(s))
 }
 
 export interface PrometheusHostBrand { readonly PrometheusHost: unique symbol }

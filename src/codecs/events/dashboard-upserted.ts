@@ -1,6 +1,6 @@
 import * as t from 'io-ts'
 import { DashboardRole } from '../dashboard-role.js'
-import { EventMeta, eventHead, type EventFields } from './event-head.js'
+import { EventMeta, eventHead, hasEventHead, type EventFields } from './event-head.js'
 
 /** A dashboard was saved under its fixed uid; Grafana's answer (id, url, version) is kept for the result. */
 export const DashboardUpserted = t.type(
@@ -29,3 +29,14 @@ export const dashboardUpserted = (e: EventFields<DashboardUpserted>): DashboardU
   folderUid: e.folderUid,
   fingerprint: e.fingerprint,
 })
+
+/** `u` already is a decoded DashboardUpserted (see hasEventHead). */
+export const isDecodedDashboardUpserted = (u: unknown): u is DashboardUpserted =>
+  hasEventHead(u, 'DashboardUpserted') &&
+  DashboardRole.is(u['role']) &&
+  typeof u['uid'] === 'string' &&
+  typeof u['id'] === 'number' &&
+  typeof u['url'] === 'string' &&
+  typeof u['version'] === 'number' &&
+  typeof u['folderUid'] === 'string' &&
+  typeof u['fingerprint'] === 'string'

@@ -22,3 +22,18 @@ export const eventHead = <T extends string>(type: T, fields: { readonly requestI
   at: fields.at,
   type,
 })
+
+/** A plain object, exactly as io-ts' `UnknownRecord` sees one (what every event codec checks first). */
+export const isRecord = (u: unknown): u is Readonly<Record<string, unknown>> => Object.prototype.toString.call(u) === '[object Object]'
+
+/**
+ * The fast path of decoding (replay decodes every event of every log): an event's `isDecoded…`
+ * guard says that `u` already is what its codec would decode it to, so the codec is not run.
+ * Guards are strict: whenever one says no, the codec decides (and names the field that is wrong).
+ * This one checks the head: a plain object of this `type` at the current schema version.
+ */
+export const hasEventHead = (u: unknown, type: string): u is Readonly<Record<string, unknown>> =>
+  isRecord(u) && u['v'] === EVENT_SCHEMA_VERSION && u['type'] === type && typeof u['requestId'] === 'string' && typeof u['at'] === 'string'
+
+/** No own keys but `keys` (`t.exact` would strip any other key, so such a value is not decoded yet). */
+export const hasOnlyKeys = (u: object, keys: readonly string[]): boolean => Object.getOwnPropertyNames(u).every((key) => keys.includes(key))

@@ -1,6 +1,7 @@
 import * as t from 'io-ts'
-import { CreateDashboardRequest, DeleteDashboardRequest, PlatformServiceRequest } from '../requests.js'
-import { EventMeta, eventHead, type EventFields } from './event-head.js'
+import { Namespaces, Port, PrometheusHost, ServiceId } from '../primitives.js'
+import { CreateDashboardRequest, DeleteDashboardRequest, PlatformServiceRequest, ServiceName } from '../requests.js'
+import { EventMeta, eventHead, hasEventHead, hasOnlyKeys, isRecord, type EventFields } from './event-head.js'
 
 /** A request as the service keeps it: its kind and the decoded `data` of its CloudEvent. */
 export const AcceptedRequest = t.union(
@@ -46,3 +47,29 @@ export const requestAccepted = (e: EventFields<RequestAccepted>): RequestAccepte
   origin: e.origin,
   ...(e.publishedAt === undefined ? {} : { publishedAt: e.publishedAt }),
 })
+
+const isDecodedPayload = (kind: unknown, u: unknown): boolean => {
+  if (!isRecord(u) || !ServiceId.is(u['serviceId'])) return false
+  switch (kind) {
+    case 'create': {
+      const prometheus = u['prometheus']
+      return hasOnlyKeys(u, ['serviceId', 'namespaces', 'prometheus']) && Namespaces.is(u['namespaces']) && isRecord(prometheus) && hasOnlyKeys(prometheus, ['host', 'port']) && PrometheusHost.is(prometheus['host']) && Port.is(prometheus['port'])
+    }
+    case 'platform':
+      return hasOnlyKeys(u, ['serviceId', 'namespaces', 'serviceName']) && Namespaces.is(u['namespaces']) && (!Object.hasOwn(u, 'serviceName') || ServiceName.is(u['serviceName']))
+    case 'delete':
+      return hasOnlyKeys(u, ['serviceId'])
+    default:
+      return false
+  }
+}
+
+const isStringRecord = (u: unknown): boolean => isRecord(u) && Object.keys(u).every((key) => typeof u[key] === 'string')
+
+/** `u` already is a decoded RequestAccepted (see hasEventHead): payloads without keys `t.exact` would strip, values already normalised. */
+export const isDecodedRequestAccepted = (u: unknown): u is RequestAccepted => {
+  if (!hasEventHead(u, 'RequestAccepted') || typeof u['origin'] !== 'string' || !isStringRecord(u['kogito'])) return false
+  if (Object.hasOwn(u, 'publishedAt') && typeof u['publishedAt'] !== 'string') return false
+  const request = u['request']
+  return isRecord(request) && isDecodedPayload(request['kind'], request['payload'])
+}

@@ -1,7 +1,7 @@
 import * as t from 'io-ts'
 import { OrderStatus } from '../results.js'
-import { EventMeta, eventHead, type EventFields } from './event-head.js'
-import { ResultRecord } from './result-record.js'
+import { EventMeta, eventHead, hasEventHead, type EventFields } from './event-head.js'
+import { ResultRecord, isDecodedResultRecord } from './result-record.js'
 
 /** The request is done; its result message is recorded here before it is ever sent. */
 export const RequestCompleted = t.type(
@@ -22,3 +22,7 @@ export const requestCompleted = (e: EventFields<RequestCompleted>): RequestCompl
   resultId: e.resultId,
   result: e.result,
 })
+
+/** `u` already is a decoded RequestCompleted (see hasEventHead). */
+export const isDecodedRequestCompleted = (u: unknown): u is RequestCompleted =>
+  hasEventHead(u, 'RequestCompleted') && OrderStatus.is(u['status']) && typeof u['resultId'] === 'string' && isDecodedResultRecord(u['result'])

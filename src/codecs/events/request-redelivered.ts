@@ -1,5 +1,5 @@
 import * as t from 'io-ts'
-import { EventMeta, eventHead, type EventFields } from './event-head.js'
+import { EventMeta, eventHead, hasEventHead, type EventFields } from './event-head.js'
 
 /** The same CloudEvent arrived again: no new side effects, the recorded result is sent again. */
 export const RequestRedelivered = t.type(
@@ -12,3 +12,6 @@ export const requestRedelivered = (e: EventFields<RequestRedelivered>): RequestR
   ...eventHead('RequestRedelivered', e),
   origin: e.origin,
 })
+
+/** `u` already is a decoded RequestRedelivered (see hasEventHead). */
+export const isDecodedRequestRedelivered = (u: unknown): u is RequestRedelivered => hasEventHead(u, 'RequestRedelivered') && typeof u['origin'] === 'string'

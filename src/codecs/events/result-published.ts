@@ -1,5 +1,5 @@
 import * as t from 'io-ts'
-import { EventMeta, eventHead, type EventFields } from './event-head.js'
+import { EventMeta, eventHead, hasEventHead, type EventFields } from './event-head.js'
 
 /** The broker acknowledged one copy of the recorded result. */
 export const ResultPublished = t.type(
@@ -12,3 +12,6 @@ export const resultPublished = (e: EventFields<ResultPublished>): ResultPublishe
   ...eventHead('ResultPublished', e),
   resultId: e.resultId,
 })
+
+/** `u` already is a decoded ResultPublished (see hasEventHead). */
+export const isDecodedResultPublished = (u: unknown): u is ResultPublished => hasEventHead(u, 'ResultPublished') && typeof u['resultId'] === 'string'

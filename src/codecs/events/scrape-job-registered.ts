@@ -1,5 +1,5 @@
 import * as t from 'io-ts'
-import { EventMeta, eventHead, type EventFields } from './event-head.js'
+import { EventMeta, eventHead, hasEventHead, type EventFields } from './event-head.js'
 
 /** The service's federation job is in the secret; `fingerprint` says which version of it. */
 export const ScrapeJobRegistered = t.type(
@@ -13,3 +13,7 @@ export const scrapeJobRegistered = (e: EventFields<ScrapeJobRegistered>): Scrape
   jobName: e.jobName,
   fingerprint: e.fingerprint,
 })
+
+/** `u` already is a decoded ScrapeJobRegistered (see hasEventHead). */
+export const isDecodedScrapeJobRegistered = (u: unknown): u is ScrapeJobRegistered =>
+  hasEventHead(u, 'ScrapeJobRegistered') && typeof u['jobName'] === 'string' && typeof u['fingerprint'] === 'string'

@@ -1,5 +1,5 @@
 import * as t from 'io-ts'
-import { EventMeta, eventHead, type EventFields } from './event-head.js'
+import { EventMeta, eventHead, hasEventHead, type EventFields } from './event-head.js'
 
 /** The job named after the service is no longer in the secret (`wasPresent`: whether we removed it). */
 export const ScrapeJobRemoved = t.type(
@@ -13,3 +13,7 @@ export const scrapeJobRemoved = (e: EventFields<ScrapeJobRemoved>): ScrapeJobRem
   jobName: e.jobName,
   wasPresent: e.wasPresent,
 })
+
+/** `u` already is a decoded ScrapeJobRemoved (see hasEventHead). */
+export const isDecodedScrapeJobRemoved = (u: unknown): u is ScrapeJobRemoved =>
+  hasEventHead(u, 'ScrapeJobRemoved') && typeof u['jobName'] === 'string' && typeof u['wasPresent'] === 'boolean'

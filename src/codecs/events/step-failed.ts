@@ -1,5 +1,5 @@
 import * as t from 'io-ts'
-import { EventMeta, eventHead, type EventFields } from './event-head.js'
+import { EventMeta, eventHead, hasEventHead, type EventFields } from './event-head.js'
 import { StepName } from './step-name.js'
 
 /**
@@ -23,3 +23,11 @@ export const stepFailed = (e: EventFields<StepFailed>): StepFailed => ({
   retryable: e.retryable,
   ...(e.retryAt === undefined ? {} : { retryAt: e.retryAt }),
 })
+
+/** `u` already is a decoded StepFailed (see hasEventHead). */
+export const isDecodedStepFailed = (u: unknown): u is StepFailed =>
+  hasEventHead(u, 'StepFailed') &&
+  StepName.is(u['step']) &&
+  typeof u['reason'] === 'string' &&
+  typeof u['retryable'] === 'boolean' &&
+  (!Object.hasOwn(u, 'retryAt') || typeof u['retryAt'] === 'string')

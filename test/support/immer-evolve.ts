@@ -1,0 +1,174 @@
+/**
+ * The reducer as it was written with immer (src/state/evolve.ts before it moved to plain
+ * structural updates), kept verbatim as a test oracle: the fold must give byte-for-byte the same
+ * snapshots, or every stored snapshot would suddenly "differ" from its log in `replay`.
+ */
+import { produce, type Draft } from 'immer'
+import type { ServiceEvent } from '../../src/codecs/events.js'
+import { newestCarriedOut, orderTime } from '../../src/state/publish-time.js'
+import { COMPLETED_WINDOW, type ServiceState } from '../../src/state/service-state.js'
+
+type Handle<E extends ServiceEvent['type']> = (draft: Draft<ServiceState>, event: Extract<ServiceEvent, { type: E }>) => void
+
+const pendingOf = (draft: Draft<ServiceState>, requestId: string) => draft.pending.find((p) => p.requestId === requestId)
+
+const requestAccepted: Handle<'RequestAccepted'> = (draft, e) => {
+  // the event store dedupes on the CloudEvent id; this guard keeps the fold total anyway
+  if (pendingOf(draft, e.requestId) || draft.completed.some((c) => c.requestId === e.requestId)) return
+  const publishedAt = orderTime(e.publishedAt, e.at)
+  const pending = {
+    requestId: e.requestId,
+    request: e.request,
+    kogito: e.kogito,
+    acceptedAt: e.at,
+    ...(publishedAt === undefined ? {} : { publishedAt }),
+    done: [],
+    failure: null,
+    redeliveries: 0,
+    removed: { job: false, dashboardUids: [] },
+  }
+  draft.pending.splice(queuePosition(draft.pending, publishedAt), 0, pending)
+}
+
+/**
+ * Requests of one service may come through different topics and partitions, whose batches are
+ * recorded in no particular order; the queue follows the producer's publish time instead. A head
+ * that already made progress keeps its place (its remaining steps finish first); otherwise a
+ * request published earlier goes in front: decide() works from the snapshot, so the steps a
+ * displaced request already did are re-checked, never assumed.
+ */
+const queuePosition = (pending: ReadonlyArray<{ readonly publishedAt?: string; readonly acceptedAt: string; readonly done: readonly unknown[] }>, publishedAt: string | undefined): number => {
+  if (publishedAt === undefined) return pending.length
+  const first = pending[0] !== undefined && pending[0].done.length > 0 ? 1 : 0
+  for (let i = pending.length; i > first; i -= 1) {
+    const queued = pending[i - 1]
+    // capped again: a snapshot stored before the cap may hold a future publish time
+    const before = queued === undefined ? undefined : orderTime(queued.publishedAt, queued.acceptedAt)
+    if (before === undefined || before <= publishedAt) return i
+  }
+  return first
+}
+
+const requestRedelivered: Handle<'RequestRedelivered'> = (draft, e) => {
+  const pending = pendingOf(draft, e.requestId)
+  if (pending) {
+    pending.redeliveries += 1
+    return
+  }
+  const outstanding = draft.outstanding.find((o) => o.requestId === e.requestId)
+  if (outstanding) {
+    outstanding.copies += 1
+    return
+  }
+  const completed = draft.completed.find((c) => c.requestId === e.requestId)
+  if (completed) {
+    draft.outstanding.push({ requestId: completed.requestId, resultId: completed.resultId, result: completed.result, copies: 1 })
+  }
+}
+
+/** A step of the request succeeded: a failure it was waiting to retry is over. */
+const stepSucceeded = (draft: Draft<ServiceState>, requestId: string) => {
+  const pending = pendingOf(draft, requestId)
+  if (pending?.failure) pending.failure = null
+  return pending
+}
+
+const scrapeJobRegistered: Handle<'ScrapeJobRegistered'> = (draft, e) => {
+  draft.job = { jobName: e.jobName, fingerprint: e.fingerprint }
+  stepSucceeded(draft, e.requestId)?.done.push('registerJob')
+}
+
+const scrapeJobRemoved: Handle<'ScrapeJobRemoved'> = (draft, e) => {
+  draft.job = null
+  const pending = stepSucceeded(draft, e.requestId)
+  if (!pending) return
+  pending.done.push('removeJob')
+  pending.removed.job = e.wasPresent
+}
+
+const dashboardUpserted: Handle<'DashboardUpserted'> = (draft, e) => {
+  const { uid, id, url, version, folderUid, fingerprint } = e
+  draft.dashboards[e.role] = { uid, id, url, version, folderUid, fingerprint }
+  stepSucceeded(draft, e.requestId)
+}
+
+const dashboardsDeleted: Handle<'DashboardsDeleted'> = (draft, e) => {
+  for (const role of ['metrics', 'logs', 'platform'] as const) {
+    if (draft.dashboards[role] && e.uids.includes(draft.dashboards[role].uid)) delete draft.dashboards[role]
+  }
+  const pending = stepSucceeded(draft, e.requestId)
+  if (!pending) return
+  pending.done.push('deleteDashboards')
+  pending.removed.dashboardUids.push(...e.uids)
+}
+
+const stepFailed: Handle<'StepFailed'> = (draft, e) => {
+  const pending = pendingOf(draft, e.requestId)
+  if (!pending) return
+  pending.failure = e.retryAt === undefined ? { step: e.step, reason: e.reason } : { step: e.step, reason: e.reason, retryAt: e.retryAt }
+  if (e.retryable) pending.attempts = (pending.attempts ?? 0) + 1
+}
+
+const requestCompleted: Handle<'RequestCompleted'> = (draft, e) => {
+  const index = draft.pending.findIndex((p) => p.requestId === e.requestId)
+  if (index < 0) return
+  const [pending] = draft.pending.splice(index, 1)
+  const kind = pending?.request.kind
+  if (e.status === 'FAILURE') draft.status = 'failed'
+  else if (kind === 'delete') draft.status = 'deleted'
+  else draft.status = 'active'
+  const publishedAt = pending === undefined ? undefined : orderTime(pending.publishedAt, pending.acceptedAt)
+  const newest = newestCarriedOut(draft.lastCompletedPublishedAt, draft.lastChangeAt)
+  if (publishedAt !== undefined && (newest === null || newest < publishedAt)) draft.lastCompletedPublishedAt = publishedAt
+  else if (newest !== draft.lastCompletedPublishedAt) draft.lastCompletedPublishedAt = newest
+  draft.outstanding.push({ requestId: e.requestId, resultId: e.resultId, result: e.result, copies: 1 + (pending?.redeliveries ?? 0) })
+  draft.completed.push({ requestId: e.requestId, resultId: e.resultId, status: e.status, result: e.result })
+  if (draft.completed.length > COMPLETED_WINDOW) draft.completed.splice(0, draft.completed.length - COMPLETED_WINDOW)
+}
+
+const resultPublished: Handle<'ResultPublished'> = (draft, e) => {
+  const index = draft.outstanding.findIndex((o) => o.resultId === e.resultId)
+  const outstanding = draft.outstanding[index]
+  if (!outstanding) return
+  if (outstanding.copies > 1) outstanding.copies -= 1
+  else draft.outstanding.splice(index, 1)
+}
+
+const applyEvent = (draft: Draft<ServiceState>, event: ServiceEvent): void => {
+  switch (event.type) {
+    case 'RequestAccepted': return requestAccepted(draft, event)
+    case 'RequestRedelivered': return requestRedelivered(draft, event)
+    case 'ScrapeJobRegistered': return scrapeJobRegistered(draft, event)
+    case 'ScrapeJobRemoved': return scrapeJobRemoved(draft, event)
+    case 'DashboardUpserted': return dashboardUpserted(draft, event)
+    case 'DashboardsDeleted': return dashboardsDeleted(draft, event)
+    case 'StepFailed': return stepFailed(draft, event)
+    case 'RequestCompleted': return requestCompleted(draft, event)
+    case 'ResultPublished': return resultPublished(draft, event)
+    default: {
+      const _never: never = event
+      return _never
+    }
+  }
+}
+
+/** Every event advances the version by one and sets the last change to the event's time. */
+const applyCounted = (draft: Draft<ServiceState>, event: ServiceEvent): void => {
+  applyEvent(draft, event)
+  draft.version += 1
+  draft.lastChangeAt = event.at
+}
+
+/** Fold one event: the snapshot's version advances by one and its last change is the event's time. */
+export const evolve = (state: ServiceState, event: ServiceEvent): ServiceState => produce(state, (draft) => applyCounted(draft, event))
+
+/**
+ * Fold many events in ONE immer draft (replay folds whole logs: one produce per event would copy
+ * and freeze the state once per event). Same result as `events.reduce(evolve, state)`.
+ */
+export const fold = (state: ServiceState, events: readonly ServiceEvent[]): ServiceState =>
+  events.length === 0
+    ? state
+    : produce(state, (draft) => {
+        for (const event of events) applyCounted(draft, event)
+      })
