@@ -4,7 +4,10 @@
  * event type (the `never` check makes a new event type a compile error until it is handled here).
  *
  * No immer here: replay folds every event of every log, and drafting (a proxy per array element
- * touched, a deep freeze per produce) cost more than the fold itself. A change keeps the key order
+ * touched, a deep freeze per produce) cost more than the fold itself: measured on one machine,
+ * 95k events/s with immer (auto-freeze on or off alike) against 1.27M with plain updates, where
+ * B5 needs replay at 150k. The immer version stays as the test oracle (test/support/immer-evolve.ts,
+ * test/unit/state/evolve-reference.spec.ts): both must give the same snapshots, byte for byte. A change keeps the key order
  * immer gave (an existing key stays in place, a new one goes last): snapshots are compared byte
  * for byte with the fold of the log.
  */
