@@ -89,10 +89,28 @@ export const createScrapeConfigApplier = (kc: KubeConfig, options: ApplierOption
     }
     const body = ScrapeConfigResource.encode(desired)
     const request = { ...GROUP, namespace, name, body, fieldManager: options.fieldManager, force: true }
-    const applied = await call<unknown>('apply', name, () =>
-      api.patchNamespacedCustomObject(request, setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply, timeoutOptions(timeoutMs))),
+    const applied = decoded(
+      await call<unknown>('apply', name, () => api.patchNamespacedCustomObject(request, setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply, timeoutOptions(timeoutMs)))),
+      name,
     )
-    return decoded(applied, name)
+    return withoutForeignSpecFields(applied, desired)
+  }
+
+  /**
+   * Apply takes back every field the service sets, but a spec field somebody else ADDED (say a
+   * hand-set `scrapeInterval`) belongs to their field manager and survives it. The job is the whole
+   * spec, so such a field is drift: it is removed by a merge patch (null deletes a key), guarded by
+   * the resourceVersion just applied so a newer change by somebody else is not overwritten blind.
+   */
+  const withoutForeignSpecFields = async (applied: ScrapeConfigResource, desired: ScrapeConfigResource): Promise<ScrapeConfigResource> => {
+    const extra = Object.keys(applied.spec).filter((key) => !(key in desired.spec))
+    const name = desired.metadata.name
+    if (extra.length === 0) return applied
+    const body = { metadata: { resourceVersion: applied.metadata.resourceVersion }, spec: Object.fromEntries(extra.map((key) => [key, null])) }
+    const patched = await call<unknown>('patch', name, () =>
+      api.patchNamespacedCustomObject({ ...GROUP, namespace, name, body }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch, timeoutOptions(timeoutMs))),
+    )
+    return decoded(patched, name)
   }
 
   const remove = async (serviceId: string): Promise<RemoveOutcome> => {

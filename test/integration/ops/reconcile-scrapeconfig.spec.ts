@@ -74,7 +74,8 @@ describe('ops/reconcile in scrapeconfig mode (live log, simulators, the CLI)', f
       // deleted (kubectl delete), edited (kubectl edit), and a deleted service's object put back with the service's marks
       kube().deleteScrapeConfig(NS, scrapeConfigName('svc-c1'))
       const c2 = written.get('svc-c2')
-      kube().setScrapeConfig(NS, { ...c2, spec: { ...c2?.spec, staticConfigs: [{ targets: ['evil.example:1'], labels: { serviceId: 'svc-c2' } }] } })
+      // a value changed and a field added: apply takes back the first, the second needs removing
+      kube().setScrapeConfig(NS, { ...c2, spec: { ...c2?.spec, staticConfigs: [{ targets: ['evil.example:1'], labels: { serviceId: 'svc-c2' } }], scrapeInterval: '5s' } })
       const c3 = written.get('svc-c3')
       kube().setScrapeConfig(NS, {
         ...c3,
