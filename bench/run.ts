@@ -7,6 +7,8 @@
  *   --smoke        tiny sizes, proves the code runs (what test/bench/bench-smoke.spec.ts does)
  *   --only=B1,B4   just these benchmarks (B1..B10, C for capacity)
  *   --no-write     print only; leave bench/results.md alone
+ *
+ * BENCH_B9_SERVICES=N sets B9's number of creates (100,000 in the full mode, ~30 minutes on two cores).
  */
 import { writeFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'

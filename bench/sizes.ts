@@ -43,7 +43,14 @@ export interface Sizes {
   readonly profileMisses: boolean
 }
 
+/** BENCH_B9_SERVICES overrides B9's N (a shorter full-size look, or a longer one) */
 export const sizesFor = (mode: Mode): Sizes => {
+  const sizes = sizesOf(mode)
+  const b9 = Number(process.env['BENCH_B9_SERVICES'] ?? '')
+  return Number.isInteger(b9) && b9 > 0 ? { ...sizes, b9Services: b9 } : sizes
+}
+
+const sizesOf = (mode: Mode): Sizes => {
   switch (mode) {
     case 'full':
       return { mode, runs: 3, b1Service: 1200, b1BaselineA: 25, b1BaselineB: 120, b2Seconds: 8, b3Creates: 1000, b4Bytes: 1_000_000, b4Iterations: 300, b5Events: 200_000, b5Services: 1000, b6Services: 100_000, b6IdleMs: 4000, b7Malformed: 20_000, b7Valid: 200, b8Cycles: 1000, b8Services: 10_000, b9Services: 100_000, b9SecretServices: 2000, b10Services: 100_000, b10Pending: 1000, heavyTail: true, profileMisses: true }
