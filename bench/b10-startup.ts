@@ -151,7 +151,7 @@ export const runB10 = async (infra: BenchInfra, sizes: Sizes, log: (line: string
         `start-up reads only the pending index (EventStore.pendingServices, ZRANGE of ${sizes.b10Pending} ids) and wakes those services; the ${finished.toLocaleString('en-US')} finished services are not read at all (retention runs on its own interval, not at start)`,
       ]),
       informative('B10', `start-up with ${n} services in Redis: empty-Redis start → /readyz 200`, readyEmpty, 'ms', emptyRuns.map((r) => r.readyMs)),
-      informative('B10', `start-up with ${n} services in Redis: heap once ready (x${fmt(heap / heapEmpty, 2)} vs empty Redis)`, heap / MiB, 'MiB', seededRuns.map((r) => r.heapBytes / MiB), [
+      informative('B10', `start-up with ${n} services in Redis: heap growth until ready (empty Redis: ${fmt(heapEmpty / MiB)} MiB)`, heap / MiB, 'MiB', seededRuns.map((r) => r.heapBytes / MiB), [
         `heapUsed after a forced GC once /readyz answered, minus before startService (simulators already up); empty Redis: ${emptyRuns.map((r) => fmt(r.heapBytes / MiB)).join(', ')} MiB; while ready the ${sizes.b10Pending} pending creates are being carried out, so their lanes are part of it`,
       ]),
       informative('B10', `start-up with ${n} services in Redis: until the ${sizes.b10Pending} pending creates are done`, median(seededRuns.map((r) => r.drainedMs ?? Number.NaN)), 'ms', seededRuns.map((r) => r.drainedMs ?? Number.NaN), [
