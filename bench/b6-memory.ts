@@ -31,7 +31,7 @@ export const forceGc = (): (() => void) => {
   return runInNewContext('gc') as () => void
 }
 
-const heapAfterGc = async (gc: () => void): Promise<number> => {
+export const heapAfterGc = async (gc: () => void): Promise<number> => {
   for (let i = 0; i < 3; i += 1) {
     gc()
     await sleep(10)

@@ -33,8 +33,8 @@ const POLICY = { eventRetentionMs: 30 * DAY, inboxRetentionMs: 14 * DAY, deleted
 const RESULTS = { sourceUri: '/telemetry-client', grafanaPublicUrl: 'http://grafana.local:3000' }
 const desired = desiredFingerprints({ prometheusDatasourceUid: 'prometheus', lokiDatasourceUid: 'loki' })
 
-/** The events the step's effect records on success (what run-step.ts would append). */
-const outcomeOf = (step: Step, state: ServiceState, at: string): ServiceEvent[] => {
+/** The events the step's effect records on success (what run-step.ts would append); B10 seeds with it. */
+export const outcomeOf = (step: Step, state: ServiceState, at: string): ServiceEvent[] => {
   const sid = state.serviceId
   switch (step.type) {
     case 'idle': case 'wait': return []

@@ -5,8 +5,10 @@
  *
  *   --quick        shorter runs (one run per figure, smaller sizes; ~3 minutes)
  *   --smoke        tiny sizes, proves the code runs (what test/bench/bench-smoke.spec.ts does)
- *   --only=B1,B4   just these benchmarks (B1..B8, C for capacity)
+ *   --only=B1,B4   just these benchmarks (B1..B10, C for capacity)
  *   --no-write     print only; leave bench/results.md alone
+ *
+ * BENCH_B9_SERVICES=N sets B9's number of creates (100,000 in the full mode, ~30 minutes on two cores).
  */
 import { writeFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
@@ -14,7 +16,7 @@ import type { BenchId } from './figure.js'
 import type { Mode } from './sizes.js'
 import { runSuite } from './suite.js'
 
-const IDS: readonly BenchId[] = ['B1', 'B2', 'B3', 'B4', 'B5', 'B6', 'B7', 'B8', 'C']
+const IDS: readonly BenchId[] = ['B1', 'B2', 'B3', 'B4', 'B5', 'B6', 'B7', 'B8', 'B9', 'B10', 'C']
 
 const main = async (argv: readonly string[]): Promise<number> => {
   const mode: Mode = argv.includes('--smoke') ? 'smoke' : argv.includes('--quick') ? 'quick' : 'full'

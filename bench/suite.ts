@@ -12,6 +12,8 @@ import { runB5 } from './b5-replay.js'
 import { runB6 } from './b6-memory.js'
 import { runB7 } from './b7-dead-letter.js'
 import { runB8 } from './b8-redis-retention.js'
+import { runB9 } from './b9-scrapeconfig-scale.js'
+import { runB10 } from './b10-startup.js'
 import { runCapacity } from './capacity.js'
 import { withCpuProfile, type ProfileSummary } from './cpu-profile.js'
 import type { BenchId, Figure } from './figure.js'
@@ -75,12 +77,13 @@ export const runSuite = async (options: SuiteOptions): Promise<SuiteOutcome> => 
   await section('B4', 'render + encode a near-1 MiB secret after one edit', () => runB4(sizes, log))
   await section('C', 'capacity: bytes per job, services per secret', () => runCapacity())
 
-  const needsInfra = (['B1', 'B2', 'B3', 'B5', 'B7', 'B8'] as const).some((id) => wanted(options, id))
+  const needsInfra = (['B1', 'B2', 'B3', 'B5', 'B7', 'B8', 'B9', 'B10'] as const).some((id) => wanted(options, id))
   const infra = needsInfra ? await startBenchInfra() : undefined
   try {
     if (infra !== undefined) {
       await section('B5', 'replay events/s', () => runB5(infra.redisUrl, sizes, log))
       await section('B8', 'Redis memory per service, and after a retention pass', () => runB8(infra.redisUrl, sizes, log))
+      await section('B10', `start-up with ${sizes.b10Services} services in Redis vs an empty Redis`, () => runB10(infra, sizes, log))
       for (const profile of profiles) {
         let b1Rate = 0
         await section('B1', `sustained creates/s [${profile.name}]`, async () => {
@@ -94,6 +97,8 @@ export const runSuite = async (options: SuiteOptions): Promise<SuiteOutcome> => 
           await section('B7', 'dead-letter path', () => runB7(infra, sizes, log))
         }
       }
+      // last: the longest run, and it leaves N services' keys in Redis
+      await section('B9', `${sizes.b9Services} creates in scrapeconfig mode vs secret mode at ${sizes.b9SecretServices}`, () => runB9(infra, sizes, log))
     }
     const missed = [...new Set(figures.filter((f) => f.pass === false).map((f) => f.id))]
     const evidence = new Map<BenchId, ProfileSummary | undefined>()

@@ -6,7 +6,7 @@ import { updateFields } from './managed-fields.js'
 import { parseLabelSelector } from './label-selector.js'
 import { address, checkTypeMeta, isDryRun, isObject, managerOf, metadataOf, parseJsonBody, validate } from './scrapeconfig-input.js'
 import type { ScrapeConfigEndpoint } from './scrapeconfig-routes.js'
-import { render, type ScrapeConfigStore } from './scrapeconfig-store.js'
+import { render, type ScrapeConfigStore, type StoredScrapeConfig } from './scrapeconfig-store.js'
 import * as C from './scrapeconfig-status.js'
 
 export interface ScrapeConfigReply {
@@ -43,7 +43,8 @@ const decodeContinue = (token: string): string | null => {
 }
 
 export const listScrapeConfigs = (store: ScrapeConfigStore, namespace: string, query: URLSearchParams): ScrapeConfigReply => {
-  const selector = parseLabelSelector(query.get('labelSelector') ?? '')
+  const selectorText = query.get('labelSelector') ?? ''
+  const selector = parseLabelSelector(selectorText)
   if (!selector.ok) return fail(C.badRequest(`unable to parse requirement: ${JSON.stringify(selector.bad)}`))
   // limit/continue as the apiserver pages a list: the token names the last key handed out
   const limitText = query.get('limit') ?? ''
@@ -51,13 +52,25 @@ export const listScrapeConfigs = (store: ScrapeConfigStore, namespace: string, q
   const token = query.get('continue') ?? ''
   const after = token === '' ? undefined : decodeContinue(token)
   if (after === null) return fail(C.badRequest('continue key is not valid: the token was not issued by this server'))
-  const matching = store.list(namespace).filter((s) => (after === undefined || nameOf(s.object) > after) && selector.selector(labelsOf(s.object)))
-  const page = limit > 0 ? matching.slice(0, limit) : matching
-  const last = page[page.length - 1]
-  const next = limit > 0 && matching.length > limit && last !== undefined ? encodeContinue(nameOf(last.object)) : ''
+  // walk the sorted names from the token on and stop one past the page: a page of 500 out of
+  // 100,000 objects costs a page, not a sort of the namespace
+  const page: StoredScrapeConfig[] = []
+  let more = false
+  for (const stored of store.list(namespace, after)) {
+    if (!selector.selector(labelsOf(stored.object))) continue
+    if (limit > 0 && page.length === limit) {
+      more = true
+      break
+    }
+    page.push(stored)
+  }
+  const lastName = page.length === 0 ? undefined : nameOf((page[page.length - 1] as StoredScrapeConfig).object)
+  const next = more && lastName !== undefined ? encodeContinue(lastName) : ''
+  // as the apiserver: the count of what is left is known without a selector, and left out with one
+  const remaining = next !== '' && lastName !== undefined && selectorText.trim() === '' ? { remainingItemCount: store.count(namespace, lastName) } : {}
   return {
     status: 200,
-    body: { apiVersion: C.API_VERSION, items: page.map(render), kind: `${C.KIND}List`, metadata: { continue: next, resourceVersion: store.revision(), ...(next === '' ? {} : { remainingItemCount: matching.length - page.length }) } },
+    body: { apiVersion: C.API_VERSION, items: page.map(render), kind: `${C.KIND}List`, metadata: { continue: next, resourceVersion: store.revision(), ...remaining } },
     changed: false,
   }
 }

@@ -16,8 +16,10 @@ export interface StoredScrapeConfig {
 
 export interface ScrapeConfigStore {
   get(namespace: string, name: string): StoredScrapeConfig | undefined
-  /** sorted by name, as etcd's key order returns them */
-  list(namespace: string): StoredScrapeConfig[]
+  /** sorted by name, as etcd's key order returns them; only names after `after` when given */
+  list(namespace: string, after?: string): Iterable<StoredScrapeConfig>
+  /** how many objects the namespace holds after `after` (all when undefined) */
+  count(namespace: string, after?: string): number
   /** creates or replaces; returns what is stored and whether anything changed */
   write(namespace: string, name: string, object: JsonObject, managers: readonly Manager[]): { stored: StoredScrapeConfig; changed: boolean }
   delete(namespace: string, name: string): StoredScrapeConfig | undefined
@@ -43,13 +45,39 @@ export const render = (stored: StoredScrapeConfig): JsonObject => {
   return { ...stored.object, metadata: { ...metadata, managedFields: renderManagedFields(stored.managers, API_VERSION) } }
 }
 
+/** Index of the first name in sorted `names` that is greater than `name` (or >= when `inclusive`). */
+const firstAfter = (names: readonly string[], name: string, inclusive = false): number => {
+  let lo = 0
+  let hi = names.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    const probe = names[mid] as string
+    if (probe < name || (!inclusive && probe === name)) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}
+
 export const createScrapeConfigStore = (now: () => Date = () => new Date()): ScrapeConfigStore => {
   const objects = new Map<string, StoredScrapeConfig>()
+  // names per namespace, kept sorted on every create and delete: a list of 100,000 objects (paged,
+  // or a readiness ping with limit=1) must not sort them all on every call
+  const sortedNames = new Map<string, string[]>()
+  const namesOf = (namespace: string): string[] => sortedNames.get(namespace) ?? []
   let revision = 0
   return {
     get: (namespace, name) => objects.get(keyOf(namespace, name)),
-    list: (namespace) =>
-      [...objects.entries()].filter(([k]) => k.startsWith(`${namespace}/`)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v),
+    list: function* (namespace, after) {
+      const names = namesOf(namespace)
+      for (let i = after === undefined ? 0 : firstAfter(names, after); i < names.length; i += 1) {
+        const stored = objects.get(keyOf(namespace, names[i] as string))
+        if (stored !== undefined) yield stored
+      }
+    },
+    count: (namespace, after) => {
+      const names = namesOf(namespace)
+      return names.length - (after === undefined ? 0 : firstAfter(names, after))
+    },
     write: (namespace, name, object, managers) => {
       const current = objects.get(keyOf(namespace, name))
       if (current !== undefined && userPart(current.object) === userPart(object) && ownership(current.managers) === ownership(managers)) {
@@ -74,11 +102,20 @@ export const createScrapeConfigStore = (now: () => Date = () => new Date()): Scr
         },
         managers: [...managers],
       }
+      if (current === undefined) {
+        const names = namesOf(namespace)
+        names.splice(firstAfter(names, name, true), 0, name)
+        sortedNames.set(namespace, names)
+      }
       objects.set(keyOf(namespace, name), stored)
       return { stored, changed: true }
     },
     delete: (namespace, name) => {
       const current = objects.get(keyOf(namespace, name))
+      if (current !== undefined) {
+        const names = namesOf(namespace)
+        names.splice(firstAfter(names, name, true), 1)
+      }
       objects.delete(keyOf(namespace, name))
       return current
     },

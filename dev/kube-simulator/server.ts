@@ -205,7 +205,7 @@ export const startKubeSimulator = async (options: KubeSimulatorOptions = {}): Pr
       return stored === undefined ? undefined : renderScrapeConfig(stored)
     },
     setScrapeConfig: (namespace, object) => outOfBandScrapeConfig(scrapeConfigs, namespace, object),
-    scrapeConfigs: (namespace) => scrapeConfigs.list(namespace).map(renderScrapeConfig),
+    scrapeConfigs: (namespace) => [...scrapeConfigs.list(namespace)].map(renderScrapeConfig),
     deleteScrapeConfig: (namespace, name) => {
       scrapeConfigs.delete(namespace, name)
     },

@@ -7,10 +7,10 @@ import { expect } from 'chai'
 import type { BenchId } from '../../../bench/figure.js'
 import { runSuite, type SuiteOutcome } from '../../../bench/suite.js'
 
-const ALL: readonly BenchId[] = ['B1', 'B2', 'B3', 'B4', 'B5', 'B6', 'B7', 'B8', 'C']
+const ALL: readonly BenchId[] = ['B1', 'B2', 'B3', 'B4', 'B5', 'B6', 'B7', 'B8', 'B9', 'B10', 'C']
 
 describe('bench smoke (tiny sizes, no timing assertions)', function () {
-  this.timeout(90_000)
+  this.timeout(150_000)
   let outcome: SuiteOutcome
   const lines: string[] = []
 

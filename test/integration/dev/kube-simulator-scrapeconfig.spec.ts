@@ -116,6 +116,29 @@ describe('Kubernetes simulator: ScrapeConfig custom resource', () => {
     expect(bad.body).to.include({ reason: 'BadRequest' })
   })
 
+  it('list pages in name order (limit/continue) whatever order objects came and went in; remainingItemCount only without a selector', async () => {
+    for (const name of ['e', 'a', 'g', 'b']) await create(scrapeConfig(name, { release: 'prometheus' }))
+    await apply(scrapeConfig('c', { release: 'prometheus' }))
+    await create(scrapeConfig('d'))
+    await create(scrapeConfig('f', { release: 'prometheus' }))
+    await remove('g')
+    type Page = { items: Obj[]; metadata: { continue?: string; remainingItemCount?: number } }
+    const page = async (limit: number, token?: string, labelSelector?: string) =>
+      (await api.listNamespacedCustomObject({ ...SC, namespace: NS, limit, ...(token === undefined ? {} : { _continue: token }), ...(labelSelector === undefined ? {} : { labelSelector }) })) as Page
+    const walk = async (labelSelector?: string) => {
+      const pages: Array<{ names: unknown[]; remaining: number | undefined }> = []
+      let token: string | undefined
+      do {
+        const one = await page(2, token, labelSelector)
+        pages.push({ names: one.items.map((o) => o.metadata['name']), remaining: one.metadata.remainingItemCount })
+        token = one.metadata.continue === '' ? undefined : one.metadata.continue
+      } while (token !== undefined)
+      return pages
+    }
+    expect(await walk()).to.deep.equal([{ names: ['a', 'b'], remaining: 4 }, { names: ['c', 'd'], remaining: 2 }, { names: ['e', 'f'], remaining: undefined }])
+    expect(await walk('release=prometheus')).to.deep.equal([{ names: ['a', 'b'], remaining: undefined }, { names: ['c', 'e'], remaining: undefined }, { names: ['f'], remaining: undefined }])
+  })
+
   it('server-side apply creates when absent (201), is a no-op when repeated, and removes fields the manager stops applying', async () => {
     const first = await apply(scrapeConfig('svc-b-0', { release: 'prometheus', extra: 'x' }))
     expect(first.httpStatusCode).to.equal(201)
