@@ -36,7 +36,7 @@ import { configToEnv } from './config-to-env.js'
 import { TargetAllowList } from './target-allow.js'
 import { rejectedValueMessage } from './shown-value.js'
 import { DurationFromString } from './duration.js'
-import type { ConfigShape, ScrapeConfigRef, ScrapeTargetsConfig, SecretRef } from './config-shape.js'
+import type { ConfigShape, ScrapeConfigRef, ScrapeTargetsConfig } from './config-shape.js'
 export type { SecretRef, ScrapeConfigRef, ScrapeTargetsConfig } from './config-shape.js'
 import { KubeLabels } from './kube-labels.js'
 
@@ -226,10 +226,3 @@ export const Config = new t.Type<Config, Record<string, string>, unknown>(
   decodeEnv,
   configToEnv,
 )
-
-/** The secret's settings, for callers that need the secret whatever the active backend (migrate, tests). */
-export const secretOf = (config: Pick<Config, 'scrape'>): SecretRef => {
-  const { secret } = config.scrape
-  if (secret === undefined) throw new Error('SECRET_NAMESPACE and SECRET_NAME are not set')
-  return secret
-}

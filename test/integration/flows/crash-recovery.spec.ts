@@ -5,15 +5,13 @@
 import { expect } from 'chai'
 import { load } from 'js-yaml'
 import { RequestTopics, ResultTopics } from '../../../src/codecs/topics.js'
-import { CRASH_ENV } from '../../../src/streams/crash-points.js'
 import { publish, type CollectedMessage } from '../../support/kafka-helpers.js'
 import { checkScrapeConfigsWithPromtool } from '../../support/promtool.js'
 import { createRequest, deleteRequest } from '../../support/request-builders.js'
 import { useHarness } from '../../support/harness-hooks.js'
 import { spawnService } from '../../support/service-process.js'
+import { crashAndRecover as crashAndRecoverIn, refOf } from '../../support/crash-and-recover.js'
 
-
-const refOf = (m: CollectedMessage) => (JSON.parse(m.value?.toString('utf8') ?? '{}') as { kogitoprocrefid?: string }).kogitoprocrefid
 
 describe('crash recovery: kill -9 at each step, then restart', function () {
   this.timeout(300_000)
@@ -22,24 +20,7 @@ describe('crash recovery: kill -9 at each step, then restart', function () {
   const jobsOf = () => (load(ctx.harness.stack.scrapeConfigs() ?? '') ?? []) as Array<{ job_name: string }>
   const dashboardsOf = (serviceId: string) => ctx.harness.stack.grafana.dashboards().filter((d) => d.uid.endsWith(serviceId))
 
-  /** Publish, let the service die at `point`, restart it, and return every result for the request. */
-  const crashAndRecover = async (point: string, request: { id: string; kogitoprocinstanceid: string; data: { serviceId: string } }, topic: string) => {
-    const doomed = spawnService(ctx.harness.stack.env, { [CRASH_ENV]: point })
-    await doomed.started
-    await publish(topic, [{ key: request.data.serviceId, value: JSON.stringify(request) }])
-    const status = await doomed.exited
-    expect(status.signal, `the service should have been killed at ${point}\n${doomed.logText().slice(-2000)}`).to.equal('SIGKILL')
-    const survivor = spawnService(ctx.harness.stack.env)
-    try {
-      await survivor.started
-      await ctx.results.waitFor((m) => refOf(m) === request.kogitoprocinstanceid, 30_000)
-      // give a re-send (if any) a moment to arrive before counting
-      await new Promise((r) => setTimeout(r, 500))
-    } finally {
-      await survivor.stop()
-    }
-    return ctx.results.messages.filter((m) => refOf(m) === request.kogitoprocinstanceid)
-  }
+  const crashAndRecover = (point: string, request: Parameters<typeof crashAndRecoverIn>[2], topic: string) => crashAndRecoverIn(ctx, point, request, topic)
 
   const expectIdentical = (copies: CollectedMessage[]) => {
     expect(copies.length).to.be.greaterThan(0)

@@ -3,7 +3,7 @@
  * Kafka): the secret is shared with another team whose jobs are full of YAML a round trip would
  * change; the service may only touch what its ownership record says it created.
  */
-import { secretOf } from '../../../src/config/config.js'
+import { secretOf } from '../../support/secret-of.js'
 import { expect } from 'chai'
 import { isLeft } from 'fp-ts/lib/Either.js'
 import { DEV_SECRET } from '../../../dev/dev-stack.js'

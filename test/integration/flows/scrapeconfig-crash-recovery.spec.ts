@@ -6,14 +6,13 @@
 import { expect } from 'chai'
 import { RequestTopics } from '../../../src/codecs/topics.js'
 import { scrapeConfigName } from '../../../src/effects/scrape-config-name.js'
-import { CRASH_ENV } from '../../../src/streams/crash-points.js'
 import { DEV_SCRAPE_CONFIG } from '../../../dev/dev-stack.js'
 import { publish, type CollectedMessage } from '../../support/kafka-helpers.js'
 import { createRequest, deleteRequest } from '../../support/request-builders.js'
 import { useHarness } from '../../support/harness-hooks.js'
+import { crashAndRecover as crashAndRecoverIn, refOf } from '../../support/crash-and-recover.js'
 import { spawnService } from '../../support/service-process.js'
 
-const refOf = (m: CollectedMessage) => (JSON.parse(m.value?.toString('utf8') ?? '{}') as { kogitoprocrefid?: string }).kogitoprocrefid
 const statusOf = (m: CollectedMessage | undefined) => (JSON.parse(m?.value?.toString('utf8') ?? '{}') as { data?: { dashboardDataOrderStatus?: string } }).data?.dashboardDataOrderStatus
 
 describe('scrapeconfig backend: crash recovery around the ScrapeConfig write', function () {
@@ -22,22 +21,9 @@ describe('scrapeconfig backend: crash recovery around the ScrapeConfig write', f
 
   const objectOf = (serviceId: string) => ctx.harness.stack.kube.scrapeConfig(DEV_SCRAPE_CONFIG.namespace, scrapeConfigName(serviceId))
 
-  /** Publish, let the service die at `point`, restart it, and return every result for the request. */
-  const crashAndRecover = async (point: string, request: { id: string; kogitoprocinstanceid: string; data: { serviceId: string } }, topic: string) => {
-    const doomed = spawnService(ctx.harness.stack.env, { [CRASH_ENV]: point })
-    await doomed.started
-    await publish(topic, [{ key: request.data.serviceId, value: JSON.stringify(request) }])
-    const status = await doomed.exited
-    expect(status.signal, `the service should have been killed at ${point}\n${doomed.logText().slice(-2000)}`).to.equal('SIGKILL')
-    const survivor = spawnService(ctx.harness.stack.env)
-    try {
-      await survivor.started
-      await ctx.results.waitFor((m) => refOf(m) === request.kogitoprocinstanceid, 30_000)
-      await new Promise((r) => setTimeout(r, 500))
-    } finally {
-      await survivor.stop()
-    }
-    const copies = ctx.results.messages.filter((m) => refOf(m) === request.kogitoprocinstanceid)
+  /** kill -9 at `point`, restart; every copy of the result must be identical and SUCCESS. */
+  const crashAndRecover = async (point: string, request: Parameters<typeof crashAndRecoverIn>[2], topic: string) => {
+    const copies = await crashAndRecoverIn(ctx, point, request, topic)
     expect(copies.length).to.be.greaterThan(0)
     for (const copy of copies) expect(copy.value?.toString('utf8')).to.equal(copies[0]?.value?.toString('utf8'))
     expect(statusOf(copies[0])).to.equal('SUCCESS')

@@ -1,4 +1,4 @@
-import { secretOf } from '../../../src/config/config.js'
+import { secretOf } from '../../support/secret-of.js'
 import { expect } from 'chai'
 import { isLeft } from 'fp-ts/lib/Either.js'
 import { DEV_SECRET } from '../../../dev/dev-stack.js'

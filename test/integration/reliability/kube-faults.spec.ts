@@ -13,7 +13,7 @@ import { jobsOf, resultsByRef, statusOf, type ScrapeJob } from '../../support/in
 import { resultCollector, type ResultCollector } from '../../support/kafka-helpers.js'
 import { startHarness, type Harness } from '../../support/service-harness.js'
 import { faultCounts } from './figures.js'
-import { awaitOutcomes, createRequest, deleteRequest, finishScenario, mixedRequests, publishAll, sleep, type SentRequest } from './scenario.js'
+import { awaitOutcomes, createRequest, finishScenario, mixedRequests, publishAll, resendFailed, sleep, type SentRequest } from './scenario.js'
 
 const { namespace, name, key } = DEV_SECRET
 
@@ -39,26 +39,7 @@ describe('reliability: Kubernetes secret faults under load', function () {
   /** jobs of earlier tests in this file are out of the current scenario's scope */
   const otherScope = (prefix: string) => (job: string) => !job.startsWith(`${prefix}-`) && !foreignJobs.some((f) => f.job_name === job)
 
-  /** The last request of every service that got a FAILURE, re-sent with fresh ids. */
-  const resend = async (requests: readonly SentRequest[]): Promise<SentRequest[]> => {
-    const byRef = resultsByRef(results.messages)
-    const last = new Map<string, SentRequest>()
-    for (const r of requests) last.set(String(r.data['serviceId']), r)
-    const failed = new Set(
-      requests.filter((r) => {
-        const first = byRef.get(r.kogitoprocinstanceid)?.[0]
-        return first !== undefined && statusOf(first) === 'FAILURE'
-      }).map((r) => String(r.data['serviceId'])),
-    )
-    const again = [...failed].map((id) => {
-      const l = last.get(id) as SentRequest
-      const prometheus = l.data['prometheus'] as { port: number } | undefined
-      return prometheus === undefined ? deleteRequest(id) : createRequest(id, l.data['namespaces'] as string[], prometheus.port)
-    })
-    await publishAll(again, { gapMs: 5 })
-    await awaitOutcomes(results, again, 60_000)
-    return again
-  }
+  const resend = (requests: readonly SentRequest[]) => resendFailed(results, requests)
 
   it('a competing writer plus injected 409/429/5xx on 290 requests: both writers keep every job', async () => {
     const startedAt = Date.now()

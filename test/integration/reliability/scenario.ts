@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto'
 import { Partitioners } from 'kafkajs'
 import { RequestTopics } from '../../../src/codecs/topics.js'
 import { testKafka, type ResultCollector } from '../../support/kafka-helpers.js'
-import { assertInvariants, checkInvariants, resultsByRef, type InvariantInput, type InvariantReport, type SentRequest } from '../../support/invariants.js'
+import { assertInvariants, checkInvariants, resultsByRef, statusOf, type InvariantInput, type InvariantReport, type SentRequest } from '../../support/invariants.js'
 import { recordFigures, rowFromReport } from './figures.js'
 
 export type { SentRequest } from '../../support/invariants.js'
@@ -138,4 +138,25 @@ export const runChains = async (results: ResultCollector, chains: readonly SentR
     await sleep(50)
   }
   return chains.flat()
+}
+
+/** The last request of every service whose request got a FAILURE, re-sent with fresh ids (as SONATA would), awaited. */
+export const resendFailed = async (results: ResultCollector, requests: readonly SentRequest[]): Promise<SentRequest[]> => {
+  const byRef = resultsByRef(results.messages)
+  const last = new Map<string, SentRequest>()
+  for (const r of requests) last.set(String(r.data['serviceId']), r)
+  const failed = new Set(
+    requests.filter((r) => {
+      const first = byRef.get(r.kogitoprocinstanceid)?.[0]
+      return first !== undefined && statusOf(first) === 'FAILURE'
+    }).map((r) => String(r.data['serviceId'])),
+  )
+  const again = [...failed].map((id) => {
+    const l = last.get(id) as SentRequest
+    const prometheus = l.data['prometheus'] as { port: number } | undefined
+    return prometheus === undefined ? deleteRequest(id) : createRequest(id, l.data['namespaces'] as string[], prometheus.port)
+  })
+  await publishAll(again, { gapMs: 5 })
+  await awaitOutcomes(results, again, 60_000)
+  return again
 }

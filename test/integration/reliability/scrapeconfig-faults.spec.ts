@@ -10,11 +10,10 @@ import { expect } from 'chai'
 import { dump } from 'js-yaml'
 import { ResultTopics } from '../../../src/codecs/topics.js'
 import { DEV_SCRAPE_CONFIG } from '../../../dev/dev-stack.js'
-import { resultsByRef, statusOf } from '../../support/invariants.js'
 import { resultCollector, type ResultCollector } from '../../support/kafka-helpers.js'
 import { startHarness, type Harness } from '../../support/service-harness.js'
 import { faultCounts } from './figures.js'
-import { awaitOutcomes, createRequest, deleteRequest, finishScenario, mixedRequests, publishAll, type SentRequest } from './scenario.js'
+import { awaitOutcomes, finishScenario, mixedRequests, publishAll, resendFailed, type SentRequest } from './scenario.js'
 
 type Wire = { metadata: { name: string; labels?: Record<string, string> }; spec: Record<string, unknown> }
 type Relabel = { action: string; targetLabel?: string; replacement?: string }
@@ -50,26 +49,7 @@ describe('reliability: ScrapeConfig backend faults under load', function () {
   const kube = () => harness.stack.kube
   const objects = () => harness.stack.scrapeConfigObjects() as unknown as Wire[]
 
-  /** The last request of every service that got a FAILURE, re-sent with fresh ids. */
-  const resend = async (requests: readonly SentRequest[]): Promise<SentRequest[]> => {
-    const byRef = resultsByRef(results.messages)
-    const last = new Map<string, SentRequest>()
-    for (const r of requests) last.set(String(r.data['serviceId']), r)
-    const failed = new Set(
-      requests.filter((r) => {
-        const first = byRef.get(r.kogitoprocinstanceid)?.[0]
-        return first !== undefined && statusOf(first) === 'FAILURE'
-      }).map((r) => String(r.data['serviceId'])),
-    )
-    const again = [...failed].map((id) => {
-      const l = last.get(id) as SentRequest
-      const prometheus = l.data['prometheus'] as { port: number } | undefined
-      return prometheus === undefined ? deleteRequest(id) : createRequest(id, l.data['namespaces'] as string[], prometheus.port)
-    })
-    await publishAll(again, { gapMs: 5 })
-    await awaitOutcomes(results, again, 60_000)
-    return again
-  }
+  const resend = (requests: readonly SentRequest[]) => resendFailed(results, requests)
 
   it('409/429/5xx and another team writing its own objects on 290 requests: exact end state', async () => {
     const startedAt = Date.now()

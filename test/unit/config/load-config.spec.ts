@@ -1,5 +1,5 @@
 import { expect } from 'chai'
-import { isLeft, isRight, type Either } from 'fp-ts/lib/Either.js'
+import { ok, problems } from './loaded.js'
 import { loadConfig, redactConfig, type Config } from '../../../src/config/load-config.js'
 
 const minimal = {
@@ -10,14 +10,6 @@ const minimal = {
   GRAFANA_TOKEN: 'glsa_token',
 }
 
-const ok = (r: Either<readonly string[], Config>): Config => {
-  if (isLeft(r)) throw new Error(r.left.join('\n'))
-  return r.right
-}
-const problems = (r: Either<readonly string[], Config>): readonly string[] => {
-  if (isRight(r)) throw new Error('expected problems')
-  return r.left
-}
 
 describe('config/load-config', () => {
   it('lists every missing required variable at once', () => {

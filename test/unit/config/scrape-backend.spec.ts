@@ -1,17 +1,9 @@
 import { expect } from 'chai'
-import { isLeft, isRight, type Either } from 'fp-ts/lib/Either.js'
+import { ok, problems } from './loaded.js'
 import { configToEnv, KubeLabels } from '../../../src/config/config.js'
-import { loadConfig, type Config } from '../../../src/config/load-config.js'
+import { loadConfig } from '../../../src/config/load-config.js'
 
 const base = { KAFKA_BROKERS: 'kafka-0:9092', GRAFANA_URL: 'http://grafana:3000', GRAFANA_TOKEN: 't' }
-const ok = (r: Either<readonly string[], Config>): Config => {
-  if (isLeft(r)) throw new Error(r.left.join('\n'))
-  return r.right
-}
-const problems = (r: Either<readonly string[], Config>): readonly string[] => {
-  if (isRight(r)) throw new Error('expected problems')
-  return r.left
-}
 
 describe('config: SCRAPE_CONFIG_BACKEND and its settings', () => {
   it('defaults to the secret backend, which needs SECRET_NAMESPACE and SECRET_NAME', () => {
