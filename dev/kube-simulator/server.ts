@@ -69,6 +69,13 @@ export interface KubeSimulator {
   readonly successfulWrites: number
   /** highest number of write requests in progress at the same time */
   readonly maxConcurrentWrites: number
+  /**
+   * Resolves once no request is being handled and none has arrived for `quietMs`. A client killed
+   * by SIGKILL may have sent requests the server has not read yet (loopback bytes are in the
+   * socket buffer, not yet parsed): a test counts the store only after this, so what it counts is
+   * everything the dead client sent. Gives up after `timeoutMs` (a client that keeps calling).
+   */
+  idle(quietMs?: number, timeoutMs?: number): Promise<void>
   /** closes the server, destroying hung and idle sockets */
   stop(): Promise<void>
 }
@@ -99,8 +106,13 @@ export const startKubeSimulator = async (options: KubeSimulatorOptions = {}): Pr
   let successfulWrites = 0
   let writesInFlight = 0
   let maxConcurrentWrites = 0
+  let handling = 0
+  let lastArrival = Date.now()
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    handling += 1
+    lastArrival = Date.now()
+    res.once('close', () => (handling -= 1))
     const endpoint = route(req.method ?? 'GET', req.url ?? '/', req.headers['user-agent'])
     const kind = kindOf(endpoint)
     requests.set(kind, (requests.get(kind) ?? 0) + 1)
@@ -215,6 +227,14 @@ export const startKubeSimulator = async (options: KubeSimulatorOptions = {}): Pr
     },
     get maxConcurrentWrites() {
       return maxConcurrentWrites
+    },
+    idle: async (quietMs = 300, timeoutMs = 10_000) => {
+      const deadline = Date.now() + timeoutMs
+      while (Date.now() < deadline) {
+        if (handling === 0 && Date.now() - lastArrival >= quietMs) return
+        await sleep(Math.min(50, quietMs))
+      }
+      throw new Error(`kube-simulator: not idle after ${timeoutMs} ms (${handling} request(s) in progress)`)
     },
     stop: async () => {
       stopping.abort()
