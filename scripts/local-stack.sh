@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The README's first command: everything on a fresh machine, idempotent.
-#   1. system tools (redis-server, kcat for the Kafka mock, promtool) if missing
+#   1. system tools (redis-server, kcat for the Kafka mock, promtool) and the shipped Node runtime if missing
 #   2. npm dependencies if missing or out of date with package-lock.json
 #   3. build (compiled JavaScript: the service runs as `node dist/src/cli/main.js run`); the
 #      simulators and the local stack (dev/) are never compiled or shipped: tsx runs them
@@ -10,6 +10,10 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 bash scripts/ensure-deps.sh
+# the shipped runtime (the Dockerfile's Node 24) runs the build, the stack and the service
+# shellcheck source=scripts/use-node.sh
+source scripts/use-node.sh
+use_node shipped
 
 echo "==> npm run build"
 npm run build --silent

@@ -3,6 +3,8 @@
  * never auto-creates topics, and asking for all topics names none, so nothing is created), then
  * each request and result topic present with its partition count.
  */
+// before any kafkajs client exists: no TimeoutNegativeWarning on Node 24 (see the module)
+import './kafkajs-negative-timeout.js'
 import { Kafka, logLevel } from 'kafkajs'
 import { RequestTopics, ResultTopics } from '../../codecs/topics.js'
 import type { Config } from '../../config/config.js'

@@ -1,3 +1,5 @@
+// before any kafkajs client exists: no TimeoutNegativeWarning on Node 24 (see the module)
+import './kafkajs-negative-timeout.js'
 import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs'
 import type { Config } from '../../config/config.js'
 import type { Logger } from '../../support/logger.js'

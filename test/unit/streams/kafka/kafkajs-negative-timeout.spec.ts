@@ -1,0 +1,65 @@
+import { expect } from 'chai'
+import { createRequire } from 'node:module'
+import { kafkajsPatched } from '../../../../src/streams/kafka/kafkajs-negative-timeout.js'
+
+const require = createRequire(import.meta.url)
+
+interface Queue {
+  throttledUntil: number
+  pending: unknown[]
+  throttleCheckTimeoutId: ReturnType<typeof setTimeout> | null
+  checkPendingRequests(): void
+  scheduleCheckPendingRequests(): void
+}
+
+/** a RequestQueue as kafkajs builds it, without a broker: only the fields the method reads */
+const queue = (throttledUntil: number, pending: unknown[] = []): Queue & { checks: number } => {
+  const RequestQueue = require('kafkajs/src/network/requestQueue/index.js') as { prototype: Queue }
+  const q = Object.create(RequestQueue.prototype) as Queue & { checks: number }
+  Object.assign(q, { throttledUntil, pending, throttleCheckTimeoutId: null, checks: 0 })
+  q.checkPendingRequests = () => {
+    q.checks += 1
+  }
+  return q
+}
+
+const warningsDuring = async (action: () => void): Promise<string[]> => {
+  const seen: string[] = []
+  const listener = (w: Error): void => {
+    seen.push(w.name)
+  }
+  process.on('warning', listener)
+  try {
+    action()
+    // warnings are emitted on the next tick
+    await new Promise((r) => setTimeout(r, 20))
+  } finally {
+    process.off('warning', listener)
+  }
+  return seen
+}
+
+describe('kafkajs negative timeout patch (kafkajs issue #1751)', () => {
+  it('is applied to the kafkajs version installed', () => {
+    expect(kafkajsPatched, 'kafkajs changed version: check whether the patch is still needed').to.equal(true)
+  })
+
+  it('an unthrottled queue schedules its check without a negative delay (no TimeoutNegativeWarning on Node 24)', async () => {
+    const q = queue(-1)
+    const warnings = await warningsDuring(() => q.scheduleCheckPendingRequests())
+    expect(warnings).to.not.include('TimeoutNegativeWarning')
+    expect(q.checks, 'the check still runs, after the same 1 ms Node always used').to.equal(1)
+  })
+
+  it('keeps upstream behaviour: a throttled queue waits for the throttle, one timer at a time', async () => {
+    const q = queue(Date.now() + 30, ['request'])
+    q.scheduleCheckPendingRequests()
+    const first = q.throttleCheckTimeoutId
+    q.scheduleCheckPendingRequests()
+    expect(q.throttleCheckTimeoutId).to.equal(first)
+    await new Promise((r) => setTimeout(r, 10))
+    expect(q.checks, 'not before the throttle ends').to.equal(0)
+    await new Promise((r) => setTimeout(r, 60))
+    expect(q.checks).to.equal(1)
+  })
+})
