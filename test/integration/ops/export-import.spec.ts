@@ -23,7 +23,7 @@ describe('ops/export-log and ops/import-log', () => {
     const report = await exportLog({ redis, prefix: source }, services, (chunk) => {
       ndjson += chunk
     })
-    expect(report).to.deep.equal({ services: 3, events: 18 })
+    expect(report).to.deep.equal({ services: 3, events: 18, fromSnapshot: 0 })
   })
   after(async () => {
     await flushPrefix(redis, source)
