@@ -16,12 +16,15 @@ import { scrapeJobOfScrapeConfig } from '../../../src/effects/scrape-job-of-scra
 import { federationJob, jobFingerprint } from '../../../src/effects/scrape-job.js'
 import { useHarness } from '../../support/harness-hooks.js'
 import { createRequest, dataOf, deleteRequest, jobsIn, publishRequests, resultOf, type SentRequest } from '../../support/request-builders.js'
+import { checkScrapeConfigsWithPromtool } from '../../support/promtool.js'
 import { runCli } from '../../support/run-cli.js'
+import { faultCounts, recordFigures } from '../reliability/figures.js'
 
 const { namespace, name, key } = DEV_SECRET
 const FIRST = ['NAMESPACE_1', 'NAMESPACE_2']
 const SECOND = ['NAMESPACE_1', 'NAMESPACE_3']
 const ids = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}-${String(i).padStart(2, '0')}`)
+const sameJobs = (a: Record<string, string>, b: Record<string, string>) => JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort())
 const fingerprintOf = (serviceId: string, namespaces: readonly string[]) => jobFingerprint(federationJob({ serviceId, namespaces: [...namespaces], host: '10.10.10.4', port: 30180 }))
 
 describe('operator commands beside a live service (reconcile, adopt, migrate while requests flow)', function () {
@@ -68,9 +71,29 @@ describe('operator commands beside a live service (reconcile, adopt, migrate whi
     return requests
   }
   const env = (extra: Record<string, string> = {}) => ({ ...ctx.harness.stack.env, ...extra })
+  const duplicateJobs = () => {
+    const names = jobsIn(data()[key]).map((j) => j.job_name)
+    return names.filter((n, i) => names.indexOf(n) !== i).length
+  }
+  /** One row of docs/reliability.md, recorded before the scenario asserts (a failure still shows). */
+  const figures = async (scenario: string, row: { requests: number; answered: number; started: number; faults: Record<string, number>; notes: string }) => {
+    const promtool = await checkScrapeConfigsWithPromtool(data()[key] ?? '')
+    recordFigures({
+      scenario,
+      requests: row.requests,
+      faults: faultCounts({ grafana: ctx.harness.stack.grafana.faults, kube: ctx.harness.stack.kube.faults }, row.faults),
+      inputs: 0,
+      lost: row.requests - row.answered,
+      duplicateJobs: duplicateJobs(),
+      promtool: promtool.ok ? 'pass' : 'FAIL',
+      seconds: (Date.now() - row.started) / 1000,
+      notes: row.notes,
+    })
+  }
   const dashboardsOf = (services: readonly string[]) => ctx.harness.stack.grafana.dashboards().filter((d) => services.some((id) => d.uid.endsWith(id)))
 
   it('reconcile: a service deleted or updated while reconcile looks at others is never written back; the rest is repaired', async () => {
+    const started = Date.now()
     const all = ids('rc', 30)
     await create(all)
     // drift by hand: ten jobs gone from the list (the ownership record stays, as after a kubectl edit)
@@ -82,13 +105,24 @@ describe('operator commands beside a live service (reconcile, adopt, migrate whi
     const deleted = [...all.slice(0, 5), ...all.slice(10, 13)]
     const updated = [...all.slice(5, 8), ...all.slice(13, 15)]
     // reconcile's look at 30 services takes a while: the requests are carried out meanwhile
+    const getsBefore = ctx.harness.stack.grafana.requests.get('dashboard.get') ?? 0
     ctx.harness.stack.grafana.faults.add({ kind: 'dashboard.get', latencyMs: 25 })
     const reconciling = runCli(['reconcile'], env())
     const requests = await flow(deleted, updated)
     const run = await reconciling
     await succeeded(requests)
+    const latency = (ctx.harness.stack.grafana.requests.get('dashboard.get') ?? 0) - getsBefore
     ctx.harness.stack.grafana.faults.clear()
 
+    const exact = sameJobs(secretJobs(all), expected(all, deleted, updated))
+    const orphans = Object.keys(secretJobs(deleted)).length
+    await figures('operator commands beside a live service: reconcile while 5 deletes and 3 updates of its 10 drifted services (and 3 + 2 of others) flow', {
+      requests: all.length + requests.length,
+      answered: all.length + requests.length,
+      started,
+      faults: { 'hand:job removed from the secret': drifted.length, 'grafana:dashboard.get +25 ms': latency },
+      notes: `reconcile exit ${run.code}; end state exact: ${exact}; deleted services' jobs written back: ${orphans}; skipped as busy: ${(/skipped \(requests in progress or lease held\): (.*)$/m.exec(run.stdout)?.[1] ?? '').split(', ').filter((x) => x !== '').length}`,
+    })
     expect(run.code, run.stdout + run.stderr).to.equal(0)
     expect(secretJobs(all)).to.deep.equal(expected(all, deleted, updated))
     expect(owned().filter((id) => all.includes(id))).to.deep.equal(Object.keys(expected(all, deleted, updated)).sort())
@@ -98,17 +132,20 @@ describe('operator commands beside a live service (reconcile, adopt, migrate whi
   })
 
   it('adopt: the record lost, adopt runs while the same services are updated and deleted; owned jobs are exactly the ones their logs register', async () => {
+    const started = Date.now()
     const all = ids('ad', 12)
     await create(all)
     // the secret re-applied from a manifest that only knows the list key
     ctx.harness.stack.kube.setSecret(namespace, name, { [key]: data()[key] ?? '' })
     const deleted = all.slice(0, 3)
     const updated = all.slice(3, 6)
+    const putsBefore = ctx.harness.stack.kube.requests.get('secret.put') ?? 0
     ctx.harness.stack.kube.faults.add({ kind: 'secret.put', latencyMs: 40 })
     const adopting = runCli(['adopt'], env())
     const requests = await flow(deleted, updated)
     const run = await adopting
-    for (const request of requests) await resultOf(ctx.results, request, 60_000)
+    const answers = await Promise.all(requests.map(async (request) => dataOf(await resultOf(ctx.results, request, 60_000))))
+    const puts = (ctx.harness.stack.kube.requests.get('secret.put') ?? 0) - putsBefore
     ctx.harness.stack.kube.faults.clear()
 
     const store = ctx.harness.service!.store
@@ -118,8 +155,17 @@ describe('operator commands beside a live service (reconcile, adopt, migrate whi
       expect(state.pending, id).to.deep.equal([])
       if (state.job !== null) registered[id] = state.job.fingerprint
     }
+    const ownedNow = owned().filter((id) => all.includes(id))
+    const mismatched = Object.entries(registered).filter(([id, fingerprint]) => secretJobs([id])[id] !== fingerprint).length
+    await figures('operator commands beside a live service: adopt after the ownership record was lost, while 3 deletes and 3 updates of the same services flow', {
+      requests: all.length + requests.length,
+      answered: all.length + answers.length,
+      started,
+      faults: { 'hand:ownership key removed': 1, 'kube:secret.put +40 ms': puts },
+      notes: `adopt exit ${run.code}; owned = registered in the logs: ${JSON.stringify(ownedNow) === JSON.stringify(Object.keys(registered).sort())}; owned jobs differing from their log: ${mismatched}; flow answered SUCCESS ${answers.filter((a) => a['dashboardDataOrderStatus'] === 'SUCCESS').length}, FAILURE ${answers.filter((a) => a['dashboardDataOrderStatus'] === 'FAILURE').length} (the lost record, item 2)`,
+    })
     // every job the service owns is the one its log registers, with the same fingerprint
-    expect(owned().filter((id) => all.includes(id))).to.deep.equal(Object.keys(registered).sort())
+    expect(ownedNow).to.deep.equal(Object.keys(registered).sort())
     const inList = secretJobs(all)
     for (const [id, fingerprint] of Object.entries(registered)) expect(inList[id], id).to.equal(fingerprint)
     // the untouched services were adopted as they were
@@ -128,33 +174,47 @@ describe('operator commands beside a live service (reconcile, adopt, migrate whi
   })
 
   it('migrate --to scrapeconfig: while requests flow no job the log holds is lost or removed changed; re-run and reconcile end exactly', async () => {
+    const started = Date.now()
     const all = ids('mg', 20)
     await create(all)
     const deleted = all.slice(0, 4)
     const updated = all.slice(4, 8)
     const inPlace = () => ({ ...secretJobs(all), ...objectJobs(all) })
+    const patchesBefore = ctx.harness.stack.kube.requests.get('scrapeconfig.patch') ?? 0
     ctx.harness.stack.kube.faults.add({ kind: 'scrapeconfig.patch', latencyMs: 60 })
     const migrating = runCli(['migrate', '--to', 'scrapeconfig'], env())
     const requests = await flow(deleted, updated)
     const first = await migrating
     await succeeded(requests)
+    const patches = (ctx.harness.stack.kube.requests.get('scrapeconfig.patch') ?? 0) - patchesBefore
     ctx.harness.stack.kube.faults.clear()
     expect(first.code === 0 || first.code === 1, first.stdout + first.stderr).to.equal(true)
 
     // no job lost: every live service's current job is in one backend or the other
     const store = ctx.harness.service!.store
+    const lostJobs: string[] = []
     for (const id of all) {
       const state = await store.load(id)
-      if (state.job === null) continue
-      const where = [secretJobs([id])[id], objectJobs([id])[id]]
-      expect(where, id).to.include(state.job.fingerprint)
+      if (state.job !== null && ![secretJobs([id])[id], objectJobs([id])[id]].includes(state.job.fingerprint)) lostJobs.push(id)
     }
+    const finish = async () => {
+      const second = await runCli(['migrate', '--to', 'scrapeconfig'], env())
+      const repaired = await runCli(['reconcile'], env({ SCRAPE_CONFIG_BACKEND: 'scrapeconfig' }))
+      return { second, repaired }
+    }
+    const { second, repaired } = await finish()
+    await figures('operator commands beside a live service: migrate --to scrapeconfig while 4 deletes and 4 updates of the same services flow, then the runbook\'s re-run and reconcile', {
+      requests: all.length + requests.length,
+      answered: all.length + requests.length,
+      started,
+      faults: { 'kube:scrapeconfig.patch +60 ms': patches },
+      notes: `first run exit ${first.code}; live jobs in neither backend (or changed) after it: ${lostJobs.length}; re-run exit ${second.code}, reconcile exit ${repaired.code}; end state exact: ${sameJobs(objectJobs(all), expected(all, deleted, updated)) && Object.keys(secretJobs(all)).length === 0}`,
+    })
+    expect(lostJobs).to.deep.equal([])
     expect(Object.keys(inPlace()).length).to.be.greaterThan(0)
 
     // the runbook's sequence: migrate again, then reconcile against the new backend
-    const second = await runCli(['migrate', '--to', 'scrapeconfig'], env())
     expect(second.code, second.stdout + second.stderr).to.equal(0)
-    const repaired = await runCli(['reconcile'], env({ SCRAPE_CONFIG_BACKEND: 'scrapeconfig' }))
     expect(repaired.code, repaired.stdout + repaired.stderr).to.equal(0)
     expect(objectJobs(all)).to.deep.equal(expected(all, deleted, updated))
     expect(secretJobs(all)).to.deep.equal({})
