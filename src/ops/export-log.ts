@@ -15,7 +15,6 @@
  * The inbox dedupe hash and the indexes are derived, and import rebuilds them.
  */
 import type { ServiceEvent } from '../codecs/events.js'
-import type { StoredEvent } from '../state/store/event-store.js'
 import { lastChangeOf, logVersion, readLogPages, storedSnapshotText, type LogAccess } from '../state/store/operator-log.js'
 import { decodeSnapshot } from '../state/snapshot-codec.js'
 import type { ServiceState } from '../state/service-state.js'
@@ -50,7 +49,7 @@ export interface ExportReport {
 /** A trimmed log whose snapshot is missing or damaged cannot be exported: nothing would rebuild it. */
 export class UnexportableLogError extends Error {}
 
-/** Tries the read again when the retention pass moved the snapshot on between the two reads. */
+/** Tries the read again when the retention pass moved the snapshot on between the two reads (nothing is written before). */
 const ATTEMPTS = 3
 
 interface Base {
@@ -65,6 +64,13 @@ const readBase = async (log: LogAccess, serviceId: string, lastChangeMs: (id: st
   return state === undefined ? undefined : { state, lastChangeMs: await lastChangeMs(serviceId) }
 }
 
+/** The stored snapshot does not reach the oldest event kept: read again (the retention pass moved on), or give up. */
+class BaseShort extends Error {
+  constructor(readonly first: number, readonly base: Base | undefined) {
+    super('base short')
+  }
+}
+
 const exportService = async (
   log: LogAccess,
   serviceId: string,
@@ -74,28 +80,39 @@ const exportService = async (
 ): Promise<{ events: number; fromSnapshot: boolean }> => {
   for (let attempt = 1; ; attempt += 1) {
     const base = await readBase(log, serviceId, lastChangeMs)
-    const events: StoredEvent[] = []
-    await readLogPages(log, serviceId, (page) => void events.push(...page))
-    const first = events[0]?.version ?? (await logVersion(log, serviceId)) + 1
-    if (first <= 1) {
-      await write(events.map(({ version, event }) => exportLineText({ serviceId, version, event })).join(''))
-      onEvents?.(events.length)
-      return { events: events.length, fromSnapshot: false }
+    // decided on the oldest event kept, before anything of the service is written
+    const headFor = (first: number): string => {
+      if (first <= 1) return ''
+      if (base !== undefined && base.state.version >= first - 1) {
+        return snapshotLineText({ serviceId, kind: 'snapshot', version: base.state.version, lastChangeMs: base.lastChangeMs, snapshot: base.state })
+      }
+      throw new BaseShort(first, base)
     }
-    if (base !== undefined && base.state.version >= first - 1) {
-      const head = snapshotLineText({ serviceId, kind: 'snapshot', version: base.state.version, lastChangeMs: base.lastChangeMs, snapshot: base.state })
-      await write(head + events.map(({ version, event }) => exportLineText({ serviceId, version, event })).join(''))
-      onEvents?.(events.length)
-      return { events: events.length, fromSnapshot: true }
-    }
-    if (attempt >= ATTEMPTS) {
-      const why = base === undefined ? 'its snapshot is missing or cannot be decoded' : `its snapshot holds up to v${base.state.version} only`
-      throw new UnexportableLogError(`service ${serviceId}: events up to v${first - 1} were trimmed and ${why}; nothing can rebuild it (run replay --check, restore it from an older export)`)
+    try {
+      let head: string | undefined
+      const events = await readLogPages(log, serviceId, async (page) => {
+        const text = page.map(({ version, event }) => exportLineText({ serviceId, version, event })).join('')
+        const first = head === undefined
+        head ??= headFor(page[0]?.version ?? 1)
+        await write(first ? head + text : text)
+        onEvents?.(page.length)
+      })
+      if (head === undefined) {
+        head = headFor((await logVersion(log, serviceId)) + 1)
+        if (head !== '') await write(head)
+      }
+      return { events, fromSnapshot: head !== '' }
+    } catch (error) {
+      if (!(error instanceof BaseShort)) throw error
+      if (attempt >= ATTEMPTS) {
+        const why = error.base === undefined ? 'its snapshot is missing or cannot be decoded' : `its snapshot holds up to v${error.base.state.version} only`
+        throw new UnexportableLogError(`service ${serviceId}: events up to v${error.first - 1} were trimmed and ${why}; nothing can rebuild it (run replay --check, restore it from an older export)`)
+      }
     }
   }
 }
 
-/** Writes each service as one chunk; `write` may return a promise to apply backpressure (a file stream). */
+/** Writes page by page (a trimmed log's snapshot line with its first page); `write` may return a promise to apply backpressure (a file stream). */
 export const exportLog = async (
   log: LogAccess,
   serviceIds: readonly string[],

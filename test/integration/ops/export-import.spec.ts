@@ -1,7 +1,7 @@
 import { expect } from 'chai'
 import { isLeft, isRight } from 'fp-ts/lib/Either.js'
 import type { Redis } from 'ioredis'
-import { exportLog } from '../../../src/ops/export-log.js'
+import { exportLog, UnexportableLogError } from '../../../src/ops/export-log.js'
 import { importLogs, parseImport } from '../../../src/ops/import-log.js'
 import { inspectionJson, inspectService } from '../../../src/ops/inspect.js'
 import { replayServices } from '../../../src/ops/replay.js'
@@ -114,6 +114,12 @@ describe('ops/export-log and ops/import-log', () => {
     } finally {
       await flushPrefix(redis, fresh)
     }
+    // without its snapshot nothing can rebuild the trimmed log: export stops, naming it
+    await redis.del(serviceKeys(source, 'svc-active').snapshot)
+    let error: unknown
+    await exportLog({ redis, prefix: source }, ['svc-active'], () => undefined).catch((e: unknown) => (error = e))
+    expect(error).to.be.instanceOf(UnexportableLogError)
+    expect((error as Error).message).to.equal('service svc-active: events up to v3 were trimmed and its snapshot is missing or cannot be decoded; nothing can rebuild it (run replay --check, restore it from an older export)')
   })
 
   it('refuses a trimmed log without its base, and a base after its events', async () => {
