@@ -120,7 +120,7 @@ const repairService = async (deps: ReconcileDeps, repairDeps: RepairDeps, servic
   const outcomes: RepairOutcome[] = []
   for (const d of found) outcomes.push(await repairDrift(d, state, events, { ...repairDeps, scrapeTargets: plannedWith(repairDeps.scrapeTargets, d, jobs) }))
   for (const d of planned) {
-    if (!found.includes(d)) outcomes.push({ drift: d, ok: true, detail: 'no longer there when looked at again under the service\'s lease (changed meanwhile): nothing done', events: [] })
+    if (!found.includes(d)) outcomes.push({ drift: d, ok: true, detail: 'no longer there when looked at again under the service\'s lease (changed meanwhile)', events: [] })
   }
   return { repairs: { serviceId, outcomes, recorded: await record(deps, serviceId, outcomes) }, found }
 }
@@ -170,12 +170,14 @@ export const formatReconcile = (report: ReconcileReport): string => {
     const skip = skipped.get(d.serviceId)
     const tail =
       repair === undefined ? (skip === undefined ? '' : `\n    skipped: ${skip}`)
+      : repair.o.ok && repair.o.events.length === 0 ? `\n    nothing to do: ${repair.o.detail}`
       : repair.o.ok ? `\n    repaired: ${repair.o.detail}${repair.recorded === false ? ' (not recorded in the log: appending failed)' : ''}`
       : `\n    NOT repaired: ${repair.o.detail}`
     lines.push(`${d.kind.padEnd(21)} ${d.serviceId}: ${describeDrift(d, report.backend)}${tail}`)
   }
   if (report.busy.length > 0) lines.push(`skipped (requests in progress or lease held): ${report.busy.join(', ')}`)
-  const repaired = report.repairs.reduce((n, r) => n + r.outcomes.filter((o) => o.ok).length, 0)
+  // a drift gone by the time its service's lease was held needed no repair
+  const repaired = report.repairs.reduce((n, r) => n + r.outcomes.filter((o) => o.ok && o.events.length > 0).length, 0)
   const verb = report.dryRun ? 'dry run, nothing changed' : `${repaired} repaired`
   lines.push(`${report.checked} service${report.checked === 1 ? '' : 's'} checked: ${report.drift.length} drift${report.drift.length === 1 ? '' : 's'} found, ${verb}`)
   return lines.join('\n')
