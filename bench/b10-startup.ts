@@ -70,7 +70,7 @@ const createLog = (serviceId: string, finished: boolean): { state: ServiceState;
 const seed = async (redis: Redis, prefix: string, ids: readonly string[], finished: boolean): Promise<void> =>
   pool(ids, 64, async (serviceId) => {
     const { state, events } = createLog(serviceId, finished)
-    await writeImportedLog({ redis, prefix }, state, events, T0)
+    await writeImportedLog({ redis, prefix }, state, events.map((event, i) => ({ version: i + 1, event })), T0)
   })
 
 interface StartRun {

@@ -13,16 +13,21 @@ const HELP = `Usage: telemetry-client export [--service ID] [--out FILE] [--prog
 
 Writes the event logs as NDJSON, one line per event in version order per service:
   {"serviceId":"...","version":1,"event":{...}}
-Snapshots and indexes are not exported (import rebuilds them from the events).
+A log whose oldest events the retention policy trimmed starts with its base, the stored
+snapshot that holds them, on a line of its own, followed by every event still in the log:
+  {"serviceId":"...","kind":"snapshot","version":7,"lastChangeMs":...,"snapshot":{...}}
+Other snapshots and the indexes are not exported (import rebuilds them from the events).
 
 Options:
   --service ID   only this service (default: every service in the services index)
   --out FILE     write to FILE (written as FILE.partial, renamed when complete); default stdout
   --progress     draw the progress bar on stderr even when it is not a terminal
-  --json         the summary as one JSON line on stderr, {"services":N,"events":N,"out":FILE|null},
+  --json         the summary as one JSON line on stderr,
+                 {"services":N,"events":N,"fromSnapshot":N,"out":FILE|null},
                  and no progress bar (stdout stays the export itself)
 
-Exit: 0 exported, 1 a log cannot be decoded / Redis or file error, 2 usage error.
+Exit: 0 exported, 1 a log cannot be decoded / a trimmed log has no usable snapshot / Redis or
+file error (with --out, no file is left), 2 usage error.
 Configuration: REDIS_URL, REDIS_CLUSTER_NODES, REDIS_KEY_PREFIX.`
 
 /** Writes to a temporary name and renames at the end, so a half-written export never looks complete. */
@@ -67,8 +72,11 @@ export const exportDef: CommandDef<RedisOpsConfig> = {
         const report = await exportLog({ redis, prefix }, serviceIds, sink.write, (n) => progress.tick(n))
         await sink.commit()
         progress.done()
-        if (json) io.stderr.write(`${JSON.stringify({ services: report.services, events: report.events, out: out ?? null })}\n`)
-        else if (out !== undefined) io.stderr.write(`exported ${report.events} events of ${report.services} services to ${out}\n`)
+        if (json) io.stderr.write(`${JSON.stringify({ services: report.services, events: report.events, fromSnapshot: report.fromSnapshot, out: out ?? null })}\n`)
+        else if (out !== undefined) {
+          const based = report.fromSnapshot === 0 ? '' : ` (${report.fromSnapshot} trimmed by retention, written from their snapshot)`
+          io.stderr.write(`exported ${report.events} events of ${report.services} services${based} to ${out}\n`)
+        }
         return Exit.ok
       } catch (error) {
         progress.done()

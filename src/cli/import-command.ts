@@ -11,8 +11,11 @@ import { withStore } from './with-store.js'
 const HELP = `Usage: telemetry-client import [--in FILE] [--force] [--json]
 
 Rebuilds event logs from an export (NDJSON, see 'export'): each service's stream, version
-counter, inbox dedupe hash, snapshot, and the services/pending indexes. The whole input is
-checked before anything is written. A service that already has events is refused, and then
+counter, inbox dedupe hash, snapshot, and the services/pending indexes. A log trimmed by the
+retention policy is rebuilt from its snapshot line (kind "snapshot") plus the events after it.
+The whole input is checked before anything is written: JSON shape, the event and snapshot
+codecs, versions without a gap, every serviceId one the service accepts and the one its
+request or snapshot names. A service that already has events is refused, and then
 nothing is imported, unless --force replaces it. Import into a store no service writes to.
 
 Options:
@@ -43,7 +46,7 @@ export const importDef: CommandDef<RedisOpsConfig> = {
       else if (report.refused.length > 0) {
         io.stderr.write(`telemetry-client import: these services already have events (use --force to replace them); nothing imported:\n  ${report.refused.join('\n  ')}\n`)
       } else {
-        const table = formatTable(['SERVICE', 'EVENTS', 'STATUS', 'REPLACED'], report.imported.map((r) => [r.serviceId, String(r.events), r.status, r.replaced ? 'yes' : '']))
+        const table = formatTable(['SERVICE', 'EVENTS', 'STATUS', 'BASE', 'REPLACED'], report.imported.map((r) => [r.serviceId, String(r.events), r.status, r.fromSnapshot ? 'snapshot' : '', r.replaced ? 'yes' : '']))
         const events = report.imported.reduce((n, r) => n + r.events, 0)
         io.stdout.write(`${report.imported.length === 0 ? 'nothing to import' : table}\nimported ${events} events of ${report.imported.length} services\n`)
       }

@@ -9,6 +9,7 @@ import { loadMigrateOpsConfig, type MigrateOpsConfig } from '../config/ops-confi
 import { runCommandDef, writeJson, type CommandDef } from './command.js'
 import { Exit, type CliIo } from './io.js'
 import { createProgress } from './progress.js'
+import { operatorLeaseOf } from './operator-lease-of.js'
 import { withStore } from './with-store.js'
 
 const HELP = `Usage: telemetry-client migrate --to scrapeconfig|secret [--dry-run] [--json] [--progress]
@@ -24,6 +25,10 @@ succeeded, so it is always in at least one of them.
 Not moved (reported with the reason): a service whose event log has no job (deleted: never
 brought back), one with requests in progress, a job that is not exactly the service's job shape
 or not what the log recorded (run reconcile first), a name held by somebody else's object.
+Each chunk is moved under its services' leases (the one the running service claims,
+SERVICE_LEASE_MS): the source is read again and planned on the log as it is then; a service
+whose lease stays held is skipped as busy; one that gets a request while its copy is written
+has that copy taken back; a source copy is removed only if it is still the job planned with.
 Interrupted at any point, run it again: it finishes the move and never does anything twice.
 
 Options:
@@ -36,7 +41,7 @@ Exit with --dry-run: 0 nothing to do, 2 something would move, 1 an error (usage 
 Exit otherwise: 0 every owned job is in the target, 1 a job was skipped, failed or left behind by
 a full secret, or an error, 2 usage error.
 Configuration: REDIS_*, KUBECONFIG, SECRET_NAMESPACE, SECRET_NAME, SECRET_KEY,
-SCRAPE_CONFIG_NAMESPACE, SCRAPE_CONFIG_LABELS, SCRAPE_CONFIG_MAX_IN_FLIGHT.`
+SCRAPE_CONFIG_NAMESPACE, SCRAPE_CONFIG_LABELS, SCRAPE_CONFIG_MAX_IN_FLIGHT, SERVICE_LEASE_MS.`
 
 const targetOf = (value: string | undefined): MigrateTarget | undefined => (value === 'scrapeconfig' || value === 'secret' ? value : undefined)
 
@@ -54,7 +59,8 @@ export const migrateDef: CommandDef<MigrateOpsConfig> = {
       io.stderr.write(`telemetry-client migrate: --to must be scrapeconfig or secret\n\n${HELP}\n`)
       return Promise.resolve(dryRun ? Exit.failed : Exit.usage)
     }
-    return withStore(config, async ({ store }) => {
+    return withStore(config, async (ctx) => {
+      const { store } = ctx
       const kc = kubeConfigFrom(config.kube.kubeconfigPath)
       const secretClient = createSecretClient(kc, config.secret)
       const secretWriter = createSecretWriter({ client: secretClient, describe: `${config.secret.namespace}/${config.secret.name} key ${config.secret.key}` })
@@ -62,7 +68,7 @@ export const migrateDef: CommandDef<MigrateOpsConfig> = {
       const progress = createProgress({ stream: io.stderr, label: `migrate --to ${to}`, total: 0, ...(args.flags.has('progress') ? { force: true } : {}) })
       try {
         const report = await migrate(
-          { store, secretClient, secretWriter, applier, maxInFlight: config.scrapeConfig.maxInFlight, crashAt: migrateCrashPointFromEnv(io.env), progress },
+          { store, secretClient, secretWriter, applier, maxInFlight: config.scrapeConfig.maxInFlight, crashAt: migrateCrashPointFromEnv(io.env), progress, lease: operatorLeaseOf(ctx, config, 'migrate') },
           { to, dryRun },
         )
         progress.done()

@@ -10,6 +10,7 @@ import { FIELD_MANAGER } from '../runtime/scrape-backend.js'
 import { runCommandDef, writeJson, type CommandDef } from './command.js'
 import { Exit, type CliIo } from './io.js'
 import { loadReconcileOpsConfig, type ReconcileOpsConfig } from '../config/ops-config.js'
+import { operatorLeaseOf } from './operator-lease-of.js'
 import { selectServices, withStore } from './with-store.js'
 
 const HELP = `Usage: telemetry-client reconcile [--service ID] [--dry-run] [--json]
@@ -26,7 +27,11 @@ Each repair is the step the service itself would take, run by the service's own 
 (the one secret writer or the ScrapeConfig writer; folders ensured, dashboards saved and settled), rebuilt from the last
 completed request that produced the job or dashboard. Its facts are appended to the service's
 log under one request id per run, reconcile:<uuid>; no request and no result message is made.
-Services with requests in progress are skipped (the running service is on them).
+Every service with drift is repaired under its lease (the one the running service claims,
+SERVICE_LEASE_MS): it is loaded and looked at again first, only what is still drift is
+repaired, and a job is written or removed only if the one in place is still the one just seen.
+Services with requests in progress, or whose lease stays held for SERVICE_LEASE_MS, are
+skipped and listed (the running service is on them): run reconcile again.
 
 Options:
   --service ID   only this service (default: every service in the services index)
@@ -41,7 +46,7 @@ did not create is reported as such; its repair fails until that object is rename
 Configuration: REDIS_*, KUBECONFIG, SCRAPE_CONFIG_BACKEND, SECRET_NAMESPACE, SECRET_NAME,
 SECRET_KEY (secret mode), SCRAPE_CONFIG_NAMESPACE, SCRAPE_CONFIG_LABELS (scrapeconfig mode),
 GRAFANA_URL, GRAFANA_TOKEN (or GRAFANA_USER+GRAFANA_PASSWORD), GRAFANA_*_DATASOURCE_UID,
-GRAFANA_TIMEOUT_MS, GRAFANA_RETRIES.`
+GRAFANA_TIMEOUT_MS, GRAFANA_RETRIES, SERVICE_LEASE_MS.`
 
 /** The active backend's reader and writer: the same objects and field manager the service uses. */
 const scrapeBackendOf = (config: ReconcileOpsConfig): { readonly observeJobs: ObserveJobs; readonly targets: ScrapeTargets; close(): void } => {
@@ -66,7 +71,8 @@ export const reconcileDef: CommandDef<ReconcileOpsConfig> = {
   // with --dry-run, 2 means "drift found": a usage error must not look like one
   usageExit: (argv) => (argv.includes('--dry-run') ? Exit.failed : Exit.usage),
   run: (args, config, io) =>
-    withStore(config, async ({ store }) => {
+    withStore(config, async (ctx) => {
+      const { store } = ctx
       const backend = scrapeBackendOf(config)
       const grafana = createGrafanaClient({ baseUrl: config.grafana.url, auth: config.grafana.auth, retry: { retries: config.grafana.retries, timeoutMs: config.grafana.timeoutMs } })
       try {
@@ -80,6 +86,7 @@ export const reconcileDef: CommandDef<ReconcileOpsConfig> = {
             datasources: { prometheusDatasourceUid: config.grafana.prometheusDatasourceUid, lokiDatasourceUid: config.grafana.lokiDatasourceUid, lokiServiceLabel: config.grafana.lokiServiceLabel },
             now: io.now,
             targetAllow: config.targets.allow,
+            lease: operatorLeaseOf(ctx, config, 'reconcile'),
           },
           { serviceIds, dryRun: args.flags.has('dry-run') },
         )

@@ -34,7 +34,13 @@ export interface RedisOpsConfig {
   readonly redis: Config['redis']
 }
 
-export interface ReconcileOpsConfig extends RedisOpsConfig {
+/** The commands that change what the service wrote claim each service's lease first, as the service does. */
+export interface LeaseOpsConfig {
+  /** SERVICE_LEASE_MS, as the service reads it (0: the service takes no lease; the commands then use the default) */
+  readonly leaseMs: number
+}
+
+export interface ReconcileOpsConfig extends RedisOpsConfig, LeaseOpsConfig {
   readonly kube: Config['kube']
   /** SCRAPE_CONFIG_BACKEND and its settings, read exactly as the service reads them */
   readonly scrape: ScrapeTargetsConfig
@@ -100,6 +106,9 @@ const secretPart = (r: Reader): { kube: Config['kube']; secret: SecretRef } => {
   }
 }
 
+const DEFAULT_LEASE_MS = 15_000
+const leaseMsOf = (r: Reader): number => r.opt('SERVICE_LEASE_MS', IntFromString(0, 600_000)) ?? DEFAULT_LEASE_MS
+
 export const loadRedisOpsConfig = (env: Env): Either<readonly string[], RedisOpsConfig> => {
   const r = reader(env)
   return done(r, { redis: redisPart(r) })
@@ -133,6 +142,7 @@ export const loadReconcileOpsConfig = (env: Env): Either<readonly string[], Reco
   const allow = r.opt('PROMETHEUS_TARGET_ALLOW', TargetAllowList)
   return done(r, {
     redis,
+    leaseMs: leaseMsOf(r),
     kube,
     scrape,
     grafana: lokiServiceLabel === undefined ? grafana : { ...grafana, lokiServiceLabel },
@@ -140,7 +150,7 @@ export const loadReconcileOpsConfig = (env: Env): Either<readonly string[], Reco
   })
 }
 
-export interface SecretOpsConfig extends RedisOpsConfig {
+export interface SecretOpsConfig extends RedisOpsConfig, LeaseOpsConfig {
   readonly kube: Config['kube']
   readonly secret: SecretRef
 }
@@ -150,10 +160,10 @@ export const loadSecretOpsConfig = (env: Env): Either<readonly string[], SecretO
   const r = reader(env)
   const redis = redisPart(r)
   const { kube, secret } = secretPart(r)
-  return done(r, { redis, kube, secret })
+  return done(r, { redis, leaseMs: leaseMsOf(r), kube, secret })
 }
 
-export interface MigrateOpsConfig extends RedisOpsConfig {
+export interface MigrateOpsConfig extends RedisOpsConfig, LeaseOpsConfig {
   readonly kube: Config['kube']
   readonly secret: SecretRef
   readonly scrapeConfig: ScrapeConfigRef
@@ -165,5 +175,5 @@ export const loadMigrateOpsConfig = (env: Env): Either<readonly string[], Migrat
   const redis = redisPart(r)
   const { kube, secret } = secretPart(r)
   const scrapeConfig = scrapeConfigRef(r)
-  return done(r, { redis, kube, secret, scrapeConfig })
+  return done(r, { redis, leaseMs: leaseMsOf(r), kube, secret, scrapeConfig })
 }

@@ -16,7 +16,14 @@ import { fragment, loadScrapeConfigItems, type SecretEdit } from './scrape-confi
 import { jobFingerprint } from './scrape-job.js'
 import type { Segment, SplicedList } from './scrape-list-spans.js'
 
-export type OwnedEdit = SecretEdit | { readonly op: 'adopt'; readonly jobName: string; readonly fingerprint: string }
+/**
+ * `expect` (operator commands): the fingerprint of the job in place the edit was planned against,
+ * null for none; when the job in place is another, nothing changes and the edit fails.
+ */
+export type OwnedEdit = (SecretEdit & { readonly expect?: string | null }) | { readonly op: 'adopt'; readonly jobName: string; readonly fingerprint: string }
+
+/** The fingerprint an operator command plans with: of the job in place, null when there is none. */
+export const fingerprintInPlace = (job: unknown): string | null => (job === undefined ? null : jobFingerprint(job))
 
 export type EditResult =
   | { readonly ok: true; readonly wasPresent: boolean }
@@ -83,6 +90,10 @@ const applyOne = (work: Working, edit: OwnedEdit, describe: string): EditResult 
   const present = work.segments.some(isNamed(jobName))
   const mine = work.owned.has(serviceId)
   const conflict = (why: string): EditResult => ({ ok: false, retryable: false, reason: `job_name "${jobName}" ${why} in secret ${describe}; nothing was changed` })
+  if (edit.op !== 'adopt' && edit.expect !== undefined) {
+    const found = fingerprintInPlace(present ? valueOf(work.segments.find(isNamed(jobName))) : undefined)
+    if (found !== edit.expect) return conflict(`changed since it was planned (fingerprint ${found ?? 'none, absent'}, planned with ${edit.expect ?? 'none, absent'})`)
+  }
   switch (edit.op) {
     case 'upsert': {
       if (present && !mine) return conflict('is held by a job this service did not create (it is not in its ownership record)')

@@ -10,7 +10,8 @@
 import { defer, type Observable } from 'rxjs'
 import { createSemaphore } from '../operators/semaphore.js'
 import { KubeErrorException } from './kube-error.js'
-import type { OwnedEdit } from './owned-list-edits.js'
+import { fingerprintInPlace, type OwnedEdit } from './owned-list-edits.js'
+import { scrapeJobOf } from './scrape-job-of-scrape-config.js'
 import { ForeignScrapeConfigError, type ScrapeConfigApplier } from './scrape-config-applier.js'
 import type { ScrapeEditOutcome, ScrapeTargets } from './scrape-targets.js'
 
@@ -47,7 +48,19 @@ export const createScrapeConfigWriter = (options: ScrapeConfigWriterOptions): Sc
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)))
   const random = options.random ?? Math.random
 
+  /** An operator command's edit: refused when the service's object is no longer the one it planned with. */
+  const changedSincePlanned = async (edit: OwnedEdit): Promise<string | undefined> => {
+    if (edit.op === 'adopt' || edit.expect === undefined) return undefined
+    const jobName = edit.op === 'upsert' ? edit.job.job_name : edit.jobName
+    const current = await options.applier.read(jobName)
+    if (current === 'foreign') return undefined // apply and remove refuse or leave it themselves
+    const found = fingerprintInPlace(current === undefined ? undefined : (scrapeJobOf(current) ?? { scrapeConfigSpec: current.spec }))
+    return found === edit.expect ? undefined : `the ScrapeConfig of job ${jobName} changed since it was planned (fingerprint ${found ?? 'none, absent'}, planned with ${edit.expect ?? 'none, absent'}); nothing was changed`
+  }
+
   const once = async (edit: OwnedEdit): Promise<ScrapeEditOutcome> => {
+    const changed = await changedSincePlanned(edit)
+    if (changed !== undefined) return { ok: false, reason: changed, retryable: false }
     switch (edit.op) {
       case 'upsert':
         await options.applier.apply(edit.job)

@@ -3,7 +3,7 @@
  * snapshot, which may lag or be wrong; how it compares is reported too) and its history.
  */
 import { DASHBOARD_ROLES } from '../codecs/dashboard-role.js'
-import { snapshotText, type EventStore } from '../state/store/event-store.js'
+import { snapshotText, type EventStore, type StoredEvent } from '../state/store/event-store.js'
 import { fold } from '../state/evolve.js'
 import { initialServiceState, type ServiceState } from '../state/service-state.js'
 import { claimedVersion, judgeSnapshot, type SnapshotVerdict } from './replay.js'
@@ -14,12 +14,26 @@ export interface Inspection {
   readonly state: ServiceState
   readonly snapshot: SnapshotVerdict
   readonly timeline: readonly TimelineEntry[]
+  /** the retention pass trimmed the events up to this version: the state comes from the snapshot holding them */
+  readonly trimmedTo?: number
 }
 
-/** undefined when the service has no events at all. */
+/** A trimmed log is read as the service loads it: the stored snapshot, then the events after it. */
+const inspectTrimmed = async (store: EventStore, serviceId: string, events: readonly StoredEvent[]): Promise<Inspection | undefined> => {
+  const state = await store.load(serviceId)
+  if (state.version === 0) return undefined
+  const stored = await store.readSnapshotText(serviceId)
+  const rebuilt = snapshotText(state)
+  const storedVersion = claimedVersion(stored)
+  const snapshot: SnapshotVerdict = stored === rebuilt ? 'identical' : stored === null ? 'missing' : storedVersion !== null && storedVersion < state.version ? 'stale' : 'differs'
+  const trimmedTo = (events[0]?.version ?? state.version + 1) - 1
+  return { serviceId, state, snapshot, timeline: timelineOf(events), trimmedTo }
+}
+
+/** undefined when the service has no events at all (nor a snapshot holding trimmed ones). */
 export const inspectService = async (store: EventStore, serviceId: string): Promise<Inspection | undefined> => {
   const events = await store.readEvents(serviceId)
-  if (events.length === 0) return undefined
+  if (events.length === 0 || events[0]!.version > 1) return inspectTrimmed(store, serviceId, events)
   const all = events.map((e) => e.event)
   const state = fold(initialServiceState(serviceId), all)
   const stored = await store.readSnapshotText(serviceId)
@@ -30,7 +44,7 @@ export const inspectService = async (store: EventStore, serviceId: string): Prom
 
 const indent = (lines: readonly string[], none = 'none'): string => (lines.length === 0 ? none : lines.join('\n                '))
 
-export const formatInspection = ({ serviceId, state, snapshot, timeline }: Inspection): string => {
+export const formatInspection = ({ serviceId, state, snapshot, timeline, trimmedTo }: Inspection): string => {
   const dashboards = DASHBOARD_ROLES.flatMap((role) => {
     const d = state.dashboards[role]
     return d === undefined ? [] : [`${role.padEnd(8)} ${d.uid} v${d.version} ${d.url}`]
@@ -53,10 +67,10 @@ export const formatInspection = ({ serviceId, state, snapshot, timeline }: Inspe
     `  dashboards:   ${indent(dashboards)}`,
     `  pending:      ${indent(pending)}`,
     `  outstanding:  ${indent(outstanding)}`,
-    `History (${timeline.length} event${timeline.length === 1 ? '' : 's'}):`,
+    `History (${timeline.length} event${timeline.length === 1 ? '' : 's'}${trimmedTo === undefined ? '' : `; v1-v${trimmedTo} trimmed by the retention policy, held by the snapshot`}):`,
     formatTimeline(timeline),
   ].join('\n')
 }
 
 /** The --json shape: the folded state, the snapshot verdict, the timeline. */
-export const inspectionJson = ({ serviceId, state, snapshot, timeline }: Inspection) => ({ serviceId, snapshot, state, timeline })
+export const inspectionJson = ({ serviceId, state, snapshot, timeline, trimmedTo }: Inspection) => ({ serviceId, snapshot, state, timeline, ...(trimmedTo === undefined ? {} : { trimmedTo }) })

@@ -9,6 +9,13 @@
  * then its secret edits are submitted together so the writer's group commit makes few PUTs of a
  * secret that may hold thousands of jobs. After a chunk the log is read again: a service deleted
  * meanwhile has its new copy taken back, so migrate never resurrects it.
+ *
+ * A chunk is planned and moved under its services' leases (operator-lease.ts), the one the running
+ * service claims: the source is read again and each plan made on the log as it is then, a service
+ * whose lease stays held is skipped as busy, one that got a request while its copy was written
+ * has that copy taken back (it stays where it was), and the source copy is removed only if it is
+ * still the job planned with (the secret edit's `expect` fingerprint; the ScrapeConfig read back
+ * and compared), so a job a request changed is never removed.
  */
 import { firstValueFrom, from, lastValueFrom, mergeMap, toArray } from 'rxjs'
 import { isLeft } from 'fp-ts/lib/Either.js'
@@ -23,6 +30,9 @@ import { isSecretFull, type SecretEditOutcome } from '../effects/secret-batch-wr
 import type { SecretWriter } from '../effects/secret-writer.js'
 import type { ServiceState } from '../state/service-state.js'
 import type { EventStore } from '../state/store/event-store.js'
+import { fingerprintInPlace } from '../effects/owned-list-edits.js'
+import { canonicalJson } from '../effects/scrape-job.js'
+import type { OperatorLease } from './operator-lease.js'
 import { planToScrapeConfig, planToSecret, type MigrateReport, type MigrateTarget, type Plan, type SecretHolding, type ServiceOutcome } from './migrate-plan.js'
 
 export interface MigrateProgress {
@@ -40,6 +50,8 @@ export interface MigrateDeps {
   /** the fault point `migrate:after-apply:<n>` (see migrate-crash-point.ts); a no-op in production */
   readonly crashAt: (point: string) => void
   readonly progress?: MigrateProgress
+  /** each service's lease, claimed for the chunk it is moved in */
+  readonly lease: OperatorLease
 }
 
 export interface MigrateOptions {
@@ -108,6 +120,84 @@ const undoDeleted = async (deps: MigrateDeps, outcomes: ServiceOutcome[], undo: 
   })
 }
 
+const busyOutcome = (serviceId: string): ServiceOutcome => ({
+  serviceId,
+  outcome: 'skipped',
+  kind: 'busy',
+  reason: `the lease of service ${serviceId} is held (the running service is working on it): run migrate again`,
+})
+
+/** Requests accepted while the target copy was written: that copy goes again, the job stays where it was. */
+const takeBackIfRequested = async (deps: MigrateDeps, outcomes: ServiceOutcome[], takeBack: (serviceId: string) => Promise<void>, from: MigrateTarget): Promise<void> => {
+  const written = outcomes.map((o, i) => [o, i] as const).filter(([o]) => o.outcome === 'moved')
+  await mapLimit(written, deps.maxInFlight, async ([o, i]) => {
+    if ((await deps.store.load(o.serviceId)).pending.length === 0) return
+    const stays = `a request for service ${o.serviceId} arrived while it was moved: the copy this run made was taken back, it stays in the ${from === 'scrapeconfig' ? 'ScrapeConfigs' : 'secret'}; run migrate again`
+    try {
+      await takeBack(o.serviceId)
+      outcomes[i] = { serviceId: o.serviceId, outcome: 'skipped', kind: 'busy', reason: stays }
+    } catch (error) {
+      outcomes[i] = { serviceId: o.serviceId, outcome: 'failed', reason: `a request for service ${o.serviceId} arrived while it was moved and the copy this run made could not be taken back (it is in both; run migrate again): ${message(error)}` }
+    }
+  })
+}
+
+/** The owned items of the secret by job_name, as read now. */
+const ownedItems = async (client: SecretClient): Promise<ReadonlyMap<string, unknown>> => {
+  const snapshot = await client.read()
+  const items = loadScrapeConfigItems(snapshot.value)
+  if (isLeft(items)) throw new Error(`the scrape-config secret cannot be read: ${items.left.message}`)
+  const owned = parseOwnedJobs(snapshot.owned)
+  if (isLeft(owned)) throw new Error(owned.left)
+  const out = new Map<string, unknown>()
+  for (const item of items.right) {
+    const serviceId = jobNameOf(item)
+    if (serviceId !== undefined && owned.right.has(serviceId) && !out.has(serviceId)) out.set(serviceId, item)
+  }
+  return out
+}
+
+/** One chunk, its leases held: the secret read again, planned on the log as it is now, moved. */
+const moveChunkToScrapeConfig = async (
+  deps: MigrateDeps,
+  held: readonly string[],
+  busy: readonly string[],
+  own: ReadonlyMap<string, ScrapeConfigResource>,
+  countApply: () => number,
+): Promise<ServiceOutcome[]> => {
+  const items = await ownedItems(deps.secretClient)
+  const gone = held.filter((id) => !items.has(id))
+  const chunk = held.flatMap((serviceId) => (items.has(serviceId) ? [{ serviceId, source: items.get(serviceId) }] : []))
+  const planned = await planChunk(deps, chunk, (c, state) => planToScrapeConfig(c.serviceId, c.source, state, own.get(c.serviceId)))
+  // 1. the ScrapeConfigs first
+  const outcomes: ServiceOutcome[] = await mapLimit(planned, deps.maxInFlight, async (p): Promise<ServiceOutcome> => {
+    if (p.plan.kind === 'skip') return { serviceId: p.serviceId, outcome: 'skipped', kind: p.plan.skip, reason: p.plan.reason }
+    if (p.plan.kind === 'already-there') return { serviceId: p.serviceId, outcome: 'already-there' }
+    try {
+      await deps.applier.apply(p.plan.job)
+    } catch (error) {
+      if (error instanceof ForeignScrapeConfigError) return { serviceId: p.serviceId, outcome: 'skipped', kind: 'foreign', reason: `${error.error.message}: left in the secret` }
+      return { serviceId: p.serviceId, outcome: 'failed', reason: `applying its ScrapeConfig failed (still in the secret): ${message(error)}` }
+    }
+    deps.crashAt(`migrate:after-apply:${countApply()}`)
+    return { serviceId: p.serviceId, outcome: 'moved' }
+  })
+  await takeBackIfRequested(deps, outcomes, async (serviceId) => void (await deps.applier.remove(serviceId)), 'secret')
+  // 2. then out of the secret, the chunk's removals together, each only if it is still the job planned with
+  const planOf = new Map(planned.map((p) => [p.serviceId, p.source]))
+  const written = outcomes.map((o, i) => [o, i] as const).filter(([o]) => o.outcome === 'moved' || o.outcome === 'already-there')
+  const removed = await submitTogether(deps.secretWriter, written.map(([o]) => ({ op: 'remove', jobName: o.serviceId, expect: fingerprintInPlace(planOf.get(o.serviceId)) })))
+  written.forEach(([o, i], k) => {
+    const answer = removed[k]
+    if (answer !== undefined && !answer.ok) outcomes[i] = { serviceId: o.serviceId, outcome: 'failed', reason: `its ScrapeConfig is in place but removing it from the secret failed (it is in both; run migrate again): ${answer.reason}` }
+  })
+  await undoDeleted(deps, outcomes, async (serviceId) => {
+    await deps.applier.remove(serviceId)
+  })
+  const removedMeanwhile = gone.map((serviceId): ServiceOutcome => ({ serviceId, outcome: 'skipped', kind: 'deleted', reason: `service ${serviceId}'s job left the secret's ownership record meanwhile: not moved` }))
+  return [...outcomes, ...removedMeanwhile, ...busy.map(busyOutcome)]
+}
+
 const toScrapeConfig = async (deps: MigrateDeps, options: MigrateOptions): Promise<MigrateReport> => {
   const snapshot = await deps.secretClient.read()
   const items = loadScrapeConfigItems(snapshot.value)
@@ -131,37 +221,13 @@ const toScrapeConfig = async (deps: MigrateDeps, options: MigrateOptions): Promi
   const services: ServiceOutcome[] = []
   let applies = 0
   for (const chunk of chunksOf(candidates, options.chunkSize ?? CHUNK)) {
-    const planned = await planChunk(deps, chunk, (c, state) => planToScrapeConfig(c.serviceId, c.source, state, own.get(c.serviceId)))
     if (options.dryRun) {
+      const planned = await planChunk(deps, chunk, (c, state) => planToScrapeConfig(c.serviceId, c.source, state, own.get(c.serviceId)))
       services.push(...(await mapLimit(planned, deps.maxInFlight, (p) => dryOutcome(deps, 'scrapeconfig', p))))
       deps.progress?.tick(chunk.length)
       continue
     }
-    // 1. the ScrapeConfigs first
-    const outcomes: ServiceOutcome[] = await mapLimit(planned, deps.maxInFlight, async (p): Promise<ServiceOutcome> => {
-      if (p.plan.kind === 'skip') return { serviceId: p.serviceId, outcome: 'skipped', kind: p.plan.skip, reason: p.plan.reason }
-      if (p.plan.kind === 'already-there') return { serviceId: p.serviceId, outcome: 'already-there' }
-      try {
-        await deps.applier.apply(p.plan.job)
-      } catch (error) {
-        if (error instanceof ForeignScrapeConfigError) return { serviceId: p.serviceId, outcome: 'skipped', kind: 'foreign', reason: `${error.error.message}: left in the secret` }
-        return { serviceId: p.serviceId, outcome: 'failed', reason: `applying its ScrapeConfig failed (still in the secret): ${message(error)}` }
-      }
-      applies += 1
-      deps.crashAt(`migrate:after-apply:${applies}`)
-      return { serviceId: p.serviceId, outcome: 'moved' }
-    })
-    // 2. then out of the secret, the chunk's removals together
-    const written = outcomes.map((o, i) => [o, i] as const).filter(([o]) => o.outcome === 'moved' || o.outcome === 'already-there')
-    const removed = await submitTogether(deps.secretWriter, written.map(([o]) => ({ op: 'remove', jobName: o.serviceId })))
-    written.forEach(([o, i], k) => {
-      const answer = removed[k]
-      if (answer !== undefined && !answer.ok) outcomes[i] = { serviceId: o.serviceId, outcome: 'failed', reason: `its ScrapeConfig is in place but removing it from the secret failed (it is in both; run migrate again): ${answer.reason}` }
-    })
-    await undoDeleted(deps, outcomes, async (serviceId) => {
-      await deps.applier.remove(serviceId)
-    })
-    services.push(...outcomes)
+    services.push(...(await deps.lease.holding(chunk.map((c) => c.serviceId), (held, busy) => moveChunkToScrapeConfig(deps, held, busy, own, () => (applies += 1)))))
     deps.progress?.tick(chunk.length)
   }
   return { to: 'scrapeconfig', dryRun: options.dryRun, services, full: null }
@@ -182,13 +248,86 @@ const secretHoldings = async (client: SecretClient): Promise<ReadonlyMap<string,
   return held
 }
 
+type Move = readonly [Planned<ScrapeConfigResource> & { plan: { kind: 'move'; job: ScrapeJob } }, number]
+
+/** Removes the service's ScrapeConfig only if it is still the one planned with. */
+const removeIfPlanned = async (deps: MigrateDeps, planned: ScrapeConfigResource): Promise<'removed' | 'changed' | 'foreign'> => {
+  const serviceId = planned.metadata.annotations?.[SERVICE_ID_ANNOTATION] ?? planned.metadata.name
+  const current = await deps.applier.read(serviceId)
+  if (current === 'foreign') return 'foreign'
+  if (current !== undefined && canonicalJson(current.spec) !== canonicalJson(planned.spec)) return 'changed'
+  return (await deps.applier.remove(serviceId)) === 'foreign' ? 'foreign' : 'removed'
+}
+
+/** One chunk, its leases held: the secret read again, planned on the log as it is now, moved while it fits. */
+const moveChunkToSecret = async (
+  deps: MigrateDeps,
+  chunk: readonly Candidate<ScrapeConfigResource>[],
+  busy: readonly string[],
+  fullBefore: string | null,
+): Promise<{ outcomes: ServiceOutcome[]; full: string | null }> => {
+  let full = fullBefore
+  const holdings = await secretHoldings(deps.secretClient)
+  const planned = await planChunk(deps, chunk, (c, state) => planToSecret(c.serviceId, c.source, state, holdings.get(c.serviceId)))
+  const outcomes: ServiceOutcome[] = planned.map((p): ServiceOutcome => {
+    if (p.plan.kind === 'skip') return { serviceId: p.serviceId, outcome: 'skipped', kind: p.plan.skip, reason: p.plan.reason }
+    return { serviceId: p.serviceId, outcome: p.plan.kind === 'already-there' ? 'already-there' : 'moved' }
+  })
+  // 1. into the secret first, the chunk's upserts together, each over what was there when planned
+  const upsertOf = ([p]: Move) => ({ op: 'upsert' as const, job: p.plan.job, expect: fingerprintInPlace(holdings.get(p.serviceId)?.value) })
+  const moves = planned.map((p, i) => [p, i] as const).filter((pair): pair is Move => pair[0].plan.kind === 'move')
+  const answers = await submitTogether(deps.secretWriter, moves.map(upsertOf))
+  const refusedFull: Move[] = []
+  moves.forEach((pair, k) => {
+    const answer = answers[k]
+    if (answer === undefined || answer.ok) return
+    if (isSecretFull(answer)) refusedFull.push(pair)
+    else outcomes[pair[1]] = { serviceId: pair[0].serviceId, outcome: 'failed', reason: `adding it to the secret failed (still a ScrapeConfig): ${answer.reason}` }
+  })
+  // the batch was refused as a whole: one by one, while they fit
+  for (const move of refusedFull) {
+    const [p, i] = move
+    const answer: SecretEditOutcome | undefined = full === null ? await firstValueFrom(deps.secretWriter.submit(upsertOf(move))) : undefined
+    if (answer !== undefined && answer.ok) continue
+    if (answer !== undefined && !answer.ok && !isSecretFull(answer)) {
+      outcomes[i] = { serviceId: p.serviceId, outcome: 'failed', reason: `adding it to the secret failed (still a ScrapeConfig): ${answer.reason}` }
+      continue
+    }
+    if (answer !== undefined && !answer.ok) full = answer.reason
+    outcomes[i] = { serviceId: p.serviceId, outcome: 'left', reason: `not moved, the secret is full: ${full ?? ''}` }
+  }
+  const written = new Map(moves.map(([p]) => [p.serviceId, p.plan.job] as const))
+  await takeBackIfRequested(deps, outcomes, async (serviceId) => {
+    const job = written.get(serviceId)
+    const answer = await firstValueFrom(deps.secretWriter.submit({ op: 'remove', jobName: serviceId, ...(job === undefined ? {} : { expect: fingerprintInPlace(job) }) }))
+    if (!answer.ok) throw new Error(answer.reason)
+  }, 'scrapeconfig')
+  // 2. then the ScrapeConfigs of what is in the secret now, each only if it is still the one planned with
+  const sources = new Map(planned.map((p) => [p.serviceId, p.source]))
+  await mapLimit(outcomes.map((o, i) => [o, i] as const), deps.maxInFlight, async ([o, i]) => {
+    const source = sources.get(o.serviceId)
+    if ((o.outcome !== 'moved' && o.outcome !== 'already-there') || source === undefined) return
+    try {
+      const removed = await removeIfPlanned(deps, source)
+      if (removed === 'foreign') outcomes[i] = { serviceId: o.serviceId, outcome: 'failed', reason: 'in the secret now, but its ScrapeConfig was replaced by somebody else\'s object (left alone)' }
+      if (removed === 'changed') outcomes[i] = { serviceId: o.serviceId, outcome: 'failed', reason: 'in the secret now, but its ScrapeConfig changed since it was planned (left alone: it is in both; run migrate again)' }
+    } catch (error) {
+      outcomes[i] = { serviceId: o.serviceId, outcome: 'failed', reason: `in the secret now, but removing its ScrapeConfig failed (it is in both; run migrate again): ${message(error)}` }
+    }
+  })
+  await undoDeleted(deps, outcomes, async (serviceId) => {
+    const answer = await firstValueFrom(deps.secretWriter.submit({ op: 'remove', jobName: serviceId }))
+    if (!answer.ok) throw new Error(answer.reason)
+  })
+  return { outcomes: [...outcomes, ...busy.map(busyOutcome)], full }
+}
+
 const toSecret = async (deps: MigrateDeps, options: MigrateOptions): Promise<MigrateReport> => {
   const candidates: Candidate<ScrapeConfigResource>[] = []
   for (const resource of await deps.applier.listOwn()) {
     const serviceId = resource.metadata.annotations?.[SERVICE_ID_ANNOTATION]
     if (serviceId !== undefined && isOwnScrapeConfig(resource, serviceId)) candidates.push({ serviceId, source: resource })
   }
-  const held = await secretHoldings(deps.secretClient)
   deps.progress?.addTotal(candidates.length)
   const services: ServiceOutcome[] = []
   let full: string | null = null
@@ -199,52 +338,19 @@ const toSecret = async (deps: MigrateDeps, options: MigrateOptions): Promise<Mig
       deps.progress?.tick(chunk.length)
       continue
     }
-    const planned = await planChunk(deps, chunk, (c, state) => planToSecret(c.serviceId, c.source, state, held.get(c.serviceId)))
     if (options.dryRun) {
+      const held = await secretHoldings(deps.secretClient)
+      const planned = await planChunk(deps, chunk, (c, state) => planToSecret(c.serviceId, c.source, state, held.get(c.serviceId)))
       services.push(...(await mapLimit(planned, deps.maxInFlight, (p) => dryOutcome(deps, 'secret', p))))
       deps.progress?.tick(chunk.length)
       continue
     }
-    const outcomes: ServiceOutcome[] = planned.map((p): ServiceOutcome => {
-      if (p.plan.kind === 'skip') return { serviceId: p.serviceId, outcome: 'skipped', kind: p.plan.skip, reason: p.plan.reason }
-      return { serviceId: p.serviceId, outcome: p.plan.kind === 'already-there' ? 'already-there' : 'moved' }
-    })
-    // 1. into the secret first, the chunk's upserts together
-    const moves = planned.map((p, i) => [p, i] as const).filter((pair): pair is readonly [Planned<ScrapeConfigResource> & { plan: { kind: 'move'; job: ScrapeJob } }, number] => pair[0].plan.kind === 'move')
-    const answers = await submitTogether(deps.secretWriter, moves.map(([p]) => ({ op: 'upsert', job: p.plan.job })))
-    const refusedFull: (readonly [Planned<ScrapeConfigResource> & { plan: { kind: 'move'; job: ScrapeJob } }, number])[] = []
-    moves.forEach((pair, k) => {
-      const answer = answers[k]
-      if (answer === undefined || answer.ok) return
-      if (isSecretFull(answer)) refusedFull.push(pair)
-      else outcomes[pair[1]] = { serviceId: pair[0].serviceId, outcome: 'failed', reason: `adding it to the secret failed (still a ScrapeConfig): ${answer.reason}` }
-    })
-    // the batch was refused as a whole: one by one, while they fit
-    for (const [p, i] of refusedFull) {
-      const answer: SecretEditOutcome | undefined = full === null ? await firstValueFrom(deps.secretWriter.submit({ op: 'upsert', job: p.plan.job })) : undefined
-      if (answer !== undefined && answer.ok) continue
-      if (answer !== undefined && !answer.ok && !isSecretFull(answer)) {
-        outcomes[i] = { serviceId: p.serviceId, outcome: 'failed', reason: `adding it to the secret failed (still a ScrapeConfig): ${answer.reason}` }
-        continue
-      }
-      if (answer !== undefined && !answer.ok) full = answer.reason
-      outcomes[i] = { serviceId: p.serviceId, outcome: 'left', reason: `not moved, the secret is full: ${full ?? ''}` }
-    }
-    // 2. then the ScrapeConfigs of what is in the secret now
-    await mapLimit(outcomes.map((o, i) => [o, i] as const), deps.maxInFlight, async ([o, i]) => {
-      if (o.outcome !== 'moved' && o.outcome !== 'already-there') return
-      try {
-        const removed = await deps.applier.remove(o.serviceId)
-        if (removed === 'foreign') outcomes[i] = { serviceId: o.serviceId, outcome: 'failed', reason: 'in the secret now, but its ScrapeConfig was replaced by somebody else\'s object (left alone)' }
-      } catch (error) {
-        outcomes[i] = { serviceId: o.serviceId, outcome: 'failed', reason: `in the secret now, but removing its ScrapeConfig failed (it is in both; run migrate again): ${message(error)}` }
-      }
-    })
-    await undoDeleted(deps, outcomes, async (serviceId) => {
-      const answer = await firstValueFrom(deps.secretWriter.submit({ op: 'remove', jobName: serviceId }))
-      if (!answer.ok) throw new Error(answer.reason)
-    })
-    services.push(...outcomes)
+    const before: string | null = full
+    const moved: { outcomes: ServiceOutcome[]; full: string | null } = await deps.lease.holding(chunk.map((c) => c.serviceId), (held, busy) =>
+      moveChunkToSecret(deps, chunk.filter((c) => held.includes(c.serviceId)), busy, before),
+    )
+    full = moved.full
+    services.push(...moved.outcomes)
     deps.progress?.tick(chunk.length)
   }
   return { to: 'secret', dryRun: options.dryRun, services, full }

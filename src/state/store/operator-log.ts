@@ -6,7 +6,6 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { CorruptEventError, type StoredEvent } from './event-store.js'
 import { decodeEvent } from '../event-codec.js'
-import type { ServiceEvent } from '../../codecs/events.js'
 import { encodeEvent } from '../event-codec.js'
 import { snapshotText } from './event-store.js'
 import { entryIdOf, indexKeys, serviceKeys, versionOfEntryId } from './redis-keys.js'
@@ -23,6 +22,12 @@ export const DEFAULT_PAGE = 1000
 /** The version counter of a service's stream (0 when it has none). */
 export const logVersion = async ({ redis, prefix }: LogAccess, serviceId: string): Promise<number> =>
   Number((await redis.get(serviceKeys(prefix, serviceId).version)) ?? '0')
+
+/** The services index's last change of a service (ms), null when it is not in the index. */
+export const lastChangeOf = async ({ redis, prefix }: LogAccess, serviceId: string): Promise<number | null> => {
+  const score = await redis.zscore(indexKeys(prefix).services, serviceId)
+  return score === null ? null : Number(score)
+}
 
 /** Calls `onPage` with each page of decoded events in version order; a damaged entry throws CorruptEventError. */
 export const readLogPages = async (
@@ -77,10 +82,11 @@ export const existingVersion = async ({ redis, prefix }: LogAccess, serviceId: s
 const CHUNK = 1000
 
 /**
- * Writes an imported log: stream with entry ids `0-<version>`, inbox dedupe hash, snapshot, and
- * the indexes. `state` is the fold of `events`; the version counter is set last.
+ * Writes an imported log: stream with entry ids `0-<version>` (a trimmed log keeps its first
+ * version), inbox dedupe hash, snapshot, and the indexes. `state` is the fold of the log (from
+ * its base snapshot when it was trimmed); the version counter is set last.
  */
-export const writeImportedLog = async (log: LogAccess, state: ServiceState, events: readonly ServiceEvent[], lastChangeMs: number): Promise<void> => {
+export const writeImportedLog = async (log: LogAccess, state: ServiceState, events: readonly StoredEvent[], lastChangeMs: number): Promise<void> => {
   const { redis, prefix } = log
   const { serviceId } = state
   const keys = serviceKeys(prefix, serviceId)
@@ -89,10 +95,10 @@ export const writeImportedLog = async (log: LogAccess, state: ServiceState, even
   await redis.del(keys.events, keys.version, keys.seen, keys.snapshot)
   for (let start = 0; start < events.length; start += CHUNK) {
     const batch = redis.multi()
-    events.slice(start, start + CHUNK).forEach((event, i) => batch.xadd(keys.events, entryIdOf(start + i + 1), 'e', encodeEvent(event)))
+    for (const { version, event } of events.slice(start, start + CHUNK)) batch.xadd(keys.events, entryIdOf(version), 'e', encodeEvent(event))
     await batch.exec()
   }
-  const seen = events.flatMap((event, i) => (event.type === 'RequestAccepted' ? [event.requestId, String(i + 1)] : []))
+  const seen = events.flatMap(({ version, event }) => (event.type === 'RequestAccepted' ? [event.requestId, String(version)] : []))
   // the version counter last: until it is set, nothing treats the stream as a log to append to
   const last = redis.multi()
   if (seen.length > 0) last.hset(keys.seen, ...seen)

@@ -148,10 +148,10 @@ describe('telemetry-client operator commands (in-process main(argv, io))', funct
       const exported = await run(['export', '--service', 'svc-active', '--json', '--progress'], env(), { tty: true })
       expect(exported.code).to.equal(0)
       expect(exported.stdout.trimEnd().split('\n').map((line) => (JSON.parse(line) as { version: number }).version)).to.deep.equal([1, 2, 3, 4, 5, 6])
-      expect(JSON.parse(exported.stderr)).to.deep.equal({ services: 1, events: 6, out: null })
+      expect(JSON.parse(exported.stderr)).to.deep.equal({ services: 1, events: 6, fromSnapshot: 0, out: null })
       const file = join(dir, 'one.ndjson')
       const toFile = await run(['export', '--service', 'svc-active', '--out', file, '--json'], env())
-      expect(JSON.parse(toFile.stderr)).to.deep.equal({ services: 1, events: 6, out: file })
+      expect(JSON.parse(toFile.stderr)).to.deep.equal({ services: 1, events: 6, fromSnapshot: 0, out: file })
     })
 
     it('export to stdout, import from stdin with --force; invalid input is exit 1', async () => {

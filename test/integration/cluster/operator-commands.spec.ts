@@ -63,7 +63,7 @@ describe('operator commands on a Redis Cluster: list, inspect, replay, export an
     const exported = await exportLog({ redis: cluster, prefix: source }, services, (chunk) => {
       ndjson += chunk
     })
-    expect(exported).to.deep.equal({ services: 3, events: 18 })
+    expect(exported).to.deep.equal({ services: 3, events: 18, fromSnapshot: 0 })
     const parsed = await parseImport(ndjson.split('\n'))
     if (isLeft(parsed)) throw new Error(parsed.left.join('; '))
     const report = await importLogs({ redis: cluster, prefix: target }, parsed.right, { force: false, nowMs: Date.now() })

@@ -1,7 +1,7 @@
 import { expect } from 'chai'
 import { isLeft, isRight } from 'fp-ts/lib/Either.js'
 import type { Redis } from 'ioredis'
-import { exportLog } from '../../../src/ops/export-log.js'
+import { exportLog, UnexportableLogError } from '../../../src/ops/export-log.js'
 import { importLogs, parseImport } from '../../../src/ops/import-log.js'
 import { inspectionJson, inspectService } from '../../../src/ops/inspect.js'
 import { replayServices } from '../../../src/ops/replay.js'
@@ -23,7 +23,7 @@ describe('ops/export-log and ops/import-log', () => {
     const report = await exportLog({ redis, prefix: source }, services, (chunk) => {
       ndjson += chunk
     })
-    expect(report).to.deep.equal({ services: 3, events: 18 })
+    expect(report).to.deep.equal({ services: 3, events: 18, fromSnapshot: 0 })
   })
   after(async () => {
     await flushPrefix(redis, source)
@@ -87,5 +87,48 @@ describe('ops/export-log and ops/import-log', () => {
     expect(parsed.left[1]).to.match(/^line 3: event x v1: /)
     expect(parsed.left[2]).to.equal('line 4: service svc-active: version 3 where 2 was expected')
     expect(parsed.left[3]).to.equal('line 5: expected {"serviceId","version","event"}')
+  })
+
+  it('a log trimmed by retention that still holds events its snapshot includes: exported from the snapshot, restored with the same stream and history', async () => {
+    // retention keeps events its window still covers, also ones the snapshot (at v6) includes
+    await redis.xtrim(serviceKeys(source, 'svc-active').events, 'MINID', '0-4')
+    let text = ''
+    const report = await exportLog({ redis, prefix: source }, ['svc-active'], (chunk) => {
+      text += chunk
+    })
+    expect(report).to.deep.equal({ services: 1, events: 3, fromSnapshot: 1 })
+    const lines = text.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)
+    expect(lines.map((l) => l['kind'] ?? l['version'])).to.deep.equal(['snapshot', 4, 5, 6])
+    expect(lines[0]).to.deep.include({ version: 6, lastChangeMs: await redis.zscore(indexKeys(source).services, 'svc-active').then(Number) })
+
+    const parsed = await parseImport(text.split('\n'))
+    if (isLeft(parsed)) throw new Error(parsed.left.join('; '))
+    const fresh = uniquePrefix()
+    try {
+      expect((await importLogs({ redis, prefix: fresh }, parsed.right, { force: false, nowMs: Date.now() })).imported).to.deep.equal([{ serviceId: 'svc-active', events: 3, status: 'active', replaced: false, fromSnapshot: true }])
+      const [from, to] = [createEventStore(redis, source), createEventStore(redis, fresh)]
+      expect(inspectionJson((await inspectService(to, 'svc-active'))!)).to.deep.equal(inspectionJson((await inspectService(from, 'svc-active'))!))
+      expect((await inspectService(to, 'svc-active'))?.trimmedTo).to.equal(3)
+      expect(await to.listServices()).to.deep.equal([{ serviceId: 'svc-active', lastChangeMs: (await from.listServices()).find((s) => s.serviceId === 'svc-active')!.lastChangeMs }])
+      expect(await redis.xrange(serviceKeys(fresh, 'svc-active').events, '-', '+')).to.deep.equal(await redis.xrange(serviceKeys(source, 'svc-active').events, '-', '+'))
+    } finally {
+      await flushPrefix(redis, fresh)
+    }
+    // without its snapshot nothing can rebuild the trimmed log: export stops, naming it
+    await redis.del(serviceKeys(source, 'svc-active').snapshot)
+    let error: unknown
+    await exportLog({ redis, prefix: source }, ['svc-active'], () => undefined).catch((e: unknown) => (error = e))
+    expect(error).to.be.instanceOf(UnexportableLogError)
+    expect((error as Error).message).to.equal('service svc-active: events up to v3 were trimmed and its snapshot is missing or cannot be decoded; nothing can rebuild it (run replay --check, restore it from an older export)')
+  })
+
+  it('refuses a trimmed log without its base, and a base after its events', async () => {
+    const event = (version: number) => JSON.stringify({ serviceId: 'svc-x', version, event: { v: 1, type: 'ResultPublished', requestId: 'r', at: '2024-11-01T10:00:00.000Z', resultId: 'x' } })
+    const parsed = await parseImport([event(4), event(1), JSON.stringify({ serviceId: 'svc-x', kind: 'snapshot', version: 3, snapshot: {} })])
+    if (!isLeft(parsed)) throw new Error('expected a rejection')
+    expect(parsed.left).to.deep.equal([
+      'line 1: service svc-x: version 4 where 1 was expected',
+      'line 3: service svc-x: a snapshot line must come before its events, once',
+    ])
   })
 })

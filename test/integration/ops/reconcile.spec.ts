@@ -15,6 +15,8 @@ import { observeSecretJobs } from '../../../src/ops/jobs-in-place.js'
 import { reconcile, reconcileExitCode, formatReconcile, reconcileJson, type ReconcileDeps } from '../../../src/ops/reconcile.js'
 import { replayServices } from '../../../src/ops/replay.js'
 import { createEventStore } from '../../../src/state/store/event-store.js'
+import { createServiceLease } from '../../../src/state/store/service-lease.js'
+import { createOperatorLease } from '../../../src/ops/operator-lease.js'
 import { checkScrapeConfigsWithPromtool } from '../../support/promtool.js'
 import { writeLiveLog, type LiveLog } from '../../support/live-log.js'
 
@@ -60,6 +62,7 @@ describe('ops/reconcile (live log, simulators)', function () {
       datasources: { prometheusDatasourceUid: config.grafana.prometheusDatasourceUid, lokiDatasourceUid: config.grafana.lokiDatasourceUid },
       now: () => now,
       targetAllow: undefined,
+      lease: createOperatorLease(createServiceLease(live.redis, live.prefix, 'reconcile-spec', 15_000), { waitMs: 15_000, pollMs: 100, renewMs: 5000 }),
     }
   })
   after(async () => {

@@ -5,7 +5,7 @@ import { OWNERSHIP_FORMAT, parseOwnedJobs } from '../../../src/codecs/owned-jobs
 import { KubeErrorException, type SecretClient } from '../../../src/effects/kube-secret-client.js'
 import type { OwnedEdit } from '../../../src/effects/owned-list-edits.js'
 import { fragment } from '../../../src/effects/scrape-config-list.js'
-import { federationJob } from '../../../src/effects/scrape-job.js'
+import { federationJob, jobFingerprint } from '../../../src/effects/scrape-job.js'
 import { writeBatch, type BatchWriteDeps } from '../../../src/effects/secret-batch-write.js'
 import { TRICKY_FOREIGN } from '../../fixtures/foreign-scrape-configs.js'
 
@@ -138,5 +138,36 @@ describe('writeBatch: the secret is full', () => {
     expect(outcomes[1]).to.deep.equal({ ok: true, changed: true, wasPresent: true })
     expect(report.written).to.equal(true)
     expect(memory.current().value).to.equal('[]\n')
+  })
+})
+
+describe('writeBatch: an operator edit planned against a job (expect)', () => {
+  const planned = jobFingerprint(job('svc-a'))
+
+  it('removes or replaces the job only while it is the one planned with', async () => {
+    const memory = memoryClient('')
+    await writeBatch([upsert('svc-a')], depsOf(memory.client))
+    const { outcomes } = await writeBatch([{ op: 'remove', jobName: 'svc-a', expect: planned }], depsOf(memory.client))
+    expect(outcomes).to.deep.equal([{ ok: true, changed: true, wasPresent: true }])
+    expect(namesIn(memory.current().value)).to.deep.equal([])
+  })
+
+  it('refuses, changing nothing, when the job in place changed since the plan (or appeared, or went)', async () => {
+    const memory = memoryClient('')
+    await writeBatch([{ op: 'upsert', job: federationJob({ serviceId: 'svc-a', namespaces: ['ns-2'], host: '10.0.0.4', port: 30180 }) }], depsOf(memory.client))
+    const before = memory.current()
+    const { outcomes } = await writeBatch(
+      [
+        { op: 'remove', jobName: 'svc-a', expect: planned },
+        { op: 'upsert', job: job('svc-a'), expect: null },
+        { op: 'upsert', job: job('svc-b'), expect: planned },
+      ],
+      depsOf(memory.client),
+    )
+    expect(outcomes.map((o) => o.ok)).to.deep.equal([false, false, false])
+    expect(outcomes[0]).to.deep.include({ retryable: false })
+    expect(!outcomes[0]!.ok && outcomes[0]!.reason).to.match(/^job_name "svc-a" changed since it was planned \(fingerprint [0-9a-f]+, planned with [0-9a-f]+\) in secret ns\/s key; nothing was changed$/)
+    expect(!outcomes[2]!.ok && outcomes[2]!.reason).to.match(/fingerprint none, absent, planned with/)
+    expect(memory.current()).to.equal(before)
   })
 })

@@ -107,4 +107,19 @@ describe('scrape-config-writer', () => {
     await lastValueFrom(merge(...Array.from({ length: 10 }, () => writer.submit({ op: 'upsert', job }))))
     expect(maxInFlight()).to.equal(3)
   })
+
+  it('an operator edit planned against a job reads the object first and changes nothing when it is not that job', async () => {
+    const { applier, calls } = scripted([() => Promise.resolve(undefined)])
+    const writer = createScrapeConfigWriter({ applier, maxInFlight: 1, sleep: noSleep })
+    const outcome = await firstValueFrom(writer.submit({ op: 'remove', jobName: 'svc-1', expect: 'f00d' }))
+    expect(outcome).to.deep.equal({ ok: false, reason: 'the ScrapeConfig of job svc-1 changed since it was planned (fingerprint none, absent, planned with f00d); nothing was changed', retryable: false })
+    expect(calls).to.deep.equal(['read'])
+  })
+
+  it('an operator edit planned against the absence of a job goes ahead when there is still none', async () => {
+    const { applier, calls } = scripted([() => Promise.resolve(undefined), () => Promise.resolve({})])
+    const writer = createScrapeConfigWriter({ applier, maxInFlight: 1, sleep: noSleep })
+    expect((await firstValueFrom(writer.submit({ op: 'upsert', job, expect: null }))).ok).to.equal(true)
+    expect(calls).to.deep.equal(['read', 'apply'])
+  })
 })
