@@ -8,8 +8,11 @@
  * target that is not one of this lab's managed-cluster servers. A real Prometheus must never be
  * pointed at the invented addresses (10.x and such) other fixtures use.
  */
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { load } from 'js-yaml'
 import { startCadvisorExporter, type CadvisorExporter, type ContainerSeries } from './cadvisor-exporter.js'
+import { LOOPBACK } from './free-port.js'
 import { startPrometheusServer, type PrometheusServer } from './prometheus-server.js'
 
 export interface ManagedCluster {
@@ -23,6 +26,8 @@ export interface ManagedCluster {
 
 export interface PrometheusLab {
   readonly clusters: ReadonlyMap<string, ManagedCluster>
+  /** a loopback server that answers every scrape 503: a managed cluster whose Prometheus is down */
+  readonly unhealthy: { readonly host: string; readonly port: number }
   readonly central: PrometheusServer
   /**
    * Gives the central Prometheus exactly these scrape configs (a YAML list, the secret's value or
@@ -60,6 +65,25 @@ export const targetsOf = (listYaml: string): readonly string[] => {
   })
 }
 
+const startUnhealthy = async (): Promise<Server> => {
+  const server = createServer((_req, res) => {
+    res.writeHead(503, { 'content-type': 'text/plain' })
+    res.end('Service Unavailable\n')
+  })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(0, LOOPBACK, () => resolve())
+  })
+  return server
+}
+
+const closeServer = (server: Server | undefined): Promise<void> =>
+  new Promise((resolve) => {
+    if (server === undefined) return resolve()
+    server.closeAllConnections()
+    server.close(() => resolve())
+  })
+
 const startCluster = async (name: string, series: readonly ContainerSeries[]): Promise<ManagedCluster> => {
   const exporter = await startCadvisorExporter(series)
   try {
@@ -74,10 +98,12 @@ const startCluster = async (name: string, series: readonly ContainerSeries[]): P
 export const startPrometheusLab = async (clusters: Readonly<Record<string, readonly ContainerSeries[]>>): Promise<PrometheusLab> => {
   const started = new Map<string, ManagedCluster>()
   let central: PrometheusServer | undefined
+  let unhealthy: Server | undefined
   const stop = async (): Promise<void> => {
-    await Promise.all([central?.stop(), ...[...started.values()].flatMap((c) => [c.prometheus.stop(), c.exporter.stop()])])
+    await Promise.all([central?.stop(), closeServer(unhealthy), ...[...started.values()].flatMap((c) => [c.prometheus.stop(), c.exporter.stop()])])
   }
   try {
+    unhealthy = await startUnhealthy()
     const entries = Object.entries(clusters)
     const results = await Promise.all(entries.map(([name, series]) => startCluster(name, series)))
     for (const cluster of results) started.set(cluster.name, cluster)
@@ -86,10 +112,12 @@ export const startPrometheusLab = async (clusters: Readonly<Record<string, reado
     await stop()
     throw error
   }
-  const allowed = new Set([...started.values()].map((c) => c.prometheus.address))
+  const unhealthyPort = (unhealthy.address() as AddressInfo).port
+  const allowed = new Set([...[...started.values()].map((c) => c.prometheus.address), `${LOOPBACK}:${unhealthyPort}`])
   const centralServer = central
   return {
     clusters: started,
+    unhealthy: { host: LOOPBACK, port: unhealthyPort },
     central: centralServer,
     loadScrapeConfigs: async (listYaml) => {
       const foreign = targetsOf(listYaml).filter((target) => !allowed.has(target))

@@ -49,13 +49,17 @@ const targetCheck = (target: ActiveTarget | undefined, input: PrometheusVerifyIn
   return checkWarning(name, `job ${target.scrapePool}: not scraped yet (${url})`, `run verify again after one scrape interval${target.scrapeInterval === undefined ? '' : ` (${target.scrapeInterval})`}`)
 }
 
+/** Whole numbers (bytes) as they are, fractions (cores, Mbit/s) to four decimals. */
 const compact = (value: string): string => {
   const n = Number(value)
-  return Number.isFinite(n) ? String(Number(n.toPrecision(4))) : value
+  return Number.isFinite(n) ? String(Number.isInteger(n) ? n : Number(n.toFixed(4))) : value
 }
 
 const seriesText = (samples: readonly VectorSample[]): string =>
-  samples.map((s) => `${s.metric['namespace'] ?? Object.entries(s.metric).map(([k, v]) => `${k}=${v}`).join(',')}=${compact(s.value[1])}`).join(', ')
+  samples
+    .map((s) => `${s.metric['namespace'] ?? Object.entries(s.metric).map(([k, v]) => `${k}=${v}`).join(',')}=${compact(s.value[1])}`)
+    .sort()
+    .join(', ')
 
 const query = async (transport: GrafanaTransport, input: PrometheusVerifyInput, expr: string): Promise<{ readonly status: number; readonly text: string }> =>
   proxyGet(transport, input.datasourceUid, 'api/v1/query', { query: expr })
