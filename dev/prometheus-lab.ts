@@ -54,6 +54,7 @@ const isRecord = (value: unknown): value is Record<string, unknown> => value !==
 
 /** Every `static_configs[].targets[]` of a scrape-config list (unknown fields ignored). */
 export const targetsOf = (listYaml: string): readonly string[] => {
+  if (listYaml.trim() === '') return []
   const items: unknown = load(listYaml)
   if (items === null || items === undefined) return []
   if (!Array.isArray(items)) throw new Error('the scrape configs are not a YAML list')

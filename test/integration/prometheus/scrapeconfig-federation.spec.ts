@@ -1,7 +1,7 @@
 /**
  * A real Prometheus in the loop, ScrapeConfig backend: each ScrapeConfig the service applied is
  * rendered into the scrape config the Prometheus Operator generates for it
- * (test/support/operator-scrape-config.ts, `job_name` `scrapeConfig/<namespace>/<name>`), a real
+ * (dev/operator-scrape-config.ts, `job_name` `scrapeConfig/<namespace>/<name>`), a real
  * central Prometheus is given exactly those, and the same checks as in secret mode run: the
  * target is up, each panel shows exactly the cluster's values, the relabel rule pins the tenant,
  * a delete removes the target and leaves the other service's.
@@ -14,7 +14,7 @@ import { ScrapeConfigResource } from '../../../src/codecs/scrape-config.js'
 import { scrapeConfigName } from '../../../src/effects/scrape-config-name.js'
 import { useHarness } from '../../support/harness-hooks.js'
 import { createOnCluster, expectPanelsShowCluster } from '../../support/lab-requests.js'
-import { operatorScrapeConfigsYaml } from '../../support/operator-scrape-config.js'
+import { operatorScrapeConfigsYaml } from '../../../dev/operator-scrape-config.js'
 import { checkScrapeConfigsWithPromtool } from '../../support/promtool.js'
 import { activeTargets, clusterOf, eventually, instantQuery, sharedPrometheusLab } from '../../support/prometheus-fixture.js'
 import { deleteRequest, envelopeOf, publishRequests, resultOf } from '../../support/request-builders.js'

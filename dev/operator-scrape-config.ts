@@ -1,6 +1,6 @@
 /**
  * What the Prometheus Operator generates into its Prometheus' configuration for one ScrapeConfig
- * (monitoring.coreos.com/v1alpha1), for the fields the service writes, so a test can give a real
+ * (monitoring.coreos.com/v1alpha1), for the fields the service writes, so the tests and the local stack give a real
  * central Prometheus exactly what the Operator would. Field by field, from the Operator's API
  * reference (ScrapeConfigSpec) and its generated configuration:
  *
@@ -18,7 +18,7 @@
  *   when the Prometheus resource sets `enforcedNamespaceLabel` (not set here).
  */
 import { dump } from 'js-yaml'
-import type { ScrapeConfigRelabeling, ScrapeConfigResource } from '../../src/codecs/scrape-config.js'
+import type { ScrapeConfigRelabeling, ScrapeConfigResource } from '../src/codecs/scrape-config.js'
 
 const relabeling = (r: ScrapeConfigRelabeling): Record<string, unknown> => ({
   ...(r.sourceLabels === undefined ? {} : { source_labels: [...r.sourceLabels] }),
