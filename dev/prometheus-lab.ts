@@ -48,7 +48,7 @@ const indent = (text: string): string => text.split('\n').map((line) => (line ==
 
 /** The central server's whole configuration: the global section, then the list as `scrape_configs`. */
 export const centralConfig = (listYaml: string): string =>
-  listYaml.trim() === '' || listYaml.trim() === '[]' ? `${GLOBAL}scrape_configs: []\n` : `${GLOBAL}scrape_configs:\n${indent(listYaml)}\n`
+  listYaml.trim() === '' || listYaml.trim() === '[]' ? `${GLOBAL}scrape_configs: []\n` : `${GLOBAL}scrape_configs:\n${indent(listYaml.trimEnd())}\n`
 
 const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value)
 
