@@ -8,19 +8,16 @@
  */
 import { expect } from 'chai'
 import { dump, load } from 'js-yaml'
-import { Readable } from 'node:stream'
 import { DEV_SECRET } from '../../../dev/dev-stack.js'
 import type { PrometheusLab } from '../../../dev/prometheus-lab.js'
-import { main } from '../../../src/cli/cli.js'
-import type { CliIo } from '../../../src/cli/io.js'
 import { OWNERSHIP_KEY } from '../../../src/codecs/owned-jobs.js'
 import { dashboardUid } from '../../../src/effects/dashboard-uids.js'
+import { checksOf, runCli, type JsonCheck as Check } from '../../support/cli-run.js'
 import { useHarness } from '../../support/harness-hooks.js'
 import { createOnCluster } from '../../support/lab-requests.js'
 import { eventually, sharedPrometheusLab } from '../../support/prometheus-fixture.js'
-import { createRequest, envelopeOf, publishRequests, resultOf } from '../../support/request-builders.js'
+import { createRequest, envelopeOf, platformRequest, publishRequests, resultOf } from '../../support/request-builders.js'
 
-interface Check { readonly name: string; readonly status: string; readonly reason: string; readonly action: string }
 interface Run { readonly code: number; readonly stdout: string; readonly stderr: string; readonly checks: readonly Check[] }
 
 const PANELS = ['Memory Usage', 'CPU Usage', 'Network Received (Mbit/s)', 'Network Transmitted (Mbit/s)'].map((t) => `prometheus.panel ${t}`)
@@ -43,22 +40,12 @@ describe('telemetry-client verify', function () {
   })
 
   const verify = async (argv: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<Run> => {
-    let stdout = ''
-    let stderr = ''
-    const io: CliIo = {
-      stdout: { write: (t: string) => (stdout += t) },
-      stderr: { write: (t: string) => (stderr += t) },
-      env: { ...ctx.harness.stack.env, ...env },
-      stdin: Readable.from(['']),
-      now: () => new Date(),
-    }
     const writes = ctx.harness.stack.kube.successfulWrites
     const grafanaWrites = WRITE_KINDS.map((k) => ctx.harness.stack.grafana.requests.get(k) ?? 0)
-    const code = await main(['verify', ...argv], io)
+    const run = await runCli(['verify', ...argv], { ...ctx.harness.stack.env, ...env })
     expect(ctx.harness.stack.kube.successfulWrites, 'verify wrote to Kubernetes').to.equal(writes)
     expect(WRITE_KINDS.map((k) => ctx.harness.stack.grafana.requests.get(k) ?? 0), 'verify wrote to Grafana').to.deep.equal(grafanaWrites)
-    const json = argv.includes('--json') && stdout !== '' ? (JSON.parse(stdout) as { checks: Check[] }).checks : []
-    return { code, stdout, stderr, checks: json }
+    return { ...run, checks: argv.includes('--json') && run.stdout !== '' ? checksOf(run) : [] }
   }
   const statusOf = (run: Run, name: string): string | undefined => run.checks.find((c) => c.name === name)?.status
   const checkOf = (run: Run, name: string): Check => {
@@ -148,6 +135,23 @@ describe('telemetry-client verify', function () {
     expect(checkOf(run, 'grafana.dashboard metrics')).to.include({ status: 'fail' })
     expect(checkOf(run, 'grafana.dashboard metrics').action).to.include('telemetry-client reconcile --service svc-ok')
     expect(PANELS.map((p) => statusOf(run, p))).to.deep.equal(PANELS.map(() => 'ok'))
+  })
+
+  it('a platform service (logs only): no job expected, its Loki datasource, dashboard and query checked, no Prometheus link, exit 0', async () => {
+    const platform = platformRequest('platform-verify', ['hypo-system'], 'SONATA')
+    await publishRequests([platform])
+    expect(envelopeOf(await resultOf(ctx.results, platform)).data['dashboardDataOrderStatus']).to.equal('SUCCESS')
+    const run = await verify(['platform-verify', '--json'])
+    expect(run.code).to.equal(0)
+    expect(run.checks.map((c) => [c.name, c.status])).to.deep.equal([
+      ['eventlog.service', 'ok'],
+      ['eventlog.last-result', 'ok'],
+      ['scrape.job', 'ok'],
+      ['grafana.datasource Loki', 'ok'],
+      ['grafana.dashboard platform', 'ok'],
+      ['loki.query platform', 'warning'],
+    ])
+    expect(checkOf(run, 'scrape.job').reason).to.include('none expected')
   })
 
   it('an unknown service fails on the event log; no serviceId is a usage error (2)', async () => {

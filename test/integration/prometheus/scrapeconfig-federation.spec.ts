@@ -12,6 +12,7 @@ import { DEV_SCRAPE_CONFIG } from '../../../dev/dev-stack.js'
 import type { PrometheusLab } from '../../../dev/prometheus-lab.js'
 import { ScrapeConfigResource } from '../../../src/codecs/scrape-config.js'
 import { scrapeConfigName } from '../../../src/effects/scrape-config-name.js'
+import { checksOf, runCli } from '../../support/cli-run.js'
 import { useHarness } from '../../support/harness-hooks.js'
 import { createOnCluster, expectPanelsShowCluster } from '../../support/lab-requests.js'
 import { operatorScrapeConfigsYaml } from '../../../dev/operator-scrape-config.js'
@@ -21,10 +22,18 @@ import { deleteRequest, envelopeOf, publishRequests, resultOf } from '../../supp
 
 describe('real Prometheus: the ScrapeConfigs, as the Operator renders them, federate exactly the service\'s series', function () {
   this.timeout(120_000)
-  const ctx = useHarness({ harness: { env: { SCRAPE_CONFIG_BACKEND: 'scrapeconfig', PROMETHEUS_TARGET_ALLOW: '127.0.0.0/8' } } })
   let lab: PrometheusLab
+  // the lab first: the harness's Grafana proxies its Prometheus datasource to the central server
   before(async () => {
     lab = await sharedPrometheusLab()
+  })
+  const ctx = useHarness({
+    get harness() {
+      return {
+        env: { SCRAPE_CONFIG_BACKEND: 'scrapeconfig', PROMETHEUS_TARGET_ALLOW: '127.0.0.0/8' },
+        grafana: { datasources: [{ uid: 'prometheus', name: 'Prometheus', type: 'prometheus', url: lab.central.url }, { uid: 'loki', name: 'Loki', type: 'loki' }] },
+      }
+    },
   })
   const objects = (): readonly ScrapeConfigResource[] =>
     ctx.harness.stack.scrapeConfigObjects().flatMap((o) => {
@@ -61,6 +70,15 @@ describe('real Prometheus: the ScrapeConfigs, as the Operator renders them, fede
     expect(spoofed.map((s) => s.labels['hypo_service_id'])).to.deep.equal(['tenant-a'])
     const tenantB = await instantQuery(lab.central, 'count by (instance) (container_memory_working_set_bytes{hypo_service_id="tenant-b"})')
     expect(tenantB.map((s) => s.labels['instance'])).to.deep.equal([clusterOf(lab, 'west').exporter.address])
+  })
+
+  it('verify finds the Operator\'s job by its serviceId target label and the service\'s own ScrapeConfig: every link ok, exit 0', async () => {
+    const run = await eventually(() => runCli(['verify', 'tenant-a', '--json', '--rate-interval', '20s'], ctx.harness.stack.env), (r) => r.code === 0, 'verify ok')
+    const checks = checksOf(run)
+    expect(checks.filter((c) => c.status === 'fail')).to.deep.equal([])
+    expect(checks.find((c) => c.name === 'scrape.job')?.reason).to.equal(`ScrapeConfig ${DEV_SCRAPE_CONFIG.namespace}/${scrapeConfigName('tenant-a')}, owned, scraping ${clusterOf(lab, 'east').prometheus.address}`)
+    expect(checks.find((c) => c.name === 'prometheus.target')?.reason).to.include(`job ${jobOf('tenant-a')}: up`)
+    expect(checks.filter((c) => c.name.startsWith('prometheus.panel')).map((c) => c.status)).to.deep.equal(['ok', 'ok', 'ok', 'ok'])
   })
 
   it('after a delete and a reload the target is gone, the other service\'s stays up and keeps its values', async () => {
