@@ -26,13 +26,13 @@ export const savedMetricPanels = (grafana: GrafanaSimulator, serviceId: string):
   return ((model['panels'] ?? []) as readonly Panel[]).map((p) => ({ title: p.title ?? '', expr: p.targets?.[0]?.expr ?? '' }))
 }
 
-/** Waits until every metrics panel of the service shows exactly the cluster's values; the rate window is 20s. */
+/** Waits until every metrics panel of the service shows exactly the cluster's values; the rate window is 10s (ten scrapes). */
 export const expectPanelsShowCluster = async (lab: PrometheusLab, grafana: GrafanaSimulator, serviceId: string, cluster: 'east' | 'west', namespaces: readonly string[]): Promise<void> => {
   const panels = savedMetricPanels(grafana, serviceId)
   if (panels.length !== 4) throw new Error(`expected 4 metrics panels, found ${panels.length}`)
   for (const panel of panels) {
     const expected = expectedPanelValues(cluster, namespaces, panel.title)
-    const expr = substituteGrafanaVariables(panel.expr, { rateInterval: '20s' })
+    const expr = substituteGrafanaVariables(panel.expr, { rateInterval: '10s' })
     await eventually(() => byNamespace(lab.central, expr), (values) => matchesValues(values, expected), `${serviceId} panel "${panel.title}" to show ${JSON.stringify([...expected])} (${expr})`)
   }
 }

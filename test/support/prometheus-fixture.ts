@@ -43,7 +43,9 @@ export const sharedPrometheusLab = (): Promise<PrometheusLab> => {
 export const stopSharedPrometheusLab = async (): Promise<void> => {
   const started = lab
   lab = undefined
-  if (started !== undefined) await (await started).stop()
+  // a lab that failed to start has already stopped what it started, and its spec has failed
+  const running = await started?.catch(() => undefined)
+  await running?.stop()
 }
 
 export const clusterOf = (l: PrometheusLab, name: 'east' | 'west'): ManagedCluster => {
