@@ -4,6 +4,11 @@
  * compiled `telemetry-client run`, configured by the environment alone. Then the spec's samples
  * are published and what came out is printed: result messages, the scrape-config YAML (or the
  * ScrapeConfig objects, with SCRAPE_CONFIG_BACKEND=scrapeconfig), the dashboard URLs. Runs until Ctrl-C, or exits after the samples with --exit-after-samples.
+ *
+ * Real Prometheus servers too (local-prometheus.ts): the sample create points at a managed-cluster
+ * Prometheus scraping a sample exporter, a central Prometheus follows what the service writes,
+ * and the stack prints each metrics panel's current value and `telemetry-client verify`'s report
+ * for the sample service: the numbers its dashboard shows.
  */
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
@@ -14,7 +19,9 @@ import { DEV_SCRAPE_CONFIG, startDevStack, type DevStack } from './dev-stack.js'
 import { startKafkaMock } from './kafka-mock.js'
 import { describeExit, spawnOwned, type OwnedProcess } from './process-utils.js'
 import { startRedisServer } from './redis-server.js'
-import { sampleCreateRequest, sampleDeleteRequest, samplePlatformRequest } from './sample-requests.js'
+import { followScrapeConfigs, panelValues, startLocalPrometheus } from './local-prometheus.js'
+import { metricPanels } from '../src/effects/dashboards.js'
+import { SAMPLE_SERVICE_ID, sampleCreateRequest, sampleDeleteRequest, samplePlatformRequest } from './sample-requests.js'
 
 const say = (line = '') => process.stdout.write(`${line}\n`)
 const section = (title: string) => say(`\n=== ${title} ${'='.repeat(Math.max(0, 70 - title.length))}`)
@@ -69,6 +76,45 @@ const printState = (stack: DevStack) => {
   for (const d of dashboards) say(`${folders.get(d.folderUid ?? '') ?? '(General)'} / ${d.title}\n    ${stack.grafana.url}${d.url}`)
 }
 
+/**
+ * Each metrics panel's current value for the sample service, as its dashboard shows it (asked
+ * through Grafana's data source proxy). A rate over a window the series has not filled yet reads
+ * low, so this waits until every panel has data and holds still (the 20s window is full).
+ */
+const showPanels = async (stack: DevStack): Promise<void> => {
+  section(`metrics panels of ${SAMPLE_SERVICE_ID} (central Prometheus, via Grafana's data source proxy)`)
+  const panels = metricPanels(SAMPLE_SERVICE_ID, sampleCreateRequest.data.namespaces)
+  const deadline = Date.now() + 60_000
+  let values: ReadonlyArray<ReadonlyArray<readonly [string, number]>> = []
+  const steady = (before: typeof values, after: typeof values): boolean =>
+    after.every((v, i) => v.length > 0 && v.every(([, x], j) => Math.abs(x - (before[i]?.[j]?.[1] ?? Number.NaN)) <= Math.abs(x) * 0.01))
+  say('(waiting until every panel has data and its 20s rate window is full ...)')
+  let firstData: number | undefined
+  while (Date.now() < deadline) {
+    const next = await Promise.all(panels.map((p) => panelValues(stack, p.expr)))
+    if (firstData === undefined && next.every((v) => v.length > 0)) firstData = Date.now()
+    // the window fills 20s after the first samples; steady after that
+    const done = firstData !== undefined && Date.now() - firstData > 22_000 && steady(values, next)
+    values = next
+    if (done) break
+    await new Promise((r) => setTimeout(r, 2000))
+  }
+  panels.forEach((panel, i) => {
+    const shown = (values[i] ?? []).map(([namespace, value]) => `${namespace} ${Number.isInteger(value) ? value : value.toFixed(3)}${panel.unit === undefined ? '' : ` ${panel.unit}`}`)
+    say(`${panel.title.padEnd(30)} ${shown.length === 0 ? '(no data yet)' : shown.join(', ')}`)
+  })
+}
+
+/** `telemetry-client verify` for the sample service, the compiled binary with the service's environment. */
+const showVerify = async (env: Readonly<Record<string, string>>): Promise<void> => {
+  section(`telemetry-client verify ${SAMPLE_SERVICE_ID} --rate-interval 20s`)
+  // the local central Prometheus scrapes every second: a 20s rate window, as the panels above
+  const run = spawnOwned(process.execPath, [resolve('dist/src/cli/main.js'), 'verify', SAMPLE_SERVICE_ID, '--rate-interval', '20s'], { env: { ...process.env, ...env }, logLines: 200 })
+  const status = await run.exited
+  say(run.log.text().trimEnd())
+  say(`(exit ${describeExit(status)})`)
+}
+
 const main = async (args: readonly string[]): Promise<number> => {
   const exitAfterSamples = args.includes('--exit-after-samples')
   const workDir = resolve('.stack')
@@ -76,15 +122,25 @@ const main = async (args: readonly string[]): Promise<number> => {
   say('starting redis-server, the Kafka mock cluster and the Kubernetes/Grafana simulators ...')
   const redis = await startRedisServer({ appendOnly: true })
   const kafkaMock = await startKafkaMock()
+  say('starting a managed-cluster Prometheus (sample exporter) and a central Prometheus ...')
+  const prometheus = await startLocalPrometheus()
+  const sampleCluster = [...prometheus.clusters.values()][0]
+  if (sampleCluster === undefined) throw new Error('the local Prometheus lab has no cluster')
   const stack = await startDevStack({
     redisUrl: redis.url,
     kafkaBrokers: kafkaMock.bootstrap,
     instance: 'local',
-    env: { KAFKA_SESSION_TIMEOUT_MS: '6000', KAFKA_HEARTBEAT_INTERVAL_MS: '500', KAFKA_MAX_WAIT_MS: '200', KAFKA_REBALANCE_TIMEOUT_MS: '6000', HTTP_PORT: '0' },
+    // the Grafana simulator's data source proxy reaches the real central Prometheus
+    grafana: { datasources: [{ uid: 'prometheus', name: 'Prometheus', type: 'prometheus', url: prometheus.central.url }, { uid: 'loki', name: 'Loki', type: 'loki' }] },
+    // loopback for the local managed cluster, and the private ranges of hand-made requests (10.10.10.4 ...)
+    env: { KAFKA_SESSION_TIMEOUT_MS: '6000', KAFKA_HEARTBEAT_INTERVAL_MS: '500', KAFKA_MAX_WAIT_MS: '200', KAFKA_REBALANCE_TIMEOUT_MS: '6000', HTTP_PORT: '0', PROMETHEUS_TARGET_ALLOW: '127.0.0.0/8,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7' },
   })
+  // the service process takes SCRAPE_CONFIG_BACKEND from this process' environment
+  const follower = followScrapeConfigs(stack, prometheus, process.env['SCRAPE_CONFIG_BACKEND'] ?? stack.env['SCRAPE_CONFIG_BACKEND'] ?? 'secret', say)
   const envFile = join(workDir, 'service.env')
   await writeFile(envFile, Object.entries(stack.env).map(([k, v]) => `${k}=${v}`).join('\n') + '\n')
   say(`  redis       ${redis.url}\n  kafka       ${kafkaMock.bootstrap}\n  kubernetes  ${stack.kube.url}\n  grafana     ${stack.grafana.url}\n  service env ${envFile}`)
+  say(`  prometheus  central ${prometheus.central.url}, managed cluster ${sampleCluster.prometheus.url} (sample exporter ${sampleCluster.exporter.address})`)
 
   const logFile = join(workDir, 'service.log')
   const service: OwnedProcess = spawnOwned(process.execPath, [resolve('dist/src/cli/main.js'), 'run'], { env: { ...process.env, ...stack.env }, logLines: 200 })
@@ -105,7 +161,9 @@ const main = async (args: readonly string[]): Promise<number> => {
     await producer.disconnect().catch(() => undefined)
     const status = await service.stop('SIGTERM', 30_000)
     say(`service exited with ${describeExit(status)}`)
+    follower.stop()
     await stack.stop()
+    await prometheus.stop()
     await kafkaMock.stop()
     await redis.stop()
   }
@@ -120,12 +178,18 @@ const main = async (args: readonly string[]): Promise<number> => {
       say(JSON.stringify(envelope, null, 2))
     }
     section('create + platform-service samples')
-    await publishAndShow(RequestTopics.create, sampleCreateRequest)
+    // the spec's sample, aimed at the local managed cluster instead of 10.10.10.4
+    const create = { ...sampleCreateRequest, data: { ...sampleCreateRequest.data, prometheus: { host: sampleCluster.host, port: sampleCluster.port } } }
+    await publishAndShow(RequestTopics.create, create)
     await publishAndShow(RequestTopics.platform, samplePlatformRequest)
     printState(stack)
+    await follower.sync()
+    await showPanels(stack)
+    await showVerify(stack.env)
     section('delete sample')
     await publishAndShow(RequestTopics.delete, sampleDeleteRequest)
     printState(stack)
+    await follower.sync()
   } catch (error) {
     say(`\nFAILED: ${error instanceof Error ? error.message : String(error)}\nservice log tail:\n${service.log.text()}`)
     await shutdown()

@@ -14,6 +14,7 @@ import type { Socket } from 'node:net'
 import { createFaultInjector, type FaultInjector } from '../faults.js'
 import { LOOPBACK } from '../free-port.js'
 import { authorize } from './auth.js'
+import { DATASOURCE_PROXY_KIND, matchDatasourceProxy, proxyDatasource } from './datasource-proxy.js'
 import { DEFAULT_DATASOURCES, type DatasourceSpec } from './datasources.js'
 import type { FolderExistsStatus } from './folders.js'
 import type { GrafanaFlavour } from './dashboards.js'
@@ -137,10 +138,12 @@ export const startGrafanaSimulator = async (options: GrafanaSimulatorOptions = {
     })
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const body = await readBody(req)
     const url = new URL(req.url ?? '/', 'http://simulator')
     const inside = insideSubPath(url.pathname, subPath)
-    const target = route(req.method ?? 'GET', inside ?? '/outside-sub-path')
+    // the data source proxy passes any body on unparsed, so it is matched before the JSON routes
+    const proxied = inside === undefined ? undefined : matchDatasourceProxy(inside)
+    const body = proxied === undefined ? await readBody(req) : undefined
+    const target = proxied === undefined ? route(req.method ?? 'GET', inside ?? '/outside-sub-path') : { kind: DATASOURCE_PROXY_KIND, needsAuth: true, handle: () => failure(500, 'unreachable') }
     requests.set(target.kind, (requests.get(target.kind) ?? 0) + 1)
 
     const decision = faults.decide(target.kind)
@@ -162,6 +165,7 @@ export const startGrafanaSimulator = async (options: GrafanaSimulatorOptions = {
       const denied = authorize(req.headers.authorization, credentials)
       if (denied !== undefined) return send(res, denied)
     }
+    if (proxied !== undefined) return proxyDatasource(proxied, url, req, res, datasources)
     if (body === INVALID_JSON) return send(res, failure(400, 'bad request data'))
     const answer = target.handle({ store, body, query: url.searchParams, folderExistsStatus, flavour: options.flavour ?? '11.3+', datasources })
     send(res, { ...answer, body: withSubPathLinks(answer.body, subPath) })

@@ -14,6 +14,7 @@ import { previewCommand } from './preview-command.js'
 import { reconcileCommand } from './reconcile-command.js'
 import { replayCommand } from './replay-command.js'
 import { runCommand } from './run-command.js'
+import { verifyCommand } from './verify-command.js'
 
 export const USAGE = `Usage: telemetry-client <command> [options]
 
@@ -29,6 +30,7 @@ Commands:
   import     rebuild event logs from an NDJSON export
   preview    show what the service would do with one request message (calls nothing)
   doctor     check Kafka, Redis, Kubernetes and Grafana as the service uses them (changes nothing)
+  verify     check one service's chain: log, job, dashboards, target, panel data (changes nothing)
 
 Run 'telemetry-client <command> --help' for a command's options.
 Configuration: see docs/configuration.md (every variable, its default and meaning) and
@@ -47,6 +49,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   import: importCommand,
   preview: previewCommand,
   doctor: doctorCommand,
+  verify: verifyCommand,
 }
 
 export const main = async (argv: readonly string[], io: CliIo = processIo()): Promise<number> => {

@@ -7,10 +7,12 @@
  * Addresses travel in `TEST_REDIS_URL` and `TEST_KAFKA_BROKERS` (comma-separated). When one is
  * already set (e.g. pointing at the local stack) that server is reused and not started here.
  * Specs that kill or restart Redis start their own instance with `startRedisServer`.
- * The Redis Cluster is started only when a spec asks for it (redis-cluster-fixture.ts).
+ * The Redis Cluster and the real Prometheus servers are started only when a spec asks for them
+ * (redis-cluster-fixture.ts, prometheus-fixture.ts).
  */
 import { startKafkaMock, type KafkaMockHandle } from '../../dev/kafka-mock.js'
 import { startRedisServer, type RedisServerHandle } from '../../dev/redis-server.js'
+import { stopSharedPrometheusLab } from './prometheus-fixture.js'
 import { stopSharedRedisCluster } from './redis-cluster-fixture.js'
 
 let redis: RedisServerHandle | undefined
@@ -36,5 +38,5 @@ export const mochaGlobalTeardown = async (): Promise<void> => {
   const servers = [redis, kafka].flatMap((server) => (server === undefined ? [] : [server]))
   redis = undefined
   kafka = undefined
-  await Promise.all([...servers.map((server) => server.stop()), stopSharedRedisCluster()])
+  await Promise.all([...servers.map((server) => server.stop()), stopSharedRedisCluster(), stopSharedPrometheusLab()])
 }

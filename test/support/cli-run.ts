@@ -1,0 +1,27 @@
+/**
+ * Runs one `telemetry-client` command in-process (src/cli/cli.ts `main`) with the given
+ * environment, capturing what it prints.
+ */
+import { Readable } from 'node:stream'
+import { main } from '../../src/cli/cli.js'
+import type { CliIo } from '../../src/cli/io.js'
+
+export interface CliRun { readonly code: number; readonly stdout: string; readonly stderr: string }
+
+export const runCli = async (argv: readonly string[], env: Readonly<Record<string, string>>): Promise<CliRun> => {
+  let stdout = ''
+  let stderr = ''
+  const io: CliIo = {
+    stdout: { write: (t: string) => (stdout += t) },
+    stderr: { write: (t: string) => (stderr += t) },
+    env,
+    stdin: Readable.from(['']),
+    now: () => new Date(),
+  }
+  return { code: await main(argv, io), stdout, stderr }
+}
+
+export interface JsonCheck { readonly name: string; readonly status: string; readonly reason: string; readonly action: string }
+
+/** The checks of a `doctor --json` / `verify --json` run. */
+export const checksOf = (run: CliRun): readonly JsonCheck[] => (JSON.parse(run.stdout) as { checks: JsonCheck[] }).checks
