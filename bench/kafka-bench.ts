@@ -2,6 +2,8 @@
  * Kafka plumbing shared by the bench: consumer timings, "start at the end" for a new group, and
  * fast-forwarding the service's own group so it does not re-read earlier runs' requests.
  */
+// kafkajs clients made here too: no TimeoutNegativeWarning on Node 24 (kafkajs #1751)
+import '../src/streams/kafka/kafkajs-negative-timeout.js'
 import { randomUUID } from 'node:crypto'
 import { Kafka, logLevel, type Consumer } from 'kafkajs'
 import { endOffsets } from '../test/support/kafka-helpers.js'

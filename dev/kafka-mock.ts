@@ -9,6 +9,8 @@
  *   stderr: `Mock cluster enabled: ... replaced with 127.0.0.1:PORT[,127.0.0.1:PORT...]`.
  * - Topics are auto-created on first use with 4 partitions; admin createTopics does NOT work.
  */
+// kafkajs clients made here too: no TimeoutNegativeWarning on Node 24 (kafkajs #1751)
+import '../src/streams/kafka/kafkajs-negative-timeout.js'
 import { Kafka, logLevel } from 'kafkajs'
 import { describeExit, sleep, spawnOwned } from './process-utils.js'
 

@@ -10,6 +10,8 @@
  * The Redis Cluster and the real Prometheus servers are started only when a spec asks for them
  * (redis-cluster-fixture.ts, prometheus-fixture.ts).
  */
+// kafkajs clients made here too: no TimeoutNegativeWarning on Node 24 (kafkajs #1751)
+import '../../src/streams/kafka/kafkajs-negative-timeout.js'
 import { startKafkaMock, type KafkaMockHandle } from '../../dev/kafka-mock.js'
 import { startRedisServer, type RedisServerHandle } from '../../dev/redis-server.js'
 import { stopSharedPrometheusLab } from './prometheus-fixture.js'
