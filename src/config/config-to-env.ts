@@ -61,6 +61,8 @@ export const configToEnv = (cfg: Config): Record<string, string> => ({
   MAX_JOB_BYTES: String(cfg.service.limits.maxJobBytes),
   SECRET_SIZE_WARN_RATIO: String(cfg.service.secretSizeWarnRatio),
   SERVICE_LEASE_MS: String(cfg.service.leaseMs),
+  READINESS_FAST_INTERVAL: formatDurationMs(cfg.service.readiness.fastIntervalMs),
+  READINESS_SLOW_INTERVAL: formatDurationMs(cfg.service.readiness.slowIntervalMs),
   EVENT_RETENTION: formatDurationMs(cfg.retention.eventRetentionMs),
   INBOX_RETENTION: formatDurationMs(cfg.retention.inboxRetentionMs),
   DELETED_SERVICE_GRACE: formatDurationMs(cfg.retention.deletedGraceMs),

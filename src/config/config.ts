@@ -203,6 +203,10 @@ const decodeEnv = (u: unknown, c: t.Context): t.Validation<Config> => {
       secretSizeWarnRatio: def('SECRET_SIZE_WARN_RATIO', RatioFromString, 0.8),
       deadLetterTopic,
       leaseMs: def('SERVICE_LEASE_MS', IntFromString(0, 600_000), 15_000),
+      readiness: {
+        fastIntervalMs: def('READINESS_FAST_INTERVAL', DurationFromString(100, 60_000), 3000),
+        slowIntervalMs: def('READINESS_SLOW_INTERVAL', DurationFromString(100, 3_600_000), 30_000),
+      },
     },
     retention: {
       eventRetentionMs: def('EVENT_RETENTION', DurationFromString(3_600_000, 3650 * 86_400_000), 30 * 86_400_000),

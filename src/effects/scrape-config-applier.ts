@@ -34,8 +34,8 @@ export interface ScrapeConfigApplier {
   read(serviceId: string): Promise<ScrapeConfigResource | 'foreign' | undefined>
   /** every object the service created in the namespace (by the managed-by label), page by page */
   listOwn(): Promise<readonly ScrapeConfigResource[]>
-  /** true while the apiserver answers a list in the namespace (readiness) */
-  ping(): Promise<boolean>
+  /** readiness: a list of at most one object in the namespace; rejects with a KubeErrorException */
+  probe(): Promise<void>
 }
 
 export interface ApplierOptions extends ScrapeConfigOptions {
@@ -158,14 +158,9 @@ export const createScrapeConfigApplier = (kc: KubeConfig, options: ApplierOption
     return out
   }
 
-  const ping = async (): Promise<boolean> => {
-    try {
-      await page(`${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`, 1, undefined)
-      return true
-    } catch {
-      return false
-    }
+  const probe = async (): Promise<void> => {
+    await page(`${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`, 1, undefined)
   }
 
-  return { apply, remove, read: readOwn, listOwn, ping }
+  return { apply, remove, read: readOwn, listOwn, probe }
 }

@@ -56,6 +56,7 @@ describe('config/load-config', () => {
         secretSizeWarnRatio: 0.8,
         deadLetterTopic: 'telemetry-dead-letter',
         leaseMs: 15_000,
+        readiness: { fastIntervalMs: 3000, slowIntervalMs: 30_000 },
       },
       targets: {},
       retention: { eventRetentionMs: 30 * 86_400_000, inboxRetentionMs: 14 * 86_400_000, deletedGraceMs: 7 * 86_400_000, intervalMs: 3_600_000 },
