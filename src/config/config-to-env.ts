@@ -57,6 +57,8 @@ export const configToEnv = (cfg: Config): Record<string, string> => ({
   MAX_REQUEST_BYTES: String(cfg.service.limits.maxRequestBytes),
   MAX_CLOUDEVENT_ID_BYTES: String(cfg.service.limits.maxCloudEventIdBytes),
   MAX_EXTENSION_ATTRIBUTE_BYTES: String(cfg.service.limits.maxExtensionAttributeBytes),
+  MAX_EXTENSION_ATTRIBUTES: String(cfg.service.limits.maxExtensionAttributes),
+  MAX_EXTENSION_ATTRIBUTES_BYTES: String(cfg.service.limits.maxExtensionAttributesBytes),
   MAX_NAMESPACES: String(cfg.service.limits.maxNamespaces),
   MAX_JOB_BYTES: String(cfg.service.limits.maxJobBytes),
   SECRET_SIZE_WARN_RATIO: String(cfg.service.secretSizeWarnRatio),

@@ -197,6 +197,8 @@ const decodeEnv = (u: unknown, c: t.Context): t.Validation<Config> => {
         maxRequestBytes: def('MAX_REQUEST_BYTES', REQUEST_BYTES, def('MAX_MESSAGE_BYTES', REQUEST_BYTES, DEFAULT_REQUEST_LIMITS.maxRequestBytes)),
         maxCloudEventIdBytes: def('MAX_CLOUDEVENT_ID_BYTES', IntFromString(36, 65_536), DEFAULT_REQUEST_LIMITS.maxCloudEventIdBytes),
         maxExtensionAttributeBytes: def('MAX_EXTENSION_ATTRIBUTE_BYTES', IntFromString(64, 262_144), DEFAULT_REQUEST_LIMITS.maxExtensionAttributeBytes),
+        maxExtensionAttributes: def('MAX_EXTENSION_ATTRIBUTES', IntFromString(1, 1000), DEFAULT_REQUEST_LIMITS.maxExtensionAttributes),
+        maxExtensionAttributesBytes: def('MAX_EXTENSION_ATTRIBUTES_BYTES', IntFromString(256, 262_144), DEFAULT_REQUEST_LIMITS.maxExtensionAttributesBytes),
         maxNamespaces: def('MAX_NAMESPACES', IntFromString(1, 10_000), DEFAULT_REQUEST_LIMITS.maxNamespaces),
         maxJobBytes: def('MAX_JOB_BYTES', IntFromString(256, 1024 * 1024), DEFAULT_REQUEST_LIMITS.maxJobBytes),
       },

@@ -150,7 +150,7 @@ export const startService = async (config: Config, options: ServiceOptions): Pro
   })
   const resultSender = createBatchingSender(sendRecords)
 
-  const results = { sourceUri: config.service.sourceUri, grafanaPublicUrl: config.grafana.publicUrl }
+  const results = { sourceUri: config.service.sourceUri, grafanaPublicUrl: config.grafana.publicUrl, echo: config.service.limits }
   const stepDeps: StepDeps = {
     scrapeTargets: backend.targets,
     grafana,
