@@ -92,4 +92,30 @@ describe('retention (real Redis)', function () {
     expect((await store.listServices()).map((s) => s.serviceId)).to.deep.equal(['alive'])
     expect((await store.load('alive')).status).to.equal('active')
   })
+
+  it('never removes the pending mark of a service re-created in the same moment as its keys go', async () => {
+    await carryOut('again', createAccepted('c1', 'again'))
+    await carryOut('again', deleteAccepted('d1', 'again'))
+    const recreate = createAccepted('c9', 'again')
+    let recreated = false
+    // a create accepted the moment retention has found the service deletable and starts acting on it
+    const racing = new Proxy(redis, {
+      get(target, property, receiver) {
+        if (property !== 'eval') return Reflect.get(target, property, receiver) as unknown
+        return async (...args: Parameters<Redis['eval']>) => {
+          const script = String(args[0])
+          if (!recreated && !script.includes("redis.call('GET', KEYS[4])")) {
+            recreated = true
+            await store.accept([{ serviceId: 'again', accepted: recreate, redelivered: redelivered('c9') }], T0_MS + 15 * DAY)
+          }
+          return target.eval(...args)
+        }
+      },
+    })
+    await createRetention(racing, prefix, POLICY).trimService('again', T0_MS + 15 * DAY)
+    expect(recreated, 'the race was staged').to.equal(true)
+    expect(await store.pendingServices(), 'the re-created service still has work pending').to.include('again')
+    const state = await store.load('again')
+    expect(state.pending.map((p) => p.requestId)).to.deep.equal(['c9'])
+  })
 })
