@@ -143,5 +143,6 @@ export const checkRequestLimits = (message: RequestMessage, limits: RequestLimit
     serviceId: message.payload.serviceId,
     kogito: boundedKogito(message.kogito, limits),
     ...(bytes(id) <= limits.maxCloudEventIdBytes ? { cloudEventId: id } : {}),
+    overLimit: message,
   })
 }
