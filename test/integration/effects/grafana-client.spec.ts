@@ -161,6 +161,16 @@ describe('Grafana client (ky) against the simulator', () => {
       expect(hits[0]).to.include({ folderUid: 'apps' })
       expect(await grafana.searchByTag('svc-2')).to.deep.equal([{ uid: 'svc-2', url: '/d/svc-2/service-two', title: 'Service Two', folderUid: 'apps' }])
     })
+    it('bounds a tag search: more pages than searchMaxPages is a fatal error, not an endless loop', async () => {
+      const grafana = createGrafanaClient({ baseUrl: sim.url, auth: { token: TOKEN }, searchPageSize: 1, searchMaxPages: 2 })
+      for (const id of ['bound-1', 'bound-2', 'bound-3']) await grafana.upsertDashboard(dashboard(id, `Bound ${id}`, ['bounded-tag']), 'apps', 'x')
+      const error = await grafana.searchByTag('bounded-tag').then(() => undefined, (e: unknown) => e)
+      expect(error).to.be.instanceOf(GrafanaError)
+      expect(error).to.include({ kind: 'fatal' })
+      expect(String((error as Error).message)).to.match(/search tag bounded-tag: more than 2 pages of 1 hits/)
+      const enough = createGrafanaClient({ baseUrl: sim.url, auth: { token: TOKEN }, searchPageSize: 1, searchMaxPages: 4 })
+      expect((await enough.searchByTag('bounded-tag')).map((h) => h.uid)).to.have.members(['bound-1', 'bound-2', 'bound-3'])
+    })
     it('deletes, then answers absent on 404', async () => {
       const grafana = client()
       await grafana.upsertDashboard(dashboard('doomed', 'Doomed'), 'apps', 'x')
