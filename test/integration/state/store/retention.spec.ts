@@ -9,6 +9,7 @@ import { serviceKeys } from '../../../../src/state/store/redis-keys.js'
 import { createRetention, type RetentionPolicy } from '../../../../src/state/store/retention.js'
 import { T0, createAccepted, deleteAccepted, fakeDesired, outcomeOf, redelivered } from '../../../fixtures/events.js'
 import { flushPrefix, testRedisUrl, uniquePrefix } from '../../../support/redis-helpers.js'
+import { recordFigures } from '../../reliability/figures.js'
 
 const DAY = 86_400_000
 const POLICY: RetentionPolicy = { eventRetentionMs: 30 * DAY, inboxRetentionMs: 14 * DAY, deletedGraceMs: 7 * DAY, batch: 2 }
@@ -112,7 +113,19 @@ describe('retention (real Redis)', function () {
         }
       },
     })
-    await createRetention(racing, prefix, POLICY).trimService('again', T0_MS + 15 * DAY)
+    const outcome = await createRetention(racing, prefix, POLICY).trimService('again', T0_MS + 15 * DAY)
+    const pending = await store.pendingServices()
+    recordFigures({
+      scenario: 'retention: a deleted service re-created the moment the retention pass acts on its keys (real Redis, staged interleaving)',
+      requests: 3,
+      faults: { 'create accepted mid-pass': recreated ? 1 : 0 },
+      inputs: 0,
+      lost: pending.includes('again') ? 0 : 1,
+      duplicateJobs: 0,
+      promtool: 'n/a',
+      seconds: 0,
+      notes: `keys deleted: ${String(outcome.deleted)}; pending mark kept: ${String(pending.includes('again'))} (was removed: the re-created stream restarted at version 1 below the forgotten version)`,
+    })
     expect(recreated, 'the race was staged').to.equal(true)
     expect(await store.pendingServices(), 'the re-created service still has work pending').to.include('again')
     const state = await store.load('again')
