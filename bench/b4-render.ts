@@ -43,7 +43,7 @@ const instantClient = (initial: string, initialOwned: string): SecretClient => {
       owned = nextOwned ?? owned
       return Promise.resolve({ resourceVersion: String(version), value, owned })
     },
-    ping: () => Promise.resolve(true),
+    readMetadata: () => Promise.resolve({ resourceVersion: String(version) }),
   }
 }
 

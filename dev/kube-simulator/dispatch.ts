@@ -7,7 +7,7 @@
  * 401 rather than 404.
  */
 import { selfSubjectAccessReview, type AccessReviewReply } from './access-review.js'
-import { createSecret, deleteSecret, getSecret, patchSecret, putSecret, type Reply } from './operations.js'
+import { createSecret, deleteSecret, getSecret, getSecretMetadata, patchSecret, putSecret, type Reply } from './operations.js'
 import { verbOf, type Endpoint } from './routes.js'
 import type { SecretStore } from './secret-store.js'
 import { dispatchScrapeConfig } from './scrapeconfig-dispatch.js'
@@ -56,6 +56,8 @@ export const createDispatch = (store: SecretStore, policy: AccessPolicy, scrapeC
   switch (endpoint.op) {
     case 'get':
       return getSecret(store, endpoint.namespace, endpoint.name)
+    case 'getMetadata':
+      return getSecretMetadata(store, endpoint.namespace, endpoint.name)
     case 'put':
       return putSecret(store, endpoint.namespace, endpoint.name, contentType, body)
     case 'patch':

@@ -20,9 +20,16 @@ export interface DeletedStatus {
   readonly details: { readonly name: string; readonly kind: 'secrets'; readonly uid: string }
 }
 
+/** `as=PartialObjectMetadata`: the object's metadata only */
+export interface PartialObjectMetadata {
+  readonly apiVersion: 'meta.k8s.io/v1'
+  readonly kind: 'PartialObjectMetadata'
+  readonly metadata: SecretObject['metadata']
+}
+
 export interface Reply {
   readonly status: number
-  readonly body: SecretObject | S.Status | DeletedStatus
+  readonly body: SecretObject | PartialObjectMetadata | S.Status | DeletedStatus
   /** the store was changed (counts as a successful write) */
   readonly changed: boolean
 }
@@ -73,6 +80,12 @@ const update = (store: SecretStore, namespace: string, name: string, input: Secr
 export const getSecret = (store: SecretStore, namespace: string, name: string): Reply => {
   const secret = store.get(namespace, name)
   return secret === undefined ? fail(S.notFound(name)) : reply(200, secret)
+}
+
+/** The object without its data, as the apiserver answers `as=PartialObjectMetadata` (readiness reads this). */
+export const getSecretMetadata = (store: SecretStore, namespace: string, name: string): Reply => {
+  const secret = store.get(namespace, name)
+  return secret === undefined ? fail(S.notFound(name)) : reply(200, { apiVersion: 'meta.k8s.io/v1', kind: 'PartialObjectMetadata', metadata: secret.metadata })
 }
 
 export const putSecret = (store: SecretStore, namespace: string, name: string, contentType: string, text: string): Reply => {

@@ -7,6 +7,8 @@ import { routeScrapeConfig, scrapeConfigVerb, type ScrapeConfigEndpoint } from '
 
 export type Endpoint =
   | { readonly op: 'get' | 'put' | 'patch' | 'delete'; readonly namespace: string; readonly name: string }
+  /** a GET asking only for the metadata (`Accept: application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1`) */
+  | { readonly op: 'getMetadata'; readonly namespace: string; readonly name: string }
   | { readonly op: 'create'; readonly namespace: string; readonly name?: undefined }
   | { readonly op: 'unsupported'; readonly namespace: string; readonly name?: string }
   | { readonly op: 'accessReview'; readonly namespace?: undefined; readonly name?: undefined }
@@ -32,7 +34,11 @@ const decode = (segment: string | undefined): string => {
   }
 }
 
-export const route = (method: string, url: string, userAgent?: string): Endpoint => {
+/** The apiserver's metadata-only form of an object, asked for with this Accept parameter. */
+const wantsMetadataOnly = (accept: string | undefined): boolean =>
+  accept !== undefined && /(^|;)\s*as=PartialObjectMetadata\s*(;|,|$)/.test(accept) && /(^|;)\s*g=meta\.k8s\.io\s*(;|,|$)/.test(accept)
+
+export const route = (method: string, url: string, userAgent?: string, accept?: string): Endpoint => {
   const scrapeConfig = routeScrapeConfig(method, url, userAgent)
   if (scrapeConfig !== undefined) return scrapeConfig
   const path = new URL(url, 'http://simulator').pathname
@@ -41,6 +47,7 @@ export const route = (method: string, url: string, userAgent?: string): Endpoint
     const namespace = decode(item[1])
     const name = decode(item[2])
     const op = itemOps[method]
+    if (op === 'get' && wantsMetadataOnly(accept)) return { op: 'getMetadata', namespace, name }
     return op === undefined ? { op: 'unsupported', namespace, name } : { op, namespace, name }
   }
   if (ACCESS_REVIEWS.test(path)) return method === 'POST' ? { op: 'accessReview' } : { op: 'unsupported', namespace: '' }
@@ -54,7 +61,7 @@ export const route = (method: string, url: string, userAgent?: string): Endpoint
 
 /** Counter and fault-rule name, e.g. `secret.get`, `secret.create`. */
 export const kindOf = (endpoint: Endpoint): string =>
-  endpoint.op === 'scrapeConfig' ? `scrapeconfig.${endpoint.action}` : endpoint.op === 'unknown' ? 'unknown' : endpoint.op === 'accessReview' ? 'selfsubjectaccessreview.create' : `secret.${endpoint.op}`
+  endpoint.op === 'scrapeConfig' ? `scrapeconfig.${endpoint.action}` : endpoint.op === 'getMetadata' ? 'secret.get-metadata' : endpoint.op === 'unknown' ? 'unknown' : endpoint.op === 'accessReview' ? 'selfsubjectaccessreview.create' : `secret.${endpoint.op}`
 
 export const isWrite = (endpoint: Endpoint): boolean =>
   endpoint.op === 'put' || endpoint.op === 'patch' || endpoint.op === 'create' || endpoint.op === 'delete'
@@ -69,6 +76,8 @@ export const verbOf = (endpoint: Endpoint): string => {
     case 'create':
     case 'delete':
       return endpoint.op
+    case 'getMetadata':
+      return 'get'
     case 'scrapeConfig':
       return scrapeConfigVerb(endpoint.action)
     default:

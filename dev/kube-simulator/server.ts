@@ -63,7 +63,7 @@ export interface KubeSimulator {
   scrapeConfigs(namespace: string): readonly Record<string, unknown>[]
   /** out-of-band delete (as `kubectl delete` would) */
   deleteScrapeConfig(namespace: string, name: string): void
-  /** requests received per kind (`secret.get`, `secret.put`, `secret.patch`, `secret.create`, `secret.delete`, `unknown`) */
+  /** requests received per kind (`secret.get`, `secret.get-metadata`, `secret.put`, `secret.patch`, `secret.create`, `secret.delete`, `unknown`) */
   readonly requests: ReadonlyMap<string, number>
   /** PUT/PATCH/POST/DELETE requests that changed the store (no-op updates do not count) */
   readonly successfulWrites: number
@@ -113,7 +113,7 @@ export const startKubeSimulator = async (options: KubeSimulatorOptions = {}): Pr
     handling += 1
     lastArrival = Date.now()
     res.once('close', () => (handling -= 1))
-    const endpoint = route(req.method ?? 'GET', req.url ?? '/', req.headers['user-agent'])
+    const endpoint = route(req.method ?? 'GET', req.url ?? '/', req.headers['user-agent'], req.headers.accept)
     const kind = kindOf(endpoint)
     requests.set(kind, (requests.get(kind) ?? 0) + 1)
     let inFlight = isWrite(endpoint)

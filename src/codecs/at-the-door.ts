@@ -15,6 +15,6 @@ export const decodeAtTheDoor = (
   jobBytes: JobBytes,
 ): Either<RejectedMessage, RequestMessage> => {
   const decoded = decodeRequestDelivery(delivery, limits.maxRequestBytes)
-  if (isLeft(decoded)) return left({ ...decoded.left, kogito: boundedKogito(decoded.left.kogito, limits.maxExtensionAttributeBytes) })
+  if (isLeft(decoded)) return left({ ...decoded.left, kogito: boundedKogito(decoded.left.kogito, limits) })
   return checkRequestLimits(decoded.right, limits, jobBytes)
 }

@@ -21,6 +21,10 @@ export interface RequestLimits {
   readonly maxCloudEventIdBytes: number
   /** each other envelope attribute, name and value (`MAX_EXTENSION_ATTRIBUTE_BYTES`) */
   readonly maxExtensionAttributeBytes: number
+  /** extension attributes of one envelope (`MAX_EXTENSION_ATTRIBUTES`) */
+  readonly maxExtensionAttributes: number
+  /** names and values of all extension attributes of one envelope together (`MAX_EXTENSION_ATTRIBUTES_BYTES`) */
+  readonly maxExtensionAttributesBytes: number
   /** namespaces of one request (`MAX_NAMESPACES`) */
   readonly maxNamespaces: number
   /** one create's scrape job as rendered into the secret (`MAX_JOB_BYTES`) */
@@ -37,6 +41,9 @@ export const DEFAULT_REQUEST_LIMITS: RequestLimits = {
   maxRequestBytes: 1024 * 1024,
   maxCloudEventIdBytes: 256,
   maxExtensionAttributeBytes: 1024,
+  // Kogito sends about ten kogito* attributes of a few dozen bytes each
+  maxExtensionAttributes: 32,
+  maxExtensionAttributesBytes: 4096,
   maxNamespaces: 64,
   maxJobBytes: 8 * 1024,
 }
@@ -49,9 +56,46 @@ const bytes = (s: string): number => Buffer.byteLength(s, 'utf8')
 const over = (what: string, size: number, limit: number, variable: string): string =>
   `${what} too large: ${size} bytes exceeds the limit of ${limit} bytes (${variable})`
 
-/** Only the attributes within the limit (name and value): what may travel into a result or a log. */
-export const boundedKogito = (kogito: KogitoAttributes, maxBytes: number): KogitoAttributes =>
-  Object.fromEntries(Object.entries(kogito).filter(([name, value]) => bytes(name) <= maxBytes && bytes(value) <= maxBytes))
+/** What a result may echo of a request's `kogito*` attributes: each, how many, how many bytes together. */
+export type EchoLimits = Pick<RequestLimits, 'maxExtensionAttributeBytes' | 'maxExtensionAttributes' | 'maxExtensionAttributesBytes'>
+
+/** Kogito addresses the waiting process instance with it: kept first whenever it fits. */
+const CORRELATION_ATTRIBUTE = 'kogitoprocinstanceid'
+
+/**
+ * Only the attributes within the limits: each (name and value), and together (count, and bytes
+ * of names and values), the correlation attribute first, then in the request's order. What may
+ * travel into a result or a log, whatever the request.
+ */
+export const boundedKogito = (kogito: KogitoAttributes, limits: EchoLimits): KogitoAttributes => {
+  const out: Record<string, string> = {}
+  let count = 0
+  let total = 0
+  const entries = Object.entries(kogito)
+  const ordered = [...entries.filter(([name]) => name === CORRELATION_ATTRIBUTE), ...entries.filter(([name]) => name !== CORRELATION_ATTRIBUTE)]
+  for (const [name, value] of ordered) {
+    const size = bytes(name) + bytes(value)
+    if (bytes(name) > limits.maxExtensionAttributeBytes || bytes(value) > limits.maxExtensionAttributeBytes) continue
+    if (count + 1 > limits.maxExtensionAttributes || total + size > limits.maxExtensionAttributesBytes) continue
+    out[name] = value
+    count += 1
+    total += size
+  }
+  return out
+}
+
+/** The CloudEvents core attributes; every other key of an envelope is an extension attribute. */
+const CORE_ATTRIBUTES: ReadonlySet<string> = new Set(['specversion', 'id', 'source', 'type', 'time', 'datacontenttype', 'subject', 'dataschema', 'data', 'data_base64'])
+
+/** Every extension attribute the envelope carries (kogito* and any other), as name and text. */
+const extensionAttributes = (message: RequestMessage): ReadonlyArray<readonly [string, string]> => {
+  const found = new Map<string, string>(Object.entries(message.kogito))
+  for (const [name, value] of Object.entries(message.envelope as Record<string, unknown>)) {
+    if (CORE_ATTRIBUTES.has(name) || found.has(name)) continue
+    found.set(name, typeof value === 'string' ? value : (JSON.stringify(value) ?? ''))
+  }
+  return [...found.entries()]
+}
 
 const envelopeAttributes = (message: RequestMessage): ReadonlyArray<readonly [string, string]> => {
   const { source, type, time, datacontenttype, subject, dataschema } = message.envelope
@@ -71,6 +115,12 @@ export const limitViolations = (message: RequestMessage, limits: RequestLimits, 
     // the name is shown cut short: it may itself be the oversized part
     if (size > limits.maxExtensionAttributeBytes) reasons.push(over(`attribute ${name.slice(0, 40)}`, size, limits.maxExtensionAttributeBytes, 'MAX_EXTENSION_ATTRIBUTE_BYTES'))
   }
+  const extensions = extensionAttributes(message)
+  if (extensions.length > limits.maxExtensionAttributes) {
+    reasons.push(`too many extension attributes: ${extensions.length} exceeds the limit of ${limits.maxExtensionAttributes} (MAX_EXTENSION_ATTRIBUTES)`)
+  }
+  const extensionBytes = extensions.reduce((sum, [name, value]) => sum + bytes(name) + bytes(value), 0)
+  if (extensionBytes > limits.maxExtensionAttributesBytes) reasons.push(over('extension attributes together', extensionBytes, limits.maxExtensionAttributesBytes, 'MAX_EXTENSION_ATTRIBUTES_BYTES'))
   const namespaces = 'namespaces' in message.payload ? message.payload.namespaces.length : 0
   if (namespaces > limits.maxNamespaces) reasons.push(`too many namespaces: ${namespaces} exceeds the limit of ${limits.maxNamespaces} (MAX_NAMESPACES)`)
   // rendering is the costly check: only for a request already within the cheap limits
@@ -91,7 +141,8 @@ export const checkRequestLimits = (message: RequestMessage, limits: RequestLimit
     reasons,
     kind: message.kind,
     serviceId: message.payload.serviceId,
-    kogito: boundedKogito(message.kogito, limits.maxExtensionAttributeBytes),
+    kogito: boundedKogito(message.kogito, limits),
     ...(bytes(id) <= limits.maxCloudEventIdBytes ? { cloudEventId: id } : {}),
+    overLimit: message,
   })
 }

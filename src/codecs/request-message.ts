@@ -32,6 +32,11 @@ export interface RejectedMessage {
   readonly serviceId?: string
   /** whatever was readable */
   readonly kogito: KogitoAttributes
+  /**
+   * A well-formed request refused only by a limit at the door: the inbox asks whether it was
+   * accepted before (when the limit was looser) and then treats it as a redelivery
+   */
+  readonly overLimit?: RequestMessage
 }
 
 export const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024

@@ -69,6 +69,8 @@ export interface ConfigShape {
     readonly deadLetterTopic: string
     /** how long a replica's claim on one service lasts without renewal (0 = no leases) */
     readonly leaseMs: number
+    /** how often /readyz's background checks run: Kafka and Redis (fast), Kubernetes and Grafana (slow) */
+    readonly readiness: { readonly fastIntervalMs: number; readonly slowIntervalMs: number }
   }
   /** what Redis keeps (state/store/retention.ts); intervalMs 0 = no retention pass */
   readonly retention: {

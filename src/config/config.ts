@@ -197,12 +197,18 @@ const decodeEnv = (u: unknown, c: t.Context): t.Validation<Config> => {
         maxRequestBytes: def('MAX_REQUEST_BYTES', REQUEST_BYTES, def('MAX_MESSAGE_BYTES', REQUEST_BYTES, DEFAULT_REQUEST_LIMITS.maxRequestBytes)),
         maxCloudEventIdBytes: def('MAX_CLOUDEVENT_ID_BYTES', IntFromString(36, 65_536), DEFAULT_REQUEST_LIMITS.maxCloudEventIdBytes),
         maxExtensionAttributeBytes: def('MAX_EXTENSION_ATTRIBUTE_BYTES', IntFromString(64, 262_144), DEFAULT_REQUEST_LIMITS.maxExtensionAttributeBytes),
+        maxExtensionAttributes: def('MAX_EXTENSION_ATTRIBUTES', IntFromString(1, 1000), DEFAULT_REQUEST_LIMITS.maxExtensionAttributes),
+        maxExtensionAttributesBytes: def('MAX_EXTENSION_ATTRIBUTES_BYTES', IntFromString(256, 262_144), DEFAULT_REQUEST_LIMITS.maxExtensionAttributesBytes),
         maxNamespaces: def('MAX_NAMESPACES', IntFromString(1, 10_000), DEFAULT_REQUEST_LIMITS.maxNamespaces),
         maxJobBytes: def('MAX_JOB_BYTES', IntFromString(256, 1024 * 1024), DEFAULT_REQUEST_LIMITS.maxJobBytes),
       },
       secretSizeWarnRatio: def('SECRET_SIZE_WARN_RATIO', RatioFromString, 0.8),
       deadLetterTopic,
       leaseMs: def('SERVICE_LEASE_MS', IntFromString(0, 600_000), 15_000),
+      readiness: {
+        fastIntervalMs: def('READINESS_FAST_INTERVAL', DurationFromString(100, 60_000), 3000),
+        slowIntervalMs: def('READINESS_SLOW_INTERVAL', DurationFromString(100, 3_600_000), 30_000),
+      },
     },
     retention: {
       eventRetentionMs: def('EVENT_RETENTION', DurationFromString(3_600_000, 3650 * 86_400_000), 30 * 86_400_000),

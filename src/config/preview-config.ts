@@ -58,6 +58,8 @@ export const loadPreviewConfig = (env: Env): Either<readonly string[], PreviewCo
       maxRequestBytes: opt('MAX_REQUEST_BYTES', requestBytes) ?? opt('MAX_MESSAGE_BYTES', requestBytes) ?? DEFAULT_REQUEST_LIMITS.maxRequestBytes,
       maxCloudEventIdBytes: opt('MAX_CLOUDEVENT_ID_BYTES', IntFromString(36, 65_536)) ?? DEFAULT_REQUEST_LIMITS.maxCloudEventIdBytes,
       maxExtensionAttributeBytes: opt('MAX_EXTENSION_ATTRIBUTE_BYTES', IntFromString(64, 262_144)) ?? DEFAULT_REQUEST_LIMITS.maxExtensionAttributeBytes,
+      maxExtensionAttributes: opt('MAX_EXTENSION_ATTRIBUTES', IntFromString(1, 1000)) ?? DEFAULT_REQUEST_LIMITS.maxExtensionAttributes,
+      maxExtensionAttributesBytes: opt('MAX_EXTENSION_ATTRIBUTES_BYTES', IntFromString(256, 262_144)) ?? DEFAULT_REQUEST_LIMITS.maxExtensionAttributesBytes,
       maxNamespaces: opt('MAX_NAMESPACES', IntFromString(1, 10_000)) ?? DEFAULT_REQUEST_LIMITS.maxNamespaces,
       maxJobBytes: opt('MAX_JOB_BYTES', IntFromString(256, 1024 * 1024)) ?? DEFAULT_REQUEST_LIMITS.maxJobBytes,
     },

@@ -54,12 +54,15 @@ export interface GrafanaClient {
 export interface GrafanaClientOptions extends TransportOptions {
   /** hits per search page; Grafana's default (and our default) is 1000, its maximum 5000 */
   searchPageSize?: number
+  /** upper bound on the pages of one tag search (default 100): a Grafana that keeps answering full pages cannot hold a step for ever */
+  searchMaxPages?: number
 }
 
 export const createGrafanaClient = (opts: GrafanaClientOptions): GrafanaClient => {
   const transport = createGrafanaTransport(opts)
   const { send, fail, unexpected, decode } = transport
   const pageSize = opts.searchPageSize ?? 1000
+  const maxPages = opts.searchMaxPages ?? 100
   /** folders confirmed to exist: they are never deleted by us, so one confirmation per process */
   const knownFolders = new Set<string>()
 
@@ -164,13 +167,18 @@ export const createGrafanaClient = (opts: GrafanaClientOptions): GrafanaClient =
     searchByTag: async (tag) => {
       const found: Array<{ uid: string; url: string; folderUid?: string; title: string }> = []
       // Grafana pages search results; stopping at the first page would silently lose dashboards.
+      const seen = new Set<string>()
       for (let page = 1; ; page++) {
+        if (page > maxPages) throw fail('fatal', undefined, `search tag ${tag}`, `more than ${maxPages} pages of ${pageSize} hits; refusing to read on`)
         const searchParams = new URLSearchParams({ tag, type: 'dash-db', limit: String(pageSize), page: String(page) })
         const call: Call = { kind: 'search', operation: `search tag ${tag}`, method: 'get', path: 'api/search', searchParams }
         const answer = await send(call)
         if (!isOk(answer)) throw unexpected(call, answer)
         const hits = decode(SearchResponse, call, answer)
-        for (const hit of hits.filter((h) => h.type === 'dash-db')) {
+        // a Grafana that ignores `page` answers the same hits again: stop instead of looping
+        if (hits.length > 0 && hits.every((hit) => seen.has(hit.uid))) return found
+        for (const hit of hits.filter((h) => h.type === 'dash-db' && !seen.has(h.uid))) {
+          seen.add(hit.uid)
           const folder = hit.folderUid === undefined || hit.folderUid === '' ? {} : { folderUid: hit.folderUid }
           found.push({ uid: hit.uid, url: hit.url, title: hit.title, ...folder })
         }

@@ -11,6 +11,7 @@
  */
 import {
   CoreV1Api,
+  setHeaderOptions,
   KubeConfig,
   Observable,
   type ConfigurationOptions,
@@ -38,8 +39,11 @@ export interface SecretClient {
    * when `owned` is given, in the same write) changes, other keys are kept
    */
   replace(value: string, resourceVersion: string, owned?: string): Promise<SecretSnapshot>
-  /** readiness probe: true when the Secret can be read right now; never rejects */
-  ping(): Promise<boolean>
+  /**
+   * Readiness: the Secret's resourceVersion from a metadata-only GET (never the data, which can
+   * be 1 MiB); rejects with a KubeErrorException
+   */
+  readMetadata(): Promise<{ readonly resourceVersion: string }>
 }
 
 export interface SecretRef {
@@ -49,6 +53,9 @@ export interface SecretRef {
 }
 
 export const DEFAULT_TIMEOUT_MS = 10_000
+
+/** The apiserver answers with the object's metadata only (no data): a cheap read for readiness. */
+const METADATA_ONLY = 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1'
 
 /** A kubeconfig file when given (local runs, tests), else the pod's service account. */
 export const kubeConfigFrom = (kubeconfigPath: string | undefined): KubeConfig => {
@@ -142,14 +149,12 @@ export const createSecretClient = (
     return remember(written)
   }
 
-  const ping = async (): Promise<boolean> => {
-    try {
-      await read()
-      return true
-    } catch {
-      return false
-    }
+  const readMetadata = async (): Promise<{ readonly resourceVersion: string }> => {
+    const answer = await call('read metadata of', () => api.readNamespacedSecret({ namespace, name }, setHeaderOptions('Accept', METADATA_ONLY, timeoutOptions(timeoutMs))))
+    const resourceVersion = answer.metadata?.resourceVersion
+    if (typeof resourceVersion !== 'string') throw new KubeErrorException({ kind: 'fatal', message: `secret ${namespace}/${name}: the metadata read carried no resourceVersion` })
+    return { resourceVersion }
   }
 
-  return { read, replace, ping }
+  return { read, replace, readMetadata }
 }

@@ -34,8 +34,8 @@ export interface ScrapeConfigApplier {
   read(serviceId: string): Promise<ScrapeConfigResource | 'foreign' | undefined>
   /** every object the service created in the namespace (by the managed-by label), page by page */
   listOwn(): Promise<readonly ScrapeConfigResource[]>
-  /** true while the apiserver answers a list in the namespace (readiness) */
-  ping(): Promise<boolean>
+  /** readiness: a list of at most one object in the namespace; rejects with a KubeErrorException */
+  probe(): Promise<void>
 }
 
 export interface ApplierOptions extends ScrapeConfigOptions {
@@ -46,6 +46,8 @@ export interface ApplierOptions extends ScrapeConfigOptions {
 
 /** Objects per list page: a 100,000-service namespace is read in pages, never in one answer. */
 const LIST_PAGE = 500
+/** Upper bound on the pages of one list: 500,000 objects, five times the largest tested namespace. */
+const MAX_LIST_PAGES = 1000
 
 const GROUP = { group: 'monitoring.coreos.com', version: 'v1alpha1', plural: 'scrapeconfigs' } as const
 
@@ -149,23 +151,23 @@ export const createScrapeConfigApplier = (kc: KubeConfig, options: ApplierOption
 
   const listOwn = async (): Promise<readonly ScrapeConfigResource[]> => {
     const out: ScrapeConfigResource[] = []
+    const tokens = new Set<string>()
     let token: string | undefined
     do {
+      if (tokens.size >= MAX_LIST_PAGES) throw new KubeErrorException({ kind: 'fatal', message: `list scrapeconfigs in ${namespace}: more than ${MAX_LIST_PAGES} pages of ${LIST_PAGE}; refusing to read on` })
       const { items, next } = await page(`${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`, LIST_PAGE, token)
       for (const item of items) out.push(item)
+      // a continue token seen before would page in a circle
+      if (next !== undefined && tokens.has(next)) throw new KubeErrorException({ kind: 'fatal', message: `list scrapeconfigs in ${namespace}: the apiserver repeated a continue token` })
+      if (next !== undefined) tokens.add(next)
       token = next
     } while (token !== undefined)
     return out
   }
 
-  const ping = async (): Promise<boolean> => {
-    try {
-      await page(`${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`, 1, undefined)
-      return true
-    } catch {
-      return false
-    }
+  const probe = async (): Promise<void> => {
+    await page(`${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`, 1, undefined)
   }
 
-  return { apply, remove, read: readOwn, listOwn, ping }
+  return { apply, remove, read: readOwn, listOwn, probe }
 }

@@ -13,7 +13,7 @@
  * a YAML 1.1 reader (Prometheus) could take for a bool/number/null, so no field value can turn
  * into structure or inject a second job.
  */
-import { CORE_SCHEMA, YAMLException, dump, loadAll, mergeTag } from 'js-yaml'
+import { CORE_SCHEMA, FAILSAFE_SCHEMA, YAMLException, dump, loadAll, mergeTag } from 'js-yaml'
 import { left, right, type Either } from 'fp-ts/lib/Either.js'
 import type { ScrapeJob } from './scrape-job.js'
 
@@ -31,6 +31,8 @@ export type SecretEdit =
   | { readonly op: 'remove'; readonly jobName: string }
 
 const LOAD_SCHEMA = CORE_SCHEMA.withTags(mergeTag)
+/** Every scalar as its text (no int/float/bool resolution), aliases and merge keys as Prometheus reads them. */
+const NAME_SCHEMA = FAILSAFE_SCHEMA.withTags(mergeTag)
 
 /**
  * Upper bound on the nodes of the loaded value once aliases are expanded. Dumping with `noRefs`
@@ -54,10 +56,31 @@ export const jobNameOf = (value: unknown): string | undefined => {
   return typeof name === 'string' || typeof name === 'number' || typeof name === 'boolean' ? String(name) : undefined
 }
 
+/**
+ * The items' `job_name`s as Prometheus reads them: it decodes `job_name` into a Go string from the
+ * scalar's text, so `job_name: 0x1F` and `job_name: 31` are two jobs ("0x1F" and "31"), although a
+ * YAML loader resolves both to the int 31. Read again with every scalar kept as text; aligned with
+ * `items` (the same text, loaded by `loadScrapeConfigItems`). Falls back to `jobNameOf` for an
+ * item the text-only read cannot name.
+ */
+export const prometheusJobNames = (text: string | undefined, items: readonly unknown[]): readonly (string | undefined)[] => {
+  let root: unknown
+  try {
+    root = text === undefined || text.trim() === '' ? null : (loadAll(text, { schema: NAME_SCHEMA })[0] ?? null)
+  } catch {
+    root = null
+  }
+  const asText = Array.isArray(root) && root.length === items.length ? (root as unknown[]) : undefined
+  return items.map((item, i) => {
+    const name = isRecord(asText?.[i]) ? (asText[i] as Record<string, unknown>)['job_name'] : undefined
+    return typeof name === 'string' ? name : jobNameOf(item)
+  })
+}
+
 /** One job as a one-item YAML list (`- ...\n`), quoted so a YAML 1.1 reader cannot re-type it. */
 export const fragment = (value: unknown): string => dump([value], { noRefs: true, lineWidth: -1 })
 
-const entryOf = (value: unknown): ScrapeConfigEntry => ({ jobName: jobNameOf(value), value, yaml: fragment(value) })
+const entryOf = (value: unknown, jobName: string | undefined): ScrapeConfigEntry => ({ jobName, value, yaml: fragment(value) })
 
 /** Counts nodes depth-first and gives up (returns false) as soon as `budget` is exceeded. */
 const withinNodeBudget = (root: unknown, budget: number): boolean => {
@@ -115,7 +138,8 @@ export const parseScrapeConfigList = (text: string | undefined): Either<ParseErr
   const items = loadScrapeConfigItems(text)
   if (items._tag === 'Left') return items
   try {
-    return right({ entries: items.right.map(entryOf) })
+    const names = prometheusJobNames(text, items.right)
+    return right({ entries: items.right.map((value, i) => entryOf(value, names[i])) })
   } catch (error) {
     return left({ message: `secret value cannot be re-rendered: ${error instanceof Error ? error.message : 'unknown error'}` })
   }
@@ -123,7 +147,7 @@ export const parseScrapeConfigList = (text: string | undefined): Either<ParseErr
 
 /** Replaces every entry named like the job by one at the first one's position, or appends it. */
 const upsert = (entries: readonly ScrapeConfigEntry[], job: ScrapeJob): ScrapeConfigEntry[] => {
-  const fresh = entryOf(job)
+  const fresh = entryOf(job, job.job_name)
   const out: ScrapeConfigEntry[] = []
   let placed = false
   for (const entry of entries) {

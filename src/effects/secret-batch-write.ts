@@ -19,7 +19,7 @@ import { OWNERSHIP_KEY, parseOwnedJobs, renderOwnedJobs } from '../codecs/owned-
 import { KubeErrorException } from './kube-error.js'
 import type { SecretClient } from './kube-secret-client.js'
 import { applyOwnedEdits, type EditResult, type OwnedEdit, type OwnedList } from './owned-list-edits.js'
-import { jobNameOf, loadScrapeConfigItems } from './scrape-config-list.js'
+import { loadScrapeConfigItems, prometheusJobNames } from './scrape-config-list.js'
 import { cutScrapeList, renderSplicedList } from './scrape-list-spans.js'
 
 export type SecretEditOutcome =
@@ -68,7 +68,7 @@ const readFresh = async (deps: BatchWriteDeps): Promise<CachedSecret> => {
   const refuse = (why: string) => new BatchFailed(`secret ${deps.describe} holds invalid scrape configs (left untouched): ${why}`, false)
   const items = loadScrapeConfigItems(text)
   if (isLeft(items)) throw refuse(items.left.message)
-  const list = cutScrapeList(text, items.right.map(jobNameOf))
+  const list = cutScrapeList(text, prometheusJobNames(text, items.right))
   if (isLeft(list)) throw refuse(list.left)
   const owned = parseOwnedJobs(snapshot.owned)
   if (isLeft(owned)) throw new BatchFailed(`secret ${deps.describe}: ownership key ${OWNERSHIP_KEY} is unreadable (left untouched): ${owned.left}`, false)

@@ -16,7 +16,7 @@ import { firstValueFrom } from 'rxjs'
 import { isLeft } from 'fp-ts/lib/Either.js'
 import { parseOwnedJobs } from '../codecs/owned-jobs.js'
 import type { SecretClient } from '../effects/kube-secret-client.js'
-import { jobNameOf, loadScrapeConfigItems } from '../effects/scrape-config-list.js'
+import { loadScrapeConfigItems, prometheusJobNames } from '../effects/scrape-config-list.js'
 import { jobFingerprint } from '../effects/scrape-job.js'
 import type { SecretWriter } from '../effects/secret-writer.js'
 import type { EventStore } from '../state/store/event-store.js'
@@ -73,8 +73,9 @@ export const adopt = async (deps: AdoptDeps, options: { readonly dryRun: boolean
   if (isLeft(owned)) throw new Error(owned.left)
   const ownedNames = owned.right
   const candidates: AdoptCandidate[] = []
-  for (const item of items.right) {
-    const jobName = jobNameOf(item)
+  const names = prometheusJobNames(snapshot.value, items.right)
+  for (const [i, item] of items.right.entries()) {
+    const jobName = names[i]
     if (jobName === undefined || ownedNames.has(jobName)) continue
     if (options.serviceId !== undefined && jobName !== options.serviceId) continue
     if (options.dryRun) {

@@ -23,7 +23,7 @@ import { parseOwnedJobs } from '../codecs/owned-jobs.js'
 import type { ScrapeConfigResource } from '../codecs/scrape-config.js'
 import type { SecretClient } from '../effects/kube-secret-client.js'
 import { ForeignScrapeConfigError, type ScrapeConfigApplier } from '../effects/scrape-config-applier.js'
-import { jobNameOf, loadScrapeConfigItems } from '../effects/scrape-config-list.js'
+import { loadScrapeConfigItems, prometheusJobNames } from '../effects/scrape-config-list.js'
 import { SERVICE_ID_ANNOTATION, isOwnScrapeConfig } from '../effects/scrape-config-of.js'
 import type { ScrapeJob } from '../effects/scrape-job.js'
 import { isSecretFull, type SecretEditOutcome } from '../effects/secret-batch-write.js'
@@ -206,8 +206,9 @@ const toScrapeConfig = async (deps: MigrateDeps, options: MigrateOptions): Promi
   if (isLeft(owned)) throw new Error(owned.left)
   const candidates: Candidate<unknown>[] = []
   const seen = new Set<string>()
-  for (const item of items.right) {
-    const serviceId = jobNameOf(item)
+  const names = prometheusJobNames(snapshot.value, items.right)
+  for (const [i, item] of items.right.entries()) {
+    const serviceId = names[i]
     if (serviceId === undefined || !owned.right.has(serviceId) || seen.has(serviceId)) continue
     seen.add(serviceId)
     candidates.push({ serviceId, source: item })
@@ -241,8 +242,9 @@ const secretHoldings = async (client: SecretClient): Promise<ReadonlyMap<string,
   const owned = parseOwnedJobs(snapshot.owned)
   if (isLeft(owned)) throw new Error(owned.left)
   const held = new Map<string, NonNullable<SecretHolding>>()
-  for (const value of items.right) {
-    const name = jobNameOf(value)
+  const names = prometheusJobNames(snapshot.value, items.right)
+  for (const [i, value] of items.right.entries()) {
+    const name = names[i]
     if (name !== undefined && !held.has(name)) held.set(name, { owned: owned.right.has(name), value })
   }
   return held

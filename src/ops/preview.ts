@@ -144,7 +144,7 @@ export interface PreviewInput {
 
 /** What the service would do with this record; `at` stands in for the time the service would stamp. */
 export const previewRequest = (input: PreviewInput, config: PreviewConfig, at: string): Preview => {
-  const ctx: ResultContext = { sourceUri: config.sourceUri, grafanaPublicUrl: config.grafanaPublicUrl }
+  const ctx: ResultContext = { sourceUri: config.sourceUri, grafanaPublicUrl: config.grafanaPublicUrl, echo: config.limits }
   const decoded = decodeAtTheDoor({ topic: input.topic, value: input.value }, config.limits, renderedJobBytes)
   if (!isLeft(decoded)) return accepted(decoded.right, config, ctx, at)
   // a previewed record has no partition or offset: 0/0 stands in for them

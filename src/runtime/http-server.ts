@@ -4,7 +4,8 @@
  *   /livez   200 whenever the process can answer HTTP. It checks no dependency on purpose: a
  *            Kafka or Redis outage must not make the kubelet restart every replica (a restart
  *            fixes nothing there); readiness covers dependencies.
- *   /readyz  200 or 503 with `{ ready, checks }` as JSON.
+ *   /readyz  200 or 503 with `{ ready, checks, facts }` as JSON; the service answers it from the
+ *            last results of its background checks (readiness-checks.ts), so it costs no call.
  *   /metrics the registry in Prometheus text format.
  *
  * A probe must always get an answer within its timeout, so readiness never throws and never
@@ -13,10 +14,13 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Registry } from 'prom-client'
+import type { ReadinessFact } from './readiness-checks.js'
 
 export interface Readiness {
   readonly ready: boolean
   readonly checks: Record<string, boolean>
+  /** each check's last result: why not ready, and when it was checked */
+  readonly facts?: Readonly<Record<string, ReadinessFact>>
   /** services waiting out a transient fault (informational: does not make the service unready) */
   readonly waitingOnRetry?: number
 }
@@ -81,7 +85,7 @@ const evaluate = async (ready: () => Promise<Readiness>, timeoutMs: number): Pro
   try {
     const answer = await within(Promise.resolve().then(ready), timeoutMs)
     if (answer === TIMED_OUT) return { ready: false, checks: {}, error: `readiness checks did not answer within ${timeoutMs} ms` }
-    return { ready: answer.ready, checks: answer.checks, ...(answer.waitingOnRetry === undefined ? {} : { waitingOnRetry: answer.waitingOnRetry }) }
+    return { ready: answer.ready, checks: answer.checks, ...(answer.facts === undefined ? {} : { facts: answer.facts }), ...(answer.waitingOnRetry === undefined ? {} : { waitingOnRetry: answer.waitingOnRetry }) }
   } catch (error) {
     return { ready: false, checks: {}, error: error instanceof Error ? error.message : String(error) }
   }

@@ -22,8 +22,11 @@ export interface ScrapeBackend {
   readonly secretClient?: SecretClient
   /** set in scrapeconfig mode only */
   readonly applier?: ScrapeConfigApplier
-  /** true while the apiserver answers for the backend's object(s) */
-  ping(): Promise<boolean>
+  /**
+   * Readiness: a cheap apiserver read for the backend's object(s) (the secret's metadata, or a
+   * list of at most one ScrapeConfig); resolves with what answered, rejects with why not
+   */
+  check(): Promise<string>
   close(): void
 }
 
@@ -45,7 +48,10 @@ export const startScrapeBackend = (scrape: ScrapeTargetsConfig, kubeconfigPath: 
   if (scrape.backend === 'scrapeconfig') {
     const applier = createScrapeConfigApplier(kc, { namespace: scrape.scrapeConfig.namespace, extraLabels: scrape.scrapeConfig.labels, fieldManager: FIELD_MANAGER })
     const onAttempt = (op: string, outcome: string) => options.metrics.scrapeConfigAttempts.inc({ op, outcome })
-    return { targets: createScrapeConfigWriter({ applier, maxInFlight: scrape.scrapeConfig.maxInFlight, onAttempt }), applier, ping: () => applier.ping(), close: () => undefined }
+    return { targets: createScrapeConfigWriter({ applier, maxInFlight: scrape.scrapeConfig.maxInFlight, onAttempt }), applier, check: async () => {
+      await applier.probe()
+      return `ScrapeConfigs in ${scrape.scrapeConfig.namespace} listable`
+    }, close: () => undefined }
   }
   const { secret } = scrape
   const secretClient = createSecretClient(kc, secret)
@@ -58,7 +64,7 @@ export const startScrapeBackend = (scrape: ScrapeTargetsConfig, kubeconfigPath: 
     targets: secretWriter,
     secretWriter,
     secretClient,
-    ping: () => secretClient.ping(),
+    check: async () => `secret ${secret.namespace}/${secret.name} at resourceVersion ${(await secretClient.readMetadata()).resourceVersion}`,
     close: () => {
       reports.unsubscribe()
       secretWriter.close()

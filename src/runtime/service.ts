@@ -33,7 +33,8 @@ import { createKafka, type ConsumerTuning } from '../streams/kafka/kafka-client.
 import type { Logger } from '../support/logger.js'
 import { createRedis } from '../state/store/redis-client.js'
 import { warnOnUnsafeRedisSettings } from './redis-settings-warning.js'
-import { readinessOf, startHttpServer, type HttpServer, type Readiness } from './http-server.js'
+import { startHttpServer, type HttpServer, type Readiness } from './http-server.js'
+import { startReadinessChecks, type ReadinessCheck } from './readiness-checks.js'
 import { createRequestConsumer, createResultProducer } from '../streams/kafka/request-consumer.js'
 import { createRetryMetrics } from './retry-metrics.js'
 import { startRetentionSchedule } from './retention-schedule.js'
@@ -108,11 +109,26 @@ export const startService = async (config: Config, options: ServiceOptions): Pro
   })
 
   let joined = false
-  const readiness = async (): Promise<Readiness> => ({
-    ...(await readinessOf({ kafka: () => Promise.resolve(joined), redis: () => store.ping(), kubernetes: () => backend.ping(), grafana: () => grafana.health() })),
-    // an outage in progress: requests waiting out a transient fault (not a readiness failure: the service is doing its job)
-    waitingOnRetry: lanes.current?.waitingServices() ?? 0,
-  })
+  const { fastIntervalMs, slowIntervalMs } = config.service.readiness
+  // one entry per dependency; /readyz reports each by its name
+  const checks: readonly ReadinessCheck[] = [
+    { name: 'kafka', intervalMs: fastIntervalMs, check: () => (joined ? Promise.resolve('member of the consumer group') : Promise.reject(new Error('not a member of the consumer group'))) },
+    { name: 'redis', intervalMs: fastIntervalMs, check: async () => ((await store.ping()) ? 'PONG' : Promise.reject(new Error('no PONG from Redis'))) },
+    { name: 'kubernetes', intervalMs: slowIntervalMs, check: () => backend.check() },
+    { name: 'grafana', intervalMs: slowIntervalMs, check: async () => ((await grafana.health()) ? '/api/health: database ok' : Promise.reject(new Error('/api/health did not answer database ok'))) },
+  ]
+  const readinessChecks = startReadinessChecks(checks)
+  const readiness = (): Promise<Readiness> => {
+    const facts = readinessChecks.facts()
+    const entries = Object.entries(facts)
+    return Promise.resolve({
+      ready: entries.length > 0 && entries.every(([, fact]) => fact.ok),
+      checks: Object.fromEntries(entries.map(([name, fact]) => [name, fact.ok])),
+      facts,
+      // an outage in progress: requests waiting out a transient fault (not a readiness failure: the service is doing its job)
+      waitingOnRetry: lanes.current?.waitingServices() ?? 0,
+    })
+  }
   // up before Kafka connects: liveness must not wait for dependencies
   const http = await startHttpServer({ port: config.service.httpPort, ready: readiness, registry: metrics.registry })
 
@@ -134,7 +150,7 @@ export const startService = async (config: Config, options: ServiceOptions): Pro
   })
   const resultSender = createBatchingSender(sendRecords)
 
-  const results = { sourceUri: config.service.sourceUri, grafanaPublicUrl: config.grafana.publicUrl }
+  const results = { sourceUri: config.service.sourceUri, grafanaPublicUrl: config.grafana.publicUrl, echo: config.service.limits }
   const stepDeps: StepDeps = {
     scrapeTargets: backend.targets,
     grafana,
@@ -222,6 +238,7 @@ export const startService = async (config: Config, options: ServiceOptions): Pro
         stopRequested = true
         running.quiesce()
         retention.stop()
+        readinessChecks.stop()
         await consumer.disconnect().catch(() => undefined)
         inbox.unsubscribe()
         await waitForDrains(config.service.shutdownGraceMs)

@@ -4,6 +4,7 @@
  */
 import type { ResultRecord } from '../codecs/events.js'
 import type { KogitoAttributes } from '../codecs/cloud-event.js'
+import { boundedKogito, DEFAULT_REQUEST_LIMITS, type EchoLimits } from '../codecs/limits.js'
 import type { DeleteDashboardResult, DashboardResult, OrderStatus, PlatformServiceResult } from '../codecs/results.js'
 import { ResultTopics, type RequestKind } from '../codecs/topics.js'
 import type { AppliedDashboard, PendingRequest, ServiceState } from './service-state.js'
@@ -12,6 +13,11 @@ export interface ResultContext {
   readonly sourceUri: string
   /** base of the dashboard links sent to SONATA (GRAFANA_PUBLIC_URL) */
   readonly grafanaPublicUrl: string
+  /**
+   * what a result echoes of the request's kogito* attributes (the door's limits; default
+   * DEFAULT_REQUEST_LIMITS): also bounds a request accepted before a limit was tightened
+   */
+  readonly echo?: EchoLimits
 }
 
 const ORIGIN_AND_PATH = /^([a-z][a-z0-9+.-]*:\/\/[^/?#]*)(\/[^?#]*)?$/i
@@ -79,7 +85,7 @@ export const resultEnvelope = (
   ids: { readonly resultId: string; readonly kogito: KogitoAttributes; readonly at: string },
   ctx: ResultContext,
 ): Record<string, unknown> => {
-  const { kogitoprocinstanceid, ...otherKogito } = ids.kogito
+  const { kogitoprocinstanceid, ...otherKogito } = boundedKogito(ids.kogito, ctx.echo ?? DEFAULT_REQUEST_LIMITS)
   return {
     specversion: '1.0',
     id: ids.resultId,

@@ -24,7 +24,11 @@ import type { Delivery, IncomingBatch } from './kafka/kafka-source.js'
  * passes the EventStore and Promise-returning functions, which fit.
  */
 export interface IngestDeps {
-  readonly store: { accept(entries: readonly InboxEntry[], nowMs: number): ObservableInput<readonly InboxOutcome[]> }
+  readonly store: {
+    accept(entries: readonly InboxEntry[], nowMs: number): ObservableInput<readonly InboxOutcome[]>
+    /** whether each request id is in its service's inbox; a request refused by a limit but accepted before is a redelivery */
+    seen(requests: readonly { readonly serviceId: string; readonly requestId: string }[]): ObservableInput<readonly boolean[]>
+  }
   /** per record: undefined = out (or dead-lettered in its place), an Error = retry it; void = all out */
   readonly sendRecords: (records: readonly ResultRecord[]) => ObservableInput<readonly (Error | undefined)[] | void>
   readonly now: () => Date
@@ -100,33 +104,44 @@ const recordWithRetry$ = (batch: IncomingBatch, deps: IngestDeps): Observable<In
   defer(() => {
     const at = deps.now()
     const iso = at.toISOString()
-    const entries: InboxEntry[] = []
-    let unsent: ResultRecord[] = []
-    for (const delivery of batch.deliveries) {
-      const decoded = decodeAtTheDoor(delivery, deps.limits, deps.jobBytes)
-      if (isLeft(decoded)) {
-        deps.onRejected?.(delivery, decoded.left.reason)
-        unsent.push(...rejectionRecords(delivery, decoded.left, deps.deadLetterTopic, iso, deps.results, deps.maxRecordBytes))
-      } else {
-        entries.push(inboxEntry(delivery, decoded.right, iso))
-      }
-    }
-    const sendRejections$ = retrying$(batch, deps, () =>
-      unsent.length === 0
-        ? of(undefined)
-        : from(deps.sendRecords(unsent)).pipe(
-            defaultIfEmpty(undefined),
-            map((outcomes) => {
-              unsent = outcomes === undefined ? [] : unsent.filter((_, i) => outcomes[i] !== undefined)
-              if (unsent.length > 0) throw new Error(`${unsent.length} dead letter(s) or FAILURE result(s) not sent`)
-              return undefined
-            }),
-          ),
-    )
-    const accepted$ = retrying$(batch, deps, () => from(deps.store.accept(entries, at.getTime())))
-    // the inbox and the dead letters are written at the same time; the batch is done when both are
-    return forkJoin([accepted$, sendRejections$]).pipe(
-      map(([accepted]): IngestReport => ({ topic: batch.topic, partition: batch.partition, accepted, rejected: batch.deliveries.length - entries.length })),
+    const decoded = batch.deliveries.map((delivery) => ({ delivery, result: decodeAtTheDoor(delivery, deps.limits, deps.jobBytes) }))
+    // One result per request id: a request refused by a limit that was looser when it was first
+    // accepted (a redelivery after the limit was tightened) is a redelivery, answered as before.
+    const overLimit = decoded.flatMap(({ result }) => (isLeft(result) && result.left.overLimit !== undefined ? [result.left.overLimit] : []))
+    const seen$ = overLimit.length === 0
+      ? of([] as readonly boolean[])
+      : retrying$(batch, deps, () => from(deps.store.seen(overLimit.map((m) => ({ serviceId: m.payload.serviceId, requestId: m.envelope.id })))))
+    return seen$.pipe(
+      concatMap((seen) => {
+        const known = new Set(overLimit.filter((_, i) => seen[i] === true))
+        const entries: InboxEntry[] = []
+        let unsent: ResultRecord[] = []
+        for (const { delivery, result } of decoded) {
+          if (!isLeft(result)) entries.push(inboxEntry(delivery, result.right, iso))
+          else if (result.left.overLimit !== undefined && known.has(result.left.overLimit)) entries.push(inboxEntry(delivery, result.left.overLimit, iso))
+          else {
+            deps.onRejected?.(delivery, result.left.reason)
+            unsent.push(...rejectionRecords(delivery, result.left, deps.deadLetterTopic, iso, deps.results, deps.maxRecordBytes))
+          }
+        }
+        const sendRejections$ = retrying$(batch, deps, () =>
+          unsent.length === 0
+            ? of(undefined)
+            : from(deps.sendRecords(unsent)).pipe(
+                defaultIfEmpty(undefined),
+                map((outcomes) => {
+                  unsent = outcomes === undefined ? [] : unsent.filter((_, i) => outcomes[i] !== undefined)
+                  if (unsent.length > 0) throw new Error(`${unsent.length} dead letter(s) or FAILURE result(s) not sent`)
+                  return undefined
+                }),
+              ),
+        )
+        const accepted$ = retrying$(batch, deps, () => from(deps.store.accept(entries, at.getTime())))
+        // the inbox and the dead letters are written at the same time; the batch is done when both are
+        return forkJoin([accepted$, sendRejections$]).pipe(
+          map(([accepted]): IngestReport => ({ topic: batch.topic, partition: batch.partition, accepted, rejected: batch.deliveries.length - entries.length })),
+        )
+      }),
     )
   })
 

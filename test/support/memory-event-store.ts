@@ -24,6 +24,10 @@ export class MemoryEventStore implements EventStore {
     return stream
   }
 
+  seen(requests: readonly { readonly serviceId: string; readonly requestId: string }[]): Promise<readonly boolean[]> {
+    return Promise.resolve(requests.map(({ serviceId, requestId }) => this.stream(serviceId).some((e) => e.type === 'RequestAccepted' && e.requestId === requestId)))
+  }
+
   accept(entries: readonly InboxEntry[]): Promise<readonly InboxOutcome[]> {
     return Promise.resolve(
       entries.map(({ serviceId, accepted, redelivered: again }): InboxOutcome => {

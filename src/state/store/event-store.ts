@@ -32,6 +32,8 @@ export class CorruptEventError extends Error {
 const PAGE = 1000
 
 export interface EventStore {
+  /** Whether each request id is in its service's inbox (accepted before and not yet forgotten by retention). */
+  seen(requests: readonly { readonly serviceId: string; readonly requestId: string }[]): Promise<readonly boolean[]>
   /** Record requests in their services' inboxes, pipelined; each outcome says accepted or redelivered. */
   accept(entries: readonly InboxEntry[], nowMs: number): Promise<readonly InboxOutcome[]>
   /** Snapshot + the events after it. */
@@ -93,6 +95,18 @@ export const createEventStore = (redis: RedisClient, prefix: string, options: Ev
   const readSnapshotText = (serviceId: string) => redis.get(serviceKeys(prefix, serviceId).snapshot)
 
   return {
+    seen: async (requests) => {
+      if (requests.length === 0) return []
+      const calls = requests.map(({ serviceId, requestId }): PipelinedCall => {
+        const { seen } = serviceKeys(prefix, serviceId)
+        return { key: seen, queue: (p) => void p.hexists(seen, requestId) }
+      })
+      const replies = await execPerNode(redis, calls)
+      return replies.map(([error, reply]) => {
+        if (error) throw error
+        return Number(reply) === 1
+      })
+    },
     accept: async (entries, nowMs) => {
       if (entries.length === 0) return []
       const appends = entries.map(({ serviceId, accepted, redelivered }): PipelinedCall => {

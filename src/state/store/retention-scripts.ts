@@ -7,8 +7,10 @@
  * Trim the oldest events of one service, at most ARGV[3] of them per call: only events the stored
  * snapshot already includes (so load = snapshot + the events after it stays exact) and recorded
  * before ARGV[1] (ISO time). The inbox id of a trimmed RequestAccepted goes with it. A service
- * whose snapshot says deleted, with nothing pending or owed, unchanged since before ARGV[2], loses
- * all its keys. Replies {outcome, count}: 0 nothing to do, 1 trimmed `count` events, 2 deleted.
+ * whose snapshot says deleted, with nothing pending or owed, unchanged since before ARGV[2], is
+ * only reported (its keys go with DELETE_SERVICE, after its pending mark: see retention.ts).
+ * Replies {outcome, count}: 0 nothing to do, 1 trimmed `count` events, 2 may be deleted at
+ * version `count`.
  */
 export const TRIM_SERVICE = {
   numberOfKeys: 4, // events, version, seen, snapshot
@@ -22,7 +24,6 @@ local snapshotVersion = tonumber(state.version) or 0
 local changed = state.lastChangeAt
 if state.status == 'deleted' and snapshotVersion == current and type(changed) == 'string' and changed < ARGV[2]
   and type(state.pending) == 'table' and #state.pending == 0 and type(state.outstanding) == 'table' and #state.outstanding == 0 then
-  redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4])
   return {2, current}
 end
 local entries = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', tonumber(ARGV[3]))
@@ -39,6 +40,20 @@ for _, entry in ipairs(entries) do
 end
 if last then redis.call('XTRIM', KEYS[1], 'MINID', '0-' .. (last + 1)) end
 return {1, count}
+`,
+} as const
+
+/**
+ * Delete the keys of a deleted service, only if its stream is still at version ARGV[1] (nothing
+ * accepted since TRIM_SERVICE found it deletable). Replies 1 deleted, 0 kept.
+ */
+export const DELETE_SERVICE = {
+  numberOfKeys: 4, // events, version, seen, snapshot
+  lua: `
+local current = tonumber(redis.call('GET', KEYS[2]) or '0')
+if current ~= tonumber(ARGV[1]) then return 0 end
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4])
+return 1
 `,
 } as const
 

@@ -16,7 +16,7 @@
  */
 import type { Redis, Cluster } from 'ioredis'
 import { indexKeys, serviceKeys } from './redis-keys.js'
-import { FORGET_IN_INDEX, TRIM_SERVICE } from './retention-scripts.js'
+import { DELETE_SERVICE, FORGET_IN_INDEX, TRIM_SERVICE } from './retention-scripts.js'
 
 export interface RetentionPolicy {
   readonly eventRetentionMs: number
@@ -52,9 +52,15 @@ export const createRetention = (redis: Redis | Cluster, prefix: string, policy: 
       const reply = await redis.eval(TRIM_SERVICE.lua, TRIM_SERVICE.numberOfKeys, keys.events, keys.version, keys.seen, keys.snapshot, eventsBefore, deletedBefore, policy.batch)
       const [outcome, count] = pair(reply)
       if (outcome === 2) {
-        // services is scored by the last change (ms), pending by the newest accepted version
-        await redis.eval(FORGET_IN_INDEX.lua, 1, index.services, serviceId, nowMs - keepDeletedMs)
+        // The pending mark goes first, while the stream still holds its versions: a request
+        // accepted meanwhile has a version above `count` (its mark stays, or is re-added after),
+        // and then the keys are kept. Deleting the keys first would let a re-created service start
+        // again at version 1, whose fresh mark the version comparison would remove.
         await redis.eval(FORGET_IN_INDEX.lua, 1, index.pending, serviceId, count + 1)
+        const deleted = Number(await redis.eval(DELETE_SERVICE.lua, DELETE_SERVICE.numberOfKeys, keys.events, keys.version, keys.seen, keys.snapshot, count)) === 1
+        if (!deleted) return { serviceId, trimmed, deleted: false }
+        // services is scored by the last change (ms): a request accepted after the delete re-added it
+        await redis.eval(FORGET_IN_INDEX.lua, 1, index.services, serviceId, nowMs - keepDeletedMs)
         return { serviceId, trimmed, deleted: true }
       }
       trimmed += outcome === 1 ? count : 0

@@ -2,6 +2,7 @@ import { expect } from 'chai'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { startGrafanaSimulator, type GrafanaSimulator } from '../../../dev/grafana-simulator/server.js'
+import { recordFigures } from '../reliability/figures.js'
 import { createGrafanaClient, GrafanaError, type GrafanaClient, type RetryOptions } from '../../../src/effects/grafana-client.js'
 import { backoffDelay, parseRetryAfter } from '../../../src/effects/retry-policy.js'
 
@@ -160,6 +161,28 @@ describe('Grafana client (ky) against the simulator', () => {
       expect(hits.map((h) => h.uid)).to.have.members(['svc-1', 'svc-2'])
       expect(hits[0]).to.include({ folderUid: 'apps' })
       expect(await grafana.searchByTag('svc-2')).to.deep.equal([{ uid: 'svc-2', url: '/d/svc-2/service-two', title: 'Service Two', folderUid: 'apps' }])
+    })
+    it('bounds a tag search: more pages than searchMaxPages is a fatal error, not an endless loop', async () => {
+      const grafana = createGrafanaClient({ baseUrl: sim.url, auth: { token: TOKEN }, searchPageSize: 1, searchMaxPages: 2 })
+      for (const id of ['bound-1', 'bound-2', 'bound-3']) await grafana.upsertDashboard(dashboard(id, `Bound ${id}`, ['bounded-tag']), 'apps', 'x')
+      const before = sim.requests.get('search') ?? 0
+      const error = await grafana.searchByTag('bounded-tag').then(() => undefined, (e: unknown) => e)
+      recordFigures({
+        scenario: 'bounded paging: a tag search over more pages than searchMaxPages (3 tagged dashboards, pages of 1, bound 2)',
+        requests: 1,
+        faults: {},
+        inputs: 0,
+        lost: 0,
+        duplicateJobs: 0,
+        promtool: 'n/a',
+        seconds: 0,
+        notes: `search calls ${(sim.requests.get('search') ?? 0) - before} (the bound), then ${error instanceof GrafanaError ? `a ${error.kind} error` : 'no error'}; the ScrapeConfig list is bounded the same way (1000 pages of 500, no repeated continue token)`,
+      })
+      expect(error).to.be.instanceOf(GrafanaError)
+      expect(error).to.include({ kind: 'fatal' })
+      expect(String((error as Error).message)).to.match(/search tag bounded-tag: more than 2 pages of 1 hits/)
+      const enough = createGrafanaClient({ baseUrl: sim.url, auth: { token: TOKEN }, searchPageSize: 1, searchMaxPages: 4 })
+      expect((await enough.searchByTag('bounded-tag')).map((h) => h.uid)).to.have.members(['bound-1', 'bound-2', 'bound-3'])
     })
     it('deletes, then answers absent on 404', async () => {
       const grafana = client()

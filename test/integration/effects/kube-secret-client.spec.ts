@@ -136,10 +136,14 @@ describe('kube secret client (client-node against the simulator)', () => {
     expect((await client.read()).value).to.equal('- job_name: a\n')
   })
 
-  it('ping is true when the secret is readable and false otherwise, without rejecting', async () => {
-    expect(await client.ping()).to.equal(true)
-    sim.faults.add({ kind: 'secret.get', times: 1, effect: { type: 'status', status: 500 } })
-    expect(await client.ping()).to.equal(false)
+  it('readMetadata reads the resourceVersion without the data (a metadata-only GET) and rejects classified', async () => {
+    const full = (sim.requests.get('secret.get') ?? 0)
+    const { resourceVersion } = await client.readMetadata()
+    expect(resourceVersion).to.equal(sim.secret(NS, NAME)?.resourceVersion)
+    expect(sim.requests.get('secret.get') ?? 0, 'no full read').to.equal(full)
+    expect(sim.requests.get('secret.get-metadata')).to.equal(1)
+    sim.faults.add({ kind: 'secret.get-metadata', times: 1, effect: { type: 'status', status: 500 } })
+    expect(await rejection(client.readMetadata())).to.include({ kind: 'retryable', status: 500 })
   })
 
   it('classifyKubeError: 400/422 invalid, Retry-After as HTTP date or Status detail, unknown errors fatal', () => {

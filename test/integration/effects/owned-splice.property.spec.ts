@@ -57,7 +57,7 @@ const memoryDeps = (value: string): { deps: BatchWriteDeps; text: () => string }
       state = { resourceVersion: String(Number(resourceVersion) + 1), value: next, owned }
       return Promise.resolve(state)
     },
-    ping: () => Promise.resolve(true),
+    readMetadata: () => Promise.resolve({ resourceVersion: '1' }),
   }
   return { deps: { client, describe: 'property', maxAttempts: 1, sleep: () => Promise.resolve(), random: () => 0, cache: undefined }, text: () => state.value }
 }

@@ -58,6 +58,26 @@ describe('codecs/limits', () => {
   })
 
   it('boundedKogito keeps exactly the attributes within the limit', () => {
-    expect(boundedKogito({ kogitoa: 'x', kogitob: 'y'.repeat(11), ['kogito' + 'c'.repeat(10)]: 'z' }, 10)).to.deep.equal({ kogitoa: 'x' })
+    const each = { maxExtensionAttributeBytes: 10, maxExtensionAttributes: 100, maxExtensionAttributesBytes: 10_000 }
+    expect(boundedKogito({ kogitoa: 'x', kogitob: 'y'.repeat(11), ['kogito' + 'c'.repeat(10)]: 'z' }, each)).to.deep.equal({ kogitoa: 'x' })
+  })
+
+  it('boundedKogito bounds the attributes together (count and bytes), the correlation attribute first', () => {
+    const many = Object.fromEntries(Array.from({ length: 900 }, (_, i) => [`kogitox${i}`, 'v'.repeat(100)]))
+    const kept = boundedKogito({ ...many, kogitoprocinstanceid: 'pi-1' }, DEFAULT_REQUEST_LIMITS)
+    expect(kept).to.have.property('kogitoprocinstanceid', 'pi-1')
+    expect(Object.keys(kept).length).to.be.at.most(DEFAULT_REQUEST_LIMITS.maxExtensionAttributes)
+    expect(Object.entries(kept).reduce((n, [k, v]) => n + k.length + v.length, 0)).to.be.at.most(DEFAULT_REQUEST_LIMITS.maxExtensionAttributesBytes)
+    const few = boundedKogito(many, { ...DEFAULT_REQUEST_LIMITS, maxExtensionAttributes: 3 })
+    expect(Object.keys(few)).to.deep.equal(['kogitox0', 'kogitox1', 'kogitox2'])
+  })
+
+  it('limits the extension attributes of an envelope together: their count and their bytes', () => {
+    const kogito = (n: number, size: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`kogitox${i}`, 'v'.repeat(size)]))
+    const sample = Object.keys(create().kogito).length
+    expect(violations(create(kogito(33 - sample, 1)))).to.deep.equal(['too many extension attributes: 33 exceeds the limit of 32 (MAX_EXTENSION_ATTRIBUTES)'])
+    expect(violations(create(kogito(32 - sample, 1)))).to.deep.equal([])
+    expect(violations(create(kogito(20, 300)))[0]).to.match(/^extension attributes together too large: \d+ bytes exceeds the limit of 4096 bytes \(MAX_EXTENSION_ATTRIBUTES_BYTES\)$/)
+    expect(violations(create(kogito(10, 100)))).to.deep.equal([])
   })
 })

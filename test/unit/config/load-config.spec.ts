@@ -52,10 +52,11 @@ describe('config/load-config', () => {
         shutdownGraceMs: 25000,
         maxParallelServices: 1024,
         laneIdleMs: 30000,
-        limits: { maxRequestBytes: 1048576, maxCloudEventIdBytes: 256, maxExtensionAttributeBytes: 1024, maxNamespaces: 64, maxJobBytes: 8192 },
+        limits: { maxRequestBytes: 1048576, maxCloudEventIdBytes: 256, maxExtensionAttributeBytes: 1024, maxExtensionAttributes: 32, maxExtensionAttributesBytes: 4096, maxNamespaces: 64, maxJobBytes: 8192 },
         secretSizeWarnRatio: 0.8,
         deadLetterTopic: 'telemetry-dead-letter',
         leaseMs: 15_000,
+        readiness: { fastIntervalMs: 3000, slowIntervalMs: 30_000 },
       },
       targets: {},
       retention: { eventRetentionMs: 30 * 86_400_000, inboxRetentionMs: 14 * 86_400_000, deletedGraceMs: 7 * 86_400_000, intervalMs: 3_600_000 },
@@ -157,7 +158,7 @@ describe('config/load-config', () => {
 
   it('limits at the door: one variable each; MAX_MESSAGE_BYTES still works as the deprecated name of MAX_REQUEST_BYTES', () => {
     const c = ok(loadConfig({ ...minimal, MAX_CLOUDEVENT_ID_BYTES: '128', MAX_EXTENSION_ATTRIBUTE_BYTES: '512', MAX_NAMESPACES: '10', MAX_JOB_BYTES: '4096', KAFKA_MAX_RECORD_BYTES: '500000' }))
-    expect(c.service.limits).to.deep.equal({ maxRequestBytes: 1048576, maxCloudEventIdBytes: 128, maxExtensionAttributeBytes: 512, maxNamespaces: 10, maxJobBytes: 4096 })
+    expect(c.service.limits).to.deep.equal({ maxRequestBytes: 1048576, maxCloudEventIdBytes: 128, maxExtensionAttributeBytes: 512, maxExtensionAttributes: 32, maxExtensionAttributesBytes: 4096, maxNamespaces: 10, maxJobBytes: 4096 })
     expect(c.kafka.maxRecordBytes).to.equal(500_000)
     expect(ok(loadConfig({ ...minimal, MAX_MESSAGE_BYTES: '65536' })).service.limits.maxRequestBytes).to.equal(65536)
     expect(ok(loadConfig({ ...minimal, MAX_MESSAGE_BYTES: '65536', MAX_REQUEST_BYTES: '32768' })).service.limits.maxRequestBytes).to.equal(32768)

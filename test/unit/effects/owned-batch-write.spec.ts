@@ -24,7 +24,7 @@ const memoryClient = (value: string, owned?: string) => {
       state = { resourceVersion: String(Number(resourceVersion) + 1), value: next, owned: nextOwned }
       return Promise.resolve(state)
     }),
-    ping: () => Promise.resolve(true),
+    readMetadata: () => Promise.resolve({ resourceVersion: '1' }),
   }
   return { client, current: () => state, setBehindTheBack: (s: MemorySecret) => (state = s) }
 }

@@ -28,7 +28,7 @@ const scripted = (answers: Array<() => Promise<unknown>>) => {
     remove: () => next('remove'),
     read: () => next('read'),
     listOwn: () => next('listOwn'),
-    ping: () => next('ping'),
+    probe: () => next('probe'),
   }
   return { applier, calls, maxInFlight: () => maxInFlight }
 }

@@ -34,8 +34,8 @@ const fakeClient = (first: SecretSnapshot) => {
   const replace = sinon
     .stub<[string, string], Promise<SecretSnapshot>>()
     .callsFake((value, resourceVersion) => Promise.resolve({ resourceVersion: String(Number(resourceVersion) + 1), value }))
-  const ping = sinon.stub<[], Promise<boolean>>().resolves(true)
-  const client: SecretClient = { read, replace, ping }
+  const readMetadata = sinon.stub<[], Promise<{ resourceVersion: string }>>().resolves({ resourceVersion: '1' })
+  const client: SecretClient = { read, replace, readMetadata }
   return { client, read, replace }
 }
 

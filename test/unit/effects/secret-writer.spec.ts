@@ -134,7 +134,7 @@ describe('createSecretWriter', () => {
         secret.value = value
         return { resourceVersion: String(secret.resourceVersion), value }
       },
-      ping: () => Promise.resolve(true),
+      readMetadata: () => Promise.resolve({ resourceVersion: '1' }),
     }
     return { client, secret, replaces: () => replaces }
   }

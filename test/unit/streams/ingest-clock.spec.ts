@@ -19,7 +19,7 @@ const recordingStore = (recorded: InboxEntry[]): EventStore => {
       return Promise.resolve(entries.map((e, i): InboxOutcome => ({ serviceId: e.serviceId, outcome: 'accepted', version: i + 1 })))
     },
     load: unused, append: unused, readEvents: unused, readSnapshotText: unused, writeSnapshot: unused,
-    listServices: unused, pendingServices: unused, clearPending: unused, ping: () => Promise.resolve(true),
+    listServices: unused, pendingServices: unused, clearPending: unused, ping: () => Promise.resolve(true), seen: (requests) => Promise.resolve(requests.map(() => false)),
   }
 }
 

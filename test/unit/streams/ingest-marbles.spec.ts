@@ -27,7 +27,7 @@ const accepted = (version: number): readonly InboxOutcome[] => [{ serviceId: SER
 const depsWith = (inbox: ReadonlyArray<Observable<readonly InboxOutcome[]>>): IngestDeps => {
   let calls = 0
   return {
-    store: { accept: (_entries: readonly InboxEntry[]) => inbox[calls++] ?? [] },
+    store: { accept: (_entries: readonly InboxEntry[]) => inbox[calls++] ?? [], seen: (requests) => [requests.map(() => false)] },
     sendRecords: () => [],
     now: () => new Date('2024-11-01T10:00:00.000Z'),
     deadLetterTopic: 'telemetry-dead-letter',

@@ -50,6 +50,7 @@ const fakeStore = () => {
     pendingServices: notUsed('pendingServices'),
     clearPending: notUsed('clearPending'),
     ping: () => Promise.resolve(true),
+    seen: (requests) => Promise.resolve(requests.map(() => false)),
   }
   return { store, accept }
 }

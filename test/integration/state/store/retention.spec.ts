@@ -9,6 +9,7 @@ import { serviceKeys } from '../../../../src/state/store/redis-keys.js'
 import { createRetention, type RetentionPolicy } from '../../../../src/state/store/retention.js'
 import { T0, createAccepted, deleteAccepted, fakeDesired, outcomeOf, redelivered } from '../../../fixtures/events.js'
 import { flushPrefix, testRedisUrl, uniquePrefix } from '../../../support/redis-helpers.js'
+import { recordFigures } from '../../reliability/figures.js'
 
 const DAY = 86_400_000
 const POLICY: RetentionPolicy = { eventRetentionMs: 30 * DAY, inboxRetentionMs: 14 * DAY, deletedGraceMs: 7 * DAY, batch: 2 }
@@ -91,5 +92,43 @@ describe('retention (real Redis)', function () {
     expect(await redis.exists(keys.events, keys.version, keys.seen, keys.snapshot)).to.equal(0)
     expect((await store.listServices()).map((s) => s.serviceId)).to.deep.equal(['alive'])
     expect((await store.load('alive')).status).to.equal('active')
+  })
+
+  it('never removes the pending mark of a service re-created in the same moment as its keys go', async () => {
+    await carryOut('again', createAccepted('c1', 'again'))
+    await carryOut('again', deleteAccepted('d1', 'again'))
+    const recreate = createAccepted('c9', 'again')
+    let recreated = false
+    // a create accepted the moment retention has found the service deletable and starts acting on it
+    const racing = new Proxy(redis, {
+      get(target, property, receiver) {
+        if (property !== 'eval') return Reflect.get(target, property, receiver) as unknown
+        return async (...args: Parameters<Redis['eval']>) => {
+          const script = String(args[0])
+          if (!recreated && !script.includes("redis.call('GET', KEYS[4])")) {
+            recreated = true
+            await store.accept([{ serviceId: 'again', accepted: recreate, redelivered: redelivered('c9') }], T0_MS + 15 * DAY)
+          }
+          return target.eval(...args)
+        }
+      },
+    })
+    const outcome = await createRetention(racing, prefix, POLICY).trimService('again', T0_MS + 15 * DAY)
+    const pending = await store.pendingServices()
+    recordFigures({
+      scenario: 'retention: a deleted service re-created the moment the retention pass acts on its keys (real Redis, staged interleaving)',
+      requests: 3,
+      faults: { 'create accepted mid-pass': recreated ? 1 : 0 },
+      inputs: 0,
+      lost: pending.includes('again') ? 0 : 1,
+      duplicateJobs: 0,
+      promtool: 'n/a',
+      seconds: 0,
+      notes: `keys deleted: ${String(outcome.deleted)}; pending mark kept: ${String(pending.includes('again'))} (was removed: the re-created stream restarted at version 1 below the forgotten version)`,
+    })
+    expect(recreated, 'the race was staged').to.equal(true)
+    expect(await store.pendingServices(), 'the re-created service still has work pending').to.include('again')
+    const state = await store.load('again')
+    expect(state.pending.map((p) => p.requestId)).to.deep.equal(['c9'])
   })
 })
