@@ -150,8 +150,9 @@ const ownedItems = async (client: SecretClient): Promise<ReadonlyMap<string, unk
   const owned = parseOwnedJobs(snapshot.owned)
   if (isLeft(owned)) throw new Error(owned.left)
   const out = new Map<string, unknown>()
-  for (const item of items.right) {
-    const serviceId = jobNameOf(item)
+  const names = prometheusJobNames(snapshot.value, items.right)
+  for (const [i, item] of items.right.entries()) {
+    const serviceId = names[i]
     if (serviceId !== undefined && owned.right.has(serviceId) && !out.has(serviceId)) out.set(serviceId, item)
   }
   return out
