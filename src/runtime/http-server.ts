@@ -19,6 +19,8 @@ export interface Readiness {
   readonly checks: Record<string, boolean>
   /** services waiting out a transient fault (informational: does not make the service unready) */
   readonly waitingOnRetry?: number
+  /** informational facts shown with the checks (e.g. which Grafana API is in use) */
+  readonly details?: Readonly<Record<string, string>>
 }
 
 export interface HttpServerOptions {
@@ -81,7 +83,12 @@ const evaluate = async (ready: () => Promise<Readiness>, timeoutMs: number): Pro
   try {
     const answer = await within(Promise.resolve().then(ready), timeoutMs)
     if (answer === TIMED_OUT) return { ready: false, checks: {}, error: `readiness checks did not answer within ${timeoutMs} ms` }
-    return { ready: answer.ready, checks: answer.checks, ...(answer.waitingOnRetry === undefined ? {} : { waitingOnRetry: answer.waitingOnRetry }) }
+    return {
+      ready: answer.ready,
+      checks: answer.checks,
+      ...(answer.waitingOnRetry === undefined ? {} : { waitingOnRetry: answer.waitingOnRetry }),
+      ...(answer.details === undefined ? {} : { details: answer.details }),
+    }
   } catch (error) {
     return { ready: false, checks: {}, error: error instanceof Error ? error.message : String(error) }
   }
