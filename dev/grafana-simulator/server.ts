@@ -18,7 +18,9 @@ import { DEFAULT_DATASOURCES, type DatasourceSpec } from './datasources.js'
 import type { FolderExistsStatus } from './folders.js'
 import type { GrafanaFlavour } from './dashboards.js'
 import { failure, type Reply } from './reply.js'
-import { route } from './routes.js'
+import { route, type Serving } from './routes.js'
+import { GRAFANA_13, type ApisVersions } from './apis-discovery.js'
+import { forStatusCode, unauthorized } from './apis-status.js'
 import { insideSubPath, normalizeSubPath, withSubPathLinks } from './sub-path.js'
 import { createGrafanaStore, type DashboardRecord } from './store.js'
 
@@ -36,6 +38,12 @@ export interface GrafanaSimulatorOptions {
   subPath?: string
   /** what `GET /api/datasources/uid/:uid` finds; default a Prometheus (uid prometheus) and a Loki (uid loki) */
   datasources?: readonly DatasourceSpec[]
+  /** the `/apis` versions served (default Grafana 13's: v1 and v1beta1); false = a Grafana before 12 (`/apis` is 404) */
+  apis?: ApisVersions | false
+  /** false: the legacy dashboard, folder and search routes answer 404 (health and datasources stay); default true */
+  legacyRoutes?: boolean
+  /** the `/apis` namespace of the store; default `default` (org 1) */
+  namespace?: string
 }
 
 export interface GrafanaSimulator {
@@ -54,9 +62,17 @@ export interface GrafanaSimulator {
     version: number
     url: string
     model: Readonly<Record<string, unknown>>
+    labels: Readonly<Record<string, string>>
+    annotations: Readonly<Record<string, string>>
   }>
   /** out-of-band change, as an operator in the UI would do */
   deleteDashboardDirect(uid: string): void
+  /** out-of-band move into another folder (undefined = General), as a person in the UI would do */
+  moveDashboardDirect(uid: string, folderUid: string | undefined): void
+  /** switch the legacy dashboard/folder/search routes on or off, as an upgrade of the running Grafana would */
+  setLegacyRoutes(on: boolean): void
+  /** change the `/apis` versions served (false: none), as an upgrade or downgrade would */
+  setApis(versions: ApisVersions | false): void
   /** requests seen per kind, faulted and unauthorized ones included */
   readonly requests: ReadonlyMap<string, number>
   /** stops listening and destroys every open socket, hung ones included */
@@ -113,6 +129,8 @@ const publicDashboard = (d: DashboardRecord) => ({
   version: d.version,
   url: d.url,
   model: d.model,
+  labels: d.labels ?? {},
+  annotations: d.annotations ?? {},
 })
 
 export const startGrafanaSimulator = async (options: GrafanaSimulatorOptions = {}): Promise<GrafanaSimulator> => {
@@ -126,6 +144,7 @@ export const startGrafanaSimulator = async (options: GrafanaSimulatorOptions = {
   const requests = new Map<string, number>()
   const sockets = new Set<Socket>()
   const timers = new Set<NodeJS.Timeout>()
+  let serving: Serving = { versions: options.apis ?? GRAFANA_13, namespace: options.namespace ?? 'default', legacyRoutes: options.legacyRoutes ?? true }
 
   const delay = (ms: number): Promise<void> =>
     new Promise((resolve) => {
@@ -140,7 +159,7 @@ export const startGrafanaSimulator = async (options: GrafanaSimulatorOptions = {
     const body = await readBody(req)
     const url = new URL(req.url ?? '/', 'http://simulator')
     const inside = insideSubPath(url.pathname, subPath)
-    const target = route(req.method ?? 'GET', inside ?? '/outside-sub-path')
+    const target = route(req.method ?? 'GET', inside ?? '/outside-sub-path', serving)
     requests.set(target.kind, (requests.get(target.kind) ?? 0) + 1)
 
     const decision = faults.decide(target.kind)
@@ -154,13 +173,14 @@ export const startGrafanaSimulator = async (options: GrafanaSimulatorOptions = {
     if (effect?.type === 'status') {
       const headers = effect.retryAfterSeconds === undefined ? undefined : { 'retry-after': String(effect.retryAfterSeconds) }
       const message = faultMessages[effect.status] ?? `simulated fault ${effect.status}`
-      send(res, { status: effect.status, body: { message }, ...(headers === undefined ? {} : { headers }) })
+      const body = target.apis === true ? forStatusCode(effect.status, effect.retryAfterSeconds).body : { message }
+      send(res, { status: effect.status, body, ...(headers === undefined ? {} : { headers }) })
       return
     }
 
     if (target.needsAuth) {
       const denied = authorize(req.headers.authorization, credentials)
-      if (denied !== undefined) return send(res, denied)
+      if (denied !== undefined) return send(res, target.apis === true ? unauthorized() : denied)
     }
     if (body === INVALID_JSON) return send(res, failure(400, 'bad request data'))
     const answer = target.handle({ store, body, query: url.searchParams, folderExistsStatus, flavour: options.flavour ?? '11.3+', datasources })
@@ -195,6 +215,16 @@ export const startGrafanaSimulator = async (options: GrafanaSimulatorOptions = {
     dashboards: () => [...store.dashboards.values()].map(publicDashboard),
     deleteDashboardDirect: (uid) => {
       store.dashboards.delete(uid)
+    },
+    moveDashboardDirect: (uid, folderUid) => {
+      const found = store.dashboards.get(uid)
+      if (found !== undefined) store.dashboards.set(uid, { ...found, folderUid, version: found.version + 1, resourceVersion: store.nextResourceVersion() })
+    },
+    setLegacyRoutes: (on) => {
+      serving = { ...serving, legacyRoutes: on }
+    },
+    setApis: (versions) => {
+      serving = { ...serving, versions }
     },
     requests,
     stop: () =>

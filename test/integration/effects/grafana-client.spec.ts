@@ -225,7 +225,7 @@ describe('Grafana client (ky) against the simulator', () => {
 
   describe('credentials', () => {
     it('never puts the token or password in error messages', async () => {
-      const wrong = createGrafanaClient({ baseUrl: sim.url, auth: { token: `${TOKEN}-wrong` }, retry: { retries: 0 } })
+      const wrong = createGrafanaClient({ baseUrl: sim.url, auth: { token: `${TOKEN}-wrong` }, api: 'legacy', retry: { retries: 0 } })
       const unauthorized = await rejection(wrong.getDashboard('svc-1'))
       expect(unauthorized).to.include({ kind: 'unauthorized', status: 401 })
       const basic = createGrafanaClient({ baseUrl: sim.url, auth: { user: 'admin', password: 'hunter2-pass' }, api: 'legacy', retry: { retries: 0 } })
@@ -258,7 +258,7 @@ describe('Grafana client (ky) against the simulator', () => {
       await new Promise<void>((resolve) => odd.listen(0, '127.0.0.1', resolve))
       try {
         const { port } = odd.address() as AddressInfo
-        const grafana = createGrafanaClient({ baseUrl: `http://127.0.0.1:${port}`, auth: { token: TOKEN } })
+        const grafana = createGrafanaClient({ baseUrl: `http://127.0.0.1:${port}`, auth: { token: TOKEN }, api: 'legacy' })
         const error = await rejection(grafana.upsertDashboard(dashboard('svc-1', 'Service One'), 'apps', 'x', 'svc'))
         expect(error.kind).to.equal('fatal')
         expect(error.message).to.match(/upsert dashboard svc-1: unexpected body: .*id/)
