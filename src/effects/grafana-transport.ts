@@ -75,10 +75,13 @@ const readText = async (response: Response, max: number): Promise<string> => {
   if (response.body === null) return ''
   const chunks: Uint8Array[] = []
   let size = 0
-  for await (const chunk of response.body) {
+  const reader = response.body.getReader()
+  for (let read = await reader.read(); !read.done; read = await reader.read()) {
+    const value: unknown = read.value
+    const chunk = value instanceof Uint8Array ? value : Buffer.from(String(value))
     size += chunk.byteLength
     if (size > max) {
-      await response.body.cancel().catch(() => undefined)
+      await reader.cancel().catch(() => undefined)
       throw new BodyTooLarge(`answer of more than ${max} bytes`)
     }
     chunks.push(chunk)
