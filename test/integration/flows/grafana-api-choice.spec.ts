@@ -103,4 +103,35 @@ describe('Grafana API choice, end to end', function () {
       expect(dataOf(await resultOf(ctx.results, remove))['deletedDashboardUids']).to.have.members([dashboardUid('upgrade-old', 'metrics'), dashboardUid('upgrade-old', 'logs')])
     })
   })
+
+  describe('GRAFANA_API=legacy (the legacy subset: the flows, 5xx, 429 and a 412 folder race)', () => {
+    const ctx = useHarness({ harness: { grafana: { folderExistsStatus: 412 }, env: { GRAFANA_API: 'legacy' } } })
+    const grafana = () => ctx.harness.stack.grafana
+
+    it('create through 503s and a 429, platform with its folder made by someone else first (412), delete', async () => {
+      const folders = await fetch(`${grafana().url}/api/folders`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${grafana().token}` },
+        body: JSON.stringify({ uid: 'etsi-hypo-platform-service-logs', title: 'ETSI HypO Platform Service Logs' }),
+      })
+      expect(folders.status).to.equal(200)
+      grafana().faults.add({ kind: 'dashboard.upsert', effect: { type: 'status', status: 503 }, times: 2 })
+      grafana().faults.add({ kind: 'folder.create', effect: { type: 'status', status: 429, retryAfterSeconds: 1 }, times: 1 })
+      const create = createRequest('legacy-svc')
+      const platform = platformRequest('legacy-platform', ['kube-system'])
+      await publishRequests([create, platform])
+      const metrics = dashboardUid('legacy-svc', 'metrics')
+      expect(dataOf(await resultOf(ctx.results, create))).to.include({ dashboardDataOrderStatus: 'SUCCESS', dashboardId: metrics, metricsDashboardUrl: `http://grafana.local:3000/d/${metrics}/app-metrics-legacy-svc` })
+      expect(dataOf(await resultOf(ctx.results, platform))).to.include({ dashboardDataOrderStatus: 'SUCCESS' })
+      expect(grafana().faults.injected.get('dashboard.upsert')).to.equal(2)
+      // written through the legacy API: tags, no labels
+      expect(grafana().dashboards().find((d) => d.uid === metrics)).to.deep.include({ labels: {} })
+      expect((await readyz(ctx)).details?.grafanaApi).to.equal('legacy (/api)')
+      expect(grafana().requests.get('discovery') ?? 0).to.equal(0)
+
+      const remove = deleteRequest('legacy-svc')
+      await publishRequests([remove])
+      expect(dataOf(await resultOf(ctx.results, remove))['deletedDashboardUids']).to.have.members([metrics, dashboardUid('legacy-svc', 'logs')])
+    })
+  })
 })
