@@ -16,16 +16,13 @@ import {
   SearchResponse,
 } from '../codecs/grafana.js'
 import { serviceTag } from './dashboard-uids.js'
-import type { GrafanaDashboards, OwnDashboard } from './grafana-port.js'
+import { MAX_LIST_PAGES, type GrafanaDashboards, type OwnDashboard } from './grafana-port.js'
 import { isOk, type Answer, type Call, type GrafanaTransport } from './grafana-transport.js'
 
 export interface LegacyOptions {
   /** hits per search page; Grafana's default (and our default) is 1000, its maximum 5000 */
   searchPageSize?: number
 }
-
-/** A search never pages for ever, whatever the server answers: past this many pages it fails. */
-export const MAX_LIST_PAGES = 1000
 
 /**
  * Grafana's own "no such dashboard" (`{"message":"Dashboard not found"}`); any other 404 means the

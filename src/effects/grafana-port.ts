@@ -5,6 +5,9 @@
  * ownership rules (the step effects, reconcile) live above it and never see which API is underneath.
  */
 
+/** A search or list never pages for ever, whatever the server answers: past this many pages it fails. */
+export const MAX_LIST_PAGES = 1000
+
 export interface DashboardRef {
   /** the legacy API's numeric id; `/apis` has none */
   id?: number
