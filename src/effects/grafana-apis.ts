@@ -126,7 +126,8 @@ export const createApisDashboards = (transport: GrafanaTransport, opts: ApisOpti
         ? { kind: 'dashboard.upsert', operation, writes: uid, method: 'post', path: dashboards(), json: resourceOf(model, uid, folderUid, message, serviceId) }
         : { kind: 'dashboard.upsert', operation, writes: uid, method: 'put', path: dashboards(uid), json: resourceOf(model, uid, folderUid, message, serviceId, current.metadata) }
     const answer = await send(call)
-    if (answer.status === 409) return undefined
+    // 409: stale, or created in between; a 404 naming it: deleted in between. Either way, read again.
+    if (answer.status === 409 || absent(answer, uid)) return undefined
     if (!isOk(answer)) throw unexpected(call, answer)
     const saved = refOf(decode(DashboardResource, call, answer))
     return { ...(saved.id === undefined ? {} : { id: saved.id }), uid: saved.uid, url: saved.url, version: saved.version, folderUid }
