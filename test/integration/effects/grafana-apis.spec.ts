@@ -92,6 +92,13 @@ describe('Grafana client over /apis', () => {
         res.writeHead(200, { 'content-type': 'application/json' })
         return res.end(JSON.stringify({ items: [], metadata: { continue: 'same' } }))
       }
+      if (req.url === '/api/health') {
+        // chunked, no content-length: the limit must hold while reading
+        res.writeHead(200, { 'content-type': 'application/json' })
+        res.write(`{"database":"ok","padding":"${'x'.repeat(1000)}`)
+        res.write('x'.repeat(1000))
+        return res.end('"}')
+      }
       if (req.url === '/apis') {
         res.writeHead(200, { 'content-type': 'application/json' })
         return res.end(JSON.stringify({ groups: [{ name: 'dashboard.grafana.app', versions: [{ version: 'v1' }] }, { name: 'folder.grafana.app', versions: [{ version: 'v1' }] }], padding: 'x'.repeat(4096) }))
@@ -103,6 +110,8 @@ describe('Grafana client over /apis', () => {
       expect((await rejection(looping.listOwn('svc'))).message).to.include('repeated a continue token')
       const small = createGrafanaClient({ baseUrl: url, auth: { token: 'glsa_apis-spec-token' }, api: 'apis', maxBodyBytes: 1024 })
       expect(await rejection(small.chooseApi())).to.include({ kind: 'fatal' })
+      expect(await small.health()).to.equal(false)
+      expect(await createGrafanaClient({ baseUrl: url, auth: { token: 'glsa_apis-spec-token' }, maxBodyBytes: 4096 }).health()).to.equal(true)
     } finally {
       server.close()
     }
