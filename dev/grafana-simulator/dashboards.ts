@@ -77,6 +77,10 @@ export const saveDashboard = (store: GrafanaStore, body: unknown, flavour: Grafa
     model: { ...posted, id, uid, title, version },
     created: existing?.created ?? now,
     updated: now,
+    // one store behind both APIs: an `/apis` reader sees this write as a new resourceVersion
+    ...(existing?.labels === undefined ? {} : { labels: existing.labels }),
+    ...(existing?.annotations === undefined ? {} : { annotations: existing.annotations }),
+    resourceVersion: store.nextResourceVersion(),
   }
   store.dashboards.set(uid, record)
   store.versions.set(uid, [...(store.versions.get(uid) ?? []), record])

@@ -10,6 +10,7 @@ import { getDatasource, type DatasourceSpec } from './datasources.js'
 import { createFolder, getFolder, type FolderExistsStatus } from './folders.js'
 import { failure, reply, type Reply } from './reply.js'
 import { search } from './search.js'
+import { apisRoute, type ApisServing } from './apis-routes.js'
 import type { GrafanaStore } from './store.js'
 
 export type RequestKind =
@@ -22,6 +23,7 @@ export type RequestKind =
   | 'dashboard.restore'
   | 'search'
   | 'datasource.get'
+  | 'discovery'
   | 'unknown'
 
 export interface RouteContext {
@@ -37,6 +39,8 @@ export interface Route {
   readonly kind: RequestKind
   /** health is the only route Grafana answers without credentials */
   readonly needsAuth: boolean
+  /** an `/apis` route: errors (faults, 401) are Kubernetes `Status` bodies */
+  readonly apis?: boolean
   readonly handle: (context: RouteContext) => Reply
 }
 
@@ -52,8 +56,23 @@ const withUid =
     return handle(context, uid)
   }
 
-export const route = (method: string, pathname: string): Route => {
+/** what a Grafana without the legacy dashboard API would keep: health, datasources (and the proxy) */
+const SWITCHABLE: ReadonlySet<RequestKind> = new Set(['folder.create', 'folder.get', 'dashboard.upsert', 'dashboard.get', 'dashboard.delete', 'dashboard.restore', 'search'])
+
+export interface Serving extends ApisServing {
+  /** false: the legacy dashboard, folder and search routes answer 404, as a future Grafana may */
+  readonly legacyRoutes: boolean
+}
+
+export const route = (method: string, pathname: string, serving: Serving = { versions: false, namespace: 'default', legacyRoutes: true }): Route => {
   const path = pathname.replace(/\/+$/, '')
+  const apis = apisRoute(method, path, serving)
+  if (apis !== undefined) return apis
+  const legacy = legacyRoute(method, path)
+  return serving.legacyRoutes || !SWITCHABLE.has(legacy.kind) ? legacy : { kind: 'unknown', needsAuth: false, handle: () => failure(404, 'Not found') }
+}
+
+const legacyRoute = (method: string, path: string): Route => {
   const folder = /^\/api\/folders\/([^/]+)$/.exec(path)
   const dashboard = /^\/api\/dashboards\/uid\/([^/]+)$/.exec(path)
   const restore = /^\/api\/dashboards\/uid\/([^/]+)\/restore$/.exec(path)

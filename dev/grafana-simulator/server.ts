@@ -19,7 +19,9 @@ import { DEFAULT_DATASOURCES, type DatasourceSpec } from './datasources.js'
 import type { FolderExistsStatus } from './folders.js'
 import type { GrafanaFlavour } from './dashboards.js'
 import { failure, type Reply } from './reply.js'
-import { route } from './routes.js'
+import { route, type Serving } from './routes.js'
+import { GRAFANA_13, type ApisVersions } from './apis-discovery.js'
+import { forStatusCode, unauthorized } from './apis-status.js'
 import { insideSubPath, normalizeSubPath, withSubPathLinks } from './sub-path.js'
 import { createGrafanaStore, type DashboardRecord } from './store.js'
 
@@ -37,6 +39,12 @@ export interface GrafanaSimulatorOptions {
   subPath?: string
   /** what `GET /api/datasources/uid/:uid` finds; default a Prometheus (uid prometheus) and a Loki (uid loki) */
   datasources?: readonly DatasourceSpec[]
+  /** the `/apis` versions served (default Grafana 13's: v1 and v1beta1); false = a Grafana before 12 (`/apis` is 404) */
+  apis?: ApisVersions | false
+  /** false: the legacy dashboard, folder and search routes answer 404 (health and datasources stay); default true */
+  legacyRoutes?: boolean
+  /** the `/apis` namespace of the store; default `default` (org 1) */
+  namespace?: string
 }
 
 export interface GrafanaSimulator {
@@ -55,9 +63,17 @@ export interface GrafanaSimulator {
     version: number
     url: string
     model: Readonly<Record<string, unknown>>
+    labels: Readonly<Record<string, string>>
+    annotations: Readonly<Record<string, string>>
   }>
   /** out-of-band change, as an operator in the UI would do */
   deleteDashboardDirect(uid: string): void
+  /** out-of-band move into another folder (undefined = General), as a person in the UI would do */
+  moveDashboardDirect(uid: string, folderUid: string | undefined): void
+  /** switch the legacy dashboard/folder/search routes on or off, as an upgrade of the running Grafana would */
+  setLegacyRoutes(on: boolean): void
+  /** change the `/apis` versions served (false: none), as an upgrade or downgrade would */
+  setApis(versions: ApisVersions | false): void
   /** requests seen per kind, faulted and unauthorized ones included */
   readonly requests: ReadonlyMap<string, number>
   /** stops listening and destroys every open socket, hung ones included */
@@ -114,6 +130,8 @@ const publicDashboard = (d: DashboardRecord) => ({
   version: d.version,
   url: d.url,
   model: d.model,
+  labels: d.labels ?? {},
+  annotations: d.annotations ?? {},
 })
 
 export const startGrafanaSimulator = async (options: GrafanaSimulatorOptions = {}): Promise<GrafanaSimulator> => {
@@ -127,6 +145,7 @@ export const startGrafanaSimulator = async (options: GrafanaSimulatorOptions = {
   const requests = new Map<string, number>()
   const sockets = new Set<Socket>()
   const timers = new Set<NodeJS.Timeout>()
+  let serving: Serving = { versions: options.apis ?? GRAFANA_13, namespace: options.namespace ?? 'default', legacyRoutes: options.legacyRoutes ?? true }
 
   const delay = (ms: number): Promise<void> =>
     new Promise((resolve) => {
@@ -143,7 +162,7 @@ export const startGrafanaSimulator = async (options: GrafanaSimulatorOptions = {
     // the data source proxy passes any body on unparsed, so it is matched before the JSON routes
     const proxied = inside === undefined ? undefined : matchDatasourceProxy(inside)
     const body = proxied === undefined ? await readBody(req) : undefined
-    const target = proxied === undefined ? route(req.method ?? 'GET', inside ?? '/outside-sub-path') : { kind: DATASOURCE_PROXY_KIND, needsAuth: true, handle: () => failure(500, 'unreachable') }
+    const target = proxied === undefined ? route(req.method ?? 'GET', inside ?? '/outside-sub-path', serving) : { kind: DATASOURCE_PROXY_KIND, needsAuth: true, apis: false, handle: () => failure(500, 'unreachable') }
     requests.set(target.kind, (requests.get(target.kind) ?? 0) + 1)
 
     const decision = faults.decide(target.kind)
@@ -157,13 +176,14 @@ export const startGrafanaSimulator = async (options: GrafanaSimulatorOptions = {
     if (effect?.type === 'status') {
       const headers = effect.retryAfterSeconds === undefined ? undefined : { 'retry-after': String(effect.retryAfterSeconds) }
       const message = faultMessages[effect.status] ?? `simulated fault ${effect.status}`
-      send(res, { status: effect.status, body: { message }, ...(headers === undefined ? {} : { headers }) })
+      const body = target.apis === true ? forStatusCode(effect.status, effect.retryAfterSeconds).body : { message }
+      send(res, { status: effect.status, body, ...(headers === undefined ? {} : { headers }) })
       return
     }
 
     if (target.needsAuth) {
       const denied = authorize(req.headers.authorization, credentials)
-      if (denied !== undefined) return send(res, denied)
+      if (denied !== undefined) return send(res, target.apis === true ? unauthorized() : denied)
     }
     if (proxied !== undefined) return proxyDatasource(proxied, url, req, res, datasources)
     if (body === INVALID_JSON) return send(res, failure(400, 'bad request data'))
@@ -199,6 +219,16 @@ export const startGrafanaSimulator = async (options: GrafanaSimulatorOptions = {
     dashboards: () => [...store.dashboards.values()].map(publicDashboard),
     deleteDashboardDirect: (uid) => {
       store.dashboards.delete(uid)
+    },
+    moveDashboardDirect: (uid, folderUid) => {
+      const found = store.dashboards.get(uid)
+      if (found !== undefined) store.dashboards.set(uid, { ...found, folderUid, version: found.version + 1, resourceVersion: store.nextResourceVersion() })
+    },
+    setLegacyRoutes: (on) => {
+      serving = { ...serving, legacyRoutes: on }
+    },
+    setApis: (versions) => {
+      serving = { ...serving, versions }
     },
     requests,
     stop: () =>

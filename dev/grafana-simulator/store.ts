@@ -15,6 +15,8 @@ export interface FolderRecord {
   readonly created: string
   /** nested folders (Grafana 10+): undefined = a root folder */
   readonly parentUid?: string | undefined
+  /** `/apis` optimistic concurrency: changes on every write, through either API */
+  readonly resourceVersion?: string
 }
 
 export interface DashboardRecord {
@@ -30,10 +32,17 @@ export interface DashboardRecord {
   readonly model: Readonly<Record<string, unknown>>
   readonly created: string
   readonly updated: string
+  /** `/apis` metadata (the legacy API neither shows nor drops them) */
+  readonly labels?: Readonly<Record<string, string>>
+  readonly annotations?: Readonly<Record<string, string>>
+  /** `/apis` optimistic concurrency: changes on every write, through either API */
+  readonly resourceVersion?: string
 }
 
 export interface GrafanaStore {
   nextId(): number
+  /** a new `resourceVersion`, increasing across the store as etcd's revision does */
+  nextResourceVersion(): string
   /** a fresh uid for objects posted without one, as Grafana generates them */
   newUid(): string
   readonly folders: Map<string, FolderRecord>
@@ -45,8 +54,10 @@ export interface GrafanaStore {
 export const createGrafanaStore = (): GrafanaStore => {
   let lastId = 0
   let lastUid = 0
+  let revision = 0
   return {
     nextId: () => (lastId += 1),
+    nextResourceVersion: () => String((revision += 1)),
     newUid: () => `sim${(lastUid += 1).toString(36).padStart(6, '0')}`,
     folders: new Map(),
     dashboards: new Map(),

@@ -74,7 +74,7 @@ export const reconcileDef: CommandDef<ReconcileOpsConfig> = {
     withStore(config, async (ctx) => {
       const { store } = ctx
       const backend = scrapeBackendOf(config)
-      const grafana = createGrafanaClient({ baseUrl: config.grafana.url, auth: config.grafana.auth, retry: { retries: config.grafana.retries, timeoutMs: config.grafana.timeoutMs } })
+      const grafana = createGrafanaClient({ baseUrl: config.grafana.url, auth: config.grafana.auth, retry: { retries: config.grafana.retries, timeoutMs: config.grafana.timeoutMs }, api: config.grafana.api, namespace: config.grafana.namespace })
       try {
         const serviceIds = await selectServices(store, args.options.get('service'))
         const report = await reconcile(

@@ -14,7 +14,11 @@ export const ServiceStatus = t.keyof({ new: null, active: null, deleted: null, f
 export type ServiceStatus = t.TypeOf<typeof ServiceStatus>
 
 export const AppliedDashboard = t.readonly(
-  t.type({ uid: t.string, id: t.number, url: t.string, version: t.number, folderUid: t.string, fingerprint: t.string }),
+  t.intersection([
+    t.type({ uid: t.string, url: t.string, version: t.number, folderUid: t.string, fingerprint: t.string }),
+    // id: the legacy API's numeric id (`/apis` has none); leftInFolder: see DashboardUpserted
+    t.partial({ id: t.number, leftInFolder: t.string }),
+  ]),
   'AppliedDashboard',
 )
 export type AppliedDashboard = t.TypeOf<typeof AppliedDashboard>

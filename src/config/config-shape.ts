@@ -3,7 +3,7 @@
  * encode side (config-to-env.ts) can both name it without importing each other.
  */
 import type { RequestLimits } from '../codecs/limits.js'
-import type { HostPort, LogLevel, SaslMechanism } from './env-values.js'
+import type { GrafanaApiChoice, HostPort, LogLevel, SaslMechanism } from './env-values.js'
 import type { AllowRule } from './target-allow.js'
 
 export interface SecretRef { readonly namespace: string; readonly name: string; readonly key: string }
@@ -51,6 +51,10 @@ export interface ConfigShape {
     readonly retries: number
     /** HTTP requests to Grafana in flight at once */
     readonly maxConcurrency: number
+    /** GRAFANA_API: auto (discovery), legacy (`/api`) or apis (`/apis` resources) */
+    readonly api: GrafanaApiChoice
+    /** GRAFANA_NAMESPACE: the `/apis` namespace (`default` = org 1, `org-<id>`, `stacks-<id>`) */
+    readonly namespace: string
     /** LOKI_SERVICE_LABEL: the Loki stream label holding the serviceId; unset = select by namespaces only */
     readonly lokiServiceLabel?: string
   }

@@ -46,6 +46,8 @@ export const configToEnv = (cfg: Config): Record<string, string> => ({
   GRAFANA_TIMEOUT_MS: String(cfg.grafana.timeoutMs),
   GRAFANA_RETRIES: String(cfg.grafana.retries),
   GRAFANA_MAX_CONCURRENCY: String(cfg.grafana.maxConcurrency),
+  GRAFANA_API: cfg.grafana.api,
+  GRAFANA_NAMESPACE: cfg.grafana.namespace,
   ...optional('LOKI_SERVICE_LABEL', cfg.grafana.lokiServiceLabel),
   ...optional('PROMETHEUS_TARGET_ALLOW', cfg.targets.allow === undefined ? undefined : TargetAllowList.encode(cfg.targets.allow)),
   SERVICE_SOURCE_URI: cfg.service.sourceUri,

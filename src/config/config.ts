@@ -13,6 +13,7 @@ import { DEFAULT_REQUEST_LIMITS } from '../codecs/limits.js'
 import {
   BooleanFromString,
   BrokerList,
+  GrafanaApiFromString,
   GrafanaUid,
   HostPortList,
   HttpUrl,
@@ -182,6 +183,8 @@ const decodeEnv = (u: unknown, c: t.Context): t.Validation<Config> => {
       timeoutMs: def('GRAFANA_TIMEOUT_MS', IntFromString(100, 600_000), 10_000),
       retries: def('GRAFANA_RETRIES', IntFromString(0, 20), 4),
       maxConcurrency: def('GRAFANA_MAX_CONCURRENCY', IntFromString(1, 1000), 32),
+      api: def('GRAFANA_API', GrafanaApiFromString, 'auto'),
+      namespace: def('GRAFANA_NAMESPACE', KubeNamespaceName, 'default'),
       ...(lokiServiceLabel === undefined ? {} : { lokiServiceLabel }),
     },
     targets: targetAllow === undefined ? {} : { allow: targetAllow },

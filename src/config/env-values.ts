@@ -36,6 +36,10 @@ export const SaslMechanismFromString = oneOf(SASL_MECHANISMS)
 export const SCRAPE_BACKENDS = ['secret', 'scrapeconfig'] as const
 export type ScrapeBackend = (typeof SCRAPE_BACKENDS)[number]
 export const ScrapeBackendFromString = oneOf(SCRAPE_BACKENDS)
+/** GRAFANA_API: which Grafana API holds dashboards and folders (`auto` asks Grafana's discovery) */
+export const GRAFANA_APIS = ['auto', 'legacy', 'apis'] as const
+export type GrafanaApiChoice = (typeof GRAFANA_APIS)[number]
+export const GrafanaApiFromString = oneOf(GRAFANA_APIS)
 
 const parseHostPort = (s: string): HostPort | undefined => {
   const m = /^(\[[0-9A-Fa-f:.]+\]|[^:[\]]+):(\d{1,5})$/.exec(s.trim())

@@ -9,6 +9,7 @@ import type * as t from 'io-ts'
 import { TargetAllowList } from './target-allow.js'
 import {
   DEFAULTS,
+  GrafanaApiFromString,
   GrafanaUid,
   HostPortList,
   HttpUrl,
@@ -136,6 +137,8 @@ export const loadReconcileOpsConfig = (env: Env): Either<readonly string[], Reco
     timeoutMs: r.opt('GRAFANA_TIMEOUT_MS', IntFromString(100, 600_000)) ?? 10_000,
     retries: r.opt('GRAFANA_RETRIES', IntFromString(0, 20)) ?? 4,
     maxConcurrency: r.opt('GRAFANA_MAX_CONCURRENCY', IntFromString(1, 1000)) ?? 32,
+    api: r.opt('GRAFANA_API', GrafanaApiFromString) ?? 'auto',
+    namespace: r.opt('GRAFANA_NAMESPACE', KubeNamespaceName) ?? 'default',
   }
   // repairs rebuild dashboards: the same log query as the service's
   const lokiServiceLabel = r.opt('LOKI_SERVICE_LABEL', LabelName)

@@ -50,3 +50,32 @@ export const serviceTag = (serviceId: string): string =>
  */
 export const titleDiscriminator = (serviceId: string): string =>
   serviceId === serviceId.toLowerCase() ? '' : ` [#${sha256Hex(serviceId).slice(0, 12)}]`
+
+/**
+ * Under `/apis` a dashboard is marked as the service's by labels, which a `labelSelector` finds:
+ * the managing service, and the serviceId as a valid label value (at most 63 chars of
+ * `[a-z0-9-]`, alphanumeric at both ends: the id itself when it is one, lower case so no store's
+ * collation can confuse two ids; otherwise `sha256.` + 32 hex, which no readable value contains).
+ * The exact serviceId is in an annotation and checked on this side too.
+ */
+export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by'
+export const MANAGER = 'telemetry-client'
+export const SERVICE_LABEL = 'telemetry-client/service'
+export const SERVICE_ID_ANNOTATION = 'telemetry-client/service-id'
+
+const READABLE_LABEL_ID = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/
+
+export const serviceLabelValue = (serviceId: string): string =>
+  READABLE_LABEL_ID.test(serviceId) ? serviceId : `sha256.${sha256Hex(serviceId).slice(0, 32)}`
+
+export const ownershipLabels = (serviceId: string): Readonly<Record<string, string>> => ({ [MANAGED_BY_LABEL]: MANAGER, [SERVICE_LABEL]: serviceLabelValue(serviceId) })
+
+/** The labelSelector that finds a service's dashboards (`key=value,key=value`). */
+export const ownershipSelector = (serviceId: string): string =>
+  Object.entries(ownershipLabels(serviceId))
+    .map(([key, value]) => `${key}=${value}`)
+    .join(',')
+
+/** Labels and annotation both say `serviceId`: a selector match is checked again on this side. */
+export const markedAs = (serviceId: string, labels: Readonly<Record<string, string>> | undefined, annotations: Readonly<Record<string, string>> | undefined): boolean =>
+  labels?.[MANAGED_BY_LABEL] === MANAGER && labels[SERVICE_LABEL] === serviceLabelValue(serviceId) && annotations?.[SERVICE_ID_ANNOTATION] === serviceId

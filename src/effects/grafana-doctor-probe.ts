@@ -1,5 +1,6 @@
 /**
- * The doctor's Grafana checks, GET only: /api/health (no credentials needed), then the three
+ * The doctor's Grafana checks, GET only: /api/health (no credentials needed), which API the service
+ * would use (GRAFANA_API, discovery: `GET /apis`), then the three
  * folders by uid (a 401 there means the credentials are refused; `canSave` is Grafana's own
  * answer to "may this identity save dashboards here?"), then the two datasource uids the
  * dashboards reference. A missing folder is a warning: the service creates it on the first
@@ -12,6 +13,9 @@ import { decodeBody } from '../codecs/grafana.js'
 import type { Config } from '../config/config.js'
 import { checkFail, checkOk, checkWarning, errorMessage, type DoctorCheck } from '../support/doctor-check.js'
 import { Folders } from './folders.js'
+import { discoverApi } from './grafana-discovery.js'
+import { GrafanaError } from './grafana-error.js'
+import { describeApi, type GrafanaApiInUse } from './grafana-port.js'
 import { createGrafanaTransport, type Answer, type GrafanaTransport } from './grafana-transport.js'
 
 const Health = t.partial({ version: t.string, database: t.string })
@@ -34,6 +38,21 @@ export const folderCheck = (title: string, uid: string, answer: Answer): DoctorC
   return body.right.canSave === false
     ? checkFail(name, `present (uid ${uid}), but dashboards cannot be saved in it (canSave false)`, 'give the service account Editor on this folder')
     : checkOk(name, `present (uid ${uid}), dashboards can be saved in it`)
+}
+
+/** Pure: the verdict on one folder's `/apis` GET answer (no `canSave` there: only presence). */
+export const apisFolderCheck = (title: string, uid: string, answer: Answer): DoctorCheck => {
+  if (answer.status === 200) return checkOk(`grafana.folder ${title}`, `present (uid ${uid})`)
+  return folderCheck(title, uid, answer)
+}
+
+/** Pure: which API the service would use, and whether that fits GRAFANA_API. */
+export const apiCheck = (setting: string, api: GrafanaApiInUse): DoctorCheck => {
+  if (setting === 'apis' && api.kind === 'legacy') {
+    return checkFail('grafana.api', 'GRAFANA_API=apis, but this Grafana offers no dashboard.grafana.app and folder.grafana.app in v1 or v1beta1', 'set GRAFANA_API=auto (or legacy)')
+  }
+  const how = setting === 'auto' ? 'chosen by discovery' : `set by GRAFANA_API=${setting}`
+  return checkOk('grafana.api', `${describeApi(api)}, ${how}`)
 }
 
 /** Pure: the verdict on one datasource uid's GET answer. */
@@ -64,8 +83,21 @@ export const probeGrafana = async (config: Config['grafana']): Promise<readonly 
   try {
     const health = await healthCheck(transport, config.url)
     if (health.status === 'fail') return [health]
+    let discovered: GrafanaApiInUse = { kind: 'legacy' }
+    try {
+      if (config.api !== 'legacy') discovered = await discoverApi(transport, config.namespace)
+    } catch (error) {
+      if (error instanceof GrafanaError && error.kind === 'unauthorized') return [health, checkFail('grafana.credentials', `refused (${error.status ?? 401})`, CREDENTIALS_ACTION)]
+      throw error
+    }
+    const api = apiCheck(config.api, discovered)
+    if (api.status === 'fail') return [health, api]
     const folders = Object.values(Folders)
-    const folderAnswers = await Promise.all(folders.map((f) => get(transport, 'folder.get', `api/folders/${encodeURIComponent(f.uid)}`)))
+    const folderPath = (uid: string): string =>
+      discovered.kind === 'legacy'
+        ? `api/folders/${encodeURIComponent(uid)}`
+        : `apis/folder.grafana.app/${discovered.folderVersion}/namespaces/${encodeURIComponent(discovered.namespace)}/folders/${encodeURIComponent(uid)}`
+    const folderAnswers = await Promise.all(folders.map((f) => get(transport, 'folder.get', folderPath(f.uid))))
     const credentials = credentialsCheck(folderAnswers)
     if (credentials.status === 'fail') return [health, credentials]
     const datasources = [
@@ -73,10 +105,12 @@ export const probeGrafana = async (config: Config['grafana']): Promise<readonly 
       { role: 'Loki', variable: 'GRAFANA_LOKI_DATASOURCE_UID', uid: config.lokiDatasourceUid },
     ]
     const datasourceAnswers = await Promise.all(datasources.map((d) => get(transport, 'datasource.get', `api/datasources/uid/${encodeURIComponent(d.uid)}`)))
+    const verdict = discovered.kind === 'legacy' ? folderCheck : apisFolderCheck
     return [
       health,
+      api,
       credentials,
-      ...folders.map((f, i) => folderCheck(f.title, f.uid, folderAnswers[i] ?? { status: 0, text: '' })),
+      ...folders.map((f, i) => verdict(f.title, f.uid, folderAnswers[i] ?? { status: 0, text: '' })),
       ...datasources.map((d, i) => datasourceCheck(d.role, d.variable, d.uid, datasourceAnswers[i] ?? { status: 0, text: '' })),
     ]
   } catch (error) {

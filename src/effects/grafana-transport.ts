@@ -21,7 +21,7 @@ export interface Call {
   /** metric label and retry counter key, e.g. 'dashboard.upsert' */
   kind: string
   operation: string
-  method: 'get' | 'post' | 'delete'
+  method: 'get' | 'post' | 'put' | 'delete'
   path: string
   json?: unknown
   searchParams?: URLSearchParams
@@ -40,6 +40,8 @@ export interface TransportOptions {
   maxConcurrency?: number
   /** how long after a timed-out write it is assumed it can no longer land (default 3 x the attempt timeout) */
   settleMs?: number
+  /** the largest answer body read; a bigger one is a `fatal` error, never buffered whole (default 16 MiB) */
+  maxBodyBytes?: number
 }
 
 export interface GrafanaTransport {
@@ -58,6 +60,34 @@ export interface GrafanaTransport {
 }
 
 export const isOk = (answer: Answer): boolean => answer.status >= 200 && answer.status < 300
+
+export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024
+
+class BodyTooLarge extends Error {}
+
+/** The body as text, or BodyTooLarge as soon as more than `max` bytes arrived (the rest is not read). */
+const readText = async (response: Response, max: number): Promise<string> => {
+  const declared = Number(response.headers.get('content-length') ?? '0')
+  if (declared > max) {
+    await response.body?.cancel()
+    throw new BodyTooLarge(`answer of ${declared} bytes, more than the ${max} read`)
+  }
+  if (response.body === null) return ''
+  const chunks: Uint8Array[] = []
+  let size = 0
+  const reader = response.body.getReader()
+  for (let read = await reader.read(); !read.done; read = await reader.read()) {
+    const value: unknown = read.value
+    const chunk = value instanceof Uint8Array ? value : Buffer.from(String(value))
+    size += chunk.byteLength
+    if (size > max) {
+      await reader.cancel().catch(() => undefined)
+      throw new BodyTooLarge(`answer of more than ${max} bytes`)
+    }
+    chunks.push(chunk)
+  }
+  return Buffer.concat(chunks).toString('utf8')
+}
 
 const grafanaMessage = (text: string): string => {
   const decoded = decodeBody(GrafanaMessage, text)
@@ -81,6 +111,7 @@ export const createGrafanaTransport = (opts: TransportOptions): GrafanaTransport
   const settleMs = opts.settleMs ?? 3 * retry.timeoutMs
   /** uid → when a timed-out write to it can no longer land */
   const unsettled = new Map<string, number>()
+  const maxBodyBytes = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
   const http = ky.create({ prefixUrl: opts.baseUrl, retry: 0, timeout: false, throwHttpErrors: false, headers })
 
   const redact = (text: string): string => secrets.reduce((acc, secret) => acc.split(secret).join('[redacted]'), text)
@@ -100,12 +131,13 @@ export const createGrafanaTransport = (opts: TransportOptions): GrafanaTransport
           ...(call.json === undefined ? {} : { json: call.json }),
           ...(call.searchParams === undefined ? {} : { searchParams: call.searchParams }),
         })
-        const text = await response.text()
+        const text = await readText(response, maxBodyBytes)
         if (!isRetryableStatus(response.status)) return { status: response.status, text }
         status = response.status
         reason = `HTTP ${status}${grafanaMessage(text)}`
         retryAfterMs = parseRetryAfter(response.headers.get('retry-after'))
       } catch (error) {
+        if (error instanceof BodyTooLarge) throw fail('fatal', undefined, call.operation, error.message)
         reason = transportFailure(error, retry.timeoutMs)
         // no answer: the write may still be applied later, after whatever we do next
         if (call.writes !== undefined) unsettled.set(call.writes, Date.now() + settleMs)

@@ -1,4 +1,4 @@
-import type { DashboardRef } from './grafana-client.js'
+import type { DashboardRef } from './grafana-port.js'
 import type { ScrapeTargets } from './scrape-targets.js'
 import type { DatasourceUids } from './desired-state.js'
 import type { ResultContext } from '../state/result-message.js'
@@ -13,13 +13,14 @@ import type { ObservableInput } from 'rxjs'
 export type PublishResult = (record: ResultRecord) => ObservableInput<void>
 
 /**
- * The Grafana calls the step effects make (a GrafanaClient fits: its Promises are ObservableInputs).
- * ObservableInput so marble specs can stand in cold observables; see grafana-client.ts for each call.
+ * The Grafana calls the step effects make: the Grafana port (grafana-port.ts, whichever API is
+ * underneath; a GrafanaClient fits, its Promises are ObservableInputs). ObservableInput so marble
+ * specs can stand in cold observables.
  */
 export interface StepGrafana {
   ensureFolder(uid: string, title: string): ObservableInput<void>
   forgetFolder(uid: string): void
-  upsertDashboard(dashboard: Record<string, unknown>, folderUid: string, message: string): ObservableInput<DashboardRef>
+  upsertDashboard(dashboard: Record<string, unknown>, folderUid: string, message: string, serviceId: string): ObservableInput<DashboardRef>
   getDashboard(uid: string): ObservableInput<DashboardRef | undefined>
   deleteDashboard(uid: string): ObservableInput<'deleted' | 'absent'>
   settle(uids: readonly string[]): ObservableInput<readonly string[]>

@@ -21,7 +21,7 @@
 import { randomUUID } from 'node:crypto'
 import type { ServiceEvent } from '../codecs/events.js'
 import { DASHBOARD_ROLES, type DashboardRole } from '../codecs/dashboard-role.js'
-import { dashboardUid, serviceTag } from '../effects/dashboard-uids.js'
+import { dashboardUid } from '../effects/dashboard-uids.js'
 import { Folders } from '../effects/folders.js'
 import type { GrafanaClient } from '../effects/grafana-client.js'
 import type { EventStore } from '../state/store/event-store.js'
@@ -76,7 +76,7 @@ const observeOne = async (deps: ReconcileDeps, state: ServiceState): Promise<Obs
   }
   // only the service's own uids in its own folders: a tagged "Save as" copy elsewhere is someone else's
   const own = (hit: { uid: string; folderUid?: string }) => DASHBOARD_ROLES.some((role) => hit.uid === dashboardUid(serviceId, role) && hit.folderUid === Folders[role].uid)
-  const taggedDashboards = state.status === 'deleted' ? (await deps.grafana.searchByTag(serviceTag(serviceId))).filter(own).map((hit) => hit.uid) : []
+  const taggedDashboards = state.status === 'deleted' ? (await deps.grafana.listOwn(serviceId)).filter(own).map((hit) => hit.uid) : []
   return { state, missingDashboards, taggedDashboards }
 }
 

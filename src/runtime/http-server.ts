@@ -23,6 +23,8 @@ export interface Readiness {
   readonly facts?: Readonly<Record<string, ReadinessFact>>
   /** services waiting out a transient fault (informational: does not make the service unready) */
   readonly waitingOnRetry?: number
+  /** informational facts shown with the checks (e.g. which Grafana API is in use) */
+  readonly details?: Readonly<Record<string, string>>
 }
 
 export interface HttpServerOptions {
@@ -85,7 +87,13 @@ const evaluate = async (ready: () => Promise<Readiness>, timeoutMs: number): Pro
   try {
     const answer = await within(Promise.resolve().then(ready), timeoutMs)
     if (answer === TIMED_OUT) return { ready: false, checks: {}, error: `readiness checks did not answer within ${timeoutMs} ms` }
-    return { ready: answer.ready, checks: answer.checks, ...(answer.facts === undefined ? {} : { facts: answer.facts }), ...(answer.waitingOnRetry === undefined ? {} : { waitingOnRetry: answer.waitingOnRetry }) }
+    return {
+      ready: answer.ready,
+      checks: answer.checks,
+      ...(answer.facts === undefined ? {} : { facts: answer.facts }),
+      ...(answer.waitingOnRetry === undefined ? {} : { waitingOnRetry: answer.waitingOnRetry }),
+      ...(answer.details === undefined ? {} : { details: answer.details }),
+    }
   } catch (error) {
     return { ready: false, checks: {}, error: error instanceof Error ? error.message : String(error) }
   }

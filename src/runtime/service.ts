@@ -12,7 +12,7 @@ import type { Subscription } from 'rxjs'
 import type { Config } from '../config/config.js'
 import { RequestTopics } from '../codecs/topics.js'
 import { desiredFingerprints } from '../effects/desired-state.js'
-import { createGrafanaClient, type GrafanaClient } from '../effects/grafana-client.js'
+import { createGrafanaClient, describeApi, type GrafanaClient } from '../effects/grafana-client.js'
 import type { SecretClient } from '../effects/kube-secret-client.js'
 import { runStep$ } from '../effects/run-step.js'
 import { renderedJobBytes } from '../effects/job-size.js'
@@ -97,7 +97,18 @@ export const startService = async (config: Config, options: ServiceOptions): Pro
   await warnOnUnsafeRedisSettings(redis, logger)
   const store = createEventStore(redis, config.redis.keyPrefix)
 
-  const grafana = createGrafanaClient({ baseUrl: config.grafana.url, auth: config.grafana.auth, retry: { retries: config.grafana.retries, timeoutMs: config.grafana.timeoutMs }, maxConcurrency: config.grafana.maxConcurrency })
+  const grafana = createGrafanaClient({
+    baseUrl: config.grafana.url,
+    auth: config.grafana.auth,
+    retry: { retries: config.grafana.retries, timeoutMs: config.grafana.timeoutMs },
+    maxConcurrency: config.grafana.maxConcurrency,
+    api: config.grafana.api,
+    namespace: config.grafana.namespace,
+    onApiChosen: (api) => logger.info({ grafanaApi: describeApi(api), grafanaApiSetting: config.grafana.api }, 'Grafana API chosen'),
+  })
+  // ask discovery now, so /readyz and the log say early which API is in use; Grafana down is no
+  // reason not to start: the first dashboard call asks again
+  grafana.chooseApi().catch((error: unknown) => logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'Grafana API discovery failed; asked again on the first dashboard call'))
   // the lanes start later but the metrics read them: a holder filled in once they exist
   const lanes: { current?: ServiceLanes } = {}
   const metrics = createMetrics({ openLanes: () => lanes.current?.openLanes() ?? 0, grafanaRetries: () => grafana.retries })
@@ -118,6 +129,10 @@ export const startService = async (config: Config, options: ServiceOptions): Pro
     { name: 'grafana', intervalMs: slowIntervalMs, check: async () => ((await grafana.health()) ? '/api/health: database ok' : Promise.reject(new Error('/api/health did not answer database ok'))) },
   ]
   const readinessChecks = startReadinessChecks(checks)
+  const grafanaApiShown = (): string => {
+    const api = grafana.apiInUse()
+    return api === undefined ? `not yet discovered (GRAFANA_API=${config.grafana.api})` : describeApi(api)
+  }
   const readiness = (): Promise<Readiness> => {
     const facts = readinessChecks.facts()
     const entries = Object.entries(facts)
@@ -127,6 +142,7 @@ export const startService = async (config: Config, options: ServiceOptions): Pro
       facts,
       // an outage in progress: requests waiting out a transient fault (not a readiness failure: the service is doing its job)
       waitingOnRetry: lanes.current?.waitingServices() ?? 0,
+      details: { grafanaApi: grafanaApiShown() },
     })
   }
   // up before Kafka connects: liveness must not wait for dependencies

@@ -31,12 +31,21 @@ const dashboardStep = (state: ServiceState, pending: PendingRequest, role: Dashb
   return state.dashboards[role]?.fingerprint === fingerprint ? undefined : { type: 'upsertDashboard', pending, role, payload, fingerprint }
 }
 
+/** A dashboard a person moved out of the service's folders is left where it is; the answer says so. */
+const withLeftAlone = (message: string, state: ServiceState, roles: readonly DashboardRole[]): string => {
+  const notes = roles.flatMap((role) => {
+    const applied = state.dashboards[role]
+    return applied?.leftInFolder === undefined ? [] : [`dashboard ${applied.uid} left unchanged in folder ${applied.leftInFolder}, where someone moved it`]
+  })
+  return notes.length === 0 ? message : `${message} (${notes.join('; ')})`
+}
+
 const nextForCreate = (state: ServiceState, pending: PendingRequest, payload: CreateDashboardRequest, desired: DesiredFingerprints): WorkStep => {
   const fingerprint = desired.job(payload)
   if (state.job?.fingerprint !== fingerprint) return { type: 'registerJob', pending, payload, fingerprint }
   return (
     dashboardStep(state, pending, 'metrics', payload, desired) ??
-    dashboardStep(state, pending, 'logs', payload, desired) ?? { type: 'complete', pending, status: 'SUCCESS', message: 'Telemetry was successful' }
+    dashboardStep(state, pending, 'logs', payload, desired) ?? { type: 'complete', pending, status: 'SUCCESS', message: withLeftAlone('Telemetry was successful', state, ['metrics', 'logs']) }
   )
 }
 
@@ -45,7 +54,7 @@ const nextForPlatform = (state: ServiceState, pending: PendingRequest, payload: 
     type: 'complete',
     pending,
     status: 'SUCCESS',
-    message: 'Platform service logs dashboard is in place',
+    message: withLeftAlone('Platform service logs dashboard is in place', state, ['platform']),
   }
 
 const nothingLeft = (state: ServiceState) => state.job === null && Object.keys(state.dashboards).length === 0

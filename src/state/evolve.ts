@@ -114,8 +114,9 @@ const scrapeJobRemoved: Handle<'ScrapeJobRemoved'> = (state, e) => {
 }
 
 const dashboardUpserted: Handle<'DashboardUpserted'> = (state, e) => {
-  const { uid, id, url, version, folderUid, fingerprint } = e
-  const dashboards = { ...state.dashboards, [e.role]: { uid, id, url, version, folderUid, fingerprint } }
+  const { uid, id, url, version, folderUid, fingerprint, leftInFolder } = e
+  const applied = { uid, ...(id === undefined ? {} : { id }), url, version, folderUid, fingerprint, ...(leftInFolder === undefined ? {} : { leftInFolder }) }
+  const dashboards = { ...state.dashboards, [e.role]: applied }
   const pending = updatePending(state, e.requestId, succeeded)
   return pending ? { dashboards, pending } : { dashboards }
 }

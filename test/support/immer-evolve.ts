@@ -87,8 +87,8 @@ const scrapeJobRemoved: Handle<'ScrapeJobRemoved'> = (draft, e) => {
 }
 
 const dashboardUpserted: Handle<'DashboardUpserted'> = (draft, e) => {
-  const { uid, id, url, version, folderUid, fingerprint } = e
-  draft.dashboards[e.role] = { uid, id, url, version, folderUid, fingerprint }
+  const { uid, id, url, version, folderUid, fingerprint, leftInFolder } = e
+  draft.dashboards[e.role] = { uid, ...(id === undefined ? {} : { id }), url, version, folderUid, fingerprint, ...(leftInFolder === undefined ? {} : { leftInFolder }) }
   stepSucceeded(draft, e.requestId)
 }
 

@@ -4,6 +4,7 @@
  * specs must not see). Each check is made to fail once; every run proves nothing was changed.
  */
 import { expect } from 'chai'
+import { GRAFANA_13 } from '../../../dev/grafana-simulator/apis-discovery.js'
 import { Kafka, logLevel } from 'kafkajs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -128,11 +129,26 @@ describe('telemetry-client doctor', function () {
       'grafana.reachable', 'grafana.credentials', 'grafana.datasource Prometheus', 'grafana.datasource Loki',
     ])
     expect(checks.find((c) => c.name === 'kube.secret-size')?.reason).to.match(/about \d+ more typical jobs/)
+    expect(checks.find((c) => c.name === 'grafana.api')).to.include({ status: 'ok', reason: 'apis (dashboard.grafana.app/v1, folder.grafana.app/v1, namespace default), chosen by discovery' })
     const text = await run(['doctor'], stack.env)
     expect(text.code).to.equal(0)
     expect(text.stdout).to.match(/^ok +kafka\.reachable: /m)
     expect(text.stdout).to.match(/^warning kafka\.clock-offset: not measured: .* → keep the hosts NTP-synchronised/m)
     expect(text.stdout).to.match(/\d+ ok, 1 warning\(s\), 0 failed\n$/)
+  })
+
+  it('GRAFANA_API=apis on a Grafana without /apis fails grafana.api; GRAFANA_API=legacy says it is set', async () => {
+    stack.grafana.setApis(false)
+    try {
+      const { run: r, checks } = await doctor({ GRAFANA_API: 'apis' })
+      expect(r.code).to.equal(1)
+      expect(checks.find((c) => c.name === 'grafana.api')).to.include({ status: 'fail' })
+      expect(checks.find((c) => c.name === 'grafana.api')?.reason).to.include('GRAFANA_API=apis')
+      const legacy = await doctor({ GRAFANA_API: 'legacy' })
+      expect(legacy.checks.find((c) => c.name === 'grafana.api')).to.include({ status: 'ok', reason: 'legacy (/api), set by GRAFANA_API=legacy' })
+    } finally {
+      stack.grafana.setApis(GRAFANA_13)
+    }
   })
 
   it('a wrong Grafana token fails the credentials check', async () => {

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net'
 import { startGrafanaSimulator, type GrafanaSimulator } from '../../../dev/grafana-simulator/server.js'
 import { recordFigures } from '../reliability/figures.js'
 import { createGrafanaClient, GrafanaError, type GrafanaClient, type RetryOptions } from '../../../src/effects/grafana-client.js'
+import { serviceTag } from '../../../src/effects/dashboard-uids.js'
 import { backoffDelay, parseRetryAfter } from '../../../src/effects/retry-policy.js'
 
 const TOKEN = 'glsa_super-secret-token-value'
@@ -40,6 +41,7 @@ describe('Grafana client (ky) against the simulator', () => {
     createGrafanaClient({
       baseUrl: target.url,
       auth: { token: TOKEN },
+      api: 'legacy',
       retry,
       random: () => 0.5,
       sleep: (ms) => {
@@ -47,14 +49,14 @@ describe('Grafana client (ky) against the simulator', () => {
         return Promise.resolve()
       },
     })
-  const dashboard = (uid: string, title: string, tags: string[] = ['telemetry']) => ({ uid, title, tags, panels: [] })
+  const dashboard = (uid: string, title: string, tags: string[] = ['service:telemetry']) => ({ uid, title, tags, panels: [] })
 
   describe('concurrency limit', () => {
     it('keeps at most maxConcurrency calls in flight, but a health probe never waits behind them', async () => {
-      const grafana = createGrafanaClient({ baseUrl: sim.url, auth: { token: sim.token }, maxConcurrency: 1 })
+      const grafana = createGrafanaClient({ baseUrl: sim.url, auth: { token: sim.token }, api: 'legacy', maxConcurrency: 1 })
       await grafana.ensureFolder('limited', 'Limited folder')
       sim.faults.add({ kind: 'dashboard.upsert', latencyMs: 400, times: 2 })
-      const saves = [grafana.upsertDashboard(dashboard('slow-1', 'Slow one', ['limited']), 'limited', 'm'), grafana.upsertDashboard(dashboard('slow-2', 'Slow two', ['limited']), 'limited', 'm')]
+      const saves = [grafana.upsertDashboard(dashboard('slow-1', 'Slow one', ['limited']), 'limited', 'm', 'svc'), grafana.upsertDashboard(dashboard('slow-2', 'Slow two', ['limited']), 'limited', 'm', 'svc')]
       const started = Date.now()
       expect(await grafana.health()).to.equal(true)
       expect(Date.now() - started, 'the probe did not queue behind the saves').to.be.lessThan(300)
@@ -87,10 +89,10 @@ describe('Grafana client (ky) against the simulator', () => {
     })
     it('settles a timed-out write: waits until it can no longer land and names its uid once', async () => {
       const server = sim
-      const grafana = createGrafanaClient({ baseUrl: server.url, auth: { token: server.token }, retry: { retries: 1, timeoutMs: 100, baseDelayMs: 1 }, settleMs: 300 })
+      const grafana = createGrafanaClient({ baseUrl: server.url, auth: { token: server.token }, api: 'legacy', retry: { retries: 1, timeoutMs: 100, baseDelayMs: 1 }, settleMs: 300 })
       await grafana.ensureFolder('settle-folder', 'Settle folder')
       server.faults.add({ kind: 'dashboard.upsert', latencyMs: 250, times: 1 })
-      await grafana.upsertDashboard(dashboard('settle-me', 'Settle me', ['settle']), 'settle-folder', 'm')
+      await grafana.upsertDashboard(dashboard('settle-me', 'Settle me', ['settle']), 'settle-folder', 'm', 'svc')
       const started = Date.now()
       expect(await grafana.settle(['settle-me', 'other'])).to.deep.equal(['settle-me'])
       expect(Date.now() - started).to.be.greaterThan(100)
@@ -105,18 +107,18 @@ describe('Grafana client (ky) against the simulator', () => {
   describe('dashboards', () => {
     it('upserts, returns the ref, and keeps the id on repeat', async () => {
       const grafana = client()
-      const first = await grafana.upsertDashboard(dashboard('svc-1', 'Service One'), 'apps', 'create')
+      const first = await grafana.upsertDashboard(dashboard('svc-1', 'Service One'), 'apps', 'create', 'svc')
       expect(first).to.deep.include({ uid: 'svc-1', url: '/d/svc-1/service-one', version: 1, folderUid: 'apps' })
-      const again = await grafana.upsertDashboard(dashboard('svc-1', 'Service One'), 'apps', 'again')
+      const again = await grafana.upsertDashboard(dashboard('svc-1', 'Service One'), 'apps', 'again', 'svc')
       expect(again.id).to.equal(first.id)
       expect(again.version).to.equal(2)
       const got = await grafana.getDashboard('svc-1')
       expect(got).to.deep.include({ id: first.id, uid: 'svc-1', version: 2, folderUid: 'apps' })
-      expect(got?.model.tags).to.deep.equal(['telemetry'])
+      expect(got?.model.tags).to.deep.equal(['service:telemetry'])
       expect(await grafana.getDashboard('missing')).to.equal(undefined)
     })
     it('maps 400 to an invalid error (missing folder)', async () => {
-      const error = await rejection(client().upsertDashboard(dashboard('lost', 'Lost'), 'no-folder', 'x'))
+      const error = await rejection(client().upsertDashboard(dashboard('lost', 'Lost'), 'no-folder', 'x', 'svc'))
       expect(error).to.include({ kind: 'invalid', status: 400, operation: 'upsert dashboard lost' })
       expect(error.message).to.contain('Folder not found')
     })
@@ -125,15 +127,15 @@ describe('Grafana client (ky) against the simulator', () => {
       try {
         const grafana = client(mysql)
         await grafana.ensureFolder('apps', 'Apps')
-        const victim = await grafana.upsertDashboard(dashboard('svc-1', 'Service One', ['theirs']), 'apps', 'x')
-        const error = await rejection(grafana.upsertDashboard(dashboard('svc-1-bis', 'service one', ['ours']), 'apps', 'x'))
+        const victim = await grafana.upsertDashboard(dashboard('svc-1', 'Service One', ['theirs']), 'apps', 'x', 'svc')
+        const error = await rejection(grafana.upsertDashboard(dashboard('svc-1-bis', 'service one', ['ours']), 'apps', 'x', 'svc'))
         expect(error).to.include({ kind: 'conflict', operation: 'upsert dashboard svc-1-bis' })
         expect(error.message).to.contain('svc-1').and.contain('restored to its version 1')
         expect(mysql.dashboards().map((d) => d.uid)).to.deep.equal(['svc-1'])
         expect(mysql.dashboards()[0]).to.deep.include({ id: victim.id, title: 'Service One', tags: ['theirs'], version: 3 })
         // the restore failing is reported too
         mysql.faults.add({ kind: 'dashboard.restore', effect: { type: 'status', status: 403 }, times: 1 })
-        const unrestored = await rejection(grafana.upsertDashboard(dashboard('svc-1-ter', 'SERVICE ONE'), 'apps', 'x'))
+        const unrestored = await rejection(grafana.upsertDashboard(dashboard('svc-1-ter', 'SERVICE ONE'), 'apps', 'x', 'svc'))
         expect(unrestored.message).to.contain('failed').and.contain('restore it by hand')
       } finally {
         await mysql.stop()
@@ -154,19 +156,19 @@ describe('Grafana client (ky) against the simulator', () => {
         await mysql.stop()
       }
     })
-    it('searches by tag across pages', async () => {
-      const grafana = createGrafanaClient({ baseUrl: sim.url, auth: { token: TOKEN }, searchPageSize: 1 })
-      await grafana.upsertDashboard(dashboard('svc-2', 'Service Two', ['telemetry', 'svc-2']), 'apps', 'x')
-      const hits = await grafana.searchByTag('telemetry')
+    it('lists a service\'s dashboards by its tag across pages', async () => {
+      const grafana = createGrafanaClient({ baseUrl: sim.url, auth: { token: TOKEN }, api: 'legacy', searchPageSize: 1 })
+      await grafana.upsertDashboard(dashboard('svc-2', 'Service Two', ['service:telemetry', 'service:svc-2']), 'apps', 'x', 'svc')
+      const hits = await grafana.listOwn('telemetry')
       expect(hits.map((h) => h.uid)).to.have.members(['svc-1', 'svc-2'])
       expect(hits[0]).to.include({ folderUid: 'apps' })
-      expect(await grafana.searchByTag('svc-2')).to.deep.equal([{ uid: 'svc-2', url: '/d/svc-2/service-two', title: 'Service Two', folderUid: 'apps' }])
+      expect(await grafana.listOwn('svc-2')).to.deep.equal([{ uid: 'svc-2', url: '/d/svc-2/service-two', title: 'Service Two', folderUid: 'apps' }])
     })
     it('bounds a tag search: more pages than searchMaxPages is a fatal error, not an endless loop', async () => {
-      const grafana = createGrafanaClient({ baseUrl: sim.url, auth: { token: TOKEN }, searchPageSize: 1, searchMaxPages: 2 })
-      for (const id of ['bound-1', 'bound-2', 'bound-3']) await grafana.upsertDashboard(dashboard(id, `Bound ${id}`, ['bounded-tag']), 'apps', 'x')
+      const grafana = createGrafanaClient({ baseUrl: sim.url, auth: { token: TOKEN }, api: 'legacy', searchPageSize: 1, searchMaxPages: 2 })
+      for (const id of ['bound-1', 'bound-2', 'bound-3']) await grafana.upsertDashboard(dashboard(id, `Bound ${id}`, [serviceTag('bounded')]), 'apps', 'x', 'bounded')
       const before = sim.requests.get('search') ?? 0
-      const error = await grafana.searchByTag('bounded-tag').then(() => undefined, (e: unknown) => e)
+      const error = await grafana.listOwn('bounded').then(() => undefined, (e: unknown) => e)
       recordFigures({
         scenario: 'bounded paging: a tag search over more pages than searchMaxPages (3 tagged dashboards, pages of 1, bound 2)',
         requests: 1,
@@ -180,13 +182,13 @@ describe('Grafana client (ky) against the simulator', () => {
       })
       expect(error).to.be.instanceOf(GrafanaError)
       expect(error).to.include({ kind: 'fatal' })
-      expect(String((error as Error).message)).to.match(/search tag bounded-tag: more than 2 pages of 1 hits/)
-      const enough = createGrafanaClient({ baseUrl: sim.url, auth: { token: TOKEN }, searchPageSize: 1, searchMaxPages: 4 })
-      expect((await enough.searchByTag('bounded-tag')).map((h) => h.uid)).to.have.members(['bound-1', 'bound-2', 'bound-3'])
+      expect(String((error as Error).message)).to.match(/search tag service:bounded: more than 2 pages of 1 hits/)
+      const enough = createGrafanaClient({ baseUrl: sim.url, auth: { token: TOKEN }, api: 'legacy', searchPageSize: 1, searchMaxPages: 4 })
+      expect((await enough.listOwn('bounded')).map((h) => h.uid)).to.have.members(['bound-1', 'bound-2', 'bound-3'])
     })
     it('deletes, then answers absent on 404', async () => {
       const grafana = client()
-      await grafana.upsertDashboard(dashboard('doomed', 'Doomed'), 'apps', 'x')
+      await grafana.upsertDashboard(dashboard('doomed', 'Doomed'), 'apps', 'x', 'svc')
       expect(await grafana.deleteDashboard('doomed')).to.equal('deleted')
       expect(await grafana.deleteDashboard('doomed')).to.equal('absent')
     })
@@ -202,7 +204,7 @@ describe('Grafana client (ky) against the simulator', () => {
       const grafana = client()
       const before = sim.requests.get('dashboard.upsert') ?? 0
       sim.faults.add({ kind: 'dashboard.upsert', effect: { type: 'status', status: 503 }, times: 2 })
-      const ref = await grafana.upsertDashboard(dashboard('svc-1', 'Service One'), 'apps', 'retry')
+      const ref = await grafana.upsertDashboard(dashboard('svc-1', 'Service One'), 'apps', 'retry', 'svc')
       expect(ref.uid).to.equal('svc-1')
       expect(sim.requests.get('dashboard.upsert')).to.equal(before + 3)
       expect(grafana.retries.get('dashboard.upsert')).to.equal(2)
@@ -211,10 +213,10 @@ describe('Grafana client (ky) against the simulator', () => {
     })
     it('honours Retry-After (seconds), capped at maxDelayMs', async () => {
       sim.faults.add({ kind: 'search', effect: { type: 'status', status: 429, retryAfterSeconds: 1 }, times: 1 })
-      await client().searchByTag('telemetry')
+      await client().listOwn('telemetry')
       expect(delays).to.deep.equal([1000])
       sim.faults.add({ kind: 'search', effect: { type: 'status', status: 429, retryAfterSeconds: 60 }, times: 1 })
-      await client(sim, { maxDelayMs: 3000 }).searchByTag('telemetry')
+      await client(sim, { maxDelayMs: 3000 }).listOwn('telemetry')
       expect(delays).to.deep.equal([1000, 3000])
     })
     it('gives up with a retryable error after `retries` retries', async () => {
@@ -247,18 +249,18 @@ describe('Grafana client (ky) against the simulator', () => {
 
   describe('credentials', () => {
     it('never puts the token or password in error messages', async () => {
-      const wrong = createGrafanaClient({ baseUrl: sim.url, auth: { token: `${TOKEN}-wrong` }, retry: { retries: 0 } })
+      const wrong = createGrafanaClient({ baseUrl: sim.url, auth: { token: `${TOKEN}-wrong` }, api: 'legacy', retry: { retries: 0 } })
       const unauthorized = await rejection(wrong.getDashboard('svc-1'))
       expect(unauthorized).to.include({ kind: 'unauthorized', status: 401 })
-      const basic = createGrafanaClient({ baseUrl: sim.url, auth: { user: 'admin', password: 'hunter2-pass' }, retry: { retries: 0 } })
+      const basic = createGrafanaClient({ baseUrl: sim.url, auth: { user: 'admin', password: 'hunter2-pass' }, api: 'legacy', retry: { retries: 0 } })
       sim.faults.add({ kind: 'dashboard.get', effect: { type: 'hang' } })
       const timeout = await rejection(
-        createGrafanaClient({ baseUrl: sim.url, auth: { token: TOKEN }, retry: { retries: 0, timeoutMs: 50 } }).getDashboard('svc-1'),
+        createGrafanaClient({ baseUrl: sim.url, auth: { token: TOKEN }, api: 'legacy', retry: { retries: 0, timeoutMs: 50 } }).getDashboard('svc-1'),
       )
       sim.faults.clear()
       const viaBasic = await basic.getDashboard('svc-1')
       expect(viaBasic?.uid).to.equal('svc-1')
-      const down = createGrafanaClient({ baseUrl: 'http://127.0.0.1:1', auth: { user: 'admin', password: 'hunter2-pass' }, retry: { retries: 0 } })
+      const down = createGrafanaClient({ baseUrl: 'http://127.0.0.1:1', auth: { user: 'admin', password: 'hunter2-pass' }, api: 'legacy', retry: { retries: 0 } })
       expect(await down.health()).to.equal(false)
       const refused = await rejection(down.getDashboard('x'))
       expect(refused.kind).to.equal('retryable')
@@ -280,8 +282,8 @@ describe('Grafana client (ky) against the simulator', () => {
       await new Promise<void>((resolve) => odd.listen(0, '127.0.0.1', resolve))
       try {
         const { port } = odd.address() as AddressInfo
-        const grafana = createGrafanaClient({ baseUrl: `http://127.0.0.1:${port}`, auth: { token: TOKEN } })
-        const error = await rejection(grafana.upsertDashboard(dashboard('svc-1', 'Service One'), 'apps', 'x'))
+        const grafana = createGrafanaClient({ baseUrl: `http://127.0.0.1:${port}`, auth: { token: TOKEN }, api: 'legacy' })
+        const error = await rejection(grafana.upsertDashboard(dashboard('svc-1', 'Service One'), 'apps', 'x', 'svc'))
         expect(error.kind).to.equal('fatal')
         expect(error.message).to.match(/upsert dashboard svc-1: unexpected body: .*id/)
       } finally {

@@ -3,7 +3,9 @@
  * folder case-insensitively, `overwrite` takes the same-titled dashboard over). Services `ABC` and
  * `abc` keep their own dashboards; a person's "Save as" copy (same tags) survives the delete; a
  * save Grafana lands on another dashboard is refused and undone; a foreign folder under the
- * service's folder uid is not adopted.
+ * service's folder uid is not adopted; a dashboard a person moved into their folder is left there.
+ * This Grafana has no `/apis`: the service, on GRAFANA_API=auto, speaks the legacy API
+ * (the same cases through `/apis`: grafana-apis-ownership.spec.ts).
  */
 import { expect } from 'chai'
 import { MANAGED_TAG, dashboardUid, serviceTag } from '../../../src/effects/dashboard-uids.js'
@@ -13,7 +15,8 @@ import { createRequest, deleteRequest, envelopeOf, platformRequest, publishReque
 
 describe('Grafana: only its own, end to end (Grafana before 11.3 on MySQL)', function () {
   this.timeout(60_000)
-  const ctx = useHarness({ harness: { grafana: { flavour: 'pre-11.3-mysql' } } })
+  // a Grafana 11 has no `/apis` for dashboards: GRAFANA_API=auto finds that out and speaks the legacy API
+  const ctx = useHarness({ harness: { grafana: { flavour: 'pre-11.3-mysql', apis: false }, env: { GRAFANA_API: 'auto' } } })
   const grafana = () => ctx.harness.stack.grafana
   const byUid = (uid: string) => grafana().dashboards().find((d) => d.uid === uid)
   const answer = async (request: SentRequest) => envelopeOf(await resultOf(ctx.results, request)).data
@@ -93,5 +96,24 @@ describe('Grafana: only its own, end to end (Grafana before 11.3 on MySQL)', fun
     expect(data['dashboardDataOrderStatus']).to.equal('FAILURE')
     expect(data['dashboardDataOrderMessage']).to.include(Folders.platform.uid).and.include('Somebody else')
     expect(grafana().dashboards().filter((d) => d.folderUid === Folders.platform.uid)).to.deep.equal([])
+  })
+
+  it('a dashboard a person moved into their folder is left there: SUCCESS names it, the delete leaves it', async () => {
+    const create = createRequest('svc-moved', ['default'])
+    await publishRequests([create])
+    expect(await answer(create)).to.include({ dashboardDataOrderStatus: 'SUCCESS' })
+    expect(await api('POST', '/api/folders', { uid: 'carol', title: 'Carol' })).to.equal(200)
+    const uid = dashboardUid('svc-moved', 'logs')
+    grafana().moveDashboardDirect(uid, 'carol')
+    const again = createRequest('svc-moved', ['default', 'other'])
+    await publishRequests([again])
+    const data = await answer(again)
+    expect(data['dashboardDataOrderStatus']).to.equal('SUCCESS')
+    expect(data['dashboardDataOrderMessage']).to.include(uid).and.include('carol')
+    expect(byUid(uid)?.folderUid).to.equal('carol')
+    const remove = deleteRequest('svc-moved')
+    await publishRequests([remove])
+    expect((await answer(remove))['deletedDashboardUids']).to.deep.equal([dashboardUid('svc-moved', 'metrics')])
+    expect(byUid(uid)?.folderUid).to.equal('carol')
   })
 })

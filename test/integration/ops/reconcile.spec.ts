@@ -149,7 +149,7 @@ describe('ops/reconcile (live log, simulators)', function () {
       if (first?.event.type !== 'RequestAccepted' || first.event.request.kind !== 'create') throw new Error('the log starts with the create request')
       const model = dashboardModelOf('metrics', first.event.request.payload, deps.datasources)
       await deps.grafana.ensureFolder(Folders.metrics.uid, Folders.metrics.title)
-      const { uid } = await deps.grafana.upsertDashboard(model, Folders.metrics.uid, 'put back by hand')
+      const { uid } = await deps.grafana.upsertDashboard(model, Folders.metrics.uid, 'put back by hand', 'svc-kd')
       const report = await reconcile(deps, { serviceIds: ['svc-kd'], dryRun: false })
       expect(report.drift).to.deep.equal([{ kind: 'dashboard-left-behind', serviceId: 'svc-kd', uids: [uid] }])
       expect(report.repairs[0]?.outcomes[0]).to.include({ ok: true, detail: `deleted ${uid}` })

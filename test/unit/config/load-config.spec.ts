@@ -44,6 +44,8 @@ describe('config/load-config', () => {
         timeoutMs: 10000,
         retries: 4,
         maxConcurrency: 32,
+        api: 'auto',
+        namespace: 'default',
       },
       service: {
         sourceUri: '/telemetry-client',

@@ -23,6 +23,6 @@ describe('config/ops-config', () => {
     if (!isRight(loaded)) throw new Error(loaded.left.join())
     expect(loaded.right.scrape).to.deep.equal({ backend: 'secret', secret: { namespace: 'monitoring', name: 'scrape', key: 'prometheus-additional.yaml' } })
     expect(loaded.right.kube).to.deep.equal({ kubeconfigPath: '/k' })
-    expect(loaded.right.grafana).to.deep.equal({ url: 'http://grafana:3000', auth: { token: 't' }, prometheusDatasourceUid: 'prometheus', lokiDatasourceUid: 'loki', timeoutMs: 10_000, retries: 4, maxConcurrency: 32 })
+    expect(loaded.right.grafana).to.deep.equal({ url: 'http://grafana:3000', auth: { token: 't' }, prometheusDatasourceUid: 'prometheus', lokiDatasourceUid: 'loki', timeoutMs: 10_000, retries: 4, maxConcurrency: 32, api: 'auto', namespace: 'default' })
   })
 })

@@ -1,7 +1,7 @@
 import { expect } from 'chai'
 import fc from 'fast-check'
 import type { DashboardRole } from '../../../src/codecs/dashboard-role.js'
-import { MANAGED_TAG, dashboardUid, serviceTag, titleDiscriminator } from '../../../src/effects/dashboard-uids.js'
+import { MANAGED_BY_LABEL, MANAGED_TAG, SERVICE_ID_ANNOTATION, SERVICE_LABEL, dashboardUid, markedAs, ownershipLabels, ownershipSelector, serviceLabelValue, serviceTag, titleDiscriminator } from '../../../src/effects/dashboard-uids.js'
 import { Folders } from '../../../src/effects/folders.js'
 
 const ROLES: readonly DashboardRole[] = ['metrics', 'logs', 'platform']
@@ -95,3 +95,31 @@ describe('dashboard-uids', () => {
     })
   })
 })
+
+describe('ownership labels (/apis)', () => {
+  const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/
+  it('a lower-case id that is a valid label value stays readable; any other id takes sha256. + 32 hex', () => {
+    expect(serviceLabelValue('ecc4345a-2097-4c3b-a40c-a9e791cdccbb')).to.equal('ecc4345a-2097-4c3b-a40c-a9e791cdccbb')
+    expect(serviceLabelValue('ABC')).to.match(/^sha256\.[0-9a-f]{32}$/)
+    expect(serviceLabelValue('a.b')).to.match(/^sha256\./)
+    expect(serviceLabelValue('x'.repeat(64))).to.match(/^sha256\./)
+    expect(serviceLabelValue('ABC')).to.not.equal(serviceLabelValue('abc'))
+  })
+  it('is a valid Kubernetes label value for any serviceId, and distinct ids get distinct values', () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/), fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/), (a, b) => {
+        expect(serviceLabelValue(a)).to.match(LABEL_VALUE)
+        if (a !== b) expect(serviceLabelValue(a)).to.not.equal(serviceLabelValue(b))
+      }),
+    )
+  })
+  it('the selector finds the labels; markedAs also wants the exact id in the annotation', () => {
+    expect(ownershipSelector('svc-1')).to.equal(`${MANAGED_BY_LABEL}=telemetry-client,${SERVICE_LABEL}=svc-1`)
+    const labels = ownershipLabels('ABC')
+    expect(markedAs('ABC', labels, { [SERVICE_ID_ANNOTATION]: 'ABC' })).to.equal(true)
+    expect(markedAs('ABC', labels, { [SERVICE_ID_ANNOTATION]: 'abc' })).to.equal(false)
+    expect(markedAs('ABC', labels, undefined)).to.equal(false)
+    expect(markedAs('ABC', { ...labels, [MANAGED_BY_LABEL]: 'someone' }, { [SERVICE_ID_ANNOTATION]: 'ABC' })).to.equal(false)
+  })
+})
+

@@ -33,7 +33,7 @@ const fakeGrafana = (dashboards: Map<string, string>) => {
       deleted.push(uid)
       return Promise.resolve(dashboards.delete(uid) ? ('deleted' as const) : ('absent' as const))
     },
-    searchByTag: () => Promise.reject(new Error('delete must not search by tag')),
+    listOwn: () => Promise.reject(new Error('delete must not search by tag or label')),
     settle: () => Promise.resolve([]),
   } as unknown as GrafanaClient
   return { grafana, deleted }

@@ -1,5 +1,5 @@
 import { expect } from 'chai'
-import { map } from 'rxjs'
+import { map, of } from 'rxjs'
 import type { TestScheduler } from 'rxjs/testing'
 import type { ResultRecord, ServiceEvent } from '../../../src/codecs/events.js'
 import { runStep$ } from '../../../src/effects/run-step.js'
@@ -13,6 +13,9 @@ import { Folders } from '../../../src/effects/folders.js'
 const summary = (events: readonly ServiceEvent[]) => events.map((e) => (e.type === 'RequestCompleted' ? `${e.type} ${e.status}` : e.type))
 
 const folderOfUid = (uid: string): string => (uid.startsWith('tcm-') ? Folders.metrics.uid : uid.startsWith('tcl-') ? Folders.logs.uid : Folders.platform.uid)
+
+/** the dashboard does not exist yet (synchronous: no frame of its own) */
+const absent = () => of(undefined)
 
 describe('runStep$ (dispatch of a decided step to its effect)', () => {
   let scheduler: TestScheduler
@@ -82,7 +85,7 @@ describe('runStep$ (dispatch of a decided step to its effect)', () => {
     const log = [createAccepted('r1'), jobRegistered('r1', fakeDesired.job(createPayload()))]
     const ref = { id: 7, uid: `tcm-${SERVICE}`, url: `/d/tcm-${SERVICE}`, version: 1 }
     scheduler.run(({ cold, expectObservable }) => {
-      const grafana = { ...unusedGrafana, ensureFolder: () => cold<void>('|'), upsertDashboard: () => cold('-r|', { r: ref }), settle: () => cold('(s|)', { s: [] }) }
+      const grafana = { ...unusedGrafana, getDashboard: absent, ensureFolder: () => cold<void>('|'), upsertDashboard: () => cold('-r|', { r: ref }), settle: () => cold('(s|)', { s: [] }) }
       expectObservable(runStep$(nextStep(log, 'upsertDashboard'), stateAfter(log), stepDeps({ grafana })).pipe(map(summary))).toBe('-e|', {
         e: ['DashboardUpserted'],
       })

@@ -1,3 +1,4 @@
+import { of } from 'rxjs'
 import { expect } from 'chai'
 import type { TestScheduler } from 'rxjs/testing'
 import { upsertDashboard$ } from '../../../src/effects/upsert-dashboard.js'
@@ -9,6 +10,9 @@ import { NOW, nextStep, stepDeps, unusedGrafana } from './step-deps-fakes.js'
 
 const FOLDER = 'etsi-hypo-app-metrics'
 const ref: DashboardRef = { id: 7, uid: `tcm-${SERVICE}`, url: `/d/tcm-${SERVICE}/app-metrics`, version: 1 }
+
+/** the dashboard does not exist yet (synchronous: no frame of its own) */
+const absent = () => of(undefined)
 
 describe('upsertDashboard$', () => {
   let scheduler: TestScheduler
@@ -25,7 +29,7 @@ describe('upsertDashboard$', () => {
       const save = cold('      --r|', { r: ref })
       const settle = cold('      -s|', { s: [] })
       const expected = '     -----e|'
-      const grafana = { ...unusedGrafana, ensureFolder: () => folder, upsertDashboard: () => save, settle: () => settle }
+      const grafana = { ...unusedGrafana, getDashboard: absent, ensureFolder: () => folder, upsertDashboard: () => save, settle: () => settle }
 
       expectObservable(upsertDashboard$(step, stepDeps({ grafana }))).toBe(expected, { e: [upserted] })
       expectSubscriptions(folder.subscriptions).toBe('^-!')
@@ -40,7 +44,7 @@ describe('upsertDashboard$', () => {
       const save = cold('    -r|', { r: ref })
       const settle = cold('   -s|', { s: [ref.uid] })
       const expected = '     ---e|'
-      const grafana = { ...unusedGrafana, ensureFolder: () => folder, upsertDashboard: () => save, settle: () => settle }
+      const grafana = { ...unusedGrafana, getDashboard: absent, ensureFolder: () => folder, upsertDashboard: () => save, settle: () => settle }
 
       expectObservable(upsertDashboard$(step, stepDeps({ grafana }))).toBe(expected, { e: [upserted] })
       expectSubscriptions(save.subscriptions).toBe(['^-!', '--^-!'])
@@ -57,6 +61,7 @@ describe('upsertDashboard$', () => {
       const saves = [refused, save]
       const grafana = {
         ...unusedGrafana,
+        getDashboard: absent,
         ensureFolder: () => folder,
         forgetFolder: (uid: string) => void forgotten.push(uid),
         upsertDashboard: () => saves.shift() ?? refused,
@@ -73,11 +78,28 @@ describe('upsertDashboard$', () => {
       const folder = cold('  -f|', { f: undefined })
       const save = cold<DashboardRef>('--#', undefined, new GrafanaError('unauthorized', 403, `upsert dashboard tcm-${SERVICE}`, 'Permission denied'))
       const expected = '     ----(e|)'
-      const grafana = { ...unusedGrafana, ensureFolder: () => folder, upsertDashboard: () => save }
+      const grafana = { ...unusedGrafana, getDashboard: absent, ensureFolder: () => folder, upsertDashboard: () => save }
 
       expectObservable(upsertDashboard$(step, stepDeps({ grafana }))).toBe(expected, {
         e: [{ v: 1, requestId: 'r1', at: NOW, type: 'StepFailed', step: 'upsertDashboard', reason: `Grafana upsert dashboard tcm-${SERVICE}: Permission denied`, retryable: false }],
       })
+    })
+  })
+
+  it('leaves a dashboard a person moved into another folder where it is: no save, and the event names the folder', () => {
+    scheduler.run(({ cold, expectObservable }) => {
+      const folder = cold('  -f|', { f: undefined })
+      const moved = cold('     -g|', { g: { ...ref, folderUid: 'team-folder' } })
+      const settle = cold('       (s|)', { s: [] })
+      const grafana = { ...unusedGrafana, ensureFolder: () => folder, getDashboard: () => moved, settle: () => settle }
+      expectObservable(upsertDashboard$(step, stepDeps({ grafana }))).toBe('---e|', { e: [{ ...upserted, leftInFolder: 'team-folder' }] })
+    })
+  })
+
+  it('names General when the dashboard was moved to the root', () => {
+    scheduler.run(({ cold, expectObservable }) => {
+      const grafana = { ...unusedGrafana, ensureFolder: () => cold<void>('|'), getDashboard: () => cold('-g|', { g: ref }), settle: () => cold('(s|)', { s: [] }) }
+      expectObservable(upsertDashboard$(step, stepDeps({ grafana }))).toBe('-e|', { e: [{ ...upserted, leftInFolder: 'General' }] })
     })
   })
 })

@@ -74,6 +74,12 @@ describe('decide', () => {
       g.decide(fakeDesired).then({ type: 'complete', pending: g.state.pending[0]!, status: 'SUCCESS', message: 'Telemetry was successful' })
     })
 
+    it('given a dashboard left where a person moved it, then complete with SUCCESS naming it and the folder', () => {
+      const moved = { ...dashboardUpserted('c1', 'logs', logsFp), leftInFolder: 'team-folder' }
+      const g = given([createAccepted('c1'), jobRegistered('c1', jobFp), dashboardUpserted('c1', 'metrics', metricsFp), moved])
+      g.decide(fakeDesired).then({ type: 'complete', pending: g.state.pending[0]!, status: 'SUCCESS', message: `Telemetry was successful (dashboard ${moved.uid} left unchanged in folder team-folder, where someone moved it)` })
+    })
+
     it('runs create → registerJob → metrics → logs → complete SUCCESS → publish, in that order', () => {
       expect(drive([createAccepted('c1')]).steps).to.deep.equal([
         'registerJob',
