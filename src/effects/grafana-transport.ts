@@ -14,6 +14,8 @@ import { decodeBody, GrafanaMessage } from '../codecs/grafana.js'
 import { GrafanaError, kindOfStatus, type GrafanaErrorKind } from './grafana-error.js'
 import { createSemaphore } from '../operators/semaphore.js'
 import { backoffDelay, defaultRetryOptions, isRetryableStatus, parseRetryAfter, transportFailure, type RetryOptions } from './retry-policy.js'
+import type { Tracing } from '../support/tracing/tracing.js'
+import { startClientSpan } from './client-span.js'
 
 export interface GrafanaAuth { token?: string; user?: string; password?: string }
 
@@ -40,6 +42,8 @@ export interface TransportOptions {
   maxConcurrency?: number
   /** how long after a timed-out write it is assumed it can no longer land (default 3 x the attempt timeout) */
   settleMs?: number
+  /** a CLIENT span per HTTP request (each attempt) */
+  tracing?: Tracing
 }
 
 export interface GrafanaTransport {
@@ -93,20 +97,24 @@ export const createGrafanaTransport = (opts: TransportOptions): GrafanaTransport
       let status: number | undefined
       let retryAfterMs: number | undefined
       const release = queued ? await slots.acquire() : () => undefined
+      const span = startClientSpan(opts.tracing, `${call.method.toUpperCase()} ${call.kind}`, { 'http.request.method': call.method.toUpperCase(), 'url.path': `/${call.path}`, 'http.request.resend_count': attempt, 'telemetry.grafana.operation': call.operation })
       try {
         const response = await http(call.path, {
           method: call.method,
           signal: AbortSignal.timeout(retry.timeoutMs),
           ...(call.json === undefined ? {} : { json: call.json }),
           ...(call.searchParams === undefined ? {} : { searchParams: call.searchParams }),
+          ...(span === undefined ? {} : { headers: span.headers }),
         })
         const text = await response.text()
+        span?.answered(response.status)
         if (!isRetryableStatus(response.status)) return { status: response.status, text }
         status = response.status
         reason = `HTTP ${status}${grafanaMessage(text)}`
         retryAfterMs = parseRetryAfter(response.headers.get('retry-after'))
       } catch (error) {
         reason = transportFailure(error, retry.timeoutMs)
+        span?.failed(reason)
         // no answer: the write may still be applied later, after whatever we do next
         if (call.writes !== undefined) unsettled.set(call.writes, Date.now() + settleMs)
       } finally {

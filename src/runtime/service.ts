@@ -40,6 +40,9 @@ import { startRetentionSchedule } from './retention-schedule.js'
 import { createRetention } from '../state/store/retention.js'
 import { createMetrics, recordReceived, type Metrics } from './metrics.js'
 import { observeDrainEvent, timedStep } from './observe-drain.js'
+import { NO_TRACING, type Tracing } from '../support/tracing/tracing.js'
+import { SCRAPE_CONFIG_STEP_NAMES, SECRET_STEP_NAMES, traceRetryWaits, tracedSteps } from '../effects/traced-step.js'
+import { createTraceMetrics } from './trace-metrics.js'
 
 export interface ServiceOptions {
   readonly logger: Logger
@@ -51,6 +54,8 @@ export interface ServiceOptions {
   readonly crashPoint?: CrashPoint
   /** tests: put a broker-like limit (or a fault) in front of the result producer */
   readonly wrapProducer?: (producer: ResultProducer) => ResultProducer
+  /** OpenTelemetry (the OTEL_* variables, see config/tracing-env.ts); off by default */
+  readonly tracing?: Tracing
 }
 
 export interface RunningService {
@@ -89,6 +94,8 @@ const connectRedis = async (redis: RedisClient, url: string): Promise<void> => {
 
 export const startService = async (config: Config, options: ServiceOptions): Promise<RunningService> => {
   const { logger } = options
+  const tracing = options.tracing ?? NO_TRACING
+  const startedAtMs = Date.now()
   const now = options.now ?? (() => new Date())
   const redis = createRedis(config.redis)
   await connectRedis(redis, config.redis.url)
@@ -96,7 +103,7 @@ export const startService = async (config: Config, options: ServiceOptions): Pro
   await warnOnUnsafeRedisSettings(redis, logger)
   const store = createEventStore(redis, config.redis.keyPrefix)
 
-  const grafana = createGrafanaClient({ baseUrl: config.grafana.url, auth: config.grafana.auth, retry: { retries: config.grafana.retries, timeoutMs: config.grafana.timeoutMs }, maxConcurrency: config.grafana.maxConcurrency })
+  const grafana = createGrafanaClient({ baseUrl: config.grafana.url, auth: config.grafana.auth, retry: { retries: config.grafana.retries, timeoutMs: config.grafana.timeoutMs }, maxConcurrency: config.grafana.maxConcurrency, tracing })
   // the lanes start later but the metrics read them: a holder filled in once they exist
   const lanes: { current?: ServiceLanes } = {}
   const metrics = createMetrics({ openLanes: () => lanes.current?.openLanes() ?? 0, grafanaRetries: () => grafana.retries })
@@ -105,7 +112,9 @@ export const startService = async (config: Config, options: ServiceOptions): Pro
     logger,
     metrics,
     secretSizeWarnRatio: config.service.secretSizeWarnRatio,
+    tracing,
   })
+  const traceMetrics = createTraceMetrics(metrics.registry)
 
   let joined = false
   const readiness = async (): Promise<Readiness> => ({
@@ -147,7 +156,8 @@ export const startService = async (config: Config, options: ServiceOptions): Pro
   const running = startServiceLanes({
     store,
     desired: desiredFingerprints(stepDeps.datasources),
-    runStep: (step, state) => timedStep(metrics, step.type, () => runStep$(step, state, stepDeps)),
+    runStep: tracedSteps(tracing, (step, state) => timedStep(metrics, step.type, () => runStep$(step, state, stepDeps)), config.scrape.backend === 'scrapeconfig' ? SCRAPE_CONFIG_STEP_NAMES : SECRET_STEP_NAMES, startedAtMs),
+    ...(tracing.enabled ? { onOutcome: (step, events) => traceRetryWaits(tracing, step, events, now().getTime()) } : {}),
     nowMs: () => now().getTime(),
     crash: options.crashPoint ?? crashPointFromEnv(process.env),
     ...(config.service.leaseMs > 0
@@ -193,6 +203,7 @@ export const startService = async (config: Config, options: ServiceOptions): Pro
       logger.warn({ topic: delivery.topic, partition: delivery.partition, offset: delivery.offset, reason }, 'message rejected and dead-lettered')
     },
     onRetry: (error, attempt) => logger.warn({ err: error instanceof Error ? error.message : String(error), attempt }, 'could not record batch; retrying'),
+    tracing: { tracing, consumerGroup: config.kafka.groupId, maxAttributeBytes: config.service.limits.maxExtensionAttributeBytes, onMalformed: traceMetrics.malformed },
   }).subscribe((report) => {
     recordReceived(metrics, report)
     for (const { serviceId } of report.accepted) running.wake(serviceId)
@@ -231,6 +242,8 @@ export const startService = async (config: Config, options: ServiceOptions): Pro
         await producer.disconnect().catch(() => undefined)
         redis.disconnect()
         await http.stop()
+        // what the batch processor still holds goes out before the process exits
+        await tracing.forceFlush().catch(() => undefined)
       })()),
   }
 }

@@ -4,6 +4,7 @@
  */
 import type { ResultRecord } from '../codecs/events.js'
 import type { KogitoAttributes } from '../codecs/cloud-event.js'
+import type { TraceContext } from '../support/tracing/trace-context.js'
 import type { DeleteDashboardResult, DashboardResult, OrderStatus, PlatformServiceResult } from '../codecs/results.js'
 import { ResultTopics, type RequestKind } from '../codecs/topics.js'
 import type { AppliedDashboard, PendingRequest, ServiceState } from './service-state.js'
@@ -76,7 +77,7 @@ export const resultData = (
 export const resultEnvelope = (
   kind: RequestKind,
   data: object,
-  ids: { readonly resultId: string; readonly kogito: KogitoAttributes; readonly at: string },
+  ids: { readonly resultId: string; readonly kogito: KogitoAttributes; readonly at: string; readonly trace?: TraceContext },
   ctx: ResultContext,
 ): Record<string, unknown> => {
   const { kogitoprocinstanceid, ...otherKogito } = ids.kogito
@@ -90,6 +91,8 @@ export const resultEnvelope = (
     ...otherKogito,
     // SONATA correlates the answer with the waiting process instance through kogitoprocrefid
     ...(kogitoprocinstanceid === undefined ? {} : { kogitoprocrefid: kogitoprocinstanceid, kogitoprocinstanceid }),
+    // CloudEvents distributed tracing: the extension carries the trace the request started (when it had one)
+    ...(ids.trace === undefined ? {} : ids.trace.tracestate === undefined ? { traceparent: ids.trace.traceparent } : { traceparent: ids.trace.traceparent, tracestate: ids.trace.tracestate }),
     data,
   }
 }

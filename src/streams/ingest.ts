@@ -10,7 +10,7 @@
  */
 import { EMPTY, catchError, concat, concatMap, defaultIfEmpty, defer, forkJoin, from, ignoreElements, map, mergeMap, of, retry, throwError, type Observable, type ObservableInput } from 'rxjs'
 import { isLeft } from 'fp-ts/lib/Either.js'
-import { requestAccepted, requestRedelivered, type ResultRecord } from '../codecs/events.js'
+import { requestAccepted, requestRedelivered, type OutgoingRecord } from '../codecs/events.js'
 import { decodeAtTheDoor } from '../codecs/at-the-door.js'
 import type { JobBytes, RequestLimits } from '../codecs/limits.js'
 import type { RequestMessage } from '../codecs/request-message.js'
@@ -18,6 +18,8 @@ import { rejectionRecords } from '../effects/dead-letter.js'
 import type { InboxEntry, InboxOutcome } from '../state/store/event-store.js'
 import type { ResultContext } from '../state/result-message.js'
 import type { Delivery, IncomingBatch } from './kafka/kafka-source.js'
+import { traceHeaders } from '../support/tracing/trace-context.js'
+import { consumeSpans, type ConsumedTrace, type ConsumeSpanOptions } from './consume-spans.js'
 
 /**
  * The deps' calls are ObservableInputs so marble specs can stand in cold observables; production
@@ -26,7 +28,7 @@ import type { Delivery, IncomingBatch } from './kafka/kafka-source.js'
 export interface IngestDeps {
   readonly store: { accept(entries: readonly InboxEntry[], nowMs: number): ObservableInput<readonly InboxOutcome[]> }
   /** per record: undefined = out (or dead-lettered in its place), an Error = retry it; void = all out */
-  readonly sendRecords: (records: readonly ResultRecord[]) => ObservableInput<readonly (Error | undefined)[] | void>
+  readonly sendRecords: (records: readonly OutgoingRecord[]) => ObservableInput<readonly (Error | undefined)[] | void>
   readonly now: () => Date
   readonly deadLetterTopic: string
   /** limits at the door; over one, a request is rejected like an undecodable one */
@@ -41,6 +43,8 @@ export interface IngestDeps {
   readonly maxAttempts: number
   readonly onRejected?: (delivery: Delivery, reason: string) => void
   readonly onRetry?: (error: unknown, attempt: number) => void
+  /** the consumer spans and where a request's trace context comes from; none: no context is read */
+  readonly tracing?: ConsumeSpanOptions
 }
 
 export interface IngestReport {
@@ -60,7 +64,7 @@ const publishedAtOf = (delivery: Delivery, receivedMs: number): { publishedAt?: 
   return delivery.timestamp === undefined || !Number.isFinite(ms) || ms <= 0 ? {} : { publishedAt: new Date(Math.min(ms, receivedMs)).toISOString() }
 }
 
-const inboxEntry = (delivery: Delivery, message: RequestMessage, at: string): InboxEntry => {
+const inboxEntry = (delivery: Delivery, message: RequestMessage, at: string, traced: ConsumedTrace): InboxEntry => {
   const requestId = message.envelope.id
   const origin = `${delivery.topic}/${delivery.partition}@${delivery.offset}`
   const request =
@@ -69,7 +73,7 @@ const inboxEntry = (delivery: Delivery, message: RequestMessage, at: string): In
     : { kind: message.kind, payload: message.payload }
   return {
     serviceId: message.payload.serviceId,
-    accepted: requestAccepted({ requestId, at, request, kogito: message.kogito, origin, ...publishedAtOf(delivery, Date.parse(at)) }),
+    accepted: requestAccepted({ requestId, at, request, kogito: message.kogito, origin, ...publishedAtOf(delivery, Date.parse(at)), ...traced }),
     redelivered: requestRedelivered({ requestId, at, origin }),
   }
 }
@@ -101,14 +105,17 @@ const recordWithRetry$ = (batch: IncomingBatch, deps: IngestDeps): Observable<In
     const at = deps.now()
     const iso = at.toISOString()
     const entries: InboxEntry[] = []
-    let unsent: ResultRecord[] = []
+    let unsent: OutgoingRecord[] = []
+    const spans = consumeSpans(deps.tracing, batch.deliveries.length)
     for (const delivery of batch.deliveries) {
       const decoded = decodeAtTheDoor(delivery, deps.limits, deps.jobBytes)
       if (isLeft(decoded)) {
         deps.onRejected?.(delivery, decoded.left.reason)
-        unsent.push(...rejectionRecords(delivery, decoded.left, deps.deadLetterTopic, iso, deps.results, deps.maxRecordBytes))
+        const headers = traceHeaders(spans.rejected(delivery, undefined, decoded.left.reason))
+        const records = rejectionRecords(delivery, decoded.left, deps.deadLetterTopic, iso, deps.results, deps.maxRecordBytes)
+        unsent.push(...(headers === undefined ? records : records.map((record) => ({ ...record, headers }))))
       } else {
-        entries.push(inboxEntry(delivery, decoded.right, iso))
+        entries.push(inboxEntry(delivery, decoded.right, iso, spans.accepted(delivery, decoded.right)))
       }
     }
     const sendRejections$ = retrying$(batch, deps, () =>
@@ -126,7 +133,14 @@ const recordWithRetry$ = (batch: IncomingBatch, deps: IngestDeps): Observable<In
     const accepted$ = retrying$(batch, deps, () => from(deps.store.accept(entries, at.getTime())))
     // the inbox and the dead letters are written at the same time; the batch is done when both are
     return forkJoin([accepted$, sendRejections$]).pipe(
-      map(([accepted]): IngestReport => ({ topic: batch.topic, partition: batch.partition, accepted, rejected: batch.deliveries.length - entries.length })),
+      map(([accepted]): IngestReport => {
+        spans.end(accepted)
+        return { topic: batch.topic, partition: batch.partition, accepted, rejected: batch.deliveries.length - entries.length }
+      }),
+      catchError((error: unknown) => {
+        spans.end(undefined, error)
+        return throwError(() => error)
+      }),
     )
   })
 
