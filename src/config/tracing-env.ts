@@ -112,6 +112,7 @@ export const tracingFromEnv = (env: Env): TracingEnv => {
   return {
     settings: {
       enabled: !disabled && endpoint !== undefined,
+      disabled,
       serviceName: set(env, 'OTEL_SERVICE_NAME') ?? resourceAttributes['service.name'] ?? 'telemetry-client',
       resourceAttributes,
       ...(endpoint === undefined ? {} : { endpoint }),

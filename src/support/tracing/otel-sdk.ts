@@ -26,6 +26,8 @@ export type OtlpProtocol = 'http/protobuf' | 'http/json'
 export interface TracingSettings {
   /** OTEL_SDK_DISABLED=true, or no exporter endpoint: no spans */
   readonly enabled: boolean
+  /** OTEL_SDK_DISABLED=true */
+  readonly disabled: boolean
   readonly serviceName: string
   readonly resourceAttributes: Readonly<Record<string, string>>
   /** the traces URL (OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, or OTEL_EXPORTER_OTLP_ENDPOINT + /v1/traces) */
@@ -61,7 +63,7 @@ const TRACER_NAME = 'telemetry-client'
 
 /** The tracing the settings ask for; `exporter` replaces the OTLP one (tests: an in-memory exporter, exported at once). */
 export const startTracing = (settings: TracingSettings, exporter?: SpanExporter): Tracing => {
-  if (!settings.enabled || (settings.endpoint === undefined && exporter === undefined)) return tracingOff(settings.propagate)
+  if (exporter === undefined ? !settings.enabled : settings.disabled) return tracingOff(settings.propagate)
   const processor =
     exporter !== undefined
       ? new SimpleSpanProcessor({ exporter })
