@@ -11,6 +11,7 @@ import { Kafka, logLevel, Partitioners } from 'kafkajs'
 import { RequestTopics, ResultTopics } from '../src/codecs/topics.js'
 import { dump } from 'js-yaml'
 import { DEV_SCRAPE_CONFIG, startDevStack, type DevStack } from './dev-stack.js'
+import { startOtlpReceiver, type OtlpReceiver } from './otlp-receiver.js'
 import { startKafkaMock } from './kafka-mock.js'
 import { describeExit, spawnOwned, type OwnedProcess } from './process-utils.js'
 import { startRedisServer } from './redis-server.js'
@@ -52,6 +53,21 @@ const watchResults = async (kafka: Kafka): Promise<ResultWaiter> => {
   }
 }
 
+/** The request's spans as an indented tree (found by its CloudEvent id on the consumer span). */
+const showTrace = async (receiver: OtlpReceiver, request: object) => {
+  const id = 'id' in request ? request.id : undefined
+  const consumer = () => receiver.spans.find((s) => s.attributes['cloudevents.event_id'] === id && s.kind === 5)
+  const published = () => {
+    const c = consumer()
+    return c !== undefined && receiver.spans.some((s) => s.traceId === c.traceId && s.kind === 4)
+  }
+  await receiver.waitFor(published, 5000).catch(() => undefined)
+  const found = consumer()
+  if (found === undefined) return
+  say(`trace ${found.traceId}:`)
+  say(receiver.tree(found.traceId).split('\n').map((line) => `  ${line}`).join('\n'))
+}
+
 const printState = (stack: DevStack) => {
   section('scrape configs in the secret (monitoring/prometheus-additional-scrape-configs)')
   say(stack.scrapeConfigs()?.trimEnd() ?? '(secret missing)')
@@ -76,11 +92,14 @@ const main = async (args: readonly string[]): Promise<number> => {
   say('starting redis-server, the Kafka mock cluster and the Kubernetes/Grafana simulators ...')
   const redis = await startRedisServer({ appendOnly: true })
   const kafkaMock = await startKafkaMock()
+  // an OTLP/HTTP receiver, so each sample's spans can be shown (unless the caller points the service at a real collector)
+  const receiver = await startOtlpReceiver()
+  const tracingEnv: Record<string, string> = process.env['OTEL_EXPORTER_OTLP_ENDPOINT'] === undefined ? { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '200' } : {}
   const stack = await startDevStack({
     redisUrl: redis.url,
     kafkaBrokers: kafkaMock.bootstrap,
     instance: 'local',
-    env: { KAFKA_SESSION_TIMEOUT_MS: '6000', KAFKA_HEARTBEAT_INTERVAL_MS: '500', KAFKA_MAX_WAIT_MS: '200', KAFKA_REBALANCE_TIMEOUT_MS: '6000', HTTP_PORT: '0' },
+    env: { KAFKA_SESSION_TIMEOUT_MS: '6000', KAFKA_HEARTBEAT_INTERVAL_MS: '500', KAFKA_MAX_WAIT_MS: '200', KAFKA_REBALANCE_TIMEOUT_MS: '6000', HTTP_PORT: '0', ...tracingEnv },
   })
   const envFile = join(workDir, 'service.env')
   await writeFile(envFile, Object.entries(stack.env).map(([k, v]) => `${k}=${v}`).join('\n') + '\n')
@@ -108,6 +127,7 @@ const main = async (args: readonly string[]): Promise<number> => {
     await stack.stop()
     await kafkaMock.stop()
     await redis.stop()
+    await receiver.stop()
   }
 
   try {
@@ -118,6 +138,7 @@ const main = async (args: readonly string[]): Promise<number> => {
       say(`result on ${String(result['topic'])}:`)
       const { topic: _topic, ...envelope } = result
       say(JSON.stringify(envelope, null, 2))
+      await showTrace(receiver, request)
     }
     section('create + platform-service samples')
     await publishAndShow(RequestTopics.create, sampleCreateRequest)

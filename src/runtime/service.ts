@@ -41,6 +41,7 @@ import { createRetention } from '../state/store/retention.js'
 import { createMetrics, recordReceived, type Metrics } from './metrics.js'
 import { observeDrainEvent, timedStep } from './observe-drain.js'
 import { NO_TRACING, type Tracing } from '../support/tracing/tracing.js'
+import { logTraceFields } from '../support/tracing/trace-context.js'
 import { SCRAPE_CONFIG_STEP_NAMES, SECRET_STEP_NAMES, traceRetryWaits, tracedSteps } from '../effects/traced-step.js'
 import { createTraceMetrics } from './trace-metrics.js'
 
@@ -198,9 +199,9 @@ export const startService = async (config: Config, options: ServiceOptions): Pro
     results,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     maxAttempts: 20,
-    onRejected: (delivery, reason) => {
+    onRejected: (delivery, reason, trace) => {
       metrics.deadLetters.inc()
-      logger.warn({ topic: delivery.topic, partition: delivery.partition, offset: delivery.offset, reason }, 'message rejected and dead-lettered')
+      logger.warn({ topic: delivery.topic, partition: delivery.partition, offset: delivery.offset, reason, ...logTraceFields(trace) }, 'message rejected and dead-lettered')
     },
     onRetry: (error, attempt) => logger.warn({ err: error instanceof Error ? error.message : String(error), attempt }, 'could not record batch; retrying'),
     tracing: { tracing, consumerGroup: config.kafka.groupId, maxAttributeBytes: config.service.limits.maxExtensionAttributeBytes, onMalformed: traceMetrics.malformed },

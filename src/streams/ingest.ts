@@ -18,7 +18,7 @@ import { rejectionRecords } from '../effects/dead-letter.js'
 import type { InboxEntry, InboxOutcome } from '../state/store/event-store.js'
 import type { ResultContext } from '../state/result-message.js'
 import type { Delivery, IncomingBatch } from './kafka/kafka-source.js'
-import { traceHeaders } from '../support/tracing/trace-context.js'
+import { traceHeaders, type TraceContext } from '../support/tracing/trace-context.js'
 import { consumeSpans, type ConsumedTrace, type ConsumeSpanOptions } from './consume-spans.js'
 
 /**
@@ -41,7 +41,8 @@ export interface IngestDeps {
   readonly sleep: (ms: number) => ObservableInput<void>
   /** attempts per batch before it is handed back to kafkajs unsettled */
   readonly maxAttempts: number
-  readonly onRejected?: (delivery: Delivery, reason: string) => void
+  /** `trace`: the rejected record's context (its consumer span), for the log line */
+  readonly onRejected?: (delivery: Delivery, reason: string, trace?: TraceContext) => void
   readonly onRetry?: (error: unknown, attempt: number) => void
   /** the consumer spans and where a request's trace context comes from; none: no context is read */
   readonly tracing?: ConsumeSpanOptions
@@ -110,8 +111,9 @@ const recordWithRetry$ = (batch: IncomingBatch, deps: IngestDeps): Observable<In
     for (const delivery of batch.deliveries) {
       const decoded = decodeAtTheDoor(delivery, deps.limits, deps.jobBytes)
       if (isLeft(decoded)) {
-        deps.onRejected?.(delivery, decoded.left.reason)
-        const headers = traceHeaders(spans.rejected(delivery, undefined, decoded.left.reason))
+        const trace = spans.rejected(delivery, undefined, decoded.left.reason)
+        deps.onRejected?.(delivery, decoded.left.reason, trace)
+        const headers = traceHeaders(trace)
         const records = rejectionRecords(delivery, decoded.left, deps.deadLetterTopic, iso, deps.results, deps.maxRecordBytes)
         unsent.push(...(headers === undefined ? records : records.map((record) => ({ ...record, headers }))))
       } else {

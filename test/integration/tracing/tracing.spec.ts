@@ -10,6 +10,7 @@ import { startOtlpReceiver, type OtlpReceiver } from '../../../dev/otlp-receiver
 import { tracingFromEnv } from '../../../src/config/tracing-env.js'
 import { RequestTopics, ResultTopics } from '../../../src/codecs/topics.js'
 import { startTracing } from '../../../src/support/tracing/otel-sdk.js'
+import { formatInspection, inspectService } from '../../../src/ops/inspect.js'
 import type { HarnessOptions } from '../../support/service-harness.js'
 import { useHarness } from '../../support/harness-hooks.js'
 import { publish } from '../../support/kafka-helpers.js'
@@ -93,6 +94,11 @@ describe('tracing: one trace from the request record to the result record', func
     const kubeCalls = spans().filter((s) => s.parentSpanId === write?.spanId)
     expect(kubeCalls.map((s) => s.name)).to.include('PUT secret')
     for (const call of kubeCalls) expect(call.kind).to.equal(OTLP_KIND.client)
+
+    // inspect shows the request's trace id
+    const store = ctx.harness.service?.store
+    const inspection = store === undefined ? undefined : await inspectService(store, 'trace-structured')
+    expect(inspection === undefined ? '' : formatInspection(inspection)).to.include(`trace ${incoming.traceId}`)
   })
 
   it('binary mode: ce_traceparent is the incoming context; a Kafka traceparent header wins over it', async () => {
