@@ -16,6 +16,7 @@ import { Kafka, logLevel, Partitioners } from 'kafkajs'
 import { RequestTopics, ResultTopics } from '../src/codecs/topics.js'
 import { dump } from 'js-yaml'
 import { DEV_SCRAPE_CONFIG, startDevStack, type DevStack } from './dev-stack.js'
+import { startOtlpReceiver, type OtlpReceiver } from './otlp-receiver.js'
 import { startKafkaMock } from './kafka-mock.js'
 import { describeExit, spawnOwned, type OwnedProcess } from './process-utils.js'
 import { startRedisServer } from './redis-server.js'
@@ -57,6 +58,21 @@ const watchResults = async (kafka: Kafka): Promise<ResultWaiter> => {
     },
     stop: () => consumer.disconnect(),
   }
+}
+
+/** The request's spans as an indented tree (found by its CloudEvent id on the consumer span). */
+const showTrace = async (receiver: OtlpReceiver, request: object) => {
+  const id = 'id' in request ? request.id : undefined
+  const consumer = () => receiver.spans.find((s) => s.attributes['cloudevents.event_id'] === id && s.kind === 5)
+  const published = () => {
+    const c = consumer()
+    return c !== undefined && receiver.spans.some((s) => s.traceId === c.traceId && s.kind === 4)
+  }
+  await receiver.waitFor(published, 5000).catch(() => undefined)
+  const found = consumer()
+  if (found === undefined) return
+  say(`trace ${found.traceId}:`)
+  say(receiver.tree(found.traceId).split('\n').map((line) => `  ${line}`).join('\n'))
 }
 
 const printState = (stack: DevStack) => {
@@ -126,6 +142,9 @@ const main = async (args: readonly string[]): Promise<number> => {
   const prometheus = await startLocalPrometheus()
   const sampleCluster = [...prometheus.clusters.values()][0]
   if (sampleCluster === undefined) throw new Error('the local Prometheus lab has no cluster')
+  // an OTLP/HTTP receiver, so each sample's spans can be shown (unless the caller points the service at a real collector)
+  const receiver = await startOtlpReceiver()
+  const tracingEnv: Record<string, string> = process.env['OTEL_EXPORTER_OTLP_ENDPOINT'] === undefined ? { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '200' } : {}
   const stack = await startDevStack({
     redisUrl: redis.url,
     kafkaBrokers: kafkaMock.bootstrap,
@@ -133,7 +152,7 @@ const main = async (args: readonly string[]): Promise<number> => {
     // the Grafana simulator's data source proxy reaches the real central Prometheus
     grafana: { datasources: [{ uid: 'prometheus', name: 'Prometheus', type: 'prometheus', url: prometheus.central.url }, { uid: 'loki', name: 'Loki', type: 'loki' }] },
     // loopback for the local managed cluster, and the private ranges of hand-made requests (10.10.10.4 ...)
-    env: { KAFKA_SESSION_TIMEOUT_MS: '6000', KAFKA_HEARTBEAT_INTERVAL_MS: '500', KAFKA_MAX_WAIT_MS: '200', KAFKA_REBALANCE_TIMEOUT_MS: '6000', HTTP_PORT: '0', PROMETHEUS_TARGET_ALLOW: '127.0.0.0/8,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7' },
+    env: { KAFKA_SESSION_TIMEOUT_MS: '6000', KAFKA_HEARTBEAT_INTERVAL_MS: '500', KAFKA_MAX_WAIT_MS: '200', KAFKA_REBALANCE_TIMEOUT_MS: '6000', HTTP_PORT: '0', PROMETHEUS_TARGET_ALLOW: '127.0.0.0/8,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7', ...tracingEnv },
   })
   // the service process takes SCRAPE_CONFIG_BACKEND from this process' environment
   const follower = followScrapeConfigs(stack, prometheus, process.env['SCRAPE_CONFIG_BACKEND'] ?? stack.env['SCRAPE_CONFIG_BACKEND'] ?? 'secret', say)
@@ -166,6 +185,7 @@ const main = async (args: readonly string[]): Promise<number> => {
     await prometheus.stop()
     await kafkaMock.stop()
     await redis.stop()
+    await receiver.stop()
   }
 
   try {
@@ -176,6 +196,7 @@ const main = async (args: readonly string[]): Promise<number> => {
       say(`result on ${String(result['topic'])}:`)
       const { topic: _topic, ...envelope } = result
       say(JSON.stringify(envelope, null, 2))
+      await showTrace(receiver, request)
     }
     section('create + platform-service samples')
     // the spec's sample, aimed at the local managed cluster instead of 10.10.10.4

@@ -2,6 +2,8 @@ import { isLeft } from 'fp-ts/lib/Either.js'
 import { loadConfig, redactConfig } from '../config/load-config.js'
 import { createLogger } from '../support/logger.js'
 import { startService } from '../runtime/service.js'
+import { tracingFromEnv } from '../config/tracing-env.js'
+import { startTracing } from '../support/tracing/otel-sdk.js'
 
 const HELP = `Usage: telemetry-client run
 
@@ -23,9 +25,14 @@ export const runCommand = async (args: readonly string[]): Promise<number> => {
   const config = loaded.right
   const logger = createLogger(config.service.logLevel)
   logger.info({ config: redactConfig(config) }, 'starting')
+  // OpenTelemetry by its own standard variables; a value it cannot use is a warning, not a stop
+  const traced = tracingFromEnv(process.env)
+  for (const warning of traced.warnings) logger.warn({ warning }, 'OpenTelemetry setting ignored')
+  const tracing = startTracing(traced.settings)
+  if (tracing.enabled) logger.info({ endpoint: traced.settings.endpoint, protocol: traced.settings.protocol, sampler: traced.settings.sampler }, 'tracing: exporting spans')
   let service
   try {
-    service = await startService(config, { logger })
+    service = await startService(config, { logger, tracing })
   } catch (error) {
     logger.fatal({ err: error instanceof Error ? error.message : String(error) }, 'start-up failed')
     return 1
@@ -43,7 +50,7 @@ export const runCommand = async (args: readonly string[]): Promise<number> => {
       logger.info({ signal }, 'stopping: finishing in-flight work')
       // exit explicitly once stopped: a client library's idle socket or timer must not keep a
       // stopped service alive past its grace period (Kubernetes would SIGKILL it)
-      running.stop().then(
+      running.stop().then(async () => tracing.shutdown().catch(() => undefined)).then(
         () => {
           logger.info('stopped')
           logger.flush()

@@ -14,10 +14,18 @@ import { decodeWith, formatFailure, preview } from './decode.js'
 import { CreateDashboardRequest, DeleteDashboardRequest, PlatformServiceRequest } from './requests.js'
 import { requestKindOfTopic, type RequestKind } from './topics.js'
 
+/** The CloudEvents distributed-tracing extension as the envelope carried it (unchecked strings; see codecs/incoming-trace.ts). */
+export interface DistributedTracing {
+  readonly traceparent?: string
+  readonly tracestate?: string
+}
+
+interface Traced { readonly distributedTracing?: DistributedTracing }
+
 export type RequestMessage =
-  | { readonly kind: 'create'; readonly envelope: CloudEvent; readonly kogito: KogitoAttributes; readonly payload: CreateDashboardRequest }
-  | { readonly kind: 'platform'; readonly envelope: CloudEvent; readonly kogito: KogitoAttributes; readonly payload: PlatformServiceRequest }
-  | { readonly kind: 'delete'; readonly envelope: CloudEvent; readonly kogito: KogitoAttributes; readonly payload: DeleteDashboardRequest }
+  | ({ readonly kind: 'create'; readonly envelope: CloudEvent; readonly kogito: KogitoAttributes; readonly payload: CreateDashboardRequest } & Traced)
+  | ({ readonly kind: 'platform'; readonly envelope: CloudEvent; readonly kogito: KogitoAttributes; readonly payload: PlatformServiceRequest } & Traced)
+  | ({ readonly kind: 'delete'; readonly envelope: CloudEvent; readonly kogito: KogitoAttributes; readonly payload: DeleteDashboardRequest } & Traced)
 
 export interface RejectedMessage {
   /** one readable line: what was wrong */
@@ -63,6 +71,14 @@ const utf8 = new TextDecoder('utf-8', { fatal: true })
 const echo = (u: unknown): string | undefined => (typeof u === 'string' && u.length <= MAX_ECHO_CHARS ? u : undefined)
 
 const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === 'object' && u !== null && !Array.isArray(u)
+
+/** Only string values, bounded like every echo; anything else is not a trace context. */
+const distributedTracingOf = (raw: Record<string, unknown>): Traced => {
+  const traceparent = echo(raw['traceparent'])
+  const tracestate = echo(raw['tracestate'])
+  if (traceparent === undefined && tracestate === undefined) return {}
+  return { distributedTracing: { ...(traceparent === undefined ? {} : { traceparent }), ...(tracestate === undefined ? {} : { tracestate }) } }
+}
 
 /** UTF-8 (strict) JSON, or a one-line reason. */
 export const parseJsonBytes = (value: Buffer): Either<string, unknown> => {
@@ -122,18 +138,19 @@ export const decodeRequestObject = (topic: string, raw: unknown): Either<Rejecte
 
   const kogito = info.kogito
   const env = envelope.right
+  const traced = distributedTracingOf(raw)
   switch (kind) {
     case 'create': {
       const p = decodeWith(payloadCodecs.create)(raw)
-      return isLeft(p) ? reject(`invalid ${kind} request: ${summary(p.left.reasons)}`, p.left.reasons) : right({ kind, envelope: env, kogito, payload: p.right.data })
+      return isLeft(p) ? reject(`invalid ${kind} request: ${summary(p.left.reasons)}`, p.left.reasons) : right({ kind, envelope: env, kogito, payload: p.right.data, ...traced })
     }
     case 'platform': {
       const p = decodeWith(payloadCodecs.platform)(raw)
-      return isLeft(p) ? reject(`invalid ${kind} request: ${summary(p.left.reasons)}`, p.left.reasons) : right({ kind, envelope: env, kogito, payload: p.right.data })
+      return isLeft(p) ? reject(`invalid ${kind} request: ${summary(p.left.reasons)}`, p.left.reasons) : right({ kind, envelope: env, kogito, payload: p.right.data, ...traced })
     }
     case 'delete': {
       const p = decodeWith(payloadCodecs.delete)(raw)
-      return isLeft(p) ? reject(`invalid ${kind} request: ${summary(p.left.reasons)}`, p.left.reasons) : right({ kind, envelope: env, kogito, payload: p.right.data })
+      return isLeft(p) ? reject(`invalid ${kind} request: ${summary(p.left.reasons)}`, p.left.reasons) : right({ kind, envelope: env, kogito, payload: p.right.data, ...traced })
     }
   }
 }

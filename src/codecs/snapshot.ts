@@ -9,6 +9,7 @@
 import * as t from 'io-ts'
 import { AcceptedRequest, ResultRecord, StepName } from './events.js'
 import { OrderStatus } from './results.js'
+import { TraceContextCodec } from './events/trace-context.js'
 
 export const ServiceStatus = t.keyof({ new: null, active: null, deleted: null, failed: null }, 'ServiceStatus')
 export type ServiceStatus = t.TypeOf<typeof ServiceStatus>
@@ -44,6 +45,9 @@ export const PendingRequest = t.readonly(
       publishedAt: t.string,
       /** retryable failures so far (absent: none), for the backoff and for operators */
       attempts: t.number,
+      /** see RequestAccepted: the trace its steps continue, and the one it arrived with */
+      trace: TraceContextCodec,
+      requestTrace: TraceContextCodec,
     }),
   ]),
   'PendingRequest',

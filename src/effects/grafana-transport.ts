@@ -14,6 +14,8 @@ import { decodeBody, GrafanaMessage } from '../codecs/grafana.js'
 import { GrafanaError, kindOfStatus, type GrafanaErrorKind } from './grafana-error.js'
 import { createSemaphore } from '../operators/semaphore.js'
 import { backoffDelay, defaultRetryOptions, isRetryableStatus, parseRetryAfter, transportFailure, type RetryOptions } from './retry-policy.js'
+import type { Tracing } from '../support/tracing/tracing.js'
+import { startClientSpan } from './client-span.js'
 
 export interface GrafanaAuth { token?: string; user?: string; password?: string }
 
@@ -42,6 +44,8 @@ export interface TransportOptions {
   settleMs?: number
   /** the largest answer body read; a bigger one is a `fatal` error, never buffered whole (default 16 MiB) */
   maxBodyBytes?: number
+  /** a CLIENT span per HTTP request (each attempt) */
+  tracing?: Tracing
 }
 
 export interface GrafanaTransport {
@@ -124,14 +128,17 @@ export const createGrafanaTransport = (opts: TransportOptions): GrafanaTransport
       let status: number | undefined
       let retryAfterMs: number | undefined
       const release = queued ? await slots.acquire() : () => undefined
+      const span = startClientSpan(opts.tracing, `${call.method.toUpperCase()} ${call.kind}`, { 'http.request.method': call.method.toUpperCase(), 'url.path': `/${call.path}`, 'http.request.resend_count': attempt, 'telemetry.grafana.operation': call.operation })
       try {
         const response = await http(call.path, {
           method: call.method,
           signal: AbortSignal.timeout(retry.timeoutMs),
           ...(call.json === undefined ? {} : { json: call.json }),
           ...(call.searchParams === undefined ? {} : { searchParams: call.searchParams }),
+          ...(span === undefined ? {} : { headers: span.headers }),
         })
         const text = await readText(response, maxBodyBytes)
+        span?.answered(response.status)
         if (!isRetryableStatus(response.status)) return { status: response.status, text }
         status = response.status
         reason = `HTTP ${status}${grafanaMessage(text)}`
@@ -139,6 +146,7 @@ export const createGrafanaTransport = (opts: TransportOptions): GrafanaTransport
       } catch (error) {
         if (error instanceof BodyTooLarge) throw fail('fatal', undefined, call.operation, error.message)
         reason = transportFailure(error, retry.timeoutMs)
+        span?.failed(reason)
         // no answer: the write may still be applied later, after whatever we do next
         if (call.writes !== undefined) unsettled.set(call.writes, Date.now() + settleMs)
       } finally {

@@ -20,6 +20,8 @@ import {
 } from '@kubernetes/client-node'
 import { OWNERSHIP_KEY } from '../codecs/owned-jobs.js'
 import { classifyKubeError, KubeErrorException } from './kube-error.js'
+import { endWithKubeError, kubeClientSpan } from './client-span.js'
+import type { Tracing } from '../support/tracing/tracing.js'
 
 export { classifyKubeError, KubeErrorException, type KubeError } from './kube-error.js'
 
@@ -90,7 +92,7 @@ const decode = (secret: V1Secret, key: string): string | undefined => {
 export const createSecretClient = (
   kc: KubeConfig,
   ref: SecretRef,
-  options: { timeoutMs?: number } = {},
+  options: { timeoutMs?: number; tracing?: Tracing } = {},
 ): SecretClient => {
   const api = kc.makeApiClient(CoreV1Api)
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
@@ -108,12 +110,16 @@ export const createSecretClient = (
     return { resourceVersion, value: decode(secret, key), ...(owned === undefined ? {} : { owned }) }
   }
 
-  const call = async <T>(what: string, request: () => Promise<T>): Promise<T> => {
+  const call = async <T>(what: 'read' | 'read metadata of' | 'replace', request: () => Promise<T>): Promise<T> => {
+    const span = kubeClientSpan(options.tracing, what === 'replace' ? 'PUT' : 'GET', 'secret', namespace, name)
     try {
-      return await request()
+      const answer = await request()
+      span?.succeeded()
+      return answer
     } catch (error) {
-      if (error instanceof KubeErrorException) throw error
-      throw new KubeErrorException(classifyKubeError(error, `${what} secret ${namespace}/${name}`, timeoutMs))
+      const classified = error instanceof KubeErrorException ? error.error : classifyKubeError(error, `${what} secret ${namespace}/${name}`, timeoutMs)
+      endWithKubeError(span, classified)
+      throw error instanceof KubeErrorException ? error : new KubeErrorException(classified)
     }
   }
 

@@ -17,7 +17,7 @@ export const registerJob$ = (step: RegisterJobStep, deps: Pick<StepDeps, 'scrape
   if (refusal !== undefined) {
     return of([stepFailed({ requestId, at: deps.now().toISOString(), step: 'registerJob', reason: refusal, retryable: false })])
   }
-  return deps.scrapeTargets.submit({ op: 'upsert', job }).pipe(
+  return deps.scrapeTargets.submit({ op: 'upsert', job }, step.pending.trace).pipe(
     map((outcome): readonly ServiceEvent[] => {
       const at = deps.now().toISOString()
       return outcome.ok

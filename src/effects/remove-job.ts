@@ -6,7 +6,7 @@ import type { StepDeps } from './step-deps.js'
 /** Remove the job named after the service (no write when it is not there). */
 export const removeJob$ = (step: RemoveJobStep, serviceId: string, deps: Pick<StepDeps, 'scrapeTargets' | 'now'>): Observable<readonly ServiceEvent[]> => {
   const { requestId } = step.pending
-  return deps.scrapeTargets.submit({ op: 'remove', jobName: serviceId }).pipe(
+  return deps.scrapeTargets.submit({ op: 'remove', jobName: serviceId }, step.pending.trace).pipe(
     map((outcome): readonly ServiceEvent[] => {
       const at = deps.now().toISOString()
       return outcome.ok

@@ -15,6 +15,8 @@ import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } fr
 import { isLeft } from 'fp-ts/lib/Either.js'
 import { SCRAPE_CONFIG_API_VERSION, SCRAPE_CONFIG_KIND, ScrapeConfigList, ScrapeConfigResource } from '../codecs/scrape-config.js'
 import { classifyKubeError, KubeErrorException } from './kube-error.js'
+import { endWithKubeError, kubeClientSpan } from './client-span.js'
+import type { Tracing } from '../support/tracing/tracing.js'
 import { DEFAULT_TIMEOUT_MS, timeoutOptions } from './kube-secret-client.js'
 import { isOwnScrapeConfig, MANAGED_BY_LABEL, MANAGED_BY_VALUE, scrapeConfigOf, type ScrapeConfigOptions } from './scrape-config-of.js'
 import { scrapeConfigName } from './scrape-config-name.js'
@@ -42,6 +44,7 @@ export interface ApplierOptions extends ScrapeConfigOptions {
   /** the server-side apply field manager, e.g. `telemetry-client` */
   readonly fieldManager: string
   readonly timeoutMs?: number
+  readonly tracing?: Tracing
 }
 
 /** Objects per list page: a 100,000-service namespace is read in pages, never in one answer. */
@@ -57,11 +60,15 @@ export const createScrapeConfigApplier = (kc: KubeConfig, options: ApplierOption
   const namespace = options.namespace
 
   const call = async <T>(verb: string, name: string, request: () => Promise<T>): Promise<T> => {
+    const span = kubeClientSpan(options.tracing, verb, 'scrapeconfig', namespace, name)
     try {
-      return await request()
+      const answer = await request()
+      span?.succeeded()
+      return answer
     } catch (error) {
-      if (error instanceof KubeErrorException) throw error
-      throw new KubeErrorException(classifyKubeError(error, `${verb} scrapeconfig ${namespace}/${name}`, timeoutMs))
+      const classified = error instanceof KubeErrorException ? error.error : classifyKubeError(error, `${verb} scrapeconfig ${namespace}/${name}`, timeoutMs)
+      endWithKubeError(span, classified)
+      throw error instanceof KubeErrorException ? error : new KubeErrorException(classified)
     }
   }
 

@@ -7,10 +7,14 @@
 import type { Observable } from 'rxjs'
 import type { OwnedEdit } from './owned-list-edits.js'
 import type { SecretEditOutcome } from './secret-batch-write.js'
+import type { TraceContext } from '../support/tracing/trace-context.js'
 
 export type ScrapeEditOutcome = SecretEditOutcome
 
 export interface ScrapeTargets {
-  /** Cold: submits on subscribe, emits the outcome of the write that carried this edit, completes. */
-  submit(edit: OwnedEdit): Observable<ScrapeEditOutcome>
+  /**
+   * Cold: submits on subscribe, emits the outcome of the write that carried this edit, completes.
+   * `trace`: the submitting step's context (a group-committed write links to each of its edits').
+   */
+  submit(edit: OwnedEdit, trace?: TraceContext): Observable<ScrapeEditOutcome>
 }

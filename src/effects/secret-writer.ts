@@ -7,17 +7,22 @@
  * replicas), the secret's resourceVersion makes a concurrent write fail with 409, and the batch
  * is re-read and re-applied, so nobody's job is ever dropped.
  */
-import { Observable, Subject, catchError, defer, from, map, mergeMap, of, type ObservableInput, type Subscription } from 'rxjs'
+import { Observable, Subject, catchError, from, map, mergeMap, of, type ObservableInput, type Subscription } from 'rxjs'
 import { groupCommit } from '../operators/group-commit.js'
 import type { SecretClient } from './kube-secret-client.js'
 import type { OwnedEdit } from './owned-list-edits.js'
 import { writeBatch, type BatchReport, type BatchWriteDeps, type SecretEditOutcome } from './secret-batch-write.js'
+import type { TraceContext } from '../support/tracing/trace-context.js'
+import { NO_TRACING, type Tracing } from '../support/tracing/tracing.js'
+import { tracedWrite } from './traced-write.js'
 
 export type { SecretEditOutcome, BatchReport }
 
 export interface Ticket {
   readonly edit: OwnedEdit
   readonly reply: (outcome: SecretEditOutcome) => void
+  /** the submitting step's context: the batch's write span links to it */
+  readonly trace?: TraceContext
 }
 
 export interface SecretWriterStats {
@@ -36,11 +41,12 @@ export const secretWrites$ = (
   // ObservableInput, not just Promise: marble specs stand in a cold observable for the Kubernetes write
   write: (edits: readonly OwnedEdit[]) => ObservableInput<{ outcomes: readonly SecretEditOutcome[]; report: BatchReport }>,
   maxBatch?: number,
+  tracing: Tracing = NO_TRACING,
 ): Observable<BatchReport> =>
   ticket$.pipe(
     groupCommit(
       (tickets) =>
-        defer(() => from(write(tickets.map((t) => t.edit)))).pipe(
+        tracedWrite(tracing, tickets, () => from(write(tickets.map((t) => t.edit)))).pipe(
           map(({ outcomes, report }) => {
             tickets.forEach((ticket, i) => ticket.reply(outcomes[i] ?? { ok: false, reason: 'no outcome', retryable: true }))
             return report
@@ -57,8 +63,8 @@ export const secretWrites$ = (
   )
 
 export interface SecretWriter {
-  /** Cold: submits on subscribe, emits the outcome of the write that carried this edit, completes. */
-  submit(edit: OwnedEdit): Observable<SecretEditOutcome>
+  /** Cold: submits on subscribe, emits the outcome of the write that carried this edit, completes (see ScrapeTargets.submit). */
+  submit(edit: OwnedEdit, trace?: TraceContext): Observable<SecretEditOutcome>
   readonly stats: Readonly<SecretWriterStats>
   readonly reports$: Observable<BatchReport>
   close(): void
@@ -71,6 +77,7 @@ export interface SecretWriterOptions {
   readonly maxBatch?: number
   readonly sleep?: (ms: number) => Promise<void>
   readonly random?: () => number
+  readonly tracing?: Tracing
 }
 
 export const createSecretWriter = (options: SecretWriterOptions): SecretWriter => {
@@ -94,7 +101,7 @@ export const createSecretWriter = (options: SecretWriterOptions): SecretWriter =
       stats.inFlight -= 1
     }
   }
-  const subscription: Subscription = secretWrites$(tickets, write, options.maxBatch).subscribe((report) => {
+  const subscription: Subscription = secretWrites$(tickets, write, options.maxBatch, options.tracing).subscribe((report) => {
     stats.batches += 1
     if (report.written) stats.writes += 1
     stats.conflicts += report.conflicts
@@ -102,11 +109,12 @@ export const createSecretWriter = (options: SecretWriterOptions): SecretWriter =
     reports.next(report)
   })
   return {
-    submit: (edit) =>
+    submit: (edit, trace) =>
       new Observable<SecretEditOutcome>((subscriber) => {
         stats.editsSubmitted += 1
         tickets.next({
           edit,
+          ...(trace === undefined ? {} : { trace }),
           reply: (outcome) => {
             subscriber.next(outcome)
             subscriber.complete()

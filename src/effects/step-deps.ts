@@ -2,7 +2,7 @@ import type { DashboardRef } from './grafana-port.js'
 import type { ScrapeTargets } from './scrape-targets.js'
 import type { DatasourceUids } from './desired-state.js'
 import type { ResultContext } from '../state/result-message.js'
-import type { ResultRecord } from '../codecs/events.js'
+import type { OutgoingRecord } from '../codecs/events.js'
 import type { TargetAllow } from './target-policy.js'
 import type { ObservableInput } from 'rxjs'
 
@@ -10,7 +10,7 @@ import type { ObservableInput } from 'rxjs'
  * Publishes one result message; completes once the broker acknowledged it. An ObservableInput (not
  * just a Promise) so marble specs can stand in a cold observable; production passes a Promise.
  */
-export type PublishResult = (record: ResultRecord) => ObservableInput<void>
+export type PublishResult = (record: OutgoingRecord) => ObservableInput<void>
 
 /**
  * The Grafana calls the step effects make: the Grafana port (grafana-port.ts, whichever API is

@@ -5,16 +5,16 @@
  * records `ResultPublished` after the broker acknowledged its own message.
  */
 import { Subject, catchError, defaultIfEmpty, defer, from, map, of, type ObservableInput } from 'rxjs'
-import type { ResultRecord } from '../codecs/events.js'
+import type { OutgoingRecord } from '../codecs/events.js'
 import { groupCommit } from './group-commit.js'
 
 interface Pending {
-  readonly record: ResultRecord
+  readonly record: OutgoingRecord
   readonly settle: (error?: Error) => void
 }
 
 export interface BatchingSender {
-  send(record: ResultRecord): Promise<void>
+  send(record: OutgoingRecord): Promise<void>
   close(): void
 }
 
@@ -26,7 +26,7 @@ export interface BatchingSender {
 export type BatchOutcomes = readonly (Error | undefined)[] | void
 
 // sendBatch acknowledges with one value: a Promise in production, a cold observable in marble specs
-export const createBatchingSender = (sendBatch: (records: readonly ResultRecord[]) => ObservableInput<BatchOutcomes>, maxBatch = 500): BatchingSender => {
+export const createBatchingSender = (sendBatch: (records: readonly OutgoingRecord[]) => ObservableInput<BatchOutcomes>, maxBatch = 500): BatchingSender => {
   const pending = new Subject<Pending>()
   const subscription = pending
     .pipe(

@@ -8,6 +8,7 @@ import { fold } from '../state/evolve.js'
 import { initialServiceState, type ServiceState } from '../state/service-state.js'
 import { claimedVersion, judgeSnapshot, type SnapshotVerdict } from './replay.js'
 import { formatTimeline, timelineOf, type TimelineEntry } from './timeline.js'
+import { traceIdOf } from '../support/tracing/trace-context.js'
 
 export interface Inspection {
   readonly serviceId: string
@@ -56,7 +57,9 @@ export const formatInspection = ({ serviceId, state, snapshot, timeline, trimmed
       : p.failure.retryAt === undefined ? ` FAILED at ${p.failure.step}: ${p.failure.reason}${attempts}`
       : ` WAITING until ${p.failure.retryAt} to retry ${p.failure.step}${attempts}: ${p.failure.reason}`
     const done = p.done.length === 0 ? '' : ` done=${p.done.join(',')}`
-    return `${i + 1}. ${p.request.kind} ${p.requestId} accepted ${p.acceptedAt}${done}${failure}`
+    const traceId = traceIdOf(p.trace)
+    const trace = traceId === undefined ? '' : ` trace=${traceId}`
+    return `${i + 1}. ${p.request.kind} ${p.requestId} accepted ${p.acceptedAt}${trace}${done}${failure}`
   })
   const outstanding = state.outstanding.map((o) => `${o.resultId} → ${o.result.topic} (${o.copies} cop${o.copies === 1 ? 'y' : 'ies'} owed) for ${o.requestId}`)
   return [

@@ -5,6 +5,7 @@
  */
 import type { ServiceEvent } from '../codecs/events.js'
 import type { StoredEvent } from '../state/store/event-store.js'
+import { traceIdOf } from '../support/tracing/trace-context.js'
 
 export interface TimelineEntry {
   readonly version: number
@@ -14,7 +15,15 @@ export interface TimelineEntry {
   readonly facts: string
 }
 
-const requestFacts = (e: Extract<ServiceEvent, { type: 'RequestAccepted' }>): string => {
+/** The request's trace id (find it in Tempo or Jaeger by this id). */
+const traceFact = (e: Extract<ServiceEvent, { type: 'RequestAccepted' }>): string => {
+  const traceId = traceIdOf(e.trace)
+  return traceId === undefined ? '' : ` trace ${traceId}`
+}
+
+const requestFacts = (e: Extract<ServiceEvent, { type: 'RequestAccepted' }>): string => `${requestKindFacts(e)}${traceFact(e)}`
+
+const requestKindFacts = (e: Extract<ServiceEvent, { type: 'RequestAccepted' }>): string => {
   const { request } = e
   switch (request.kind) {
     case 'create': {

@@ -5,6 +5,7 @@ import { defer, tap, type Observable } from 'rxjs'
 import type { DrainEvent } from '../streams/service-drain.js'
 import type { Logger } from '../support/logger.js'
 import type { Metrics } from './metrics.js'
+import { logTraceFields } from '../support/tracing/trace-context.js'
 
 /** Records completed requests (count by kind/status, time from publish to result) and logs them. */
 export const observeDrainEvent = (metrics: Metrics, logger: Logger, event: DrainEvent): void => {
@@ -33,6 +34,7 @@ export const observeDrainEvent = (metrics: Metrics, logger: Logger, event: Drain
       kind,
       status,
       message,
+      ...logTraceFields(pending.trace),
     }
     if (status === 'SUCCESS') logger.info(line, 'request completed')
     else logger.warn(line, 'request failed')

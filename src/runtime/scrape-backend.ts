@@ -10,6 +10,7 @@ import { createScrapeConfigWriter } from '../effects/scrape-config-writer.js'
 import type { ScrapeTargets } from '../effects/scrape-targets.js'
 import { createSecretWriter, type SecretWriter } from '../effects/secret-writer.js'
 import type { Logger } from '../support/logger.js'
+import type { Tracing } from '../support/tracing/tracing.js'
 import { recordSecretBatch, SECRET_LIMIT_BYTES, type Metrics } from './metrics.js'
 
 /** The field manager of every server-side apply: `kubectl get --show-managed-fields` names it. */
@@ -41,12 +42,14 @@ export interface BackendOptions {
   readonly logger: Logger
   readonly metrics: Metrics
   readonly secretSizeWarnRatio: number
+  /** CLIENT spans at the Kubernetes calls, the group-committed write as one span */
+  readonly tracing?: Tracing
 }
 
 export const startScrapeBackend = (scrape: ScrapeTargetsConfig, kubeconfigPath: string | undefined, options: BackendOptions): ScrapeBackend => {
   const kc = kubeConfigFrom(kubeconfigPath)
   if (scrape.backend === 'scrapeconfig') {
-    const applier = createScrapeConfigApplier(kc, { namespace: scrape.scrapeConfig.namespace, extraLabels: scrape.scrapeConfig.labels, fieldManager: FIELD_MANAGER })
+    const applier = createScrapeConfigApplier(kc, { namespace: scrape.scrapeConfig.namespace, extraLabels: scrape.scrapeConfig.labels, fieldManager: FIELD_MANAGER, ...(options.tracing === undefined ? {} : { tracing: options.tracing }) })
     const onAttempt = (op: string, outcome: string) => options.metrics.scrapeConfigAttempts.inc({ op, outcome })
     return { targets: createScrapeConfigWriter({ applier, maxInFlight: scrape.scrapeConfig.maxInFlight, onAttempt }), applier, check: async () => {
       await applier.probe()
@@ -54,8 +57,9 @@ export const startScrapeBackend = (scrape: ScrapeTargetsConfig, kubeconfigPath: 
     }, close: () => undefined }
   }
   const { secret } = scrape
-  const secretClient = createSecretClient(kc, secret)
-  const secretWriter = createSecretWriter({ client: secretClient, describe: `${secret.namespace}/${secret.name} key ${secret.key}` })
+  const traced = options.tracing === undefined ? {} : { tracing: options.tracing }
+  const secretClient = createSecretClient(kc, secret, traced)
+  const secretWriter = createSecretWriter({ client: secretClient, describe: `${secret.namespace}/${secret.name} key ${secret.key}`, ...traced })
   const reports = secretWriter.reports$.subscribe((report) => {
     recordSecretBatch(options.metrics, report)
     warnOnSecretSize(options.logger, report.bytes, options.secretSizeWarnRatio)

@@ -41,6 +41,10 @@ import { startRetentionSchedule } from './retention-schedule.js'
 import { createRetention } from '../state/store/retention.js'
 import { createMetrics, recordReceived, type Metrics } from './metrics.js'
 import { observeDrainEvent, timedStep } from './observe-drain.js'
+import { NO_TRACING, type Tracing } from '../support/tracing/tracing.js'
+import { logTraceFields } from '../support/tracing/trace-context.js'
+import { SCRAPE_CONFIG_STEP_NAMES, SECRET_STEP_NAMES, traceRetryWaits, tracedSteps } from '../effects/traced-step.js'
+import { createTraceMetrics } from './trace-metrics.js'
 
 export interface ServiceOptions {
   readonly logger: Logger
@@ -52,6 +56,8 @@ export interface ServiceOptions {
   readonly crashPoint?: CrashPoint
   /** tests: put a broker-like limit (or a fault) in front of the result producer */
   readonly wrapProducer?: (producer: ResultProducer) => ResultProducer
+  /** OpenTelemetry (the OTEL_* variables, see config/tracing-env.ts); off by default */
+  readonly tracing?: Tracing
 }
 
 export interface RunningService {
@@ -90,6 +96,8 @@ const connectRedis = async (redis: RedisClient, url: string): Promise<void> => {
 
 export const startService = async (config: Config, options: ServiceOptions): Promise<RunningService> => {
   const { logger } = options
+  const tracing = options.tracing ?? NO_TRACING
+  const startedAtMs = Date.now()
   const now = options.now ?? (() => new Date())
   const redis = createRedis(config.redis)
   await connectRedis(redis, config.redis.url)
@@ -104,6 +112,7 @@ export const startService = async (config: Config, options: ServiceOptions): Pro
     maxConcurrency: config.grafana.maxConcurrency,
     api: config.grafana.api,
     namespace: config.grafana.namespace,
+    tracing,
     onApiChosen: (api) => logger.info({ grafanaApi: describeApi(api), grafanaApiSetting: config.grafana.api }, 'Grafana API chosen'),
   })
   // ask discovery now, so /readyz and the log say early which API is in use; Grafana down is no
@@ -117,7 +126,9 @@ export const startService = async (config: Config, options: ServiceOptions): Pro
     logger,
     metrics,
     secretSizeWarnRatio: config.service.secretSizeWarnRatio,
+    tracing,
   })
+  const traceMetrics = createTraceMetrics(metrics.registry)
 
   let joined = false
   const { fastIntervalMs, slowIntervalMs } = config.service.readiness
@@ -179,7 +190,8 @@ export const startService = async (config: Config, options: ServiceOptions): Pro
   const running = startServiceLanes({
     store,
     desired: desiredFingerprints(stepDeps.datasources),
-    runStep: (step, state) => timedStep(metrics, step.type, () => runStep$(step, state, stepDeps)),
+    runStep: tracedSteps(tracing, (step, state) => timedStep(metrics, step.type, () => runStep$(step, state, stepDeps)), config.scrape.backend === 'scrapeconfig' ? SCRAPE_CONFIG_STEP_NAMES : SECRET_STEP_NAMES, startedAtMs),
+    ...(tracing.enabled ? { onOutcome: (step, events) => traceRetryWaits(tracing, step, events, now().getTime()) } : {}),
     nowMs: () => now().getTime(),
     crash: options.crashPoint ?? crashPointFromEnv(process.env),
     ...(config.service.leaseMs > 0
@@ -220,11 +232,12 @@ export const startService = async (config: Config, options: ServiceOptions): Pro
     results,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     maxAttempts: 20,
-    onRejected: (delivery, reason) => {
+    onRejected: (delivery, reason, trace) => {
       metrics.deadLetters.inc()
-      logger.warn({ topic: delivery.topic, partition: delivery.partition, offset: delivery.offset, reason }, 'message rejected and dead-lettered')
+      logger.warn({ topic: delivery.topic, partition: delivery.partition, offset: delivery.offset, reason, ...logTraceFields(trace) }, 'message rejected and dead-lettered')
     },
     onRetry: (error, attempt) => logger.warn({ err: error instanceof Error ? error.message : String(error), attempt }, 'could not record batch; retrying'),
+    tracing: { tracing, consumerGroup: config.kafka.groupId, maxAttributeBytes: config.service.limits.maxExtensionAttributeBytes, onMalformed: traceMetrics.malformed },
   }).subscribe((report) => {
     recordReceived(metrics, report)
     for (const { serviceId } of report.accepted) running.wake(serviceId)
@@ -264,6 +277,8 @@ export const startService = async (config: Config, options: ServiceOptions): Pro
         await producer.disconnect().catch(() => undefined)
         redis.disconnect()
         await http.stop()
+        // what the batch processor still holds goes out before the process exits
+        await tracing.forceFlush().catch(() => undefined)
       })()),
   }
 }

@@ -60,6 +60,8 @@ const requestAccepted: Handle<'RequestAccepted'> = (state, e) => {
     kogito: e.kogito,
     acceptedAt: e.at,
     ...(publishedAt === undefined ? {} : { publishedAt }),
+    ...(e.trace === undefined ? {} : { trace: e.trace }),
+    ...(e.requestTrace === undefined ? {} : { requestTrace: e.requestTrace }),
     done: [],
     failure: null,
     redeliveries: 0,

@@ -5,6 +5,7 @@
 import type { ResultRecord } from '../codecs/events.js'
 import type { KogitoAttributes } from '../codecs/cloud-event.js'
 import { boundedKogito, DEFAULT_REQUEST_LIMITS, type EchoLimits } from '../codecs/limits.js'
+import type { TraceContext } from '../support/tracing/trace-context.js'
 import type { DeleteDashboardResult, DashboardResult, OrderStatus, PlatformServiceResult } from '../codecs/results.js'
 import { ResultTopics, type RequestKind } from '../codecs/topics.js'
 import type { AppliedDashboard, PendingRequest, ServiceState } from './service-state.js'
@@ -82,7 +83,7 @@ export const resultData = (
 export const resultEnvelope = (
   kind: RequestKind,
   data: object,
-  ids: { readonly resultId: string; readonly kogito: KogitoAttributes; readonly at: string },
+  ids: { readonly resultId: string; readonly kogito: KogitoAttributes; readonly at: string; readonly trace?: TraceContext },
   ctx: ResultContext,
 ): Record<string, unknown> => {
   const { kogitoprocinstanceid, ...otherKogito } = boundedKogito(ids.kogito, ctx.echo ?? DEFAULT_REQUEST_LIMITS)
@@ -96,6 +97,8 @@ export const resultEnvelope = (
     ...otherKogito,
     // SONATA correlates the answer with the waiting process instance through kogitoprocrefid
     ...(kogitoprocinstanceid === undefined ? {} : { kogitoprocrefid: kogitoprocinstanceid, kogitoprocinstanceid }),
+    // CloudEvents distributed tracing: the extension carries the trace the request started (when it had one)
+    ...(ids.trace === undefined ? {} : ids.trace.tracestate === undefined ? { traceparent: ids.trace.traceparent } : { traceparent: ids.trace.traceparent, tracestate: ids.trace.tracestate }),
     data,
   }
 }

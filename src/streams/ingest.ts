@@ -10,7 +10,7 @@
  */
 import { EMPTY, catchError, concat, concatMap, defaultIfEmpty, defer, forkJoin, from, ignoreElements, map, mergeMap, of, retry, throwError, type Observable, type ObservableInput } from 'rxjs'
 import { isLeft } from 'fp-ts/lib/Either.js'
-import { requestAccepted, requestRedelivered, type ResultRecord } from '../codecs/events.js'
+import { requestAccepted, requestRedelivered, type OutgoingRecord } from '../codecs/events.js'
 import { decodeAtTheDoor } from '../codecs/at-the-door.js'
 import type { JobBytes, RequestLimits } from '../codecs/limits.js'
 import type { RequestMessage } from '../codecs/request-message.js'
@@ -18,6 +18,8 @@ import { rejectionRecords } from '../effects/dead-letter.js'
 import type { InboxEntry, InboxOutcome } from '../state/store/event-store.js'
 import type { ResultContext } from '../state/result-message.js'
 import type { Delivery, IncomingBatch } from './kafka/kafka-source.js'
+import { traceHeaders, type TraceContext } from '../support/tracing/trace-context.js'
+import { consumeSpans, type ConsumedTrace, type ConsumeSpanOptions } from './consume-spans.js'
 
 /**
  * The deps' calls are ObservableInputs so marble specs can stand in cold observables; production
@@ -30,7 +32,7 @@ export interface IngestDeps {
     seen(requests: readonly { readonly serviceId: string; readonly requestId: string }[]): ObservableInput<readonly boolean[]>
   }
   /** per record: undefined = out (or dead-lettered in its place), an Error = retry it; void = all out */
-  readonly sendRecords: (records: readonly ResultRecord[]) => ObservableInput<readonly (Error | undefined)[] | void>
+  readonly sendRecords: (records: readonly OutgoingRecord[]) => ObservableInput<readonly (Error | undefined)[] | void>
   readonly now: () => Date
   readonly deadLetterTopic: string
   /** limits at the door; over one, a request is rejected like an undecodable one */
@@ -43,8 +45,11 @@ export interface IngestDeps {
   readonly sleep: (ms: number) => ObservableInput<void>
   /** attempts per batch before it is handed back to kafkajs unsettled */
   readonly maxAttempts: number
-  readonly onRejected?: (delivery: Delivery, reason: string) => void
+  /** `trace`: the rejected record's context (its consumer span), for the log line */
+  readonly onRejected?: (delivery: Delivery, reason: string, trace?: TraceContext) => void
   readonly onRetry?: (error: unknown, attempt: number) => void
+  /** the consumer spans and where a request's trace context comes from; none: no context is read */
+  readonly tracing?: ConsumeSpanOptions
 }
 
 export interface IngestReport {
@@ -64,7 +69,7 @@ const publishedAtOf = (delivery: Delivery, receivedMs: number): { publishedAt?: 
   return delivery.timestamp === undefined || !Number.isFinite(ms) || ms <= 0 ? {} : { publishedAt: new Date(Math.min(ms, receivedMs)).toISOString() }
 }
 
-const inboxEntry = (delivery: Delivery, message: RequestMessage, at: string): InboxEntry => {
+const inboxEntry = (delivery: Delivery, message: RequestMessage, at: string, traced: ConsumedTrace): InboxEntry => {
   const requestId = message.envelope.id
   const origin = `${delivery.topic}/${delivery.partition}@${delivery.offset}`
   const request =
@@ -73,7 +78,7 @@ const inboxEntry = (delivery: Delivery, message: RequestMessage, at: string): In
     : { kind: message.kind, payload: message.payload }
   return {
     serviceId: message.payload.serviceId,
-    accepted: requestAccepted({ requestId, at, request, kogito: message.kogito, origin, ...publishedAtOf(delivery, Date.parse(at)) }),
+    accepted: requestAccepted({ requestId, at, request, kogito: message.kogito, origin, ...publishedAtOf(delivery, Date.parse(at)), ...traced }),
     redelivered: requestRedelivered({ requestId, at, origin }),
   }
 }
@@ -111,17 +116,22 @@ const recordWithRetry$ = (batch: IncomingBatch, deps: IngestDeps): Observable<In
     const seen$ = overLimit.length === 0
       ? of([] as readonly boolean[])
       : retrying$(batch, deps, () => from(deps.store.seen(overLimit.map((m) => ({ serviceId: m.payload.serviceId, requestId: m.envelope.id })))))
+    const spans = consumeSpans(deps.tracing, batch.deliveries.length)
     return seen$.pipe(
       concatMap((seen) => {
         const known = new Set(overLimit.filter((_, i) => seen[i] === true))
         const entries: InboxEntry[] = []
-        let unsent: ResultRecord[] = []
+        let unsent: OutgoingRecord[] = []
         for (const { delivery, result } of decoded) {
-          if (!isLeft(result)) entries.push(inboxEntry(delivery, result.right, iso))
-          else if (result.left.overLimit !== undefined && known.has(result.left.overLimit)) entries.push(inboxEntry(delivery, result.left.overLimit, iso))
-          else {
-            deps.onRejected?.(delivery, result.left.reason)
-            unsent.push(...rejectionRecords(delivery, result.left, deps.deadLetterTopic, iso, deps.results, deps.maxRecordBytes))
+          if (!isLeft(result)) entries.push(inboxEntry(delivery, result.right, iso, spans.accepted(delivery, result.right)))
+          else if (result.left.overLimit !== undefined && known.has(result.left.overLimit)) {
+            entries.push(inboxEntry(delivery, result.left.overLimit, iso, spans.accepted(delivery, result.left.overLimit)))
+          } else {
+            const trace = spans.rejected(delivery, undefined, result.left.reason)
+            deps.onRejected?.(delivery, result.left.reason, trace)
+            const headers = traceHeaders(trace)
+            const records = rejectionRecords(delivery, result.left, deps.deadLetterTopic, iso, deps.results, deps.maxRecordBytes)
+            unsent.push(...(headers === undefined ? records : records.map((record) => ({ ...record, headers }))))
           }
         }
         const sendRejections$ = retrying$(batch, deps, () =>
@@ -139,8 +149,15 @@ const recordWithRetry$ = (batch: IncomingBatch, deps: IngestDeps): Observable<In
         const accepted$ = retrying$(batch, deps, () => from(deps.store.accept(entries, at.getTime())))
         // the inbox and the dead letters are written at the same time; the batch is done when both are
         return forkJoin([accepted$, sendRejections$]).pipe(
-          map(([accepted]): IngestReport => ({ topic: batch.topic, partition: batch.partition, accepted, rejected: batch.deliveries.length - entries.length })),
+          map(([accepted]): IngestReport => {
+            spans.end(accepted)
+            return { topic: batch.topic, partition: batch.partition, accepted, rejected: batch.deliveries.length - entries.length }
+          }),
         )
+      }),
+      catchError((error: unknown) => {
+        spans.end(undefined, error)
+        return throwError(() => error)
       }),
     )
   })

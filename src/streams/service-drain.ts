@@ -13,7 +13,7 @@
  * Never errors: a failure ends this drain with a `failed` event; the work stays pending in the log
  * and a later wake-up resumes it.
  */
-import { EMPTY, catchError, concat, concatMap, defaultIfEmpty, defer, expand, finalize, ignoreElements, map, mergeMap, of, take, throwError, type Observable, type ObservableInput } from 'rxjs'
+import { EMPTY, catchError, concat, concatMap, defaultIfEmpty, defer, expand, finalize, ignoreElements, map, mergeMap, of, take, tap, throwError, type Observable, type ObservableInput } from 'rxjs'
 import type { ServiceEvent } from '../codecs/events.js'
 import { decide, type DesiredFingerprints } from '../state/decide.js'
 import type { Step } from '../state/step.js'
@@ -55,6 +55,8 @@ export interface DrainDeps {
   readonly leaseRenewMs?: number
   /** retry transient faults until the request's deadline; without it they fail at once */
   readonly patience?: Patience
+  /** told each step's outcome events as they will be recorded (retries stamped): the retry-wait spans */
+  readonly onOutcome?: (step: Step, events: readonly ServiceEvent[]) => void
 }
 
 const stepKey = (step: Step): string => {
@@ -121,6 +123,7 @@ const drainHeld$ = (serviceId: string, deps: DrainDeps): Observable<DrainEvent> 
         concatMap((held) => (held ? deps.runStep(step, turn.state) : EMPTY)),
         take(1),
         map((events) => scheduleRetries(events, turn.state, deps.nowMs(), deps.patience)),
+        tap((events) => deps.onOutcome?.(step, events)),
         concatMap((events) => commit$(serviceId, turn.state, step, events, deps)),
         map((next): Turn => ({ ...next, steps: turn.steps + 1 })),
         defaultIfEmpty<Turn, Turn>({ ...turn, event: { type: 'busy', serviceId } }),

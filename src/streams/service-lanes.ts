@@ -33,6 +33,8 @@ export interface LaneDeps {
   readonly busyRetryMs: number
   /** retry transient faults until the request's deadline (see retry-schedule.ts) */
   readonly patience?: Patience
+  /** see DrainDeps.onOutcome */
+  readonly onOutcome?: (step: Step, events: readonly ServiceEvent[]) => void
   readonly onEvent: (event: DrainEvent) => void
   readonly onHandlerError: (serviceId: string, error: unknown) => void
 }
@@ -82,7 +84,8 @@ export const startServiceLanes = (deps: LaneDeps): ServiceLanes => {
           active += 1
           const leased = deps.lease === undefined ? {} : { lease: deps.lease.lease, leaseRenewMs: deps.lease.renewMs }
           const patient = deps.patience === undefined ? {} : { patience: deps.patience }
-          return drainService$(serviceId, { store: deps.store, desired: deps.desired, runStep, nowMs: deps.nowMs, ...leased, ...patient }).pipe(finalize(() => (active -= 1)))
+          const observed = deps.onOutcome === undefined ? {} : { onOutcome: deps.onOutcome }
+          return drainService$(serviceId, { store: deps.store, desired: deps.desired, runStep, nowMs: deps.nowMs, ...leased, ...patient, ...observed }).pipe(finalize(() => (active -= 1)))
         },
         { maxActive: deps.maxActive, idleMs: deps.idleMs, coalesce: true, onLaneCount: (n) => (open = n), onHandlerError: deps.onHandlerError },
       ),

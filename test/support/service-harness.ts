@@ -36,7 +36,7 @@ const memoryLogger = (lines: string[]): Logger =>
     }),
   )
 
-export type HarnessOptions = Partial<Omit<DevStackOptions, 'kafkaBrokers'>> & Pick<ServiceOptions, 'wrapProducer' | 'now'>
+export type HarnessOptions = Partial<Omit<DevStackOptions, 'kafkaBrokers'>> & Pick<ServiceOptions, 'wrapProducer' | 'now' | 'tracing'>
 
 export const startHarness = async (options: HarnessOptions = {}): Promise<Harness> => {
   const kafka = await startKafkaMock()
@@ -52,7 +52,7 @@ export const startHarness = async (options: HarnessOptions = {}): Promise<Harnes
     logs,
     service: undefined,
     startService: async () => {
-      harness.service = await startService(stack.config, { logger: memoryLogger(logs), consumerTuning: FAST_CONSUMER_SETTINGS, sweepIntervalMs: 1000, ...(options.wrapProducer ? { wrapProducer: options.wrapProducer } : {}), ...(options.now ? { now: options.now } : {}) })
+      harness.service = await startService(stack.config, { logger: memoryLogger(logs), consumerTuning: FAST_CONSUMER_SETTINGS, sweepIntervalMs: 1000, ...(options.wrapProducer ? { wrapProducer: options.wrapProducer } : {}), ...(options.now ? { now: options.now } : {}), ...(options.tracing ? { tracing: options.tracing } : {}) })
       return harness.service
     },
     stopService: async () => {

@@ -2,6 +2,7 @@ import * as t from 'io-ts'
 import { Namespaces, Port, PrometheusHost, ServiceId } from '../primitives.js'
 import { CreateDashboardRequest, DeleteDashboardRequest, PlatformServiceRequest, ServiceName } from '../requests.js'
 import { EventMeta, eventHead, hasEventHead, hasOnlyKeys, isRecord, type EventFields } from './event-head.js'
+import { TraceContextCodec, isAbsentOrTraceContext } from './trace-context.js'
 
 /** A request as the service keeps it: its kind and the decoded `data` of its CloudEvent. */
 export const AcceptedRequest = t.union(
@@ -33,6 +34,13 @@ export const RequestAccepted = t.intersection(
        * their batches happened to be recorded
        */
       publishedAt: t.string,
+      /**
+       * the trace the request's work continues in: its CONSUMER span's context, or the incoming
+       * one when tracing is off (kept when unsampled too, so a resumed request stays in its trace)
+       */
+      trace: TraceContextCodec,
+      /** the context the request arrived with, echoed in its result (CloudEvents distributed tracing) */
+      requestTrace: TraceContextCodec,
     }),
   ],
   'RequestAccepted',
@@ -46,6 +54,8 @@ export const requestAccepted = (e: EventFields<RequestAccepted>): RequestAccepte
   kogito: e.kogito,
   origin: e.origin,
   ...(e.publishedAt === undefined ? {} : { publishedAt: e.publishedAt }),
+  ...(e.trace === undefined ? {} : { trace: e.trace }),
+  ...(e.requestTrace === undefined ? {} : { requestTrace: e.requestTrace }),
 })
 
 const isDecodedPayload = (kind: unknown, u: unknown): boolean => {
@@ -70,6 +80,7 @@ const isStringRecord = (u: unknown): boolean => isRecord(u) && Object.keys(u).ev
 export const isDecodedRequestAccepted = (u: unknown): u is RequestAccepted => {
   if (!hasEventHead(u, 'RequestAccepted') || typeof u['origin'] !== 'string' || !isStringRecord(u['kogito'])) return false
   if (Object.hasOwn(u, 'publishedAt') && typeof u['publishedAt'] !== 'string') return false
+  if (!isAbsentOrTraceContext(u, 'trace') || !isAbsentOrTraceContext(u, 'requestTrace')) return false
   const request = u['request']
   return isRecord(request) && isDecodedPayload(request['kind'], request['payload'])
 }

@@ -14,7 +14,7 @@
  * The answer says, per record, whether it went out (or was dead-lettered in its place).
  */
 import type { Producer } from 'kafkajs'
-import type { ResultRecord } from '../../codecs/events.js'
+import type { OutgoingRecord, ResultRecord } from '../../codecs/events.js'
 import { unsendableRecordLetter } from '../../effects/dead-letter.js'
 
 /** The producer, as the rest of the service may name it (Kafka has one door: this folder). */
@@ -52,26 +52,31 @@ export const isPermanentSendError = (error: unknown, depth = 0): boolean => {
   return inner.some((i) => i !== error && isPermanentSendError(i, depth + 1))
 }
 
-export const recordBytes = (record: ResultRecord): number => Buffer.byteLength(record.value) + Buffer.byteLength(record.key) + RECORD_OVERHEAD_BYTES
+const headerBytes = (headers: OutgoingRecord['headers']): number =>
+  headers === undefined ? 0 : Object.entries(headers).reduce((n, [name, value]) => n + name.length + Buffer.byteLength(value), 0)
+
+export const recordBytes = (record: OutgoingRecord): number => Buffer.byteLength(record.value) + Buffer.byteLength(record.key) + headerBytes(record.headers) + RECORD_OVERHEAD_BYTES
 
 const reasonOf = (error: unknown): string => (error instanceof Error ? error.message : String(error)).slice(0, 500)
 
 export const createRecordSender = (producer: Producer, options: RecordSenderOptions) => {
-  const sendBatch = async (records: readonly ResultRecord[]): Promise<void> => {
-    const byTopic = new Map<string, Array<{ key: string; value: string; headers: typeof HEADERS }>>()
-    for (const { topic, key, value } of records) {
+  const sendBatch = async (records: readonly OutgoingRecord[]): Promise<void> => {
+    const byTopic = new Map<string, Array<{ key: string; value: string; headers: Readonly<Record<string, string>> }>>()
+    for (const { topic, key, value, headers } of records) {
       const messages = byTopic.get(topic) ?? []
-      messages.push({ key, value, headers: HEADERS })
+      // the trace context travels as headers (W3C traceparent/tracestate), outside the recorded value
+      messages.push({ key, value, headers: headers === undefined ? HEADERS : { ...HEADERS, ...headers } })
       byTopic.set(topic, messages)
     }
     await producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) })
   }
-  const letterFor = (record: ResultRecord, reason: string, maxRecordBytes = options.maxRecordBytes): ResultRecord => {
+  const letterFor = (record: OutgoingRecord, reason: string, maxRecordBytes = options.maxRecordBytes): OutgoingRecord => {
     options.onUnsendable?.(record, reason)
-    return unsendableRecordLetter(record, reason, options.deadLetterTopic, options.now().toISOString(), maxRecordBytes)
+    const letter = unsendableRecordLetter(record, reason, options.deadLetterTopic, options.now().toISOString(), maxRecordBytes)
+    return record.headers === undefined ? letter : { ...letter, headers: record.headers }
   }
   /** One record alone: out, dead-lettered in its place when the broker refuses it for good, or the retryable error. */
-  const sendAlone = async (record: ResultRecord): Promise<SendOutcome> => {
+  const sendAlone = async (record: OutgoingRecord): Promise<SendOutcome> => {
     try {
       await sendBatch([record])
       return undefined
@@ -87,7 +92,7 @@ export const createRecordSender = (producer: Producer, options: RecordSenderOpti
     }
   }
 
-  return async (records: readonly ResultRecord[]): Promise<readonly SendOutcome[]> => {
+  return async (records: readonly OutgoingRecord[]): Promise<readonly SendOutcome[]> => {
     if (records.length === 0) return []
     const sendable = records.map((r) =>
       recordBytes(r) <= options.maxRecordBytes ? r : letterFor(r, `record of ${recordBytes(r)} bytes exceeds KAFKA_MAX_RECORD_BYTES (${options.maxRecordBytes})`),

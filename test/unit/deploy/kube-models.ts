@@ -35,5 +35,5 @@ export const isPrometheusOperatorKind = (doc: Doc): boolean => doc.apiVersion.st
 export const documentedVariables = (markdown: string): string[] =>
   [...markdown.matchAll(/^\| `([A-Z0-9_]+)`(?: \/ `([A-Z0-9_]+)`)? \|/gm)].flatMap((m) => [m[1], m[2]]).filter((v): v is string => v !== undefined)
 
-/** Secrets come from the credentials Secret; KUBECONFIG stays unset in the cluster. */
-export const NOT_IN_CONFIGMAP = ['GRAFANA_TOKEN', 'GRAFANA_PASSWORD', 'KAFKA_SASL_PASSWORD', 'KUBECONFIG']
+/** Secrets come from the credentials Secret (the OTLP headers may carry an API key); KUBECONFIG stays unset in the cluster. */
+export const NOT_IN_CONFIGMAP = ['GRAFANA_TOKEN', 'GRAFANA_PASSWORD', 'KAFKA_SASL_PASSWORD', 'KUBECONFIG', 'OTEL_EXPORTER_OTLP_HEADERS', 'OTEL_EXPORTER_OTLP_TRACES_HEADERS']
