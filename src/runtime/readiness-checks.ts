@@ -24,6 +24,8 @@ export interface ReadinessCheck {
 export interface ReadinessChecks {
   /** the last fact of every check (a check not run yet: not ok, "not checked yet") */
   facts(): Readonly<Record<string, ReadinessFact>>
+  /** a fact the process learns by itself (a consumer group joined or left): shown now, not at the check's next run */
+  report(name: string, ok: boolean, reason: string): void
   stop(): void
 }
 
@@ -86,6 +88,9 @@ export const startReadinessChecks = (checks: readonly ReadinessCheck[], options:
 
   return {
     facts: () => Object.fromEntries(checks.map((c) => [c.name, fresh(c, facts.get(c.name) ?? { ok: false, reason: 'not checked yet', at: started })])),
+    report: (name, ok, reason) => {
+      if (!stopped && facts.has(name)) facts.set(name, { ok, reason, at: new Date(now()).toISOString() })
+    },
     stop: () => {
       stopped = true
       for (const timer of timers) clearTimeout(timer)

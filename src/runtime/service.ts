@@ -162,7 +162,10 @@ export const startService = async (config: Config, options: ServiceOptions): Pro
   const kafka = createKafka(config.kafka, logger)
   const created = createResultProducer(kafka)
   const producer = options.wrapProducer?.(created) ?? created
-  const consumer = createRequestConsumer(kafka, config.kafka, { logger, onLag: (topic, partition, lag) => metrics.consumerLag.set({ topic, partition: String(partition) }, lag), ...(options.consumerTuning ? { tuning: options.consumerTuning } : {}), onMembership: (member) => (joined = member) })
+  const consumer = createRequestConsumer(kafka, config.kafka, { logger, onLag: (topic, partition, lag) => metrics.consumerLag.set({ topic, partition: String(partition) }, lag), ...(options.consumerTuning ? { tuning: options.consumerTuning } : {}), onMembership: (member) => {
+    joined = member
+    readinessChecks.report('kafka', member, member ? 'member of the consumer group' : 'not a member of the consumer group')
+  } })
   await producer.connect()
   await consumer.connect()
   await consumer.subscribe({ topics: Object.values(RequestTopics), fromBeginning: true })
