@@ -8,16 +8,50 @@
  */
 import * as t from 'io-ts'
 import { AcceptedRequest, ResultRecord, StepName } from './events.js'
+import { CreateDashboardRequest, PlatformServiceRequest } from './requests.js'
 import { OrderStatus } from './results.js'
 
 export const ServiceStatus = t.keyof({ new: null, active: null, deleted: null, failed: null }, 'ServiceStatus')
 export type ServiceStatus = t.TypeOf<typeof ServiceStatus>
 
 export const AppliedDashboard = t.readonly(
-  t.type({ uid: t.string, id: t.number, url: t.string, version: t.number, folderUid: t.string, fingerprint: t.string }),
+  t.intersection([
+    t.type({ uid: t.string, id: t.number, url: t.string, version: t.number, folderUid: t.string, fingerprint: t.string }),
+    /** the request data it was rendered from, so a failed later request can put it back (absent: not known) */
+    t.partial({ payload: t.union([CreateDashboardRequest, PlatformServiceRequest]) }),
+  ]),
   'AppliedDashboard',
 )
 export type AppliedDashboard = t.TypeOf<typeof AppliedDashboard>
+
+/** The scrape job as last written by this service; `payload`: the create it was rendered from (absent: not known). */
+export const AppliedJob = t.readonly(
+  t.intersection([t.type({ jobName: t.string, fingerprint: t.string }), t.partial({ payload: CreateDashboardRequest })]),
+  'AppliedJob',
+)
+export type AppliedJob = t.TypeOf<typeof AppliedJob>
+
+/** What a request found in place before its first side effect: what an undo puts back. */
+export const Applied = t.readonly(
+  t.type({ job: t.union([AppliedJob, t.null]), dashboards: t.readonly(t.partial({ metrics: AppliedDashboard, logs: AppliedDashboard, platform: AppliedDashboard })) }),
+  'Applied',
+)
+export type Applied = t.TypeOf<typeof Applied>
+
+/**
+ * The undo of a request that failed for good: its side effects are taken back, step by step,
+ * before its FAILURE result is recorded. `since`: when it started (its own retry deadline counts
+ * from here); `done`: what was taken back, for the result message; `failure`: an undo step failed.
+ */
+export const Undo = t.readonly(
+  t.type({
+    since: t.string,
+    done: t.readonlyArray(t.string),
+    failure: t.union([t.readonly(t.intersection([t.type({ step: StepName, reason: t.string }), t.partial({ retryAt: t.string })])), t.null]),
+  }),
+  'Undo',
+)
+export type Undo = t.TypeOf<typeof Undo>
 
 export const PendingRequest = t.readonly(
   t.intersection([
@@ -40,6 +74,10 @@ export const PendingRequest = t.readonly(
       publishedAt: t.string,
       /** retryable failures so far (absent: none), for the backoff and for operators */
       attempts: t.number,
+      /** create/platform: the job and dashboards in place before this request's first side effect */
+      before: Applied,
+      /** set once the request failed for good with side effects to take back (see Undo) */
+      undo: Undo,
     }),
   ]),
   'PendingRequest',
@@ -67,7 +105,7 @@ export const ServiceSnapshot = t.readonly(
     status: ServiceStatus,
     lastChangeAt: t.union([t.string, t.null]),
     /** the scrape job as last written to the secret by this service */
-    job: t.union([t.readonly(t.type({ jobName: t.string, fingerprint: t.string })), t.null]),
+    job: t.union([AppliedJob, t.null]),
     dashboards: t.readonly(t.partial({ metrics: AppliedDashboard, logs: AppliedDashboard, platform: AppliedDashboard })),
     /** accepted requests not completed yet, in publish order (see evolve); the head is the one in progress */
     pending: t.readonlyArray(PendingRequest),
