@@ -30,6 +30,17 @@ export const inspectService = async (store: EventStore, serviceId: string): Prom
 
 const indent = (lines: readonly string[], none = 'none'): string => (lines.length === 0 ? none : lines.join('\n                '))
 
+/** A request that failed for good is taking back its side effects before it answers FAILURE. */
+const undoText = ({ undo }: ServiceState['pending'][number]): string => {
+  if (undo === undefined) return ''
+  const done = undo.done.length === 0 ? '' : `; undone: ${undo.done.join(', ')}`
+  const failure =
+    undo.failure === null ? ''
+    : undo.failure.retryAt === undefined ? `; undo FAILED at ${undo.failure.step}: ${undo.failure.reason}`
+    : `; undo WAITING until ${undo.failure.retryAt} to retry ${undo.failure.step}: ${undo.failure.reason}`
+  return ` UNDOING since ${undo.since}${done}${failure}`
+}
+
 export const formatInspection = ({ serviceId, state, snapshot, timeline }: Inspection): string => {
   const dashboards = DASHBOARD_ROLES.flatMap((role) => {
     const d = state.dashboards[role]
@@ -42,7 +53,7 @@ export const formatInspection = ({ serviceId, state, snapshot, timeline }: Inspe
       : p.failure.retryAt === undefined ? ` FAILED at ${p.failure.step}: ${p.failure.reason}${attempts}`
       : ` WAITING until ${p.failure.retryAt} to retry ${p.failure.step}${attempts}: ${p.failure.reason}`
     const done = p.done.length === 0 ? '' : ` done=${p.done.join(',')}`
-    return `${i + 1}. ${p.request.kind} ${p.requestId} accepted ${p.acceptedAt}${done}${failure}`
+    return `${i + 1}. ${p.request.kind} ${p.requestId} accepted ${p.acceptedAt}${done}${failure}${undoText(p)}`
   })
   const outstanding = state.outstanding.map((o) => `${o.resultId} → ${o.result.topic} (${o.copies} cop${o.copies === 1 ? 'y' : 'ies'} owed) for ${o.requestId}`)
   return [
