@@ -10,6 +10,7 @@ import { createScrapeConfigWriter } from '../effects/scrape-config-writer.js'
 import type { ScrapeTargets } from '../effects/scrape-targets.js'
 import { createSecretWriter, type SecretWriter } from '../effects/secret-writer.js'
 import type { Logger } from '../support/logger.js'
+import { reportingLostRecords } from './lost-record-report.js'
 import { recordSecretBatch, SECRET_LIMIT_BYTES, type Metrics } from './metrics.js'
 
 /** The field manager of every server-side apply: `kubectl get --show-managed-fields` names it. */
@@ -45,7 +46,8 @@ export const startScrapeBackend = (scrape: ScrapeTargetsConfig, kubeconfigPath: 
   if (scrape.backend === 'scrapeconfig') {
     const applier = createScrapeConfigApplier(kc, { namespace: scrape.scrapeConfig.namespace, extraLabels: scrape.scrapeConfig.labels, fieldManager: FIELD_MANAGER })
     const onAttempt = (op: string, outcome: string) => options.metrics.scrapeConfigAttempts.inc({ op, outcome })
-    return { targets: createScrapeConfigWriter({ applier, maxInFlight: scrape.scrapeConfig.maxInFlight, onAttempt }), applier, ping: () => applier.ping(), close: () => undefined }
+    const targets = reportingLostRecords(createScrapeConfigWriter({ applier, maxInFlight: scrape.scrapeConfig.maxInFlight, onAttempt }), 'scrapeconfig', options.metrics, options.logger)
+    return { targets, applier, ping: () => applier.ping(), close: () => undefined }
   }
   const { secret } = scrape
   const secretClient = createSecretClient(kc, secret)
@@ -55,7 +57,7 @@ export const startScrapeBackend = (scrape: ScrapeTargetsConfig, kubeconfigPath: 
     warnOnSecretSize(options.logger, report.bytes, options.secretSizeWarnRatio)
   })
   return {
-    targets: secretWriter,
+    targets: reportingLostRecords(secretWriter, 'secret', options.metrics, options.logger),
     secretWriter,
     secretClient,
     ping: () => secretClient.ping(),
