@@ -8,6 +8,7 @@
  */
 import * as t from 'io-ts'
 import { AcceptedRequest, ResultRecord, StepName } from './events.js'
+import { CreateDashboardRequest, PlatformServiceRequest } from './requests.js'
 import { OrderStatus } from './results.js'
 import { TraceContextCodec } from './events/trace-context.js'
 
@@ -17,12 +18,42 @@ export type ServiceStatus = t.TypeOf<typeof ServiceStatus>
 export const AppliedDashboard = t.readonly(
   t.intersection([
     t.type({ uid: t.string, url: t.string, version: t.number, folderUid: t.string, fingerprint: t.string }),
-    // id: the legacy API's numeric id (`/apis` has none); leftInFolder: see DashboardUpserted
-    t.partial({ id: t.number, leftInFolder: t.string }),
+    // id: the legacy API's numeric id (`/apis` has none); leftInFolder: see DashboardUpserted;
+    // payload: the request data it was rendered from, so a failed later request can put it back (absent: not known)
+    t.partial({ id: t.number, leftInFolder: t.string, payload: t.union([CreateDashboardRequest, PlatformServiceRequest]) }),
   ]),
   'AppliedDashboard',
 )
 export type AppliedDashboard = t.TypeOf<typeof AppliedDashboard>
+
+/** The scrape job as last written by this service; `payload`: the create it was rendered from (absent: not known). */
+export const AppliedJob = t.readonly(
+  t.intersection([t.type({ jobName: t.string, fingerprint: t.string }), t.partial({ payload: CreateDashboardRequest })]),
+  'AppliedJob',
+)
+export type AppliedJob = t.TypeOf<typeof AppliedJob>
+
+/** What a request found in place before its first side effect: what an undo puts back. */
+export const Applied = t.readonly(
+  t.type({ job: t.union([AppliedJob, t.null]), dashboards: t.readonly(t.partial({ metrics: AppliedDashboard, logs: AppliedDashboard, platform: AppliedDashboard })) }),
+  'Applied',
+)
+export type Applied = t.TypeOf<typeof Applied>
+
+/**
+ * The undo of a request that failed for good: its side effects are taken back, step by step,
+ * before its FAILURE result is recorded. `since`: when it started (its own retry deadline counts
+ * from here); `done`: what was taken back, for the result message; `failure`: an undo step failed.
+ */
+export const Undo = t.readonly(
+  t.type({
+    since: t.string,
+    done: t.readonlyArray(t.string),
+    failure: t.union([t.readonly(t.intersection([t.type({ step: StepName, reason: t.string }), t.partial({ retryAt: t.string })])), t.null]),
+  }),
+  'Undo',
+)
+export type Undo = t.TypeOf<typeof Undo>
 
 export const PendingRequest = t.readonly(
   t.intersection([
@@ -48,6 +79,10 @@ export const PendingRequest = t.readonly(
       /** see RequestAccepted: the trace its steps continue, and the one it arrived with */
       trace: TraceContextCodec,
       requestTrace: TraceContextCodec,
+      /** create/platform: the job and dashboards in place before this request's first side effect */
+      before: Applied,
+      /** set once the request failed for good with side effects to take back (see Undo) */
+      undo: Undo,
     }),
   ]),
   'PendingRequest',
@@ -75,7 +110,7 @@ export const ServiceSnapshot = t.readonly(
     status: ServiceStatus,
     lastChangeAt: t.union([t.string, t.null]),
     /** the scrape job as last written to the secret by this service */
-    job: t.union([t.readonly(t.type({ jobName: t.string, fingerprint: t.string })), t.null]),
+    job: t.union([AppliedJob, t.null]),
     dashboards: t.readonly(t.partial({ metrics: AppliedDashboard, logs: AppliedDashboard, platform: AppliedDashboard })),
     /** accepted requests not completed yet, in publish order (see evolve); the head is the one in progress */
     pending: t.readonlyArray(PendingRequest),

@@ -1,5 +1,5 @@
 import { catchError, concat, concatMap, defer, from, ignoreElements, map, of, tap, type Observable } from 'rxjs'
-import { DASHBOARD_ROLES } from '../codecs/dashboard-role.js'
+import { DASHBOARD_ROLES, type DashboardRole } from '../codecs/dashboard-role.js'
 import { dashboardsDeleted, stepFailed, type ServiceEvent } from '../codecs/events.js'
 import type { DeleteDashboardsStep } from '../state/step.js'
 import type { ServiceState } from '../state/service-state.js'
@@ -10,10 +10,10 @@ import type { StepDeps, StepGrafana } from './step-deps.js'
 
 interface Candidate { readonly uid: string; readonly folderUid: string }
 
-/** The dashboards this service may have created: per role, its fixed uid and the one the log recorded. */
-const ownCandidates = (state: ServiceState): readonly Candidate[] => {
+/** The dashboards this service may have created (of `roles`): per role, its fixed uid and the one the log recorded. */
+const ownCandidates = (state: ServiceState, roles: readonly DashboardRole[]): readonly Candidate[] => {
   const folderOf = new Map<string, string>()
-  for (const role of DASHBOARD_ROLES) {
+  for (const role of roles) {
     for (const uid of [state.dashboards[role]?.uid, dashboardUid(state.serviceId, role)]) {
       if (uid !== undefined && !folderOf.has(uid)) folderOf.set(uid, Folders[role].uid)
     }
@@ -31,13 +31,14 @@ const deleteIfOurs$ = (grafana: StepGrafana, { uid, folderUid }: Candidate): Obs
  * Delete the dashboards the service created, and only those: its fixed uids (and the uids its log
  * recorded) in its own folders. A dashboard that merely carries the service's tags — a person's
  * "Save as" copy, in their folder or in General — is not ours and stays. A 404 is fine: someone
- * removed it already. Deletes run one after another (concatMap).
+ * removed it already. Deletes run one after another (concatMap). An undo names the roles it takes
+ * back (`step.roles`): the service's other dashboards stay.
  */
 export const deleteDashboards$ = (step: DeleteDashboardsStep, state: ServiceState, deps: Pick<StepDeps, 'grafana' | 'now'>): Observable<readonly ServiceEvent[]> => {
   const { requestId } = step.pending
   const { grafana } = deps
   return defer(() => {
-    const candidates = ownCandidates(state)
+    const candidates = ownCandidates(state, step.roles ?? DASHBOARD_ROLES)
     const deleted: string[] = []
     const deleteEach = (each: readonly Candidate[]) =>
       from(each).pipe(

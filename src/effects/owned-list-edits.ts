@@ -9,9 +9,16 @@
  *   item with that name exists (somebody else's).
  * - adopt (operator command only): an item present but not owned becomes owned when its value has
  *   the fingerprint the event log recorded for it, so the text is exactly what the service wrote.
+ * - a lost record (the ownership key dropped by a `kubectl apply`, or edited): an item present but
+ *   not owned, whose service's log says it registered a job of that name (`recorded`), is never
+ *   taken for "not ours". When its value has the recorded fingerprint it IS ours (the text is what
+ *   the service wrote): the upsert or remove goes ahead and the record is written again; otherwise
+ *   the edit fails naming the lost record, and nothing changes. Either way the outcome carries
+ *   `lostRecord`, for the metric and the error log.
  * Foreign items and all text between items are carried over as the same segment objects.
  */
 import { isLeft } from 'fp-ts/lib/Either.js'
+import { OWNERSHIP_KEY } from '../codecs/owned-jobs.js'
 import { fragment, loadScrapeConfigItems, type SecretEdit } from './scrape-config-list.js'
 import { jobFingerprint } from './scrape-job.js'
 import type { Segment, SplicedList } from './scrape-list-spans.js'
@@ -26,8 +33,8 @@ export type OwnedEdit = (SecretEdit & { readonly expect?: string | null }) | { r
 export const fingerprintInPlace = (job: unknown): string | null => (job === undefined ? null : jobFingerprint(job))
 
 export type EditResult =
-  | { readonly ok: true; readonly wasPresent: boolean }
-  | { readonly ok: false; readonly reason: string; readonly retryable: false }
+  | { readonly ok: true; readonly wasPresent: boolean; readonly lostRecord?: string }
+  | { readonly ok: false; readonly reason: string; readonly retryable: false; readonly lostRecord?: string }
 
 export interface OwnedList {
   readonly list: SplicedList
@@ -83,6 +90,15 @@ const valueOf = (segment: Segment | undefined): unknown => {
   return isLeft(items) ? undefined : items.right[0]
 }
 
+/** The ownership record lacks a job the log says the service registered: is the job in place the one it wrote? */
+const lostRecordVerdict = (work: Working, jobName: string, recorded: string): { readonly matches: boolean; readonly text: string } => {
+  const found = jobFingerprint(valueOf(work.segments.find(isNamed(jobName))))
+  const missing = `is not in the ownership record ${OWNERSHIP_KEY} although the event log says this service registered it (the record was lost or edited)`
+  return found === recorded
+    ? { matches: true, text: `${missing}; the job matches what the log recorded (fingerprint ${recorded}), so it was treated as the service's own` }
+    : { matches: false, text: `${missing}, and the job in place differs from what the service registered (fingerprint ${found}, event log ${recorded}): left untouched → check it, then telemetry-client adopt` }
+}
+
 /** Applies one edit to the working copy; `describe` names the secret in a conflict's reason. */
 const applyOne = (work: Working, edit: OwnedEdit, describe: string): EditResult => {
   const jobName = edit.op === 'upsert' ? edit.job.job_name : edit.jobName
@@ -94,18 +110,20 @@ const applyOne = (work: Working, edit: OwnedEdit, describe: string): EditResult 
     const found = fingerprintInPlace(present ? valueOf(work.segments.find(isNamed(jobName))) : undefined)
     if (found !== edit.expect) return conflict(`changed since it was planned (fingerprint ${found ?? 'none, absent'}, planned with ${edit.expect ?? 'none, absent'})`)
   }
+  const lost = edit.op !== 'adopt' && present && !mine && edit.recorded !== undefined ? lostRecordVerdict(work, jobName, edit.recorded) : undefined
+  if (lost !== undefined && !lost.matches) return { ...conflict(lost.text), lostRecord: lost.text }
   switch (edit.op) {
     case 'upsert': {
-      if (present && !mine) return conflict('is held by a job this service did not create (it is not in its ownership record)')
+      if (present && !mine && lost === undefined) return conflict('is held by a job this service did not create (it is not in its ownership record)')
       putItem(work.segments, { kind: 'item', text: indented(fragment(edit.job), work.indent), jobName }, jobName)
       work.owned.add(serviceId)
-      return { ok: true, wasPresent: present }
+      return { ok: true, wasPresent: present, ...(lost === undefined ? {} : { lostRecord: lost.text }) }
     }
     case 'remove': {
-      if (!mine) return { ok: true, wasPresent: false }
+      if (!mine && lost === undefined) return { ok: true, wasPresent: false }
       dropItems(work.segments, jobName)
       work.owned.delete(serviceId)
-      return { ok: true, wasPresent: present }
+      return { ok: true, wasPresent: present, ...(lost === undefined ? {} : { lostRecord: lost.text }) }
     }
     case 'adopt': {
       if (mine) return { ok: true, wasPresent: present }

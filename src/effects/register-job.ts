@@ -10,14 +10,19 @@ import { targetRefusal } from './target-policy.js'
  * refuses its target: this is the first step of every create, so a refusal here leaves the secret
  * and Grafana untouched and the request answers FAILURE.
  */
-export const registerJob$ = (step: RegisterJobStep, deps: Pick<StepDeps, 'scrapeTargets' | 'now' | 'targetAllow'>): Observable<readonly ServiceEvent[]> => {
+export const registerJob$ = (
+  step: RegisterJobStep,
+  deps: Pick<StepDeps, 'scrapeTargets' | 'now' | 'targetAllow'>,
+  /** the fingerprint of the job the log says is in place (the state's job), for a lost ownership record */
+  recorded?: string,
+): Observable<readonly ServiceEvent[]> => {
   const job = jobOf(step.payload)
   const { requestId } = step.pending
   const refusal = targetRefusal(deps.targetAllow, step.payload.prometheus.host, job.static_configs[0].targets[0])
   if (refusal !== undefined) {
     return of([stepFailed({ requestId, at: deps.now().toISOString(), step: 'registerJob', reason: refusal, retryable: false })])
   }
-  return deps.scrapeTargets.submit({ op: 'upsert', job }, step.pending.trace).pipe(
+  return deps.scrapeTargets.submit(recorded === undefined ? { op: 'upsert', job } : { op: 'upsert', job, recorded }, step.pending.trace).pipe(
     map((outcome): readonly ServiceEvent[] => {
       const at = deps.now().toISOString()
       return outcome.ok

@@ -16,8 +16,9 @@ export const runStep$ = (step: Step, state: ServiceState, deps: StepDeps): Obser
     case 'idle': return EMPTY
     // the drain runs `next` once the wait is over; a wait itself does nothing
     case 'wait': return EMPTY
-    case 'registerJob': return registerJob$(step, deps)
-    case 'removeJob': return removeJob$(step, state.serviceId, deps)
+    // the log's job: what the service wrote, even when the secret's ownership record lost it
+    case 'registerJob': return registerJob$(step, deps, state.job?.fingerprint)
+    case 'removeJob': return removeJob$(step, state.serviceId, deps, state.job?.fingerprint)
     case 'upsertDashboard': return upsertDashboard$(step, deps)
     case 'deleteDashboards': return deleteDashboards$(step, state, deps)
     case 'complete': return completeRequest$(step, state, deps)

@@ -18,20 +18,46 @@ import { classifyKubeError, KubeErrorException } from './kube-error.js'
 import { endWithKubeError, kubeClientSpan } from './client-span.js'
 import type { Tracing } from '../support/tracing/tracing.js'
 import { DEFAULT_TIMEOUT_MS, timeoutOptions } from './kube-secret-client.js'
-import { isOwnScrapeConfig, MANAGED_BY_LABEL, MANAGED_BY_VALUE, scrapeConfigOf, type ScrapeConfigOptions } from './scrape-config-of.js'
+import { isOwnScrapeConfig, MANAGED_BY_LABEL, MANAGED_BY_VALUE, scrapeConfigOf, SERVICE_ID_ANNOTATION, type ScrapeConfigOptions } from './scrape-config-of.js'
 import { scrapeConfigName } from './scrape-config-name.js'
-import type { ScrapeJob } from './scrape-job.js'
+import { jobFingerprint, type ScrapeJob } from './scrape-job.js'
+import { scrapeJobOf } from './scrape-job-of-scrape-config.js'
 
 export type RemoveOutcome = 'removed' | 'absent' | 'foreign'
+
+/**
+ * The service's mark (managed-by label + serviceId annotation) is gone or changed by hand on the
+ * object of a service whose log says it registered this job. The log decides: when the object's
+ * spec is the job the log recorded (`recorded` fingerprint), it is still the service's own and
+ * the write goes ahead (an apply puts the mark back); otherwise it is refused, naming the lost
+ * mark. `lostRecord` says which, for the metric and the error log.
+ */
+export interface LostMark { readonly matches: boolean; readonly text: string }
+
+export const lostMarkOf = (current: ScrapeConfigResource, serviceId: string, recorded: string): LostMark => {
+  // read as the service's job for `serviceId`, whatever its annotation says now
+  const job = scrapeJobOf({ ...current, metadata: { ...current.metadata, annotations: { ...current.metadata.annotations, [SERVICE_ID_ANNOTATION]: serviceId } } })
+  const found = job === undefined ? 'none (not a job of the service\'s shape)' : jobFingerprint(job)
+  const missing = `scrapeconfig ${current.metadata.namespace ?? ''}/${current.metadata.name} lacks the service's managed-by label or serviceId annotation although the event log says this service registered job ${serviceId} (the mark was changed by hand)`
+  return found === recorded
+    ? { matches: true, text: `${missing}; its spec matches what the log recorded (fingerprint ${recorded}), so it was treated as the service's own` }
+    : { matches: false, text: `${missing}, and its spec differs from what the service registered (fingerprint ${found}, event log ${recorded}): left untouched → check it, restore the label and annotation` }
+}
+
+/** A foreign-looking object that the log says is ours but whose spec differs: refused loudly. */
+export class LostMarkError extends KubeErrorException {}
 
 /** An object of the service's name exists and is somebody else's: a `conflict` no retry can fix. */
 export class ForeignScrapeConfigError extends KubeErrorException {}
 
 export interface ScrapeConfigApplier {
-  /** rejects with a KubeErrorException (`conflict` for a foreign object of the same name) */
-  apply(job: ScrapeJob): Promise<ScrapeConfigResource>
-  /** rejects with a KubeErrorException; never deletes a foreign object */
-  remove(serviceId: string): Promise<RemoveOutcome>
+  /**
+   * rejects with a KubeErrorException (`conflict` for a foreign object of the same name);
+   * `recorded`: the log's fingerprint of the service's job, `onLostMark`: told when the mark was lost
+   */
+  apply(job: ScrapeJob, recorded?: string, onLostMark?: (lost: LostMark) => void): Promise<ScrapeConfigResource>
+  /** rejects with a KubeErrorException; never deletes a foreign object (one the log proves ours, see LostMark, is not foreign) */
+  remove(serviceId: string, recorded?: string, onLostMark?: (lost: LostMark) => void): Promise<RemoveOutcome>
   /** the service's own object for `serviceId`, 'foreign' when the name is somebody else's, undefined when absent */
   read(serviceId: string): Promise<ScrapeConfigResource | 'foreign' | undefined>
   /** every object the service created in the namespace (by the managed-by label), page by page */
@@ -89,12 +115,15 @@ export const createScrapeConfigApplier = (kc: KubeConfig, options: ApplierOption
     }
   }
 
-  const apply = async (job: ScrapeJob): Promise<ScrapeConfigResource> => {
+  const apply = async (job: ScrapeJob, recorded?: string, onLostMark?: (lost: LostMark) => void): Promise<ScrapeConfigResource> => {
     const desired = scrapeConfigOf(job, options)
     const name = desired.metadata.name
     const current = await read(name)
     if (current !== undefined && !isOwnScrapeConfig(current, job.job_name)) {
-      throw new ForeignScrapeConfigError({ kind: 'conflict', status: 409, message: `scrapeconfig ${namespace}/${name} exists and was not created by this service for ${job.job_name}` })
+      const lost = recorded === undefined ? undefined : lostMarkOf(current, job.job_name, recorded)
+      if (lost !== undefined) onLostMark?.(lost)
+      if (lost === undefined) throw new ForeignScrapeConfigError({ kind: 'conflict', status: 409, message: `scrapeconfig ${namespace}/${name} exists and was not created by this service for ${job.job_name}` })
+      if (!lost.matches) throw new LostMarkError({ kind: 'conflict', status: 409, message: lost.text })
     }
     const body = ScrapeConfigResource.encode(desired)
     const request = { ...GROUP, namespace, name, body, fieldManager: options.fieldManager, force: true }
@@ -122,11 +151,16 @@ export const createScrapeConfigApplier = (kc: KubeConfig, options: ApplierOption
     return decoded(patched, name)
   }
 
-  const remove = async (serviceId: string): Promise<RemoveOutcome> => {
+  const remove = async (serviceId: string, recorded?: string, onLostMark?: (lost: LostMark) => void): Promise<RemoveOutcome> => {
     const name = scrapeConfigName(serviceId)
     const current = await read(name)
     if (current === undefined) return 'absent'
-    if (!isOwnScrapeConfig(current, serviceId)) return 'foreign'
+    if (!isOwnScrapeConfig(current, serviceId)) {
+      if (recorded === undefined) return 'foreign'
+      const lost = lostMarkOf(current, serviceId, recorded)
+      onLostMark?.(lost)
+      if (!lost.matches) throw new LostMarkError({ kind: 'conflict', status: 409, message: lost.text })
+    }
     const uid = current.metadata.uid
     try {
       await call<unknown>('delete', name, () =>

@@ -26,9 +26,14 @@ export interface ScrapeConfigEntry {
 }
 export interface ScrapeConfigList { readonly entries: readonly ScrapeConfigEntry[] }
 export type ParseError = { readonly message: string }
+/**
+ * `recorded`: the fingerprint of the job the service's event log says it registered under this
+ * name (absent: none). It decides when the ownership record does not list the job (see
+ * owned-list-edits.ts): the log is the authority about what the service wrote.
+ */
 export type SecretEdit =
-  | { readonly op: 'upsert'; readonly job: ScrapeJob }
-  | { readonly op: 'remove'; readonly jobName: string }
+  | { readonly op: 'upsert'; readonly job: ScrapeJob; readonly recorded?: string }
+  | { readonly op: 'remove'; readonly jobName: string; readonly recorded?: string }
 
 const LOAD_SCHEMA = CORE_SCHEMA.withTags(mergeTag)
 /** Every scalar as its text (no int/float/bool resolution), aliases and merge keys as Prometheus reads them. */

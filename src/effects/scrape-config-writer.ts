@@ -12,7 +12,7 @@ import { createSemaphore } from '../operators/semaphore.js'
 import { KubeErrorException } from './kube-error.js'
 import { fingerprintInPlace, type OwnedEdit } from './owned-list-edits.js'
 import { scrapeJobOf } from './scrape-job-of-scrape-config.js'
-import { ForeignScrapeConfigError, type ScrapeConfigApplier } from './scrape-config-applier.js'
+import { ForeignScrapeConfigError, LostMarkError, type LostMark, type ScrapeConfigApplier } from './scrape-config-applier.js'
 import type { ScrapeEditOutcome, ScrapeTargets } from './scrape-targets.js'
 
 export interface ScrapeConfigWriterOptions {
@@ -34,7 +34,7 @@ const backoffMs = (attempt: number, random: () => number, retryAfterMs?: number)
 
 /** What one failed call means: give up now (with why), or try again. */
 const verdict = (error: unknown): { readonly retry: boolean; readonly reason: string; readonly retryAfterMs?: number } => {
-  if (error instanceof ForeignScrapeConfigError) return { retry: false, reason: error.message }
+  if (error instanceof ForeignScrapeConfigError || error instanceof LostMarkError) return { retry: false, reason: error.message }
   if (!(error instanceof KubeErrorException)) return { retry: false, reason: `unexpected error writing a ScrapeConfig: ${String(error)}` }
   const { kind, message, retryAfterMs } = error.error
   // a 409 here is a lost precondition (the object changed between GET and write): read again
@@ -58,15 +58,15 @@ export const createScrapeConfigWriter = (options: ScrapeConfigWriterOptions): Sc
     return found === edit.expect ? undefined : `the ScrapeConfig of job ${jobName} changed since it was planned (fingerprint ${found ?? 'none, absent'}, planned with ${edit.expect ?? 'none, absent'}); nothing was changed`
   }
 
-  const once = async (edit: OwnedEdit): Promise<ScrapeEditOutcome> => {
+  const once = async (edit: OwnedEdit, lostMark: (lost: LostMark) => void): Promise<ScrapeEditOutcome> => {
     const changed = await changedSincePlanned(edit)
     if (changed !== undefined) return { ok: false, reason: changed, retryable: false }
     switch (edit.op) {
       case 'upsert':
-        await options.applier.apply(edit.job)
+        await options.applier.apply(edit.job, edit.recorded, lostMark)
         return { ok: true, changed: true, wasPresent: true }
       case 'remove': {
-        const removed = await options.applier.remove(edit.jobName)
+        const removed = await options.applier.remove(edit.jobName, edit.recorded, lostMark)
         // a foreign object of that name is left alone, exactly like a foreign job in the secret
         return { ok: true, changed: removed === 'removed', wasPresent: removed === 'removed' }
       }
@@ -79,10 +79,12 @@ export const createScrapeConfigWriter = (options: ScrapeConfigWriterOptions): Sc
     for (let n = 1; ; n += 1) {
       const release = await slots.acquire()
       let failure: ReturnType<typeof verdict>
+      let lost: LostMark | undefined
+      const lostRecord = () => (lost === undefined ? {} : { lostRecord: lost.text })
       try {
-        const outcome = await once(edit)
+        const outcome = await once(edit, (found) => (lost = found))
         options.onAttempt?.(edit.op, outcome.ok ? 'ok' : 'failed')
-        return outcome
+        return { ...outcome, ...lostRecord() }
       } catch (error) {
         failure = verdict(error)
       } finally {
@@ -90,7 +92,7 @@ export const createScrapeConfigWriter = (options: ScrapeConfigWriterOptions): Sc
       }
       const retry = failure.retry && n < maxAttempts
       options.onAttempt?.(edit.op, retry ? 'retried' : 'failed')
-      if (!failure.retry) return { ok: false, reason: failure.reason, retryable: false }
+      if (!failure.retry) return { ok: false, reason: failure.reason, retryable: false, ...lostRecord() }
       if (!retry) return { ok: false, reason: `${failure.reason} (after ${maxAttempts} attempts)`, retryable: true }
       await sleep(backoffMs(n, random, failure.retryAfterMs))
     }

@@ -22,9 +22,10 @@ import { applyOwnedEdits, type EditResult, type OwnedEdit, type OwnedList } from
 import { loadScrapeConfigItems, prometheusJobNames } from './scrape-config-list.js'
 import { cutScrapeList, renderSplicedList } from './scrape-list-spans.js'
 
+/** `lostRecord`: the edit met a job the log says is the service's, missing from the ownership record (see owned-list-edits.ts). */
 export type SecretEditOutcome =
-  | { readonly ok: true; readonly changed: boolean; readonly wasPresent: boolean }
-  | { readonly ok: false; readonly reason: string; readonly retryable: boolean }
+  | { readonly ok: true; readonly changed: boolean; readonly wasPresent: boolean; readonly lostRecord?: string }
+  | { readonly ok: false; readonly reason: string; readonly retryable: boolean; readonly lostRecord?: string }
 
 /** An upsert answered "full": the API server refused the secret over its size limit (see `full` in writeBatch). */
 export const isSecretFull = (outcome: SecretEditOutcome): boolean => !outcome.ok && / is full: Kubernetes refused it over its size limit/.test(outcome.reason)
@@ -56,7 +57,7 @@ export interface BatchWriteDeps {
 }
 
 class BatchFailed extends Error {
-  constructor(readonly reason: string, readonly retryable: boolean) {
+  constructor(readonly reason: string, readonly retryable: boolean, readonly lostRecord?: string) {
     super(reason)
   }
 }
@@ -71,7 +72,10 @@ const readFresh = async (deps: BatchWriteDeps): Promise<CachedSecret> => {
   const list = cutScrapeList(text, prometheusJobNames(text, items.right))
   if (isLeft(list)) throw refuse(list.left)
   const owned = parseOwnedJobs(snapshot.owned)
-  if (isLeft(owned)) throw new BatchFailed(`secret ${deps.describe}: ownership key ${OWNERSHIP_KEY} is unreadable (left untouched): ${owned.left}`, false)
+  if (isLeft(owned)) {
+    const reason = `secret ${deps.describe}: ownership key ${OWNERSHIP_KEY} is unreadable (left untouched): ${owned.left}`
+    throw new BatchFailed(reason, false, reason)
+  }
   return { resourceVersion: snapshot.resourceVersion, list: list.right, owned: owned.right, rendered: text, ownedText: renderOwnedJobs(owned.right) }
 }
 
@@ -90,8 +94,8 @@ export const writeBatch = async (
 ): Promise<{ outcomes: readonly SecretEditOutcome[]; report: BatchReport }> => {
   let conflicts = 0
   let lastError = ''
-  const fail = (reason: string, retryable: boolean, attempts: number) => ({
-    outcomes: edits.map((): SecretEditOutcome => ({ ok: false, reason, retryable })),
+  const fail = (reason: string, retryable: boolean, attempts: number, lostRecord?: string) => ({
+    outcomes: edits.map((): SecretEditOutcome => ({ ok: false, reason, retryable, ...(lostRecord === undefined ? {} : { lostRecord }) })),
     report: { edits: edits.length, written: false, attempts, conflicts, bytes: 0, error: reason },
   })
   // Set when the API server refused the write as over the Secret's size limit: from then on the
@@ -121,7 +125,9 @@ export const writeBatch = async (
         ownedText = renderOwnedJobs(applied.next.owned)
       }
       const changed = text !== base.rendered || ownedText !== base.ownedText
-      const outcomes = applied.results.map((result): SecretEditOutcome => (result.ok ? { ok: true, changed, wasPresent: result.wasPresent } : result))
+      const outcomes = applied.results.map((result): SecretEditOutcome =>
+        result.ok ? { ok: true, changed, wasPresent: result.wasPresent, ...(result.lostRecord === undefined ? {} : { lostRecord: result.lostRecord }) } : result,
+      )
       const bytes = Buffer.byteLength(text) + Buffer.byteLength(ownedText)
       if (!changed) return { outcomes, report: { edits: edits.length, written: false, attempts: attempt, conflicts, bytes } }
       const written = await deps.client.replace(text, base.resourceVersion, ownedText)
@@ -129,7 +135,7 @@ export const writeBatch = async (
       return { outcomes, report: { edits: edits.length, written: true, attempts: attempt, conflicts, bytes } }
     } catch (error) {
       deps.cache = undefined
-      if (error instanceof BatchFailed) return fail(error.reason, error.retryable, attempt)
+      if (error instanceof BatchFailed) return fail(error.reason, error.retryable, attempt, error.lostRecord)
       if (!(error instanceof KubeErrorException)) return fail(`unexpected error writing secret ${deps.describe}: ${String(error)}`, false, attempt)
       const { kind, message, retryAfterMs } = error.error
       lastError = message

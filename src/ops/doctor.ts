@@ -6,14 +6,29 @@
 import type { Config } from '../config/config.js'
 import { probeGrafana } from '../effects/grafana-doctor-probe.js'
 import { probeKube } from '../effects/kube-doctor-probe.js'
+import { probeOwnership } from '../effects/ownership-doctor-probe.js'
+import { checkFail, errorMessage, type DoctorCheck } from '../support/doctor-check.js'
+import { registeredJobs } from './registered-jobs.js'
 import { probeRedis } from '../state/store/doctor-probe.js'
 import { probeKafka } from '../streams/kafka/doctor-probe.js'
 import type { DoctorReport } from './doctor-report.js'
+
+/** The ownership record against the event logs: needs both Redis and Kubernetes, so only when both answered. */
+const ownershipChecks = async (config: Config, redis: readonly DoctorCheck[], kube: readonly DoctorCheck[]): Promise<readonly DoctorCheck[]> => {
+  // not checkable while Redis is down or a Kubernetes check failed (those checks already say why)
+  if (!redis.some((c) => c.name === 'redis.reachable' && c.status === 'ok') || kube.length === 0 || kube.some((c) => c.status === 'fail')) return []
+  try {
+    return [await probeOwnership(config, await registeredJobs(config.redis))]
+  } catch (error) {
+    return [checkFail('kube.ownership', `not checked: the event logs could not be read: ${errorMessage(error)}`, 'see the redis.* checks above')]
+  }
+}
 
 export const runDoctor = async (config: Config): Promise<DoctorReport> => {
   const kafka = await probeKafka(config.kafka)
   const redis = await probeRedis(config.redis)
   const kube = await probeKube(config)
+  const ownership = await ownershipChecks(config, redis, kube)
   const grafana = await probeGrafana(config.grafana)
-  return { checks: [...kafka, ...redis, ...kube, ...grafana] }
+  return { checks: [...kafka, ...redis, ...kube, ...ownership, ...grafana] }
 }

@@ -45,6 +45,17 @@ export const inspectService = async (store: EventStore, serviceId: string): Prom
 
 const indent = (lines: readonly string[], none = 'none'): string => (lines.length === 0 ? none : lines.join('\n                '))
 
+/** A request that failed for good is taking back its side effects before it answers FAILURE. */
+const undoText = ({ undo }: ServiceState['pending'][number]): string => {
+  if (undo === undefined) return ''
+  const done = undo.done.length === 0 ? '' : `; undone: ${undo.done.join(', ')}`
+  const failure =
+    undo.failure === null ? ''
+    : undo.failure.retryAt === undefined ? `; undo FAILED at ${undo.failure.step}: ${undo.failure.reason}`
+    : `; undo WAITING until ${undo.failure.retryAt} to retry ${undo.failure.step}: ${undo.failure.reason}`
+  return ` UNDOING since ${undo.since}${done}${failure}`
+}
+
 export const formatInspection = ({ serviceId, state, snapshot, timeline, trimmedTo }: Inspection): string => {
   const dashboards = DASHBOARD_ROLES.flatMap((role) => {
     const d = state.dashboards[role]
@@ -59,7 +70,7 @@ export const formatInspection = ({ serviceId, state, snapshot, timeline, trimmed
     const done = p.done.length === 0 ? '' : ` done=${p.done.join(',')}`
     const traceId = traceIdOf(p.trace)
     const trace = traceId === undefined ? '' : ` trace=${traceId}`
-    return `${i + 1}. ${p.request.kind} ${p.requestId} accepted ${p.acceptedAt}${trace}${done}${failure}`
+    return `${i + 1}. ${p.request.kind} ${p.requestId} accepted ${p.acceptedAt}${trace}${done}${failure}${undoText(p)}`
   })
   const outstanding = state.outstanding.map((o) => `${o.resultId} → ${o.result.topic} (${o.copies} cop${o.copies === 1 ? 'y' : 'ies'} owed) for ${o.requestId}`)
   return [

@@ -58,6 +58,8 @@ export interface Metrics {
   readonly secretBytes: Gauge
   /** ScrapeConfig backend: edits by operation and what became of each attempt */
   readonly scrapeConfigAttempts: Counter<'op' | 'outcome'>
+  /** edits that met a job the log says is the service's but the ownership record (or a ScrapeConfig's mark) does not list */
+  readonly ownershipRecordLost: Counter<'backend' | 'verdict'>
 }
 
 // Steps are single HTTP calls (or a secret batch): milliseconds normally, up to the retry budget.
@@ -168,7 +170,13 @@ export const createMetrics = (sources: MetricSources): Metrics => {
     registers,
   })
 
-  return { registry, requests, stepDuration, requestDuration, secretWrites, editsPerWrite, secretConflicts, deadLetters, supersededSteps, requestsReceived, consumerRestarts, consumerLag, secretBytes, scrapeConfigAttempts }
+  const ownershipRecordLost = new Counter({
+    name: 'telemetry_ownership_record_lost_total',
+    help: 'Job edits that found a job the event log says the service registered missing from the ownership record (secret key telemetry-client.owned.json, or a ScrapeConfig\'s label/annotation), by backend and verdict (matched-log: the job is what the log recorded and was treated as the service\'s own; refused: it differs, the request failed); repair with telemetry-client adopt',
+    labelNames: ['backend', 'verdict'] as const,
+    registers,
+  })
+  return { registry, requests, stepDuration, requestDuration, secretWrites, editsPerWrite, secretConflicts, deadLetters, supersededSteps, requestsReceived, consumerRestarts, consumerLag, secretBytes, scrapeConfigAttempts, ownershipRecordLost }
 }
 
 /** Records one group-commit batch of the secret writer (its `BatchReport`). */

@@ -11,6 +11,7 @@ import type { ScrapeTargets } from '../effects/scrape-targets.js'
 import { createSecretWriter, type SecretWriter } from '../effects/secret-writer.js'
 import type { Logger } from '../support/logger.js'
 import type { Tracing } from '../support/tracing/tracing.js'
+import { reportingLostRecords } from './lost-record-report.js'
 import { recordSecretBatch, SECRET_LIMIT_BYTES, type Metrics } from './metrics.js'
 
 /** The field manager of every server-side apply: `kubectl get --show-managed-fields` names it. */
@@ -51,7 +52,8 @@ export const startScrapeBackend = (scrape: ScrapeTargetsConfig, kubeconfigPath: 
   if (scrape.backend === 'scrapeconfig') {
     const applier = createScrapeConfigApplier(kc, { namespace: scrape.scrapeConfig.namespace, extraLabels: scrape.scrapeConfig.labels, fieldManager: FIELD_MANAGER, ...(options.tracing === undefined ? {} : { tracing: options.tracing }) })
     const onAttempt = (op: string, outcome: string) => options.metrics.scrapeConfigAttempts.inc({ op, outcome })
-    return { targets: createScrapeConfigWriter({ applier, maxInFlight: scrape.scrapeConfig.maxInFlight, onAttempt }), applier, check: async () => {
+    const targets = reportingLostRecords(createScrapeConfigWriter({ applier, maxInFlight: scrape.scrapeConfig.maxInFlight, onAttempt }), 'scrapeconfig', options.metrics, options.logger)
+    return { targets, applier, check: async () => {
       await applier.probe()
       return `ScrapeConfigs in ${scrape.scrapeConfig.namespace} listable`
     }, close: () => undefined }
@@ -65,7 +67,7 @@ export const startScrapeBackend = (scrape: ScrapeTargetsConfig, kubeconfigPath: 
     warnOnSecretSize(options.logger, report.bytes, options.secretSizeWarnRatio)
   })
   return {
-    targets: secretWriter,
+    targets: reportingLostRecords(secretWriter, 'secret', options.metrics, options.logger),
     secretWriter,
     secretClient,
     check: async () => `secret ${secret.namespace}/${secret.name} at resourceVersion ${(await secretClient.readMetadata()).resourceVersion}`,

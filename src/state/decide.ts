@@ -5,13 +5,18 @@
  * Order of work: results already recorded are published first (the request is done; only the
  * message is owed), then the head of the pending queue advances by one step. A step whose outcome
  * is already in the snapshot is skipped: that is what makes a retried request finish only the
- * missing steps and a repeated request write nothing.
+ * missing steps and a repeated request write nothing. A create or platform request that fails for
+ * good takes its side effects back first (undo.ts), then answers FAILURE: all or nothing.
  */
-import type { DashboardRole } from '../codecs/events.js'
+import type { DashboardRole, StepName } from '../codecs/events.js'
 import type { CreateDashboardRequest, PlatformServiceRequest } from '../codecs/requests.js'
 import { newestCarriedOut, orderTime } from './publish-time.js'
 import type { PendingRequest, ServiceState } from './service-state.js'
-import type { Step, WorkStep } from './step.js'
+import type { Step, WaitStep, WorkStep } from './step.js'
+import { leftInPlace, undoPlan } from './undo.js'
+
+/** Marks a FAILURE that left something of the request behind (the runbook explains each). */
+export const STILL_IN_PLACE = 'still in place, not taken back:'
 
 export interface DesiredFingerprints {
   readonly job: (payload: CreateDashboardRequest) => string
@@ -103,12 +108,33 @@ export const decide = (state: ServiceState, desired: DesiredFingerprints): Step 
     }
   }
   if (pending.failure) {
-    const { step, reason, retryAt } = pending.failure
+    const { retryAt } = pending.failure
     // the time comes with the StepFailed event (the drain sets it only while the deadline allows),
     // so this stays pure: whoever runs the step checks the clock
     if (retryAt !== undefined) return { type: 'wait', pending, until: retryAt, next: nextFor(state, pending, desired) }
-    return { type: 'complete', pending, status: 'FAILURE', message: `Failed while ${STEP_LABEL[step]}: ${reason}` }
+    return undoOrFail(state, pending, pending.failure)
   }
   return nextFor(state, pending, desired)
+}
+
+/**
+ * A request that failed for good: first its side effects are taken back (undo.ts), then FAILURE
+ * with the first failure's reason and what was taken back, or, when the undo failed for good too,
+ * exactly what stayed.
+ */
+const undoOrFail = (state: ServiceState, pending: PendingRequest, failure: { readonly step: StepName; readonly reason: string }): WorkStep | WaitStep => {
+  const failed = `Failed while ${STEP_LABEL[failure.step]}: ${failure.reason}`
+  const undo = pending.undo
+  if (undo === undefined) return { type: 'complete', pending, status: 'FAILURE', message: failed }
+  const plan = undoPlan(state, pending)
+  const undone = undo.done.length > 0 ? `; undone: ${undo.done.join(', ')}` : ''
+  if (undo.failure !== null && plan.next !== undefined) {
+    if (undo.failure.retryAt !== undefined) return { type: 'wait', pending, until: undo.failure.retryAt, next: plan.next }
+    const stayed = leftInPlace(state, pending).join(', ')
+    return { type: 'complete', pending, status: 'FAILURE', message: `${failed}${undone}; undo failed while ${STEP_LABEL[undo.failure.step]}: ${undo.failure.reason}; ${STILL_IN_PLACE} ${stayed}` }
+  }
+  if (plan.next !== undefined) return plan.next
+  const stuck = plan.stuck.length > 0 ? `; ${STILL_IN_PLACE} ${plan.stuck.join(', ')}` : ''
+  return { type: 'complete', pending, status: 'FAILURE', message: `${failed}${undone}${stuck}` }
 }
 

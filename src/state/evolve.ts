@@ -13,7 +13,7 @@
  */
 import type { ServiceEvent } from '../codecs/events.js'
 import { newestCarriedOut, orderTime } from './publish-time.js'
-import { COMPLETED_WINDOW, type PendingRequest, type ServiceState } from './service-state.js'
+import { COMPLETED_WINDOW, type AppliedJob, type PendingRequest, type ServiceState, type Undo } from './service-state.js'
 
 /** What an event changes in the snapshot (version and last change aside): the keys to replace. */
 type Changes = Partial<ServiceState>
@@ -104,48 +104,116 @@ const requestRedelivered: Handle<'RequestRedelivered'> = (state, e) => {
   return { outstanding: [...state.outstanding, { requestId: completed.requestId, resultId: completed.resultId, result: completed.result, copies: 1 }] }
 }
 
+/** A step of an undo succeeded: recorded for the result message, a failure it waited on is over. */
+const undid = (pending: PendingRequest, undo: Undo, what: string): PendingRequest => ({ ...pending, undo: { ...undo, done: [...undo.done, what], failure: null } })
+
+/** Before its first side effect, a create or platform request notes what was in place: what an undo puts back. */
+const noteBefore = (state: ServiceState, pending: PendingRequest): PendingRequest =>
+  pending.before !== undefined || pending.request.kind === 'delete' ? pending : { ...pending, before: { job: state.job, dashboards: state.dashboards } }
+
+/** The pending request an outcome event belongs to, when there is one. */
+const pendingOf = (state: ServiceState, requestId: string): PendingRequest | undefined => {
+  const index = pendingIndex(state, requestId)
+  return index < 0 ? undefined : state.pending[index]
+}
+
+/** The create a job with `fingerprint` was rendered from: the request that wrote it, or what an undo restores, or the job already recorded. */
+const jobWritten = (state: ServiceState, pending: PendingRequest | undefined, jobName: string, fingerprint: string): AppliedJob => {
+  const restored = pending?.undo === undefined ? undefined : pending.before?.job
+  if (restored?.fingerprint === fingerprint) return restored
+  const payload = pending?.undo === undefined && pending?.request.kind === 'create' ? pending.request.payload : state.job?.fingerprint === fingerprint ? state.job.payload : undefined
+  return payload === undefined ? { jobName, fingerprint } : { jobName, fingerprint, payload }
+}
+
 const scrapeJobRegistered: Handle<'ScrapeJobRegistered'> = (state, e) => {
-  const job = { jobName: e.jobName, fingerprint: e.fingerprint }
-  const pending = updatePending(state, e.requestId, (p) => ({ ...succeeded(p), done: [...p.done, 'registerJob'] }))
+  const job = jobWritten(state, pendingOf(state, e.requestId), e.jobName, e.fingerprint)
+  const pending = updatePending(state, e.requestId, (p) =>
+    p.undo === undefined ? { ...succeeded(noteBefore(state, p)), done: [...p.done, 'registerJob'] } : undid(p, p.undo, `restored Prometheus job ${e.jobName} as it was before`),
+  )
   return pending ? { job, pending } : { job }
 }
 
 const scrapeJobRemoved: Handle<'ScrapeJobRemoved'> = (state, e) => {
-  const pending = updatePending(state, e.requestId, (p) => ({ ...succeeded(p), done: [...p.done, 'removeJob'], removed: { ...p.removed, job: e.wasPresent } }))
+  const pending = updatePending(state, e.requestId, (p) =>
+    p.undo === undefined
+      ? { ...succeeded(noteBefore(state, p)), done: [...p.done, 'removeJob'], removed: { ...p.removed, job: e.wasPresent } }
+      : undid(p, p.undo, e.wasPresent ? `removed Prometheus job ${e.jobName}` : `Prometheus job ${e.jobName} was already gone`),
+  )
   return pending ? { job: null, pending } : { job: null }
 }
 
 const dashboardUpserted: Handle<'DashboardUpserted'> = (state, e) => {
   const { uid, id, url, version, folderUid, fingerprint, leftInFolder } = e
-  const applied = { uid, ...(id === undefined ? {} : { id }), url, version, folderUid, fingerprint, ...(leftInFolder === undefined ? {} : { leftInFolder }) }
+  const owner = pendingOf(state, e.requestId)
+  const restored = owner?.undo === undefined ? undefined : owner.before?.dashboards[e.role]
+  const previous = state.dashboards[e.role]
+  const payload =
+    restored?.fingerprint === fingerprint ? restored.payload : owner !== undefined && owner.undo === undefined && owner.request.kind !== 'delete' ? owner.request.payload : previous?.fingerprint === fingerprint ? previous.payload : undefined
+  const applied = {
+    uid,
+    ...(id === undefined ? {} : { id }),
+    url,
+    version,
+    folderUid,
+    fingerprint,
+    ...(leftInFolder === undefined ? {} : { leftInFolder }),
+    ...(payload === undefined ? {} : { payload }),
+  }
   const dashboards = { ...state.dashboards, [e.role]: applied }
-  const pending = updatePending(state, e.requestId, succeeded)
+  const pending = updatePending(state, e.requestId, (p) => (p.undo === undefined ? succeeded(noteBefore(state, p)) : undid(p, p.undo, `restored dashboard ${uid} as it was before`)))
   return pending ? { dashboards, pending } : { dashboards }
 }
 
-const dashboardsDeleted: Handle<'DashboardsDeleted'> = (state, e) => {
-  let dashboards: { -readonly [K in keyof ServiceState['dashboards']]: ServiceState['dashboards'][K] } | undefined
+type MutableDashboards = { -readonly [K in keyof ServiceState['dashboards']]: ServiceState['dashboards'][K] }
+
+/** An undo's delete takes back every dashboard the request added (one it cannot delete, moved out of our folder, is no longer ours). */
+const undoneDashboards = (state: ServiceState, before: PendingRequest['before']): MutableDashboards | undefined => {
+  let dashboards: MutableDashboards | undefined
   for (const role of ['metrics', 'logs', 'platform'] as const) {
-    const dashboard = state.dashboards[role]
-    if (dashboard && e.uids.includes(dashboard.uid)) {
+    if (state.dashboards[role] !== undefined && before?.dashboards[role] === undefined) {
       dashboards ??= { ...state.dashboards }
       delete dashboards[role]
     }
   }
-  const pending = updatePending(state, e.requestId, (p) => ({
-    ...succeeded(p),
-    done: [...p.done, 'deleteDashboards'],
-    removed: { ...p.removed, dashboardUids: [...p.removed.dashboardUids, ...e.uids] },
-  }))
+  return dashboards
+}
+
+const dashboardsDeleted: Handle<'DashboardsDeleted'> = (state, e) => {
+  const owner = pendingOf(state, e.requestId)
+  let dashboards: MutableDashboards | undefined
+  if (owner?.undo !== undefined) dashboards = undoneDashboards(state, owner.before)
+  else {
+    for (const role of ['metrics', 'logs', 'platform'] as const) {
+      const dashboard = state.dashboards[role]
+      if (dashboard && e.uids.includes(dashboard.uid)) {
+        dashboards ??= { ...state.dashboards }
+        delete dashboards[role]
+      }
+    }
+  }
+  const pending = updatePending(state, e.requestId, (p) =>
+    p.undo === undefined
+      ? {
+          ...succeeded(noteBefore(state, p)),
+          done: [...p.done, 'deleteDashboards'],
+          removed: { ...p.removed, dashboardUids: [...p.removed.dashboardUids, ...e.uids] },
+        }
+      : undid(p, p.undo, e.uids.length > 0 ? `deleted dashboard(s) ${e.uids.join(', ')}` : 'its dashboards were already gone'),
+  )
   return { ...(dashboards ? { dashboards } : {}), ...(pending ? { pending } : {}) }
 }
 
+/** A create or platform request that failed for good after a side effect starts its undo (see decide). */
+const failedWith = (p: PendingRequest, e: Extract<ServiceEvent, { type: 'StepFailed' }>): PendingRequest => {
+  const failure = e.retryAt === undefined ? { step: e.step, reason: e.reason } : { step: e.step, reason: e.reason, retryAt: e.retryAt }
+  const attempts = e.retryable ? { attempts: (p.attempts ?? 0) + 1 } : {}
+  if (p.undo !== undefined) return { ...p, ...attempts, undo: { ...p.undo, failure } }
+  const undo = e.retryAt === undefined && p.before !== undefined && p.request.kind !== 'delete' ? { undo: { since: e.at, done: [], failure: null } } : {}
+  return { ...p, failure, ...attempts, ...undo }
+}
+
 const stepFailed: Handle<'StepFailed'> = (state, e) => {
-  const pending = updatePending(state, e.requestId, (p) => ({
-    ...p,
-    failure: e.retryAt === undefined ? { step: e.step, reason: e.reason } : { step: e.step, reason: e.reason, retryAt: e.retryAt },
-    ...(e.retryable ? { attempts: (p.attempts ?? 0) + 1 } : {}),
-  }))
+  const pending = updatePending(state, e.requestId, (p) => failedWith(p, e))
   return pending ? { pending } : NO_CHANGE
 }
 

@@ -4,7 +4,7 @@
  */
 import type { ServiceSnapshot } from '../codecs/snapshot.js'
 
-export type { AppliedDashboard, CompletedRequest, OutstandingResult, PendingRequest, ServiceStatus } from '../codecs/snapshot.js'
+export type { Applied, AppliedDashboard, AppliedJob, CompletedRequest, OutstandingResult, PendingRequest, ServiceStatus, Undo } from '../codecs/snapshot.js'
 
 export type ServiceState = ServiceSnapshot
 

@@ -33,7 +33,12 @@ export interface UpsertDashboardStep {
 
 export interface RemoveJobStep { readonly type: 'removeJob'; readonly pending: PendingRequest }
 
-export interface DeleteDashboardsStep { readonly type: 'deleteDashboards'; readonly pending: PendingRequest }
+export interface DeleteDashboardsStep {
+  readonly type: 'deleteDashboards'
+  readonly pending: PendingRequest
+  /** only these roles' dashboards (an undo takes back what one request added); absent: all of the service's */
+  readonly roles?: readonly DashboardRole[]
+}
 
 export interface CompleteStep {
   readonly type: 'complete'

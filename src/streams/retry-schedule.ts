@@ -29,7 +29,8 @@ export const scheduleRetries = (events: readonly ServiceEvent[], state: ServiceS
         if (pending === undefined) return event
         const attempts = (pending.attempts ?? 0) + 1
         const retryAtMs = nowMs + patientRetryDelay(attempts - 1, patience, patience.random)
-        const deadlineMs = Date.parse(pending.acceptedAt) + patience.deadlineMs
+        // an undo gets the same patience again, counted from when it started
+        const deadlineMs = Date.parse(pending.undo?.since ?? pending.acceptedAt) + patience.deadlineMs
         if (retryAtMs < deadlineMs) return { ...event, retryAt: new Date(retryAtMs).toISOString() }
-        return { ...event, reason: `${event.reason} (still failing after ${attempts} attempts; gave up ${minutes(patience.deadlineMs)} after the request was accepted)` }
+        return { ...event, reason: `${event.reason} (still failing after ${attempts} attempts; gave up ${minutes(patience.deadlineMs)} after the ${pending.undo === undefined ? 'request was accepted' : 'undo started'})` }
       })

@@ -3,7 +3,7 @@
  * structural updates), kept verbatim as a test oracle: the fold must give byte-for-byte the same
  * snapshots, or every stored snapshot would suddenly "differ" from its log in `replay`.
  */
-import { produce, type Draft } from 'immer'
+import { current, isDraft, produce, type Draft } from 'immer'
 import type { ServiceEvent } from '../../src/codecs/events.js'
 import { newestCarriedOut, orderTime } from '../../src/state/publish-time.js'
 import { COMPLETED_WINDOW, type ServiceState } from '../../src/state/service-state.js'
@@ -68,6 +68,9 @@ const requestRedelivered: Handle<'RequestRedelivered'> = (draft, e) => {
   }
 }
 
+/** A value read through the draft, as a plain value (to be stored elsewhere in the draft). */
+const plain = <T>(value: T): T => (isDraft(value) ? current<T>(value as Draft<T>) : value)
+
 /** A step of the request succeeded: a failure it was waiting to retry is over. */
 const stepSucceeded = (draft: Draft<ServiceState>, requestId: string) => {
   const pending = pendingOf(draft, requestId)
@@ -75,13 +78,36 @@ const stepSucceeded = (draft: Draft<ServiceState>, requestId: string) => {
   return pending
 }
 
+/** Before its first side effect, a create or platform request notes what was in place. */
+const noteBefore = (draft: Draft<ServiceState>, requestId: string): void => {
+  const pending = pendingOf(draft, requestId)
+  if (pending === undefined || pending.undo !== undefined || pending.before !== undefined || pending.request.kind === 'delete') return
+  pending.before = { job: current(draft).job, dashboards: current(draft).dashboards }
+}
+
+/** An undo step succeeded: noted for the result message, a failure it waited on is over. */
+const undoStepDone = (draft: Draft<ServiceState>, requestId: string, what: string): boolean => {
+  const undo = pendingOf(draft, requestId)?.undo
+  if (undo === undefined) return false
+  undo.done.push(what)
+  undo.failure = null
+  return true
+}
+
 const scrapeJobRegistered: Handle<'ScrapeJobRegistered'> = (draft, e) => {
-  draft.job = { jobName: e.jobName, fingerprint: e.fingerprint }
+  const pending = pendingOf(draft, e.requestId)
+  const restored = pending?.undo === undefined ? undefined : pending.before?.job
+  const payload = pending?.undo === undefined && pending?.request.kind === 'create' ? pending.request.payload : draft.job?.fingerprint === e.fingerprint ? draft.job.payload : undefined
+  noteBefore(draft, e.requestId)
+  draft.job = restored?.fingerprint === e.fingerprint ? plain(restored) : payload === undefined ? { jobName: e.jobName, fingerprint: e.fingerprint } : { jobName: e.jobName, fingerprint: e.fingerprint, payload: plain(payload) }
+  if (undoStepDone(draft, e.requestId, `restored Prometheus job ${e.jobName} as it was before`)) return
   stepSucceeded(draft, e.requestId)?.done.push('registerJob')
 }
 
 const scrapeJobRemoved: Handle<'ScrapeJobRemoved'> = (draft, e) => {
+  noteBefore(draft, e.requestId)
   draft.job = null
+  if (undoStepDone(draft, e.requestId, e.wasPresent ? `removed Prometheus job ${e.jobName}` : `Prometheus job ${e.jobName} was already gone`)) return
   const pending = stepSucceeded(draft, e.requestId)
   if (!pending) return
   pending.done.push('removeJob')
@@ -90,14 +116,35 @@ const scrapeJobRemoved: Handle<'ScrapeJobRemoved'> = (draft, e) => {
 
 const dashboardUpserted: Handle<'DashboardUpserted'> = (draft, e) => {
   const { uid, id, url, version, folderUid, fingerprint, leftInFolder } = e
-  draft.dashboards[e.role] = { uid, ...(id === undefined ? {} : { id }), url, version, folderUid, fingerprint, ...(leftInFolder === undefined ? {} : { leftInFolder }) }
+  const owner = pendingOf(draft, e.requestId)
+  const restored = owner?.undo === undefined ? undefined : owner.before?.dashboards[e.role]
+  const previous = draft.dashboards[e.role]
+  const source =
+    restored?.fingerprint === fingerprint ? restored.payload : owner !== undefined && owner.undo === undefined && owner.request.kind !== 'delete' ? owner.request.payload : previous?.fingerprint === fingerprint ? previous.payload : undefined
+  const payload = source === undefined ? undefined : plain(source)
+  noteBefore(draft, e.requestId)
+  draft.dashboards[e.role] = {
+    uid,
+    ...(id === undefined ? {} : { id }),
+    url,
+    version,
+    folderUid,
+    fingerprint,
+    ...(leftInFolder === undefined ? {} : { leftInFolder }),
+    ...(payload === undefined ? {} : { payload }),
+  }
+  if (undoStepDone(draft, e.requestId, `restored dashboard ${uid} as it was before`)) return
   stepSucceeded(draft, e.requestId)
 }
 
 const dashboardsDeleted: Handle<'DashboardsDeleted'> = (draft, e) => {
+  const owner = pendingOf(draft, e.requestId)
+  noteBefore(draft, e.requestId)
   for (const role of ['metrics', 'logs', 'platform'] as const) {
-    if (draft.dashboards[role] && e.uids.includes(draft.dashboards[role].uid)) delete draft.dashboards[role]
+    const gone = owner?.undo !== undefined ? owner.before?.dashboards[role] === undefined : draft.dashboards[role] !== undefined && e.uids.includes(draft.dashboards[role].uid)
+    if (draft.dashboards[role] && gone) delete draft.dashboards[role]
   }
+  if (undoStepDone(draft, e.requestId, e.uids.length > 0 ? `deleted dashboard(s) ${e.uids.join(', ')}` : 'its dashboards were already gone')) return
   const pending = stepSucceeded(draft, e.requestId)
   if (!pending) return
   pending.done.push('deleteDashboards')
@@ -107,8 +154,15 @@ const dashboardsDeleted: Handle<'DashboardsDeleted'> = (draft, e) => {
 const stepFailed: Handle<'StepFailed'> = (draft, e) => {
   const pending = pendingOf(draft, e.requestId)
   if (!pending) return
-  pending.failure = e.retryAt === undefined ? { step: e.step, reason: e.reason } : { step: e.step, reason: e.reason, retryAt: e.retryAt }
+  const failure = e.retryAt === undefined ? { step: e.step, reason: e.reason } : { step: e.step, reason: e.reason, retryAt: e.retryAt }
+  if (pending.undo !== undefined) {
+    if (e.retryable) pending.attempts = (pending.attempts ?? 0) + 1
+    pending.undo.failure = failure
+    return
+  }
+  pending.failure = failure
   if (e.retryable) pending.attempts = (pending.attempts ?? 0) + 1
+  if (e.retryAt === undefined && pending.before !== undefined && pending.request.kind !== 'delete') pending.undo = { since: e.at, done: [], failure: null }
 }
 
 const requestCompleted: Handle<'RequestCompleted'> = (draft, e) => {

@@ -6,15 +6,18 @@
  * derived from the requests and the results alone:
  * - every request has at least one result (matched on kogitoprocrefid), all copies identical;
  * - per service, replaying its outcomes in log order gives the live set: a create SUCCESS makes
- *   it live, a delete SUCCESS removes it, a FAILURE at the first step (job registration /
- *   removal) or a "Superseded" FAILURE changes nothing; any other FAILURE leaves a partial state the model cannot predict,
- *   so that service is "uncertain" (a violation unless the scenario repaired it afterwards);
+ *   it live, a delete SUCCESS removes it; a create or platform FAILURE changes nothing (all or
+ *   nothing: its side effects were taken back) unless its message says something is still in
+ *   place; a delete FAILURE at its first step (job removal) or a "Superseded" FAILURE changes
+ *   nothing; any other FAILURE leaves a partial state the model cannot predict, so that service
+ *   is "uncertain" (a violation unless the scenario repaired it afterwards);
  * - the secret holds exactly one job per live service (plus the foreign jobs, unchanged) and
  *   promtool accepts it; Grafana holds exactly the two dashboards of each live service.
  */
 import { expect } from 'chai'
 import { load } from 'js-yaml'
 import { dashboardUid } from '../../src/effects/dashboard-uids.js'
+import { STILL_IN_PLACE } from '../../src/state/decide.js'
 import type { CollectedMessage } from './kafka-helpers.js'
 import { checkScrapeConfigsWithPromtool, type PromtoolResult } from './promtool.js'
 
@@ -94,8 +97,12 @@ export const messageOf = (m: CollectedMessage): string => String((parse(m)['data
 export const jobsOf = (yaml: string | undefined): ScrapeJob[] =>
   yaml === undefined || yaml.trim() === '' ? [] : ((load(yaml) as ScrapeJob[] | null | undefined) ?? [])
 
-// failures that applied nothing: the first step failed, or the request was older than one already carried out
-const NO_EFFECT_FAILURE = /^(Failed while (registering|removing) the Prometheus scrape job|Superseded: )/
+// a delete that applied nothing: its first step failed, or it was older than a request already carried out
+const NO_EFFECT_DELETE_FAILURE = /^(Failed while removing the Prometheus scrape job|Superseded: )/
+
+/** A FAILURE that left the world as it was: a create/platform one unless it names what stayed (src/state/decide.ts STILL_IN_PLACE). */
+const changedNothing = (request: SentRequest, message: string): boolean =>
+  request.type === DELETE ? NO_EFFECT_DELETE_FAILURE.test(message) : !message.includes(STILL_IN_PLACE)
 
 type Model = { readonly state: 'live'; readonly request: SentRequest } | { readonly state: 'gone' } | { readonly state: 'uncertain' }
 
@@ -111,7 +118,7 @@ const modelOf = (requests: readonly SentRequest[], outcome: (r: SentRequest) => 
       continue
     }
     const ok = statusOf(result) === 'SUCCESS'
-    if (!ok && NO_EFFECT_FAILURE.test(messageOf(result))) model.set(serviceId, before)
+    if (!ok && changedNothing(request, messageOf(result))) model.set(serviceId, before)
     else if (!ok) model.set(serviceId, { state: 'uncertain' })
     else if (request.type === CREATE) model.set(serviceId, { state: 'live', request })
     else if (request.type === DELETE) model.set(serviceId, { state: 'gone' })

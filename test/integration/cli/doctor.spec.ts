@@ -125,7 +125,7 @@ describe('telemetry-client doctor', function () {
     expect(notOk(checks)).to.deep.equal(['warning kafka.clock-offset'])
     expect(checks.map((c) => c.name)).to.include.members([
       'kafka.reachable', 'redis.reachable', 'redis.appendonly', 'redis.appendfsync', 'redis.maxmemory-policy',
-      'kube.reachable', 'kube.permission get secret', 'kube.permission update secret', 'kube.secret', 'kube.secret-parse', 'kube.secret-size',
+      'kube.reachable', 'kube.permission get secret', 'kube.permission update secret', 'kube.secret', 'kube.secret-parse', 'kube.secret-size', 'kube.ownership',
       'grafana.reachable', 'grafana.credentials', 'grafana.datasource Prometheus', 'grafana.datasource Loki',
     ])
     expect(checks.find((c) => c.name === 'kube.secret-size')?.reason).to.match(/about \d+ more typical jobs/)
@@ -258,7 +258,7 @@ describe('telemetry-client doctor', function () {
         const kube = checks.filter((c) => c.name.startsWith('kube.')).map((c) => c.name)
         expect(kube).to.deep.equal([
           'kube.reachable', ...VERBS.map((v) => `kube.permission ${v} scrapeconfigs`), 'kube.scrapeconfigs',
-          'kube.permission get secret', 'kube.permission update secret', 'kube.secret', 'kube.secret-parse', 'kube.secret-size',
+          'kube.permission get secret', 'kube.permission update secret', 'kube.secret', 'kube.secret-parse', 'kube.secret-size', 'kube.ownership',
         ])
         expect(checks.find((c) => c.name === 'kube.permission patch scrapeconfigs')?.reason).to.equal('allowed on scrapeconfigs.monitoring.coreos.com in monitoring')
         expect(checks.find((c) => c.name === 'kube.scrapeconfigs')?.reason).to.equal('the ScrapeConfig API is served; 1 object(s) owned by this service in monitoring')

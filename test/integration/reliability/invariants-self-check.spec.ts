@@ -6,17 +6,18 @@
 import { expect } from 'chai'
 import { dump } from 'js-yaml'
 import type { CollectedMessage } from '../../support/kafka-helpers.js'
+import { STILL_IN_PLACE } from '../../../src/state/decide.js'
 import { checkInvariants, type InvariantInput } from '../../support/invariants.js'
 import { createRequest, deleteRequest } from './scenario.js'
 
-const resultFor = (r: { kogitoprocinstanceid: string }, status = 'SUCCESS', extra = ''): CollectedMessage => ({
+const resultFor = (r: { kogitoprocinstanceid: string }, status = 'SUCCESS', extra = '', message = `ok${extra}`): CollectedMessage => ({
   topic: 'sonata-service-dashboard-result',
   partition: 0,
   offset: '0',
   key: null,
   headers: {},
   timestamp: '0',
-  value: Buffer.from(JSON.stringify({ kogitoprocrefid: r.kogitoprocinstanceid, data: { dashboardDataOrderStatus: status, dashboardDataOrderMessage: `ok${extra}` } })),
+  value: Buffer.from(JSON.stringify({ kogitoprocrefid: r.kogitoprocinstanceid, data: { dashboardDataOrderStatus: status, dashboardDataOrderMessage: message } })),
 })
 
 const create = createRequest('svc-a', ['ns-1'], 9090)
@@ -52,6 +53,18 @@ describe('reliability: the invariant check catches each broken invariant', funct
     const r = await checkInvariants({ ...good, dashboards: [{ uid: 'tcm-svc-a' }, { uid: 'tcm-svc-b' }] })
     expect(r.missingDashboards).to.deep.equal(['tcl-svc-a'])
     expect(r.extraDashboards).to.deep.equal(['tcm-svc-b'])
+  })
+  // all or nothing (issue #18 item 1): a failed create changed nothing unless its message names what stayed
+  it('a create that answered FAILURE but left its job behind', async () => {
+    const failed = createRequest('svc-c', ['ns-3'], 9092)
+    const jobC = { ...jobA, job_name: 'svc-c', static_configs: [{ targets: ['10.10.10.4:9092'], labels: { serviceId: 'svc-c' } }] }
+    const r = await checkInvariants({ ...good, requests: [...good.requests, failed], results: [...good.results, resultFor(failed, 'FAILURE', '', 'Failed while creating the Grafana dashboard: 403; undone: removed Prometheus job svc-c')], scrapeConfigs: dump([jobA, foreign, jobC]) })
+    expect(r.extraJobs).to.deep.equal(['svc-c'])
+  })
+  it('a create FAILURE that names what is still in place leaves the service uncertain', async () => {
+    const failed = createRequest('svc-c', ['ns-3'], 9092)
+    const r = await checkInvariants({ ...good, requests: [...good.requests, failed], results: [...good.results, resultFor(failed, 'FAILURE', '', `Failed while creating the Grafana dashboard: 403; undo failed while removing the Prometheus scrape job: 403; ${STILL_IN_PLACE} Prometheus job svc-c`)] })
+    expect(r.uncertain).to.deep.equal(['svc-c'])
   })
   it('YAML promtool rejects', async () => expect((await checkInvariants({ ...good, scrapeConfigs: `${dump([jobA, foreign])}- job_name: x\n  bogus_field: 1\n` })).promtool.ok).to.equal(false))
 })

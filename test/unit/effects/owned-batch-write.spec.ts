@@ -85,6 +85,49 @@ describe('writeBatch: ownership', () => {
   })
 })
 
+// issue #18 item 2: the log (the `recorded` fingerprint) is the authority when the record lost a job
+describe('writeBatch: a lost ownership record', () => {
+  const written = (serviceId: string) => `${TRICKY_FOREIGN}${fragment(job(serviceId))}`
+  const recorded = (serviceId: string) => jobFingerprint(job(serviceId))
+
+  it('removes a job missing from the record when it is exactly what the log recorded, and says the record was lost', async () => {
+    const memory = memoryClient(written('svc-a'))
+    const { outcomes } = await writeBatch([{ op: 'remove', jobName: 'svc-a', recorded: recorded('svc-a') }], depsOf(memory.client))
+
+    expect(outcomes[0]).to.include({ ok: true, changed: true, wasPresent: true })
+    expect(outcomes[0]).to.have.property('lostRecord').that.matches(/treated as the service's own/)
+    expect(memory.current().value).to.equal(TRICKY_FOREIGN)
+  })
+
+  it('refuses a delete of a job the log recorded but that differs now, naming the lost record; nothing changes', async () => {
+    const memory = memoryClient(written('svc-a').replace('10.0.0.4:30180', '10.0.0.5:30180'))
+    const before = memory.current()
+    const { outcomes, report } = await writeBatch([{ op: 'remove', jobName: 'svc-a', recorded: recorded('svc-a') }], depsOf(memory.client))
+
+    expect(outcomes[0]).to.include({ ok: false, retryable: false })
+    expect(outcomes[0]).to.have.property('reason').that.matches(/job_name "svc-a" is not in the ownership record telemetry-client\.owned\.json although the event log says this service registered it/)
+    expect(outcomes[0]).to.have.property('lostRecord')
+    expect(report.written).to.equal(false)
+    expect(memory.current()).to.deep.equal(before)
+  })
+
+  it('an update of a job the log recorded rewrites it and records it again (no false conflict)', async () => {
+    const memory = memoryClient(written('svc-a'))
+    const next = federationJob({ serviceId: 'svc-a', namespaces: ['ns-2'], host: '10.0.0.4', port: 30180 })
+    const { outcomes } = await writeBatch([{ op: 'upsert', job: next, recorded: recorded('svc-a') }], depsOf(memory.client))
+
+    expect(outcomes[0]).to.include({ ok: true })
+    expect(memory.current().value).to.equal(`${TRICKY_FOREIGN}${fragment(next)}`)
+    expect(parseOwnedJobs(memory.current().owned)).to.deep.equal({ _tag: 'Right', right: new Set(['svc-a']) })
+  })
+
+  it('without a recorded job (the log says none) a job of that name stays foreign, as before', async () => {
+    const memory = memoryClient(written('svc-a'))
+    const { outcomes } = await writeBatch([remove('svc-a')], depsOf(memory.client))
+    expect(outcomes).to.deep.equal([{ ok: true, changed: false, wasPresent: false }])
+  })
+})
+
 describe('writeBatch: no cache turns a change into a no-op', () => {
   it('B caches, A adds X, B removes X: X is gone and B reports it removed', async () => {
     const memory = memoryClient('[]\n')

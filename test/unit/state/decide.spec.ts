@@ -1,11 +1,12 @@
 import { expect } from 'chai'
 import type { ServiceEvent } from '../../../src/codecs/events.js'
-import { decide } from '../../../src/state/decide.js'
+import { STILL_IN_PLACE, decide } from '../../../src/state/decide.js'
 import type { Step } from '../../../src/state/step.js'
 import { evolve, fold } from '../../../src/state/evolve.js'
 import { initialServiceState, type ServiceState } from '../../../src/state/service-state.js'
 import {
   SERVICE,
+  at,
   createAccepted,
   createPayload,
   dashboardUpserted,
@@ -107,11 +108,85 @@ describe('decide', () => {
         .then((step) => {
           expect(completeMessage(step)).to.deep.equal(['FAILURE', 'Failed while registering the Prometheus scrape job: secrets "prometheus-additional" is forbidden'])
         })
-      given([createAccepted('c1'), jobRegistered('c1', jobFp), stepFailed('c1', 'upsertDashboard', 'Grafana answered 400')])
+    })
+  })
+
+  // contract change (issue #18 item 1): a create that fails for good takes back what it did first
+  describe('undo of a request that failed for good', () => {
+    const failedAfterJob = [createAccepted('c1'), jobRegistered('c1', jobFp), stepFailed('c1', 'upsertDashboard', 'Grafana answered 403')]
+
+    it('given a fresh create that registered its job and then failed, then remove the job first, then FAILURE saying it was undone', () => {
+      const g = given(failedAfterJob)
+      g.decide(fakeDesired).then({ type: 'removeJob', pending: g.state.pending[0]! })
+      const { steps, state } = drive(failedAfterJob)
+      expect(steps).to.deep.equal(['removeJob', 'complete:FAILURE', 'publishResult'])
+      expect(state.job).to.equal(null)
+      expect(state.status).to.equal('failed')
+      expect(JSON.parse(state.completed[0]!.result.value)).to.deep.include({ message: `Failed while creating the Grafana dashboard: Grafana answered 403; undone: removed Prometheus job ${SERVICE}` })
+    })
+
+    it('given the metrics dashboard saved and the logs dashboard refused, then delete only that dashboard, then remove the job', () => {
+      const history = [createAccepted('c1'), jobRegistered('c1', jobFp), dashboardUpserted('c1', 'metrics', metricsFp), stepFailed('c1', 'upsertDashboard', 'Grafana answered 403')]
+      const g = given(history)
+      g.decide(fakeDesired).then({ type: 'deleteDashboards', pending: g.state.pending[0]!, roles: ['metrics'] })
+      const { steps, state } = drive(history)
+      expect(steps).to.deep.equal(['deleteDashboards', 'removeJob', 'complete:FAILURE', 'publishResult'])
+      expect(state.dashboards).to.deep.equal({})
+      expect(state.job).to.equal(null)
+    })
+
+    it('given a crash after the dashboard was taken back, then the undo resumes with the job (every undo outcome is an event)', () => {
+      const history = [createAccepted('c1'), jobRegistered('c1', jobFp), dashboardUpserted('c1', 'metrics', metricsFp), stepFailed('c1', 'upsertDashboard', 'Grafana answered 403'), dashboardsDeleted('c1', [uidOf(SERVICE, 'metrics')])]
+      const g = given(history)
+      g.decide(fakeDesired).then({ type: 'removeJob', pending: g.state.pending[0]! })
+    })
+
+    it('given an update of a live service that failed, then the job and dashboards from before are restored from the log', () => {
+      const live = createdService('c1')
+      const before = fold(initialServiceState(SERVICE), live)
+      const update = createPayload(SERVICE, { namespaces: ['ns-b'] })
+      const history = [
+        ...live,
+        createAccepted('c2', SERVICE, { namespaces: ['ns-b'] }),
+        jobRegistered('c2', fakeDesired.job(update)),
+        dashboardUpserted('c2', 'metrics', fakeDesired.dashboard('metrics', update), SERVICE, 2),
+        stepFailed('c2', 'upsertDashboard', 'Grafana answered 403'),
+      ]
+      const g = given(history)
+      g.decide(fakeDesired).then({ type: 'upsertDashboard', pending: g.state.pending[0]!, role: 'metrics', payload: createPayload(), fingerprint: metricsFp })
+      const { steps, state } = drive(history)
+      expect(steps).to.deep.equal(['upsertDashboard:metrics', 'registerJob', 'complete:FAILURE', 'publishResult'])
+      expect(state.job).to.deep.equal(before.job)
+      expect(state.dashboards.metrics?.fingerprint).to.equal(metricsFp)
+      expect(state.dashboards.logs).to.deep.equal(before.dashboards.logs)
+    })
+
+    it('given an undo step that failed with a retry time, then wait for it and try the same undo step again', () => {
+      const history = [...failedAfterJob, { ...stepFailed('c1', 'removeJob', 'apiserver 503', at(5)), retryable: true, retryAt: at(10) }]
+      const g = given(history)
+      g.decide(fakeDesired).then({ type: 'wait', pending: g.state.pending[0]!, until: at(10), next: { type: 'removeJob', pending: g.state.pending[0]! } })
+    })
+
+    it('given an undo step that failed for good, then FAILURE naming both failures and what is still in place', () => {
+      given([...failedAfterJob, stepFailed('c1', 'removeJob', 'secrets is forbidden')])
         .decide(fakeDesired)
         .then((step) => {
-          expect(completeMessage(step)).to.deep.equal(['FAILURE', 'Failed while creating the Grafana dashboard: Grafana answered 400'])
+          expect(completeMessage(step)).to.deep.equal([
+            'FAILURE',
+            `Failed while creating the Grafana dashboard: Grafana answered 403; undo failed while removing the Prometheus scrape job: secrets is forbidden; ${STILL_IN_PLACE} Prometheus job ${SERVICE}`,
+          ])
         })
+    })
+
+    it('given a previous job the log holds no source for (an old snapshot), then it is named as still in place, never guessed', () => {
+      const old = { ...given(createdService('c1')).state, job: { jobName: SERVICE, fingerprint: jobFp } }
+      const update = createPayload(SERVICE, { namespaces: ['ns-b'] })
+      const state = [createAccepted('c2', SERVICE, { namespaces: ['ns-b'] }), jobRegistered('c2', fakeDesired.job(update)), stepFailed('c2', 'upsertDashboard', 'Grafana answered 403')].reduce(evolve, old)
+      expect(completeMessage(decide(state, fakeDesired))).to.deep.equal(['FAILURE', `Failed while creating the Grafana dashboard: Grafana answered 403; ${STILL_IN_PLACE} Prometheus job ${SERVICE} (its previous version is not in the log)`])
+    })
+
+    it('given a create that failed before any side effect, then FAILURE at once (nothing to take back)', () => {
+      expect(drive([createAccepted('c1'), stepFailed('c1', 'registerJob', 'refused')]).steps).to.deep.equal(['complete:FAILURE', 'publishResult'])
     })
   })
 

@@ -109,10 +109,13 @@ describe('evolve', () => {
   })
 
   describe('step outcomes', () => {
-    it('ScrapeJobRegistered: records the job and marks the step done on the pending request', () => {
+    it('ScrapeJobRegistered: records the job with the create it came from, marks the step done and notes what was in place before', () => {
       const g = given([createAccepted('r1')])
       g.when(jobRegistered('r1', 'fp-1')).then(
-        bumped(g.state, g.state.lastChangeAt ?? '', { job: { jobName: SERVICE, fingerprint: 'fp-1' }, pending: [pendingCreate('r1', { done: ['registerJob'] })] }),
+        bumped(g.state, g.state.lastChangeAt ?? '', {
+          job: { jobName: SERVICE, fingerprint: 'fp-1', payload: createPayload() },
+          pending: [pendingCreate('r1', { done: ['registerJob'], before: { job: null, dashboards: {} } })],
+        }),
       )
     })
 
@@ -132,7 +135,7 @@ describe('evolve', () => {
         .when(dashboardUpserted('r1', 'metrics', 'fp-b', SERVICE, 2))
         .then((after) => {
           expect(after.dashboards).to.deep.equal({
-            metrics: { uid: uidOf(SERVICE, 'metrics'), id: 1, url: `/d/${uidOf(SERVICE, 'metrics')}`, version: 2, folderUid: 'hypo-telemetry', fingerprint: 'fp-b' },
+            metrics: { uid: uidOf(SERVICE, 'metrics'), id: 1, url: `/d/${uidOf(SERVICE, 'metrics')}`, version: 2, folderUid: 'hypo-telemetry', fingerprint: 'fp-b', payload: createPayload() },
           })
         })
     })
