@@ -13,6 +13,7 @@ import { isLeft } from 'fp-ts/lib/Either.js'
 import { decodeBody, GrafanaMessage } from '../codecs/grafana.js'
 import { GrafanaError, kindOfStatus, type GrafanaErrorKind } from './grafana-error.js'
 import { createSemaphore } from '../operators/semaphore.js'
+import type { Hedger, ReadOutcome } from './hedged-read.js'
 import { backoffDelay, defaultRetryOptions, isRetryableStatus, parseRetryAfter, transportFailure, type RetryOptions } from './retry-policy.js'
 
 export interface GrafanaAuth { token?: string; user?: string; password?: string }
@@ -40,6 +41,8 @@ export interface TransportOptions {
   maxConcurrency?: number
   /** how long after a timed-out write it is assumed it can no longer land (default 3 x the attempt timeout) */
   settleMs?: number
+  /** hedges queued GETs (the service passes one); never writes */
+  hedger?: Hedger
 }
 
 export interface GrafanaTransport {
@@ -56,6 +59,11 @@ export interface GrafanaTransport {
   readonly settle: (uids: readonly string[]) => Promise<readonly string[]>
   readonly retries: ReadonlyMap<string, number>
 }
+
+interface Reply { readonly response: Response; readonly text: string }
+
+/** A failing or throttling Grafana: no hedging for a while after one of these. */
+const distressed = (outcome: ReadOutcome<Reply>): boolean => !outcome.ok || isRetryableStatus(outcome.value.response.status)
 
 export const isOk = (answer: Answer): boolean => answer.status >= 200 && answer.status < 300
 
@@ -93,14 +101,18 @@ export const createGrafanaTransport = (opts: TransportOptions): GrafanaTransport
       let status: number | undefined
       let retryAfterMs: number | undefined
       const release = queued ? await slots.acquire() : () => undefined
-      try {
+      const once = async (signal?: AbortSignal): Promise<Reply> => {
+        const timeout = AbortSignal.timeout(retry.timeoutMs)
         const response = await http(call.path, {
           method: call.method,
-          signal: AbortSignal.timeout(retry.timeoutMs),
+          signal: signal === undefined ? timeout : AbortSignal.any([signal, timeout]),
           ...(call.json === undefined ? {} : { json: call.json }),
           ...(call.searchParams === undefined ? {} : { searchParams: call.searchParams }),
         })
-        const text = await response.text()
+        return { response, text: await response.text() }
+      }
+      try {
+        const { response, text } = call.method === 'get' && queued && opts.hedger !== undefined ? await opts.hedger.read(call.kind, once, distressed) : await once()
         if (!isRetryableStatus(response.status)) return { status: response.status, text }
         status = response.status
         reason = `HTTP ${status}${grafanaMessage(text)}`

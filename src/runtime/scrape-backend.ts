@@ -4,6 +4,7 @@
  * secret's batch metrics and size warning exist only in secret mode).
  */
 import type { ScrapeTargetsConfig } from '../config/config.js'
+import type { Hedger } from '../effects/hedged-read.js'
 import { createSecretClient, kubeConfigFrom, type SecretClient } from '../effects/kube-secret-client.js'
 import { createScrapeConfigApplier, type ScrapeConfigApplier } from '../effects/scrape-config-applier.js'
 import { createScrapeConfigWriter } from '../effects/scrape-config-writer.js'
@@ -38,17 +39,19 @@ export interface BackendOptions {
   readonly logger: Logger
   readonly metrics: Metrics
   readonly secretSizeWarnRatio: number
+  /** hedges the backend's GETs (secret reads, ScrapeConfig reads) */
+  readonly hedger?: Hedger
 }
 
 export const startScrapeBackend = (scrape: ScrapeTargetsConfig, kubeconfigPath: string | undefined, options: BackendOptions): ScrapeBackend => {
   const kc = kubeConfigFrom(kubeconfigPath)
   if (scrape.backend === 'scrapeconfig') {
-    const applier = createScrapeConfigApplier(kc, { namespace: scrape.scrapeConfig.namespace, extraLabels: scrape.scrapeConfig.labels, fieldManager: FIELD_MANAGER })
+    const applier = createScrapeConfigApplier(kc, { namespace: scrape.scrapeConfig.namespace, extraLabels: scrape.scrapeConfig.labels, fieldManager: FIELD_MANAGER, ...(options.hedger === undefined ? {} : { hedger: options.hedger }) })
     const onAttempt = (op: string, outcome: string) => options.metrics.scrapeConfigAttempts.inc({ op, outcome })
     return { targets: createScrapeConfigWriter({ applier, maxInFlight: scrape.scrapeConfig.maxInFlight, onAttempt }), applier, ping: () => applier.ping(), close: () => undefined }
   }
   const { secret } = scrape
-  const secretClient = createSecretClient(kc, secret)
+  const secretClient = createSecretClient(kc, secret, options.hedger === undefined ? {} : { hedger: options.hedger })
   const secretWriter = createSecretWriter({ client: secretClient, describe: `${secret.namespace}/${secret.name} key ${secret.key}` })
   const reports = secretWriter.reports$.subscribe((report) => {
     recordSecretBatch(options.metrics, report)

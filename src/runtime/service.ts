@@ -13,6 +13,7 @@ import type { Config } from '../config/config.js'
 import { RequestTopics } from '../codecs/topics.js'
 import { desiredFingerprints } from '../effects/desired-state.js'
 import { createGrafanaClient, type GrafanaClient } from '../effects/grafana-client.js'
+import { createHedger } from '../effects/hedged-read.js'
 import type { SecretClient } from '../effects/kube-secret-client.js'
 import { runStep$ } from '../effects/run-step.js'
 import { renderedJobBytes } from '../effects/job-size.js'
@@ -96,15 +97,23 @@ export const startService = async (config: Config, options: ServiceOptions): Pro
   await warnOnUnsafeRedisSettings(redis, logger)
   const store = createEventStore(redis, config.redis.keyPrefix)
 
-  const grafana = createGrafanaClient({ baseUrl: config.grafana.url, auth: config.grafana.auth, retry: { retries: config.grafana.retries, timeoutMs: config.grafana.timeoutMs }, maxConcurrency: config.grafana.maxConcurrency })
+  // one hedger per server: each has its own latencies, extra-call budget and distress state
+  const grafanaHedger = createHedger()
+  const kubeHedger = createHedger()
+  const grafana = createGrafanaClient({ baseUrl: config.grafana.url, auth: config.grafana.auth, retry: { retries: config.grafana.retries, timeoutMs: config.grafana.timeoutMs }, maxConcurrency: config.grafana.maxConcurrency, hedger: grafanaHedger })
   // the lanes start later but the metrics read them: a holder filled in once they exist
   const lanes: { current?: ServiceLanes } = {}
-  const metrics = createMetrics({ openLanes: () => lanes.current?.openLanes() ?? 0, grafanaRetries: () => grafana.retries })
+  const metrics = createMetrics({
+    openLanes: () => lanes.current?.openLanes() ?? 0,
+    grafanaRetries: () => grafana.retries,
+    hedgedReads: () => new Map([...grafanaHedger.counts, ...kubeHedger.counts]),
+  })
   const observeRetries = createRetryMetrics(metrics.registry, () => lanes.current?.waitingServices() ?? 0, logger)
   const backend = startScrapeBackend(config.scrape, config.kube.kubeconfigPath, {
     logger,
     metrics,
     secretSizeWarnRatio: config.service.secretSizeWarnRatio,
+    hedger: kubeHedger,
   })
 
   let joined = false
