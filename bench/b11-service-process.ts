@@ -86,7 +86,7 @@ interface CpuRun {
   readonly breakdown?: Breakdown
 }
 
-const cpuBurst = async (infra: BenchInfra, creates: number, lanes: number, profileDir?: string): Promise<CpuRun> => {
+export const cpuBurst = async (infra: BenchInfra, creates: number, lanes: number, profileDir?: string): Promise<CpuRun> => {
   const flags = profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]
   const run = await startProcesses(infra, 1, { MAX_PARALLEL_SERVICES: String(lanes) }, flags)
   const [service] = run.replicas

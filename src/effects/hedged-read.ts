@@ -35,7 +35,7 @@ export interface HedgeCounts {
   calls: number
   /** second copies sent */
   sent: number
-  /** second copies whose answer was used */
+  /** second copies whose answer (a value, or a failure that is not distress such as a 404) was used */
   won: number
 }
 
@@ -125,7 +125,8 @@ export const createHedger = (options: HedgerOptions = {}): Hedger => {
         }
         settled = true
         clearTimeout(timer)
-        if (index === 1 && outcome.ok) tally.won += 1
+        // a 404 is an answer like a 200 (a new service's object is absent): it wins too
+        if (index === 1 && !troubled) tally.won += 1
         for (const other of copies) {
           if (other.done) continue
           // the abandoned copy took at least this long: a lower bound keeps the percentile honest

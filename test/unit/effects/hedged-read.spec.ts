@@ -153,6 +153,16 @@ describe('hedged reads', () => {
     expect(!outcome.ok && outcome.error instanceof Error && outcome.error.message).to.equal('404')
   })
 
+  it('given a hedge in flight, when the copy answers 404 first, then that answer stands and counts as won', async () => {
+    await warmUp(20)
+    let copies = 0
+    const read = hedger.read('secret.get', (signal) => (copies++ === 0 ? after(1000, 'first')(signal) : failAfter(10, '404')(signal)), distress)
+    const { at, outcome } = await timed(read, 1000)
+    expect(at).to.equal(20)
+    expect(!outcome.ok && outcome.error instanceof Error && outcome.error.message).to.equal('404')
+    expect(hedger.counts.get('secret.get')).to.deep.equal({ calls: 21, sent: 1, won: 1 })
+  })
+
   it('given both copies fail, then the first failure is reported', async () => {
     await warmUp(20)
     let copies = 0
