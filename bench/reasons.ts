@@ -22,7 +22,7 @@ export const reasonFor = (figure: Figure, all: readonly Figure[]): string => {
         tuned === undefined ? '' : `With 512 lanes admitted (informative row) the same burst ran at ${fmt(tuned.value)} creates/s: lane admission is no longer the bound.`,
         'What bounds the measured rate below that ceiling is CPU: this benchmark runs the service, BOTH simulators (which serialize and parse every Grafana and Kubernetes body), the bench producer and the result collector in one Node.js event loop on a 2-core machine, next to the Kafka mock and Redis. ' +
           'The CPU profile below shows where the main thread goes (kafkajs encoding/decoding, JSON, the simulators, io-ts). Baseline A is bounded by its sequential calls, not by CPU, so the ratio to it understates what a deployment with Grafana and Kubernetes on other machines gets. ' +
-          'Not done (would raise it further): saving the metrics and logs dashboards concurrently (one step instead of two), and moving the simulators out of the measured process.',
+          'B11 measures the service in a process of its own (simulators in the bench process): its CPU ms per create says how many creates/s one core carries (1000 / that figure), which is the bound on a deployment. Not done (would raise B1 further): saving the metrics and logs dashboards concurrently (one step instead of two).',
       ]
         .filter((s) => s !== '')
         .join('\n\n')
