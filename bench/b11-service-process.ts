@@ -113,7 +113,7 @@ export const cpuBurst = async (infra: BenchInfra, creates: number, lanes: number
   }
 }
 
-const memoryBurst = async (infra: BenchInfra, n: number, log: (line: string) => void) => {
+export const memoryBurst = async (infra: BenchInfra, n: number, log: (line: string) => void) => {
   const run = await startProcesses(infra, 1, { SCRAPE_CONFIG_BACKEND: 'scrapeconfig' })
   const [service] = run.replicas
   if (service === undefined) throw new Error('no service process')
@@ -168,7 +168,7 @@ export const runB11 = async (infra: BenchInfra, sizes: Sizes, log: (line: string
   const breakdown = main.breakdown
   if (breakdown !== undefined) {
     const first = figures[0]
-    if (first !== undefined) first.detail = `CPU per create, by part (B11's profile of the service process; innermost frame of a part wins, so JSON.stringify under the Grafana client is "dashboard build + JSON encode"):\n\n${breakdownTable(breakdown, creates)}`
+    if (first !== undefined) first.detail = `CPU per create, by part (B11's profile of the service process; innermost frame of a part wins, so JSON.stringify under the Grafana client is "dashboard build + JSON encode"):\n\n${breakdownTable(breakdown, main.cpuMsPerCreate)}`
   }
   return figures
 }

@@ -17,7 +17,7 @@ export const PARTS: ReadonlyArray<readonly [string, RegExp]> = [
   ['dashboard build + JSON encode (Grafana client, ky)', /\/src\/effects\/(dashboards|desired-state|upsert-dashboard|grafana-[a-z-]+|promql|dashboard-uids|folders|delete-dashboards)\.ts|\/node_modules\/(ky|@grafana)\//],
   ['YAML splice, scrape job (secret list / ScrapeConfig)', /\/src\/effects\/(scrape-[a-z-]+|owned-list-edits|secret-[a-z-]+|register-job|remove-job|job-size|target-policy)\.ts|\/node_modules\/(js-yaml|yaml)\//],
   ['Kubernetes client (client-node)', /\/node_modules\/@kubernetes\/|\/src\/effects\/kube-[a-z-]+\.ts/],
-  ['HTTP: fetch (undici), sockets', /node:internal\/deps\/undici|^node:(net|http|_http_[a-z]+|internal\/(net|stream_base_commons|http))/],
+  ['network I/O: fetch (undici) and sockets (HTTP and Kafka)', /node:internal\/deps\/undici|^node:(net|http|_http_[a-z]+|internal\/(net|stream_base_commons|http))/],
   ['RxJS lanes and operators', /\/node_modules\/rxjs\/|\/src\/(operators|streams)\//],
   ['logging (pino)', /\/node_modules\/(pino|sonic-boom|thread-stream|pino-std-serializers)\/|\/src\/support\//],
   ['metrics (prom-client)', /\/node_modules\/prom-client\//],
@@ -25,10 +25,10 @@ export const PARTS: ReadonlyArray<readonly [string, RegExp]> = [
 const STARTUP = /\/node_modules\/(tsx|esbuild|get-tsconfig)\/|node:internal\/modules\//
 
 export interface Breakdown {
-  /** CPU ms per part, requests only (start-up left out) */
+  /** profiler samples per part, requests only (start-up left out) */
   readonly parts: ReadonlyMap<string, number>
-  readonly totalMs: number
-  readonly startupMs: number
+  readonly samples: number
+  readonly startupSamples: number
   readonly file: string
 }
 
@@ -36,38 +36,39 @@ export const breakdownOf = (profile: Profiler.Profile, file: string): Breakdown 
   const parent = new Map<number, number>()
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id)
   const byId = new Map(profile.nodes.map((node) => [node.id, node]))
-  // one sample per entry of `samples`, each lasting its time delta (µs)
-  const micros = new Map<number, number>()
-  profile.samples?.forEach((id, i) => micros.set(id, (micros.get(id) ?? 0) + (profile.timeDeltas?.[i] ?? 0)))
+  // samples are counted, not their time deltas: a delta is wall time, and on a loaded machine a
+  // descheduled thread's next sample would carry the wait; shares are scaled to /proc's CPU later
+  const counts = new Map<number, number>()
+  profile.samples?.forEach((id) => counts.set(id, (counts.get(id) ?? 0) + 1))
   const parts = new Map<string, number>()
-  let totalUs = 0
-  let startupUs = 0
-  for (const [id, us] of micros) {
+  let samples = 0
+  let startupSamples = 0
+  for (const [id, n] of counts) {
     const leaf = byId.get(id)
     const name = leaf?.callFrame.functionName ?? ''
     if (name === '(idle)' || name === '(program)' || name === '(root)') continue
     const urls: string[] = []
     for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) urls.push(byId.get(at)?.callFrame.url.replace(/^file:\/\//, '') ?? '')
     if (urls.some((url) => STARTUP.test(url))) {
-      startupUs += us
+      startupSamples += n
       continue
     }
-    totalUs += us
+    samples += n
     const part = name === '(garbage collector)' ? '(garbage collector)' : (urls.map((url) => PARTS.find(([, re]) => re.test(url))?.[0]).find((p) => p !== undefined) ?? 'other (Node internals, timers, promises)')
-    parts.set(part, (parts.get(part) ?? 0) + us)
+    parts.set(part, (parts.get(part) ?? 0) + n)
   }
-  return { parts: new Map([...parts].map(([k, v]) => [k, v / 1000])), totalMs: totalUs / 1000, startupMs: startupUs / 1000, file }
+  return { parts, samples, startupSamples, file }
 }
 
 export const readBreakdown = async (file: string): Promise<Breakdown> => breakdownOf(JSON.parse(await readFile(file, 'utf8')) as Profiler.Profile, file)
 
-/** Markdown rows: part, CPU ms per create, share. */
-export const breakdownTable = (b: Breakdown, creates: number): string =>
+/** Markdown rows: part, its share of the samples, and that share of the measured CPU ms per create. */
+export const breakdownTable = (b: Breakdown, cpuMsPerCreate: number): string =>
   [
-    '| part | CPU ms per create | share |',
+    '| part | share of samples | CPU ms per create |',
     '|---|---:|---:|',
     ...[...b.parts]
       .sort((x, y) => y[1] - x[1])
-      .map(([part, ms]) => `| ${part} | ${(ms / creates).toFixed(3)} | ${((ms / Math.max(1e-9, b.totalMs)) * 100).toFixed(1)}% |`),
-    `| **total (requests only; start-up ${(b.startupMs / 1000).toFixed(1)} s CPU left out)** | **${(b.totalMs / creates).toFixed(3)}** | 100% |`,
+      .map(([part, n]) => `| ${part} | ${((n / Math.max(1e-9, b.samples)) * 100).toFixed(1)}% | ${((n / Math.max(1e-9, b.samples)) * cpuMsPerCreate).toFixed(2)} |`),
+    `| **total (measured by /proc; start-up samples left out: ${((b.startupSamples / Math.max(1e-9, b.samples + b.startupSamples)) * 100).toFixed(0)}% of all)** | 100% | **${cpuMsPerCreate.toFixed(2)}** |`,
   ].join('\n')

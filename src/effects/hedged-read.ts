@@ -102,6 +102,8 @@ export const createHedger = (options: HedgerOptions = {}): Hedger => {
   const read = <T>(kind: string, run: (signal: AbortSignal) => Promise<T>, distress: (outcome: ReadOutcome<T>) => boolean = rejected): Promise<T> =>
     new Promise<T>((resolve, reject) => {
       const started = now()
+      // pruned here too, not only when a hedge is considered: the window must not grow with every read
+      prune(started)
       calls.push(started)
       const tally = countsOf(kind)
       tally.calls += 1
