@@ -121,7 +121,7 @@ export const memoryBurst = async (infra: BenchInfra, n: number, log: (line: stri
     const idle = await service.rssBytes()
     const messages = createRequests(`b11m-${randomUUID().slice(0, 6)}`, n).map(createMessage)
     const started = performance.now()
-    const { published } = await publishBounded(infra, messages, Math.max(120_000, n * 30), (answered) => log(`  B11 memory: ${answered} of ${n} answered`))
+    const { published } = await publishBounded(infra, messages, Math.max(300_000, n * 100), (answered) => log(`  B11 memory: ${answered} of ${n} answered`))
     const failures = [...published.keys()].filter((ref) => infra.collector.results.get(ref)?.status !== 'SUCCESS').length
     return { idle, peak: await service.peakRssBytes(), after: await service.rssBytes(), failures, spanS: (performance.now() - started) / 1000 }
   } finally {
