@@ -113,8 +113,16 @@ export const cpuBurst = async (infra: BenchInfra, creates: number, lanes: number
   }
 }
 
-export const memoryBurst = async (infra: BenchInfra, n: number, log: (line: string) => void) => {
-  const run = await startProcesses(infra, 1, { SCRAPE_CONFIG_BACKEND: 'scrapeconfig' })
+/**
+ * V8 on a 23 GiB machine grows its heap lazily (it may take GiBs before collecting hard), so an
+ * unconstrained RSS overstates what the process needs; with the old space capped as a 512 Mi
+ * container would leave it (the rest for code, buffers and the young space) it shows whether the
+ * burst fits.
+ */
+export const CONTAINED_HEAP_FLAG = '--max-old-space-size=320'
+
+export const memoryBurst = async (infra: BenchInfra, n: number, log: (line: string) => void, nodeFlags: readonly string[] = []) => {
+  const run = await startProcesses(infra, 1, { SCRAPE_CONFIG_BACKEND: 'scrapeconfig' }, nodeFlags)
   const [service] = run.replicas
   if (service === undefined) throw new Error('no service process')
   try {
@@ -142,6 +150,8 @@ export const runB11 = async (infra: BenchInfra, sizes: Sizes, log: (line: string
   }
   const memory = await memoryBurst(infra, sizes.b9Services, log)
   log(`  B11 memory: peak RSS ${fmt(memory.peak / MiB)} MiB during ${sizes.b9Services} creates`)
+  const contained = await memoryBurst(infra, sizes.b9Services, log, [CONTAINED_HEAP_FLAG])
+  log(`  B11 memory (${CONTAINED_HEAP_FLAG}): peak RSS ${fmt(contained.peak / MiB)} MiB during ${sizes.b9Services} creates`)
   const cpuNotes = [
     `the service alone in its own process (node ${process.version}, sources through tsx), simulators, producer and collector in the bench process; /proc/PID/stat user+system during one burst of ${creates} creates (secret mode, base profile) over the creates; ${fmt(main.rate)} creates/s, p99 ${fmt(main.p99, 0)} ms, non-SUCCESS ${main.failures}`,
     `idle, the process spends ${fmt(main.idleCpuPerS, 0)} CPU ms/s (Kafka polls every ${SERVICE_CONSUMER.maxWaitTimeInMs} ms, heartbeats, timers); less that over the burst's span: ${fmt(main.netCpuMsPerCreate, 2)} ms per create (small bursts are dominated by it)`,
@@ -162,7 +172,17 @@ export const runB11 = async (infra: BenchInfra, sizes: Sizes, log: (line: string
       target: "<= deploy/'s 512 Mi limit",
       pass: memory.peak <= CONTAINER_LIMIT_BYTES,
       runs: [memory.peak / MiB],
-      notes: [`VmHWM of the service's pid (what the container limit counts: heap, code, buffers); ${fmt(memory.idle / MiB)} MiB RSS before the burst, ${fmt(memory.after / MiB)} MiB after; ${fmt(memory.spanS, 0)} s; non-SUCCESS ${memory.failures}; published as in B9 (sends of 500, at most 8,000 unanswered)`],
+      notes: [`VmHWM of the service's pid (what the container limit counts: heap, code, buffers); ${fmt(memory.idle / MiB)} MiB RSS before the burst, ${fmt(memory.after / MiB)} MiB after; ${fmt(memory.spanS, 0)} s; non-SUCCESS ${memory.failures}; published as in B9 (sends of 500, at most 8,000 unanswered); V8 unconstrained (it grows lazily on a big machine): see the next row`],
+    },
+    {
+      id: 'B11',
+      name: `peak RSS of the service process during the same burst, old space capped (${CONTAINED_HEAP_FLAG})`,
+      value: contained.peak / MiB,
+      unit: 'MiB',
+      target: "<= deploy/'s 512 Mi limit, every answer SUCCESS",
+      pass: contained.peak <= CONTAINER_LIMIT_BYTES && contained.failures === 0,
+      runs: [contained.peak / MiB],
+      notes: [`the heap a 512 Mi container leaves; ${fmt(contained.idle / MiB)} MiB RSS before the burst, ${fmt(contained.after / MiB)} MiB after; ${fmt(contained.spanS, 0)} s; non-SUCCESS ${contained.failures}`],
     },
   ]
   const breakdown = main.breakdown
