@@ -65,6 +65,8 @@ export const runtimeTable = (shipped: readonly Figure[], columns: RuntimeColumns
   return [
     '## Runtimes: shipped Node vs the engines floor (same run)',
     '',
+    'The ratio is shipped / floor: for a rate (/s) above 1 means the shipped Node is faster, for a time (ms) below 1 does. The floor\'s figures come from a second bench process started after this one\'s, on its own Redis and Kafka mock.',
+    '',
     `| id | figure | Node ${process.version} | Node v${columns.floor} | shipped / floor |`,
     '|---|---|---:|---:|---:|',
     ...rows,
