@@ -83,13 +83,15 @@ export const runB1 = async (infra: BenchInfra, sizes: Sizes, profile: LatencyPro
   const rateB = median(b.map((r) => r.rate))
   const ratioA = serviceRate / rateA
   const ratioB = serviceRate / rateB
+  // the base profile's target was raised to 60x baseline A (issue #23); the heavy tail keeps 50x
+  const wantA = profile.tail === undefined ? 60 : 50
   const main: Figure = {
     id: 'B1',
     name: `service: sustained creates/s, publish → result [${profile.name}]`,
     value: serviceRate,
     unit: 'creates/s',
-    target: '>= 50x baseline A and >= 5x baseline B',
-    pass: ratioA >= 50 && ratioB >= 5,
+    target: `>= ${wantA}x baseline A and >= 5x baseline B`,
+    pass: ratioA >= wantA && ratioB >= 5,
     runs: service.map((r) => r.rate),
     notes: [
       `${fmt(ratioA)}x baseline A (${fmt(rateA, 2)}/s), ${fmt(ratioB)}x baseline B (${fmt(rateB, 2)}/s), same run, same simulators and latencies`,

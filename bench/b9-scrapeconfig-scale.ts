@@ -53,7 +53,7 @@ interface ScaleRun {
 const BACKLOG = 8000
 
 /** Publishes every message, keeping the unanswered backlog bounded; returns each ref's publish time and the peak heap seen. */
-const publishBounded = async (
+export const publishBounded = async (
   infra: BenchInfra,
   messages: readonly OutgoingMessage[],
   timeoutMs: number,

@@ -21,6 +21,8 @@ export interface Collector {
   readonly results: ReadonlyMap<string, ResultSeen>
   /** receive time of every dead letter, in arrival order */
   readonly deadLetters: readonly number[]
+  /** answers received for a request that already had one (identical re-sends), so far */
+  repeatedAnswers(): number
   waitForResults(refs: readonly string[], timeoutMs: number): Promise<void>
   waitForDeadLetters(count: number, timeoutMs: number): Promise<void>
   stop(): Promise<void>
@@ -37,6 +39,7 @@ export const startCollector = async (kafka: Kafka): Promise<Collector> => {
   const start = await endOffsets(kafka, topics)
   const results = new Map<string, ResultSeen>()
   const deadLetters: number[] = []
+  let repeated = 0
   const waiters = new Set<() => void>()
   const consumer = kafka.consumer({ groupId: `bench-collector-${randomUUID()}`, ...BENCH_CONSUMER })
   const joined = joinedPromise(consumer, 30_000)
@@ -55,7 +58,9 @@ export const startCollector = async (kafka: Kafka): Promise<Collector> => {
         }
         const envelope = JSON.parse(message.value?.toString('utf8') ?? 'null') as Record<string, unknown> | null
         const ref = envelope?.['kogitoprocrefid']
-        if (envelope !== null && typeof ref === 'string' && !results.has(ref)) results.set(ref, { at, status: statusOf(envelope) })
+        if (envelope === null || typeof ref !== 'string') continue
+        if (results.has(ref)) repeated += 1
+        else results.set(ref, { at, status: statusOf(envelope) })
       }
       for (const wake of [...waiters]) wake()
       return Promise.resolve()
@@ -82,6 +87,7 @@ export const startCollector = async (kafka: Kafka): Promise<Collector> => {
   return {
     results,
     deadLetters,
+    repeatedAnswers: () => repeated,
     waitForResults: (refs, timeoutMs) =>
       waitFor(
         () => refs.every((ref) => results.has(ref)),

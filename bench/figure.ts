@@ -1,5 +1,5 @@
 /** One reported figure: what was measured, against which target, with every run's value. */
-export type BenchId = 'B1' | 'B2' | 'B3' | 'B4' | 'B5' | 'B6' | 'B7' | 'B8' | 'B9' | 'B10' | 'C'
+export type BenchId = 'B1' | 'B2' | 'B3' | 'B4' | 'B5' | 'B6' | 'B7' | 'B8' | 'B9' | 'B10' | 'B11' | 'B12' | 'C'
 
 export interface Figure {
   readonly id: BenchId
@@ -19,6 +19,8 @@ export interface Figure {
   /** for a miss: why, and the CPU profile's top self-time functions (markdown) */
   reason?: string
   profile?: string
+  /** markdown shown under "Details" whatever the verdict (breakdowns) */
+  detail?: string
 }
 
 export const informative = (id: BenchId, name: string, value: number, unit: string, runs: readonly number[], notes: readonly string[] = []): Figure => ({

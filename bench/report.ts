@@ -48,6 +48,11 @@ export interface ReportInput {
   readonly analysis: string
 }
 
+const details = (figures: readonly Figure[]): string[] => {
+  const shown = figures.filter((f) => f.detail !== undefined)
+  return shown.length === 0 ? [] : ['## Details', '', ...shown.flatMap((f) => [`### ${f.id}: ${f.name}`, '', f.detail ?? '', ''])]
+}
+
 export const markdown = (input: ReportInput): string => {
   const { figures, machine: m, sizes } = input
   const misses = figures.filter((f) => f.pass === false)
@@ -78,6 +83,7 @@ export const markdown = (input: ReportInput): string => {
     ...notes,
     '',
     ...(misses.length === 0 ? [] : ['## Misses: why, and what bounds them', '', ...missSections]),
+    ...details(figures),
     input.analysis,
   ].join('\n')
 }

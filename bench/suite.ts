@@ -14,12 +14,14 @@ import { runB7 } from './b7-dead-letter.js'
 import { runB8 } from './b8-redis-retention.js'
 import { runB9 } from './b9-scrapeconfig-scale.js'
 import { runB10 } from './b10-startup.js'
+import { runB11, runB12 } from './b11-service-process.js'
 import { runCapacity } from './capacity.js'
 import { withCpuProfile, type ProfileSummary } from './cpu-profile.js'
 import type { BenchId, Figure } from './figure.js'
 import { startBenchInfra, type BenchInfra } from './infra.js'
 import { BASE_PROFILE, HEAVY_TAIL_PROFILE, type LatencyProfile } from './profiles.js'
 import { analysis, reasonFor } from './reasons.js'
+import { RUNTIME_IDS, runtimeTable, runUnderFloor } from './runtimes.js'
 import { machine, markdown, table } from './report.js'
 import { sizesFor, type Mode, type Sizes } from './sizes.js'
 
@@ -29,6 +31,8 @@ export interface SuiteOptions {
   readonly only?: readonly BenchId[]
   readonly command: string
   readonly log: (line: string) => void
+  /** also measure B1, B4 and B5 under the engines floor's Node (a child bench run) */
+  readonly runtimes?: boolean
 }
 
 export interface SuiteOutcome {
@@ -77,7 +81,7 @@ export const runSuite = async (options: SuiteOptions): Promise<SuiteOutcome> => 
   await section('B4', 'render + encode a near-1 MiB secret after one edit', () => runB4(sizes, log))
   await section('C', 'capacity: bytes per job, services per secret', () => runCapacity())
 
-  const needsInfra = (['B1', 'B2', 'B3', 'B5', 'B7', 'B8', 'B9', 'B10'] as const).some((id) => wanted(options, id))
+  const needsInfra = (['B1', 'B2', 'B3', 'B5', 'B7', 'B8', 'B9', 'B10', 'B11', 'B12'] as const).some((id) => wanted(options, id))
   const infra = needsInfra ? await startBenchInfra() : undefined
   try {
     if (infra !== undefined) {
@@ -97,6 +101,8 @@ export const runSuite = async (options: SuiteOptions): Promise<SuiteOutcome> => 
           await section('B7', 'dead-letter path', () => runB7(infra, sizes, log))
         }
       }
+      await section('B11', 'the service in its own process: CPU per create, peak memory under a burst', () => runB11(infra, sizes, log))
+      await section('B12', 'scale-out: 1, 2 and 4 service processes in one consumer group', () => runB12(infra, sizes, log))
       // last: the longest run, and it leaves N services' keys in Redis
       await section('B9', `${sizes.b9Services} creates in scrapeconfig mode vs secret mode at ${sizes.b9SecretServices}`, () => runB9(infra, sizes, log))
     }
@@ -121,10 +127,13 @@ export const runSuite = async (options: SuiteOptions): Promise<SuiteOutcome> => 
   } finally {
     await infra?.stop()
   }
+  // after the shipped runtime's infra is gone: the floor's run starts its own
+  const measured = RUNTIME_IDS.filter((id) => wanted(options, id))
+  const columns = options.runtimes === true && measured.length > 0 ? await runUnderFloor(sizes.mode, measured, log) : undefined
   const durationS = (performance.now() - started) / 1000
   return {
     figures,
     table: table(figures),
-    markdown: markdown({ figures, machine: machine(), sizes, profiles, durationS, command: options.command, analysis: analysis(figures) }),
+    markdown: markdown({ figures, machine: machine(), sizes, profiles, durationS, command: options.command, analysis: (columns === undefined ? '' : runtimeTable(figures, columns)) + analysis(figures) }),
   }
 }

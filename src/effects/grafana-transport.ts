@@ -13,6 +13,7 @@ import { isLeft } from 'fp-ts/lib/Either.js'
 import { decodeBody, GrafanaMessage } from '../codecs/grafana.js'
 import { GrafanaError, kindOfStatus, type GrafanaErrorKind } from './grafana-error.js'
 import { createSemaphore } from '../operators/semaphore.js'
+import type { Hedger, ReadOutcome } from './hedged-read.js'
 import { backoffDelay, defaultRetryOptions, isRetryableStatus, parseRetryAfter, transportFailure, type RetryOptions } from './retry-policy.js'
 import type { Tracing } from '../support/tracing/tracing.js'
 import { startClientSpan } from './client-span.js'
@@ -46,6 +47,8 @@ export interface TransportOptions {
   maxBodyBytes?: number
   /** a CLIENT span per HTTP request (each attempt) */
   tracing?: Tracing
+  /** hedges queued GETs (the service passes one); never writes */
+  hedger?: Hedger
 }
 
 export interface GrafanaTransport {
@@ -62,6 +65,11 @@ export interface GrafanaTransport {
   readonly settle: (uids: readonly string[]) => Promise<readonly string[]>
   readonly retries: ReadonlyMap<string, number>
 }
+
+interface Reply { readonly response: Response; readonly text: string }
+
+/** A failing or throttling Grafana: no hedging for a while after one of these. */
+const distressed = (outcome: ReadOutcome<Reply>): boolean => !outcome.ok || isRetryableStatus(outcome.value.response.status)
 
 export const isOk = (answer: Answer): boolean => answer.status >= 200 && answer.status < 300
 
@@ -129,15 +137,19 @@ export const createGrafanaTransport = (opts: TransportOptions): GrafanaTransport
       let retryAfterMs: number | undefined
       const release = queued ? await slots.acquire() : () => undefined
       const span = startClientSpan(opts.tracing, `${call.method.toUpperCase()} ${call.kind}`, { 'http.request.method': call.method.toUpperCase(), 'url.path': `/${call.path}`, 'http.request.resend_count': attempt, 'telemetry.grafana.operation': call.operation })
-      try {
+      const once = async (signal?: AbortSignal): Promise<Reply> => {
+        const timeout = AbortSignal.timeout(retry.timeoutMs)
         const response = await http(call.path, {
           method: call.method,
-          signal: AbortSignal.timeout(retry.timeoutMs),
+          signal: signal === undefined ? timeout : AbortSignal.any([signal, timeout]),
           ...(call.json === undefined ? {} : { json: call.json }),
           ...(call.searchParams === undefined ? {} : { searchParams: call.searchParams }),
           ...(span === undefined ? {} : { headers: span.headers }),
         })
-        const text = await readText(response, maxBodyBytes)
+        return { response, text: await readText(response, maxBodyBytes) }
+      }
+      try {
+        const { response, text } = call.method === 'get' && queued && opts.hedger !== undefined ? await opts.hedger.read(call.kind, once, distressed) : await once()
         span?.answered(response.status)
         if (!isRetryableStatus(response.status)) return { status: response.status, text }
         status = response.status

@@ -19,6 +19,7 @@ import {
   type V1Secret,
 } from '@kubernetes/client-node'
 import { OWNERSHIP_KEY } from '../codecs/owned-jobs.js'
+import type { Hedger } from './hedged-read.js'
 import { classifyKubeError, KubeErrorException } from './kube-error.js'
 import { endWithKubeError, kubeClientSpan } from './client-span.js'
 import type { Tracing } from '../support/tracing/tracing.js'
@@ -71,18 +72,27 @@ export const kubeConfigFrom = (kubeconfigPath: string | undefined): KubeConfig =
  * client-node has no timeout of its own; its fetch honours the request's AbortSignal, and
  * aborting closes the socket, so a hung apiserver cannot pile up open connections.
  */
-export const timeoutOptions = (timeoutMs: number): ConfigurationOptions => {
+export const timeoutOptions = (timeoutMs: number, signal?: AbortSignal): ConfigurationOptions => {
   // The object-parameter API passes options straight to its Observable layer, so the middleware
   // has to be the Observable kind (client-node's own small stub, not RxJS).
   const middleware: ObservableMiddleware = {
     pre: (context) => {
-      context.setSignal(AbortSignal.timeout(timeoutMs))
+      context.setSignal(signal === undefined ? AbortSignal.timeout(timeoutMs) : AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]))
       return new Observable(Promise.resolve(context))
     },
     post: (response) => new Observable(Promise.resolve(response)),
   }
   return { middleware: [middleware], middlewareMergeStrategy: 'append' }
 }
+
+/**
+ * A Kubernetes GET, hedged when a hedger is given (the service passes one; one-shot commands do
+ * not). A 5xx, 429 or timeout is the apiserver in distress: no hedging for a while after one.
+ */
+export const kubeRead = <T>(hedger: Hedger | undefined, kind: string, timeoutMs: number, read: (options: ConfigurationOptions) => Promise<T>): Promise<T> =>
+  hedger === undefined
+    ? read(timeoutOptions(timeoutMs))
+    : hedger.read(kind, (signal) => read(timeoutOptions(timeoutMs, signal)), (outcome) => !outcome.ok && classifyKubeError(outcome.error, kind, timeoutMs).kind === 'retryable')
 
 const decode = (secret: V1Secret, key: string): string | undefined => {
   const encoded = secret.data?.[key]
@@ -92,7 +102,7 @@ const decode = (secret: V1Secret, key: string): string | undefined => {
 export const createSecretClient = (
   kc: KubeConfig,
   ref: SecretRef,
-  options: { timeoutMs?: number; tracing?: Tracing } = {},
+  options: { timeoutMs?: number; tracing?: Tracing; hedger?: Hedger } = {},
 ): SecretClient => {
   const api = kc.makeApiClient(CoreV1Api)
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
@@ -124,7 +134,7 @@ export const createSecretClient = (
   }
 
   const read = async (): Promise<SecretSnapshot> =>
-    remember(await call('read', () => api.readNamespacedSecret({ namespace, name }, timeoutOptions(timeoutMs))))
+    remember(await call('read', () => kubeRead(options.hedger, 'secret.get', timeoutMs, (opts) => api.readNamespacedSecret({ namespace, name }, opts))))
 
   /** The object at exactly `resourceVersion`: the cached one, or a fresh GET if it still matches. */
   const baseAt = async (resourceVersion: string): Promise<V1Secret> => {

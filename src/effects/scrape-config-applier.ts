@@ -17,7 +17,8 @@ import { SCRAPE_CONFIG_API_VERSION, SCRAPE_CONFIG_KIND, ScrapeConfigList, Scrape
 import { classifyKubeError, KubeErrorException } from './kube-error.js'
 import { endWithKubeError, kubeClientSpan } from './client-span.js'
 import type { Tracing } from '../support/tracing/tracing.js'
-import { DEFAULT_TIMEOUT_MS, timeoutOptions } from './kube-secret-client.js'
+import type { Hedger } from './hedged-read.js'
+import { DEFAULT_TIMEOUT_MS, kubeRead, timeoutOptions } from './kube-secret-client.js'
 import { isOwnScrapeConfig, MANAGED_BY_LABEL, MANAGED_BY_VALUE, scrapeConfigOf, SERVICE_ID_ANNOTATION, type ScrapeConfigOptions } from './scrape-config-of.js'
 import { scrapeConfigName } from './scrape-config-name.js'
 import { jobFingerprint, type ScrapeJob } from './scrape-job.js'
@@ -71,6 +72,8 @@ export interface ApplierOptions extends ScrapeConfigOptions {
   readonly fieldManager: string
   readonly timeoutMs?: number
   readonly tracing?: Tracing
+  /** hedges the GETs (the service passes one) */
+  readonly hedger?: Hedger
 }
 
 /** Objects per list page: a 100,000-service namespace is read in pages, never in one answer. */
@@ -108,7 +111,7 @@ export const createScrapeConfigApplier = (kc: KubeConfig, options: ApplierOption
   /** The current object, or undefined when there is none. */
   const read = async (name: string): Promise<ScrapeConfigResource | undefined> => {
     try {
-      return decoded(await call<unknown>('read', name, () => api.getNamespacedCustomObject({ ...GROUP, namespace, name }, timeoutOptions(timeoutMs))), name)
+      return decoded(await call<unknown>('read', name, () => kubeRead(options.hedger, 'scrapeconfig.get', timeoutMs, (opts) => api.getNamespacedCustomObject({ ...GROUP, namespace, name }, opts))), name)
     } catch (error) {
       if (error instanceof KubeErrorException && error.error.kind === 'not-found') return undefined
       throw error

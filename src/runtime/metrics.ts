@@ -11,6 +11,7 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import { REQUEST_KINDS } from '../codecs/topics.js'
+import type { HedgeCounts } from '../effects/hedged-read.js'
 import type { BatchReport } from '../effects/secret-batch-write.js'
 import type { IngestReport } from '../streams/ingest.js'
 
@@ -28,6 +29,8 @@ export interface MetricSources {
   openLanes(): number
   /** the Grafana client's cumulative retry counts per operation kind (`GrafanaClient.retries`) */
   grafanaRetries(): ReadonlyMap<string, number>
+  /** cumulative hedged-read counts per read kind (Kubernetes and Grafana hedgers); absent: none */
+  hedgedReads?(): ReadonlyMap<string, Readonly<HedgeCounts>>
 }
 
 export interface Metrics {
@@ -140,6 +143,31 @@ export const createMetrics = (sources: MetricSources): Metrics => {
       // the client keeps cumulative counts; mirror them (reset + inc keeps the counter monotonic)
       this.reset()
       for (const [operation, count] of sources.grafanaRetries()) this.inc({ operation }, count)
+    },
+  })
+
+  // mirrored from the hedgers at scrape time, like the retries: extra-call ratio = hedges sent / reads
+  new Counter({
+    name: 'telemetry_hedgeable_reads_total',
+    help: 'Kubernetes and Grafana GETs that could be hedged (first copies), by read kind',
+    labelNames: ['kind'] as const,
+    registers,
+    collect() {
+      this.reset()
+      for (const [kind, counts] of sources.hedgedReads?.() ?? []) this.inc({ kind }, counts.calls)
+    },
+  })
+  new Counter({
+    name: 'telemetry_hedged_reads_total',
+    help: 'Second copies of slow GETs (hedges) by read kind and outcome: sent, won (its answer was used)',
+    labelNames: ['kind', 'outcome'] as const,
+    registers,
+    collect() {
+      this.reset()
+      for (const [kind, counts] of sources.hedgedReads?.() ?? []) {
+        this.inc({ kind, outcome: 'sent' }, counts.sent)
+        this.inc({ kind, outcome: 'won' }, counts.won)
+      }
     },
   })
 

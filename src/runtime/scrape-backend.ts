@@ -4,6 +4,7 @@
  * secret's batch metrics and size warning exist only in secret mode).
  */
 import type { ScrapeTargetsConfig } from '../config/config.js'
+import type { Hedger } from '../effects/hedged-read.js'
 import { createSecretClient, kubeConfigFrom, type SecretClient } from '../effects/kube-secret-client.js'
 import { createScrapeConfigApplier, type ScrapeConfigApplier } from '../effects/scrape-config-applier.js'
 import { createScrapeConfigWriter } from '../effects/scrape-config-writer.js'
@@ -45,12 +46,14 @@ export interface BackendOptions {
   readonly secretSizeWarnRatio: number
   /** CLIENT spans at the Kubernetes calls, the group-committed write as one span */
   readonly tracing?: Tracing
+  /** hedges the backend's GETs (secret reads, ScrapeConfig reads) */
+  readonly hedger?: Hedger
 }
 
 export const startScrapeBackend = (scrape: ScrapeTargetsConfig, kubeconfigPath: string | undefined, options: BackendOptions): ScrapeBackend => {
   const kc = kubeConfigFrom(kubeconfigPath)
   if (scrape.backend === 'scrapeconfig') {
-    const applier = createScrapeConfigApplier(kc, { namespace: scrape.scrapeConfig.namespace, extraLabels: scrape.scrapeConfig.labels, fieldManager: FIELD_MANAGER, ...(options.tracing === undefined ? {} : { tracing: options.tracing }) })
+    const applier = createScrapeConfigApplier(kc, { namespace: scrape.scrapeConfig.namespace, extraLabels: scrape.scrapeConfig.labels, fieldManager: FIELD_MANAGER, ...(options.tracing === undefined ? {} : { tracing: options.tracing }), ...(options.hedger === undefined ? {} : { hedger: options.hedger }) })
     const onAttempt = (op: string, outcome: string) => options.metrics.scrapeConfigAttempts.inc({ op, outcome })
     const targets = reportingLostRecords(createScrapeConfigWriter({ applier, maxInFlight: scrape.scrapeConfig.maxInFlight, onAttempt }), 'scrapeconfig', options.metrics, options.logger)
     return { targets, applier, check: async () => {
@@ -60,7 +63,7 @@ export const startScrapeBackend = (scrape: ScrapeTargetsConfig, kubeconfigPath: 
   }
   const { secret } = scrape
   const traced = options.tracing === undefined ? {} : { tracing: options.tracing }
-  const secretClient = createSecretClient(kc, secret, traced)
+  const secretClient = createSecretClient(kc, secret, { ...traced, ...(options.hedger === undefined ? {} : { hedger: options.hedger }) })
   const secretWriter = createSecretWriter({ client: secretClient, describe: `${secret.namespace}/${secret.name} key ${secret.key}`, ...traced })
   const reports = secretWriter.reports$.subscribe((report) => {
     recordSecretBatch(options.metrics, report)

@@ -13,6 +13,7 @@ import type { Config } from '../config/config.js'
 import { RequestTopics } from '../codecs/topics.js'
 import { desiredFingerprints } from '../effects/desired-state.js'
 import { createGrafanaClient, describeApi, type GrafanaClient } from '../effects/grafana-client.js'
+import { createHedger } from '../effects/hedged-read.js'
 import type { SecretClient } from '../effects/kube-secret-client.js'
 import { runStep$ } from '../effects/run-step.js'
 import { renderedJobBytes } from '../effects/job-size.js'
@@ -105,6 +106,9 @@ export const startService = async (config: Config, options: ServiceOptions): Pro
   await warnOnUnsafeRedisSettings(redis, logger)
   const store = createEventStore(redis, config.redis.keyPrefix)
 
+  // one hedger per server: each has its own latencies, extra-call budget and distress state
+  const grafanaHedger = createHedger()
+  const kubeHedger = createHedger()
   const grafana = createGrafanaClient({
     baseUrl: config.grafana.url,
     auth: config.grafana.auth,
@@ -113,6 +117,7 @@ export const startService = async (config: Config, options: ServiceOptions): Pro
     api: config.grafana.api,
     namespace: config.grafana.namespace,
     tracing,
+    hedger: grafanaHedger,
     onApiChosen: (api) => logger.info({ grafanaApi: describeApi(api), grafanaApiSetting: config.grafana.api }, 'Grafana API chosen'),
   })
   // ask discovery now, so /readyz and the log say early which API is in use; Grafana down is no
@@ -120,13 +125,18 @@ export const startService = async (config: Config, options: ServiceOptions): Pro
   grafana.chooseApi().catch((error: unknown) => logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'Grafana API discovery failed; asked again on the first dashboard call'))
   // the lanes start later but the metrics read them: a holder filled in once they exist
   const lanes: { current?: ServiceLanes } = {}
-  const metrics = createMetrics({ openLanes: () => lanes.current?.openLanes() ?? 0, grafanaRetries: () => grafana.retries })
+  const metrics = createMetrics({
+    openLanes: () => lanes.current?.openLanes() ?? 0,
+    grafanaRetries: () => grafana.retries,
+    hedgedReads: () => new Map([...grafanaHedger.counts, ...kubeHedger.counts]),
+  })
   const observeRetries = createRetryMetrics(metrics.registry, () => lanes.current?.waitingServices() ?? 0, logger)
   const backend = startScrapeBackend(config.scrape, config.kube.kubeconfigPath, {
     logger,
     metrics,
     secretSizeWarnRatio: config.service.secretSizeWarnRatio,
     tracing,
+    hedger: kubeHedger,
   })
   const traceMetrics = createTraceMetrics(metrics.registry)
 

@@ -5,6 +5,7 @@ import { startGrafanaSimulator, type GrafanaSimulator } from '../../../dev/grafa
 import { recordFigures } from '../reliability/figures.js'
 import { createGrafanaClient, GrafanaError, type GrafanaClient, type RetryOptions } from '../../../src/effects/grafana-client.js'
 import { serviceTag } from '../../../src/effects/dashboard-uids.js'
+import { createHedger } from '../../../src/effects/hedged-read.js'
 import { backoffDelay, parseRetryAfter } from '../../../src/effects/retry-policy.js'
 
 const TOKEN = 'glsa_super-secret-token-value'
@@ -273,6 +274,28 @@ describe('Grafana client (ky) against the simulator', () => {
     })
   })
 
+  describe('hedged GETs (one line in the transport)', () => {
+    it('a GET that hangs is answered by its hedged copy; a save that is slow is never sent twice', async () => {
+      const hedger = createHedger()
+      const hedged = createGrafanaClient({ baseUrl: sim.url, auth: { token: TOKEN }, api: 'legacy', retry: { timeoutMs: 20_000 }, hedger })
+      await hedged.ensureFolder('hedge-folder', 'Hedge folder')
+      await hedged.upsertDashboard(dashboard('hedge-uid', 'Hedge'), 'hedge-folder', 'test', 'hedge')
+      // the latencies of dashboard.get become known
+      for (let i = 0; i < 40; i++) await hedged.getDashboard('hedge-uid')
+      sim.faults.add({ kind: 'dashboard.get', effect: { type: 'hang' }, times: 1 })
+      const started = performance.now()
+      expect((await hedged.getDashboard('hedge-uid'))?.uid).to.equal('hedge-uid')
+      expect(performance.now() - started, 'answered long before the 20 s attempt timeout').to.be.below(10_000)
+      // a warm-up GET slower than the p95 may have been hedged too: within the 5% budget
+      const counts = hedger.counts.get('dashboard.get')
+      expect(counts?.won).to.be.at.least(1)
+      expect(counts?.sent).to.be.at.most(0.05 * (counts?.calls ?? 0))
+
+      sim.faults.add({ kind: 'dashboard.upsert', latencyMs: 300, times: 1 })
+      await hedged.upsertDashboard(dashboard('hedge-uid', 'Hedge'), 'hedge-folder', 'test', 'hedge')
+      expect(hedger.counts.get('dashboard.upsert'), 'writes do not go through the hedger').to.equal(undefined)
+    })
+  })
   describe('unexpected bodies', () => {
     it('turns a body that does not match the codec into a fatal error with a readable reason', async () => {
       const odd = createServer((_req, res) => {
