@@ -1,5 +1,6 @@
 /**
- * The service's only door to Kubernetes: read and replace one key of one Secret.
+ * The secret backend's door to Kubernetes (the ScrapeConfig backend has its own,
+ * scrape-config-applier.ts): read and replace one key of one Secret.
  *
  * It classifies failures into `KubeError` kinds and never retries: what to do on a conflict
  * (re-read and re-apply) or a retryable failure (back off) is the secret writer's policy, and

@@ -6,9 +6,10 @@ import type { StepDeps } from './step-deps.js'
 import { targetRefusal } from './target-policy.js'
 
 /**
- * Upsert the service's federation job through the one secret writer, unless the target policy
- * refuses its target: this is the first step of every create, so a refusal here leaves the secret
- * and Grafana untouched and the request answers FAILURE.
+ * Upsert the service's federation job through the active scrape backend (`ScrapeTargets`: the one
+ * secret writer or the ScrapeConfig writer), unless the target policy refuses its target: this is
+ * the first step of every create, so a refusal here leaves Kubernetes and Grafana untouched and the
+ * request answers FAILURE.
  */
 export const registerJob$ = (
   step: RegisterJobStep,
