@@ -1,6 +1,6 @@
 /**
  * Runs one `telemetry-client` command in-process (`main(argv, io)`) with the given environment
- * and captures what it writes, for the specs that drive operator commands beside a service.
+ * and captures what it writes (operator commands beside a service, doctor and verify).
  */
 import { Readable } from 'node:stream'
 import { main } from '../../src/cli/cli.js'
@@ -25,3 +25,8 @@ export const runCli = async (argv: readonly string[], env: Readonly<Record<strin
   const code = await main([...argv], io)
   return { code, stdout, stderr }
 }
+
+export interface JsonCheck { readonly name: string; readonly status: string; readonly reason: string; readonly action: string }
+
+/** The checks of a `doctor --json` / `verify --json` run. */
+export const checksOf = (run: CliRun): readonly JsonCheck[] => (JSON.parse(run.stdout) as { checks: JsonCheck[] }).checks
