@@ -15,6 +15,14 @@ import { SpanKind, failSpan, traceContextOfSpan, type Span, type SpanStart, type
 
 export type RunStep = (step: Step, state: ServiceState) => Observable<readonly ServiceEvent[]>
 
+/** A traced step's outcome: its events and the context it ran in (its span's), what the lines logged about it join on. */
+export interface StepRun {
+  readonly events: readonly ServiceEvent[]
+  readonly trace?: TraceContext
+}
+
+export type TracedRunStep = (step: Step, state: ServiceState) => Observable<readonly ServiceEvent[] | StepRun>
+
 export interface StepSpanNames {
   /** the register and remove steps by backend: `register job` / `apply ScrapeConfig` */
   readonly registerJob: string
@@ -79,7 +87,7 @@ const ended = (span: Span, observe: (events: readonly ServiceEvent[]) => void) =
 }
 
 /** The runner with a span around every step; with tracing off, the runner itself (nothing allocated). */
-export const tracedSteps = (tracing: Tracing, run: RunStep, names: StepSpanNames, startedAtMs: number): RunStep => {
+export const tracedSteps = (tracing: Tracing, run: RunStep, names: StepSpanNames, startedAtMs: number): TracedRunStep => {
   if (!tracing.enabled) return run
   const seen = new Set<string>()
   const firstTimeHere = (requestId: string): boolean => {
@@ -109,12 +117,12 @@ export const tracedSteps = (tracing: Tracing, run: RunStep, names: StepSpanNames
           failSpan(span, event.reason)
         }
       })
-      return new Observable<readonly ServiceEvent[]>((subscriber) => {
+      return new Observable<StepRun>((subscriber) => {
         const subscription = tracing.within(ctx, () =>
           run(carrying(step, ctx), state).subscribe({
             next: (events) => {
               tracked.observe(events)
-              subscriber.next(events)
+              subscriber.next(ctx === undefined ? { events } : { events, trace: ctx })
             },
             error: (error: unknown) => {
               failSpan(span, error)

@@ -9,16 +9,18 @@ import { tap } from 'rxjs'
 import type { ScrapeTargets } from '../effects/scrape-targets.js'
 import type { Logger } from '../support/logger.js'
 import type { Metrics } from './metrics.js'
+import { logTraceFields } from '../support/tracing/trace-context.js'
 
 export const reportingLostRecords = (targets: ScrapeTargets, backend: 'secret' | 'scrapeconfig', metrics: Pick<Metrics, 'ownershipRecordLost'>, logger: Logger): ScrapeTargets => ({
-  submit: (edit) =>
-    targets.submit(edit).pipe(
+  // `trace`: the submitting step's context, passed on (the group commit links to it) and logged
+  submit: (edit, trace) =>
+    targets.submit(edit, trace).pipe(
       tap((outcome) => {
         if (outcome.lostRecord === undefined) return
         const verdict = outcome.ok ? 'matched-log' : 'refused'
         metrics.ownershipRecordLost.inc({ backend, verdict })
         const jobName = edit.op === 'upsert' ? edit.job.job_name : edit.jobName
-        logger.error({ jobName, op: edit.op, backend, verdict, detail: outcome.lostRecord }, 'ownership record lost: run telemetry-client doctor, then telemetry-client adopt (runbook "Ownership record lost")')
+        logger.error({ jobName, op: edit.op, backend, verdict, detail: outcome.lostRecord, ...logTraceFields(trace) }, 'ownership record lost: run telemetry-client doctor, then telemetry-client adopt (runbook "Ownership record lost")')
       }),
     ),
 })

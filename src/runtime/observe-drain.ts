@@ -6,6 +6,7 @@ import type { DrainEvent } from '../streams/service-drain.js'
 import type { Logger } from '../support/logger.js'
 import type { Metrics } from './metrics.js'
 import { logTraceFields } from '../support/tracing/trace-context.js'
+import { traceOfStep } from '../state/step.js'
 
 /** Records completed requests (count by kind/status, time from publish to result) and logs them. */
 export const observeDrainEvent = (metrics: Metrics, logger: Logger, event: DrainEvent): void => {
@@ -15,7 +16,7 @@ export const observeDrainEvent = (metrics: Metrics, logger: Logger, event: Drain
   }
   if (event.type === 'superseded') {
     metrics.supersededSteps.inc()
-    logger.debug({ serviceId: event.serviceId, step: event.step.type }, 'step superseded: another writer recorded its outcome first')
+    logger.debug({ serviceId: event.serviceId, step: event.step.type, ...logTraceFields(event.trace ?? traceOfStep(event.step)) }, 'step superseded: another writer recorded its outcome first')
     return
   }
   if (event.type !== 'appended' || event.step.type !== 'complete') return
@@ -34,7 +35,7 @@ export const observeDrainEvent = (metrics: Metrics, logger: Logger, event: Drain
       kind,
       status,
       message,
-      ...logTraceFields(pending.trace),
+      ...logTraceFields(event.trace ?? pending.trace),
     }
     if (status === 'SUCCESS') logger.info(line, 'request completed')
     else logger.warn(line, 'request failed')

@@ -7,6 +7,7 @@ import { Counter, Gauge, type Registry } from 'prom-client'
 import type { DrainEvent } from '../streams/service-drain.js'
 import type { Logger } from '../support/logger.js'
 import { logTraceFields } from '../support/tracing/trace-context.js'
+import { traceOfStep } from '../state/step.js'
 
 export type RetryObserver = (event: DrainEvent) => void
 
@@ -32,8 +33,7 @@ export const createRetryMetrics = (registry: Registry, waitingServices: () => nu
       if (e.type !== 'StepFailed' || !e.retryable) continue
       const outcome = e.retryAt === undefined ? 'gave_up' : 'scheduled'
       retries.inc({ step: e.step, outcome })
-      const trace = event.step.type === 'idle' || event.step.type === 'publishResult' ? undefined : event.step.pending.trace
-      const line = { serviceId: event.serviceId, cloudEventId: e.requestId, step: e.step, reason: e.reason, ...(e.retryAt === undefined ? {} : { retryAt: e.retryAt }), ...logTraceFields(trace) }
+      const line = { serviceId: event.serviceId, cloudEventId: e.requestId, step: e.step, reason: e.reason, ...(e.retryAt === undefined ? {} : { retryAt: e.retryAt }), ...logTraceFields(event.trace ?? traceOfStep(event.step)) }
       if (outcome === 'scheduled') logger.warn(line, 'transient fault; the step is tried again later')
       else logger.warn(line, 'transient fault outlasted REQUEST_DEADLINE; the request fails')
     }

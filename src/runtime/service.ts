@@ -185,7 +185,7 @@ export const startService = async (config: Config, options: ServiceOptions): Pro
     now,
     onUnsendable: (record, reason) => {
       metrics.deadLetters.inc()
-      logger.error({ topic: record.topic, key: record.key.slice(0, 200), bytes: record.value.length, reason }, 'record could not be sent; dead-lettered in its place')
+      logger.error({ topic: record.topic, key: record.key.slice(0, 200), bytes: record.value.length, reason, ...logTraceFields(record.trace) }, 'record could not be sent; dead-lettered in its place')
     },
   })
   const resultSender = createBatchingSender(sendRecords)

@@ -6,6 +6,7 @@
 import type { DashboardRole, ResultRecord } from '../codecs/events.js'
 import type { CreateDashboardRequest, PlatformServiceRequest } from '../codecs/requests.js'
 import type { PendingRequest } from './service-state.js'
+import type { TraceContext } from '../support/tracing/trace-context.js'
 
 export interface IdleStep { readonly type: 'idle' }
 
@@ -59,3 +60,7 @@ export interface WaitStep {
 }
 
 export type Step = IdleStep | PublishResultStep | WorkStep | WaitStep
+
+/** The trace context a step's item carries (the request's; the step span's inside a traced step): what its log lines join on. */
+export const traceOfStep = (step: Step): TraceContext | undefined =>
+  step.type === 'idle' ? undefined : step.type === 'publishResult' ? step.result.trace : step.pending.trace

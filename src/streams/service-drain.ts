@@ -22,10 +22,13 @@ import { fold } from '../state/evolve.js'
 import type { ServiceLease } from '../state/store/service-lease.js'
 import type { ServiceState } from '../state/service-state.js'
 import { scheduleRetries, type Patience } from './retry-schedule.js'
+import type { StepRun } from '../effects/traced-step.js'
+import type { TraceContext } from '../support/tracing/trace-context.js'
 
 export type DrainEvent =
-  | { readonly type: 'appended'; readonly serviceId: string; readonly step: Step; readonly events: readonly ServiceEvent[]; readonly state: ServiceState }
-  | { readonly type: 'superseded'; readonly serviceId: string; readonly step: Step }
+  /** `trace`: the context the step ran in (its span's, when traced) */
+  | { readonly type: 'appended'; readonly serviceId: string; readonly step: Step; readonly events: readonly ServiceEvent[]; readonly state: ServiceState; readonly trace?: TraceContext }
+  | { readonly type: 'superseded'; readonly serviceId: string; readonly step: Step; readonly trace?: TraceContext }
   | { readonly type: 'idle'; readonly serviceId: string; readonly version: number }
   | { readonly type: 'failed'; readonly serviceId: string; readonly error: unknown }
   /** another replica holds the service's lease: nothing was done, try again later */
@@ -43,7 +46,8 @@ export interface DrainStore {
 export interface DrainDeps {
   readonly store: DrainStore
   readonly desired: DesiredFingerprints
-  readonly runStep: (step: Step, state: ServiceState) => Observable<readonly ServiceEvent[]>
+  /** a step's events, or with the context it ran in (effects/traced-step.ts) */
+  readonly runStep: (step: Step, state: ServiceState) => Observable<readonly ServiceEvent[] | StepRun>
   readonly nowMs: () => number
   /** bound on steps per drain, so a bug can never spin forever; the rest waits for the next wake-up */
   readonly maxStepsPerDrain?: number
@@ -73,7 +77,8 @@ const stepKey = (step: Step): string => {
 type Turn = { readonly state: ServiceState; readonly event: DrainEvent | undefined; readonly steps: number }
 
 /** Append with the expected version; on conflict re-read and re-decide (see above). */
-const commit$ = (serviceId: string, state: ServiceState, step: Step, events: readonly ServiceEvent[], deps: DrainDeps): Observable<Turn> => {
+const commit$ = (serviceId: string, state: ServiceState, step: Step, { events, trace }: StepRun, deps: DrainDeps): Observable<Turn> => {
+  const traced = trace === undefined ? {} : { trace }
   const attempts = deps.maxAppendAttempts ?? 50
   const attempt$ = (base: ServiceState, attempt: number): Observable<Turn> => {
     if (attempt >= attempts) return throwError(() => new Error(`service ${serviceId}: gave up appending after ${attempts} expected-version conflicts`))
@@ -81,12 +86,12 @@ const commit$ = (serviceId: string, state: ServiceState, step: Step, events: rea
     return defer(() => deps.store.append(serviceId, base.version, events, next, deps.nowMs())).pipe(
       take(1),
       concatMap((result): Observable<Turn> => {
-        if (result.ok) return of({ state: next, event: { type: 'appended', serviceId, step, events, state: next }, steps: 0 })
+        if (result.ok) return of({ state: next, event: { type: 'appended', serviceId, step, events, state: next, ...traced }, steps: 0 })
         return defer(() => deps.store.load(serviceId)).pipe(
           take(1),
           concatMap((reloaded) =>
             stepKey(decide(reloaded, deps.desired)) !== stepKey(step)
-              ? of<Turn>({ state: reloaded, event: { type: 'superseded', serviceId, step }, steps: 0 })
+              ? of<Turn>({ state: reloaded, event: { type: 'superseded', serviceId, step, ...traced }, steps: 0 })
               : attempt$(reloaded, attempt + 1),
           ),
         )
@@ -122,9 +127,13 @@ const drainHeld$ = (serviceId: string, deps: DrainDeps): Observable<DrainEvent> 
       return stillHeld.pipe(
         concatMap((held) => (held ? deps.runStep(step, turn.state) : EMPTY)),
         take(1),
-        map((events) => scheduleRetries(events, turn.state, deps.nowMs(), deps.patience)),
-        tap((events) => deps.onOutcome?.(step, events)),
-        concatMap((events) => commit$(serviceId, turn.state, step, events, deps)),
+        map((ran): StepRun => {
+          const { events, trace } = 'events' in ran ? ran : { events: ran, trace: undefined }
+          const stamped = scheduleRetries(events, turn.state, deps.nowMs(), deps.patience)
+          return trace === undefined ? { events: stamped } : { events: stamped, trace }
+        }),
+        tap((ran) => deps.onOutcome?.(step, ran.events)),
+        concatMap((ran) => commit$(serviceId, turn.state, step, ran, deps)),
         map((next): Turn => ({ ...next, steps: turn.steps + 1 })),
         defaultIfEmpty<Turn, Turn>({ ...turn, event: { type: 'busy', serviceId } }),
       )

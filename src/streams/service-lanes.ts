@@ -6,14 +6,14 @@
  * service that waits out a transient fault (Grafana or Kubernetes away): its lane is left meanwhile,
  * so the other services go on and nothing spins.
  */
-import { Subject, defer, finalize, mergeMap, tap, timer, type Observable, type Subscription } from 'rxjs'
+import { Subject, defer, finalize, mergeMap, tap, timer, type Subscription } from 'rxjs'
 import type { ServiceEvent } from '../codecs/events.js'
 import type { DesiredFingerprints } from '../state/decide.js'
 import type { Step } from '../state/step.js'
 import type { EventStore } from '../state/store/event-store.js'
 import type { ServiceState } from '../state/service-state.js'
 import { laneByKey } from '../operators/lane-by-key.js'
-import { drainService$, type DrainEvent } from './service-drain.js'
+import { drainService$, type DrainDeps, type DrainEvent } from './service-drain.js'
 import type { ServiceLease } from '../state/store/service-lease.js'
 import type { CrashPoint } from './crash-points.js'
 import type { Patience } from './retry-schedule.js'
@@ -21,7 +21,7 @@ import type { Patience } from './retry-schedule.js'
 export interface LaneDeps {
   readonly store: EventStore
   readonly desired: DesiredFingerprints
-  readonly runStep: (step: Step, state: ServiceState) => Observable<readonly ServiceEvent[]>
+  readonly runStep: DrainDeps['runStep']
   readonly nowMs: () => number
   readonly crash: CrashPoint
   /** per-service lease across replicas (see state/store/service-lease.ts) */

@@ -95,6 +95,12 @@ describe('tracing: one trace from the request record to the result record', func
     expect(kubeCalls.map((s) => s.name)).to.include('PUT secret')
     for (const call of kubeCalls) expect(call.kind).to.equal(OTLP_KIND.client)
 
+    // logs join traces: every line about this request has its trace id; the outcome line the complete step's span
+    const about = (ctx.harness.logs.map((line) => JSON.parse(line) as Record<string, unknown>)).filter((line) => line['serviceId'] === 'trace-structured' || line['cloudEventId'] === request.id)
+    expect(about.map((line) => line['msg'])).to.include('request completed')
+    for (const line of about) expect(line, String(line['msg'])).to.include({ trace_id: incoming.traceId })
+    expect(about.find((line) => line['msg'] === 'request completed')).to.include({ span_id: one(trace, 'complete').spanId })
+
     // inspect shows the request's trace id
     const store = ctx.harness.service?.store
     const inspection = store === undefined ? undefined : await inspectService(store, 'trace-structured')

@@ -5,12 +5,12 @@
  * linked from every request it carried, child of none of them).
  */
 import { expect } from 'chai'
-import { concatMap, of, timer, type Observable } from 'rxjs'
+import { concatMap, map, of, timer, type Observable } from 'rxjs'
 import type { TestScheduler } from 'rxjs/testing'
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace'
 import { stepFailed, type ServiceEvent } from '../../../src/codecs/events.js'
 import { laneByKey } from '../../../src/operators/lane-by-key.js'
-import { SECRET_STEP_NAMES, traceRetryWaits, tracedSteps } from '../../../src/effects/traced-step.js'
+import { SECRET_STEP_NAMES, traceRetryWaits, tracedSteps, type StepRun } from '../../../src/effects/traced-step.js'
 import { secretWrites$, type Ticket } from '../../../src/effects/secret-writer.js'
 import { initialServiceState, type PendingRequest } from '../../../src/state/service-state.js'
 import type { DeleteDashboardsStep } from '../../../src/state/step.js'
@@ -39,6 +39,8 @@ const pendingOf = (requestId: string, trace: TraceContext): PendingRequest => ({
 
 const stepOf = (requestId: string, trace: TraceContext): DeleteDashboardsStep => ({ type: 'deleteDashboards', pending: pendingOf(requestId, trace) })
 
+const eventsOf = (ran: readonly ServiceEvent[] | StepRun): readonly ServiceEvent[] => ('events' in ran ? ran.events : ran)
+
 const parentOf = (span: ReadableSpan): string | undefined => span.parentSpanContext?.spanId
 
 describe('trace context through RxJS (marbles)', () => {
@@ -60,7 +62,7 @@ describe('trace context through RxJS (marbles)', () => {
       const source = hot('-abc-------|', items)
       const run = (): Observable<readonly ServiceEvent[]> => cold('---e|', { e: [] as readonly ServiceEvent[] })
       const runner = tracedSteps(t, run, SECRET_STEP_NAMES, 0)
-      const out = source.pipe(laneByKey((item) => item.key, (item) => runner(stepOf(item.id, item.trace), initialServiceState('svc')), { maxActive: 4, idleMs: 5, scheduler }))
+      const out = source.pipe(laneByKey((item) => item.key, (item) => runner(stepOf(item.id, item.trace), initialServiceState('svc')).pipe(map(eventsOf)), { maxActive: 4, idleMs: 5, scheduler }))
       // x's second item waits for its first (per-lane FIFO); y runs meanwhile
       expectObservable(out).toBe('----ee--e--|', { e: [] })
     })
@@ -83,10 +85,11 @@ describe('trace context through RxJS (marbles)', () => {
         of(attempt++ === 0 ? [stepFailed({ requestId: 'ra', at: 'now', step: 'deleteDashboards', reason: 'HTTP 503', retryable: true, retryAt: new Date(retryAtMs).toISOString() })] : [])
       const runner = tracedSteps(t, run, SECRET_STEP_NAMES, 0)
       const out = runner(step, initialServiceState('svc')).pipe(
+        map(eventsOf),
         concatMap((events) => {
           traceRetryWaits(t, step, events, retryAtMs - 1000)
           // the lanes' timer: nothing ambient survives it, the step (from the log) carries the context
-          return timer(1000).pipe(concatMap(() => runner(step, initialServiceState('svc'))))
+          return timer(1000).pipe(concatMap(() => runner(step, initialServiceState('svc')).pipe(map(eventsOf))))
         }),
       )
       expectObservable(out).toBe('1000ms (e|)', { e: [] })
