@@ -5,7 +5,7 @@
  *
  *   --quick        shorter runs (one run per figure, smaller sizes; ~3 minutes)
  *   --smoke        tiny sizes, proves the code runs (what test/bench/bench-smoke.spec.ts does)
- *   --only=B1,B4   just these benchmarks (B1..B12, C for capacity)
+ *   --only=B1,B4   just these benchmarks (B1..B13, C for capacity)
  *   --no-write     print only; leave bench/results.md alone
  *   --json-out=F   also write the figures as JSON to F (the runtime columns' re-run uses it)
  *   --no-runtimes  skip the runtime columns (B1, B4, B5 again under the engines floor's Node)
@@ -19,7 +19,7 @@ import type { BenchId } from './figure.js'
 import type { Mode } from './sizes.js'
 import { runSuite } from './suite.js'
 
-const IDS: readonly BenchId[] = ['B1', 'B2', 'B3', 'B4', 'B5', 'B6', 'B7', 'B8', 'B9', 'B10', 'B11', 'B12', 'C']
+const IDS: readonly BenchId[] = ['B1', 'B2', 'B3', 'B4', 'B5', 'B6', 'B7', 'B8', 'B9', 'B10', 'B11', 'B12', 'B13', 'C']
 
 const main = async (argv: readonly string[]): Promise<number> => {
   const mode: Mode = argv.includes('--smoke') ? 'smoke' : argv.includes('--quick') ? 'quick' : 'full'

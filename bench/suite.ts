@@ -15,6 +15,7 @@ import { runB8 } from './b8-redis-retention.js'
 import { runB9 } from './b9-scrapeconfig-scale.js'
 import { runB10 } from './b10-startup.js'
 import { runB11, runB12 } from './b11-service-process.js'
+import { runB13 } from './b13-tracing.js'
 import { runCapacity } from './capacity.js'
 import { withCpuProfile, type ProfileSummary } from './cpu-profile.js'
 import type { BenchId, Figure } from './figure.js'
@@ -79,6 +80,7 @@ export const runSuite = async (options: SuiteOptions): Promise<SuiteOutcome> => 
 
   await section('B6', 'heap per tracked serviceId', () => runB6(sizes, log))
   await section('B4', 'render + encode a near-1 MiB secret after one edit', () => runB4(sizes, log))
+  await section('B13', 'tracing off vs on: the per-request tracing path (CPU)', () => runB13(sizes, log))
   await section('C', 'capacity: bytes per job, services per secret', () => runCapacity())
 
   const needsInfra = (['B1', 'B2', 'B3', 'B5', 'B7', 'B8', 'B9', 'B10', 'B11', 'B12'] as const).some((id) => wanted(options, id))

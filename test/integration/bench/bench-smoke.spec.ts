@@ -8,7 +8,7 @@ import type { BenchId } from '../../../bench/figure.js'
 import { floorNode } from '../../../bench/runtimes.js'
 import { runSuite, type SuiteOutcome } from '../../../bench/suite.js'
 
-const ALL: readonly BenchId[] = ['B1', 'B2', 'B3', 'B4', 'B5', 'B6', 'B7', 'B8', 'B9', 'B10', 'B11', 'B12', 'C']
+const ALL: readonly BenchId[] = ['B1', 'B2', 'B3', 'B4', 'B5', 'B6', 'B7', 'B8', 'B9', 'B10', 'B11', 'B12', 'B13', 'C']
 
 describe('bench smoke (tiny sizes, no timing assertions)', function () {
   // B11/B12 start service processes of their own, and the runtime columns a bench run under the floor's Node
