@@ -22,6 +22,7 @@ import type { ScrapeConfigApplier } from '../effects/scrape-config-applier.js'
 import { startScrapeBackend } from './scrape-backend.js'
 import type { StepDeps } from '../effects/step-deps.js'
 import { createEventStore, type EventStore } from '../state/store/event-store.js'
+import { tracedStore } from '../state/store/traced-store.js'
 import { createServiceLease } from '../state/store/service-lease.js'
 import type { RedisClient } from '../state/store/redis-scripts.js'
 import { ingest$ } from '../streams/ingest.js'
@@ -201,7 +202,7 @@ export const startService = async (config: Config, options: ServiceOptions): Pro
     targetAllow: config.targets.allow,
   }
   const running = startServiceLanes({
-    store,
+    store: tracedStore(store, tracing),
     desired: desiredFingerprints(stepDeps.datasources),
     runStep: tracedSteps(tracing, (step, state) => timedStep(metrics, step.type, () => runStep$(step, state, stepDeps)), config.scrape.backend === 'scrapeconfig' ? SCRAPE_CONFIG_STEP_NAMES : SECRET_STEP_NAMES, startedAtMs),
     ...(tracing.enabled ? { onOutcome: (step, events) => traceRetryWaits(tracing, step, events, now().getTime()) } : {}),

@@ -16,7 +16,7 @@
 import { EMPTY, catchError, concat, concatMap, defaultIfEmpty, defer, expand, finalize, ignoreElements, map, mergeMap, of, take, tap, throwError, type Observable, type ObservableInput } from 'rxjs'
 import type { ServiceEvent } from '../codecs/events.js'
 import { decide, type DesiredFingerprints } from '../state/decide.js'
-import type { Step } from '../state/step.js'
+import { traceOfStep, type Step } from '../state/step.js'
 import type { AppendResult } from '../state/store/event-store.js'
 import { fold } from '../state/evolve.js'
 import type { ServiceLease } from '../state/store/service-lease.js'
@@ -39,7 +39,8 @@ export type DrainEvent =
 /** The event store calls a drain makes; ObservableInputs so marble specs can stand in cold observables (the EventStore fits). */
 export interface DrainStore {
   load(serviceId: string): ObservableInput<ServiceState>
-  append(serviceId: string, expectedVersion: number, events: readonly ServiceEvent[], snapshot: ServiceState | undefined, nowMs: number): ObservableInput<AppendResult>
+  /** `trace`: the step's context (its span's, when traced), the parent of the append's span */
+  append(serviceId: string, expectedVersion: number, events: readonly ServiceEvent[], snapshot: ServiceState | undefined, nowMs: number, trace?: TraceContext): ObservableInput<AppendResult>
   clearPending(serviceId: string, version: number): ObservableInput<unknown>
 }
 
@@ -83,7 +84,7 @@ const commit$ = (serviceId: string, state: ServiceState, step: Step, { events, t
   const attempt$ = (base: ServiceState, attempt: number): Observable<Turn> => {
     if (attempt >= attempts) return throwError(() => new Error(`service ${serviceId}: gave up appending after ${attempts} expected-version conflicts`))
     const next = fold(base, events)
-    return defer(() => deps.store.append(serviceId, base.version, events, next, deps.nowMs())).pipe(
+    return defer(() => deps.store.append(serviceId, base.version, events, next, deps.nowMs(), trace ?? traceOfStep(step))).pipe(
       take(1),
       concatMap((result): Observable<Turn> => {
         if (result.ok) return of({ state: next, event: { type: 'appended', serviceId, step, events, state: next, ...traced }, steps: 0 })

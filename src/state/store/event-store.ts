@@ -12,6 +12,7 @@ import { callScript, queueScript, registerScripts, type RedisClient } from './re
 import { awaitConnectedReplicas, execPerNode, type PipelinedCall, type ReplicaAcks } from './node-pipelines.js'
 import { decodeSnapshot } from '../snapshot-codec.js'
 import { initialServiceState, type ServiceState } from '../service-state.js'
+import type { TraceContext } from '../../support/tracing/trace-context.js'
 
 export interface InboxEntry {
   readonly serviceId: string
@@ -38,8 +39,11 @@ export interface EventStore {
   accept(entries: readonly InboxEntry[], nowMs: number): Promise<readonly InboxOutcome[]>
   /** Snapshot + the events after it. */
   load(serviceId: string): Promise<ServiceState>
-  /** Append if the stream is still at `expectedVersion`; stores `snapshot` (the fold including the events). */
-  append(serviceId: string, expectedVersion: number, events: readonly ServiceEvent[], snapshot: ServiceState | undefined, nowMs: number): Promise<AppendResult>
+  /**
+   * Append if the stream is still at `expectedVersion`; stores `snapshot` (the fold including the
+   * events). `trace`: the context the append belongs to (the step it records), for its span (traced-store.ts).
+   */
+  append(serviceId: string, expectedVersion: number, events: readonly ServiceEvent[], snapshot: ServiceState | undefined, nowMs: number, trace?: TraceContext): Promise<AppendResult>
   readEvents(serviceId: string, afterVersion?: number): Promise<readonly StoredEvent[]>
   readSnapshotText(serviceId: string): Promise<string | null>
   writeSnapshot(state: ServiceState): Promise<void>

@@ -76,6 +76,21 @@ describe('tracing: one trace from the request record to the result record', func
     for (const name of ['register job', 'upsert dashboard metrics', 'upsert dashboard logs', 'complete', PUBLISH_CREATE]) {
       expect(one(trace, name).parentSpanId, name).to.equal(consume.spanId)
     }
+    // the drain's Redis calls: each append under the step it records (the publish's too), loads under the request
+    const steps = ['register job', 'upsert dashboard metrics', 'upsert dashboard logs', 'complete', PUBLISH_CREATE].map((name) => one(trace, name).spanId)
+    await receiver?.waitFor((all) => named(spansOf(all, incoming.traceId), 'append').some((a) => a.parentSpanId === steps[steps.length - 1]), 30_000)
+    const redisCalls = spansOf(spans(), incoming.traceId)
+    const appends = named(redisCalls, 'append')
+    expect(appends.map((a) => a.parentSpanId)).to.include.members(steps)
+    for (const append of appends) {
+      expect(append.kind).to.equal(OTLP_KIND.client)
+      expect(steps).to.include(append.parentSpanId)
+      expect(append.attributes).to.include({ 'db.system.name': 'redis', 'db.operation.name': 'append', 'telemetry.service_id': 'trace-structured' })
+    }
+    const loads = named(redisCalls, 'load')
+    expect(loads.length).to.be.greaterThan(0)
+    for (const load of loads) expect(load, 'load').to.include({ kind: OTLP_KIND.client, parentSpanId: consume.spanId })
+
     const publishSpan = one(trace, PUBLISH_CREATE)
     expect(publishSpan.kind).to.equal(OTLP_KIND.producer)
     expect(publishSpan.attributes).to.include({ 'messaging.system': 'kafka', 'messaging.destination.name': ResultTopics.create })
