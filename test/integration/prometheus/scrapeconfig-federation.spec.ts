@@ -61,12 +61,14 @@ describe('real Prometheus: the ScrapeConfigs, as the Operator renders them, fede
 
     await eventually(() => activeTargets(lab.central), (ts) => [jobOf('tenant-a'), jobOf('tenant-b')].every((job) => ts.some((t) => t.job === job && t.health === 'up')), 'both Operator jobs up')
     // `up` carries job = spec.jobName (the serviceId), set by the Operator's relabeling
-    const up = await instantQuery(lab.central, 'up')
+    // the central Prometheus is shared by the run: series of other specs' removed jobs are not marked
+    // stale by a reload, so every query here names this spec's tenants
+    const up = await instantQuery(lab.central, 'up{job=~"tenant-.*"}')
     expect(up.map((s) => [s.labels['job'], s.value]).sort()).to.deep.equal([['tenant-a', 1], ['tenant-b', 1]])
 
     await expectPanelsShowCluster(lab, ctx.harness.stack.grafana, 'tenant-a', 'east', ['shop', 'default'])
     await expectPanelsShowCluster(lab, ctx.harness.stack.grafana, 'tenant-b', 'west', ['billing', 'default'])
-    const spoofed = await instantQuery(lab.central, 'container_memory_working_set_bytes{pod="spoof-1"}')
+    const spoofed = await instantQuery(lab.central, 'container_memory_working_set_bytes{pod="spoof-1", hypo_service_id=~"tenant-.*"}')
     expect(spoofed.map((s) => s.labels['hypo_service_id'])).to.deep.equal(['tenant-a'])
     const tenantB = await instantQuery(lab.central, 'count by (instance) (container_memory_working_set_bytes{hypo_service_id="tenant-b"})')
     expect(tenantB.map((s) => s.labels['instance'])).to.deep.equal([clusterOf(lab, 'west').exporter.address])
