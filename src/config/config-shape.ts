@@ -75,6 +75,8 @@ export interface ConfigShape {
     readonly leaseMs: number
     /** how often /readyz's background checks run: Kafka and Redis (fast), Kubernetes and Grafana (slow) */
     readonly readiness: { readonly fastIntervalMs: number; readonly slowIntervalMs: number }
+    /** hedged GETs: at most this fraction of extra calls per 30 s (0 = no hedging) */
+    readonly hedgeMaxExtraRatio: number
   }
   /** what Redis keeps (state/store/retention.ts); intervalMs 0 = no retention pass */
   readonly retention: {

@@ -67,6 +67,7 @@ export const configToEnv = (cfg: Config): Record<string, string> => ({
   SERVICE_LEASE_MS: String(cfg.service.leaseMs),
   READINESS_FAST_INTERVAL: formatDurationMs(cfg.service.readiness.fastIntervalMs),
   READINESS_SLOW_INTERVAL: formatDurationMs(cfg.service.readiness.slowIntervalMs),
+  HEDGE_MAX_EXTRA_RATIO: String(cfg.service.hedgeMaxExtraRatio),
   EVENT_RETENTION: formatDurationMs(cfg.retention.eventRetentionMs),
   INBOX_RETENTION: formatDurationMs(cfg.retention.inboxRetentionMs),
   DELETED_SERVICE_GRACE: formatDurationMs(cfg.retention.deletedGraceMs),

@@ -22,6 +22,7 @@ import {
   KubeNamespaceName,
   KubeObjectName,
   LabelName,
+  FractionFromString,
   LogLevelFromString,
   RatioFromString,
   RedisUrl,
@@ -212,6 +213,7 @@ const decodeEnv = (u: unknown, c: t.Context): t.Validation<Config> => {
         fastIntervalMs: def('READINESS_FAST_INTERVAL', DurationFromString(100, 60_000), 3000),
         slowIntervalMs: def('READINESS_SLOW_INTERVAL', DurationFromString(100, 3_600_000), 30_000),
       },
+      hedgeMaxExtraRatio: def('HEDGE_MAX_EXTRA_RATIO', FractionFromString, 0.05),
     },
     retention: {
       eventRetentionMs: def('EVENT_RETENTION', DurationFromString(3_600_000, 3650 * 86_400_000), 30 * 86_400_000),

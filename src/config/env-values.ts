@@ -26,6 +26,8 @@ const str = (name: string, re: RegExp): t.Type<string, string, unknown> => fromS
 export const IntFromString = (min: number, max: number): t.Type<number, string, unknown> =>
   fromString(`integer ${min}-${max}`, (s) => (/^\d{1,15}$/.test(s) && Number(s) >= min && Number(s) <= max ? Number(s) : undefined), String)
 export const RatioFromString = fromString('decimal ratio in (0, 1]', (s) => (/^(?:\d+(?:\.\d+)?|\.\d+)$/.test(s) && Number(s) > 0 && Number(s) <= 1 ? Number(s) : undefined), String)
+/** a fraction where 0 is allowed and means off */
+export const FractionFromString = fromString('decimal in [0, 1]', (s) => (/^(?:\d+(?:\.\d+)?|\.\d+)$/.test(s) && Number(s) <= 1 ? Number(s) : undefined), String)
 const BOOLS: Readonly<Record<string, boolean>> = { true: true, false: false, 1: true, 0: false, yes: true, no: false }
 export const BooleanFromString = fromString('boolean (true/false/1/0/yes/no)', (s) => BOOLS[s.toLowerCase()], String)
 const oneOf = <L extends string>(values: readonly L[]): t.Type<L, string, unknown> =>

@@ -5,7 +5,8 @@
  *
  * Only for reads: a late duplicate of a write could land after an undo or a delete, and a PUT with
  * a resourceVersion is not idempotent. Extra calls are capped (at most `maxExtraRatio` of the calls
- * in the last `budgetWindowMs`), and no hedge is sent for `quietMs` after a distress answer
+ * in the last `budgetWindowMs`, but `minExtraPerWindow` even when traffic is low, so a quiet hour
+ * does not turn hedging off), and no hedge is sent for `quietMs` after a distress answer
  * (5xx, 429, timeout: the caller says which), because a second copy only adds load to a server
  * that is failing or throttling.
  */
@@ -19,13 +20,19 @@ export interface HedgePolicy {
   readonly minSamples: number
   /** extra calls allowed, as a fraction of all calls in the budget window (default 0.05) */
   readonly maxExtraRatio: number
+  /** extra calls allowed per window whatever the traffic (default 1): the ratio alone forbids any hedge below 20 calls */
+  readonly minExtraPerWindow: number
   /** the sliding window of the budget (default 30 s) */
   readonly budgetWindowMs: number
   /** no hedge for this long after a distress answer (default 10 s) */
   readonly quietMs: number
 }
 
-export const defaultHedgePolicy: HedgePolicy = { percentile: 95, samples: 200, minSamples: 20, maxExtraRatio: 0.05, budgetWindowMs: 30_000, quietMs: 10_000 }
+export const defaultHedgePolicy: HedgePolicy = { percentile: 95, samples: 200, minSamples: 20, maxExtraRatio: 0.05, minExtraPerWindow: 1, budgetWindowMs: 30_000, quietMs: 10_000 }
+
+/** HEDGE_MAX_EXTRA_RATIO as a policy: 0 turns hedging off, floor included. */
+export const hedgePolicyFor = (maxExtraRatio: number): Partial<HedgePolicy> =>
+  maxExtraRatio === 0 ? { maxExtraRatio: 0, minExtraPerWindow: 0 } : { maxExtraRatio }
 
 /** How one copy ended, for the caller's distress test. */
 export type ReadOutcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: unknown }
@@ -37,6 +44,10 @@ export interface HedgeCounts {
   sent: number
   /** second copies whose answer (a value, or a failure that is not distress such as a 404) was used */
   won: number
+  /** second copies due but not sent: the budget was spent */
+  budgetSpent: number
+  /** second copies due but not sent: the server answered with distress recently */
+  quiet: number
 }
 
 export interface Hedger {
@@ -86,7 +97,7 @@ export const createHedger = (options: HedgerOptions = {}): Hedger => {
   const countsOf = (kind: string): HedgeCounts => {
     const existing = counts.get(kind)
     if (existing !== undefined) return existing
-    const fresh = { calls: 0, sent: 0, won: 0 }
+    const fresh = { calls: 0, sent: 0, won: 0, budgetSpent: 0, quiet: 0 }
     counts.set(kind, fresh)
     return fresh
   }
@@ -94,9 +105,12 @@ export const createHedger = (options: HedgerOptions = {}): Hedger => {
     const list = latencies.get(kind) ?? []
     return list.length < policy.minSamples ? undefined : Math.max(1, percentileOf(list, policy.percentile))
   }
-  const mayHedge = (at: number): boolean => {
+  /** why a due hedge may not be sent now, if it may not */
+  const holdBack = (at: number): 'quiet' | 'budgetSpent' | undefined => {
     prune(at)
-    return at >= quietUntil && hedges.length + 1 <= policy.maxExtraRatio * calls.length
+    if (at < quietUntil) return 'quiet'
+    const allowed = Math.max(policy.minExtraPerWindow, policy.maxExtraRatio * calls.length)
+    return hedges.length + 1 <= allowed ? undefined : 'budgetSpent'
   }
 
   const read = <T>(kind: string, run: (signal: AbortSignal) => Promise<T>, distress: (outcome: ReadOutcome<T>) => boolean = rejected): Promise<T> =>
@@ -158,7 +172,12 @@ export const createHedger = (options: HedgerOptions = {}): Hedger => {
       const delay = hedgeDelay(kind)
       const hedge = (): void => {
         const at = now()
-        if (settled || !mayHedge(at)) return
+        if (settled) return
+        const reason = holdBack(at)
+        if (reason !== undefined) {
+          tally[reason] += 1
+          return
+        }
         hedges.push(at)
         tally.sent += 1
         launch()

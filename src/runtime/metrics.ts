@@ -159,7 +159,7 @@ export const createMetrics = (sources: MetricSources): Metrics => {
   })
   new Counter({
     name: 'telemetry_hedged_reads_total',
-    help: 'Second copies of slow GETs (hedges) by read kind and outcome: sent, won (its answer was used)',
+    help: 'Second copies of slow GETs (hedges) by read kind and outcome: sent, won (its answer was used), budget_spent and quiet (due but held back: the extra-call budget was spent, or the server answered with distress recently)',
     labelNames: ['kind', 'outcome'] as const,
     registers,
     collect() {
@@ -167,6 +167,8 @@ export const createMetrics = (sources: MetricSources): Metrics => {
       for (const [kind, counts] of sources.hedgedReads?.() ?? []) {
         this.inc({ kind, outcome: 'sent' }, counts.sent)
         this.inc({ kind, outcome: 'won' }, counts.won)
+        this.inc({ kind, outcome: 'budget_spent' }, counts.budgetSpent)
+        this.inc({ kind, outcome: 'quiet' }, counts.quiet)
       }
     },
   })

@@ -13,7 +13,7 @@ import type { Config } from '../config/config.js'
 import { RequestTopics } from '../codecs/topics.js'
 import { desiredFingerprints } from '../effects/desired-state.js'
 import { createGrafanaClient, describeApi, type GrafanaClient } from '../effects/grafana-client.js'
-import { createHedger } from '../effects/hedged-read.js'
+import { createHedger, hedgePolicyFor } from '../effects/hedged-read.js'
 import type { SecretClient } from '../effects/kube-secret-client.js'
 import { runStep$ } from '../effects/run-step.js'
 import { renderedJobBytes } from '../effects/job-size.js'
@@ -108,8 +108,9 @@ export const startService = async (config: Config, options: ServiceOptions): Pro
   const store = createEventStore(redis, config.redis.keyPrefix)
 
   // one hedger per server: each has its own latencies, extra-call budget and distress state
-  const grafanaHedger = createHedger()
-  const kubeHedger = createHedger()
+  const hedgePolicy = hedgePolicyFor(config.service.hedgeMaxExtraRatio)
+  const grafanaHedger = createHedger({ policy: hedgePolicy })
+  const kubeHedger = createHedger({ policy: hedgePolicy })
   const grafana = createGrafanaClient({
     baseUrl: config.grafana.url,
     auth: config.grafana.auth,

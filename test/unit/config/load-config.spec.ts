@@ -59,6 +59,7 @@ describe('config/load-config', () => {
         deadLetterTopic: 'telemetry-dead-letter',
         leaseMs: 15_000,
         readiness: { fastIntervalMs: 3000, slowIntervalMs: 30_000 },
+        hedgeMaxExtraRatio: 0.05,
       },
       targets: {},
       retention: { eventRetentionMs: 30 * 86_400_000, inboxRetentionMs: 14 * 86_400_000, deletedGraceMs: 7 * 86_400_000, intervalMs: 3_600_000 },
@@ -132,6 +133,7 @@ describe('config/load-config', () => {
         LANE_IDLE_MS: '3.5',
         MAX_MESSAGE_BYTES: '0x100000',
         SECRET_SIZE_WARN_RATIO: '1.5',
+        HEDGE_MAX_EXTRA_RATIO: '-0.1',
         LOG_LEVEL: 'verbose',
         SECRET_NAMESPACE: 'Monitoring',
         REDIS_KEY_PREFIX: '{tc}:',
@@ -155,6 +157,7 @@ describe('config/load-config', () => {
       'LANE_IDLE_MS: expected integer 100-86400000, got "3.5"',
       'MAX_MESSAGE_BYTES: expected integer 1024-104857600, got "0x100000"',
       'SECRET_SIZE_WARN_RATIO: expected decimal ratio in (0, 1], got "1.5"',
+      'HEDGE_MAX_EXTRA_RATIO: expected decimal in [0, 1], got "-0.1"',
     ])
   })
 

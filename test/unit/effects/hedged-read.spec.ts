@@ -1,6 +1,6 @@
 import { expect } from 'chai'
 import sinon from 'sinon'
-import { createHedger, type Hedger, type ReadOutcome } from '../../../src/effects/hedged-read.js'
+import { createHedger, hedgePolicyFor, type Hedger, type ReadOutcome } from '../../../src/effects/hedged-read.js'
 
 /** A read that answers `value` after `ms` (fake time) and stops when aborted, like fetch. */
 const after = <T>(ms: number, value: T, aborted: { count: number } = { count: 0 }) => (signal: AbortSignal): Promise<T> =>
@@ -74,7 +74,7 @@ describe('hedged reads', () => {
     const { at, outcome } = await timed(hedger.read('secret.get', slowFirst()), 1000)
     expect(outcome).to.deep.equal({ ok: true, value: 'slow' })
     expect(at).to.equal(1000)
-    expect(hedger.counts.get('secret.get')).to.deep.equal({ calls: 20, sent: 0, won: 0 })
+    expect(hedger.counts.get('secret.get')).to.deep.equal({ calls: 20, sent: 0, won: 0, budgetSpent: 0, quiet: 0 })
   })
 
   it('given reads of 10 ms, when one has not answered after the p95 (10 ms), then a copy is sent, its answer wins and the first is aborted', async () => {
@@ -86,7 +86,7 @@ describe('hedged reads', () => {
     expect(outcome).to.deep.equal({ ok: true, value: 'copy' })
     expect(at).to.equal(20)
     expect(aborted.count).to.equal(1)
-    expect(hedger.counts.get('secret.get')).to.deep.equal({ calls: 21, sent: 1, won: 1 })
+    expect(hedger.counts.get('secret.get')).to.deep.equal({ calls: 21, sent: 1, won: 1, budgetSpent: 0, quiet: 0 })
   })
 
   it('given a hedge in flight, when the first copy answers first, then its answer wins and the copy is aborted', async () => {
@@ -98,7 +98,7 @@ describe('hedged reads', () => {
     expect(outcome).to.deep.equal({ ok: true, value: 'first' })
     expect(at).to.equal(15)
     expect(aborted.count).to.equal(1)
-    expect(hedger.counts.get('secret.get')).to.deep.equal({ calls: 21, sent: 1, won: 0 })
+    expect(hedger.counts.get('secret.get')).to.deep.equal({ calls: 21, sent: 1, won: 0, budgetSpent: 0, quiet: 0 })
   })
 
   it('given many slow reads at once, then extra calls stay within 5% of the calls in the window', async () => {
@@ -121,6 +121,26 @@ describe('hedged reads', () => {
     const resumed = await timed(hedger.read('secret.get', slowFirst()), 1000)
     expect(resumed.at).to.equal(20)
     expect(hedger.counts.get('secret.get')?.sent).to.equal(2)
+  })
+
+  it('given low traffic (20 calls in the window, 5% of which is below one), then one copy per window is still allowed, and a second is held back as budget spent', async () => {
+    await warmUp(20)
+    await clock.tickAsync(29_000)
+    const first = await timed(hedger.read('secret.get', slowFirst()), 1000)
+    expect(first.outcome).to.deep.equal({ ok: true, value: 'copy' })
+    await clock.tickAsync(1_000)
+    // the window now holds only the hedged read and this one
+    const second = await timed(hedger.read('secret.get', slowFirst()), 1000)
+    expect(second.outcome).to.deep.equal({ ok: true, value: 'slow' })
+    expect(hedger.counts.get('secret.get')).to.include({ sent: 1, budgetSpent: 1, quiet: 0 })
+  })
+
+  it('given HEDGE_MAX_EXTRA_RATIO=0, then no copy is ever sent', async () => {
+    hedger = createHedger({ now: () => Date.now(), policy: hedgePolicyFor(0) })
+    await warmUp(40)
+    const slow = await timed(hedger.read('secret.get', slowFirst()), 1000)
+    expect(slow.outcome).to.deep.equal({ ok: true, value: 'slow' })
+    expect(hedger.counts.get('secret.get')).to.include({ sent: 0, budgetSpent: 1 })
   })
 
   it('given a distress answer (503), then no copy is sent for 10 s, and after that again', async () => {
@@ -160,7 +180,7 @@ describe('hedged reads', () => {
     const { at, outcome } = await timed(read, 1000)
     expect(at).to.equal(20)
     expect(!outcome.ok && outcome.error instanceof Error && outcome.error.message).to.equal('404')
-    expect(hedger.counts.get('secret.get')).to.deep.equal({ calls: 21, sent: 1, won: 1 })
+    expect(hedger.counts.get('secret.get')).to.deep.equal({ calls: 21, sent: 1, won: 1, budgetSpent: 0, quiet: 0 })
   })
 
   it('given both copies fail, then the first failure is reported', async () => {
