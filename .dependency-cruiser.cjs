@@ -1,8 +1,11 @@
 /**
  * Import boundaries (run by `npm run lint:imports`, part of `npm test`). The folders of src are
  * floors, listed bottom to top; a module may import its own floor and the floors below it, never
- * one above. Each external system has one door: Kafka client code lives in src/streams/kafka,
- * Redis code in src/state/store, Kubernetes and Grafana clients in src/effects.
+ * one above. Each external system has one room with one door: Kafka client code lives in
+ * src/streams/kafka, Redis code in src/state/store, Kubernetes in src/effects/kube (one room per
+ * scrape backend under it), Grafana in src/effects/grafana. src/effects/prometheus is pure (the
+ * scrape job, the scrape list, PromQL/LogQL text) and the step effects in src/effects/steps sit on
+ * top of the rooms: no room reaches up into them.
  */
 const FLOORS = ['support', 'codecs', 'config', 'state', 'operators', 'effects', 'streams', 'ops', 'runtime', 'cli']
 
@@ -51,8 +54,29 @@ module.exports = {
     ...floorRules,
     door('kafka', 'kafkajs', 'src/streams/kafka/'),
     door('redis', 'ioredis', 'src/state/store/'),
-    door('kubernetes', '@kubernetes/client-node', 'src/effects/'),
-    door('grafana', 'ky', 'src/effects/'),
+    door('kubernetes', '@kubernetes/client-node', 'src/effects/kube/'),
+    door('grafana', 'ky', 'src/effects/grafana/'),
+    {
+      name: 'prometheus-room-is-pure',
+      comment: 'src/effects/prometheus builds text and data; it calls no external system and no other room',
+      severity: 'error',
+      from: { path: '^src/effects/prometheus/' },
+      to: { path: ['^src/effects/(kube|grafana|steps|verify)/', '(^|/)node_modules/(ky|@kubernetes/client-node|kafkajs|ioredis)/'] },
+    },
+    {
+      name: 'rooms-never-import-steps-or-verify',
+      comment: 'the step effects and verify use the rooms (Kubernetes, Grafana, Prometheus), never the other way round',
+      severity: 'error',
+      from: { path: '^src/effects/(kube|grafana|prometheus)/' },
+      to: { path: '^src/effects/(steps|verify)/' },
+    },
+    {
+      name: 'scrape-backends-apart',
+      comment: 'the secret backend and the ScrapeConfig backend meet only in src/effects/kube (the ScrapeTargets port, errors, probes)',
+      severity: 'error',
+      from: { path: '^src/effects/kube/secret/' },
+      to: { path: '^src/effects/kube/scrapeconfig/' },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

@@ -8,12 +8,12 @@
  * parse and dump the whole YAML list.
  */
 import { dump, load } from 'js-yaml'
-import type { SecretClient } from '../src/effects/kube-secret-client.js'
-import { applyEdits, emptyScrapeConfigList, renderScrapeConfigList, type ScrapeConfigList, type SecretEdit } from '../src/effects/scrape-config-list.js'
-import { writeBatch, type BatchWriteDeps } from '../src/effects/secret-batch-write.js'
-import { renderOwnedJobs } from '../src/codecs/owned-jobs.js'
-import { applyOwnedEdits, type OwnedList } from '../src/effects/owned-list-edits.js'
-import { cutScrapeList, renderSplicedList } from '../src/effects/scrape-list-spans.js'
+import type { SecretClient } from '../src/effects/kube/secret/kube-secret-client.js'
+import { applyEdits, emptyScrapeConfigList, renderScrapeConfigList, type ScrapeConfigList, type SecretEdit } from '../src/effects/prometheus/scrape-config-list.js'
+import { writeBatch, type BatchWriteDeps } from '../src/effects/kube/secret/secret-batch-write.js'
+import { renderOwnedJobs } from '../src/codecs/apis/owned-jobs.js'
+import { applyOwnedEdits, type OwnedList } from '../src/effects/prometheus/owned-list-edits.js'
+import { cutScrapeList, renderSplicedList } from '../src/effects/prometheus/scrape-list-spans.js'
 import { informative, type Figure } from './figure.js'
 import { benchJob } from './jobs.js'
 import type { Sizes } from './sizes.js'

@@ -3,14 +3,14 @@
  * accepted, job registered, two dashboards, completed, result published) are appended across M
  * services with the event store (one Lua append per service, 50 in flight), then every service is
  * rebuilt with `readEvents` + `fold` (what `load` does without a snapshot), 8 services at a time.
- * Informative: the operator replay (src/ops/replay.ts: sequential, compares and writes snapshots),
+ * Informative: the operator replay (src/ops/log/replay.ts: sequential, compares and writes snapshots),
  * and the in-memory fold alone (no Redis, no decoding).
  */
 import { isLeft } from 'fp-ts/lib/Either.js'
 import { Redis } from 'ioredis'
 import { randomUUID } from 'node:crypto'
 import type { ServiceEvent } from '../src/codecs/events.js'
-import { replayServices } from '../src/ops/replay.js'
+import { replayServices } from '../src/ops/log/replay.js'
 import { decodeEvent } from '../src/state/event-codec.js'
 import { createEventStore } from '../src/state/store/event-store.js'
 import { fold } from '../src/state/evolve.js'
@@ -112,7 +112,7 @@ export const runB5 = async (redisUrl: string, sizes: Sizes, log: (line: string) 
         runs: rebuildRates,
         notes: [`${total} events across ${ids.length} services (${perService} each, create cycles of 6 events), 8 services in flight; written at ${fmt(writeRate, 0)} events/s`],
       },
-      informative('B5', 'operator replay (src/ops/replay.ts, sequential, writes snapshots)', opsRate, 'events/s', [opsRate], [`a quarter of the services (${Math.max(1, Math.floor(ids.length / 4))})`]),
+      informative('B5', 'operator replay (src/ops/log/replay.ts, sequential, writes snapshots)', opsRate, 'events/s', [opsRate], [`a quarter of the services (${Math.max(1, Math.floor(ids.length / 4))})`]),
       informative('B5', 'fold only (in memory, decoded events)', median(foldRates), 'events/s', foldRates),
     ]
   } finally {

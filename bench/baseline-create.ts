@@ -15,7 +15,7 @@ import type { CreateDashboardRequest } from '../src/codecs/requests.js'
 import { ResultTopics } from '../src/codecs/topics.js'
 import { DEV_SECRET, type DevStack } from '../dev/dev-stack.js'
 import { dashboardModelOf, jobOf } from '../src/effects/desired-state.js'
-import { Folders } from '../src/effects/folders.js'
+import { Folders } from '../src/effects/grafana/folders.js'
 
 export interface BaselineCounters {
   conflicts: number

@@ -1,5 +1,5 @@
 /** Scrape jobs of a realistic shape for the CPU benchmarks: a UUID-long serviceId, two namespaces. */
-import { federationJob, type ScrapeJob } from '../src/effects/scrape-job.js'
+import { federationJob, type ScrapeJob } from '../src/effects/prometheus/scrape-job.js'
 
 export const benchServiceId = (i: number): string => `${i.toString(16).padStart(8, '0')}-2097-4c3b-a40c-a9e791cdccbb`
 

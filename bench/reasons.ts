@@ -60,7 +60,7 @@ export const reasonFor = (figure: Figure, all: readonly Figure[]): string => {
     case 'B12':
       return 'A replica lost or duplicated work: see the notes (objects in the simulator vs creates, non-SUCCESS answers).'
     case 'B13':
-      return 'With tracing off the per-request path only reads the incoming context (a header lookup and one regular expression) and the step runner is the bare one: a miss means the machine\'s noise exceeded the difference (compare the per-run values), or something now allocates spans or scopes while tracing is off (src/support/tracing/tracing.ts `tracingOff`, effects/traced-step.ts).'
+      return 'With tracing off the per-request path only reads the incoming context (a header lookup and one regular expression) and the step runner is the bare one: a miss means the machine\'s noise exceeded the difference (compare the per-run values), or something now allocates spans or scopes while tracing is off (src/support/tracing/tracing.ts `tracingOff`, effects/steps/traced-step.ts).'
     case 'B7':
       return 'Dead letters are sent in the ingest batch before the offset is committed; the rate is bounded by how many messages a fetch returns and by the per-record dead-letter encoding (base64 of the original).'
     default:

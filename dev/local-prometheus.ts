@@ -7,8 +7,8 @@
  * panel's query, asked through the Grafana simulator's data source proxy.
  */
 import { isRight } from 'fp-ts/lib/Either.js'
-import { ScrapeConfigResource } from '../src/codecs/scrape-config.js'
-import { substituteGrafanaVariables } from '../src/effects/grafana-variables.js'
+import { ScrapeConfigResource } from '../src/codecs/apis/scrape-config.js'
+import { substituteGrafanaVariables } from '../src/effects/grafana/grafana-variables.js'
 import type { ContainerSeries } from './cadvisor-exporter.js'
 import type { DevStack } from './dev-stack.js'
 import { operatorScrapeConfigsYaml } from './operator-scrape-config.js'

@@ -21,7 +21,7 @@ import { startKafkaMock } from './kafka-mock.js'
 import { describeExit, spawnOwned, type OwnedProcess } from './process-utils.js'
 import { startRedisServer } from './redis-server.js'
 import { followScrapeConfigs, panelValues, startLocalPrometheus } from './local-prometheus.js'
-import { metricPanels } from '../src/effects/dashboards.js'
+import { metricPanels } from '../src/effects/grafana/dashboards.js'
 import { SAMPLE_SERVICE_ID, sampleCreateRequest, sampleDeleteRequest, samplePlatformRequest } from './sample-requests.js'
 
 const say = (line = '') => process.stdout.write(`${line}\n`)

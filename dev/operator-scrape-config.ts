@@ -18,7 +18,7 @@
  *   when the Prometheus resource sets `enforcedNamespaceLabel` (not set here).
  */
 import { dump } from 'js-yaml'
-import type { ScrapeConfigRelabeling, ScrapeConfigResource } from '../src/codecs/scrape-config.js'
+import type { ScrapeConfigRelabeling, ScrapeConfigResource } from '../src/codecs/apis/scrape-config.js'
 
 const relabeling = (r: ScrapeConfigRelabeling): Record<string, unknown> => ({
   ...(r.sourceLabels === undefined ? {} : { source_labels: [...r.sourceLabels] }),

@@ -2,19 +2,19 @@
  * The command switch of `telemetry-client`, as a function of argv and the process's IO so tests
  * run every command in-process. `src/cli/main.ts` is the executable that calls it.
  */
-import { adoptCommand } from './adopt-command.js'
-import { doctorCommand } from './doctor-command.js'
-import { exportCommand } from './export-command.js'
-import { importCommand } from './import-command.js'
-import { inspectCommand } from './inspect-command.js'
+import { adoptCommand } from './commands/adopt-command.js'
+import { doctorCommand } from './commands/doctor-command.js'
+import { exportCommand } from './commands/export-command.js'
+import { importCommand } from './commands/import-command.js'
+import { inspectCommand } from './commands/inspect-command.js'
 import { Exit, processIo, type CliIo } from './io.js'
-import { listCommand } from './list-command.js'
-import { migrateCommand } from './migrate-command.js'
-import { previewCommand } from './preview-command.js'
-import { reconcileCommand } from './reconcile-command.js'
-import { replayCommand } from './replay-command.js'
-import { runCommand } from './run-command.js'
-import { verifyCommand } from './verify-command.js'
+import { listCommand } from './commands/list-command.js'
+import { migrateCommand } from './commands/migrate-command.js'
+import { previewCommand } from './commands/preview-command.js'
+import { reconcileCommand } from './commands/reconcile-command.js'
+import { replayCommand } from './commands/replay-command.js'
+import { runCommand } from './commands/run-command.js'
+import { verifyCommand } from './commands/verify-command.js'
 
 export const USAGE = `Usage: telemetry-client <command> [options]
 

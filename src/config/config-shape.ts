@@ -58,7 +58,7 @@ export interface ConfigShape {
     /** LOKI_SERVICE_LABEL: the Loki stream label holding the serviceId; unset = select by namespaces only */
     readonly lokiServiceLabel?: string
   }
-  /** PROMETHEUS_TARGET_ALLOW; `allow` unset = the default policy (effects/target-policy.ts) */
+  /** PROMETHEUS_TARGET_ALLOW; `allow` unset = the default policy (effects/prometheus/target-policy.ts) */
   readonly targets: { readonly allow?: readonly AllowRule[] }
   readonly service: {
     readonly sourceUri: string

@@ -2,7 +2,7 @@
  * `PROMETHEUS_TARGET_ALLOW`: which addresses a create request may point the central Prometheus
  * at. Comma-separated entries, each a CIDR (`10.0.0.0/8`, `fd00::/8`), a single IP (taken as /32
  * or /128) or a DNS suffix (`example.org` or `.example.org`: the domain and every name under it).
- * Unset means the built-in default (see effects/target-policy.ts). The IP parsing lives here too,
+ * Unset means the built-in default (see effects/prometheus/target-policy.ts). The IP parsing lives here too,
  * so the rules and the hosts they are checked against are read by one parser.
  */
 import * as t from 'io-ts'

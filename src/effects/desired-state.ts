@@ -6,8 +6,8 @@ import { createHash } from 'node:crypto'
 import type { DashboardRole } from '../codecs/events.js'
 import type { CreateDashboardRequest, PlatformServiceRequest } from '../codecs/requests.js'
 import type { DesiredFingerprints } from '../state/decide.js'
-import { logsDashboard, metricsDashboard, platformLogsDashboard } from './dashboards.js'
-import { canonicalJson, federationJob, jobFingerprint, type ScrapeJob } from './scrape-job.js'
+import { logsDashboard, metricsDashboard, platformLogsDashboard } from './grafana/dashboards.js'
+import { canonicalJson, federationJob, jobFingerprint, type ScrapeJob } from './prometheus/scrape-job.js'
 
 export interface DatasourceUids {
   readonly prometheusDatasourceUid: string

@@ -14,13 +14,13 @@
  */
 import { firstValueFrom } from 'rxjs'
 import { isLeft } from 'fp-ts/lib/Either.js'
-import { parseOwnedJobs } from '../codecs/owned-jobs.js'
-import type { SecretClient } from '../effects/kube-secret-client.js'
-import { loadScrapeConfigItems, prometheusJobNames } from '../effects/scrape-config-list.js'
-import { jobFingerprint } from '../effects/scrape-job.js'
-import type { SecretWriter } from '../effects/secret-writer.js'
+import { parseOwnedJobs } from '../codecs/apis/owned-jobs.js'
+import type { SecretClient } from '../effects/kube/secret/kube-secret-client.js'
+import { loadScrapeConfigItems, prometheusJobNames } from '../effects/prometheus/scrape-config-list.js'
+import { jobFingerprint } from '../effects/prometheus/scrape-job.js'
+import type { SecretWriter } from '../effects/kube/secret/secret-writer.js'
 import type { EventStore } from '../state/store/event-store.js'
-import { isBusy } from './drift.js'
+import { isBusy } from './reconcile/drift.js'
 import type { OperatorLease } from './operator-lease.js'
 
 export interface AdoptDeps {

@@ -6,7 +6,7 @@
  * `telemetry-client doctor` and the runbook's adopt path are the repair.
  */
 import { tap } from 'rxjs'
-import type { ScrapeTargets } from '../effects/scrape-targets.js'
+import type { ScrapeTargets } from '../effects/kube/scrape-targets.js'
 import type { Logger } from '../support/logger.js'
 import type { Metrics } from './metrics.js'
 import { logTraceFields } from '../support/tracing/trace-context.js'

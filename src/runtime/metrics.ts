@@ -12,7 +12,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import { REQUEST_KINDS } from '../codecs/topics.js'
 import type { HedgeCounts } from '../effects/hedged-read.js'
-import type { BatchReport } from '../effects/secret-batch-write.js'
+import type { BatchReport } from '../effects/kube/secret/secret-batch-write.js'
 import type { IngestReport } from '../streams/ingest.js'
 
 /** Kubernetes rejects objects larger than 1 MiB (etcd's request limit); the secret must stay below. */

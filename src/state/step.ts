@@ -1,5 +1,5 @@
 /**
- * A step: what `decide` asks for next, and what one step effect (effects/run-step.ts) carries out.
+ * A step: what `decide` asks for next, and what one step effect (effects/steps/run-step.ts) carries out.
  * Its own module because both sides need it: state decides steps, effects run them (and the
  * operator's `reconcile` builds the same steps to repair drift).
  */

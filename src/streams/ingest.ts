@@ -14,7 +14,7 @@ import { requestAccepted, requestRedelivered, type OutgoingRecord } from '../cod
 import { decodeAtTheDoor } from '../codecs/at-the-door.js'
 import type { JobBytes, RequestLimits } from '../codecs/limits.js'
 import type { RequestMessage } from '../codecs/request-message.js'
-import { rejectionRecords } from '../effects/dead-letter.js'
+import { rejectionRecords } from './kafka/dead-letter.js'
 import type { InboxEntry, InboxOutcome } from '../state/store/event-store.js'
 import type { ResultContext } from '../state/result-message.js'
 import type { Delivery, IncomingBatch } from './kafka/kafka-source.js'
@@ -37,7 +37,7 @@ export interface IngestDeps {
   readonly deadLetterTopic: string
   /** limits at the door; over one, a request is rejected like an undecodable one */
   readonly limits: RequestLimits
-  /** the rendered size of a create's job (effects/job-size.ts) */
+  /** the rendered size of a create's job (effects/prometheus/job-size.ts) */
   readonly jobBytes: JobBytes
   /** the broker's limit: no dead letter is larger (KAFKA_MAX_RECORD_BYTES) */
   readonly maxRecordBytes: number

@@ -22,7 +22,7 @@ import { fold } from '../state/evolve.js'
 import type { ServiceLease } from '../state/store/service-lease.js'
 import type { ServiceState } from '../state/service-state.js'
 import { scheduleRetries, type Patience } from './retry-schedule.js'
-import type { StepRun } from '../effects/traced-step.js'
+import type { StepRun } from '../effects/steps/traced-step.js'
 import type { TraceContext } from '../support/tracing/trace-context.js'
 
 export type DrainEvent =
@@ -47,7 +47,7 @@ export interface DrainStore {
 export interface DrainDeps {
   readonly store: DrainStore
   readonly desired: DesiredFingerprints
-  /** a step's events, or with the context it ran in (effects/traced-step.ts) */
+  /** a step's events, or with the context it ran in (effects/steps/traced-step.ts) */
   readonly runStep: (step: Step, state: ServiceState) => Observable<readonly ServiceEvent[] | StepRun>
   readonly nowMs: () => number
   /** bound on steps per drain, so a bug can never spin forever; the rest waits for the next wake-up */

@@ -16,7 +16,7 @@
  */
 import { expect } from 'chai'
 import { load } from 'js-yaml'
-import { dashboardUid } from '../../src/effects/dashboard-uids.js'
+import { dashboardUid } from '../../src/effects/grafana/dashboard-uids.js'
 import { STILL_IN_PLACE } from '../../src/state/decide.js'
 import type { CollectedMessage } from './kafka-helpers.js'
 import { checkScrapeConfigsWithPromtool, type PromtoolResult } from './promtool.js'

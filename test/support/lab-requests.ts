@@ -6,8 +6,8 @@
  */
 import type { PrometheusLab } from '../../dev/prometheus-lab.js'
 import type { GrafanaSimulator } from '../../dev/grafana-simulator/server.js'
-import { dashboardUid } from '../../src/effects/dashboard-uids.js'
-import { substituteGrafanaVariables } from '../../src/effects/grafana-variables.js'
+import { dashboardUid } from '../../src/effects/grafana/dashboard-uids.js'
+import { substituteGrafanaVariables } from '../../src/effects/grafana/grafana-variables.js'
 import { byNamespace, clusterOf, eventually, expectedPanelValues, matchesValues } from './prometheus-fixture.js'
 import { createRequest } from './request-builders.js'
 

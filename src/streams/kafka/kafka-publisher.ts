@@ -15,7 +15,7 @@
  */
 import type { Producer } from 'kafkajs'
 import type { OutgoingRecord, ResultRecord } from '../../codecs/events.js'
-import { unsendableRecordLetter } from '../../effects/dead-letter.js'
+import { unsendableRecordLetter } from './dead-letter.js'
 
 /** The producer, as the rest of the service may name it (Kafka has one door: this folder). */
 export type ResultProducer = Producer

@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai'
 import { ResultTopics } from '../../../src/codecs/topics.js'
-import { dashboardUid } from '../../../src/effects/dashboard-uids.js'
+import { dashboardUid } from '../../../src/effects/grafana/dashboard-uids.js'
 import { useHarness } from '../../support/harness-hooks.js'
 import { testClusterNodes } from '../../support/redis-cluster-fixture.js'
 import { createRequest, dataOf, deleteRequest, jobNamesIn, platformRequest, publishRequests, resultOf } from '../../support/request-builders.js'

@@ -3,14 +3,14 @@
  * http-api: dashboard, folder, apis overview) and its API server (Kubernetes' apiserver library):
  * discovery documents, resources with metadata/spec, `Status` errors with reason, code and details,
  * create/update/delete rules, `labelSelector`, paging, and one store behind both APIs. Every body
- * is also decoded with the service's own codecs (src/codecs/grafana-apis.ts).
+ * is also decoded with the service's own codecs (src/codecs/apis/grafana-apis.ts).
  */
 import { expect } from 'chai'
 import { isRight } from 'fp-ts/lib/Either.js'
 import type * as t from 'io-ts'
 import { GRAFANA_12 } from '../../../dev/grafana-simulator/apis-discovery.js'
 import { startGrafanaSimulator, type GrafanaSimulator } from '../../../dev/grafana-simulator/server.js'
-import { APIGroupList, DashboardList, DashboardResource, FolderResource, KubeStatus } from '../../../src/codecs/grafana-apis.js'
+import { APIGroupList, DashboardList, DashboardResource, FolderResource, KubeStatus } from '../../../src/codecs/apis/grafana-apis.js'
 
 const D = '/apis/dashboard.grafana.app/v1/namespaces/default/dashboards'
 const F = '/apis/folder.grafana.app/v1/namespaces/default/folders'

@@ -8,11 +8,11 @@
 import { expect } from 'chai'
 import fc from 'fast-check'
 import { isRight } from 'fp-ts/lib/Either.js'
-import type { SecretClient } from '../../../src/effects/kube-secret-client.js'
-import type { OwnedEdit } from '../../../src/effects/owned-list-edits.js'
-import { fragment, jobNameOf, loadScrapeConfigItems } from '../../../src/effects/scrape-config-list.js'
-import { federationJob, type ScrapeJob } from '../../../src/effects/scrape-job.js'
-import { writeBatch, type BatchWriteDeps } from '../../../src/effects/secret-batch-write.js'
+import type { SecretClient } from '../../../src/effects/kube/secret/kube-secret-client.js'
+import type { OwnedEdit } from '../../../src/effects/prometheus/owned-list-edits.js'
+import { fragment, jobNameOf, loadScrapeConfigItems } from '../../../src/effects/prometheus/scrape-config-list.js'
+import { federationJob, type ScrapeJob } from '../../../src/effects/prometheus/scrape-job.js'
+import { writeBatch, type BatchWriteDeps } from '../../../src/effects/kube/secret/secret-batch-write.js'
 import { checkScrapeConfigsWithPromtool } from '../../support/promtool.js'
 
 const TRICKY = ['0123', '0x1F', '1e3', 'yes', 'no', '~', 'null', '"quoted"', "'single'", '12:30', '.inf', '-0', '+1']

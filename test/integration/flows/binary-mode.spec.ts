@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai'
 import { ResultTopics } from '../../../src/codecs/topics.js'
-import { dashboardUid } from '../../../src/effects/dashboard-uids.js'
+import { dashboardUid } from '../../../src/effects/grafana/dashboard-uids.js'
 import { publish } from '../../support/kafka-helpers.js'
 import { useHarness } from '../../support/harness-hooks.js'
 import { createRequest, envelopeOf, resultOf, type SentRequest } from '../../support/request-builders.js'

@@ -7,7 +7,7 @@
  */
 import { expect } from 'chai'
 import { GRAFANA_13 } from '../../../dev/grafana-simulator/apis-discovery.js'
-import { MANAGED_BY_LABEL, dashboardUid } from '../../../src/effects/dashboard-uids.js'
+import { MANAGED_BY_LABEL, dashboardUid } from '../../../src/effects/grafana/dashboard-uids.js'
 import { useHarness, type HarnessContext } from '../../support/harness-hooks.js'
 import { createRequest, dataOf, deleteRequest, platformRequest, publishRequests, resultOf } from '../../support/request-builders.js'
 

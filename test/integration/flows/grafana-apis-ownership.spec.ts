@@ -6,8 +6,8 @@
  * answer; a foreign folder under the service's folder uid is not adopted.
  */
 import { expect } from 'chai'
-import { MANAGED_BY_LABEL, SERVICE_ID_ANNOTATION, SERVICE_LABEL, dashboardUid, serviceLabelValue } from '../../../src/effects/dashboard-uids.js'
-import { Folders } from '../../../src/effects/folders.js'
+import { MANAGED_BY_LABEL, SERVICE_ID_ANNOTATION, SERVICE_LABEL, dashboardUid, serviceLabelValue } from '../../../src/effects/grafana/dashboard-uids.js'
+import { Folders } from '../../../src/effects/grafana/folders.js'
 import { useHarness } from '../../support/harness-hooks.js'
 import { createRequest, deleteRequest, envelopeOf, platformRequest, publishRequests, resultOf, type SentRequest } from '../../support/request-builders.js'
 

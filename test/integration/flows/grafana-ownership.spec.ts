@@ -8,8 +8,8 @@
  * (the same cases through `/apis`: grafana-apis-ownership.spec.ts).
  */
 import { expect } from 'chai'
-import { MANAGED_TAG, dashboardUid, serviceTag } from '../../../src/effects/dashboard-uids.js'
-import { Folders } from '../../../src/effects/folders.js'
+import { MANAGED_TAG, dashboardUid, serviceTag } from '../../../src/effects/grafana/dashboard-uids.js'
+import { Folders } from '../../../src/effects/grafana/folders.js'
 import { useHarness } from '../../support/harness-hooks.js'
 import { createRequest, deleteRequest, envelopeOf, platformRequest, publishRequests, resultOf, type SentRequest } from '../../support/request-builders.js'
 

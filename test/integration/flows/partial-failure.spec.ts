@@ -10,9 +10,9 @@
  * whole file, so every request after the first also proves that 412 counts as "exists".
  */
 import { expect } from 'chai'
-import { dashboardUid } from '../../../src/effects/dashboard-uids.js'
-import { Folders } from '../../../src/effects/folders.js'
-import { formatInspection, inspectService } from '../../../src/ops/inspect.js'
+import { dashboardUid } from '../../../src/effects/grafana/dashboard-uids.js'
+import { Folders } from '../../../src/effects/grafana/folders.js'
+import { formatInspection, inspectService } from '../../../src/ops/log/inspect.js'
 import { STILL_IN_PLACE } from '../../../src/state/decide.js'
 import { checkScrapeConfigsWithPromtool } from '../../support/promtool.js'
 import { useHarness } from '../../support/harness-hooks.js'

@@ -5,8 +5,8 @@
  */
 import { expect } from 'chai'
 import { ResultTopics } from '../../../src/codecs/topics.js'
-import { dashboardUid } from '../../../src/effects/dashboard-uids.js'
-import { Folders } from '../../../src/effects/folders.js'
+import { dashboardUid } from '../../../src/effects/grafana/dashboard-uids.js'
+import { Folders } from '../../../src/effects/grafana/folders.js'
 import { useHarness } from '../../support/harness-hooks.js'
 import { envelopeOf, platformRequest, publishRequests, resultOf } from '../../support/request-builders.js'
 

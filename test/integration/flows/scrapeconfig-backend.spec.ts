@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai'
 import { RequestTopics, ResultTopics } from '../../../src/codecs/topics.js'
-import { scrapeConfigName } from '../../../src/effects/scrape-config-name.js'
+import { scrapeConfigName } from '../../../src/effects/kube/scrapeconfig/scrape-config-name.js'
 import { DEV_SCRAPE_CONFIG } from '../../../dev/dev-stack.js'
 import { useHarness } from '../../support/harness-hooks.js'
 import { createRequest, dataOf, deleteRequest, platformRequest, publishRequests, resultOf } from '../../support/request-builders.js'

@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai'
 import { RequestTopics } from '../../../src/codecs/topics.js'
-import { scrapeConfigName } from '../../../src/effects/scrape-config-name.js'
+import { scrapeConfigName } from '../../../src/effects/kube/scrapeconfig/scrape-config-name.js'
 import { DEV_SCRAPE_CONFIG } from '../../../dev/dev-stack.js'
 import { publish, type CollectedMessage } from '../../support/kafka-helpers.js'
 import { createRequest, deleteRequest } from '../../support/request-builders.js'

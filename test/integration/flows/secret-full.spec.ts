@@ -5,9 +5,9 @@
  */
 import { expect } from 'chai'
 import { DEV_SECRET } from '../../../dev/dev-stack.js'
-import { OWNERSHIP_KEY, renderOwnedJobs } from '../../../src/codecs/owned-jobs.js'
-import { fragment } from '../../../src/effects/scrape-config-list.js'
-import { federationJob } from '../../../src/effects/scrape-job.js'
+import { OWNERSHIP_KEY, renderOwnedJobs } from '../../../src/codecs/apis/owned-jobs.js'
+import { fragment } from '../../../src/effects/prometheus/scrape-config-list.js'
+import { federationJob } from '../../../src/effects/prometheus/scrape-job.js'
 import { useHarness } from '../../support/harness-hooks.js'
 import { createRequest, dataOf, deleteRequest, jobNamesIn, publishRequests, resultOf, type SentRequest } from '../../support/request-builders.js'
 

@@ -4,7 +4,7 @@
  * carries the sub-path or not — never `/grafana/grafana/`.
  */
 import { expect } from 'chai'
-import { dashboardUid } from '../../../src/effects/dashboard-uids.js'
+import { dashboardUid } from '../../../src/effects/grafana/dashboard-uids.js'
 import { useHarness, type HarnessContext } from '../../support/harness-hooks.js'
 import { createRequest, envelopeOf, publishRequests, resultOf } from '../../support/request-builders.js'
 

@@ -6,7 +6,7 @@
  */
 import { expect } from 'chai'
 import { load } from 'js-yaml'
-import { dashboardUid } from '../../../src/effects/dashboard-uids.js'
+import { dashboardUid } from '../../../src/effects/grafana/dashboard-uids.js'
 import { useHarness } from '../../support/harness-hooks.js'
 import { checkScrapeConfigsWithPromtool } from '../../support/promtool.js'
 import { createRequest, envelopeOf, publishRequests, resultOf } from '../../support/request-builders.js'

@@ -8,7 +8,7 @@
  */
 import { expect } from 'chai'
 import { DEV_SECRET } from '../../../dev/dev-stack.js'
-import { OWNERSHIP_KEY } from '../../../src/codecs/owned-jobs.js'
+import { OWNERSHIP_KEY } from '../../../src/codecs/apis/owned-jobs.js'
 import { ResultTopics } from '../../../src/codecs/topics.js'
 import { resultCollector, type ResultCollector } from '../../support/kafka-helpers.js'
 import { jobsOf, messageOf, resultsByRef, statusOf } from '../../support/invariants.js'

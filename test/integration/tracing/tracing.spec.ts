@@ -10,7 +10,7 @@ import { startOtlpReceiver, type OtlpReceiver } from '../../../dev/otlp-receiver
 import { tracingFromEnv } from '../../../src/config/tracing-env.js'
 import { RequestTopics, ResultTopics } from '../../../src/codecs/topics.js'
 import { startTracing } from '../../../src/support/tracing/otel-sdk.js'
-import { formatInspection, inspectService } from '../../../src/ops/inspect.js'
+import { formatInspection, inspectService } from '../../../src/ops/log/inspect.js'
 import type { HarnessOptions } from '../../support/service-harness.js'
 import { useHarness } from '../../support/harness-hooks.js'
 import { publish } from '../../support/kafka-helpers.js'

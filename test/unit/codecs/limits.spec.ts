@@ -3,7 +3,7 @@ import { isLeft, isRight } from 'fp-ts/lib/Either.js'
 import { boundedKogito, checkRequestLimits, DEFAULT_REQUEST_LIMITS, limitViolations } from '../../../src/codecs/limits.js'
 import { decodeRequestMessage, type RequestMessage } from '../../../src/codecs/request-message.js'
 import { RequestTopics } from '../../../src/codecs/topics.js'
-import { renderedJobBytes } from '../../../src/effects/job-size.js'
+import { renderedJobBytes } from '../../../src/effects/prometheus/job-size.js'
 import { bytesOf, createRequestSample, deleteRequestSample } from '../../fixtures/spec-samples.js'
 
 const decoded = (topic: string, message: unknown): RequestMessage => {

@@ -6,8 +6,8 @@
 import { expect } from 'chai'
 import { centralConfig, targetsOf } from '../../../dev/prometheus-lab.js'
 import { operatorScrapeConfig, operatorScrapeConfigsYaml } from '../../../dev/operator-scrape-config.js'
-import { scrapeConfigOf } from '../../../src/effects/scrape-config-of.js'
-import { federationJob } from '../../../src/effects/scrape-job.js'
+import { scrapeConfigOf } from '../../../src/effects/kube/scrapeconfig/scrape-config-of.js'
+import { federationJob } from '../../../src/effects/prometheus/scrape-job.js'
 
 const object = scrapeConfigOf(federationJob({ serviceId: 'Svc.A', namespaces: ['a.b', 'c'], host: '127.0.0.1', port: 9090 }), { namespace: 'monitoring', extraLabels: { release: 'prometheus' } })
 

@@ -17,10 +17,10 @@ import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap'
 import type { IServiceAccount } from 'kubernetes-models/v1/ServiceAccount'
 import type { Config } from '../../../src/config/config.js'
 import { loadConfig } from '../../../src/config/load-config.js'
-import type { ScrapeConfigResource } from '../../../src/codecs/scrape-config.js'
-import { scrapeConfigName } from '../../../src/effects/scrape-config-name.js'
-import { scrapeConfigOf } from '../../../src/effects/scrape-config-of.js'
-import { federationJob } from '../../../src/effects/scrape-job.js'
+import type { ScrapeConfigResource } from '../../../src/codecs/apis/scrape-config.js'
+import { scrapeConfigName } from '../../../src/effects/kube/scrapeconfig/scrape-config-name.js'
+import { scrapeConfigOf } from '../../../src/effects/kube/scrapeconfig/scrape-config-of.js'
+import { federationJob } from '../../../src/effects/prometheus/scrape-job.js'
 import { kustomizeBuild, type KubeObject } from '../../support/kustomize-build.js'
 import { documentedVariables, isPrometheusOperatorKind, MODELS, NOT_IN_CONFIGMAP } from './kube-models.js'
 
@@ -37,9 +37,9 @@ const VERBS_OF_CALL: Record<string, readonly string[]> = {
   deleteCollectionNamespacedCustomObject: ['deletecollection'],
 }
 
-/** The verbs src/effects/scrape-config-applier.ts needs, read from its calls. */
+/** The verbs src/effects/kube/scrapeconfig/scrape-config-applier.ts needs, read from its calls. */
 const applierVerbs = async (): Promise<string[]> => {
-  const source = await readFile(join(root, 'src', 'effects', 'scrape-config-applier.ts'), 'utf8')
+  const source = await readFile(join(root, 'src', 'effects', 'kube', 'scrapeconfig', 'scrape-config-applier.ts'), 'utf8')
   const verbs = new Set<string>()
   for (const [, call] of source.matchAll(/api\.(\w+)\(/g)) {
     if (call === undefined) continue

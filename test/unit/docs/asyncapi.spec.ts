@@ -15,7 +15,7 @@ import { decodeRequestDelivery } from '../../../src/codecs/binary-mode.js'
 import { decodeRequestMessage } from '../../../src/codecs/request-message.js'
 import { DashboardResult, DeleteDashboardResult, PlatformServiceResult } from '../../../src/codecs/results.js'
 import { DEFAULT_DEAD_LETTER_TOPIC, RequestTopics, ResultTopics } from '../../../src/codecs/topics.js'
-import { rejectionRecords } from '../../../src/effects/dead-letter.js'
+import { rejectionRecords } from '../../../src/streams/kafka/dead-letter.js'
 import { resultIdOf } from '../../../src/state/ids.js'
 import { createRequestSample, deleteRequestSample } from '../../fixtures/spec-samples.js'
 

@@ -3,11 +3,11 @@ import { deletePayload } from '../../fixtures/events.js'
 import { firstValueFrom } from 'rxjs'
 import type { Step } from '../../../src/state/step.js'
 import { initialServiceState, type PendingRequest } from '../../../src/state/service-state.js'
-import { dashboardUid } from '../../../src/effects/dashboard-uids.js'
-import { deleteDashboards$ } from '../../../src/effects/delete-dashboards.js'
-import { Folders } from '../../../src/effects/folders.js'
-import type { GrafanaClient } from '../../../src/effects/grafana-client.js'
-import type { StepDeps } from '../../../src/effects/step-deps.js'
+import { dashboardUid } from '../../../src/effects/grafana/dashboard-uids.js'
+import { deleteDashboards$ } from '../../../src/effects/steps/delete-dashboards.js'
+import { Folders } from '../../../src/effects/grafana/folders.js'
+import type { GrafanaClient } from '../../../src/effects/grafana/grafana-client.js'
+import type { StepDeps } from '../../../src/effects/steps/step-deps.js'
 
 const pending: PendingRequest = {
   requestId: 'r-1',

@@ -1,12 +1,12 @@
 import { expect } from 'chai'
 import sinon from 'sinon'
 import { load } from 'js-yaml'
-import { OWNERSHIP_FORMAT, parseOwnedJobs } from '../../../src/codecs/owned-jobs.js'
-import { KubeErrorException, type SecretClient } from '../../../src/effects/kube-secret-client.js'
-import type { OwnedEdit } from '../../../src/effects/owned-list-edits.js'
-import { fragment } from '../../../src/effects/scrape-config-list.js'
-import { federationJob, jobFingerprint } from '../../../src/effects/scrape-job.js'
-import { writeBatch, type BatchWriteDeps } from '../../../src/effects/secret-batch-write.js'
+import { OWNERSHIP_FORMAT, parseOwnedJobs } from '../../../src/codecs/apis/owned-jobs.js'
+import { KubeErrorException, type SecretClient } from '../../../src/effects/kube/secret/kube-secret-client.js'
+import type { OwnedEdit } from '../../../src/effects/prometheus/owned-list-edits.js'
+import { fragment } from '../../../src/effects/prometheus/scrape-config-list.js'
+import { federationJob, jobFingerprint } from '../../../src/effects/prometheus/scrape-job.js'
+import { writeBatch, type BatchWriteDeps } from '../../../src/effects/kube/secret/secret-batch-write.js'
 import { TRICKY_FOREIGN } from '../../fixtures/foreign-scrape-configs.js'
 
 const job = (serviceId: string) => federationJob({ serviceId, namespaces: ['ns-1'], host: '10.0.0.4', port: 30180 })

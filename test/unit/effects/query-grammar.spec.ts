@@ -7,9 +7,9 @@
 import { readFileSync } from 'node:fs'
 import { expect } from 'chai'
 import { load } from 'js-yaml'
-import { logsDashboard, logsQuery, metricPanels, metricsDashboard, platformLogsDashboard } from '../../../src/effects/dashboards.js'
-import { substituteGrafanaVariables } from '../../../src/effects/grafana-variables.js'
-import { federationJob } from '../../../src/effects/scrape-job.js'
+import { logsDashboard, logsQuery, metricPanels, metricsDashboard, platformLogsDashboard } from '../../../src/effects/grafana/dashboards.js'
+import { substituteGrafanaVariables } from '../../../src/effects/grafana/grafana-variables.js'
+import { federationJob } from '../../../src/effects/prometheus/scrape-job.js'
 import { logqlSyntaxErrors, promqlSyntaxErrors } from '../../support/query-grammar.js'
 
 const HOSTILE = ['svc"quote', 'back\\slash', 'dollar$var', '${grafana}', '[[legacy]]', 'bracket[0]', 'ünïcødé-名前', 'emoji-😀', 'new\nline', 'lone-\ud800', '"}) or vector(1) #', 'a.b|c*']

@@ -1,11 +1,11 @@
 import { expect } from 'chai'
 import { map, throwError, type Observable } from 'rxjs'
 import type { TestScheduler } from 'rxjs/testing'
-import type { SecretEdit } from '../../../src/effects/scrape-config-list.js'
-import type { OwnedEdit } from '../../../src/effects/owned-list-edits.js'
-import { federationJob } from '../../../src/effects/scrape-job.js'
-import type { BatchReport, SecretEditOutcome } from '../../../src/effects/secret-batch-write.js'
-import { secretWrites$, type Ticket } from '../../../src/effects/secret-writer.js'
+import type { SecretEdit } from '../../../src/effects/prometheus/scrape-config-list.js'
+import type { OwnedEdit } from '../../../src/effects/prometheus/owned-list-edits.js'
+import { federationJob } from '../../../src/effects/prometheus/scrape-job.js'
+import type { BatchReport, SecretEditOutcome } from '../../../src/effects/kube/secret/secret-batch-write.js'
+import { secretWrites$, type Ticket } from '../../../src/effects/kube/secret/secret-writer.js'
 import { testScheduler, timeline, type Timeline } from '../../support/marbles.js'
 
 type WriteResult = { outcomes: readonly SecretEditOutcome[]; report: BatchReport }

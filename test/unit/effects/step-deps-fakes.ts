@@ -5,9 +5,9 @@
  */
 import { EMPTY, throwError, type Observable } from 'rxjs'
 import type { ServiceEvent } from '../../../src/codecs/events.js'
-import type { OwnedEdit } from '../../../src/effects/owned-list-edits.js'
-import type { SecretEditOutcome, SecretWriter } from '../../../src/effects/secret-writer.js'
-import type { StepDeps, StepGrafana } from '../../../src/effects/step-deps.js'
+import type { OwnedEdit } from '../../../src/effects/prometheus/owned-list-edits.js'
+import type { SecretEditOutcome, SecretWriter } from '../../../src/effects/kube/secret/secret-writer.js'
+import type { StepDeps, StepGrafana } from '../../../src/effects/steps/step-deps.js'
 import { decide } from '../../../src/state/decide.js'
 import type { Step } from '../../../src/state/step.js'
 import { fold } from '../../../src/state/evolve.js'

@@ -2,8 +2,8 @@
  * The pure verdicts each door's doctor probe gives on what it read: no servers here.
  */
 import { expect } from 'chai'
-import { datasourceCheck, folderCheck } from '../../../src/effects/grafana-doctor-probe.js'
-import { capacityCheck, SECRET_LIMIT_BYTES, typicalJobBytes } from '../../../src/effects/kube-doctor-probe.js'
+import { datasourceCheck, folderCheck } from '../../../src/effects/grafana/grafana-doctor-probe.js'
+import { capacityCheck, SECRET_LIMIT_BYTES, typicalJobBytes } from '../../../src/effects/kube/kube-doctor-probe.js'
 import { clusterCheck, settingChecks } from '../../../src/state/store/doctor-probe.js'
 import { topicChecks } from '../../../src/streams/kafka/doctor-probe.js'
 import type { DoctorCheck } from '../../../src/support/doctor-check.js'

@@ -1,6 +1,6 @@
 import { expect } from 'chai'
-import type { Drift } from '../../../src/ops/drift.js'
-import { reconcileExitCode, type ReconcileReport } from '../../../src/ops/reconcile.js'
+import type { Drift } from '../../../src/ops/reconcile/drift.js'
+import { reconcileExitCode, type ReconcileReport } from '../../../src/ops/reconcile/reconcile.js'
 
 const drift: Drift = { kind: 'job-missing', serviceId: 'svc-1', jobName: 'svc-1' }
 const report = (o: Partial<ReconcileReport>): ReconcileReport => ({ dryRun: false, backend: 'secret', requestId: null, checked: 1, busy: [], drift: [], repairs: [], ...o })

@@ -1,0 +1,29 @@
+/**
+ * What a failed Grafana call means to the caller. Messages never carry credentials (the transport
+ * redacts them before building one), and no raw ky/fetch error is attached as `cause`, since it
+ * holds the request with its Authorization header and a logger could serialize it.
+ */
+import { isRetryableStatus } from '../retry-policy.js'
+
+export type GrafanaErrorKind = 'retryable' | 'not-found' | 'conflict' | 'unauthorized' | 'invalid' | 'fatal'
+
+export class GrafanaError extends Error {
+  override readonly name = 'GrafanaError'
+  constructor(
+    readonly kind: GrafanaErrorKind,
+    readonly status: number | undefined,
+    /** what was attempted, e.g. 'upsert dashboard abc' */
+    readonly operation: string,
+    detail: string,
+  ) {
+    super(`${operation}: ${detail}`)
+  }
+}
+
+export const kindOfStatus = (status: number): GrafanaErrorKind => {
+  if (status === 400 || status === 413 || status === 422) return 'invalid'
+  if (status === 401 || status === 403) return 'unauthorized'
+  if (status === 404) return 'not-found'
+  if (status === 409 || status === 412) return 'conflict'
+  return isRetryableStatus(status) ? 'retryable' : 'fatal'
+}

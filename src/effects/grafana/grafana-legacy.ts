@@ -1,0 +1,166 @@
+/**
+ * The legacy adapter of the Grafana port: folders, dashboards and search over Grafana's `/api`
+ * (deprecated in Grafana 13, not removed). Each operation is one or two calls through the transport
+ * (retries, concurrency limit, redaction: grafana-transport.ts); errors are `GrafanaError`s whose
+ * `kind` tells the caller what to do.
+ */
+import { isRight } from 'fp-ts/lib/Either.js'
+import {
+  decodeBody,
+  GrafanaMessage,
+  DashboardResponse,
+  DeleteDashboardResponse,
+  FolderResponse,
+  RestoreDashboardResponse,
+  SaveDashboardResponse,
+  SearchResponse,
+} from '../../codecs/apis/grafana.js'
+import { serviceTag } from './dashboard-uids.js'
+import { MAX_LIST_PAGES, type GrafanaDashboards, type OwnDashboard } from './grafana-port.js'
+import { isOk, type Answer, type Call, type GrafanaTransport } from './grafana-transport.js'
+
+export interface LegacyOptions {
+  /** hits per search page; Grafana's default (and our default) is 1000, its maximum 5000 */
+  searchPageSize?: number
+  /** upper bound on the pages of one tag search (default MAX_LIST_PAGES): a Grafana that keeps answering full pages cannot hold a step for ever */
+  searchMaxPages?: number
+}
+
+/**
+ * Grafana's own "no such dashboard" (`{"message":"Dashboard not found"}`); any other 404 means the
+ * route itself is gone (a Grafana without the legacy API), which must not pass for "absent".
+ */
+const dashboardAbsent = (answer: Answer): boolean => {
+  if (answer.status !== 404) return false
+  const body = decodeBody(GrafanaMessage, answer.text)
+  return isRight(body) && /dashboard not found/i.test(body.right.message)
+}
+
+export const createLegacyDashboards = (transport: GrafanaTransport, opts: LegacyOptions = {}): GrafanaDashboards => {
+  const { send, fail, unexpected, decode } = transport
+  const pageSize = opts.searchPageSize ?? 1000
+  const maxPages = opts.searchMaxPages ?? MAX_LIST_PAGES
+  /** folders confirmed to exist: they are never deleted by us, so one confirmation per process */
+  const knownFolders = new Set<string>()
+
+  const ours = (operation: string, title: string, found: FolderResponse): void => {
+    const parent = found.parentUid ?? ''
+    if (found.title === title && parent === '') return
+    const where = parent === '' ? 'at the root' : `under parent folder ${parent}`
+    throw fail('conflict', undefined, operation, `a folder "${found.title}" ${where} already has this uid; expected "${title}" at the root: not adopting someone else's folder (rename or move it, or remove it)`)
+  }
+
+  const ensureFolderExists = async (uid: string, title: string): Promise<void> => {
+    const operation = `ensure folder ${uid}`
+    const create: Call = { kind: 'folder.create', operation, method: 'post', path: 'api/folders', json: { uid, title } }
+    const created = await send(create)
+    if (isOk(created)) return ours(operation, title, decode(FolderResponse, create, created))
+    if (created.status !== 409 && created.status !== 412) throw unexpected(create, created)
+    // "exists" in either flavour; but a 409 may also mean another folder has this title.
+    const get: Call = { kind: 'folder.get', operation, method: 'get', path: `api/folders/${encodeURIComponent(uid)}` }
+    const found = await send(get)
+    if (isOk(found)) return ours(operation, title, decode(FolderResponse, get, found))
+    if (found.status === 404) {
+      throw fail('conflict', created.status, operation, `create answered ${created.status} but no folder has this uid (another folder may have the title "${title}")`)
+    }
+    throw unexpected(get, found)
+  }
+
+  /**
+   * Grafana before 11.3 keeps titles unique per folder and lets `overwrite` land on the same-titled
+   * dashboard: ours replaced `hit`'s model. Restoring the version before ours gives `hit` back its
+   * content (its history keeps both); the error says what happened either way.
+   */
+  const undoTakeover = async (call: Call, hit: string, version: number): Promise<Error> => {
+    const what = `Grafana saved it onto another dashboard, ${hit} (same title in the folder)`
+    const restore: Call = {
+      kind: 'dashboard.restore',
+      operation: `restore dashboard ${hit}`,
+      writes: hit,
+      method: 'post',
+      path: `api/dashboards/uid/${encodeURIComponent(hit)}/restore`,
+      json: { version: version - 1 },
+    }
+    try {
+      const answer = await send(restore)
+      if (!isOk(answer)) throw unexpected(restore, answer)
+      decode(RestoreDashboardResponse, restore, answer)
+      return fail('conflict', 200, call.operation, `${what}: refused, and ${hit} restored to its version ${version - 1}`)
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error)
+      return fail('conflict', 200, call.operation, `${what}: refused, but restoring ${hit} to its version ${version - 1} failed (${why}); restore it by hand`)
+    }
+  }
+
+  return {
+    ensureFolder: async (uid, title) => {
+      if (knownFolders.has(uid)) return
+      await ensureFolderExists(uid, title)
+      knownFolders.add(uid)
+    },
+    forgetFolder: (uid) => {
+      knownFolders.delete(uid)
+    },
+    upsertDashboard: async (dashboard, folderUid, message) => {
+      // the serviceId is in the dashboard's tags (dashboards.ts): the legacy API has no labels
+      const { uid, title } = dashboard
+      if (typeof uid !== 'string' || uid === '' || typeof title !== 'string') {
+        throw fail('invalid', undefined, 'upsert dashboard', 'the dashboard must carry a uid and a title')
+      }
+      const call: Call = {
+        kind: 'dashboard.upsert',
+        operation: `upsert dashboard ${uid}`,
+        writes: uid,
+        method: 'post',
+        path: 'api/dashboards/db',
+        // id:null makes Grafana match by uid, never by a stale numeric id copied from a GET.
+        json: { dashboard: { ...dashboard, id: null }, folderUid, overwrite: true, message },
+      }
+      const answer = await send(call)
+      if (!isOk(answer)) throw unexpected(call, answer)
+      const saved = decode(SaveDashboardResponse, call, answer)
+      if (saved.uid !== uid) throw await undoTakeover(call, saved.uid, saved.version)
+      const savedFolder = saved.folderUid ?? folderUid
+      return { id: saved.id, uid: saved.uid, url: saved.url, version: saved.version, ...(savedFolder === '' ? {} : { folderUid: savedFolder }) }
+    },
+    getDashboard: async (uid) => {
+      const call: Call = { kind: 'dashboard.get', operation: `get dashboard ${uid}`, method: 'get', path: `api/dashboards/uid/${encodeURIComponent(uid)}` }
+      const answer = await send(call)
+      if (dashboardAbsent(answer)) return undefined
+      if (!isOk(answer)) throw unexpected(call, answer)
+      const { dashboard, meta } = decode(DashboardResponse, call, answer)
+      const folderUid = meta.folderUid === undefined || meta.folderUid === '' ? {} : { folderUid: meta.folderUid }
+      return { id: dashboard.id, uid: dashboard.uid, url: meta.url, version: dashboard.version, ...folderUid, model: dashboard }
+    },
+    deleteDashboard: async (uid) => {
+      const call: Call = { kind: 'dashboard.delete', operation: `delete dashboard ${uid}`, writes: uid, method: 'delete', path: `api/dashboards/uid/${encodeURIComponent(uid)}` }
+      const answer = await send(call)
+      if (dashboardAbsent(answer)) return 'absent'
+      if (!isOk(answer)) throw unexpected(call, answer)
+      decode(DeleteDashboardResponse, call, answer)
+      return 'deleted'
+    },
+    listOwn: async (serviceId) => {
+      const tag = serviceTag(serviceId)
+      const found: OwnDashboard[] = []
+      const seen = new Set<string>()
+      // Grafana pages search results; stopping at the first page would silently lose dashboards.
+      for (let page = 1; page <= maxPages; page++) {
+        const searchParams = new URLSearchParams({ tag, type: 'dash-db', limit: String(pageSize), page: String(page) })
+        const call: Call = { kind: 'search', operation: `search tag ${tag}`, method: 'get', path: 'api/search', searchParams }
+        const answer = await send(call)
+        if (!isOk(answer)) throw unexpected(call, answer)
+        const hits = decode(SearchResponse, call, answer)
+        // a Grafana that ignores `page` answers the same hits again: stop instead of looping
+        if (hits.length > 0 && hits.every((hit) => seen.has(hit.uid))) return found
+        for (const hit of hits.filter((h) => h.type === 'dash-db' && !seen.has(h.uid))) {
+          seen.add(hit.uid)
+          const folder = hit.folderUid === undefined || hit.folderUid === '' ? {} : { folderUid: hit.folderUid }
+          found.push({ uid: hit.uid, url: hit.url, title: hit.title, ...folder })
+        }
+        if (hits.length < pageSize) return found
+      }
+      throw fail('fatal', undefined, `search tag ${tag}`, `more than ${maxPages} pages of ${pageSize} hits: stopped`)
+    },
+  }
+}

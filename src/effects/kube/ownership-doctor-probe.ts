@@ -1,0 +1,69 @@
+/**
+ * The doctor's ownership check: does the scrape backend still know which jobs are the service's?
+ * `registered` is what the event logs say (serviceId → fingerprint of the job registered and not
+ * removed since). Secret mode: a registered job present in the list but missing from the ownership
+ * key, or an unreadable key while any registered job is present, fails the check (a `kubectl
+ * apply` of the Secret from a manifest that only knows the list key drops the record). A fresh
+ * secret holding none of the service's jobs is fine. Scrapeconfig mode: a registered job whose
+ * object exists without the service's label/annotation fails it. Read-only.
+ */
+import { isLeft } from 'fp-ts/lib/Either.js'
+import type { Config } from '../../config/config.js'
+import { OWNERSHIP_KEY, parseOwnedJobs } from '../../codecs/apis/owned-jobs.js'
+import { checkFail, checkOk, errorMessage, type DoctorCheck } from '../../support/doctor-check.js'
+import { createSecretClient, kubeConfigFrom } from './secret/kube-secret-client.js'
+import { createScrapeConfigApplier } from './scrapeconfig/scrape-config-applier.js'
+import { scrapeConfigName } from './scrapeconfig/scrape-config-name.js'
+import { jobNameOf, loadScrapeConfigItems } from '../prometheus/scrape-config-list.js'
+import { jobFingerprint } from '../prometheus/scrape-job.js'
+
+const NAME = 'kube.ownership'
+const ADOPT = 'telemetry-client adopt --dry-run, review, then telemetry-client adopt (runbook "Ownership record lost"); until then deletes of these services answer FAILURE instead of leaving their jobs'
+
+const named = (ids: readonly string[]): string => `${ids.slice(0, 10).join(', ')}${ids.length > 10 ? `, … (${ids.length} in all)` : ''}`
+
+/** Pure: the verdict from the secret's list items, its ownership key and the logs' registered jobs. */
+export const ownershipVerdict = (value: string | undefined, ownedText: string | undefined, registered: ReadonlyMap<string, string>, where: string): DoctorCheck => {
+  const items = loadScrapeConfigItems(value)
+  if (isLeft(items)) return checkOk(NAME, `${where}: not checked, the list does not parse (see kube.secret-parse)`)
+  const present = new Map<string, unknown>()
+  for (const item of items.right) {
+    const name = jobNameOf(item)
+    if (name !== undefined && registered.has(name)) present.set(name, item)
+  }
+  const owned = parseOwnedJobs(ownedText)
+  if (isLeft(owned)) {
+    return present.size === 0
+      ? checkOk(NAME, `${where}: ${OWNERSHIP_KEY} is unreadable (${owned.left}), but none of the ${registered.size} job(s) the event logs say are registered is in the list`)
+      : checkFail(NAME, `${where}: ${OWNERSHIP_KEY} is unreadable (${owned.left}) while ${present.size} job(s) the event logs say this service registered are in the list: ${named([...present.keys()])}`, `restore the key from a backup, or delete it; then ${ADOPT}`)
+  }
+  const lost = [...present.keys()].filter((id) => !owned.right.has(id))
+  if (lost.length === 0) return checkOk(NAME, `${where}: ${OWNERSHIP_KEY} lists every one of the ${present.size} registered job(s) in the list (${registered.size} registered in the event logs)`)
+  const differ = lost.filter((id) => jobFingerprint(present.get(id)) !== registered.get(id))
+  const detail = differ.length === 0 ? 'each is exactly what the log recorded (adoptable)' : `${differ.length} differ from what the log recorded (not adoptable until checked): ${named(differ)}`
+  return checkFail(NAME, `${where}: ${lost.length} job(s) the event logs say this service registered are missing from ${OWNERSHIP_KEY} (the record was lost or edited): ${named(lost)}; ${detail}`, ADOPT)
+}
+
+export const probeOwnership = async (config: Pick<Config, 'kube' | 'scrape'>, registered: ReadonlyMap<string, string>): Promise<DoctorCheck> => {
+  try {
+    const kc = kubeConfigFrom(config.kube.kubeconfigPath)
+    const { scrape } = config
+    if (scrape.backend === 'secret') {
+      const snapshot = await createSecretClient(kc, scrape.secret).read()
+      return ownershipVerdict(snapshot.value, snapshot.owned, registered, `${scrape.secret.namespace}/${scrape.secret.name}`)
+    }
+    const { namespace } = scrape.scrapeConfig
+    const applier = createScrapeConfigApplier(kc, { namespace, extraLabels: scrape.scrapeConfig.labels, fieldManager: 'telemetry-client' })
+    const own = new Set((await applier.listOwn()).map((o) => o.metadata.name))
+    const unmarked: string[] = []
+    for (const serviceId of registered.keys()) {
+      if (own.has(scrapeConfigName(serviceId))) continue
+      if ((await applier.read(serviceId)) === 'foreign') unmarked.push(serviceId)
+    }
+    return unmarked.length === 0
+      ? checkOk(NAME, `scrapeconfigs in ${namespace}: every one of the ${registered.size} registered job(s) that has an object carries the service's label and annotation`)
+      : checkFail(NAME, `scrapeconfigs in ${namespace}: ${unmarked.length} object(s) of jobs the event logs say this service registered lack its managed-by label or serviceId annotation (changed by hand): ${named(unmarked)}`, 'restore the label and annotation (runbook "Ownership record lost"); until then deletes of these services answer FAILURE unless the spec is exactly what the log recorded')
+  } catch (error) {
+    return checkFail(NAME, `not checked: ${errorMessage(error)}`, 'see the kube.* checks above')
+  }
+}

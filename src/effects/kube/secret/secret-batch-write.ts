@@ -1,0 +1,153 @@
+/**
+ * One group-commit write of the scrape-config secret: read-modify-write of a whole batch of edits
+ * with the secret's resourceVersion, re-read and re-applied on 409, backed off on 429/5xx.
+ *
+ * Only the service's own items are rewritten, by splicing text (`scrape-list-spans`): every other
+ * byte of the list stays as it was. Which items are its own is the ownership key, written in the
+ * same PUT (`owned-list-edits`, `codecs/owned-jobs`).
+ *
+ * The last written (or read) list is cached with its resourceVersion, so a write normally costs
+ * one PUT and no GET and the secret is not re-lexed per request; a 409 drops the cache and the
+ * next attempt starts from a fresh GET. A batch that would change nothing against the cache is
+ * re-checked against a fresh GET first: another replica may have written since.
+ *
+ * The secret is never overwritten with something we could not parse: a missing secret or a key
+ * holding invalid YAML fails the batch with a clear reason.
+ */
+import { isLeft } from 'fp-ts/lib/Either.js'
+import { OWNERSHIP_KEY, parseOwnedJobs, renderOwnedJobs } from '../../../codecs/apis/owned-jobs.js'
+import { KubeErrorException } from '../kube-error.js'
+import type { SecretClient } from './kube-secret-client.js'
+import { applyOwnedEdits, type EditResult, type OwnedEdit, type OwnedList } from '../../prometheus/owned-list-edits.js'
+import { loadScrapeConfigItems, prometheusJobNames } from '../../prometheus/scrape-config-list.js'
+import { cutScrapeList, renderSplicedList } from '../../prometheus/scrape-list-spans.js'
+
+/** `lostRecord`: the edit met a job the log says is the service's, missing from the ownership record (see owned-list-edits.ts). */
+export type SecretEditOutcome =
+  | { readonly ok: true; readonly changed: boolean; readonly wasPresent: boolean; readonly lostRecord?: string }
+  | { readonly ok: false; readonly reason: string; readonly retryable: boolean; readonly lostRecord?: string }
+
+/** An upsert answered "full": the API server refused the secret over its size limit (see `full` in writeBatch). */
+export const isSecretFull = (outcome: SecretEditOutcome): boolean => !outcome.ok && / is full: Kubernetes refused it over its size limit/.test(outcome.reason)
+
+export interface BatchReport {
+  readonly edits: number
+  readonly written: boolean
+  readonly attempts: number
+  readonly conflicts: number
+  readonly bytes: number
+  readonly error?: string
+}
+
+export interface CachedSecret extends OwnedList {
+  readonly resourceVersion: string
+  /** the list's text as last read or written, and the ownership record as we render it */
+  readonly rendered: string
+  readonly ownedText: string
+}
+
+export interface BatchWriteDeps {
+  readonly client: SecretClient
+  readonly describe: string // "namespace/name key", for messages
+  readonly maxAttempts: number
+  readonly sleep: (ms: number) => Promise<void>
+  readonly random: () => number
+  /** the writer's memory of the secret between batches */
+  cache: CachedSecret | undefined
+}
+
+class BatchFailed extends Error {
+  constructor(readonly reason: string, readonly retryable: boolean, readonly lostRecord?: string) {
+    super(reason)
+  }
+}
+
+/** One GET, one full parse (validation) and one lexing into spans: once per resourceVersion we did not write ourselves. */
+const readFresh = async (deps: BatchWriteDeps): Promise<CachedSecret> => {
+  const snapshot = await deps.client.read()
+  const text = snapshot.value ?? ''
+  const refuse = (why: string) => new BatchFailed(`secret ${deps.describe} holds invalid scrape configs (left untouched): ${why}`, false)
+  const items = loadScrapeConfigItems(text)
+  if (isLeft(items)) throw refuse(items.left.message)
+  const list = cutScrapeList(text, prometheusJobNames(text, items.right))
+  if (isLeft(list)) throw refuse(list.left)
+  const owned = parseOwnedJobs(snapshot.owned)
+  if (isLeft(owned)) {
+    const reason = `secret ${deps.describe}: ownership key ${OWNERSHIP_KEY} is unreadable (left untouched): ${owned.left}`
+    throw new BatchFailed(reason, false, reason)
+  }
+  return { resourceVersion: snapshot.resourceVersion, list: list.right, owned: owned.right, rendered: text, ownedText: renderOwnedJobs(owned.right) }
+}
+
+/** The apiserver's answer to a Secret over 1 MiB: `Secret "NAME" is invalid: data: Too long: must have at most 1048576 bytes`. */
+const TOO_LONG = /Too long: must have at most \d+ bytes/
+
+/** The apiserver's Retry-After is honoured, but capped: a lane must not sleep for minutes on one hint. */
+const MAX_RETRY_AFTER_MS = 10_000
+
+const backoffMs = (attempt: number, random: () => number, retryAfterMs?: number): number =>
+  retryAfterMs === undefined ? Math.round(random() * Math.min(2000, 50 * 2 ** attempt)) : Math.min(retryAfterMs, MAX_RETRY_AFTER_MS)
+
+export const writeBatch = async (
+  edits: readonly OwnedEdit[],
+  deps: BatchWriteDeps,
+): Promise<{ outcomes: readonly SecretEditOutcome[]; report: BatchReport }> => {
+  let conflicts = 0
+  let lastError = ''
+  const fail = (reason: string, retryable: boolean, attempts: number, lostRecord?: string) => ({
+    outcomes: edits.map((): SecretEditOutcome => ({ ok: false, reason, retryable, ...(lostRecord === undefined ? {} : { lostRecord }) })),
+    report: { edits: edits.length, written: false, attempts, conflicts, bytes: 0, error: reason },
+  })
+  // Set when the API server refused the write as over the Secret's size limit: from then on the
+  // batch is re-applied without its upserts (answered "full"), so its removals still go through.
+  let full: string | undefined
+  const applyEdits = (base: CachedSecret): { next: OwnedList; results: readonly EditResult[] } => {
+    if (full === undefined) return applyOwnedEdits(base, edits, deps.describe)
+    const kept = applyOwnedEdits(base, edits.filter((edit) => edit.op !== 'upsert'), deps.describe)
+    const results = kept.results.slice()
+    const reason = full
+    const answer = (edit: OwnedEdit): EditResult => (edit.op === 'upsert' ? { ok: false, reason, retryable: false } : (results.shift() ?? { ok: true, wasPresent: false }))
+    return { next: kept.next, results: edits.map(answer) }
+  }
+  for (let attempt = 1; attempt <= deps.maxAttempts; attempt += 1) {
+    try {
+      let fromCache = deps.cache !== undefined
+      let base = deps.cache ?? (deps.cache = await readFresh(deps))
+      let applied = applyEdits(base)
+      let text = renderSplicedList(applied.next.list)
+      let ownedText = renderOwnedJobs(applied.next.owned)
+      // A cache may be behind another writer: "nothing to do" is only believed once the API server confirms it.
+      if (fromCache && text === base.rendered && ownedText === base.ownedText) {
+        base = deps.cache = await readFresh(deps)
+        fromCache = false
+        applied = applyEdits(base)
+        text = renderSplicedList(applied.next.list)
+        ownedText = renderOwnedJobs(applied.next.owned)
+      }
+      const changed = text !== base.rendered || ownedText !== base.ownedText
+      const outcomes = applied.results.map((result): SecretEditOutcome =>
+        result.ok ? { ok: true, changed, wasPresent: result.wasPresent, ...(result.lostRecord === undefined ? {} : { lostRecord: result.lostRecord }) } : result,
+      )
+      const bytes = Buffer.byteLength(text) + Buffer.byteLength(ownedText)
+      if (!changed) return { outcomes, report: { edits: edits.length, written: false, attempts: attempt, conflicts, bytes } }
+      const written = await deps.client.replace(text, base.resourceVersion, ownedText)
+      deps.cache = { resourceVersion: written.resourceVersion, rendered: text, ownedText, ...applied.next }
+      return { outcomes, report: { edits: edits.length, written: true, attempts: attempt, conflicts, bytes } }
+    } catch (error) {
+      deps.cache = undefined
+      if (error instanceof BatchFailed) return fail(error.reason, error.retryable, attempt, error.lostRecord)
+      if (!(error instanceof KubeErrorException)) return fail(`unexpected error writing secret ${deps.describe}: ${String(error)}`, false, attempt)
+      const { kind, message, retryAfterMs } = error.error
+      lastError = message
+      if (kind === 'not-found') return fail(`secret ${deps.describe} not found (it is not created by this service)`, false, attempt)
+      if (kind === 'invalid' && TOO_LONG.test(message) && full === undefined && edits.some((edit) => edit.op === 'upsert')) {
+        full = `secret ${deps.describe} is full: Kubernetes refused it over its size limit (${message}); the job was not added`
+        continue
+      }
+      if (kind === 'conflict') conflicts += 1
+      else if (kind !== 'retryable') return fail(`Kubernetes refused the secret update: ${message}`, false, attempt)
+      if (attempt < deps.maxAttempts) await deps.sleep(backoffMs(attempt, deps.random, retryAfterMs))
+    }
+  }
+  return fail(`secret ${deps.describe} could not be written after ${deps.maxAttempts} attempts: ${lastError}`, true, deps.maxAttempts)
+}

@@ -1,0 +1,35 @@
+import { expect } from 'chai'
+import { Readable } from 'node:stream'
+import { main } from '../../../../src/cli/cli.js'
+import type { CliIo } from '../../../../src/cli/io.js'
+
+const ENV = { SECRET_NAMESPACE: 'monitoring', SECRET_NAME: 'scrape', SCRAPE_CONFIG_NAMESPACE: 'monitoring', REDIS_URL: 'redis://127.0.0.1:1' }
+
+const run = async (argv: string[], env: Record<string, string> = ENV) => {
+  let stdout = ''
+  let stderr = ''
+  const io: CliIo = { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) }, env, stdin: Readable.from(['']), now: () => new Date() }
+  return { code: await main(['migrate', ...argv], io), stdout, stderr }
+}
+
+describe('migrate command: arguments (no servers reached)', () => {
+  it('is listed in the usage and answers --help', async () => {
+    expect((await run(['--help'])).stdout).to.match(/^Usage: telemetry-client migrate --to scrapeconfig\|secret/)
+    let usage = ''
+    await main(['--help'], { stdout: { write: (t: string) => (usage += t) }, stderr: { write: () => true }, env: {}, stdin: Readable.from(['']), now: () => new Date() })
+    expect(usage).to.match(/^ {2}migrate {4}move the service's jobs between the secret and ScrapeConfig resources/m)
+  })
+  it('without a valid --to: exit 2, or 1 with --dry-run (where 2 means "something would move")', async () => {
+    const missing = await run([])
+    expect(missing.code).to.equal(2)
+    expect(missing.stderr).to.match(/--to must be scrapeconfig or secret/)
+    expect((await run(['--to', 'configmap'])).code).to.equal(2)
+    expect((await run(['--to', 'configmap', '--dry-run'])).code).to.equal(1)
+    expect((await run(['--bogus', '--dry-run'])).code).to.equal(1)
+  })
+  it('needs both backends configured: every missing variable is named (exit 1)', async () => {
+    const result = await run(['--to', 'secret'], {})
+    expect(result.code).to.equal(1)
+    for (const name of ['SECRET_NAMESPACE', 'SECRET_NAME', 'SCRAPE_CONFIG_NAMESPACE']) expect(result.stderr).to.include(name)
+  })
+})

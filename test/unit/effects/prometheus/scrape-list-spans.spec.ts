@@ -1,0 +1,50 @@
+import { expect } from 'chai'
+import { isRight } from 'fp-ts/lib/Either.js'
+import { jobNameOf, loadScrapeConfigItems } from '../../../../src/effects/prometheus/scrape-config-list.js'
+import { cutScrapeList, renderSplicedList, type SplicedList } from '../../../../src/effects/prometheus/scrape-list-spans.js'
+import { TRICKY_FOREIGN } from '../../../fixtures/foreign-scrape-configs.js'
+
+const cut = (text: string): SplicedList => {
+  const items = loadScrapeConfigItems(text)
+  if (!isRight(items)) throw new Error(items.left.message)
+  const list = cutScrapeList(text, items.right.map(jobNameOf))
+  if (!isRight(list)) throw new Error(list.left)
+  return list.right
+}
+
+const itemTexts = (list: SplicedList): string[] => list.segments.flatMap((s) => (s.kind === 'item' ? [s.text] : []))
+
+describe('cutScrapeList', () => {
+  it('gives back the input byte for byte when the segments are joined', () => {
+    for (const text of [TRICKY_FOREIGN, '', '[]\n', '# only a comment\n', '- job_name: a\n', '- job_name: a', '---\n- job_name: a\n...\n', '  - job_name: a\n    x: 1\n']) {
+      expect(renderSplicedList(cut(text)), JSON.stringify(text)).to.equal(text)
+    }
+  })
+
+  it('cuts one item per top-level entry, named as the loader reads the job_name', () => {
+    const list = cut(TRICKY_FOREIGN)
+    expect(list.segments.flatMap((s) => (s.kind === 'item' ? [s.jobName] : []))).to.deep.equal(['blue-node', 'blue-flow', 'quoted-name'])
+    expect(list.indent).to.equal(0)
+  })
+
+  it('leaves comments between items outside the items (they may introduce the next one)', () => {
+    const [first, second] = itemTexts(cut(TRICKY_FOREIGN))
+    expect(first).to.match(/^- job_name: blue-node {3}# node exporter\n/)
+    expect(first).to.match(/missing: ~\n$/)
+    expect(second).to.not.include('flow style on purpose')
+  })
+
+  it('records the column of an indented list so appended items line up', () => {
+    expect(cut('  - job_name: a\n    x: 1\n').indent).to.equal(2)
+  })
+
+  it('marks `[]` and null as the empty list', () => {
+    expect(cut('[]\n').segments).to.deep.equal([{ kind: 'empty', text: '[]\n' }])
+    expect(cut('# c\n~\n').segments.map((s) => s.kind)).to.deep.equal(['text', 'empty'])
+  })
+
+  it('refuses a non-empty flow-style list and several documents', () => {
+    expect(cutScrapeList('[{job_name: a}]\n', ['a'])).to.deep.include({ _tag: 'Left' })
+    expect(cutScrapeList('- a: 1\n---\n- b: 1\n', [undefined])).to.deep.include({ _tag: 'Left' })
+  })
+})

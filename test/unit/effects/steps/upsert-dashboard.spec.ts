@@ -1,0 +1,105 @@
+import { of } from 'rxjs'
+import { expect } from 'chai'
+import type { TestScheduler } from 'rxjs/testing'
+import { upsertDashboard$ } from '../../../../src/effects/steps/upsert-dashboard.js'
+import { GrafanaError } from '../../../../src/effects/grafana/grafana-error.js'
+import type { DashboardRef } from '../../../../src/effects/grafana/grafana-client.js'
+import { SERVICE, createAccepted, createPayload, fakeDesired, jobRegistered } from '../../../fixtures/events.js'
+import { testScheduler } from '../../../support/marbles.js'
+import { NOW, nextStep, stepDeps, unusedGrafana } from '../step-deps-fakes.js'
+
+const FOLDER = 'etsi-hypo-app-metrics'
+const ref: DashboardRef = { id: 7, uid: `tcm-${SERVICE}`, url: `/d/tcm-${SERVICE}/app-metrics`, version: 1 }
+
+/** the dashboard does not exist yet (synchronous: no frame of its own) */
+const absent = () => of(undefined)
+
+describe('upsertDashboard$', () => {
+  let scheduler: TestScheduler
+  beforeEach(() => {
+    scheduler = testScheduler()
+  })
+  // the job is in place, so the next step of the create request is its metrics dashboard
+  const step = nextStep([createAccepted('r1'), jobRegistered('r1', fakeDesired.job(createPayload()))], 'upsertDashboard')
+  const upserted = { v: 1, requestId: 'r1', at: NOW, type: 'DashboardUpserted', role: 'metrics', uid: ref.uid, id: 7, url: ref.url, version: 1, folderUid: FOLDER, fingerprint: step.fingerprint }
+
+  it('ensures the folder, then saves the dashboard, then waits until no earlier save can land, and records DashboardUpserted', () => {
+    scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const folder = cold('  -f|', { f: undefined })
+      const save = cold('      --r|', { r: ref })
+      const settle = cold('      -s|', { s: [] })
+      const expected = '     -----e|'
+      const grafana = { ...unusedGrafana, getDashboard: absent, ensureFolder: () => folder, upsertDashboard: () => save, settle: () => settle }
+
+      expectObservable(upsertDashboard$(step, stepDeps({ grafana }))).toBe(expected, { e: [upserted] })
+      expectSubscriptions(folder.subscriptions).toBe('^-!')
+      expectSubscriptions(save.subscriptions).toBe('  --^--!')
+      expectSubscriptions(settle.subscriptions).toBe('----^-!')
+    })
+  })
+
+  it('saves again when an earlier save that timed out landed after ours, so ours is the last write', () => {
+    scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const folder = cold<void>('  |')
+      const save = cold('    -r|', { r: ref })
+      const settle = cold('   -s|', { s: [ref.uid] })
+      const expected = '     ---e|'
+      const grafana = { ...unusedGrafana, getDashboard: absent, ensureFolder: () => folder, upsertDashboard: () => save, settle: () => settle }
+
+      expectObservable(upsertDashboard$(step, stepDeps({ grafana }))).toBe(expected, { e: [upserted] })
+      expectSubscriptions(save.subscriptions).toBe(['^-!', '--^-!'])
+    })
+  })
+
+  it('re-creates a folder deleted by hand: forgets it, ensures it again and saves again', () => {
+    const forgotten: string[] = []
+    scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const folder = cold<void>('  |')
+      const refused = cold<DashboardRef>('-#', undefined, new GrafanaError('invalid', 400, 'upsert dashboard', 'folder not found'))
+      const save = cold('     -r|', { r: ref })
+      const settle = cold('    (s|)', { s: [] })
+      const saves = [refused, save]
+      const grafana = {
+        ...unusedGrafana,
+        getDashboard: absent,
+        ensureFolder: () => folder,
+        forgetFolder: (uid: string) => void forgotten.push(uid),
+        upsertDashboard: () => saves.shift() ?? refused,
+        settle: () => settle,
+      }
+      expectObservable(upsertDashboard$(step, stepDeps({ grafana }))).toBe('--e|', { e: [upserted] })
+      expectSubscriptions(folder.subscriptions).toBe(['(^!)', '-(^!)'])
+    })
+    expect(forgotten).to.deep.equal([FOLDER])
+  })
+
+  it('records a Grafana failure as StepFailed inside the effect, with the reason and whether a retry may help', () => {
+    scheduler.run(({ cold, expectObservable }) => {
+      const folder = cold('  -f|', { f: undefined })
+      const save = cold<DashboardRef>('--#', undefined, new GrafanaError('unauthorized', 403, `upsert dashboard tcm-${SERVICE}`, 'Permission denied'))
+      const expected = '     ----(e|)'
+      const grafana = { ...unusedGrafana, getDashboard: absent, ensureFolder: () => folder, upsertDashboard: () => save }
+
+      expectObservable(upsertDashboard$(step, stepDeps({ grafana }))).toBe(expected, {
+        e: [{ v: 1, requestId: 'r1', at: NOW, type: 'StepFailed', step: 'upsertDashboard', reason: `Grafana upsert dashboard tcm-${SERVICE}: Permission denied`, retryable: false }],
+      })
+    })
+  })
+
+  it('leaves a dashboard a person moved into another folder where it is: no save, and the event names the folder', () => {
+    scheduler.run(({ cold, expectObservable }) => {
+      const folder = cold('  -f|', { f: undefined })
+      const moved = cold('     -g|', { g: { ...ref, folderUid: 'team-folder' } })
+      const settle = cold('       (s|)', { s: [] })
+      const grafana = { ...unusedGrafana, ensureFolder: () => folder, getDashboard: () => moved, settle: () => settle }
+      expectObservable(upsertDashboard$(step, stepDeps({ grafana }))).toBe('---e|', { e: [{ ...upserted, leftInFolder: 'team-folder' }] })
+    })
+  })
+
+  it('names General when the dashboard was moved to the root', () => {
+    scheduler.run(({ cold, expectObservable }) => {
+      const grafana = { ...unusedGrafana, ensureFolder: () => cold<void>('|'), getDashboard: () => cold('-g|', { g: ref }), settle: () => cold('(s|)', { s: [] }) }
+      expectObservable(upsertDashboard$(step, stepDeps({ grafana }))).toBe('-e|', { e: [{ ...upserted, leftInFolder: 'General' }] })
+    })
+  })
+})
