@@ -29,6 +29,12 @@ import { createMessage, createRequests, publishAll, type OutgoingMessage } from 
 import type { Sizes } from './sizes.js'
 import { fmt, percentile, sleep, waitUntil } from './stats.js'
 import { startServiceUnderTest } from './sut.js'
+import type { RunningService } from '../src/runtime/service.js'
+
+const openLanes = async (service: RunningService): Promise<number> => {
+  const metric = service.metrics.registry.getSingleMetric('telemetry_open_lanes')
+  return metric === undefined ? 0 : ((await metric.get()).values[0]?.value ?? 0)
+}
 
 const MiB = 1024 * 1024
 
@@ -115,7 +121,7 @@ const scaleBurst = async (infra: BenchInfra, n: number, log: (line: string) => v
     const objects = sut.stack.scrapeConfigObjects().length
     const redisAfter = await usedMemory(redis)
     // the lanes close after LANE_IDLE_MS (2 s in the dev stack); then only what the service keeps is left
-    await waitUntil(() => sut.service.openLanes() === 0, 30_000, 'the idle lanes to close', 100)
+    await waitUntil(async () => (await openLanes(sut.service)) === 0, 30_000, 'the idle lanes to close', 100)
     const answered = await heapAfterGc(gc)
     for (const object of sut.stack.scrapeConfigObjects()) {
       const metadata = object['metadata'] as { readonly name?: unknown } | undefined

@@ -24,17 +24,20 @@ export const STEPS = ['registerJob', 'removeJob', 'upsertDashboard', 'deleteDash
 
 export type StepName = (typeof STEPS)[number]
 
+/** Where values that live elsewhere are read at scrape time; each part registers its own once it exists. */
 export interface MetricSources {
   /** lanes currently open in laneByKey */
-  openLanes(): number
+  readonly openLanes?: () => number
   /** the Grafana client's cumulative retry counts per operation kind (`GrafanaClient.retries`) */
-  grafanaRetries(): ReadonlyMap<string, number>
-  /** cumulative hedged-read counts per read kind (Kubernetes and Grafana hedgers); absent: none */
-  hedgedReads?(): ReadonlyMap<string, Readonly<HedgeCounts>>
+  readonly grafanaRetries?: () => ReadonlyMap<string, number>
+  /** cumulative hedged-read counts per read kind of one server's hedger; each server adds its own */
+  readonly hedgedReads?: () => ReadonlyMap<string, Readonly<HedgeCounts>>
 }
 
 export interface Metrics {
   readonly registry: Registry
+  /** read these values at scrape time from now on (hedged reads add up; the others replace) */
+  readFrom(sources: MetricSources): void
   /** completed requests; `kind` create|platform|delete, `status` SUCCESS|FAILURE */
   readonly requests: Counter<'kind' | 'status'>
   /** one observation per executed step */
@@ -71,7 +74,21 @@ const STEP_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 3
 const REQUEST_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600]
 const EDITS_BUCKETS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000]
 
-export const createMetrics = (sources: MetricSources): Metrics => {
+export const createMetrics = (initial: MetricSources = {}): Metrics => {
+  const sources: { openLanes: () => number; grafanaRetries: () => ReadonlyMap<string, number>; hedgedReads: Array<() => ReadonlyMap<string, Readonly<HedgeCounts>>> } = {
+    openLanes: () => 0,
+    grafanaRetries: () => new Map(),
+    hedgedReads: [],
+  }
+  const readFrom = (more: MetricSources): void => {
+    if (more.openLanes !== undefined) sources.openLanes = more.openLanes
+    if (more.grafanaRetries !== undefined) sources.grafanaRetries = more.grafanaRetries
+    if (more.hedgedReads !== undefined) sources.hedgedReads.push(more.hedgedReads)
+  }
+  readFrom(initial)
+  const hedgeCounts = function* (): Generator<[string, Readonly<HedgeCounts>]> {
+    for (const read of sources.hedgedReads) yield* read()
+  }
   const registry = new Registry()
   const registers = [registry]
   collectDefaultMetrics({ register: registry })
@@ -154,7 +171,7 @@ export const createMetrics = (sources: MetricSources): Metrics => {
     registers,
     collect() {
       this.reset()
-      for (const [kind, counts] of sources.hedgedReads?.() ?? []) this.inc({ kind }, counts.calls)
+      for (const [kind, counts] of hedgeCounts()) this.inc({ kind }, counts.calls)
     },
   })
   new Counter({
@@ -164,7 +181,7 @@ export const createMetrics = (sources: MetricSources): Metrics => {
     registers,
     collect() {
       this.reset()
-      for (const [kind, counts] of sources.hedgedReads?.() ?? []) {
+      for (const [kind, counts] of hedgeCounts()) {
         this.inc({ kind, outcome: 'sent' }, counts.sent)
         this.inc({ kind, outcome: 'won' }, counts.won)
         this.inc({ kind, outcome: 'budget_spent' }, counts.budgetSpent)
@@ -206,7 +223,7 @@ export const createMetrics = (sources: MetricSources): Metrics => {
     labelNames: ['backend', 'verdict'] as const,
     registers,
   })
-  return { registry, requests, stepDuration, requestDuration, secretWrites, editsPerWrite, secretConflicts, deadLetters, supersededSteps, requestsReceived, consumerRestarts, consumerLag, secretBytes, scrapeConfigAttempts, ownershipRecordLost }
+  return { registry, readFrom, requests, stepDuration, requestDuration, secretWrites, editsPerWrite, secretConflicts, deadLetters, supersededSteps, requestsReceived, consumerRestarts, consumerLag, secretBytes, scrapeConfigAttempts, ownershipRecordLost }
 }
 
 /** Records one group-commit batch of the secret writer (its `BatchReport`). */

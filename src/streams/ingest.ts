@@ -25,6 +25,9 @@ import { consumeSpans, type ConsumedTrace, type ConsumeSpanOptions } from './con
  * The deps' calls are ObservableInputs so marble specs can stand in cold observables; production
  * passes the EventStore and Promise-returning functions, which fit.
  */
+/** Attempts to record one Kafka batch before it is handed back to kafkajs unsettled (kafkajs then re-fetches it). */
+export const RECORD_BATCH_MAX_ATTEMPTS = 20
+
 export interface IngestDeps {
   readonly store: {
     accept(entries: readonly InboxEntry[], nowMs: number): ObservableInput<readonly InboxOutcome[]>

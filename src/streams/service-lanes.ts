@@ -18,6 +18,11 @@ import type { ServiceLease } from '../state/store/service-lease.js'
 import type { CrashPoint } from './crash-points.js'
 import type { Patience } from './retry-schedule.js'
 
+/** How often every service with pending work is woken again (work an earlier run or a stopped drain left). */
+export const SWEEP_INTERVAL_MS = 30_000
+/** How soon a lane whose drain stopped on a failure (Redis or Kafka away) tries again. */
+export const DRAIN_RETRY_DELAY_MS = 2000
+
 export interface LaneDeps {
   readonly store: EventStore
   readonly desired: DesiredFingerprints

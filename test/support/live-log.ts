@@ -41,14 +41,14 @@ const settled = async (store: EventStore, serviceIds: readonly string[], timeout
 export const writeLiveLog = async (active: readonly string[], deleted: readonly string[], options: HarnessOptions = {}): Promise<LiveLog> => {
   const harness = await startHarness(options)
   try {
-    const service = await harness.startService()
+    await harness.startService()
     const all = [...active, ...deleted]
     await publish(RequestTopics.create, all.map((id) => ({ key: id, value: JSON.stringify(createRequest(id)) })))
-    await settled(service.store, all, 30_000)
+    await settled(harness.store, all, 30_000)
     if (deleted.length > 0) {
       await publish(RequestTopics.delete, deleted.map((id) => ({ key: id, value: JSON.stringify(deleteRequest(id)) })))
       const deadline = Date.now() + 30_000
-      while ((await Promise.all(deleted.map((id) => service.store.load(id)))).some((s) => s.status !== 'deleted' || s.outstanding.length > 0)) {
+      while ((await Promise.all(deleted.map((id) => harness.store.load(id)))).some((s) => s.status !== 'deleted' || s.outstanding.length > 0)) {
         if (Date.now() > deadline) throw new Error('deletes did not complete')
         await new Promise((resolve) => setTimeout(resolve, 100))
       }

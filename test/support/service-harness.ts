@@ -10,6 +10,8 @@ import { startDevStack, type DevStack, type DevStackOptions } from '../../dev/de
 import { startKafkaMock, type KafkaMockHandle } from '../../dev/kafka-mock.js'
 import { createLogger, type Logger } from '../../src/support/logger.js'
 import { startService, type RunningService, type ServiceOptions } from '../../src/runtime/service.js'
+import { createEventStore, type EventStore } from '../../src/state/store/event-store.js'
+import { createRedis } from '../../src/state/store/redis-client.js'
 import { FAST_CONSUMER_SETTINGS } from './kafka-helpers.js'
 import { testRedisUrl } from './redis-helpers.js'
 
@@ -17,6 +19,8 @@ export interface Harness {
   readonly stack: DevStack
   readonly kafka: KafkaMockHandle
   readonly logs: string[]
+  /** the service's event log, read on a connection of the test's own (as an operator reads it) */
+  readonly store: EventStore
   service: RunningService | undefined
   startService(): Promise<RunningService>
   stopService(): Promise<void>
@@ -46,10 +50,13 @@ export const startHarness = async (options: HarnessOptions = {}): Promise<Harnes
   const env = { GRAFANA_API: 'apis', ...options.env }
   const stack = await startDevStack({ ...options, env, redisUrl: options.redisUrl ?? testRedisUrl(), kafkaBrokers: kafka.bootstrap, instance: options.instance ?? randomUUID().slice(0, 8) })
   const logs: string[] = []
+  const redis = createRedis(stack.config.redis)
+  await redis.connect()
   const harness: Harness = {
     stack,
     kafka,
     logs,
+    store: createEventStore(redis, stack.config.redis.keyPrefix),
     service: undefined,
     startService: async () => {
       harness.service = await startService(stack.config, { logger: memoryLogger(logs), consumerTuning: FAST_CONSUMER_SETTINGS, sweepIntervalMs: 1000, ...(options.wrapProducer ? { wrapProducer: options.wrapProducer } : {}), ...(options.now ? { now: options.now } : {}), ...(options.tracing ? { tracing: options.tracing } : {}) })
@@ -61,6 +68,7 @@ export const startHarness = async (options: HarnessOptions = {}): Promise<Harnes
     },
     stop: async () => {
       await harness.stopService()
+      redis.disconnect()
       await stack.stop()
       await kafka.stop()
       if (previousBrokers === undefined) delete process.env['TEST_KAFKA_BROKERS']

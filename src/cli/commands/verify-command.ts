@@ -8,7 +8,7 @@ import { verifyScrapeConfigJob, verifySecretJob, type ExpectedJob } from '../../
 import { doctorExitCode, doctorJson, formatDoctor } from '../../ops/doctor/doctor-report.js'
 import { verifyService } from '../../ops/verify.js'
 import type { DoctorCheck } from '../../support/doctor-check.js'
-import { FIELD_MANAGER } from '../../runtime/scrape-backend.js'
+import { FIELD_MANAGER } from '../../effects/kube/scrapeconfig/scrape-config-applier.js'
 import { runCommandDef, writeJson, type CommandDef } from '../command.js'
 import { Exit, type CliIo } from '../io.js'
 import { withStore } from '../with-store.js'

@@ -18,6 +18,9 @@ import type { Redis, Cluster } from 'ioredis'
 import { indexKeys, serviceKeys } from './redis-keys.js'
 import { DELETE_SERVICE, FORGET_IN_INDEX, TRIM_SERVICE } from './retention-scripts.js'
 
+/** Events trimmed per script run: small enough that one run never holds Redis for long. */
+export const RETENTION_BATCH = 500
+
 export interface RetentionPolicy {
   readonly eventRetentionMs: number
   readonly inboxRetentionMs: number

@@ -15,6 +15,11 @@ export interface ServiceLease {
   release(serviceId: string): Promise<void>
 }
 
+/** A held lease is renewed every third of its time to live, so one late renewal does not lose it. */
+export const leaseRenewMs = (ttlMs: number): number => Math.max(50, Math.floor(ttlMs / 3))
+/** How soon a lane tries again when another replica holds the service: often enough to take over soon after it ends. */
+export const leaseBusyRetryMs = (ttlMs: number): number => Math.max(100, Math.min(1000, Math.floor(ttlMs / 3)))
+
 export const createServiceLease = (redis: RedisClient, prefix: string, owner: string, ttlMs: number): ServiceLease => {
   registerScripts(redis)
   const keyOf = (serviceId: string) => serviceKeys(prefix, serviceId).lease

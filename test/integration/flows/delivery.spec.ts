@@ -61,7 +61,7 @@ describe('redelivery and per-service order end to end', function () {
   /** Resolves once the service recorded `request` in its inbox (the service's log holds its RequestAccepted). */
   const accepted = async (serviceId: string, request: SentRequest): Promise<void> => {
     for (const deadline = Date.now() + 15_000; Date.now() < deadline; await settle(10)) {
-      const events = (await ctx.harness.service?.store.readEvents(serviceId)) ?? []
+      const events = (await ctx.harness.store.readEvents(serviceId)) ?? []
       if (events.some(({ event }) => event.type === 'RequestAccepted' && event.requestId === request.id)) return
     }
     throw new Error(`request ${request.id} was not accepted within 15 s`)
@@ -80,7 +80,7 @@ describe('redelivery and per-service order end to end', function () {
     const answers = await ctx.results.waitForCount(requests.length, (m) => procIds.includes(String(json(m)['kogitoprocrefid'])), 30_000)
     // Kafka orders records per partition only, so answers on two topics are compared by the order
     // the service recorded them in (its log) and by their `time`, not by when a consumer saw them.
-    const events = (await ctx.harness.service?.store.readEvents(serviceId)) ?? []
+    const events = (await ctx.harness.store.readEvents(serviceId)) ?? []
     const completed = events.flatMap(({ event }) => (event.type === 'RequestCompleted' ? [event.requestId] : []))
     expect(completed).to.deep.equal(requests.map((r) => r.id))
     const byRequest = requests.map((r) => answers.find((m) => json(m)['kogitoprocrefid'] === r.kogitoprocinstanceid))

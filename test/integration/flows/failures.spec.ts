@@ -9,6 +9,7 @@ import { DEV_SECRET } from '../../../dev/dev-stack.js'
 import { checkScrapeConfigsWithPromtool } from '../../support/promtool.js'
 import { useHarness } from '../../support/harness-hooks.js'
 import { createRequest, dataOf, jobNamesIn, jobsIn, publishRequests, resultOf } from '../../support/request-builders.js'
+import { metricTotal } from '../../support/metric-values.js'
 
 const { namespace, name, key } = DEV_SECRET
 
@@ -36,13 +37,13 @@ describe('Kubernetes secret failures end to end', function () {
       expect(dataOf(await resultOf(ctx.results, request))['dashboardDataOrderStatus'], request.data.serviceId).to.equal('SUCCESS')
     }
     expect(kube().faults.injected.get('secret.put')).to.equal(5)
-    expect(ctx.harness.service?.secretWriter?.stats.conflicts).to.be.at.least(5)
+    expect(await metricTotal(ctx.harness.service, 'telemetry_secret_conflicts_total')).to.be.at.least(5)
     expect(await expectValidUniqueJobs()).to.include.members(requests.map((r) => r.data.serviceId))
     expect(kube().maxConcurrentWrites).to.equal(1)
   })
 
   it('a competing writer editing the secret while 20 creates are in flight: both writers keep every job', async () => {
-    const conflictsBefore = ctx.harness.service?.secretWriter?.stats.conflicts ?? 0
+    const conflictsBefore = await metricTotal(ctx.harness.service, 'telemetry_secret_conflicts_total')
     const requests = Array.from({ length: 20 }, (_, i) => createRequest(`svc-race-${i}`, [`ns-${i}`]))
     const otherJobs: string[] = []
     // The other writer reads the current value and writes it back with one more job of its own,
@@ -72,7 +73,7 @@ describe('Kubernetes secret failures end to end', function () {
     expect(names).to.include.members(requests.map((r) => r.data.serviceId))
     expect(names).to.include.members(otherJobs)
     // the race really happened: our writer hit stale resourceVersions and re-applied its batch
-    expect((ctx.harness.service?.secretWriter?.stats.conflicts ?? 0) - conflictsBefore).to.be.at.least(1)
+    expect((await metricTotal(ctx.harness.service, 'telemetry_secret_conflicts_total')) - conflictsBefore).to.be.at.least(1)
     expect(kube().maxConcurrentWrites).to.equal(1)
   })
 

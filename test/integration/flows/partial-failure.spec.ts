@@ -17,6 +17,7 @@ import { STILL_IN_PLACE } from '../../../src/state/decide.js'
 import { checkScrapeConfigsWithPromtool } from '../../support/promtool.js'
 import { useHarness } from '../../support/harness-hooks.js'
 import { createRequest, dataOf, jobNamesIn, jobsIn, publishRequests, resultOf } from '../../support/request-builders.js'
+import { metricTotal } from '../../support/metric-values.js'
 
 describe('Grafana failures end to end (partial failure contract)', function () {
   this.timeout(60_000)
@@ -25,24 +26,24 @@ describe('Grafana failures end to end (partial failure contract)', function () {
   afterEach(() => ctx.harness.stack.grafana.faults.clear())
 
   const grafana = () => ctx.harness.stack.grafana
-  const retriesOf = (kind: string): number => ctx.harness.service?.grafana.retries.get(kind) ?? 0
+  const retriesOf = (operation: string): Promise<number> => metricTotal(ctx.harness.service, 'telemetry_grafana_retries_total', { operation })
   const dashboardsOf = (serviceId: string) => grafana().dashboards().filter((d) => d.uid === dashboardUid(serviceId, 'metrics') || d.uid === dashboardUid(serviceId, 'logs'))
 
   it('Grafana answering 503 twice to a dashboard save: retried, SUCCESS', async () => {
     grafana().faults.add({ kind: 'dashboard.upsert', effect: { type: 'status', status: 503 }, times: 2 })
-    const retriesBefore = retriesOf('dashboard.upsert')
+    const retriesBefore = await retriesOf('dashboard.upsert')
     const request = createRequest('svc-grafana-503')
     await publishRequests([request])
     const data = dataOf(await resultOf(ctx.results, request))
     expect(data).to.include({ serviceId: 'svc-grafana-503', dashboardDataOrderStatus: 'SUCCESS', dashboardId: dashboardUid('svc-grafana-503', 'metrics') })
     expect(grafana().faults.injected.get('dashboard.upsert')).to.equal(2)
-    expect(retriesOf('dashboard.upsert') - retriesBefore).to.equal(2)
+    expect((await retriesOf('dashboard.upsert')) - retriesBefore).to.equal(2)
     expect(dashboardsOf('svc-grafana-503')).to.have.length(2)
   })
 
   it('429 with Retry-After on a dashboard save: the client waits as told, then SUCCESS', async () => {
     grafana().faults.add({ kind: 'dashboard.upsert', effect: { type: 'status', status: 429, retryAfterSeconds: 2 }, times: 1 })
-    const retriesBefore = retriesOf('dashboard.upsert')
+    const retriesBefore = await retriesOf('dashboard.upsert')
     const request = createRequest('svc-grafana-429')
     const started = Date.now()
     await publishRequests([request])
@@ -50,7 +51,7 @@ describe('Grafana failures end to end (partial failure contract)', function () {
     expect(data['dashboardDataOrderStatus']).to.equal('SUCCESS')
     // the jittered backoff alone would wait at most 200 ms before the first retry
     expect(Date.now() - started).to.be.at.least(2000)
-    expect(retriesOf('dashboard.upsert') - retriesBefore).to.equal(1)
+    expect((await retriesOf('dashboard.upsert')) - retriesBefore).to.equal(1)
     expect(dashboardsOf('svc-grafana-429')).to.have.length(2)
   })
 
@@ -71,7 +72,7 @@ describe('Grafana failures end to end (partial failure contract)', function () {
 
   /** The secret's job of `serviceId`, parsed (undefined when absent). */
   const jobOf = (serviceId: string) => jobsIn(ctx.harness.stack.scrapeConfigs()).find((j) => j.job_name === serviceId)
-  const eventTypesOf = async (serviceId: string) => (await ctx.harness.service?.store.readEvents(serviceId))?.map((e) => e.event.type) ?? []
+  const eventTypesOf = async (serviceId: string) => (await ctx.harness.store.readEvents(serviceId))?.map((e) => e.event.type) ?? []
   /** `expected` occur in `types` in this order (other events may come between) */
   const inOrder = (types: readonly string[], expected: readonly string[]): boolean => expected.every(((from) => (type: string) => (from = types.indexOf(type, from) + 1) > 0)(0))
 
@@ -85,7 +86,7 @@ describe('Grafana failures end to end (partial failure contract)', function () {
     expect(failed['dashboardDataOrderMessage']).to.be.a('string').and.match(/creating the Grafana dashboard/).and.match(/503/).and.include(`undone: removed Prometheus job ${serviceId}`)
     // all or nothing: the job registered before Grafana was needed is gone again, and the log says so
     expect(jobNamesIn(ctx.harness.stack.scrapeConfigs())).not.to.include(serviceId)
-    const state = await ctx.harness.service?.store.load(serviceId)
+    const state = await ctx.harness.store.load(serviceId)
     expect(state?.job).to.equal(null)
     expect(state?.status).to.equal('failed')
     const types = await eventTypesOf(serviceId)
@@ -172,7 +173,7 @@ describe('Grafana failures end to end (partial failure contract)', function () {
         .and.include('undo failed while removing the Prometheus scrape job')
         .and.include(`${STILL_IN_PLACE} Prometheus job ${serviceId}`)
       expect(jobNamesIn(ctx.harness.stack.scrapeConfigs())).to.include(serviceId)
-      const store = ctx.harness.service?.store
+      const store = ctx.harness.store
       const inspection = store === undefined ? undefined : await inspectService(store, serviceId)
       const text = inspection === undefined ? '' : formatInspection(inspection)
       expect(text).to.match(/StepFailed .*upsertDashboard: .*403/).and.match(/StepFailed .*removeJob: /)

@@ -44,7 +44,7 @@ describe('retention through the running service (Redis does not grow for ever)',
       expect(await redis.zscore(indexKeys(prefix).services, 'retention-deleted-svc')).to.equal(null)
       // the live service's snapshot holds everything the trimmed events held
       expect(await redis.get(serviceKeys(prefix, 'retention-live-svc').snapshot)).to.equal(keptSnapshot)
-      const state = await ctx.harness.service?.store.load('retention-live-svc')
+      const state = await ctx.harness.store.load('retention-live-svc')
       expect(state?.status).to.equal('active')
 
       const later = deleteRequest('retention-live-svc')

@@ -148,7 +148,7 @@ describe('operator commands beside a live service (reconcile, adopt, migrate whi
     const puts = (ctx.harness.stack.kube.requests.get('secret.put') ?? 0) - putsBefore
     ctx.harness.stack.kube.faults.clear()
 
-    const store = ctx.harness.service!.store
+    const store = ctx.harness.store
     const registered: Record<string, string> = {}
     for (const id of all) {
       const state = await store.load(id)
@@ -191,7 +191,7 @@ describe('operator commands beside a live service (reconcile, adopt, migrate whi
     expect(first.code === 0 || first.code === 1, first.stdout + first.stderr).to.equal(true)
 
     // no job lost: every live service's current job is in one backend or the other
-    const store = ctx.harness.service!.store
+    const store = ctx.harness.store
     const lostJobs: string[] = []
     for (const id of all) {
       const state = await store.load(id)

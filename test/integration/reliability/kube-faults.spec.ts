@@ -14,6 +14,7 @@ import { resultCollector, type ResultCollector } from '../../support/kafka-helpe
 import { startHarness, type Harness } from '../../support/service-harness.js'
 import { faultCounts } from './figures.js'
 import { awaitOutcomes, createRequest, finishScenario, mixedRequests, publishAll, resendFailed, sleep, type SentRequest } from './scenario.js'
+import { metricTotal } from '../../support/metric-values.js'
 
 const { namespace, name, key } = DEV_SECRET
 
@@ -43,7 +44,7 @@ describe('reliability: Kubernetes secret faults under load', function () {
 
   it('a competing writer plus injected 409/429/5xx on 290 requests: both writers keep every job', async () => {
     const startedAt = Date.now()
-    const conflictsBefore = harness.service?.secretWriter?.stats.conflicts ?? 0
+    const conflictsBefore = await metricTotal(harness.service, 'telemetry_secret_conflicts_total')
     kube().faults.add({ kind: 'secret.put', effect: { type: 'status', status: 429, retryAfterSeconds: 1 }, times: 5, probability: 0.2 })
     kube().faults.add({ kind: 'secret.put', effect: { type: 'status', status: 409 }, probability: 0.4 })
     kube().faults.add({ kind: 'secret.put', effect: { type: 'status', status: 503 }, probability: 0.1 })
@@ -72,7 +73,7 @@ describe('reliability: Kubernetes secret faults under load', function () {
     const injected = faultCounts({ kube: kube().faults }, { 'other-writer:setSecret': otherWrites })
     kube().faults.clear()
     const again = await resend(requests)
-    const conflicts = (harness.service?.secretWriter?.stats.conflicts ?? 0) - conflictsBefore
+    const conflicts = (await metricTotal(harness.service, 'telemetry_secret_conflicts_total')) - conflictsBefore
     await finishScenario(
       'Kubernetes: competing writer + 409/429/5xx',
       { requests: [...requests, ...again], results: results.messages, scrapeConfigs: secretText(), dashboards: harness.stack.grafana.dashboards(), foreignJobs, ignoreJob: otherScope('kf') },

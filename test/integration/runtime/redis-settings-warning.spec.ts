@@ -1,7 +1,7 @@
 import { expect } from 'chai'
 import { Redis } from 'ioredis'
 import { startRedisServer, type RedisServerHandle } from '../../../dev/redis-server.js'
-import { warnOnUnsafeRedisSettings } from '../../../src/runtime/redis-settings-warning.js'
+import { warnOnUnsafeRedisSettings } from '../../../src/runtime/rooms/redis-settings-warning.js'
 import { useHarness } from '../../support/harness-hooks.js'
 
 interface Line { readonly level: 'warn' | 'info'; readonly fields: Record<string, unknown>; readonly message: string }

@@ -117,7 +117,7 @@ describe('tracing: one trace from the request record to the result record', func
     expect(about.find((line) => line['msg'] === 'request completed')).to.include({ span_id: one(trace, 'complete').spanId })
 
     // inspect shows the request's trace id
-    const store = ctx.harness.service?.store
+    const store = ctx.harness.store
     const inspection = store === undefined ? undefined : await inspectService(store, 'trace-structured')
     expect(inspection === undefined ? '' : formatInspection(inspection)).to.include(`trace ${incoming.traceId}`)
   })

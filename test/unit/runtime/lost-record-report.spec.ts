@@ -2,7 +2,7 @@ import { expect } from 'chai'
 import { Writable } from 'node:stream'
 import { firstValueFrom, of } from 'rxjs'
 import type { ScrapeEditOutcome, ScrapeTargets } from '../../../src/effects/kube/scrape-targets.js'
-import { reportingLostRecords } from '../../../src/runtime/lost-record-report.js'
+import { reportingLostRecords } from '../../../src/runtime/rooms/lost-record-report.js'
 import { createMetrics } from '../../../src/runtime/metrics.js'
 import { createLogger } from '../../../src/support/logger.js'
 

@@ -35,6 +35,9 @@ export type RemoveOutcome = 'removed' | 'absent' | 'foreign'
  */
 export interface LostMark { readonly matches: boolean; readonly text: string }
 
+/** The field manager of every server-side apply: `kubectl get --show-managed-fields` names it. */
+export const FIELD_MANAGER = 'telemetry-client'
+
 export const lostMarkOf = (current: ScrapeConfigResource, serviceId: string, recorded: string): LostMark => {
   // read as the service's job for `serviceId`, whatever its annotation says now
   const job = scrapeJobOf({ ...current, metadata: { ...current.metadata, annotations: { ...current.metadata.annotations, [SERVICE_ID_ANNOTATION]: serviceId } } })

@@ -6,10 +6,10 @@
  * `telemetry-client doctor` and the runbook's adopt path are the repair.
  */
 import { tap } from 'rxjs'
-import type { ScrapeTargets } from '../effects/kube/scrape-targets.js'
-import type { Logger } from '../support/logger.js'
-import type { Metrics } from './metrics.js'
-import { logTraceFields } from '../support/tracing/trace-context.js'
+import type { ScrapeTargets } from '../../effects/kube/scrape-targets.js'
+import type { Logger } from '../../support/logger.js'
+import type { Metrics } from '../metrics.js'
+import { logTraceFields } from '../../support/tracing/trace-context.js'
 
 export const reportingLostRecords = (targets: ScrapeTargets, backend: 'secret' | 'scrapeconfig', metrics: Pick<Metrics, 'ownershipRecordLost'>, logger: Logger): ScrapeTargets => ({
   // `trace`: the submitting step's context, passed on (the group commit links to it) and logged

@@ -3,8 +3,8 @@
  * pass goes one service at a time and yields to the event loop between services, so request work
  * goes on; a failed pass (Redis away) is logged and simply tried again at the next tick.
  */
-import type { Retention } from '../state/store/retention.js'
-import type { Logger } from '../support/logger.js'
+import type { Retention } from '../../state/store/retention.js'
+import type { Logger } from '../../support/logger.js'
 
 export interface RetentionSchedule {
   stop(): void

@@ -3,8 +3,8 @@
  * (see state/store/redis-settings.ts and docs/runbook.md), or one info line when they cannot be
  * read. Never fails the start: an operator may knowingly run a test Redis without an AOF.
  */
-import type { RedisClient } from '../state/store/redis-scripts.js'
-import { probeRedisSettings, unsafeRedisSettings } from '../state/store/redis-settings.js'
+import type { RedisClient } from '../../state/store/redis-scripts.js'
+import { probeRedisSettings, unsafeRedisSettings } from '../../state/store/redis-settings.js'
 
 /** The two log calls it makes (the pino logger has them). */
 export interface SettingsLog {
