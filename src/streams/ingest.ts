@@ -19,6 +19,7 @@ import type { InboxEntry, InboxOutcome } from '../state/store/event-store.js'
 import type { ResultContext } from '../state/result-message.js'
 import type { Delivery, IncomingBatch } from './kafka/kafka-source.js'
 import { traceHeaders, type TraceContext } from '../support/tracing/trace-context.js'
+import { backoffDelay, type Backoff } from '../support/backoff.js'
 import { consumeSpans, type ConsumedTrace, type ConsumeSpanOptions } from './consume-spans.js'
 
 /**
@@ -89,6 +90,9 @@ const inboxEntry = (delivery: Delivery, message: RequestMessage, at: string, tra
 /** Completes-then-emits-once: forkJoin and retry need a value, a Promise<void> or a fake may give none. */
 const done$ = (input: ObservableInput<unknown>): Observable<undefined> => concat(from(input).pipe(ignoreElements()), of(undefined))
 
+/** Redis is one process the whole batch waits on: no jitter, 200 ms doubling to 5 s (rxjs counts retries from 1). */
+const INBOX_BACKOFF: Backoff = { baseDelayMs: 200, maxDelayMs: 5000, jitter: 'none' }
+
 /** One half of a batch, retried with backoff while the consumer still owns the partition; the heartbeat keeps the group membership. */
 const retrying$ = <A>(batch: IncomingBatch, deps: IngestDeps, attempt$: () => Observable<A>): Observable<A> =>
   defer(attempt$).pipe(
@@ -96,7 +100,7 @@ const retrying$ = <A>(batch: IncomingBatch, deps: IngestDeps, attempt$: () => Ob
       delay: (error: unknown, attempt) => {
         if (attempt >= deps.maxAttempts || !batch.isActive()) return throwError(() => error)
         deps.onRetry?.(error, attempt)
-        return done$(deps.sleep(Math.min(5000, 100 * 2 ** attempt))).pipe(
+        return done$(deps.sleep(backoffDelay(attempt - 1, INBOX_BACKOFF))).pipe(
           concatMap(() => defer(() => done$(batch.heartbeat())).pipe(catchError(() => of(undefined)))),
         )
       },

@@ -1,13 +1,14 @@
 /**
  * When a step that failed on a transient fault is tried again. The effect reports a retryable
  * `StepFailed`; before it is recorded, the drain stamps it with `retryAt` (capped exponential
- * backoff with jitter) as long as that lies before the request's deadline (accepted + REQUEST_DEADLINE).
+ * backoff with equal jitter, support/backoff.ts: outages of seconds to minutes, so every wait is at
+ * least half its ceiling) as long as that lies before the request's deadline (accepted + REQUEST_DEADLINE).
  * Past the deadline it is recorded without `retryAt`, and `decide` completes the request with
  * FAILURE and the last reason. The clock and the randomness stay here, so `decide` stays pure.
  */
 import type { ServiceEvent } from '../codecs/events.js'
-import { patientRetryDelay } from '../effects/retry-policy.js'
 import type { ServiceState } from '../state/service-state.js'
+import { backoffDelay, nextAttemptAt } from '../support/backoff.js'
 
 export interface Patience {
   /** how long after a request was accepted it may still be retried */
@@ -28,9 +29,9 @@ export const scheduleRetries = (events: readonly ServiceEvent[], state: ServiceS
         const pending = state.pending.find((p) => p.requestId === event.requestId)
         if (pending === undefined) return event
         const attempts = (pending.attempts ?? 0) + 1
-        const retryAtMs = nowMs + patientRetryDelay(attempts - 1, patience, patience.random)
+        const delayMs = backoffDelay(attempts - 1, { baseDelayMs: patience.baseDelayMs, maxDelayMs: patience.maxDelayMs, jitter: 'equal' }, patience.random)
         // an undo gets the same patience again, counted from when it started
-        const deadlineMs = Date.parse(pending.undo?.since ?? pending.acceptedAt) + patience.deadlineMs
-        if (retryAtMs < deadlineMs) return { ...event, retryAt: new Date(retryAtMs).toISOString() }
+        const retryAtMs = nextAttemptAt(nowMs, delayMs, Date.parse(pending.undo?.since ?? pending.acceptedAt) + patience.deadlineMs)
+        if (retryAtMs !== undefined) return { ...event, retryAt: new Date(retryAtMs).toISOString() }
         return { ...event, reason: `${event.reason} (still failing after ${attempts} attempts; gave up ${minutes(patience.deadlineMs)} after the ${pending.undo === undefined ? 'request was accepted' : 'undo started'})` }
       })

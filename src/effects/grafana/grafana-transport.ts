@@ -14,7 +14,8 @@ import { decodeBody, GrafanaMessage } from '../../codecs/apis/grafana.js'
 import { GrafanaError, kindOfStatus, type GrafanaErrorKind } from './grafana-error.js'
 import { createSemaphore } from '../../operators/semaphore.js'
 import type { Hedger, ReadOutcome } from '../hedged-read.js'
-import { backoffDelay, defaultRetryOptions, isRetryableStatus, parseRetryAfter, transportFailure, type RetryOptions } from '../retry-policy.js'
+import { defaultRetryOptions, isRetryableStatus, transportFailure, type RetryOptions } from '../retry-policy.js'
+import { backoffDelay, parseRetryAfter, type Backoff } from '../../support/backoff.js'
 import type { Tracing } from '../../support/tracing/tracing.js'
 import { startClientSpan } from '../client-span.js'
 
@@ -114,6 +115,7 @@ const authorization = (auth: GrafanaAuth): Record<string, string> => {
 
 export const createGrafanaTransport = (opts: TransportOptions): GrafanaTransport => {
   const retry: RetryOptions = { ...defaultRetryOptions, ...opts.retry }
+  const backoff: Backoff = { baseDelayMs: retry.baseDelayMs, maxDelayMs: retry.maxDelayMs, jitter: 'full' }
   const random = opts.random ?? Math.random
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)))
   const headers = authorization(opts.auth)
@@ -166,7 +168,7 @@ export const createGrafanaTransport = (opts: TransportOptions): GrafanaTransport
       }
       if (attempt >= maxRetries) throw fail('retryable', status, call.operation, `${reason} (gave up after ${attempt + 1} attempt${attempt === 0 ? '' : 's'})`)
       retries.set(call.kind, (retries.get(call.kind) ?? 0) + 1)
-      await sleep(backoffDelay(attempt, retry, random, retryAfterMs))
+      await sleep(backoffDelay(attempt, backoff, random, retryAfterMs))
     }
   }
 

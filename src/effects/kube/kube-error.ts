@@ -4,6 +4,7 @@
  * apiserver's own message and its Retry-After when it gave one.
  */
 import { ApiException } from '@kubernetes/client-node'
+import { parseRetryAfter } from '../../support/backoff.js'
 
 export type KubeError = {
   kind: 'conflict' | 'not-found' | 'unauthorized' | 'forbidden' | 'invalid' | 'retryable' | 'fatal'
@@ -30,16 +31,9 @@ const kindForStatus = (status: number): KubeError['kind'] => {
   return 'fatal'
 }
 
-/** Retry-After is delta-seconds or an HTTP date (RFC 9110); the Status body may carry it too. */
-const retryAfterMs = (header: string | undefined, bodySeconds: number | undefined, now: number): number | undefined => {
-  if (header !== undefined && header.trim() !== '') {
-    const seconds = Number(header)
-    if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000
-    const date = Date.parse(header)
-    if (!Number.isNaN(date)) return Math.max(0, date - now)
-  }
-  return bodySeconds === undefined ? undefined : bodySeconds * 1000
-}
+/** The Retry-After header when readable, else the Status body's `details.retryAfterSeconds`; the writers bound it. */
+const retryAfterMs = (header: string | undefined, bodySeconds: number | undefined, now: number): number | undefined =>
+  parseRetryAfter(header, now) ?? (bodySeconds === undefined ? undefined : bodySeconds * 1000)
 
 interface StatusBody {
   readonly message?: unknown

@@ -13,6 +13,7 @@
  * log makes that safe (uncommitted batches come back and the inbox dedupes them).
  */
 import type { Delivery } from '../../codecs/delivery.js'
+import { backoffDelay, type Backoff } from '../../support/backoff.js'
 import { Observable } from 'rxjs'
 import type { Consumer, EachBatchPayload } from 'kafkajs'
 
@@ -39,7 +40,8 @@ export interface KafkaSourceOptions {
   readonly onCrash?: (error: Error, restart: number, delayMs: number) => void
 }
 
-const defaultRestartDelay = (restart: number): number => Math.min(30_000, 1000 * 2 ** restart)
+const RESTART_BACKOFF: Backoff = { baseDelayMs: 1000, maxDelayMs: 30_000, jitter: 'none' }
+const defaultRestartDelay = (restart: number): number => backoffDelay(restart, RESTART_BACKOFF)
 
 const nextOffset = (offset: string): string => (BigInt(offset) + 1n).toString()
 

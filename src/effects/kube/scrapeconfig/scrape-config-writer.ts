@@ -9,7 +9,9 @@
  */
 import { defer, type Observable } from 'rxjs'
 import { createSemaphore } from '../../../operators/semaphore.js'
+import { backoffDelay } from '../../../support/backoff.js'
 import { KubeErrorException } from '../kube-error.js'
+import { KUBE_WRITE_BACKOFF } from '../kube-write-backoff.js'
 import { fingerprintInPlace, type OwnedEdit } from '../../prometheus/owned-list-edits.js'
 import { scrapeJobOf } from './scrape-job-of-scrape-config.js'
 import { ForeignScrapeConfigError, LostMarkError, type LostMark, type ScrapeConfigApplier } from './scrape-config-applier.js'
@@ -25,12 +27,6 @@ export interface ScrapeConfigWriterOptions {
   /** told of every attempt: for metrics */
   readonly onAttempt?: (op: OwnedEdit['op'], outcome: 'ok' | 'retried' | 'failed') => void
 }
-
-/** The apiserver's Retry-After is honoured, capped: a lane must not sleep for minutes on one hint. */
-const MAX_RETRY_AFTER_MS = 10_000
-
-const backoffMs = (attempt: number, random: () => number, retryAfterMs?: number): number =>
-  retryAfterMs === undefined ? Math.round(random() * Math.min(2000, 50 * 2 ** attempt)) : Math.min(retryAfterMs, MAX_RETRY_AFTER_MS)
 
 /** What one failed call means: give up now (with why), or try again. */
 const verdict = (error: unknown): { readonly retry: boolean; readonly reason: string; readonly retryAfterMs?: number } => {
@@ -94,7 +90,7 @@ export const createScrapeConfigWriter = (options: ScrapeConfigWriterOptions): Sc
       options.onAttempt?.(edit.op, retry ? 'retried' : 'failed')
       if (!failure.retry) return { ok: false, reason: failure.reason, retryable: false, ...lostRecord() }
       if (!retry) return { ok: false, reason: `${failure.reason} (after ${maxAttempts} attempts)`, retryable: true }
-      await sleep(backoffMs(n, random, failure.retryAfterMs))
+      await sleep(backoffDelay(n - 1, KUBE_WRITE_BACKOFF, random, failure.retryAfterMs))
     }
   }
 

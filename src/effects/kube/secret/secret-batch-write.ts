@@ -16,7 +16,9 @@
  */
 import { isLeft } from 'fp-ts/lib/Either.js'
 import { OWNERSHIP_KEY, parseOwnedJobs, renderOwnedJobs } from '../../../codecs/apis/owned-jobs.js'
+import { backoffDelay } from '../../../support/backoff.js'
 import { KubeErrorException } from '../kube-error.js'
+import { KUBE_WRITE_BACKOFF } from '../kube-write-backoff.js'
 import type { SecretClient } from './kube-secret-client.js'
 import { applyOwnedEdits, type EditResult, type OwnedEdit, type OwnedList } from '../../prometheus/owned-list-edits.js'
 import { loadScrapeConfigItems, prometheusJobNames } from '../../prometheus/scrape-config-list.js'
@@ -82,12 +84,6 @@ const readFresh = async (deps: BatchWriteDeps): Promise<CachedSecret> => {
 /** The apiserver's answer to a Secret over 1 MiB: `Secret "NAME" is invalid: data: Too long: must have at most 1048576 bytes`. */
 const TOO_LONG = /Too long: must have at most \d+ bytes/
 
-/** The apiserver's Retry-After is honoured, but capped: a lane must not sleep for minutes on one hint. */
-const MAX_RETRY_AFTER_MS = 10_000
-
-const backoffMs = (attempt: number, random: () => number, retryAfterMs?: number): number =>
-  retryAfterMs === undefined ? Math.round(random() * Math.min(2000, 50 * 2 ** attempt)) : Math.min(retryAfterMs, MAX_RETRY_AFTER_MS)
-
 export const writeBatch = async (
   edits: readonly OwnedEdit[],
   deps: BatchWriteDeps,
@@ -146,7 +142,7 @@ export const writeBatch = async (
       }
       if (kind === 'conflict') conflicts += 1
       else if (kind !== 'retryable') return fail(`Kubernetes refused the secret update: ${message}`, false, attempt)
-      if (attempt < deps.maxAttempts) await deps.sleep(backoffMs(attempt, deps.random, retryAfterMs))
+      if (attempt < deps.maxAttempts) await deps.sleep(backoffDelay(attempt - 1, KUBE_WRITE_BACKOFF, deps.random, retryAfterMs))
     }
   }
   return fail(`secret ${deps.describe} could not be written after ${deps.maxAttempts} attempts: ${lastError}`, true, deps.maxAttempts)

@@ -6,7 +6,6 @@ import { recordFigures } from '../../reliability/figures.js'
 import { createGrafanaClient, GrafanaError, type GrafanaClient, type RetryOptions } from '../../../../src/effects/grafana/grafana-client.js'
 import { serviceTag } from '../../../../src/effects/grafana/dashboard-uids.js'
 import { createHedger } from '../../../../src/effects/hedged-read.js'
-import { backoffDelay, parseRetryAfter } from '../../../../src/effects/retry-policy.js'
 
 const TOKEN = 'glsa_super-secret-token-value'
 
@@ -316,23 +315,5 @@ describe('Grafana client (ky) against the simulator', () => {
         await new Promise((resolve) => odd.close(resolve))
       }
     })
-  })
-})
-
-// Kept here because the brief assigns this spec file; it mirrors src/effects/retry-policy.ts.
-describe('retry policy', () => {
-  it('reads Retry-After as seconds or as an HTTP date', () => {
-    const now = Date.parse('2025-01-01T00:00:00Z')
-    expect(parseRetryAfter('2', now)).to.equal(2000)
-    expect(parseRetryAfter('Wed, 01 Jan 2025 00:00:03 GMT', now)).to.equal(3000)
-    expect(parseRetryAfter('Tue, 31 Dec 2024 23:59:00 GMT', now)).to.equal(0)
-    expect(parseRetryAfter('soon', now)).to.equal(undefined)
-    expect(parseRetryAfter(null, now)).to.equal(undefined)
-  })
-  it('uses full jitter under an exponential ceiling capped at maxDelayMs', () => {
-    const options = { baseDelayMs: 200, maxDelayMs: 5000 }
-    expect([0, 1, 2, 3, 4, 5].map((attempt) => backoffDelay(attempt, options, () => 0.999999))).to.deep.equal([199, 399, 799, 1599, 3199, 4999])
-    expect(backoffDelay(3, options, () => 0)).to.equal(0)
-    expect(backoffDelay(0, options, () => 0.5, 60_000)).to.equal(5000)
   })
 })
