@@ -25,7 +25,7 @@ export interface SpanStart {
 }
 
 export interface Tracing {
-  /** false: no span is ever started; carried contexts still travel to the result */
+  /** false: no span is ever started and no context is read from requests; a context stored while it was on still travels to the result */
   readonly enabled: boolean
   /** false when OTEL_PROPAGATORS leaves out tracecontext: no context is read from input or written to output */
   readonly propagate: boolean
@@ -93,7 +93,7 @@ export const createTracing = (parts: TracingParts): Tracing => {
 
 const done = (): Promise<void> => Promise.resolve()
 
-/** Tracing off: contexts pass through (when `propagate`), nothing else happens. */
+/** Tracing off: nothing is started or read; a stored context passes through to the result. */
 export const tracingOff = (propagate = true): Tracing => ({
   enabled: false,
   propagate,
