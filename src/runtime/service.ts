@@ -42,7 +42,7 @@ import { createRetryMetrics } from './retry-metrics.js'
 import { startRetentionSchedule } from './retention-schedule.js'
 import { createRetention } from '../state/store/retention.js'
 import { createMetrics, recordReceived, type Metrics } from './metrics.js'
-import { observeDrainEvent, timedStep } from './observe-drain.js'
+import { logHandlerError, observeDrainEvent, timedStep } from './observe-drain.js'
 import { NO_TRACING, type Tracing } from '../support/tracing/tracing.js'
 import { logTraceFields } from '../support/tracing/trace-context.js'
 import { SCRAPE_CONFIG_STEP_NAMES, SECRET_STEP_NAMES, traceRetryWaits, tracedSteps } from '../effects/steps/traced-step.js'
@@ -222,7 +222,7 @@ export const startService = async (config: Config, options: ServiceOptions): Pro
       observeDrainEvent(metrics, logger, event)
       observeRetries(event)
     },
-    onHandlerError: (serviceId, error) => logger.error({ serviceId, err: error }, 'lane handler errored'),
+    onHandlerError: (serviceId, error, trace) => logHandlerError(logger, serviceId, error, trace),
   })
   lanes.current = running
   const retentionPolicy = { eventRetentionMs: config.retention.eventRetentionMs, inboxRetentionMs: config.retention.inboxRetentionMs, deletedGraceMs: config.retention.deletedGraceMs, batch: 500 }
