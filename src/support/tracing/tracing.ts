@@ -7,7 +7,8 @@
  * CLIENT span takes its parent from that scope (the call's own promise chain). A group commit
  * opens its own scope, so a write never inherits the context of the lane that happened to wake it.
  *
- * Off (`enabled` false) nothing is allocated: no span, no scope; contexts pass through untouched.
+ * Off (`enabled` false) nothing is allocated: no span, no scope; none is read from requests, and
+ * stored contexts pass through untouched.
  */
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, createTraceState, isSpanContextValid, trace, type Attributes, type Link, type Span, type SpanContext, type Tracer } from '@opentelemetry/api'

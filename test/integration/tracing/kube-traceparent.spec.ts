@@ -7,12 +7,13 @@
 import { expect } from 'chai'
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../../../dev/otlp-receiver.js'
 import type { TracedRequest } from '../../../dev/kube-simulator/index.js'
+import { DEV_SECRET } from '../../../dev/dev-stack.js'
 import { ResultTopics } from '../../../src/codecs/topics.js'
 import { tracingFromEnv } from '../../../src/config/tracing-env.js'
 import { startTracing } from '../../../src/support/tracing/otel-sdk.js'
 import type { HarnessOptions } from '../../support/service-harness.js'
 import { useHarness, type HarnessContext } from '../../support/harness-hooks.js'
-import { createRequest, dataOf, publishRequests, resultOf } from '../../support/request-builders.js'
+import { createRequest, dataOf, envelopeOf, publishRequests, resultOf } from '../../support/request-builders.js'
 import { OTLP_KIND, named, newTraceparent, one, otelEnv, spansOf } from '../../support/trace-helpers.js'
 
 const PUBLISH_CREATE = `publish ${ResultTopics.create}`
@@ -113,6 +114,22 @@ describe('tracing: Kubernetes requests carry the traceparent of their CLIENT spa
         }
       }
       expectOnlyClientSpansAsParents(received)
+    })
+  })
+
+  describe('tracing off (the default)', () => {
+    const ctx = useHarness({ harness: harness({}) })
+
+    it('no Kubernetes request carries a traceparent, and a request\'s own context is neither read nor sent on', async () => {
+      const incoming = newTraceparent()
+      const request = { ...createRequest('kube-trace-off'), traceparent: incoming.traceparent }
+      await publishRequests([request])
+      const answer = await resultOf(ctx.results, request)
+      expect(dataOf(answer)).to.include({ dashboardDataOrderStatus: 'SUCCESS' })
+      expect(answer.headers).not.to.have.property('traceparent')
+      expect(envelopeOf(answer)).not.to.have.property('traceparent')
+      expect(ctx.harness.stack.kube.secret(DEV_SECRET.namespace, DEV_SECRET.name)?.data[DEV_SECRET.key]).to.include('kube-trace-off')
+      expect(ctx.harness.stack.kube.tracedRequests).to.deep.equal([])
     })
   })
 })
