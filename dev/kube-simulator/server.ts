@@ -65,6 +65,8 @@ export interface KubeSimulator {
   deleteScrapeConfig(namespace: string, name: string): void
   /** requests received per kind (`secret.get`, `secret.get-metadata`, `secret.put`, `secret.patch`, `secret.create`, `secret.delete`, `unknown`) */
   readonly requests: ReadonlyMap<string, number>
+  /** requests that carried a `traceparent` header, oldest first (the newest 10,000) */
+  readonly tracedRequests: readonly TracedRequest[]
   /** PUT/PATCH/POST/DELETE requests that changed the store (no-op updates do not count) */
   readonly successfulWrites: number
   /** highest number of write requests in progress at the same time */
@@ -79,6 +81,19 @@ export interface KubeSimulator {
   /** closes the server, destroying hung and idle sockets */
   stop(): Promise<void>
 }
+
+/** A request that carried W3C trace context, as the apiserver received it (its headers, verbatim). */
+export interface TracedRequest {
+  /** as in `requests` (`secret.put`, `scrapeconfig.apply`, …) */
+  readonly kind: string
+  readonly method: string
+  readonly path: string
+  readonly traceparent: string
+  readonly tracestate?: string
+}
+
+/** The newest traced requests kept; a bound so a long bench run with tracing on cannot grow it without end. */
+const MAX_TRACED_REQUESTS = 10_000
 
 const FORBIDDEN_USER = 'system:serviceaccount:default:no-rights'
 
@@ -101,6 +116,7 @@ export const startKubeSimulator = async (options: KubeSimulatorOptions = {}): Pr
   const dispatch = createDispatch(store, policy, scrapeConfigs)
   const files = createKubeconfigFiles()
   const requests = new Map<string, number>()
+  const tracedRequests: TracedRequest[] = []
   const sockets = new Set<Socket>()
   const stopping = new AbortController()
   let successfulWrites = 0
@@ -116,6 +132,11 @@ export const startKubeSimulator = async (options: KubeSimulatorOptions = {}): Pr
     const endpoint = route(req.method ?? 'GET', req.url ?? '/', req.headers['user-agent'], req.headers.accept)
     const kind = kindOf(endpoint)
     requests.set(kind, (requests.get(kind) ?? 0) + 1)
+    const { traceparent, tracestate } = req.headers
+    if (typeof traceparent === 'string') {
+      if (tracedRequests.length >= MAX_TRACED_REQUESTS) tracedRequests.shift()
+      tracedRequests.push({ kind, method: req.method ?? 'GET', path: req.url ?? '/', traceparent, ...(typeof tracestate === 'string' ? { tracestate } : {}) })
+    }
     let inFlight = isWrite(endpoint)
     if (inFlight) {
       writesInFlight += 1
@@ -222,6 +243,7 @@ export const startKubeSimulator = async (options: KubeSimulatorOptions = {}): Pr
       scrapeConfigs.delete(namespace, name)
     },
     requests,
+    tracedRequests,
     get successfulWrites() {
       return successfulWrites
     },

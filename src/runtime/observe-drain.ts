@@ -5,13 +5,13 @@ import { defer, tap, type Observable } from 'rxjs'
 import type { DrainEvent } from '../streams/service-drain.js'
 import type { Logger } from '../support/logger.js'
 import type { Metrics } from './metrics.js'
-import { logTraceFields } from '../support/tracing/trace-context.js'
+import { logTraceFields, type TraceContext } from '../support/tracing/trace-context.js'
 import { traceOfStep } from '../state/step.js'
 
 /** Records completed requests (count by kind/status, time from publish to result) and logs them. */
 export const observeDrainEvent = (metrics: Metrics, logger: Logger, event: DrainEvent): void => {
   if (event.type === 'failed') {
-    logger.warn({ serviceId: event.serviceId, err: event.error }, 'drain stopped; the work stays pending and is retried')
+    logger.warn({ serviceId: event.serviceId, err: event.error, ...logTraceFields(event.trace) }, 'drain stopped; the work stays pending and is retried')
     return
   }
   if (event.type === 'superseded') {
@@ -41,6 +41,10 @@ export const observeDrainEvent = (metrics: Metrics, logger: Logger, event: Drain
     else logger.warn(line, 'request failed')
   }
 }
+
+/** A lane's drain (or what observes it) threw: the lane moves on; `trace` is the request it was last at. */
+export const logHandlerError = (logger: Logger, serviceId: string, error: unknown, trace?: TraceContext): void =>
+  logger.error({ serviceId, err: error, ...logTraceFields(trace) }, 'lane handler errored')
 
 /** Times one step's effect (subscribe → its outcome) into the step histogram. */
 export const timedStep = <T>(metrics: Metrics, step: string, effect: () => Observable<T>): Observable<T> =>

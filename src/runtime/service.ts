@@ -25,7 +25,7 @@ import { startHttpServer, type HttpServer, type Readiness } from './http-server.
 import { startReadinessChecks } from './readiness-checks.js'
 import { createRetryMetrics } from './retry-metrics.js'
 import { createMetrics, recordReceived, type Metrics } from './metrics.js'
-import { observeDrainEvent, timedStep } from './observe-drain.js'
+import { logHandlerError, observeDrainEvent, timedStep } from './observe-drain.js'
 import { NO_TRACING, type Tracing } from '../support/tracing/tracing.js'
 import { logTraceFields } from '../support/tracing/trace-context.js'
 import { SCRAPE_CONFIG_STEP_NAMES, SECRET_STEP_NAMES, traceRetryWaits, tracedSteps } from '../effects/steps/traced-step.js'
@@ -116,7 +116,7 @@ export const startService = async (config: Config, options: ServiceOptions): Pro
       observeDrainEvent(metrics, logger, event)
       observeRetries(event)
     },
-    onHandlerError: (serviceId, error) => logger.error({ serviceId, err: error }, 'lane handler errored'),
+    onHandlerError: (serviceId, error, trace) => logHandlerError(logger, serviceId, error, trace),
   })
   waitingServices = () => lanes.waitingServices()
   metrics.readFrom({ openLanes: () => lanes.openLanes() })

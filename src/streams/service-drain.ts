@@ -30,7 +30,8 @@ export type DrainEvent =
   | { readonly type: 'appended'; readonly serviceId: string; readonly step: Step; readonly events: readonly ServiceEvent[]; readonly state: ServiceState; readonly trace?: TraceContext }
   | { readonly type: 'superseded'; readonly serviceId: string; readonly step: Step; readonly trace?: TraceContext }
   | { readonly type: 'idle'; readonly serviceId: string; readonly version: number }
-  | { readonly type: 'failed'; readonly serviceId: string; readonly error: unknown }
+  /** `trace`: the request the drain was at (its step's span when the step ran), none before a step was decided */
+  | { readonly type: 'failed'; readonly serviceId: string; readonly error: unknown; readonly trace?: TraceContext }
   /** another replica holds the service's lease: nothing was done, try again later */
   | { readonly type: 'busy'; readonly serviceId: string }
   /** the head request waits out a transient fault: wake the service again at `until` */
@@ -102,8 +103,20 @@ const commit$ = (serviceId: string, state: ServiceState, step: Step, { events, t
   return attempt$(state, 0)
 }
 
-const drainHeld$ = (serviceId: string, deps: DrainDeps): Observable<DrainEvent> => {
+/** The request a drain event concerns, as its log line names it: the step's span, else the request's context. */
+export const traceOfDrainEvent = (event: DrainEvent): TraceContext | undefined => {
+  switch (event.type) {
+    case 'appended':
+    case 'superseded': return event.trace ?? traceOfStep(event.step)
+    case 'failed': return event.trace
+    default: return undefined
+  }
+}
+
+const drainHeld$ = (serviceId: string, deps: DrainDeps): Observable<DrainEvent> => defer(() => {
   const maxSteps = deps.maxStepsPerDrain ?? 1000
+  /** the context of the request the drain is at, for a `failed` event (see DrainEvent) */
+  let at: TraceContext | undefined
   return defer(() => deps.store.load(serviceId)).pipe(
     take(1),
     map((state): Turn => ({ state, event: undefined, steps: 0 })),
@@ -117,6 +130,7 @@ const drainHeld$ = (serviceId: string, deps: DrainDeps): Observable<DrainEvent> 
         return of<Turn>({ ...turn, event: waiting })
       }
       const step = decided.type === 'wait' ? decided.next : decided
+      at = traceOfStep(step)
       if (step.type === 'idle') {
         return concat(defer(() => deps.store.clearPending(serviceId, turn.state.version)).pipe(ignoreElements()), of(undefined)).pipe(
           map((): Turn => ({ ...turn, event: { type: 'idle', serviceId, version: turn.state.version } })),
@@ -130,6 +144,7 @@ const drainHeld$ = (serviceId: string, deps: DrainDeps): Observable<DrainEvent> 
         take(1),
         map((ran): StepRun => {
           const { events, trace } = 'events' in ran ? ran : { events: ran, trace: undefined }
+          at = trace ?? at
           const stamped = scheduleRetries(events, turn.state, deps.nowMs(), deps.patience)
           return trace === undefined ? { events: stamped } : { events: stamped, trace }
         }),
@@ -140,9 +155,9 @@ const drainHeld$ = (serviceId: string, deps: DrainDeps): Observable<DrainEvent> 
       )
     }),
     mergeMap((turn) => (turn.event === undefined ? EMPTY : of(turn.event))),
-    catchError((error: unknown) => of<DrainEvent>({ type: 'failed', serviceId, error })),
+    catchError((error: unknown) => of<DrainEvent>(at === undefined ? { type: 'failed', serviceId, error } : { type: 'failed', serviceId, error, trace: at })),
   )
-}
+})
 
 /**
  * Drain one service, under its lease when there is one: a replica that cannot get the lease does

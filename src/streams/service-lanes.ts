@@ -6,14 +6,15 @@
  * service that waits out a transient fault (Grafana or Kubernetes away): its lane is left meanwhile,
  * so the other services go on and nothing spins.
  */
-import { Subject, defer, finalize, mergeMap, tap, timer, type Subscription } from 'rxjs'
+import { EMPTY, Subject, catchError, defer, finalize, mergeMap, tap, timer, type Subscription } from 'rxjs'
 import type { ServiceEvent } from '../codecs/events.js'
 import type { DesiredFingerprints } from '../state/decide.js'
 import type { Step } from '../state/step.js'
 import type { EventStore } from '../state/store/event-store.js'
 import type { ServiceState } from '../state/service-state.js'
 import { laneByKey } from '../operators/lane-by-key.js'
-import { drainService$, type DrainDeps, type DrainEvent } from './service-drain.js'
+import { drainService$, traceOfDrainEvent, type DrainDeps, type DrainEvent } from './service-drain.js'
+import type { TraceContext } from '../support/tracing/trace-context.js'
 import type { ServiceLease } from '../state/store/service-lease.js'
 import type { CrashPoint } from './crash-points.js'
 import type { Patience } from './retry-schedule.js'
@@ -40,8 +41,10 @@ export interface LaneDeps {
   readonly patience?: Patience
   /** see DrainDeps.onOutcome */
   readonly onOutcome?: (step: Step, events: readonly ServiceEvent[]) => void
+  /** told each drain event inside its lane: a throw here ends that drain (`onHandlerError`), never the lanes */
   readonly onEvent: (event: DrainEvent) => void
-  readonly onHandlerError: (serviceId: string, error: unknown) => void
+  /** a drain (or `onEvent`) threw; `trace`: the request it was last at, when known */
+  readonly onHandlerError: (serviceId: string, error: unknown, trace?: TraceContext) => void
 }
 
 export interface ServiceLanes {
@@ -90,14 +93,24 @@ export const startServiceLanes = (deps: LaneDeps): ServiceLanes => {
           const leased = deps.lease === undefined ? {} : { lease: deps.lease.lease, leaseRenewMs: deps.lease.renewMs }
           const patient = deps.patience === undefined ? {} : { patience: deps.patience }
           const observed = deps.onOutcome === undefined ? {} : { onOutcome: deps.onOutcome }
-          return drainService$(serviceId, { store: deps.store, desired: deps.desired, runStep, nowMs: deps.nowMs, ...leased, ...patient, ...observed }).pipe(finalize(() => (active -= 1)))
+          let concern: TraceContext | undefined
+          return drainService$(serviceId, { store: deps.store, desired: deps.desired, runStep, nowMs: deps.nowMs, ...leased, ...patient, ...observed }).pipe(
+            tap((event) => {
+              concern = traceOfDrainEvent(event) ?? concern
+              if (event.type === 'appended') deps.crash('after-append', event.step.type)
+              deps.onEvent(event)
+            }),
+            catchError((error: unknown) => {
+              deps.onHandlerError(serviceId, error, concern)
+              return EMPTY
+            }),
+            finalize(() => (active -= 1)),
+          )
         },
         { maxActive: deps.maxActive, idleMs: deps.idleMs, coalesce: true, onLaneCount: (n) => (open = n), onHandlerError: deps.onHandlerError },
       ),
     )
     .subscribe((event) => {
-      if (event.type === 'appended') deps.crash('after-append', event.step.type)
-      deps.onEvent(event)
       if (event.type === 'waiting' && !quiet) waitUntil(event.serviceId, Date.parse(event.until))
       // a failed drain (Redis/Kafka away) or a busy lease (another replica works on it) is retried
       if ((event.type === 'failed' || event.type === 'busy') && !quiet) {

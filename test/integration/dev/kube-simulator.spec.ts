@@ -346,4 +346,15 @@ describe('kube simulator (Secret contract over HTTP)', () => {
     expect(text).to.contain(`token: ${sim.token}`)
     expect(text).to.contain('insecure-skip-tls-verify: true')
   })
+
+  it('records the W3C trace headers of each request that carried them, verbatim, and nothing of one that did not', async () => {
+    const before = sim.tracedRequests.length
+    const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01'
+    const traced = await fetch(path, { headers: { Authorization: `Bearer ${sim.token}`, traceparent, tracestate: 'congo=t61rcWkgMzE' } })
+    expect(traced.status).to.equal(200)
+    expect((await call('GET')).status).to.equal(200)
+    expect(sim.tracedRequests.slice(before)).to.deep.equal([
+      { kind: 'secret.get', method: 'GET', path: `/api/v1/namespaces/${NS}/secrets/${NAME}`, traceparent, tracestate: 'congo=t61rcWkgMzE' },
+    ])
+  })
 })

@@ -18,6 +18,9 @@ import { DEFAULT_DEAD_LETTER_TOPIC, RequestTopics, ResultTopics } from '../../..
 import { rejectionRecords } from '../../../src/streams/kafka/dead-letter.js'
 import { resultIdOf } from '../../../src/state/ids.js'
 import { createRequestSample, deleteRequestSample } from '../../fixtures/spec-samples.js'
+import { incomingTraceOf } from '../../../src/codecs/incoming-trace.js'
+import { DEFAULT_REQUEST_LIMITS } from '../../../src/codecs/limits.js'
+import { MAX_TRACESTATE_CHARS, parseTraceparent } from '../../../src/support/tracing/trace-context.js'
 
 const path = fileURLToPath(new URL('../../../docs/asyncapi.yaml', import.meta.url))
 
@@ -26,7 +29,7 @@ interface Example { readonly channel: string; readonly name: string; readonly pa
 
 /** The CloudEvent attributes of a request example: its payload (structured mode) or its ce_* headers (binary mode). */
 const attributesOf = (e: Example): Json =>
-  e.headers === undefined ? e.payload : Object.fromEntries(Object.entries(e.headers).flatMap(([k, v]) => (k.startsWith('ce_') ? [[k.slice(3), v]] : [])))
+  e.headers?.['ce_specversion'] === undefined ? e.payload : Object.fromEntries(Object.entries(e.headers).flatMap(([k, v]) => (k.startsWith('ce_') ? [[k.slice(3), v]] : [])))
 
 const RESULT_CODECS: Record<string, t.Decoder<unknown, unknown>> = {
   [ResultTopics.create]: DashboardResult,
@@ -154,5 +157,44 @@ describe('docs/asyncapi.yaml', function () {
     // and the FAILURE result example carries the same reason the rejection produces
     const failure = examples.find((e) => e.channel === ResultTopics.create && (e.payload['data'] as Json)['dashboardDataOrderStatus'] === 'FAILURE')
     expect((failure?.payload['data'] as Json | undefined)?.['dashboardDataOrderMessage']).to.equal(`Request rejected: ${rejected.left.reason}`)
+  })
+
+  describe('trace context (the CloudEvents distributed-tracing extension)', () => {
+    const schema = (name: string) => document.components().schemas().all().find((s) => s.id() === name)
+    const propertiesOf = (name: string): string[] => Object.keys(schema(name)?.properties() ?? {})
+
+    it('names every place the service reads it and every place a result carries it', () => {
+      // codecs/incoming-trace.ts: the record headers, then the envelope's attributes (ce_* in binary mode)
+      expect(propertiesOf('RequestRecordHeaders')).to.include.members(['traceparent', 'tracestate'])
+      expect(propertiesOf('DistributedTracing')).to.include.members(['traceparent', 'tracestate'])
+      expect(propertiesOf('BinaryModeHeaders')).to.include.members(['ce_traceparent', 'ce_tracestate', 'traceparent', 'tracestate'])
+      // state/result-message.ts (envelope) and effects/steps/publish-result.ts + the publisher (headers)
+      expect(propertiesOf('ResultRecordHeaders')).to.include.members(['content-type', 'traceparent', 'tracestate'])
+      expect(schema('Tracestate')?.maxLength()).to.equal(MAX_TRACESTATE_CHARS)
+      for (const message of ['CreateResult', 'PlatformResult', 'DeleteResult']) {
+        expect(document.components().messages().all().find((m) => m.id() === message)?.hasHeaders(), message).to.equal(true)
+      }
+    })
+
+    it('each request example\'s context is the one the service reads, and its result example repeats it in the same trace', () => {
+      const requests = examples.filter((e) => requestTopics.includes(e.channel))
+      const traced: string[] = []
+      for (const request of requests) {
+        const decoded = decodeRequestDelivery({ topic: request.channel, value: Buffer.from(JSON.stringify(request.payload)), ...(request.headers === undefined ? {} : { headers: request.headers }) })
+        if (!isRight(decoded)) throw new Error(`${request.name}: ${reasonOf(decoded)}`)
+        const incoming = incomingTraceOf(request.headers, decoded.right, DEFAULT_REQUEST_LIMITS.maxExtensionAttributeBytes)
+        expect(incoming.malformed, request.name).to.deep.equal([])
+        const answer = examples.find((e) => resultTopics.includes(e.channel) && e.payload['kogitoprocrefid'] === attributesOf(request)['kogitoprocinstanceid'])
+        expect({ traceparent: answer?.payload['traceparent'], tracestate: answer?.payload['tracestate'] }, request.name).to.deep.equal({ traceparent: incoming.context?.traceparent, tracestate: incoming.context?.tracestate })
+        if (incoming.context === undefined) continue
+        traced.push(request.name)
+        // the record header: the service's publish span, in the request's trace
+        const header = parseTraceparent(answer?.headers?.['traceparent'] ?? '')
+        expect(header?.traceId, `${answer?.name ?? ''} traceparent header`).to.equal(parseTraceparent(incoming.context.traceparent)?.traceId)
+        expect(header?.spanId).not.to.equal(parseTraceparent(incoming.context.traceparent)?.spanId)
+        expect(answer?.headers?.['content-type']).to.equal('application/cloudevents+json; charset=UTF-8')
+      }
+      expect(traced).to.include.members(['createRequest/traced', 'createRequestBinary/tracedBinary'])
+    })
   })
 })

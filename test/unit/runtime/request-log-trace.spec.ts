@@ -15,7 +15,7 @@ import type { ScrapeTargets } from '../../../src/effects/kube/scrape-targets.js'
 import { SECRET_STEP_NAMES, tracedSteps } from '../../../src/effects/steps/traced-step.js'
 import { reportingLostRecords } from '../../../src/runtime/rooms/lost-record-report.js'
 import { createMetrics } from '../../../src/runtime/metrics.js'
-import { observeDrainEvent } from '../../../src/runtime/observe-drain.js'
+import { logHandlerError, observeDrainEvent } from '../../../src/runtime/observe-drain.js'
 import { createRetryMetrics } from '../../../src/runtime/retry-metrics.js'
 import { initialServiceState, type PendingRequest } from '../../../src/state/service-state.js'
 import type { CompleteStep, DeleteDashboardsStep } from '../../../src/state/step.js'
@@ -23,6 +23,12 @@ import { createLogger } from '../../../src/support/logger.js'
 import { startTracing } from '../../../src/support/tracing/otel-sdk.js'
 import type { TraceContext } from '../../../src/support/tracing/trace-context.js'
 import { NO_TRACING } from '../../../src/support/tracing/tracing.js'
+import type { Step } from '../../../src/state/step.js'
+import type { ServiceState } from '../../../src/state/service-state.js'
+import type { StepRun } from '../../../src/effects/steps/traced-step.js'
+import { startServiceLanes, type ServiceLanes } from '../../../src/streams/service-lanes.js'
+import { createAccepted, fakeDesired, outcomeOf } from '../../fixtures/events.js'
+import { MemoryEventStore } from '../../support/memory-event-store.js'
 
 const REQUEST = { traceId: 'a'.repeat(32), spanId: 'b'.repeat(16) }
 const STEP = { traceId: 'a'.repeat(32), spanId: 'c'.repeat(16) }
@@ -59,7 +65,7 @@ describe('log lines about a request carry its trace context', () => {
     expect(lines[0]).to.include({ msg: 'request completed', trace_id: STEP.traceId, span_id: STEP.spanId })
   })
 
-  it('without a step span (tracing off) the context the request carried: its incoming trace id', () => {
+  it('without a step span (tracing off) the context the request was stored with', () => {
     const { lines, logger } = capture()
     observeDrainEvent(metrics(), logger, { type: 'appended', serviceId: 'svc', step: complete, events: [completed], state: initialServiceState('svc') })
     observeDrainEvent(metrics(), logger, { type: 'superseded', serviceId: 'svc', step: deleteStep })
@@ -93,5 +99,61 @@ describe('log lines about a request carry its trace context', () => {
     expect(ran).to.deep.equal({ events: [], trace: { traceparent: `00-${REQUEST.traceId}-${span?.spanContext().spanId ?? ''}-01` } })
     expect(await firstValueFrom(tracedSteps(NO_TRACING, run, SECRET_STEP_NAMES, 0)(deleteStep, initialServiceState('svc')))).to.deep.equal([])
     await tracing.shutdown()
+  })
+
+  it('drain stopped: the request the drain was at (its step span); before any step, no trace fields', () => {
+    const { lines, logger } = capture()
+    observeDrainEvent(metrics(), logger, { type: 'failed', serviceId: 'svc', error: new Error('redis down'), trace: ctxOf(STEP) })
+    observeDrainEvent(metrics(), logger, { type: 'failed', serviceId: 'svc', error: new Error('redis down') })
+    expect(lines.map((line) => line['msg'])).to.deep.equal(['drain stopped; the work stays pending and is retried', 'drain stopped; the work stays pending and is retried'])
+    expect(lines[0]).to.include({ trace_id: STEP.traceId, span_id: STEP.spanId })
+    expect(lines[1]).not.to.have.any.keys('trace_id', 'span_id')
+  })
+
+  it('lane handler errored: the request the lane was last at', () => {
+    const { lines, logger } = capture()
+    logHandlerError(logger, 'svc', new Error('boom'), ctxOf(STEP))
+    expect(lines[0]).to.include({ msg: 'lane handler errored', serviceId: 'svc', trace_id: STEP.traceId, span_id: STEP.spanId })
+  })
+
+  describe('through the lanes (a drain that stops, an observer that throws)', () => {
+    let lanes: ServiceLanes | undefined
+    afterEach(() => lanes?.stop())
+
+    /** The lanes as the service wires them, over an in-memory log holding one traced request; the step runs "traced" in STEP. */
+    const lanesLogging = (store: MemoryEventStore, onEvent: (event: Parameters<typeof observeDrainEvent>[2]) => void, onHandlerError: (serviceId: string, error: unknown, trace?: TraceContext) => void) => {
+      store.stream('svc').push({ ...createAccepted('r1', 'svc'), trace: ctxOf(REQUEST) })
+      store.pending.add('svc')
+      const runStep = (step: Step, state: ServiceState) => of<StepRun>({ events: outcomeOf(step, state), trace: ctxOf(STEP) })
+      lanes = startServiceLanes({
+        store, desired: fakeDesired, runStep, nowMs: () => Date.now(), crash: () => undefined, maxActive: 1, idleMs: 60_000,
+        sweepIntervalMs: 3_600_000, retryDelayMs: 3_600_000, busyRetryMs: 3_600_000, onEvent, onHandlerError,
+      })
+    }
+    const until = async (condition: () => boolean): Promise<void> => {
+      for (let waited = 0; !condition(); waited += 10) {
+        if (waited > 10_000) throw new Error('condition not met within 10 s')
+        await new Promise((resolve) => setTimeout(resolve, 10))
+      }
+    }
+
+    it('Redis refuses the append after the step ran: `drain stopped` names the step\'s span', async () => {
+      const { lines, logger } = capture()
+      const store = new MemoryEventStore()
+      store.append = () => Promise.reject(new Error('redis down'))
+      lanesLogging(store, (event) => observeDrainEvent(metrics(), logger, event), (serviceId, error, trace) => logHandlerError(logger, serviceId, error, trace))
+      await until(() => lines.length > 0)
+      expect(lines[0]).to.include({ msg: 'drain stopped; the work stays pending and is retried', serviceId: 'svc', trace_id: STEP.traceId, span_id: STEP.spanId })
+    })
+
+    it('an observer that throws ends that drain, not the lanes: `lane handler errored` names the request\'s step', async () => {
+      const { lines, logger } = capture()
+      lanesLogging(new MemoryEventStore(), (event) => {
+        if (event.type === 'appended') throw new Error('observer bug')
+      }, (serviceId, error, trace) => logHandlerError(logger, serviceId, error, trace))
+      await until(() => lines.length > 0)
+      expect(lines).to.have.length(1)
+      expect(lines[0]).to.include({ msg: 'lane handler errored', serviceId: 'svc', trace_id: STEP.traceId, span_id: STEP.spanId })
+    })
   })
 })

@@ -18,7 +18,7 @@ import { classifyKubeError, KubeErrorException } from '../kube-error.js'
 import { endWithKubeError, kubeClientSpan } from '../../client-span.js'
 import type { Tracing } from '../../../support/tracing/tracing.js'
 import type { Hedger } from '../../hedged-read.js'
-import { DEFAULT_TIMEOUT_MS, kubeRead, timeoutOptions } from '../kube-request.js'
+import { DEFAULT_TIMEOUT_MS, kubeRead, timeoutOptions, type TraceHeaders } from '../kube-request.js'
 import { isOwnScrapeConfig, MANAGED_BY_LABEL, MANAGED_BY_VALUE, scrapeConfigOf, SERVICE_ID_ANNOTATION, type ScrapeConfigOptions } from './scrape-config-of.js'
 import { scrapeConfigName } from './scrape-config-name.js'
 import { jobFingerprint, type ScrapeJob } from '../../prometheus/scrape-job.js'
@@ -91,10 +91,11 @@ export const createScrapeConfigApplier = (kc: KubeConfig, options: ApplierOption
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
   const namespace = options.namespace
 
-  const call = async <T>(verb: string, name: string, request: () => Promise<T>): Promise<T> => {
+  /** One call as a CLIENT span; `request` sends the span's headers (none with tracing off). */
+  const call = async <T>(verb: string, name: string, request: (trace: TraceHeaders | undefined) => Promise<T>): Promise<T> => {
     const span = kubeClientSpan(options.tracing, verb, 'scrapeconfig', namespace, name)
     try {
-      const answer = await request()
+      const answer = await request(span?.headers)
       span?.succeeded()
       return answer
     } catch (error) {
@@ -114,7 +115,7 @@ export const createScrapeConfigApplier = (kc: KubeConfig, options: ApplierOption
   /** The current object, or undefined when there is none. */
   const read = async (name: string): Promise<ScrapeConfigResource | undefined> => {
     try {
-      return decoded(await call<unknown>('read', name, () => kubeRead(options.hedger, 'scrapeconfig.get', timeoutMs, (opts) => api.getNamespacedCustomObject({ ...GROUP, namespace, name }, opts))), name)
+      return decoded(await call<unknown>('read', name, (trace) => kubeRead(options.hedger, 'scrapeconfig.get', timeoutMs, trace, (opts) => api.getNamespacedCustomObject({ ...GROUP, namespace, name }, opts))), name)
     } catch (error) {
       if (error instanceof KubeErrorException && error.error.kind === 'not-found') return undefined
       throw error
@@ -134,7 +135,7 @@ export const createScrapeConfigApplier = (kc: KubeConfig, options: ApplierOption
     const body = ScrapeConfigResource.encode(desired)
     const request = { ...GROUP, namespace, name, body, fieldManager: options.fieldManager, force: true }
     const applied = decoded(
-      await call<unknown>('apply', name, () => api.patchNamespacedCustomObject(request, setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply, timeoutOptions(timeoutMs)))),
+      await call<unknown>('apply', name, (trace) => api.patchNamespacedCustomObject(request, setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply, timeoutOptions(timeoutMs, undefined, trace)))),
       name,
     )
     return withoutForeignSpecFields(applied, desired)
@@ -151,8 +152,8 @@ export const createScrapeConfigApplier = (kc: KubeConfig, options: ApplierOption
     const name = desired.metadata.name
     if (extra.length === 0) return applied
     const body = { metadata: { resourceVersion: applied.metadata.resourceVersion }, spec: Object.fromEntries(extra.map((key) => [key, null])) }
-    const patched = await call<unknown>('patch', name, () =>
-      api.patchNamespacedCustomObject({ ...GROUP, namespace, name, body }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch, timeoutOptions(timeoutMs))),
+    const patched = await call<unknown>('patch', name, (trace) =>
+      api.patchNamespacedCustomObject({ ...GROUP, namespace, name, body }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch, timeoutOptions(timeoutMs, undefined, trace))),
     )
     return decoded(patched, name)
   }
@@ -169,8 +170,8 @@ export const createScrapeConfigApplier = (kc: KubeConfig, options: ApplierOption
     }
     const uid = current.metadata.uid
     try {
-      await call<unknown>('delete', name, () =>
-        api.deleteNamespacedCustomObject({ ...GROUP, namespace, name, ...(uid === undefined ? {} : { body: { preconditions: { uid } } }) }, timeoutOptions(timeoutMs)),
+      await call<unknown>('delete', name, (trace) =>
+        api.deleteNamespacedCustomObject({ ...GROUP, namespace, name, ...(uid === undefined ? {} : { body: { preconditions: { uid } } }) }, timeoutOptions(timeoutMs, undefined, trace)),
       )
       return 'removed'
     } catch (error) {
@@ -187,7 +188,7 @@ export const createScrapeConfigApplier = (kc: KubeConfig, options: ApplierOption
 
   /** One page of a list; `continue` as the apiserver hands it back. */
   const page = async (labelSelector: string, limit: number, token: string | undefined): Promise<{ items: readonly ScrapeConfigResource[]; next: string | undefined }> => {
-    const answer = await call<unknown>('list', '*', () => api.listNamespacedCustomObject({ ...GROUP, namespace, labelSelector, limit, ...(token === undefined ? {} : { _continue: token }) }, timeoutOptions(timeoutMs)))
+    const answer = await call<unknown>('list', '*', (trace) => api.listNamespacedCustomObject({ ...GROUP, namespace, labelSelector, limit, ...(token === undefined ? {} : { _continue: token }) }, timeoutOptions(timeoutMs, undefined, trace)))
     const decodedList = ScrapeConfigList.decode(answer)
     if (isLeft(decodedList)) throw new KubeErrorException({ kind: 'fatal', message: `scrapeconfigs in ${namespace}: the apiserver answered something that is not a ScrapeConfigList` })
     const next = decodedList.right.metadata?.continue

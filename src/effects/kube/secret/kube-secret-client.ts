@@ -13,7 +13,7 @@
 import { CoreV1Api, setHeaderOptions, type KubeConfig, type V1Secret } from '@kubernetes/client-node'
 import { OWNERSHIP_KEY } from '../../../codecs/apis/owned-jobs.js'
 import type { Hedger } from '../../hedged-read.js'
-import { DEFAULT_TIMEOUT_MS, kubeRead, timeoutOptions } from '../kube-request.js'
+import { DEFAULT_TIMEOUT_MS, kubeRead, timeoutOptions, type TraceHeaders } from '../kube-request.js'
 import { classifyKubeError, KubeErrorException } from '../kube-error.js'
 import { endWithKubeError, kubeClientSpan } from '../../client-span.js'
 import type { Tracing } from '../../../support/tracing/tracing.js'
@@ -79,10 +79,11 @@ export const createSecretClient = (
     return { resourceVersion, value: decode(secret, key), ...(owned === undefined ? {} : { owned }) }
   }
 
-  const call = async <T>(what: 'read' | 'read metadata of' | 'replace', request: () => Promise<T>): Promise<T> => {
+  /** One call as a CLIENT span; `request` sends the span's headers (none with tracing off). */
+  const call = async <T>(what: 'read' | 'read metadata of' | 'replace', request: (trace: TraceHeaders | undefined) => Promise<T>): Promise<T> => {
     const span = kubeClientSpan(options.tracing, what === 'replace' ? 'PUT' : 'GET', 'secret', namespace, name)
     try {
-      const answer = await request()
+      const answer = await request(span?.headers)
       span?.succeeded()
       return answer
     } catch (error) {
@@ -93,7 +94,7 @@ export const createSecretClient = (
   }
 
   const read = async (): Promise<SecretSnapshot> =>
-    remember(await call('read', () => kubeRead(options.hedger, 'secret.get', timeoutMs, (opts) => api.readNamespacedSecret({ namespace, name }, opts))))
+    remember(await call('read', (trace) => kubeRead(options.hedger, 'secret.get', timeoutMs, trace, (opts) => api.readNamespacedSecret({ namespace, name }, opts))))
 
   /** The object at exactly `resourceVersion`: the cached one, or a fresh GET if it still matches. */
   const baseAt = async (resourceVersion: string): Promise<V1Secret> => {
@@ -118,14 +119,14 @@ export const createSecretClient = (
       metadata: { ...base.metadata, name, namespace, resourceVersion },
       data: { ...base.data, [key]: Buffer.from(value, 'utf8').toString('base64'), ...ownedData },
     }
-    const written = await call('replace', () =>
-      api.replaceNamespacedSecret({ namespace, name, body }, timeoutOptions(timeoutMs)),
+    const written = await call('replace', (trace) =>
+      api.replaceNamespacedSecret({ namespace, name, body }, timeoutOptions(timeoutMs, undefined, trace)),
     )
     return remember(written)
   }
 
   const readMetadata = async (): Promise<{ readonly resourceVersion: string }> => {
-    const answer = await call('read metadata of', () => api.readNamespacedSecret({ namespace, name }, setHeaderOptions('Accept', METADATA_ONLY, timeoutOptions(timeoutMs))))
+    const answer = await call('read metadata of', (trace) => api.readNamespacedSecret({ namespace, name }, setHeaderOptions('Accept', METADATA_ONLY, timeoutOptions(timeoutMs, undefined, trace))))
     const resourceVersion = answer.metadata?.resourceVersion
     if (typeof resourceVersion !== 'string') throw new KubeErrorException({ kind: 'fatal', message: `secret ${namespace}/${name}: the metadata read carried no resourceVersion` })
     return { resourceVersion }
