@@ -3,7 +3,7 @@
  * it: decode the record, the consumer's spans (`process`, `accept`), the step spans of a create
  * (register job, two dashboards, complete) and the publish span, around steps that do nothing else.
  * Three ways in the same run, interleaved: untraced (no tracing code at all: the baseline), tracing
- * off (what an unconfigured service runs: no context read, steps unwrapped) and tracing on,
+ * off (what an unconfigured service runs: the incoming context read, steps unwrapped) and tracing on,
  * exported with the production batch processor over OTLP/HTTP (http/json) to a local receiver that
  * discards what it gets (the flush is timed too). The off row's target: nothing measurable, i.e. at
  * most 1% of a create's CPU budget (B11) added to the untraced path; the ratios are printed beside.

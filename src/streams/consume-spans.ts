@@ -4,9 +4,6 @@
  * Redis append that made it durable. The trace a request continues in is decided here: the
  * incoming context (see codecs/incoming-trace.ts) or, without one, a new trace started at the
  * consumer. The resulting context goes into `RequestAccepted` as data.
- *
- * With tracing off nothing is read: no header is looked at, no traceparent parsed, nothing
- * allocated per batch; the request is accepted without a trace context.
  */
 import type { Delivery } from '../codecs/delivery.js'
 import { incomingTraceOf } from '../codecs/incoming-trace.js'
@@ -16,7 +13,7 @@ import type { TraceContext } from '../support/tracing/trace-context.js'
 import { SpanKind, failSpan, traceContextOfSpan, type Span, type Tracing } from '../support/tracing/tracing.js'
 
 export interface ConsumedTrace {
-  /** the context the request's work continues from: its consumer span's */
+  /** the context the request's work continues from (its consumer span, or the incoming one when tracing is off) */
   readonly trace?: TraceContext
   /** the context it arrived with */
   readonly requestTrace?: TraceContext
@@ -32,29 +29,18 @@ export interface ConsumeSpanOptions {
 
 const NOTHING: ConsumedTrace = {}
 
-export interface ConsumeSpans {
-  /** an accepted request: its context for RequestAccepted */
-  accepted(delivery: Delivery, message: RequestMessage): ConsumedTrace
-  /** a rejected record: its span fails with the reason; the context its dead letter and FAILURE result carry */
-  rejected(delivery: Delivery, message: RequestMessage | undefined, reason: string): TraceContext | undefined
-  /** the batch is recorded (outcomes in the order of `accepted` calls) or failed for now */
-  end(outcomes: readonly InboxOutcome[] | undefined, error?: unknown): void
-}
-
-/** Tracing off: one shared object, no context read. */
-const UNTRACED: ConsumeSpans = { accepted: () => NOTHING, rejected: () => undefined, end: () => undefined }
-
-/** Spans for the records of one batch; with tracing off (or no options) the shared no-op. */
-export const consumeSpans = (options: ConsumeSpanOptions | undefined, batchSize: number): ConsumeSpans => {
-  const tracing = options?.tracing
-  if (options === undefined || tracing === undefined || !tracing.enabled) return UNTRACED
+/** Spans for the records of one batch; with tracing off only the incoming context is read. */
+export const consumeSpans = (options: ConsumeSpanOptions | undefined, batchSize: number) => {
   const processes: Span[] = []
   const accepts: Span[] = []
+  const tracing = options?.tracing
 
-  const consume = (delivery: Delivery, message: RequestMessage | undefined): { readonly consumed: ConsumedTrace; readonly span: Span } => {
+  const consume = (delivery: Delivery, message: RequestMessage | undefined): { readonly consumed: ConsumedTrace; readonly span?: Span } => {
+    if (options === undefined || tracing === undefined || !tracing.propagate && !tracing.enabled) return { consumed: NOTHING }
     const incoming = tracing.propagate ? incomingTraceOf(delivery.headers, message ?? {}, options.maxAttributeBytes) : { malformed: [] }
     for (const what of incoming.malformed) options.onMalformed?.(what)
     const requestTrace = incoming.context
+    if (!tracing.enabled) return { consumed: requestTrace === undefined ? NOTHING : { trace: requestTrace, requestTrace } }
     const span = tracing.startSpan(`process ${delivery.topic}`, requestTrace, {
       kind: SpanKind.CONSUMER,
       attributes: {
@@ -78,17 +64,22 @@ export const consumeSpans = (options: ConsumeSpanOptions | undefined, batchSize:
   }
 
   return {
-    accepted: (delivery, message) => {
-      const { consumed } = consume(delivery, message)
-      accepts.push(tracing.startSpan('accept', consumed.trace, { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'redis', 'db.operation.name': 'accept', 'telemetry.batch.size': batchSize } }))
+    /** an accepted request: its context for RequestAccepted */
+    accepted: (delivery: Delivery, message: RequestMessage): ConsumedTrace => {
+      const { consumed, span } = consume(delivery, message)
+      if (span !== undefined && tracing !== undefined) {
+        accepts.push(tracing.startSpan('accept', consumed.trace, { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'redis', 'db.operation.name': 'accept', 'telemetry.batch.size': batchSize } }))
+      }
       return consumed
     },
-    rejected: (delivery, message, reason) => {
+    /** a rejected record: its span fails with the reason; the context its dead letter and FAILURE result carry */
+    rejected: (delivery: Delivery, message: RequestMessage | undefined, reason: string): TraceContext | undefined => {
       const { consumed, span } = consume(delivery, message)
-      failSpan(span, reason)
+      if (span !== undefined) failSpan(span, reason)
       return consumed.trace
     },
-    end: (outcomes, error) => {
+    /** the batch is recorded (outcomes in the order of `accepted` calls) or failed for now */
+    end: (outcomes: readonly InboxOutcome[] | undefined, error?: unknown): void => {
       accepts.forEach((span, i) => {
         const outcome = outcomes?.[i]?.outcome
         if (outcome !== undefined) span.setAttribute('telemetry.inbox.outcome', outcome)

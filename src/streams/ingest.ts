@@ -52,7 +52,7 @@ export interface IngestDeps {
   /** `trace`: the rejected record's context (its consumer span), for the log line */
   readonly onRejected?: (delivery: Delivery, reason: string, trace?: TraceContext) => void
   readonly onRetry?: (error: unknown, attempt: number) => void
-  /** the consumer spans and where a request's trace context comes from; none, or tracing off: no context is read */
+  /** the consumer spans and where a request's trace context comes from; none: no context is read */
   readonly tracing?: ConsumeSpanOptions
 }
 

@@ -35,8 +35,8 @@ export const RequestAccepted = t.intersection(
        */
       publishedAt: t.string,
       /**
-       * the trace the request's work continues in: its CONSUMER span's context, absent when it was
-       * accepted with tracing off (kept when unsampled too, so a resumed request stays in its trace)
+       * the trace the request's work continues in: its CONSUMER span's context, or the incoming
+       * one when tracing is off (kept when unsampled too, so a resumed request stays in its trace)
        */
       trace: TraceContextCodec,
       /** the context the request arrived with, echoed in its result (CloudEvents distributed tracing) */

@@ -10,7 +10,7 @@ import { traceHeaders } from '../../support/tracing/trace-context.js'
  */
 export const publishResult$ = (step: PublishResultStep, deps: Pick<StepDeps, 'publish' | 'now'>): Observable<readonly ServiceEvent[]> =>
   defer(() => {
-    // the record carries the trace onward: the publish span's context (or the request's stored one, tracing off)
+    // the record carries the trace onward: the publish span's context (or the request's, tracing off)
     const { trace, ...record } = step.result
     const headers = traceHeaders(trace)
     return deps.publish(headers === undefined ? record : { ...record, headers })

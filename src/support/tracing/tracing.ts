@@ -7,8 +7,8 @@
  * CLIENT span takes its parent from that scope (the call's own promise chain). A group commit
  * opens its own scope, so a write never inherits the context of the lane that happened to wake it.
  *
- * Off (`enabled` false) nothing is allocated: no span, no scope; none is read from requests, and
- * stored contexts pass through untouched.
+ * Off (`enabled` false) nothing is allocated: no span, no scope; contexts pass through untouched
+ * (a request's incoming traceparent still reaches its result, as CloudEvents distributed tracing asks).
  */
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, createTraceState, isSpanContextValid, trace, type Attributes, type Link, type Span, type SpanContext, type Tracer } from '@opentelemetry/api'
@@ -26,7 +26,7 @@ export interface SpanStart {
 }
 
 export interface Tracing {
-  /** false: no span is ever started and no context is read from requests; a context stored while it was on still travels to the result */
+  /** false: no span is ever started; carried contexts still travel to the result */
   readonly enabled: boolean
   /** false when OTEL_PROPAGATORS leaves out tracecontext: no context is read from input or written to output */
   readonly propagate: boolean
@@ -94,7 +94,7 @@ export const createTracing = (parts: TracingParts): Tracing => {
 
 const done = (): Promise<void> => Promise.resolve()
 
-/** Tracing off: nothing is started or read; a stored context passes through to the result. */
+/** Tracing off: contexts pass through (when `propagate`), nothing else happens. */
 export const tracingOff = (propagate = true): Tracing => ({
   enabled: false,
   propagate,

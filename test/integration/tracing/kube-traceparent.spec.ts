@@ -14,7 +14,7 @@ import { startTracing } from '../../../src/support/tracing/otel-sdk.js'
 import type { HarnessOptions } from '../../support/service-harness.js'
 import { useHarness, type HarnessContext } from '../../support/harness-hooks.js'
 import { createRequest, dataOf, envelopeOf, publishRequests, resultOf } from '../../support/request-builders.js'
-import { OTLP_KIND, named, newTraceparent, one, otelEnv, spansOf } from '../../support/trace-helpers.js'
+import { OTLP_KIND, named, newTraceparent, one, otelEnv, spansOf, traceIdIn } from '../../support/trace-helpers.js'
 
 const PUBLISH_CREATE = `publish ${ResultTopics.create}`
 
@@ -120,14 +120,14 @@ describe('tracing: Kubernetes requests carry the traceparent of their CLIENT spa
   describe('tracing off (the default)', () => {
     const ctx = useHarness({ harness: harness({}) })
 
-    it('no Kubernetes request carries a traceparent, and a request\'s own context is neither read nor sent on', async () => {
+    it('no Kubernetes request carries a traceparent; the request\'s own context is still passed on to its result', async () => {
       const incoming = newTraceparent()
       const request = { ...createRequest('kube-trace-off'), traceparent: incoming.traceparent }
       await publishRequests([request])
       const answer = await resultOf(ctx.results, request)
       expect(dataOf(answer)).to.include({ dashboardDataOrderStatus: 'SUCCESS' })
-      expect(answer.headers).not.to.have.property('traceparent')
-      expect(envelopeOf(answer)).not.to.have.property('traceparent')
+      expect(traceIdIn(answer.headers['traceparent'])).to.equal(incoming.traceId)
+      expect(envelopeOf(answer)).to.include({ traceparent: incoming.traceparent })
       expect(ctx.harness.stack.kube.secret(DEV_SECRET.namespace, DEV_SECRET.name)?.data[DEV_SECRET.key]).to.include('kube-trace-off')
       expect(ctx.harness.stack.kube.tracedRequests).to.deep.equal([])
     })

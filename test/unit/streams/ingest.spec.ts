@@ -9,11 +9,6 @@ import type { EventStore, InboxEntry, InboxOutcome } from '../../../src/state/st
 import { ingest$, type IngestDeps, type IngestReport } from '../../../src/streams/ingest.js'
 import type { Delivery, IncomingBatch } from '../../../src/streams/kafka/kafka-source.js'
 import { bytesOf, createRequestSample, deleteRequestSample } from '../../fixtures/spec-samples.js'
-import { InMemorySpanExporter } from '@opentelemetry/sdk-trace'
-import { tracingFromEnv } from '../../../src/config/tracing-env.js'
-import { consumeSpans, type ConsumeSpanOptions } from '../../../src/streams/consume-spans.js'
-import { startTracing } from '../../../src/support/tracing/otel-sdk.js'
-import { NO_TRACING, type Tracing } from '../../../src/support/tracing/tracing.js'
 
 const DLQ = 'telemetry-dead-letter'
 
@@ -240,55 +235,5 @@ describe('ingest$', () => {
     expect(await settled).to.equal(undefined)
     expect(sendRecords.callCount).to.equal(2)
     expect(reports[0]?.rejected).to.equal(1)
-  })
-
-  describe('trace context at the door', () => {
-    const TRACEPARENT = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01'
-    /** A traced create whose headers count every read of a trace header; its CloudEvent attribute is malformed. */
-    const countedDelivery = (offset: number) => {
-      const reads = { count: 0 }
-      const headers = new Proxy<Record<string, Buffer>>({ traceparent: Buffer.from(TRACEPARENT), tracestate: Buffer.from('sonata=abc') }, {
-        get: (target, name, receiver) => {
-          if (name === 'traceparent' || name === 'tracestate') reads.count += 1
-          return Reflect.get(target, name, receiver) as unknown
-        },
-      })
-      const traced: Delivery = { ...delivery(RequestTopics.create, offset, bytesOf({ ...createRequestSample, traceparent: 'not-a-traceparent' })), headers }
-      return { traced, reads }
-    }
-    const optionsOf = (tracing: Tracing, malformed: string[]): ConsumeSpanOptions => ({ tracing, consumerGroup: 'g', maxAttributeBytes: 2048, onMalformed: (what) => malformed.push(what) })
-
-    it('tracing off (NO_TRACING): no trace header is read, nothing parsed, the request is accepted without a context', async () => {
-      const malformed: string[] = []
-      start({ tracing: optionsOf(NO_TRACING, malformed) })
-      const { traced, reads } = countedDelivery(1)
-      const { batch, settled } = batchOf([traced])
-      batches.next(batch)
-
-      expect(await settled).to.equal(undefined)
-      expect(reads.count, 'reads of traceparent/tracestate').to.equal(0)
-      expect(malformed, 'the malformed attribute was never parsed').to.deep.equal([])
-      const accepted = accept.firstCall.args[0][0]?.accepted
-      expect(accepted).to.include({ requestId: createRequestSample.id })
-      expect(accepted).not.to.have.any.keys('trace', 'requestTrace')
-      // and nothing is allocated per batch: every batch shares the one untraced no-op
-      expect(consumeSpans(optionsOf(NO_TRACING, malformed), 1)).to.equal(consumeSpans(optionsOf(NO_TRACING, malformed), 2))
-    })
-
-    it('tracing on: the Kafka header is read and the context stored in RequestAccepted (a restart continues that trace)', async () => {
-      const malformed: string[] = []
-      const tracing = startTracing(tracingFromEnv({ OTEL_TRACES_SAMPLER: 'always_on' }).settings, new InMemorySpanExporter())
-      start({ tracing: optionsOf(tracing, malformed) })
-      const { traced, reads } = countedDelivery(2)
-      const { batch, settled } = batchOf([traced])
-      batches.next(batch)
-
-      expect(await settled).to.equal(undefined)
-      expect(reads.count).to.be.greaterThan(0)
-      const accepted = accept.firstCall.args[0][0]?.accepted
-      expect(accepted?.requestTrace).to.deep.equal({ traceparent: TRACEPARENT, tracestate: 'sonata=abc' })
-      expect(accepted?.trace?.traceparent).to.match(/^00-0af7651916cd43dd8448eb211c80319c-[0-9a-f]{16}-01$/)
-      await tracing.shutdown()
-    })
   })
 })
