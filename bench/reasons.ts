@@ -10,7 +10,7 @@ const find = (all: readonly Figure[], id: Figure['id'], text: string): Figure | 
 
 const LITTLE =
   'One create holds its service lane through sequential steps: registerJob (a secret edit, group-committed with every other lane waiting at that moment), the metrics dashboard save, the logs dashboard save (50 ms each; ' +
-  'folders are confirmed once per process and then remembered), complete, publishResult, each recorded with one Redis append, plus the Kafka hops in and out. Lanes are cheap (MAX_PARALLEL_SERVICES = 1024 by default, B6), ' +
+  'folders are confirmed once per process and then remembered), complete, publishResult, each recorded with one Redis append, plus the Kafka hops in and out. Lanes are cheap (MAX_PARALLEL_SERVICES = 512 by default, B6), ' +
   'so many creates are in flight at once; Grafana is shielded by GRAFANA_MAX_CONCURRENCY = 32 calls in flight, which caps the service at 32 / 50 ms = 640 saves/s = ~320 creates/s under this latency profile.'
 
 export const reasonFor = (figure: Figure, all: readonly Figure[]): string => {
@@ -19,7 +19,7 @@ export const reasonFor = (figure: Figure, all: readonly Figure[]): string => {
     case 'B1':
       return [
         LITTLE,
-        tuned === undefined ? '' : `With 512 lanes admitted (informative row) the same burst ran at ${fmt(tuned.value)} creates/s: lane admission is no longer the bound.`,
+        tuned === undefined ? '' : `With 1024 lanes admitted (informative row, the former default) the same burst ran at ${fmt(tuned.value)} creates/s: more lanes do not raise the rate.`,
         'What bounds the measured rate below that ceiling is CPU: this benchmark runs the service, BOTH simulators (which serialize and parse every Grafana and Kubernetes body), the bench producer and the result collector in one Node.js event loop on a 2-core machine, next to the Kafka mock and Redis. ' +
           'The CPU profile below shows where the main thread goes (kafkajs encoding/decoding, JSON, the simulators, io-ts). Baseline A is bounded by its sequential calls, not by CPU, so the ratio to it understates what a deployment with Grafana and Kubernetes on other machines gets. ' +
           'B11 measures the service in a process of its own (simulators in the bench process): its CPU ms per create says how many creates/s one core carries (1000 / that figure), which is the bound on a deployment. Not done (would raise B1 further): saving the metrics and logs dashboards concurrently (one step instead of two).',

@@ -52,7 +52,7 @@ describe('config/load-config', () => {
         httpPort: 8080,
         logLevel: 'info',
         shutdownGraceMs: 25000,
-        maxParallelServices: 1024,
+        maxParallelServices: 512,
         laneIdleMs: 30000,
         limits: { maxRequestBytes: 1048576, maxCloudEventIdBytes: 256, maxExtensionAttributeBytes: 1024, maxExtensionAttributes: 32, maxExtensionAttributesBytes: 4096, maxNamespaces: 64, maxJobBytes: 8192 },
         secretSizeWarnRatio: 0.8,
@@ -91,7 +91,7 @@ describe('config/load-config', () => {
     expect(c.redis.clusterNodes).to.deep.equal([{ host: 'r1', port: 7000 }, { host: '::1', port: 7001 }])
     expect(c.kube.kubeconfigPath).to.equal('/etc/kube/config')
     expect(c.grafana.publicUrl).to.equal('https://grafana.example.org')
-    expect(c.service).to.include({ logLevel: 'debug', secretSizeWarnRatio: 0.5, httpPort: 0, maxParallelServices: 1024 })
+    expect(c.service).to.include({ logLevel: 'debug', secretSizeWarnRatio: 0.5, httpPort: 0, maxParallelServices: 512 })
   })
 
   it('Grafana auth: a token, or user and password, never both, never half', () => {
