@@ -27,7 +27,7 @@ const deletePayload = (serviceId: string) => {
 const observed = (state: ServiceState, o: Partial<ObservedService> = {}): ObservedService => ({ state, missingDashboards: [], taggedDashboards: [], ...o })
 
 describe('ops/drift (pure)', () => {
-  const secret = jobsInSecret(applyEdits(emptyScrapeConfigList, [{ op: 'upsert', job: job('a') }, { op: 'upsert', job: job('b', '10.9.9.9') }, { op: 'upsert', job: job('gone') }]))
+  const secret = jobsInSecret(applyEdits(emptyScrapeConfigList, [{ op: 'upsert', job: job('a') }, { op: 'upsert', job: job('b', '10.9.9.9') }, { op: 'upsert', job: job('gone') }]).entries)
 
   it('nothing when the secret and Grafana match the log', () => {
     expect(findDrift([observed(active('a')), observed(deleted('other'))], secret)).to.deep.equal([])
