@@ -1,6 +1,6 @@
 import { expect } from 'chai'
 import sinon from 'sinon'
-import { load } from 'js-yaml'
+import { load } from '../../support/yaml.js'
 import { OWNERSHIP_FORMAT, parseOwnedJobs } from '../../../src/codecs/apis/owned-jobs.js'
 import { KubeErrorException, type SecretClient } from '../../../src/effects/kube/secret/kube-secret-client.js'
 import type { OwnedEdit } from '../../../src/effects/prometheus/owned-list-edits.js'

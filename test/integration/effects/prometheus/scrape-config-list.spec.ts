@@ -1,6 +1,6 @@
 import { expect } from 'chai'
 import fc from 'fast-check'
-import { dump } from 'js-yaml'
+import { dump } from '../../../support/yaml.js'
 import { isLeft, isRight, type Either } from 'fp-ts/lib/Either.js'
 import {
   applyEdits, findJob, jobNames, parseScrapeConfigList, renderScrapeConfigList,
@@ -180,7 +180,7 @@ describe('scrape-config-list', () => {
 
     it('render→parse round-trips, touched names are unique, untouched entries are preserved', () => {
       fc.assert(fc.property(fc.array(foreignJob, { maxLength: 8 }), fc.array(edit, { maxLength: 6 }), (jobs, edits) => {
-        // The starting secret is written by js-yaml directly, as a stand-in for any other writer.
+        // The starting secret is written by a plain YAML dump, as a stand-in for any other writer.
         const start = parsed(jobs.length === 0 ? undefined : dump(jobs))
         const next = applyEdits(start, edits)
         expect(plain(roundTrip(next))).to.deep.equal(plain(values(next)))

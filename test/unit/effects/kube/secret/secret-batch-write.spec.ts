@@ -1,6 +1,6 @@
 import { expect } from 'chai'
 import sinon from 'sinon'
-import { load } from 'js-yaml'
+import { load } from '../../../../support/yaml.js'
 import { KubeErrorException, type KubeError, type SecretClient, type SecretSnapshot } from '../../../../../src/effects/kube/secret/kube-secret-client.js'
 import { applyEdits, emptyScrapeConfigList, renderScrapeConfigList, type SecretEdit } from '../../../../../src/effects/prometheus/scrape-config-list.js'
 import { renderOwnedJobs } from '../../../../../src/codecs/apis/owned-jobs.js'
