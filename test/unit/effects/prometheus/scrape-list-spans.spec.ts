@@ -38,6 +38,14 @@ describe('cutScrapeList', () => {
     expect(cut('  - job_name: a\n    x: 1\n').indent).to.equal(2)
   })
 
+  it('gives each item segment its value from the same parse, aliases and merge keys resolved', () => {
+    const items = cut('- &base {job_name: a, scrape_interval: 1m}\n# between\n- <<: *base\n  job_name: b\n').segments.flatMap((s) => (s.kind === 'item' ? [[s.jobName, s.value]] : []))
+    expect(items).to.deep.equal([
+      ['a', { job_name: 'a', scrape_interval: '1m' }],
+      ['b', { job_name: 'b', scrape_interval: '1m' }],
+    ])
+  })
+
   it('marks `[]` and null as the empty list', () => {
     expect(cut('[]\n').segments).to.deep.equal([{ kind: 'empty', text: '[]\n' }])
     expect(cut('# c\n~\n').segments.map((s) => s.kind)).to.deep.equal(['text', 'empty'])
