@@ -9,7 +9,8 @@
  */
 import { parse, stringify } from 'yaml'
 import type { SecretClient } from '../src/effects/kube/secret/kube-secret-client.js'
-import { applyEdits, emptyScrapeConfigList, parseScrapeList, renderScrapeConfigList, type ScrapeConfigList, type SecretEdit } from '../src/effects/prometheus/scrape-config-list.js'
+import { parseScrapeList, type SecretEdit } from '../src/effects/prometheus/scrape-config-list.js'
+import { applyEdits, emptyScrapeConfigList, renderScrapeConfigList, type ScrapeConfigList } from '../test/support/rendered-scrape-list.js'
 import { writeBatch, type BatchWriteDeps } from '../src/effects/kube/secret/secret-batch-write.js'
 import { renderOwnedJobs } from '../src/codecs/apis/owned-jobs.js'
 import { applyOwnedEdits, type OwnedList } from '../src/effects/prometheus/owned-list-edits.js'

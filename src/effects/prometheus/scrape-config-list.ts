@@ -151,69 +151,9 @@ export const parseScrapeList = (text: string | undefined): Either<ParseError, Sc
   return right({ items, layout: cutScrapeList(source, cst, items) })
 }
 
-/** The items' values (see `parseScrapeList` for what is refused). */
-export const loadScrapeConfigItems = (text: string | undefined): Either<ParseError, readonly unknown[]> => {
-  const list = parseScrapeList(text)
-  return list._tag === 'Left' ? list : right(list.right.items.map((item) => item.value))
-}
-
 /** The value of the first item with that name, or undefined. */
 export const findItem = (items: readonly ScrapeItem[], jobName: string): unknown => items.find((item) => item.jobName === jobName)?.value
 
 /** One job as a one-item YAML list (`- ...\n`), quoted so a YAML 1.1 reader cannot re-type it. */
 export const fragment = (value: unknown): string => yamlText([value])
 
-/**
- * A list rendered from scratch, every item re-dumped: how tests, benches and hand edits in the
- * simulators build or change a whole secret. The service never writes the shared secret this way
- * (it splices its own items, `owned-list-edits`), so nobody else's bytes depend on it.
- */
-export interface ScrapeConfigEntry extends ScrapeItem {
-  /** this entry rendered as a one-item YAML list (`- ...\n`) */
-  readonly yaml: string
-}
-export interface ScrapeConfigList { readonly entries: readonly ScrapeConfigEntry[] }
-
-export const emptyScrapeConfigList: ScrapeConfigList = { entries: [] }
-
-const entryOf = (value: unknown, jobName: string | undefined): ScrapeConfigEntry => ({ jobName, value, yaml: fragment(value) })
-
-/** `parseScrapeList`'s items, each re-rendered. */
-export const parseScrapeConfigList = (text: string | undefined): Either<ParseError, ScrapeConfigList> => {
-  const list = parseScrapeList(text)
-  return list._tag === 'Left' ? list : right({ entries: list.right.items.map((item) => entryOf(item.value, item.jobName)) })
-}
-
-/** Replaces every entry named like the job by one at the first one's position, or appends it. */
-const upsert = (entries: readonly ScrapeConfigEntry[], job: ScrapeJob): ScrapeConfigEntry[] => {
-  const fresh = entryOf(job, job.job_name)
-  const out: ScrapeConfigEntry[] = []
-  let placed = false
-  for (const entry of entries) {
-    if (entry.jobName !== fresh.jobName) out.push(entry)
-    else if (!placed) {
-      out.push(fresh)
-      placed = true
-    }
-  }
-  if (!placed) out.push(fresh)
-  return out
-}
-
-/** Applies the edits in order; entries not named by an edit are kept as the same objects. */
-export const applyEdits = (list: ScrapeConfigList, edits: readonly SecretEdit[]): ScrapeConfigList => ({
-  entries: edits.reduce<readonly ScrapeConfigEntry[]>(
-    (entries, edit) => (edit.op === 'upsert' ? upsert(entries, edit.job) : entries.filter((entry) => entry.jobName !== edit.jobName)),
-    list.entries,
-  ),
-})
-
-/** The list's text; an empty list is written as `[]` rather than an empty string. */
-export const renderScrapeConfigList = (list: ScrapeConfigList): string =>
-  list.entries.length === 0 ? '[]\n' : list.entries.map((entry) => entry.yaml).join('')
-
-export const jobNames = (list: ScrapeConfigList): readonly string[] =>
-  list.entries.flatMap((entry) => (entry.jobName === undefined ? [] : [entry.jobName]))
-
-/** The value of the first job with that name, or undefined. */
-export const findJob = (list: ScrapeConfigList, jobName: string): unknown => findItem(list.entries, jobName)

@@ -2,11 +2,8 @@ import { expect } from 'chai'
 import fc from 'fast-check'
 import { dump } from '../../../support/yaml.js'
 import { isLeft, isRight, type Either } from 'fp-ts/lib/Either.js'
-import {
-  applyEdits, findJob, jobNames, parseScrapeConfigList, renderScrapeConfigList,
-  type ParseError, type ScrapeConfigList, type SecretEdit,
-  parseScrapeList,
-} from '../../../../src/effects/prometheus/scrape-config-list.js'
+import { type ParseError, type SecretEdit, parseScrapeList } from '../../../../src/effects/prometheus/scrape-config-list.js'
+import { applyEdits, findJob, jobNames, parseScrapeConfigList, renderScrapeConfigList, type ScrapeConfigList } from '../../../support/rendered-scrape-list.js'
 import { federationJob, type ScrapeJob } from '../../../../src/effects/prometheus/scrape-job.js'
 import { checkScrapeConfigsWithPromtool } from '../../../support/promtool.js'
 
