@@ -3,7 +3,7 @@
  * every answer arrived, the secret must hold every one of the 1,000 jobs (each exactly once).
  * Writes are the Kubernetes simulator's successful PUTs (a fresh simulator per run).
  */
-import { load } from 'js-yaml'
+import { load } from '../test/support/yaml.js'
 import { randomUUID } from 'node:crypto'
 import { RequestTopics } from '../src/codecs/topics.js'
 import type { Figure } from './figure.js'

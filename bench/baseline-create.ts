@@ -8,7 +8,7 @@
  * It reuses the project's pure builders (the job and the dashboard models) so the baseline does
  * the same CPU work for the same output; only the orchestration differs.
  */
-import { dump, load } from 'js-yaml'
+import { dump, load } from '../test/support/yaml.js'
 import { randomUUID } from 'node:crypto'
 import type { Producer } from 'kafkajs'
 import type { CreateDashboardRequest } from '../src/codecs/requests.js'
@@ -54,7 +54,7 @@ const registerJob = async (target: BaselineTarget, payload: CreateDashboardReque
       apiVersion: 'v1',
       kind: 'Secret',
       metadata: { name: DEV_SECRET.name, namespace: DEV_SECRET.namespace, resourceVersion: secret.metadata.resourceVersion },
-      data: { [DEV_SECRET.key]: Buffer.from(dump(jobs, { noRefs: true, lineWidth: -1 })).toString('base64') },
+      data: { [DEV_SECRET.key]: Buffer.from(dump(jobs)).toString('base64') },
     }
     const put = await fetch(url, { method: 'PUT', headers, body: JSON.stringify(body) })
     await put.arrayBuffer()

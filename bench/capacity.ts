@@ -3,7 +3,7 @@
  * A Secret's data is limited to 1 MiB (decoded bytes; the apiserver enforces it, the simulator
  * too), and the whole list lives under one key, so that limit is the number of services.
  */
-import { renderScrapeConfigList, applyEdits, emptyScrapeConfigList } from '../src/effects/prometheus/scrape-config-list.js'
+import { renderScrapeConfigList, applyEdits, emptyScrapeConfigList } from '../test/support/rendered-scrape-list.js'
 import { informative, type Figure } from './figure.js'
 import { benchJob } from './jobs.js'
 

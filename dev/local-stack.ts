@@ -14,7 +14,7 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { Kafka, logLevel, Partitioners } from 'kafkajs'
 import { RequestTopics, ResultTopics } from '../src/codecs/topics.js'
-import { dump } from 'js-yaml'
+import { yamlText } from '../src/effects/prometheus/yaml-text.js'
 import { DEV_SCRAPE_CONFIG, startDevStack, type DevStack } from './dev-stack.js'
 import { startOtlpReceiver, type OtlpReceiver } from './otlp-receiver.js'
 import { startKafkaMock } from './kafka-mock.js'
@@ -83,7 +83,7 @@ const printState = (stack: DevStack) => {
     section(`ScrapeConfig objects in ${DEV_SCRAPE_CONFIG.namespace}`)
     if (objects.length === 0) say('(none)')
     // managedFields are the apiserver's bookkeeping: left out to keep the listing readable
-    for (const o of objects) say(dump({ ...o, metadata: { ...(o['metadata'] as Record<string, unknown>), managedFields: undefined } }, { skipInvalid: true }).trimEnd() + '\n---')
+    for (const o of objects) say(yamlText({ ...o, metadata: { ...(o['metadata'] as Record<string, unknown>), managedFields: undefined } }).trimEnd() + '\n---')
   }
   section('Grafana dashboards')
   const folders = new Map(stack.grafana.folders().map((f) => [f.uid, f.title]))

@@ -17,7 +17,7 @@
  *   `target_label`, `sourceLabels` → `source_labels`), plus the enforced namespace label rule
  *   when the Prometheus resource sets `enforcedNamespaceLabel` (not set here).
  */
-import { dump } from 'js-yaml'
+import { yamlText } from '../src/effects/prometheus/yaml-text.js'
 import type { ScrapeConfigRelabeling, ScrapeConfigResource } from '../src/codecs/apis/scrape-config.js'
 
 const relabeling = (r: ScrapeConfigRelabeling): Record<string, unknown> => ({
@@ -56,5 +56,5 @@ export const operatorScrapeConfig = (object: ScrapeConfigResource): Record<strin
 /** The list of the Operator's scrape configs for these objects, sorted as the Operator sorts them (namespace/name). */
 export const operatorScrapeConfigsYaml = (objects: readonly ScrapeConfigResource[]): string => {
   const sorted = [...objects].sort((a, b) => operatorJobName(a).localeCompare(operatorJobName(b)))
-  return sorted.length === 0 ? '[]' : dump(sorted.map(operatorScrapeConfig), { noRefs: true, lineWidth: -1 })
+  return sorted.length === 0 ? '[]' : yamlText(sorted.map(operatorScrapeConfig))
 }

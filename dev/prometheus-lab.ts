@@ -10,7 +10,7 @@
  */
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { load } from 'js-yaml'
+import { parse } from 'yaml'
 import { startCadvisorExporter, type CadvisorExporter, type ContainerSeries } from './cadvisor-exporter.js'
 import { LOOPBACK } from './free-port.js'
 import { startPrometheusServer, type PrometheusServer } from './prometheus-server.js'
@@ -55,7 +55,7 @@ const isRecord = (value: unknown): value is Record<string, unknown> => value !==
 /** Every `static_configs[].targets[]` of a scrape-config list (unknown fields ignored). */
 export const targetsOf = (listYaml: string): readonly string[] => {
   if (listYaml.trim() === '') return []
-  const items: unknown = load(listYaml)
+  const items: unknown = parse(listYaml)
   if (items === null || items === undefined) return []
   if (!Array.isArray(items)) throw new Error('the scrape configs are not a YAML list')
   return items.flatMap((item) => {

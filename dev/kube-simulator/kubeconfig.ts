@@ -4,7 +4,7 @@
  *
  * The simulator serves plain http; client-node only accepts that with `insecure-skip-tls-verify`.
  */
-import { dump } from 'js-yaml'
+import { yamlText } from '../../src/effects/prometheus/yaml-text.js'
 
 export interface KubeconfigOptions {
   /** bearer token to put in the user entry (default: the simulator's token) */
@@ -14,7 +14,7 @@ export interface KubeconfigOptions {
 }
 
 export const renderKubeconfig = (server: string, token: string, namespace = 'default'): string =>
-  dump({
+  yamlText({
     apiVersion: 'v1',
     kind: 'Config',
     clusters: [{ name: 'kube-simulator', cluster: { server, 'insecure-skip-tls-verify': true } }],

@@ -14,9 +14,8 @@
  */
 import { firstValueFrom } from 'rxjs'
 import { isLeft } from 'fp-ts/lib/Either.js'
-import { parseOwnedJobs } from '../codecs/apis/owned-jobs.js'
 import type { SecretClient } from '../effects/kube/secret/kube-secret-client.js'
-import { loadScrapeConfigItems, prometheusJobNames } from '../effects/prometheus/scrape-config-list.js'
+import { listAndRecord, readScrapeSecret } from '../effects/kube/secret/read-scrape-secret.js'
 import { jobFingerprint } from '../effects/prometheus/scrape-job.js'
 import type { SecretWriter } from '../effects/kube/secret/secret-writer.js'
 import type { EventStore } from '../state/store/event-store.js'
@@ -66,17 +65,12 @@ const adoptOne = async (deps: AdoptDeps, jobName: string, item: unknown): Promis
 }
 
 export const adopt = async (deps: AdoptDeps, options: { readonly dryRun: boolean; readonly serviceId?: string }): Promise<AdoptReport> => {
-  const snapshot = await deps.secretClient.read()
-  const items = loadScrapeConfigItems(snapshot.value)
-  if (isLeft(items)) throw new Error(`the scrape-config secret cannot be read: ${items.left.message}`)
-  const owned = parseOwnedJobs(snapshot.owned)
-  if (isLeft(owned)) throw new Error(owned.left)
-  const ownedNames = owned.right
+  const parts = listAndRecord(await readScrapeSecret(deps.secretClient))
+  if (isLeft(parts)) throw new Error(parts.left)
+  const { items, owned } = parts.right
   const candidates: AdoptCandidate[] = []
-  const names = prometheusJobNames(snapshot.value, items.right)
-  for (const [i, item] of items.right.entries()) {
-    const jobName = names[i]
-    if (jobName === undefined || ownedNames.has(jobName)) continue
+  for (const { jobName, value: item } of items) {
+    if (jobName === undefined || owned.has(jobName)) continue
     if (options.serviceId !== undefined && jobName !== options.serviceId) continue
     if (options.dryRun) {
       const verdict = await judge(deps.store, jobName, item)

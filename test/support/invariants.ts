@@ -15,7 +15,7 @@
  *   promtool accepts it; Grafana holds exactly the two dashboards of each live service.
  */
 import { expect } from 'chai'
-import { load } from 'js-yaml'
+import { load } from './yaml.js'
 import { dashboardUid } from '../../src/effects/grafana/dashboard-uids.js'
 import { STILL_IN_PLACE } from '../../src/state/decide.js'
 import type { CollectedMessage } from './kafka-helpers.js'
@@ -93,7 +93,7 @@ export const resultsByRef = (results: readonly CollectedMessage[]): Map<string, 
 export const statusOf = (m: CollectedMessage): string => String((parse(m)['data'] as Record<string, unknown> | undefined)?.['dashboardDataOrderStatus'])
 export const messageOf = (m: CollectedMessage): string => String((parse(m)['data'] as Record<string, unknown> | undefined)?.['dashboardDataOrderMessage'])
 
-/** The secret's jobs; an empty or missing value is an empty list (js-yaml 5 refuses empty input). */
+/** The secret's jobs; an empty or missing value is an empty list . */
 export const jobsOf = (yaml: string | undefined): ScrapeJob[] =>
   yaml === undefined || yaml.trim() === '' ? [] : ((load(yaml) as ScrapeJob[] | null | undefined) ?? [])
 

@@ -17,7 +17,7 @@
  * on the schema's patchMergeKey), and a patch that selects no object are errors. Output order is
  * the resources' order (kustomize sorts by kind); the tests never depend on it.
  */
-import { load, loadAll } from 'js-yaml'
+import { load, loadAll } from './yaml.js'
 import { readFile, stat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { isDeepStrictEqual } from 'node:util'

@@ -3,7 +3,7 @@
  * test correlates its own answers by `kogitoprocinstanceid`), publishing them keyed by serviceId
  * as SONATA does, and reading back what the service wrote (result envelopes, the secret's jobs).
  */
-import { load } from 'js-yaml'
+import { load } from './yaml.js'
 import { randomUUID } from 'node:crypto'
 import { RequestTopics, type RequestKind } from '../../src/codecs/topics.js'
 import { createRequestSample, deleteRequestSample } from '../fixtures/spec-samples.js'

@@ -16,20 +16,15 @@ import type { Config, ScrapeConfigRef } from '../../config/config.js'
 import { checkFail, checkOk, checkWarning, errorMessage, type DoctorCheck } from '../../support/doctor-check.js'
 import { createSecretClient, KubeErrorException, kubeConfigFrom, type SecretRef } from './secret/kube-secret-client.js'
 import { createScrapeConfigApplier } from './scrapeconfig/scrape-config-applier.js'
-import { applyEdits, emptyScrapeConfigList, parseScrapeConfigList, renderScrapeConfigList } from '../prometheus/scrape-config-list.js'
+import { readScrapeSecret } from './secret/read-scrape-secret.js'
 import { federationJob } from '../prometheus/scrape-job.js'
+import { jobBytes } from '../prometheus/job-size.js'
 
 /** Kubernetes refuses objects larger than this (etcd's request limit, as the apiserver enforces it). */
 export const SECRET_LIMIT_BYTES = 1_048_576
 
 /** A typical create request's job (UUID serviceId, two namespaces, IPv4 target) as the writer renders it. */
-const TYPICAL_JOB_BYTES = Buffer.byteLength(
-  renderScrapeConfigList(
-    applyEdits(emptyScrapeConfigList, [
-      { op: 'upsert', job: federationJob({ serviceId: 'ecc4345a-2097-4c3b-a40c-a9e791cdccbb', namespaces: ['NAMESPACE_1', 'NAMESPACE_2'], host: '10.10.10.4', port: 30180 }) },
-    ]),
-  ),
-)
+const TYPICAL_JOB_BYTES = jobBytes(federationJob({ serviceId: 'ecc4345a-2097-4c3b-a40c-a9e791cdccbb', namespaces: ['NAMESPACE_1', 'NAMESPACE_2'], host: '10.10.10.4', port: 30180 }))
 
 export const typicalJobBytes = (): number => TYPICAL_JOB_BYTES
 
@@ -101,14 +96,13 @@ const scrapeConfigChecks = async (kc: KubeConfig, ref: ScrapeConfigRef): Promise
 const secretChecks = async (kc: KubeConfig, ref: SecretRef, warnRatio: number): Promise<readonly DoctorCheck[]> => {
   const where = `${ref.namespace}/${ref.name} key ${ref.key}`
   try {
-    const snapshot = await createSecretClient(kc, ref).read()
-    const parsed = parseScrapeConfigList(snapshot.value)
-    if (isLeft(parsed)) return [checkOk('kube.secret', `${where} exists`), checkFail('kube.secret-parse', parsed.left.message, 'fix the YAML in the secret: the service refuses to edit a list it cannot parse')]
-    const bytes = Buffer.byteLength(snapshot.value ?? '')
+    const secret = await readScrapeSecret(createSecretClient(kc, ref))
+    if (isLeft(secret.list)) return [checkOk('kube.secret', `${where} exists`), checkFail('kube.secret-parse', secret.list.left.message, 'fix the YAML in the secret: the service refuses to edit a list it cannot parse')]
+    const jobs = secret.list.right.items.length
     return [
-      checkOk('kube.secret', `${where} exists (resourceVersion ${snapshot.resourceVersion})`),
-      checkOk('kube.secret-parse', `a list of ${parsed.right.entries.length} scrape config(s)`),
-      capacityCheck(bytes, parsed.right.entries.length, warnRatio),
+      checkOk('kube.secret', `${where} exists (resourceVersion ${secret.resourceVersion})`),
+      checkOk('kube.secret-parse', `a list of ${jobs} scrape config(s)`),
+      capacityCheck(secret.bytes.list, jobs, warnRatio),
     ]
   } catch (error) {
     const kind = error instanceof KubeErrorException ? error.error.kind : 'fatal'

@@ -1,16 +1,18 @@
 /**
  * What a failed Kubernetes call means to the secret writer: a `KubeError` kind to act on
- * (conflict → re-read and re-apply, retryable → back off, anything else → FAILURE), with the
- * apiserver's own message and its Retry-After when it gave one.
+ * (conflict → re-read and re-apply, retryable → back off, too-large → the object is full, anything
+ * else → FAILURE), with the apiserver's own message and its Retry-After when it gave one.
  */
 import { ApiException } from '@kubernetes/client-node'
 import { parseRetryAfter } from '../../support/backoff.js'
 
 export type KubeError = {
-  kind: 'conflict' | 'not-found' | 'unauthorized' | 'forbidden' | 'invalid' | 'retryable' | 'fatal'
+  kind: 'conflict' | 'not-found' | 'unauthorized' | 'forbidden' | 'invalid' | 'too-large' | 'retryable' | 'fatal'
   status?: number
   message: string
   retryAfterMs?: number
+  /** too-large: the limit the apiserver named, in bytes */
+  limitBytes?: number
 }
 
 /** What every SecretClient method rejects with; `error` is the classification to act on. */
@@ -40,6 +42,26 @@ interface StatusBody {
   readonly details?: unknown
 }
 
+/**
+ * An object over the apiserver's size limit: 413, or 422 with a `FieldValueTooLong` cause (a
+ * Secret's data over 1 MiB: `Too long: must have at most 1048576 bytes`). The limit, when the
+ * cause names one.
+ */
+const tooLarge = (status: number, details: unknown): { readonly limitBytes?: number } | undefined => {
+  if (status === 413) return {}
+  if (status !== 422 || typeof details !== 'object' || details === null) return undefined
+  const causes: unknown = (details as { causes?: unknown }).causes
+  if (!Array.isArray(causes)) return undefined
+  for (const cause of causes as unknown[]) {
+    if (typeof cause !== 'object' || cause === null) continue
+    const { reason, message } = cause as { reason?: unknown; message?: unknown }
+    if (reason !== 'FieldValueTooLong') continue
+    const limit = typeof message === 'string' ? /at most (\d+) bytes/.exec(message)?.[1] : undefined
+    return limit === undefined ? {} : { limitBytes: Number(limit) }
+  }
+  return undefined
+}
+
 /** client-node hands the Status body over as raw JSON text (or nothing, for 401). */
 const parseStatus = (body: unknown): StatusBody => {
   if (typeof body === 'object' && body !== null) return body
@@ -65,9 +87,11 @@ export const classifyKubeError = (error: unknown, context: string, timeoutMs?: n
     const headers: Record<string, string | undefined> = error.headers ?? {}
     const details: { retryAfterSeconds?: unknown } = typeof body.details === 'object' && body.details !== null ? body.details : {}
     const bodySeconds = typeof details.retryAfterSeconds === 'number' ? details.retryAfterSeconds : undefined
+    const message = `${context}: ${status} ${reason}`
+    const full = tooLarge(status, body.details)
+    if (full !== undefined) return { kind: 'too-large', status, message, ...full }
     const kind = kindForStatus(status)
     const wait = kind === 'retryable' ? retryAfterMs(headers['retry-after'], bodySeconds, now) : undefined
-    const message = `${context}: ${status} ${reason}`
     return wait === undefined ? { kind, status, message } : { kind, status, message, retryAfterMs: wait }
   }
   if (error instanceof Error) {

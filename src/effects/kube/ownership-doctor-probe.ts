@@ -9,12 +9,12 @@
  */
 import { isLeft } from 'fp-ts/lib/Either.js'
 import type { Config } from '../../config/config.js'
-import { OWNERSHIP_KEY, parseOwnedJobs } from '../../codecs/apis/owned-jobs.js'
+import { OWNERSHIP_KEY } from '../../codecs/apis/owned-jobs.js'
 import { checkFail, checkOk, errorMessage, type DoctorCheck } from '../../support/doctor-check.js'
 import { createSecretClient, kubeConfigFrom } from './secret/kube-secret-client.js'
 import { createScrapeConfigApplier } from './scrapeconfig/scrape-config-applier.js'
 import { scrapeConfigName } from './scrapeconfig/scrape-config-name.js'
-import { jobNameOf, loadScrapeConfigItems } from '../prometheus/scrape-config-list.js'
+import { readScrapeSecret, scrapeSecretOf, type ScrapeSecret } from './secret/read-scrape-secret.js'
 import { jobFingerprint } from '../prometheus/scrape-job.js'
 
 const NAME = 'kube.ownership'
@@ -23,15 +23,11 @@ const ADOPT = 'telemetry-client adopt --dry-run, review, then telemetry-client a
 const named = (ids: readonly string[]): string => `${ids.slice(0, 10).join(', ')}${ids.length > 10 ? `, … (${ids.length} in all)` : ''}`
 
 /** Pure: the verdict from the secret's list items, its ownership key and the logs' registered jobs. */
-export const ownershipVerdict = (value: string | undefined, ownedText: string | undefined, registered: ReadonlyMap<string, string>, where: string): DoctorCheck => {
-  const items = loadScrapeConfigItems(value)
-  if (isLeft(items)) return checkOk(NAME, `${where}: not checked, the list does not parse (see kube.secret-parse)`)
+export const ownershipVerdictOf = (secret: ScrapeSecret, registered: ReadonlyMap<string, string>, where: string): DoctorCheck => {
+  const { list, owned } = secret
+  if (isLeft(list)) return checkOk(NAME, `${where}: not checked, the list does not parse (see kube.secret-parse)`)
   const present = new Map<string, unknown>()
-  for (const item of items.right) {
-    const name = jobNameOf(item)
-    if (name !== undefined && registered.has(name)) present.set(name, item)
-  }
-  const owned = parseOwnedJobs(ownedText)
+  for (const { jobName, value } of list.right.items) if (jobName !== undefined && registered.has(jobName)) present.set(jobName, value)
   if (isLeft(owned)) {
     return present.size === 0
       ? checkOk(NAME, `${where}: ${OWNERSHIP_KEY} is unreadable (${owned.left}), but none of the ${registered.size} job(s) the event logs say are registered is in the list`)
@@ -44,13 +40,17 @@ export const ownershipVerdict = (value: string | undefined, ownedText: string | 
   return checkFail(NAME, `${where}: ${lost.length} job(s) the event logs say this service registered are missing from ${OWNERSHIP_KEY} (the record was lost or edited): ${named(lost)}; ${detail}`, ADOPT)
 }
 
+/** Pure: the same verdict from the two keys' text. */
+export const ownershipVerdict = (value: string | undefined, ownedText: string | undefined, registered: ReadonlyMap<string, string>, where: string): DoctorCheck =>
+  ownershipVerdictOf(scrapeSecretOf({ resourceVersion: '', value, owned: ownedText }), registered, where)
+
 export const probeOwnership = async (config: Pick<Config, 'kube' | 'scrape'>, registered: ReadonlyMap<string, string>): Promise<DoctorCheck> => {
   try {
     const kc = kubeConfigFrom(config.kube.kubeconfigPath)
     const { scrape } = config
     if (scrape.backend === 'secret') {
-      const snapshot = await createSecretClient(kc, scrape.secret).read()
-      return ownershipVerdict(snapshot.value, snapshot.owned, registered, `${scrape.secret.namespace}/${scrape.secret.name}`)
+      const secret = await readScrapeSecret(createSecretClient(kc, scrape.secret))
+      return ownershipVerdictOf(secret, registered, `${scrape.secret.namespace}/${scrape.secret.name}`)
     }
     const { namespace } = scrape.scrapeConfig
     const applier = createScrapeConfigApplier(kc, { namespace, extraLabels: scrape.scrapeConfig.labels, fieldManager: 'telemetry-client' })

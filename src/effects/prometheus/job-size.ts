@@ -5,7 +5,10 @@
  */
 import type { CreateDashboardRequest } from '../../codecs/requests.js'
 import { jobOf } from '../desired-state.js'
-import { applyEdits, emptyScrapeConfigList, renderScrapeConfigList } from './scrape-config-list.js'
+import { fragment } from './scrape-config-list.js'
+import type { ScrapeJob } from './scrape-job.js'
 
-export const renderedJobBytes = (payload: CreateDashboardRequest): number =>
-  Buffer.byteLength(renderScrapeConfigList(applyEdits(emptyScrapeConfigList, [{ op: 'upsert', job: jobOf(payload) }])), 'utf8')
+/** The bytes one job takes in the secret's list (its item, as the writer splices it in at column 0). */
+export const jobBytes = (job: ScrapeJob): number => Buffer.byteLength(fragment(job), 'utf8')
+
+export const renderedJobBytes = (payload: CreateDashboardRequest): number => jobBytes(jobOf(payload))

@@ -17,9 +17,8 @@
  *   `lostRecord`, for the metric and the error log.
  * Foreign items and all text between items are carried over as the same segment objects.
  */
-import { isLeft } from 'fp-ts/lib/Either.js'
 import { OWNERSHIP_KEY } from '../../codecs/apis/owned-jobs.js'
-import { fragment, loadScrapeConfigItems, type SecretEdit } from './scrape-config-list.js'
+import { fragment, type SecretEdit } from './scrape-config-list.js'
 import { jobFingerprint } from './scrape-job.js'
 import type { Segment, SplicedList } from './scrape-list-spans.js'
 
@@ -84,11 +83,8 @@ const dropItems = (segments: Segment[], jobName: string): void => {
   if (first >= 0 && !segments.some((segment) => segment.kind === 'item' || segment.kind === 'empty')) segments.splice(first, 0, { kind: 'empty', text: '[]\n' })
 }
 
-/** The item's value read alone, as the list loader reads it; an item leaning on an anchor elsewhere reads as nothing. */
-const valueOf = (segment: Segment | undefined): unknown => {
-  const items = loadScrapeConfigItems(segment?.text)
-  return isLeft(items) ? undefined : items.right[0]
-}
+/** The item's value as the list's parse composed it (the same parse its text span comes from). */
+const valueOf = (segment: Segment | undefined): unknown => (segment?.kind === 'item' ? segment.value : undefined)
 
 /** The ownership record lacks a job the log says the service registered: is the job in place the one it wrote? */
 const lostRecordVerdict = (work: Working, jobName: string, recorded: string): { readonly matches: boolean; readonly text: string } => {
@@ -115,7 +111,7 @@ const applyOne = (work: Working, edit: OwnedEdit, describe: string): EditResult 
   switch (edit.op) {
     case 'upsert': {
       if (present && !mine && lost === undefined) return conflict('is held by a job this service did not create (it is not in its ownership record)')
-      putItem(work.segments, { kind: 'item', text: indented(fragment(edit.job), work.indent), jobName }, jobName)
+      putItem(work.segments, { kind: 'item', text: indented(fragment(edit.job), work.indent), jobName, value: edit.job }, jobName)
       work.owned.add(serviceId)
       return { ok: true, wasPresent: present, ...(lost === undefined ? {} : { lostRecord: lost.text }) }
     }

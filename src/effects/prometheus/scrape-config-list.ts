@@ -1,30 +1,35 @@
 /**
- * The secret's value (Prometheus Operator `additionalScrapeConfigs`) as a list of scrape jobs,
- * edited by `job_name` without disturbing anybody else's jobs.
+ * The secret's value (Prometheus Operator `additionalScrapeConfigs`) as a list of scrape jobs:
+ * one parse with the `yaml` package gives both the items' values and names and the text spans the
+ * writer splices at (`scrape-list-spans`), so what is edited is what was read.
  *
- * Each entry keeps its rendered YAML fragment (`- ...\n`), and the list renders as the plain
- * concatenation of fragments. An edit therefore re-dumps only the job it touches, which keeps
- * re-rendering a near-1 MiB secret cheap, and jobs we do not own come out byte-for-byte as they
- * were rendered when the list was parsed (same values, same fragment string).
+ * The text is lexed once into the CST (tokens with source offsets) and the document is composed
+ * from those same tokens: the values (core schema plus `<<` merge keys, as Prometheus' YAML library
+ * resolves them) and the spans cannot disagree about where an item is.
  *
- * Safety: values are loaded with the core schema plus `<<` merge keys (Prometheus' YAML library
- * resolves merges, so we do too); js-yaml 5 knows no executable tags (`!!js/function` is an
- * error). Fragments are dumped with js-yaml's compatibility schema, which quotes any string that
- * a YAML 1.1 reader (Prometheus) could take for a bool/number/null, so no field value can turn
- * into structure or inject a second job.
+ * Safety: unknown tags (`!!js/function`, `!!python/...`) and duplicate keys are refused, alias
+ * expansion is bounded (`MAX_NODES`), and error messages name the problem and its position but
+ * never quote the content (other jobs' credentials live there). The service's own jobs are written
+ * as YAML 1.1 (`fragment`), which quotes any string a YAML 1.1 reader (Prometheus) could take for a
+ * bool/number/null, so no field value can turn into structure or inject a second job.
  */
-import { CORE_SCHEMA, FAILSAFE_SCHEMA, YAMLException, dump, loadAll, mergeTag } from 'js-yaml'
+import { Composer, LineCounter, Parser, isAlias, isMap, isScalar, isSeq, type CST, type Document, type YAMLMap } from 'yaml'
 import { left, right, type Either } from 'fp-ts/lib/Either.js'
 import type { ScrapeJob } from './scrape-job.js'
+import { yamlText } from './yaml-text.js'
+import { cutScrapeList, type ListItem, type SplicedList } from './scrape-list-spans.js'
 
-export interface ScrapeConfigEntry {
-  /** `job_name` as Prometheus reads it; undefined when missing or not a scalar. */
-  readonly jobName: string | undefined
-  readonly value: unknown
-  /** This entry rendered as a one-item YAML list (`- ...\n`), cached. */
-  readonly yaml: string
+/** One item of the list: `job_name` as Prometheus reads it (undefined when missing or not a scalar) and its value. */
+export type ScrapeItem = ListItem
+/**
+ * The parsed list. `layout`: the text cut at the items, for splicing; Left when the list is valid
+ * but cannot be edited in place (a non-empty flow-style list `[...]`): readers still read it, the
+ * writer refuses it.
+ */
+export interface ScrapeList {
+  readonly items: readonly ScrapeItem[]
+  readonly layout: Either<string, SplicedList>
 }
-export interface ScrapeConfigList { readonly entries: readonly ScrapeConfigEntry[] }
 export type ParseError = { readonly message: string }
 /**
  * `recorded`: the fingerprint of the job the service's event log says it registered under this
@@ -35,25 +40,21 @@ export type SecretEdit =
   | { readonly op: 'upsert'; readonly job: ScrapeJob; readonly recorded?: string }
   | { readonly op: 'remove'; readonly jobName: string; readonly recorded?: string }
 
-const LOAD_SCHEMA = CORE_SCHEMA.withTags(mergeTag)
-/** Every scalar as its text (no int/float/bool resolution), aliases and merge keys as Prometheus reads them. */
-const NAME_SCHEMA = FAILSAFE_SCHEMA.withTags(mergeTag)
-
 /**
- * Upper bound on the nodes of the loaded value once aliases are expanded. Dumping with `noRefs`
- * inlines every alias, so a "billion laughs" secret would otherwise explode in memory; aliases may
- * even be circular. A legitimate list inside a 1 MiB secret stays far below this.
+ * Upper bound on the nodes of the loaded value once aliases are expanded (aliases may even be
+ * circular): a "billion laughs" secret is refused instead of being walked. A legitimate list
+ * inside a 1 MiB secret stays far below this.
  */
 const MAX_NODES = 2_000_000
 
-export const emptyScrapeConfigList: ScrapeConfigList = { entries: [] }
+const COMPOSE_OPTIONS = { version: '1.2', schema: 'core', merge: true, uniqueKeys: true, prettyErrors: false } as const
 
 const isRecord = (value: unknown): value is Readonly<Record<string, unknown>> =>
   value !== null && typeof value === 'object' && !Array.isArray(value)
 
 /**
- * Prometheus decodes `job_name` into a Go string, and its YAML library accepts any scalar there
- * (`job_name: 123` is job "123"), so numbers and booleans count as names too.
+ * A loaded value's `job_name`: Prometheus decodes it into a Go string and its YAML library accepts
+ * any scalar there (`job_name: 123` is job "123"), so numbers and booleans count as names too.
  */
 export const jobNameOf = (value: unknown): string | undefined => {
   if (!isRecord(value)) return undefined
@@ -62,30 +63,30 @@ export const jobNameOf = (value: unknown): string | undefined => {
 }
 
 /**
- * The items' `job_name`s as Prometheus reads them: it decodes `job_name` into a Go string from the
- * scalar's text, so `job_name: 0x1F` and `job_name: 31` are two jobs ("0x1F" and "31"), although a
- * YAML loader resolves both to the int 31. Read again with every scalar kept as text; aligned with
- * `items` (the same text, loaded by `loadScrapeConfigItems`). Falls back to `jobNameOf` for an
- * item the text-only read cannot name.
+ * An item's `job_name` as Prometheus reads it: from the scalar's text, so `job_name: 0x1F` and
+ * `job_name: 31` are two jobs ("0x1F" and "31") although both resolve to the int 31. Follows
+ * aliases and `<<` merge keys (an own key wins over a merged one, an earlier merge over a later).
  */
-export const prometheusJobNames = (text: string | undefined, items: readonly unknown[]): readonly (string | undefined)[] => {
-  let root: unknown
-  try {
-    root = text === undefined || text.trim() === '' ? null : (loadAll(text, { schema: NAME_SCHEMA })[0] ?? null)
-  } catch {
-    root = null
+const itemName = (node: unknown, doc: Document, depth = 0): string | undefined => {
+  const target = isAlias(node) ? node.resolve(doc) : node
+  if (!isMap(target) || depth > 16) return undefined
+  const map: YAMLMap = target
+  const own = map.items.find((pair) => isScalar(pair.key) && pair.key.value === 'job_name')
+  if (own !== undefined) {
+    const value = isAlias(own.value) ? own.value.resolve(doc) : own.value
+    if (!isScalar(value) || (value.value === null && value.source === '')) return undefined
+    return typeof value.source === 'string' ? value.source : String(value.value)
   }
-  const asText = Array.isArray(root) && root.length === items.length ? (root as unknown[]) : undefined
-  return items.map((item, i) => {
-    const name = isRecord(asText?.[i]) ? (asText[i] as Record<string, unknown>)['job_name'] : undefined
-    return typeof name === 'string' ? name : jobNameOf(item)
-  })
+  for (const pair of map.items) {
+    if (!isScalar(pair.key) || pair.key.value !== '<<') continue
+    const sources = isSeq(pair.value) ? pair.value.items : [pair.value]
+    for (const source of sources) {
+      const name = itemName(source, doc, depth + 1)
+      if (name !== undefined) return name
+    }
+  }
+  return undefined
 }
-
-/** One job as a one-item YAML list (`- ...\n`), quoted so a YAML 1.1 reader cannot re-type it. */
-export const fragment = (value: unknown): string => dump([value], { noRefs: true, lineWidth: -1 })
-
-const entryOf = (value: unknown, jobName: string | undefined): ScrapeConfigEntry => ({ jobName, value, yaml: fragment(value) })
 
 /** Counts nodes depth-first and gives up (returns false) as soon as `budget` is exceeded. */
 const withinNodeBudget = (root: unknown, budget: number): boolean => {
@@ -100,94 +101,59 @@ const withinNodeBudget = (root: unknown, budget: number): boolean => {
   return true
 }
 
-/** Reason and position only: the YAML snippet js-yaml adds could quote other jobs' credentials. */
-const describeYamlError = (error: unknown): string => {
-  if (error instanceof YAMLException) {
-    const at = error.mark ? ` at line ${error.mark.line + 1}, column ${error.mark.column + 1}` : ''
-    return `secret value is not valid YAML: ${error.reason}${at}`
-  }
-  return `secret value is not valid YAML: ${error instanceof Error ? error.name : 'unknown error'}`
+const typeName = (node: unknown, doc: Document): string => {
+  const target = isAlias(node) ? node.resolve(doc) : node
+  if (isMap(target)) return 'a mapping'
+  if (isSeq(target)) return 'a list'
+  const value: unknown = isScalar(target) ? target.value : target
+  return value === null || value === undefined ? 'null' : `a ${typeof value}`
 }
 
-const typeName = (value: unknown): string =>
-  value === null ? 'null' : Array.isArray(value) ? 'a list' : isRecord(value) ? 'a mapping' : `a ${typeof value}`
+const isNullScalar = (node: unknown): boolean => node === null || (isScalar(node) && node.value === null)
+
+/** Reason (the parser's error code) and position only: the source line the parser could quote may hold credentials. */
+const yamlError = (error: { readonly code: string; readonly pos: readonly [number, number] }, lines: LineCounter): ParseError => {
+  const { line, col } = lines.linePos(error.pos[0])
+  return { message: `secret value is not valid YAML: ${error.code.toLowerCase().replace(/_/g, ' ')} at line ${line}, column ${col}` }
+}
 
 /**
- * Loads the secret's value as plain values. Missing, empty, comment-only or `null` → empty list.
- * Invalid YAML, several documents, a top-level value that is not a list, or an item that is not a
- * mapping → Left with a message that names the problem but never quotes the content.
+ * Parses the secret's value. Missing, empty, comment-only or `null`/`~`/`[]` → empty list.
+ * Invalid YAML (unknown tags and duplicate keys included), several documents, a top-level value
+ * that is not a list, an item that is not a mapping, or an alias explosion → Left with a message
+ * that names the problem but never quotes the content.
  */
-export const loadScrapeConfigItems = (text: string | undefined): Either<ParseError, readonly unknown[]> => {
-  if (text === undefined || text.trim() === '') return right([])
-  let documents: unknown[]
-  try {
-    documents = loadAll(text, { schema: LOAD_SCHEMA })
-  } catch (error) {
-    return left({ message: describeYamlError(error) })
-  }
+export const parseScrapeList = (text: string | undefined): Either<ParseError, ScrapeList> => {
+  const source = text ?? ''
+  const lines = new LineCounter()
+  const tokens = [...new Parser(lines.addNewLine).parse(source)]
+  const documents = [...new Composer(COMPOSE_OPTIONS).compose(tokens, true)]
+  const doc = documents[0]
+  if (doc === undefined) return right({ items: [], layout: right({ segments: [], indent: 0 }) })
+  const problem = doc.errors[0] ?? doc.warnings[0]
+  if (problem !== undefined) return left(yamlError(problem, lines))
   if (documents.length > 1) return left({ message: `secret value must be one YAML document, found ${documents.length}` })
-  const root = documents[0] ?? null
-  if (root === null) return right([])
-  if (!Array.isArray(root)) return left({ message: `secret value must be a YAML list of scrape configs, found ${typeName(root)}` })
-  if (!withinNodeBudget(root, MAX_NODES)) return left({ message: `secret value expands to more than ${MAX_NODES} YAML nodes (aliases?)` })
-  const items = root as unknown[]
-  const badIndex = items.findIndex((item) => !isRecord(item))
-  if (badIndex >= 0) {
-    return left({ message: `scrape config #${badIndex + 1} must be a mapping, found ${typeName(items[badIndex])}` })
-  }
-  return right(items)
-}
-
-/** Parses the secret's value into entries (see `loadScrapeConfigItems` for what is refused). */
-export const parseScrapeConfigList = (text: string | undefined): Either<ParseError, ScrapeConfigList> => {
-  const items = loadScrapeConfigItems(text)
-  if (items._tag === 'Left') return items
+  const root: unknown = doc.contents
+  const cst = tokens.find((token): token is CST.Document => token.type === 'document')
+  if (isNullScalar(root) || (isSeq(root) && root.items.length === 0)) return right({ items: [], layout: cutScrapeList(source, cst, []) })
+  if (!isSeq(root)) return left({ message: `secret value must be a YAML list of scrape configs, found ${typeName(root, doc)}` })
+  const badIndex = root.items.findIndex((item) => !isMap(isAlias(item) ? item.resolve(doc) : item))
+  if (badIndex >= 0) return left({ message: `scrape config #${badIndex + 1} must be a mapping, found ${typeName(root.items[badIndex], doc)}` })
+  let values: unknown
   try {
-    const names = prometheusJobNames(text, items.right)
-    return right({ entries: items.right.map((value, i) => entryOf(value, names[i])) })
+    values = doc.toJS({ maxAliasCount: -1 })
   } catch (error) {
-    return left({ message: `secret value cannot be re-rendered: ${error instanceof Error ? error.message : 'unknown error'}` })
+    return left({ message: `secret value cannot be loaded: ${error instanceof Error ? error.name : 'unknown error'}` })
   }
+  if (!Array.isArray(values) || !withinNodeBudget(values, MAX_NODES)) return left({ message: `secret value expands to more than ${MAX_NODES} YAML nodes (aliases?)` })
+  const loaded: readonly unknown[] = values
+  const items = root.items.map((node: unknown, i): ScrapeItem => ({ jobName: itemName(node, doc) ?? jobNameOf(loaded[i]), value: loaded[i] }))
+  return right({ items, layout: cutScrapeList(source, cst, items) })
 }
 
-/** Replaces every entry named like the job by one at the first one's position, or appends it. */
-const upsert = (entries: readonly ScrapeConfigEntry[], job: ScrapeJob): ScrapeConfigEntry[] => {
-  const fresh = entryOf(job, job.job_name)
-  const out: ScrapeConfigEntry[] = []
-  let placed = false
-  for (const entry of entries) {
-    if (entry.jobName !== fresh.jobName) out.push(entry)
-    else if (!placed) {
-      out.push(fresh)
-      placed = true
-    }
-  }
-  if (!placed) out.push(fresh)
-  return out
-}
+/** The value of the first item with that name, or undefined. */
+export const findItem = (items: readonly ScrapeItem[], jobName: string): unknown => items.find((item) => item.jobName === jobName)?.value
 
-const remove = (entries: readonly ScrapeConfigEntry[], jobName: string): ScrapeConfigEntry[] =>
-  entries.filter((entry) => entry.jobName !== jobName)
+/** One job as a one-item YAML list (`- ...\n`), quoted so a YAML 1.1 reader cannot re-type it. */
+export const fragment = (value: unknown): string => yamlText([value])
 
-/**
- * Applies the edits in order. Entries not named by an edit are kept as the same objects (same
- * value, same cached fragment). After it, every name touched by an edit occurs at most once,
- * which also repairs duplicates that Prometheus would reject.
- */
-export const applyEdits = (list: ScrapeConfigList, edits: readonly SecretEdit[]): ScrapeConfigList => ({
-  entries: edits.reduce<readonly ScrapeConfigEntry[]>(
-    (entries, edit) => (edit.op === 'upsert' ? upsert(entries, edit.job) : remove(entries, edit.jobName)),
-    list.entries,
-  ),
-})
-
-/** The secret's new value. An empty list is written as `[]` rather than an empty string. */
-export const renderScrapeConfigList = (list: ScrapeConfigList): string =>
-  list.entries.length === 0 ? '[]\n' : list.entries.map((entry) => entry.yaml).join('')
-
-export const jobNames = (list: ScrapeConfigList): readonly string[] =>
-  list.entries.flatMap((entry) => (entry.jobName === undefined ? [] : [entry.jobName]))
-
-/** The value of the first job with that name, or undefined. */
-export const findJob = (list: ScrapeConfigList, jobName: string): unknown =>
-  list.entries.find((entry) => entry.jobName === jobName)?.value

@@ -4,8 +4,9 @@
  *
  * Why not load + dump: a round trip re-types scalars other people wrote (`0123` → `123`,
  * `0x1F` → `31`), drops their comments, re-indents and re-quotes, and Prometheus reads what is
- * written. So the text is lexed once per resourceVersion with the `yaml` package's CST parser
- * (its tokens carry source offsets) and cut at the top-level list items. Concatenating the
+ * written. So the text is cut at the top-level list items of its CST (the `yaml` package's
+ * tokens carry source offsets), the same tokens the list's values are composed from
+ * (`parseScrapeList`), once per resourceVersion. Concatenating the
  * segments gives back the input exactly; an edit replaces, inserts or drops whole `item`
  * segments, and everything between items (comments, blank lines, `---`) is a `text` segment that
  * is never touched.
@@ -13,14 +14,21 @@
  * An item segment runs from the start of the line of its `- ` to the end of its last content
  * line (comment-only lines after it stay outside: they may introduce the next item).
  */
-import { CST, Parser } from 'yaml'
+import { CST } from 'yaml'
 import { left, right, type Either } from 'fp-ts/lib/Either.js'
 
 export type Segment =
   | { readonly kind: 'text'; readonly text: string }
   /** `[]`, `null` or `~`: the list is empty; the first appended item takes its place */
   | { readonly kind: 'empty'; readonly text: string }
-  | { readonly kind: 'item'; readonly text: string; readonly jobName: string | undefined }
+  /** `value`: the item as the list's document holds it (aliases and merge keys resolved) */
+  | { readonly kind: 'item'; readonly text: string; readonly jobName: string | undefined; readonly value: unknown }
+
+/** A list item as composed from the same parse: its `job_name` as Prometheus reads it, and its value. */
+export interface ListItem {
+  readonly jobName: string | undefined
+  readonly value: unknown
+}
 
 export interface SplicedList {
   readonly segments: readonly Segment[]
@@ -50,17 +58,20 @@ const contentLength = (source: string): number => {
 const pastLineBreak = (text: string, offset: number): number =>
   text.startsWith('\r\n', offset) ? offset + 2 : text[offset] === '\n' ? offset + 1 : offset
 
-const cutBlockSequence = (text: string, seq: CST.BlockSequence, names: readonly (string | undefined)[]): Either<string, SplicedList> => {
-  if (seq.items.length !== names.length) return left(`the YAML lexer found ${seq.items.length} list items, the loader ${names.length}`)
+/** CST items without a `- ` are comments between items: the composer makes no item of them, and neither does the cut. */
+const cutBlockSequence = (text: string, seq: CST.BlockSequence, items: readonly ListItem[]): Either<string, SplicedList> => {
   const segments: Segment[] = []
   let done = 0
-  for (const [index, item] of seq.items.entries()) {
+  let index = 0
+  for (const item of seq.items) {
     const dash = item.start.find((token) => token.type === 'seq-item-ind')
-    if (dash === undefined || item.value === undefined) return left(`list item #${index + 1} has no value`)
+    if (dash === undefined) continue
+    index += 1
+    if (item.value === undefined) return left(`list item #${index} has no value`)
     const start = Math.max(done, lineStartOf(text, dash.offset))
     const end = pastLineBreak(text, item.value.offset + contentLength(CST.stringify(item.value)))
     if (start > done) segments.push({ kind: 'text', text: text.slice(done, start) })
-    segments.push({ kind: 'item', text: text.slice(start, end), jobName: names[index] })
+    segments.push({ kind: 'item', text: text.slice(start, end), jobName: items[index - 1]?.jobName, value: items[index - 1]?.value })
     done = end
   }
   if (done < text.length) segments.push({ kind: 'text', text: text.slice(done) })
@@ -85,19 +96,14 @@ const isEmptyMarker = (token: CST.Token): boolean =>
   (token.type === 'scalar' && NULL_SCALARS.has(token.source))
 
 /**
- * Cuts `text` into segments. `names` are the items' `job_name`s as the YAML loader read them (the
- * loader resolves aliases and merge keys the way Prometheus does); their count must match.
- * Left: the text is not something we can splice (several documents, a lexer error, a non-empty
- * flow-style list `[...]`).
+ * Cuts `text` into segments at the items of its (one, valid) document's CST; `items` are the
+ * list's items as composed from those tokens, in order (`parseScrapeList` calls this with both from one
+ * parse). Left: a non-empty flow-style list `[...]`, which cannot be edited in place.
  */
-export const cutScrapeList = (text: string, names: readonly (string | undefined)[]): Either<string, SplicedList> => {
-  const tokens = [...new Parser().parse(text)]
-  if (tokens.some((token) => token.type === 'error')) return left('the YAML lexer reports an error')
-  const documents = tokens.filter((token): token is CST.Document => token.type === 'document')
-  if (documents.length > 1) return left(`expected one YAML document, found ${documents.length}`)
-  const value = documents[0]?.value
+export const cutScrapeList = (text: string, document: CST.Document | undefined, items: readonly ListItem[]): Either<string, SplicedList> => {
+  const value = document?.value
   if (value === undefined) return right({ segments: text === '' ? [] : [{ kind: 'text', text }], indent: 0 })
-  if (value.type === 'block-seq') return cutBlockSequence(text, value, names)
+  if (value.type === 'block-seq') return cutBlockSequence(text, value, items)
   if (isEmptyMarker(value)) return right(cutEmptyMarker(text, value))
   if (value.type === 'flow-collection') return left('the list is written in flow style ([...]); only a block list (- ...) can be edited in place')
   return left(`the top-level value is a ${value.type}, not a list`)

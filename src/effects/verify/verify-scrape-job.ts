@@ -5,11 +5,11 @@
  * Read-only: one GET.
  */
 import { isLeft } from 'fp-ts/lib/Either.js'
-import { parseOwnedJobs } from '../../codecs/apis/owned-jobs.js'
 import { checkFail, checkOk, checkWarning, errorMessage, type DoctorCheck } from '../../support/doctor-check.js'
 import type { SecretClient, SecretRef } from '../kube/secret/kube-secret-client.js'
 import type { ScrapeConfigApplier } from '../kube/scrapeconfig/scrape-config-applier.js'
-import { findJob, parseScrapeConfigList } from '../prometheus/scrape-config-list.js'
+import { findItem } from '../prometheus/scrape-config-list.js'
+import { readScrapeSecret } from '../kube/secret/read-scrape-secret.js'
 import { scrapeConfigName } from '../kube/scrapeconfig/scrape-config-name.js'
 import { scrapeJobOf } from '../kube/scrapeconfig/scrape-job-of-scrape-config.js'
 import { jobFingerprint } from '../prometheus/scrape-job.js'
@@ -29,12 +29,10 @@ const reconcile = (serviceId: string): string => `telemetry-client reconcile --s
 export const verifySecretJob = async (client: SecretClient, secret: SecretRef, expected: ExpectedJob): Promise<DoctorCheck> => {
   const where = `secret ${secret.namespace}/${secret.name} key ${secret.key}`
   try {
-    const snapshot = await client.read()
-    const list = parseScrapeConfigList(snapshot.value)
+    const { list, owned } = await readScrapeSecret(client)
     if (isLeft(list)) return checkFail(NAME, `${where} does not parse: ${list.left.message}`, 'repair the secret by hand (its YAML), then reconcile')
-    const job = findJob(list.right, expected.serviceId)
+    const job = findItem(list.right.items, expected.serviceId)
     if (job === undefined) return checkFail(NAME, `no job ${expected.serviceId} in ${where} (removed by hand?)`, reconcile(expected.serviceId))
-    const owned = parseOwnedJobs(snapshot.owned)
     if (isLeft(owned) || !owned.right.has(expected.serviceId)) {
       return checkFail(NAME, `job ${expected.serviceId} is in ${where} but not in its ownership key: the service will not touch it`, `telemetry-client adopt --service ${expected.serviceId} if the job is the service's (see the runbook)`)
     }

@@ -19,11 +19,11 @@
  */
 import { firstValueFrom, from, lastValueFrom, mergeMap, toArray } from 'rxjs'
 import { isLeft } from 'fp-ts/lib/Either.js'
-import { parseOwnedJobs } from '../../codecs/apis/owned-jobs.js'
 import type { ScrapeConfigResource } from '../../codecs/apis/scrape-config.js'
 import type { SecretClient } from '../../effects/kube/secret/kube-secret-client.js'
 import { ForeignScrapeConfigError, type ScrapeConfigApplier } from '../../effects/kube/scrapeconfig/scrape-config-applier.js'
-import { loadScrapeConfigItems, prometheusJobNames } from '../../effects/prometheus/scrape-config-list.js'
+import { listAndRecord, readScrapeSecret } from '../../effects/kube/secret/read-scrape-secret.js'
+import type { ScrapeItem } from '../../effects/prometheus/scrape-config-list.js'
 import { SERVICE_ID_ANNOTATION, isOwnScrapeConfig } from '../../effects/kube/scrapeconfig/scrape-config-of.js'
 import type { ScrapeJob } from '../../effects/prometheus/scrape-job.js'
 import { isSecretFull, type SecretEditOutcome } from '../../effects/kube/secret/secret-batch-write.js'
@@ -142,19 +142,18 @@ const takeBackIfRequested = async (deps: MigrateDeps, outcomes: ServiceOutcome[]
   })
 }
 
+/** The secret's list items and ownership record as read now; throws when either cannot be read. */
+const readListAndRecord = async (client: SecretClient): Promise<{ readonly items: readonly ScrapeItem[]; readonly owned: ReadonlySet<string> }> => {
+  const parts = listAndRecord(await readScrapeSecret(client))
+  if (isLeft(parts)) throw new Error(parts.left)
+  return parts.right
+}
+
 /** The owned items of the secret by job_name, as read now. */
 const ownedItems = async (client: SecretClient): Promise<ReadonlyMap<string, unknown>> => {
-  const snapshot = await client.read()
-  const items = loadScrapeConfigItems(snapshot.value)
-  if (isLeft(items)) throw new Error(`the scrape-config secret cannot be read: ${items.left.message}`)
-  const owned = parseOwnedJobs(snapshot.owned)
-  if (isLeft(owned)) throw new Error(owned.left)
+  const { items, owned } = await readListAndRecord(client)
   const out = new Map<string, unknown>()
-  const names = prometheusJobNames(snapshot.value, items.right)
-  for (const [i, item] of items.right.entries()) {
-    const serviceId = names[i]
-    if (serviceId !== undefined && owned.right.has(serviceId) && !out.has(serviceId)) out.set(serviceId, item)
-  }
+  for (const { jobName, value } of items) if (jobName !== undefined && owned.has(jobName) && !out.has(jobName)) out.set(jobName, value)
   return out
 }
 
@@ -200,20 +199,7 @@ const moveChunkToScrapeConfig = async (
 }
 
 const toScrapeConfig = async (deps: MigrateDeps, options: MigrateOptions): Promise<MigrateReport> => {
-  const snapshot = await deps.secretClient.read()
-  const items = loadScrapeConfigItems(snapshot.value)
-  if (isLeft(items)) throw new Error(`the scrape-config secret cannot be read: ${items.left.message}`)
-  const owned = parseOwnedJobs(snapshot.owned)
-  if (isLeft(owned)) throw new Error(owned.left)
-  const candidates: Candidate<unknown>[] = []
-  const seen = new Set<string>()
-  const names = prometheusJobNames(snapshot.value, items.right)
-  for (const [i, item] of items.right.entries()) {
-    const serviceId = names[i]
-    if (serviceId === undefined || !owned.right.has(serviceId) || seen.has(serviceId)) continue
-    seen.add(serviceId)
-    candidates.push({ serviceId, source: item })
-  }
+  const candidates: Candidate<unknown>[] = [...(await ownedItems(deps.secretClient))].map(([serviceId, source]) => ({ serviceId, source }))
   const own = new Map<string, ScrapeConfigResource>()
   for (const resource of await deps.applier.listOwn()) {
     const serviceId = resource.metadata.annotations?.[SERVICE_ID_ANNOTATION]
@@ -237,17 +223,9 @@ const toScrapeConfig = async (deps: MigrateDeps, options: MigrateOptions): Promi
 
 /** The secret's items by job_name, each marked as the service's own or not. */
 const secretHoldings = async (client: SecretClient): Promise<ReadonlyMap<string, NonNullable<SecretHolding>>> => {
-  const snapshot = await client.read()
-  const items = loadScrapeConfigItems(snapshot.value)
-  if (isLeft(items)) throw new Error(`the scrape-config secret cannot be read: ${items.left.message}`)
-  const owned = parseOwnedJobs(snapshot.owned)
-  if (isLeft(owned)) throw new Error(owned.left)
+  const { items, owned } = await readListAndRecord(client)
   const held = new Map<string, NonNullable<SecretHolding>>()
-  const names = prometheusJobNames(snapshot.value, items.right)
-  for (const [i, value] of items.right.entries()) {
-    const name = names[i]
-    if (name !== undefined && !held.has(name)) held.set(name, { owned: owned.right.has(name), value })
-  }
+  for (const { jobName, value } of items) if (jobName !== undefined && !held.has(jobName)) held.set(jobName, { owned: owned.has(jobName), value })
   return held
 }
 

@@ -15,13 +15,13 @@ import { rejectionRecords } from '../../streams/kafka/dead-letter.js'
 import type { DashboardRole } from '../../codecs/dashboard-role.js'
 import { dashboardUid } from '../../effects/grafana/dashboard-uids.js'
 import { dashboardModelOf, jobOf } from '../../effects/desired-state.js'
-import { dump } from 'js-yaml'
 import { ScrapeConfigResource } from '../../codecs/apis/scrape-config.js'
 import { scrapeConfigOf } from '../../effects/kube/scrapeconfig/scrape-config-of.js'
 import { scrapeConfigName } from '../../effects/kube/scrapeconfig/scrape-config-name.js'
 import { renderedJobBytes } from '../../effects/prometheus/job-size.js'
 import { Folders, type FolderSpec } from '../../effects/grafana/folders.js'
-import { applyEdits, emptyScrapeConfigList, renderScrapeConfigList } from '../../effects/prometheus/scrape-config-list.js'
+import { fragment } from '../../effects/prometheus/scrape-config-list.js'
+import { yamlText } from '../../effects/prometheus/yaml-text.js'
 import { resultIdOf } from '../../state/ids.js'
 import { publicUrl, resultEnvelope, resultRecord, type ResultContext } from '../../state/result-message.js'
 
@@ -106,10 +106,10 @@ const successData = (message: RequestMessage, dashboards: readonly PreviewedDash
 const scrapeTargetsOf = (message: RequestMessage, config: PreviewConfig) => {
   const { serviceId } = message.payload
   if (config.scrapeConfig !== undefined) {
-    if (message.kind === 'create') return { scrapeConfigYaml: dump(ScrapeConfigResource.encode(scrapeConfigOf(jobOf(message.payload), { namespace: config.scrapeConfig.namespace, extraLabels: config.scrapeConfig.labels })), { noRefs: true, lineWidth: -1 }) }
+    if (message.kind === 'create') return { scrapeConfigYaml: yamlText(ScrapeConfigResource.encode(scrapeConfigOf(jobOf(message.payload), { namespace: config.scrapeConfig.namespace, extraLabels: config.scrapeConfig.labels }))) }
     return message.kind === 'delete' ? { removeScrapeConfig: `${config.scrapeConfig.namespace}/${scrapeConfigName(serviceId)}` } : {}
   }
-  if (message.kind === 'create') return { scrapeJobYaml: renderScrapeConfigList(applyEdits(emptyScrapeConfigList, [{ op: 'upsert', job: jobOf(message.payload) }])) }
+  if (message.kind === 'create') return { scrapeJobYaml: fragment(jobOf(message.payload)) }
   return message.kind === 'delete' ? { removeJob: serviceId } : {}
 }
 

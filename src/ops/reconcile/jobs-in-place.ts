@@ -8,7 +8,8 @@ import { isLeft } from 'fp-ts/lib/Either.js'
 import type { ScrapeConfigResource } from '../../codecs/apis/scrape-config.js'
 import type { SecretClient } from '../../effects/kube/secret/kube-secret-client.js'
 import type { ScrapeConfigApplier } from '../../effects/kube/scrapeconfig/scrape-config-applier.js'
-import { findJob, parseScrapeConfigList, type ScrapeConfigList } from '../../effects/prometheus/scrape-config-list.js'
+import { findItem, type ScrapeItem } from '../../effects/prometheus/scrape-config-list.js'
+import { readScrapeSecret } from '../../effects/kube/secret/read-scrape-secret.js'
 import { isOwnScrapeConfig, SERVICE_ID_ANNOTATION } from '../../effects/kube/scrapeconfig/scrape-config-of.js'
 import { scrapeJobOf } from '../../effects/kube/scrapeconfig/scrape-job-of-scrape-config.js'
 
@@ -25,7 +26,7 @@ export interface JobsInPlace {
 /** Reads what is in place; `expected` are the job names the logs say are written (checked for foreign objects). */
 export type ObserveJobs = (expected: readonly string[]) => Promise<JobsInPlace>
 
-export const jobsInSecret = (list: ScrapeConfigList): JobsInPlace => ({ backend: 'secret', jobOf: (name) => findJob(list, name), foreign: new Set() })
+export const jobsInSecret = (items: readonly ScrapeItem[]): JobsInPlace => ({ backend: 'secret', jobOf: (name) => findItem(items, name), foreign: new Set() })
 
 /**
  * A spec that is not of the service's shape (a hand edit added a field) is still in place: it is
@@ -43,9 +44,9 @@ export const jobsInScrapeConfigs = (own: readonly ScrapeConfigResource[], foreig
 }
 
 export const observeSecretJobs = (client: SecretClient): ObserveJobs => async () => {
-  const parsed = parseScrapeConfigList((await client.read()).value)
-  if (isLeft(parsed)) throw new Error(`the scrape-config secret cannot be read: ${parsed.left.message}`)
-  return jobsInSecret(parsed.right)
+  const { list } = await readScrapeSecret(client)
+  if (isLeft(list)) throw new Error(`the scrape-config secret cannot be read: ${list.left.message}`)
+  return jobsInSecret(list.right.items)
 }
 
 export const observeScrapeConfigJobs = (applier: ScrapeConfigApplier): ObserveJobs => async (expected) => {

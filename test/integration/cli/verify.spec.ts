@@ -7,7 +7,7 @@
  * anything in Kubernetes or Grafana.
  */
 import { expect } from 'chai'
-import { dump, load } from 'js-yaml'
+import { dump, load } from '../../support/yaml.js'
 import { DEV_SECRET } from '../../../dev/dev-stack.js'
 import type { PrometheusLab } from '../../../dev/prometheus-lab.js'
 import { OWNERSHIP_KEY } from '../../../src/codecs/apis/owned-jobs.js'

@@ -9,7 +9,7 @@ import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { dump, load } from 'js-yaml'
+import { dump, load } from '../../support/yaml.js'
 
 const monitoring = fileURLToPath(new URL('../../../deploy/monitoring/', import.meta.url))
 

@@ -3,7 +3,7 @@
  * and the results end as if nothing had happened (results may be re-sent, but identical).
  */
 import { expect } from 'chai'
-import { load } from 'js-yaml'
+import { load } from '../../support/yaml.js'
 import { RequestTopics, ResultTopics } from '../../../src/codecs/topics.js'
 import { publish, type CollectedMessage } from '../../support/kafka-helpers.js'
 import { checkScrapeConfigsWithPromtool } from '../../support/promtool.js'

@@ -4,7 +4,7 @@
  * holding YAML nobody can parse. Nothing may be lost, duplicated, recreated or overwritten.
  */
 import { expect } from 'chai'
-import { dump } from 'js-yaml'
+import { dump } from '../../support/yaml.js'
 import { DEV_SECRET } from '../../../dev/dev-stack.js'
 import { checkScrapeConfigsWithPromtool } from '../../support/promtool.js'
 import { useHarness } from '../../support/harness-hooks.js'
@@ -51,7 +51,7 @@ describe('Kubernetes secret failures end to end', function () {
     const writeOtherJob = (): void => {
       const jobName = `other-writer-${otherJobs.length}`
       const jobs = [...jobsIn(secretText()), { job_name: jobName, static_configs: [{ targets: [`10.0.0.${otherJobs.length + 1}:9100`] }] }]
-      kube().setSecret(namespace, name, { ...kube().secret(namespace, name)?.data, [key]: dump(jobs, { lineWidth: -1 }) })
+      kube().setSecret(namespace, name, { ...kube().secret(namespace, name)?.data, [key]: dump(jobs) })
       otherJobs.push(jobName)
     }
     let timer: NodeJS.Timeout | undefined

@@ -1,5 +1,5 @@
 import { expect } from 'chai'
-import { load } from 'js-yaml'
+import { load } from '../../support/yaml.js'
 import { randomUUID } from 'node:crypto'
 import { RequestTopics, ResultTopics } from '../../../src/codecs/topics.js'
 import { createRequestSample, deleteRequestSample } from '../../fixtures/spec-samples.js'

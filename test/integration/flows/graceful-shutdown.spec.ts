@@ -3,7 +3,7 @@
  * whatever was accepted but not finished is resumed by the next start. A second signal exits now.
  */
 import { expect } from 'chai'
-import { load } from 'js-yaml'
+import { load } from '../../support/yaml.js'
 import { RequestTopics } from '../../../src/codecs/topics.js'
 import { publish, type CollectedMessage } from '../../support/kafka-helpers.js'
 import { createRequest } from '../../support/request-builders.js'

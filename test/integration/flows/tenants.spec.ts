@@ -5,7 +5,7 @@
  * cloud metadata address answers FAILURE and writes nothing.
  */
 import { expect } from 'chai'
-import { load } from 'js-yaml'
+import { load } from '../../support/yaml.js'
 import { dashboardUid } from '../../../src/effects/grafana/dashboard-uids.js'
 import { useHarness } from '../../support/harness-hooks.js'
 import { checkScrapeConfigsWithPromtool } from '../../support/promtool.js'

@@ -4,7 +4,7 @@
  * YAML promtool rejects) and must be reported. No servers: results and state are built by hand.
  */
 import { expect } from 'chai'
-import { dump } from 'js-yaml'
+import { dump } from '../../support/yaml.js'
 import type { CollectedMessage } from '../../support/kafka-helpers.js'
 import { STILL_IN_PLACE } from '../../../src/state/decide.js'
 import { checkInvariants, type InvariantInput } from '../../support/invariants.js'

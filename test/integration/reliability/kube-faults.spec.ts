@@ -6,7 +6,7 @@
  * failed are re-sent after the fault ends, as SONATA would, and the end state must be exact.
  */
 import { expect } from 'chai'
-import { dump } from 'js-yaml'
+import { dump } from '../../support/yaml.js'
 import { ResultTopics } from '../../../src/codecs/topics.js'
 import { DEV_SECRET } from '../../../dev/dev-stack.js'
 import { jobsOf, resultsByRef, statusOf, type ScrapeJob } from '../../support/invariants.js'
@@ -56,7 +56,7 @@ describe('reliability: Kubernetes secret faults under load', function () {
     // set, such as the service's ownership record).
     const writeOtherJob = (): void => {
       const job: ScrapeJob = { job_name: `other-writer-${foreignJobs.length}`, static_configs: [{ targets: [`10.0.0.${foreignJobs.length + 1}:9100`] }] }
-      kube().setSecret(namespace, name, { ...kube().secret(namespace, name)?.data, [key]: dump([...jobsOf(secretText()), job], { lineWidth: -1 }) })
+      kube().setSecret(namespace, name, { ...kube().secret(namespace, name)?.data, [key]: dump([...jobsOf(secretText()), job]) })
       foreignJobs.push(job)
       otherWrites += 1
     }

@@ -7,7 +7,7 @@
  * the equivalent scrape list so the same invariants (and promtool) judge both backends.
  */
 import { expect } from 'chai'
-import { dump } from 'js-yaml'
+import { dump } from '../../support/yaml.js'
 import { ResultTopics } from '../../../src/codecs/topics.js'
 import { DEV_SCRAPE_CONFIG } from '../../../dev/dev-stack.js'
 import { resultCollector, type ResultCollector } from '../../support/kafka-helpers.js'
@@ -87,7 +87,7 @@ describe('reliability: ScrapeConfig backend faults under load', function () {
     const others = objects().filter((o) => !isOwn(o))
     await finishScenario(
       'Kubernetes (ScrapeConfig backend): another team\'s objects + 409/429/5xx',
-      { requests: [...requests, ...again], results: results.messages, scrapeConfigs: dump(own.map(asScrapeJob), { lineWidth: -1 }), dashboards: harness.stack.grafana.dashboards() },
+      { requests: [...requests, ...again], results: results.messages, scrapeConfigs: dump(own.map(asScrapeJob)), dashboards: harness.stack.grafana.dashboards() },
       { startedAt, faults: injected, notes: `${again.length} re-sent after FAILURE; ${own.length} own objects, ${others.length} of the other team's (untouched: ${String(others.every((o) => o.metadata.labels?.['team'] === 'other'))})` },
     )
     expect(others).to.have.length(20)

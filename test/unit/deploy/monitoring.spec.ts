@@ -3,7 +3,7 @@
  * query names a metric the service exports, and every alert links a runbook anchor that exists.
  */
 import { expect } from 'chai'
-import { load } from 'js-yaml'
+import { load } from '../../support/yaml.js'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { DASHBOARD_PATH, renderServiceDashboard } from '../../../scripts/monitoring-dashboard.js'

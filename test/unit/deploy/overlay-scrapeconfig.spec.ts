@@ -7,7 +7,7 @@
  */
 import { expect } from 'chai'
 import { isRight } from 'fp-ts/lib/Either.js'
-import { load } from 'js-yaml'
+import { load } from '../../support/yaml.js'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'

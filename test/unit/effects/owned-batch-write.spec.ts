@@ -1,12 +1,12 @@
 import { expect } from 'chai'
 import sinon from 'sinon'
-import { load } from 'js-yaml'
+import { load } from '../../support/yaml.js'
 import { OWNERSHIP_FORMAT, parseOwnedJobs } from '../../../src/codecs/apis/owned-jobs.js'
 import { KubeErrorException, type SecretClient } from '../../../src/effects/kube/secret/kube-secret-client.js'
 import type { OwnedEdit } from '../../../src/effects/prometheus/owned-list-edits.js'
 import { fragment } from '../../../src/effects/prometheus/scrape-config-list.js'
 import { federationJob, jobFingerprint } from '../../../src/effects/prometheus/scrape-job.js'
-import { writeBatch, type BatchWriteDeps } from '../../../src/effects/kube/secret/secret-batch-write.js'
+import { isSecretFull, writeBatch, type BatchWriteDeps } from '../../../src/effects/kube/secret/secret-batch-write.js'
 import { TRICKY_FOREIGN } from '../../fixtures/foreign-scrape-configs.js'
 
 const job = (serviceId: string) => federationJob({ serviceId, namespaces: ['ns-1'], host: '10.0.0.4', port: 30180 })
@@ -159,7 +159,7 @@ describe('writeBatch: no cache turns a change into a no-op', () => {
 })
 
 describe('writeBatch: the secret is full', () => {
-  it('a 422 "Too long" fails the creates of the batch as "full"; its deletes still go through', async () => {
+  it('a 422 "Too long" (classified too-large at the door) fails the creates of the batch as "full", with the sizes; its deletes still go through', async () => {
     const memory = memoryClient('[]\n')
     const deps = depsOf(memory.client)
     await writeBatch([upsert('svc-a')], deps)
@@ -168,7 +168,7 @@ describe('writeBatch: the secret is full', () => {
     memory.client.replace = (value, resourceVersion, owned) => {
       if (value.includes('svc-new')) {
         refused += 1
-        return Promise.reject(new KubeErrorException({ kind: 'invalid', status: 422, message: 'Secret "s" is invalid: data: Too long: must have at most 1048576 bytes' }))
+        return Promise.reject(new KubeErrorException({ kind: 'too-large', status: 422, limitBytes: 1048576, message: 'Secret "s" is invalid: data: Too long: must have at most 1048576 bytes' }))
       }
       return replace(value, resourceVersion, owned)
     }
@@ -178,6 +178,10 @@ describe('writeBatch: the secret is full', () => {
     expect(refused).to.equal(1)
     expect(outcomes[0]).to.include({ ok: false, retryable: false })
     expect(outcomes[0]).to.have.property('reason').that.matches(/secret ns\/s key is full: .*Too long.*the job was not added/)
+    const first = outcomes[0]
+    if (first === undefined || !isSecretFull(first)) throw new Error('expected a full outcome')
+    expect(first.full.limitBytes).to.equal(1048576)
+    expect(first.full.bytes).to.be.greaterThan(Buffer.byteLength(fragment(job('svc-new'))))
     expect(outcomes[1]).to.deep.equal({ ok: true, changed: true, wasPresent: true })
     expect(report.written).to.equal(true)
     expect(memory.current().value).to.equal('[]\n')

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { expect } from 'chai'
-import { load } from 'js-yaml'
+import { load } from '../../support/yaml.js'
 import { logsDashboard, logsQuery, metricPanels, metricsDashboard, platformLogsDashboard } from '../../../src/effects/grafana/dashboards.js'
 import { substituteGrafanaVariables } from '../../../src/effects/grafana/grafana-variables.js'
 import { federationJob } from '../../../src/effects/prometheus/scrape-job.js'

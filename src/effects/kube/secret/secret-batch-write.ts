@@ -15,22 +15,33 @@
  * holding invalid YAML fails the batch with a clear reason.
  */
 import { isLeft } from 'fp-ts/lib/Either.js'
-import { OWNERSHIP_KEY, parseOwnedJobs, renderOwnedJobs } from '../../../codecs/apis/owned-jobs.js'
+import { OWNERSHIP_KEY, renderOwnedJobs } from '../../../codecs/apis/owned-jobs.js'
 import { backoffDelay } from '../../../support/backoff.js'
 import { KubeErrorException } from '../kube-error.js'
 import { KUBE_WRITE_BACKOFF } from '../kube-write-backoff.js'
 import type { SecretClient } from './kube-secret-client.js'
 import { applyOwnedEdits, type EditResult, type OwnedEdit, type OwnedList } from '../../prometheus/owned-list-edits.js'
-import { loadScrapeConfigItems, prometheusJobNames } from '../../prometheus/scrape-config-list.js'
-import { cutScrapeList, renderSplicedList } from '../../prometheus/scrape-list-spans.js'
+import { renderSplicedList } from '../../prometheus/scrape-list-spans.js'
+import { readScrapeSecret } from './read-scrape-secret.js'
 
-/** `lostRecord`: the edit met a job the log says is the service's, missing from the ownership record (see owned-list-edits.ts). */
+/** The API server refused the secret over its size limit: the bytes of both keys it was sent, and its limit when it named one. */
+export interface SecretFull {
+  readonly bytes: number
+  readonly limitBytes?: number
+}
+
+/**
+ * `lostRecord`: the edit met a job the log says is the service's, missing from the ownership
+ * record (see owned-list-edits.ts). `full`: an upsert refused because the secret would pass the
+ * API server's size limit (see `full` in writeBatch).
+ */
 export type SecretEditOutcome =
   | { readonly ok: true; readonly changed: boolean; readonly wasPresent: boolean; readonly lostRecord?: string }
-  | { readonly ok: false; readonly reason: string; readonly retryable: boolean; readonly lostRecord?: string }
+  | { readonly ok: false; readonly reason: string; readonly retryable: boolean; readonly lostRecord?: string; readonly full?: SecretFull }
 
-/** An upsert answered "full": the API server refused the secret over its size limit (see `full` in writeBatch). */
-export const isSecretFull = (outcome: SecretEditOutcome): boolean => !outcome.ok && / is full: Kubernetes refused it over its size limit/.test(outcome.reason)
+/** An upsert answered "full": the API server refused the secret over its size limit. */
+export const isSecretFull = (outcome: SecretEditOutcome): outcome is SecretEditOutcome & { readonly ok: false; readonly full: SecretFull } =>
+  !outcome.ok && outcome.full !== undefined
 
 export interface BatchReport {
   readonly edits: number
@@ -64,25 +75,19 @@ class BatchFailed extends Error {
   }
 }
 
-/** One GET, one full parse (validation) and one lexing into spans: once per resourceVersion we did not write ourselves. */
+/** One GET and one parse (values and spans together): once per resourceVersion we did not write ourselves. */
 const readFresh = async (deps: BatchWriteDeps): Promise<CachedSecret> => {
-  const snapshot = await deps.client.read()
-  const text = snapshot.value ?? ''
+  const secret = await readScrapeSecret(deps.client)
   const refuse = (why: string) => new BatchFailed(`secret ${deps.describe} holds invalid scrape configs (left untouched): ${why}`, false)
-  const items = loadScrapeConfigItems(text)
-  if (isLeft(items)) throw refuse(items.left.message)
-  const list = cutScrapeList(text, prometheusJobNames(text, items.right))
-  if (isLeft(list)) throw refuse(list.left)
-  const owned = parseOwnedJobs(snapshot.owned)
-  if (isLeft(owned)) {
-    const reason = `secret ${deps.describe}: ownership key ${OWNERSHIP_KEY} is unreadable (left untouched): ${owned.left}`
+  if (isLeft(secret.list)) throw refuse(secret.list.left.message)
+  const { layout } = secret.list.right
+  if (isLeft(layout)) throw refuse(layout.left)
+  if (isLeft(secret.owned)) {
+    const reason = `secret ${deps.describe}: ownership key ${OWNERSHIP_KEY} is unreadable (left untouched): ${secret.owned.left}`
     throw new BatchFailed(reason, false, reason)
   }
-  return { resourceVersion: snapshot.resourceVersion, list: list.right, owned: owned.right, rendered: text, ownedText: renderOwnedJobs(owned.right) }
+  return { resourceVersion: secret.resourceVersion, list: layout.right, owned: secret.owned.right, rendered: secret.text, ownedText: renderOwnedJobs(secret.owned.right) }
 }
-
-/** The apiserver's answer to a Secret over 1 MiB: `Secret "NAME" is invalid: data: Too long: must have at most 1048576 bytes`. */
-const TOO_LONG = /Too long: must have at most \d+ bytes/
 
 export const writeBatch = async (
   edits: readonly OwnedEdit[],
@@ -96,13 +101,14 @@ export const writeBatch = async (
   })
   // Set when the API server refused the write as over the Secret's size limit: from then on the
   // batch is re-applied without its upserts (answered "full"), so its removals still go through.
-  let full: string | undefined
-  const applyEdits = (base: CachedSecret): { next: OwnedList; results: readonly EditResult[] } => {
+  let full: { readonly reason: string; readonly full: SecretFull } | undefined
+  let bytes = 0
+  const applyEdits = (base: CachedSecret): { next: OwnedList; results: readonly (EditResult | SecretEditOutcome)[] } => {
     if (full === undefined) return applyOwnedEdits(base, edits, deps.describe)
     const kept = applyOwnedEdits(base, edits.filter((edit) => edit.op !== 'upsert'), deps.describe)
     const results = kept.results.slice()
-    const reason = full
-    const answer = (edit: OwnedEdit): EditResult => (edit.op === 'upsert' ? { ok: false, reason, retryable: false } : (results.shift() ?? { ok: true, wasPresent: false }))
+    const refused: SecretEditOutcome = { ok: false, reason: full.reason, retryable: false, full: full.full }
+    const answer = (edit: OwnedEdit): EditResult | SecretEditOutcome => (edit.op === 'upsert' ? refused : (results.shift() ?? { ok: true, wasPresent: false }))
     return { next: kept.next, results: edits.map(answer) }
   }
   for (let attempt = 1; attempt <= deps.maxAttempts; attempt += 1) {
@@ -124,7 +130,7 @@ export const writeBatch = async (
       const outcomes = applied.results.map((result): SecretEditOutcome =>
         result.ok ? { ok: true, changed, wasPresent: result.wasPresent, ...(result.lostRecord === undefined ? {} : { lostRecord: result.lostRecord }) } : result,
       )
-      const bytes = Buffer.byteLength(text) + Buffer.byteLength(ownedText)
+      bytes = Buffer.byteLength(text) + Buffer.byteLength(ownedText)
       if (!changed) return { outcomes, report: { edits: edits.length, written: false, attempts: attempt, conflicts, bytes } }
       const written = await deps.client.replace(text, base.resourceVersion, ownedText)
       deps.cache = { resourceVersion: written.resourceVersion, rendered: text, ownedText, ...applied.next }
@@ -133,11 +139,12 @@ export const writeBatch = async (
       deps.cache = undefined
       if (error instanceof BatchFailed) return fail(error.reason, error.retryable, attempt, error.lostRecord)
       if (!(error instanceof KubeErrorException)) return fail(`unexpected error writing secret ${deps.describe}: ${String(error)}`, false, attempt)
-      const { kind, message, retryAfterMs } = error.error
+      const { kind, message, retryAfterMs, limitBytes } = error.error
       lastError = message
       if (kind === 'not-found') return fail(`secret ${deps.describe} not found (it is not created by this service)`, false, attempt)
-      if (kind === 'invalid' && TOO_LONG.test(message) && full === undefined && edits.some((edit) => edit.op === 'upsert')) {
-        full = `secret ${deps.describe} is full: Kubernetes refused it over its size limit (${message}); the job was not added`
+      if (kind === 'too-large' && full === undefined && edits.some((edit) => edit.op === 'upsert')) {
+        const reason = `secret ${deps.describe} is full: Kubernetes refused it over its size limit (${message}); the job was not added`
+        full = { reason, full: { bytes, ...(limitBytes === undefined ? {} : { limitBytes }) } }
         continue
       }
       if (kind === 'conflict') conflicts += 1

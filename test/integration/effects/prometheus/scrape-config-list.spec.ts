@@ -1,13 +1,9 @@
 import { expect } from 'chai'
 import fc from 'fast-check'
-import { dump } from 'js-yaml'
+import { dump } from '../../../support/yaml.js'
 import { isLeft, isRight, type Either } from 'fp-ts/lib/Either.js'
-import {
-  applyEdits, findJob, jobNames, parseScrapeConfigList, renderScrapeConfigList,
-  type ParseError, type ScrapeConfigList, type SecretEdit,
-  prometheusJobNames,
-  loadScrapeConfigItems,
-} from '../../../../src/effects/prometheus/scrape-config-list.js'
+import { type ParseError, type SecretEdit, parseScrapeList } from '../../../../src/effects/prometheus/scrape-config-list.js'
+import { applyEdits, findJob, jobNames, parseScrapeConfigList, renderScrapeConfigList, type ScrapeConfigList } from '../../../support/rendered-scrape-list.js'
 import { federationJob, type ScrapeJob } from '../../../../src/effects/prometheus/scrape-job.js'
 import { checkScrapeConfigsWithPromtool } from '../../../support/promtool.js'
 
@@ -181,7 +177,7 @@ describe('scrape-config-list', () => {
 
     it('render→parse round-trips, touched names are unique, untouched entries are preserved', () => {
       fc.assert(fc.property(fc.array(foreignJob, { maxLength: 8 }), fc.array(edit, { maxLength: 6 }), (jobs, edits) => {
-        // The starting secret is written by js-yaml directly, as a stand-in for any other writer.
+        // The starting secret is written by a plain YAML dump, as a stand-in for any other writer.
         const start = parsed(jobs.length === 0 ? undefined : dump(jobs))
         const next = applyEdits(start, edits)
         expect(plain(roundTrip(next))).to.deep.equal(plain(values(next)))
@@ -223,14 +219,14 @@ describe('scrape-config-list', () => {
 })
 
 
-describe('prometheusJobNames', () => {
+describe('job names', () => {
   it('names jobs by the scalar\'s text, as Prometheus decodes job_name into a string (0x1F and 31 are two jobs for promtool)', async () => {
-    const text = '- job_name: 0x1F\n  static_configs: [{targets: ["a:1"]}]\n- job_name: 31\n  static_configs: [{targets: ["a:1"]}]\n- &b {job_name: "q", scrape_interval: 1m}\n- <<: *b\n  job_name: 1e3\n- job_name: true\n'
-    const items = loadScrapeConfigItems(text)
-    if (isLeft(items)) throw new Error(items.left.message)
-    expect(prometheusJobNames(text, items.right)).to.deep.equal(['0x1F', '31', 'q', '1e3', 'true'])
+    const text = '- job_name: 0x1F\n  static_configs: [{targets: ["a:1"]}]\n- job_name: 31\n  static_configs: [{targets: ["a:1"]}]\n- &b {job_name: "q", scrape_interval: 1m}\n- <<: *b\n  job_name: 1e3\n- job_name: true\n- <<: *b\n'
+    const list = parseScrapeList(text)
+    if (isLeft(list)) throw new Error(list.left.message)
+    expect(list.right.items.map((item) => item.jobName)).to.deep.equal(['0x1F', '31', 'q', '1e3', 'true', 'q'])
     const parsed = parseScrapeConfigList(text)
-    expect(isRight(parsed) && parsed.right.entries.map((e) => e.jobName)).to.deep.equal(['0x1F', '31', 'q', '1e3', 'true'])
+    expect(isRight(parsed) && parsed.right.entries.map((e) => e.jobName)).to.deep.equal(['0x1F', '31', 'q', '1e3', 'true', 'q'])
     const promtool = await checkScrapeConfigsWithPromtool('- job_name: 0x1F\n- job_name: 31\n')
     expect(promtool.ok, promtool.output).to.equal(true)
   })

@@ -1,5 +1,5 @@
 import { expect } from 'chai'
-import { dump } from 'js-yaml'
+import { dump } from '../../../support/yaml.js'
 import { federationJob } from '../../../../src/effects/prometheus/scrape-job.js'
 import { checkScrapeConfigsWithPromtool } from '../../../support/promtool.js'
 

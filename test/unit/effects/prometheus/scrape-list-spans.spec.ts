@@ -1,15 +1,15 @@
 import { expect } from 'chai'
 import { isRight } from 'fp-ts/lib/Either.js'
-import { jobNameOf, loadScrapeConfigItems } from '../../../../src/effects/prometheus/scrape-config-list.js'
-import { cutScrapeList, renderSplicedList, type SplicedList } from '../../../../src/effects/prometheus/scrape-list-spans.js'
+import { parseScrapeList } from '../../../../src/effects/prometheus/scrape-config-list.js'
+import { renderSplicedList, type SplicedList } from '../../../../src/effects/prometheus/scrape-list-spans.js'
 import { TRICKY_FOREIGN } from '../../../fixtures/foreign-scrape-configs.js'
 
+/** The spans come from the same parse as the values (`parseScrapeList`). */
 const cut = (text: string): SplicedList => {
-  const items = loadScrapeConfigItems(text)
-  if (!isRight(items)) throw new Error(items.left.message)
-  const list = cutScrapeList(text, items.right.map(jobNameOf))
-  if (!isRight(list)) throw new Error(list.left)
-  return list.right
+  const list = parseScrapeList(text)
+  if (!isRight(list)) throw new Error(list.left.message)
+  if (!isRight(list.right.layout)) throw new Error(list.right.layout.left)
+  return list.right.layout.right
 }
 
 const itemTexts = (list: SplicedList): string[] => list.segments.flatMap((s) => (s.kind === 'item' ? [s.text] : []))
@@ -38,13 +38,23 @@ describe('cutScrapeList', () => {
     expect(cut('  - job_name: a\n    x: 1\n').indent).to.equal(2)
   })
 
+  it('gives each item segment its value from the same parse, aliases and merge keys resolved', () => {
+    const items = cut('- &base {job_name: a, scrape_interval: 1m}\n# between\n- <<: *base\n  job_name: b\n').segments.flatMap((s) => (s.kind === 'item' ? [[s.jobName, s.value]] : []))
+    expect(items).to.deep.equal([
+      ['a', { job_name: 'a', scrape_interval: '1m' }],
+      ['b', { job_name: 'b', scrape_interval: '1m' }],
+    ])
+  })
+
   it('marks `[]` and null as the empty list', () => {
     expect(cut('[]\n').segments).to.deep.equal([{ kind: 'empty', text: '[]\n' }])
     expect(cut('# c\n~\n').segments.map((s) => s.kind)).to.deep.equal(['text', 'empty'])
   })
 
-  it('refuses a non-empty flow-style list and several documents', () => {
-    expect(cutScrapeList('[{job_name: a}]\n', ['a'])).to.deep.include({ _tag: 'Left' })
-    expect(cutScrapeList('- a: 1\n---\n- b: 1\n', [undefined])).to.deep.include({ _tag: 'Left' })
+  it('refuses a non-empty flow-style list (readable, not editable in place) and several documents', () => {
+    const flow = parseScrapeList('[{job_name: a}]\n')
+    expect(isRight(flow) && flow.right.items.map((item) => item.jobName)).to.deep.equal(['a'])
+    expect(isRight(flow) && flow.right.layout).to.deep.include({ _tag: 'Left' })
+    expect(parseScrapeList('- a: 1\n---\n- b: 1\n')).to.deep.include({ _tag: 'Left' })
   })
 })

@@ -2,7 +2,7 @@ import { expect } from 'chai'
 import { isLeft } from 'fp-ts/lib/Either.js'
 import { DeleteDashboardRequest } from '../../../../src/codecs/requests.js'
 import { scrapeConfigOf } from '../../../../src/effects/kube/scrapeconfig/scrape-config-of.js'
-import { applyEdits, emptyScrapeConfigList } from '../../../../src/effects/prometheus/scrape-config-list.js'
+import { applyEdits, emptyScrapeConfigList } from '../../../support/rendered-scrape-list.js'
 import { federationJob, jobFingerprint } from '../../../../src/effects/prometheus/scrape-job.js'
 import { describeDrift, expectedJobNames, findDrift, type ObservedService } from '../../../../src/ops/reconcile/drift.js'
 import { jobsInScrapeConfigs, jobsInSecret } from '../../../../src/ops/reconcile/jobs-in-place.js'
@@ -27,7 +27,7 @@ const deletePayload = (serviceId: string) => {
 const observed = (state: ServiceState, o: Partial<ObservedService> = {}): ObservedService => ({ state, missingDashboards: [], taggedDashboards: [], ...o })
 
 describe('ops/drift (pure)', () => {
-  const secret = jobsInSecret(applyEdits(emptyScrapeConfigList, [{ op: 'upsert', job: job('a') }, { op: 'upsert', job: job('b', '10.9.9.9') }, { op: 'upsert', job: job('gone') }]))
+  const secret = jobsInSecret(applyEdits(emptyScrapeConfigList, [{ op: 'upsert', job: job('a') }, { op: 'upsert', job: job('b', '10.9.9.9') }, { op: 'upsert', job: job('gone') }]).entries)
 
   it('nothing when the secret and Grafana match the log', () => {
     expect(findDrift([observed(active('a')), observed(deleted('other'))], secret)).to.deep.equal([])

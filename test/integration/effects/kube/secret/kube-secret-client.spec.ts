@@ -146,10 +146,23 @@ describe('kube secret client (client-node against the simulator)', () => {
     expect(await rejection(client.readMetadata())).to.include({ kind: 'retryable', status: 500 })
   })
 
-  it('classifyKubeError: 400/422 invalid, Retry-After as HTTP date or Status detail, unknown errors fatal', () => {
+  it('classifies the apiserver\'s 422 "Too long" for a Secret over 1 MiB as too-large, with the limit it named', async () => {
+    // a 1 MiB body: more time than the other cases' 300 ms on a loaded machine
+    const patient = createSecretClient(kubeConfigFrom(await sim.writeKubeconfig()), ref, { timeoutMs: 30_000 })
+    const snapshot = await patient.read()
+    const error = await rejection(patient.replace(`- job_name: big\n  x: ${'a'.repeat(1_048_576)}\n`, snapshot.resourceVersion))
+    expect(error).to.include({ kind: 'too-large', status: 422, limitBytes: 1_048_576 })
+    expect(error.message).to.match(/Too long: must have at most 1048576 bytes/)
+    expect(sim.secret(NS, NAME)?.data[KEY]).to.equal('- job_name: a\n')
+  })
+
+  it('classifyKubeError: 400/422 invalid, 422 FieldValueTooLong and 413 too-large, Retry-After as HTTP date or Status detail, unknown errors fatal', () => {
     const status = (code: number, details: object = {}) => JSON.stringify({ kind: 'Status', message: `m${code}`, details, code })
     expect(classifyKubeError(new ApiException(422, 'x', status(422), {}), 'put')).to.deep.equal({ kind: 'invalid', status: 422, message: 'put: 422 m422' })
     expect(classifyKubeError(new ApiException(400, 'x', status(400), {}), 'put').kind).to.equal('invalid')
+    const tooLong = status(422, { causes: [{ reason: 'FieldValueTooLong', message: 'Too long: must have at most 1048576 bytes', field: 'data' }] })
+    expect(classifyKubeError(new ApiException(422, 'x', tooLong, {}), 'put')).to.deep.equal({ kind: 'too-large', status: 422, message: 'put: 422 m422', limitBytes: 1048576 })
+    expect(classifyKubeError(new ApiException(413, 'x', status(413), {}), 'put').kind).to.equal('too-large')
     expect(classifyKubeError(new ApiException(401, 'Unauthorized', undefined, {}), 'get')).to.deep.equal({ kind: 'unauthorized', status: 401, message: 'get: 401 HTTP 401' })
     const now = Date.parse('2025-01-01T00:00:00Z')
     const dated = new ApiException(503, 'x', status(503), { 'retry-after': 'Wed, 01 Jan 2025 00:00:05 GMT' })
