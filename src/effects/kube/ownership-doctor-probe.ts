@@ -30,11 +30,11 @@ export const ownershipVerdictOf = (secret: ScrapeSecret, registered: ReadonlyMap
   for (const { jobName, value } of list.right.items) if (jobName !== undefined && registered.has(jobName)) present.set(jobName, value)
   if (isLeft(owned)) {
     return present.size === 0
-      ? checkOk(NAME, `${where}: ${OWNERSHIP_KEY} is unreadable (${owned.left}), but none of the ${registered.size} job(s) the event logs say are registered is in the list`)
+      ? checkOk(NAME, `${where}: ${OWNERSHIP_KEY} is unreadable (${owned.left}), but none of the jobs the event logs say are registered is in the list`)
       : checkFail(NAME, `${where}: ${OWNERSHIP_KEY} is unreadable (${owned.left}) while ${present.size} job(s) the event logs say this service registered are in the list: ${named([...present.keys()])}`, `restore the key from a backup, or delete it; then ${ADOPT}`)
   }
   const lost = [...present.keys()].filter((id) => !owned.right.has(id))
-  if (lost.length === 0) return checkOk(NAME, `${where}: ${OWNERSHIP_KEY} lists every one of the ${present.size} registered job(s) in the list (${registered.size} registered in the event logs)`)
+  if (lost.length === 0) return checkOk(NAME, `${where}: ${OWNERSHIP_KEY} lists every one of the ${present.size} registered job(s) in the list`)
   const differ = lost.filter((id) => jobFingerprint(present.get(id)) !== registered.get(id))
   const detail = differ.length === 0 ? 'each is exactly what the log recorded (adoptable)' : `${differ.length} differ from what the log recorded (not adoptable until checked): ${named(differ)}`
   return checkFail(NAME, `${where}: ${lost.length} job(s) the event logs say this service registered are missing from ${OWNERSHIP_KEY} (the record was lost or edited): ${named(lost)}; ${detail}`, ADOPT)
@@ -44,24 +44,48 @@ export const ownershipVerdictOf = (secret: ScrapeSecret, registered: ReadonlyMap
 export const ownershipVerdict = (value: string | undefined, ownedText: string | undefined, registered: ReadonlyMap<string, string>, where: string): DoctorCheck =>
   ownershipVerdictOf(scrapeSecretOf({ resourceVersion: '', value, owned: ownedText }), registered, where)
 
-export const probeOwnership = async (config: Pick<Config, 'kube' | 'scrape'>, registered: ReadonlyMap<string, string>): Promise<DoctorCheck> => {
+/** What the event logs say, asked only about the services the check needs (ops/reconcile/registered-jobs.ts). */
+export interface LoggedJobs {
+  /** the serviceIds that have an event log */
+  readonly services: ReadonlySet<string>
+  /** serviceId → fingerprint of its registered job, for those of `serviceIds` that have one */
+  fingerprints(serviceIds: Iterable<string>): Promise<ReadonlyMap<string, string>>
+}
+
+/**
+ * Secret mode: only jobs in the list that belong to a known service and are missing from the
+ * ownership record (or all of them when the record is unreadable) need their logs read.
+ */
+const secretVerdict = async (secret: ScrapeSecret, logged: LoggedJobs, where: string): Promise<DoctorCheck> => {
+  const { list, owned } = secret
+  if (isLeft(list)) return ownershipVerdictOf(secret, new Map(), where)
+  const ours = list.right.items.flatMap(({ jobName }) => (jobName !== undefined && logged.services.has(jobName) ? [jobName] : []))
+  const unrecorded = isLeft(owned) ? ours : ours.filter((id) => !owned.right.has(id))
+  const registered = new Map(await logged.fingerprints(unrecorded))
+  // a recorded job is the service's by the record itself: no log read, but it counts as registered
+  if (!isLeft(owned)) for (const id of ours) if (owned.right.has(id)) registered.set(id, '')
+  return ownershipVerdictOf(secret, registered, where)
+}
+
+export const probeOwnership = async (config: Pick<Config, 'kube' | 'scrape'>, logged: LoggedJobs): Promise<DoctorCheck> => {
   try {
     const kc = kubeConfigFrom(config.kube.kubeconfigPath)
     const { scrape } = config
     if (scrape.backend === 'secret') {
       const secret = await readScrapeSecret(createSecretClient(kc, scrape.secret))
-      return ownershipVerdictOf(secret, registered, `${scrape.secret.namespace}/${scrape.secret.name}`)
+      return await secretVerdict(secret, logged, `${scrape.secret.namespace}/${scrape.secret.name}`)
     }
     const { namespace } = scrape.scrapeConfig
     const applier = createScrapeConfigApplier(kc, { namespace, extraLabels: scrape.scrapeConfig.labels, fieldManager: 'telemetry-client' })
     const own = new Set((await applier.listOwn()).map((o) => o.metadata.name))
+    // services whose object is not among the marked ones: only their logs are read, only their objects fetched
+    const registered = await logged.fingerprints([...logged.services].filter((serviceId) => !own.has(scrapeConfigName(serviceId))))
     const unmarked: string[] = []
     for (const serviceId of registered.keys()) {
-      if (own.has(scrapeConfigName(serviceId))) continue
       if ((await applier.read(serviceId)) === 'foreign') unmarked.push(serviceId)
     }
     return unmarked.length === 0
-      ? checkOk(NAME, `scrapeconfigs in ${namespace}: every one of the ${registered.size} registered job(s) that has an object carries the service's label and annotation`)
+      ? checkOk(NAME, `scrapeconfigs in ${namespace}: every registered job that has an object carries the service's label and annotation (${own.size} marked objects)`)
       : checkFail(NAME, `scrapeconfigs in ${namespace}: ${unmarked.length} object(s) of jobs the event logs say this service registered lack its managed-by label or serviceId annotation (changed by hand): ${named(unmarked)}`, 'restore the label and annotation (runbook "Ownership record lost"); until then deletes of these services answer FAILURE unless the spec is exactly what the log recorded')
   } catch (error) {
     return checkFail(NAME, `not checked: ${errorMessage(error)}`, 'see the kube.* checks above')

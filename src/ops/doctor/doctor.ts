@@ -8,7 +8,7 @@ import { probeGrafana } from '../../effects/grafana/grafana-doctor-probe.js'
 import { probeKube } from '../../effects/kube/kube-doctor-probe.js'
 import { probeOwnership } from '../../effects/kube/ownership-doctor-probe.js'
 import { checkFail, errorMessage, type DoctorCheck } from '../../support/doctor-check.js'
-import { registeredJobs } from '../reconcile/registered-jobs.js'
+import { withRegisteredJobs } from '../reconcile/registered-jobs.js'
 import { probeRedis } from '../../state/store/doctor-probe.js'
 import { probeKafka } from '../../streams/kafka/doctor-probe.js'
 import type { DoctorReport } from './doctor-report.js'
@@ -18,7 +18,7 @@ const ownershipChecks = async (config: Config, redis: readonly DoctorCheck[], ku
   // not checkable while Redis is down or a Kubernetes check failed (those checks already say why)
   if (!redis.some((c) => c.name === 'redis.reachable' && c.status === 'ok') || kube.length === 0 || kube.some((c) => c.status === 'fail')) return []
   try {
-    return [await probeOwnership(config, await registeredJobs(config.redis))]
+    return [await withRegisteredJobs(config.redis, (logged) => probeOwnership(config, logged))]
   } catch (error) {
     return [checkFail('kube.ownership', `not checked: the event logs could not be read: ${errorMessage(error)}`, 'see the redis.* checks above')]
   }
