@@ -100,7 +100,7 @@ const runRequests = async (way: Way, values: readonly Buffer[]): Promise<number>
 
 export const runB13 = async (sizes: Sizes, log: (line: string) => void): Promise<Figure[]> => {
   const receiver = await discardingReceiver()
-  const env = { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_SERVICE_NAME: 'telemetry-client-bench', OTEL_BSP_MAX_QUEUE_SIZE: '65536', OTEL_BSP_SCHEDULE_DELAY: '200' }
+  const env = { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_SERVICE_NAME: 'telemetry-client-bench', OTEL_BSP_MAX_QUEUE_SIZE: '65536', OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '4096', OTEL_BSP_SCHEDULE_DELAY: '200' }
   const on = startTracing(tracingFromEnv(env).settings)
   const ways: readonly Way[] = [{ name: 'untraced' }, { name: 'off', tracing: tracingOff() }, { name: 'on', tracing: on }]
   const values = Array.from({ length: sizes.b13Requests }, (_, i) => Buffer.from(JSON.stringify(createRequest(`b13-${i}`))))
