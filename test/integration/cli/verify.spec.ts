@@ -15,7 +15,8 @@ import { dashboardUid } from '../../../src/effects/grafana/dashboard-uids.js'
 import { checksOf, runCli, type JsonCheck as Check } from '../../support/run-cli.js'
 import { useHarness } from '../../support/harness-hooks.js'
 import { createOnCluster } from '../../support/lab-requests.js'
-import { eventually, sharedPrometheusLab } from '../../support/prometheus-fixture.js'
+import { labPatience, sharedPrometheusLab } from '../../support/prometheus-fixture.js'
+import { eventually } from '../../support/wait.js'
 import { createRequest, envelopeOf, platformRequest, publishRequests, resultOf } from '../../support/request-builders.js'
 
 interface Run { readonly code: number; readonly stdout: string; readonly stderr: string; readonly checks: readonly Check[] }
@@ -61,7 +62,7 @@ describe('telemetry-client verify', function () {
 
   it('the whole chain: every link ok (logs: accepted, no lines yet, a warning), exit 0; the text form shows each panel\'s values', async () => {
     await created(createOnCluster(lab, 'svc-ok', 'east', ['shop', 'default']))
-    const run = await eventually(() => verify(['svc-ok', '--json']), (r) => PANELS.every((p) => statusOf(r, p) === 'ok'), 'every panel ok')
+    const run = await eventually(() => verify(['svc-ok', '--json']), (r) => PANELS.every((p) => statusOf(r, p) === 'ok'), 'every panel ok', labPatience)
     expect(run.code).to.equal(0)
     expect(run.checks.map((c) => [c.name, c.status])).to.deep.equal([
       ['eventlog.service', 'ok'],
@@ -101,7 +102,7 @@ describe('telemetry-client verify', function () {
   it('the target down: prometheus.target fails with the scrape error, the panels name it, exit 1', async () => {
     const request = createRequest('svc-down', ['shop'])
     await created({ ...request, data: { ...request.data, prometheus: lab.unhealthy } })
-    const run = await eventually(() => verify(['svc-down', '--json']), (r) => checkOf(r, 'prometheus.target').reason.includes(': down, '), 'target down')
+    const run = await eventually(() => verify(['svc-down', '--json']), (r) => checkOf(r, 'prometheus.target').reason.includes(': down, '), 'target down', labPatience)
     expect(run.code).to.equal(1)
     expect(checkOf(run, 'prometheus.target').reason).to.include('down').and.include('503')
     expect(checkOf(run, 'prometheus.target').action).to.include(`${lab.unhealthy.host}:${lab.unhealthy.port}`)
@@ -121,7 +122,7 @@ describe('telemetry-client verify', function () {
   it('no data: the job is up but the namespaces have no series — a failure naming the namespaces once the job was scraped twice, exit 1', async () => {
     await created(createOnCluster(lab, 'svc-ghost', 'east', ['ghost']))
     // right after the reload the target may not be discovered yet, then not scraped twice (a warning)
-    const run = await eventually(() => verify(['svc-ghost', '--json']), (r) => checkOf(r, 'prometheus.panel Memory Usage').reason.includes('no series for namespaces'), 'no-data failure')
+    const run = await eventually(() => verify(['svc-ghost', '--json']), (r) => checkOf(r, 'prometheus.panel Memory Usage').reason.includes('no series for namespaces'), 'no-data failure', labPatience)
     expect(run.code).to.equal(1)
     expect(checkOf(run, 'prometheus.target')).to.include({ status: 'ok' })
     expect(checkOf(run, 'prometheus.panel Memory Usage').reason).to.include('no series for namespaces ghost')

@@ -11,15 +11,7 @@ import { publish, resultCollector, type ResultCollector } from '../../support/ka
 import { createRequest } from '../../support/request-builders.js'
 import { startHarness, type Harness } from '../../support/service-harness.js'
 import { spawnService } from '../../support/service-process.js'
-
-
-const eventually = async (check: () => Promise<boolean>, timeoutMs: number): Promise<void> => {
-  const deadline = Date.now() + timeoutMs
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time')
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
+import { sleep, until } from '../../support/wait.js'
 
 describe('Redis outages', function () {
   this.timeout(120_000)
@@ -49,17 +41,17 @@ describe('Redis outages', function () {
   it('loses Redis while running: /readyz goes false, nothing lost, the request completes and /readyz is true once Redis is back', async () => {
     const service = await harness.startService()
     const readyz = async () => (await fetch(`${service.http.url}/readyz`)).status
-    await eventually(async () => (await readyz()) === 200, 20_000)
+    await until(async () => (await readyz()) === 200, '/readyz 200', { timeoutMs: 20_000 })
     await redis.kill9()
-    await eventually(async () => (await readyz()) === 503, 10_000)
+    await until(async () => (await readyz()) === 503, '/readyz 503', { timeoutMs: 10_000 })
     const body = (await (await fetch(`${service.http.url}/readyz`)).json()) as { checks: Record<string, boolean> }
     expect(body.checks).to.include({ redis: false, kafka: true, kubernetes: true, grafana: true })
     const request = createRequest('svc-redis-outage')
     await publish(RequestTopics.create, [{ key: request.data.serviceId, value: JSON.stringify(request) }])
-    await new Promise((r) => setTimeout(r, 1500))
+    await sleep(1500)
     expect(results.messages.some((m) => m.value?.toString().includes(request.kogitoprocinstanceid))).to.equal(false)
     await redis.restart()
-    await eventually(async () => (await readyz()) === 200, 20_000)
+    await until(async () => (await readyz()) === 200, '/readyz 200', { timeoutMs: 20_000 })
     const result = await results.waitFor((m) => m.value?.toString().includes(request.kogitoprocinstanceid) ?? false, 40_000)
     expect(JSON.parse(result.value?.toString() ?? '{}')).to.have.nested.property('data.dashboardDataOrderStatus', 'SUCCESS')
     // and /metrics counted it

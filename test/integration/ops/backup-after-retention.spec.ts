@@ -17,9 +17,9 @@ import { flushPrefix, testRedis, uniquePrefix } from '../../support/redis-helper
 import { createRequest, dataOf, publishRequests, resultOf, type SentRequest } from '../../support/request-builders.js'
 import { runCli } from '../../support/run-cli.js'
 import { recordFigures } from '../reliability/figures.js'
+import { sleep } from '../../support/wait.js'
 
 const DAY_MS = 86_400_000
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 describe('export/import after a retention pass (backups that restore)', function () {
   this.timeout(120_000)

@@ -17,7 +17,8 @@ import { useHarness } from '../../support/harness-hooks.js'
 import { createOnCluster, expectPanelsShowCluster } from '../../support/lab-requests.js'
 import { operatorScrapeConfigsYaml } from '../../../dev/operator-scrape-config.js'
 import { checkScrapeConfigsWithPromtool } from '../../support/promtool.js'
-import { activeTargets, clusterOf, eventually, instantQuery, sharedPrometheusLab } from '../../support/prometheus-fixture.js'
+import { activeTargets, clusterOf, labPatience, instantQuery, sharedPrometheusLab } from '../../support/prometheus-fixture.js'
+import { eventually } from '../../support/wait.js'
 import { deleteRequest, envelopeOf, publishRequests, resultOf } from '../../support/request-builders.js'
 
 describe('real Prometheus: the ScrapeConfigs, as the Operator renders them, federate exactly the service\'s series', function () {
@@ -59,7 +60,7 @@ describe('real Prometheus: the ScrapeConfigs, as the Operator renders them, fede
     expect(objects().map((o) => o.metadata.name).sort()).to.deep.equal([scrapeConfigName('tenant-a'), scrapeConfigName('tenant-b')])
     await loadObjects()
 
-    await eventually(() => activeTargets(lab.central), (ts) => [jobOf('tenant-a'), jobOf('tenant-b')].every((job) => ts.some((t) => t.job === job && t.health === 'up')), 'both Operator jobs up')
+    await eventually(() => activeTargets(lab.central), (ts) => [jobOf('tenant-a'), jobOf('tenant-b')].every((job) => ts.some((t) => t.job === job && t.health === 'up')), 'both Operator jobs up', labPatience)
     // `up` carries job = spec.jobName (the serviceId), set by the Operator's relabeling
     // the central Prometheus is shared by the run: series of other specs' removed jobs are not marked
     // stale by a reload, so every query here names this spec's tenants
@@ -75,7 +76,7 @@ describe('real Prometheus: the ScrapeConfigs, as the Operator renders them, fede
   })
 
   it('verify finds the Operator\'s job by its serviceId target label and the service\'s own ScrapeConfig: every link ok, exit 0', async () => {
-    const run = await eventually(() => runCli(['verify', 'tenant-a', '--json', '--rate-interval', '20s'], ctx.harness.stack.env), (r) => r.code === 0, 'verify ok')
+    const run = await eventually(() => runCli(['verify', 'tenant-a', '--json', '--rate-interval', '20s'], ctx.harness.stack.env), (r) => r.code === 0, 'verify ok', labPatience)
     const checks = checksOf(run)
     expect(checks.filter((c) => c.status === 'fail')).to.deep.equal([])
     expect(checks.find((c) => c.name === 'scrape.job')?.reason).to.equal(`ScrapeConfig ${DEV_SCRAPE_CONFIG.namespace}/${scrapeConfigName('tenant-a')}, owned, scraping ${clusterOf(lab, 'east').prometheus.address}`)
@@ -88,7 +89,7 @@ describe('real Prometheus: the ScrapeConfigs, as the Operator renders them, fede
     await publishRequests([del])
     expect(await statusOf(del)).to.equal('SUCCESS')
     await loadObjects()
-    const left = await eventually(() => activeTargets(lab.central), (ts) => ts.length === 1 && ts[0]?.job === jobOf('tenant-b') && ts[0].health === 'up', 'only tenant-b left')
+    const left = await eventually(() => activeTargets(lab.central), (ts) => ts.length === 1 && ts[0]?.job === jobOf('tenant-b') && ts[0].health === 'up', 'only tenant-b left', labPatience)
     expect(left.map((t) => t.job)).to.deep.equal([jobOf('tenant-b')])
     await expectPanelsShowCluster(lab, ctx.harness.stack.grafana, 'tenant-b', 'west', ['billing', 'default'])
   })

@@ -10,7 +10,8 @@ import { expect } from 'chai'
 import type { PrometheusLab } from '../../../dev/prometheus-lab.js'
 import { useHarness } from '../../support/harness-hooks.js'
 import { createOnCluster, expectPanelsShowCluster } from '../../support/lab-requests.js'
-import { activeTargets, clusterOf, eventually, instantQuery, sharedPrometheusLab } from '../../support/prometheus-fixture.js'
+import { activeTargets, clusterOf, labPatience, instantQuery, sharedPrometheusLab } from '../../support/prometheus-fixture.js'
+import { eventually } from '../../support/wait.js'
 import { deleteRequest, envelopeOf, jobNamesIn, platformRequest, publishRequests, resultOf } from '../../support/request-builders.js'
 
 describe('real Prometheus: the secret\'s jobs federate exactly the service\'s series', function () {
@@ -33,7 +34,7 @@ describe('real Prometheus: the secret\'s jobs federate exactly the service\'s se
     await loadSecret()
 
     const tenants = ['tenant-a', 'tenant-b', 'tenant-c']
-    const up = await eventually(() => activeTargets(lab.central), (ts) => tenants.every((job) => ts.some((t) => t.job === job && t.health === 'up')), 'every job up')
+    const up = await eventually(() => activeTargets(lab.central), (ts) => tenants.every((job) => ts.some((t) => t.job === job && t.health === 'up')), 'every job up', labPatience)
     expect(up.map((t) => [t.job, t.url.split('?')[0]]).sort()).to.deep.equal([
       ['tenant-a', `http://${clusterOf(lab, 'east').prometheus.address}/federate`],
       ['tenant-b', `http://${clusterOf(lab, 'west').prometheus.address}/federate`],
@@ -68,7 +69,7 @@ describe('real Prometheus: the secret\'s jobs federate exactly the service\'s se
     await publishRequests([del])
     expect(await statusOf(del)).to.equal('SUCCESS')
     await loadSecret()
-    const left = await eventually(() => activeTargets(lab.central), (ts) => ts.length === 2 && ts.every((t) => t.job !== 'tenant-a' && t.health === 'up'), 'tenant-a gone')
+    const left = await eventually(() => activeTargets(lab.central), (ts) => ts.length === 2 && ts.every((t) => t.job !== 'tenant-a' && t.health === 'up'), 'tenant-a gone', labPatience)
     expect(left.map((t) => t.job).sort()).to.deep.equal(['tenant-b', 'tenant-c'])
     await expectPanelsShowCluster(lab, ctx.harness.stack.grafana, 'tenant-b', 'west', ['billing', 'default'])
     await expectPanelsShowCluster(lab, ctx.harness.stack.grafana, 'tenant-c', 'east', ['default'])
