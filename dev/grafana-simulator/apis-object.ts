@@ -4,17 +4,13 @@
  * version as `generation`, and the annotations Grafana sets itself.
  */
 import type { ApiResource } from './apis-status.js'
+import type { FolderRecord } from './store.js'
 
 export const FOLDER_ANNOTATION = 'grafana.app/folder'
 export const INTERNAL_ID_LABEL = 'grafana.app/deprecatedInternalID'
 
-export interface StoredObject {
-  readonly uid: string
-  readonly id: number
-  readonly version: number
-  readonly created: string
-  readonly resourceVersion?: string | undefined
-}
+/** what a stored folder and a stored dashboard both have */
+export type StoredObject = Pick<FolderRecord, 'uid' | 'id' | 'version' | 'created' | 'resourceVersion'>
 
 export interface ObjectParts {
   readonly labels?: Readonly<Record<string, string>>

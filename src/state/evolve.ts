@@ -12,7 +12,7 @@
  * for byte with the fold of the log.
  */
 import type { ServiceEvent } from '../codecs/events.js'
-import { newestCarriedOut, orderTime } from './publish-time.js'
+import { newestCarriedOut, orderTime, queuePosition } from './publish-time.js'
 import { COMPLETED_WINDOW, type AppliedJob, type PendingRequest, type ServiceState, type Undo } from './service-state.js'
 
 /** What an event changes in the snapshot (version and last change aside): the keys to replace. */
@@ -70,25 +70,6 @@ const requestAccepted: Handle<'RequestAccepted'> = (state, e) => {
   const queue = state.pending.slice()
   queue.splice(queuePosition(state.pending, publishedAt), 0, pending)
   return { pending: queue }
-}
-
-/**
- * Requests of one service may come through different topics and partitions, whose batches are
- * recorded in no particular order; the queue follows the producer's publish time instead. A head
- * that already made progress keeps its place (its remaining steps finish first); otherwise a
- * request published earlier goes in front: decide() works from the snapshot, so the steps a
- * displaced request already did are re-checked, never assumed.
- */
-const queuePosition = (pending: ReadonlyArray<{ readonly publishedAt?: string; readonly acceptedAt: string; readonly done: readonly unknown[] }>, publishedAt: string | undefined): number => {
-  if (publishedAt === undefined) return pending.length
-  const first = pending[0] !== undefined && pending[0].done.length > 0 ? 1 : 0
-  for (let i = pending.length; i > first; i -= 1) {
-    const queued = pending[i - 1]
-    // capped again: a snapshot stored before the cap may hold a future publish time
-    const before = queued === undefined ? undefined : orderTime(queued.publishedAt, queued.acceptedAt)
-    if (before === undefined || before <= publishedAt) return i
-  }
-  return first
 }
 
 const requestRedelivered: Handle<'RequestRedelivered'> = (state, e) => {
