@@ -12,7 +12,7 @@ import { DEV_SECRET } from '../../../dev/dev-stack.js'
 import { startKubeSimulator, type KubeSimulator } from '../../../dev/kube-simulator/index.js'
 import { publish } from '../../support/kafka-helpers.js'
 import { spawnService, type ServiceProcess } from '../../support/service-process.js'
-import { faultCounts, recordFigures } from './figures.js'
+import { faultCounts, recordCleanRun } from './figures.js'
 import { createRequest, deleteRequest } from '../../support/request-builders.js'
 import { awaitOutcomes, publishAll } from './scenario.js'
 import { useHarness } from '../../support/harness-hooks.js'
@@ -76,15 +76,10 @@ describe('reliability: credentials are redacted from logs, results and dead lett
     const published = ctx.results.messages.map((m) => `${m.key ?? ''} ${m.value?.toString('utf8') ?? ''} ${JSON.stringify(m.headers)}`).join('\n')
     const leaks = { logs: leaksIn(logs), results: leaksIn(published) }
     const failures = ctx.results.messages.filter((m) => m.value?.toString('utf8').includes('"FAILURE"')).length
-    recordFigures({
-      scenario: 'security: token redaction (debug logs, ctx.results, dead letters)',
+    recordCleanRun('security: token redaction (debug logs, ctx.results, dead letters)', startedAt, {
       requests: requests.length + 1,
       faults: injected,
       inputs: 0,
-      lost: 0,
-      duplicateJobs: 0,
-      promtool: 'n/a',
-      seconds: (Date.now() - startedAt) / 1000,
       notes: `${logs.length} bytes of debug log and ${ctx.results.messages.length} published records searched; ${failures} FAILURE results; leaks: ${leaks.logs.length + leaks.results.length}`,
     })
     expect(logs.length, 'the service logged something').to.be.greaterThan(1000)
