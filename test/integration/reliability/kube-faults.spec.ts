@@ -12,7 +12,7 @@ import { jobsOf, resultsByRef, statusOf, type ScrapeJob } from '../../support/in
 import { faultCounts } from './figures.js'
 import { sleep } from '../../support/wait.js'
 import { createRequest } from '../../support/request-builders.js'
-import { awaitOutcomes, finishScenario, mixedRequests, publishAll, resendFailed, type SentRequest } from './scenario.js'
+import { awaitOutcomes, finishScenario, mixedRequests, publishAll, publishBesideCompetitor, resendFailed, type SentRequest } from './scenario.js'
 import { useHarness } from '../../support/harness-hooks.js'
 
 const { namespace, name, key } = DEV_SECRET
@@ -50,15 +50,9 @@ describe('reliability: Kubernetes secret faults under load', function () {
       otherWrites += 1
     }
     const requests = mixedRequests('kf', 200, { deleteEvery: 4, recreateEvery: 5 })
-    const timer = setInterval(() => {
+    await publishBesideCompetitor(ctx.results, requests, () => {
       if (otherWrites < 60) writeOtherJob()
-    }, 10)
-    try {
-      await publishAll(requests, { gapMs: 5 })
-      await awaitOutcomes(ctx.results, requests, 120_000)
-    } finally {
-      clearInterval(timer)
-    }
+    })
     const injected = faultCounts({ kube: kube().faults }, { 'other-writer:setSecret': otherWrites })
     kube().faults.clear()
     const again = await resend(requests)

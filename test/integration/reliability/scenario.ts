@@ -46,6 +46,17 @@ export const publishAll = async (
 /** Resolves once every request has at least one result; rejects naming missing ones after `timeoutMs`. */
 export const awaitOutcomes = (results: ResultCollector, requests: readonly SentRequest[], timeoutMs = 60_000): Promise<void> => awaitAnswered(results, requests, { timeoutMs })
 
+/** Publishes the requests and waits for every outcome while `competitor` runs every 10 ms (another writer of the same resources). */
+export const publishBesideCompetitor = async (results: ResultCollector, requests: readonly SentRequest[], competitor: () => void): Promise<void> => {
+  const timer = setInterval(competitor, 10)
+  try {
+    await publishAll(requests, { gapMs: 5 })
+    await awaitOutcomes(results, requests, 120_000)
+  } finally {
+    clearInterval(timer)
+  }
+}
+
 /** Check, record the row, then assert: the figures table shows failing scenarios too. */
 export const finishScenario = async (
   scenario: string,

@@ -10,7 +10,7 @@ import { expect } from 'chai'
 import { dump } from 'js-yaml'
 import { DEV_SCRAPE_CONFIG } from '../../../dev/dev-stack.js'
 import { faultCounts } from './figures.js'
-import { awaitOutcomes, finishScenario, mixedRequests, publishAll, resendFailed, type SentRequest } from './scenario.js'
+import { finishScenario, mixedRequests, publishBesideCompetitor, resendFailed, type SentRequest } from './scenario.js'
 import { useHarness } from '../../support/harness-hooks.js'
 
 type Wire = { metadata: { name: string; labels?: Record<string, string> }; spec: Record<string, unknown> }
@@ -59,15 +59,9 @@ describe('reliability: ScrapeConfig backend faults under load', function () {
       otherWrites += 1
     }
     const requests = mixedRequests('scf', 200, { deleteEvery: 4, recreateEvery: 5 })
-    const timer = setInterval(() => {
+    await publishBesideCompetitor(ctx.results, requests, () => {
       if (otherWrites < 60) writeOtherObject()
-    }, 10)
-    try {
-      await publishAll(requests, { gapMs: 5 })
-      await awaitOutcomes(ctx.results, requests, 120_000)
-    } finally {
-      clearInterval(timer)
-    }
+    })
     const injected = faultCounts({ kube: kube().faults }, { 'other-team:setScrapeConfig': otherWrites })
     kube().faults.clear()
     const again = await resend(requests)
