@@ -46,6 +46,17 @@ describe('secretWrites$', () => {
   }
   afterEach(() => subscription.unsubscribe())
 
+  /** `a` is being written; `b` and `c` arrived meanwhile and wait for the next write. */
+  const aWriteInFlightAndTwoWaiting = async () => {
+    const { write, calls } = controlledWrite()
+    start(write)
+    submit('a')
+    await settle()
+    submit('b')
+    submit('c')
+    return calls
+  }
+
   it('answers each ticket with the outcome of the batch that carried it', async () => {
     const { write, calls } = controlledWrite()
     start(write)
@@ -70,12 +81,7 @@ describe('secretWrites$', () => {
   })
 
   it('a crashing write answers every waiter with a retryable failure, and the next batch is still written', async () => {
-    const { write, calls } = controlledWrite()
-    start(write)
-    submit('a')
-    await settle()
-    submit('b')
-    submit('c')
+    const calls = await aWriteInFlightAndTwoWaiting()
     calls[0]?.reject(new Error('disk on fire'))
     await settle()
 
@@ -102,12 +108,7 @@ describe('secretWrites$', () => {
   })
 
   it('a batch answered with too few outcomes fails the edits left without one', async () => {
-    const { write, calls } = controlledWrite()
-    start(write)
-    submit('a')
-    await settle()
-    submit('b')
-    submit('c')
+    const calls = await aWriteInFlightAndTwoWaiting()
     calls[0]?.resolve({ outcomes: [ok(1)], report: report(1) })
     await settle()
     calls[1]?.resolve({ outcomes: [ok(2)], report: report(2) })
