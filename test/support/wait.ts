@@ -60,6 +60,6 @@ export const awaitAnswered = async (results: ResultCollector, requests: readonly
       const missing = requests.filter((r) => !byRef.has(r.kogitoprocinstanceid))
       throw new Error(`${requests.length - missing.length} of ${requests.length} requests answered after ${timeoutMs} ms (wanted ${count}), e.g. no result for ${missing.slice(0, 5).map((r) => String(r.data['serviceId'])).join(', ')}`)
     }
-    await sleep(50)
+    await sleep(100)
   }
 }
