@@ -13,7 +13,7 @@
  */
 import type { ServiceEvent } from '../codecs/events.js'
 import { newestCarriedOut, orderTime, queuePosition } from './publish-time.js'
-import { COMPLETED_WINDOW, type AppliedJob, type PendingRequest, type ServiceState, type Undo } from './service-state.js'
+import { COMPLETED_WINDOW, newPending, type AppliedJob, type PendingRequest, type ServiceState, type Undo } from './service-state.js'
 
 /** What an event changes in the snapshot (version and last change aside): the keys to replace. */
 type Changes = Partial<ServiceState>
@@ -54,19 +54,12 @@ const requestAccepted: Handle<'RequestAccepted'> = (state, e) => {
   // the event store dedupes on the CloudEvent id; this guard keeps the fold total anyway
   if (pendingIndex(state, e.requestId) >= 0 || state.completed.some((c) => c.requestId === e.requestId)) return NO_CHANGE
   const publishedAt = orderTime(e.publishedAt, e.at)
-  const pending: PendingRequest = {
-    requestId: e.requestId,
-    request: e.request,
+  const pending = newPending(e.requestId, e.request, e.at, {
     kogito: e.kogito,
-    acceptedAt: e.at,
     ...(publishedAt === undefined ? {} : { publishedAt }),
     ...(e.trace === undefined ? {} : { trace: e.trace }),
     ...(e.requestTrace === undefined ? {} : { requestTrace: e.requestTrace }),
-    done: [],
-    failure: null,
-    redeliveries: 0,
-    removed: { job: false, dashboardUids: [] },
-  }
+  })
   const queue = state.pending.slice()
   queue.splice(queuePosition(state.pending, publishedAt), 0, pending)
   return { pending: queue }
