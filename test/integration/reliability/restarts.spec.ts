@@ -70,6 +70,18 @@ describe('reliability: replicas crashing (real processes)', function () {
     return p
   }
 
+  /** One replica up, Grafana's upserts slowed by `latencyMs`, 250 services' chains on their way until `answered` have a result. */
+  const replicaUnderLoad = async (prefix: string, latencyMs: number, answeredBefore: number) => {
+    ctx.harness.stack.grafana.faults.add({ kind: 'dashboard.upsert', latencyMs })
+    const replica = spawn()
+    await replica.started
+    const chains = mixedChains(prefix, 250, { deleteEvery: 5, recreateEvery: 10 })
+    const requests = chains.flat()
+    const published = runChains(ctx.results, chains)
+    await awaitAnswered(ctx.results, requests, { count: answeredBefore })
+    return { replica, requests, published }
+  }
+
   afterEach(async () => {
     await Promise.all(running.splice(0).map((p) => p.stop('SIGKILL', 1000)))
     ctx.harness.stack.grafana.faults.clear()
@@ -78,13 +90,7 @@ describe('reliability: replicas crashing (real processes)', function () {
   it('a second replica joins (rebalance), then the first is killed -9 (consumer crash): every request answered once in effect', async () => {
     const startedAt = Date.now()
     // slow enough that the burst is still being worked on when the second replica joins and the first dies
-    ctx.harness.stack.grafana.faults.add({ kind: 'dashboard.upsert', latencyMs: 250 })
-    const first = spawn()
-    await first.started
-    const chains = mixedChains('rb', 250, { deleteEvery: 5, recreateEvery: 10 })
-    const requests = chains.flat()
-    const published = runChains(ctx.results, chains)
-    await awaitAnswered(ctx.results, requests, { count: 30 })
+    const { replica: first, requests, published } = await replicaUnderLoad('rb', 250, 30)
     const second = spawn()
     await second.started
     await awaitAnswered(ctx.results, requests, { count: Math.min(requests.length, answered(ctx.results, requests) + 20) })
@@ -103,13 +109,7 @@ describe('reliability: replicas crashing (real processes)', function () {
 
   it('the only replica killed -9 mid-run and restarted: resumes, exact end state', async () => {
     const startedAt = Date.now()
-    ctx.harness.stack.grafana.faults.add({ kind: 'dashboard.upsert', latencyMs: 40 })
-    const doomed = spawn()
-    await doomed.started
-    const chains = mixedChains('sk', 250, { deleteEvery: 5, recreateEvery: 10 })
-    const requests = chains.flat()
-    const published = runChains(ctx.results, chains)
-    await awaitAnswered(ctx.results, requests, { count: 60 })
+    const { replica: doomed, requests, published } = await replicaUnderLoad('sk', 40, 60)
     doomed.process.child.kill('SIGKILL')
     await doomed.exited
     const answeredAtKill = answered(ctx.results, requests)
