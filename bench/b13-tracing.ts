@@ -17,7 +17,7 @@ import { decodeRequestMessage, type RequestMessage } from '../src/codecs/request
 import { RequestTopics, ResultTopics } from '../src/codecs/topics.js'
 import { tracingFromEnv } from '../src/config/tracing-env.js'
 import { SECRET_STEP_NAMES, tracedSteps, type TracedRunStep } from '../src/effects/steps/traced-step.js'
-import type { PendingRequest } from '../src/state/service-state.js'
+import { type PendingRequest, newPending } from '../src/state/service-state.js'
 import { initialServiceState } from '../src/state/service-state.js'
 import type { Step } from '../src/state/step.js'
 import { consumeSpans, type ConsumeSpanOptions } from '../src/streams/consume-spans.js'
@@ -46,17 +46,8 @@ const discardingReceiver = async (): Promise<{ readonly url: string; readonly st
   return { url: `http://127.0.0.1:${port}`, stop: () => new Promise<void>((resolve) => server.close(() => resolve())) }
 }
 
-const pendingOf = (message: RequestMessage, trace: TraceContext | undefined): PendingRequest => ({
-  requestId: message.envelope.id,
-  request: { kind: 'delete', payload: { serviceId: message.payload.serviceId } },
-  kogito: {},
-  acceptedAt: new Date().toISOString(),
-  done: [],
-  failure: null,
-  redeliveries: 0,
-  removed: { job: false, dashboardUids: [] },
-  ...(trace === undefined ? {} : { trace }),
-})
+const pendingOf = (message: RequestMessage, trace: TraceContext | undefined): PendingRequest =>
+  newPending(message.envelope.id, { kind: 'delete', payload: { serviceId: message.payload.serviceId } }, new Date().toISOString(), trace === undefined ? {} : { trace })
 
 /** A create's steps, as decide hands them over: the payload is not looked at by a step that does nothing. */
 const createSteps = (message: RequestMessage, pending: PendingRequest): readonly Step[] => {

@@ -8,13 +8,13 @@
  * parse and stringify the whole YAML list.
  */
 import { parse, stringify } from 'yaml'
-import type { SecretClient } from '../src/effects/kube/secret/kube-secret-client.js'
 import { parseScrapeList, type SecretEdit } from '../src/effects/prometheus/scrape-config-list.js'
 import { applyEdits, emptyScrapeConfigList, renderScrapeConfigList, type ScrapeConfigList } from '../test/support/rendered-scrape-list.js'
 import { writeBatch, type BatchWriteDeps } from '../src/effects/kube/secret/secret-batch-write.js'
 import { renderOwnedJobs } from '../src/codecs/apis/owned-jobs.js'
 import { applyOwnedEdits, type OwnedList } from '../src/effects/prometheus/owned-list-edits.js'
 import { renderSplicedList } from '../src/effects/prometheus/scrape-list-spans.js'
+import { memorySecret } from '../test/support/memory-secret.js'
 import { informative, type Figure } from './figure.js'
 import { benchJob } from './jobs.js'
 import type { Sizes } from './sizes.js'
@@ -31,22 +31,6 @@ export const listOfJobs = (count: number): ScrapeConfigList =>
   applyEdits(emptyScrapeConfigList, Array.from({ length: count }, (_, i): SecretEdit => ({ op: 'upsert', job: benchJob(i) })))
 
 export const bytesPerBenchJob = (): number => Buffer.byteLength(renderScrapeConfigList(listOfJobs(1)))
-
-const instantClient = (initial: string, initialOwned: string): SecretClient => {
-  let version = 1
-  let value = initial
-  let owned = initialOwned
-  return {
-    read: () => Promise.resolve({ resourceVersion: String(version), value, owned }),
-    replace: (next, _resourceVersion, nextOwned) => {
-      version += 1
-      value = next
-      owned = nextOwned ?? owned
-      return Promise.resolve({ resourceVersion: String(version), value, owned })
-    },
-    readMetadata: () => Promise.resolve({ resourceVersion: String(version) }),
-  }
-}
 
 export const runB4 = async (sizes: Sizes, log: (line: string) => void): Promise<Figure[]> => {
   const count = Math.floor(sizes.b4Bytes / bytesPerBenchJob())
@@ -70,7 +54,7 @@ export const runB4 = async (sizes: Sizes, log: (line: string) => void): Promise<
   log(`  B4: ${count} jobs, ${fmt(bytes / 1024)} KiB: one edit + render + base64 median ${fmt(p50, 3)} ms, p99 ${fmt(percentile(samples, 99), 3)} ms`)
 
   // the whole batch write of one edit, minus the network: an instant client
-  const deps: BatchWriteDeps = { client: instantClient(renderSplicedList(owned.list), renderOwnedJobs(owned.owned)), describe: 'bench', maxAttempts: 1, sleep: () => Promise.resolve(), random: Math.random, cache: undefined }
+  const deps: BatchWriteDeps = { client: memorySecret(renderSplicedList(owned.list), { owned: renderOwnedJobs(owned.owned) }).client, describe: 'bench', maxAttempts: 1, sleep: () => Promise.resolve(), random: Math.random, cache: undefined }
   // new ports: the edits timed above are already in the list, and a batch that changes nothing is
   // confirmed with a fresh GET and parse (a different path, timed apart below)
   const changing = (i: number): SecretEdit => ({ op: 'upsert', job: benchJob(i % count, 40181 + i) })

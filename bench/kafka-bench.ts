@@ -6,7 +6,7 @@
 import '../src/streams/kafka/kafkajs-negative-timeout.js'
 import { randomUUID } from 'node:crypto'
 import { Kafka, logLevel, type Consumer } from 'kafkajs'
-import { endOffsets } from '../test/support/kafka-helpers.js'
+import { endOffsets, groupJoined } from '../test/support/kafka-helpers.js'
 
 /**
  * The mock broker does not answer a fetch as soon as data arrives (a real broker does, minBytes 1):
@@ -31,21 +31,7 @@ export const benchKafka = (brokers: readonly string[]): Kafka =>
 /** End offset of every partition of `topics` now (shared with the tests' Kafka helpers). */
 export { endOffsets }
 
-export const joinedPromise = (consumer: Consumer, timeoutMs: number): Promise<void> => {
-  const joined = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`consumer did not join its group within ${timeoutMs} ms`)), timeoutMs)
-    consumer.on(consumer.events.GROUP_JOIN, () => {
-      clearTimeout(timer)
-      resolve()
-    })
-    consumer.on(consumer.events.CRASH, ({ payload }) => {
-      clearTimeout(timer)
-      reject(payload.error)
-    })
-  })
-  joined.catch(() => undefined)
-  return joined
-}
+export const joinedPromise = (consumer: Consumer, timeoutMs: number): Promise<void> => groupJoined(consumer, 'consumer', timeoutMs)
 
 /**
  * Commits the current end offsets for `groupId`, so a service that joins this group later starts

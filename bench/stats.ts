@@ -2,6 +2,7 @@
  * The small statistics the benchmarks report. Every figure is the median of several runs, so a
  * single noisy run (a GC pause, a slow group join) cannot decide PASS or MISS.
  */
+import { until } from '../test/support/wait.js'
 
 export const median = (values: readonly number[]): number => percentile(values, 50)
 
@@ -20,16 +21,10 @@ export const repeat = async <T>(runs: number, fn: (run: number) => Promise<T>): 
   return out
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+export { sleep } from '../dev/process-utils.js'
 
 /** Polls `check` every `everyMs` until it is true; rejects with `what` after `timeoutMs`. */
-export const waitUntil = async (check: () => boolean | Promise<boolean>, timeoutMs: number, what: string, everyMs = 50): Promise<void> => {
-  const deadline = Date.now() + timeoutMs
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
-    await sleep(everyMs)
-  }
-}
+export const waitUntil = (check: () => boolean | Promise<boolean>, timeoutMs: number, what: string, everyMs = 50): Promise<void> => until(check, what, { timeoutMs, everyMs })
 
 /** Runs `tasks` with at most `limit` in flight. */
 export const pool = async <T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> => {

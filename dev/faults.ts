@@ -41,6 +41,25 @@ export interface FaultInjector {
   readonly injected: ReadonlyMap<string, number>
 }
 
+/**
+ * A simulator meets a request's fault decision: waits its latency, then hangs (no answer), drops
+ * the connection, or answers the injected status with `answerStatus`. True when the request was
+ * answered (or left hanging) by the fault; false when it is to be served.
+ */
+export const meetFault = async (
+  decision: FaultDecision,
+  socket: { destroy(): void },
+  wait: (ms: number) => Promise<unknown>,
+  answerStatus: (effect: Extract<FaultEffect, { type: 'status' }>) => void,
+): Promise<boolean> => {
+  if (decision.latencyMs > 0) await wait(decision.latencyMs)
+  const effect = decision.effect
+  if (effect === undefined) return false
+  if (effect.type === 'reset') socket.destroy()
+  if (effect.type === 'status') answerStatus(effect)
+  return true
+}
+
 export const createFaultInjector = (random: () => number = Math.random): FaultInjector => {
   const rules: Array<{ rule: FaultRule; left: number }> = []
   const injected = new Map<string, number>()

@@ -7,6 +7,7 @@
  * instead of trusting the number blindly.
  */
 import { createServer } from 'node:net'
+import { describeExit, sleep, type OwnedProcess } from './process-utils.js'
 
 export const LOOPBACK = '127.0.0.1'
 
@@ -57,4 +58,25 @@ export const retryOnAddressInUse = async <T>(
     }
   }
   throw last instanceof Error ? last : new Error(`no free port after ${attempts} attempts`)
+}
+
+/**
+ * Waits until a server just spawned on `port` is `ready`. If it exits first: an AddressInUseError
+ * when its log says the port was taken (for `retryOnAddressInUse`), else an error with its log.
+ * Not ready within `timeoutMs`: killed, and an error with its log.
+ */
+export const awaitServerReady = async (server: OwnedProcess, what: string, port: number, ready: () => Promise<boolean>, timing: { readonly timeoutMs: number; readonly everyMs: number }): Promise<OwnedProcess> => {
+  const deadline = Date.now() + timing.timeoutMs
+  while (Date.now() < deadline) {
+    if (server.hasExited()) {
+      const status = await server.exited
+      const log = server.log.text()
+      if (/address already in use/i.test(log)) throw new AddressInUseError(port, log)
+      throw new Error(`${what} on port ${port} exited (${describeExit(status)}) before it was ready:\n${log}`)
+    }
+    if (await ready()) return server
+    await sleep(timing.everyMs)
+  }
+  await server.stop('SIGKILL')
+  throw new Error(`${what} on port ${port} was not ready within ${timing.timeoutMs} ms:\n${server.log.text()}`)
 }

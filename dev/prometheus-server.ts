@@ -11,8 +11,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { AddressInUseError, LOOPBACK, retryOnAddressInUse } from './free-port.js'
-import { describeExit, sleep, spawnOwned, type OwnedProcess } from './process-utils.js'
+import { LOOPBACK, awaitServerReady, retryOnAddressInUse } from './free-port.js'
+import { spawnOwned, type OwnedProcess } from './process-utils.js'
 
 export interface PrometheusServer {
   /** `http://127.0.0.1:<port>` */
@@ -35,7 +35,7 @@ const ready = async (url: string): Promise<boolean> => {
   }
 }
 
-const launch = async (port: number, configPath: string, dataDir: string, timeoutMs: number): Promise<OwnedProcess> => {
+const launch = (port: number, configPath: string, dataDir: string, timeoutMs: number): Promise<OwnedProcess> => {
   const server = spawnOwned('prometheus', [
     `--config.file=${configPath}`,
     `--storage.tsdb.path=${dataDir}`,
@@ -44,20 +44,8 @@ const launch = async (port: number, configPath: string, dataDir: string, timeout
     '--log.level=warn',
   ])
   const url = `http://${LOOPBACK}:${port}`
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    if (server.hasExited()) {
-      const status = await server.exited
-      const log = server.log.text()
-      if (/address already in use/i.test(log)) throw new AddressInUseError(port, log)
-      throw new Error(`prometheus on port ${port} exited (${describeExit(status)}) before it was ready:\n${log}`)
-    }
-    // ours answers only once it has bound the port; another server there would have made ours exit
-    if (await ready(url)) return server
-    await sleep(100)
-  }
-  await server.stop('SIGKILL')
-  throw new Error(`prometheus on port ${port} was not ready within ${timeoutMs} ms:\n${server.log.text()}`)
+  // ours answers only once it has bound the port; another server there would have made ours exit
+  return awaitServerReady(server, 'prometheus', port, () => ready(url), { timeoutMs, everyMs: 100 })
 }
 
 export const startPrometheusServer = async (configYaml: string, options: { readonly startTimeoutMs?: number } = {}): Promise<PrometheusServer> => {

@@ -12,8 +12,8 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { AddressInUseError, LOOPBACK, retryOnAddressInUse } from './free-port.js'
-import { describeExit, killOwnedChildren, sleep, spawnOwned, type OwnedProcess } from './process-utils.js'
+import { LOOPBACK, awaitServerReady, retryOnAddressInUse } from './free-port.js'
+import { killOwnedChildren, spawnOwned, type OwnedProcess } from './process-utils.js'
 
 export interface RedisServerOptions {
   /** fixed port; a free one is picked (and re-picked on a bind race) when absent */
@@ -68,24 +68,12 @@ const serverPid = (port: number, timeoutMs: number): Promise<number | undefined>
     })
   })
 
-const launch = async (port: number, dir: string, appendOnly: boolean, timeoutMs: number, extraArgs: readonly string[] = []): Promise<OwnedProcess> => {
+const launch = (port: number, dir: string, appendOnly: boolean, timeoutMs: number, extraArgs: readonly string[] = []): Promise<OwnedProcess> => {
   const args = ['--port', String(port), '--bind', LOOPBACK, '--save', '', '--dir', dir, '--daemonize', 'no']
   args.push(...(appendOnly ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']), ...extraArgs)
   const server = spawnOwned('redis-server', args, { cwd: dir })
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    if (server.hasExited()) {
-      const status = await server.exited
-      const log = server.log.text()
-      if (/address already in use/i.test(log)) throw new AddressInUseError(port, log)
-      throw new Error(`redis-server on port ${port} exited (${describeExit(status)}) before answering:\n${log}`)
-    }
-    const pid = await serverPid(port, 500)
-    if (pid !== undefined && pid === server.pid) return server
-    await sleep(50)
-  }
-  await server.stop('SIGKILL')
-  throw new Error(`redis-server on port ${port} did not answer INFO within ${timeoutMs} ms:\n${server.log.text()}`)
+  // INFO answered by our own process: another server on the port would have made ours exit
+  return awaitServerReady(server, 'redis-server', port, async () => (await serverPid(port, 500)) === server.pid, { timeoutMs, everyMs: 50 })
 }
 
 /** Temp dirs we created and still own; removed (best effort) if Node exits without stop(). */

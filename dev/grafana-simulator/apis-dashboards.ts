@@ -10,12 +10,11 @@
  * `limit`/`continue`.
  */
 import { parseLabelSelector } from '../kube-simulator/label-selector.js'
+import { FOLDER_ANNOTATION, INTERNAL_ID_LABEL, apiObject } from './apis-object.js'
 import { alreadyExists, badRequest, conflict, notFound, success, type ApiResource } from './apis-status.js'
 import { isRecord, reply, type Reply } from './reply.js'
 import { dashboardUrl, slugify, uidProblem, type DashboardRecord, type GrafanaStore } from './store.js'
 
-export const FOLDER_ANNOTATION = 'grafana.app/folder'
-export const INTERNAL_ID_LABEL = 'grafana.app/deprecatedInternalID'
 /** annotations Grafana sets itself; what a client sends under these names is not kept */
 const SERVER_ANNOTATIONS = ['grafana.app/createdBy', 'grafana.app/updatedBy', 'grafana.app/updatedTimestamp']
 
@@ -26,27 +25,16 @@ const stringMap = (value: unknown): Record<string, string> =>
 
 export const dashboardResource = (d: DashboardRecord, version: string, namespace: string): Record<string, unknown> => {
   const { id: _id, version: _version, ...spec } = d.model
-  return {
-    kind: 'Dashboard',
-    apiVersion: `${DASHBOARDS.group}/${version}`,
-    metadata: {
-      name: d.uid,
-      namespace,
-      uid: `sim-${d.id}`,
-      resourceVersion: d.resourceVersion ?? '0',
-      generation: d.version,
-      creationTimestamp: d.created,
-      labels: { ...d.labels, [INTERNAL_ID_LABEL]: String(d.id) },
-      annotations: {
-        ...d.annotations,
-        ...(d.folderUid === undefined ? {} : { [FOLDER_ANNOTATION]: d.folderUid }),
-        'grafana.app/createdBy': 'user:admin',
-        'grafana.app/updatedBy': 'user:admin',
-        'grafana.app/updatedTimestamp': d.updated,
-      },
+  return apiObject(DASHBOARDS, 'Dashboard', d, version, namespace, {
+    ...(d.labels === undefined ? {} : { labels: d.labels }),
+    annotations: {
+      ...d.annotations,
+      ...(d.folderUid === undefined ? {} : { [FOLDER_ANNOTATION]: d.folderUid }),
+      'grafana.app/updatedBy': 'user:admin',
+      'grafana.app/updatedTimestamp': d.updated,
     },
     spec: { ...spec, uid: d.uid },
-  }
+  })
 }
 
 interface Posted { readonly name: string; readonly resourceVersion: string | undefined; readonly labels: Record<string, string>; readonly annotations: Record<string, string>; readonly spec: Record<string, unknown> }

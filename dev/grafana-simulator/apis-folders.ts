@@ -5,27 +5,14 @@
  * is refused (409).
  */
 import { alreadyExists, badRequest, conflict, notFound, type ApiResource } from './apis-status.js'
-import { FOLDER_ANNOTATION, INTERNAL_ID_LABEL } from './apis-dashboards.js'
+import { FOLDER_ANNOTATION, apiObject } from './apis-object.js'
 import { isRecord, reply, type Reply } from './reply.js'
 import { uidProblem, type FolderRecord, type GrafanaStore } from './store.js'
 
 export const FOLDERS: ApiResource = { group: 'folder.grafana.app', plural: 'folders' }
 
-export const folderResource = (f: FolderRecord, version: string, namespace: string): Record<string, unknown> => ({
-  kind: 'Folder',
-  apiVersion: `${FOLDERS.group}/${version}`,
-  metadata: {
-    name: f.uid,
-    namespace,
-    uid: `sim-${f.id}`,
-    resourceVersion: f.resourceVersion ?? '0',
-    generation: f.version,
-    creationTimestamp: f.created,
-    labels: { [INTERNAL_ID_LABEL]: String(f.id) },
-    annotations: { ...(f.parentUid === undefined ? {} : { [FOLDER_ANNOTATION]: f.parentUid }), 'grafana.app/createdBy': 'user:admin' },
-  },
-  spec: { title: f.title },
-})
+export const folderResource = (f: FolderRecord, version: string, namespace: string): Record<string, unknown> =>
+  apiObject(FOLDERS, 'Folder', f, version, namespace, { annotations: f.parentUid === undefined ? {} : { [FOLDER_ANNOTATION]: f.parentUid }, spec: { title: f.title } })
 
 export const createFolderResource = (store: GrafanaStore, body: unknown, version: string, namespace: string): Reply => {
   if (!isRecord(body) || !isRecord(body.metadata) || !isRecord(body.spec)) return badRequest('the body must be a Folder object with metadata and spec')

@@ -11,7 +11,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
-import { createFaultInjector, type FaultInjector } from '../faults.js'
+import { createFaultInjector, meetFault, type FaultInjector } from '../faults.js'
 import { LOOPBACK } from '../free-port.js'
 import { authorize } from './auth.js'
 import { DATASOURCE_PROXY_KIND, matchDatasourceProxy, proxyDatasource } from './datasource-proxy.js'
@@ -165,21 +165,13 @@ export const startGrafanaSimulator = async (options: GrafanaSimulatorOptions = {
     const target = proxied === undefined ? route(req.method ?? 'GET', inside ?? '/outside-sub-path', serving) : { kind: DATASOURCE_PROXY_KIND, needsAuth: true, apis: false, handle: () => failure(500, 'unreachable') }
     requests.set(target.kind, (requests.get(target.kind) ?? 0) + 1)
 
-    const decision = faults.decide(target.kind)
-    if (decision.latencyMs > 0) await delay(decision.latencyMs)
-    const effect = decision.effect
-    if (effect?.type === 'hang') return
-    if (effect?.type === 'reset') {
-      req.socket.destroy()
-      return
-    }
-    if (effect?.type === 'status') {
+    const faulted = await meetFault(faults.decide(target.kind), req.socket, delay, (effect) => {
       const headers = effect.retryAfterSeconds === undefined ? undefined : { 'retry-after': String(effect.retryAfterSeconds) }
       const message = faultMessages[effect.status] ?? `simulated fault ${effect.status}`
       const body = target.apis === true ? forStatusCode(effect.status, effect.retryAfterSeconds).body : { message }
       send(res, { status: effect.status, body, ...(headers === undefined ? {} : { headers }) })
-      return
-    }
+    })
+    if (faulted) return
 
     if (target.needsAuth) {
       const denied = authorize(req.headers.authorization, credentials)

@@ -65,6 +65,12 @@ export const address = (o: JsonObject, namespace: string, name: string): Result<
   return { ok: true, value: { object: { ...rest, metadata: { ...userMetadata, name, namespace } }, resourceVersion: text(resourceVersion) } }
 }
 
+/** `checkTypeMeta`, then `address`: what an update or an apply does first with the object it was sent. */
+export const typedAndAddressed = (o: JsonObject, namespace: string, name: string): Result<Addressed> => {
+  const typeMeta = checkTypeMeta(o)
+  return typeMeta === undefined ? address(o, namespace, name) : { ok: false, status: typeMeta }
+}
+
 /** 422 when the name (only on create), labels or spec are invalid. */
 export const validate = (o: JsonObject, name: string, creating: boolean): CrStatus | undefined => {
   const errors: FieldError[] = [...(creating ? validateName(name) : []), ...validateMetadata(metadataOf(o)), ...validateSpec(o['spec'])]

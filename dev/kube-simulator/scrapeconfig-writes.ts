@@ -5,7 +5,7 @@
  */
 import { applyFields, printManager, printPath, updateFields, type JsonObject } from './managed-fields.js'
 import { applyJsonPatch, applyMergePatch, JSON_PATCH, MERGE_PATCH, type Json } from './patch.js'
-import { address, checkTypeMeta, isDryRun, managerOf, metadataOf, parseJsonBody, parseYamlBody, validate } from './scrapeconfig-input.js'
+import { isDryRun, typedAndAddressed, managerOf, metadataOf, parseJsonBody, parseYamlBody, validate } from './scrapeconfig-input.js'
 import { fail, nowText, type ScrapeConfigReply } from './scrapeconfig-operations.js'
 import type { ScrapeConfigEndpoint } from './scrapeconfig-routes.js'
 import { render, type ScrapeConfigStore } from './scrapeconfig-store.js'
@@ -40,9 +40,7 @@ const apply = (store: ScrapeConfigStore, endpoint: ScrapeConfigEndpoint, name: s
   }
   const parsed = parseYamlBody(body)
   if (!parsed.ok) return fail(parsed.status)
-  const typeMeta = checkTypeMeta(parsed.value)
-  if (typeMeta !== undefined) return fail(typeMeta)
-  const input = address(parsed.value, endpoint.namespace, name)
+  const input = typedAndAddressed(parsed.value, endpoint.namespace, name)
   if (!input.ok) return fail(input.status)
   const current = store.get(endpoint.namespace, name)
   if (input.value.resourceVersion !== undefined && input.value.resourceVersion !== metadataOf(current?.object ?? {})['resourceVersion']) {
@@ -70,9 +68,7 @@ export const patchScrapeConfig = (store: ScrapeConfigStore, endpoint: ScrapeConf
   const patched = contentType === JSON_PATCH ? applyJsonPatch(document, patch.value) : { ok: true as const, value: applyMergePatch(document, patch.value as Json) }
   if (!patched.ok) return fail(patched.status)
   const result = patched.value as JsonObject
-  const typeMeta = checkTypeMeta(result)
-  if (typeMeta !== undefined) return fail(typeMeta)
-  const input = address(result, endpoint.namespace, name)
+  const input = typedAndAddressed(result, endpoint.namespace, name)
   if (!input.ok) return fail(input.status)
   // a patch that names another resourceVersion is a precondition that failed
   if (input.value.resourceVersion !== metadataOf(current.object)['resourceVersion']) return fail(C.conflict(name))
@@ -84,9 +80,7 @@ export const replaceScrapeConfig = (store: ScrapeConfigStore, endpoint: ScrapeCo
   if (contentType !== 'application/json') return fail(C.unsupportedMediaType(['application/json', 'application/yaml']))
   const parsed = parseJsonBody(body)
   if (!parsed.ok) return fail(parsed.status)
-  const typeMeta = checkTypeMeta(parsed.value)
-  if (typeMeta !== undefined) return fail(typeMeta)
-  const input = address(parsed.value, endpoint.namespace, name)
+  const input = typedAndAddressed(parsed.value, endpoint.namespace, name)
   if (!input.ok) return fail(input.status)
   const current = store.get(endpoint.namespace, name)
   if (current === undefined) return fail(C.notFound(name))

@@ -11,7 +11,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { createFaultInjector, type FaultInjector } from '../faults.js'
+import { createFaultInjector, meetFault, type FaultInjector } from '../faults.js'
 import { renderKubeconfig, type KubeconfigOptions } from './kubeconfig.js'
 import { createKubeconfigFiles } from './kubeconfig-files.js'
 import { createDispatch } from './dispatch.js'
@@ -155,15 +155,7 @@ export const startKubeSimulator = async (options: KubeSimulatorOptions = {}): Pr
       send(res, status, body, headers)
     }
     const body = await readBody(req)
-    const decision = faults.decide(kind)
-    if (decision.latencyMs > 0) await sleep(decision.latencyMs, undefined, { signal: stopping.signal })
-    const effect = decision.effect
-    if (effect?.type === 'hang') return
-    if (effect?.type === 'reset') {
-      req.socket.destroy()
-      return
-    }
-    if (effect?.type === 'status') {
+    const faulted = await meetFault(faults.decide(kind), req.socket, (ms) => sleep(ms, undefined, { signal: stopping.signal }), (effect) => {
       const retryAfter = effect.retryAfterSeconds
       const status = endpoint.op === 'scrapeConfig'
         ? effect.status === 403
@@ -173,8 +165,8 @@ export const startKubeSimulator = async (options: KubeSimulatorOptions = {}): Pr
           ? S.forbidden(verbOf(endpoint), user, endpoint.namespace ?? 'default', endpoint.name)
           : S.forStatusCode(effect.status, endpoint.name ?? '', retryAfter)
       answer(effect.status, status, retryAfter === undefined ? {} : { 'Retry-After': String(retryAfter) })
-      return
-    }
+    })
+    if (faulted) return
     if (body === undefined) {
       answer(413, S.requestEntityTooLarge())
       return

@@ -12,8 +12,8 @@
  * for byte with the fold of the log.
  */
 import type { ServiceEvent } from '../codecs/events.js'
-import { newestCarriedOut, orderTime } from './publish-time.js'
-import { COMPLETED_WINDOW, type AppliedJob, type PendingRequest, type ServiceState, type Undo } from './service-state.js'
+import { newestCarriedOut, orderTime, queuePosition } from './publish-time.js'
+import { COMPLETED_WINDOW, newPending, type AppliedJob, type PendingRequest, type ServiceState, type Undo } from './service-state.js'
 
 /** What an event changes in the snapshot (version and last change aside): the keys to replace. */
 type Changes = Partial<ServiceState>
@@ -54,41 +54,15 @@ const requestAccepted: Handle<'RequestAccepted'> = (state, e) => {
   // the event store dedupes on the CloudEvent id; this guard keeps the fold total anyway
   if (pendingIndex(state, e.requestId) >= 0 || state.completed.some((c) => c.requestId === e.requestId)) return NO_CHANGE
   const publishedAt = orderTime(e.publishedAt, e.at)
-  const pending: PendingRequest = {
-    requestId: e.requestId,
-    request: e.request,
+  const pending = newPending(e.requestId, e.request, e.at, {
     kogito: e.kogito,
-    acceptedAt: e.at,
     ...(publishedAt === undefined ? {} : { publishedAt }),
     ...(e.trace === undefined ? {} : { trace: e.trace }),
     ...(e.requestTrace === undefined ? {} : { requestTrace: e.requestTrace }),
-    done: [],
-    failure: null,
-    redeliveries: 0,
-    removed: { job: false, dashboardUids: [] },
-  }
+  })
   const queue = state.pending.slice()
   queue.splice(queuePosition(state.pending, publishedAt), 0, pending)
   return { pending: queue }
-}
-
-/**
- * Requests of one service may come through different topics and partitions, whose batches are
- * recorded in no particular order; the queue follows the producer's publish time instead. A head
- * that already made progress keeps its place (its remaining steps finish first); otherwise a
- * request published earlier goes in front: decide() works from the snapshot, so the steps a
- * displaced request already did are re-checked, never assumed.
- */
-const queuePosition = (pending: ReadonlyArray<{ readonly publishedAt?: string; readonly acceptedAt: string; readonly done: readonly unknown[] }>, publishedAt: string | undefined): number => {
-  if (publishedAt === undefined) return pending.length
-  const first = pending[0] !== undefined && pending[0].done.length > 0 ? 1 : 0
-  for (let i = pending.length; i > first; i -= 1) {
-    const queued = pending[i - 1]
-    // capped again: a snapshot stored before the cap may hold a future publish time
-    const before = queued === undefined ? undefined : orderTime(queued.publishedAt, queued.acceptedAt)
-    if (before === undefined || before <= publishedAt) return i
-  }
-  return first
 }
 
 const requestRedelivered: Handle<'RequestRedelivered'> = (state, e) => {

@@ -22,3 +22,22 @@ export const orderTime = (publishedAt: string | undefined, acceptedAt: string): 
  */
 export const newestCarriedOut = (lastCompletedPublishedAt: string | null, lastChangeAt: string | null): string | null =>
   lastCompletedPublishedAt !== null && lastChangeAt !== null && lastCompletedPublishedAt > lastChangeAt ? null : lastCompletedPublishedAt
+
+/**
+ * Requests of one service may come through different topics and partitions, whose batches are
+ * recorded in no particular order; the queue follows the producer's publish time instead. A head
+ * that already made progress keeps its place (its remaining steps finish first); otherwise a
+ * request published earlier goes in front: decide() works from the snapshot, so the steps a
+ * displaced request already did are re-checked, never assumed.
+ */
+export const queuePosition = (pending: ReadonlyArray<{ readonly publishedAt?: string; readonly acceptedAt: string; readonly done: readonly unknown[] }>, publishedAt: string | undefined): number => {
+  if (publishedAt === undefined) return pending.length
+  const first = pending[0] !== undefined && pending[0].done.length > 0 ? 1 : 0
+  for (let i = pending.length; i > first; i -= 1) {
+    const queued = pending[i - 1]
+    // capped again: a snapshot stored before the cap may hold a future publish time
+    const before = queued === undefined ? undefined : orderTime(queued.publishedAt, queued.acceptedAt)
+    if (before === undefined || before <= publishedAt) return i
+  }
+  return first
+}

@@ -4,10 +4,13 @@
  * Returns every copy of the request's result (a restart may re-send it, identical).
  */
 import { expect } from 'chai'
+import { RequestTopics } from '../../src/codecs/topics.js'
 import { CRASH_ENV } from '../../src/streams/crash-points.js'
 import type { HarnessContext } from './harness-hooks.js'
 import { publish, type CollectedMessage } from './kafka-helpers.js'
+import { createRequest } from './request-builders.js'
 import { spawnService } from './service-process.js'
+import { sleep } from './wait.js'
 
 export const refOf = (m: CollectedMessage) => (JSON.parse(m.value?.toString('utf8') ?? '{}') as { kogitoprocrefid?: string }).kogitoprocrefid
 
@@ -27,9 +30,22 @@ export const crashAndRecover = async (
     await survivor.started
     await ctx.results.waitFor((m) => refOf(m) === request.kogitoprocinstanceid, 30_000)
     // give a re-send (if any) a moment to arrive before counting
-    await new Promise((r) => setTimeout(r, 500))
+    await sleep(500)
   } finally {
     await survivor.stop()
   }
   return ctx.results.messages.filter((m) => refOf(m) === request.kogitoprocinstanceid)
+}
+
+/** A healthy service process creates `serviceId` and stops (a spec then arms a crash for what follows). */
+export const createWithHealthyService = async (ctx: HarnessContext, serviceId: string): Promise<void> => {
+  const healthy = spawnService(ctx.harness.stack.env)
+  const create = createRequest(serviceId)
+  try {
+    await healthy.started
+    await publish(RequestTopics.create, [{ key: serviceId, value: JSON.stringify(create) }])
+    await ctx.results.waitFor((m) => refOf(m) === create.kogitoprocinstanceid, 30_000)
+  } finally {
+    await healthy.stop()
+  }
 }

@@ -7,13 +7,17 @@ import { ResultTopics } from '../../src/codecs/topics.js'
 import { resultCollector, type ResultCollector } from './kafka-helpers.js'
 import { startHarness, type Harness } from './service-harness.js'
 
+type HarnessOptions = Parameters<typeof startHarness>[0]
+
 export interface HarnessHooksOptions {
-  /** passed to startHarness */
-  readonly harness?: Parameters<typeof startHarness>[0]
+  /** passed to startHarness; a function when they come from the spec's own before() hooks (run first) */
+  readonly harness?: HarnessOptions | (() => HarnessOptions | Promise<HarnessOptions>)
   /** start the in-process service too (false when the spec runs it as a real process) */
   readonly service?: boolean
   /** what the collector reads; the three result topics by default */
   readonly topics?: readonly string[]
+  /** runs first in the after() hook: the spec's own service processes stop before the stack */
+  readonly beforeStop?: () => unknown
 }
 
 export interface HarnessContext {
@@ -25,11 +29,12 @@ export const useHarness = (options: HarnessHooksOptions = {}): HarnessContext =>
   let harness: Harness | undefined
   let results: ResultCollector | undefined
   before(async () => {
-    harness = await startHarness(options.harness)
+    harness = await startHarness(typeof options.harness === 'function' ? await options.harness() : options.harness)
     if (options.service !== false) await harness.startService()
     results = await resultCollector(options.topics ?? Object.values(ResultTopics))
   })
   after(async () => {
+    await options.beforeStop?.()
     await results?.stop()
     await harness?.stop()
   })

@@ -5,7 +5,7 @@
  */
 import { current, isDraft, produce, type Draft } from 'immer'
 import type { ServiceEvent } from '../../src/codecs/events.js'
-import { newestCarriedOut, orderTime } from '../../src/state/publish-time.js'
+import { newestCarriedOut, orderTime, queuePosition } from '../../src/state/publish-time.js'
 import { COMPLETED_WINDOW, type ServiceState } from '../../src/state/service-state.js'
 
 type Handle<E extends ServiceEvent['type']> = (draft: Draft<ServiceState>, event: Extract<ServiceEvent, { type: E }>) => void
@@ -30,25 +30,6 @@ const requestAccepted: Handle<'RequestAccepted'> = (draft, e) => {
     removed: { job: false, dashboardUids: [] },
   }
   draft.pending.splice(queuePosition(draft.pending, publishedAt), 0, pending)
-}
-
-/**
- * Requests of one service may come through different topics and partitions, whose batches are
- * recorded in no particular order; the queue follows the producer's publish time instead. A head
- * that already made progress keeps its place (its remaining steps finish first); otherwise a
- * request published earlier goes in front: decide() works from the snapshot, so the steps a
- * displaced request already did are re-checked, never assumed.
- */
-const queuePosition = (pending: ReadonlyArray<{ readonly publishedAt?: string; readonly acceptedAt: string; readonly done: readonly unknown[] }>, publishedAt: string | undefined): number => {
-  if (publishedAt === undefined) return pending.length
-  const first = pending[0] !== undefined && pending[0].done.length > 0 ? 1 : 0
-  for (let i = pending.length; i > first; i -= 1) {
-    const queued = pending[i - 1]
-    // capped again: a snapshot stored before the cap may hold a future publish time
-    const before = queued === undefined ? undefined : orderTime(queued.publishedAt, queued.acceptedAt)
-    if (before === undefined || before <= publishedAt) return i
-  }
-  return first
 }
 
 const requestRedelivered: Handle<'RequestRedelivered'> = (draft, e) => {

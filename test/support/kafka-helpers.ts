@@ -90,17 +90,10 @@ interface Subscription {
   readonly joined: Promise<void>
 }
 
-const subscribe = async (
-  topics: readonly string[],
-  fromBeginning: boolean,
-  onMessage: (message: CollectedMessage) => void,
-  joinTimeoutMs = 20_000,
-): Promise<Subscription> => {
-  const kafka = testKafka()
-  const start = fromBeginning ? new Map<string, bigint>() : await endOffsets(kafka, topics)
-  const consumer = kafka.consumer({ groupId: `test-collector-${uniqueTopicSuffix()}`, ...FAST_CONSUMER_SETTINGS })
+/** Resolves when the consumer joins its group; rejects after `timeoutMs` or when it crashes. Never unhandled: the caller observes it later. */
+export const groupJoined = (consumer: Consumer, what: string, timeoutMs: number): Promise<void> => {
   const joined = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`consumer of ${topics.join(', ')} did not join its group within ${joinTimeoutMs} ms`)), joinTimeoutMs)
+    const timer = setTimeout(() => reject(new Error(`${what} did not join its group within ${timeoutMs} ms`)), timeoutMs)
     consumer.on(consumer.events.GROUP_JOIN, () => {
       clearTimeout(timer)
       resolve()
@@ -110,7 +103,20 @@ const subscribe = async (
       reject(payload.error)
     })
   })
-  joined.catch(() => undefined) // observed by callers; avoid an unhandled rejection meanwhile
+  joined.catch(() => undefined)
+  return joined
+}
+
+const subscribe = async (
+  topics: readonly string[],
+  fromBeginning: boolean,
+  onMessage: (message: CollectedMessage) => void,
+  joinTimeoutMs = 20_000,
+): Promise<Subscription> => {
+  const kafka = testKafka()
+  const start = fromBeginning ? new Map<string, bigint>() : await endOffsets(kafka, topics)
+  const consumer = kafka.consumer({ groupId: `test-collector-${uniqueTopicSuffix()}`, ...FAST_CONSUMER_SETTINGS })
+  const joined = groupJoined(consumer, `consumer of ${topics.join(', ')}`, joinTimeoutMs)
   await consumer.connect()
   await consumer.subscribe({ topics: [...topics], fromBeginning: true })
   await consumer.run({

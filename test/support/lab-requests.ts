@@ -8,7 +8,8 @@ import type { PrometheusLab } from '../../dev/prometheus-lab.js'
 import type { GrafanaSimulator } from '../../dev/grafana-simulator/server.js'
 import { dashboardUid } from '../../src/effects/grafana/dashboard-uids.js'
 import { substituteGrafanaVariables } from '../../src/effects/grafana/grafana-variables.js'
-import { byNamespace, clusterOf, eventually, expectedPanelValues, matchesValues } from './prometheus-fixture.js'
+import { byNamespace, clusterOf, labPatience, expectedPanelValues, matchesValues } from './prometheus-fixture.js'
+import { eventually } from './wait.js'
 import { createRequest } from './request-builders.js'
 
 export const createOnCluster = (lab: PrometheusLab, serviceId: string, cluster: 'east' | 'west', namespaces: readonly string[]) => {
@@ -33,6 +34,6 @@ export const expectPanelsShowCluster = async (lab: PrometheusLab, grafana: Grafa
   for (const panel of panels) {
     const expected = expectedPanelValues(cluster, namespaces, panel.title)
     const expr = substituteGrafanaVariables(panel.expr, { rateInterval: '10s' })
-    await eventually(() => byNamespace(lab.central, expr), (values) => matchesValues(values, expected), `${serviceId} panel "${panel.title}" to show ${JSON.stringify([...expected])} (${expr})`)
+    await eventually(() => byNamespace(lab.central, expr), (values) => matchesValues(values, expected), `${serviceId} panel "${panel.title}" to show ${JSON.stringify([...expected])} (${expr})`, labPatience)
   }
 }

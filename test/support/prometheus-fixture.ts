@@ -13,6 +13,8 @@
 import type { ContainerSeries } from '../../dev/cadvisor-exporter.js'
 import { startPrometheusLab, type ManagedCluster, type PrometheusLab } from '../../dev/prometheus-lab.js'
 import type { PrometheusServer } from '../../dev/prometheus-server.js'
+import { useHarness, type HarnessContext } from './harness-hooks.js'
+import type { PollOptions } from './wait.js'
 
 const MB = 1024 * 1024
 const container = (namespace: string, pod: string, name: string, image: string, memoryMb: number, cpu: number, rxBytes: number, txBytes: number, extraLabels?: Record<string, string>): ContainerSeries =>
@@ -105,22 +107,41 @@ export const matchesValues = (actual: ReadonlyMap<string, number>, expected: Rea
     return got !== undefined && Math.abs(got - value) <= Math.abs(value) * 0.02 + 1e-9
   })
 
-/** Polls `probe` until it returns a value `done` accepts; the last value is in the timeout error. */
-export const eventually = async <T>(probe: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 45_000): Promise<T> => {
-  const deadline = Date.now() + timeoutMs
-  let last: T | undefined
-  let lastError: unknown
-  for (;;) {
-    try {
-      last = await probe()
-      if (done(last)) return last
-    } catch (error) {
-      lastError = error
-    }
-    if (Date.now() > deadline) {
-      const seen = last === undefined ? String(lastError) : JSON.stringify(last instanceof Map ? [...last] : last)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last seen: ${seen}`)
-    }
-    await new Promise((resolve) => setTimeout(resolve, 500))
+/** How long the lab's checks wait: a scrape, a federation and a rate window. */
+export const labPatience: PollOptions = { timeoutMs: 45_000, everyMs: 500, retryErrors: true }
+
+export interface LabHarnessContext extends HarnessContext {
+  readonly lab: PrometheusLab
+}
+
+/**
+ * The shared lab first, then a harness whose Grafana has the lab's central Prometheus (and a Loki)
+ * as data sources: its data source proxy answers the panels' queries from the central server.
+ */
+export const useLabHarness = (env: Readonly<Record<string, string>>): LabHarnessContext => {
+  let lab: PrometheusLab | undefined
+  const started = (): PrometheusLab => {
+    if (lab === undefined) throw new Error('useLabHarness: used before its before() hook ran')
+    return lab
+  }
+  before(async () => {
+    lab = await sharedPrometheusLab()
+  })
+  const ctx = useHarness({
+    harness: () => ({
+      env: { ...env },
+      grafana: { datasources: [{ uid: 'prometheus', name: 'Prometheus', type: 'prometheus', url: started().central.url }, { uid: 'loki', name: 'Loki', type: 'loki' }] },
+    }),
+  })
+  return {
+    get lab() {
+      return started()
+    },
+    get harness() {
+      return ctx.harness
+    },
+    get results() {
+      return ctx.results
+    },
   }
 }

@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { Redis } from 'ioredis'
+import { createEventStore, type EventStore } from '../../src/state/store/event-store.js'
 
 /** URL of the shared test Redis; fails loudly when the global fixture did not run. */
 export const testRedisUrl = (): string => {
@@ -42,4 +43,46 @@ export const flushPrefix = async (client: Redis, prefix: string = client.options
     if (names.length > 0) deleted += await client.del(...names)
   } while (cursor !== '0')
   return deleted
+}
+
+export interface EventStoreContext {
+  readonly redis: Redis
+  readonly prefix: string
+  readonly store: EventStore
+}
+
+/** Mocha hooks for a spec on the real event store: one connection for the file; a fresh prefix and store per test, its keys flushed after it. */
+export const useEventStore = (): EventStoreContext => {
+  let redis: Redis | undefined
+  let prefix = ''
+  let store: EventStore | undefined
+  before(() => {
+    redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: 3 })
+  })
+  beforeEach(() => {
+    prefix = uniquePrefix()
+    store = createEventStore(connected(redis), prefix)
+  })
+  afterEach(async () => {
+    await flushPrefix(connected(redis), prefix)
+  })
+  after(async () => {
+    await redis?.quit()
+  })
+  return {
+    get redis() {
+      return connected(redis)
+    },
+    get prefix() {
+      return prefix
+    },
+    get store() {
+      return connected(store)
+    },
+  }
+}
+
+const connected = <T>(value: T | undefined): T => {
+  if (value === undefined) throw new Error('useEventStore: used before its hooks ran')
+  return value
 }

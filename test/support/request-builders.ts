@@ -78,6 +78,12 @@ export const publishRequests = async (requests: readonly SentRequest[]): Promise
 export const resultOf = (results: ResultCollector, request: Pick<SentRequest, 'kogitoprocinstanceid'>, timeoutMs = 30_000): Promise<CollectedMessage> =>
   results.waitFor((m) => json(m)['kogitoprocrefid'] === request.kogitoprocinstanceid, timeoutMs)
 
+/** Publishes the request and returns the data of the result answering it. */
+export const answerTo = async (results: ResultCollector, request: SentRequest): Promise<Record<string, unknown>> => {
+  await publishRequests([request])
+  return dataOf(await resultOf(results, request))
+}
+
 export interface Job { readonly job_name: string; readonly [field: string]: unknown }
 
 /** The secret's jobs (an empty or missing value is an empty list). */

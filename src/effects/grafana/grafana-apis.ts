@@ -14,7 +14,7 @@ import { decodeBody } from '../../codecs/apis/grafana.js'
 import { DashboardList, DashboardResource, FolderResource, KubeStatus, type ObjectMeta } from '../../codecs/apis/grafana-apis.js'
 import { SERVICE_ID_ANNOTATION, markedAs, ownershipLabels, ownershipSelector } from './dashboard-uids.js'
 import { dashboardPath } from './dashboard-url.js'
-import { MAX_LIST_PAGES, type DashboardRef, type FoundDashboard, type GrafanaDashboards, type OwnDashboard } from './grafana-port.js'
+import { MAX_LIST_PAGES, type DashboardRef, type FoundDashboard, type FolderFound, type GrafanaAdapter, type OwnDashboard } from './grafana-port.js'
 import { isOk, type Answer, type Call, type GrafanaTransport } from './grafana-transport.js'
 
 export const FOLDER_ANNOTATION = 'grafana.app/folder'
@@ -44,7 +44,7 @@ const withoutServerFields = (model: Record<string, unknown>): Record<string, unk
   return spec
 }
 
-export const createApisDashboards = (transport: GrafanaTransport, opts: ApisOptions): GrafanaDashboards => {
+export const createApisDashboards = (transport: GrafanaTransport, opts: ApisOptions): GrafanaAdapter => {
   const { send, fail, unexpected, decode } = transport
   const ns = encodeURIComponent(opts.namespace)
   const pageSize = opts.pageSize ?? 100
@@ -53,7 +53,6 @@ export const createApisDashboards = (transport: GrafanaTransport, opts: ApisOpti
   const folderApi = `folder.grafana.app/${opts.folderVersion}`
   const dashboards = (uid?: string): string => `apis/${dashboardApi}/namespaces/${ns}/dashboards${uid === undefined ? '' : `/${encodeURIComponent(uid)}`}`
   const folders = (uid?: string): string => `apis/${folderApi}/namespaces/${ns}/folders${uid === undefined ? '' : `/${encodeURIComponent(uid)}`}`
-  const knownFolders = new Set<string>()
 
   const refOf = (resource: DashboardResource): FoundDashboard => {
     const { metadata, spec } = resource
@@ -70,26 +69,7 @@ export const createApisDashboards = (transport: GrafanaTransport, opts: ApisOpti
     }
   }
 
-  const ours = (operation: string, title: string, found: FolderResource): void => {
-    const parent = found.metadata.annotations?.[FOLDER_ANNOTATION] ?? ''
-    if (found.spec.title === title && parent === '') return
-    const where = parent === '' ? 'at the root' : `under parent folder ${parent}`
-    throw fail('conflict', undefined, operation, `a folder "${found.spec.title}" ${where} already has this uid; expected "${title}" at the root: not adopting someone else's folder (rename or move it, or remove it)`)
-  }
-
-  const ensureFolderExists = async (uid: string, title: string): Promise<void> => {
-    const operation = `ensure folder ${uid}`
-    const create: Call = { kind: 'folder.create', operation, method: 'post', path: folders(), json: { apiVersion: folderApi, kind: 'Folder', metadata: { name: uid }, spec: { title } } }
-    const created = await send(create)
-    if (isOk(created)) return ours(operation, title, decode(FolderResource, create, created))
-    if (created.status !== 409) throw unexpected(create, created)
-    // AlreadyExists, or another folder has this title
-    const get: Call = { kind: 'folder.get', operation, method: 'get', path: folders(uid) }
-    const found = await send(get)
-    if (isOk(found)) return ours(operation, title, decode(FolderResource, get, found))
-    if (absent(found, uid)) throw fail('conflict', created.status, operation, `create answered 409 but no folder has this uid (another folder may have the title "${title}")`)
-    throw unexpected(get, found)
-  }
+  const folderOf = (found: FolderResource): FolderFound => ({ title: found.spec.title, parentUid: found.metadata.annotations?.[FOLDER_ANNOTATION] ?? '' })
 
   const read = async (uid: string, operation: string): Promise<DashboardResource | undefined> => {
     const call: Call = { kind: 'dashboard.get', operation, method: 'get', path: dashboards(uid) }
@@ -134,13 +114,19 @@ export const createApisDashboards = (transport: GrafanaTransport, opts: ApisOpti
   }
 
   return {
-    ensureFolder: async (uid, title) => {
-      if (knownFolders.has(uid)) return
-      await ensureFolderExists(uid, title)
-      knownFolders.add(uid)
+    createFolder: async (uid, title, operation) => {
+      const create: Call = { kind: 'folder.create', operation, method: 'post', path: folders(), json: { apiVersion: folderApi, kind: 'Folder', metadata: { name: uid }, spec: { title } } }
+      const created = await send(create)
+      if (isOk(created)) return { saved: folderOf(decode(FolderResource, create, created)) }
+      if (created.status === 409) return { exists: created.status }
+      throw unexpected(create, created)
     },
-    forgetFolder: (uid) => {
-      knownFolders.delete(uid)
+    readFolder: async (uid, operation) => {
+      const get: Call = { kind: 'folder.get', operation, method: 'get', path: folders(uid) }
+      const found = await send(get)
+      if (isOk(found)) return folderOf(decode(FolderResource, get, found))
+      if (absent(found, uid)) return undefined
+      throw unexpected(get, found)
     },
     upsertDashboard: async (dashboard, folderUid, message, serviceId) => {
       const { uid } = dashboard

@@ -12,7 +12,7 @@ import { discoverApi } from './grafana-discovery.js'
 import { createApisDashboards } from './grafana-apis.js'
 import { GrafanaError } from './grafana-error.js'
 import { createLegacyDashboards, type LegacyOptions } from './grafana-legacy.js'
-import { describeApi, type GrafanaApiInUse, type GrafanaDashboards } from './grafana-port.js'
+import { describeApi, type FolderFound, type GrafanaAdapter, type GrafanaApiInUse, type GrafanaDashboards } from './grafana-port.js'
 import { createGrafanaTransport, isOk, type Call, type TransportOptions } from './grafana-transport.js'
 
 export type { RetryOptions } from '../retry-policy.js'
@@ -49,7 +49,7 @@ export interface GrafanaClientOptions extends TransportOptions, LegacyOptions {
   onApiChosen?: (api: GrafanaApiInUse) => void
 }
 
-interface Chosen { readonly api: GrafanaApiInUse; readonly adapter: GrafanaDashboards }
+interface Chosen { readonly api: GrafanaApiInUse; readonly adapter: GrafanaAdapter }
 
 const sameApi = (a: GrafanaApiInUse, b: GrafanaApiInUse): boolean => describeApi(a) === describeApi(b)
 
@@ -60,7 +60,7 @@ export const createGrafanaClient = (opts: GrafanaClientOptions): GrafanaClient =
   let chosen: Chosen | undefined
   let asking: Promise<Chosen> | undefined
 
-  const adapterOf = (api: GrafanaApiInUse): GrafanaDashboards =>
+  const adapterOf = (api: GrafanaApiInUse): GrafanaAdapter =>
     api.kind === 'legacy'
       ? createLegacyDashboards(transport, opts)
       : createApisDashboards(transport, { baseUrl: opts.baseUrl, dashboardVersion: api.dashboardVersion, folderVersion: api.folderVersion, namespace: api.namespace, ...(opts.apisPageSize === undefined ? {} : { pageSize: opts.apisPageSize }) })
@@ -90,7 +90,7 @@ export const createGrafanaClient = (opts: GrafanaClientOptions): GrafanaClient =
   }
 
   /** the call through the chosen adapter; after a 404 from one of its routes, discovery again and one more try */
-  const via = async <A>(call: (adapter: GrafanaDashboards) => Promise<A>): Promise<A> => {
+  const via = async <A>(call: (adapter: GrafanaAdapter) => Promise<A>): Promise<A> => {
     const first = await current()
     try {
       return await call(first.adapter)
@@ -103,13 +103,39 @@ export const createGrafanaClient = (opts: GrafanaClientOptions): GrafanaClient =
     }
   }
 
+  /** folders confirmed to exist: the service never deletes them, so one confirmation per process, whichever API gave it */
+  const knownFolders = new Set<string>()
+
+  /** A folder under our uid with another title or a parent is someone else's: never adopted. */
+  const ours = (operation: string, title: string, found: FolderFound): void => {
+    if (found.title === title && found.parentUid === '') return
+    const where = found.parentUid === '' ? 'at the root' : `under parent folder ${found.parentUid}`
+    throw transport.fail('conflict', undefined, operation, `a folder "${found.title}" ${where} already has this uid; expected "${title}" at the root: not adopting someone else's folder (rename or move it, or remove it)`)
+  }
+
+  const ensureFolderExists = async (adapter: GrafanaAdapter, uid: string, title: string): Promise<void> => {
+    const operation = `ensure folder ${uid}`
+    const created = await adapter.createFolder(uid, title, operation)
+    if ('saved' in created) return ours(operation, title, created.saved)
+    // "exists" may also mean another folder has this title: the uid must be there
+    const found = await adapter.readFolder(uid, operation)
+    if (found === undefined) throw transport.fail('conflict', created.exists, operation, `create answered ${created.exists} but no folder has this uid (another folder may have the title "${title}")`)
+    ours(operation, title, found)
+  }
+
   return {
     retries: transport.retries,
     settle: transport.settle,
     apiInUse: () => chosen?.api,
     chooseApi: async () => (await current()).api,
-    ensureFolder: (uid, title) => via((a) => a.ensureFolder(uid, title)),
-    forgetFolder: (uid) => chosen?.adapter.forgetFolder(uid),
+    ensureFolder: async (uid, title) => {
+      if (knownFolders.has(uid)) return
+      await via((a) => ensureFolderExists(a, uid, title))
+      knownFolders.add(uid)
+    },
+    forgetFolder: (uid) => {
+      knownFolders.delete(uid)
+    },
     upsertDashboard: (dashboard, folderUid, message, serviceId) => via((a) => a.upsertDashboard(dashboard, folderUid, message, serviceId)),
     getDashboard: (uid) => via((a) => a.getDashboard(uid)),
     deleteDashboard: (uid) => via((a) => a.deleteDashboard(uid)),

@@ -16,7 +16,7 @@ import {
   SearchResponse,
 } from '../../codecs/apis/grafana.js'
 import { serviceTag } from './dashboard-uids.js'
-import { MAX_LIST_PAGES, type GrafanaDashboards, type OwnDashboard } from './grafana-port.js'
+import { MAX_LIST_PAGES, type FolderFound, type GrafanaAdapter, type OwnDashboard } from './grafana-port.js'
 import { isOk, type Answer, type Call, type GrafanaTransport } from './grafana-transport.js'
 
 export interface LegacyOptions {
@@ -36,35 +36,11 @@ const dashboardAbsent = (answer: Answer): boolean => {
   return isRight(body) && /dashboard not found/i.test(body.right.message)
 }
 
-export const createLegacyDashboards = (transport: GrafanaTransport, opts: LegacyOptions = {}): GrafanaDashboards => {
+export const createLegacyDashboards = (transport: GrafanaTransport, opts: LegacyOptions = {}): GrafanaAdapter => {
   const { send, fail, unexpected, decode } = transport
   const pageSize = opts.searchPageSize ?? 1000
   const maxPages = opts.searchMaxPages ?? MAX_LIST_PAGES
-  /** folders confirmed to exist: they are never deleted by us, so one confirmation per process */
-  const knownFolders = new Set<string>()
-
-  const ours = (operation: string, title: string, found: FolderResponse): void => {
-    const parent = found.parentUid ?? ''
-    if (found.title === title && parent === '') return
-    const where = parent === '' ? 'at the root' : `under parent folder ${parent}`
-    throw fail('conflict', undefined, operation, `a folder "${found.title}" ${where} already has this uid; expected "${title}" at the root: not adopting someone else's folder (rename or move it, or remove it)`)
-  }
-
-  const ensureFolderExists = async (uid: string, title: string): Promise<void> => {
-    const operation = `ensure folder ${uid}`
-    const create: Call = { kind: 'folder.create', operation, method: 'post', path: 'api/folders', json: { uid, title } }
-    const created = await send(create)
-    if (isOk(created)) return ours(operation, title, decode(FolderResponse, create, created))
-    if (created.status !== 409 && created.status !== 412) throw unexpected(create, created)
-    // "exists" in either flavour; but a 409 may also mean another folder has this title.
-    const get: Call = { kind: 'folder.get', operation, method: 'get', path: `api/folders/${encodeURIComponent(uid)}` }
-    const found = await send(get)
-    if (isOk(found)) return ours(operation, title, decode(FolderResponse, get, found))
-    if (found.status === 404) {
-      throw fail('conflict', created.status, operation, `create answered ${created.status} but no folder has this uid (another folder may have the title "${title}")`)
-    }
-    throw unexpected(get, found)
-  }
+  const folderOf = (found: FolderResponse): FolderFound => ({ title: found.title, parentUid: found.parentUid ?? '' })
 
   /**
    * Grafana before 11.3 keeps titles unique per folder and lets `overwrite` land on the same-titled
@@ -93,13 +69,20 @@ export const createLegacyDashboards = (transport: GrafanaTransport, opts: Legacy
   }
 
   return {
-    ensureFolder: async (uid, title) => {
-      if (knownFolders.has(uid)) return
-      await ensureFolderExists(uid, title)
-      knownFolders.add(uid)
+    createFolder: async (uid, title, operation) => {
+      const create: Call = { kind: 'folder.create', operation, method: 'post', path: 'api/folders', json: { uid, title } }
+      const created = await send(create)
+      if (isOk(created)) return { saved: folderOf(decode(FolderResponse, create, created)) }
+      // "exists" in either flavour (409, or 412 from older Grafana)
+      if (created.status === 409 || created.status === 412) return { exists: created.status }
+      throw unexpected(create, created)
     },
-    forgetFolder: (uid) => {
-      knownFolders.delete(uid)
+    readFolder: async (uid, operation) => {
+      const get: Call = { kind: 'folder.get', operation, method: 'get', path: `api/folders/${encodeURIComponent(uid)}` }
+      const found = await send(get)
+      if (isOk(found)) return folderOf(decode(FolderResponse, get, found))
+      if (found.status === 404) return undefined
+      throw unexpected(get, found)
     },
     upsertDashboard: async (dashboard, folderUid, message) => {
       // the serviceId is in the dashboard's tags (dashboards.ts): the legacy API has no labels

@@ -48,6 +48,20 @@ export interface GrafanaDashboards {
   listOwn(serviceId: string): Promise<readonly OwnDashboard[]>
 }
 
+/** A folder as Grafana keeps it: its title and its parent's uid ('' at the root). */
+export interface FolderFound { readonly title: string; readonly parentUid: string }
+
+/**
+ * What an adapter speaks: the port's dashboard calls, and folders as two plain calls on which the
+ * client builds `ensureFolder` and its cache, the same for both APIs.
+ */
+export interface GrafanaAdapter extends Omit<GrafanaDashboards, 'ensureFolder' | 'forgetFolder'> {
+  /** POST: the folder Grafana saved, or `exists` with the status of its "already exists" answer; any other answer throws */
+  createFolder(uid: string, title: string, operation: string): Promise<{ readonly saved: FolderFound } | { readonly exists: number }>
+  /** GET by uid; undefined when no folder has it */
+  readFolder(uid: string, operation: string): Promise<FolderFound | undefined>
+}
+
 /** Which API an adapter speaks, for logs, /readyz and doctor, e.g. `apis (dashboard.grafana.app/v1, folder.grafana.app/v1, namespace default)`. */
 export type GrafanaApiInUse = { readonly kind: 'legacy' } | { readonly kind: 'apis'; readonly dashboardVersion: string; readonly folderVersion: string; readonly namespace: string }
 

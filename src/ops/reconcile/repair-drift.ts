@@ -18,7 +18,7 @@ import { removeJob$ } from '../../effects/steps/remove-job.js'
 import { jobFingerprint } from '../../effects/prometheus/scrape-job.js'
 import type { StepDeps } from '../../effects/steps/step-deps.js'
 import { upsertDashboard$ } from '../../effects/steps/upsert-dashboard.js'
-import type { PendingRequest, ServiceState } from '../../state/service-state.js'
+import { newPending, type PendingRequest, type ServiceState } from '../../state/service-state.js'
 import type { StoredEvent } from '../../state/store/event-store.js'
 import type { Drift } from './drift.js'
 
@@ -49,16 +49,7 @@ export const completedRequests = (events: readonly StoredEvent[]): readonly Sour
 }
 
 /** The request a step effect works for: the source's request, under the reconcile's own id. */
-const pendingOf = (source: Source, deps: RepairDeps): PendingRequest => ({
-  requestId: deps.requestId,
-  request: source.request,
-  kogito: {},
-  acceptedAt: deps.now().toISOString(),
-  done: [],
-  failure: null,
-  redeliveries: 0,
-  removed: { job: false, dashboardUids: [] },
-})
+const pendingOf = (source: Source, deps: RepairDeps): PendingRequest => newPending(deps.requestId, source.request, deps.now().toISOString())
 
 const jobNameIn = (events: readonly ServiceEvent[]): string =>
   events.flatMap((e) => (e.type === 'ScrapeJobRegistered' || e.type === 'ScrapeJobRemoved' ? [e.jobName] : []))[0] ?? '?'

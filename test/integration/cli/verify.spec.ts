@@ -9,13 +9,12 @@
 import { expect } from 'chai'
 import { dump, load } from '../../support/yaml.js'
 import { DEV_SECRET } from '../../../dev/dev-stack.js'
-import type { PrometheusLab } from '../../../dev/prometheus-lab.js'
 import { OWNERSHIP_KEY } from '../../../src/codecs/apis/owned-jobs.js'
 import { dashboardUid } from '../../../src/effects/grafana/dashboard-uids.js'
 import { checksOf, runCli, type JsonCheck as Check } from '../../support/run-cli.js'
-import { useHarness } from '../../support/harness-hooks.js'
 import { createOnCluster } from '../../support/lab-requests.js'
-import { eventually, sharedPrometheusLab } from '../../support/prometheus-fixture.js'
+import { labPatience, useLabHarness } from '../../support/prometheus-fixture.js'
+import { eventually } from '../../support/wait.js'
 import { createRequest, envelopeOf, platformRequest, publishRequests, resultOf } from '../../support/request-builders.js'
 
 interface Run { readonly code: number; readonly stdout: string; readonly stderr: string; readonly checks: readonly Check[] }
@@ -25,19 +24,8 @@ const WRITE_KINDS = ['dashboard.upsert', 'dashboard.delete', 'dashboard.restore'
 
 describe('telemetry-client verify', function () {
   this.timeout(120_000)
-  let lab: PrometheusLab
-  // the lab first: the harness's Grafana needs the central Prometheus' URL for its datasource
-  before(async () => {
-    lab = await sharedPrometheusLab()
-  })
-  const ctx = useHarness({
-    get harness() {
-      return {
-        env: { PROMETHEUS_TARGET_ALLOW: '127.0.0.0/8' },
-        grafana: { datasources: [{ uid: 'prometheus', name: 'Prometheus', type: 'prometheus', url: lab.central.url }, { uid: 'loki', name: 'Loki', type: 'loki' }] },
-      }
-    },
-  })
+  const ctx = useLabHarness({ PROMETHEUS_TARGET_ALLOW: '127.0.0.0/8' })
+
 
   const verify = async (argv: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<Run> => {
     const writes = ctx.harness.stack.kube.successfulWrites
@@ -56,12 +44,12 @@ describe('telemetry-client verify', function () {
   const created = async (request: Parameters<typeof publishRequests>[0][number]): Promise<void> => {
     await publishRequests([request])
     expect(envelopeOf(await resultOf(ctx.results, request)).data['dashboardDataOrderStatus']).to.equal('SUCCESS')
-    await lab.loadScrapeConfigs(ctx.harness.stack.scrapeConfigs() ?? '')
+    await ctx.lab.loadScrapeConfigs(ctx.harness.stack.scrapeConfigs() ?? '')
   }
 
   it('the whole chain: every link ok (logs: accepted, no lines yet, a warning), exit 0; the text form shows each panel\'s values', async () => {
-    await created(createOnCluster(lab, 'svc-ok', 'east', ['shop', 'default']))
-    const run = await eventually(() => verify(['svc-ok', '--json']), (r) => PANELS.every((p) => statusOf(r, p) === 'ok'), 'every panel ok')
+    await created(createOnCluster(ctx.lab, 'svc-ok', 'east', ['shop', 'default']))
+    const run = await eventually(() => verify(['svc-ok', '--json']), (r) => PANELS.every((p) => statusOf(r, p) === 'ok'), 'every panel ok', labPatience)
     expect(run.code).to.equal(0)
     expect(run.checks.map((c) => [c.name, c.status])).to.deep.equal([
       ['eventlog.service', 'ok'],
@@ -76,7 +64,7 @@ describe('telemetry-client verify', function () {
       ['loki.query logs', 'warning'],
     ])
     expect(checkOf(run, 'prometheus.panel Memory Usage').reason).to.equal('2 series: default=209715200, shop=112197632')
-    expect(checkOf(run, 'prometheus.target').reason).to.include('job svc-ok: up').and.include(`${lab.clusters.get('east')?.prometheus.address ?? '?'}/federate`)
+    expect(checkOf(run, 'prometheus.target').reason).to.include('job svc-ok: up').and.include(`${ctx.lab.clusters.get('east')?.prometheus.address ?? '?'}/federate`)
 
     const text = await verify(['svc-ok'])
     expect(text.code).to.equal(0)
@@ -86,7 +74,7 @@ describe('telemetry-client verify', function () {
   })
 
   it('the job removed from the secret by hand: scrape.job fails and says reconcile, exit 1', async () => {
-    await created(createOnCluster(lab, 'svc-hand', 'east', ['shop']))
+    await created(createOnCluster(ctx.lab, 'svc-hand', 'east', ['shop']))
     const secret = ctx.harness.stack.kube.secret(DEV_SECRET.namespace, DEV_SECRET.name)
     const jobs = (load(secret?.data[DEV_SECRET.key] ?? '') as ReadonlyArray<{ job_name: string }>).filter((j) => j.job_name !== 'svc-hand')
     ctx.harness.stack.kube.setSecret(DEV_SECRET.namespace, DEV_SECRET.name, { ...secret?.data, [DEV_SECRET.key]: dump(jobs) })
@@ -100,11 +88,11 @@ describe('telemetry-client verify', function () {
 
   it('the target down: prometheus.target fails with the scrape error, the panels name it, exit 1', async () => {
     const request = createRequest('svc-down', ['shop'])
-    await created({ ...request, data: { ...request.data, prometheus: lab.unhealthy } })
-    const run = await eventually(() => verify(['svc-down', '--json']), (r) => checkOf(r, 'prometheus.target').reason.includes(': down, '), 'target down')
+    await created({ ...request, data: { ...request.data, prometheus: ctx.lab.unhealthy } })
+    const run = await eventually(() => verify(['svc-down', '--json']), (r) => checkOf(r, 'prometheus.target').reason.includes(': down, '), 'target down', labPatience)
     expect(run.code).to.equal(1)
     expect(checkOf(run, 'prometheus.target').reason).to.include('down').and.include('503')
-    expect(checkOf(run, 'prometheus.target').action).to.include(`${lab.unhealthy.host}:${lab.unhealthy.port}`)
+    expect(checkOf(run, 'prometheus.target').action).to.include(`${ctx.lab.unhealthy.host}:${ctx.lab.unhealthy.port}`)
     expect(PANELS.map((p) => checkOf(run, p).reason)).to.deep.equal(PANELS.map(() => 'no series: the job is down (prometheus.target)'))
   })
 
@@ -119,9 +107,9 @@ describe('telemetry-client verify', function () {
   })
 
   it('no data: the job is up but the namespaces have no series — a failure naming the namespaces once the job was scraped twice, exit 1', async () => {
-    await created(createOnCluster(lab, 'svc-ghost', 'east', ['ghost']))
+    await created(createOnCluster(ctx.lab, 'svc-ghost', 'east', ['ghost']))
     // right after the reload the target may not be discovered yet, then not scraped twice (a warning)
-    const run = await eventually(() => verify(['svc-ghost', '--json']), (r) => checkOf(r, 'prometheus.panel Memory Usage').reason.includes('no series for namespaces'), 'no-data failure')
+    const run = await eventually(() => verify(['svc-ghost', '--json']), (r) => checkOf(r, 'prometheus.panel Memory Usage').reason.includes('no series for namespaces'), 'no-data failure', labPatience)
     expect(run.code).to.equal(1)
     expect(checkOf(run, 'prometheus.target')).to.include({ status: 'ok' })
     expect(checkOf(run, 'prometheus.panel Memory Usage').reason).to.include('no series for namespaces ghost')

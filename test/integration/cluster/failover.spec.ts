@@ -15,12 +15,8 @@ import { resultsByRef } from '../../support/invariants.js'
 import type { ResultCollector } from '../../support/kafka-helpers.js'
 import { useHarness } from '../../support/harness-hooks.js'
 import { sharedRedisCluster } from '../../support/redis-cluster-fixture.js'
-import { awaitOutcomes, finishScenario, mixedChains, runChains, sleep, type SentRequest } from '../reliability/scenario.js'
-
-const answered = (results: ResultCollector, requests: readonly SentRequest[]): number => {
-  const byRef = resultsByRef(results.messages)
-  return requests.filter((r) => byRef.has(r.kogitoprocinstanceid)).length
-}
+import { awaitOutcomes, finishScenario, mixedChains, runChains, type SentRequest } from '../reliability/scenario.js'
+import { answered, awaitAnswered, sleep } from '../../support/wait.js'
 
 const reSentCopies = (results: ResultCollector, requests: readonly SentRequest[]): number => {
   const byRef = resultsByRef(results.messages)
@@ -62,7 +58,7 @@ describe('reliability: Redis Cluster master killed -9 mid-run (failover to its r
     const chains = mixedChains('fo', 200, { deleteEvery: 4, recreateEvery: 8 })
     const requests = chains.flat()
     const published = runChains(results, chains)
-    while (answered(results, requests) < 40) await sleep(50)
+    await awaitAnswered(results, requests, { count: 40 })
 
     const master = (await clusterNodes(cluster.nodes[0]!.port)).find((n) => n.role === 'master')!
     killed = cluster.node(master.port)

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url'
 import { startGrafanaSimulator, type GrafanaSimulator } from '../../../dev/grafana-simulator/server.js'
 import { startKubeSimulator, type KubeSimulator } from '../../../dev/kube-simulator/index.js'
 import { kustomizeBuild, type KubeObject } from '../../support/kustomize-build.js'
-import { recordFigures } from '../reliability/figures.js'
+import { recordCleanRun } from '../reliability/figures.js'
 
 const base = fileURLToPath(new URL('../../../deploy/base/', import.meta.url))
 const NAMESPACE = 'hypo-telemetry'
@@ -48,15 +48,10 @@ describe('kubectl apply -k deploy/base, twice', function () {
     }
     const token = kube.secret(NAMESPACE, CREDENTIALS)?.data['GRAFANA_TOKEN'] ?? ''
     const answer = await fetch(`${grafana.url}/api/folders/no-such-folder`, { headers: { authorization: `Bearer ${token}` } })
-    recordFigures({
-      scenario: 'deploy: kubectl apply -k deploy/base twice after the credentials Secret was created',
+    recordCleanRun('deploy: kubectl apply -k deploy/base twice after the credentials Secret was created', started, {
       requests: 2,
       faults: {},
       inputs: 0,
-      lost: 0,
-      duplicateJobs: 0,
-      promtool: 'n/a',
-      seconds: (Date.now() - started) / 1000,
       notes: `Secrets in the build: ${secrets.length}; token kept: ${String(token === grafana.token)}; Grafana answered ${answer.status} (404 = authenticated, no such folder; 401 = refused) with it`,
     })
     expect(secrets.map((s) => s.metadata.name)).to.deep.equal([])

@@ -8,12 +8,12 @@
 import { expect } from 'chai'
 import fc from 'fast-check'
 import { isRight } from 'fp-ts/lib/Either.js'
-import type { SecretClient } from '../../../src/effects/kube/secret/kube-secret-client.js'
 import type { OwnedEdit } from '../../../src/effects/prometheus/owned-list-edits.js'
 import { fragment, jobNameOf } from '../../../src/effects/prometheus/scrape-config-list.js'
 import { loadScrapeConfigItems } from '../../support/rendered-scrape-list.js'
 import { federationJob, type ScrapeJob } from '../../../src/effects/prometheus/scrape-job.js'
 import { writeBatch, type BatchWriteDeps } from '../../../src/effects/kube/secret/secret-batch-write.js'
+import { memorySecret } from '../../support/memory-secret.js'
 import { checkScrapeConfigsWithPromtool } from '../../support/promtool.js'
 
 const TRICKY = ['0123', '0x1F', '1e3', 'yes', 'no', '~', 'null', '"quoted"', "'single'", '12:30', '.inf', '-0', '+1']
@@ -51,16 +51,8 @@ const ownedEdit: fc.Arbitrary<OwnedEdit> = fc.oneof(
 )
 
 const memoryDeps = (value: string): { deps: BatchWriteDeps; text: () => string } => {
-  let state = { resourceVersion: '1', value, owned: undefined as string | undefined }
-  const client: SecretClient = {
-    read: () => Promise.resolve(state),
-    replace: (next, resourceVersion, owned) => {
-      state = { resourceVersion: String(Number(resourceVersion) + 1), value: next, owned }
-      return Promise.resolve(state)
-    },
-    readMetadata: () => Promise.resolve({ resourceVersion: '1' }),
-  }
-  return { deps: { client, describe: 'property', maxAttempts: 1, sleep: () => Promise.resolve(), random: () => 0, cache: undefined }, text: () => state.value }
+  const secret = memorySecret(value)
+  return { deps: { client: secret.client, describe: 'property', maxAttempts: 1, sleep: () => Promise.resolve(), random: () => 0, cache: undefined }, text: () => secret.current().value ?? '' }
 }
 
 describe('splicing the shared list (property, promtool)', function () {

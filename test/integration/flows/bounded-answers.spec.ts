@@ -10,7 +10,7 @@ import { DEFAULT_REQUEST_LIMITS } from '../../../src/codecs/limits.js'
 import { publish } from '../../support/kafka-helpers.js'
 import { useHarness } from '../../support/harness-hooks.js'
 import { createRequest, dataOf, envelopeOf, jobNamesIn, resultOf } from '../../support/request-builders.js'
-import { recordFigures } from '../reliability/figures.js'
+import { recordCleanRun } from '../reliability/figures.js'
 
 /** A few KB of fixed attributes plus the bounded echo; leaves room for a traceparent/tracestate. */
 const RESULT_BUDGET = DEFAULT_REQUEST_LIMITS.maxExtensionAttributesBytes * 2 + 2048
@@ -35,15 +35,10 @@ describe('bounded answers: the envelope\'s extension attributes together (Kafka 
     const heavyAnswer = await resultOf(ctx.results, heavy)
     const fineAnswer = await resultOf(ctx.results, fine)
     const dataBytes = Buffer.byteLength(JSON.stringify(dataOf(fineAnswer)))
-    recordFigures({
-      scenario: 'bounded answers: a create with 900 extension attributes of 1 KB (each within MAX_EXTENSION_ATTRIBUTE_BYTES), one with 20 of 300 bytes, one with 10 of 100 bytes',
+    recordCleanRun('bounded answers: a create with 900 extension attributes of 1 KB (each within MAX_EXTENSION_ATTRIBUTE_BYTES), one with 20 of 300 bytes, one with 10 of 100 bytes', started, {
       requests: 3,
       faults: {},
       inputs: 2,
-      lost: 0,
-      duplicateJobs: 0,
-      promtool: 'n/a',
-      seconds: (Date.now() - started) / 1000,
       notes: `request of ${JSON.stringify(many).length} bytes answered by a FAILURE of ${manyAnswer.value?.length ?? 0} bytes (was 917 KB); 20×300 B: FAILURE of ${heavyAnswer.value?.length ?? 0} bytes; 10×100 B: ${String(dataOf(fineAnswer)['dashboardDataOrderStatus'])}, ${(fineAnswer.value?.length ?? 0) - dataBytes} bytes besides its data`,
     })
 

@@ -5,12 +5,11 @@
 import { expect } from 'chai'
 import { load } from '../../support/yaml.js'
 import { RequestTopics, ResultTopics } from '../../../src/codecs/topics.js'
-import { publish, type CollectedMessage } from '../../support/kafka-helpers.js'
+import { type CollectedMessage } from '../../support/kafka-helpers.js'
 import { checkScrapeConfigsWithPromtool } from '../../support/promtool.js'
 import { createRequest, deleteRequest } from '../../support/request-builders.js'
 import { useHarness } from '../../support/harness-hooks.js'
-import { spawnService } from '../../support/service-process.js'
-import { crashAndRecover as crashAndRecoverIn, refOf } from '../../support/crash-and-recover.js'
+import { crashAndRecover as crashAndRecoverIn, createWithHealthyService } from '../../support/crash-and-recover.js'
 
 
 describe('crash recovery: kill -9 at each step, then restart', function () {
@@ -55,15 +54,7 @@ describe('crash recovery: kill -9 at each step, then restart', function () {
     it(`delete survives a crash at ${point}`, async () => {
       const serviceId = `crash-delete-${i}`
       // the service comes up healthy for the create, the crash is armed for the delete only
-      const healthy = spawnService(ctx.harness.stack.env)
-      const create = createRequest(serviceId)
-      try {
-        await healthy.started
-        await publish(RequestTopics.create, [{ key: serviceId, value: JSON.stringify(create) }])
-        await ctx.results.waitFor((m) => refOf(m) === create.kogitoprocinstanceid, 30_000)
-      } finally {
-        await healthy.stop()
-      }
+      await createWithHealthyService(ctx, serviceId)
       const copies = await crashAndRecover(point, deleteRequest(serviceId), RequestTopics.delete)
       expectIdentical(copies)
       expect(jobsOf().map((j) => j.job_name)).to.not.include(serviceId)

@@ -4,7 +4,7 @@ import { RequestTopics } from '../../../src/codecs/topics.js'
 import { useHarness } from '../../support/harness-hooks.js'
 import { testKafka } from '../../support/kafka-helpers.js'
 import { createRequest, dataOf, deleteRequest, jobNamesIn, resultOf, type SentRequest } from '../../support/request-builders.js'
-import { recordFigures } from '../reliability/figures.js'
+import { recordCleanRun } from '../reliability/figures.js'
 
 const TEN_YEARS_MS = 10 * 365 * 24 * 3600 * 1000
 
@@ -35,15 +35,10 @@ describe('a producer clock 10 years ahead (Kafka → Redis → simulators → Ka
     expect(remove.type).to.equal(RequestTopics.delete)
     await publishAt(remove, Date.now())
     const data = dataOf(await resultOf(ctx.results, remove))
-    recordFigures({
-      scenario: 'hostile clock: a create whose Kafka timestamp is 10 years ahead, then a delete published now',
+    recordCleanRun('hostile clock: a create whose Kafka timestamp is 10 years ahead, then a delete published now', started, {
       requests: 2,
       faults: { 'future record timestamp': 1 },
       inputs: 1,
-      lost: 0,
-      duplicateJobs: 0,
-      promtool: 'n/a',
-      seconds: (Date.now() - started) / 1000,
       notes: `create SUCCESS; delete ${String(data['dashboardDataOrderStatus'])}${/Superseded/.test(String(data['dashboardDataOrderMessage'])) ? ' (Superseded!)' : ''}; job and dashboards gone: ${String(!jobNamesIn(ctx.harness.stack.scrapeConfigs()).includes(serviceId))}`,
     })
     expect(data['dashboardDataOrderMessage']).not.to.match(/Superseded/)

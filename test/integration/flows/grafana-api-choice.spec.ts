@@ -9,19 +9,11 @@ import { expect } from 'chai'
 import { GRAFANA_13 } from '../../../dev/grafana-simulator/apis-discovery.js'
 import { MANAGED_BY_LABEL, dashboardUid } from '../../../src/effects/grafana/dashboard-uids.js'
 import { useHarness, type HarnessContext } from '../../support/harness-hooks.js'
+import { sleep, until } from '../../support/wait.js'
 import { createRequest, dataOf, deleteRequest, platformRequest, publishRequests, resultOf } from '../../support/request-builders.js'
 
 const readyz = async (ctx: HarnessContext): Promise<{ details?: { grafanaApi?: string } }> =>
   (await (await fetch(`${ctx.harness.service?.http.url ?? ''}/readyz`)).json()) as { details?: { grafanaApi?: string } }
-
-/** waits until the condition holds (the service discovers in the background at start) */
-const eventually = async (what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> => {
-  const until = Date.now() + timeoutMs
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`not within ${timeoutMs} ms: ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 200))
-  }
-}
 
 describe('Grafana API choice, end to end', function () {
   this.timeout(120_000)
@@ -57,8 +49,8 @@ describe('Grafana API choice, end to end', function () {
       faults.add({ kind: '*', effect: { type: 'status', status: 503 } })
       const create = createRequest('api-off-outage')
       await publishRequests([create])
-      await eventually('the service met the outage', () => Promise.resolve((ctx.harness.stack.grafana.requests.get('folder.create') ?? 0) + (ctx.harness.stack.grafana.requests.get('dashboard.get') ?? 0) > 2))
-      await new Promise((resolve) => setTimeout(resolve, 3000))
+      await until(() => (ctx.harness.stack.grafana.requests.get('folder.create') ?? 0) + (ctx.harness.stack.grafana.requests.get('dashboard.get') ?? 0) > 2, 'the service met the outage')
+      await sleep(3000)
       faults.clear()
       expect(dataOf(await resultOf(ctx.results, create, 60_000))).to.include({ dashboardDataOrderStatus: 'SUCCESS' })
       expect(byUid(dashboardUid('api-off-outage', 'logs'))).to.exist
@@ -69,7 +61,7 @@ describe('Grafana API choice, end to end', function () {
     const ctx = useHarness({ harness: { env: { GRAFANA_API: 'auto' } } })
 
     it('picks /apis, the newest versions discovery offers', async () => {
-      await eventually('/readyz names the API', async () => (await readyz(ctx)).details?.grafanaApi?.startsWith('apis') === true)
+      await until(async () => (await readyz(ctx)).details?.grafanaApi?.startsWith('apis') === true, '/readyz names the API')
       expect((await readyz(ctx)).details?.grafanaApi).to.equal('apis (dashboard.grafana.app/v1, folder.grafana.app/v1, namespace default)')
       const create = createRequest('auto-svc')
       await publishRequests([create])

@@ -8,8 +8,9 @@
 import { expect } from 'chai'
 import { MANAGED_BY_LABEL, SERVICE_ID_ANNOTATION, SERVICE_LABEL, dashboardUid, serviceLabelValue } from '../../../src/effects/grafana/dashboard-uids.js'
 import { Folders } from '../../../src/effects/grafana/folders.js'
+import { expectForeignFolderNotAdopted } from '../../support/foreign-folder.js'
 import { useHarness } from '../../support/harness-hooks.js'
-import { createRequest, deleteRequest, envelopeOf, platformRequest, publishRequests, resultOf, type SentRequest } from '../../support/request-builders.js'
+import { createRequest, deleteRequest, envelopeOf, publishRequests, resultOf, type SentRequest } from '../../support/request-builders.js'
 
 const DASHBOARDS = '/apis/dashboard.grafana.app/v1/namespaces/default/dashboards'
 const FOLDERS = '/apis/folder.grafana.app/v1/namespaces/default/folders'
@@ -98,11 +99,6 @@ describe('Grafana: only its own, end to end through /apis', function () {
 
   it('a folder under the service\'s folder uid with another title is not adopted: FAILURE, nothing saved in it', async () => {
     expect((await folder(Folders.platform.uid, 'Somebody else')).status).to.equal(201)
-    const request = platformRequest('svc-platform', ['default'])
-    await publishRequests([request])
-    const data = await answer(request)
-    expect(data['dashboardDataOrderStatus']).to.equal('FAILURE')
-    expect(data['dashboardDataOrderMessage']).to.include(Folders.platform.uid).and.include('Somebody else')
-    expect(grafana().dashboards().filter((d) => d.folderUid === Folders.platform.uid)).to.deep.equal([])
+    await expectForeignFolderNotAdopted(ctx, 'Somebody else')
   })
 })

@@ -10,8 +10,9 @@
 import { expect } from 'chai'
 import { MANAGED_TAG, dashboardUid, serviceTag } from '../../../src/effects/grafana/dashboard-uids.js'
 import { Folders } from '../../../src/effects/grafana/folders.js'
+import { expectForeignFolderNotAdopted } from '../../support/foreign-folder.js'
 import { useHarness } from '../../support/harness-hooks.js'
-import { createRequest, deleteRequest, envelopeOf, platformRequest, publishRequests, resultOf, type SentRequest } from '../../support/request-builders.js'
+import { createRequest, deleteRequest, envelopeOf, publishRequests, resultOf, type SentRequest } from '../../support/request-builders.js'
 
 describe('Grafana: only its own, end to end (Grafana before 11.3 on MySQL)', function () {
   this.timeout(60_000)
@@ -90,12 +91,7 @@ describe('Grafana: only its own, end to end (Grafana before 11.3 on MySQL)', fun
 
   it('a folder under the service\'s folder uid with another title is not adopted: FAILURE, nothing saved in it', async () => {
     expect(await api('POST', '/api/folders', { uid: Folders.platform.uid, title: 'Somebody else' })).to.equal(200)
-    const request = platformRequest('svc-platform', ['default'])
-    await publishRequests([request])
-    const data = await answer(request)
-    expect(data['dashboardDataOrderStatus']).to.equal('FAILURE')
-    expect(data['dashboardDataOrderMessage']).to.include(Folders.platform.uid).and.include('Somebody else')
-    expect(grafana().dashboards().filter((d) => d.folderUid === Folders.platform.uid)).to.deep.equal([])
+    await expectForeignFolderNotAdopted(ctx, 'Somebody else')
   })
 
   it('a dashboard a person moved into their folder is left there: SUCCESS names it, the delete leaves it', async () => {

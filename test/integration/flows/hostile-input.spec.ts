@@ -40,41 +40,24 @@ const hostileCreate = (title: string, edit: (data: Record<string, unknown>) => R
   }
 }
 
-const wrongSpecversion = (): Hostile => {
-  const request = { ...createRequest('svc-spec-03'), specversion: '0.3' }
-  return {
-    title: "specversion '0.3'",
-    topic: RequestTopics.create,
-    key: 'svc-spec-03',
-    value: bytes(request),
-    result: { topic: ResultTopics.create, kogitoprocinstanceid: request.kogitoprocinstanceid, serviceId: 'svc-spec-03' },
-    reason: /unsupported CloudEvents specversion: expected "1\.0", got "0\.3"/,
-  }
-}
+/** A whole request refused, answered on its kind's result topic for `serviceId` (the key it is sent under: `key`). */
+const refused = (title: string, kind: 'create' | 'platform' | 'delete', request: Readonly<Record<string, unknown>> & { readonly kogitoprocinstanceid: string }, serviceId: string, reason: RegExp, key = serviceId): Hostile => ({
+  title,
+  topic: RequestTopics[kind],
+  key,
+  value: bytes(request),
+  result: { topic: ResultTopics[kind], kogitoprocinstanceid: request.kogitoprocinstanceid, serviceId },
+  reason,
+})
 
-const badPlatformNamespace = (): Hostile => {
-  const request = platformRequest('svc-platform-bad', ['hypo-ok', 'bad|ns'])
-  return {
-    title: 'a platform request with namespace "bad|ns"',
-    topic: RequestTopics.platform,
-    key: 'svc-platform-bad',
-    value: bytes(request),
-    result: { topic: ResultTopics.platform, kogitoprocinstanceid: request.kogitoprocinstanceid, serviceId: 'svc-platform-bad' },
-    reason: /invalid platform request: data\.namespaces\.1: .*"bad\|ns"/,
-  }
-}
+const wrongSpecversion = (): Hostile =>
+  refused("specversion '0.3'", 'create', { ...createRequest('svc-spec-03'), specversion: '0.3' }, 'svc-spec-03', /unsupported CloudEvents specversion: expected "1\.0", got "0\.3"/)
 
-const quotedDelete = (): Hostile => {
-  const request = deleteRequest('svc"} or vector(1) #')
-  return {
-    title: 'a delete whose serviceId carries a quote and a brace',
-    topic: RequestTopics.delete,
-    key: 'svc-quote',
-    value: bytes(request),
-    result: { topic: ResultTopics.delete, kogitoprocinstanceid: request.kogitoprocinstanceid, serviceId: 'svc"} or vector(1) #' },
-    reason: /invalid delete request: data\.serviceId/,
-  }
-}
+const badPlatformNamespace = (): Hostile =>
+  refused('a platform request with namespace "bad|ns"', 'platform', platformRequest('svc-platform-bad', ['hypo-ok', 'bad|ns']), 'svc-platform-bad', /invalid platform request: data\.namespaces\.1: .*"bad\|ns"/)
+
+const quotedDelete = (): Hostile =>
+  refused('a delete whose serviceId carries a quote and a brace', 'delete', deleteRequest('svc"} or vector(1) #'), 'svc"} or vector(1) #', /invalid delete request: data\.serviceId/, 'svc-quote')
 
 const hostileMessages = (): Hostile[] => [
   { title: 'malformed JSON', topic: RequestTopics.create, key: 'svc-malformed', value: bytes('{"specversion":"1.0","id":'), reason: /^malformed JSON/ },

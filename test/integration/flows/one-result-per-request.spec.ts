@@ -12,7 +12,7 @@ import { createLogger } from '../../../src/support/logger.js'
 import { FAST_CONSUMER_SETTINGS, publish } from '../../support/kafka-helpers.js'
 import { useHarness } from '../../support/harness-hooks.js'
 import { createRequest, dataOf, envelopeOf, resultOf } from '../../support/request-builders.js'
-import { recordFigures } from '../reliability/figures.js'
+import { recordCleanRun } from '../reliability/figures.js'
 
 const quiet = () => createLogger('error', new Writable({ write: (_chunk, _encoding, done) => done() }))
 
@@ -41,15 +41,10 @@ describe('one result per request id, also when a limit was tightened meanwhile (
     const answers = ctx.results.messages.filter((m) => m.topic === ResultTopics.create && envelopeOf(m)['kogitoprocrefid'] === request.kogitoprocinstanceid)
     const letters = ctx.results.messages.filter((m) => m.topic === DEFAULT_DEAD_LETTER_TOPIC && String(m.value).includes(request.id))
     const different = answers.filter((m) => String(m.value) !== String(first.value))
-    recordFigures({
-      scenario: 'one result per request id: an answered create redelivered after MAX_EXTENSION_ATTRIBUTES was tightened from 32 to 5',
+    recordCleanRun('one result per request id: an answered create redelivered after MAX_EXTENSION_ATTRIBUTES was tightened from 32 to 5', started, {
       requests: 2,
       faults: { 'redelivery after a tightened limit': 1 },
       inputs: 0,
-      lost: 0,
-      duplicateJobs: 0,
-      promtool: 'n/a',
-      seconds: (Date.now() - started) / 1000,
       notes: `answers for its request id: ${answers.length} (different from the first: ${different.length}); dead letters: ${letters.length}`,
     })
     expect(different.map((m) => dataOf(m)['dashboardDataOrderMessage'])).to.deep.equal([])

@@ -16,7 +16,7 @@ import { configToEnv } from '../../../src/config/config-to-env.js'
 import { MANAGED_BY_LABEL, SERVICE_ID_ANNOTATION } from '../../../src/effects/kube/scrapeconfig/scrape-config-of.js'
 import { scrapeConfigName } from '../../../src/effects/kube/scrapeconfig/scrape-config-name.js'
 import { useHarness } from '../../support/harness-hooks.js'
-import { createRequest, dataOf, deleteRequest, jobNamesIn, publishRequests, resultOf, type SentRequest } from '../../support/request-builders.js'
+import { answerTo, createRequest, deleteRequest, jobNamesIn, type SentRequest } from '../../support/request-builders.js'
 
 const { namespace, name, key } = DEV_SECRET
 
@@ -37,10 +37,7 @@ describe('ownership record lost (secret backend) end to end', function () {
   const ctx = useHarness()
   const kube = () => ctx.harness.stack.kube
   const data = () => kube().secret(namespace, name)?.data ?? {}
-  const answer = async (request: SentRequest): Promise<Record<string, unknown>> => {
-    await publishRequests([request])
-    return dataOf(await resultOf(ctx.results, request))
-  }
+  const answer = (request: SentRequest) => answerTo(ctx.results, request)
   const ownershipCheck = async (): Promise<Check | undefined> => {
     const r = await cli(['doctor', '--json'], configToEnv(ctx.harness.stack.config))
     return (JSON.parse(r.stdout) as { checks: Check[] }).checks.find((c) => c.name === 'kube.ownership')
@@ -105,10 +102,7 @@ describe('ownership mark lost (ScrapeConfig backend) end to end', function () {
   const ctx = useHarness({ harness: { env: { SCRAPE_CONFIG_BACKEND: 'scrapeconfig' } } })
   const kube = () => ctx.harness.stack.kube
   const ns = DEV_SCRAPE_CONFIG.namespace
-  const answer = async (request: SentRequest): Promise<Record<string, unknown>> => {
-    await publishRequests([request])
-    return dataOf(await resultOf(ctx.results, request))
-  }
+  const answer = (request: SentRequest) => answerTo(ctx.results, request)
   /** The object with the service's label and annotation removed by hand (and, optionally, its spec changed). */
   const unmark = (serviceId: string, change?: (spec: Record<string, unknown>) => Record<string, unknown>): void => {
     const object = kube().scrapeConfig(ns, scrapeConfigName(serviceId)) as { metadata: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec: Record<string, unknown> }

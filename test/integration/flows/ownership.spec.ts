@@ -15,7 +15,7 @@ import { createSecretWriter } from '../../../src/effects/kube/secret/secret-writ
 import { TRICKY_FOREIGN } from '../../fixtures/foreign-scrape-configs.js'
 import { useHarness } from '../../support/harness-hooks.js'
 import { checkScrapeConfigsWithPromtool } from '../../support/promtool.js'
-import { createRequest, dataOf, deleteRequest, jobNamesIn, publishRequests, resultOf, type SentRequest } from '../../support/request-builders.js'
+import { answerTo, createRequest, deleteRequest, jobNamesIn, type SentRequest } from '../../support/request-builders.js'
 
 const { namespace, name, key } = DEV_SECRET
 
@@ -29,10 +29,7 @@ describe('ownership of the shared secret end to end', function () {
     if (isLeft(owned)) throw new Error(owned.left)
     return [...owned.right].sort()
   }
-  const answer = async (request: SentRequest): Promise<Record<string, unknown>> => {
-    await publishRequests([request])
-    return dataOf(await resultOf(ctx.results, request))
-  }
+  const answer = (request: SentRequest) => answerTo(ctx.results, request)
   /** The list with the service's own items cut out: must be the other team's text, exactly. */
   const foreignPart = (...serviceIds: string[]): string =>
     serviceIds.reduce((text, serviceId) => text.replace(fragment(federationJob({ serviceId, namespaces: ['NAMESPACE_1', 'NAMESPACE_2'], host: '10.10.10.4', port: 30180 })), ''), data()[key] ?? '')

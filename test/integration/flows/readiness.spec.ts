@@ -8,16 +8,9 @@ import { useHarness } from '../../support/harness-hooks.js'
 import { ResultTopics } from '../../../src/codecs/topics.js'
 import type { ReadinessFact } from '../../../src/runtime/readiness-checks.js'
 import { recordFigures } from '../reliability/figures.js'
+import { until } from '../../support/wait.js'
 
 interface ReadyzBody { ready: boolean; checks: Record<string, boolean>; facts: Record<string, ReadinessFact> }
-
-const eventually = async (check: () => Promise<boolean>, timeoutMs: number): Promise<void> => {
-  const deadline = Date.now() + timeoutMs
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time')
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
 
 describe('/readyz from background checks', function () {
   this.timeout(90_000)
@@ -30,7 +23,7 @@ describe('/readyz from background checks', function () {
     return { status: response.status, body: (await response.json()) as ReadyzBody, ms: Date.now() - started }
   }
 
-  before(async () => eventually(async () => (await readyz()).status === 200, 30_000))
+  before(async () => until(async () => (await readyz()).status === 200, '/readyz 200', { timeoutMs: 30_000 }))
 
   it('20 probes make no full read of the secret and at most one Kubernetes and one Grafana call per check interval', async () => {
     const { kube, grafana } = ctx.harness.stack
@@ -66,31 +59,31 @@ describe('/readyz from background checks', function () {
     const { grafana } = ctx.harness.stack
     grafana.faults.add({ kind: 'health', effect: { type: 'hang' } })
     try {
-      await eventually(async () => {
+      await until(async () => {
         const answer = await readyz()
         expect(answer.ms, 'a probe never waits on the dependency').to.be.lessThan(1000)
         return answer.status === 503 && answer.body.facts['grafana']?.ok === false && /no answer within/.test(answer.body.facts['grafana'].reason)
-      }, 20_000)
+      }, 'grafana not ready: no answer within', { timeoutMs: 20_000 })
       const answer = await readyz()
       expect(answer.body.checks).to.include({ grafana: false, kafka: true, redis: true, kubernetes: true })
     } finally {
       grafana.faults.clear()
     }
-    await eventually(async () => (await readyz()).status === 200, 20_000)
+    await until(async () => (await readyz()).status === 200, '/readyz 200', { timeoutMs: 20_000 })
   })
 
   it('a refused secret read shows as kubernetes not ready, with the apiserver\'s answer', async () => {
     const { kube } = ctx.harness.stack
     kube.faults.add({ kind: 'secret.get-metadata', effect: { type: 'status', status: 403 } })
     try {
-      await eventually(async () => {
+      await until(async () => {
         const answer = await readyz()
         return answer.status === 503 && answer.body.facts['kubernetes']?.ok === false && /403/.test(answer.body.facts['kubernetes'].reason)
-      }, 20_000)
+      }, 'kubernetes not ready: 403', { timeoutMs: 20_000 })
     } finally {
       kube.faults.clear()
     }
-    await eventually(async () => (await readyz()).status === 200, 20_000)
+    await until(async () => (await readyz()).status === 200, '/readyz 200', { timeoutMs: 20_000 })
   })
 
   it('/livez touches nothing', async () => {

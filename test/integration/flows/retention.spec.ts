@@ -8,9 +8,9 @@ import { serviceKeys, indexKeys } from '../../../src/state/store/redis-keys.js'
 import { useHarness } from '../../support/harness-hooks.js'
 import { testRedis } from '../../support/redis-helpers.js'
 import { createRequest, dataOf, deleteRequest, publishRequests, resultOf } from '../../support/request-builders.js'
+import { sleep } from '../../support/wait.js'
 
 const DAY_MS = 86_400_000
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 describe('retention through the running service (Redis does not grow for ever)', function () {
   this.timeout(90_000)

@@ -7,11 +7,10 @@ import { expect } from 'chai'
 import { RequestTopics } from '../../../src/codecs/topics.js'
 import { scrapeConfigName } from '../../../src/effects/kube/scrapeconfig/scrape-config-name.js'
 import { DEV_SCRAPE_CONFIG } from '../../../dev/dev-stack.js'
-import { publish, type CollectedMessage } from '../../support/kafka-helpers.js'
+import { type CollectedMessage } from '../../support/kafka-helpers.js'
 import { createRequest, deleteRequest } from '../../support/request-builders.js'
 import { useHarness } from '../../support/harness-hooks.js'
-import { crashAndRecover as crashAndRecoverIn, refOf } from '../../support/crash-and-recover.js'
-import { spawnService } from '../../support/service-process.js'
+import { crashAndRecover as crashAndRecoverIn, createWithHealthyService } from '../../support/crash-and-recover.js'
 
 const statusOf = (m: CollectedMessage | undefined) => (JSON.parse(m?.value?.toString('utf8') ?? '{}') as { data?: { dashboardDataOrderStatus?: string } }).data?.dashboardDataOrderStatus
 
@@ -41,15 +40,7 @@ describe('scrapeconfig backend: crash recovery around the ScrapeConfig write', f
   for (const [i, point] of ['after-effect:removeJob', 'after-append:removeJob'].entries()) {
     it(`delete survives a crash at ${point}`, async () => {
       const serviceId = `sc-crash-delete-${i}`
-      const healthy = spawnService(ctx.harness.stack.env)
-      const create = createRequest(serviceId)
-      try {
-        await healthy.started
-        await publish(RequestTopics.create, [{ key: serviceId, value: JSON.stringify(create) }])
-        await ctx.results.waitFor((m) => refOf(m) === create.kogitoprocinstanceid, 30_000)
-      } finally {
-        await healthy.stop()
-      }
+      await createWithHealthyService(ctx, serviceId)
       expect(objectOf(serviceId)).to.exist
       await crashAndRecover(point, deleteRequest(serviceId), RequestTopics.delete)
       expect(objectOf(serviceId)).to.equal(undefined)

@@ -9,7 +9,7 @@ import { OWNERSHIP_KEY, renderOwnedJobs } from '../../../src/codecs/apis/owned-j
 import { fragment } from '../../../src/effects/prometheus/scrape-config-list.js'
 import { federationJob } from '../../../src/effects/prometheus/scrape-job.js'
 import { useHarness } from '../../support/harness-hooks.js'
-import { createRequest, dataOf, deleteRequest, jobNamesIn, publishRequests, resultOf, type SentRequest } from '../../support/request-builders.js'
+import { answerTo, createRequest, deleteRequest, jobNamesIn, type SentRequest } from '../../support/request-builders.js'
 
 const { namespace, name, key } = DEV_SECRET
 const LIMIT = 1024 * 1024
@@ -25,10 +25,7 @@ describe('a full scrape-config secret end to end', function () {
   this.timeout(60_000)
   const ctx = useHarness()
   const data = () => ctx.harness.stack.kube.secret(namespace, name)?.data ?? {}
-  const answer = async (request: SentRequest): Promise<Record<string, unknown>> => {
-    await publishRequests([request])
-    return dataOf(await resultOf(ctx.results, request))
-  }
+  const answer = (request: SentRequest) => answerTo(ctx.results, request)
 
   // room for exactly one job and its ownership line (rendered as the service renders them), not two
   const oneJob = fragment(federationJob({ serviceId: 'svc-q1', namespaces: ['NAMESPACE_1', 'NAMESPACE_2'], host: '10.10.10.4', port: 30180 }))

@@ -2,8 +2,7 @@ import { expect } from 'chai'
 import { useHarness } from '../../support/harness-hooks.js'
 import { createRequest, dataOf, publishRequests, resultOf } from '../../support/request-builders.js'
 import { faultCounts, recordFigures } from '../reliability/figures.js'
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+import { sleep } from '../../support/wait.js'
 
 /** Scrapes /metrics of the running service and returns one sample's value. */
 const metricValue = async (url: string, sample: string): Promise<number | undefined> => {

@@ -13,7 +13,7 @@ import { configToEnv } from '../../../src/config/config-to-env.js'
 import { fragment } from '../../../src/effects/prometheus/scrape-config-list.js'
 import { federationJob } from '../../../src/effects/prometheus/scrape-job.js'
 import { useHarness } from '../../support/harness-hooks.js'
-import { createRequest, dataOf, deleteRequest, publishRequests, resultOf, type SentRequest } from '../../support/request-builders.js'
+import { answerTo, createRequest, deleteRequest, type SentRequest } from '../../support/request-builders.js'
 
 const { namespace, name, key } = DEV_SECRET
 
@@ -26,10 +26,7 @@ describe('telemetry-client adopt (event log + kube simulator)', function () {
     if (isLeft(owned)) throw new Error(owned.left)
     return [...owned.right].sort()
   }
-  const answer = async (request: SentRequest): Promise<Record<string, unknown>> => {
-    await publishRequests([request])
-    return dataOf(await resultOf(ctx.results, request))
-  }
+  const answer = (request: SentRequest) => answerTo(ctx.results, request)
   const adopt = async (...argv: string[]) => {
     let stdout = ''
     const io: CliIo = {

@@ -16,10 +16,10 @@ import { useHarness } from '../../support/harness-hooks.js'
 import { flushPrefix, testRedis, uniquePrefix } from '../../support/redis-helpers.js'
 import { createRequest, dataOf, publishRequests, resultOf, type SentRequest } from '../../support/request-builders.js'
 import { runCli } from '../../support/run-cli.js'
-import { recordFigures } from '../reliability/figures.js'
+import { recordCleanRun } from '../reliability/figures.js'
+import { sleep } from '../../support/wait.js'
 
 const DAY_MS = 86_400_000
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 describe('export/import after a retention pass (backups that restore)', function () {
   this.timeout(120_000)
@@ -100,15 +100,10 @@ describe('export/import after a retention pass (backups that restore)', function
     expect(imported.stdout).to.match(new RegExp(`${TRIMMED}\\s+0\\s+active\\s+snapshot`))
 
     const after = await views(target)
-    recordFigures({
-      scenario: 'backup after a retention pass: export of a wholly and a partly trimmed log, import into an empty prefix',
+    recordCleanRun('backup after a retention pass: export of a wholly and a partly trimmed log, import into an empty prefix', started, {
       requests: 3,
       faults: { 'clock:+40 days (retention pass)': 1 },
       inputs: 0,
-      lost: 0,
-      duplicateJobs: 0,
-      promtool: 'n/a',
-      seconds: (Date.now() - started) / 1000,
       notes: `${lines.length} lines exported for 2 services (${lines.filter((l) => l['kind'] === 'snapshot').length} from their snapshot); import exit ${imported.code}; list and inspect identical after the round trip: ${JSON.stringify(after) === JSON.stringify(before)}`,
     })
     expect(after).to.deep.equal(before)

@@ -8,48 +8,37 @@
  * which makes that service uncertain: counted in the figures, and its message checked.
  */
 import { expect } from 'chai'
-import { ResultTopics } from '../../../src/codecs/topics.js'
 import { STILL_IN_PLACE } from '../../../src/state/decide.js'
-import { resultCollector, type ResultCollector } from '../../support/kafka-helpers.js'
 import { messageOf, resultsByRef, statusOf } from '../../support/invariants.js'
-import { startHarness, type Harness } from '../../support/service-harness.js'
 import { faultCounts } from './figures.js'
-import { awaitOutcomes, createRequest, finishScenario, publishAll } from './scenario.js'
+import { createRequest } from '../../support/request-builders.js'
+import { awaitOutcomes, finishScenario, publishAll, type SentRequest } from './scenario.js'
+import { useHarness } from '../../support/harness-hooks.js'
 
 describe('reliability: all or nothing per request', function () {
   this.timeout(180_000)
-  let harness: Harness
-  let results: ResultCollector
 
-  before(async () => {
-    harness = await startHarness({})
-    await harness.startService()
-    results = await resultCollector(Object.values(ResultTopics))
-  })
-  after(async () => {
-    await results?.stop()
-    await harness?.stop()
-  })
+  const ctx = useHarness()
 
   it('creates and updates while Grafana refuses 30% of dashboard saves for good: a FAILURE leaves nothing of its request behind', async () => {
     const startedAt = Date.now()
     const services = Array.from({ length: 60 }, (_, i) => `aon-${i}`)
     // the first half is live before the faults start: their second request is an update
-    const live = services.slice(0, 30).map((id, i) => createRequest(id, [`ns-${i}`], 30000 + i))
+    const live: readonly SentRequest[] = services.slice(0, 30).map((id, i) => createRequest(id, [`ns-${i}`], 30000 + i))
     await publishAll(live, { gapMs: 5 })
-    await awaitOutcomes(results, live, 60_000)
+    await awaitOutcomes(ctx.results, live, 60_000)
 
-    const { faults } = harness.stack.grafana
+    const { faults } = ctx.harness.stack.grafana
     faults.add({ kind: 'dashboard.upsert', effect: { type: 'status', status: 403 }, probability: 0.3 })
     const updates = services.slice(0, 30).map((id, i) => createRequest(id, [`ns-${i}`, 'ns-updated'], 31000 + i))
     const creates = services.slice(30).map((id, i) => createRequest(id, [`ns-new-${i}`], 32000 + i))
     await publishAll([...updates, ...creates], { gapMs: 5 })
-    await awaitOutcomes(results, [...updates, ...creates], 120_000)
+    await awaitOutcomes(ctx.results, [...updates, ...creates], 120_000)
     const injected = faultCounts({ grafana: faults })
     faults.clear()
 
     const requests = [...live, ...updates, ...creates]
-    const byRef = resultsByRef(results.messages)
+    const byRef = resultsByRef(ctx.results.messages)
     const failures = [...updates, ...creates].flatMap((r) => {
       const first = byRef.get(r.kogitoprocinstanceid)?.[0]
       return first !== undefined && statusOf(first) === 'FAILURE' ? [messageOf(first)] : []
@@ -57,7 +46,7 @@ describe('reliability: all or nothing per request', function () {
     const stayed = failures.filter((m) => m.includes(STILL_IN_PLACE))
     const report = await finishScenario(
       'all or nothing: 30 updates + 30 creates, Grafana refuses 30% of dashboard saves for good (403)',
-      { requests, results: results.messages, scrapeConfigs: harness.stack.scrapeConfigs(), dashboards: harness.stack.grafana.dashboards(), expectStatus: (r) => (live.includes(r) ? 'SUCCESS' : 'ANY') },
+      { requests, results: ctx.results.messages, scrapeConfigs: ctx.harness.stack.scrapeConfigs(), dashboards: ctx.harness.stack.grafana.dashboards(), expectStatus: (r) => (live.includes(r) ? 'SUCCESS' : 'ANY') },
       {
         startedAt,
         faults: injected,

@@ -7,11 +7,11 @@
  */
 import { expect } from 'chai'
 import { readFileSync } from 'node:fs'
-import { ResultTopics } from '../../../src/codecs/topics.js'
-import { resultCollector, type ResultCollector } from '../../support/kafka-helpers.js'
-import { startHarness, type Harness } from '../../support/service-harness.js'
 import { spawnService, type ServiceProcess } from '../../support/service-process.js'
-import { awaitOutcomes, createRequest, finishScenario, publishAll, sleep } from './scenario.js'
+import { sleep } from '../../support/wait.js'
+import { createRequest } from '../../support/request-builders.js'
+import { awaitOutcomes, finishScenario, publishAll } from './scenario.js'
+import { useHarness } from '../../support/harness-hooks.js'
 
 const BURST = 10_000
 /**
@@ -34,24 +34,13 @@ const memoryOf = (pid: number): { rssMb: number; peakMb: number } => {
 
 describe('reliability: backpressure, 10,000 requests with Grafana at 200 ms', function () {
   this.timeout(300_000)
-  let harness: Harness
-  let results: ResultCollector
   let service: ServiceProcess | undefined
-
-  before(async () => {
-    harness = await startHarness({ env: { MAX_PARALLEL_SERVICES: '512' } })
-    results = await resultCollector(Object.values(ResultTopics))
-  })
-  after(async () => {
-    await service?.stop('SIGTERM', 5000)
-    await results?.stop()
-    await harness?.stop()
-  })
+  const ctx = useHarness({ harness: { env: { MAX_PARALLEL_SERVICES: '512' } }, service: false, beforeStop: () => service?.stop('SIGTERM', 5000) })
 
   it(`loses nothing and keeps the service's peak RSS under ${PEAK_RSS_BOUND_MB} MB`, async () => {
     const startedAt = Date.now()
-    harness.stack.grafana.faults.add({ kind: '*', latencyMs: GRAFANA_LATENCY_MS })
-    service = spawnService(harness.stack.env)
+    ctx.harness.stack.grafana.faults.add({ kind: '*', latencyMs: GRAFANA_LATENCY_MS })
+    service = spawnService(ctx.harness.stack.env)
     await service.started
     const pid = service.process.pid as number
     const idle = memoryOf(pid)
@@ -74,7 +63,7 @@ describe('reliability: backpressure, 10,000 requests with Grafana at 200 ms', fu
     await publishAll(requests, { batchSize: 1000 })
     const publishedAfter = (Date.now() - startedAt) / 1000
     try {
-      await awaitOutcomes(results, requests, 240_000)
+      await awaitOutcomes(ctx.results, requests, 240_000)
     } finally {
       sampling = false
       await sampler
@@ -82,10 +71,10 @@ describe('reliability: backpressure, 10,000 requests with Grafana at 200 ms', fu
     const seconds = (Date.now() - startedAt) / 1000
     await finishScenario(
       'backpressure: 10,000 requests (2,000 services x 5), Grafana +200 ms on every call, 512 lanes',
-      { requests, results: results.messages, scrapeConfigs: harness.stack.scrapeConfigs(), dashboards: harness.stack.grafana.dashboards(), expectStatus: () => 'SUCCESS' },
+      { requests, results: ctx.results.messages, scrapeConfigs: ctx.harness.stack.scrapeConfigs(), dashboards: ctx.harness.stack.grafana.dashboards(), expectStatus: () => 'SUCCESS' },
       {
         startedAt,
-        faults: { [`grafana:+${GRAFANA_LATENCY_MS} ms latency (all calls)`]: [...harness.stack.grafana.requests.values()].reduce((a, b) => a + b, 0) },
+        faults: { [`grafana:+${GRAFANA_LATENCY_MS} ms latency (all calls)`]: [...ctx.harness.stack.grafana.requests.values()].reduce((a, b) => a + b, 0) },
         notes: `published in ${publishedAfter.toFixed(1)} s; all answered after ${seconds.toFixed(1)} s; service RSS idle ${idle.rssMb.toFixed(0)} MB, peak (VmHWM) ${peakMb.toFixed(0)} MB, bound ${PEAK_RSS_BOUND_MB} MB`,
       },
     )

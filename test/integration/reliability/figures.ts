@@ -39,6 +39,11 @@ export const recordFigures = (row: FigureRow): void => {
   rows.push(row)
 }
 
+/** A fixed scenario's row: nothing lost, no duplicate job, no promtool run; the seconds since `startedAt`. */
+export const recordCleanRun = (scenario: string, startedAt: number, row: Pick<FigureRow, 'requests' | 'faults' | 'inputs' | 'notes'>): void => {
+  recordFigures({ scenario, ...row, lost: 0, duplicateJobs: 0, promtool: 'n/a', seconds: (Date.now() - startedAt) / 1000 })
+}
+
 /** Convenience: a row from an invariant report. */
 export const rowFromReport = (
   scenario: string,

@@ -7,31 +7,21 @@
  * the end state must then be exact.
  */
 import { expect } from 'chai'
-import { ResultTopics } from '../../../src/codecs/topics.js'
-import { resultCollector, type ResultCollector } from '../../support/kafka-helpers.js'
 import { resultsByRef, statusOf } from '../../support/invariants.js'
-import { startHarness, type Harness } from '../../support/service-harness.js'
 import { faultCounts } from './figures.js'
-import { awaitOutcomes, createRequest, deleteRequest, finishScenario, mixedRequests, publishAll, type SentRequest } from './scenario.js'
+import { createRequest, deleteRequest } from '../../support/request-builders.js'
+import { awaitOutcomes, finishScenario, mixedRequests, publishAll, type SentRequest } from './scenario.js'
+import { useHarness } from '../../support/harness-hooks.js'
+import { sleep } from '../../support/wait.js'
 
 describe('reliability: Grafana faults under load', function () {
   this.timeout(180_000)
-  let harness: Harness
-  let results: ResultCollector
 
-  before(async () => {
-    harness = await startHarness({ grafana: { folderExistsStatus: 412 }, env: { GRAFANA_TIMEOUT_MS: '1500', GRAFANA_RETRIES: '3' } })
-    await harness.startService()
-    results = await resultCollector(Object.values(ResultTopics))
-  })
-  after(async () => {
-    await results?.stop()
-    await harness?.stop()
-  })
+  const ctx = useHarness({ harness: { grafana: { folderExistsStatus: 412 }, env: { GRAFANA_TIMEOUT_MS: '1500', GRAFANA_RETRIES: '3' } } })
 
   it('290 requests through 5xx bursts, 429 + Retry-After, timeouts, slow answers and folder races: exact end state', async () => {
     const startedAt = Date.now()
-    const { faults } = harness.stack.grafana
+    const { faults } = ctx.harness.stack.grafana
     faults.add({ kind: 'dashboard.upsert', effect: { type: 'status', status: 429, retryAfterSeconds: 1 }, times: 20, probability: 0.2 })
     faults.add({ kind: '*', effect: { type: 'hang' }, times: 15, probability: 0.02 })
     faults.add({ kind: 'dashboard.upsert', effect: { type: 'status', status: 503 }, probability: 0.15 })
@@ -44,12 +34,12 @@ describe('reliability: Grafana faults under load', function () {
 
     const requests = mixedRequests('gf', 200, { deleteEvery: 4, recreateEvery: 5 })
     await publishAll(requests, { gapMs: 5 })
-    await awaitOutcomes(results, requests, 120_000)
+    await awaitOutcomes(ctx.results, requests, 120_000)
     const injected = faultCounts({ grafana: faults })
     faults.clear()
 
     // SONATA retries what failed: the LAST request of each service that saw a FAILURE, re-sent with new ids
-    const byRef = resultsByRef(results.messages)
+    const byRef = resultsByRef(ctx.results.messages)
     const lastOf = new Map<string, SentRequest>()
     for (const r of requests) lastOf.set(String(r.data['serviceId']), r)
     const failedServices = new Set(
@@ -58,38 +48,38 @@ describe('reliability: Grafana faults under load', function () {
         return first !== undefined && statusOf(first) === 'FAILURE'
       }).map((r) => String(r.data['serviceId'])),
     )
-    const retries = [...failedServices].map((id) => {
+    const retries: readonly SentRequest[] = [...failedServices].map((id) => {
       const last = lastOf.get(id) as SentRequest
       return last.data['prometheus'] === undefined ? deleteRequest(id) : createRequest(id, last.data['namespaces'] as string[], (last.data['prometheus'] as { port: number }).port)
     })
     await publishAll(retries, { gapMs: 5 })
-    await awaitOutcomes(results, retries, 60_000)
+    await awaitOutcomes(ctx.results, retries, 60_000)
     const all = [...requests, ...retries]
 
     await finishScenario(
       'Grafana: 5xx bursts, 429 Retry-After, timeouts, slow, folder-create race (412)',
-      { requests: all, results: results.messages, scrapeConfigs: harness.stack.scrapeConfigs(), dashboards: harness.stack.grafana.dashboards(), expectStatus: (r) => (retries.includes(r) ? 'SUCCESS' : 'ANY') },
-      { startedAt, faults: injected, notes: `${failedServices.size} services failed once (retries exhausted) and were re-sent; folder.create requests ${harness.stack.grafana.requests.get('folder.create') ?? 0}` },
+      { requests: all, results: ctx.results.messages, scrapeConfigs: ctx.harness.stack.scrapeConfigs(), dashboards: ctx.harness.stack.grafana.dashboards(), expectStatus: (r) => (retries.includes(r) ? 'SUCCESS' : 'ANY') },
+      { startedAt, faults: injected, notes: `${failedServices.size} services failed once (retries exhausted) and were re-sent; folder.create requests ${ctx.harness.stack.grafana.requests.get('folder.create') ?? 0}` },
     )
     // the folder-create race left exactly the two folders, once each
-    expect(harness.stack.grafana.folders().map((f) => f.uid).sort()).to.deep.equal(['etsi-hypo-app-metrics', 'etsi-hypo-end-user-service-logs'])
+    expect(ctx.harness.stack.grafana.folders().map((f) => f.uid).sort()).to.deep.equal(['etsi-hypo-app-metrics', 'etsi-hypo-end-user-service-logs'])
   })
 
   // A dashboard POST that timed out on the client side but is still processed by Grafana
   // afterwards must not land after the service's later delete and resurrect the dashboard: the
   // client remembers timed-out writes and the steps re-apply theirs once those can no longer land.
   it('a timed-out dashboard POST that lands late does not resurrect a deleted dashboard', async () => {
-    const { faults } = harness.stack.grafana
+    const { faults } = ctx.harness.stack.grafana
     // the first upsert of this service is answered only after 3 s; the client gives up at 1.5 s and retries
     faults.add({ kind: 'dashboard.upsert', latencyMs: 3000, times: 1 })
-    const create = createRequest('gf-late-post')
+    const create = createRequest('gf-late-post', ['NAMESPACE_1', 'ns.b'])
     await publishAll([create])
-    await awaitOutcomes(results, [create], 20_000)
+    await awaitOutcomes(ctx.results, [create], 20_000)
     const remove = deleteRequest('gf-late-post')
     await publishAll([remove])
-    await awaitOutcomes(results, [remove], 20_000)
-    await new Promise((r) => setTimeout(r, 3500)) // the late POST has landed by now
+    await awaitOutcomes(ctx.results, [remove], 20_000)
+    await sleep(3500) // the late POST has landed by now
     faults.clear()
-    expect(harness.stack.grafana.dashboards().filter((d) => d.uid.endsWith('gf-late-post')).map((d) => d.uid)).to.deep.equal([])
+    expect(ctx.harness.stack.grafana.dashboards().filter((d) => d.uid.endsWith('gf-late-post')).map((d) => d.uid)).to.deep.equal([])
   })
 })

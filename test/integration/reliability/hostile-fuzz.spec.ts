@@ -13,12 +13,14 @@ import { expect } from 'chai'
 import fc from 'fast-check'
 import { randomUUID } from 'node:crypto'
 import { DEFAULT_DEAD_LETTER_TOPIC, RequestTopics, ResultTopics } from '../../../src/codecs/topics.js'
-import { publish, resultCollector, type ResultCollector } from '../../support/kafka-helpers.js'
+import { publish } from '../../support/kafka-helpers.js'
 import { jobsOf, resultsByRef, statusOf, type ScrapeJob } from '../../support/invariants.js'
 import { checkPromqlWithPromtool, checkScrapeConfigsWithPromtool } from '../../support/promtool.js'
-import { startHarness, type Harness } from '../../support/service-harness.js'
 import { recordFigures } from './figures.js'
-import { awaitOutcomes, createRequest, sleep } from './scenario.js'
+import { sleep } from '../../support/wait.js'
+import { createRequest } from '../../support/request-builders.js'
+import { awaitOutcomes } from './scenario.js'
+import { useHarness } from '../../support/harness-hooks.js'
 
 const VICTIM = 'victim-svc'
 const RUNS = 8
@@ -81,22 +83,14 @@ const message = fc.constantFrom(...Object.values(RequestTopics)).chain((topic) =
 
 describe('reliability: property-based hostile input (fast-check) end to end', function () {
   this.timeout(240_000)
-  let harness: Harness
-  let results: ResultCollector
   let victimJob: ScrapeJob | undefined
 
+  const ctx = useHarness({ harness: { env: { MAX_MESSAGE_BYTES: String(MAX_MESSAGE_BYTES) } }, topics: [...Object.values(ResultTopics), DEFAULT_DEAD_LETTER_TOPIC] })
   before(async () => {
-    harness = await startHarness({ env: { MAX_MESSAGE_BYTES: String(MAX_MESSAGE_BYTES) } })
-    await harness.startService()
-    results = await resultCollector([...Object.values(ResultTopics), DEFAULT_DEAD_LETTER_TOPIC])
     const victim = createRequest(VICTIM, ['victim-ns'])
     await publish(RequestTopics.create, [{ key: VICTIM, value: JSON.stringify(victim) }])
-    await awaitOutcomes(results, [victim])
-    victimJob = jobsOf(harness.stack.scrapeConfigs()).find((j) => j.job_name === VICTIM)
-  })
-  after(async () => {
-    await results?.stop()
-    await harness?.stop()
+    await awaitOutcomes(ctx.results, [victim])
+    victimJob = jobsOf(ctx.harness.stack.scrapeConfigs()).find((j) => j.job_name === VICTIM)
   })
 
   it(`${RUNS} runs x ${PER_RUN} generated messages: nothing crashes, nothing invalid or foreign reaches the secret`, async () => {
@@ -124,8 +118,8 @@ describe('reliability: property-based hostile input (fast-check) end to end', fu
         // every message handled: a result for its process instance or a dead letter with its bytes
         const deadline = Date.now() + 60_000
         const handled = () => {
-          const refs = resultsByRef(results.messages)
-          const letters = new Set(results.messages.filter((m) => m.topic === DEFAULT_DEAD_LETTER_TOPIC).map((m) => String((JSON.parse(m.value?.toString('utf8') ?? '{}') as { valueBase64?: string }).valueBase64)))
+          const refs = resultsByRef(ctx.results.messages)
+          const letters = new Set(ctx.results.messages.filter((m) => m.topic === DEFAULT_DEAD_LETTER_TOPIC).map((m) => String((JSON.parse(m.value?.toString('utf8') ?? '{}') as { valueBase64?: string }).valueBase64)))
           return sent.map((s) => ({ s, answer: refs.get(s.procInstance)?.[0], lettered: letters.has(s.value.toString('base64')) }))
         }
         while (handled().some((h) => h.answer === undefined && !h.lettered)) {
@@ -138,7 +132,7 @@ describe('reliability: property-based hostile input (fast-check) end to end', fu
           if (h.s.topic === RequestTopics.create && !h.lettered && h.answer !== undefined && statusOf(h.answer) === 'SUCCESS') succeededCreates.add(String(h.s.data.serviceId))
         }
 
-        const yaml = harness.stack.scrapeConfigs()
+        const yaml = ctx.harness.stack.scrapeConfigs()
         const check = await checkScrapeConfigsWithPromtool(yaml ?? '')
         promtoolRuns += 1
         expect(check.ok, check.output).to.equal(true)
@@ -154,7 +148,7 @@ describe('reliability: property-based hostile input (fast-check) end to end', fu
         }
         expect(JSON.stringify(jobs.find((j) => j.job_name === VICTIM))).to.equal(JSON.stringify(victimJob))
 
-        const dashboards = harness.stack.grafana.dashboards()
+        const dashboards = ctx.harness.stack.grafana.dashboards()
         for (const d of dashboards) expect(d.uid).to.match(/^[A-Za-z0-9_-]{1,40}$/)
         const exprs = dashboards.flatMap((d) => ((d.model['panels'] ?? []) as Array<{ targets?: Array<{ expr?: string }> }>).flatMap((p) => (p.targets ?? []).flatMap((t) => (t.expr === undefined ? [] : [t.expr]))))
         const promql = exprs.filter((e) => !e.trimStart().startsWith('{')).map((e) => e.replace(/\$__rate_interval/g, '5m'))
@@ -167,10 +161,10 @@ describe('reliability: property-based hostile input (fast-check) end to end', fu
     // the consumer is alive and the partition is not blocked
     const canary = createRequest('fz-canary-after', ['ns-ok'])
     await publish(RequestTopics.create, [{ key: 'fz-canary-after', value: JSON.stringify(canary) }])
-    await awaitOutcomes(results, [canary])
-    const canaryResult = resultsByRef(results.messages).get(canary.kogitoprocinstanceid)?.[0]
+    await awaitOutcomes(ctx.results, [canary])
+    const canaryResult = resultsByRef(ctx.results.messages).get(canary.kogitoprocinstanceid)?.[0]
     expect(canaryResult && statusOf(canaryResult)).to.equal('SUCCESS')
-    const yaml = harness.stack.scrapeConfigs()
+    const yaml = ctx.harness.stack.scrapeConfigs()
     const final = await checkScrapeConfigsWithPromtool(yaml ?? '')
     const names = jobsOf(yaml).map((j) => j.job_name)
     recordFigures({

@@ -8,7 +8,7 @@ import { dump } from '../../support/yaml.js'
 import type { CollectedMessage } from '../../support/kafka-helpers.js'
 import { STILL_IN_PLACE } from '../../../src/state/decide.js'
 import { checkInvariants, type InvariantInput } from '../../support/invariants.js'
-import { createRequest, deleteRequest } from './scenario.js'
+import { createRequest, deleteRequest } from '../../support/request-builders.js'
 
 const resultFor = (r: { kogitoprocinstanceid: string }, status = 'SUCCESS', extra = '', message = `ok${extra}`): CollectedMessage => ({
   topic: 'sonata-service-dashboard-result',

@@ -7,44 +7,34 @@
  */
 import { expect } from 'chai'
 import { dump } from '../../support/yaml.js'
-import { ResultTopics } from '../../../src/codecs/topics.js'
 import { DEV_SECRET } from '../../../dev/dev-stack.js'
 import { jobsOf, resultsByRef, statusOf, type ScrapeJob } from '../../support/invariants.js'
-import { resultCollector, type ResultCollector } from '../../support/kafka-helpers.js'
-import { startHarness, type Harness } from '../../support/service-harness.js'
 import { faultCounts } from './figures.js'
-import { awaitOutcomes, createRequest, finishScenario, mixedRequests, publishAll, resendFailed, sleep, type SentRequest } from './scenario.js'
+import { sleep } from '../../support/wait.js'
+import { createRequest } from '../../support/request-builders.js'
+import { awaitOutcomes, finishScenario, mixedRequests, publishAll, publishBesideCompetitor, resendFailed, type SentRequest } from './scenario.js'
+import { useHarness } from '../../support/harness-hooks.js'
 import { metricTotal } from '../../support/metric-values.js'
 
 const { namespace, name, key } = DEV_SECRET
 
 describe('reliability: Kubernetes secret faults under load', function () {
   this.timeout(180_000)
-  let harness: Harness
-  let results: ResultCollector
   const foreignJobs: ScrapeJob[] = []
 
-  before(async () => {
-    harness = await startHarness()
-    await harness.startService()
-    results = await resultCollector(Object.values(ResultTopics))
-  })
-  after(async () => {
-    await results?.stop()
-    await harness?.stop()
-  })
-  afterEach(() => harness.stack.kube.faults.clear())
+  const ctx = useHarness()
+  afterEach(() => ctx.harness.stack.kube.faults.clear())
 
-  const kube = () => harness.stack.kube
+  const kube = () => ctx.harness.stack.kube
   const secretText = () => kube().secret(namespace, name)?.data[key]
   /** jobs of earlier tests in this file are out of the current scenario's scope */
   const otherScope = (prefix: string) => (job: string) => !job.startsWith(`${prefix}-`) && !foreignJobs.some((f) => f.job_name === job)
 
-  const resend = (requests: readonly SentRequest[]) => resendFailed(results, requests)
+  const resend = (requests: readonly SentRequest[]) => resendFailed(ctx.results, requests)
 
   it('a competing writer plus injected 409/429/5xx on 290 requests: both writers keep every job', async () => {
     const startedAt = Date.now()
-    const conflictsBefore = await metricTotal(harness.service, 'telemetry_secret_conflicts_total')
+    const conflictsBefore = await metricTotal(ctx.harness.service, 'telemetry_secret_conflicts_total')
     kube().faults.add({ kind: 'secret.put', effect: { type: 'status', status: 429, retryAfterSeconds: 1 }, times: 5, probability: 0.2 })
     kube().faults.add({ kind: 'secret.put', effect: { type: 'status', status: 409 }, probability: 0.4 })
     kube().faults.add({ kind: 'secret.put', effect: { type: 'status', status: 503 }, probability: 0.1 })
@@ -61,22 +51,16 @@ describe('reliability: Kubernetes secret faults under load', function () {
       otherWrites += 1
     }
     const requests = mixedRequests('kf', 200, { deleteEvery: 4, recreateEvery: 5 })
-    const timer = setInterval(() => {
+    await publishBesideCompetitor(ctx.results, requests, () => {
       if (otherWrites < 60) writeOtherJob()
-    }, 10)
-    try {
-      await publishAll(requests, { gapMs: 5 })
-      await awaitOutcomes(results, requests, 120_000)
-    } finally {
-      clearInterval(timer)
-    }
+    })
     const injected = faultCounts({ kube: kube().faults }, { 'other-writer:setSecret': otherWrites })
     kube().faults.clear()
     const again = await resend(requests)
-    const conflicts = (await metricTotal(harness.service, 'telemetry_secret_conflicts_total')) - conflictsBefore
+    const conflicts = (await metricTotal(ctx.harness.service, 'telemetry_secret_conflicts_total')) - conflictsBefore
     await finishScenario(
       'Kubernetes: competing writer + 409/429/5xx',
-      { requests: [...requests, ...again], results: results.messages, scrapeConfigs: secretText(), dashboards: harness.stack.grafana.dashboards(), foreignJobs, ignoreJob: otherScope('kf') },
+      { requests: [...requests, ...again], results: ctx.results.messages, scrapeConfigs: secretText(), dashboards: ctx.harness.stack.grafana.dashboards(), foreignJobs, ignoreJob: otherScope('kf') },
       { startedAt, faults: injected, notes: `${conflicts} write conflicts re-applied; ${again.length} re-sent after FAILURE; ${kube().successfulWrites} secret writes; max concurrent writes ${kube().maxConcurrentWrites}` },
     )
     expect(conflicts).to.be.greaterThan(0)
@@ -87,7 +71,7 @@ describe('reliability: Kubernetes secret faults under load', function () {
     const startedAt = Date.now()
     const requests = Array.from({ length: 150 }, (_, i) => createRequest(`sd-${i}`, [`ns-${i}`]))
     await publishAll(requests.slice(0, 50), { gapMs: 5 })
-    await awaitOutcomes(results, requests.slice(0, 50))
+    await awaitOutcomes(ctx.results, requests.slice(0, 50))
     const saved = secretText() ?? ''
     const savedKeys = kube().secret(namespace, name)?.data // restored from a backup of the whole object
     kube().deleteSecret(namespace, name)
@@ -95,14 +79,14 @@ describe('reliability: Kubernetes secret faults under load', function () {
     const watch = setInterval(() => (recreated ||= kube().secret(namespace, name) !== undefined), 5)
     try {
       await publishAll(requests.slice(50, 100), { gapMs: 5 })
-      await awaitOutcomes(results, requests.slice(50, 100))
+      await awaitOutcomes(ctx.results, requests.slice(50, 100))
     } finally {
       clearInterval(watch)
     }
     kube().setSecret(namespace, name, { ...savedKeys, [key]: saved })
     await publishAll(requests.slice(100), { gapMs: 5 })
-    await awaitOutcomes(results, requests.slice(100))
-    const byRef = resultsByRef(results.messages)
+    await awaitOutcomes(ctx.results, requests.slice(100))
+    const byRef = resultsByRef(ctx.results.messages)
     const failedDuringGap = requests.slice(50, 100).filter((r) => {
       const first = byRef.get(r.kogitoprocinstanceid)?.[0]
       return first !== undefined && statusOf(first) === 'FAILURE'
@@ -110,7 +94,7 @@ describe('reliability: Kubernetes secret faults under load', function () {
     const again = await resend(requests)
     await finishScenario(
       'Kubernetes: secret deleted mid-run',
-      { requests: [...requests, ...again], results: results.messages, scrapeConfigs: secretText(), dashboards: harness.stack.grafana.dashboards(), foreignJobs, ignoreJob: otherScope('sd') },
+      { requests: [...requests, ...again], results: ctx.results.messages, scrapeConfigs: secretText(), dashboards: ctx.harness.stack.grafana.dashboards(), foreignJobs, ignoreJob: otherScope('sd') },
       { startedAt, faults: { 'kube:secret deleted (50 requests)': 1 }, notes: `${failedDuringGap} of 50 requests during the gap FAILED; recreated during the gap: ${recreated}; ${again.length} re-sent` },
     )
     expect(recreated, 'the service recreated the deleted secret').to.equal(false)
@@ -125,16 +109,16 @@ describe('reliability: Kubernetes secret faults under load', function () {
     kube().setSecret(namespace, name, { ...kube().secret(namespace, name)?.data, [key]: broken })
     const version = kube().secret(namespace, name)?.resourceVersion
     await publishAll(requests.slice(0, 50), { gapMs: 5 })
-    await awaitOutcomes(results, requests.slice(0, 50))
+    await awaitOutcomes(ctx.results, requests.slice(0, 50))
     const untouched = secretText() === broken && kube().secret(namespace, name)?.resourceVersion === version
     kube().setSecret(namespace, name, { ...kube().secret(namespace, name)?.data, [key]: saved })
     await sleep(10)
     await publishAll(requests.slice(50), { gapMs: 5 })
-    await awaitOutcomes(results, requests.slice(50))
+    await awaitOutcomes(ctx.results, requests.slice(50))
     const again = await resend(requests)
     await finishScenario(
       'Kubernetes: invalid YAML in the key mid-run',
-      { requests: [...requests, ...again], results: results.messages, scrapeConfigs: secretText(), dashboards: harness.stack.grafana.dashboards(), foreignJobs, ignoreJob: otherScope('iy') },
+      { requests: [...requests, ...again], results: ctx.results.messages, scrapeConfigs: secretText(), dashboards: ctx.harness.stack.grafana.dashboards(), foreignJobs, ignoreJob: otherScope('iy') },
       { startedAt, faults: { 'kube:invalid YAML (50 requests)': 1 }, notes: `key untouched while broken: ${untouched}; ${again.length} re-sent` },
     )
     expect(untouched, 'the service wrote over a key it could not parse').to.equal(true)

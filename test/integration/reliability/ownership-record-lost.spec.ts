@@ -9,40 +9,29 @@
 import { expect } from 'chai'
 import { DEV_SECRET } from '../../../dev/dev-stack.js'
 import { OWNERSHIP_KEY } from '../../../src/codecs/apis/owned-jobs.js'
-import { ResultTopics } from '../../../src/codecs/topics.js'
-import { resultCollector, type ResultCollector } from '../../support/kafka-helpers.js'
 import { jobsOf, messageOf, resultsByRef, statusOf } from '../../support/invariants.js'
 import { checkScrapeConfigsWithPromtool } from '../../support/promtool.js'
-import { startHarness, type Harness } from '../../support/service-harness.js'
 import { recordFigures } from './figures.js'
-import { awaitOutcomes, createRequest, deleteRequest, publishAll, type SentRequest } from './scenario.js'
+import { createRequest, deleteRequest } from '../../support/request-builders.js'
+import { awaitOutcomes, publishAll, type SentRequest } from './scenario.js'
+import { useHarness } from '../../support/harness-hooks.js'
 
 const { namespace, name, key } = DEV_SECRET
 
 describe('reliability: ownership record lost', function () {
   this.timeout(180_000)
-  let harness: Harness
-  let results: ResultCollector
 
-  before(async () => {
-    harness = await startHarness({})
-    await harness.startService()
-    results = await resultCollector(Object.values(ResultTopics))
-  })
-  after(async () => {
-    await results?.stop()
-    await harness?.stop()
-  })
+  const ctx = useHarness()
 
   it('the ownership key dropped by a re-apply, 10 jobs edited by hand: 30 deletes and 10 updates answer as the log says, never SUCCESS with the job left', async () => {
     const startedAt = Date.now()
     const ids = Array.from({ length: 40 }, (_, i) => `orl-${i}`)
     const creates = ids.map((id, i) => createRequest(id, [`ns-${i}`], 30000 + i))
     await publishAll(creates, { gapMs: 5 })
-    await awaitOutcomes(results, creates, 60_000)
+    await awaitOutcomes(ctx.results, creates, 60_000)
 
     const edited = ids.slice(20, 30)
-    const kube = harness.stack.kube
+    const kube = ctx.harness.stack.kube
     let list = kube.secret(namespace, name)?.data[key] ?? ''
     for (const id of edited) list = list.replace(new RegExp(`(job_name: ${id}\\n(?:.*\\n)*?\\s+- [0-9.]+:)(\\d+)`), '$19999')
     kube.setSecret(namespace, name, { [key]: list })
@@ -51,9 +40,9 @@ describe('reliability: ownership record lost', function () {
     const updates = ids.slice(30).map((id, i) => createRequest(id, [`ns-${30 + i}`, 'ns-updated'], 30030 + i))
     const all: SentRequest[] = [...deletes, ...updates]
     await publishAll(all, { gapMs: 5 })
-    await awaitOutcomes(results, all, 120_000)
+    await awaitOutcomes(ctx.results, all, 120_000)
 
-    const byRef = resultsByRef(results.messages)
+    const byRef = resultsByRef(ctx.results.messages)
     const first = (r: SentRequest) => byRef.get(r.kogitoprocinstanceid)?.[0]
     const final = kube.secret(namespace, name)?.data ?? {}
     const names = new Set(jobsOf(final[key]).map((j) => j.job_name))

@@ -3,35 +3,14 @@
  * scenario has an outcome, and "finish a scenario" = check invariants, record the figures row,
  * then assert (so a broken scenario still appears in docs/reliability.md).
  */
-import { randomUUID } from 'node:crypto'
 import { Partitioners } from 'kafkajs'
-import { RequestTopics } from '../../../src/codecs/topics.js'
 import { testKafka, type ResultCollector } from '../../support/kafka-helpers.js'
 import { assertInvariants, checkInvariants, resultsByRef, statusOf, type InvariantInput, type InvariantReport, type SentRequest } from '../../support/invariants.js'
+import { createRequest, deleteRequest } from '../../support/request-builders.js'
+import { awaitAnswered, sleep } from '../../support/wait.js'
 import { recordFigures, rowFromReport } from './figures.js'
 
 export type { SentRequest } from '../../support/invariants.js'
-
-const envelope = (type: string, source: string, data: Record<string, unknown>): SentRequest & Record<string, unknown> => ({
-  specversion: '1.0',
-  id: randomUUID(),
-  source,
-  type,
-  time: new Date().toISOString(),
-  kogitoproctype: 'BPMN',
-  kogitoprocinstanceid: randomUUID(),
-  kogitoprocist: 'Active',
-  kogitoprocversion: '1.0',
-  kogitoprocid: type === RequestTopics.delete ? 'serviceTelemetryDeleteProcess' : 'serviceTelemetryProcess',
-  data,
-})
-
-export const createRequest = (serviceId: string, namespaces: readonly string[] = ['NAMESPACE_1', 'ns.b'], port = 30180): SentRequest =>
-  envelope(RequestTopics.create, '/process/serviceTelemetryProcess', { serviceId, namespaces: [...namespaces], prometheus: { host: '10.10.10.4', port } })
-
-export const deleteRequest = (serviceId: string): SentRequest => envelope(RequestTopics.delete, '/process/serviceTelemetryDeleteProcess', { serviceId })
-
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
 /**
  * Publishes with one producer, keyed by serviceId, in batches of `batchSize` per topic, in the
@@ -64,17 +43,17 @@ export const publishAll = async (
   }
 }
 
-/** Resolves once every request has at least one result; rejects with the missing ones after `timeoutMs`. */
-export const awaitOutcomes = async (results: ResultCollector, requests: readonly SentRequest[], timeoutMs = 60_000): Promise<void> => {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const byRef = resultsByRef(results.messages)
-    const missing = requests.filter((r) => !byRef.has(r.kogitoprocinstanceid))
-    if (missing.length === 0) return
-    if (Date.now() > deadline) {
-      throw new Error(`${missing.length} of ${requests.length} requests have no result after ${timeoutMs} ms, e.g. ${missing.slice(0, 5).map((r) => String(r.data['serviceId'])).join(', ')}`)
-    }
-    await sleep(100)
+/** Resolves once every request has at least one result; rejects naming missing ones after `timeoutMs`. */
+export const awaitOutcomes = (results: ResultCollector, requests: readonly SentRequest[], timeoutMs = 60_000): Promise<void> => awaitAnswered(results, requests, { timeoutMs })
+
+/** Publishes the requests and waits for every outcome while `competitor` runs every 10 ms (another writer of the same resources). */
+export const publishBesideCompetitor = async (results: ResultCollector, requests: readonly SentRequest[], competitor: () => void): Promise<void> => {
+  const timer = setInterval(competitor, 10)
+  try {
+    await publishAll(requests, { gapMs: 5 })
+    await awaitOutcomes(results, requests, 120_000)
+  } finally {
+    clearInterval(timer)
   }
 }
 
@@ -109,7 +88,7 @@ export const mixedRequests = (prefix: string, services: number, opts: { deleteEv
 export const mixedChains = (prefix: string, services: number, opts: { deleteEvery?: number; recreateEvery?: number } = {}): SentRequest[][] =>
   Array.from({ length: services }, (_, i) => {
     const id = `${prefix}-${i}`
-    const chain = [createRequest(id, [`ns-${i}`, 'NAMESPACE_1'], 30000 + (i % 1000))]
+    const chain: SentRequest[] = [createRequest(id, [`ns-${i}`, 'NAMESPACE_1'], 30000 + (i % 1000))]
     if (opts.deleteEvery !== undefined && i % opts.deleteEvery === 0) chain.push(deleteRequest(id))
     if (opts.recreateEvery !== undefined && i % opts.recreateEvery === 0) chain.push(createRequest(id, ['ns-final'], 9090))
     return chain

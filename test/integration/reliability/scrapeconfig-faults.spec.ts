@@ -8,12 +8,10 @@
  */
 import { expect } from 'chai'
 import { dump } from '../../support/yaml.js'
-import { ResultTopics } from '../../../src/codecs/topics.js'
 import { DEV_SCRAPE_CONFIG } from '../../../dev/dev-stack.js'
-import { resultCollector, type ResultCollector } from '../../support/kafka-helpers.js'
-import { startHarness, type Harness } from '../../support/service-harness.js'
 import { faultCounts } from './figures.js'
-import { awaitOutcomes, finishScenario, mixedRequests, publishAll, resendFailed, type SentRequest } from './scenario.js'
+import { finishScenario, mixedRequests, publishBesideCompetitor, resendFailed, type SentRequest } from './scenario.js'
+import { useHarness } from '../../support/harness-hooks.js'
 
 type Wire = { metadata: { name: string; labels?: Record<string, string> }; spec: Record<string, unknown> }
 type Relabel = { action: string; targetLabel?: string; replacement?: string }
@@ -32,24 +30,14 @@ const isOwn = (o: Wire) => o.metadata.labels?.['app.kubernetes.io/managed-by'] =
 
 describe('reliability: ScrapeConfig backend faults under load', function () {
   this.timeout(180_000)
-  let harness: Harness
-  let results: ResultCollector
 
-  before(async () => {
-    harness = await startHarness({ env: { SCRAPE_CONFIG_BACKEND: 'scrapeconfig' } })
-    await harness.startService()
-    results = await resultCollector(Object.values(ResultTopics))
-  })
-  after(async () => {
-    await results?.stop()
-    await harness?.stop()
-  })
-  afterEach(() => harness.stack.kube.faults.clear())
+  const ctx = useHarness({ harness: { env: { SCRAPE_CONFIG_BACKEND: 'scrapeconfig' } } })
+  afterEach(() => ctx.harness.stack.kube.faults.clear())
 
-  const kube = () => harness.stack.kube
-  const objects = () => harness.stack.scrapeConfigObjects() as unknown as Wire[]
+  const kube = () => ctx.harness.stack.kube
+  const objects = () => ctx.harness.stack.scrapeConfigObjects() as unknown as Wire[]
 
-  const resend = (requests: readonly SentRequest[]) => resendFailed(results, requests)
+  const resend = (requests: readonly SentRequest[]) => resendFailed(ctx.results, requests)
 
   it('409/429/5xx and another team writing its own objects on 290 requests: exact end state', async () => {
     const startedAt = Date.now()
@@ -71,15 +59,9 @@ describe('reliability: ScrapeConfig backend faults under load', function () {
       otherWrites += 1
     }
     const requests = mixedRequests('scf', 200, { deleteEvery: 4, recreateEvery: 5 })
-    const timer = setInterval(() => {
+    await publishBesideCompetitor(ctx.results, requests, () => {
       if (otherWrites < 60) writeOtherObject()
-    }, 10)
-    try {
-      await publishAll(requests, { gapMs: 5 })
-      await awaitOutcomes(results, requests, 120_000)
-    } finally {
-      clearInterval(timer)
-    }
+    })
     const injected = faultCounts({ kube: kube().faults }, { 'other-team:setScrapeConfig': otherWrites })
     kube().faults.clear()
     const again = await resend(requests)
@@ -87,7 +69,7 @@ describe('reliability: ScrapeConfig backend faults under load', function () {
     const others = objects().filter((o) => !isOwn(o))
     await finishScenario(
       'Kubernetes (ScrapeConfig backend): another team\'s objects + 409/429/5xx',
-      { requests: [...requests, ...again], results: results.messages, scrapeConfigs: dump(own.map(asScrapeJob)), dashboards: harness.stack.grafana.dashboards() },
+      { requests: [...requests, ...again], results: ctx.results.messages, scrapeConfigs: dump(own.map(asScrapeJob)), dashboards: ctx.harness.stack.grafana.dashboards() },
       { startedAt, faults: injected, notes: `${again.length} re-sent after FAILURE; ${own.length} own objects, ${others.length} of the other team's (untouched: ${String(others.every((o) => o.metadata.labels?.['team'] === 'other'))})` },
     )
     expect(others).to.have.length(20)

@@ -15,14 +15,14 @@
  */
 import { expect } from 'chai'
 import { Redis } from 'ioredis'
-import { ResultTopics } from '../../../src/codecs/topics.js'
 import { createEventStore } from '../../../src/state/store/event-store.js'
-import { resultCollector, type CollectedMessage, type ResultCollector } from '../../support/kafka-helpers.js'
+import { type CollectedMessage } from '../../support/kafka-helpers.js'
 import { messageOf, resultsByRef } from '../../support/invariants.js'
 import { testRedisUrl } from '../../support/redis-helpers.js'
-import { startHarness, type Harness } from '../../support/service-harness.js'
 import { awaitBalancedGroup, spawnService, type ServiceProcess } from '../../support/service-process.js'
-import { awaitOutcomes, createRequest, deleteRequest, finishScenario, publishAll, type SentRequest } from './scenario.js'
+import { createRequest, deleteRequest } from '../../support/request-builders.js'
+import { awaitOutcomes, finishScenario, publishAll, type SentRequest } from './scenario.js'
+import { useHarness } from '../../support/harness-hooks.js'
 
 /**
  * Results (first copies, in log order) were sent in that order: on one topic-partition by offset;
@@ -43,26 +43,23 @@ const PARTITIONS = 4
 
 describe('reliability: two replicas in one consumer group, one serviceId on several partitions', function () {
   this.timeout(180_000)
-  let harness: Harness
-  let results: ResultCollector
   let redis: Redis
   const replicas: ServiceProcess[] = []
 
-  before(async () => {
-    harness = await startHarness()
-    results = await resultCollector(Object.values(ResultTopics))
-    redis = new Redis(testRedisUrl())
+  const ctx = useHarness({
+    service: false,
+    beforeStop: async () => {
+      await Promise.all(replicas.splice(0).map((p) => p.stop('SIGTERM', 5000)))
+      redis?.disconnect()
+    },
   })
-  after(async () => {
-    await Promise.all(replicas.splice(0).map((p) => p.stop('SIGTERM', 5000)))
-    redis?.disconnect()
-    await results?.stop()
-    await harness?.stop()
+  before(() => {
+    redis = new Redis(testRedisUrl())
   })
 
   it('no lost job, no duplicate, final state = last request in log order, results in log order', async () => {
     const startedAt = Date.now()
-    harness.stack.grafana.faults.add({ kind: 'dashboard.upsert', latencyMs: 15 })
+    ctx.harness.stack.grafana.faults.add({ kind: 'dashboard.upsert', latencyMs: 15 })
     // four rounds per service: create, update (other namespaces/port), delete or update, re-create for some
     const rounds: SentRequest[][] = [
       Array.from({ length: SERVICES }, (_, i) => createRequest(`r2-${i}`, [`ns-${i}`])),
@@ -70,7 +67,7 @@ describe('reliability: two replicas in one consumer group, one serviceId on seve
       Array.from({ length: SERVICES }, (_, i) => (i % 3 === 0 ? deleteRequest(`r2-${i}`) : createRequest(`r2-${i}`, ['ns-third'], 32000 + i))),
       Array.from({ length: SERVICES / 4 }, (_, j) => createRequest(`r2-${j * 4}`, ['ns-last'], 33000 + j)),
     ]
-    replicas.push(spawnService(harness.stack.env), spawnService(harness.stack.env))
+    replicas.push(spawnService(ctx.harness.stack.env), spawnService(ctx.harness.stack.env))
     await Promise.all(replicas.map((r) => r.started))
     // both must own partitions before the first request, or one replica may do all the work
     await awaitBalancedGroup(replicas)
@@ -85,14 +82,14 @@ describe('reliability: two replicas in one consumer group, one serviceId on seve
     // partitions (topic/partition) that carried requests, and how many of them each replica owned
     const fed = new Set(requests.map((r) => `${r.type}/${partitionOf(r)}`))
     const fedPerReplica = owned.map((partitions) => [...partitions].filter((p) => fed.has(p)).length)
-    await awaitOutcomes(results, requests, 120_000)
+    await awaitOutcomes(ctx.results, requests, 120_000)
 
     // the log order of every service, from its stream in Redis
-    const store = createEventStore(redis, harness.stack.env['REDIS_KEY_PREFIX'] ?? '')
+    const store = createEventStore(redis, ctx.harness.stack.env['REDIS_KEY_PREFIX'] ?? '')
     const byId = new Map(requests.map((r) => [r.id, r]))
     const inLogOrder: SentRequest[] = []
     const outOfOrder: string[] = []
-    const byRef = resultsByRef(results.messages)
+    const byRef = resultsByRef(ctx.results.messages)
     let upsertsRecorded = 0
     for (let i = 0; i < SERVICES; i++) {
       const events = await store.readEvents(`r2-${i}`)
@@ -106,14 +103,14 @@ describe('reliability: two replicas in one consumer group, one serviceId on seve
       const first = byRef.get(r.kogitoprocinstanceid)?.[0]
       return first !== undefined && messageOf(first).startsWith('Superseded: ')
     }).length
-    const upsertCalls = harness.stack.grafana.requests.get('dashboard.upsert') ?? 0
+    const upsertCalls = ctx.harness.stack.grafana.requests.get('dashboard.upsert') ?? 0
     const logs = replicas.map((r) => r.logText())
     const completedBy = logs.map((text) => (text.match(/request completed/g) ?? []).length)
     const consumerRestarts = logs.reduce((n, text) => n + (text.match(/restarting the kafka consumer/g) ?? []).length, 0)
 
     await finishScenario(
       'two replicas, one group, same serviceId on different partitions',
-      { requests: inLogOrder, results: results.messages, scrapeConfigs: harness.stack.scrapeConfigs(), dashboards: harness.stack.grafana.dashboards(), expectStatus: (r) => (overtaken.has(r) ? 'FAILURE' : 'SUCCESS') },
+      { requests: inLogOrder, results: ctx.results.messages, scrapeConfigs: ctx.harness.stack.scrapeConfigs(), dashboards: ctx.harness.stack.grafana.dashboards(), expectStatus: (r) => (overtaken.has(r) ? 'FAILURE' : 'SUCCESS') },
       {
         startedAt,
         faults: { 'kafka:partitions per service': PARTITIONS },

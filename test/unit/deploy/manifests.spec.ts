@@ -14,13 +14,11 @@ import { fileURLToPath } from 'node:url'
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment'
 import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget'
 import type { IRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role'
-import type { IRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding'
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap'
 import type { IService } from 'kubernetes-models/v1/Service'
-import type { IServiceAccount } from 'kubernetes-models/v1/ServiceAccount'
 import { loadConfig } from '../../../src/config/load-config.js'
 import { kustomizeBuild } from '../../support/kustomize-build.js'
-import { documentedVariables, isPrometheusOperatorKind, MODELS, NOT_IN_CONFIGMAP, type Doc } from './kube-models.js'
+import { documentedVariables, isPrometheusOperatorKind, MODELS, NOT_IN_CONFIGMAP, type Doc, expectRoleBoundToAccount } from './kube-models.js'
 
 const root = fileURLToPath(new URL('../../../', import.meta.url))
 const base = join(root, 'deploy', 'base')
@@ -117,13 +115,8 @@ describe('deploy/base manifests', () => {
     })
 
     it('binds the Role, in its namespace, to the Deployment\'s ServiceAccount', () => {
-      const role = only<IRole>('Role')
-      const binding = only<IRoleBinding>('RoleBinding')
-      const account = only<IServiceAccount>('ServiceAccount')
+      const account = expectRoleBoundToAccount(only)
       const deployment = only<IDeployment>('Deployment')
-      expect(binding.metadata?.namespace).to.equal(role.metadata?.namespace)
-      expect(binding.roleRef).to.deep.equal({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role.metadata?.name })
-      expect(binding.subjects).to.deep.equal([{ kind: 'ServiceAccount', name: account.metadata?.name, namespace: account.metadata?.namespace }])
       expect(deployment.spec?.template.spec?.serviceAccountName).to.equal(account.metadata?.name)
       expect(deployment.metadata?.namespace).to.equal(account.metadata?.namespace)
     })

@@ -12,9 +12,7 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { IRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role'
-import type { IRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding'
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap'
-import type { IServiceAccount } from 'kubernetes-models/v1/ServiceAccount'
 import type { Config } from '../../../src/config/config.js'
 import { loadConfig } from '../../../src/config/load-config.js'
 import type { ScrapeConfigResource } from '../../../src/codecs/apis/scrape-config.js'
@@ -22,7 +20,7 @@ import { scrapeConfigName } from '../../../src/effects/kube/scrapeconfig/scrape-
 import { scrapeConfigOf } from '../../../src/effects/kube/scrapeconfig/scrape-config-of.js'
 import { federationJob } from '../../../src/effects/prometheus/scrape-job.js'
 import { kustomizeBuild, type KubeObject } from '../../support/kustomize-build.js'
-import { documentedVariables, isPrometheusOperatorKind, MODELS, NOT_IN_CONFIGMAP } from './kube-models.js'
+import { documentedVariables, isPrometheusOperatorKind, MODELS, NOT_IN_CONFIGMAP, expectRoleBoundToAccount } from './kube-models.js'
 
 const root = fileURLToPath(new URL('../../../', import.meta.url))
 const overlay = join(root, 'deploy', 'overlays', 'scrapeconfig')
@@ -122,12 +120,7 @@ describe('deploy/overlays/scrapeconfig (ScrapeConfig backend)', () => {
     })
 
     it('binds the Role, in its namespace, to the Deployment\'s ServiceAccount', () => {
-      const role = only<IRole>('Role')
-      const binding = only<IRoleBinding>('RoleBinding')
-      const account = only<IServiceAccount>('ServiceAccount')
-      expect(binding.metadata?.namespace).to.equal(role.metadata?.namespace)
-      expect(binding.roleRef).to.deep.equal({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role.metadata?.name })
-      expect(binding.subjects).to.deep.equal([{ kind: 'ServiceAccount', name: account.metadata?.name, namespace: account.metadata?.namespace }])
+      expectRoleBoundToAccount(only)
     })
   })
 

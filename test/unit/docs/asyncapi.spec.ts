@@ -17,10 +17,10 @@ import { DashboardResult, DeleteDashboardResult, PlatformServiceResult } from '.
 import { DEFAULT_DEAD_LETTER_TOPIC, RequestTopics, ResultTopics } from '../../../src/codecs/topics.js'
 import { rejectionRecords } from '../../../src/streams/kafka/dead-letter.js'
 import { resultIdOf } from '../../../src/state/ids.js'
-import { createRequestSample, deleteRequestSample } from '../../fixtures/spec-samples.js'
 import { incomingTraceOf } from '../../../src/codecs/incoming-trace.js'
 import { DEFAULT_REQUEST_LIMITS } from '../../../src/codecs/limits.js'
 import { MAX_TRACESTATE_CHARS, parseTraceparent } from '../../../src/support/tracing/trace-context.js'
+import { createRequestSample, dashboardResultSample, deleteRequestSample } from '../../fixtures/spec-samples.js'
 
 const path = fileURLToPath(new URL('../../../docs/asyncapi.yaml', import.meta.url))
 
@@ -86,14 +86,7 @@ describe('docs/asyncapi.yaml', function () {
     expect(payloads).to.deep.include(createRequestSample)
     expect(payloads).to.deep.include(deleteRequestSample)
     const success = examples.find((e) => e.channel === ResultTopics.create && (e.payload['data'] as Json | undefined)?.['dashboardDataOrderStatus'] === 'SUCCESS')
-    expect(success?.payload['data']).to.deep.equal({
-      dashboardId: '123',
-      serviceId: 'ecc4345a-2097-4c3b-a40c-a9e791cdccbb',
-      metricsDashboardUrl: 'http://localhost:3000/d/123',
-      logsDashboardUrl: 'http://localhost:3000/d/456',
-      dashboardDataOrderStatus: 'SUCCESS',
-      dashboardDataOrderMessage: 'Telemetry was successful',
-    })
+    expect(success?.payload['data']).to.deep.equal(dashboardResultSample.data)
     expect(examples.some((e) => e.channel === RequestTopics.platform)).to.equal(true)
     // and a binary-mode request (ce_* headers, the data as the value)
     expect(examples.some((e) => e.channel === RequestTopics.create && e.headers?.['ce_specversion'] === '1.0')).to.equal(true)

@@ -2,23 +2,14 @@ import { expect } from 'chai'
 import { deletePayload } from '../../fixtures/events.js'
 import { firstValueFrom } from 'rxjs'
 import type { Step } from '../../../src/state/step.js'
-import { initialServiceState, type PendingRequest } from '../../../src/state/service-state.js'
+import { initialServiceState, newPending } from '../../../src/state/service-state.js'
 import { dashboardUid } from '../../../src/effects/grafana/dashboard-uids.js'
 import { deleteDashboards$ } from '../../../src/effects/steps/delete-dashboards.js'
 import { Folders } from '../../../src/effects/grafana/folders.js'
 import type { GrafanaClient } from '../../../src/effects/grafana/grafana-client.js'
 import type { StepDeps } from '../../../src/effects/steps/step-deps.js'
 
-const pending: PendingRequest = {
-  requestId: 'r-1',
-  request: { kind: 'delete', payload: deletePayload('svc') },
-  kogito: {},
-  acceptedAt: '2026-11-30T00:00:00.000Z',
-  done: [],
-  failure: null,
-  redeliveries: 0,
-  removed: { job: false, dashboardUids: [] },
-}
+const pending = newPending('r-1', { kind: 'delete', payload: deletePayload('svc') }, '2026-11-30T00:00:00.000Z')
 const step = { type: 'deleteDashboards', pending } as const satisfies Step
 
 /** A Grafana holding `dashboards` (uid → folder); records what was deleted and never searches. */

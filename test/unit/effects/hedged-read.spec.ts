@@ -69,6 +69,15 @@ describe('hedged reads', () => {
   })
   afterEach(() => clock.restore())
 
+  /** After the warm-up, one read whose first copy answers after `firstMs` and whose hedge after `copyMs`; the loser is aborted. */
+  const firstAndCopy = async (firstMs: number, copyMs: number) => {
+    await warmUp(20)
+    const aborted = { count: 0 }
+    let copies = 0
+    const read = hedger.read('secret.get', (signal) => (copies++ === 0 ? after(firstMs, 'first', aborted)(signal) : after(copyMs, 'copy', aborted)(signal)))
+    return { ...(await timed(read, 1000)), aborted }
+  }
+
   it('given fewer than 20 known latencies, when a read is slow, then no second copy is sent', async () => {
     await warmUp(19)
     const { at, outcome } = await timed(hedger.read('secret.get', slowFirst()), 1000)
@@ -78,26 +87,14 @@ describe('hedged reads', () => {
   })
 
   it('given reads of 10 ms, when one has not answered after the p95 (10 ms), then a copy is sent, its answer wins and the first is aborted', async () => {
-    await warmUp(20)
-    const aborted = { count: 0 }
-    let copies = 0
-    const read = hedger.read('secret.get', (signal) => (copies++ === 0 ? after(1000, 'first', aborted)(signal) : after(10, 'copy')(signal)))
-    const { at, outcome } = await timed(read, 1000)
-    expect(outcome).to.deep.equal({ ok: true, value: 'copy' })
-    expect(at).to.equal(20)
-    expect(aborted.count).to.equal(1)
+    const { at, outcome, aborted } = await firstAndCopy(1000, 10)
+    expect({ outcome, at, aborted: aborted.count }).to.deep.equal({ outcome: { ok: true, value: 'copy' }, at: 20, aborted: 1 })
     expect(hedger.counts.get('secret.get')).to.deep.equal({ calls: 21, sent: 1, won: 1, budgetSpent: 0, quiet: 0 })
   })
 
   it('given a hedge in flight, when the first copy answers first, then its answer wins and the copy is aborted', async () => {
-    await warmUp(20)
-    const aborted = { count: 0 }
-    let copies = 0
-    const read = hedger.read('secret.get', (signal) => (copies++ === 0 ? after(15, 'first')(signal) : after(1000, 'copy', aborted)(signal)))
-    const { at, outcome } = await timed(read, 1000)
-    expect(outcome).to.deep.equal({ ok: true, value: 'first' })
-    expect(at).to.equal(15)
-    expect(aborted.count).to.equal(1)
+    const { at, outcome, aborted } = await firstAndCopy(15, 1000)
+    expect({ outcome, at, aborted: aborted.count }).to.deep.equal({ outcome: { ok: true, value: 'first' }, at: 15, aborted: 1 })
     expect(hedger.counts.get('secret.get')).to.deep.equal({ calls: 21, sent: 1, won: 0, budgetSpent: 0, quiet: 0 })
   })
 

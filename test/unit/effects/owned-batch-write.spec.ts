@@ -1,5 +1,4 @@
 import { expect } from 'chai'
-import sinon from 'sinon'
 import { load } from '../../support/yaml.js'
 import { OWNERSHIP_FORMAT, parseOwnedJobs } from '../../../src/codecs/apis/owned-jobs.js'
 import { KubeErrorException, type SecretClient } from '../../../src/effects/kube/secret/kube-secret-client.js'
@@ -8,26 +7,13 @@ import { fragment } from '../../../src/effects/prometheus/scrape-config-list.js'
 import { federationJob, jobFingerprint } from '../../../src/effects/prometheus/scrape-job.js'
 import { isSecretFull, writeBatch, type BatchWriteDeps } from '../../../src/effects/kube/secret/secret-batch-write.js'
 import { TRICKY_FOREIGN } from '../../fixtures/foreign-scrape-configs.js'
+import { memorySecret } from '../../support/memory-secret.js'
 
 const job = (serviceId: string) => federationJob({ serviceId, namespaces: ['ns-1'], host: '10.0.0.4', port: 30180 })
 const upsert = (serviceId: string): OwnedEdit => ({ op: 'upsert', job: job(serviceId) })
 const remove = (jobName: string): OwnedEdit => ({ op: 'remove', jobName })
 
-/** A client over one in-memory secret that other writers can change behind the writer's back. */
-type MemorySecret = { resourceVersion: string; value: string; owned: string | undefined }
-const memoryClient = (value: string, owned?: string) => {
-  let state: MemorySecret = { resourceVersion: '1', value, owned }
-  const client: SecretClient = {
-    read: sinon.spy(() => Promise.resolve(state)),
-    replace: sinon.spy((next: string, resourceVersion: string, nextOwned?: string) => {
-      if (resourceVersion !== state.resourceVersion) return Promise.reject(new Error('stale'))
-      state = { resourceVersion: String(Number(resourceVersion) + 1), value: next, owned: nextOwned }
-      return Promise.resolve(state)
-    }),
-    readMetadata: () => Promise.resolve({ resourceVersion: '1' }),
-  }
-  return { client, current: () => state, setBehindTheBack: (s: MemorySecret) => (state = s) }
-}
+const memoryClient = (value: string, owned?: string) => memorySecret(value, owned === undefined ? {} : { owned })
 
 const depsOf = (client: SecretClient): BatchWriteDeps => ({ client, describe: 'ns/s key', maxAttempts: 3, sleep: () => Promise.resolve(), random: () => 0, cache: undefined })
 const namesIn = (text: string | undefined) => ((load(text ?? '') as Array<{ job_name: string }> | null) ?? []).map((j) => j.job_name)
@@ -39,7 +25,7 @@ describe('writeBatch: ownership', () => {
 
     expect(outcomes).to.deep.equal([{ ok: true, changed: true, wasPresent: false }])
     // appended after the last item, before the trailing comment; everything else is the same bytes
-    expect(memory.current().value.replace(fragment(job('svc-a')), '')).to.equal(TRICKY_FOREIGN)
+    expect(memory.current().value?.replace(fragment(job('svc-a')), '')).to.equal(TRICKY_FOREIGN)
     expect(namesIn(memory.current().value)).to.deep.equal(['blue-node', 'blue-flow', 'quoted-name', 'svc-a'])
     expect(memory.current().owned).to.equal(`{"format":"${OWNERSHIP_FORMAT}","jobs":[\n"svc-a"\n]}\n`)
   })

@@ -12,7 +12,7 @@ import { stepFailed, type ServiceEvent } from '../../../src/codecs/events.js'
 import { laneByKey } from '../../../src/operators/lane-by-key.js'
 import { SECRET_STEP_NAMES, traceRetryWaits, tracedSteps, type StepRun } from '../../../src/effects/steps/traced-step.js'
 import { secretWrites$, type Ticket } from '../../../src/effects/kube/secret/secret-writer.js'
-import { initialServiceState, type PendingRequest } from '../../../src/state/service-state.js'
+import { initialServiceState, type PendingRequest, newPending } from '../../../src/state/service-state.js'
 import type { DeleteDashboardsStep } from '../../../src/state/step.js'
 import { startTracing } from '../../../src/support/tracing/otel-sdk.js'
 import { tracingFromEnv } from '../../../src/config/tracing-env.js'
@@ -25,17 +25,8 @@ const traceOf = (n: number): { readonly ctx: TraceContext; readonly traceId: str
   return { ctx: { traceparent: `00-${traceId}-${spanId}-01` }, traceId, spanId }
 }
 
-const pendingOf = (requestId: string, trace: TraceContext): PendingRequest => ({
-  requestId,
-  request: { kind: 'delete', payload: { serviceId: 'svc' as PendingRequest['request']['payload']['serviceId'] } },
-  kogito: {},
-  acceptedAt: new Date(Date.now() + 60_000).toISOString(),
-  done: [],
-  failure: null,
-  redeliveries: 0,
-  removed: { job: false, dashboardUids: [] },
-  trace,
-})
+const pendingOf = (requestId: string, trace: TraceContext): PendingRequest =>
+  newPending(requestId, { kind: 'delete', payload: { serviceId: 'svc' as PendingRequest['request']['payload']['serviceId'] } }, new Date(Date.now() + 60_000).toISOString(), { trace })
 
 const stepOf = (requestId: string, trace: TraceContext): DeleteDashboardsStep => ({ type: 'deleteDashboards', pending: pendingOf(requestId, trace) })
 

@@ -17,7 +17,7 @@ import { reportingLostRecords } from '../../../src/runtime/rooms/lost-record-rep
 import { createMetrics } from '../../../src/runtime/metrics.js'
 import { logHandlerError, observeDrainEvent } from '../../../src/runtime/observe-drain.js'
 import { createRetryMetrics } from '../../../src/runtime/retry-metrics.js'
-import { initialServiceState, type PendingRequest } from '../../../src/state/service-state.js'
+import { initialServiceState, type PendingRequest, newPending } from '../../../src/state/service-state.js'
 import type { CompleteStep, DeleteDashboardsStep } from '../../../src/state/step.js'
 import { createLogger } from '../../../src/support/logger.js'
 import { startTracing } from '../../../src/support/tracing/otel-sdk.js'
@@ -34,17 +34,7 @@ const REQUEST = { traceId: 'a'.repeat(32), spanId: 'b'.repeat(16) }
 const STEP = { traceId: 'a'.repeat(32), spanId: 'c'.repeat(16) }
 const ctxOf = (ids: { readonly traceId: string; readonly spanId: string }): TraceContext => ({ traceparent: `00-${ids.traceId}-${ids.spanId}-01` })
 
-const pending: PendingRequest = {
-  requestId: 'r1',
-  request: { kind: 'delete', payload: { serviceId: 'svc' as PendingRequest['request']['payload']['serviceId'] } },
-  kogito: {},
-  acceptedAt: new Date().toISOString(),
-  done: [],
-  failure: null,
-  redeliveries: 0,
-  removed: { job: false, dashboardUids: [] },
-  trace: ctxOf(REQUEST),
-}
+const pending = newPending('r1', { kind: 'delete', payload: { serviceId: 'svc' as PendingRequest['request']['payload']['serviceId'] } }, new Date().toISOString(), { trace: ctxOf(REQUEST) })
 const complete: CompleteStep = { type: 'complete', pending, status: 'SUCCESS', message: 'done' }
 const deleteStep: DeleteDashboardsStep = { type: 'deleteDashboards', pending }
 const completed = requestCompleted('r1', 'SUCCESS')

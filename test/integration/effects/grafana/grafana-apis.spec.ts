@@ -9,16 +9,9 @@ import type { AddressInfo } from 'node:net'
 import { startGrafanaSimulator, type GrafanaSimulator } from '../../../../dev/grafana-simulator/server.js'
 import { SERVICE_ID_ANNOTATION, serviceTag } from '../../../../src/effects/grafana/dashboard-uids.js'
 import { createGrafanaClient, GrafanaError, type GrafanaClient } from '../../../../src/effects/grafana/grafana-client.js'
+import { rejectionOf } from '../../../support/rejection.js'
 
-const rejection = async (promise: Promise<unknown>): Promise<GrafanaError> => {
-  try {
-    await promise
-  } catch (error) {
-    expect(error).to.be.instanceOf(GrafanaError)
-    return error as GrafanaError
-  }
-  throw new Error('expected a rejection')
-}
+const rejection = (promise: Promise<unknown>): Promise<GrafanaError> => rejectionOf(promise, GrafanaError)
 
 const listen = async (handler: Parameters<typeof createServer>[1]): Promise<{ server: Server; url: string }> => {
   const server = createServer(handler)

@@ -10,6 +10,7 @@ import { createScrapeConfigApplier, type ScrapeConfigApplier } from '../../../..
 import { scrapeConfigName } from '../../../../../src/effects/kube/scrapeconfig/scrape-config-name.js'
 import { scrapeConfigOf } from '../../../../../src/effects/kube/scrapeconfig/scrape-config-of.js'
 import { federationJob } from '../../../../../src/effects/prometheus/scrape-job.js'
+import { rejectionOf } from '../../../../support/rejection.js'
 
 const NS = 'monitoring'
 const ID = 'Svc_1.ecc4345a'
@@ -17,15 +18,8 @@ const NAME = scrapeConfigName(ID)
 const job = federationJob({ serviceId: ID, namespaces: ['NAMESPACE_1'], host: '10.10.10.4', port: 30180 })
 const options = { namespace: NS, extraLabels: { release: 'prometheus' }, fieldManager: 'telemetry-client', timeoutMs: 500 }
 
-const rejection = async (promise: Promise<unknown>): Promise<KubeError> => {
-  try {
-    await promise
-  } catch (error) {
-    expect(error).to.be.instanceOf(KubeErrorException)
-    return (error as KubeErrorException).error
-  }
-  throw new Error('expected a rejection')
-}
+/** The KubeError a promise rejected with; fails the test if it resolved or threw something else. */
+const rejection = async (promise: Promise<unknown>): Promise<KubeError> => (await rejectionOf(promise, KubeErrorException)).error
 
 describe('ScrapeConfig applier (client-node against the simulator)', () => {
   let sim: KubeSimulator

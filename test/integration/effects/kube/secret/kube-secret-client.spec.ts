@@ -9,6 +9,7 @@ import {
   type KubeError,
   type SecretClient,
 } from '../../../../../src/effects/kube/secret/kube-secret-client.js'
+import { rejectionOf } from '../../../../support/rejection.js'
 
 const NS = 'monitoring'
 const NAME = 'additional-scrape-configs'
@@ -16,15 +17,7 @@ const KEY = 'prometheus-additional.yaml'
 const ref = { namespace: NS, name: NAME, key: KEY }
 
 /** The KubeError a promise rejected with; fails the test if it resolved or threw something else. */
-const rejection = async (promise: Promise<unknown>): Promise<KubeError> => {
-  try {
-    await promise
-  } catch (error) {
-    expect(error).to.be.instanceOf(KubeErrorException)
-    return (error as KubeErrorException).error
-  }
-  throw new Error('expected a rejection')
-}
+const rejection = async (promise: Promise<unknown>): Promise<KubeError> => (await rejectionOf(promise, KubeErrorException)).error
 
 describe('kube secret client (client-node against the simulator)', () => {
   let sim: KubeSimulator

@@ -1,10 +1,10 @@
 import { expect } from 'chai'
 import { Subject, lastValueFrom, toArray, type Subscription } from 'rxjs'
-import { KubeErrorException, type SecretClient, type SecretSnapshot } from '../../../../../src/effects/kube/secret/kube-secret-client.js'
 import type { OwnedEdit } from '../../../../../src/effects/prometheus/owned-list-edits.js'
 import { federationJob } from '../../../../../src/effects/prometheus/scrape-job.js'
 import type { BatchReport, SecretEditOutcome } from '../../../../../src/effects/kube/secret/secret-batch-write.js'
 import { createSecretWriter, secretWrites$, submitAll, type Ticket } from '../../../../../src/effects/kube/secret/secret-writer.js'
+import { memorySecret } from '../../../../support/memory-secret.js'
 
 type WriteResult = { outcomes: readonly SecretEditOutcome[]; report: BatchReport }
 
@@ -46,6 +46,17 @@ describe('secretWrites$', () => {
   }
   afterEach(() => subscription.unsubscribe())
 
+  /** `a` is being written; `b` and `c` arrived meanwhile and wait for the next write. */
+  const aWriteInFlightAndTwoWaiting = async () => {
+    const { write, calls } = controlledWrite()
+    start(write)
+    submit('a')
+    await settle()
+    submit('b')
+    submit('c')
+    return calls
+  }
+
   it('answers each ticket with the outcome of the batch that carried it', async () => {
     const { write, calls } = controlledWrite()
     start(write)
@@ -70,12 +81,7 @@ describe('secretWrites$', () => {
   })
 
   it('a crashing write answers every waiter with a retryable failure, and the next batch is still written', async () => {
-    const { write, calls } = controlledWrite()
-    start(write)
-    submit('a')
-    await settle()
-    submit('b')
-    submit('c')
+    const calls = await aWriteInFlightAndTwoWaiting()
     calls[0]?.reject(new Error('disk on fire'))
     await settle()
 
@@ -102,12 +108,7 @@ describe('secretWrites$', () => {
   })
 
   it('a batch answered with too few outcomes fails the edits left without one', async () => {
-    const { write, calls } = controlledWrite()
-    start(write)
-    submit('a')
-    await settle()
-    submit('b')
-    submit('c')
+    const calls = await aWriteInFlightAndTwoWaiting()
     calls[0]?.resolve({ outcomes: [ok(1)], report: report(1) })
     await settle()
     calls[1]?.resolve({ outcomes: [ok(2)], report: report(2) })
@@ -118,29 +119,11 @@ describe('secretWrites$', () => {
 })
 
 describe('createSecretWriter', () => {
-  /** An in-memory Secret with resourceVersion checks, like the apiserver's PUT. */
-  const memorySecret = () => {
-    const secret = { resourceVersion: 1, value: '' }
-    let replaces = 0
-    const client: SecretClient = {
-      read: () => Promise.resolve<SecretSnapshot>({ resourceVersion: String(secret.resourceVersion), value: secret.value }),
-      replace: async (value, resourceVersion) => {
-        replaces += 1
-        await settle()
-        if (resourceVersion !== String(secret.resourceVersion)) {
-          throw new KubeErrorException({ kind: 'conflict', status: 409, message: 'the object has been modified' })
-        }
-        secret.resourceVersion += 1
-        secret.value = value
-        return { resourceVersion: String(secret.resourceVersion), value }
-      },
-      readMetadata: () => Promise.resolve({ resourceVersion: '1' }),
-    }
-    return { client, secret, replaces: () => replaces }
-  }
+  /** The Secret's PUT lets the writer's other work run before it answers. */
+  const pausingSecret = () => memorySecret('', { duringReplace: settle })
 
   it('submit answers each edit; simultaneous edits share writes and never run two at once', async () => {
-    const { client, secret, replaces } = memorySecret()
+    const { client, current, replaces } = pausingSecret()
     const writer = createSecretWriter({ client, describe: 'ns/secret key', sleep: () => Promise.resolve() })
     try {
       const edits = ['a', 'b', 'c', 'd'].map(upsert)
@@ -151,14 +134,14 @@ describe('createSecretWriter', () => {
       // the first edit goes alone, the three that piled up meanwhile share the second write
       expect(replaces()).to.equal(2)
       expect(writer.stats).to.include({ editsSubmitted: 4, batches: 2, writes: 2, conflicts: 0, maxInFlight: 1, inFlight: 0 })
-      expect(secret.value).to.contain('job_name: a').and.to.contain('job_name: d')
+      expect(current().value).to.contain('job_name: a').and.to.contain('job_name: d')
     } finally {
       writer.close()
     }
   })
 
   it('submit is cold: nothing is written until it is subscribed', async () => {
-    const { client, replaces } = memorySecret()
+    const { client, replaces } = pausingSecret()
     const writer = createSecretWriter({ client, describe: 'ns/secret key' })
     try {
       const outcome$ = writer.submit(upsert('a'))
