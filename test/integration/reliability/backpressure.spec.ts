@@ -33,7 +33,8 @@ const memoryOf = (pid: number): { rssMb: number; peakMb: number } => {
 }
 
 describe('reliability: backpressure, 10,000 requests with Grafana at 200 ms', function () {
-  this.timeout(300_000)
+  // the claim is nothing lost and memory bounded, not a speed: a slow CI machine gets room (~80 s quiet, ~175 s in CI)
+  this.timeout(540_000)
   let service: ServiceProcess | undefined
   const ctx = useHarness({ harness: { env: { MAX_PARALLEL_SERVICES: '512' } }, service: false, beforeStop: () => service?.stop('SIGTERM', 5000) })
 
@@ -63,7 +64,7 @@ describe('reliability: backpressure, 10,000 requests with Grafana at 200 ms', fu
     await publishAll(requests, { batchSize: 1000 })
     const publishedAfter = (Date.now() - startedAt) / 1000
     try {
-      await awaitOutcomes(ctx.results, requests, 240_000)
+      await awaitOutcomes(ctx.results, requests, 480_000)
     } finally {
       sampling = false
       await sampler
