@@ -1,5 +1,5 @@
 /**
- * B4: the CPU cost of one edit to a near-1 MiB secret, as the writer does it: `applyOwnedEdits`
+ * B4: the CPU cost of one edit to a near-1 MiB secret, as the writer does it: `applyJobEdits`
  * (one upsert that changes an existing owned job, spliced into the text) + `renderSplicedList` +
  * `renderOwnedJobs` + base64 of both keys (what the PUT body carries), median of many. The list
  * is cut into spans once (as the writer does once per resourceVersion). Two informative figures put it
@@ -8,11 +8,11 @@
  * parse and stringify the whole YAML list.
  */
 import { parse, stringify } from 'yaml'
-import { parseScrapeList, type SecretEdit } from '../src/effects/prometheus/scrape-config-list.js'
+import { parseScrapeList, type JobChange } from '../src/effects/prometheus/scrape-config-list.js'
 import { applyEdits, emptyScrapeConfigList, renderScrapeConfigList, type ScrapeConfigList } from '../test/support/rendered-scrape-list.js'
 import { writeBatch, type BatchWriteDeps } from '../src/effects/kube/secret/secret-batch-write.js'
 import { renderOwnedJobs } from '../src/codecs/apis/owned-jobs.js'
-import { applyOwnedEdits, type OwnedList } from '../src/effects/prometheus/owned-list-edits.js'
+import { applyJobEdits, type OwnedList } from '../src/effects/prometheus/owned-list-edits.js'
 import { renderSplicedList } from '../src/effects/prometheus/scrape-list-spans.js'
 import { memorySecret } from '../test/support/memory-secret.js'
 import { informative, type Figure } from './figure.js'
@@ -28,7 +28,7 @@ const timeMs = (fn: () => void): number => {
 
 /** The list of `count` bench jobs, built by upserts as the service would. */
 export const listOfJobs = (count: number): ScrapeConfigList =>
-  applyEdits(emptyScrapeConfigList, Array.from({ length: count }, (_, i): SecretEdit => ({ op: 'upsert', job: benchJob(i) })))
+  applyEdits(emptyScrapeConfigList, Array.from({ length: count }, (_, i): JobChange => ({ op: 'upsert', job: benchJob(i) })))
 
 export const bytesPerBenchJob = (): number => Buffer.byteLength(renderScrapeConfigList(listOfJobs(1)))
 
@@ -36,7 +36,7 @@ export const runB4 = async (sizes: Sizes, log: (line: string) => void): Promise<
   const count = Math.floor(sizes.b4Bytes / bytesPerBenchJob())
   const list = listOfJobs(count)
   const bytes = Buffer.byteLength(renderScrapeConfigList(list))
-  const edit = (i: number): SecretEdit => ({ op: 'upsert', job: benchJob(i % count, 30181 + i) })
+  const edit = (i: number): JobChange => ({ op: 'upsert', job: benchJob(i % count, 30181 + i) })
   const parsed = parseScrapeList(renderScrapeConfigList(list))
   if (parsed._tag === 'Left') throw new Error(parsed.left.message)
   const cut = parsed.right.layout
@@ -44,7 +44,7 @@ export const runB4 = async (sizes: Sizes, log: (line: string) => void): Promise<
   let owned: OwnedList = { list: cut.right, owned: new Set(list.entries.map((e) => e.jobName ?? '')) }
   const timeOneEdit = (i: number): number =>
     timeMs(() => {
-      owned = applyOwnedEdits(owned, [edit(i)], 'bench').next
+      owned = applyJobEdits(owned, [edit(i)], 'bench').next
       Buffer.from(renderSplicedList(owned.list), 'utf8').toString('base64')
       Buffer.from(renderOwnedJobs(owned.owned), 'utf8').toString('base64')
     })
@@ -57,7 +57,7 @@ export const runB4 = async (sizes: Sizes, log: (line: string) => void): Promise<
   const deps: BatchWriteDeps = { client: memorySecret(renderSplicedList(owned.list), { owned: renderOwnedJobs(owned.owned) }).client, describe: 'bench', maxAttempts: 1, sleep: () => Promise.resolve(), random: Math.random, cache: undefined }
   // new ports: the edits timed above are already in the list, and a batch that changes nothing is
   // confirmed with a fresh GET and parse (a different path, timed apart below)
-  const changing = (i: number): SecretEdit => ({ op: 'upsert', job: benchJob(i % count, 40181 + i) })
+  const changing = (i: number): JobChange => ({ op: 'upsert', job: benchJob(i % count, 40181 + i) })
   await writeBatch([changing(0)], deps) // fills the cache (one parse of the whole secret)
   const batchSamples: number[] = []
   for (let i = 0; i < Math.max(5, Math.floor(sizes.b4Iterations / 3)); i += 1) {
@@ -92,7 +92,7 @@ export const runB4 = async (sizes: Sizes, log: (line: string) => void): Promise<
       target: '<= 5 ms',
       pass: p50 <= 5,
       runs: [p50],
-      notes: [`${count} jobs, ${bytes} bytes; median of ${samples.length} edits (after 20 warm-up), p99 ${fmt(percentile(samples, 99), 3)} ms; applyOwnedEdits (splice) + renderSplicedList + renderOwnedJobs + base64 of both keys`],
+      notes: [`${count} jobs, ${bytes} bytes; median of ${samples.length} edits (after 20 warm-up), p99 ${fmt(percentile(samples, 99), 3)} ms; applyJobEdits (splice) + renderSplicedList + renderOwnedJobs + base64 of both keys`],
     },
     informative('B4', 'writeBatch of one edit on that secret, instant client (CPU only)', median(batchSamples), 'ms', [median(batchSamples)], [`median of ${batchSamples.length}; includes the name set and the "changed?" comparison`]),
     informative('B4', 'writeBatch of an edit already in place (confirmed by a fresh GET + full parse)', median(noOpSamples), 'ms', noOpSamples, ['median of 3; rare in practice (a retried step), the price of never trusting a cached no-op']),

@@ -4,7 +4,7 @@
  * secret this way (it splices its own items, src/effects/prometheus/owned-list-edits.ts).
  */
 import { right, type Either } from 'fp-ts/lib/Either.js'
-import { findItem, fragment, parseScrapeList, type ParseError, type ScrapeItem, type SecretEdit } from '../../src/effects/prometheus/scrape-config-list.js'
+import { findItem, fragment, parseScrapeList, type ParseError, type ScrapeItem, type JobChange } from '../../src/effects/prometheus/scrape-config-list.js'
 import type { ScrapeJob } from '../../src/effects/prometheus/scrape-job.js'
 
 
@@ -41,7 +41,7 @@ const upsert = (entries: readonly ScrapeConfigEntry[], job: ScrapeJob): ScrapeCo
 }
 
 /** Applies the edits in order; entries not named by an edit are kept as the same objects. */
-export const applyEdits = (list: ScrapeConfigList, edits: readonly SecretEdit[]): ScrapeConfigList => ({
+export const applyEdits = (list: ScrapeConfigList, edits: readonly JobChange[]): ScrapeConfigList => ({
   entries: edits.reduce<readonly ScrapeConfigEntry[]>(
     (entries, edit) => (edit.op === 'upsert' ? upsert(entries, edit.job) : entries.filter((entry) => entry.jobName !== edit.jobName)),
     list.entries,

@@ -5,16 +5,32 @@
  * way, so decide, evolve and the log do not know which backend is active.
  */
 import type { Observable } from 'rxjs'
-import type { OwnedEdit } from '../prometheus/owned-list-edits.js'
-import type { SecretEditOutcome } from './secret/secret-batch-write.js'
+import type { JobEdit } from '../prometheus/owned-list-edits.js'
 import type { TraceContext } from '../../support/tracing/trace-context.js'
 
-export type ScrapeEditOutcome = SecretEditOutcome
+/** The API server refused the secret over its size limit: the bytes of both keys it was sent, and its limit when it named one. */
+export interface SecretFull {
+  readonly bytes: number
+  readonly limitBytes?: number
+}
+
+/**
+ * `lostRecord`: the edit met a job the log says is the service's, missing from the ownership
+ * record (see prometheus/owned-list-edits.ts). `full`: an upsert refused because the secret would pass the
+ * API server's size limit (secret mode: see `full` in secret/secret-batch-write.ts).
+ */
+export type JobEditOutcome =
+  | { readonly ok: true; readonly changed: boolean; readonly wasPresent: boolean; readonly lostRecord?: string }
+  | { readonly ok: false; readonly reason: string; readonly retryable: boolean; readonly lostRecord?: string; readonly full?: SecretFull }
+
+/** An upsert answered "full": the API server refused the secret over its size limit. */
+export const isSecretFull = (outcome: JobEditOutcome): outcome is JobEditOutcome & { readonly ok: false; readonly full: SecretFull } =>
+  !outcome.ok && outcome.full !== undefined
 
 export interface ScrapeTargets {
   /**
    * Cold: submits on subscribe, emits the outcome of the write that carried this edit, completes.
    * `trace`: the submitting step's context (a group-committed write links to each of its edits').
    */
-  submit(edit: OwnedEdit, trace?: TraceContext): Observable<ScrapeEditOutcome>
+  submit(edit: JobEdit, trace?: TraceContext): Observable<JobEditOutcome>
 }

@@ -18,7 +18,7 @@
  * Foreign items and all text between items are carried over as the same segment objects.
  */
 import { OWNERSHIP_KEY } from '../../codecs/apis/owned-jobs.js'
-import { fragment, type SecretEdit } from './scrape-config-list.js'
+import { fragment, type JobChange } from './scrape-config-list.js'
 import { jobFingerprint } from './scrape-job.js'
 import type { Segment, SplicedList } from './scrape-list-spans.js'
 
@@ -26,7 +26,7 @@ import type { Segment, SplicedList } from './scrape-list-spans.js'
  * `expect` (operator commands): the fingerprint of the job in place the edit was planned against,
  * null for none; when the job in place is another, nothing changes and the edit fails.
  */
-export type OwnedEdit = (SecretEdit & { readonly expect?: string | null }) | { readonly op: 'adopt'; readonly jobName: string; readonly fingerprint: string }
+export type JobEdit = (JobChange & { readonly expect?: string | null }) | { readonly op: 'adopt'; readonly jobName: string; readonly fingerprint: string }
 
 /** The fingerprint an operator command plans with: of the job in place, null when there is none. */
 export const fingerprintInPlace = (job: unknown): string | null => (job === undefined ? null : jobFingerprint(job))
@@ -96,7 +96,7 @@ const lostRecordVerdict = (work: Working, jobName: string, recorded: string): { 
 }
 
 /** Applies one edit to the working copy; `describe` names the secret in a conflict's reason. */
-const applyOne = (work: Working, edit: OwnedEdit, describe: string): EditResult => {
+const applyOne = (work: Working, edit: JobEdit, describe: string): EditResult => {
   const jobName = edit.op === 'upsert' ? edit.job.job_name : edit.jobName
   const serviceId = jobName // the job is named after its service
   const present = work.segments.some(isNamed(jobName))
@@ -133,7 +133,7 @@ const applyOne = (work: Working, edit: OwnedEdit, describe: string): EditResult 
 }
 
 /** Applies the edits in order; `base` is not changed (foreign segments and other entries are shared, not copied). */
-export const applyOwnedEdits = (base: OwnedList, edits: readonly OwnedEdit[], describe: string): { next: OwnedList; results: EditResult[] } => {
+export const applyJobEdits = (base: OwnedList, edits: readonly JobEdit[], describe: string): { next: OwnedList; results: EditResult[] } => {
   const work: Working = { segments: [...base.list.segments], owned: new Set(base.owned), indent: base.list.indent }
   const results = edits.map((edit) => applyOne(work, edit, describe))
   return { next: { list: { segments: work.segments, indent: work.indent }, owned: work.owned }, results }

@@ -36,7 +36,7 @@ export type ParseError = { readonly message: string }
  * name (absent: none). It decides when the ownership record does not list the job (see
  * owned-list-edits.ts): the log is the authority about what the service wrote.
  */
-export type SecretEdit =
+export type JobChange =
   | { readonly op: 'upsert'; readonly job: ScrapeJob; readonly recorded?: string }
   | { readonly op: 'remove'; readonly jobName: string; readonly recorded?: string }
 

@@ -1,7 +1,7 @@
 /**
  * A span per step, started from the context the step's item carries (the request's stored trace):
  * nothing ambient crosses the lane, the retry timer or a restart. The effect then runs with the
- * step span's context in its item, so what it starts (a group-commit ticket, a door's CLIENT span,
+ * step span's context in its item, so what it starts (a group-commit queued edit, a door's CLIENT span,
  * the published record's `traceparent`) hangs under this step. A failed step records its reason
  * and an ERROR status. A request this process did not accept itself (accepted before it started:
  * a restart, a crash, a retry hours later) gets a `resume` span first, in the same trace.

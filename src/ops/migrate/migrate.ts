@@ -26,7 +26,7 @@ import { listAndRecord, readScrapeSecret } from '../../effects/kube/secret/read-
 import type { ScrapeItem } from '../../effects/prometheus/scrape-config-list.js'
 import { SERVICE_ID_ANNOTATION, isOwnScrapeConfig } from '../../effects/kube/scrapeconfig/scrape-config-of.js'
 import type { ScrapeJob } from '../../effects/prometheus/scrape-job.js'
-import { isSecretFull, type SecretEditOutcome } from '../../effects/kube/secret/secret-batch-write.js'
+import { isSecretFull, type JobEditOutcome } from '../../effects/kube/secret/secret-batch-write.js'
 import type { SecretWriter } from '../../effects/kube/secret/secret-writer.js'
 import type { ServiceState } from '../../state/service-state.js'
 import type { EventStore } from '../../state/store/event-store.js'
@@ -79,7 +79,7 @@ const chunksOf = <A>(items: readonly A[], size: number): A[][] => {
 }
 
 /** Every edit submitted before any answer, so the group commit carries them in one or few writes. */
-const submitTogether = (writer: SecretWriter, edits: Parameters<SecretWriter['submit']>[0][]): Promise<SecretEditOutcome[]> =>
+const submitTogether = (writer: SecretWriter, edits: Parameters<SecretWriter['submit']>[0][]): Promise<JobEditOutcome[]> =>
   Promise.all(edits.map((edit) => firstValueFrom(writer.submit(edit))))
 
 const deletedNow = (state: ServiceState, serviceId: string): boolean => state.status === 'deleted' || state.job === null || state.job.jobName !== serviceId
@@ -268,7 +268,7 @@ const moveChunkToSecret = async (
   // the batch was refused as a whole: one by one, while they fit
   for (const move of refusedFull) {
     const [p, i] = move
-    const answer: SecretEditOutcome | undefined = full === null ? await firstValueFrom(deps.secretWriter.submit(upsertOf(move))) : undefined
+    const answer: JobEditOutcome | undefined = full === null ? await firstValueFrom(deps.secretWriter.submit(upsertOf(move))) : undefined
     if (answer !== undefined && answer.ok) continue
     if (answer !== undefined && !answer.ok && !isSecretFull(answer)) {
       outcomes[i] = { serviceId: p.serviceId, outcome: 'failed', reason: `adding it to the secret failed (still a ScrapeConfig): ${answer.reason}` }

@@ -8,7 +8,7 @@
 import { expect } from 'chai'
 import fc from 'fast-check'
 import { isRight } from 'fp-ts/lib/Either.js'
-import type { OwnedEdit } from '../../../src/effects/prometheus/owned-list-edits.js'
+import type { JobEdit } from '../../../src/effects/prometheus/owned-list-edits.js'
 import { fragment, jobNameOf } from '../../../src/effects/prometheus/scrape-config-list.js'
 import { loadScrapeConfigItems } from '../../support/rendered-scrape-list.js'
 import { federationJob, type ScrapeJob } from '../../../src/effects/prometheus/scrape-job.js'
@@ -45,7 +45,7 @@ const renderForeign = (items: readonly ForeignItem[], indent: number): string =>
 }
 
 const ownedJob = (id: number, port: number): ScrapeJob => federationJob({ serviceId: `svc-${id}`, namespaces: [`ns-${port % 7}`], host: '10.9.0.1', port })
-const ownedEdit: fc.Arbitrary<OwnedEdit> = fc.oneof(
+const ownedEdit: fc.Arbitrary<JobEdit> = fc.oneof(
   fc.record({ op: fc.constant('upsert' as const), job: fc.tuple(fc.nat(3), fc.integer({ min: 1, max: 65535 })).map(([id, port]) => ownedJob(id, port)) }),
   fc.record({ op: fc.constant('remove' as const), jobName: fc.nat(3).map((id) => `svc-${id}`) }),
 )

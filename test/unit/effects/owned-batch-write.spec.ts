@@ -2,7 +2,7 @@ import { expect } from 'chai'
 import { load } from '../../support/yaml.js'
 import { OWNERSHIP_FORMAT, parseOwnedJobs } from '../../../src/codecs/apis/owned-jobs.js'
 import { KubeErrorException, type SecretClient } from '../../../src/effects/kube/secret/kube-secret-client.js'
-import type { OwnedEdit } from '../../../src/effects/prometheus/owned-list-edits.js'
+import type { JobEdit } from '../../../src/effects/prometheus/owned-list-edits.js'
 import { fragment } from '../../../src/effects/prometheus/scrape-config-list.js'
 import { federationJob, jobFingerprint } from '../../../src/effects/prometheus/scrape-job.js'
 import { isSecretFull, writeBatch, type BatchWriteDeps } from '../../../src/effects/kube/secret/secret-batch-write.js'
@@ -10,8 +10,8 @@ import { TRICKY_FOREIGN } from '../../fixtures/foreign-scrape-configs.js'
 import { memorySecret } from '../../support/memory-secret.js'
 
 const job = (serviceId: string) => federationJob({ serviceId, namespaces: ['ns-1'], host: '10.0.0.4', port: 30180 })
-const upsert = (serviceId: string): OwnedEdit => ({ op: 'upsert', job: job(serviceId) })
-const remove = (jobName: string): OwnedEdit => ({ op: 'remove', jobName })
+const upsert = (serviceId: string): JobEdit => ({ op: 'upsert', job: job(serviceId) })
+const remove = (jobName: string): JobEdit => ({ op: 'remove', jobName })
 
 const memoryClient = (value: string, owned?: string) => memorySecret(value, owned === undefined ? {} : { owned })
 

@@ -1,21 +1,21 @@
 import { expect } from 'chai'
 import { map, throwError, type Observable } from 'rxjs'
 import type { TestScheduler } from 'rxjs/testing'
-import type { SecretEdit } from '../../../src/effects/prometheus/scrape-config-list.js'
-import type { OwnedEdit } from '../../../src/effects/prometheus/owned-list-edits.js'
+import type { JobChange } from '../../../src/effects/prometheus/scrape-config-list.js'
+import type { JobEdit } from '../../../src/effects/prometheus/owned-list-edits.js'
 import { federationJob } from '../../../src/effects/prometheus/scrape-job.js'
-import type { BatchReport, SecretEditOutcome } from '../../../src/effects/kube/secret/secret-batch-write.js'
-import { secretWrites$, type Ticket } from '../../../src/effects/kube/secret/secret-writer.js'
+import type { BatchReport, JobEditOutcome } from '../../../src/effects/kube/secret/secret-batch-write.js'
+import { secretWrites$, type QueuedEdit } from '../../../src/effects/kube/secret/secret-writer.js'
 import { testScheduler, timeline, type Timeline } from '../../support/marbles.js'
 
-type WriteResult = { outcomes: readonly SecretEditOutcome[]; report: BatchReport }
+type WriteResult = { outcomes: readonly JobEditOutcome[]; report: BatchReport }
 
 /** Edits are named `<op><service>`: 'ux' upserts the job of service x, 'rx' removes it. */
-const editOf = (name: string): SecretEdit =>
+const editOf = (name: string): JobChange =>
   name.startsWith('u')
     ? { op: 'upsert', job: federationJob({ serviceId: name.slice(1), namespaces: ['ns-1'], host: '10.0.0.4', port: 30180 }) }
     : { op: 'remove', jobName: name.slice(1) }
-const nameOf = (edit: OwnedEdit): string => (edit.op === 'upsert' ? `u${edit.job.job_name}` : edit.op === 'adopt' ? `a${edit.jobName}` : `r${edit.jobName}`)
+const nameOf = (edit: JobEdit): string => (edit.op === 'upsert' ? `u${edit.job.job_name}` : edit.op === 'adopt' ? `a${edit.jobName}` : `r${edit.jobName}`)
 
 const report = (edits: number): BatchReport => ({ edits, written: true, attempts: 1, conflicts: 0, bytes: 100 * edits })
 const wrote = (edits: number): WriteResult => ({
@@ -26,16 +26,16 @@ const wrote = (edits: number): WriteResult => ({
 /** The Kubernetes write as cold fakes, one per write in call order; `batches` records the edits each write carried. */
 const writesAnswering = (fakes: ReadonlyArray<Observable<WriteResult>>) => {
   const batches: string[][] = []
-  const write = (edits: readonly OwnedEdit[]) => {
+  const write = (edits: readonly JobEdit[]) => {
     batches.push(edits.map(nameOf))
     return fakes[batches.length - 1] ?? throwError(() => new Error(`no fake for write ${batches.length}`))
   }
   return { write, batches }
 }
 
-/** Turns edit names into tickets whose replies are recorded, with their frame, as `<edit>:<ok or reason>`. */
+/** Turns edit names into queued edits whose replies are recorded, with their frame, as `<edit>:<ok or reason>`. */
 const asTickets = (replies: Timeline<string>) =>
-  map((name: string): Ticket => ({
+  map((name: string): QueuedEdit => ({
     edit: editOf(name),
     reply: (outcome) => replies.record(`${name}:${outcome.ok ? 'ok' : outcome.reason}`),
   }))

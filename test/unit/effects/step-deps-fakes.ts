@@ -5,8 +5,8 @@
  */
 import { EMPTY, throwError, type Observable } from 'rxjs'
 import type { ServiceEvent } from '../../../src/codecs/events.js'
-import type { OwnedEdit } from '../../../src/effects/prometheus/owned-list-edits.js'
-import type { SecretEditOutcome, SecretWriter } from '../../../src/effects/kube/secret/secret-writer.js'
+import type { JobEdit } from '../../../src/effects/prometheus/owned-list-edits.js'
+import type { JobEditOutcome, SecretWriter } from '../../../src/effects/kube/secret/secret-writer.js'
 import type { StepDeps, StepGrafana } from '../../../src/effects/steps/step-deps.js'
 import { decide } from '../../../src/state/decide.js'
 import type { Step } from '../../../src/state/step.js'
@@ -32,12 +32,12 @@ export const unusedGrafana: StepGrafana = {
 }
 
 /** The secret writer's answers to one edit. */
-export const written = (wasPresent: boolean): SecretEditOutcome => ({ ok: true, changed: true, wasPresent })
-export const refused = (reason: string, retryable: boolean): SecretEditOutcome => ({ ok: false, reason, retryable })
+export const written = (wasPresent: boolean): JobEditOutcome => ({ ok: true, changed: true, wasPresent })
+export const refused = (reason: string, retryable: boolean): JobEditOutcome => ({ ok: false, reason, retryable })
 
 /** A secret writer whose every submit answers with `outcome$` and records the edit it was given. */
-export const secretWriterAnswering = (outcome$: Observable<SecretEditOutcome>) => {
-  const submitted: OwnedEdit[] = []
+export const secretWriterAnswering = (outcome$: Observable<JobEditOutcome>) => {
+  const submitted: JobEdit[] = []
   const writer: SecretWriter = {
     submit: (edit) => {
       submitted.push(edit)

@@ -11,7 +11,7 @@ import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trac
 import { stepFailed, type ServiceEvent } from '../../../src/codecs/events.js'
 import { laneByKey } from '../../../src/operators/lane-by-key.js'
 import { SECRET_STEP_NAMES, traceRetryWaits, tracedSteps, type StepRun } from '../../../src/effects/steps/traced-step.js'
-import { secretWrites$, type Ticket } from '../../../src/effects/kube/secret/secret-writer.js'
+import { secretWrites$, type QueuedEdit } from '../../../src/effects/kube/secret/secret-writer.js'
 import { initialServiceState, type PendingRequest, newPending } from '../../../src/state/service-state.js'
 import type { DeleteDashboardsStep } from '../../../src/state/step.js'
 import { startTracing } from '../../../src/support/tracing/otel-sdk.js'
@@ -95,14 +95,14 @@ describe('trace context through RxJS (marbles)', () => {
     expect(wait?.endTime[0]).to.equal(Math.floor(retryAtMs / 1000))
   })
 
-  it('group commit: one write span per batch, in its own trace, linked from every ticket it carried', () => {
+  it('group commit: one write span per batch, in its own trace, linked from every queued edit it carried', () => {
     const t = tracing()
     const [a, b, c] = [traceOf(5), traceOf(6), traceOf(7)]
-    const ticket = (trace: TraceContext): Ticket => ({ edit: { op: 'remove', jobName: 'j' }, reply: () => undefined, trace })
+    const queuedEdit = (trace: TraceContext): QueuedEdit => ({ edit: { op: 'remove', jobName: 'j' }, reply: () => undefined, trace })
     scheduler.run(({ hot, cold, expectObservable }) => {
-      const tickets = hot('-abc-----|', { a: ticket(a.ctx), b: ticket(b.ctx), c: ticket(c.ctx) })
+      const queued = hot('-abc-----|', { a: queuedEdit(a.ctx), b: queuedEdit(b.ctx), c: queuedEdit(c.ctx) })
       const write = () => cold('---r|', { r: { outcomes: [], report: { edits: 0, written: true, attempts: 1, conflicts: 0, bytes: 0 } } })
-      expectObservable(secretWrites$(tickets, write, undefined, t).pipe(concatMap(() => of('w')))).toBe('----w---w|')
+      expectObservable(secretWrites$(queued, write, undefined, t).pipe(concatMap(() => of('w')))).toBe('----w---w|')
     })
     const writes = exporter.getFinishedSpans().filter((s) => s.name === 'write secret')
     expect(writes).to.have.length(2)

@@ -1,15 +1,15 @@
 import { expect } from 'chai'
 import { Writable } from 'node:stream'
 import { firstValueFrom, of } from 'rxjs'
-import type { ScrapeEditOutcome, ScrapeTargets } from '../../../src/effects/kube/scrape-targets.js'
+import type { JobEditOutcome, ScrapeTargets } from '../../../src/effects/kube/scrape-targets.js'
 import { reportingLostRecords } from '../../../src/runtime/rooms/lost-record-report.js'
 import { createMetrics } from '../../../src/runtime/metrics.js'
 import { createLogger } from '../../../src/support/logger.js'
 
-const targetsAnswering = (outcome: ScrapeEditOutcome): ScrapeTargets => ({ submit: () => of(outcome) })
+const targetsAnswering = (outcome: JobEditOutcome): ScrapeTargets => ({ submit: () => of(outcome) })
 
 describe('reportingLostRecords', () => {
-  const setUp = (outcome: ScrapeEditOutcome) => {
+  const setUp = (outcome: JobEditOutcome) => {
     const lines: string[] = []
     const logger = createLogger('info', new Writable({ write: (chunk: Buffer, _encoding, done) => (lines.push(chunk.toString()), done()) }))
     const metrics = createMetrics({ openLanes: () => 0, grafanaRetries: () => new Map() })

@@ -12,10 +12,10 @@ import { createSemaphore } from '../../../operators/semaphore.js'
 import { backoffDelay } from '../../../support/backoff.js'
 import { KubeErrorException } from '../kube-error.js'
 import { KUBE_WRITE_BACKOFF } from '../kube-write-backoff.js'
-import { fingerprintInPlace, type OwnedEdit } from '../../prometheus/owned-list-edits.js'
+import { fingerprintInPlace, type JobEdit } from '../../prometheus/owned-list-edits.js'
 import { scrapeJobOf } from './scrape-job-of-scrape-config.js'
 import { ForeignScrapeConfigError, LostMarkError, type LostMark, type ScrapeConfigApplier } from './scrape-config-applier.js'
-import type { ScrapeEditOutcome, ScrapeTargets } from '../scrape-targets.js'
+import type { JobEditOutcome, ScrapeTargets } from '../scrape-targets.js'
 
 export interface ScrapeConfigWriterOptions {
   readonly applier: ScrapeConfigApplier
@@ -25,7 +25,7 @@ export interface ScrapeConfigWriterOptions {
   readonly sleep?: (ms: number) => Promise<void>
   readonly random?: () => number
   /** told of every attempt: for metrics */
-  readonly onAttempt?: (op: OwnedEdit['op'], outcome: 'ok' | 'retried' | 'failed') => void
+  readonly onAttempt?: (op: JobEdit['op'], outcome: 'ok' | 'retried' | 'failed') => void
 }
 
 /** What one failed call means: give up now (with why), or try again. */
@@ -45,7 +45,7 @@ export const createScrapeConfigWriter = (options: ScrapeConfigWriterOptions): Sc
   const random = options.random ?? Math.random
 
   /** An operator command's edit: refused when the service's object is no longer the one it planned with. */
-  const changedSincePlanned = async (edit: OwnedEdit): Promise<string | undefined> => {
+  const changedSincePlanned = async (edit: JobEdit): Promise<string | undefined> => {
     if (edit.op === 'adopt' || edit.expect === undefined) return undefined
     const jobName = edit.op === 'upsert' ? edit.job.job_name : edit.jobName
     const current = await options.applier.read(jobName)
@@ -54,7 +54,7 @@ export const createScrapeConfigWriter = (options: ScrapeConfigWriterOptions): Sc
     return found === edit.expect ? undefined : `the ScrapeConfig of job ${jobName} changed since it was planned (fingerprint ${found ?? 'none, absent'}, planned with ${edit.expect ?? 'none, absent'}); nothing was changed`
   }
 
-  const once = async (edit: OwnedEdit, lostMark: (lost: LostMark) => void): Promise<ScrapeEditOutcome> => {
+  const once = async (edit: JobEdit, lostMark: (lost: LostMark) => void): Promise<JobEditOutcome> => {
     const changed = await changedSincePlanned(edit)
     if (changed !== undefined) return { ok: false, reason: changed, retryable: false }
     switch (edit.op) {
@@ -71,7 +71,7 @@ export const createScrapeConfigWriter = (options: ScrapeConfigWriterOptions): Sc
     }
   }
 
-  const attempt = async (edit: OwnedEdit): Promise<ScrapeEditOutcome> => {
+  const attempt = async (edit: JobEdit): Promise<JobEditOutcome> => {
     for (let n = 1; ; n += 1) {
       const release = await slots.acquire()
       let failure: ReturnType<typeof verdict>
@@ -94,5 +94,5 @@ export const createScrapeConfigWriter = (options: ScrapeConfigWriterOptions): Sc
     }
   }
 
-  return { submit: (edit): Observable<ScrapeEditOutcome> => defer(() => attempt(edit)) }
+  return { submit: (edit): Observable<JobEditOutcome> => defer(() => attempt(edit)) }
 }

@@ -20,28 +20,12 @@ import { backoffDelay } from '../../../support/backoff.js'
 import { KubeErrorException } from '../kube-error.js'
 import { KUBE_WRITE_BACKOFF } from '../kube-write-backoff.js'
 import type { SecretClient } from './kube-secret-client.js'
-import { applyOwnedEdits, type EditResult, type OwnedEdit, type OwnedList } from '../../prometheus/owned-list-edits.js'
+import { applyJobEdits, type EditResult, type JobEdit, type OwnedList } from '../../prometheus/owned-list-edits.js'
 import { renderSplicedList } from '../../prometheus/scrape-list-spans.js'
 import { readScrapeSecret } from './read-scrape-secret.js'
+import type { JobEditOutcome, SecretFull } from '../scrape-targets.js'
 
-/** The API server refused the secret over its size limit: the bytes of both keys it was sent, and its limit when it named one. */
-export interface SecretFull {
-  readonly bytes: number
-  readonly limitBytes?: number
-}
-
-/**
- * `lostRecord`: the edit met a job the log says is the service's, missing from the ownership
- * record (see owned-list-edits.ts). `full`: an upsert refused because the secret would pass the
- * API server's size limit (see `full` in writeBatch).
- */
-export type SecretEditOutcome =
-  | { readonly ok: true; readonly changed: boolean; readonly wasPresent: boolean; readonly lostRecord?: string }
-  | { readonly ok: false; readonly reason: string; readonly retryable: boolean; readonly lostRecord?: string; readonly full?: SecretFull }
-
-/** An upsert answered "full": the API server refused the secret over its size limit. */
-export const isSecretFull = (outcome: SecretEditOutcome): outcome is SecretEditOutcome & { readonly ok: false; readonly full: SecretFull } =>
-  !outcome.ok && outcome.full !== undefined
+export { isSecretFull, type JobEditOutcome, type SecretFull } from '../scrape-targets.js'
 
 export interface BatchReport {
   readonly edits: number
@@ -90,25 +74,25 @@ const readFresh = async (deps: BatchWriteDeps): Promise<CachedSecret> => {
 }
 
 export const writeBatch = async (
-  edits: readonly OwnedEdit[],
+  edits: readonly JobEdit[],
   deps: BatchWriteDeps,
-): Promise<{ outcomes: readonly SecretEditOutcome[]; report: BatchReport }> => {
+): Promise<{ outcomes: readonly JobEditOutcome[]; report: BatchReport }> => {
   let conflicts = 0
   let lastError = ''
   const fail = (reason: string, retryable: boolean, attempts: number, lostRecord?: string) => ({
-    outcomes: edits.map((): SecretEditOutcome => ({ ok: false, reason, retryable, ...(lostRecord === undefined ? {} : { lostRecord }) })),
+    outcomes: edits.map((): JobEditOutcome => ({ ok: false, reason, retryable, ...(lostRecord === undefined ? {} : { lostRecord }) })),
     report: { edits: edits.length, written: false, attempts, conflicts, bytes: 0, error: reason },
   })
   // Set when the API server refused the write as over the Secret's size limit: from then on the
   // batch is re-applied without its upserts (answered "full"), so its removals still go through.
   let full: { readonly reason: string; readonly full: SecretFull } | undefined
   let bytes = 0
-  const applyEdits = (base: CachedSecret): { next: OwnedList; results: readonly (EditResult | SecretEditOutcome)[] } => {
-    if (full === undefined) return applyOwnedEdits(base, edits, deps.describe)
-    const kept = applyOwnedEdits(base, edits.filter((edit) => edit.op !== 'upsert'), deps.describe)
+  const applyEdits = (base: CachedSecret): { next: OwnedList; results: readonly (EditResult | JobEditOutcome)[] } => {
+    if (full === undefined) return applyJobEdits(base, edits, deps.describe)
+    const kept = applyJobEdits(base, edits.filter((edit) => edit.op !== 'upsert'), deps.describe)
     const results = kept.results.slice()
-    const refused: SecretEditOutcome = { ok: false, reason: full.reason, retryable: false, full: full.full }
-    const answer = (edit: OwnedEdit): EditResult | SecretEditOutcome => (edit.op === 'upsert' ? refused : (results.shift() ?? { ok: true, wasPresent: false }))
+    const refused: JobEditOutcome = { ok: false, reason: full.reason, retryable: false, full: full.full }
+    const answer = (edit: JobEdit): EditResult | JobEditOutcome => (edit.op === 'upsert' ? refused : (results.shift() ?? { ok: true, wasPresent: false }))
     return { next: kept.next, results: edits.map(answer) }
   }
   for (let attempt = 1; attempt <= deps.maxAttempts; attempt += 1) {
@@ -127,7 +111,7 @@ export const writeBatch = async (
         ownedText = renderOwnedJobs(applied.next.owned)
       }
       const changed = text !== base.rendered || ownedText !== base.ownedText
-      const outcomes = applied.results.map((result): SecretEditOutcome =>
+      const outcomes = applied.results.map((result): JobEditOutcome =>
         result.ok ? { ok: true, changed, wasPresent: result.wasPresent, ...(result.lostRecord === undefined ? {} : { lostRecord: result.lostRecord }) } : result,
       )
       bytes = Buffer.byteLength(text) + Buffer.byteLength(ownedText)

@@ -10,17 +10,17 @@
 import { Observable, Subject, catchError, from, map, mergeMap, of, type ObservableInput, type Subscription } from 'rxjs'
 import { groupCommit } from '../../../operators/group-commit.js'
 import type { SecretClient } from './kube-secret-client.js'
-import type { OwnedEdit } from '../../prometheus/owned-list-edits.js'
-import { writeBatch, type BatchReport, type BatchWriteDeps, type SecretEditOutcome } from './secret-batch-write.js'
+import type { JobEdit } from '../../prometheus/owned-list-edits.js'
+import { writeBatch, type BatchReport, type BatchWriteDeps, type JobEditOutcome } from './secret-batch-write.js'
 import type { TraceContext } from '../../../support/tracing/trace-context.js'
 import { NO_TRACING, type Tracing } from '../../../support/tracing/tracing.js'
 import { tracedWrite } from './traced-write.js'
 
-export type { SecretEditOutcome, BatchReport }
+export type { JobEditOutcome, BatchReport }
 
-export interface Ticket {
-  readonly edit: OwnedEdit
-  readonly reply: (outcome: SecretEditOutcome) => void
+export interface QueuedEdit {
+  readonly edit: JobEdit
+  readonly reply: (outcome: JobEditOutcome) => void
   /** the submitting step's context: the batch's write span links to it */
   readonly trace?: TraceContext
 }
@@ -35,27 +35,27 @@ export interface SecretWriterStats {
   lastBytes: number
 }
 
-/** The epic: tickets in, one report per batch out; batches never overlap. */
+/** The epic: queued in, one report per batch out; batches never overlap. */
 export const secretWrites$ = (
-  ticket$: Observable<Ticket>,
+  queued$: Observable<QueuedEdit>,
   // ObservableInput, not just Promise: marble specs stand in a cold observable for the Kubernetes write
-  write: (edits: readonly OwnedEdit[]) => ObservableInput<{ outcomes: readonly SecretEditOutcome[]; report: BatchReport }>,
+  write: (edits: readonly JobEdit[]) => ObservableInput<{ outcomes: readonly JobEditOutcome[]; report: BatchReport }>,
   maxBatch?: number,
   tracing: Tracing = NO_TRACING,
 ): Observable<BatchReport> =>
-  ticket$.pipe(
+  queued$.pipe(
     groupCommit(
-      (tickets) =>
-        tracedWrite(tracing, tickets, () => from(write(tickets.map((t) => t.edit)))).pipe(
+      (queued) =>
+        tracedWrite(tracing, queued, () => from(write(queued.map((t) => t.edit)))).pipe(
           map(({ outcomes, report }) => {
-            tickets.forEach((ticket, i) => ticket.reply(outcomes[i] ?? { ok: false, reason: 'no outcome', retryable: true }))
+            queued.forEach((entry, i) => entry.reply(outcomes[i] ?? { ok: false, reason: 'no outcome', retryable: true }))
             return report
           }),
           // last resort: writeBatch turns every known failure into outcomes; anything else must still answer every waiter
           catchError((error: unknown) => {
             const reason = `secret write crashed: ${String(error)}`
-            tickets.forEach((ticket) => ticket.reply({ ok: false, reason, retryable: true }))
-            return of<BatchReport>({ edits: tickets.length, written: false, attempts: 1, conflicts: 0, bytes: 0, error: reason })
+            queued.forEach((entry) => entry.reply({ ok: false, reason, retryable: true }))
+            return of<BatchReport>({ edits: queued.length, written: false, attempts: 1, conflicts: 0, bytes: 0, error: reason })
           }),
         ),
       maxBatch,
@@ -64,7 +64,7 @@ export const secretWrites$ = (
 
 export interface SecretWriter {
   /** Cold: submits on subscribe, emits the outcome of the write that carried this edit, completes (see ScrapeTargets.submit). */
-  submit(edit: OwnedEdit, trace?: TraceContext): Observable<SecretEditOutcome>
+  submit(edit: JobEdit, trace?: TraceContext): Observable<JobEditOutcome>
   readonly stats: Readonly<SecretWriterStats>
   readonly reports$: Observable<BatchReport>
   close(): void
@@ -81,7 +81,7 @@ export interface SecretWriterOptions {
 }
 
 export const createSecretWriter = (options: SecretWriterOptions): SecretWriter => {
-  const tickets = new Subject<Ticket>()
+  const queued = new Subject<QueuedEdit>()
   const reports = new Subject<BatchReport>()
   const stats: SecretWriterStats = { writes: 0, batches: 0, editsSubmitted: 0, conflicts: 0, inFlight: 0, maxInFlight: 0, lastBytes: 0 }
   const deps: BatchWriteDeps = {
@@ -92,7 +92,7 @@ export const createSecretWriter = (options: SecretWriterOptions): SecretWriter =
     random: options.random ?? Math.random,
     cache: undefined,
   }
-  const write = async (edits: readonly OwnedEdit[]) => {
+  const write = async (edits: readonly JobEdit[]) => {
     stats.inFlight += 1
     stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight)
     try {
@@ -101,7 +101,7 @@ export const createSecretWriter = (options: SecretWriterOptions): SecretWriter =
       stats.inFlight -= 1
     }
   }
-  const subscription: Subscription = secretWrites$(tickets, write, options.maxBatch, options.tracing).subscribe((report) => {
+  const subscription: Subscription = secretWrites$(queued, write, options.maxBatch, options.tracing).subscribe((report) => {
     stats.batches += 1
     if (report.written) stats.writes += 1
     stats.conflicts += report.conflicts
@@ -110,9 +110,9 @@ export const createSecretWriter = (options: SecretWriterOptions): SecretWriter =
   })
   return {
     submit: (edit, trace) =>
-      new Observable<SecretEditOutcome>((subscriber) => {
+      new Observable<JobEditOutcome>((subscriber) => {
         stats.editsSubmitted += 1
-        tickets.next({
+        queued.next({
           edit,
           ...(trace === undefined ? {} : { trace }),
           reply: (outcome) => {
@@ -124,7 +124,7 @@ export const createSecretWriter = (options: SecretWriterOptions): SecretWriter =
     stats,
     reports$: reports.asObservable(),
     close: () => {
-      tickets.complete()
+      queued.complete()
       subscription.unsubscribe()
       reports.complete()
     },
@@ -132,5 +132,5 @@ export const createSecretWriter = (options: SecretWriterOptions): SecretWriter =
 }
 
 /** Submit several edits, for callers that need all outcomes at once (reconcile). */
-export const submitAll = (writer: SecretWriter, edits: readonly OwnedEdit[]): Observable<SecretEditOutcome> =>
+export const submitAll = (writer: SecretWriter, edits: readonly JobEdit[]): Observable<JobEditOutcome> =>
   from(edits).pipe(mergeMap((edit) => writer.submit(edit)))

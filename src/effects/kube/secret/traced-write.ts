@@ -2,18 +2,18 @@
  * The group-committed secret write as one span, in its own trace, linked from every request
  * (step) it carried: a write serves many traces at once, so it is the child of none. Its
  * Kubernetes calls are CLIENT spans under it (the scope is opened here, so a write never
- * inherits the context of whichever lane's ticket happened to start it).
+ * inherits the context of whichever lane's queued edit happened to start it).
  */
 import { Observable, type Observable as Obs } from 'rxjs'
 import type { TraceContext } from '../../../support/tracing/trace-context.js'
 import { failSpan, traceContextOfSpan, type Tracing } from '../../../support/tracing/tracing.js'
 
-export const tracedWrite = <T>(tracing: Tracing, tickets: readonly { readonly trace?: TraceContext }[], write: () => Obs<T>): Obs<T> => {
+export const tracedWrite = <T>(tracing: Tracing, queued: readonly { readonly trace?: TraceContext }[], write: () => Obs<T>): Obs<T> => {
   if (!tracing.enabled) return new Observable<T>((subscriber) => write().subscribe(subscriber))
   return new Observable<T>((subscriber) => {
     const span = tracing.startSpan('write secret', undefined, {
-      links: tickets.map((t) => t.trace),
-      attributes: { 'telemetry.batch.size': tickets.length },
+      links: queued.map((t) => t.trace),
+      attributes: { 'telemetry.batch.size': queued.length },
     })
     let ended = false
     const end = () => {

@@ -1,6 +1,6 @@
 import { expect } from 'chai'
 import { isLeft, isRight } from 'fp-ts/lib/Either.js'
-import { type SecretEdit, parseScrapeList } from '../../../../src/effects/prometheus/scrape-config-list.js'
+import { type JobChange, parseScrapeList } from '../../../../src/effects/prometheus/scrape-config-list.js'
 import { applyEdits, parseScrapeConfigList, renderScrapeConfigList, type ScrapeConfigList } from '../../../support/rendered-scrape-list.js'
 import { federationJob, type ScrapeJob } from '../../../../src/effects/prometheus/scrape-job.js'
 import { checkScrapeConfigsWithPromtool } from '../../../support/promtool.js'
@@ -24,7 +24,7 @@ describe('scrape-config-list', () => {
     })
 
     it('accepts a rendered list with 50 jobs (IPv6 targets and dotted namespaces included)', async () => {
-      const edits: SecretEdit[] = Array.from({ length: 50 }, (_, i) => ({
+      const edits: JobChange[] = Array.from({ length: 50 }, (_, i) => ({
         op: 'upsert', job: federationJob({ serviceId: `svc-${i}`, namespaces: [`ns.${i}`, 'NS_X'], host: i % 2 === 0 ? `10.0.0.${i}` : 'fd00::1', port: 30000 + i }),
       }))
       const result = await checkScrapeConfigsWithPromtool(renderScrapeConfigList(applyEdits(parsed(undefined), edits)))

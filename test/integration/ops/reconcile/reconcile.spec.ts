@@ -7,7 +7,7 @@ import { dashboardModelOf } from '../../../../src/effects/desired-state.js'
 import { Folders } from '../../../../src/effects/grafana/folders.js'
 import { createGrafanaClient } from '../../../../src/effects/grafana/grafana-client.js'
 import { createSecretClient, kubeConfigFrom } from '../../../../src/effects/kube/secret/kube-secret-client.js'
-import { type SecretEdit } from '../../../../src/effects/prometheus/scrape-config-list.js'
+import { type JobChange } from '../../../../src/effects/prometheus/scrape-config-list.js'
 import { applyEdits, findJob, parseScrapeConfigList, renderScrapeConfigList } from '../../../support/rendered-scrape-list.js'
 import { federationJob, jobFingerprint } from '../../../../src/effects/prometheus/scrape-job.js'
 import { createSecretWriter, type SecretWriter } from '../../../../src/effects/kube/secret/secret-writer.js'
@@ -31,7 +31,7 @@ describe('ops/reconcile (live log, simulators)', function () {
 
   const secretText = () => live.harness.stack.scrapeConfigs() ?? ''
   /** A hand edit of the list key only (as `kubectl edit` would): the ownership record stays, and a job put back is recorded as the service's own (left behind by it). */
-  const editSecret = (edits: readonly SecretEdit[]) => {
+  const editSecret = (edits: readonly JobChange[]) => {
     const parsed = parseScrapeConfigList(secretText())
     if (isLeft(parsed)) throw new Error(parsed.left.message)
     const owned = parseOwnedJobs(live.harness.stack.kube.secret(DEV_SECRET.namespace, DEV_SECRET.name)?.data[OWNERSHIP_KEY])

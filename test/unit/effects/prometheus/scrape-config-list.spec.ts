@@ -2,7 +2,7 @@ import { expect } from 'chai'
 import fc from 'fast-check'
 import { dump } from '../../../support/yaml.js'
 import { isLeft, isRight, type Either } from 'fp-ts/lib/Either.js'
-import { type ParseError, type SecretEdit } from '../../../../src/effects/prometheus/scrape-config-list.js'
+import { type ParseError, type JobChange } from '../../../../src/effects/prometheus/scrape-config-list.js'
 import { applyEdits, findJob, jobNames, parseScrapeConfigList, renderScrapeConfigList, type ScrapeConfigList } from '../../../support/rendered-scrape-list.js'
 import { federationJob, type ScrapeJob } from '../../../../src/effects/prometheus/scrape-job.js'
 
@@ -167,7 +167,7 @@ describe('scrape-config-list', () => {
   describe('properties (fast-check)', () => {
     const name = fc.oneof(fc.constantFrom('a', 'b', 'c', 'svc.1', 'yes', '123'), fc.string({ maxLength: 12, unit: 'binary' }))
     const foreignJob = fc.record({ job_name: name, scrape_interval: fc.constantFrom('15s', '1m'), extra: fc.jsonValue({ maxDepth: 2 }) })
-    const edit: fc.Arbitrary<SecretEdit> = fc.oneof(
+    const edit: fc.Arbitrary<JobChange> = fc.oneof(
       fc.record({ op: fc.constant('upsert' as const), job: fc.tuple(name, fc.array(fc.string({ maxLength: 8, unit: 'binary' }), { maxLength: 3 }), fc.integer({ min: 1, max: 65535 })).map(([id, ns, port]) => job(id, ns, port)) }),
       fc.record({ op: fc.constant('remove' as const), jobName: name }),
     )

@@ -1,7 +1,7 @@
 import { expect } from 'chai'
 import type { TestScheduler } from 'rxjs/testing'
 import { registerJob$ } from '../../../../src/effects/steps/register-job.js'
-import type { OwnedEdit } from '../../../../src/effects/prometheus/owned-list-edits.js'
+import type { JobEdit } from '../../../../src/effects/prometheus/owned-list-edits.js'
 import { SERVICE, createAccepted } from '../../../fixtures/events.js'
 import { testScheduler } from '../../../support/marbles.js'
 import { NOW, nextStep, refused, secretWriterAnswering, written, stepDeps } from '../step-deps-fakes.js'
@@ -14,7 +14,7 @@ describe('registerJob$', () => {
   const step = nextStep([createAccepted('r1')], 'registerJob')
 
   it('upserts the job named after the service and records ScrapeJobRegistered when the write succeeds', () => {
-    let submitted: readonly OwnedEdit[] = []
+    let submitted: readonly JobEdit[] = []
     scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
       const write = cold('--o|', { o: written(false) })
       const fake = secretWriterAnswering(write)

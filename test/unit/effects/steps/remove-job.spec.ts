@@ -1,7 +1,7 @@
 import { expect } from 'chai'
 import type { TestScheduler } from 'rxjs/testing'
 import { removeJob$ } from '../../../../src/effects/steps/remove-job.js'
-import type { OwnedEdit } from '../../../../src/effects/prometheus/owned-list-edits.js'
+import type { JobEdit } from '../../../../src/effects/prometheus/owned-list-edits.js'
 import { SERVICE, deleteAccepted } from '../../../fixtures/events.js'
 import { testScheduler } from '../../../support/marbles.js'
 import { NOW, nextStep, refused, secretWriterAnswering, written, stepDeps } from '../step-deps-fakes.js'
@@ -14,7 +14,7 @@ describe('removeJob$', () => {
   const step = nextStep([deleteAccepted('r2')], 'removeJob')
 
   it('removes the job named after the service and records ScrapeJobRemoved with whether it was there', () => {
-    let submitted: readonly OwnedEdit[] = []
+    let submitted: readonly JobEdit[] = []
     scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
       const write = cold('---o|', { o: written(true) })
       const fake = secretWriterAnswering(write)

@@ -3,7 +3,7 @@ import { map, of } from 'rxjs'
 import type { TestScheduler } from 'rxjs/testing'
 import type { ResultRecord, ServiceEvent } from '../../../../src/codecs/events.js'
 import { runStep$ } from '../../../../src/effects/steps/run-step.js'
-import type { OwnedEdit } from '../../../../src/effects/prometheus/owned-list-edits.js'
+import type { JobEdit } from '../../../../src/effects/prometheus/owned-list-edits.js'
 import { SERVICE, createAccepted, createPayload, dashboardsDeleted, deleteAccepted, fakeDesired, jobRegistered, jobRemoved, requestCompleted, resultIdFor } from '../../../fixtures/events.js'
 import { testScheduler } from '../../../support/marbles.js'
 import { NOW, nextStep, secretWriterAnswering, stateAfter, stepDeps, unusedGrafana, written } from '../step-deps-fakes.js'
@@ -31,7 +31,7 @@ describe('runStep$ (dispatch of a decided step to its effect)', () => {
 
   it('sends a registerJob step to the secret writer as an upsert', () => {
     const log = [createAccepted('r1')]
-    let submitted: readonly OwnedEdit[] = []
+    let submitted: readonly JobEdit[] = []
     scheduler.run(({ cold, expectObservable }) => {
       const fake = secretWriterAnswering(cold('-o|', { o: written(false) }))
       submitted = fake.submitted
@@ -45,7 +45,7 @@ describe('runStep$ (dispatch of a decided step to its effect)', () => {
 
   it("sends a removeJob step to the secret writer as a removal of the state's service", () => {
     const log = [deleteAccepted('r2')]
-    let submitted: readonly OwnedEdit[] = []
+    let submitted: readonly JobEdit[] = []
     scheduler.run(({ cold, expectObservable }) => {
       const fake = secretWriterAnswering(cold('-o|', { o: written(false) }))
       submitted = fake.submitted

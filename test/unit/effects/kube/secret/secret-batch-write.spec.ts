@@ -2,7 +2,7 @@ import { expect } from 'chai'
 import sinon from 'sinon'
 import { load } from '../../../../support/yaml.js'
 import { KubeErrorException, type KubeError, type SecretClient, type SecretSnapshot } from '../../../../../src/effects/kube/secret/kube-secret-client.js'
-import { type SecretEdit } from '../../../../../src/effects/prometheus/scrape-config-list.js'
+import { type JobChange } from '../../../../../src/effects/prometheus/scrape-config-list.js'
 import { applyEdits, emptyScrapeConfigList, renderScrapeConfigList } from '../../../../support/rendered-scrape-list.js'
 import { renderOwnedJobs } from '../../../../../src/codecs/apis/owned-jobs.js'
 import { federationJob } from '../../../../../src/effects/prometheus/scrape-job.js'
@@ -10,11 +10,11 @@ import { writeBatch, type BatchWriteDeps } from '../../../../../src/effects/kube
 
 const DESCRIBE = 'monitoring/additional-scrape-configs prometheus-additional.yaml'
 
-const upsert = (serviceId: string): SecretEdit => ({
+const upsert = (serviceId: string): JobChange => ({
   op: 'upsert',
   job: federationJob({ serviceId, namespaces: ['ns-1'], host: '10.0.0.4', port: 30180 }),
 })
-const remove = (jobName: string): SecretEdit => ({ op: 'remove', jobName })
+const remove = (jobName: string): JobChange => ({ op: 'remove', jobName })
 
 /** The secret text holding exactly these jobs, rendered the way the writer renders it. */
 const secretWith = (...serviceIds: string[]): string => renderScrapeConfigList(applyEdits(emptyScrapeConfigList, serviceIds.map(upsert)))

@@ -1,18 +1,18 @@
 import { expect } from 'chai'
 import { Subject, lastValueFrom, toArray, type Subscription } from 'rxjs'
-import type { OwnedEdit } from '../../../../../src/effects/prometheus/owned-list-edits.js'
+import type { JobEdit } from '../../../../../src/effects/prometheus/owned-list-edits.js'
 import { federationJob } from '../../../../../src/effects/prometheus/scrape-job.js'
-import type { BatchReport, SecretEditOutcome } from '../../../../../src/effects/kube/secret/secret-batch-write.js'
-import { createSecretWriter, secretWrites$, submitAll, type Ticket } from '../../../../../src/effects/kube/secret/secret-writer.js'
+import type { BatchReport, JobEditOutcome } from '../../../../../src/effects/kube/secret/secret-batch-write.js'
+import { createSecretWriter, secretWrites$, submitAll, type QueuedEdit } from '../../../../../src/effects/kube/secret/secret-writer.js'
 import { memorySecret } from '../../../../support/memory-secret.js'
 
-type WriteResult = { outcomes: readonly SecretEditOutcome[]; report: BatchReport }
+type WriteResult = { outcomes: readonly JobEditOutcome[]; report: BatchReport }
 
-const upsert = (serviceId: string): OwnedEdit => ({
+const upsert = (serviceId: string): JobEdit => ({
   op: 'upsert',
   job: federationJob({ serviceId, namespaces: ['ns-1'], host: '10.0.0.4', port: 30180 }),
 })
-const nameOf = (edit: OwnedEdit): string => (edit.op === 'upsert' ? edit.job.job_name : edit.jobName)
+const nameOf = (edit: JobEdit): string => (edit.op === 'upsert' ? edit.job.job_name : edit.jobName)
 
 /** Lets every settled promise run its continuations (the writer is Promise-based; no virtual time here). */
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve))
@@ -20,29 +20,29 @@ const settle = () => new Promise<void>((resolve) => setImmediate(resolve))
 /** A write fake whose calls stay pending until the test resolves or rejects them, one by one. */
 const controlledWrite = () => {
   const calls: Array<{ names: string[]; resolve: (result: WriteResult) => void; reject: (error: unknown) => void }> = []
-  const write = (edits: readonly OwnedEdit[]) =>
+  const write = (edits: readonly JobEdit[]) =>
     new Promise<WriteResult>((resolve, reject) => calls.push({ names: edits.map(nameOf), resolve, reject }))
   return { write, calls }
 }
 
-const ok = (n: number): SecretEditOutcome => ({ ok: true, changed: true, wasPresent: n % 2 === 0 })
+const ok = (n: number): JobEditOutcome => ({ ok: true, changed: true, wasPresent: n % 2 === 0 })
 const report = (edits: number): BatchReport => ({ edits, written: true, attempts: 1, conflicts: 0, bytes: 100 * edits })
 
 describe('secretWrites$', () => {
-  let tickets: Subject<Ticket>
-  let replies: Map<string, SecretEditOutcome[]>
+  let queued: Subject<QueuedEdit>
+  let replies: Map<string, JobEditOutcome[]>
   let reports: BatchReport[]
   let subscription: Subscription
   const submit = (serviceId: string) => {
     replies.set(serviceId, [])
-    tickets.next({ edit: upsert(serviceId), reply: (outcome) => replies.get(serviceId)?.push(outcome) })
+    queued.next({ edit: upsert(serviceId), reply: (outcome) => replies.get(serviceId)?.push(outcome) })
   }
 
-  const start = (write: (edits: readonly OwnedEdit[]) => Promise<WriteResult>) => {
-    tickets = new Subject<Ticket>()
+  const start = (write: (edits: readonly JobEdit[]) => Promise<WriteResult>) => {
+    queued = new Subject<QueuedEdit>()
     replies = new Map()
     reports = []
-    subscription = secretWrites$(tickets, write).subscribe((r) => reports.push(r))
+    subscription = secretWrites$(queued, write).subscribe((r) => reports.push(r))
   }
   afterEach(() => subscription.unsubscribe())
 
@@ -57,7 +57,7 @@ describe('secretWrites$', () => {
     return calls
   }
 
-  it('answers each ticket with the outcome of the batch that carried it', async () => {
+  it('answers each queued edit with the outcome of the batch that carried it', async () => {
     const { write, calls } = controlledWrite()
     start(write)
     submit('a')
@@ -85,7 +85,7 @@ describe('secretWrites$', () => {
     calls[0]?.reject(new Error('disk on fire'))
     await settle()
 
-    const failure: SecretEditOutcome = { ok: false, reason: 'secret write crashed: Error: disk on fire', retryable: true }
+    const failure: JobEditOutcome = { ok: false, reason: 'secret write crashed: Error: disk on fire', retryable: true }
     expect(replies.get('a')).to.deep.equal([failure])
     expect(reports[0]).to.deep.equal({ edits: 1, written: false, attempts: 1, conflicts: 0, bytes: 0, error: failure.reason })
     expect(calls.map((c) => c.names)).to.deep.equal([['a'], ['b', 'c']])
