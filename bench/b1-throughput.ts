@@ -24,7 +24,13 @@ export interface ServiceRun extends TimedRun {
   readonly secretWrites: number
 }
 
-export const serviceBurst = async (infra: BenchInfra, profile: LatencyProfile, count: number, tag: string, env: Readonly<Record<string, string>> = {}): Promise<ServiceRun> => {
+export const serviceBurst = async (
+  infra: BenchInfra,
+  profile: LatencyProfile,
+  count: number,
+  tag: string,
+  env: Readonly<Record<string, string>> = {},
+): Promise<ServiceRun> => {
   const sut = await startServiceUnderTest(infra, profile, env)
   try {
     const messages = createRequests(`${tag}-${randomUUID().slice(0, 6)}`, count).map(createMessage)
@@ -76,7 +82,10 @@ export const runB1 = async (infra: BenchInfra, sizes: Sizes, profile: LatencyPro
     return run
   })
   // informative: the same burst with more lanes admitted at once, to show what bounds the default
-  const tuned = profile.tail === undefined && sizes.mode !== 'smoke' ? await serviceBurst(infra, profile, sizes.b1Service, `b1-tuned-${profile.name}`, { MAX_PARALLEL_SERVICES: String(TUNED_LANES) }) : undefined
+  const tuned =
+    profile.tail === undefined && sizes.mode !== 'smoke'
+      ? await serviceBurst(infra, profile, sizes.b1Service, `b1-tuned-${profile.name}`, { MAX_PARALLEL_SERVICES: String(TUNED_LANES) })
+      : undefined
   if (tuned !== undefined) log(`  B1 service with MAX_PARALLEL_SERVICES=${TUNED_LANES}: ${fmt(tuned.rate)} creates/s, ${tuned.secretWrites} secret writes`)
   const serviceRate = median(service.map((r) => r.rate))
   const rateA = median(a.map((r) => r.rate))
@@ -107,15 +116,33 @@ export const runB1 = async (infra: BenchInfra, sizes: Sizes, profile: LatencyPro
       ...(tuned === undefined
         ? []
         : [
-            informative('B1', `service with MAX_PARALLEL_SERVICES=${TUNED_LANES} (default 512): creates/s [${profile.name}]`, tuned.rate, 'creates/s', [tuned.rate], [
-              `one run; ${fmt(tuned.rate / rateA)}x baseline A, ${fmt(tuned.rate / rateB)}x baseline B; ${tuned.secretWrites} secret writes; p99 ${fmt(percentile(tuned.latencies, 99), 0)} ms`,
-            ]),
+            informative(
+              'B1',
+              `service with MAX_PARALLEL_SERVICES=${TUNED_LANES} (default 512): creates/s [${profile.name}]`,
+              tuned.rate,
+              'creates/s',
+              [tuned.rate],
+              [
+                `one run; ${fmt(tuned.rate / rateA)}x baseline A, ${fmt(tuned.rate / rateB)}x baseline B; ${tuned.secretWrites} secret writes; p99 ${fmt(percentile(tuned.latencies, 99), 0)} ms`,
+              ],
+            ),
           ]),
-      informative('B1', `baseline A (sequential): creates/s [${profile.name}]`, rateA, 'creates/s', a.map((r) => r.rate), [failuresNote(a)]),
-      informative('B1', `baseline B (naive concurrent, 64 in flight): creates/s [${profile.name}]`, rateB, 'creates/s', b.map((r) => r.rate), [
-        `409 conflicts / secret PUTs per run: ${b.map((r) => `${r.conflicts}/${r.puts}`).join(', ')}`,
-        failuresNote(b),
-      ]),
+      informative(
+        'B1',
+        `baseline A (sequential): creates/s [${profile.name}]`,
+        rateA,
+        'creates/s',
+        a.map((r) => r.rate),
+        [failuresNote(a)],
+      ),
+      informative(
+        'B1',
+        `baseline B (naive concurrent, 64 in flight): creates/s [${profile.name}]`,
+        rateB,
+        'creates/s',
+        b.map((r) => r.rate),
+        [`409 conflicts / secret PUTs per run: ${b.map((r) => `${r.conflicts}/${r.puts}`).join(', ')}`, failuresNote(b)],
+      ),
     ],
   }
 }

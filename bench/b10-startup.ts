@@ -45,7 +45,13 @@ const desired = desiredFingerprints({ prometheusDatasourceUid: 'prometheus', lok
 /** A create accepted for `serviceId`, through the real codec (branded payload types come only from decoding). */
 const acceptedCreate = (serviceId: string, at: string): ServiceEvent => {
   const requestId = randomUUID()
-  const kogito = { kogitoproctype: 'BPMN', kogitoprocinstanceid: randomUUID(), kogitoprocist: 'Active', kogitoprocversion: '1.0', kogitoprocid: 'serviceTelemetryProcess' }
+  const kogito = {
+    kogitoproctype: 'BPMN',
+    kogitoprocinstanceid: randomUUID(),
+    kogitoprocist: 'Active',
+    kogitoprocversion: '1.0',
+    kogitoprocid: 'serviceTelemetryProcess',
+  }
   const request = { kind: 'create', payload: { serviceId, namespaces: ['NAMESPACE_1', 'NAMESPACE_2'], prometheus: { host: '10.10.10.4', port: 30180 } } }
   const decoded = decodeEvent(JSON.stringify({ v: 1, requestId, at, type: 'RequestAccepted', request, kogito, origin: 'create/0@1', publishedAt: at }))
   if (isLeft(decoded)) throw new Error(`B10: bench request does not decode: ${decoded.left}`)
@@ -70,7 +76,12 @@ const createLog = (serviceId: string, finished: boolean): { state: ServiceState;
 const seed = async (redis: Redis, prefix: string, ids: readonly string[], finished: boolean): Promise<void> =>
   pool(ids, 64, async (serviceId) => {
     const { state, events } = createLog(serviceId, finished)
-    await writeImportedLog({ redis, prefix }, state, events.map((event, i) => ({ version: i + 1, event })), T0)
+    await writeImportedLog(
+      { redis, prefix },
+      state,
+      events.map((event, i) => ({ version: i + 1, event })),
+      T0,
+    )
   })
 
 interface StartRun {
@@ -137,7 +148,9 @@ export const runB10 = async (infra: BenchInfra, sizes: Sizes, log: (line: string
     const seededRuns = await repeat(sizes.runs, async (i) => {
       emptyRuns.push(await startOnce(infra, empty, [], redis))
       const one = await startOnce(infra, seeded, pendingIds, redis)
-      log(`  B10 run ${i + 1}: empty Redis ready in ${fmt(emptyRuns[i]?.readyMs ?? Number.NaN, 0)} ms, ${n} services ready in ${fmt(one.readyMs, 0)} ms (pending done after ${fmt(one.drainedMs ?? Number.NaN, 0)} ms)`)
+      log(
+        `  B10 run ${i + 1}: empty Redis ready in ${fmt(emptyRuns[i]?.readyMs ?? Number.NaN, 0)} ms, ${n} services ready in ${fmt(one.readyMs, 0)} ms (pending done after ${fmt(one.drainedMs ?? Number.NaN, 0)} ms)`,
+      )
       return one
     })
     const ready = median(seededRuns.map((r) => r.readyMs))
@@ -146,20 +159,54 @@ export const runB10 = async (infra: BenchInfra, sizes: Sizes, log: (line: string
     const heapEmpty = median(emptyRuns.map((r) => r.heapBytes))
     const ms = (values: readonly number[]) => values.map((v) => fmt(v, 0)).join(', ')
     return [
-      informative('B10', `start-up with ${n} services in Redis: start → /readyz 200 (x${fmt(ready / readyEmpty, 2)} vs empty Redis)`, ready, 'ms', seededRuns.map((r) => r.readyMs), [
-        `empty Redis in the same run: ${ms(emptyRuns.map((r) => r.readyMs))} ms; with ${n} services: ${ms(seededRuns.map((r) => r.readyMs))} ms; startService returned after ${ms(seededRuns.map((r) => r.startedMs))} ms (empty: ${ms(emptyRuns.map((r) => r.startedMs))} ms), the rest is the Kafka group join`,
-        `start-up reads only the pending index (EventStore.pendingServices, ZRANGE of ${sizes.b10Pending} ids) and wakes those services; the ${finished.toLocaleString('en-US')} finished services are not read at all (retention runs on its own interval, not at start)`,
-      ]),
-      informative('B10', `start-up with ${n} services in Redis: empty-Redis start → /readyz 200`, readyEmpty, 'ms', emptyRuns.map((r) => r.readyMs)),
-      informative('B10', `start-up with ${n} services in Redis: heap growth until ready (empty Redis: ${fmt(heapEmpty / MiB)} MiB)`, heap / MiB, 'MiB', seededRuns.map((r) => r.heapBytes / MiB), [
-        `heapUsed after a forced GC once /readyz answered, minus before startService (simulators already up); empty Redis: ${emptyRuns.map((r) => fmt(r.heapBytes / MiB)).join(', ')} MiB; while ready the ${sizes.b10Pending} pending creates are being carried out, so their lanes are part of it`,
-      ]),
-      informative('B10', `start-up with ${n} services in Redis: until the ${sizes.b10Pending} pending creates are done`, median(seededRuns.map((r) => r.drainedMs ?? Number.NaN)), 'ms', seededRuns.map((r) => r.drainedMs ?? Number.NaN), [
-        'from startService until the pending index is empty: each resumed create registers its job (secret mode, group-committed) and saves two dashboards under the base profile',
-      ]),
-      informative('B10', `seeding ${n} services through the import path (writeImportedLog, 64 at once)`, finished / seedS, 'services/s', [finished / seedS], [
-        `${fmt(seedS)} s for the ${finished.toLocaleString('en-US')} finished services (the pending ones are written before each start); Redis used_memory grew by ${fmt(redisBytes / MiB)} MiB = ${fmt(redisBytes / finished, 0)} bytes per finished service`,
-      ]),
+      informative(
+        'B10',
+        `start-up with ${n} services in Redis: start → /readyz 200 (x${fmt(ready / readyEmpty, 2)} vs empty Redis)`,
+        ready,
+        'ms',
+        seededRuns.map((r) => r.readyMs),
+        [
+          `empty Redis in the same run: ${ms(emptyRuns.map((r) => r.readyMs))} ms; with ${n} services: ${ms(seededRuns.map((r) => r.readyMs))} ms; startService returned after ${ms(seededRuns.map((r) => r.startedMs))} ms (empty: ${ms(emptyRuns.map((r) => r.startedMs))} ms), the rest is the Kafka group join`,
+          `start-up reads only the pending index (EventStore.pendingServices, ZRANGE of ${sizes.b10Pending} ids) and wakes those services; the ${finished.toLocaleString('en-US')} finished services are not read at all (retention runs on its own interval, not at start)`,
+        ],
+      ),
+      informative(
+        'B10',
+        `start-up with ${n} services in Redis: empty-Redis start → /readyz 200`,
+        readyEmpty,
+        'ms',
+        emptyRuns.map((r) => r.readyMs),
+      ),
+      informative(
+        'B10',
+        `start-up with ${n} services in Redis: heap growth until ready (empty Redis: ${fmt(heapEmpty / MiB)} MiB)`,
+        heap / MiB,
+        'MiB',
+        seededRuns.map((r) => r.heapBytes / MiB),
+        [
+          `heapUsed after a forced GC once /readyz answered, minus before startService (simulators already up); empty Redis: ${emptyRuns.map((r) => fmt(r.heapBytes / MiB)).join(', ')} MiB; while ready the ${sizes.b10Pending} pending creates are being carried out, so their lanes are part of it`,
+        ],
+      ),
+      informative(
+        'B10',
+        `start-up with ${n} services in Redis: until the ${sizes.b10Pending} pending creates are done`,
+        median(seededRuns.map((r) => r.drainedMs ?? Number.NaN)),
+        'ms',
+        seededRuns.map((r) => r.drainedMs ?? Number.NaN),
+        [
+          'from startService until the pending index is empty: each resumed create registers its job (secret mode, group-committed) and saves two dashboards under the base profile',
+        ],
+      ),
+      informative(
+        'B10',
+        `seeding ${n} services through the import path (writeImportedLog, 64 at once)`,
+        finished / seedS,
+        'services/s',
+        [finished / seedS],
+        [
+          `${fmt(seedS)} s for the ${finished.toLocaleString('en-US')} finished services (the pending ones are written before each start); Redis used_memory grew by ${fmt(redisBytes / MiB)} MiB = ${fmt(redisBytes / finished, 0)} bytes per finished service`,
+        ],
+      ),
     ]
   } finally {
     await redis.quit().catch(() => undefined)

@@ -52,7 +52,12 @@ interface Processes {
   stop(): Promise<void>
 }
 
-const startProcesses = async (infra: BenchInfra, count: number, env: Readonly<Record<string, string>>, nodeFlags: readonly string[] = []): Promise<Processes> => {
+const startProcesses = async (
+  infra: BenchInfra,
+  count: number,
+  env: Readonly<Record<string, string>>,
+  nodeFlags: readonly string[] = [],
+): Promise<Processes> => {
   const instance = `bench-${randomUUID().slice(0, 8)}`
   const [stack] = await Promise.all([
     startDevStack({ redisUrl: infra.redisUrl, kafkaBrokers: infra.brokers.join(','), instance, env }),
@@ -107,7 +112,16 @@ export const cpuBurst = async (infra: BenchInfra, creates: number, lanes: number
     const files = profileDir === undefined ? [] : (await readdir(profileDir)).filter((f) => f.endsWith('.cpuprofile'))
     const file = files[0] === undefined || profileDir === undefined ? undefined : join(profileDir, files[0])
     const breakdown = file === undefined ? undefined : await readBreakdown(file)
-    return { lanes, rate: timed.rate, cpuMsPerCreate, netCpuMsPerCreate, idleCpuPerS, p99: percentile(timed.latencies, 99), failures: timed.failures, ...(breakdown === undefined ? {} : { breakdown }) }
+    return {
+      lanes,
+      rate: timed.rate,
+      cpuMsPerCreate,
+      netCpuMsPerCreate,
+      idleCpuPerS,
+      p99: percentile(timed.latencies, 99),
+      failures: timed.failures,
+      ...(breakdown === undefined ? {} : { breakdown }),
+    }
   } finally {
     if (!stopped) await run.stop()
   }
@@ -159,11 +173,27 @@ export const runB11 = async (infra: BenchInfra, sizes: Sizes, log: (line: string
     ...(main.breakdown === undefined ? [] : [`breakdown from \`node --cpu-prof\` of that process (${main.breakdown.file}), see "CPU per create" below`]),
   ]
   const figures: Figure[] = [
-    { id: 'B11', name: 'CPU ms per create (the service process alone) [base]', value: main.cpuMsPerCreate, unit: 'ms', target: '<= 4 ms', pass: main.cpuMsPerCreate <= 4, runs: [main.cpuMsPerCreate], notes: cpuNotes },
+    {
+      id: 'B11',
+      name: 'CPU ms per create (the service process alone) [base]',
+      value: main.cpuMsPerCreate,
+      unit: 'ms',
+      target: '<= 4 ms',
+      pass: main.cpuMsPerCreate <= 4,
+      runs: [main.cpuMsPerCreate],
+      notes: cpuNotes,
+    },
     ...[main, ...others]
       .sort((a, b) => a.lanes - b.lanes)
       .map((r) =>
-        informative('B11', `service process with MAX_PARALLEL_SERVICES=${r.lanes}: creates/s [base]`, r.rate, 'creates/s', [r.rate], [`${fmt(r.cpuMsPerCreate, 2)} CPU ms per create, p99 ${fmt(r.p99, 0)} ms, non-SUCCESS ${r.failures}`]),
+        informative(
+          'B11',
+          `service process with MAX_PARALLEL_SERVICES=${r.lanes}: creates/s [base]`,
+          r.rate,
+          'creates/s',
+          [r.rate],
+          [`${fmt(r.cpuMsPerCreate, 2)} CPU ms per create, p99 ${fmt(r.p99, 0)} ms, non-SUCCESS ${r.failures}`],
+        ),
       ),
     {
       id: 'B11',
@@ -173,7 +203,9 @@ export const runB11 = async (infra: BenchInfra, sizes: Sizes, log: (line: string
       target: "<= deploy/'s 512 Mi limit",
       pass: memory.peak <= CONTAINER_LIMIT_BYTES,
       runs: [memory.peak / MiB],
-      notes: [`VmHWM of the service's pid (what the container limit counts: heap, code, buffers); ${fmt(memory.idle / MiB)} MiB RSS before the burst, ${fmt(memory.after / MiB)} MiB after; ${fmt(memory.spanS, 0)} s; non-SUCCESS ${memory.failures}; published as in B9 (sends of 500, at most 8,000 unanswered); V8 unconstrained (it grows lazily on a big machine): see the next row`],
+      notes: [
+        `VmHWM of the service's pid (what the container limit counts: heap, code, buffers); ${fmt(memory.idle / MiB)} MiB RSS before the burst, ${fmt(memory.after / MiB)} MiB after; ${fmt(memory.spanS, 0)} s; non-SUCCESS ${memory.failures}; published as in B9 (sends of 500, at most 8,000 unanswered); V8 unconstrained (it grows lazily on a big machine): see the next row`,
+      ],
     },
     {
       id: 'B11',
@@ -183,13 +215,16 @@ export const runB11 = async (infra: BenchInfra, sizes: Sizes, log: (line: string
       target: "<= deploy/'s 512 Mi limit, every answer SUCCESS",
       pass: contained.peak <= CONTAINER_LIMIT_BYTES && contained.failures === 0,
       runs: [contained.peak / MiB],
-      notes: [`the heap a 512 Mi container leaves; ${fmt(contained.idle / MiB)} MiB RSS before the burst, ${fmt(contained.after / MiB)} MiB after; ${fmt(contained.spanS, 0)} s; non-SUCCESS ${contained.failures}`],
+      notes: [
+        `the heap a 512 Mi container leaves; ${fmt(contained.idle / MiB)} MiB RSS before the burst, ${fmt(contained.after / MiB)} MiB after; ${fmt(contained.spanS, 0)} s; non-SUCCESS ${contained.failures}`,
+      ],
     },
   ]
   const breakdown = main.breakdown
   if (breakdown !== undefined) {
     const first = figures[0]
-    if (first !== undefined) first.detail = `CPU per create, by part (B11's profile of the service process; innermost frame of a part wins, so JSON.stringify under the Grafana client is "dashboard build + JSON encode"):\n\n${breakdownTable(breakdown, main.cpuMsPerCreate)}`
+    if (first !== undefined)
+      first.detail = `CPU per create, by part (B11's profile of the service process; innermost frame of a part wins, so JSON.stringify under the Grafana client is "dashboard build + JSON encode"):\n\n${breakdownTable(breakdown, main.cpuMsPerCreate)}`
   }
   return figures
 }
@@ -210,7 +245,14 @@ const scaleRun = async (infra: BenchInfra, replicas: number, creates: number): P
     const messages = createRequests(`b12-${replicas}-${randomUUID().slice(0, 6)}`, creates).map(createMessage)
     const timed = await timeAnswers(infra, () => publishAll(infra.producer, RequestTopics.create, messages), 180_000 + creates * 100)
     const objects = run.stack.scrapeConfigObjects().length
-    return { replicas, rate: timed.rate, lost: Math.max(0, creates - objects), objects, repeatedAnswers: infra.collector.repeatedAnswers() - repeatsBefore, failures: timed.failures }
+    return {
+      replicas,
+      rate: timed.rate,
+      lost: Math.max(0, creates - objects),
+      objects,
+      repeatedAnswers: infra.collector.repeatedAnswers() - repeatsBefore,
+      failures: timed.failures,
+    }
   } finally {
     await run.stop()
   }
@@ -234,6 +276,8 @@ export const runB12 = async (infra: BenchInfra, sizes: Sizes, log: (line: string
     target: '0 lost or duplicated',
     pass: r.lost === 0 && r.objects === creates && r.failures === 0,
     runs: [r.rate],
-    notes: [`${creates} creates published at once (4 partitions per request topic); ${r.objects} ScrapeConfig objects for ${creates} services (lost ${r.lost}); non-SUCCESS ${r.failures}; answers repeated for one request: ${r.repeatedAnswers} (a repeated answer is the identical recorded result, re-sent after a rebalance)`],
+    notes: [
+      `${creates} creates published at once (4 partitions per request topic); ${r.objects} ScrapeConfig objects for ${creates} services (lost ${r.lost}); non-SUCCESS ${r.failures}; answers repeated for one request: ${r.repeatedAnswers} (a repeated answer is the identical recorded result, re-sent after a rebalance)`,
+    ],
   }))
 }

@@ -47,7 +47,12 @@ const discardingReceiver = async (): Promise<{ readonly url: string; readonly st
 }
 
 const pendingOf = (message: RequestMessage, trace: TraceContext | undefined): PendingRequest =>
-  newPending(message.envelope.id, { kind: 'delete', payload: { serviceId: message.payload.serviceId } }, new Date().toISOString(), trace === undefined ? {} : { trace })
+  newPending(
+    message.envelope.id,
+    { kind: 'delete', payload: { serviceId: message.payload.serviceId } },
+    new Date().toISOString(),
+    trace === undefined ? {} : { trace },
+  )
 
 /** A create's steps, as decide hands them over: the payload is not looked at by a step that does nothing. */
 const createSteps = (message: RequestMessage, pending: PendingRequest): readonly Step[] => {
@@ -57,7 +62,12 @@ const createSteps = (message: RequestMessage, pending: PendingRequest): readonly
     { type: 'upsertDashboard', pending, role: 'metrics', payload, fingerprint: 'f' },
     { type: 'upsertDashboard', pending, role: 'logs', payload, fingerprint: 'f' },
     { type: 'complete', pending, status: 'SUCCESS', message: 'done' },
-    { type: 'publishResult', requestId: pending.requestId, resultId: `r-${pending.requestId}`, result: { topic: ResultTopics.create, key: message.payload.serviceId, value: '{}', ...(pending.trace === undefined ? {} : { trace: pending.trace }) } },
+    {
+      type: 'publishResult',
+      requestId: pending.requestId,
+      resultId: `r-${pending.requestId}`,
+      result: { topic: ResultTopics.create, key: message.payload.serviceId, value: '{}', ...(pending.trace === undefined ? {} : { trace: pending.trace }) },
+    },
   ]
 }
 
@@ -71,7 +81,8 @@ interface Way {
 
 /** Runs `count` requests one way; the steps' observables complete synchronously, so this is pure CPU. */
 const runRequests = async (way: Way, values: readonly Buffer[]): Promise<number> => {
-  const options: ConsumeSpanOptions | undefined = way.tracing === undefined ? undefined : { tracing: way.tracing, consumerGroup: 'bench', maxAttributeBytes: 2048 }
+  const options: ConsumeSpanOptions | undefined =
+    way.tracing === undefined ? undefined : { tracing: way.tracing, consumerGroup: 'bench', maxAttributeBytes: 2048 }
   const run: TracedRunStep = way.tracing === undefined ? () => NOTHING : tracedSteps(way.tracing, () => NOTHING, SECRET_STEP_NAMES, 0)
   const state = initialServiceState('bench')
   const headers = { traceparent: TRACEPARENT }
@@ -91,7 +102,14 @@ const runRequests = async (way: Way, values: readonly Buffer[]): Promise<number>
 
 export const runB13 = async (sizes: Sizes, log: (line: string) => void): Promise<Figure[]> => {
   const receiver = await discardingReceiver()
-  const env = { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_SERVICE_NAME: 'telemetry-client-bench', OTEL_BSP_MAX_QUEUE_SIZE: '65536', OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '4096', OTEL_BSP_SCHEDULE_DELAY: '200' }
+  const env = {
+    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+    OTEL_SERVICE_NAME: 'telemetry-client-bench',
+    OTEL_BSP_MAX_QUEUE_SIZE: '65536',
+    OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '4096',
+    OTEL_BSP_SCHEDULE_DELAY: '200',
+  }
   const on = startTracing(tracingFromEnv(env).settings)
   const ways: readonly Way[] = [{ name: 'untraced' }, { name: 'off', tracing: tracingOff() }, { name: 'on', tracing: on }]
   const values = Array.from({ length: sizes.b13Requests }, (_, i) => Buffer.from(JSON.stringify(createRequest(`b13-${i}`))))
@@ -120,7 +138,9 @@ export const runB13 = async (sizes: Sizes, log: (line: string) => void): Promise
   const offAddedUs = median(offAdded)
   const offRatio = median((off ?? []).map((v, i) => v / (untraced?.[i] ?? base)))
   const onRatio = onUs / offUs
-  log(`  B13: ${values.length} requests x ${untraced?.length ?? 0} runs: untraced ${fmt(base, 2)} µs, off ${fmt(offUs, 2)} µs (${offAddedUs >= 0 ? '+' : ''}${fmt(offAddedUs, 2)} µs, x${fmt(offRatio, 3)}), on ${fmt(onUs, 2)} µs (x${fmt(onRatio, 2)} of off)`)
+  log(
+    `  B13: ${values.length} requests x ${untraced?.length ?? 0} runs: untraced ${fmt(base, 2)} µs, off ${fmt(offUs, 2)} µs (${offAddedUs >= 0 ? '+' : ''}${fmt(offAddedUs, 2)} µs, x${fmt(offRatio, 3)}), on ${fmt(onUs, 2)} µs (x${fmt(onRatio, 2)} of off)`,
+  )
   const how = `${values.length} creates per run, median of ${untraced?.length ?? 0} rotated runs (off vs untraced: medians of the per-run differences and ratios), a GC before each; decode + consumer spans + 4 step spans + publish span, steps doing nothing else`
   return [
     {
@@ -134,6 +154,9 @@ export const runB13 = async (sizes: Sizes, log: (line: string) => void): Promise
       notes: [`untraced ${fmt(base, 2)} µs/request, off ${fmt(offUs, 2)} µs/request: x${fmt(offRatio, 3)} of the untraced path`, how],
     },
     informative('B13', 'tracing off: per-request tracing path', offUs, 'µs', off ?? [], [how]),
-    informative('B13', 'tracing on (batch processor, OTLP http/json to a local receiver): per-request tracing path', onUs, 'µs', traced ?? [], [`x${fmt(onRatio, 2)} of tracing off, +${fmt(onUs - offUs, 2)} µs/request (8 spans, exported and flushed): ${fmt((100 * (onUs - offUs)) / B11_BUDGET_US, 1)}% of B11's ${B11_BUDGET_US / 1000} ms per create`, how]),
+    informative('B13', 'tracing on (batch processor, OTLP http/json to a local receiver): per-request tracing path', onUs, 'µs', traced ?? [], [
+      `x${fmt(onRatio, 2)} of tracing off, +${fmt(onUs - offUs, 2)} µs/request (8 spans, exported and flushed): ${fmt((100 * (onUs - offUs)) / B11_BUDGET_US, 1)}% of B11's ${B11_BUDGET_US / 1000} ms per create`,
+      how,
+    ]),
   ]
 }

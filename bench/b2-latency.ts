@@ -48,7 +48,17 @@ export const runB2 = async (infra: BenchInfra, sizes: Sizes, profile: LatencyPro
     const p50 = percentile(run.latencies, 50)
     const p99 = percentile(run.latencies, 99)
     log(`  B2 run ${i + 1}: ${count} creates at ${fmt(perSecond)}/s: p50 ${fmt(p50, 0)} ms, p99 ${fmt(p99, 0)} ms`)
-    return { p50, p99, max: Math.max(...run.latencies), failures: run.failures, hedges: run.hedges, hedgesWon: run.hedgesWon, calls: run.calls, callsPerCreate: run.callsPerCreate, slowCreates: run.slowCreates }
+    return {
+      p50,
+      p99,
+      max: Math.max(...run.latencies),
+      failures: run.failures,
+      hedges: run.hedges,
+      hedgesWon: run.hedgesWon,
+      calls: run.calls,
+      callsPerCreate: run.callsPerCreate,
+      slowCreates: run.slowCreates,
+    }
   })
   const p99 = median(runs.map((r) => r.p99))
   const p50 = median(runs.map((r) => r.p50))
@@ -61,12 +71,28 @@ export const runB2 = async (infra: BenchInfra, sizes: Sizes, profile: LatencyPro
     `max per run: ${runs.map((r) => fmt(r.max, 0)).join(', ')} ms; non-SUCCESS per run: ${runs.map((r) => r.failures).join(', ')}`,
     `calls per create, by kind (slow = the profile's tail), per run: ${runs.map((r) => r.callsPerCreate).join(' | ')}`,
     `hedged reads sent/won per run: ${runs.map((r) => `${r.hedges}/${r.hedgesWon}`).join(', ')} over ${calls} calls (${fmt(extra, 2)}% extra)`,
-    ...(profile.tail === undefined ? [] : [`creates that took >= ${profile.tail.latencyMs} ms per run: ${runs.map((r) => `${r.slowCreates} (${fmt((r.slowCreates / count) * 100, 1)}%)`).join(', ')}`]),
+    ...(profile.tail === undefined
+      ? []
+      : [
+          `creates that took >= ${profile.tail.latencyMs} ms per run: ${runs.map((r) => `${r.slowCreates} (${fmt((r.slowCreates / count) * 100, 1)}%)`).join(', ')}`,
+        ]),
   ]
   const target = profile.tail === undefined ? 400 : 1000
-  const name = profile.tail === undefined ? `p99 latency publish → result at half B1 rate [${profile.name}]` : `p99 latency publish → result at half B1 rate [${profile.name}] (hedged reads: ${fmt(extra, 2)}% extra calls)`
+  const name =
+    profile.tail === undefined
+      ? `p99 latency publish → result at half B1 rate [${profile.name}]`
+      : `p99 latency publish → result at half B1 rate [${profile.name}] (hedged reads: ${fmt(extra, 2)}% extra calls)`
   return [
     { id: 'B2', name, value: p99, unit: 'ms', target: `p99 <= ${target} ms`, pass: p99 <= target, runs: runs.map((r) => r.p99), notes },
-    { id: 'B2', name: `p50 latency publish → result at half B1 rate [${profile.name}]`, value: p50, unit: 'ms', target: '', pass: undefined, runs: runs.map((r) => r.p50), notes: [] },
+    {
+      id: 'B2',
+      name: `p50 latency publish → result at half B1 rate [${profile.name}]`,
+      value: p50,
+      unit: 'ms',
+      target: '',
+      pass: undefined,
+      runs: runs.map((r) => r.p50),
+      notes: [],
+    },
   ]
 }

@@ -35,7 +35,9 @@ const largestBatchBound = async (service: RunningService): Promise<number> => {
   // a histogram's values carry the series name (bucket, sum, count) at run time; prom-client's type omits it
   const nameOf = (v: object): string | undefined => ('metricName' in v && typeof v.metricName === 'string' ? v.metricName : undefined)
   const count = values.find((v) => nameOf(v) === 'telemetry_secret_edits_per_write_count')?.value ?? 0
-  const bounds = values.filter((v) => nameOf(v) === 'telemetry_secret_edits_per_write_bucket' && v.value === count && v.labels['le'] !== '+Inf').map((v) => Number(v.labels['le']))
+  const bounds = values
+    .filter((v) => nameOf(v) === 'telemetry_secret_edits_per_write_bucket' && v.value === count && v.labels['le'] !== '+Inf')
+    .map((v) => Number(v.labels['le']))
   return count === 0 ? 0 : Math.min(...bounds, Number.POSITIVE_INFINITY)
 }
 
@@ -76,7 +78,16 @@ export const runB3 = async (infra: BenchInfra, sizes: Sizes, log: (line: string)
     `largest batch per run (≤, histogram bucket): ${runs.map((r) => r.maxBatch).join(', ')} edits; non-SUCCESS answers per run: ${runs.map((r) => r.failures).join(', ')}`,
   ]
   return [
-    { id: 'B3', name: `secret writes for ${sizes.b3Creates} creates published at once`, value: writes, unit: 'writes', target: '<= 5 writes', pass: writes <= 5, runs: runs.map((r) => r.writes), notes },
+    {
+      id: 'B3',
+      name: `secret writes for ${sizes.b3Creates} creates published at once`,
+      value: writes,
+      unit: 'writes',
+      target: '<= 5 writes',
+      pass: writes <= 5,
+      runs: runs.map((r) => r.writes),
+      notes,
+    },
     ...(tuned === undefined
       ? []
       : [
@@ -91,6 +102,15 @@ export const runB3 = async (infra: BenchInfra, sizes: Sizes, log: (line: string)
             notes: [`one run; largest batch ≤ ${tuned.maxBatch} edits; ${tuned.lost + tuned.duplicates} lost or duplicated, ${tuned.failures} non-SUCCESS`],
           },
         ]),
-    { id: 'B3', name: 'lost or duplicated jobs (worst run)', value: lost, unit: 'jobs', target: '0 lost jobs', pass: lost === 0, runs: runs.map((r) => r.lost + r.duplicates + r.failures), notes: [] },
+    {
+      id: 'B3',
+      name: 'lost or duplicated jobs (worst run)',
+      value: lost,
+      unit: 'jobs',
+      target: '0 lost jobs',
+      pass: lost === 0,
+      runs: runs.map((r) => r.lost + r.duplicates + r.failures),
+      notes: [],
+    },
   ]
 }

@@ -28,7 +28,10 @@ const timeMs = (fn: () => void): number => {
 
 /** The list of `count` bench jobs, built by upserts as the service would. */
 export const listOfJobs = (count: number): ScrapeConfigList =>
-  applyEdits(emptyScrapeConfigList, Array.from({ length: count }, (_, i): JobChange => ({ op: 'upsert', job: benchJob(i) })))
+  applyEdits(
+    emptyScrapeConfigList,
+    Array.from({ length: count }, (_, i): JobChange => ({ op: 'upsert', job: benchJob(i) })),
+  )
 
 export const bytesPerBenchJob = (): number => Buffer.byteLength(renderScrapeConfigList(listOfJobs(1)))
 
@@ -54,7 +57,14 @@ export const runB4 = async (sizes: Sizes, log: (line: string) => void): Promise<
   log(`  B4: ${count} jobs, ${fmt(bytes / 1024)} KiB: one edit + render + base64 median ${fmt(p50, 3)} ms, p99 ${fmt(percentile(samples, 99), 3)} ms`)
 
   // the whole batch write of one edit, minus the network: an instant client
-  const deps: BatchWriteDeps = { client: memorySecret(renderSplicedList(owned.list), { owned: renderOwnedJobs(owned.owned) }).client, describe: 'bench', maxAttempts: 1, sleep: () => Promise.resolve(), random: Math.random, cache: undefined }
+  const deps: BatchWriteDeps = {
+    client: memorySecret(renderSplicedList(owned.list), { owned: renderOwnedJobs(owned.owned) }).client,
+    describe: 'bench',
+    maxAttempts: 1,
+    sleep: () => Promise.resolve(),
+    random: Math.random,
+    cache: undefined,
+  }
   // new ports: the edits timed above are already in the list, and a batch that changes nothing is
   // confirmed with a fresh GET and parse (a different path, timed apart below)
   const changing = (i: number): JobChange => ({ op: 'upsert', job: benchJob(i % count, 40181 + i) })
@@ -92,10 +102,21 @@ export const runB4 = async (sizes: Sizes, log: (line: string) => void): Promise<
       target: '<= 5 ms',
       pass: p50 <= 5,
       runs: [p50],
-      notes: [`${count} jobs, ${bytes} bytes; median of ${samples.length} edits (after 20 warm-up), p99 ${fmt(percentile(samples, 99), 3)} ms; applyJobEdits (splice) + renderSplicedList + renderOwnedJobs + base64 of both keys`],
+      notes: [
+        `${count} jobs, ${bytes} bytes; median of ${samples.length} edits (after 20 warm-up), p99 ${fmt(percentile(samples, 99), 3)} ms; applyJobEdits (splice) + renderSplicedList + renderOwnedJobs + base64 of both keys`,
+      ],
     },
-    informative('B4', 'writeBatch of one edit on that secret, instant client (CPU only)', median(batchSamples), 'ms', [median(batchSamples)], [`median of ${batchSamples.length}; includes the name set and the "changed?" comparison`]),
-    informative('B4', 'writeBatch of an edit already in place (confirmed by a fresh GET + full parse)', median(noOpSamples), 'ms', noOpSamples, ['median of 3; rare in practice (a retried step), the price of never trusting a cached no-op']),
+    informative(
+      'B4',
+      'writeBatch of one edit on that secret, instant client (CPU only)',
+      median(batchSamples),
+      'ms',
+      [median(batchSamples)],
+      [`median of ${batchSamples.length}; includes the name set and the "changed?" comparison`],
+    ),
+    informative('B4', 'writeBatch of an edit already in place (confirmed by a fresh GET + full parse)', median(noOpSamples), 'ms', noOpSamples, [
+      'median of 3; rare in practice (a retried step), the price of never trusting a cached no-op',
+    ]),
     informative('B4', 'baseline style: YAML parse + stringify of the whole list per edit', median(naive), 'ms', naive, ['median of 3']),
   ]
 }

@@ -29,16 +29,54 @@ const decoded = (raw: Record<string, unknown>): ServiceEvent => {
 /** One create's six events for `serviceId`, as the service records them. */
 const cycleTemplate = (serviceId: string): readonly ServiceEvent[] => {
   const meta = { v: 1, requestId: 'template', at: '2024-10-30T09:28:34.500Z' }
-  const kogito = { kogitoproctype: 'BPMN', kogitoprocinstanceid: randomUUID(), kogitoprocist: 'Active', kogitoprocversion: '1.0', kogitoprocid: 'serviceTelemetryProcess' }
+  const kogito = {
+    kogitoproctype: 'BPMN',
+    kogitoprocinstanceid: randomUUID(),
+    kogitoprocist: 'Active',
+    kogitoprocversion: '1.0',
+    kogitoprocid: 'serviceTelemetryProcess',
+  }
   const payload = { serviceId, namespaces: ['NAMESPACE_1', 'NAMESPACE_2'], prometheus: { host: '10.10.10.4', port: 30180 } }
   const result = {
     topic: 'sonata-service-dashboard-result',
     key: serviceId,
-    value: JSON.stringify({ specversion: '1.0', id: randomUUID(), source: '/telemetry-client', type: 'sonata-service-dashboard-result', ...kogito, kogitoprocrefid: kogito.kogitoprocinstanceid, data: { dashboardId: `m-${serviceId}`, serviceId, metricsDashboardUrl: `http://grafana.local:3000/d/m-${serviceId}`, logsDashboardUrl: `http://grafana.local:3000/d/l-${serviceId}`, dashboardDataOrderStatus: 'SUCCESS', dashboardDataOrderMessage: 'Telemetry was successful' } }),
+    value: JSON.stringify({
+      specversion: '1.0',
+      id: randomUUID(),
+      source: '/telemetry-client',
+      type: 'sonata-service-dashboard-result',
+      ...kogito,
+      kogitoprocrefid: kogito.kogitoprocinstanceid,
+      data: {
+        dashboardId: `m-${serviceId}`,
+        serviceId,
+        metricsDashboardUrl: `http://grafana.local:3000/d/m-${serviceId}`,
+        logsDashboardUrl: `http://grafana.local:3000/d/l-${serviceId}`,
+        dashboardDataOrderStatus: 'SUCCESS',
+        dashboardDataOrderMessage: 'Telemetry was successful',
+      },
+    }),
   }
-  const dashboard = (role: string) => ({ ...meta, type: 'DashboardUpserted', role, uid: `${role}-${serviceId}`.slice(0, 40), id: 7, url: `/d/${role}-${serviceId}`, version: 1, folderUid: `folder-${role}`, fingerprint: '0123456789abcdef' })
+  const dashboard = (role: string) => ({
+    ...meta,
+    type: 'DashboardUpserted',
+    role,
+    uid: `${role}-${serviceId}`.slice(0, 40),
+    id: 7,
+    url: `/d/${role}-${serviceId}`,
+    version: 1,
+    folderUid: `folder-${role}`,
+    fingerprint: '0123456789abcdef',
+  })
   return [
-    decoded({ ...meta, type: 'RequestAccepted', request: { kind: 'create', payload }, kogito, origin: 'telemetry-create-prometheus-job-and-grafana-dashboard/0@1', publishedAt: meta.at }),
+    decoded({
+      ...meta,
+      type: 'RequestAccepted',
+      request: { kind: 'create', payload },
+      kogito,
+      origin: 'telemetry-create-prometheus-job-and-grafana-dashboard/0@1',
+      publishedAt: meta.at,
+    }),
     decoded({ ...meta, type: 'ScrapeJobRegistered', jobName: serviceId, fingerprint: 'fedcba9876543210' }),
     decoded(dashboard('metrics')),
     decoded(dashboard('logs')),
@@ -81,7 +119,10 @@ export const runB5 = async (redisUrl: string, sizes: Sizes, log: (line: string) 
       let folded = 0
       await pool(ids, 8, async (id) => {
         const events = await store.readEvents(id)
-        const state = fold(initialServiceState(id), events.map((e) => e.event))
+        const state = fold(
+          initialServiceState(id),
+          events.map((e) => e.event),
+        )
         folded += state.version
       })
       const rate = (folded / (performance.now() - start)) * 1000
@@ -110,9 +151,18 @@ export const runB5 = async (redisUrl: string, sizes: Sizes, log: (line: string) 
         target: '>= 150,000 events/s',
         pass: rate >= 150_000,
         runs: rebuildRates,
-        notes: [`${total} events across ${ids.length} services (${perService} each, create cycles of 6 events), 8 services in flight; written at ${fmt(writeRate, 0)} events/s`],
+        notes: [
+          `${total} events across ${ids.length} services (${perService} each, create cycles of 6 events), 8 services in flight; written at ${fmt(writeRate, 0)} events/s`,
+        ],
       },
-      informative('B5', 'operator replay (src/ops/log/replay.ts, sequential, writes snapshots)', opsRate, 'events/s', [opsRate], [`a quarter of the services (${Math.max(1, Math.floor(ids.length / 4))})`]),
+      informative(
+        'B5',
+        'operator replay (src/ops/log/replay.ts, sequential, writes snapshots)',
+        opsRate,
+        'events/s',
+        [opsRate],
+        [`a quarter of the services (${Math.max(1, Math.floor(ids.length / 4))})`],
+      ),
       informative('B5', 'fold only (in memory, decoded events)', median(foldRates), 'events/s', foldRates),
     ]
   } finally {

@@ -78,14 +78,39 @@ export const runB6 = async (sizes: Sizes, log: (line: string) => void): Promise<
 
   // informative: what N loaded snapshots would weigh (built by JSON.parse, as load() decodes them)
   const snapshotText = JSON.stringify({
-    serviceId: benchServiceId(0), version: 6, status: 'active', lastChangeAt: '2024-10-30T09:28:35.000Z',
+    serviceId: benchServiceId(0),
+    version: 6,
+    status: 'active',
+    lastChangeAt: '2024-10-30T09:28:35.000Z',
     job: { jobName: benchServiceId(0), fingerprint: 'fedcba9876543210' },
     dashboards: {
-      metrics: { uid: `m-${benchServiceId(0)}`, id: 1, url: `/d/m-${benchServiceId(0)}`, version: 1, folderUid: 'etsi-hypo-app-metrics', fingerprint: '0123456789abcdef' },
-      logs: { uid: `l-${benchServiceId(0)}`, id: 2, url: `/d/l-${benchServiceId(0)}`, version: 1, folderUid: 'etsi-hypo-end-user-service-logs', fingerprint: '0123456789abcdef' },
+      metrics: {
+        uid: `m-${benchServiceId(0)}`,
+        id: 1,
+        url: `/d/m-${benchServiceId(0)}`,
+        version: 1,
+        folderUid: 'etsi-hypo-app-metrics',
+        fingerprint: '0123456789abcdef',
+      },
+      logs: {
+        uid: `l-${benchServiceId(0)}`,
+        id: 2,
+        url: `/d/l-${benchServiceId(0)}`,
+        version: 1,
+        folderUid: 'etsi-hypo-end-user-service-logs',
+        fingerprint: '0123456789abcdef',
+      },
     },
-    pending: [], outstanding: [],
-    completed: [{ requestId: 'r', resultId: 'x', status: 'SUCCESS', result: { topic: 'sonata-service-dashboard-result', key: benchServiceId(0), value: 'x'.repeat(600) } }],
+    pending: [],
+    outstanding: [],
+    completed: [
+      {
+        requestId: 'r',
+        resultId: 'x',
+        status: 'SUCCESS',
+        result: { topic: 'sonata-service-dashboard-result', key: benchServiceId(0), value: 'x'.repeat(600) },
+      },
+    ],
   })
   const snapshots = Math.min(n, 100_000)
   const beforeSnapshots = await heapAfterGc(gc)
@@ -109,6 +134,13 @@ export const runB6 = async (sizes: Sizes, log: (line: string) => void): Promise<
         'per lane: map entry + lane record + serviceId string + the idle-release timer (rxjs AsyncAction + Node Timeout)',
       ],
     },
-    informative('B6', 'heap per loaded snapshot (one finished create), if snapshots were cached', perSnapshot, 'bytes', [perSnapshot], [`${snapshots.toLocaleString('en-US')} snapshots via JSON.parse; the service does not cache snapshots`]),
+    informative(
+      'B6',
+      'heap per loaded snapshot (one finished create), if snapshots were cached',
+      perSnapshot,
+      'bytes',
+      [perSnapshot],
+      [`${snapshots.toLocaleString('en-US')} snapshots via JSON.parse; the service does not cache snapshots`],
+    ),
   ]
 }

@@ -37,20 +37,55 @@ const desired = desiredFingerprints({ prometheusDatasourceUid: 'prometheus', lok
 export const outcomeOf = (step: Step, state: ServiceState, at: string): ServiceEvent[] => {
   const sid = state.serviceId
   switch (step.type) {
-    case 'idle': case 'wait': return []
-    case 'publishResult': return [{ v: 1, requestId: step.requestId, at, type: 'ResultPublished', resultId: step.resultId }]
-    case 'registerJob': return [{ v: 1, requestId: step.pending.requestId, at, type: 'ScrapeJobRegistered', jobName: sid, fingerprint: step.fingerprint }]
-    case 'removeJob': return [{ v: 1, requestId: step.pending.requestId, at, type: 'ScrapeJobRemoved', jobName: sid, wasPresent: state.job !== null }]
+    case 'idle':
+    case 'wait':
+      return []
+    case 'publishResult':
+      return [{ v: 1, requestId: step.requestId, at, type: 'ResultPublished', resultId: step.resultId }]
+    case 'registerJob':
+      return [{ v: 1, requestId: step.pending.requestId, at, type: 'ScrapeJobRegistered', jobName: sid, fingerprint: step.fingerprint }]
+    case 'removeJob':
+      return [{ v: 1, requestId: step.pending.requestId, at, type: 'ScrapeJobRemoved', jobName: sid, wasPresent: state.job !== null }]
     case 'upsertDashboard': {
       const uid = `${step.role}-${sid}`.slice(0, 40)
-      return [{ v: 1, requestId: step.pending.requestId, at, type: 'DashboardUpserted', role: step.role, uid, id: 7, url: `/d/${uid}`, version: 1, folderUid: `folder-${step.role}`, fingerprint: step.fingerprint }]
+      return [
+        {
+          v: 1,
+          requestId: step.pending.requestId,
+          at,
+          type: 'DashboardUpserted',
+          role: step.role,
+          uid,
+          id: 7,
+          url: `/d/${uid}`,
+          version: 1,
+          folderUid: `folder-${step.role}`,
+          fingerprint: step.fingerprint,
+        },
+      ]
     }
-    case 'deleteDashboards': return [{ v: 1, requestId: step.pending.requestId, at, type: 'DashboardsDeleted', uids: Object.values(state.dashboards).map((d) => d.uid) }]
+    case 'deleteDashboards':
+      return [{ v: 1, requestId: step.pending.requestId, at, type: 'DashboardsDeleted', uids: Object.values(state.dashboards).map((d) => d.uid) }]
     case 'complete': {
       const { pending } = step
       const resultId = resultIdOf(pending.requestId)
-      const envelope = resultEnvelope(pending.request.kind, resultData(state, pending, step.status, step.message, RESULTS), { resultId, kogito: pending.kogito, at }, RESULTS)
-      return [{ v: 1, requestId: pending.requestId, at, type: 'RequestCompleted', status: step.status, resultId, result: resultRecord(pending.request.kind, sid, envelope) }]
+      const envelope = resultEnvelope(
+        pending.request.kind,
+        resultData(state, pending, step.status, step.message, RESULTS),
+        { resultId, kogito: pending.kogito, at },
+        RESULTS,
+      )
+      return [
+        {
+          v: 1,
+          requestId: pending.requestId,
+          at,
+          type: 'RequestCompleted',
+          status: step.status,
+          resultId,
+          result: resultRecord(pending.request.kind, sid, envelope),
+        },
+      ]
     }
   }
 }
@@ -59,8 +94,17 @@ export const outcomeOf = (step: Step, state: ServiceState, at: string): ServiceE
 const carryOut = async (store: EventStore, serviceId: string, kind: 'create' | 'delete', atMs: number): Promise<void> => {
   const at = new Date(atMs).toISOString()
   const requestId = randomUUID()
-  const kogito = { kogitoproctype: 'BPMN', kogitoprocinstanceid: randomUUID(), kogitoprocist: 'Active', kogitoprocversion: '1.0', kogitoprocid: 'serviceTelemetryProcess' }
-  const request = kind === 'create' ? { kind, payload: { serviceId, namespaces: ['NAMESPACE_1', 'NAMESPACE_2'], prometheus: { host: '10.10.10.4', port: 30180 } } } : { kind, payload: { serviceId } }
+  const kogito = {
+    kogitoproctype: 'BPMN',
+    kogitoprocinstanceid: randomUUID(),
+    kogitoprocist: 'Active',
+    kogitoprocversion: '1.0',
+    kogitoprocid: 'serviceTelemetryProcess',
+  }
+  const request =
+    kind === 'create'
+      ? { kind, payload: { serviceId, namespaces: ['NAMESPACE_1', 'NAMESPACE_2'], prometheus: { host: '10.10.10.4', port: 30180 } } }
+      : { kind, payload: { serviceId } }
   const origin = `${kind}/0@1`
   // through the real codec: the payload's branded types are only made by decoding
   const accepted = decodeEvent(JSON.stringify({ v: 1, requestId, at, type: 'RequestAccepted', request, kogito, origin, publishedAt: at }))
@@ -112,13 +156,43 @@ export const runB8 = async (redisUrl: string, sizes: Sizes, log: (line: string) 
     const outcomes = await retention.pass(T0 + 31 * DAY)
     const manyAfter = await bytesUnder(redis, `${prefix}*`)
     const deleted = outcomes.filter((o) => o.deleted).length
-    log(`  B8: ${ids.length} services: ${fmt(manyBefore / 1048576, 2)} MiB, after a retention pass ${fmt(manyAfter / 1048576, 2)} MiB (${deleted} deleted services removed)`)
+    log(
+      `  B8: ${ids.length} services: ${fmt(manyBefore / 1048576, 2)} MiB, after a retention pass ${fmt(manyAfter / 1048576, 2)} MiB (${deleted} deleted services removed)`,
+    )
     const n = ids.length.toLocaleString('en-US')
     return [
-      informative('B8', `Redis bytes for one service after ${sizes.b8Cycles.toLocaleString('en-US')} create/delete cycles, before retention`, oneBefore, 'bytes', [oneBefore], ['sum of MEMORY USAGE over the service\'s keys (stream, version, inbox ids, snapshot)']),
-      informative('B8', `Redis bytes for one service after ${sizes.b8Cycles.toLocaleString('en-US')} create/delete cycles, after a retention pass`, oneAfter, 'bytes', [oneAfter], ['the pass runs 31 days after the last cycle: the service is deleted and past DELETED_SERVICE_GRACE and INBOX_RETENTION, so all its keys go']),
-      informative('B8', `Redis bytes for ${n} services (one create each, half deleted), before retention`, manyBefore, 'bytes', [manyBefore], ['sum of MEMORY USAGE over every key of the bench prefix, indexes included']),
-      informative('B8', `Redis bytes for ${n} services after a retention pass`, manyAfter, 'bytes', [manyAfter], [`${deleted} deleted services' keys removed; the others keep their snapshot and an empty stream`]),
+      informative(
+        'B8',
+        `Redis bytes for one service after ${sizes.b8Cycles.toLocaleString('en-US')} create/delete cycles, before retention`,
+        oneBefore,
+        'bytes',
+        [oneBefore],
+        ["sum of MEMORY USAGE over the service's keys (stream, version, inbox ids, snapshot)"],
+      ),
+      informative(
+        'B8',
+        `Redis bytes for one service after ${sizes.b8Cycles.toLocaleString('en-US')} create/delete cycles, after a retention pass`,
+        oneAfter,
+        'bytes',
+        [oneAfter],
+        ['the pass runs 31 days after the last cycle: the service is deleted and past DELETED_SERVICE_GRACE and INBOX_RETENTION, so all its keys go'],
+      ),
+      informative(
+        'B8',
+        `Redis bytes for ${n} services (one create each, half deleted), before retention`,
+        manyBefore,
+        'bytes',
+        [manyBefore],
+        ['sum of MEMORY USAGE over every key of the bench prefix, indexes included'],
+      ),
+      informative(
+        'B8',
+        `Redis bytes for ${n} services after a retention pass`,
+        manyAfter,
+        'bytes',
+        [manyAfter],
+        [`${deleted} deleted services' keys removed; the others keep their snapshot and an empty stream`],
+      ),
     ]
   } finally {
     await redis.quit().catch(() => undefined)

@@ -71,7 +71,7 @@ export const publishBounded = async (
   let peak = 0
   let lastLog = performance.now()
   const deadline = Date.now() + timeoutMs
-  for (let sent = 0; sent < messages.length || answered() < messages.length; ) {
+  for (let sent = 0; sent < messages.length || answered() < messages.length;) {
     if (Date.now() > deadline) throw new Error(`B9: ${answered()} of ${messages.length} answered after ${timeoutMs} ms`)
     if (sent < messages.length && sent - answered() < BACKLOG) {
       const part = messages.slice(sent, sent + 500)
@@ -102,7 +102,9 @@ const scaleBurst = async (infra: BenchInfra, n: number, log: (line: string) => v
       const refs = messages.map((m) => m.ref ?? '')
       const started = performance.now()
       const { published, peak } = await publishBounded(infra, messages, Math.max(120_000, n * 30), (answered) =>
-        log(`  B9: ${answered.toLocaleString('en-US')} of ${n.toLocaleString('en-US')} answered, ${fmt((answered / (performance.now() - started)) * 1000)} creates/s so far`),
+        log(
+          `  B9: ${answered.toLocaleString('en-US')} of ${n.toLocaleString('en-US')} answered, ${fmt((answered / (performance.now() - started)) * 1000)} creates/s so far`,
+        ),
       )
       let first = Number.POSITIVE_INFINITY
       let last = 0
@@ -153,14 +155,23 @@ export const runB9 = async (infra: BenchInfra, sizes: Sizes, log: (line: string)
   const n = run.n.toLocaleString('en-US')
   const m = sizes.b9SecretServices.toLocaleString('en-US')
   const { heap } = run
-  log(`  B9 scrapeconfig mode, ${n} services: ${fmt(run.rate)} creates/s (x${fmt(ratio, 2)} vs secret mode at ${m}), ${run.objects} objects, ${fmt(run.redisBytes / run.n, 0)} Redis bytes per service`)
+  log(
+    `  B9 scrapeconfig mode, ${n} services: ${fmt(run.rate)} creates/s (x${fmt(ratio, 2)} vs secret mode at ${m}), ${run.objects} objects, ${fmt(run.redisBytes / run.n, 0)} Redis bytes per service`,
+  )
   const perService = (bytes: number) => bytes / run.n
   return [
-    informative('B9', `scrapeconfig mode, N=${n}: creates/s, publish → result [base] (x${fmt(ratio, 2)} vs secret mode at ${m})`, run.rate, 'creates/s', [run.rate], [
-      `one run of ${n} creates for distinct services, published in sends of 500 with at most ${BACKLOG.toLocaleString('en-US')} unanswered (the mock broker keeps ~5 MB per partition), against the simulator; ${fmt(run.spanMs / 1000, 0)} s first publish → last answer; p99 ${fmt(run.p99Ms / 1000, 1)} s publish → result`,
-      `the ratio's base is secret mode at ${m} services (${fmt(secret.rate)} creates/s, ${secret.secretWrites} secret writes) in the same run, same simulators and profile: the secret holds ~2,400 jobs, so secret mode cannot run N`,
-      `each create is a ScrapeConfig GET (5 ms) + server-side apply (20 ms), at most SCRAPE_CONFIG_MAX_IN_FLIGHT=16 at once, plus the two Grafana saves; non-SUCCESS answers: ${run.failures}`,
-    ]),
+    informative(
+      'B9',
+      `scrapeconfig mode, N=${n}: creates/s, publish → result [base] (x${fmt(ratio, 2)} vs secret mode at ${m})`,
+      run.rate,
+      'creates/s',
+      [run.rate],
+      [
+        `one run of ${n} creates for distinct services, published in sends of 500 with at most ${BACKLOG.toLocaleString('en-US')} unanswered (the mock broker keeps ~5 MB per partition), against the simulator; ${fmt(run.spanMs / 1000, 0)} s first publish → last answer; p99 ${fmt(run.p99Ms / 1000, 1)} s publish → result`,
+        `the ratio's base is secret mode at ${m} services (${fmt(secret.rate)} creates/s, ${secret.secretWrites} secret writes) in the same run, same simulators and profile: the secret holds ~2,400 jobs, so secret mode cannot run N`,
+        `each create is a ScrapeConfig GET (5 ms) + server-side apply (20 ms), at most SCRAPE_CONFIG_MAX_IN_FLIGHT=16 at once, plus the two Grafana saves; non-SUCCESS answers: ${run.failures}`,
+      ],
+    ),
     {
       id: 'B9',
       name: `scrapeconfig mode: ScrapeConfig objects in the simulator after ${n} creates`,
@@ -171,20 +182,53 @@ export const runB9 = async (infra: BenchInfra, sizes: Sizes, log: (line: string)
       runs: [run.objects],
       notes: [`counted in ${DEV_SCRAPE_CONFIG.namespace} after the last answer; non-SUCCESS answers: ${run.failures}`],
     },
-    informative('B9', `scrapeconfig mode: heap per service after ${n} creates (service + the simulator's objects, lanes closed)`, perService(heap.answered - heap.before), 'bytes', [perService(heap.answered - heap.before)], [
-      `heapUsed after a forced GC: ${fmt(heap.before / MiB)} MiB before the burst, ${fmt(heap.answered / MiB)} MiB once every answer was in and the lanes had closed; the Kubernetes simulator runs in this process and holds the N objects`,
-    ]),
-    informative('B9', `scrapeconfig mode: of which the simulator's ${n} ScrapeConfig objects`, perService(heap.answered - heap.emptied), 'bytes', [perService(heap.answered - heap.emptied)], [
-      `heap after deleting every object from the simulator: ${fmt(heap.emptied / MiB)} MiB`,
-    ]),
-    informative('B9', `scrapeconfig mode: heap per service left in the process (Kubernetes simulator emptied)`, perService(heap.emptied - heap.before), 'bytes', [perService(heap.emptied - heap.before)], [
-      'what is left once the lanes closed and the Kubernetes simulator was emptied: mostly the Grafana simulator, also in this process (two dashboards and their version records per service), and the bench collector\'s record of each answer; not separated further (B6 measures the service\'s own per-lane heap)',
-    ]),
-    informative('B9', `scrapeconfig mode: peak heap during the burst of ${n}`, heap.peak / MiB, 'MiB', [heap.peak / MiB], [
-      'heapUsed sampled every 250 ms without forcing GC (garbage included): the backlog of N accepted requests waiting for a lane, open lanes, the simulator\'s objects, the bench\'s requests',
-    ]),
-    informative('B9', `scrapeconfig mode: Redis bytes per service after ${n} creates`, run.redisBytes / run.n, 'bytes', [run.redisBytes / run.n], [
-      `INFO memory used_memory after minus before, over N: ${fmt(run.redisBytes / MiB)} MiB for ${n} services (each service's stream of one finished create, version, inbox ids, snapshot, and its entries in the indexes)`,
-    ]),
+    informative(
+      'B9',
+      `scrapeconfig mode: heap per service after ${n} creates (service + the simulator's objects, lanes closed)`,
+      perService(heap.answered - heap.before),
+      'bytes',
+      [perService(heap.answered - heap.before)],
+      [
+        `heapUsed after a forced GC: ${fmt(heap.before / MiB)} MiB before the burst, ${fmt(heap.answered / MiB)} MiB once every answer was in and the lanes had closed; the Kubernetes simulator runs in this process and holds the N objects`,
+      ],
+    ),
+    informative(
+      'B9',
+      `scrapeconfig mode: of which the simulator's ${n} ScrapeConfig objects`,
+      perService(heap.answered - heap.emptied),
+      'bytes',
+      [perService(heap.answered - heap.emptied)],
+      [`heap after deleting every object from the simulator: ${fmt(heap.emptied / MiB)} MiB`],
+    ),
+    informative(
+      'B9',
+      `scrapeconfig mode: heap per service left in the process (Kubernetes simulator emptied)`,
+      perService(heap.emptied - heap.before),
+      'bytes',
+      [perService(heap.emptied - heap.before)],
+      [
+        "what is left once the lanes closed and the Kubernetes simulator was emptied: mostly the Grafana simulator, also in this process (two dashboards and their version records per service), and the bench collector's record of each answer; not separated further (B6 measures the service's own per-lane heap)",
+      ],
+    ),
+    informative(
+      'B9',
+      `scrapeconfig mode: peak heap during the burst of ${n}`,
+      heap.peak / MiB,
+      'MiB',
+      [heap.peak / MiB],
+      [
+        "heapUsed sampled every 250 ms without forcing GC (garbage included): the backlog of N accepted requests waiting for a lane, open lanes, the simulator's objects, the bench's requests",
+      ],
+    ),
+    informative(
+      'B9',
+      `scrapeconfig mode: Redis bytes per service after ${n} creates`,
+      run.redisBytes / run.n,
+      'bytes',
+      [run.redisBytes / run.n],
+      [
+        `INFO memory used_memory after minus before, over N: ${fmt(run.redisBytes / MiB)} MiB for ${n} services (each service's stream of one finished create, version, inbox ids, snapshot, and its entries in the indexes)`,
+      ],
+    ),
   ]
 }

@@ -86,7 +86,12 @@ const upsertDashboard = async (target: BaselineTarget, role: 'metrics' | 'logs',
     if (found !== 200) throw new Error(`GET folder: HTTP ${found}`)
   } else if (created !== 200) throw new Error(`POST folder: HTTP ${created}`)
   const model = dashboardModelOf(role, payload, DATASOURCES)
-  const saved = await grafana(target, 'POST', 'api/dashboards/db', { dashboard: { ...model, id: null }, folderUid: folder.uid, overwrite: true, message: 'baseline' })
+  const saved = await grafana(target, 'POST', 'api/dashboards/db', {
+    dashboard: { ...model, id: null },
+    folderUid: folder.uid,
+    overwrite: true,
+    message: 'baseline',
+  })
   if (saved !== 200) throw new Error(`save dashboard: HTTP ${saved}`)
 }
 

@@ -20,7 +20,10 @@ export interface CallCensus {
 
 export const takeCensus = (stack: Pick<DevStack, 'kube' | 'grafana'>, slowMs: number): CallCensus => {
   const byKind = new Map<string, KindCount>()
-  for (const [system, faults] of [['kube', stack.kube.faults], ['grafana', stack.grafana.faults]] as const) {
+  for (const [system, faults] of [
+    ['kube', stack.kube.faults],
+    ['grafana', stack.grafana.faults],
+  ] as const) {
     const decide = faults.decide.bind(faults)
     faults.decide = (kind) => {
       const decision = decide(kind)

@@ -16,14 +16,29 @@ export const runCapacity = (): Figure[] => {
   const typical = bytesOf(['NAMESPACE_1', 'NAMESPACE_2'])
   const heavy = bytesOf(Array.from({ length: 10 }, (_, i) => `tenant-namespace-${String(i).padStart(2, '0')}`))
   return [
-    informative('C', 'bytes per job (36-char serviceId, 2 namespaces, IPv4 target)', typical, 'bytes', [typical], [
-      `max services in one secret: floor(1 MiB / ${typical}) = ${Math.floor(SECRET_LIMIT / typical).toLocaleString('en-US')}`,
-    ]),
-    informative('C', 'bytes per job (10 namespaces of 19 chars)', heavy, 'bytes', [heavy], [
-      `max services in one secret: floor(1 MiB / ${heavy}) = ${Math.floor(SECRET_LIMIT / heavy).toLocaleString('en-US')}`,
-    ]),
-    informative('C', 'max services per secret (typical job)', Math.floor(SECRET_LIMIT / typical), 'services', [Math.floor(SECRET_LIMIT / typical)], [
-      'the secret is one key holding the whole list; Kubernetes caps Secret data at 1 MiB (decoded)',
-    ]),
+    informative(
+      'C',
+      'bytes per job (36-char serviceId, 2 namespaces, IPv4 target)',
+      typical,
+      'bytes',
+      [typical],
+      [`max services in one secret: floor(1 MiB / ${typical}) = ${Math.floor(SECRET_LIMIT / typical).toLocaleString('en-US')}`],
+    ),
+    informative(
+      'C',
+      'bytes per job (10 namespaces of 19 chars)',
+      heavy,
+      'bytes',
+      [heavy],
+      [`max services in one secret: floor(1 MiB / ${heavy}) = ${Math.floor(SECRET_LIMIT / heavy).toLocaleString('en-US')}`],
+    ),
+    informative(
+      'C',
+      'max services per secret (typical job)',
+      Math.floor(SECRET_LIMIT / typical),
+      'services',
+      [Math.floor(SECRET_LIMIT / typical)],
+      ['the secret is one key holding the whole list; Kubernetes caps Secret data at 1 MiB (decoded)'],
+    ),
   ]
 }

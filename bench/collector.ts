@@ -94,7 +94,12 @@ export const startCollector = async (kafka: Kafka): Promise<Collector> => {
         timeoutMs,
         () => `${refs.filter((ref) => results.has(ref)).length} of ${refs.length} results`,
       ),
-    waitForDeadLetters: (count, timeoutMs) => waitFor(() => deadLetters.length >= count, timeoutMs, () => `${deadLetters.length} of ${count} dead letters`),
+    waitForDeadLetters: (count, timeoutMs) =>
+      waitFor(
+        () => deadLetters.length >= count,
+        timeoutMs,
+        () => `${deadLetters.length} of ${count} dead letters`,
+      ),
     stop: () => consumer.disconnect(),
   }
 }

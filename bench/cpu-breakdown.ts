@@ -14,10 +14,19 @@ export const PARTS: ReadonlyArray<readonly [string, RegExp]> = [
   ['Redis: client, Lua scripts, event store', /\/node_modules\/(ioredis|@ioredis|redis-parser|redis-errors|denque)\/|\/src\/state\/store\//],
   ['fold/decide (evolve, decide, immer)', /\/src\/state\/(evolve|decide|service-state|step|ids|result-message|publish-time)\.ts|\/node_modules\/immer\//],
   ['decode: io-ts codecs', /\/node_modules\/(io-ts|fp-ts)\/|\/src\/codecs\/|\/src\/state\/(event-codec|snapshot-codec)\.ts/],
-  ['dashboard build + JSON encode (Grafana client, ky)', /\/src\/effects\/(dashboards|desired-state|upsert-dashboard|grafana-[a-z-]+|promql|dashboard-uids|folders|delete-dashboards)\.ts|\/node_modules\/(ky|@grafana)\//],
-  ['YAML splice, scrape job (secret list / ScrapeConfig)', /\/src\/effects\/(scrape-[a-z-]+|owned-list-edits|secret-[a-z-]+|register-job|remove-job|job-size|target-policy)\.ts|\/node_modules\/yaml\//],
+  [
+    'dashboard build + JSON encode (Grafana client, ky)',
+    /\/src\/effects\/(dashboards|desired-state|upsert-dashboard|grafana-[a-z-]+|promql|dashboard-uids|folders|delete-dashboards)\.ts|\/node_modules\/(ky|@grafana)\//,
+  ],
+  [
+    'YAML splice, scrape job (secret list / ScrapeConfig)',
+    /\/src\/effects\/(scrape-[a-z-]+|owned-list-edits|secret-[a-z-]+|register-job|remove-job|job-size|target-policy)\.ts|\/node_modules\/yaml\//,
+  ],
   ['Kubernetes client (client-node)', /\/node_modules\/@kubernetes\/|\/src\/effects\/kube-[a-z-]+\.ts/],
-  ['network I/O: fetch (undici) and sockets (HTTP and Kafka)', /node:internal\/deps\/undici|^node:(net|http|_http_[a-z]+|internal\/(net|stream_base_commons|http))/],
+  [
+    'network I/O: fetch (undici) and sockets (HTTP and Kafka)',
+    /node:internal\/deps\/undici|^node:(net|http|_http_[a-z]+|internal\/(net|stream_base_commons|http))/,
+  ],
   ['RxJS lanes and operators', /\/node_modules\/rxjs\/|\/src\/(operators|streams)\//],
   ['logging (pino)', /\/node_modules\/(pino|sonic-boom|thread-stream|pino-std-serializers)\/|\/src\/support\//],
   ['metrics (prom-client)', /\/node_modules\/prom-client\//],
@@ -54,7 +63,10 @@ export const breakdownOf = (profile: Profiler.Profile, file: string): Breakdown 
       continue
     }
     samples += n
-    const part = name === '(garbage collector)' ? '(garbage collector)' : (urls.map((url) => PARTS.find(([, re]) => re.test(url))?.[0]).find((p) => p !== undefined) ?? 'other (Node internals, timers, promises)')
+    const part =
+      name === '(garbage collector)'
+        ? '(garbage collector)'
+        : (urls.map((url) => PARTS.find(([, re]) => re.test(url))?.[0]).find((p) => p !== undefined) ?? 'other (Node internals, timers, promises)')
     parts.set(part, (parts.get(part) ?? 0) + n)
   }
   return { parts, samples, startupSamples, file }
@@ -69,6 +81,9 @@ export const breakdownTable = (b: Breakdown, cpuMsPerCreate: number): string =>
     '|---|---:|---:|',
     ...[...b.parts]
       .sort((x, y) => y[1] - x[1])
-      .map(([part, n]) => `| ${part} | ${((n / Math.max(1e-9, b.samples)) * 100).toFixed(1)}% | ${((n / Math.max(1e-9, b.samples)) * cpuMsPerCreate).toFixed(2)} |`),
+      .map(
+        ([part, n]) =>
+          `| ${part} | ${((n / Math.max(1e-9, b.samples)) * 100).toFixed(1)}% | ${((n / Math.max(1e-9, b.samples)) * cpuMsPerCreate).toFixed(2)} |`,
+      ),
     `| **total (measured by /proc; start-up samples left out: ${((b.startupSamples / Math.max(1e-9, b.samples + b.startupSamples)) * 100).toFixed(0)}% of all)** | 100% | **${cpuMsPerCreate.toFixed(2)}** |`,
   ].join('\n')

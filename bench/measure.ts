@@ -14,11 +14,7 @@ export interface TimedRun {
   readonly spanMs: number
 }
 
-export const timeAnswers = async (
-  infra: BenchInfra,
-  publish: () => Promise<Map<string, number>>,
-  timeoutMs: number,
-): Promise<TimedRun> => {
+export const timeAnswers = async (infra: BenchInfra, publish: () => Promise<Map<string, number>>, timeoutMs: number): Promise<TimedRun> => {
   const published = await publish()
   const refs = [...published.keys()]
   await infra.collector.waitForResults(refs, timeoutMs)

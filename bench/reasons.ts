@@ -19,7 +19,9 @@ export const reasonFor = (figure: Figure, all: readonly Figure[]): string => {
     case 'B1':
       return [
         LITTLE,
-        tuned === undefined ? '' : `With 1024 lanes admitted (informative row, the former default) the same burst ran at ${fmt(tuned.value)} creates/s: more lanes do not raise the rate.`,
+        tuned === undefined
+          ? ''
+          : `With 1024 lanes admitted (informative row, the former default) the same burst ran at ${fmt(tuned.value)} creates/s: more lanes do not raise the rate.`,
         'What bounds the measured rate below that ceiling is CPU: this benchmark runs the service, BOTH simulators (which serialize and parse every Grafana and Kubernetes body), the bench producer and the result collector in one Node.js event loop on a 2-core machine, next to the Kafka mock and Redis. ' +
           'The CPU profile below shows where the main thread goes (kafkajs encoding/decoding, JSON, the simulators, io-ts). Baseline A is bounded by its sequential calls, not by CPU, so the ratio to it understates what a deployment with Grafana and Kubernetes on other machines gets. ' +
           'B11 measures the service in a process of its own (simulators in the bench process): its CPU ms per create says how many creates/s one core carries (1000 / that figure), which is the bound on a deployment. Not done (would raise B1 further): saving the metrics and logs dashboards concurrently (one step instead of two).',
@@ -28,11 +30,11 @@ export const reasonFor = (figure: Figure, all: readonly Figure[]): string => {
         .join('\n\n')
     case 'B2':
       return [
-        'Under the base profile one create is at least one secret PUT (20 ms) and two 50 ms dashboard saves in sequence, plus Kafka hops (each consumer polls the mock broker every 20 ms) and Redis appends; at half of B1\'s rate queueing is small.',
-        'Under the heavy-tail profile 1% of ALL calls take 1 s. The row\'s notes count the calls per create by kind: in secret mode a create is two Grafana dashboard saves (POST) and its share of one group-committed secret PUT; the GETs are rare (the secret is read once per process and after a 409 or a no-op batch, a folder is confirmed once). ' +
+        "Under the base profile one create is at least one secret PUT (20 ms) and two 50 ms dashboard saves in sequence, plus Kafka hops (each consumer polls the mock broker every 20 ms) and Redis appends; at half of B1's rate queueing is small.",
+        "Under the heavy-tail profile 1% of ALL calls take 1 s. The row's notes count the calls per create by kind: in secret mode a create is two Grafana dashboard saves (POST) and its share of one group-committed secret PUT; the GETs are rare (the secret is read once per process and after a 409 or a no-op batch, a folder is confirmed once). " +
           'Every call on the create path is therefore a write, and writes are never hedged (a late duplicate could land after an undo or a delete; a PUT with a resourceVersion is not idempotent). A slow secret PUT also holds every create of its batch and the batch queued behind it. ' +
           'With two or more un-hedgeable 1%-tail writes per create, about 2-3% of creates contain a 1 s call (the notes give the measured share), so the p99 is at least 1 s plus the rest of the path: the 1,000 ms target cannot be met by hedging reads in this mode. ' +
-          'Hedged reads cut the tail where a create reads: the ScrapeConfig backend (a GET before every apply) and the secret re-reads after conflicts. What would meet it: fewer writes per create on the path the answer waits for (one dashboard save for both dashboards is not possible in Grafana\'s API; saving them concurrently overlaps two tails instead of adding them, but leaves the share of slow creates unchanged), or answering before the slow write lands (changes the result contract).',
+          "Hedged reads cut the tail where a create reads: the ScrapeConfig backend (a GET before every apply) and the secret re-reads after conflicts. What would meet it: fewer writes per create on the path the answer waits for (one dashboard save for both dashboards is not possible in Grafana's API; saving them concurrently overlaps two tails instead of adding them, but leaves the share of slow creates unchanged), or answering before the slow write lands (changes the result contract).",
       ].join('\n\n')
     case 'B3': {
       const tunedB3 = find(all, 'B3', 'MAX_PARALLEL_SERVICES')
@@ -55,12 +57,12 @@ export const reasonFor = (figure: Figure, all: readonly Figure[]): string => {
     }
     case 'B11':
       return figure.unit === 'MiB'
-        ? 'The service process\'s peak resident memory over the burst is above the container limit: the backlog of accepted requests waiting for a lane, open lanes (MAX_PARALLEL_SERVICES) and the kafkajs fetch buffers are held at once. Lower MAX_PARALLEL_SERVICES or raise the limit to the measured peak plus headroom.'
+        ? "The service process's peak resident memory over the burst is above the container limit: the backlog of accepted requests waiting for a lane, open lanes (MAX_PARALLEL_SERVICES) and the kafkajs fetch buffers are held at once. Lower MAX_PARALLEL_SERVICES or raise the limit to the measured peak plus headroom."
         : 'CPU per create counts the service process alone (the simulators run in the bench process). The breakdown under "Details" shows where it goes; on a loaded machine or with a small burst the idle share (Kafka polls every 20 ms, heartbeats) dominates: compare the net figure in the notes.'
     case 'B12':
       return 'A replica lost or duplicated work: see the notes (objects in the simulator vs creates, non-SUCCESS answers).'
     case 'B13':
-      return 'With tracing off the per-request path only reads the incoming context (a header lookup and one regular expression) and the step runner is the bare one: a miss means the machine\'s noise exceeded the difference (compare the per-run values), or something now allocates spans or scopes while tracing is off (src/support/tracing/tracing.ts `tracingOff`, effects/steps/traced-step.ts).'
+      return "With tracing off the per-request path only reads the incoming context (a header lookup and one regular expression) and the step runner is the bare one: a miss means the machine's noise exceeded the difference (compare the per-run values), or something now allocates spans or scopes while tracing is off (src/support/tracing/tracing.ts `tracingOff`, effects/steps/traced-step.ts)."
     case 'B7':
       return 'Dead letters are sent in the ingest batch before the offset is committed; the rate is bounded by how many messages a fetch returns and by the per-record dead-letter encoding (base64 of the original).'
     default:
@@ -83,12 +85,12 @@ export const analysis = (figures: readonly Figure[]): string => {
     '',
     '## Scale-out: what limits it here, and what the model predicts',
     '',
-    'B12 runs 1, 2 and 4 service processes in one consumer group on this 2-core machine, next to Redis, the Kafka mock, both simulators, the producer and the collector. Each replica is CPU-bound on its own event loop (B11: CPU ms per create); with two cores shared by everything, adding processes adds contention, not capacity: the ratio to one replica stays near 1 (or below, with each join\'s rebalance in the span).',
-    'On a real cluster each replica gets its own core(s), Grafana and the apiserver are elsewhere, and in ScrapeConfig mode there is no shared writer: the model is creates/s = replicas x min(1000 / CPU ms per create, lanes / create latency, GRAFANA_MAX_CONCURRENCY / (2 x Grafana latency) per replica), bounded in total by Grafana\'s and the apiserver\'s own capacity and by the request topics\' partitions (a replica without a partition is idle: at most as many useful replicas as partitions). In secret mode the single secret (one resourceVersion) serializes the writes of all replicas: more replicas mean more 409s, not more creates/s.',
+    "B12 runs 1, 2 and 4 service processes in one consumer group on this 2-core machine, next to Redis, the Kafka mock, both simulators, the producer and the collector. Each replica is CPU-bound on its own event loop (B11: CPU ms per create); with two cores shared by everything, adding processes adds contention, not capacity: the ratio to one replica stays near 1 (or below, with each join's rebalance in the span).",
+    "On a real cluster each replica gets its own core(s), Grafana and the apiserver are elsewhere, and in ScrapeConfig mode there is no shared writer: the model is creates/s = replicas x min(1000 / CPU ms per create, lanes / create latency, GRAFANA_MAX_CONCURRENCY / (2 x Grafana latency) per replica), bounded in total by Grafana's and the apiserver's own capacity and by the request topics' partitions (a replica without a partition is idle: at most as many useful replicas as partitions). In secret mode the single secret (one resourceVersion) serializes the writes of all replicas: more replicas mean more 409s, not more creates/s.",
     '',
     '## Notes on the method',
     '',
-    '- Everything runs on one 2-core machine: the service, its Kafka clients, the bench\'s producer and result consumer and both simulators share one Node.js event loop; the mock broker and Redis are separate processes. Figures are therefore pessimistic for the service compared with a deployment where Grafana and Kubernetes are elsewhere.',
+    "- Everything runs on one 2-core machine: the service, its Kafka clients, the bench's producer and result consumer and both simulators share one Node.js event loop; the mock broker and Redis are separate processes. Figures are therefore pessimistic for the service compared with a deployment where Grafana and Kubernetes are elsewhere.",
     '- All Kafka consumers (service, baselines, collector) poll the mock broker with maxWaitTimeInMs = 20: the mock does not answer a fetch as soon as data arrives (median 53 ms per hop at 200 ms, 12 ms at 20 ms), a real broker does.',
     '- Baselines A and B are separate listeners in bench/baseline-create.ts and bench/baselines.ts, using the same simulators and latencies, the same dashboard models and job builder, and publishing to the same result topic.',
   ].join('\n')

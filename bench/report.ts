@@ -56,12 +56,18 @@ const details = (figures: readonly Figure[]): string[] => {
 export const markdown = (input: ReportInput): string => {
   const { figures, machine: m, sizes } = input
   const misses = figures.filter((f) => f.pass === false)
-  const body = figures.map((f) => `| ${f.id} | ${f.name} | ${valueText(f)} | ${f.target} | ${verdict(f)} | ${f.runs.map((r) => fmt(r, digitsFor(f))).join(', ')} |`)
-  const notes = figures
-    .filter((f) => f.notes.length > 0)
-    .map((f) => `- **${f.id} ${f.name}**: ${f.notes.join('; ')}`)
+  const body = figures.map(
+    (f) => `| ${f.id} | ${f.name} | ${valueText(f)} | ${f.target} | ${verdict(f)} | ${f.runs.map((r) => fmt(r, digitsFor(f))).join(', ')} |`,
+  )
+  const notes = figures.filter((f) => f.notes.length > 0).map((f) => `- **${f.id} ${f.name}**: ${f.notes.join('; ')}`)
   const missSections = misses.map((f) =>
-    [`### ${f.id}: ${f.name} (MISS: ${valueText(f)}, target ${f.target})`, '', f.reason ?? '_no analysis recorded_', '', ...(f.profile === undefined ? [] : ['CPU profile:', '', f.profile, ''])].join('\n'),
+    [
+      `### ${f.id}: ${f.name} (MISS: ${valueText(f)}, target ${f.target})`,
+      '',
+      f.reason ?? '_no analysis recorded_',
+      '',
+      ...(f.profile === undefined ? [] : ['CPU profile:', '', f.profile, '']),
+    ].join('\n'),
   )
   return [
     '# Benchmark results',

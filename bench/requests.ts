@@ -23,8 +23,7 @@ export const createRequest = (serviceId: string): CreateRequest => ({
 })
 
 /** `count` creates for distinct services named `${prefix}-${i}` (a run's prefix keeps runs apart). */
-export const createRequests = (prefix: string, count: number): CreateRequest[] =>
-  Array.from({ length: count }, (_, i) => createRequest(`${prefix}-${i}`))
+export const createRequests = (prefix: string, count: number): CreateRequest[] => Array.from({ length: count }, (_, i) => createRequest(`${prefix}-${i}`))
 
 export interface OutgoingMessage {
   readonly key: string
@@ -45,9 +44,12 @@ export const createMessage = (request: CreateRequest): OutgoingMessage => ({
  */
 export const malformedMessage = (i: number): OutgoingMessage => {
   switch (i % 3) {
-    case 0: return { key: `bad-${i}`, value: `{"specversion": "1.0", "id": "bad-${i}", oops` }
-    case 1: return { key: `bad-${i}`, value: JSON.stringify({ hello: 'world', n: i }) }
-    default: return { key: `bad-${i}`, value: JSON.stringify({ specversion: '1.0', id: `bad-${i}`, source: '/bench', type: RequestTopics.create }) }
+    case 0:
+      return { key: `bad-${i}`, value: `{"specversion": "1.0", "id": "bad-${i}", oops` }
+    case 1:
+      return { key: `bad-${i}`, value: JSON.stringify({ hello: 'world', n: i }) }
+    default:
+      return { key: `bad-${i}`, value: JSON.stringify({ specversion: '1.0', id: `bad-${i}`, source: '/bench', type: RequestTopics.create }) }
   }
 }
 
@@ -70,7 +72,13 @@ export const publishAll = async (producer: Producer, topic: string, messages: re
  * Publishes `messages` at `perSecond`, in small ticks, so the load is steady rather than a burst.
  * Sends are not awaited one by one (a slow send must not slow the clock); all are awaited at the end.
  */
-export const publishPaced = async (producer: Producer, topic: string, messages: readonly OutgoingMessage[], perSecond: number, tickMs = 20): Promise<Map<string, number>> => {
+export const publishPaced = async (
+  producer: Producer,
+  topic: string,
+  messages: readonly OutgoingMessage[],
+  perSecond: number,
+  tickMs = 20,
+): Promise<Map<string, number>> => {
   const published = new Map<string, number>()
   const sends: Array<Promise<unknown>> = []
   const started = performance.now()

@@ -24,7 +24,10 @@ const IDS: readonly BenchId[] = ['B1', 'B2', 'B3', 'B4', 'B5', 'B6', 'B7', 'B8',
 const main = async (argv: readonly string[]): Promise<number> => {
   const mode: Mode = argv.includes('--smoke') ? 'smoke' : argv.includes('--quick') ? 'quick' : 'full'
   const onlyArg = argv.find((a) => a.startsWith('--only='))
-  const only = onlyArg?.slice('--only='.length).split(',').map((s) => s.trim().toUpperCase())
+  const only = onlyArg
+    ?.slice('--only='.length)
+    .split(',')
+    .map((s) => s.trim().toUpperCase())
   const unknown = only?.filter((id) => !IDS.includes(id as BenchId)) ?? []
   if (unknown.length > 0) {
     console.error(`unknown benchmark(s): ${unknown.join(', ')}; known: ${IDS.join(', ')}`)
@@ -34,7 +37,13 @@ const main = async (argv: readonly string[]): Promise<number> => {
   const t0 = performance.now()
   const log = (line: string) => console.log(`[${((performance.now() - t0) / 1000).toFixed(1).padStart(6)} s] ${line}`)
   const runtimes = !argv.includes('--no-runtimes') && (only === undefined || only.some((id) => RUNTIME_IDS.includes(id as BenchId)))
-  const outcome = await runSuite({ mode, command: ['npm run bench', ...argv].join(' '), log, runtimes, ...(only === undefined ? {} : { only: only as BenchId[] }) })
+  const outcome = await runSuite({
+    mode,
+    command: ['npm run bench', ...argv].join(' '),
+    log,
+    runtimes,
+    ...(only === undefined ? {} : { only: only as BenchId[] }),
+  })
   console.log(`\n${outcome.table}\n`)
   const jsonOut = argv.find((a) => a.startsWith('--json-out='))?.slice('--json-out='.length)
   if (jsonOut !== undefined) await writeFile(jsonOut, JSON.stringify(outcome.figures))

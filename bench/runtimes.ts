@@ -46,11 +46,15 @@ export const runUnderFloor = async (mode: Mode, ids: readonly BenchId[], log: (l
   }
   const out = join(await mkdtemp(join(tmpdir(), 'telemetry-client-floor-')), 'figures.json')
   log(`runtime columns: re-running ${ids.join(', ')} under Node ${floor.version} (${floor.path})`)
-  await promisify(execFile)(floor.path, ['--import=tsx', 'bench/run.ts', `--${mode}`, `--only=${ids.join(',')}`, '--no-write', `--json-out=${out}`, '--no-runtimes'], {
-    env: process.env,
-    maxBuffer: 64 * 1024 * 1024,
-    timeout: 3_600_000,
-  })
+  await promisify(execFile)(
+    floor.path,
+    ['--import=tsx', 'bench/run.ts', `--${mode}`, `--only=${ids.join(',')}`, '--no-write', `--json-out=${out}`, '--no-runtimes'],
+    {
+      env: process.env,
+      maxBuffer: 64 * 1024 * 1024,
+      timeout: 3_600_000,
+    },
+  )
   return { floor: floor.version, figures: JSON.parse(await readFile(out, 'utf8')) as Figure[] }
 }
 
@@ -60,12 +64,14 @@ export const runtimeTable = (shipped: readonly Figure[], columns: RuntimeColumns
     .filter((f) => RUNTIME_IDS.includes(f.id))
     .flatMap((f) => {
       const other = columns.figures.find((g) => g.id === f.id && g.name === f.name)
-      return other === undefined ? [] : [`| ${f.id} | ${f.name} | ${fmt(f.value, 2)} ${f.unit} | ${fmt(other.value, 2)} ${other.unit} | x${fmt(f.value / other.value, 2)} |`]
+      return other === undefined
+        ? []
+        : [`| ${f.id} | ${f.name} | ${fmt(f.value, 2)} ${f.unit} | ${fmt(other.value, 2)} ${other.unit} | x${fmt(f.value / other.value, 2)} |`]
     })
   return [
     '## Runtimes: shipped Node vs the engines floor (same run)',
     '',
-    'The ratio is shipped / floor: for a rate (/s) above 1 means the shipped Node is faster, for a time (ms) below 1 does. The floor\'s figures come from a second bench process started after this one\'s, on its own Redis and Kafka mock.',
+    "The ratio is shipped / floor: for a rate (/s) above 1 means the shipped Node is faster, for a time (ms) below 1 does. The floor's figures come from a second bench process started after this one's, on its own Redis and Kafka mock.",
     '',
     `| id | figure | Node ${process.version} | Node v${columns.floor} | shipped / floor |`,
     '|---|---|---:|---:|---:|',

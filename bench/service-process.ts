@@ -66,7 +66,12 @@ export const spawnServiceProcess = async (env: Readonly<Record<string, string>>,
   const pid = child.pid
   try {
     if (pid === undefined) throw new Error('the service process did not start')
-    await waitUntil(() => output.includes('ready: consuming requests') || child.hasExited(), options.readyTimeoutMs ?? 60_000, 'the service process to consume', 50)
+    await waitUntil(
+      () => output.includes('ready: consuming requests') || child.hasExited(),
+      options.readyTimeoutMs ?? 60_000,
+      'the service process to consume',
+      50,
+    )
     if (child.hasExited()) throw new Error(`the service process exited before it was ready:\n${child.log.text()}`)
   } catch (error) {
     await child.stop('SIGKILL')

@@ -55,10 +55,85 @@ export const sizesFor = (mode: Mode): Sizes => {
 const sizesOf = (mode: Mode): Sizes => {
   switch (mode) {
     case 'full':
-      return { mode, runs: 3, b1Service: 1200, b1BaselineA: 25, b1BaselineB: 120, b2Seconds: 8, b3Creates: 1000, b4Bytes: 1_000_000, b4Iterations: 300, b5Events: 200_000, b5Services: 1000, b6Services: 100_000, b6IdleMs: 4000, b7Malformed: 20_000, b7Valid: 200, b8Cycles: 1000, b8Services: 10_000, b9Services: 100_000, b9SecretServices: 2000, b10Services: 100_000, b10Pending: 1000, b13Requests: 3000, heavyTail: true, profileMisses: true }
+      return {
+        mode,
+        runs: 3,
+        b1Service: 1200,
+        b1BaselineA: 25,
+        b1BaselineB: 120,
+        b2Seconds: 8,
+        b3Creates: 1000,
+        b4Bytes: 1_000_000,
+        b4Iterations: 300,
+        b5Events: 200_000,
+        b5Services: 1000,
+        b6Services: 100_000,
+        b6IdleMs: 4000,
+        b7Malformed: 20_000,
+        b7Valid: 200,
+        b8Cycles: 1000,
+        b8Services: 10_000,
+        b9Services: 100_000,
+        b9SecretServices: 2000,
+        b10Services: 100_000,
+        b10Pending: 1000,
+        b13Requests: 3000,
+        heavyTail: true,
+        profileMisses: true,
+      }
     case 'quick':
-      return { mode, runs: 1, b1Service: 600, b1BaselineA: 15, b1BaselineB: 100, b2Seconds: 5, b3Creates: 1000, b4Bytes: 1_000_000, b4Iterations: 100, b5Events: 50_000, b5Services: 250, b6Services: 100_000, b6IdleMs: 4000, b7Malformed: 5000, b7Valid: 50, b8Cycles: 1000, b8Services: 2000, b9Services: 2000, b9SecretServices: 1000, b10Services: 10_000, b10Pending: 100, b13Requests: 1500, heavyTail: true, profileMisses: false }
+      return {
+        mode,
+        runs: 1,
+        b1Service: 600,
+        b1BaselineA: 15,
+        b1BaselineB: 100,
+        b2Seconds: 5,
+        b3Creates: 1000,
+        b4Bytes: 1_000_000,
+        b4Iterations: 100,
+        b5Events: 50_000,
+        b5Services: 250,
+        b6Services: 100_000,
+        b6IdleMs: 4000,
+        b7Malformed: 5000,
+        b7Valid: 50,
+        b8Cycles: 1000,
+        b8Services: 2000,
+        b9Services: 2000,
+        b9SecretServices: 1000,
+        b10Services: 10_000,
+        b10Pending: 100,
+        b13Requests: 1500,
+        heavyTail: true,
+        profileMisses: false,
+      }
     case 'smoke':
-      return { mode, runs: 1, b1Service: 20, b1BaselineA: 3, b1BaselineB: 6, b2Seconds: 1, b3Creates: 20, b4Bytes: 50_000, b4Iterations: 5, b5Events: 2000, b5Services: 20, b6Services: 2000, b6IdleMs: 300, b7Malformed: 100, b7Valid: 3, b8Cycles: 5, b8Services: 20, b9Services: 20, b9SecretServices: 10, b10Services: 50, b10Pending: 5, b13Requests: 30, heavyTail: false, profileMisses: false }
+      return {
+        mode,
+        runs: 1,
+        b1Service: 20,
+        b1BaselineA: 3,
+        b1BaselineB: 6,
+        b2Seconds: 1,
+        b3Creates: 20,
+        b4Bytes: 50_000,
+        b4Iterations: 5,
+        b5Events: 2000,
+        b5Services: 20,
+        b6Services: 2000,
+        b6IdleMs: 300,
+        b7Malformed: 100,
+        b7Valid: 3,
+        b8Cycles: 5,
+        b8Services: 20,
+        b9Services: 20,
+        b9SecretServices: 10,
+        b10Services: 50,
+        b10Pending: 5,
+        b13Requests: 30,
+        heavyTail: false,
+        profileMisses: false,
+      }
   }
 }

@@ -24,7 +24,8 @@ export const repeat = async <T>(runs: number, fn: (run: number) => Promise<T>): 
 export { sleep } from '../dev/process-utils.js'
 
 /** Polls `check` every `everyMs` until it is true; rejects with `what` after `timeoutMs`. */
-export const waitUntil = (check: () => boolean | Promise<boolean>, timeoutMs: number, what: string, everyMs = 50): Promise<void> => until(check, what, { timeoutMs, everyMs })
+export const waitUntil = (check: () => boolean | Promise<boolean>, timeoutMs: number, what: string, everyMs = 50): Promise<void> =>
+  until(check, what, { timeoutMs, everyMs })
 
 /** Runs `tasks` with at most `limit` in flight. */
 export const pool = async <T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> => {

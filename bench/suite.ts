@@ -136,6 +136,14 @@ export const runSuite = async (options: SuiteOptions): Promise<SuiteOutcome> => 
   return {
     figures,
     table: table(figures),
-    markdown: markdown({ figures, machine: machine(), sizes, profiles, durationS, command: options.command, analysis: (columns === undefined ? '' : runtimeTable(figures, columns)) + analysis(figures) }),
+    markdown: markdown({
+      figures,
+      machine: machine(),
+      sizes,
+      profiles,
+      durationS,
+      command: options.command,
+      analysis: (columns === undefined ? '' : runtimeTable(figures, columns)) + analysis(figures),
+    }),
   }
 }

@@ -19,7 +19,11 @@ export interface ServiceUnderTest {
   stop(): Promise<void>
 }
 
-export const startServiceUnderTest = async (infra: BenchInfra, profile: LatencyProfile, env: Readonly<Record<string, string>> = {}): Promise<ServiceUnderTest> => {
+export const startServiceUnderTest = async (
+  infra: BenchInfra,
+  profile: LatencyProfile,
+  env: Readonly<Record<string, string>> = {},
+): Promise<ServiceUnderTest> => {
   const instance = `bench-${randomUUID().slice(0, 8)}`
   const [stack] = await Promise.all([
     startDevStack({ redisUrl: infra.redisUrl, kafkaBrokers: infra.brokers.join(','), instance, env }),

@@ -40,9 +40,9 @@ export const exposition = (series: readonly ContainerSeries[], seconds: number):
     ['container_network_receive_bytes_total', 'counter', (s) => s.receiveBytesPerSecond * seconds],
     ['container_network_transmit_bytes_total', 'counter', (s) => s.transmitBytesPerSecond * seconds],
   ]
-  return families
-    .map(([name, type, value]) => [`# TYPE ${name} ${type}`, ...series.map((s) => `${name}{${labelText(s)}} ${value(s)}`)].join('\n'))
-    .join('\n') + '\n'
+  return (
+    families.map(([name, type, value]) => [`# TYPE ${name} ${type}`, ...series.map((s) => `${name}{${labelText(s)}} ${value(s)}`)].join('\n')).join('\n') + '\n'
+  )
 }
 
 export const startCadvisorExporter = async (series: readonly ContainerSeries[]): Promise<CadvisorExporter> => {
@@ -59,9 +59,10 @@ export const startCadvisorExporter = async (series: readonly ContainerSeries[]):
   const { port } = server.address() as AddressInfo
   return {
     address: `${LOOPBACK}:${port}`,
-    stop: () => new Promise<void>((resolve) => {
-      server.closeAllConnections()
-      server.close(() => resolve())
-    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
   }
 }

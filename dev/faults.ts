@@ -71,15 +71,11 @@ export const createFaultInjector = (random: () => number = Math.random): FaultIn
       rules.length = 0
     },
     decide: (kind) => {
-      const hit = rules.find(
-        (r) => (r.rule.kind === kind || r.rule.kind === '*') && r.left > 0 && random() < (r.rule.probability ?? 1),
-      )
+      const hit = rules.find((r) => (r.rule.kind === kind || r.rule.kind === '*') && r.left > 0 && random() < (r.rule.probability ?? 1))
       if (hit === undefined) return { latencyMs: 0 }
       hit.left -= 1
       if (hit.rule.effect !== undefined) injected.set(kind, (injected.get(kind) ?? 0) + 1)
-      return hit.rule.effect === undefined
-        ? { latencyMs: hit.rule.latencyMs ?? 0 }
-        : { latencyMs: hit.rule.latencyMs ?? 0, effect: hit.rule.effect }
+      return hit.rule.effect === undefined ? { latencyMs: hit.rule.latencyMs ?? 0 } : { latencyMs: hit.rule.latencyMs ?? 0, effect: hit.rule.effect }
     },
     injected,
   }

@@ -42,11 +42,7 @@ export class AddressInUseError extends Error {
  * Runs `start(port)` with a fresh free port, again with another port when it fails with
  * `AddressInUseError` (the race described above), up to `attempts` times.
  */
-export const retryOnAddressInUse = async <T>(
-  start: (port: number) => Promise<T>,
-  attempts = 5,
-  host: string = LOOPBACK,
-): Promise<T> => {
+export const retryOnAddressInUse = async <T>(start: (port: number) => Promise<T>, attempts = 5, host: string = LOOPBACK): Promise<T> => {
   let last: unknown
   for (let i = 0; i < attempts; i++) {
     const port = await freePort(host)
@@ -65,7 +61,13 @@ export const retryOnAddressInUse = async <T>(
  * when its log says the port was taken (for `retryOnAddressInUse`), else an error with its log.
  * Not ready within `timeoutMs`: killed, and an error with its log.
  */
-export const awaitServerReady = async (server: OwnedProcess, what: string, port: number, ready: () => Promise<boolean>, timing: { readonly timeoutMs: number; readonly everyMs: number }): Promise<OwnedProcess> => {
+export const awaitServerReady = async (
+  server: OwnedProcess,
+  what: string,
+  port: number,
+  ready: () => Promise<boolean>,
+  timing: { readonly timeoutMs: number; readonly everyMs: number },
+): Promise<OwnedProcess> => {
   const deadline = Date.now() + timing.timeoutMs
   while (Date.now() < deadline) {
     if (server.hasExited()) {

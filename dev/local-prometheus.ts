@@ -15,8 +15,16 @@ import { operatorScrapeConfigsYaml } from './operator-scrape-config.js'
 import { startPrometheusLab, type PrometheusLab } from './prometheus-lab.js'
 
 const MB = 1024 * 1024
-const series = (namespace: string, pod: string, container: string, image: string, memoryMb: number, cpu: number, rx: number, tx: number): ContainerSeries =>
-  ({ namespace, pod, container, image, memoryBytes: memoryMb * MB, cpuCoresPerSecond: cpu, receiveBytesPerSecond: rx, transmitBytesPerSecond: tx })
+const series = (namespace: string, pod: string, container: string, image: string, memoryMb: number, cpu: number, rx: number, tx: number): ContainerSeries => ({
+  namespace,
+  pod,
+  container,
+  image,
+  memoryBytes: memoryMb * MB,
+  cpuCoresPerSecond: cpu,
+  receiveBytesPerSecond: rx,
+  transmitBytesPerSecond: tx,
+})
 
 /** The sample cluster: what the sample service's dashboard shows. */
 export const SAMPLE_CLUSTER_SERIES: readonly ContainerSeries[] = [
@@ -31,10 +39,12 @@ export const startLocalPrometheus = (): Promise<PrometheusLab> => startPrometheu
 /** What the central Prometheus should scrape now: the secret's list, or the ScrapeConfigs as the Operator renders them. */
 const desiredConfig = (stack: DevStack, backend: string): string =>
   backend === 'scrapeconfig'
-    ? operatorScrapeConfigsYaml(stack.scrapeConfigObjects().flatMap((o) => {
-      const decoded = ScrapeConfigResource.decode(o)
-      return isRight(decoded) ? [decoded.right] : []
-    }))
+    ? operatorScrapeConfigsYaml(
+        stack.scrapeConfigObjects().flatMap((o) => {
+          const decoded = ScrapeConfigResource.decode(o)
+          return isRight(decoded) ? [decoded.right] : []
+        }),
+      )
     : (stack.scrapeConfigs() ?? '')
 
 export interface ConfigFollower {
@@ -68,7 +78,10 @@ export const followScrapeConfigs = (stack: DevStack, lab: PrometheusLab, backend
   return { sync, stop: () => clearInterval(timer) }
 }
 
-interface VectorAnswer { readonly status?: string; readonly data?: { readonly result?: ReadonlyArray<{ readonly metric: Record<string, string>; readonly value: readonly [number, string] }> } }
+interface VectorAnswer {
+  readonly status?: string
+  readonly data?: { readonly result?: ReadonlyArray<{ readonly metric: Record<string, string>; readonly value: readonly [number, string] }> }
+}
 
 /** One panel's current value per namespace, asked as Grafana asks: through its data source proxy. */
 export const panelValues = async (stack: DevStack, expr: string): Promise<ReadonlyArray<readonly [string, number]>> => {

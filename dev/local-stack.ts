@@ -72,7 +72,13 @@ const showTrace = async (receiver: OtlpReceiver, request: object) => {
   const found = consumer()
   if (found === undefined) return
   say(`trace ${found.traceId}:`)
-  say(receiver.tree(found.traceId).split('\n').map((line) => `  ${line}`).join('\n'))
+  say(
+    receiver
+      .tree(found.traceId)
+      .split('\n')
+      .map((line) => `  ${line}`)
+      .join('\n'),
+  )
 }
 
 const printState = (stack: DevStack) => {
@@ -116,7 +122,9 @@ const showPanels = async (stack: DevStack): Promise<void> => {
     await new Promise((r) => setTimeout(r, 2000))
   }
   panels.forEach((panel, i) => {
-    const shown = (values[i] ?? []).map(([namespace, value]) => `${namespace} ${Number.isInteger(value) ? value : value.toFixed(3)}${panel.unit === undefined ? '' : ` ${panel.unit}`}`)
+    const shown = (values[i] ?? []).map(
+      ([namespace, value]) => `${namespace} ${Number.isInteger(value) ? value : value.toFixed(3)}${panel.unit === undefined ? '' : ` ${panel.unit}`}`,
+    )
     say(`${panel.title.padEnd(30)} ${shown.length === 0 ? '(no data yet)' : shown.join(', ')}`)
   })
 }
@@ -125,7 +133,10 @@ const showPanels = async (stack: DevStack): Promise<void> => {
 const showVerify = async (env: Readonly<Record<string, string>>): Promise<void> => {
   section(`telemetry-client verify ${SAMPLE_SERVICE_ID} --rate-interval 20s`)
   // the local central Prometheus scrapes every second: a 20s rate window, as the panels above
-  const run = spawnOwned(process.execPath, [resolve('dist/src/cli/main.js'), 'verify', SAMPLE_SERVICE_ID, '--rate-interval', '20s'], { env: { ...process.env, ...env }, logLines: 200 })
+  const run = spawnOwned(process.execPath, [resolve('dist/src/cli/main.js'), 'verify', SAMPLE_SERVICE_ID, '--rate-interval', '20s'], {
+    env: { ...process.env, ...env },
+    logLines: 200,
+  })
   const status = await run.exited
   say(run.log.text().trimEnd())
   say(`(exit ${describeExit(status)})`)
@@ -144,21 +155,44 @@ const main = async (args: readonly string[]): Promise<number> => {
   if (sampleCluster === undefined) throw new Error('the local Prometheus lab has no cluster')
   // an OTLP/HTTP receiver, so each sample's spans can be shown (unless the caller points the service at a real collector)
   const receiver = await startOtlpReceiver()
-  const tracingEnv: Record<string, string> = process.env['OTEL_EXPORTER_OTLP_ENDPOINT'] === undefined ? { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '200' } : {}
+  const tracingEnv: Record<string, string> =
+    process.env['OTEL_EXPORTER_OTLP_ENDPOINT'] === undefined
+      ? { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '200' }
+      : {}
   const stack = await startDevStack({
     redisUrl: redis.url,
     kafkaBrokers: kafkaMock.bootstrap,
     instance: 'local',
     // the Grafana simulator's data source proxy reaches the real central Prometheus
-    grafana: { datasources: [{ uid: 'prometheus', name: 'Prometheus', type: 'prometheus', url: prometheus.central.url }, { uid: 'loki', name: 'Loki', type: 'loki' }] },
+    grafana: {
+      datasources: [
+        { uid: 'prometheus', name: 'Prometheus', type: 'prometheus', url: prometheus.central.url },
+        { uid: 'loki', name: 'Loki', type: 'loki' },
+      ],
+    },
     // loopback for the local managed cluster, and the private ranges of hand-made requests (10.10.10.4 ...)
-    env: { KAFKA_SESSION_TIMEOUT_MS: '6000', KAFKA_HEARTBEAT_INTERVAL_MS: '500', KAFKA_MAX_WAIT_MS: '200', KAFKA_REBALANCE_TIMEOUT_MS: '6000', HTTP_PORT: '0', PROMETHEUS_TARGET_ALLOW: '127.0.0.0/8,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7', ...tracingEnv },
+    env: {
+      KAFKA_SESSION_TIMEOUT_MS: '6000',
+      KAFKA_HEARTBEAT_INTERVAL_MS: '500',
+      KAFKA_MAX_WAIT_MS: '200',
+      KAFKA_REBALANCE_TIMEOUT_MS: '6000',
+      HTTP_PORT: '0',
+      PROMETHEUS_TARGET_ALLOW: '127.0.0.0/8,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7',
+      ...tracingEnv,
+    },
   })
   // the service process takes SCRAPE_CONFIG_BACKEND from this process' environment
   const follower = followScrapeConfigs(stack, prometheus, process.env['SCRAPE_CONFIG_BACKEND'] ?? stack.env['SCRAPE_CONFIG_BACKEND'] ?? 'secret', say)
   const envFile = join(workDir, 'service.env')
-  await writeFile(envFile, Object.entries(stack.env).map(([k, v]) => `${k}=${v}`).join('\n') + '\n')
-  say(`  redis       ${redis.url}\n  kafka       ${kafkaMock.bootstrap}\n  kubernetes  ${stack.kube.url}\n  grafana     ${stack.grafana.url}\n  service env ${envFile}`)
+  await writeFile(
+    envFile,
+    Object.entries(stack.env)
+      .map(([k, v]) => `${k}=${v}`)
+      .join('\n') + '\n',
+  )
+  say(
+    `  redis       ${redis.url}\n  kafka       ${kafkaMock.bootstrap}\n  kubernetes  ${stack.kube.url}\n  grafana     ${stack.grafana.url}\n  service env ${envFile}`,
+  )
   say(`  prometheus  central ${prometheus.central.url}, managed cluster ${sampleCluster.prometheus.url} (sample exporter ${sampleCluster.exporter.address})`)
 
   const logFile = join(workDir, 'service.log')

@@ -40,9 +40,11 @@ export const operatorScrapeConfig = (object: ScrapeConfigResource): Record<strin
     ...(spec.honorLabels === undefined ? {} : { honor_labels: spec.honorLabels }),
     ...(spec.metricsPath === undefined ? {} : { metrics_path: spec.metricsPath }),
     ...(spec.params === undefined ? {} : { params: Object.fromEntries(Object.entries(spec.params).map(([k, v]) => [k, [...v]])) }),
-    ...(spec.staticConfigs === undefined ? {} : {
-      static_configs: spec.staticConfigs.map((s) => ({ targets: [...s.targets], ...(s.labels === undefined ? {} : { labels: { ...s.labels } }) })),
-    }),
+    ...(spec.staticConfigs === undefined
+      ? {}
+      : {
+          static_configs: spec.staticConfigs.map((s) => ({ targets: [...s.targets], ...(s.labels === undefined ? {} : { labels: { ...s.labels } }) })),
+        }),
     relabel_configs: [
       { source_labels: ['job'], target_label: '__tmp_prometheus_job_name' },
       ...(spec.jobName === undefined ? [] : [{ target_label: 'job', replacement: spec.jobName }]),

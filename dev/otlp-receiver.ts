@@ -36,14 +36,33 @@ export interface OtlpReceiver {
   stop(): Promise<void>
 }
 
-interface AnyValue { stringValue?: string; intValue?: string | number; boolValue?: boolean; doubleValue?: number; arrayValue?: { values?: AnyValue[] } }
-interface KeyValue { key: string; value?: AnyValue }
-interface JsonSpan {
-  traceId: string; spanId: string; parentSpanId?: string; name: string; kind?: number
-  startTimeUnixNano?: string | number; endTimeUnixNano?: string | number
-  attributes?: KeyValue[]; links?: { traceId: string; spanId: string }[]; status?: { code?: number; message?: string }; events?: { name: string }[]
+interface AnyValue {
+  stringValue?: string
+  intValue?: string | number
+  boolValue?: boolean
+  doubleValue?: number
+  arrayValue?: { values?: AnyValue[] }
 }
-interface ExportRequest { resourceSpans?: { resource?: { attributes?: KeyValue[] }; scopeSpans?: { spans?: JsonSpan[] }[] }[] }
+interface KeyValue {
+  key: string
+  value?: AnyValue
+}
+interface JsonSpan {
+  traceId: string
+  spanId: string
+  parentSpanId?: string
+  name: string
+  kind?: number
+  startTimeUnixNano?: string | number
+  endTimeUnixNano?: string | number
+  attributes?: KeyValue[]
+  links?: { traceId: string; spanId: string }[]
+  status?: { code?: number; message?: string }
+  events?: { name: string }[]
+}
+interface ExportRequest {
+  resourceSpans?: { resource?: { attributes?: KeyValue[] }; scopeSpans?: { spans?: JsonSpan[] }[] }[]
+}
 
 const valueOf = (v: AnyValue | undefined): unknown => {
   if (v === undefined) return undefined
@@ -149,7 +168,10 @@ export const startOtlpReceiver = async (port = 0): Promise<OtlpReceiver> => {
     waitFor: async (predicate, timeoutMs = 30_000) => {
       const deadline = Date.now() + timeoutMs
       while (!predicate(spans)) {
-        if (Date.now() > deadline) throw new Error(`OTLP receiver: condition not met after ${timeoutMs} ms; ${spans.length} span(s):\n${spans.map((s) => `${s.traceId} ${s.name}`).join('\n')}`)
+        if (Date.now() > deadline)
+          throw new Error(
+            `OTLP receiver: condition not met after ${timeoutMs} ms; ${spans.length} span(s):\n${spans.map((s) => `${s.traceId} ${s.name}`).join('\n')}`,
+          )
         await new Promise((r) => setTimeout(r, 50))
       }
     },

@@ -95,8 +95,7 @@ export interface SpawnOwnedOptions {
 /** Spawns `command` as a child that is killed with its owner (see the module comment). */
 export const spawnOwned = (command: string, args: readonly string[], options: SpawnOwnedOptions = {}): OwnedProcess => {
   installExitHook()
-  const [file, argv] =
-    setpriv === undefined ? [command, [...args]] : [setpriv, ['--pdeathsig', 'KILL', '--', command, ...args]]
+  const [file, argv] = setpriv === undefined ? [command, [...args]] : [setpriv, ['--pdeathsig', 'KILL', '--', command, ...args]]
   const child = spawn(file, argv, {
     stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'],
     cwd: options.cwd,

@@ -44,7 +44,11 @@ const GLOBAL = 'global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n  evaluati
 const clusterConfig = (exporter: CadvisorExporter): string =>
   `${GLOBAL}scrape_configs:\n  - job_name: cadvisor\n    static_configs:\n      - targets: ['${exporter.address}']\n`
 
-const indent = (text: string): string => text.split('\n').map((line) => (line === '' ? line : `  ${line}`)).join('\n')
+const indent = (text: string): string =>
+  text
+    .split('\n')
+    .map((line) => (line === '' ? line : `  ${line}`))
+    .join('\n')
 
 /** The central server's whole configuration: the global section, then the list as `scrape_configs`. */
 export const centralConfig = (listYaml: string): string =>
@@ -122,7 +126,8 @@ export const startPrometheusLab = async (clusters: Readonly<Record<string, reado
     central: centralServer,
     loadScrapeConfigs: async (listYaml) => {
       const foreign = targetsOf(listYaml).filter((target) => !allowed.has(target))
-      if (foreign.length > 0) throw new Error(`refusing to let a real Prometheus scrape ${foreign.join(', ')}: only this lab's clusters (${[...allowed].join(', ')})`)
+      if (foreign.length > 0)
+        throw new Error(`refusing to let a real Prometheus scrape ${foreign.join(', ')}: only this lab's clusters (${[...allowed].join(', ')})`)
       await centralServer.reload(centralConfig(listYaml))
     },
     stop,

@@ -40,19 +40,25 @@ export interface RedisClusterHandle {
 }
 
 const clusterNodeArgs = (busPort: number, nodeTimeoutMs: number): string[] => [
-  '--cluster-enabled', 'yes',
-  '--cluster-config-file', 'nodes.conf',
-  '--cluster-node-timeout', String(nodeTimeoutMs),
+  '--cluster-enabled',
+  'yes',
+  '--cluster-config-file',
+  'nodes.conf',
+  '--cluster-node-timeout',
+  String(nodeTimeoutMs),
   // an explicit bus port: the default (port + 10000) is often beyond 65535 for a kernel-picked port
-  '--cluster-port', String(busPort),
-  '--appendonly', 'yes',
-  '--appendfsync', 'everysec',
+  '--cluster-port',
+  String(busPort),
+  '--appendonly',
+  'yes',
+  '--appendfsync',
+  'everysec',
   // stop() stops all nodes at once: a master must not wait (up to 10 s) for replicas that are going too
-  '--shutdown-on-sigterm', 'now',
+  '--shutdown-on-sigterm',
+  'now',
 ]
 
-const startNode = async (nodeTimeoutMs: number): Promise<RedisServerHandle> =>
-  startRedisServer({ extraArgs: clusterNodeArgs(await freePort(), nodeTimeoutMs) })
+const startNode = async (nodeTimeoutMs: number): Promise<RedisServerHandle> => startRedisServer({ extraArgs: clusterNodeArgs(await freePort(), nodeTimeoutMs) })
 
 /** `redis-cli --cluster create`: assigns the slots, pairs replicas with masters, waits for agreement. */
 const createCluster = async (nodes: readonly RedisServerHandle[], replicasPerMaster: number): Promise<void> => {

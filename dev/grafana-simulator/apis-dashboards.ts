@@ -37,13 +37,25 @@ export const dashboardResource = (d: DashboardRecord, version: string, namespace
   })
 }
 
-interface Posted { readonly name: string; readonly resourceVersion: string | undefined; readonly labels: Record<string, string>; readonly annotations: Record<string, string>; readonly spec: Record<string, unknown> }
+interface Posted {
+  readonly name: string
+  readonly resourceVersion: string | undefined
+  readonly labels: Record<string, string>
+  readonly annotations: Record<string, string>
+  readonly spec: Record<string, unknown>
+}
 
 const posted = (body: unknown): Posted | Reply => {
   if (!isRecord(body) || !isRecord(body.metadata) || !isRecord(body.spec)) return badRequest('the body must be a Dashboard object with metadata and spec')
   const name = typeof body.metadata.name === 'string' ? body.metadata.name : ''
   const rv = body.metadata.resourceVersion
-  return { name, resourceVersion: typeof rv === 'string' && rv !== '' ? rv : undefined, labels: stringMap(body.metadata.labels), annotations: stringMap(body.metadata.annotations), spec: body.spec }
+  return {
+    name,
+    resourceVersion: typeof rv === 'string' && rv !== '' ? rv : undefined,
+    labels: stringMap(body.metadata.labels),
+    annotations: stringMap(body.metadata.annotations),
+    spec: body.spec,
+  }
 }
 
 /** the checks a write passes (name, title, folder); the record to store */
@@ -150,7 +162,10 @@ export const listDashboardResources = (store: GrafanaStore, query: URLSearchPara
   return reply(200, {
     kind: 'DashboardList',
     apiVersion: `${DASHBOARDS.group}/${version}`,
-    metadata: { resourceVersion: String(Math.max(0, ...[...store.dashboards.values()].map((d) => Number(d.resourceVersion ?? '0')))), ...(more ? { continue: token(last.uid) } : {}) },
+    metadata: {
+      resourceVersion: String(Math.max(0, ...[...store.dashboards.values()].map((d) => Number(d.resourceVersion ?? '0')))),
+      ...(more ? { continue: token(last.uid) } : {}),
+    },
     items: page.map((d) => dashboardResource(d, version, namespace)),
   })
 }

@@ -12,11 +12,15 @@ import { uidProblem, type FolderRecord, type GrafanaStore } from './store.js'
 export const FOLDERS: ApiResource = { group: 'folder.grafana.app', plural: 'folders' }
 
 export const folderResource = (f: FolderRecord, version: string, namespace: string): Record<string, unknown> =>
-  apiObject(FOLDERS, 'Folder', f, version, namespace, { annotations: f.parentUid === undefined ? {} : { [FOLDER_ANNOTATION]: f.parentUid }, spec: { title: f.title } })
+  apiObject(FOLDERS, 'Folder', f, version, namespace, {
+    annotations: f.parentUid === undefined ? {} : { [FOLDER_ANNOTATION]: f.parentUid },
+    spec: { title: f.title },
+  })
 
 export const createFolderResource = (store: GrafanaStore, body: unknown, version: string, namespace: string): Reply => {
   if (!isRecord(body) || !isRecord(body.metadata) || !isRecord(body.spec)) return badRequest('the body must be a Folder object with metadata and spec')
-  if (typeof body.metadata.resourceVersion === 'string' && body.metadata.resourceVersion !== '') return badRequest('resourceVersion should not be set on objects to be created')
+  if (typeof body.metadata.resourceVersion === 'string' && body.metadata.resourceVersion !== '')
+    return badRequest('resourceVersion should not be set on objects to be created')
   const name = typeof body.metadata.name === 'string' ? body.metadata.name : store.newUid()
   const problem = uidProblem(name)
   if (problem !== undefined) return badRequest(`metadata.name: ${problem}`)
@@ -27,8 +31,17 @@ export const createFolderResource = (store: GrafanaStore, body: unknown, version
   const parentUid = typeof parentRaw === 'string' && parentRaw !== '' ? parentRaw : undefined
   if (parentUid !== undefined && !store.folders.has(parentUid)) return badRequest(`parent folder not found: ${parentUid}`)
   if (store.folders.has(name)) return alreadyExists(FOLDERS, name)
-  if ([...store.folders.values()].some((f) => f.title === title && f.parentUid === parentUid)) return conflict(FOLDERS, name, 'a folder with the same name already exists')
-  const folder: FolderRecord = { uid: name, title, id: store.nextId(), version: 1, created: new Date().toISOString(), parentUid, resourceVersion: store.nextResourceVersion() }
+  if ([...store.folders.values()].some((f) => f.title === title && f.parentUid === parentUid))
+    return conflict(FOLDERS, name, 'a folder with the same name already exists')
+  const folder: FolderRecord = {
+    uid: name,
+    title,
+    id: store.nextId(),
+    version: 1,
+    created: new Date().toISOString(),
+    parentUid,
+    resourceVersion: store.nextResourceVersion(),
+  }
   store.folders.set(name, folder)
   return reply(201, folderResource(folder, version, namespace))
 }

@@ -22,9 +22,7 @@ export const authorize = (header: string | undefined, credentials: Credentials):
       const colon = decoded.indexOf(':')
       const user = colon < 0 ? decoded : decoded.slice(0, colon)
       const password = colon < 0 ? '' : decoded.slice(colon + 1)
-      return user === credentials.basicAuth.user && password === credentials.basicAuth.password
-        ? undefined
-        : failure(401, 'Invalid username or password')
+      return user === credentials.basicAuth.user && password === credentials.basicAuth.password ? undefined : failure(401, 'Invalid username or password')
     }
     default:
       return failure(401, 'Unauthorized')

@@ -21,8 +21,7 @@ import { dashboardUrl, folderUrl, slugify, uidProblem, type DashboardRecord, typ
 export type GrafanaFlavour = '11.3+' | 'pre-11.3-mysql'
 
 /** `folderUid` absent, '' or 'general' all mean the root ("General") folder. */
-const rootFolder = (folderUid: string | undefined): boolean =>
-  folderUid === undefined || folderUid === '' || folderUid === 'general'
+const rootFolder = (folderUid: string | undefined): boolean => folderUid === undefined || folderUid === '' || folderUid === 'general'
 
 const sameTitle = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase()
 
@@ -52,9 +51,8 @@ export const saveDashboard = (store: GrafanaStore, body: unknown, flavour: Grafa
     }
   }
   const ownUid = existing?.uid ?? postedUid
-  const clash = flavour === '11.3+'
-    ? undefined
-    : [...store.dashboards.values()].find((d) => d.uid !== ownUid && d.folderUid === folderUid && sameTitle(d.title, title))
+  const clash =
+    flavour === '11.3+' ? undefined : [...store.dashboards.values()].find((d) => d.uid !== ownUid && d.folderUid === folderUid && sameTitle(d.title, title))
   if (clash !== undefined) {
     if (!overwrite) return failure(412, 'A dashboard with the same name in the folder already exists', 'name-exists')
     existing = clash
@@ -136,7 +134,11 @@ export const restoreDashboard = (store: GrafanaStore, uid: string, body: unknown
   if (!isRecord(body) || typeof body.version !== 'number') return failure(400, 'bad request data')
   const old = store.versions.get(uid)?.find((v) => v.version === body.version)
   if (old === undefined) return failure(404, 'Dashboard version not found')
-  const saved = saveDashboard(store, { dashboard: { ...old.model, uid, id: current.id, version: current.version }, folderUid: current.folderUid ?? '', overwrite: true }, flavour)
+  const saved = saveDashboard(
+    store,
+    { dashboard: { ...old.model, uid, id: current.id, version: current.version }, folderUid: current.folderUid ?? '', overwrite: true },
+    flavour,
+  )
   if (saved.status !== 200 || !isRecord(saved.body)) return saved
   const { id, slug, status, url, version } = saved.body
   return reply(200, { id, slug, status, uid, url, version })

@@ -19,7 +19,10 @@ export const DATASOURCE_PROXY_KIND = 'datasource.proxy'
 const PROXY_PATH = /^\/api\/datasources\/proxy\/uid\/([^/]*)(\/.*)?$/
 const SHORT_UID = /^[A-Za-z0-9_-]{1,40}$/
 
-export interface ProxyTarget { readonly uid: string; readonly rest: string }
+export interface ProxyTarget {
+  readonly uid: string
+  readonly rest: string
+}
 
 /** The uid and the upstream path of a proxy request; undefined for any other path. */
 export const matchDatasourceProxy = (pathname: string): ProxyTarget | undefined => {
@@ -27,7 +30,11 @@ export const matchDatasourceProxy = (pathname: string): ProxyTarget | undefined 
   return match === null ? undefined : { uid: decodeURIComponent(match[1] ?? ''), rest: match[2] ?? '/' }
 }
 
-interface Upstream { readonly status: number; readonly contentType: string; readonly body: string }
+interface Upstream {
+  readonly status: number
+  readonly contentType: string
+  readonly body: string
+}
 
 const json = (status: number, body: unknown): Upstream => ({ status, contentType: 'application/json', body: JSON.stringify(body) })
 
@@ -38,7 +45,9 @@ const logqlError = (query: string): string | undefined => {
       if (node.type.isError && at === undefined) at = node.from
     },
   })
-  return at === undefined ? undefined : `parse error at line 1, col ${at + 1}: syntax error: unexpected ${JSON.stringify(query.slice(at, at + 10) || 'end of input')}`
+  return at === undefined
+    ? undefined
+    : `parse error at line 1, col ${at + 1}: syntax error: unexpected ${JSON.stringify(query.slice(at, at + 10) || 'end of input')}`
 }
 
 /** Loki's query API, answered without a Loki: the query is checked, the result is empty. */
@@ -73,15 +82,24 @@ const forward = async (base: string, rest: string, search: string, req: Incoming
 }
 
 /** Answers one proxy request (already authenticated); `url.search` is passed on unchanged. */
-export const proxyDatasource = async (target: ProxyTarget, url: URL, req: IncomingMessage, res: ServerResponse, datasources: readonly DatasourceSpec[]): Promise<void> => {
+export const proxyDatasource = async (
+  target: ProxyTarget,
+  url: URL,
+  req: IncomingMessage,
+  res: ServerResponse,
+  datasources: readonly DatasourceSpec[],
+): Promise<void> => {
   const body = await readRaw(req)
   const found = datasources.find((d) => d.uid === target.uid)
-  const answer =
-    !SHORT_UID.test(target.uid) ? json(400, { message: 'UID is invalid' })
-    : found === undefined ? json(404, { message: 'Unable to find datasource' })
-    : found.url !== undefined ? await forward(found.url, target.rest, url.search, req, body)
-    : found.type === 'loki' ? lokiStandIn(target.rest, url.searchParams)
-    : { status: 502, contentType: 'text/plain', body: '' }
+  const answer = !SHORT_UID.test(target.uid)
+    ? json(400, { message: 'UID is invalid' })
+    : found === undefined
+      ? json(404, { message: 'Unable to find datasource' })
+      : found.url !== undefined
+        ? await forward(found.url, target.rest, url.search, req, body)
+        : found.type === 'loki'
+          ? lokiStandIn(target.rest, url.searchParams)
+          : { status: 502, contentType: 'text/plain', body: '' }
   if (res.writableEnded || res.destroyed) return
   res.writeHead(answer.status, { 'content-type': answer.contentType, 'content-length': Buffer.byteLength(answer.body), 'cache-control': 'no-store' })
   res.end(answer.body)

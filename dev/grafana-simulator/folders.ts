@@ -13,7 +13,11 @@ export type FolderExistsStatus = 409 | 412
 /** Grafana names the parent (and the chain up to the root) only for a nested folder. */
 const parentFields = (store: GrafanaStore, folder: FolderRecord): Record<string, unknown> => {
   const parents: FolderRecord[] = []
-  for (let up = folder.parentUid === undefined ? undefined : store.folders.get(folder.parentUid); up !== undefined; up = up.parentUid === undefined ? undefined : store.folders.get(up.parentUid)) {
+  for (
+    let up = folder.parentUid === undefined ? undefined : store.folders.get(folder.parentUid);
+    up !== undefined;
+    up = up.parentUid === undefined ? undefined : store.folders.get(up.parentUid)
+  ) {
     parents.unshift(up)
   }
   return folder.parentUid === undefined ? {} : { parentUid: folder.parentUid, parents: parents.map((p) => folderBody(store, p)) }
@@ -38,9 +42,7 @@ const folderBody = (store: GrafanaStore, folder: FolderRecord): Record<string, u
 })
 
 const folderExists = (status: FolderExistsStatus): Reply =>
-  status === 409
-    ? failure(409, 'a folder with the same name already exists')
-    : failure(412, 'the folder has been changed by someone else', 'version-mismatch')
+  status === 409 ? failure(409, 'a folder with the same name already exists') : failure(412, 'the folder has been changed by someone else', 'version-mismatch')
 
 export const createFolder = (store: GrafanaStore, body: unknown, existsStatus: FolderExistsStatus): Reply => {
   if (!isRecord(body)) return failure(400, 'bad request data')

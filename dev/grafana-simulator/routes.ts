@@ -57,7 +57,15 @@ const withUid =
   }
 
 /** what a Grafana without the legacy dashboard API would keep: health, datasources (and the proxy) */
-const SWITCHABLE: ReadonlySet<RequestKind> = new Set(['folder.create', 'folder.get', 'dashboard.upsert', 'dashboard.get', 'dashboard.delete', 'dashboard.restore', 'search'])
+const SWITCHABLE: ReadonlySet<RequestKind> = new Set([
+  'folder.create',
+  'folder.get',
+  'dashboard.upsert',
+  'dashboard.get',
+  'dashboard.delete',
+  'dashboard.restore',
+  'search',
+])
 
 export interface Serving extends ApisServing {
   /** false: the legacy dashboard, folder and search routes answer 404, as a future Grafana may */

@@ -162,7 +162,10 @@ export const startGrafanaSimulator = async (options: GrafanaSimulatorOptions = {
     // the data source proxy passes any body on unparsed, so it is matched before the JSON routes
     const proxied = inside === undefined ? undefined : matchDatasourceProxy(inside)
     const body = proxied === undefined ? await readBody(req) : undefined
-    const target = proxied === undefined ? route(req.method ?? 'GET', inside ?? '/outside-sub-path', serving) : { kind: DATASOURCE_PROXY_KIND, needsAuth: true, apis: false, handle: () => failure(500, 'unreachable') }
+    const target =
+      proxied === undefined
+        ? route(req.method ?? 'GET', inside ?? '/outside-sub-path', serving)
+        : { kind: DATASOURCE_PROXY_KIND, needsAuth: true, apis: false, handle: () => failure(500, 'unreachable') }
     requests.set(target.kind, (requests.get(target.kind) ?? 0) + 1)
 
     const faulted = await meetFault(faults.decide(target.kind), req.socket, delay, (effect) => {

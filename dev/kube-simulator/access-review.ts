@@ -29,7 +29,16 @@ const text = (u: unknown): string => (typeof u === 'string' ? u : '')
 
 const invalid = (message: string): AccessReviewReply => ({
   status: 422,
-  body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `SelfSubjectAccessReview.authorization.k8s.io "" is invalid: ${message}`, reason: 'Invalid', details: { group: 'authorization.k8s.io', kind: 'SelfSubjectAccessReview' }, code: 422 },
+  body: {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message: `SelfSubjectAccessReview.authorization.k8s.io "" is invalid: ${message}`,
+    reason: 'Invalid',
+    details: { group: 'authorization.k8s.io', kind: 'SelfSubjectAccessReview' },
+    code: 422,
+  },
   changed: false,
 })
 
@@ -48,7 +57,8 @@ export const selfSubjectAccessReview = (rawBody: string, who: Identity): AccessR
   const spec = isRecord(body['spec']) ? body['spec'] : {}
   const resource = spec['resourceAttributes']
   const nonResource = spec['nonResourceAttributes']
-  if ((resource === undefined) === (nonResource === undefined)) return invalid('spec: Invalid value: exactly one of nonResourceAttributes or resourceAttributes must be specified')
+  if ((resource === undefined) === (nonResource === undefined))
+    return invalid('spec: Invalid value: exactly one of nonResourceAttributes or resourceAttributes must be specified')
   const attributes = isRecord(resource) ? resource : {}
   const verb = text(attributes['verb'])
   const namespace = text(attributes['namespace'])
@@ -66,7 +76,9 @@ export const selfSubjectAccessReview = (rawBody: string, who: Identity): AccessR
       apiVersion: 'authorization.k8s.io/v1',
       metadata: { creationTimestamp: null },
       spec,
-      status: allowed ? { allowed: true, reason: `RBAC: allowed by RoleBinding "telemetry-client" of Role "telemetry-client" to User "${who.user}"` } : { allowed: false },
+      status: allowed
+        ? { allowed: true, reason: `RBAC: allowed by RoleBinding "telemetry-client" of Role "telemetry-client" to User "${who.user}"` }
+        : { allowed: false },
     },
     changed: false,
   }

@@ -29,44 +29,61 @@ export interface AccessPolicy {
   readonly scrapeConfigCrd?: boolean
 }
 
-export type Dispatch = (endpoint: Endpoint, authorization: string | undefined, contentType: string, body: string) => Reply | AccessReviewReply | ScrapeConfigReply
+export type Dispatch = (
+  endpoint: Endpoint,
+  authorization: string | undefined,
+  contentType: string,
+  body: string,
+) => Reply | AccessReviewReply | ScrapeConfigReply
 
 const refuse = (status: S.Status): Reply => ({ status: status.code, body: status, changed: false })
 
-export const createDispatch = (store: SecretStore, policy: AccessPolicy, scrapeConfigs: ScrapeConfigStore = createScrapeConfigStore()): Dispatch => (endpoint, authorization, contentType, body) => {
-  const bearer = /^Bearer (.+)$/i.exec(authorization ?? '')?.[1]
-  if (bearer !== policy.token && bearer !== policy.forbiddenToken) return refuse(S.unauthorized())
-  if (endpoint.op === 'unknown') return refuse(S.unknownPath())
-  // any authenticated user may ask what it may do (system:basic-user); the answer is about the asker
-  if (endpoint.op === 'accessReview') {
-    const forbiddenUser = bearer === policy.forbiddenToken
-    return selfSubjectAccessReview(body, { user: forbiddenUser ? policy.forbiddenUser : policy.user, mayUseSecrets: !forbiddenUser, forbiddenNamespaces: policy.forbiddenNamespaces, scrapeConfigNamespaces: policy.scrapeConfigNamespaces })
+export const createDispatch =
+  (store: SecretStore, policy: AccessPolicy, scrapeConfigs: ScrapeConfigStore = createScrapeConfigStore()): Dispatch =>
+  (endpoint, authorization, contentType, body) => {
+    const bearer = /^Bearer (.+)$/i.exec(authorization ?? '')?.[1]
+    if (bearer !== policy.token && bearer !== policy.forbiddenToken) return refuse(S.unauthorized())
+    if (endpoint.op === 'unknown') return refuse(S.unknownPath())
+    // any authenticated user may ask what it may do (system:basic-user); the answer is about the asker
+    if (endpoint.op === 'accessReview') {
+      const forbiddenUser = bearer === policy.forbiddenToken
+      return selfSubjectAccessReview(body, {
+        user: forbiddenUser ? policy.forbiddenUser : policy.user,
+        mayUseSecrets: !forbiddenUser,
+        forbiddenNamespaces: policy.forbiddenNamespaces,
+        scrapeConfigNamespaces: policy.scrapeConfigNamespaces,
+      })
+    }
+    if (endpoint.op === 'scrapeConfig') {
+      // no CRD, no API: the apiserver serves nothing under monitoring.coreos.com (authorization never runs)
+      if (policy.scrapeConfigCrd === false) return refuse(S.unknownPath())
+      const denied = bearer === policy.forbiddenToken
+      const access = {
+        user: denied ? policy.forbiddenUser : policy.user,
+        denied,
+        forbiddenNamespaces: policy.forbiddenNamespaces,
+        allowedNamespaces: policy.scrapeConfigNamespaces,
+      }
+      return dispatchScrapeConfig(scrapeConfigs, endpoint, access, contentType, body)
+    }
+    if (bearer === policy.forbiddenToken || policy.forbiddenNamespaces.has(endpoint.namespace)) {
+      const who = bearer === policy.forbiddenToken ? policy.forbiddenUser : policy.user
+      return refuse(S.forbidden(verbOf(endpoint), who, endpoint.namespace, endpoint.name))
+    }
+    switch (endpoint.op) {
+      case 'get':
+        return getSecret(store, endpoint.namespace, endpoint.name)
+      case 'getMetadata':
+        return getSecretMetadata(store, endpoint.namespace, endpoint.name)
+      case 'put':
+        return putSecret(store, endpoint.namespace, endpoint.name, contentType, body)
+      case 'patch':
+        return patchSecret(store, endpoint.namespace, endpoint.name, contentType, body)
+      case 'create':
+        return createSecret(store, endpoint.namespace, contentType, body)
+      case 'delete':
+        return deleteSecret(store, endpoint.namespace, endpoint.name)
+      case 'unsupported':
+        return refuse(S.methodNotAllowed())
+    }
   }
-  if (endpoint.op === 'scrapeConfig') {
-    // no CRD, no API: the apiserver serves nothing under monitoring.coreos.com (authorization never runs)
-    if (policy.scrapeConfigCrd === false) return refuse(S.unknownPath())
-    const denied = bearer === policy.forbiddenToken
-    const access = { user: denied ? policy.forbiddenUser : policy.user, denied, forbiddenNamespaces: policy.forbiddenNamespaces, allowedNamespaces: policy.scrapeConfigNamespaces }
-    return dispatchScrapeConfig(scrapeConfigs, endpoint, access, contentType, body)
-  }
-  if (bearer === policy.forbiddenToken || policy.forbiddenNamespaces.has(endpoint.namespace)) {
-    const who = bearer === policy.forbiddenToken ? policy.forbiddenUser : policy.user
-    return refuse(S.forbidden(verbOf(endpoint), who, endpoint.namespace, endpoint.name))
-  }
-  switch (endpoint.op) {
-    case 'get':
-      return getSecret(store, endpoint.namespace, endpoint.name)
-    case 'getMetadata':
-      return getSecretMetadata(store, endpoint.namespace, endpoint.name)
-    case 'put':
-      return putSecret(store, endpoint.namespace, endpoint.name, contentType, body)
-    case 'patch':
-      return patchSecret(store, endpoint.namespace, endpoint.name, contentType, body)
-    case 'create':
-      return createSecret(store, endpoint.namespace, contentType, body)
-    case 'delete':
-      return deleteSecret(store, endpoint.namespace, endpoint.name)
-    case 'unsupported':
-      return refuse(S.methodNotAllowed())
-  }
-}

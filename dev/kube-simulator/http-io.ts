@@ -27,4 +27,3 @@ export const send = (res: ServerResponse, status: number, body: unknown, headers
   res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', ...headers })
   res.end(JSON.stringify(body))
 }
-

@@ -54,9 +54,7 @@ const requirement = (text: string): LabelSelector | undefined => {
     const values = (m[3] ?? '').split(',').map((v) => v.trim())
     if (!values.every((v) => VALUE_ONLY.test(v))) return undefined
     const set = new Set(values)
-    return op === 'in'
-      ? (labels) => labels[key] !== undefined && set.has(labels[key])
-      : (labels) => labels[key] === undefined || !set.has(labels[key])
+    return op === 'in' ? (labels) => labels[key] !== undefined && set.has(labels[key]) : (labels) => labels[key] === undefined || !set.has(labels[key])
   }
   m = NUMERIC.exec(text)
   if (m !== null) {

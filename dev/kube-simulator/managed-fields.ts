@@ -122,6 +122,11 @@ export const updateFields = (before: JsonObject | undefined, after: JsonObject, 
 export const renderManagedFields = (managers: readonly Manager[], apiVersion: string): Json[] =>
   managers.map((m) => {
     const fieldsV1: JsonObject = {}
-    for (const key of m.fields) setPath(fieldsV1, (JSON.parse(key) as string[]).map((p) => `f:${p}`), {})
+    for (const key of m.fields)
+      setPath(
+        fieldsV1,
+        (JSON.parse(key) as string[]).map((p) => `f:${p}`),
+        {},
+      )
     return { manager: m.manager, operation: m.operation, apiVersion, time: m.time, fieldsType: 'FieldsV1', fieldsV1 }
   })

@@ -103,8 +103,7 @@ export const patchSecret = (store: SecretStore, namespace: string, name: string,
   // sets another resourceVersion (merge patch metadata, json-patch replace) becomes a stale
   // precondition and a 409, while a patch that does not mention it stays unconditional.
   const base = JSON.parse(JSON.stringify(current)) as Json
-  const patched =
-    contentType === JSON_PATCH ? applyJsonPatch(base, patch.value) : { ok: true as const, value: applyMergePatch(base, patch.value as Json) }
+  const patched = contentType === JSON_PATCH ? applyJsonPatch(base, patch.value) : { ok: true as const, value: applyMergePatch(base, patch.value as Json) }
   if (!patched.ok) return fail(patched.status)
   const input = decodeSecretBody(patched.value)
   return input.ok ? update(store, namespace, name, input.value) : fail(input.status)
@@ -115,9 +114,7 @@ export const createSecret = (store: SecretStore, namespace: string, contentType:
   if (!input.ok) return fail(input.status)
   const { name } = input.value
   if (name === undefined) {
-    return fail(
-      S.invalidSecret('', [{ field: 'metadata.name', message: 'Required value: name or generateName is required' }]),
-    )
+    return fail(S.invalidSecret('', [{ field: 'metadata.name', message: 'Required value: name or generateName is required' }]))
   }
   if (input.value.namespace !== undefined && input.value.namespace !== namespace) {
     return fail(S.badRequest('the namespace of the provided object does not match the namespace sent on the request'))

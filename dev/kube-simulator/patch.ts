@@ -23,14 +23,21 @@ const canonical = (v: Json): Json =>
   Array.isArray(v)
     ? v.map(canonical)
     : v !== null && typeof v === 'object'
-      ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical(v[k] ?? null)]))
+      ? Object.fromEntries(
+          Object.keys(v)
+            .sort()
+            .map((k) => [k, canonical(v[k] ?? null)]),
+        )
       : v
 
 const parsePointer = (pointer: string): string[] | undefined =>
   pointer === ''
     ? []
     : pointer.startsWith('/')
-      ? pointer.slice(1).split('/').map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'))
+      ? pointer
+          .slice(1)
+          .split('/')
+          .map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'))
       : undefined
 
 type Container = Json[] | { [key: string]: Json }

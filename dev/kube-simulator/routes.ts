@@ -61,10 +61,17 @@ export const route = (method: string, url: string, userAgent?: string, accept?: 
 
 /** Counter and fault-rule name, e.g. `secret.get`, `secret.create`. */
 export const kindOf = (endpoint: Endpoint): string =>
-  endpoint.op === 'scrapeConfig' ? `scrapeconfig.${endpoint.action}` : endpoint.op === 'getMetadata' ? 'secret.get-metadata' : endpoint.op === 'unknown' ? 'unknown' : endpoint.op === 'accessReview' ? 'selfsubjectaccessreview.create' : `secret.${endpoint.op}`
+  endpoint.op === 'scrapeConfig'
+    ? `scrapeconfig.${endpoint.action}`
+    : endpoint.op === 'getMetadata'
+      ? 'secret.get-metadata'
+      : endpoint.op === 'unknown'
+        ? 'unknown'
+        : endpoint.op === 'accessReview'
+          ? 'selfsubjectaccessreview.create'
+          : `secret.${endpoint.op}`
 
-export const isWrite = (endpoint: Endpoint): boolean =>
-  endpoint.op === 'put' || endpoint.op === 'patch' || endpoint.op === 'create' || endpoint.op === 'delete'
+export const isWrite = (endpoint: Endpoint): boolean => endpoint.op === 'put' || endpoint.op === 'patch' || endpoint.op === 'create' || endpoint.op === 'delete'
 
 /** The verb RBAC checks, as it appears in a Forbidden message. */
 export const verbOf = (endpoint: Endpoint): string => {

@@ -37,7 +37,9 @@ export const parseYamlBody = (body: string): Result<JsonObject> => {
 export const checkTypeMeta = (o: JsonObject): CrStatus | undefined => {
   if (o['kind'] === undefined || o['kind'] === '') return badRequest(`Object 'Kind' is missing in '${JSON.stringify(o).slice(0, 200)}'`)
   if (o['apiVersion'] !== API_VERSION) {
-    return badRequest(`the API version in the data (${typeof o['apiVersion'] === 'string' ? o['apiVersion'] : ''}) does not match the expected API version (${API_VERSION})`)
+    return badRequest(
+      `the API version in the data (${typeof o['apiVersion'] === 'string' ? o['apiVersion'] : ''}) does not match the expected API version (${API_VERSION})`,
+    )
   }
   if (o['kind'] !== KIND) return badRequest(`the object provided is unrecognized (must be of type ${KIND}): kind ${JSON.stringify(o['kind'])}`)
   return undefined

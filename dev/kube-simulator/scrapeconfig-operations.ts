@@ -70,12 +70,23 @@ export const listScrapeConfigs = (store: ScrapeConfigStore, namespace: string, q
   const remaining = next !== '' && lastName !== undefined && selectorText.trim() === '' ? { remainingItemCount: store.count(namespace, lastName) } : {}
   return {
     status: 200,
-    body: { apiVersion: C.API_VERSION, items: page.map(render), kind: `${C.KIND}List`, metadata: { continue: next, resourceVersion: store.revision(), ...remaining } },
+    body: {
+      apiVersion: C.API_VERSION,
+      items: page.map(render),
+      kind: `${C.KIND}List`,
+      metadata: { continue: next, resourceVersion: store.revision(), ...remaining },
+    },
     changed: false,
   }
 }
 
-export const createScrapeConfig = (store: ScrapeConfigStore, endpoint: ScrapeConfigEndpoint, contentType: string, body: string, now: Date): ScrapeConfigReply => {
+export const createScrapeConfig = (
+  store: ScrapeConfigStore,
+  endpoint: ScrapeConfigEndpoint,
+  contentType: string,
+  body: string,
+  now: Date,
+): ScrapeConfigReply => {
   if (contentType !== 'application/json') return fail(C.unsupportedMediaType(['application/json', 'application/yaml']))
   const parsed = parseJsonBody(body)
   if (!parsed.ok) return fail(parsed.status)
@@ -102,7 +113,10 @@ const preconditionsOf = (body: string): { uid?: string; resourceVersion?: string
   const parsed = parseJsonBody(body)
   const preconditions = parsed.ok && isObject(parsed.value['preconditions']) ? parsed.value['preconditions'] : {}
   const pick = (k: string): string | undefined => (typeof preconditions[k] === 'string' ? preconditions[k] : undefined)
-  return { ...(pick('uid') === undefined ? {} : { uid: pick('uid') }), ...(pick('resourceVersion') === undefined ? {} : { resourceVersion: pick('resourceVersion') }) }
+  return {
+    ...(pick('uid') === undefined ? {} : { uid: pick('uid') }),
+    ...(pick('resourceVersion') === undefined ? {} : { resourceVersion: pick('resourceVersion') }),
+  }
 }
 
 /** DELETE with optional DeleteOptions preconditions; no finalizers, so the object goes at once. */
@@ -112,10 +126,18 @@ export const deleteScrapeConfig = (store: ScrapeConfigStore, endpoint: ScrapeCon
   const metadata = metadataOf(stored.object)
   const { uid, resourceVersion } = preconditionsOf(body)
   if (uid !== undefined && uid !== metadata['uid']) {
-    return fail(C.preconditionFailed(endpoint.namespace, name, `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${asText(metadata['uid'])}`))
+    return fail(
+      C.preconditionFailed(endpoint.namespace, name, `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${asText(metadata['uid'])}`),
+    )
   }
   if (resourceVersion !== undefined && resourceVersion !== metadata['resourceVersion']) {
-    return fail(C.preconditionFailed(endpoint.namespace, name, `Precondition failed: ResourceVersion in precondition: ${resourceVersion}, ResourceVersion in object meta: ${asText(metadata['resourceVersion'])}`))
+    return fail(
+      C.preconditionFailed(
+        endpoint.namespace,
+        name,
+        `Precondition failed: ResourceVersion in precondition: ${resourceVersion}, ResourceVersion in object meta: ${asText(metadata['resourceVersion'])}`,
+      ),
+    )
   }
   if (!isDryRun(endpoint.query)) store.delete(endpoint.namespace, name)
   return {

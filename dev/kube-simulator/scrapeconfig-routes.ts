@@ -43,5 +43,4 @@ export const routeScrapeConfig = (method: string, url: string, userAgent?: strin
 }
 
 /** The RBAC verb, as a Forbidden message names it. */
-export const scrapeConfigVerb = (action: ScrapeConfigAction): string =>
-  action === 'replace' ? 'update' : action === 'unsupported' ? 'get' : action
+export const scrapeConfigVerb = (action: ScrapeConfigAction): string => (action === 'replace' ? 'update' : action === 'unsupported' ? 'get' : action)

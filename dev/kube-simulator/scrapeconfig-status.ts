@@ -36,13 +36,11 @@ const failure = (code: number, reason: string, message: string, details?: Record
     ? { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code }
     : { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, details, code }
 
-const about = (name?: string): Record<string, unknown> =>
-  name === undefined ? { group: GROUP, kind: PLURAL } : { name, group: GROUP, kind: PLURAL }
+const about = (name?: string): Record<string, unknown> => (name === undefined ? { group: GROUP, kind: PLURAL } : { name, group: GROUP, kind: PLURAL })
 
 export const notFound = (name: string): CrStatus => failure(404, 'NotFound', `${QUALIFIED} "${name}" not found`, about(name))
 
-export const alreadyExists = (name: string): CrStatus =>
-  failure(409, 'AlreadyExists', `${QUALIFIED} "${name}" already exists`, about(name))
+export const alreadyExists = (name: string): CrStatus => failure(409, 'AlreadyExists', `${QUALIFIED} "${name}" already exists`, about(name))
 
 export const conflict = (name: string): CrStatus =>
   failure(
@@ -85,8 +83,7 @@ export const invalid = (name: string, errors: readonly FieldError[], kind = `${K
 }
 
 /** PatchOptions validation (fieldManager, force), reported against `PatchOptions.meta.k8s.io ""`. */
-export const invalidPatchOptions = (errors: readonly FieldError[]): CrStatus =>
-  invalid('', errors, 'PatchOptions.meta.k8s.io', 'meta.k8s.io', 'PatchOptions')
+export const invalidPatchOptions = (errors: readonly FieldError[]): CrStatus => invalid('', errors, 'PatchOptions.meta.k8s.io', 'meta.k8s.io', 'PatchOptions')
 
 export interface ApplyConflict {
   readonly manager: string
@@ -102,7 +99,13 @@ export const applyConflict = (conflicts: readonly ApplyConflict[]): CrStatus => 
     message = `Apply failed with 1 conflict: conflict with ${first.manager}: ${first.path}`
   } else {
     const managers = [...new Set(conflicts.map((c) => c.manager))].sort()
-    const lines = managers.flatMap((m) => [`conflicts with ${m}:`, ...conflicts.filter((c) => c.manager === m).map((c) => `- ${c.path}`).sort()])
+    const lines = managers.flatMap((m) => [
+      `conflicts with ${m}:`,
+      ...conflicts
+        .filter((c) => c.manager === m)
+        .map((c) => `- ${c.path}`)
+        .sort(),
+    ])
     message = `Apply failed with ${conflicts.length} conflicts: ${lines.join('\n')}`
   }
   return failure(409, 'Conflict', message, {
@@ -113,8 +116,7 @@ export const applyConflict = (conflicts: readonly ApplyConflict[]): CrStatus => 
 export const unsupportedMediaType = (accepted: readonly string[]): CrStatus =>
   failure(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`)
 
-export const methodNotAllowed = (): CrStatus =>
-  failure(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource')
+export const methodNotAllowed = (): CrStatus => failure(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource')
 
 /** An injected fault's Status on a ScrapeConfig path: the resource's own wording where it has one. */
 export const forScrapeConfigStatusCode = (code: number, name: string, fallback: (code: number) => unknown): unknown =>

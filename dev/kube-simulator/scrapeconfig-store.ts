@@ -28,7 +28,8 @@ export interface ScrapeConfigStore {
 }
 
 const keyOf = (namespace: string, name: string): string => `${namespace}/${name}`
-const metadataOf = (o: JsonObject): JsonObject => (typeof o['metadata'] === 'object' && o['metadata'] !== null && !Array.isArray(o['metadata']) ? o['metadata'] : {})
+const metadataOf = (o: JsonObject): JsonObject =>
+  typeof o['metadata'] === 'object' && o['metadata'] !== null && !Array.isArray(o['metadata']) ? o['metadata'] : {}
 const SERVER_SET = ['uid', 'resourceVersion', 'generation', 'creationTimestamp', 'managedFields']
 
 /** The object without server-set metadata, to compare what a client can change. */
@@ -97,7 +98,11 @@ export const createScrapeConfigStore = (now: () => Date = () => new Date()): Scr
             uid: before['uid'] ?? randomUUID(),
             resourceVersion: String(revision),
             generation,
-            creationTimestamp: before['creationTimestamp'] ?? now().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+            creationTimestamp:
+              before['creationTimestamp'] ??
+              now()
+                .toISOString()
+                .replace(/\.\d{3}Z$/, 'Z'),
           },
         },
         managers: [...managers],

@@ -24,7 +24,14 @@ export const APPLY_PATCH = 'application/apply-patch+yaml'
 const PATCH_TYPES = [JSON_PATCH, MERGE_PATCH, APPLY_PATCH]
 
 /** Validate, write (unless dryRun) and answer. */
-const commit = (store: ScrapeConfigStore, endpoint: ScrapeConfigEndpoint, name: string, object: JsonObject, managers: Parameters<ScrapeConfigStore['write']>[3], creating: boolean): ScrapeConfigReply => {
+const commit = (
+  store: ScrapeConfigStore,
+  endpoint: ScrapeConfigEndpoint,
+  name: string,
+  object: JsonObject,
+  managers: Parameters<ScrapeConfigStore['write']>[3],
+  creating: boolean,
+): ScrapeConfigReply => {
   const invalid = validate(object, name, creating)
   if (invalid !== undefined) return fail(invalid)
   const status = creating ? 201 : 200
@@ -54,7 +61,14 @@ const apply = (store: ScrapeConfigStore, endpoint: ScrapeConfigEndpoint, name: s
   return commit(store, endpoint, name, outcome.object, outcome.managers, current === undefined)
 }
 
-export const patchScrapeConfig = (store: ScrapeConfigStore, endpoint: ScrapeConfigEndpoint, name: string, contentType: string, body: string, now: Date): ScrapeConfigReply => {
+export const patchScrapeConfig = (
+  store: ScrapeConfigStore,
+  endpoint: ScrapeConfigEndpoint,
+  name: string,
+  contentType: string,
+  body: string,
+  now: Date,
+): ScrapeConfigReply => {
   if (!PATCH_TYPES.includes(contentType)) return fail(C.unsupportedMediaType(PATCH_TYPES))
   if (contentType === APPLY_PATCH) return apply(store, endpoint, name, body, now)
   if (endpoint.query.has('force')) {
@@ -65,7 +79,8 @@ export const patchScrapeConfig = (store: ScrapeConfigStore, endpoint: ScrapeConf
   const patch = contentType === JSON_PATCH ? parseJsonPatch(body) : parseJsonBody(body)
   if (!patch.ok) return fail(patch.status)
   const document = structuredClone(current.object) as Json
-  const patched = contentType === JSON_PATCH ? applyJsonPatch(document, patch.value) : { ok: true as const, value: applyMergePatch(document, patch.value as Json) }
+  const patched =
+    contentType === JSON_PATCH ? applyJsonPatch(document, patch.value) : { ok: true as const, value: applyMergePatch(document, patch.value as Json) }
   if (!patched.ok) return fail(patched.status)
   const result = patched.value as JsonObject
   const input = typedAndAddressed(result, endpoint.namespace, name)
@@ -76,7 +91,14 @@ export const patchScrapeConfig = (store: ScrapeConfigStore, endpoint: ScrapeConf
   return commit(store, endpoint, name, input.value.object, managers, false)
 }
 
-export const replaceScrapeConfig = (store: ScrapeConfigStore, endpoint: ScrapeConfigEndpoint, name: string, contentType: string, body: string, now: Date): ScrapeConfigReply => {
+export const replaceScrapeConfig = (
+  store: ScrapeConfigStore,
+  endpoint: ScrapeConfigEndpoint,
+  name: string,
+  contentType: string,
+  body: string,
+  now: Date,
+): ScrapeConfigReply => {
   if (contentType !== 'application/json') return fail(C.unsupportedMediaType(['application/json', 'application/yaml']))
   const parsed = parseJsonBody(body)
   if (!parsed.ok) return fail(parsed.status)
@@ -85,7 +107,9 @@ export const replaceScrapeConfig = (store: ScrapeConfigStore, endpoint: ScrapeCo
   const current = store.get(endpoint.namespace, name)
   if (current === undefined) return fail(C.notFound(name))
   if (input.value.resourceVersion === undefined) {
-    return fail(C.invalid(name, [{ field: 'metadata.resourceVersion', reason: 'FieldValueInvalid', message: 'Invalid value: 0x0: must be specified for an update' }]))
+    return fail(
+      C.invalid(name, [{ field: 'metadata.resourceVersion', reason: 'FieldValueInvalid', message: 'Invalid value: 0x0: must be specified for an update' }]),
+    )
   }
   if (input.value.resourceVersion !== metadataOf(current.object)['resourceVersion']) return fail(C.conflict(name))
   const managers = updateFields(current.object, input.value.object, current.managers, managerOf(endpoint.query, endpoint.userAgent), nowText(now))

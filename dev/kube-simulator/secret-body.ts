@@ -21,8 +21,7 @@ export interface SecretInput {
   readonly data: Readonly<Record<string, string>>
 }
 
-export const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value)
+export const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value)
 
 /** Standard padded base64, as Go's encoding/json decodes `[]byte` fields. */
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
@@ -30,8 +29,7 @@ const CONFIG_KEY = /^[-._a-zA-Z0-9]+$/
 /** etcd's object limit as the apiserver enforces it for Secret data. */
 export const MAX_SECRET_BYTES = 1024 * 1024
 
-const cannotHandle = (detail: string): Status =>
-  badRequest(`Secret in version "v1" cannot be handled as a Secret: ${detail}`)
+const cannotHandle = (detail: string): Status => badRequest(`Secret in version "v1" cannot be handled as a Secret: ${detail}`)
 
 const illegalBase64At = (text: string): number => {
   const bad = text.search(/[^A-Za-z0-9+/=]/)

@@ -89,7 +89,12 @@ export const createSecretStore = (now: () => Date = () => new Date()): SecretSto
     get: (namespace, name) => secrets.get(keyOf(namespace, name)),
     create: (namespace, name, input) => {
       if (secrets.has(keyOf(namespace, name))) return undefined
-      const identity = { uid: randomUUID(), creationTimestamp: now().toISOString().replace(/\.\d{3}Z$/, 'Z') }
+      const identity = {
+        uid: randomUUID(),
+        creationTimestamp: now()
+          .toISOString()
+          .replace(/\.\d{3}Z$/, 'Z'),
+      }
       const secret = build(namespace, name, input, identity, nextRevision(), input.type ?? 'Opaque')
       secrets.set(keyOf(namespace, name), secret)
       return secret

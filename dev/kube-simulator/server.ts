@@ -110,7 +110,12 @@ export const startKubeSimulator = async (options: KubeSimulatorOptions = {}): Pr
   const scrapeConfigs = createScrapeConfigStore()
   const scrapeConfigNamespaces = options.scrapeConfigNamespaces === undefined ? undefined : new Set(options.scrapeConfigNamespaces)
   const policy = {
-    token, user, forbiddenNamespaces, forbiddenToken, forbiddenUser: FORBIDDEN_USER, scrapeConfigCrd: options.scrapeConfigCrd ?? true,
+    token,
+    user,
+    forbiddenNamespaces,
+    forbiddenToken,
+    forbiddenUser: FORBIDDEN_USER,
+    scrapeConfigCrd: options.scrapeConfigCrd ?? true,
     ...(scrapeConfigNamespaces === undefined ? {} : { scrapeConfigNamespaces }),
   }
   const dispatch = createDispatch(store, policy, scrapeConfigs)
@@ -155,17 +160,23 @@ export const startKubeSimulator = async (options: KubeSimulatorOptions = {}): Pr
       send(res, status, body, headers)
     }
     const body = await readBody(req)
-    const faulted = await meetFault(faults.decide(kind), req.socket, (ms) => sleep(ms, undefined, { signal: stopping.signal }), (effect) => {
-      const retryAfter = effect.retryAfterSeconds
-      const status = endpoint.op === 'scrapeConfig'
-        ? effect.status === 403
-          ? C.forbidden(verbOf(endpoint), user, endpoint.namespace, endpoint.name)
-          : C.forScrapeConfigStatusCode(effect.status, endpoint.name ?? '', (code) => S.forStatusCode(code, endpoint.name ?? '', retryAfter))
-        : effect.status === 403
-          ? S.forbidden(verbOf(endpoint), user, endpoint.namespace ?? 'default', endpoint.name)
-          : S.forStatusCode(effect.status, endpoint.name ?? '', retryAfter)
-      answer(effect.status, status, retryAfter === undefined ? {} : { 'Retry-After': String(retryAfter) })
-    })
+    const faulted = await meetFault(
+      faults.decide(kind),
+      req.socket,
+      (ms) => sleep(ms, undefined, { signal: stopping.signal }),
+      (effect) => {
+        const retryAfter = effect.retryAfterSeconds
+        const status =
+          endpoint.op === 'scrapeConfig'
+            ? effect.status === 403
+              ? C.forbidden(verbOf(endpoint), user, endpoint.namespace, endpoint.name)
+              : C.forScrapeConfigStatusCode(effect.status, endpoint.name ?? '', (code) => S.forStatusCode(code, endpoint.name ?? '', retryAfter))
+            : effect.status === 403
+              ? S.forbidden(verbOf(endpoint), user, endpoint.namespace ?? 'default', endpoint.name)
+              : S.forStatusCode(effect.status, endpoint.name ?? '', retryAfter)
+        answer(effect.status, status, retryAfter === undefined ? {} : { 'Retry-After': String(retryAfter) })
+      },
+    )
     if (faulted) return
     if (body === undefined) {
       answer(413, S.requestEntityTooLarge())

@@ -51,12 +51,10 @@ export const forbidden = (verb: string, user: string, namespace: string, name?: 
     name === undefined ? { kind: RESOURCE } : { name, kind: RESOURCE },
   )
 
-export const notFound = (name: string): Status =>
-  failure(404, 'NotFound', `${RESOURCE} "${name}" not found`, { name, kind: RESOURCE })
+export const notFound = (name: string): Status => failure(404, 'NotFound', `${RESOURCE} "${name}" not found`, { name, kind: RESOURCE })
 
 /** What the apiserver answers for a path no installed API serves. */
-export const unknownPath = (): Status =>
-  failure(404, 'NotFound', 'the server could not find the requested resource', {})
+export const unknownPath = (): Status => failure(404, 'NotFound', 'the server could not find the requested resource', {})
 
 export const conflict = (name: string): Status =>
   failure(
@@ -66,23 +64,16 @@ export const conflict = (name: string): Status =>
     { name, kind: RESOURCE },
   )
 
-export const alreadyExists = (name: string): Status =>
-  failure(409, 'AlreadyExists', `${RESOURCE} "${name}" already exists`, { name, kind: RESOURCE })
+export const alreadyExists = (name: string): Status => failure(409, 'AlreadyExists', `${RESOURCE} "${name}" already exists`, { name, kind: RESOURCE })
 
 export const badRequest = (message: string): Status => failure(400, 'BadRequest', message)
 
-export const methodNotAllowed = (): Status =>
-  failure(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource')
+export const methodNotAllowed = (): Status => failure(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource')
 
 export const unsupportedMediaType = (accepted: readonly string[]): Status =>
-  failure(
-    415,
-    'UnsupportedMediaType',
-    `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`,
-  )
+  failure(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`)
 
-export const requestEntityTooLarge = (): Status =>
-  failure(413, 'RequestEntityTooLarge', 'the server has received a request that is too large')
+export const requestEntityTooLarge = (): Status => failure(413, 'RequestEntityTooLarge', 'the server has received a request that is too large')
 
 /** A validation failure of the Secret itself (`Secret "x" is invalid: field: detail`). */
 export const invalidSecret = (name: string, causes: readonly (Required<Pick<StatusCause, 'field' | 'message'>> & { readonly reason?: string })[]): Status =>
@@ -101,12 +92,7 @@ export const patchNotApplicable = (detail: string): Status =>
   })
 
 export const tooManyRequests = (retryAfterSeconds?: number): Status =>
-  failure(
-    429,
-    'TooManyRequests',
-    'Too many requests, please try again later.',
-    retryAfterSeconds === undefined ? undefined : { retryAfterSeconds },
-  )
+  failure(429, 'TooManyRequests', 'Too many requests, please try again later.', retryAfterSeconds === undefined ? undefined : { retryAfterSeconds })
 
 /** Status body for an injected fault status; `name` is the secret the request addressed, if any. */
 export const forStatusCode = (code: number, name: string, retryAfterSeconds?: number): Status => {
@@ -128,16 +114,8 @@ export const forStatusCode = (code: number, name: string, retryAfterSeconds?: nu
     case 503:
       return failure(503, 'ServiceUnavailable', 'the server is currently unable to handle the request')
     case 504:
-      return failure(
-        504,
-        'Timeout',
-        'the server was unable to return a response in the time allotted, but may still be processing the request',
-      )
+      return failure(504, 'Timeout', 'the server was unable to return a response in the time allotted, but may still be processing the request')
     default:
-      return failure(
-        code,
-        code >= 500 ? 'InternalError' : 'Unknown',
-        `the server responded with the status code ${code} but did not return more information`,
-      )
+      return failure(code, code >= 500 ? 'InternalError' : 'Unknown', `the server responded with the status code ${code} but did not return more information`)
   }
 }

@@ -32,7 +32,7 @@ export const parseCommandArgs = (argv: readonly string[], spec: ArgSpec): Either
   try {
     parsed = parseArgs({ args: [...argv], options: config, allowPositionals: true, strict: true })
   } catch (error) {
-    return left(error instanceof Error ? error.message.split('\n')[0] ?? error.message : String(error))
+    return left(error instanceof Error ? (error.message.split('\n')[0] ?? error.message) : String(error))
   }
   const help = parsed.values['help'] === true
   const flags = new Set<string>()
@@ -46,7 +46,13 @@ export const parseCommandArgs = (argv: readonly string[], spec: ArgSpec): Either
   }
   const names = spec.positionals?.names ?? []
   const required = spec.positionals?.required ?? 0
-  if (!help && parsed.positionals.length < required) return left(`missing argument ${names.slice(parsed.positionals.length, required).map((n) => `<${n}>`).join(' ')}`)
+  if (!help && parsed.positionals.length < required)
+    return left(
+      `missing argument ${names
+        .slice(parsed.positionals.length, required)
+        .map((n) => `<${n}>`)
+        .join(' ')}`,
+    )
   if (parsed.positionals.length > names.length) return left(`unexpected argument '${parsed.positionals[names.length] ?? ''}'`)
   return right({ help, flags, options, positionals: parsed.positionals })
 }

@@ -56,7 +56,8 @@ export const main = async (argv: readonly string[], io: CliIo = processIo()): Pr
   const [command, ...rest] = argv
   switch (command) {
     // the service keeps its own process wiring (signals, logger): unchanged
-    case 'run': return runCommand(rest)
+    case 'run':
+      return runCommand(rest)
     case undefined:
     case '--help':
     case '-h':

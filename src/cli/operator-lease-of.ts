@@ -15,5 +15,9 @@ export const operatorLeaseOf = (ctx: StoreContext, config: LeaseOpsConfig, comma
   // SERVICE_LEASE_MS=0: the service claims no lease; the command still marks what it works on
   const ttlMs = config.leaseMs > 0 ? config.leaseMs : DEFAULT_LEASE_MS
   const owner = `telemetry-client ${command} ${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
-  return createOperatorLease(createServiceLease(ctx.redis, ctx.prefix, owner, ttlMs), { waitMs: ttlMs, pollMs: 100, renewMs: Math.max(50, Math.floor(ttlMs / 3)) })
+  return createOperatorLease(createServiceLease(ctx.redis, ctx.prefix, owner, ttlMs), {
+    waitMs: ttlMs,
+    pollMs: 100,
+    renewMs: Math.max(50, Math.floor(ttlMs / 3)),
+  })
 }

@@ -13,7 +13,14 @@ import { isLeft, left, type Either } from 'fp-ts/lib/Either.js'
 import { kogitoAttributesOf } from './cloud-event.js'
 import type { Delivery, RecordHeaders } from './delivery.js'
 import { preview } from './decode.js'
-import { DEFAULT_MAX_MESSAGE_BYTES, decodeRequestMessage, decodeRequestObject, parseJsonBytes, type RejectedMessage, type RequestMessage } from './request-message.js'
+import {
+  DEFAULT_MAX_MESSAGE_BYTES,
+  decodeRequestMessage,
+  decodeRequestObject,
+  parseJsonBytes,
+  type RejectedMessage,
+  type RequestMessage,
+} from './request-message.js'
 import { requestKindOfTopic } from './topics.js'
 
 export const HEADER_LIMITS = { count: 64, nameChars: 64, valueBytes: 4096 } as const
@@ -39,16 +46,24 @@ interface ReadHeaders {
   readonly problem?: string
 }
 
-interface HeaderRead { readonly bytes: number; readonly text?: string; readonly problem?: string; readonly outOfBounds?: true }
+interface HeaderRead {
+  readonly bytes: number
+  readonly text?: string
+  readonly problem?: string
+  readonly outOfBounds?: true
+}
 
 const oneHeader = (name: string, raw: Buffer | string | ReadonlyArray<Buffer | string>): HeaderRead => {
-  if (name.length > HEADER_LIMITS.nameChars) return { bytes: 0, outOfBounds: true, problem: `header name too long: ${preview(name)} (${name.length} characters, limit ${HEADER_LIMITS.nameChars})` }
+  if (name.length > HEADER_LIMITS.nameChars)
+    return { bytes: 0, outOfBounds: true, problem: `header name too long: ${preview(name)} (${name.length} characters, limit ${HEADER_LIMITS.nameChars})` }
   const buffers = (Array.isArray(raw) ? (raw as ReadonlyArray<Buffer | string>) : [raw as Buffer | string]).map(bytesOf)
   const bytes = buffers.reduce((n, b) => n + name.length + b.length, 0)
   const tooLong = buffers.find((b) => b.length > HEADER_LIMITS.valueBytes)
-  if (tooLong !== undefined) return { bytes, outOfBounds: true, problem: `header ${preview(name)} too long: ${tooLong.length} bytes exceeds the limit of ${HEADER_LIMITS.valueBytes}` }
+  if (tooLong !== undefined)
+    return { bytes, outOfBounds: true, problem: `header ${preview(name)} too long: ${tooLong.length} bytes exceeds the limit of ${HEADER_LIMITS.valueBytes}` }
   const [only] = buffers
-  if (buffers.length !== 1 || only === undefined) return { bytes, problem: `header ${preview(name)} appears ${buffers.length} times: a CloudEvent attribute has one value` }
+  if (buffers.length !== 1 || only === undefined)
+    return { bytes, problem: `header ${preview(name)} appears ${buffers.length} times: a CloudEvent attribute has one value` }
   try {
     return { bytes, text: utf8.decode(only) }
   } catch {
@@ -59,7 +74,8 @@ const oneHeader = (name: string, raw: Buffer | string | ReadonlyArray<Buffer | s
 /** The `ce_*` headers as attributes and the content type; other headers only count towards the size. */
 const readHeaders = (headers: RecordHeaders): ReadHeaders => {
   const names = Object.keys(headers)
-  if (names.length > HEADER_LIMITS.count) return { attributes: {}, bytes: 0, problem: `too many headers: ${names.length} exceeds the limit of ${HEADER_LIMITS.count}` }
+  if (names.length > HEADER_LIMITS.count)
+    return { attributes: {}, bytes: 0, problem: `too many headers: ${names.length} exceeds the limit of ${HEADER_LIMITS.count}` }
   const attributes: Attributes = {}
   let contentType: string | undefined
   let bytes = 0
@@ -80,7 +96,8 @@ const readHeaders = (headers: RecordHeaders): ReadHeaders => {
     if (header.text === undefined) continue
     if (attribute === undefined) contentType = header.text
     else if (!ATTRIBUTE_NAME.test(attribute)) problem ??= `header ${preview(name)} does not name a CloudEvents attribute (ce_ + lower-case letters and digits)`
-    else if (attribute === 'data' || attribute === 'datacontenttype') problem ??= `header ${preview(name)} is not allowed in binary mode (the value is the data, content-type its type)`
+    else if (attribute === 'data' || attribute === 'datacontenttype')
+      problem ??= `header ${preview(name)} is not allowed in binary mode (the value is the data, content-type its type)`
     else attributes[attribute] = header.text
   }
   return { attributes, ...(contentType === undefined ? {} : { contentType }), bytes, ...(problem === undefined ? {} : { problem }) }
@@ -107,7 +124,8 @@ export const decodeBinaryRequest = (
   maxBytes: number = DEFAULT_MAX_MESSAGE_BYTES,
 ): Either<RejectedMessage, RequestMessage> => {
   const kind = requestKindOfTopic(topic)
-  const reject = (reason: string): Either<RejectedMessage, RequestMessage> => left({ ...(kind === undefined ? {} : { kind }), kogito: {}, reason, reasons: [reason] })
+  const reject = (reason: string): Either<RejectedMessage, RequestMessage> =>
+    left({ ...(kind === undefined ? {} : { kind }), kogito: {}, reason, reasons: [reason] })
   const read = readHeaders(headers)
   if (read.problem !== undefined) return rejectWithAttributes(topic, read.attributes, `invalid binary-mode CloudEvent: ${read.problem}`)
   const size = read.bytes + (value?.length ?? 0)
@@ -126,7 +144,10 @@ export const decodeBinaryRequest = (
 }
 
 /** Either content mode, as the ingest decodes every record. */
-export const decodeRequestDelivery = (delivery: Pick<Delivery, 'topic' | 'value' | 'headers'>, maxBytes: number = DEFAULT_MAX_MESSAGE_BYTES): Either<RejectedMessage, RequestMessage> =>
+export const decodeRequestDelivery = (
+  delivery: Pick<Delivery, 'topic' | 'value' | 'headers'>,
+  maxBytes: number = DEFAULT_MAX_MESSAGE_BYTES,
+): Either<RejectedMessage, RequestMessage> =>
   delivery.headers !== undefined && isBinaryMode(delivery.headers)
     ? decodeBinaryRequest(delivery.topic, delivery.headers, delivery.value, maxBytes)
     : decodeRequestMessage(delivery.topic, delivery.value, maxBytes)

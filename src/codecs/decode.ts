@@ -45,7 +45,10 @@ export const preview = (value: unknown): string => {
   return text.length > PREVIEW_MAX ? `${text.slice(0, PREVIEW_MAX - 1)}…` : text
 }
 
-interface Tagged { readonly _tag?: unknown; readonly type?: unknown }
+interface Tagged {
+  readonly _tag?: unknown
+  readonly type?: unknown
+}
 const WRAPPERS: readonly unknown[] = ['ExactType', 'ReadonlyType', 'RefinementType']
 
 /** Union/intersection, also when wrapped (`t.exact(t.intersection(...))` validates with the wrapper's context). */

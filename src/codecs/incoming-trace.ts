@@ -46,9 +46,18 @@ const fromPair = (source: TraceSource, parent: string | undefined | null, state:
   return read.context === undefined ? undefined : { context: read.context, source, malformed }
 }
 
-export const incomingTraceOf = (headers: RecordHeaders | undefined, message: Pick<RequestMessage, 'distributedTracing'>, maxAttributeBytes: number): IncomingTrace => {
+export const incomingTraceOf = (
+  headers: RecordHeaders | undefined,
+  message: Pick<RequestMessage, 'distributedTracing'>,
+  maxAttributeBytes: number,
+): IncomingTrace => {
   const malformed: string[] = []
-  const fromHeader = fromPair('kafka-header', headerText(headers, 'traceparent', maxAttributeBytes), headerText(headers, 'tracestate', maxAttributeBytes), malformed)
+  const fromHeader = fromPair(
+    'kafka-header',
+    headerText(headers, 'traceparent', maxAttributeBytes),
+    headerText(headers, 'tracestate', maxAttributeBytes),
+    malformed,
+  )
   if (fromHeader !== undefined) return fromHeader
   const attributes = message.distributedTracing
   const fromEvent = fromPair('cloudevent', bounded(attributes?.traceparent, maxAttributeBytes), bounded(attributes?.tracestate, maxAttributeBytes), malformed)

@@ -85,7 +85,18 @@ export const boundedKogito = (kogito: KogitoAttributes, limits: EchoLimits): Kog
 }
 
 /** The CloudEvents core attributes; every other key of an envelope is an extension attribute. */
-const CORE_ATTRIBUTES: ReadonlySet<string> = new Set(['specversion', 'id', 'source', 'type', 'time', 'datacontenttype', 'subject', 'dataschema', 'data', 'data_base64'])
+const CORE_ATTRIBUTES: ReadonlySet<string> = new Set([
+  'specversion',
+  'id',
+  'source',
+  'type',
+  'time',
+  'datacontenttype',
+  'subject',
+  'dataschema',
+  'data',
+  'data_base64',
+])
 
 /** Every extension attribute the envelope carries (kogito* and any other), as name and text. */
 const extensionAttributes = (message: RequestMessage): ReadonlyArray<readonly [string, string]> => {
@@ -113,14 +124,16 @@ export const limitViolations = (message: RequestMessage, limits: RequestLimits, 
   for (const [name, value] of envelopeAttributes(message)) {
     const size = Math.max(bytes(name), bytes(value))
     // the name is shown cut short: it may itself be the oversized part
-    if (size > limits.maxExtensionAttributeBytes) reasons.push(over(`attribute ${name.slice(0, 40)}`, size, limits.maxExtensionAttributeBytes, 'MAX_EXTENSION_ATTRIBUTE_BYTES'))
+    if (size > limits.maxExtensionAttributeBytes)
+      reasons.push(over(`attribute ${name.slice(0, 40)}`, size, limits.maxExtensionAttributeBytes, 'MAX_EXTENSION_ATTRIBUTE_BYTES'))
   }
   const extensions = extensionAttributes(message)
   if (extensions.length > limits.maxExtensionAttributes) {
     reasons.push(`too many extension attributes: ${extensions.length} exceeds the limit of ${limits.maxExtensionAttributes} (MAX_EXTENSION_ATTRIBUTES)`)
   }
   const extensionBytes = extensions.reduce((sum, [name, value]) => sum + bytes(name) + bytes(value), 0)
-  if (extensionBytes > limits.maxExtensionAttributesBytes) reasons.push(over('extension attributes together', extensionBytes, limits.maxExtensionAttributesBytes, 'MAX_EXTENSION_ATTRIBUTES_BYTES'))
+  if (extensionBytes > limits.maxExtensionAttributesBytes)
+    reasons.push(over('extension attributes together', extensionBytes, limits.maxExtensionAttributesBytes, 'MAX_EXTENSION_ATTRIBUTES_BYTES'))
   const namespaces = 'namespaces' in message.payload ? message.payload.namespaces.length : 0
   if (namespaces > limits.maxNamespaces) reasons.push(`too many namespaces: ${namespaces} exceeds the limit of ${limits.maxNamespaces} (MAX_NAMESPACES)`)
   // rendering is the costly check: only for a request already within the cheap limits

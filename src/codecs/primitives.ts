@@ -10,7 +10,11 @@
 import * as t from 'io-ts'
 
 /** A string codec with a readable name, an optional normalisation and a brand. */
-const brandedString = <B extends t.Branded<string, unknown>>(name: string, check: (s: string) => boolean, normalize: (s: string) => string = (s) => s): t.Type<B, string, unknown> =>
+const brandedString = <B extends t.Branded<string, unknown>>(
+  name: string,
+  check: (s: string) => boolean,
+  normalize: (s: string) => string = (s) => s,
+): t.Type<B, string, unknown> =>
   new t.Type<B, string, unknown>(
     name,
     (u): u is B => typeof u === 'string' && check(u) && normalize(u) === u,
@@ -20,7 +24,9 @@ const brandedString = <B extends t.Branded<string, unknown>>(name: string, check
 
 // --- ServiceId -------------------------------------------------------------------------------
 
-export interface ServiceIdBrand { readonly ServiceId: unique symbol }
+export interface ServiceIdBrand {
+  readonly ServiceId: unique symbol
+}
 export type ServiceId = t.Branded<string, ServiceIdBrand>
 const SERVICE_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/
 /** Safe as a Prometheus job_name, a label value, a Grafana uid seed/tag and a Redis hash tag. */
@@ -28,7 +34,9 @@ export const ServiceId = brandedString<ServiceId>('ServiceId (1-128 of A-Z a-z 0
 
 // --- Namespace(s) ----------------------------------------------------------------------------
 
-export interface NamespaceBrand { readonly Namespace: unique symbol }
+export interface NamespaceBrand {
+  readonly Namespace: unique symbol
+}
 export type Namespace = t.Branded<string, NamespaceBrand>
 const NAMESPACE = /^[A-Za-z0-9_.-]{1,253}$/
 /** Wider than a Kubernetes namespace (the spec's `NAMESPACE_1` must pass) but regex- and YAML-inert apart from `.`. */
@@ -97,7 +105,9 @@ export const isHost = (s: string): boolean => {
   return isIPv4(s) || isIPv6(s) || (isHostname(s) && !/^[\d.]+$/.test(s))
 }
 
-export interface PrometheusHostBrand { readonly PrometheusHost: unique symbol }
+export interface PrometheusHostBrand {
+  readonly PrometheusHost: unique symbol
+}
 export type PrometheusHost = t.Branded<string, PrometheusHostBrand>
 /** IPv6 is normalised to the unbracketed form; whoever builds `host:port` adds brackets back. */
 export const PrometheusHost = brandedString<PrometheusHost>('PrometheusHost (hostname, IPv4 or IPv6; no scheme, path or port)', isHost, unbracket)
@@ -105,7 +115,9 @@ export const PrometheusHost = brandedString<PrometheusHost>('PrometheusHost (hos
 /** `host:port` as Prometheus and Kafka expect it: IPv6 in brackets. */
 export const hostPort = (host: string, port: number): string => `${isIPv6(host) ? `[${host}]` : host}:${port}`
 
-export interface PortBrand { readonly Port: unique symbol }
+export interface PortBrand {
+  readonly Port: unique symbol
+}
 export type Port = t.Branded<number, PortBrand>
 const isPort = (u: unknown): u is Port => typeof u === 'number' && Number.isInteger(u) && u >= 1 && u <= 65535
 export const Port: t.Type<Port, number, unknown> = new t.Type<Port, number, unknown>(

@@ -20,7 +20,9 @@ export interface DistributedTracing {
   readonly tracestate?: string
 }
 
-interface Traced { readonly distributedTracing?: DistributedTracing }
+interface Traced {
+  readonly distributedTracing?: DistributedTracing
+}
 
 export type RequestMessage =
   | ({ readonly kind: 'create'; readonly envelope: CloudEvent; readonly kogito: KogitoAttributes; readonly payload: CreateDashboardRequest } & Traced)
@@ -115,8 +117,7 @@ export const decodeRequestMessage = (
 export const decodeRequestObject = (topic: string, raw: unknown): Either<RejectedMessage, RequestMessage> => {
   const kind = requestKindOfTopic(topic)
   let info: Omit<RejectedMessage, 'reason' | 'reasons'> = kind === undefined ? { kogito: {} } : { kind, kogito: {} }
-  const reject = (reason: string, reasons: readonly string[] = [reason]): Either<RejectedMessage, RequestMessage> =>
-    left({ ...info, reason, reasons })
+  const reject = (reason: string, reasons: readonly string[] = [reason]): Either<RejectedMessage, RequestMessage> => left({ ...info, reason, reasons })
   if (!isRecord(raw)) return reject(`not a CloudEvent: expected a JSON object, got ${preview(raw)}`)
 
   const data = raw['data']
@@ -142,15 +143,21 @@ export const decodeRequestObject = (topic: string, raw: unknown): Either<Rejecte
   switch (kind) {
     case 'create': {
       const p = decodeWith(payloadCodecs.create)(raw)
-      return isLeft(p) ? reject(`invalid ${kind} request: ${summary(p.left.reasons)}`, p.left.reasons) : right({ kind, envelope: env, kogito, payload: p.right.data, ...traced })
+      return isLeft(p)
+        ? reject(`invalid ${kind} request: ${summary(p.left.reasons)}`, p.left.reasons)
+        : right({ kind, envelope: env, kogito, payload: p.right.data, ...traced })
     }
     case 'platform': {
       const p = decodeWith(payloadCodecs.platform)(raw)
-      return isLeft(p) ? reject(`invalid ${kind} request: ${summary(p.left.reasons)}`, p.left.reasons) : right({ kind, envelope: env, kogito, payload: p.right.data, ...traced })
+      return isLeft(p)
+        ? reject(`invalid ${kind} request: ${summary(p.left.reasons)}`, p.left.reasons)
+        : right({ kind, envelope: env, kogito, payload: p.right.data, ...traced })
     }
     case 'delete': {
       const p = decodeWith(payloadCodecs.delete)(raw)
-      return isLeft(p) ? reject(`invalid ${kind} request: ${summary(p.left.reasons)}`, p.left.reasons) : right({ kind, envelope: env, kogito, payload: p.right.data, ...traced })
+      return isLeft(p)
+        ? reject(`invalid ${kind} request: ${summary(p.left.reasons)}`, p.left.reasons)
+        : right({ kind, envelope: env, kogito, payload: p.right.data, ...traced })
     }
   }
 }

@@ -18,7 +18,9 @@ export const CreateDashboardRequest = t.exact(
 )
 export type CreateDashboardRequest = t.TypeOf<typeof CreateDashboardRequest>
 
-export interface ServiceNameBrand { readonly ServiceName: unique symbol }
+export interface ServiceNameBrand {
+  readonly ServiceName: unique symbol
+}
 export type ServiceName = t.Branded<string, ServiceNameBrand>
 // eslint-disable-next-line no-control-regex
 const SERVICE_NAME = /^[^\u0000-\u001f\u007f-\u009f]{1,253}$/u

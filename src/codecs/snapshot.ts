@@ -35,7 +35,10 @@ export type AppliedJob = t.TypeOf<typeof AppliedJob>
 
 /** What a request found in place before its first side effect: what an undo puts back. */
 export const Applied = t.readonly(
-  t.type({ job: t.union([AppliedJob, t.null]), dashboards: t.readonly(t.partial({ metrics: AppliedDashboard, logs: AppliedDashboard, platform: AppliedDashboard })) }),
+  t.type({
+    job: t.union([AppliedJob, t.null]),
+    dashboards: t.readonly(t.partial({ metrics: AppliedDashboard, logs: AppliedDashboard, platform: AppliedDashboard })),
+  }),
   'Applied',
 )
 export type Applied = t.TypeOf<typeof Applied>
@@ -96,10 +99,7 @@ export const OutstandingResult = t.readonly(
 )
 export type OutstandingResult = t.TypeOf<typeof OutstandingResult>
 
-export const CompletedRequest = t.readonly(
-  t.type({ requestId: t.string, resultId: t.string, status: OrderStatus, result: ResultRecord }),
-  'CompletedRequest',
-)
+export const CompletedRequest = t.readonly(t.type({ requestId: t.string, resultId: t.string, status: OrderStatus, result: ResultRecord }), 'CompletedRequest')
 export type CompletedRequest = t.TypeOf<typeof CompletedRequest>
 
 export const ServiceSnapshot = t.readonly(

@@ -6,7 +6,11 @@ import type { RequestLimits } from '../codecs/limits.js'
 import type { GrafanaApiChoice, HostPort, LogLevel, SaslMechanism } from './env-values.js'
 import type { AllowRule } from './target-allow.js'
 
-export interface SecretRef { readonly namespace: string; readonly name: string; readonly key: string }
+export interface SecretRef {
+  readonly namespace: string
+  readonly name: string
+  readonly key: string
+}
 /** SCRAPE_CONFIG_NAMESPACE, SCRAPE_CONFIG_LABELS, SCRAPE_CONFIG_MAX_IN_FLIGHT */
 export interface ScrapeConfigRef {
   readonly namespace: string
@@ -33,7 +37,12 @@ export interface ConfigShape {
     /** consumer group timings (kafkajs names); tests and the local stack shorten them */
     /** the broker's `message.max.bytes`: no record the service produces is larger (KAFKA_MAX_RECORD_BYTES) */
     readonly maxRecordBytes: number
-    readonly consumer: { readonly sessionTimeout: number; readonly heartbeatInterval: number; readonly maxWaitTimeInMs: number; readonly rebalanceTimeout: number }
+    readonly consumer: {
+      readonly sessionTimeout: number
+      readonly heartbeatInterval: number
+      readonly maxWaitTimeInMs: number
+      readonly rebalanceTimeout: number
+    }
   }
   /** `clusterNodes` set selects an ioredis Cluster; `url` is then used only for its credentials/TLS */
   readonly redis: { readonly url: string; readonly clusterNodes?: readonly HostPort[]; readonly keyPrefix: string }

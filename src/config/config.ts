@@ -91,11 +91,16 @@ export const scrapeTargets = (r: EnvReader): ScrapeTargetsConfig => {
   const backend = r.opt('SCRAPE_CONFIG_BACKEND', ScrapeBackendFromString) ?? 'secret'
   const secretGiven = backend === 'secret' || r.raw('SECRET_NAMESPACE') !== undefined || r.raw('SECRET_NAME') !== undefined
   const secret = secretGiven
-    ? { namespace: r.req('SECRET_NAMESPACE', KubeNamespaceName) ?? '', name: r.req('SECRET_NAME', KubeObjectName) ?? '', key: r.opt('SECRET_KEY', SecretKey) ?? DEFAULTS.SECRET_KEY }
+    ? {
+        namespace: r.req('SECRET_NAMESPACE', KubeNamespaceName) ?? '',
+        name: r.req('SECRET_NAME', KubeObjectName) ?? '',
+        key: r.opt('SECRET_KEY', SecretKey) ?? DEFAULTS.SECRET_KEY,
+      }
     : undefined
   const scrapeConfigGiven = backend === 'scrapeconfig' || r.raw('SCRAPE_CONFIG_NAMESPACE') !== undefined
   const scrapeConfig = scrapeConfigGiven ? scrapeConfigRef(r) : undefined
-  if (backend === 'secret') return { backend, secret: secret ?? { namespace: '', name: '', key: DEFAULTS.SECRET_KEY }, ...(scrapeConfig === undefined ? {} : { scrapeConfig }) }
+  if (backend === 'secret')
+    return { backend, secret: secret ?? { namespace: '', name: '', key: DEFAULTS.SECRET_KEY }, ...(scrapeConfig === undefined ? {} : { scrapeConfig }) }
   return { backend, scrapeConfig: scrapeConfig ?? { namespace: '', labels: {}, maxInFlight: 16 }, ...(secret === undefined ? {} : { secret }) }
 }
 
@@ -165,7 +170,9 @@ const decodeEnv = (u: unknown, c: t.Context): t.Validation<Config> => {
         rebalanceTimeout: def('KAFKA_REBALANCE_TIMEOUT_MS', IntFromString(1000, 3_600_000), 60_000),
       },
       maxRecordBytes: def('KAFKA_MAX_RECORD_BYTES', IntFromString(4096, 100 * 1024 * 1024), DEFAULT_KAFKA_MAX_RECORD_BYTES),
-      ...(mechanism !== undefined && saslUser !== undefined && saslPassword !== undefined ? { sasl: { mechanism, username: saslUser, password: saslPassword } } : {}),
+      ...(mechanism !== undefined && saslUser !== undefined && saslPassword !== undefined
+        ? { sasl: { mechanism, username: saslUser, password: saslPassword } }
+        : {}),
     },
     redis: {
       url: def('REDIS_URL', RedisUrl, DEFAULTS.REDIS_URL),

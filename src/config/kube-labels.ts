@@ -42,5 +42,8 @@ export const KubeLabels = new t.Type<Readonly<Record<string, string>>, string, u
     const labels = typeof u === 'string' ? parse(u) : undefined
     return labels === undefined ? t.failure(u, c) : t.success(labels)
   },
-  (labels) => Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(','),
+  (labels) =>
+    Object.entries(labels)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(','),
 )

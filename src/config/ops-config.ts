@@ -128,7 +128,8 @@ export const loadReconcileOpsConfig = (env: Env): Either<readonly string[], Reco
   const [hasToken, hasUser, hasPassword] = ['GRAFANA_TOKEN', 'GRAFANA_USER', 'GRAFANA_PASSWORD'].map((n) => r.raw(n) !== undefined)
   if (hasToken && (hasUser || hasPassword)) r.problems.push('GRAFANA_TOKEN: set either GRAFANA_TOKEN or GRAFANA_USER+GRAFANA_PASSWORD, not both')
   else if (!hasToken && !hasUser && !hasPassword) r.problems.push('GRAFANA_TOKEN: required (or GRAFANA_USER and GRAFANA_PASSWORD), none set')
-  else if (hasUser !== hasPassword) r.problems.push(`${hasUser ? 'GRAFANA_PASSWORD' : 'GRAFANA_USER'}: required when ${hasUser ? 'GRAFANA_USER' : 'GRAFANA_PASSWORD'} is set`)
+  else if (hasUser !== hasPassword)
+    r.problems.push(`${hasUser ? 'GRAFANA_PASSWORD' : 'GRAFANA_USER'}: required when ${hasUser ? 'GRAFANA_USER' : 'GRAFANA_PASSWORD'} is set`)
   const grafana = {
     url,
     auth: token !== undefined ? { token } : { ...(user === undefined ? {} : { user }), ...(password === undefined ? {} : { password }) },

@@ -7,7 +7,19 @@
 import { isLeft, left, right, type Either } from 'fp-ts/lib/Either.js'
 import type * as t from 'io-ts'
 import { DEFAULT_REQUEST_LIMITS, type RequestLimits } from '../codecs/limits.js'
-import { DEFAULT_KAFKA_MAX_RECORD_BYTES, DEFAULTS, GrafanaUid, HttpUrl, IntFromString, KubeLabels, KubeNamespaceName, ScrapeBackendFromString, Text, TopicName, type Env } from './config.js'
+import {
+  DEFAULT_KAFKA_MAX_RECORD_BYTES,
+  DEFAULTS,
+  GrafanaUid,
+  HttpUrl,
+  IntFromString,
+  KubeLabels,
+  KubeNamespaceName,
+  ScrapeBackendFromString,
+  Text,
+  TopicName,
+  type Env,
+} from './config.js'
 import { rejectedValueMessage } from './shown-value.js'
 
 export interface PreviewConfig {
@@ -46,7 +58,10 @@ export const loadPreviewConfig = (env: Env): Either<readonly string[], PreviewCo
   const backend = opt('SCRAPE_CONFIG_BACKEND', ScrapeBackendFromString) ?? 'secret'
   const scrapeConfig =
     backend === 'scrapeconfig'
-      ? { namespace: opt('SCRAPE_CONFIG_NAMESPACE', KubeNamespaceName) ?? PLACEHOLDER_SCRAPE_CONFIG_NAMESPACE, labels: opt('SCRAPE_CONFIG_LABELS', KubeLabels) ?? {} }
+      ? {
+          namespace: opt('SCRAPE_CONFIG_NAMESPACE', KubeNamespaceName) ?? PLACEHOLDER_SCRAPE_CONFIG_NAMESPACE,
+          labels: opt('SCRAPE_CONFIG_LABELS', KubeLabels) ?? {},
+        }
       : undefined
   const config: PreviewConfig = {
     grafanaPublicUrl: opt('GRAFANA_PUBLIC_URL', HttpUrl) ?? grafanaUrl ?? PLACEHOLDER_GRAFANA_URL,

@@ -8,7 +8,10 @@
 import * as t from 'io-ts'
 import { isIPv4, isIPv6 } from 'node:net'
 
-export interface IpAddress { readonly family: 4 | 6; readonly bytes: readonly number[] }
+export interface IpAddress {
+  readonly family: 4 | 6
+  readonly bytes: readonly number[]
+}
 
 export type AllowRule =
   | { readonly kind: 'cidr'; readonly text: string; readonly network: IpAddress; readonly prefix: number }
@@ -80,7 +83,10 @@ const parseRule = (entry: string): AllowRule | undefined => {
 }
 
 const parseAllowList = (s: string): readonly AllowRule[] | undefined => {
-  const entries = s.split(',').map((e) => e.trim()).filter((e) => e !== '')
+  const entries = s
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '')
   const rules = entries.map(parseRule).filter((r): r is AllowRule => r !== undefined)
   return entries.length > 0 && rules.length === entries.length ? rules : undefined
 }

@@ -12,7 +12,14 @@ export interface TracingEnv {
   readonly warnings: readonly string[]
 }
 
-const SAMPLERS: readonly SamplerName[] = ['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio']
+const SAMPLERS: readonly SamplerName[] = [
+  'always_on',
+  'always_off',
+  'traceidratio',
+  'parentbased_always_on',
+  'parentbased_always_off',
+  'parentbased_traceidratio',
+]
 const PROTOCOLS: readonly OtlpProtocol[] = ['http/protobuf', 'http/json']
 
 const BATCH_DEFAULTS = { scheduledDelayMillis: 5000, exportTimeoutMillis: 30_000, maxQueueSize: 2048, maxExportBatchSize: 512 }
@@ -66,7 +73,8 @@ export const tracingFromEnv = (env: Env): TracingEnv => {
   const disabled = set(env, 'OTEL_SDK_DISABLED')?.toLowerCase() === 'true'
 
   const propagators = (set(env, 'OTEL_PROPAGATORS') ?? 'tracecontext,baggage').split(',').map((p) => p.trim().toLowerCase())
-  for (const p of propagators) if (!['tracecontext', 'baggage', 'none'].includes(p)) warnings.push(`OTEL_PROPAGATORS: "${p.slice(0, 40)}" is not supported (tracecontext, baggage, none)`)
+  for (const p of propagators)
+    if (!['tracecontext', 'baggage', 'none'].includes(p)) warnings.push(`OTEL_PROPAGATORS: "${p.slice(0, 40)}" is not supported (tracecontext, baggage, none)`)
   const propagate = propagators.includes('tracecontext') && !propagators.includes('none')
 
   const rawProtocol = set(env, 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL') ?? set(env, 'OTEL_EXPORTER_OTLP_PROTOCOL')
@@ -108,7 +116,10 @@ export const tracingFromEnv = (env: Env): TracingEnv => {
   const timeoutMs = set(env, timeout) === undefined ? undefined : positiveInt(env, timeout, 10_000, warnings)
 
   const resourceAttributes = keyValues(set(env, 'OTEL_RESOURCE_ATTRIBUTES'), 'OTEL_RESOURCE_ATTRIBUTES', warnings)
-  const headers = { ...keyValues(set(env, 'OTEL_EXPORTER_OTLP_HEADERS'), 'OTEL_EXPORTER_OTLP_HEADERS', warnings), ...keyValues(set(env, 'OTEL_EXPORTER_OTLP_TRACES_HEADERS'), 'OTEL_EXPORTER_OTLP_TRACES_HEADERS', warnings) }
+  const headers = {
+    ...keyValues(set(env, 'OTEL_EXPORTER_OTLP_HEADERS'), 'OTEL_EXPORTER_OTLP_HEADERS', warnings),
+    ...keyValues(set(env, 'OTEL_EXPORTER_OTLP_TRACES_HEADERS'), 'OTEL_EXPORTER_OTLP_TRACES_HEADERS', warnings),
+  }
   return {
     settings: {
       enabled: !disabled && endpoint !== undefined,

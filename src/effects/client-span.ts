@@ -49,7 +49,12 @@ export const startClientSpan = (tracing: Tracing | undefined, name: string, attr
 
 /** A Kubernetes call as a CLIENT span: the verb and resource name it, the classified error ends it. */
 export const kubeClientSpan = (tracing: Tracing | undefined, verb: string, resource: string, namespace: string, name: string): ClientSpan | undefined =>
-  startClientSpan(tracing, `${verb} ${resource}`, { 'k8s.namespace.name': namespace, 'telemetry.k8s.resource': resource, 'telemetry.k8s.name': name, 'telemetry.k8s.verb': verb })
+  startClientSpan(tracing, `${verb} ${resource}`, {
+    'k8s.namespace.name': namespace,
+    'telemetry.k8s.resource': resource,
+    'telemetry.k8s.name': name,
+    'telemetry.k8s.verb': verb,
+  })
 
 /** End a door span with what the classified error says (an HTTP status when there was an answer). */
 export const endWithKubeError = (span: ClientSpan | undefined, error: { readonly status?: number; readonly message: string }): void => {

@@ -26,8 +26,10 @@ export const dashboardModelOf = (
 ): Record<string, unknown> => {
   const input = { serviceId: payload.serviceId, namespaces: payload.namespaces, ...datasources }
   switch (role) {
-    case 'metrics': return metricsDashboard(input)
-    case 'logs': return logsDashboard(input)
+    case 'metrics':
+      return metricsDashboard(input)
+    case 'logs':
+      return logsDashboard(input)
     case 'platform': {
       const serviceName = 'serviceName' in payload ? payload.serviceName : undefined
       return platformLogsDashboard(serviceName === undefined ? input : { ...input, serviceName })
@@ -35,8 +37,7 @@ export const dashboardModelOf = (
   }
 }
 
-const modelFingerprint = (model: Record<string, unknown>): string =>
-  createHash('sha256').update(canonicalJson(model)).digest('hex').slice(0, 16)
+const modelFingerprint = (model: Record<string, unknown>): string => createHash('sha256').update(canonicalJson(model)).digest('hex').slice(0, 16)
 
 /**
  * decide() asks for these at every step of every request; building a dashboard model and hashing

@@ -28,7 +28,15 @@ export interface HedgePolicy {
   readonly quietMs: number
 }
 
-export const defaultHedgePolicy: HedgePolicy = { percentile: 95, samples: 200, minSamples: 20, maxExtraRatio: 0.05, minExtraPerWindow: 1, budgetWindowMs: 30_000, quietMs: 10_000 }
+export const defaultHedgePolicy: HedgePolicy = {
+  percentile: 95,
+  samples: 200,
+  minSamples: 20,
+  maxExtraRatio: 0.05,
+  minExtraPerWindow: 1,
+  budgetWindowMs: 30_000,
+  quietMs: 10_000,
+}
 
 /** HEDGE_MAX_EXTRA_RATIO as a policy: 0 turns hedging off, floor included. */
 export const hedgePolicyFor = (maxExtraRatio: number): Partial<HedgePolicy> =>

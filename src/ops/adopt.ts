@@ -46,7 +46,8 @@ export interface AdoptReport {
 const judge = async (store: EventStore, jobName: string, item: unknown): Promise<Omit<AdoptCandidate, 'adopted'> & { fingerprint?: string }> => {
   const state = await store.load(jobName)
   if (isBusy(state)) return { jobName, adoptable: false, reason: `service ${jobName} has requests in progress (the running service is on it): run adopt again` }
-  if (state.job === null || state.job.jobName !== jobName) return { jobName, adoptable: false, reason: `the event log of service ${jobName} has no registered job` }
+  if (state.job === null || state.job.jobName !== jobName)
+    return { jobName, adoptable: false, reason: `the event log of service ${jobName} has no registered job` }
   const found = jobFingerprint(item)
   if (found !== state.job.fingerprint) {
     return { jobName, adoptable: false, reason: `differs from what the service rendered (fingerprint ${found}, event log ${state.job.fingerprint})` }
@@ -54,7 +55,12 @@ const judge = async (store: EventStore, jobName: string, item: unknown): Promise
   return { jobName, adoptable: true, reason: 'registered in the event log with this exact fingerprint', fingerprint: found }
 }
 
-const leaseHeld = (jobName: string): AdoptCandidate => ({ jobName, adoptable: false, reason: `the lease of service ${jobName} is held (the running service is working on it): run adopt again`, adopted: false })
+const leaseHeld = (jobName: string): AdoptCandidate => ({
+  jobName,
+  adoptable: false,
+  reason: `the lease of service ${jobName} is held (the running service is working on it): run adopt again`,
+  adopted: false,
+})
 
 /** Under the lease: judged on the log as it is now; the writer checks the fingerprint again at write time. */
 const adoptOne = async (deps: AdoptDeps, jobName: string, item: unknown): Promise<AdoptCandidate> => {

@@ -35,8 +35,9 @@ export const createOperatorLease = (lease: ServiceLease, options: OperatorLeaseO
     let waiting = [...serviceIds]
     for (;;) {
       const next: string[] = []
-      for (const id of waiting) if (await lease.acquire(id)) held.add(id)
-      else next.push(id)
+      for (const id of waiting)
+        if (await lease.acquire(id)) held.add(id)
+        else next.push(id)
       waiting = next
       if (waiting.length === 0 || Date.now() >= deadline) return held
       await sleep(Math.min(options.pollMs, Math.max(0, deadline - Date.now())))

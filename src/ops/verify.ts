@@ -42,22 +42,41 @@ export interface VerifyDeps {
 const ResultData = t.type({ data: t.partial({ dashboardDataOrderMessage: t.string }) })
 
 const eventLogChecks = (state: ServiceState): readonly DoctorCheck[] => {
-  const service = state.status === 'active'
-    ? checkOk('eventlog.service', `active (version ${state.version}, last change ${state.lastChangeAt ?? 'never'})`)
-    : state.status === 'new'
-      ? checkWarning('eventlog.service', 'its first request is still in progress', `telemetry-client inspect ${state.serviceId} shows the step it is on`)
-      : checkFail('eventlog.service', `status ${state.status} (last change ${state.lastChangeAt ?? 'never'})`, `telemetry-client inspect ${state.serviceId} shows why`)
+  const service =
+    state.status === 'active'
+      ? checkOk('eventlog.service', `active (version ${state.version}, last change ${state.lastChangeAt ?? 'never'})`)
+      : state.status === 'new'
+        ? checkWarning('eventlog.service', 'its first request is still in progress', `telemetry-client inspect ${state.serviceId} shows the step it is on`)
+        : checkFail(
+            'eventlog.service',
+            `status ${state.status} (last change ${state.lastChangeAt ?? 'never'})`,
+            `telemetry-client inspect ${state.serviceId} shows why`,
+          )
   const pending = state.pending.map((p) => {
-    const failure = p.failure === null ? '' : p.failure.retryAt === undefined ? `, failed at ${p.failure.step}: ${p.failure.reason}` : `, waiting until ${p.failure.retryAt} to retry ${p.failure.step}: ${p.failure.reason}`
-    return checkWarning('eventlog.pending', `${p.request.kind} request ${p.requestId} accepted ${p.acceptedAt} is in progress${failure}`, `wait for it; telemetry-client inspect ${state.serviceId}`)
+    const failure =
+      p.failure === null
+        ? ''
+        : p.failure.retryAt === undefined
+          ? `, failed at ${p.failure.step}: ${p.failure.reason}`
+          : `, waiting until ${p.failure.retryAt} to retry ${p.failure.step}: ${p.failure.reason}`
+    return checkWarning(
+      'eventlog.pending',
+      `${p.request.kind} request ${p.requestId} accepted ${p.acceptedAt} is in progress${failure}`,
+      `wait for it; telemetry-client inspect ${state.serviceId}`,
+    )
   })
   const last = state.completed[state.completed.length - 1]
   if (last === undefined) return [service, ...pending]
   const decoded = decodeBody(ResultData, last.result.value)
   const message = isLeft(decoded) ? '' : (decoded.right.data.dashboardDataOrderMessage ?? '')
-  const result = last.status === 'SUCCESS'
-    ? checkOk('eventlog.last-result', `request ${last.requestId} answered SUCCESS`)
-    : checkFail('eventlog.last-result', `request ${last.requestId} answered FAILURE: ${message}`, 'see the runbook\'s "What every FAILURE message means"; fix the cause and re-send the request')
+  const result =
+    last.status === 'SUCCESS'
+      ? checkOk('eventlog.last-result', `request ${last.requestId} answered SUCCESS`)
+      : checkFail(
+          'eventlog.last-result',
+          `request ${last.requestId} answered FAILURE: ${message}`,
+          'see the runbook\'s "What every FAILURE message means"; fix the cause and re-send the request',
+        )
   return [service, ...pending, result]
 }
 
@@ -74,12 +93,19 @@ const namespacesFor = (events: readonly StoredEvent[], role: DashboardRole): rea
 }
 
 const datasourceAnswer = (transport: GrafanaTransport, uid: string) =>
-  transport.send({ kind: 'datasource.get', operation: `verify datasource ${uid}`, method: 'get', path: `api/datasources/uid/${encodeURIComponent(uid)}` }, { maxRetries: 1, queued: false })
+  transport.send(
+    { kind: 'datasource.get', operation: `verify datasource ${uid}`, method: 'get', path: `api/datasources/uid/${encodeURIComponent(uid)}` },
+    { maxRetries: 1, queued: false },
+  )
 
 export const verifyService = async (serviceId: string, deps: VerifyDeps): Promise<DoctorReport> => {
   const events = await deps.readEvents(serviceId)
-  if (events.length === 0) return { checks: [checkFail('eventlog.service', `no events for service ${serviceId}`, 'check the serviceId: telemetry-client list')] }
-  const state = fold(initialServiceState(serviceId), events.map((e) => e.event))
+  if (events.length === 0)
+    return { checks: [checkFail('eventlog.service', `no events for service ${serviceId}`, 'check the serviceId: telemetry-client list')] }
+  const state = fold(
+    initialServiceState(serviceId),
+    events.map((e) => e.event),
+  )
   const checks: DoctorCheck[] = [...eventLogChecks(state)]
   if (state.status === 'deleted' || state.status === 'failed') return { checks }
 
@@ -88,9 +114,11 @@ export const verifyService = async (serviceId: string, deps: VerifyDeps): Promis
   if (state.job !== null) {
     checks.push(await deps.checkJob({ serviceId, fingerprint: state.job.fingerprint, target: target ?? 'unknown' }))
   } else {
-    checks.push(state.dashboards.metrics === undefined
-      ? checkOk('scrape.job', 'none expected: the service has no metrics dashboard (a platform service: logs only)')
-      : checkFail('scrape.job', 'the event log records no job, but a metrics dashboard', `telemetry-client inspect ${serviceId}; re-send the create request`))
+    checks.push(
+      state.dashboards.metrics === undefined
+        ? checkOk('scrape.job', 'none expected: the service has no metrics dashboard (a platform service: logs only)')
+        : checkFail('scrape.job', 'the event log records no job, but a metrics dashboard', `telemetry-client inspect ${serviceId}; re-send the create request`),
+    )
   }
 
   const roles = (['metrics', 'logs', 'platform'] as const).filter((role) => state.dashboards[role] !== undefined)
@@ -118,15 +146,26 @@ export const verifyService = async (serviceId: string, deps: VerifyDeps): Promis
     const saved = queries.get('metrics') ?? []
     // a deleted dashboard is reported above; its queries are still checked, as the service would write them
     const panels = saved.length > 0 ? saved : metricPanels(serviceId, namespaces)
-    checks.push(...(await verifyPrometheus(deps.grafana, {
-      serviceId, datasourceUid: prometheusDatasourceUid, target: target ?? 'unknown', namespaces, panels, rateInterval: deps.rateInterval, missingTargetAction: deps.missingTargetAction,
-    })))
+    checks.push(
+      ...(await verifyPrometheus(deps.grafana, {
+        serviceId,
+        datasourceUid: prometheusDatasourceUid,
+        target: target ?? 'unknown',
+        namespaces,
+        panels,
+        rateInterval: deps.rateInterval,
+        missingTargetAction: deps.missingTargetAction,
+      })),
+    )
   }
   if (datasourceOk.has('Loki')) {
     for (const role of roles.filter((r) => r !== 'metrics')) {
       const saved = queries.get(role) ?? []
       const label = deps.datasources.lokiServiceLabel
-      const exprs = saved.length > 0 ? saved.map((q) => q.expr) : [logsQuery(namespacesFor(events, role), label === undefined ? undefined : { serviceLabel: label, serviceId })]
+      const exprs =
+        saved.length > 0
+          ? saved.map((q) => q.expr)
+          : [logsQuery(namespacesFor(events, role), label === undefined ? undefined : { serviceLabel: label, serviceId })]
       for (const expr of exprs) checks.push(await verifyLokiQuery(deps.grafana, lokiDatasourceUid, role, expr, deps.now()))
     }
   }

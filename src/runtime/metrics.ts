@@ -75,7 +75,11 @@ const REQUEST_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 
 const EDITS_BUCKETS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000]
 
 export const createMetrics = (initial: MetricSources = {}): Metrics => {
-  const sources: { openLanes: () => number; grafanaRetries: () => ReadonlyMap<string, number>; hedgedReads: Array<() => ReadonlyMap<string, Readonly<HedgeCounts>>> } = {
+  const sources: {
+    openLanes: () => number
+    grafanaRetries: () => ReadonlyMap<string, number>
+    hedgedReads: Array<() => ReadonlyMap<string, Readonly<HedgeCounts>>>
+  } = {
     openLanes: () => 0,
     grafanaRetries: () => new Map(),
     hedgedReads: [],
@@ -219,11 +223,28 @@ export const createMetrics = (initial: MetricSources = {}): Metrics => {
 
   const ownershipRecordLost = new Counter({
     name: 'telemetry_ownership_record_lost_total',
-    help: 'Job edits that found a job the event log says the service registered missing from the ownership record (secret key telemetry-client.owned.json, or a ScrapeConfig\'s label/annotation), by backend and verdict (matched-log: the job is what the log recorded and was treated as the service\'s own; refused: it differs, the request failed); repair with telemetry-client adopt',
+    help: "Job edits that found a job the event log says the service registered missing from the ownership record (secret key telemetry-client.owned.json, or a ScrapeConfig's label/annotation), by backend and verdict (matched-log: the job is what the log recorded and was treated as the service's own; refused: it differs, the request failed); repair with telemetry-client adopt",
     labelNames: ['backend', 'verdict'] as const,
     registers,
   })
-  return { registry, readFrom, requests, stepDuration, requestDuration, secretWrites, editsPerWrite, secretConflicts, deadLetters, supersededSteps, requestsReceived, consumerRestarts, consumerLag, secretBytes, scrapeConfigAttempts, ownershipRecordLost }
+  return {
+    registry,
+    readFrom,
+    requests,
+    stepDuration,
+    requestDuration,
+    secretWrites,
+    editsPerWrite,
+    secretConflicts,
+    deadLetters,
+    supersededSteps,
+    requestsReceived,
+    consumerRestarts,
+    consumerLag,
+    secretBytes,
+    scrapeConfigAttempts,
+    ownershipRecordLost,
+  }
 }
 
 /** Records one group-commit batch of the secret writer (its `BatchReport`). */

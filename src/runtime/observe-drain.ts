@@ -16,7 +16,10 @@ export const observeDrainEvent = (metrics: Metrics, logger: Logger, event: Drain
   }
   if (event.type === 'superseded') {
     metrics.supersededSteps.inc()
-    logger.debug({ serviceId: event.serviceId, step: event.step.type, ...logTraceFields(event.trace ?? traceOfStep(event.step)) }, 'step superseded: another writer recorded its outcome first')
+    logger.debug(
+      { serviceId: event.serviceId, step: event.step.type, ...logTraceFields(event.trace ?? traceOfStep(event.step)) },
+      'step superseded: another writer recorded its outcome first',
+    )
     return
   }
   if (event.type !== 'appended' || event.step.type !== 'complete') return

@@ -33,7 +33,14 @@ export const createRetryMetrics = (registry: Registry, waitingServices: () => nu
       if (e.type !== 'StepFailed' || !e.retryable) continue
       const outcome = e.retryAt === undefined ? 'gave_up' : 'scheduled'
       retries.inc({ step: e.step, outcome })
-      const line = { serviceId: event.serviceId, cloudEventId: e.requestId, step: e.step, reason: e.reason, ...(e.retryAt === undefined ? {} : { retryAt: e.retryAt }), ...logTraceFields(event.trace ?? traceOfStep(event.step)) }
+      const line = {
+        serviceId: event.serviceId,
+        cloudEventId: e.requestId,
+        step: e.step,
+        reason: e.reason,
+        ...(e.retryAt === undefined ? {} : { retryAt: e.retryAt }),
+        ...logTraceFields(event.trace ?? traceOfStep(event.step)),
+      }
       if (outcome === 'scheduled') logger.warn(line, 'transient fault; the step is tried again later')
       else logger.warn(line, 'transient fault outlasted REQUEST_DEADLINE; the request fails')
     }

@@ -73,7 +73,13 @@ export const startService = async (config: Config, options: ServiceOptions): Pro
   const redis = await openRedisRoom(config, { logger, nowMs })
   const grafana = openGrafanaRoom(config, { logger, metrics, tracing, hedgePolicy })
   const kube = startScrapeBackend(config, { logger, metrics, tracing, hedgePolicy })
-  const kafka = openKafkaRoom(config, { logger, metrics, now, ...(options.consumerTuning ? { consumerTuning: options.consumerTuning } : {}), ...(options.wrapProducer ? { wrapProducer: options.wrapProducer } : {}) })
+  const kafka = openKafkaRoom(config, {
+    logger,
+    metrics,
+    now,
+    ...(options.consumerTuning ? { consumerTuning: options.consumerTuning } : {}),
+    ...(options.wrapProducer ? { wrapProducer: options.wrapProducer } : {}),
+  })
 
   // readiness from background checks, one per room; /readyz only reads their last facts
   const { fastIntervalMs, slowIntervalMs } = config.service.readiness
@@ -91,7 +97,11 @@ export const startService = async (config: Config, options: ServiceOptions): Pro
     grafana: grafana.port,
     publish: (record) => kafka.publish(record),
     now,
-    datasources: { prometheusDatasourceUid: config.grafana.prometheusDatasourceUid, lokiDatasourceUid: config.grafana.lokiDatasourceUid, lokiServiceLabel: config.grafana.lokiServiceLabel },
+    datasources: {
+      prometheusDatasourceUid: config.grafana.prometheusDatasourceUid,
+      lokiDatasourceUid: config.grafana.lokiDatasourceUid,
+      lokiServiceLabel: config.grafana.lokiServiceLabel,
+    },
     results,
     targetAllow: config.targets.allow,
   }
@@ -111,7 +121,12 @@ export const startService = async (config: Config, options: ServiceOptions): Pro
     sweepIntervalMs: options.sweepIntervalMs ?? SWEEP_INTERVAL_MS,
     retryDelayMs: DRAIN_RETRY_DELAY_MS,
     busyRetryMs: redis.lease?.busyRetryMs ?? DRAIN_RETRY_DELAY_MS,
-    patience: { deadlineMs: config.patience.requestDeadlineMs, baseDelayMs: config.patience.retryBaseDelayMs, maxDelayMs: config.patience.retryMaxDelayMs, random: Math.random },
+    patience: {
+      deadlineMs: config.patience.requestDeadlineMs,
+      baseDelayMs: config.patience.retryBaseDelayMs,
+      maxDelayMs: config.patience.retryMaxDelayMs,
+      random: Math.random,
+    },
     onEvent: (event) => {
       observeDrainEvent(metrics, logger, event)
       observeRetries(event)
@@ -151,10 +166,18 @@ export const startService = async (config: Config, options: ServiceOptions): Pro
     maxAttempts: RECORD_BATCH_MAX_ATTEMPTS,
     onRejected: (delivery, reason, trace) => {
       metrics.deadLetters.inc()
-      logger.warn({ topic: delivery.topic, partition: delivery.partition, offset: delivery.offset, reason, ...logTraceFields(trace) }, 'message rejected and dead-lettered')
+      logger.warn(
+        { topic: delivery.topic, partition: delivery.partition, offset: delivery.offset, reason, ...logTraceFields(trace) },
+        'message rejected and dead-lettered',
+      )
     },
     onRetry: (error, attempt) => logger.warn({ err: error instanceof Error ? error.message : String(error), attempt }, 'could not record batch; retrying'),
-    tracing: { tracing, consumerGroup: config.kafka.groupId, maxAttributeBytes: config.service.limits.maxExtensionAttributeBytes, onMalformed: traceMetrics.malformed },
+    tracing: {
+      tracing,
+      consumerGroup: config.kafka.groupId,
+      maxAttributeBytes: config.service.limits.maxExtensionAttributeBytes,
+      onMalformed: traceMetrics.malformed,
+    },
   }).subscribe((report) => {
     recordReceived(metrics, report)
     for (const { serviceId } of report.accepted) lanes.wake(serviceId)

@@ -31,7 +31,13 @@ const STEP_LABEL = {
   publishResult: 'publishing the result',
 } as const
 
-const dashboardStep = (state: ServiceState, pending: PendingRequest, role: DashboardRole, payload: CreateDashboardRequest | PlatformServiceRequest, desired: DesiredFingerprints): WorkStep | undefined => {
+const dashboardStep = (
+  state: ServiceState,
+  pending: PendingRequest,
+  role: DashboardRole,
+  payload: CreateDashboardRequest | PlatformServiceRequest,
+  desired: DesiredFingerprints,
+): WorkStep | undefined => {
   const fingerprint = desired.dashboard(role, payload)
   return state.dashboards[role]?.fingerprint === fingerprint ? undefined : { type: 'upsertDashboard', pending, role, payload, fingerprint }
 }
@@ -50,7 +56,12 @@ const nextForCreate = (state: ServiceState, pending: PendingRequest, payload: Cr
   if (state.job?.fingerprint !== fingerprint) return { type: 'registerJob', pending, payload, fingerprint }
   return (
     dashboardStep(state, pending, 'metrics', payload, desired) ??
-    dashboardStep(state, pending, 'logs', payload, desired) ?? { type: 'complete', pending, status: 'SUCCESS', message: withLeftAlone('Telemetry was successful', state, ['metrics', 'logs']) }
+    dashboardStep(state, pending, 'logs', payload, desired) ?? {
+      type: 'complete',
+      pending,
+      status: 'SUCCESS',
+      message: withLeftAlone('Telemetry was successful', state, ['metrics', 'logs']),
+    }
   )
 }
 
@@ -83,9 +94,12 @@ const deleteMessage = (serviceId: string, { removed }: PendingRequest): string =
 const nextFor = (state: ServiceState, pending: PendingRequest, desired: DesiredFingerprints): WorkStep => {
   const { request } = pending
   switch (request.kind) {
-    case 'create': return nextForCreate(state, pending, request.payload, desired)
-    case 'platform': return nextForPlatform(state, pending, request.payload, desired)
-    case 'delete': return nextForDelete(state, pending)
+    case 'create':
+      return nextForCreate(state, pending, request.payload, desired)
+    case 'platform':
+      return nextForPlatform(state, pending, request.payload, desired)
+    case 'delete':
+      return nextForDelete(state, pending)
   }
 }
 
@@ -131,10 +145,14 @@ const undoOrFail = (state: ServiceState, pending: PendingRequest, failure: { rea
   if (undo.failure !== null && plan.next !== undefined) {
     if (undo.failure.retryAt !== undefined) return { type: 'wait', pending, until: undo.failure.retryAt, next: plan.next }
     const stayed = leftInPlace(state, pending).join(', ')
-    return { type: 'complete', pending, status: 'FAILURE', message: `${failed}${undone}; undo failed while ${STEP_LABEL[undo.failure.step]}: ${undo.failure.reason}; ${STILL_IN_PLACE} ${stayed}` }
+    return {
+      type: 'complete',
+      pending,
+      status: 'FAILURE',
+      message: `${failed}${undone}; undo failed while ${STEP_LABEL[undo.failure.step]}: ${undo.failure.reason}; ${STILL_IN_PLACE} ${stayed}`,
+    }
   }
   if (plan.next !== undefined) return plan.next
   const stuck = plan.stuck.length > 0 ? `; ${STILL_IN_PLACE} ${plan.stuck.join(', ')}` : ''
   return { type: 'complete', pending, status: 'FAILURE', message: `${failed}${undone}${stuck}` }
 }
-

@@ -79,7 +79,10 @@ const requestRedelivered: Handle<'RequestRedelivered'> = (state, e) => {
 }
 
 /** A step of an undo succeeded: recorded for the result message, a failure it waited on is over. */
-const undid = (pending: PendingRequest, undo: Undo, what: string): PendingRequest => ({ ...pending, undo: { ...undo, done: [...undo.done, what], failure: null } })
+const undid = (pending: PendingRequest, undo: Undo, what: string): PendingRequest => ({
+  ...pending,
+  undo: { ...undo, done: [...undo.done, what], failure: null },
+})
 
 /** Before its first side effect, a create or platform request notes what was in place: what an undo puts back. */
 const noteBefore = (state: ServiceState, pending: PendingRequest): PendingRequest =>
@@ -95,14 +98,21 @@ const pendingOf = (state: ServiceState, requestId: string): PendingRequest | und
 const jobWritten = (state: ServiceState, pending: PendingRequest | undefined, jobName: string, fingerprint: string): AppliedJob => {
   const restored = pending?.undo === undefined ? undefined : pending.before?.job
   if (restored?.fingerprint === fingerprint) return restored
-  const payload = pending?.undo === undefined && pending?.request.kind === 'create' ? pending.request.payload : state.job?.fingerprint === fingerprint ? state.job.payload : undefined
+  const payload =
+    pending?.undo === undefined && pending?.request.kind === 'create'
+      ? pending.request.payload
+      : state.job?.fingerprint === fingerprint
+        ? state.job.payload
+        : undefined
   return payload === undefined ? { jobName, fingerprint } : { jobName, fingerprint, payload }
 }
 
 const scrapeJobRegistered: Handle<'ScrapeJobRegistered'> = (state, e) => {
   const job = jobWritten(state, pendingOf(state, e.requestId), e.jobName, e.fingerprint)
   const pending = updatePending(state, e.requestId, (p) =>
-    p.undo === undefined ? { ...succeeded(noteBefore(state, p)), done: [...p.done, 'registerJob'] } : undid(p, p.undo, `restored Prometheus job ${e.jobName} as it was before`),
+    p.undo === undefined
+      ? { ...succeeded(noteBefore(state, p)), done: [...p.done, 'registerJob'] }
+      : undid(p, p.undo, `restored Prometheus job ${e.jobName} as it was before`),
   )
   return pending ? { job, pending } : { job }
 }
@@ -122,7 +132,13 @@ const dashboardUpserted: Handle<'DashboardUpserted'> = (state, e) => {
   const restored = owner?.undo === undefined ? undefined : owner.before?.dashboards[e.role]
   const previous = state.dashboards[e.role]
   const payload =
-    restored?.fingerprint === fingerprint ? restored.payload : owner !== undefined && owner.undo === undefined && owner.request.kind !== 'delete' ? owner.request.payload : previous?.fingerprint === fingerprint ? previous.payload : undefined
+    restored?.fingerprint === fingerprint
+      ? restored.payload
+      : owner !== undefined && owner.undo === undefined && owner.request.kind !== 'delete'
+        ? owner.request.payload
+        : previous?.fingerprint === fingerprint
+          ? previous.payload
+          : undefined
   const applied = {
     uid,
     ...(id === undefined ? {} : { id }),
@@ -134,7 +150,9 @@ const dashboardUpserted: Handle<'DashboardUpserted'> = (state, e) => {
     ...(payload === undefined ? {} : { payload }),
   }
   const dashboards = { ...state.dashboards, [e.role]: applied }
-  const pending = updatePending(state, e.requestId, (p) => (p.undo === undefined ? succeeded(noteBefore(state, p)) : undid(p, p.undo, `restored dashboard ${uid} as it was before`)))
+  const pending = updatePending(state, e.requestId, (p) =>
+    p.undo === undefined ? succeeded(noteBefore(state, p)) : undid(p, p.undo, `restored dashboard ${uid} as it was before`),
+  )
   return pending ? { dashboards, pending } : { dashboards }
 }
 
@@ -215,20 +233,32 @@ const resultPublished: Handle<'ResultPublished'> = (state, e) => {
   const index = state.outstanding.findIndex((o) => o.resultId === e.resultId)
   const outstanding = state.outstanding[index]
   if (!outstanding) return NO_CHANGE
-  return { outstanding: outstanding.copies > 1 ? replaced(state.outstanding, index, { ...outstanding, copies: outstanding.copies - 1 }) : without(state.outstanding, index) }
+  return {
+    outstanding:
+      outstanding.copies > 1 ? replaced(state.outstanding, index, { ...outstanding, copies: outstanding.copies - 1 }) : without(state.outstanding, index),
+  }
 }
 
 const changesOf = (state: ServiceState, event: ServiceEvent): Changes | undefined => {
   switch (event.type) {
-    case 'RequestAccepted': return requestAccepted(state, event)
-    case 'RequestRedelivered': return requestRedelivered(state, event)
-    case 'ScrapeJobRegistered': return scrapeJobRegistered(state, event)
-    case 'ScrapeJobRemoved': return scrapeJobRemoved(state, event)
-    case 'DashboardUpserted': return dashboardUpserted(state, event)
-    case 'DashboardsDeleted': return dashboardsDeleted(state, event)
-    case 'StepFailed': return stepFailed(state, event)
-    case 'RequestCompleted': return requestCompleted(state, event)
-    case 'ResultPublished': return resultPublished(state, event)
+    case 'RequestAccepted':
+      return requestAccepted(state, event)
+    case 'RequestRedelivered':
+      return requestRedelivered(state, event)
+    case 'ScrapeJobRegistered':
+      return scrapeJobRegistered(state, event)
+    case 'ScrapeJobRemoved':
+      return scrapeJobRemoved(state, event)
+    case 'DashboardUpserted':
+      return dashboardUpserted(state, event)
+    case 'DashboardsDeleted':
+      return dashboardsDeleted(state, event)
+    case 'StepFailed':
+      return stepFailed(state, event)
+    case 'RequestCompleted':
+      return requestCompleted(state, event)
+    case 'ResultPublished':
+      return resultPublished(state, event)
     default: {
       const _never: never = event
       return _never

@@ -30,7 +30,10 @@ export const newestCarriedOut = (lastCompletedPublishedAt: string | null, lastCh
  * request published earlier goes in front: decide() works from the snapshot, so the steps a
  * displaced request already did are re-checked, never assumed.
  */
-export const queuePosition = (pending: ReadonlyArray<{ readonly publishedAt?: string; readonly acceptedAt: string; readonly done: readonly unknown[] }>, publishedAt: string | undefined): number => {
+export const queuePosition = (
+  pending: ReadonlyArray<{ readonly publishedAt?: string; readonly acceptedAt: string; readonly done: readonly unknown[] }>,
+  publishedAt: string | undefined,
+): number => {
   if (publishedAt === undefined) return pending.length
   const first = pending[0] !== undefined && pending[0].done.length > 0 ? 1 : 0
   for (let i = pending.length; i > first; i -= 1) {

@@ -98,7 +98,11 @@ export const resultEnvelope = (
     // SONATA correlates the answer with the waiting process instance through kogitoprocrefid
     ...(kogitoprocinstanceid === undefined ? {} : { kogitoprocrefid: kogitoprocinstanceid, kogitoprocinstanceid }),
     // CloudEvents distributed tracing: the extension carries the trace the request started (when it had one)
-    ...(ids.trace === undefined ? {} : ids.trace.tracestate === undefined ? { traceparent: ids.trace.traceparent } : { traceparent: ids.trace.traceparent, tracestate: ids.trace.tracestate }),
+    ...(ids.trace === undefined
+      ? {}
+      : ids.trace.tracestate === undefined
+        ? { traceparent: ids.trace.traceparent }
+        : { traceparent: ids.trace.traceparent, tracestate: ids.trace.tracestate }),
     data,
   }
 }

@@ -8,7 +8,9 @@ import type { CreateDashboardRequest, PlatformServiceRequest } from '../codecs/r
 import type { PendingRequest } from './service-state.js'
 import type { TraceContext } from '../support/tracing/trace-context.js'
 
-export interface IdleStep { readonly type: 'idle' }
+export interface IdleStep {
+  readonly type: 'idle'
+}
 
 export interface PublishResultStep {
   readonly type: 'publishResult'
@@ -32,7 +34,10 @@ export interface UpsertDashboardStep {
   readonly fingerprint: string
 }
 
-export interface RemoveJobStep { readonly type: 'removeJob'; readonly pending: PendingRequest }
+export interface RemoveJobStep {
+  readonly type: 'removeJob'
+  readonly pending: PendingRequest
+}
 
 export interface DeleteDashboardsStep {
   readonly type: 'deleteDashboards'

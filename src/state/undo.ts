@@ -12,7 +12,8 @@ import { DASHBOARD_ROLES, type DashboardRole } from '../codecs/dashboard-role.js
 import type { Applied, PendingRequest, ServiceState } from './service-state.js'
 import type { WorkStep } from './step.js'
 
-const sameDashboard = (a: Applied['dashboards'][DashboardRole], b: Applied['dashboards'][DashboardRole]): boolean => a?.uid === b?.uid && a?.fingerprint === b?.fingerprint
+const sameDashboard = (a: Applied['dashboards'][DashboardRole], b: Applied['dashboards'][DashboardRole]): boolean =>
+  a?.uid === b?.uid && a?.fingerprint === b?.fingerprint
 
 export interface UndoPlan {
   /** the next undo step; undefined when nothing more can be taken back */
@@ -37,7 +38,8 @@ export const undoPlan = (state: ServiceState, pending: PendingRequest): UndoPlan
   const job = state.job
   if (job?.fingerprint !== before.job?.fingerprint) {
     if (before.job === null) return { next: { type: 'removeJob', pending }, stuck }
-    if (before.job.payload !== undefined) return { next: { type: 'registerJob', pending, payload: before.job.payload, fingerprint: before.job.fingerprint }, stuck }
+    if (before.job.payload !== undefined)
+      return { next: { type: 'registerJob', pending, payload: before.job.payload, fingerprint: before.job.fingerprint }, stuck }
     stuck.push(`Prometheus job ${before.job.jobName} (its previous version is not in the log)`)
   }
   return { next: undefined, stuck }
@@ -51,6 +53,9 @@ export const leftInPlace = (state: ServiceState, pending: PendingRequest): reado
     const now = state.dashboards[role]
     return now === undefined ? `dashboard ${before.dashboards[role]?.uid ?? role} deleted` : `dashboard ${now.uid}`
   })
-  const job = state.job?.fingerprint === before.job?.fingerprint ? [] : [state.job === null ? `Prometheus job ${before.job?.jobName ?? state.serviceId} removed` : `Prometheus job ${state.job.jobName}`]
+  const job =
+    state.job?.fingerprint === before.job?.fingerprint
+      ? []
+      : [state.job === null ? `Prometheus job ${before.job?.jobName ?? state.serviceId} removed` : `Prometheus job ${state.job.jobName}`]
   return [...dashboards, ...job]
 }

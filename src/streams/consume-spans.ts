@@ -36,7 +36,7 @@ export const consumeSpans = (options: ConsumeSpanOptions | undefined, batchSize:
   const tracing = options?.tracing
 
   const consume = (delivery: Delivery, message: RequestMessage | undefined): { readonly consumed: ConsumedTrace; readonly span?: Span } => {
-    if (options === undefined || tracing === undefined || !tracing.propagate && !tracing.enabled) return { consumed: NOTHING }
+    if (options === undefined || tracing === undefined || (!tracing.propagate && !tracing.enabled)) return { consumed: NOTHING }
     const incoming = tracing.propagate ? incomingTraceOf(delivery.headers, message ?? {}, options.maxAttributeBytes) : { malformed: [] }
     for (const what of incoming.malformed) options.onMalformed?.(what)
     const requestTrace = incoming.context
@@ -52,7 +52,14 @@ export const consumeSpans = (options: ConsumeSpanOptions | undefined, batchSize:
         'messaging.kafka.offset': Number(delivery.offset),
         'messaging.consumer.group.name': options.consumerGroup,
         ...(delivery.key === null ? {} : { 'messaging.kafka.message.key': delivery.key.slice(0, 256) }),
-        ...(message === undefined ? {} : { 'cloudevents.event_id': message.envelope.id, 'cloudevents.event_type': message.envelope.type, 'cloudevents.event_source': message.envelope.source, 'telemetry.service_id': message.payload.serviceId }),
+        ...(message === undefined
+          ? {}
+          : {
+              'cloudevents.event_id': message.envelope.id,
+              'cloudevents.event_type': message.envelope.type,
+              'cloudevents.event_source': message.envelope.source,
+              'telemetry.service_id': message.payload.serviceId,
+            }),
         ...(message?.kogito['kogitoprocinstanceid'] === undefined ? {} : { 'telemetry.kogitoprocinstanceid': message.kogito['kogitoprocinstanceid'] }),
         ...(incoming.source === undefined ? {} : { 'telemetry.trace_context.source': incoming.source }),
         ...(incoming.malformed.length === 0 ? {} : { 'telemetry.trace_context.malformed': [...incoming.malformed] }),
@@ -68,7 +75,12 @@ export const consumeSpans = (options: ConsumeSpanOptions | undefined, batchSize:
     accepted: (delivery: Delivery, message: RequestMessage): ConsumedTrace => {
       const { consumed, span } = consume(delivery, message)
       if (span !== undefined && tracing !== undefined) {
-        accepts.push(tracing.startSpan('accept', consumed.trace, { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'redis', 'db.operation.name': 'accept', 'telemetry.batch.size': batchSize } }))
+        accepts.push(
+          tracing.startSpan('accept', consumed.trace, {
+            kind: SpanKind.CLIENT,
+            attributes: { 'db.system.name': 'redis', 'db.operation.name': 'accept', 'telemetry.batch.size': batchSize },
+          }),
+        )
       }
       return consumed
     },

@@ -11,7 +11,10 @@ export type CrashPoint = (moment: CrashMoment, step: string) => void
 
 export const CRASH_ENV = 'TELEMETRY_CRASH_AT'
 
-export const crashPointFromEnv = (env: Readonly<Record<string, string | undefined>>, kill: () => void = () => process.kill(process.pid, 'SIGKILL')): CrashPoint => {
+export const crashPointFromEnv = (
+  env: Readonly<Record<string, string | undefined>>,
+  kill: () => void = () => process.kill(process.pid, 'SIGKILL'),
+): CrashPoint => {
   const target = env[CRASH_ENV]
   if (target === undefined || target === '') return () => undefined
   return (moment, step) => {

@@ -8,7 +8,24 @@
  * its group membership; consumption of that partition pauses meanwhile. Never errors: a batch
  * that still fails is settled with the error, so kafkajs re-delivers it from the last commit.
  */
-import { EMPTY, catchError, concat, concatMap, defaultIfEmpty, defer, forkJoin, from, ignoreElements, map, mergeMap, of, retry, throwError, type Observable, type ObservableInput } from 'rxjs'
+import {
+  EMPTY,
+  catchError,
+  concat,
+  concatMap,
+  defaultIfEmpty,
+  defer,
+  forkJoin,
+  from,
+  ignoreElements,
+  map,
+  mergeMap,
+  of,
+  retry,
+  throwError,
+  type Observable,
+  type ObservableInput,
+} from 'rxjs'
 import { isLeft } from 'fp-ts/lib/Either.js'
 import { requestAccepted, requestRedelivered, type OutgoingRecord } from '../codecs/events.js'
 import { decodeAtTheDoor } from '../codecs/at-the-door.js'
@@ -77,9 +94,11 @@ const inboxEntry = (delivery: Delivery, message: RequestMessage, at: string, tra
   const requestId = message.envelope.id
   const origin = `${delivery.topic}/${delivery.partition}@${delivery.offset}`
   const request =
-    message.kind === 'create' ? { kind: message.kind, payload: message.payload }
-    : message.kind === 'platform' ? { kind: message.kind, payload: message.payload }
-    : { kind: message.kind, payload: message.payload }
+    message.kind === 'create'
+      ? { kind: message.kind, payload: message.payload }
+      : message.kind === 'platform'
+        ? { kind: message.kind, payload: message.payload }
+        : { kind: message.kind, payload: message.payload }
   return {
     serviceId: message.payload.serviceId,
     accepted: requestAccepted({ requestId, at, request, kogito: message.kogito, origin, ...publishedAtOf(delivery, Date.parse(at)), ...traced }),
@@ -120,9 +139,10 @@ const recordWithRetry$ = (batch: IncomingBatch, deps: IngestDeps): Observable<In
     // One result per request id: a request refused by a limit that was looser when it was first
     // accepted (a redelivery after the limit was tightened) is a redelivery, answered as before.
     const overLimit = decoded.flatMap(({ result }) => (isLeft(result) && result.left.overLimit !== undefined ? [result.left.overLimit] : []))
-    const seen$ = overLimit.length === 0
-      ? of([] as readonly boolean[])
-      : retrying$(batch, deps, () => from(deps.store.seen(overLimit.map((m) => ({ serviceId: m.payload.serviceId, requestId: m.envelope.id })))))
+    const seen$ =
+      overLimit.length === 0
+        ? of([] as readonly boolean[])
+        : retrying$(batch, deps, () => from(deps.store.seen(overLimit.map((m) => ({ serviceId: m.payload.serviceId, requestId: m.envelope.id })))))
     const spans = consumeSpans(deps.tracing, batch.deliveries.length)
     return seen$.pipe(
       concatMap((seen) => {

@@ -21,7 +21,12 @@ export interface Patience {
 const minutes = (ms: number): string => (ms % 60_000 === 0 ? `${ms / 60_000} min` : `${Math.round(ms / 1000)} s`)
 
 /** The step's outcome events, a retryable failure stamped with its next attempt (or its last word). */
-export const scheduleRetries = (events: readonly ServiceEvent[], state: ServiceState, nowMs: number, patience: Patience | undefined): readonly ServiceEvent[] =>
+export const scheduleRetries = (
+  events: readonly ServiceEvent[],
+  state: ServiceState,
+  nowMs: number,
+  patience: Patience | undefined,
+): readonly ServiceEvent[] =>
   patience === undefined
     ? events
     : events.map((event): ServiceEvent => {
@@ -33,5 +38,8 @@ export const scheduleRetries = (events: readonly ServiceEvent[], state: ServiceS
         // an undo gets the same patience again, counted from when it started
         const retryAtMs = nextAttemptAt(nowMs, delayMs, Date.parse(pending.undo?.since ?? pending.acceptedAt) + patience.deadlineMs)
         if (retryAtMs !== undefined) return { ...event, retryAt: new Date(retryAtMs).toISOString() }
-        return { ...event, reason: `${event.reason} (still failing after ${attempts} attempts; gave up ${minutes(patience.deadlineMs)} after the ${pending.undo === undefined ? 'request was accepted' : 'undo started'})` }
+        return {
+          ...event,
+          reason: `${event.reason} (still failing after ${attempts} attempts; gave up ${minutes(patience.deadlineMs)} after the ${pending.undo === undefined ? 'request was accepted' : 'undo started'})`,
+        }
       })

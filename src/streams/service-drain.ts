@@ -13,7 +13,25 @@
  * Never errors: a failure ends this drain with a `failed` event; the work stays pending in the log
  * and a later wake-up resumes it.
  */
-import { EMPTY, catchError, concat, concatMap, defaultIfEmpty, defer, expand, finalize, ignoreElements, map, mergeMap, of, take, tap, throwError, type Observable, type ObservableInput } from 'rxjs'
+import {
+  EMPTY,
+  catchError,
+  concat,
+  concatMap,
+  defaultIfEmpty,
+  defer,
+  expand,
+  finalize,
+  ignoreElements,
+  map,
+  mergeMap,
+  of,
+  take,
+  tap,
+  throwError,
+  type Observable,
+  type ObservableInput,
+} from 'rxjs'
 import type { ServiceEvent } from '../codecs/events.js'
 import { decide, type DesiredFingerprints } from '../state/decide.js'
 import { traceOfStep, type Step } from '../state/step.js'
@@ -27,7 +45,14 @@ import type { TraceContext } from '../support/tracing/trace-context.js'
 
 export type DrainEvent =
   /** `trace`: the context the step ran in (its span's, when traced) */
-  | { readonly type: 'appended'; readonly serviceId: string; readonly step: Step; readonly events: readonly ServiceEvent[]; readonly state: ServiceState; readonly trace?: TraceContext }
+  | {
+      readonly type: 'appended'
+      readonly serviceId: string
+      readonly step: Step
+      readonly events: readonly ServiceEvent[]
+      readonly state: ServiceState
+      readonly trace?: TraceContext
+    }
   | { readonly type: 'superseded'; readonly serviceId: string; readonly step: Step; readonly trace?: TraceContext }
   | { readonly type: 'idle'; readonly serviceId: string; readonly version: number }
   /** `trace`: the request the drain was at (its step's span when the step ran), none before a step was decided */
@@ -41,7 +66,14 @@ export type DrainEvent =
 export interface DrainStore {
   load(serviceId: string): ObservableInput<ServiceState>
   /** `trace`: the step's context (its span's, when traced), the parent of the append's span */
-  append(serviceId: string, expectedVersion: number, events: readonly ServiceEvent[], snapshot: ServiceState | undefined, nowMs: number, trace?: TraceContext): ObservableInput<AppendResult>
+  append(
+    serviceId: string,
+    expectedVersion: number,
+    events: readonly ServiceEvent[],
+    snapshot: ServiceState | undefined,
+    nowMs: number,
+    trace?: TraceContext,
+  ): ObservableInput<AppendResult>
   clearPending(serviceId: string, version: number): ObservableInput<unknown>
 }
 
@@ -67,12 +99,18 @@ export interface DrainDeps {
 
 const stepKey = (step: Step): string => {
   switch (step.type) {
-    case 'idle': return 'idle'
-    case 'wait': return stepKey(step.next)
-    case 'publishResult': return `publish:${step.resultId}`
-    case 'upsertDashboard': return `upsert:${step.pending.requestId}:${step.role}:${step.fingerprint}`
-    case 'registerJob': return `register:${step.pending.requestId}:${step.fingerprint}`
-    default: return `${step.type}:${step.pending.requestId}`
+    case 'idle':
+      return 'idle'
+    case 'wait':
+      return stepKey(step.next)
+    case 'publishResult':
+      return `publish:${step.resultId}`
+    case 'upsertDashboard':
+      return `upsert:${step.pending.requestId}:${step.role}:${step.fingerprint}`
+    case 'registerJob':
+      return `register:${step.pending.requestId}:${step.fingerprint}`
+    default:
+      return `${step.type}:${step.pending.requestId}`
   }
 }
 
@@ -107,57 +145,67 @@ const commit$ = (serviceId: string, state: ServiceState, step: Step, { events, t
 export const traceOfDrainEvent = (event: DrainEvent): TraceContext | undefined => {
   switch (event.type) {
     case 'appended':
-    case 'superseded': return event.trace ?? traceOfStep(event.step)
-    case 'failed': return event.trace
-    default: return undefined
+    case 'superseded':
+      return event.trace ?? traceOfStep(event.step)
+    case 'failed':
+      return event.trace
+    default:
+      return undefined
   }
 }
 
-const drainHeld$ = (serviceId: string, deps: DrainDeps): Observable<DrainEvent> => defer(() => {
-  const maxSteps = deps.maxStepsPerDrain ?? 1000
-  /** the context of the request the drain is at, for a `failed` event (see DrainEvent) */
-  let at: TraceContext | undefined
-  return defer(() => deps.store.load(serviceId)).pipe(
-    take(1),
-    map((state): Turn => ({ state, event: undefined, steps: 0 })),
-    expand((turn) => {
-      if (turn.event !== undefined && turn.event.type !== 'appended' && turn.event.type !== 'superseded') return EMPTY
-      if (turn.steps >= maxSteps) return EMPTY
-      const decided = decide(turn.state, deps.desired)
-      // not due yet: leave the service (the lanes set a timer), so other services go on meanwhile
-      if (decided.type === 'wait' && deps.nowMs() < Date.parse(decided.until)) {
-        const waiting: DrainEvent = { type: 'waiting', serviceId, requestId: decided.pending.requestId, until: decided.until, attempts: decided.pending.attempts ?? 0 }
-        return of<Turn>({ ...turn, event: waiting })
-      }
-      const step = decided.type === 'wait' ? decided.next : decided
-      at = traceOfStep(step)
-      if (step.type === 'idle') {
-        return concat(defer(() => deps.store.clearPending(serviceId, turn.state.version)).pipe(ignoreElements()), of(undefined)).pipe(
-          map((): Turn => ({ ...turn, event: { type: 'idle', serviceId, version: turn.state.version } })),
+const drainHeld$ = (serviceId: string, deps: DrainDeps): Observable<DrainEvent> =>
+  defer(() => {
+    const maxSteps = deps.maxStepsPerDrain ?? 1000
+    /** the context of the request the drain is at, for a `failed` event (see DrainEvent) */
+    let at: TraceContext | undefined
+    return defer(() => deps.store.load(serviceId)).pipe(
+      take(1),
+      map((state): Turn => ({ state, event: undefined, steps: 0 })),
+      expand((turn) => {
+        if (turn.event !== undefined && turn.event.type !== 'appended' && turn.event.type !== 'superseded') return EMPTY
+        if (turn.steps >= maxSteps) return EMPTY
+        const decided = decide(turn.state, deps.desired)
+        // not due yet: leave the service (the lanes set a timer), so other services go on meanwhile
+        if (decided.type === 'wait' && deps.nowMs() < Date.parse(decided.until)) {
+          const waiting: DrainEvent = {
+            type: 'waiting',
+            serviceId,
+            requestId: decided.pending.requestId,
+            until: decided.until,
+            attempts: decided.pending.attempts ?? 0,
+          }
+          return of<Turn>({ ...turn, event: waiting })
+        }
+        const step = decided.type === 'wait' ? decided.next : decided
+        at = traceOfStep(step)
+        if (step.type === 'idle') {
+          return concat(defer(() => deps.store.clearPending(serviceId, turn.state.version)).pipe(ignoreElements()), of(undefined)).pipe(
+            map((): Turn => ({ ...turn, event: { type: 'idle', serviceId, version: turn.state.version } })),
+          )
+        }
+        // a step can take long (Grafana retries): keep the lease alive, and stop if it was lost
+        const { lease } = deps
+        const stillHeld = turn.steps === 0 || lease === undefined ? of(true) : defer(() => lease.renew(serviceId))
+        return stillHeld.pipe(
+          concatMap((held) => (held ? deps.runStep(step, turn.state) : EMPTY)),
+          take(1),
+          map((ran): StepRun => {
+            const { events, trace } = 'events' in ran ? ran : { events: ran, trace: undefined }
+            at = trace ?? at
+            const stamped = scheduleRetries(events, turn.state, deps.nowMs(), deps.patience)
+            return trace === undefined ? { events: stamped } : { events: stamped, trace }
+          }),
+          tap((ran) => deps.onOutcome?.(step, ran.events)),
+          concatMap((ran) => commit$(serviceId, turn.state, step, ran, deps)),
+          map((next): Turn => ({ ...next, steps: turn.steps + 1 })),
+          defaultIfEmpty<Turn, Turn>({ ...turn, event: { type: 'busy', serviceId } }),
         )
-      }
-      // a step can take long (Grafana retries): keep the lease alive, and stop if it was lost
-      const { lease } = deps
-      const stillHeld = turn.steps === 0 || lease === undefined ? of(true) : defer(() => lease.renew(serviceId))
-      return stillHeld.pipe(
-        concatMap((held) => (held ? deps.runStep(step, turn.state) : EMPTY)),
-        take(1),
-        map((ran): StepRun => {
-          const { events, trace } = 'events' in ran ? ran : { events: ran, trace: undefined }
-          at = trace ?? at
-          const stamped = scheduleRetries(events, turn.state, deps.nowMs(), deps.patience)
-          return trace === undefined ? { events: stamped } : { events: stamped, trace }
-        }),
-        tap((ran) => deps.onOutcome?.(step, ran.events)),
-        concatMap((ran) => commit$(serviceId, turn.state, step, ran, deps)),
-        map((next): Turn => ({ ...next, steps: turn.steps + 1 })),
-        defaultIfEmpty<Turn, Turn>({ ...turn, event: { type: 'busy', serviceId } }),
-      )
-    }),
-    mergeMap((turn) => (turn.event === undefined ? EMPTY : of(turn.event))),
-    catchError((error: unknown) => of<DrainEvent>(at === undefined ? { type: 'failed', serviceId, error } : { type: 'failed', serviceId, error, trace: at })),
-  )
-})
+      }),
+      mergeMap((turn) => (turn.event === undefined ? EMPTY : of(turn.event))),
+      catchError((error: unknown) => of<DrainEvent>(at === undefined ? { type: 'failed', serviceId, error } : { type: 'failed', serviceId, error, trace: at })),
+    )
+  })
 
 /**
  * Drain one service, under its lease when there is one: a replica that cannot get the lease does

@@ -69,10 +69,13 @@ export const startServiceLanes = (deps: LaneDeps): ServiceLanes => {
   const waitTimers = new Map<string, NodeJS.Timeout>()
   const waitUntil = (serviceId: string, untilMs: number) => {
     clearTimeout(waitTimers.get(serviceId))
-    const timer = setTimeout(() => {
-      waitTimers.delete(serviceId)
-      wake$.next(serviceId)
-    }, Math.max(0, untilMs - deps.nowMs()))
+    const timer = setTimeout(
+      () => {
+        waitTimers.delete(serviceId)
+        wake$.next(serviceId)
+      },
+      Math.max(0, untilMs - deps.nowMs()),
+    )
     timer.unref()
     waitTimers.set(serviceId, timer)
   }
@@ -114,10 +117,13 @@ export const startServiceLanes = (deps: LaneDeps): ServiceLanes => {
       if (event.type === 'waiting' && !quiet) waitUntil(event.serviceId, Date.parse(event.until))
       // a failed drain (Redis/Kafka away) or a busy lease (another replica works on it) is retried
       if ((event.type === 'failed' || event.type === 'busy') && !quiet) {
-        const retry = setTimeout(() => {
-          retryTimers.delete(retry)
-          wake$.next(event.serviceId)
-        }, event.type === 'busy' ? deps.busyRetryMs : deps.retryDelayMs)
+        const retry = setTimeout(
+          () => {
+            retryTimers.delete(retry)
+            wake$.next(event.serviceId)
+          },
+          event.type === 'busy' ? deps.busyRetryMs : deps.retryDelayMs,
+        )
         retry.unref()
         retryTimers.add(retry)
       }

@@ -78,9 +78,19 @@ const undoStepDone = (draft: Draft<ServiceState>, requestId: string, what: strin
 const scrapeJobRegistered: Handle<'ScrapeJobRegistered'> = (draft, e) => {
   const pending = pendingOf(draft, e.requestId)
   const restored = pending?.undo === undefined ? undefined : pending.before?.job
-  const payload = pending?.undo === undefined && pending?.request.kind === 'create' ? pending.request.payload : draft.job?.fingerprint === e.fingerprint ? draft.job.payload : undefined
+  const payload =
+    pending?.undo === undefined && pending?.request.kind === 'create'
+      ? pending.request.payload
+      : draft.job?.fingerprint === e.fingerprint
+        ? draft.job.payload
+        : undefined
   noteBefore(draft, e.requestId)
-  draft.job = restored?.fingerprint === e.fingerprint ? plain(restored) : payload === undefined ? { jobName: e.jobName, fingerprint: e.fingerprint } : { jobName: e.jobName, fingerprint: e.fingerprint, payload: plain(payload) }
+  draft.job =
+    restored?.fingerprint === e.fingerprint
+      ? plain(restored)
+      : payload === undefined
+        ? { jobName: e.jobName, fingerprint: e.fingerprint }
+        : { jobName: e.jobName, fingerprint: e.fingerprint, payload: plain(payload) }
   if (undoStepDone(draft, e.requestId, `restored Prometheus job ${e.jobName} as it was before`)) return
   stepSucceeded(draft, e.requestId)?.done.push('registerJob')
 }
@@ -101,7 +111,13 @@ const dashboardUpserted: Handle<'DashboardUpserted'> = (draft, e) => {
   const restored = owner?.undo === undefined ? undefined : owner.before?.dashboards[e.role]
   const previous = draft.dashboards[e.role]
   const source =
-    restored?.fingerprint === fingerprint ? restored.payload : owner !== undefined && owner.undo === undefined && owner.request.kind !== 'delete' ? owner.request.payload : previous?.fingerprint === fingerprint ? previous.payload : undefined
+    restored?.fingerprint === fingerprint
+      ? restored.payload
+      : owner !== undefined && owner.undo === undefined && owner.request.kind !== 'delete'
+        ? owner.request.payload
+        : previous?.fingerprint === fingerprint
+          ? previous.payload
+          : undefined
   const payload = source === undefined ? undefined : plain(source)
   noteBefore(draft, e.requestId)
   draft.dashboards[e.role] = {
@@ -122,7 +138,10 @@ const dashboardsDeleted: Handle<'DashboardsDeleted'> = (draft, e) => {
   const owner = pendingOf(draft, e.requestId)
   noteBefore(draft, e.requestId)
   for (const role of ['metrics', 'logs', 'platform'] as const) {
-    const gone = owner?.undo !== undefined ? owner.before?.dashboards[role] === undefined : draft.dashboards[role] !== undefined && e.uids.includes(draft.dashboards[role].uid)
+    const gone =
+      owner?.undo !== undefined
+        ? owner.before?.dashboards[role] === undefined
+        : draft.dashboards[role] !== undefined && e.uids.includes(draft.dashboards[role].uid)
     if (draft.dashboards[role] && gone) delete draft.dashboards[role]
   }
   if (undoStepDone(draft, e.requestId, e.uids.length > 0 ? `deleted dashboard(s) ${e.uids.join(', ')}` : 'its dashboards were already gone')) return
@@ -173,15 +192,24 @@ const resultPublished: Handle<'ResultPublished'> = (draft, e) => {
 
 const applyEvent = (draft: Draft<ServiceState>, event: ServiceEvent): void => {
   switch (event.type) {
-    case 'RequestAccepted': return requestAccepted(draft, event)
-    case 'RequestRedelivered': return requestRedelivered(draft, event)
-    case 'ScrapeJobRegistered': return scrapeJobRegistered(draft, event)
-    case 'ScrapeJobRemoved': return scrapeJobRemoved(draft, event)
-    case 'DashboardUpserted': return dashboardUpserted(draft, event)
-    case 'DashboardsDeleted': return dashboardsDeleted(draft, event)
-    case 'StepFailed': return stepFailed(draft, event)
-    case 'RequestCompleted': return requestCompleted(draft, event)
-    case 'ResultPublished': return resultPublished(draft, event)
+    case 'RequestAccepted':
+      return requestAccepted(draft, event)
+    case 'RequestRedelivered':
+      return requestRedelivered(draft, event)
+    case 'ScrapeJobRegistered':
+      return scrapeJobRegistered(draft, event)
+    case 'ScrapeJobRemoved':
+      return scrapeJobRemoved(draft, event)
+    case 'DashboardUpserted':
+      return dashboardUpserted(draft, event)
+    case 'DashboardsDeleted':
+      return dashboardsDeleted(draft, event)
+    case 'StepFailed':
+      return stepFailed(draft, event)
+    case 'RequestCompleted':
+      return requestCompleted(draft, event)
+    case 'ResultPublished':
+      return resultPublished(draft, event)
     default: {
       const _never: never = event
       return _never

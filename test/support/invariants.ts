@@ -31,7 +31,10 @@ export interface SentRequest {
   readonly data: Readonly<Record<string, unknown>>
 }
 
-export interface ScrapeJob { readonly job_name: string; readonly [field: string]: unknown }
+export interface ScrapeJob {
+  readonly job_name: string
+  readonly [field: string]: unknown
+}
 
 export interface InvariantInput {
   /** every request of the scenario; per serviceId in log order (the order outcomes must follow) */
@@ -177,7 +180,7 @@ export const checkInvariants = async (input: InvariantInput): Promise<InvariantR
   const foreign = new Map((input.foreignJobs ?? []).map((j) => [j.job_name, j]))
   const expectedNames = new Set([...live, ...foreign.keys()])
   const missingJobs = [...expectedNames].filter((n) => !counts.has(n))
-  const extraJobs = [...counts.keys()].filter((n) => !expectedNames.has(n) && !(uncertain.includes(n)) && !(input.ignoreJob?.(n) ?? false))
+  const extraJobs = [...counts.keys()].filter((n) => !expectedNames.has(n) && !uncertain.includes(n) && !(input.ignoreJob?.(n) ?? false))
   const wrongJobs: string[] = []
   for (const job of jobs) {
     const f = foreign.get(job.job_name)
@@ -189,7 +192,10 @@ export const checkInvariants = async (input: InvariantInput): Promise<InvariantR
   const uids = new Set(input.dashboards.map((d) => d.uid))
   const uidsOf = (id: string) => [dashboardUid(id, 'metrics'), dashboardUid(id, 'logs')]
   const missingDashboards = live.flatMap(uidsOf).filter((u) => !uids.has(u))
-  const extraDashboards = [...scoped].filter((id) => model.get(id)?.state === 'gone').flatMap(uidsOf).filter((u) => uids.has(u))
+  const extraDashboards = [...scoped]
+    .filter((id) => model.get(id)?.state === 'gone')
+    .flatMap(uidsOf)
+    .filter((u) => uids.has(u))
 
   const promtool = await checkScrapeConfigsWithPromtool(input.scrapeConfigs ?? '')
   return {
@@ -224,7 +230,9 @@ export const assertInvariants = (report: InvariantReport, opts: { allowUncertain
     extraDashboards: report.extraDashboards,
     uncertain: opts.allowUncertain === true ? [] : report.uncertain,
   }
-  const violations = Object.entries(broken).filter(([, v]) => v.length > 0).map(([k, v]) => `${k} (${v.length}): ${v.slice(0, 10).join(', ')}`)
+  const violations = Object.entries(broken)
+    .filter(([, v]) => v.length > 0)
+    .map(([k, v]) => `${k} (${v.length}): ${v.slice(0, 10).join(', ')}`)
   expect(violations, `invariants broken:\n${violations.join('\n')}`).to.deep.equal([])
   expect(report.promtool.ok, `promtool rejected the secret:\n${report.promtool.output}`).to.equal(true)
 }

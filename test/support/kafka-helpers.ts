@@ -33,8 +33,7 @@ export const testKafkaBrokers = (): string[] => {
   return brokers.split(',')
 }
 
-export const testKafka = (): Kafka =>
-  new Kafka({ clientId: `test-${uniqueTopicSuffix()}`, brokers: testKafkaBrokers(), logLevel: logLevel.NOTHING })
+export const testKafka = (): Kafka => new Kafka({ clientId: `test-${uniqueTopicSuffix()}`, brokers: testKafkaBrokers(), logLevel: logLevel.NOTHING })
 
 /** Random lowercase suffix (no separator) for topic names and group ids: `orders-${suffix}`. */
 export const uniqueTopicSuffix = (): string => randomUUID().replace(/-/g, '').slice(0, 12)
@@ -199,7 +198,11 @@ export const resultCollector = async (topics: string | readonly string[], opts: 
       const timer = setTimeout(() => {
         waiters.delete(check)
         const seen = messages.slice(-20).map((m) => `${m.topic}/${m.partition}@${m.offset} ${m.key ?? ''} ${m.value?.toString().slice(0, 120) ?? ''}`)
-        reject(new Error(`resultCollector(${list.join(', ')}): ${messages.filter(predicate).length} of ${count} matching messages within ${timeoutMs} ms; last seen:\n${seen.join('\n')}`))
+        reject(
+          new Error(
+            `resultCollector(${list.join(', ')}): ${messages.filter(predicate).length} of ${count} matching messages within ${timeoutMs} ms; last seen:\n${seen.join('\n')}`,
+          ),
+        )
       }, timeoutMs)
       waiters.add(check)
       check()

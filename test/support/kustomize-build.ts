@@ -27,10 +27,29 @@ type JsonObject = { [key: string]: Json }
 
 export type KubeObject = JsonObject & { apiVersion: string; kind: string; metadata: JsonObject & { name: string; namespace?: string } }
 
-export interface Selector { readonly group?: string; readonly version?: string; readonly kind?: string; readonly name?: string; readonly namespace?: string }
-interface PatchEntry { readonly path?: string; readonly patch?: string; readonly target?: Selector }
-interface ImageEntry { readonly name: string; readonly newName?: string; readonly newTag?: string; readonly digest?: string }
-interface Kustomization { readonly resources?: string[]; readonly patches?: PatchEntry[]; readonly images?: ImageEntry[] }
+export interface Selector {
+  readonly group?: string
+  readonly version?: string
+  readonly kind?: string
+  readonly name?: string
+  readonly namespace?: string
+}
+interface PatchEntry {
+  readonly path?: string
+  readonly patch?: string
+  readonly target?: Selector
+}
+interface ImageEntry {
+  readonly name: string
+  readonly newName?: string
+  readonly newTag?: string
+  readonly digest?: string
+}
+interface Kustomization {
+  readonly resources?: string[]
+  readonly patches?: PatchEntry[]
+  readonly images?: ImageEntry[]
+}
 
 const FIELDS = new Set(['apiVersion', 'kind', 'resources', 'patches', 'images'])
 
@@ -51,11 +70,13 @@ const idOf = (o: KubeObject): string => `${groupVersion(o.apiVersion).group}/${o
 /** A selector field that is absent matches anything, as in kustomize. */
 const selects = (s: Selector, o: KubeObject): boolean => {
   const { group, version } = groupVersion(o.apiVersion)
-  return (s.group === undefined || s.group === group) &&
+  return (
+    (s.group === undefined || s.group === group) &&
     (s.version === undefined || s.version === version) &&
     (s.kind === undefined || s.kind === o.kind) &&
     (s.name === undefined || s.name === o.metadata.name) &&
     (s.namespace === undefined || s.namespace === (o.metadata.namespace ?? ''))
+  )
 }
 
 // ---- strategic merge (maps only) ----
@@ -77,11 +98,18 @@ const strategicMerge = (base: JsonObject, patch: JsonObject, at: string): JsonOb
 
 // ---- JSON 6902 ----
 
-interface Operation { readonly op: string; readonly path: string; readonly value?: Json }
+interface Operation {
+  readonly op: string
+  readonly path: string
+  readonly value?: Json
+}
 
 const pointer = (path: string): string[] => {
   if (!path.startsWith('/')) throw new Error(`JSON patch: path ${JSON.stringify(path)} must start with /`)
-  return path.slice(1).split('/').map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'))
+  return path
+    .slice(1)
+    .split('/')
+    .map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'))
 }
 
 const parentOf = (doc: Json, tokens: readonly string[], path: string): Json => {
@@ -130,7 +158,8 @@ const applyOperation = (doc: JsonObject, operation: Operation): void => {
       return
     case 'test': {
       const actual = Array.isArray(parent) ? parent[Number(last)] : isObject(parent) ? parent[last] : undefined
-      if (!isDeepStrictEqual(actual, operation.value)) throw new Error(`JSON patch: test ${operation.path} failed: ${JSON.stringify(actual)} is not ${JSON.stringify(operation.value)}`)
+      if (!isDeepStrictEqual(actual, operation.value))
+        throw new Error(`JSON patch: test ${operation.path} failed: ${JSON.stringify(actual)} is not ${JSON.stringify(operation.value)}`)
       return
     }
     default:
@@ -177,8 +206,10 @@ const stringFields = (o: JsonObject, keys: readonly string[]): boolean => keys.e
 const onlyKeys = (o: JsonObject, keys: readonly string[]): boolean => Object.keys(o).every((key) => keys.includes(key))
 const SELECTOR_KEYS = ['group', 'version', 'kind', 'name', 'namespace']
 const isSelector = (u: Json | undefined): boolean => u === undefined || (isObject(u) && onlyKeys(u, SELECTOR_KEYS) && stringFields(u, SELECTOR_KEYS))
-const isPatchEntry = (u: Json): u is PatchEntry & JsonObject => isObject(u) && onlyKeys(u, ['path', 'patch', 'target']) && stringFields(u, ['path', 'patch']) && isSelector(u['target'])
-const isImageEntry = (u: Json): u is ImageEntry & JsonObject => isObject(u) && typeof u['name'] === 'string' && onlyKeys(u, ['name', 'newName', 'newTag', 'digest']) && stringFields(u, ['newName', 'newTag', 'digest'])
+const isPatchEntry = (u: Json): u is PatchEntry & JsonObject =>
+  isObject(u) && onlyKeys(u, ['path', 'patch', 'target']) && stringFields(u, ['path', 'patch']) && isSelector(u['target'])
+const isImageEntry = (u: Json): u is ImageEntry & JsonObject =>
+  isObject(u) && typeof u['name'] === 'string' && onlyKeys(u, ['name', 'newName', 'newTag', 'digest']) && stringFields(u, ['newName', 'newTag', 'digest'])
 
 const readKustomization = async (dir: string): Promise<Kustomization> => {
   const k = load(await readFile(join(dir, 'kustomization.yaml'), 'utf8'))
@@ -233,12 +264,22 @@ const applyPatch = async (dir: string, entry: PatchEntry, objects: KubeObject[])
   }
   if (!isKubeObject(patch)) throw new Error(`${where}: a strategic merge patch names apiVersion, kind and metadata.name`)
   const { group, version } = groupVersion(patch.apiVersion)
-  const target: Selector = entry.target ?? { group, version, kind: patch.kind, name: patch.metadata.name, ...(patch.metadata.namespace === undefined ? {} : { namespace: patch.metadata.namespace }) }
+  const target: Selector = entry.target ?? {
+    group,
+    version,
+    kind: patch.kind,
+    name: patch.metadata.name,
+    ...(patch.metadata.namespace === undefined ? {} : { namespace: patch.metadata.namespace }),
+  }
   if (!objects.some((o) => selects(target, o))) throw new Error(`${where}: the patch matches no object`)
   return objects.map((o) => {
     if (!selects(target, o)) return o
     // with a target, the patch's own identity does not rename the object (kustomize keeps it)
-    const identity = { apiVersion: o.apiVersion, kind: o.kind, metadata: { ...patch.metadata, name: o.metadata.name, ...(o.metadata.namespace === undefined ? {} : { namespace: o.metadata.namespace }) } }
+    const identity = {
+      apiVersion: o.apiVersion,
+      kind: o.kind,
+      metadata: { ...patch.metadata, name: o.metadata.name, ...(o.metadata.namespace === undefined ? {} : { namespace: o.metadata.namespace }) },
+    }
     const merged = strategicMerge(o, { ...patch, ...identity }, '')
     if (!isKubeObject(merged)) throw new Error(`${where}: the patched ${idOf(o)} is no longer a Kubernetes object`)
     return merged

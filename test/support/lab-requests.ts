@@ -18,7 +18,10 @@ export const createOnCluster = (lab: PrometheusLab, serviceId: string, cluster: 
   return { ...request, data: { ...request.data, prometheus: { host, port } } }
 }
 
-interface Panel { readonly title?: string; readonly targets?: ReadonlyArray<{ readonly expr?: string }> }
+interface Panel {
+  readonly title?: string
+  readonly targets?: ReadonlyArray<{ readonly expr?: string }>
+}
 
 /** The metrics dashboard's panels as the service saved them: title and query. */
 export const savedMetricPanels = (grafana: GrafanaSimulator, serviceId: string): ReadonlyArray<{ readonly title: string; readonly expr: string }> => {
@@ -28,12 +31,23 @@ export const savedMetricPanels = (grafana: GrafanaSimulator, serviceId: string):
 }
 
 /** Waits until every metrics panel of the service shows exactly the cluster's values; the rate window is 10s (ten scrapes). */
-export const expectPanelsShowCluster = async (lab: PrometheusLab, grafana: GrafanaSimulator, serviceId: string, cluster: 'east' | 'west', namespaces: readonly string[]): Promise<void> => {
+export const expectPanelsShowCluster = async (
+  lab: PrometheusLab,
+  grafana: GrafanaSimulator,
+  serviceId: string,
+  cluster: 'east' | 'west',
+  namespaces: readonly string[],
+): Promise<void> => {
   const panels = savedMetricPanels(grafana, serviceId)
   if (panels.length !== 4) throw new Error(`expected 4 metrics panels, found ${panels.length}`)
   for (const panel of panels) {
     const expected = expectedPanelValues(cluster, namespaces, panel.title)
     const expr = substituteGrafanaVariables(panel.expr, { rateInterval: '10s' })
-    await eventually(() => byNamespace(lab.central, expr), (values) => matchesValues(values, expected), `${serviceId} panel "${panel.title}" to show ${JSON.stringify([...expected])} (${expr})`, labPatience)
+    await eventually(
+      () => byNamespace(lab.central, expr),
+      (values) => matchesValues(values, expected),
+      `${serviceId} panel "${panel.title}" to show ${JSON.stringify([...expected])} (${expr})`,
+      labPatience,
+    )
   }
 }

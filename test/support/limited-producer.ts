@@ -9,7 +9,12 @@
 import { KafkaJSNonRetriableError, KafkaJSProtocolError, type Producer, type ProducerBatch, type ProducerRecord } from 'kafkajs'
 
 const tooLarge = (): Error => {
-  const protocol = new KafkaJSProtocolError({ type: 'MESSAGE_TOO_LARGE', code: 10, retriable: false, message: 'The request included a message larger than the max message size the server will accept' } as unknown as Error)
+  const protocol = new KafkaJSProtocolError({
+    type: 'MESSAGE_TOO_LARGE',
+    code: 10,
+    retriable: false,
+    message: 'The request included a message larger than the max message size the server will accept',
+  } as unknown as Error)
   const Wrapped = KafkaJSNonRetriableError as unknown as new (e: Error, options: { cause: Error }) => Error
   return new Wrapped(protocol, { cause: protocol })
 }

@@ -32,7 +32,8 @@ const settled = async (store: EventStore, serviceIds: readonly string[], timeout
   for (;;) {
     const states = await Promise.all(serviceIds.map((id) => store.load(id)))
     if (states.every((s) => s.version > 0 && s.pending.length === 0 && s.outstanding.length === 0)) return
-    if (Date.now() > deadline) throw new Error(`services did not settle: ${JSON.stringify(states.map((s) => [s.serviceId, s.version, s.pending.length, s.outstanding.length]))}`)
+    if (Date.now() > deadline)
+      throw new Error(`services did not settle: ${JSON.stringify(states.map((s) => [s.serviceId, s.version, s.pending.length, s.outstanding.length]))}`)
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
 }
@@ -43,10 +44,16 @@ export const writeLiveLog = async (active: readonly string[], deleted: readonly 
   try {
     await harness.startService()
     const all = [...active, ...deleted]
-    await publish(RequestTopics.create, all.map((id) => ({ key: id, value: JSON.stringify(createRequest(id)) })))
+    await publish(
+      RequestTopics.create,
+      all.map((id) => ({ key: id, value: JSON.stringify(createRequest(id)) })),
+    )
     await settled(harness.store, all, 30_000)
     if (deleted.length > 0) {
-      await publish(RequestTopics.delete, deleted.map((id) => ({ key: id, value: JSON.stringify(deleteRequest(id)) })))
+      await publish(
+        RequestTopics.delete,
+        deleted.map((id) => ({ key: id, value: JSON.stringify(deleteRequest(id)) })),
+      )
       const deadline = Date.now() + 30_000
       while ((await Promise.all(deleted.map((id) => harness.store.load(id)))).some((s) => s.status !== 'deleted' || s.outstanding.length > 0)) {
         if (Date.now() > deadline) throw new Error('deletes did not complete')

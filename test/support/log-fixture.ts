@@ -30,7 +30,10 @@ const acceptedOf = (requestId: string, request: Events.RequestAccepted['request'
 
 /** Accept a request, then append the outcome events one by one (each with its snapshot). */
 const play = async (store: EventStore, serviceId: string, accepted: Events.RequestAccepted, outcomes: readonly Events.ServiceEvent[]): Promise<void> => {
-  await store.accept([{ serviceId, accepted, redelivered: Events.requestRedelivered({ requestId: accepted.requestId, at: accepted.at, origin: accepted.origin }) }], Date.parse(accepted.at))
+  await store.accept(
+    [{ serviceId, accepted, redelivered: Events.requestRedelivered({ requestId: accepted.requestId, at: accepted.at, origin: accepted.origin }) }],
+    Date.parse(accepted.at),
+  )
   for (const event of outcomes) {
     const state = await store.load(serviceId)
     const result = await store.append(serviceId, state.version, [event], fold(state, [event]), Date.parse(event.at))
@@ -42,8 +45,28 @@ const result = (topic: string) => ({ topic, key: 'k', value: '{}' })
 
 export const createdOutcomes = (serviceId: string, requestId: string, s: number): Events.ServiceEvent[] => [
   Events.scrapeJobRegistered({ requestId, at: iso(s + 1), jobName: serviceId, fingerprint: 'f00d' }),
-  Events.dashboardUpserted({ requestId, at: iso(s + 2), role: 'metrics', uid: `tcm-${serviceId}`, id: 1, url: `/d/tcm-${serviceId}/m`, version: 1, folderUid: 'etsi-hypo-app-metrics', fingerprint: 'aa' }),
-  Events.dashboardUpserted({ requestId, at: iso(s + 3), role: 'logs', uid: `tcl-${serviceId}`, id: 2, url: `/d/tcl-${serviceId}/l`, version: 1, folderUid: 'etsi-hypo-end-user-service-logs', fingerprint: 'bb' }),
+  Events.dashboardUpserted({
+    requestId,
+    at: iso(s + 2),
+    role: 'metrics',
+    uid: `tcm-${serviceId}`,
+    id: 1,
+    url: `/d/tcm-${serviceId}/m`,
+    version: 1,
+    folderUid: 'etsi-hypo-app-metrics',
+    fingerprint: 'aa',
+  }),
+  Events.dashboardUpserted({
+    requestId,
+    at: iso(s + 3),
+    role: 'logs',
+    uid: `tcl-${serviceId}`,
+    id: 2,
+    url: `/d/tcl-${serviceId}/l`,
+    version: 1,
+    folderUid: 'etsi-hypo-end-user-service-logs',
+    fingerprint: 'bb',
+  }),
   Events.requestCompleted({ requestId, at: iso(s + 4), status: 'SUCCESS', resultId: `res-${requestId}`, result: result('sonata-service-dashboard-result') }),
   Events.resultPublished({ requestId, at: iso(s + 5), resultId: `res-${requestId}` }),
 ]
@@ -56,7 +79,13 @@ export const writeFixtureLogs = async (redis: RedisClient, prefix: string): Prom
   await play(store, 'svc-gone', acceptedOf('req-g2', { kind: 'delete', payload: deletePayload('svc-gone') }, 20), [
     Events.scrapeJobRemoved({ requestId: 'req-g2', at: iso(21), jobName: 'svc-gone', wasPresent: true }),
     Events.dashboardsDeleted({ requestId: 'req-g2', at: iso(22), uids: ['tcm-svc-gone', 'tcl-svc-gone'] }),
-    Events.requestCompleted({ requestId: 'req-g2', at: iso(23), status: 'SUCCESS', resultId: 'res-req-g2', result: result('sonata-service-dashboard-delete-result') }),
+    Events.requestCompleted({
+      requestId: 'req-g2',
+      at: iso(23),
+      status: 'SUCCESS',
+      resultId: 'res-req-g2',
+      result: result('sonata-service-dashboard-delete-result'),
+    }),
     Events.resultPublished({ requestId: 'req-g2', at: iso(24), resultId: 'res-req-g2' }),
   ])
   await play(store, 'svc-new', acceptedOf('req-n1', { kind: 'create', payload: createPayload('svc-new') }, 30), [])

@@ -25,7 +25,9 @@ export class MemoryEventStore implements EventStore {
   }
 
   seen(requests: readonly { readonly serviceId: string; readonly requestId: string }[]): Promise<readonly boolean[]> {
-    return Promise.resolve(requests.map(({ serviceId, requestId }) => this.stream(serviceId).some((e) => e.type === 'RequestAccepted' && e.requestId === requestId)))
+    return Promise.resolve(
+      requests.map(({ serviceId, requestId }) => this.stream(serviceId).some((e) => e.type === 'RequestAccepted' && e.requestId === requestId)),
+    )
   }
 
   accept(entries: readonly InboxEntry[]): Promise<readonly InboxOutcome[]> {
@@ -54,7 +56,11 @@ export class MemoryEventStore implements EventStore {
   }
 
   readEvents(serviceId: string, afterVersion = 0): Promise<readonly StoredEvent[]> {
-    return Promise.resolve(this.stream(serviceId).slice(afterVersion).map((event, i) => ({ version: afterVersion + i + 1, event })))
+    return Promise.resolve(
+      this.stream(serviceId)
+        .slice(afterVersion)
+        .map((event, i) => ({ version: afterVersion + i + 1, event })),
+    )
   }
 
   readSnapshotText(): Promise<string | null> {

@@ -36,7 +36,11 @@ export const memorySecret = (value?: string, options: MemorySecretOptions = {}):
       replaces += 1
       await options.duringReplace?.()
       if (resourceVersion !== state.resourceVersion) {
-        throw new KubeErrorException({ kind: 'conflict', status: 409, message: 'Operation cannot be fulfilled on secrets: the object has been modified; please apply your changes to the latest version and try again' })
+        throw new KubeErrorException({
+          kind: 'conflict',
+          status: 409,
+          message: 'Operation cannot be fulfilled on secrets: the object has been modified; please apply your changes to the latest version and try again',
+        })
       }
       state = { resourceVersion: String(Number(resourceVersion) + 1), value: next, owned: owned ?? state.owned }
       return state

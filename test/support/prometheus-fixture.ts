@@ -17,8 +17,27 @@ import { useHarness, type HarnessContext } from './harness-hooks.js'
 import type { PollOptions } from './wait.js'
 
 const MB = 1024 * 1024
-const container = (namespace: string, pod: string, name: string, image: string, memoryMb: number, cpu: number, rxBytes: number, txBytes: number, extraLabels?: Record<string, string>): ContainerSeries =>
-  ({ namespace, pod, container: name, image, memoryBytes: memoryMb * MB, cpuCoresPerSecond: cpu, receiveBytesPerSecond: rxBytes, transmitBytesPerSecond: txBytes, ...(extraLabels === undefined ? {} : { extraLabels }) })
+const container = (
+  namespace: string,
+  pod: string,
+  name: string,
+  image: string,
+  memoryMb: number,
+  cpu: number,
+  rxBytes: number,
+  txBytes: number,
+  extraLabels?: Record<string, string>,
+): ContainerSeries => ({
+  namespace,
+  pod,
+  container: name,
+  image,
+  memoryBytes: memoryMb * MB,
+  cpuCoresPerSecond: cpu,
+  receiveBytesPerSecond: rxBytes,
+  transmitBytesPerSecond: txBytes,
+  ...(extraLabels === undefined ? {} : { extraLabels }),
+})
 
 export const LAB_SERIES: Readonly<Record<'east' | 'west', readonly ContainerSeries[]>> = {
   east: [
@@ -28,10 +47,7 @@ export const LAB_SERIES: Readonly<Record<'east' | 'west', readonly ContainerSeri
     container('default', 'api-1', 'api', 'api:1', 200, 0.5, 250_000, 125_000),
     container('unrequested', 'x-1', 'x', 'x:1', 50, 0.1, 1_000, 1_000),
   ],
-  west: [
-    container('billing', 'pay-1', 'pay', 'pay:1', 300, 0.75, 62_500, 62_500),
-    container('default', 'db-1', 'db', 'postgres:16', 400, 1, 500_000, 375_000),
-  ],
+  west: [container('billing', 'pay-1', 'pay', 'pay:1', 300, 0.75, 62_500, 62_500), container('default', 'db-1', 'db', 'postgres:16', 400, 1, 500_000, 375_000)],
 }
 
 let lab: Promise<PrometheusLab> | undefined
@@ -77,11 +93,21 @@ export const expectedPanelValues = (cluster: 'east' | 'west', namespaces: readon
   return sums
 }
 
-interface VectorSample { readonly metric: Record<string, string>; readonly value: readonly [number, string] }
-interface QueryAnswer { readonly status: string; readonly data?: { readonly result?: readonly VectorSample[] }; readonly error?: string }
+interface VectorSample {
+  readonly metric: Record<string, string>
+  readonly value: readonly [number, string]
+}
+interface QueryAnswer {
+  readonly status: string
+  readonly data?: { readonly result?: readonly VectorSample[] }
+  readonly error?: string
+}
 
 /** An instant query on the server; each sample's labels and value. Throws on a refused query. */
-export const instantQuery = async (server: PrometheusServer, expr: string): Promise<ReadonlyArray<{ readonly labels: Readonly<Record<string, string>>; readonly value: number }>> => {
+export const instantQuery = async (
+  server: PrometheusServer,
+  expr: string,
+): Promise<ReadonlyArray<{ readonly labels: Readonly<Record<string, string>>; readonly value: number }>> => {
   const answer = (await server.get('/api/v1/query', { query: expr })) as QueryAnswer
   if (answer.status !== 'success') throw new Error(`query refused: ${answer.error ?? 'unknown error'}: ${expr}`)
   return (answer.data?.result ?? []).map((s) => ({ labels: s.metric, value: Number(s.value[1]) }))
@@ -91,10 +117,16 @@ export const instantQuery = async (server: PrometheusServer, expr: string): Prom
 export const byNamespace = async (server: PrometheusServer, expr: string): Promise<ReadonlyMap<string, number>> =>
   new Map((await instantQuery(server, expr)).map((s) => [s.labels['namespace'] ?? '', s.value]))
 
-interface TargetsAnswer { readonly data: { readonly activeTargets: ReadonlyArray<{ readonly scrapePool: string; readonly scrapeUrl: string; readonly health: string; readonly lastError: string }> } }
+interface TargetsAnswer {
+  readonly data: {
+    readonly activeTargets: ReadonlyArray<{ readonly scrapePool: string; readonly scrapeUrl: string; readonly health: string; readonly lastError: string }>
+  }
+}
 
 /** The central server's active targets: scrape pool (job name), URL, health. */
-export const activeTargets = async (server: PrometheusServer): Promise<ReadonlyArray<{ readonly job: string; readonly url: string; readonly health: string; readonly lastError: string }>> => {
+export const activeTargets = async (
+  server: PrometheusServer,
+): Promise<ReadonlyArray<{ readonly job: string; readonly url: string; readonly health: string; readonly lastError: string }>> => {
   const answer = (await server.get('/api/v1/targets', { state: 'active' })) as TargetsAnswer
   return answer.data.activeTargets.map((t) => ({ job: t.scrapePool, url: t.scrapeUrl, health: t.health, lastError: t.lastError }))
 }
@@ -130,7 +162,12 @@ export const useLabHarness = (env: Readonly<Record<string, string>>): LabHarness
   const ctx = useHarness({
     harness: () => ({
       env: { ...env },
-      grafana: { datasources: [{ uid: 'prometheus', name: 'Prometheus', type: 'prometheus', url: started().central.url }, { uid: 'loki', name: 'Loki', type: 'loki' }] },
+      grafana: {
+        datasources: [
+          { uid: 'prometheus', name: 'Prometheus', type: 'prometheus', url: started().central.url },
+          { uid: 'loki', name: 'Loki', type: 'loki' },
+        ],
+      },
     }),
   })
   return {

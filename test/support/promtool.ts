@@ -7,7 +7,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
-export interface PromtoolResult { readonly ok: boolean; readonly output: string }
+export interface PromtoolResult {
+  readonly ok: boolean
+  readonly output: string
+}
 
 /** Runs promtool (resolved via PATH) with the given arguments; a non-zero exit is `ok: false`. */
 const runPromtool = (args: readonly string[]): Promise<PromtoolResult> =>
@@ -33,15 +36,17 @@ const withTempFile = async <T>(name: string, content: string, use: (path: string
 
 /** Indents every non-empty line, so a top-level YAML list becomes the value of a mapping key. */
 const indent = (text: string, by: string): string =>
-  text.split('\n').map((line) => (line === '' ? line : by + line)).join('\n')
+  text
+    .split('\n')
+    .map((line) => (line === '' ? line : by + line))
+    .join('\n')
 
 /**
  * `promtool check config` on the secret's value (a YAML list of scrape configs), wrapped the way
  * Prometheus sees it after the Operator merges `additionalScrapeConfigs` into its config.
  */
 export const checkScrapeConfigsWithPromtool = (listYaml: string): Promise<PromtoolResult> =>
-  withTempFile('prometheus.yml', `global: {}\nscrape_configs:\n${indent(listYaml, '  ')}\n`, (path) =>
-    runPromtool(['check', 'config', path]))
+  withTempFile('prometheus.yml', `global: {}\nscrape_configs:\n${indent(listYaml, '  ')}\n`, (path) => runPromtool(['check', 'config', path]))
 
 /**
  * `promtool check rules` on one recording rule per expression: Prometheus parses every expression
@@ -70,11 +75,13 @@ export interface PromqlEvalCase {
 export const evalPromqlWithPromtool = (c: PromqlEvalCase): Promise<PromtoolResult> => {
   const file = JSON.stringify({
     evaluation_interval: '1m',
-    tests: [{
-      interval: '1m',
-      input_series: c.series.map((series) => ({ series, values: '1' })),
-      promql_expr_test: [{ expr: c.expr, eval_time: '0m', exp_samples: c.expected.map((labels) => ({ labels, value: 1 })) }],
-    }],
+    tests: [
+      {
+        interval: '1m',
+        input_series: c.series.map((series) => ({ series, values: '1' })),
+        promql_expr_test: [{ expr: c.expr, eval_time: '0m', exp_samples: c.expected.map((labels) => ({ labels, value: 1 })) }],
+      },
+    ],
   })
   return withTempFile('tests.yml', file, (path) => runPromtool(['test', 'rules', path]))
 }

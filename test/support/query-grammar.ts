@@ -6,13 +6,16 @@
 import { parser as logqlParser } from '@grafana/lezer-logql'
 import { parser as promqlParser } from '@prometheus-io/lezer-promql'
 
-interface LezerParser { parse(text: string): { iterate(spec: { enter(node: { type: { isError: boolean }; from: number }): void }): void } }
+interface LezerParser {
+  parse(text: string): { iterate(spec: { enter(node: { type: { isError: boolean }; from: number }): void }): void }
+}
 
 const syntaxErrors = (parser: LezerParser, text: string): readonly string[] => {
   const errors: string[] = []
   parser.parse(text).iterate({
     enter: (node) => {
-      if (node.type.isError) errors.push(`at ${node.from}: …${text.slice(Math.max(0, node.from - 20), node.from)}⟨here⟩${text.slice(node.from, node.from + 20)}…`)
+      if (node.type.isError)
+        errors.push(`at ${node.from}: …${text.slice(Math.max(0, node.from - 20), node.from)}⟨here⟩${text.slice(node.from, node.from + 20)}…`)
     },
   })
   return errors

@@ -22,8 +22,7 @@ export const sharedRedisCluster = (): Promise<RedisClusterHandle> => {
 }
 
 /** The seed list for REDIS_CLUSTER_NODES: an external cluster's or the shared one's. */
-export const testClusterNodes = async (): Promise<string> =>
-  process.env['TEST_REDIS_CLUSTER_NODES'] ?? (await sharedRedisCluster()).nodesEnv
+export const testClusterNodes = async (): Promise<string> => process.env['TEST_REDIS_CLUSTER_NODES'] ?? (await sharedRedisCluster()).nodesEnv
 
 /** Called by the global teardown: stops the cluster if this run started one. */
 export const stopSharedRedisCluster = async (): Promise<void> => {

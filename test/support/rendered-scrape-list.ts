@@ -7,12 +7,13 @@ import { right, type Either } from 'fp-ts/lib/Either.js'
 import { findItem, fragment, parseScrapeList, type ParseError, type ScrapeItem, type JobChange } from '../../src/effects/prometheus/scrape-config-list.js'
 import type { ScrapeJob } from '../../src/effects/prometheus/scrape-job.js'
 
-
 export interface ScrapeConfigEntry extends ScrapeItem {
   /** this entry rendered as a one-item YAML list (`- ...\n`) */
   readonly yaml: string
 }
-export interface ScrapeConfigList { readonly entries: readonly ScrapeConfigEntry[] }
+export interface ScrapeConfigList {
+  readonly entries: readonly ScrapeConfigEntry[]
+}
 
 export const emptyScrapeConfigList: ScrapeConfigList = { entries: [] }
 
@@ -52,8 +53,7 @@ export const applyEdits = (list: ScrapeConfigList, edits: readonly JobChange[]):
 export const renderScrapeConfigList = (list: ScrapeConfigList): string =>
   list.entries.length === 0 ? '[]\n' : list.entries.map((entry) => entry.yaml).join('')
 
-export const jobNames = (list: ScrapeConfigList): readonly string[] =>
-  list.entries.flatMap((entry) => (entry.jobName === undefined ? [] : [entry.jobName]))
+export const jobNames = (list: ScrapeConfigList): readonly string[] => list.entries.flatMap((entry) => (entry.jobName === undefined ? [] : [entry.jobName]))
 
 /** The value of the first job with that name, or undefined. */
 export const findJob = (list: ScrapeConfigList, jobName: string): unknown => findItem(list.entries, jobName)

@@ -70,7 +70,10 @@ export const publishRequests = async (requests: readonly SentRequest[]): Promise
     const topic = requests[i]?.type ?? ''
     const run: SentRequest[] = []
     while (i < requests.length && requests[i]?.type === topic) run.push(requests[i++] as SentRequest)
-    await publish(topic, run.map((r) => ({ key: String(r.data['serviceId']), value: JSON.stringify(r) })))
+    await publish(
+      topic,
+      run.map((r) => ({ key: String(r.data['serviceId']), value: JSON.stringify(r) })),
+    )
   }
 }
 
@@ -84,7 +87,10 @@ export const answerTo = async (results: ResultCollector, request: SentRequest): 
   return dataOf(await resultOf(results, request))
 }
 
-export interface Job { readonly job_name: string; readonly [field: string]: unknown }
+export interface Job {
+  readonly job_name: string
+  readonly [field: string]: unknown
+}
 
 /** The secret's jobs (an empty or missing value is an empty list). */
 export const jobsIn = (yaml: string | undefined): Job[] => (load(yaml ?? '') as Job[] | null | undefined) ?? []

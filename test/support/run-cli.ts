@@ -12,7 +12,11 @@ export interface CliRun {
   readonly stderr: string
 }
 
-export const runCli = async (argv: readonly string[], env: Readonly<Record<string, string>>, options: { readonly stdin?: string; readonly now?: () => Date } = {}): Promise<CliRun> => {
+export const runCli = async (
+  argv: readonly string[],
+  env: Readonly<Record<string, string>>,
+  options: { readonly stdin?: string; readonly now?: () => Date } = {},
+): Promise<CliRun> => {
   let stdout = ''
   let stderr = ''
   const io: CliIo = {
@@ -26,7 +30,12 @@ export const runCli = async (argv: readonly string[], env: Readonly<Record<strin
   return { code, stdout, stderr }
 }
 
-export interface JsonCheck { readonly name: string; readonly status: string; readonly reason: string; readonly action: string }
+export interface JsonCheck {
+  readonly name: string
+  readonly status: string
+  readonly reason: string
+  readonly action: string
+}
 
 /** The checks of a `doctor --json` / `verify --json` run. */
 export const checksOf = (run: CliRun): readonly JsonCheck[] => (JSON.parse(run.stdout) as { checks: JsonCheck[] }).checks

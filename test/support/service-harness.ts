@@ -48,7 +48,13 @@ export const startHarness = async (options: HarnessOptions = {}): Promise<Harnes
   process.env['TEST_KAFKA_BROKERS'] = kafka.bootstrap
   // the flow, fault and crash specs speak `/apis` unless a spec asks for another GRAFANA_API
   const env = { GRAFANA_API: 'apis', ...options.env }
-  const stack = await startDevStack({ ...options, env, redisUrl: options.redisUrl ?? testRedisUrl(), kafkaBrokers: kafka.bootstrap, instance: options.instance ?? randomUUID().slice(0, 8) })
+  const stack = await startDevStack({
+    ...options,
+    env,
+    redisUrl: options.redisUrl ?? testRedisUrl(),
+    kafkaBrokers: kafka.bootstrap,
+    instance: options.instance ?? randomUUID().slice(0, 8),
+  })
   const logs: string[] = []
   const redis = createRedis(stack.config.redis)
   await redis.connect()
@@ -59,7 +65,14 @@ export const startHarness = async (options: HarnessOptions = {}): Promise<Harnes
     store: createEventStore(redis, stack.config.redis.keyPrefix),
     service: undefined,
     startService: async () => {
-      harness.service = await startService(stack.config, { logger: memoryLogger(logs), consumerTuning: FAST_CONSUMER_SETTINGS, sweepIntervalMs: 1000, ...(options.wrapProducer ? { wrapProducer: options.wrapProducer } : {}), ...(options.now ? { now: options.now } : {}), ...(options.tracing ? { tracing: options.tracing } : {}) })
+      harness.service = await startService(stack.config, {
+        logger: memoryLogger(logs),
+        consumerTuning: FAST_CONSUMER_SETTINGS,
+        sweepIntervalMs: 1000,
+        ...(options.wrapProducer ? { wrapProducer: options.wrapProducer } : {}),
+        ...(options.now ? { now: options.now } : {}),
+        ...(options.tracing ? { tracing: options.tracing } : {}),
+      })
       return harness.service
     },
     stopService: async () => {

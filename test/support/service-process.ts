@@ -52,7 +52,10 @@ export const spawnService = (env: Readonly<Record<string, string>>, extra: Reado
 }
 
 const latestAssignmentIn = (output: string): { leaderId: string; partitions: string[] } | undefined => {
-  const line = output.split('\n').reverse().find((l) => l.includes('"joined consumer group"'))
+  const line = output
+    .split('\n')
+    .reverse()
+    .find((l) => l.includes('"joined consumer group"'))
   if (line === undefined) return undefined
   const entry = JSON.parse(line) as { leaderId: string; assignment: Record<string, number[]> }
   return { leaderId: entry.leaderId, partitions: Object.entries(entry.assignment).flatMap(([topic, ps]) => ps.map((p) => `${topic}/${p}`)) }

@@ -50,7 +50,11 @@ export const answered = (results: ResultCollector, requests: readonly SentReques
 }
 
 /** Resolves once `count` of `requests` (all by default) have a result; the timeout error names some that have none. */
-export const awaitAnswered = async (results: ResultCollector, requests: readonly SentRequest[], options: { count?: number; timeoutMs?: number } = {}): Promise<void> => {
+export const awaitAnswered = async (
+  results: ResultCollector,
+  requests: readonly SentRequest[],
+  options: { count?: number; timeoutMs?: number } = {},
+): Promise<void> => {
   const count = options.count ?? requests.length
   const timeoutMs = options.timeoutMs ?? 60_000
   const deadline = Date.now() + timeoutMs
@@ -58,7 +62,12 @@ export const awaitAnswered = async (results: ResultCollector, requests: readonly
     if (Date.now() > deadline) {
       const byRef = resultsByRef(results.messages)
       const missing = requests.filter((r) => !byRef.has(r.kogitoprocinstanceid))
-      throw new Error(`${requests.length - missing.length} of ${requests.length} requests answered after ${timeoutMs} ms (wanted ${count}), e.g. no result for ${missing.slice(0, 5).map((r) => String(r.data['serviceId'])).join(', ')}`)
+      throw new Error(
+        `${requests.length - missing.length} of ${requests.length} requests answered after ${timeoutMs} ms (wanted ${count}), e.g. no result for ${missing
+          .slice(0, 5)
+          .map((r) => String(r.data['serviceId']))
+          .join(', ')}`,
+      )
     }
     await sleep(100)
   }

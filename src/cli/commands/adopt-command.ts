@@ -38,7 +38,10 @@ export const adoptDef: CommandDef<SecretOpsConfig> = {
       const secretWriter = createSecretWriter({ client: secretClient, describe: `${config.secret.namespace}/${config.secret.name} key ${config.secret.key}` })
       try {
         const serviceId = args.options.get('service')
-        const report = await adopt({ store, secretClient, secretWriter, lease: operatorLeaseOf(ctx, config, 'adopt') }, { dryRun: args.flags.has('dry-run'), ...(serviceId === undefined ? {} : { serviceId }) })
+        const report = await adopt(
+          { store, secretClient, secretWriter, lease: operatorLeaseOf(ctx, config, 'adopt') },
+          { dryRun: args.flags.has('dry-run'), ...(serviceId === undefined ? {} : { serviceId }) },
+        )
         if (args.flags.has('json')) writeJson(io, report)
         else io.stdout.write(`${formatAdopt(report)}\n`)
         return adoptFailed(report) ? Exit.failed : Exit.ok

@@ -67,12 +67,16 @@ export const exportDef: CommandDef<RedisOpsConfig> = {
       const progress = createProgress({ stream: io.stderr, label: 'export', total: 0, ...force })
       const versions = await Promise.all(serviceIds.map((id) => logVersion({ redis, prefix }, id)))
       progress.addTotal(versions.reduce((sum, v) => sum + v, 0))
-      const sink = out === undefined ? { write: (chunk: string) => void io.stdout.write(chunk), commit: () => Promise.resolve(), abort: () => Promise.resolve() } : fileSink(out)
+      const sink =
+        out === undefined
+          ? { write: (chunk: string) => void io.stdout.write(chunk), commit: () => Promise.resolve(), abort: () => Promise.resolve() }
+          : fileSink(out)
       try {
         const report = await exportLog({ redis, prefix }, serviceIds, sink.write, (n) => progress.tick(n))
         await sink.commit()
         progress.done()
-        if (json) io.stderr.write(`${JSON.stringify({ services: report.services, events: report.events, fromSnapshot: report.fromSnapshot, out: out ?? null })}\n`)
+        if (json)
+          io.stderr.write(`${JSON.stringify({ services: report.services, events: report.events, fromSnapshot: report.fromSnapshot, out: out ?? null })}\n`)
         else if (out !== undefined) {
           const based = report.fromSnapshot === 0 ? '' : ` (${report.fromSnapshot} trimmed by retention, written from their snapshot)`
           io.stderr.write(`exported ${report.events} events of ${report.services} services${based} to ${out}\n`)

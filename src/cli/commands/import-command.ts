@@ -44,9 +44,14 @@ export const importDef: CommandDef<RedisOpsConfig> = {
       const report = await importLogs({ redis, prefix }, parsed.right, { force: args.flags.has('force'), nowMs: io.now().getTime() })
       if (args.flags.has('json')) writeJson(io, report)
       else if (report.refused.length > 0) {
-        io.stderr.write(`telemetry-client import: these services already have events (use --force to replace them); nothing imported:\n  ${report.refused.join('\n  ')}\n`)
+        io.stderr.write(
+          `telemetry-client import: these services already have events (use --force to replace them); nothing imported:\n  ${report.refused.join('\n  ')}\n`,
+        )
       } else {
-        const table = formatTable(['SERVICE', 'EVENTS', 'STATUS', 'BASE', 'REPLACED'], report.imported.map((r) => [r.serviceId, String(r.events), r.status, r.fromSnapshot ? 'snapshot' : '', r.replaced ? 'yes' : '']))
+        const table = formatTable(
+          ['SERVICE', 'EVENTS', 'STATUS', 'BASE', 'REPLACED'],
+          report.imported.map((r) => [r.serviceId, String(r.events), r.status, r.fromSnapshot ? 'snapshot' : '', r.replaced ? 'yes' : '']),
+        )
         const events = report.imported.reduce((n, r) => n + r.events, 0)
         io.stdout.write(`${report.imported.length === 0 ? 'nothing to import' : table}\nimported ${events} events of ${report.imported.length} services\n`)
       }

@@ -64,11 +64,24 @@ export const migrateDef: CommandDef<MigrateOpsConfig> = {
       const kc = kubeConfigFrom(config.kube.kubeconfigPath)
       const secretClient = createSecretClient(kc, config.secret)
       const secretWriter = createSecretWriter({ client: secretClient, describe: `${config.secret.namespace}/${config.secret.name} key ${config.secret.key}` })
-      const applier = createScrapeConfigApplier(kc, { namespace: config.scrapeConfig.namespace, extraLabels: config.scrapeConfig.labels, fieldManager: FIELD_MANAGER })
+      const applier = createScrapeConfigApplier(kc, {
+        namespace: config.scrapeConfig.namespace,
+        extraLabels: config.scrapeConfig.labels,
+        fieldManager: FIELD_MANAGER,
+      })
       const progress = createProgress({ stream: io.stderr, label: `migrate --to ${to}`, total: 0, ...(args.flags.has('progress') ? { force: true } : {}) })
       try {
         const report = await migrate(
-          { store, secretClient, secretWriter, applier, maxInFlight: config.scrapeConfig.maxInFlight, crashAt: migrateCrashPointFromEnv(io.env), progress, lease: operatorLeaseOf(ctx, config, 'migrate') },
+          {
+            store,
+            secretClient,
+            secretWriter,
+            applier,
+            maxInFlight: config.scrapeConfig.maxInFlight,
+            crashAt: migrateCrashPointFromEnv(io.env),
+            progress,
+            lease: operatorLeaseOf(ctx, config, 'migrate'),
+          },
           { to, dryRun },
         )
         progress.done()

@@ -74,7 +74,13 @@ export const reconcileDef: CommandDef<ReconcileOpsConfig> = {
     withStore(config, async (ctx) => {
       const { store } = ctx
       const backend = scrapeBackendOf(config)
-      const grafana = createGrafanaClient({ baseUrl: config.grafana.url, auth: config.grafana.auth, retry: { retries: config.grafana.retries, timeoutMs: config.grafana.timeoutMs }, api: config.grafana.api, namespace: config.grafana.namespace })
+      const grafana = createGrafanaClient({
+        baseUrl: config.grafana.url,
+        auth: config.grafana.auth,
+        retry: { retries: config.grafana.retries, timeoutMs: config.grafana.timeoutMs },
+        api: config.grafana.api,
+        namespace: config.grafana.namespace,
+      })
       try {
         const serviceIds = await selectServices(store, args.options.get('service'))
         const report = await reconcile(
@@ -83,7 +89,11 @@ export const reconcileDef: CommandDef<ReconcileOpsConfig> = {
             observeJobs: backend.observeJobs,
             scrapeTargets: backend.targets,
             grafana,
-            datasources: { prometheusDatasourceUid: config.grafana.prometheusDatasourceUid, lokiDatasourceUid: config.grafana.lokiDatasourceUid, lokiServiceLabel: config.grafana.lokiServiceLabel },
+            datasources: {
+              prometheusDatasourceUid: config.grafana.prometheusDatasourceUid,
+              lokiDatasourceUid: config.grafana.lokiDatasourceUid,
+              lokiServiceLabel: config.grafana.lokiServiceLabel,
+            },
             now: io.now,
             targetAllow: config.targets.allow,
             lease: operatorLeaseOf(ctx, config, 'reconcile'),

@@ -34,7 +34,12 @@ export const replayDef: CommandDef<RedisOpsConfig> = {
       }
       const write = !args.flags.has('check')
       const serviceIds = await selectServices(store, args.options.get('service'))
-      const progress = createProgress({ stream: io.stderr, label: write ? 'replay' : 'replay --check', total: 0, ...(args.flags.has('progress') ? { force: true } : {}) })
+      const progress = createProgress({
+        stream: io.stderr,
+        label: write ? 'replay' : 'replay --check',
+        total: 0,
+        ...(args.flags.has('progress') ? { force: true } : {}),
+      })
       const summary = await replayServices({ redis, prefix }, serviceIds, { write, onTotal: (n) => progress.addTotal(n), onEvents: (n) => progress.tick(n) })
       progress.done()
       if (args.flags.has('json')) writeJson(io, { write, ...summary })

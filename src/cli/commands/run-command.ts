@@ -29,7 +29,8 @@ export const runCommand = async (args: readonly string[]): Promise<number> => {
   const traced = tracingFromEnv(process.env)
   for (const warning of traced.warnings) logger.warn({ warning }, 'OpenTelemetry setting ignored')
   const tracing = startTracing(traced.settings)
-  if (tracing.enabled) logger.info({ endpoint: traced.settings.endpoint, protocol: traced.settings.protocol, sampler: traced.settings.sampler }, 'tracing: exporting spans')
+  if (tracing.enabled)
+    logger.info({ endpoint: traced.settings.endpoint, protocol: traced.settings.protocol, sampler: traced.settings.sampler }, 'tracing: exporting spans')
   let service
   try {
     service = await startService(config, { logger, tracing })
@@ -50,20 +51,23 @@ export const runCommand = async (args: readonly string[]): Promise<number> => {
       logger.info({ signal }, 'stopping: finishing in-flight work')
       // exit explicitly once stopped: a client library's idle socket or timer must not keep a
       // stopped service alive past its grace period (Kubernetes would SIGKILL it)
-      running.stop().then(async () => tracing.shutdown().catch(() => undefined)).then(
-        () => {
-          logger.info('stopped')
-          logger.flush()
-          resolve(0)
-          setImmediate(() => process.exit(0))
-        },
-        (error: unknown) => {
-          logger.error({ err: error }, 'stop failed')
-          logger.flush()
-          resolve(1)
-          setImmediate(() => process.exit(1))
-        },
-      )
+      running
+        .stop()
+        .then(async () => tracing.shutdown().catch(() => undefined))
+        .then(
+          () => {
+            logger.info('stopped')
+            logger.flush()
+            resolve(0)
+            setImmediate(() => process.exit(0))
+          },
+          (error: unknown) => {
+            logger.error({ err: error }, 'stop failed')
+            logger.flush()
+            resolve(1)
+            setImmediate(() => process.exit(1))
+          },
+        )
     }
     process.on('SIGTERM', onSignal)
     process.on('SIGINT', onSignal)

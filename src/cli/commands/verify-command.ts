@@ -51,7 +51,9 @@ const jobCheckOf = (config: ReconcileOpsConfig): { readonly check: (expected: Ex
   if (scrape.backend === 'scrapeconfig') {
     const { namespace, labels } = scrape.scrapeConfig
     const applier = createScrapeConfigApplier(kc, { namespace, extraLabels: labels, fieldManager: FIELD_MANAGER })
-    const selector = Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',')
+    const selector = Object.entries(labels)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',')
     return {
       check: (expected) => verifyScrapeConfigJob(applier, namespace, expected),
       missingTargetAction: `check that the Prometheus resource's scrapeConfigSelector matches ${selector === '' ? 'the ScrapeConfig' : selector} and its scrapeConfigNamespaceSelector takes ${namespace}; the Operator's logs name a ScrapeConfig it rejected; a new job appears within a minute or two`,
@@ -73,12 +75,18 @@ export const verifyDef: CommandDef<ReconcileOpsConfig> = {
   run: async (args, config, io) => {
     const rateInterval = args.options.get('rate-interval') ?? DEFAULT_RATE_INTERVAL
     if (!DURATION.test(rateInterval)) {
-      io.stderr.write(`telemetry-client verify: --rate-interval must be a Prometheus duration such as 1m or 30s, got ${JSON.stringify(rateInterval)}\n\n${HELP}\n`)
+      io.stderr.write(
+        `telemetry-client verify: --rate-interval must be a Prometheus duration such as 1m or 30s, got ${JSON.stringify(rateInterval)}\n\n${HELP}\n`,
+      )
       return Exit.usage
     }
     return withStore(config, async ({ store }) => {
       const job = jobCheckOf(config)
-      const grafana = createGrafanaTransport({ baseUrl: config.grafana.url, auth: config.grafana.auth, retry: { retries: 1, timeoutMs: config.grafana.timeoutMs } })
+      const grafana = createGrafanaTransport({
+        baseUrl: config.grafana.url,
+        auth: config.grafana.auth,
+        retry: { retries: 1, timeoutMs: config.grafana.timeoutMs },
+      })
       const report = await verifyService(args.positionals[0] ?? '', {
         readEvents: (id) => store.readEvents(id),
         checkJob: job.check,

@@ -39,10 +39,7 @@ export const DashboardResponse = t.type({
 export type DashboardResponse = t.TypeOf<typeof DashboardResponse>
 
 /** Only the status code matters for a delete (bodies differ between versions), but it is JSON. */
-export const DeleteDashboardResponse = t.intersection([
-  t.UnknownRecord,
-  t.partial({ title: t.string, message: t.string, id: t.number }),
-])
+export const DeleteDashboardResponse = t.intersection([t.UnknownRecord, t.partial({ title: t.string, message: t.string, id: t.number })])
 export type DeleteDashboardResponse = t.TypeOf<typeof DeleteDashboardResponse>
 
 export const SearchHit = t.intersection([

@@ -13,45 +13,54 @@ export const SCRAPE_CONFIG_KIND = 'ScrapeConfig'
 
 const StringMap = t.record(t.string, t.string)
 
-export const ScrapeConfigRelabeling = t.intersection([
-  t.type({ action: t.string }),
-  t.partial({ sourceLabels: t.readonlyArray(t.string), targetLabel: t.string, replacement: t.string, regex: t.string, separator: t.string }),
-], 'ScrapeConfigRelabeling')
+export const ScrapeConfigRelabeling = t.intersection(
+  [
+    t.type({ action: t.string }),
+    t.partial({ sourceLabels: t.readonlyArray(t.string), targetLabel: t.string, replacement: t.string, regex: t.string, separator: t.string }),
+  ],
+  'ScrapeConfigRelabeling',
+)
 export type ScrapeConfigRelabeling = t.TypeOf<typeof ScrapeConfigRelabeling>
 
-export const ScrapeConfigStatic = t.intersection([
-  t.type({ targets: t.readonlyArray(t.string) }),
-  t.partial({ labels: StringMap }),
-], 'ScrapeConfigStatic')
+export const ScrapeConfigStatic = t.intersection([t.type({ targets: t.readonlyArray(t.string) }), t.partial({ labels: StringMap })], 'ScrapeConfigStatic')
 export type ScrapeConfigStatic = t.TypeOf<typeof ScrapeConfigStatic>
 
-export const ScrapeConfigSpec = t.partial({
-  jobName: t.string,
-  staticConfigs: t.readonlyArray(ScrapeConfigStatic),
-  metricsPath: t.string,
-  params: t.record(t.string, t.readonlyArray(t.string)),
-  honorLabels: t.boolean,
-  metricRelabelings: t.readonlyArray(ScrapeConfigRelabeling),
-}, 'ScrapeConfigSpec')
+export const ScrapeConfigSpec = t.partial(
+  {
+    jobName: t.string,
+    staticConfigs: t.readonlyArray(ScrapeConfigStatic),
+    metricsPath: t.string,
+    params: t.record(t.string, t.readonlyArray(t.string)),
+    honorLabels: t.boolean,
+    metricRelabelings: t.readonlyArray(ScrapeConfigRelabeling),
+  },
+  'ScrapeConfigSpec',
+)
 export type ScrapeConfigSpec = t.TypeOf<typeof ScrapeConfigSpec>
 
-export const ScrapeConfigMetadata = t.intersection([
-  t.type({ name: t.string }),
-  t.partial({ namespace: t.string, labels: StringMap, annotations: StringMap, resourceVersion: t.string, uid: t.string }),
-], 'ScrapeConfigMetadata')
+export const ScrapeConfigMetadata = t.intersection(
+  [t.type({ name: t.string }), t.partial({ namespace: t.string, labels: StringMap, annotations: StringMap, resourceVersion: t.string, uid: t.string })],
+  'ScrapeConfigMetadata',
+)
 export type ScrapeConfigMetadata = t.TypeOf<typeof ScrapeConfigMetadata>
 
-export const ScrapeConfigResource = t.type({
-  apiVersion: t.literal(SCRAPE_CONFIG_API_VERSION),
-  kind: t.literal(SCRAPE_CONFIG_KIND),
-  metadata: ScrapeConfigMetadata,
-  spec: ScrapeConfigSpec,
-}, 'ScrapeConfigResource')
+export const ScrapeConfigResource = t.type(
+  {
+    apiVersion: t.literal(SCRAPE_CONFIG_API_VERSION),
+    kind: t.literal(SCRAPE_CONFIG_KIND),
+    metadata: ScrapeConfigMetadata,
+    spec: ScrapeConfigSpec,
+  },
+  'ScrapeConfigResource',
+)
 export type ScrapeConfigResource = t.TypeOf<typeof ScrapeConfigResource>
 
 /** What a list call returns; items are decoded one by one by the caller so one bad item is named. */
-export const ScrapeConfigList = t.type({
-  items: t.readonlyArray(t.unknown),
-  metadata: t.partial({ resourceVersion: t.string, continue: t.string }),
-}, 'ScrapeConfigList')
+export const ScrapeConfigList = t.type(
+  {
+    items: t.readonlyArray(t.unknown),
+    metadata: t.partial({ resourceVersion: t.string, continue: t.string }),
+  },
+  'ScrapeConfigList',
+)
 export type ScrapeConfigList = t.TypeOf<typeof ScrapeConfigList>

@@ -63,10 +63,21 @@ const isDecodedPayload = (kind: unknown, u: unknown): boolean => {
   switch (kind) {
     case 'create': {
       const prometheus = u['prometheus']
-      return hasOnlyKeys(u, ['serviceId', 'namespaces', 'prometheus']) && Namespaces.is(u['namespaces']) && isRecord(prometheus) && hasOnlyKeys(prometheus, ['host', 'port']) && PrometheusHost.is(prometheus['host']) && Port.is(prometheus['port'])
+      return (
+        hasOnlyKeys(u, ['serviceId', 'namespaces', 'prometheus']) &&
+        Namespaces.is(u['namespaces']) &&
+        isRecord(prometheus) &&
+        hasOnlyKeys(prometheus, ['host', 'port']) &&
+        PrometheusHost.is(prometheus['host']) &&
+        Port.is(prometheus['port'])
+      )
     }
     case 'platform':
-      return hasOnlyKeys(u, ['serviceId', 'namespaces', 'serviceName']) && Namespaces.is(u['namespaces']) && (!Object.hasOwn(u, 'serviceName') || ServiceName.is(u['serviceName']))
+      return (
+        hasOnlyKeys(u, ['serviceId', 'namespaces', 'serviceName']) &&
+        Namespaces.is(u['namespaces']) &&
+        (!Object.hasOwn(u, 'serviceName') || ServiceName.is(u['serviceName']))
+      )
     case 'delete':
       return hasOnlyKeys(u, ['serviceId'])
     default:

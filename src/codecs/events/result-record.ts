@@ -7,7 +7,10 @@ import { TraceContextCodec, isAbsentOrTraceContext } from './trace-context.js'
  * identical. `trace`: the request's trace, which its publish span continues (and whose context
  * the record's `traceparent` header then carries).
  */
-export const ResultRecord = t.intersection([t.type({ topic: t.string, key: t.string, value: t.string }), t.partial({ trace: TraceContextCodec })], 'ResultRecord')
+export const ResultRecord = t.intersection(
+  [t.type({ topic: t.string, key: t.string, value: t.string }), t.partial({ trace: TraceContextCodec })],
+  'ResultRecord',
+)
 export type ResultRecord = t.TypeOf<typeof ResultRecord>
 
 /** A record on its way to the broker: Kafka headers (trace context) next to the recorded bytes. */

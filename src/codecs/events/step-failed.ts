@@ -8,10 +8,7 @@ import { StepName } from './step-name.js'
  * request completes with FAILURE. `retryAt` is optional, so logs written before it still decode.
  */
 export const StepFailed = t.intersection(
-  [
-    t.type({ ...EventMeta, type: t.literal('StepFailed'), step: StepName, reason: t.string, retryable: t.boolean }),
-    t.partial({ retryAt: t.string }),
-  ],
+  [t.type({ ...EventMeta, type: t.literal('StepFailed'), step: StepName, reason: t.string, retryable: t.boolean }), t.partial({ retryAt: t.string })],
   'StepFailed',
 )
 export type StepFailed = t.TypeOf<typeof StepFailed>

@@ -48,8 +48,7 @@ export const serviceTag = (serviceId: string): string =>
  * serviceId contains a space or `#`, so a suffixed title never equals an unsuffixed one in any case,
  * and two ids that differ only in case differ in their hash.
  */
-export const titleDiscriminator = (serviceId: string): string =>
-  serviceId === serviceId.toLowerCase() ? '' : ` [#${sha256Hex(serviceId).slice(0, 12)}]`
+export const titleDiscriminator = (serviceId: string): string => (serviceId === serviceId.toLowerCase() ? '' : ` [#${sha256Hex(serviceId).slice(0, 12)}]`)
 
 /**
  * Under `/apis` a dashboard is marked as the service's by labels, which a `labelSelector` finds:
@@ -65,10 +64,12 @@ export const SERVICE_ID_ANNOTATION = 'telemetry-client/service-id'
 
 const READABLE_LABEL_ID = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/
 
-export const serviceLabelValue = (serviceId: string): string =>
-  READABLE_LABEL_ID.test(serviceId) ? serviceId : `sha256.${sha256Hex(serviceId).slice(0, 32)}`
+export const serviceLabelValue = (serviceId: string): string => (READABLE_LABEL_ID.test(serviceId) ? serviceId : `sha256.${sha256Hex(serviceId).slice(0, 32)}`)
 
-export const ownershipLabels = (serviceId: string): Readonly<Record<string, string>> => ({ [MANAGED_BY_LABEL]: MANAGER, [SERVICE_LABEL]: serviceLabelValue(serviceId) })
+export const ownershipLabels = (serviceId: string): Readonly<Record<string, string>> => ({
+  [MANAGED_BY_LABEL]: MANAGER,
+  [SERVICE_LABEL]: serviceLabelValue(serviceId),
+})
 
 /** The labelSelector that finds a service's dashboards (`key=value,key=value`). */
 export const ownershipSelector = (serviceId: string): string =>
@@ -77,5 +78,9 @@ export const ownershipSelector = (serviceId: string): string =>
     .join(',')
 
 /** Labels and annotation both say `serviceId`: a selector match is checked again on this side. */
-export const markedAs = (serviceId: string, labels: Readonly<Record<string, string>> | undefined, annotations: Readonly<Record<string, string>> | undefined): boolean =>
+export const markedAs = (
+  serviceId: string,
+  labels: Readonly<Record<string, string>> | undefined,
+  annotations: Readonly<Record<string, string>> | undefined,
+): boolean =>
   labels?.[MANAGED_BY_LABEL] === MANAGER && labels[SERVICE_LABEL] === serviceLabelValue(serviceId) && annotations?.[SERVICE_ID_ANNOTATION] === serviceId

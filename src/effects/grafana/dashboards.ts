@@ -26,7 +26,11 @@ export interface DashboardInput {
   readonly lokiServiceLabel?: string | undefined
 }
 
-export interface MetricPanel { readonly title: string; readonly expr: string; readonly unit?: string }
+export interface MetricPanel {
+  readonly title: string
+  readonly expr: string
+  readonly unit?: string
+}
 
 /**
  * The four panels the spec asks for (kubernetes-mixin queries), per namespace. `container!=""`
@@ -53,12 +57,9 @@ export const metricPanels = (serviceId: string, namespaces: readonly string[]): 
  * tenants): the labels Loki has are the only thing a query can select on.
  */
 export const logsQuery = (namespaces: readonly string[], tenant?: { readonly serviceLabel: string; readonly serviceId: string }): string =>
-  tenant === undefined
-    ? `{${namespaceSelector(namespaces)}}`
-    : `{${namespaceSelector(namespaces)},${tenant.serviceLabel}=${logqlString(tenant.serviceId)}}`
+  tenant === undefined ? `{${namespaceSelector(namespaces)}}` : `{${namespaceSelector(namespaces)},${tenant.serviceLabel}=${logqlString(tenant.serviceId)}}`
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === 'object' && !Array.isArray(value)
+const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value)
 
 /**
  * The SDK's objects are plain data, but may hold `undefined` fields; one JSON round trip gives
@@ -89,18 +90,10 @@ const baseDashboard = (serviceId: string, role: DashboardRole, title: string): d
 
 export const metricsDashboard = (input: DashboardInput): Record<string, unknown> => {
   const datasource = { type: 'prometheus', uid: input.prometheusDatasourceUid }
-  const legend = new common.VizLegendOptionsBuilder()
-    .showLegend(true)
-    .displayMode(common.LegendDisplayMode.List)
-    .placement(common.LegendPlacement.Bottom)
+  const legend = new common.VizLegendOptionsBuilder().showLegend(true).displayMode(common.LegendDisplayMode.List).placement(common.LegendPlacement.Bottom)
   const builder = baseDashboard(input.serviceId, 'metrics', `App Metrics — ${input.serviceId}`)
   metricPanels(input.serviceId, input.namespaces).forEach((panel, index) => {
-    const query = new prometheus.DataqueryBuilder()
-      .refId('A')
-      .datasource(datasource)
-      .expr(panel.expr)
-      .legendFormat('{{namespace}}')
-      .range()
+    const query = new prometheus.DataqueryBuilder().refId('A').datasource(datasource).expr(panel.expr).legendFormat('{{namespace}}').range()
     const timeseriesPanel = new timeseries.PanelBuilder()
       .id(index + 1)
       .title(panel.title)
@@ -119,7 +112,10 @@ const lokiTenant = (input: DashboardInput) =>
 
 const logsModel = (input: DashboardInput, role: 'logs' | 'platform', title: string): Record<string, unknown> => {
   const datasource = { type: 'loki', uid: input.lokiDatasourceUid }
-  const query = new loki.DataqueryBuilder().refId('A').datasource(datasource).expr(logsQuery(input.namespaces, lokiTenant(input)))
+  const query = new loki.DataqueryBuilder()
+    .refId('A')
+    .datasource(datasource)
+    .expr(logsQuery(input.namespaces, lokiTenant(input)))
   const panel = new logs.PanelBuilder()
     .id(1)
     .title(title)
@@ -135,8 +131,7 @@ const logsModel = (input: DashboardInput, role: 'logs' | 'platform', title: stri
 }
 
 /** End-user service logs (folder "ETSI HypO End-User Service Logs"). */
-export const logsDashboard = (input: DashboardInput): Record<string, unknown> =>
-  logsModel(input, 'logs', `Service Logs — ${input.serviceId}`)
+export const logsDashboard = (input: DashboardInput): Record<string, unknown> => logsModel(input, 'logs', `Service Logs — ${input.serviceId}`)
 
 /**
  * Platform service logs (folder "ETSI HypO Platform Service Logs"). A friendly name goes in the
@@ -144,8 +139,6 @@ export const logsDashboard = (input: DashboardInput): Record<string, unknown> =>
  * one folder (412 name-exists), and names need not be unique.
  */
 export const platformLogsDashboard = (input: DashboardInput & { readonly serviceName?: string }): Record<string, unknown> => {
-  const name = input.serviceName === undefined || input.serviceName === input.serviceId
-    ? input.serviceId
-    : `${input.serviceName} (${input.serviceId})`
+  const name = input.serviceName === undefined || input.serviceName === input.serviceId ? input.serviceId : `${input.serviceName} (${input.serviceId})`
   return logsModel(input, 'platform', `Platform Service Logs — ${name}`)
 }

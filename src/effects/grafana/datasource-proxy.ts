@@ -7,12 +7,22 @@ import type { Answer, GrafanaTransport } from './grafana-transport.js'
 
 export const proxyGet = (transport: GrafanaTransport, datasourceUid: string, path: string, params: Readonly<Record<string, string>>): Promise<Answer> =>
   transport.send(
-    { kind: 'datasource.proxy', operation: `verify GET ${path}`, method: 'get', path: `api/datasources/proxy/uid/${encodeURIComponent(datasourceUid)}/${path}`, searchParams: new URLSearchParams(params) },
+    {
+      kind: 'datasource.proxy',
+      operation: `verify GET ${path}`,
+      method: 'get',
+      path: `api/datasources/proxy/uid/${encodeURIComponent(datasourceUid)}/${path}`,
+      searchParams: new URLSearchParams(params),
+    },
     { maxRetries: 1, queued: false },
   )
 
 /** The first line of an answer's body, bounded: enough to name an upstream error in one report line. */
 export const firstLine = (text: string): string => {
-  const line = text.split('\n').find((l) => l.trim() !== '')?.trim() ?? ''
+  const line =
+    text
+      .split('\n')
+      .find((l) => l.trim() !== '')
+      ?.trim() ?? ''
   return line.length > 300 ? `${line.slice(0, 300)}…` : line
 }

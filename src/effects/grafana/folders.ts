@@ -5,7 +5,10 @@
  */
 import type { DashboardRole } from '../../codecs/dashboard-role.js'
 
-export interface FolderSpec { readonly uid: string; readonly title: string }
+export interface FolderSpec {
+  readonly uid: string
+  readonly title: string
+}
 
 export const Folders = {
   metrics: { uid: 'etsi-hypo-app-metrics', title: 'ETSI HypO App Metrics' },

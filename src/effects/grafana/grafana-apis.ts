@@ -92,7 +92,13 @@ export const createApisDashboards = (transport: GrafanaTransport, opts: ApisOpti
   })
 
   /** one read-then-write round; undefined when a 409 says to read again */
-  const saveOnce = async (model: Record<string, unknown>, uid: string, folderUid: string, message: string, serviceId: string): Promise<DashboardRef | undefined> => {
+  const saveOnce = async (
+    model: Record<string, unknown>,
+    uid: string,
+    folderUid: string,
+    message: string,
+    serviceId: string,
+  ): Promise<DashboardRef | undefined> => {
     const operation = `upsert dashboard ${uid}`
     const current = await read(uid, operation)
     if (current !== undefined) {
@@ -104,7 +110,14 @@ export const createApisDashboards = (transport: GrafanaTransport, opts: ApisOpti
     const call: Call =
       current === undefined
         ? { kind: 'dashboard.upsert', operation, writes: uid, method: 'post', path: dashboards(), json: resourceOf(model, uid, folderUid, message, serviceId) }
-        : { kind: 'dashboard.upsert', operation, writes: uid, method: 'put', path: dashboards(uid), json: resourceOf(model, uid, folderUid, message, serviceId, current.metadata) }
+        : {
+            kind: 'dashboard.upsert',
+            operation,
+            writes: uid,
+            method: 'put',
+            path: dashboards(uid),
+            json: resourceOf(model, uid, folderUid, message, serviceId, current.metadata),
+          }
     const answer = await send(call)
     // 409: stale, or created in between; a 404 naming it: deleted in between. Either way, read again.
     if (answer.status === 409 || absent(answer, uid)) return undefined
@@ -115,7 +128,13 @@ export const createApisDashboards = (transport: GrafanaTransport, opts: ApisOpti
 
   return {
     createFolder: async (uid, title, operation) => {
-      const create: Call = { kind: 'folder.create', operation, method: 'post', path: folders(), json: { apiVersion: folderApi, kind: 'Folder', metadata: { name: uid }, spec: { title } } }
+      const create: Call = {
+        kind: 'folder.create',
+        operation,
+        method: 'post',
+        path: folders(),
+        json: { apiVersion: folderApi, kind: 'Folder', metadata: { name: uid }, spec: { title } },
+      }
       const created = await send(create)
       if (isOk(created)) return { saved: folderOf(decode(FolderResource, create, created)) }
       if (created.status === 409) return { exists: created.status }
@@ -156,14 +175,23 @@ export const createApisDashboards = (transport: GrafanaTransport, opts: ApisOpti
       const seen = new Set<string>()
       let token = ''
       for (let page = 0; page < MAX_LIST_PAGES; page++) {
-        const searchParams = new URLSearchParams({ labelSelector: ownershipSelector(serviceId), limit: String(pageSize), ...(token === '' ? {} : { continue: token }) })
+        const searchParams = new URLSearchParams({
+          labelSelector: ownershipSelector(serviceId),
+          limit: String(pageSize),
+          ...(token === '' ? {} : { continue: token }),
+        })
         const call: Call = { kind: 'search', operation, method: 'get', path: dashboards(), searchParams }
         const answer = await send(call)
         if (!isOk(answer)) throw unexpected(call, answer)
         const list = decode(DashboardList, call, answer)
         for (const item of list.items.filter((i) => markedAs(serviceId, i.metadata.labels, i.metadata.annotations))) {
           const ref = refOf(item)
-          found.push({ uid: ref.uid, url: ref.url, title: typeof ref.model['title'] === 'string' ? ref.model['title'] : ref.uid, ...(ref.folderUid === undefined ? {} : { folderUid: ref.folderUid }) })
+          found.push({
+            uid: ref.uid,
+            url: ref.url,
+            title: typeof ref.model['title'] === 'string' ? ref.model['title'] : ref.uid,
+            ...(ref.folderUid === undefined ? {} : { folderUid: ref.folderUid }),
+          })
         }
         token = list.metadata?.continue ?? ''
         if (token === '') return found

@@ -49,7 +49,10 @@ export interface GrafanaClientOptions extends TransportOptions, LegacyOptions {
   onApiChosen?: (api: GrafanaApiInUse) => void
 }
 
-interface Chosen { readonly api: GrafanaApiInUse; readonly adapter: GrafanaAdapter }
+interface Chosen {
+  readonly api: GrafanaApiInUse
+  readonly adapter: GrafanaAdapter
+}
 
 const sameApi = (a: GrafanaApiInUse, b: GrafanaApiInUse): boolean => describeApi(a) === describeApi(b)
 
@@ -63,13 +66,24 @@ export const createGrafanaClient = (opts: GrafanaClientOptions): GrafanaClient =
   const adapterOf = (api: GrafanaApiInUse): GrafanaAdapter =>
     api.kind === 'legacy'
       ? createLegacyDashboards(transport, opts)
-      : createApisDashboards(transport, { baseUrl: opts.baseUrl, dashboardVersion: api.dashboardVersion, folderVersion: api.folderVersion, namespace: api.namespace, ...(opts.apisPageSize === undefined ? {} : { pageSize: opts.apisPageSize }) })
+      : createApisDashboards(transport, {
+          baseUrl: opts.baseUrl,
+          dashboardVersion: api.dashboardVersion,
+          folderVersion: api.folderVersion,
+          namespace: api.namespace,
+          ...(opts.apisPageSize === undefined ? {} : { pageSize: opts.apisPageSize }),
+        })
 
   const ask = async (): Promise<GrafanaApiInUse> => {
     if (mode === 'legacy') return { kind: 'legacy' }
     const api = await discoverApi(transport, namespace)
     if (mode === 'apis' && api.kind === 'legacy') {
-      throw transport.fail('fatal', undefined, 'discover Grafana APIs', 'GRAFANA_API=apis, but this Grafana offers no dashboard.grafana.app and folder.grafana.app in v1 or v1beta1 (set GRAFANA_API=auto or legacy)')
+      throw transport.fail(
+        'fatal',
+        undefined,
+        'discover Grafana APIs',
+        'GRAFANA_API=apis, but this Grafana offers no dashboard.grafana.app and folder.grafana.app in v1 or v1beta1 (set GRAFANA_API=auto or legacy)',
+      )
     }
     return api
   }
@@ -110,7 +124,12 @@ export const createGrafanaClient = (opts: GrafanaClientOptions): GrafanaClient =
   const ours = (operation: string, title: string, found: FolderFound): void => {
     if (found.title === title && found.parentUid === '') return
     const where = found.parentUid === '' ? 'at the root' : `under parent folder ${found.parentUid}`
-    throw transport.fail('conflict', undefined, operation, `a folder "${found.title}" ${where} already has this uid; expected "${title}" at the root: not adopting someone else's folder (rename or move it, or remove it)`)
+    throw transport.fail(
+      'conflict',
+      undefined,
+      operation,
+      `a folder "${found.title}" ${where} already has this uid; expected "${title}" at the root: not adopting someone else's folder (rename or move it, or remove it)`,
+    )
   }
 
   const ensureFolderExists = async (adapter: GrafanaAdapter, uid: string, title: string): Promise<void> => {
@@ -119,7 +138,13 @@ export const createGrafanaClient = (opts: GrafanaClientOptions): GrafanaClient =
     if ('saved' in created) return ours(operation, title, created.saved)
     // "exists" may also mean another folder has this title: the uid must be there
     const found = await adapter.readFolder(uid, operation)
-    if (found === undefined) throw transport.fail('conflict', created.exists, operation, `create answered ${created.exists} but no folder has this uid (another folder may have the title "${title}")`)
+    if (found === undefined)
+      throw transport.fail(
+        'conflict',
+        created.exists,
+        operation,
+        `create answered ${created.exists} but no folder has this uid (another folder may have the title "${title}")`,
+      )
     ours(operation, title, found)
   }
 

@@ -30,11 +30,16 @@ const get = (transport: GrafanaTransport, kind: string, path: string): Promise<A
 /** Pure: the verdict on one folder's GET answer. */
 export const folderCheck = (title: string, uid: string, answer: Answer): DoctorCheck => {
   const name = `grafana.folder ${title}`
-  if (answer.status === 404) return checkWarning(name, `absent (uid ${uid}): will be created on the first request`, 'nothing, if the credentials may create folders (Editor role); otherwise create it with this uid')
+  if (answer.status === 404)
+    return checkWarning(
+      name,
+      `absent (uid ${uid}): will be created on the first request`,
+      'nothing, if the credentials may create folders (Editor role); otherwise create it with this uid',
+    )
   if (answer.status === 401) return checkFail(name, 'credentials refused (401)', CREDENTIALS_ACTION)
   if (answer.status === 403) return checkFail(name, `no permission to read folder ${uid} (403)`, 'give the service account Editor on this folder')
   const body = decodeBody(FolderBody, answer.text)
-  if (answer.status !== 200 || isLeft(body)) return checkFail(name, `unexpected answer ${answer.status}`, 'check GRAFANA_URL points at Grafana\'s root')
+  if (answer.status !== 200 || isLeft(body)) return checkFail(name, `unexpected answer ${answer.status}`, "check GRAFANA_URL points at Grafana's root")
   return body.right.canSave === false
     ? checkFail(name, `present (uid ${uid}), but dashboards cannot be saved in it (canSave false)`, 'give the service account Editor on this folder')
     : checkOk(name, `present (uid ${uid}), dashboards can be saved in it`)
@@ -49,7 +54,11 @@ export const apisFolderCheck = (title: string, uid: string, answer: Answer): Doc
 /** Pure: which API the service would use, and whether that fits GRAFANA_API. */
 export const apiCheck = (setting: string, api: GrafanaApiInUse): DoctorCheck => {
   if (setting === 'apis' && api.kind === 'legacy') {
-    return checkFail('grafana.api', 'GRAFANA_API=apis, but this Grafana offers no dashboard.grafana.app and folder.grafana.app in v1 or v1beta1', 'set GRAFANA_API=auto (or legacy)')
+    return checkFail(
+      'grafana.api',
+      'GRAFANA_API=apis, but this Grafana offers no dashboard.grafana.app and folder.grafana.app in v1 or v1beta1',
+      'set GRAFANA_API=auto (or legacy)',
+    )
   }
   const how = setting === 'auto' ? 'chosen by discovery' : `set by GRAFANA_API=${setting}`
   return checkOk('grafana.api', `${describeApi(api)}, ${how}`)
@@ -60,7 +69,12 @@ export const datasourceCheck = (role: string, variable: string, uid: string, ans
   const name = `grafana.datasource ${role}`
   const body = decodeBody(DatasourceBody, answer.text)
   if (answer.status === 200 && !isLeft(body)) return checkOk(name, `uid ${uid} exists (${body.right.type ?? 'unknown type'})`)
-  if (answer.status === 404) return checkFail(name, `uid ${uid} does not exist: the dashboards would show "datasource not found"`, `set ${variable} to the uid of your ${role} datasource`)
+  if (answer.status === 404)
+    return checkFail(
+      name,
+      `uid ${uid} does not exist: the dashboards would show "datasource not found"`,
+      `set ${variable} to the uid of your ${role} datasource`,
+    )
   if (answer.status === 403) return checkWarning(name, `uid ${uid} not readable with these credentials (403)`, `check that ${uid} is your ${role} datasource`)
   return checkFail(name, `uid ${uid}: unexpected answer ${answer.status}`, CREDENTIALS_ACTION)
 }
@@ -74,9 +88,7 @@ const healthCheck = async (transport: GrafanaTransport, url: string): Promise<Do
 }
 
 const credentialsCheck = (answers: readonly Answer[]): DoctorCheck =>
-  answers.some((a) => a.status === 401)
-    ? checkFail('grafana.credentials', 'refused (401)', CREDENTIALS_ACTION)
-    : checkOk('grafana.credentials', 'accepted')
+  answers.some((a) => a.status === 401) ? checkFail('grafana.credentials', 'refused (401)', CREDENTIALS_ACTION) : checkOk('grafana.credentials', 'accepted')
 
 export const probeGrafana = async (config: Config['grafana']): Promise<readonly DoctorCheck[]> => {
   const transport = createGrafanaTransport({ baseUrl: config.url, auth: config.auth, retry: { retries: 0, timeoutMs: Math.min(config.timeoutMs, 5000) } })
@@ -87,7 +99,8 @@ export const probeGrafana = async (config: Config['grafana']): Promise<readonly 
     try {
       if (config.api !== 'legacy') discovered = await discoverApi(transport, config.namespace)
     } catch (error) {
-      if (error instanceof GrafanaError && error.kind === 'unauthorized') return [health, checkFail('grafana.credentials', `refused (${error.status ?? 401})`, CREDENTIALS_ACTION)]
+      if (error instanceof GrafanaError && error.kind === 'unauthorized')
+        return [health, checkFail('grafana.credentials', `refused (${error.status ?? 401})`, CREDENTIALS_ACTION)]
       throw error
     }
     const api = apiCheck(config.api, discovered)

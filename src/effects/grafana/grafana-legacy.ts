@@ -116,7 +116,13 @@ export const createLegacyDashboards = (transport: GrafanaTransport, opts: Legacy
       return { id: dashboard.id, uid: dashboard.uid, url: meta.url, version: dashboard.version, ...folderUid, model: dashboard }
     },
     deleteDashboard: async (uid) => {
-      const call: Call = { kind: 'dashboard.delete', operation: `delete dashboard ${uid}`, writes: uid, method: 'delete', path: `api/dashboards/uid/${encodeURIComponent(uid)}` }
+      const call: Call = {
+        kind: 'dashboard.delete',
+        operation: `delete dashboard ${uid}`,
+        writes: uid,
+        method: 'delete',
+        path: `api/dashboards/uid/${encodeURIComponent(uid)}`,
+      }
       const answer = await send(call)
       if (dashboardAbsent(answer)) return 'absent'
       if (!isOk(answer)) throw unexpected(call, answer)

@@ -22,9 +22,16 @@ export interface DashboardRef {
   leftInFolder?: string
 }
 
-export interface FoundDashboard extends DashboardRef { model: Record<string, unknown> }
+export interface FoundDashboard extends DashboardRef {
+  model: Record<string, unknown>
+}
 
-export interface OwnDashboard { uid: string; url: string; folderUid?: string; title: string }
+export interface OwnDashboard {
+  uid: string
+  url: string
+  folderUid?: string
+  title: string
+}
 
 export interface GrafanaDashboards {
   /**
@@ -49,7 +56,10 @@ export interface GrafanaDashboards {
 }
 
 /** A folder as Grafana keeps it: its title and its parent's uid ('' at the root). */
-export interface FolderFound { readonly title: string; readonly parentUid: string }
+export interface FolderFound {
+  readonly title: string
+  readonly parentUid: string
+}
 
 /**
  * What an adapter speaks: the port's dashboard calls, and folders as two plain calls on which the
@@ -63,7 +73,10 @@ export interface GrafanaAdapter extends Omit<GrafanaDashboards, 'ensureFolder' |
 }
 
 /** Which API an adapter speaks, for logs, /readyz and doctor, e.g. `apis (dashboard.grafana.app/v1, folder.grafana.app/v1, namespace default)`. */
-export type GrafanaApiInUse = { readonly kind: 'legacy' } | { readonly kind: 'apis'; readonly dashboardVersion: string; readonly folderVersion: string; readonly namespace: string }
+export type GrafanaApiInUse =
+  { readonly kind: 'legacy' } | { readonly kind: 'apis'; readonly dashboardVersion: string; readonly folderVersion: string; readonly namespace: string }
 
 export const describeApi = (api: GrafanaApiInUse): string =>
-  api.kind === 'legacy' ? 'legacy (/api)' : `apis (dashboard.grafana.app/${api.dashboardVersion}, folder.grafana.app/${api.folderVersion}, namespace ${api.namespace})`
+  api.kind === 'legacy'
+    ? 'legacy (/api)'
+    : `apis (dashboard.grafana.app/${api.dashboardVersion}, folder.grafana.app/${api.folderVersion}, namespace ${api.namespace})`

@@ -19,7 +19,11 @@ import { backoffDelay, parseRetryAfter, type Backoff } from '../../support/backo
 import type { Tracing } from '../../support/tracing/tracing.js'
 import { startClientSpan } from '../client-span.js'
 
-export interface GrafanaAuth { token?: string; user?: string; password?: string }
+export interface GrafanaAuth {
+  token?: string
+  user?: string
+  password?: string
+}
 
 export interface Call {
   /** metric label and retry counter key, e.g. 'dashboard.upsert' */
@@ -32,7 +36,10 @@ export interface Call {
   /** the dashboard a write touches */
   writes?: string
 }
-export interface Answer { status: number; text: string }
+export interface Answer {
+  status: number
+  text: string
+}
 
 export interface TransportOptions {
   baseUrl: string
@@ -67,7 +74,10 @@ export interface GrafanaTransport {
   readonly retries: ReadonlyMap<string, number>
 }
 
-interface Reply { readonly response: Response; readonly text: string }
+interface Reply {
+  readonly response: Response
+  readonly text: string
+}
 
 /** A failing or throttling Grafana: no hedging for a while after one of these. */
 const distressed = (outcome: ReadOutcome<Reply>): boolean => !outcome.ok || isRetryableStatus(outcome.value.response.status)
@@ -138,7 +148,12 @@ export const createGrafanaTransport = (opts: TransportOptions): GrafanaTransport
       let status: number | undefined
       let retryAfterMs: number | undefined
       const release = queued ? await slots.acquire() : () => undefined
-      const span = startClientSpan(opts.tracing, `${call.method.toUpperCase()} ${call.kind}`, { 'http.request.method': call.method.toUpperCase(), 'url.path': `/${call.path}`, 'http.request.resend_count': attempt, 'telemetry.grafana.operation': call.operation })
+      const span = startClientSpan(opts.tracing, `${call.method.toUpperCase()} ${call.kind}`, {
+        'http.request.method': call.method.toUpperCase(),
+        'url.path': `/${call.path}`,
+        'http.request.resend_count': attempt,
+        'telemetry.grafana.operation': call.operation,
+      })
       const once = async (signal?: AbortSignal): Promise<Reply> => {
         const timeout = AbortSignal.timeout(retry.timeoutMs)
         const response = await http(call.path, {
@@ -151,7 +166,8 @@ export const createGrafanaTransport = (opts: TransportOptions): GrafanaTransport
         return { response, text: await readText(response, maxBodyBytes) }
       }
       try {
-        const { response, text } = call.method === 'get' && queued && opts.hedger !== undefined ? await opts.hedger.read(call.kind, once, distressed) : await once()
+        const { response, text } =
+          call.method === 'get' && queued && opts.hedger !== undefined ? await opts.hedger.read(call.kind, once, distressed) : await once()
         span?.answered(response.status)
         if (!isRetryableStatus(response.status)) return { status: response.status, text }
         status = response.status

@@ -27,7 +27,11 @@ export const substituteGrafanaVariables = (expr: string, intervals: GrafanaInter
     ['__range', intervals.range ?? '1h'],
   ]
   return values.reduce(
-    (text, [name, value]) => text.split(`\${${name}}`).join(value).replace(new RegExp(`\\$${name}(?![A-Za-z0-9_])`, 'g'), value),
+    (text, [name, value]) =>
+      text
+        .split(`\${${name}}`)
+        .join(value)
+        .replace(new RegExp(`\\$${name}(?![A-Za-z0-9_])`, 'g'), value),
     expr,
   )
 }

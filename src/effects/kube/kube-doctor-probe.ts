@@ -24,7 +24,9 @@ import { jobBytes } from '../prometheus/job-size.js'
 export const SECRET_LIMIT_BYTES = 1_048_576
 
 /** A typical create request's job (UUID serviceId, two namespaces, IPv4 target) as the writer renders it. */
-const TYPICAL_JOB_BYTES = jobBytes(federationJob({ serviceId: 'ecc4345a-2097-4c3b-a40c-a9e791cdccbb', namespaces: ['NAMESPACE_1', 'NAMESPACE_2'], host: '10.10.10.4', port: 30180 }))
+const TYPICAL_JOB_BYTES = jobBytes(
+  federationJob({ serviceId: 'ecc4345a-2097-4c3b-a40c-a9e791cdccbb', namespaces: ['NAMESPACE_1', 'NAMESPACE_2'], host: '10.10.10.4', port: 30180 }),
+)
 
 export const typicalJobBytes = (): number => TYPICAL_JOB_BYTES
 
@@ -33,7 +35,7 @@ export const capacityCheck = (bytes: number, jobs: number, warnRatio: number): D
   const more = Math.max(0, Math.floor((SECRET_LIMIT_BYTES - bytes) / TYPICAL_JOB_BYTES))
   const reason = `${bytes} bytes, ${jobs} job(s); about ${more} more typical jobs (${TYPICAL_JOB_BYTES} bytes each) fit in 1 MiB`
   return bytes >= warnRatio * SECRET_LIMIT_BYTES
-    ? checkWarning('kube.secret-size', reason, 'delete unused services\' jobs, or split the scrape configs across secrets')
+    ? checkWarning('kube.secret-size', reason, "delete unused services' jobs, or split the scrape configs across secrets")
     : checkOk('kube.secret-size', reason)
 }
 
@@ -87,7 +89,13 @@ const scrapeConfigChecks = async (kc: KubeConfig, ref: ScrapeConfigRef): Promise
     return [checkOk('kube.scrapeconfigs', `the ScrapeConfig API is served; ${own.length} object(s) owned by this service in ${ref.namespace}`)]
   } catch (error) {
     if (error instanceof KubeErrorException && error.error.kind === 'not-found') {
-      return [checkFail('kube.scrapeconfigs', `${ref.namespace}: the apiserver does not serve monitoring.coreos.com/v1alpha1 scrapeconfigs (the CRD is not installed)`, 'install Prometheus Operator ≥ v0.65 with the ScrapeConfig CRD (scrapeconfigs.monitoring.coreos.com), or set SCRAPE_CONFIG_BACKEND=secret')]
+      return [
+        checkFail(
+          'kube.scrapeconfigs',
+          `${ref.namespace}: the apiserver does not serve monitoring.coreos.com/v1alpha1 scrapeconfigs (the CRD is not installed)`,
+          'install Prometheus Operator ≥ v0.65 with the ScrapeConfig CRD (scrapeconfigs.monitoring.coreos.com), or set SCRAPE_CONFIG_BACKEND=secret',
+        ),
+      ]
     }
     return [checkFail('kube.scrapeconfigs', `${ref.namespace}: ${errorMessage(error)}`, 'check the permissions above, KUBECONFIG and SCRAPE_CONFIG_NAMESPACE')]
   }
@@ -97,7 +105,11 @@ const secretChecks = async (kc: KubeConfig, ref: SecretRef, warnRatio: number): 
   const where = `${ref.namespace}/${ref.name} key ${ref.key}`
   try {
     const secret = await readScrapeSecret(createSecretClient(kc, ref))
-    if (isLeft(secret.list)) return [checkOk('kube.secret', `${where} exists`), checkFail('kube.secret-parse', secret.list.left.message, 'fix the YAML in the secret: the service refuses to edit a list it cannot parse')]
+    if (isLeft(secret.list))
+      return [
+        checkOk('kube.secret', `${where} exists`),
+        checkFail('kube.secret-parse', secret.list.left.message, 'fix the YAML in the secret: the service refuses to edit a list it cannot parse'),
+      ]
     const jobs = secret.list.right.items.length
     return [
       checkOk('kube.secret', `${where} exists (resourceVersion ${secret.resourceVersion})`),
@@ -106,13 +118,16 @@ const secretChecks = async (kc: KubeConfig, ref: SecretRef, warnRatio: number): 
     ]
   } catch (error) {
     const kind = error instanceof KubeErrorException ? error.error.kind : 'fatal'
-    const action = kind === 'not-found' ? 'create the secret (the Prometheus Operator reads it as additionalScrapeConfigs); the service does not create it' : 'check the permissions above, KUBECONFIG and SECRET_NAMESPACE/SECRET_NAME'
+    const action =
+      kind === 'not-found'
+        ? 'create the secret (the Prometheus Operator reads it as additionalScrapeConfigs); the service does not create it'
+        : 'check the permissions above, KUBECONFIG and SECRET_NAMESPACE/SECRET_NAME'
     return [checkFail('kube.secret', `${where}: ${errorMessage(error)}`, action)]
   }
 }
 
 const unreachable = (server: string, error: Error): DoctorCheck =>
-  checkFail('kube.reachable', `${server}: ${errorMessage(error)}`, 'check KUBECONFIG or the pod\'s service account and the apiserver address')
+  checkFail('kube.reachable', `${server}: ${errorMessage(error)}`, "check KUBECONFIG or the pod's service account and the apiserver address")
 
 /** In scrapeconfig mode the secret serves `migrate` only: what is wrong with it is worth a warning, not a failure. */
 const informational = (check: DoctorCheck): DoctorCheck =>
@@ -146,7 +161,12 @@ const probeWith = async (kc: KubeConfig, config: Pick<Config, 'scrape' | 'servic
   const checks = [checkOk('kube.reachable', `${server} answered`), ...answered, ...(await scrapeConfigChecks(kc, scrape.scrapeConfig))]
   if (scrape.secret === undefined) return checks
   const part = await secretPart(kc, api, scrape.secret, warnRatio)
-  return [...checks, ...(part instanceof Error ? [checkWarning('kube.secret', `not checked: ${errorMessage(part)}`, 'only migrate reads the secret in scrapeconfig mode')] : part.map(informational))]
+  return [
+    ...checks,
+    ...(part instanceof Error
+      ? [checkWarning('kube.secret', `not checked: ${errorMessage(part)}`, 'only migrate reads the secret in scrapeconfig mode')]
+      : part.map(informational)),
+  ]
 }
 
 /** Loading the kubeconfig can fail by itself (no file, not in a pod): that is a finding, not a crash. */

@@ -44,7 +44,17 @@ export const timeoutOptions = (timeoutMs: number, signal?: AbortSignal, trace?: 
  * not). A 5xx, 429 or timeout is the apiserver in distress: no hedging for a while after one.
  * Both copies of a hedged GET carry the same CLIENT span's `trace`: they are one call to the caller.
  */
-export const kubeRead = <T>(hedger: Hedger | undefined, kind: string, timeoutMs: number, trace: TraceHeaders | undefined, read: (options: ConfigurationOptions) => Promise<T>): Promise<T> =>
+export const kubeRead = <T>(
+  hedger: Hedger | undefined,
+  kind: string,
+  timeoutMs: number,
+  trace: TraceHeaders | undefined,
+  read: (options: ConfigurationOptions) => Promise<T>,
+): Promise<T> =>
   hedger === undefined
     ? read(timeoutOptions(timeoutMs, undefined, trace))
-    : hedger.read(kind, (signal) => read(timeoutOptions(timeoutMs, signal, trace)), (outcome) => !outcome.ok && classifyKubeError(outcome.error, kind, timeoutMs).kind === 'retryable')
+    : hedger.read(
+        kind,
+        (signal) => read(timeoutOptions(timeoutMs, signal, trace)),
+        (outcome) => !outcome.ok && classifyKubeError(outcome.error, kind, timeoutMs).kind === 'retryable',
+      )

@@ -18,7 +18,8 @@ import { readScrapeSecret, scrapeSecretOf, type ScrapeSecret } from './secret/re
 import { jobFingerprint } from '../prometheus/scrape-job.js'
 
 const NAME = 'kube.ownership'
-const ADOPT = 'telemetry-client adopt --dry-run, review, then telemetry-client adopt (runbook "Ownership record lost"); until then deletes of these services answer FAILURE instead of leaving their jobs'
+const ADOPT =
+  'telemetry-client adopt --dry-run, review, then telemetry-client adopt (runbook "Ownership record lost"); until then deletes of these services answer FAILURE instead of leaving their jobs'
 
 const named = (ids: readonly string[]): string => `${ids.slice(0, 10).join(', ')}${ids.length > 10 ? `, … (${ids.length} in all)` : ''}`
 
@@ -31,18 +32,33 @@ export const ownershipVerdictOf = (secret: ScrapeSecret, registered: ReadonlyMap
   if (isLeft(owned)) {
     return present.size === 0
       ? checkOk(NAME, `${where}: ${OWNERSHIP_KEY} is unreadable (${owned.left}), but none of the jobs the event logs say are registered is in the list`)
-      : checkFail(NAME, `${where}: ${OWNERSHIP_KEY} is unreadable (${owned.left}) while ${present.size} job(s) the event logs say this service registered are in the list: ${named([...present.keys()])}`, `restore the key from a backup, or delete it; then ${ADOPT}`)
+      : checkFail(
+          NAME,
+          `${where}: ${OWNERSHIP_KEY} is unreadable (${owned.left}) while ${present.size} job(s) the event logs say this service registered are in the list: ${named([...present.keys()])}`,
+          `restore the key from a backup, or delete it; then ${ADOPT}`,
+        )
   }
   const lost = [...present.keys()].filter((id) => !owned.right.has(id))
   if (lost.length === 0) return checkOk(NAME, `${where}: ${OWNERSHIP_KEY} lists every one of the ${present.size} registered job(s) in the list`)
   const differ = lost.filter((id) => jobFingerprint(present.get(id)) !== registered.get(id))
-  const detail = differ.length === 0 ? 'each is exactly what the log recorded (adoptable)' : `${differ.length} differ from what the log recorded (not adoptable until checked): ${named(differ)}`
-  return checkFail(NAME, `${where}: ${lost.length} job(s) the event logs say this service registered are missing from ${OWNERSHIP_KEY} (the record was lost or edited): ${named(lost)}; ${detail}`, ADOPT)
+  const detail =
+    differ.length === 0
+      ? 'each is exactly what the log recorded (adoptable)'
+      : `${differ.length} differ from what the log recorded (not adoptable until checked): ${named(differ)}`
+  return checkFail(
+    NAME,
+    `${where}: ${lost.length} job(s) the event logs say this service registered are missing from ${OWNERSHIP_KEY} (the record was lost or edited): ${named(lost)}; ${detail}`,
+    ADOPT,
+  )
 }
 
 /** Pure: the same verdict from the two keys' text. */
-export const ownershipVerdict = (value: string | undefined, ownedText: string | undefined, registered: ReadonlyMap<string, string>, where: string): DoctorCheck =>
-  ownershipVerdictOf(scrapeSecretOf({ resourceVersion: '', value, owned: ownedText }), registered, where)
+export const ownershipVerdict = (
+  value: string | undefined,
+  ownedText: string | undefined,
+  registered: ReadonlyMap<string, string>,
+  where: string,
+): DoctorCheck => ownershipVerdictOf(scrapeSecretOf({ resourceVersion: '', value, owned: ownedText }), registered, where)
 
 /** What the event logs say, asked only about the services the check needs (ops/reconcile/registered-jobs.ts). */
 export interface LoggedJobs {
@@ -85,8 +101,15 @@ export const probeOwnership = async (config: Pick<Config, 'kube' | 'scrape'>, lo
       if ((await applier.read(serviceId)) === 'foreign') unmarked.push(serviceId)
     }
     return unmarked.length === 0
-      ? checkOk(NAME, `scrapeconfigs in ${namespace}: every registered job that has an object carries the service's label and annotation (${own.size} marked objects)`)
-      : checkFail(NAME, `scrapeconfigs in ${namespace}: ${unmarked.length} object(s) of jobs the event logs say this service registered lack its managed-by label or serviceId annotation (changed by hand): ${named(unmarked)}`, 'restore the label and annotation (runbook "Ownership record lost"); until then deletes of these services answer FAILURE unless the spec is exactly what the log recorded')
+      ? checkOk(
+          NAME,
+          `scrapeconfigs in ${namespace}: every registered job that has an object carries the service's label and annotation (${own.size} marked objects)`,
+        )
+      : checkFail(
+          NAME,
+          `scrapeconfigs in ${namespace}: ${unmarked.length} object(s) of jobs the event logs say this service registered lack its managed-by label or serviceId annotation (changed by hand): ${named(unmarked)}`,
+          'restore the label and annotation (runbook "Ownership record lost"); until then deletes of these services answer FAILURE unless the spec is exactly what the log recorded',
+        )
   } catch (error) {
     return checkFail(NAME, `not checked: ${errorMessage(error)}`, 'see the kube.* checks above')
   }

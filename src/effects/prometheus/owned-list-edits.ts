@@ -41,10 +41,12 @@ export interface OwnedList {
   readonly owned: ReadonlySet<string>
 }
 
-const indented = (text: string, indent: number): string =>
-  indent === 0 ? text : text.replace(/^(?=.)/gm, ' '.repeat(indent))
+const indented = (text: string, indent: number): string => (indent === 0 ? text : text.replace(/^(?=.)/gm, ' '.repeat(indent)))
 
-const isNamed = (jobName: string) => (segment: Segment): boolean => segment.kind === 'item' && segment.jobName === jobName
+const isNamed =
+  (jobName: string) =>
+  (segment: Segment): boolean =>
+    segment.kind === 'item' && segment.jobName === jobName
 
 /** One batch's working copy: copied once per batch, then changed in place edit by edit. */
 interface Working {
@@ -92,7 +94,10 @@ const lostRecordVerdict = (work: Working, jobName: string, recorded: string): { 
   const missing = `is not in the ownership record ${OWNERSHIP_KEY} although the event log says this service registered it (the record was lost or edited)`
   return found === recorded
     ? { matches: true, text: `${missing}; the job matches what the log recorded (fingerprint ${recorded}), so it was treated as the service's own` }
-    : { matches: false, text: `${missing}, and the job in place differs from what the service registered (fingerprint ${found}, event log ${recorded}): left untouched → check it, then telemetry-client adopt` }
+    : {
+        matches: false,
+        text: `${missing}, and the job in place differs from what the service registered (fingerprint ${found}, event log ${recorded}): left untouched → check it, then telemetry-client adopt`,
+      }
 }
 
 /** Applies one edit to the working copy; `describe` names the secret in a conflict's reason. */
@@ -101,10 +106,15 @@ const applyOne = (work: Working, edit: JobEdit, describe: string): EditResult =>
   const serviceId = jobName // the job is named after its service
   const present = work.segments.some(isNamed(jobName))
   const mine = work.owned.has(serviceId)
-  const conflict = (why: string): EditResult => ({ ok: false, retryable: false, reason: `job_name "${jobName}" ${why} in secret ${describe}; nothing was changed` })
+  const conflict = (why: string): EditResult => ({
+    ok: false,
+    retryable: false,
+    reason: `job_name "${jobName}" ${why} in secret ${describe}; nothing was changed`,
+  })
   if (edit.op !== 'adopt' && edit.expect !== undefined) {
     const found = fingerprintInPlace(present ? valueOf(work.segments.find(isNamed(jobName))) : undefined)
-    if (found !== edit.expect) return conflict(`changed since it was planned (fingerprint ${found ?? 'none, absent'}, planned with ${edit.expect ?? 'none, absent'})`)
+    if (found !== edit.expect)
+      return conflict(`changed since it was planned (fingerprint ${found ?? 'none, absent'}, planned with ${edit.expect ?? 'none, absent'})`)
   }
   const lost = edit.op !== 'adopt' && present && !mine && edit.recorded !== undefined ? lostRecordVerdict(work, jobName, edit.recorded) : undefined
   if (lost !== undefined && !lost.matches) return { ...conflict(lost.text), lostRecord: lost.text }

@@ -26,8 +26,7 @@ const MATCH_NOTHING = '[^\\s\\S]'
  * `['NS_1', 'a.b']` → `NS_1|a\.b`. Prometheus and Loki anchor `=~` at both ends, so
  * alternation needs no extra group. Empty list → a regex that matches nothing.
  */
-export const namespaceRegex = (namespaces: readonly string[]): string =>
-  namespaces.length === 0 ? MATCH_NOTHING : namespaces.map(escapeRegex).join('|')
+export const namespaceRegex = (namespaces: readonly string[]): string => (namespaces.length === 0 ? MATCH_NOTHING : namespaces.map(escapeRegex).join('|'))
 
 const hex = (n: number, width: number): string => n.toString(16).padStart(width, '0')
 
@@ -71,8 +70,7 @@ export const logqlString = promqlString
  * `{...}` of a PromQL or LogQL selector. E.g. `['a.b']` → `namespace=~"a\\.b"` (two backslashes
  * in the query text: the regex `a\.b` written as a string literal).
  */
-export const namespaceSelector = (namespaces: readonly string[]): string =>
-  `namespace=~${promqlString(namespaceRegex(namespaces))}`
+export const namespaceSelector = (namespaces: readonly string[]): string => `namespace=~${promqlString(namespaceRegex(namespaces))}`
 
 /**
  * The label that carries a service's identity on every series its federation job brings in. The

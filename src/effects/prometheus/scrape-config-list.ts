@@ -49,8 +49,7 @@ const MAX_NODES = 2_000_000
 
 const COMPOSE_OPTIONS = { version: '1.2', schema: 'core', merge: true, uniqueKeys: true, prettyErrors: false } as const
 
-const isRecord = (value: unknown): value is Readonly<Record<string, unknown>> =>
-  value !== null && typeof value === 'object' && !Array.isArray(value)
+const isRecord = (value: unknown): value is Readonly<Record<string, unknown>> => value !== null && typeof value === 'object' && !Array.isArray(value)
 
 /**
  * A loaded value's `job_name`: Prometheus decodes it into a Go string and its YAML library accepts
@@ -145,7 +144,8 @@ export const parseScrapeList = (text: string | undefined): Either<ParseError, Sc
   } catch (error) {
     return left({ message: `secret value cannot be loaded: ${error instanceof Error ? error.name : 'unknown error'}` })
   }
-  if (!Array.isArray(values) || !withinNodeBudget(values, MAX_NODES)) return left({ message: `secret value expands to more than ${MAX_NODES} YAML nodes (aliases?)` })
+  if (!Array.isArray(values) || !withinNodeBudget(values, MAX_NODES))
+    return left({ message: `secret value expands to more than ${MAX_NODES} YAML nodes (aliases?)` })
   const loaded: readonly unknown[] = values
   const items = root.items.map((node: unknown, i): ScrapeItem => ({ jobName: itemName(node, doc) ?? jobNameOf(loaded[i]), value: loaded[i] }))
   return right({ items, layout: cutScrapeList(source, cst, items) })
@@ -156,4 +156,3 @@ export const findItem = (items: readonly ScrapeItem[], jobName: string): unknown
 
 /** One job as a one-item YAML list (`- ...\n`), quoted so a YAML 1.1 reader cannot re-type it. */
 export const fragment = (value: unknown): string => yamlText([value])
-

@@ -12,14 +12,17 @@ import { canonicalJson, type ScrapeJob } from './scrape-job.js'
 
 const TenantRelabelCodec = t.strict({ action: t.literal('replace'), target_label: t.literal(TENANT_LABEL), replacement: t.string })
 
-export const ScrapeJobCodec = t.strict({
-  job_name: t.string,
-  honor_labels: t.literal(true),
-  metrics_path: t.literal('/federate'),
-  params: t.strict({ 'match[]': t.readonlyArray(t.string) }),
-  static_configs: t.tuple([t.strict({ targets: t.tuple([t.string]), labels: t.strict({ serviceId: t.string }) })]),
-  metric_relabel_configs: t.tuple([TenantRelabelCodec]),
-}, 'ScrapeJob')
+export const ScrapeJobCodec = t.strict(
+  {
+    job_name: t.string,
+    honor_labels: t.literal(true),
+    metrics_path: t.literal('/federate'),
+    params: t.strict({ 'match[]': t.readonlyArray(t.string) }),
+    static_configs: t.tuple([t.strict({ targets: t.tuple([t.string]), labels: t.strict({ serviceId: t.string }) })]),
+    metric_relabel_configs: t.tuple([TenantRelabelCodec]),
+  },
+  'ScrapeJob',
+)
 
 const decodeJob = decodeWith(ScrapeJobCodec)
 
@@ -31,6 +34,7 @@ export const decodeServiceJob = (value: unknown, serviceId: string): Either<stri
   // t.strict drops unknown fields: a value that loses some in decoding had fields the service never writes
   if (canonicalJson(job) !== canonicalJson(value)) return left("not the service's job shape: it has fields the service does not write")
   const ids = [job.job_name, job.static_configs[0].labels.serviceId, job.metric_relabel_configs[0].replacement]
-  if (ids.some((id) => id !== serviceId)) return left(`not the job of service ${serviceId}: job_name, the serviceId label and the ${TENANT_LABEL} relabeling must all be ${serviceId}`)
+  if (ids.some((id) => id !== serviceId))
+    return left(`not the job of service ${serviceId}: job_name, the serviceId label and the ${TENANT_LABEL} relabeling must all be ${serviceId}`)
   return right(job)
 }

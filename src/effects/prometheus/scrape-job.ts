@@ -21,10 +21,12 @@ export interface ScrapeJob {
   readonly honor_labels: true
   readonly metrics_path: '/federate'
   readonly params: { readonly 'match[]': readonly string[] }
-  readonly static_configs: readonly [{
-    readonly targets: readonly [string]
-    readonly labels: { readonly serviceId: string }
-  }]
+  readonly static_configs: readonly [
+    {
+      readonly targets: readonly [string]
+      readonly labels: { readonly serviceId: string }
+    },
+  ]
   /** Stamps the service's identity on every federated series (see `TENANT_LABEL`). */
   readonly metric_relabel_configs: readonly [TenantRelabel]
 }
@@ -44,8 +46,7 @@ export interface TenantRelabel {
  * `host:port` as Prometheus expects a target: an IPv6 literal needs brackets (`[::1]:9090`),
  * otherwise the port would be read as part of the address. A host already in brackets is kept.
  */
-export const targetAddress = (host: string, port: number): string =>
-  host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`
+export const targetAddress = (host: string, port: number): string => (host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`)
 
 /** The scrape config for one service; the job is named after the serviceId so delete can find it. */
 export const federationJob = (spec: ScrapeJobSpec): ScrapeJob => ({
@@ -77,5 +78,4 @@ const sortKeys = (value: unknown): unknown => {
  * value so a job found in the secret (`findJob`) can be compared with the one we would write:
  * equal fingerprints mean the job is already in place and the secret needs no write.
  */
-export const jobFingerprint = (job: unknown): string =>
-  createHash('sha256').update(canonicalJson(job)).digest('hex').slice(0, 16)
+export const jobFingerprint = (job: unknown): string => createHash('sha256').update(canonicalJson(job)).digest('hex').slice(0, 16)

@@ -55,8 +55,7 @@ const contentLength = (source: string): number => {
 }
 
 /** Offset just past the line break that ends the line holding `offset - 1`, if it is there. */
-const pastLineBreak = (text: string, offset: number): number =>
-  text.startsWith('\r\n', offset) ? offset + 2 : text[offset] === '\n' ? offset + 1 : offset
+const pastLineBreak = (text: string, offset: number): number => (text.startsWith('\r\n', offset) ? offset + 2 : text[offset] === '\n' ? offset + 1 : offset)
 
 /** CST items without a `- ` are comments between items: the composer makes no item of them, and neither does the cut. */
 const cutBlockSequence = (text: string, seq: CST.BlockSequence, items: readonly ListItem[]): Either<string, SplicedList> => {
@@ -92,8 +91,7 @@ const cutEmptyMarker = (text: string, token: CST.Token): SplicedList => {
 }
 
 const isEmptyMarker = (token: CST.Token): boolean =>
-  (token.type === 'flow-collection' && token.start.source === '[' && token.items.length === 0) ||
-  (token.type === 'scalar' && NULL_SCALARS.has(token.source))
+  (token.type === 'flow-collection' && token.start.source === '[' && token.items.length === 0) || (token.type === 'scalar' && NULL_SCALARS.has(token.source))
 
 /**
  * Cuts `text` into segments at the items of its (one, valid) document's CST; `items` are the

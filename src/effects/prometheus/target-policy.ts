@@ -59,7 +59,8 @@ const allowedBy = (host: Host, rules: readonly AllowRule[]): boolean =>
   rules.some((rule) =>
     rule.kind === 'cidr'
       ? host.kind === 'ip' && inNetwork(host.ip, rule.network, rule.prefix)
-      : host.kind === 'name' && (host.name === rule.suffix || host.name.endsWith(`.${rule.suffix}`)))
+      : host.kind === 'name' && (host.name === rule.suffix || host.name.endsWith(`.${rule.suffix}`)),
+  )
 
 /**
  * undefined when `host` may be scraped, else the FAILURE reason: it names the target and the
@@ -74,7 +75,5 @@ export const targetRefusal = (allow: TargetAllow, host: string, target: string):
       ? undefined
       : `Prometheus target ${target} refused: ${why}; PROMETHEUS_TARGET_ALLOW is unset, so the default policy allows everything except loopback, link-local (incl. cloud metadata) and unspecified addresses`
   }
-  return allowedBy(read, allow)
-    ? undefined
-    : `Prometheus target ${target} refused: not in PROMETHEUS_TARGET_ALLOW (${allow.map((r) => r.text).join(', ')})`
+  return allowedBy(read, allow) ? undefined : `Prometheus target ${target} refused: not in PROMETHEUS_TARGET_ALLOW (${allow.map((r) => r.text).join(', ')})`
 }

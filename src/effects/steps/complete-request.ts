@@ -12,7 +12,12 @@ export const completeRequest$ = (step: CompleteStep, state: ServiceState, deps: 
   const at = deps.now().toISOString()
   const resultId = resultIdOf(pending.requestId)
   const data = resultData(state, pending, step.status, step.message, deps.results)
-  const envelope = resultEnvelope(pending.request.kind, data, { resultId, kogito: pending.kogito, at, ...(pending.requestTrace === undefined ? {} : { trace: pending.requestTrace }) }, deps.results)
+  const envelope = resultEnvelope(
+    pending.request.kind,
+    data,
+    { resultId, kogito: pending.kogito, at, ...(pending.requestTrace === undefined ? {} : { trace: pending.requestTrace }) },
+    deps.results,
+  )
   const record = resultRecord(pending.request.kind, state.serviceId, envelope)
   return of([
     requestCompleted({

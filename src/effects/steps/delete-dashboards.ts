@@ -8,7 +8,10 @@ import { Folders } from '../grafana/folders.js'
 import { grafanaReason } from '../grafana/grafana-failure.js'
 import type { StepDeps, StepGrafana } from './step-deps.js'
 
-interface Candidate { readonly uid: string; readonly folderUid: string }
+interface Candidate {
+  readonly uid: string
+  readonly folderUid: string
+}
 
 /** The dashboards this service may have created (of `roles`): per role, its fixed uid and the one the log recorded. */
 const ownCandidates = (state: ServiceState, roles: readonly DashboardRole[]): readonly Candidate[] => {
@@ -34,7 +37,11 @@ const deleteIfOurs$ = (grafana: StepGrafana, { uid, folderUid }: Candidate): Obs
  * removed it already. Deletes run one after another (concatMap). An undo names the roles it takes
  * back (`step.roles`): the service's other dashboards stay.
  */
-export const deleteDashboards$ = (step: DeleteDashboardsStep, state: ServiceState, deps: Pick<StepDeps, 'grafana' | 'now'>): Observable<readonly ServiceEvent[]> => {
+export const deleteDashboards$ = (
+  step: DeleteDashboardsStep,
+  state: ServiceState,
+  deps: Pick<StepDeps, 'grafana' | 'now'>,
+): Observable<readonly ServiceEvent[]> => {
   const { requestId } = step.pending
   const { grafana } = deps
   return defer(() => {

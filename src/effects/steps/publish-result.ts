@@ -14,6 +14,4 @@ export const publishResult$ = (step: PublishResultStep, deps: Pick<StepDeps, 'pu
     const { trace, ...record } = step.result
     const headers = traceHeaders(trace)
     return deps.publish(headers === undefined ? record : { ...record, headers })
-  }).pipe(
-    map((): readonly ServiceEvent[] => [resultPublished({ requestId: step.requestId, at: deps.now().toISOString(), resultId: step.resultId })]),
-  )
+  }).pipe(map((): readonly ServiceEvent[] => [resultPublished({ requestId: step.requestId, at: deps.now().toISOString(), resultId: step.resultId })]))

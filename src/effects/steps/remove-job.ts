@@ -8,14 +8,21 @@ import type { StepDeps } from './step-deps.js'
  * fingerprint of the job the log says the service registered; with it, a job missing from the
  * ownership record is still removed when it is that job, and refused loudly otherwise.
  */
-export const removeJob$ = (step: RemoveJobStep, serviceId: string, deps: Pick<StepDeps, 'scrapeTargets' | 'now'>, recorded?: string): Observable<readonly ServiceEvent[]> => {
+export const removeJob$ = (
+  step: RemoveJobStep,
+  serviceId: string,
+  deps: Pick<StepDeps, 'scrapeTargets' | 'now'>,
+  recorded?: string,
+): Observable<readonly ServiceEvent[]> => {
   const { requestId } = step.pending
-  return deps.scrapeTargets.submit(recorded === undefined ? { op: 'remove', jobName: serviceId } : { op: 'remove', jobName: serviceId, recorded }, step.pending.trace).pipe(
-    map((outcome): readonly ServiceEvent[] => {
-      const at = deps.now().toISOString()
-      return outcome.ok
-        ? [scrapeJobRemoved({ requestId, at, jobName: serviceId, wasPresent: outcome.wasPresent })]
-        : [stepFailed({ requestId, at, step: 'removeJob', reason: outcome.reason, retryable: outcome.retryable })]
-    }),
-  )
+  return deps.scrapeTargets
+    .submit(recorded === undefined ? { op: 'remove', jobName: serviceId } : { op: 'remove', jobName: serviceId, recorded }, step.pending.trace)
+    .pipe(
+      map((outcome): readonly ServiceEvent[] => {
+        const at = deps.now().toISOString()
+        return outcome.ok
+          ? [scrapeJobRemoved({ requestId, at, jobName: serviceId, wasPresent: outcome.wasPresent })]
+          : [stepFailed({ requestId, at, step: 'removeJob', reason: outcome.reason, retryable: outcome.retryable })]
+      }),
+    )
 }

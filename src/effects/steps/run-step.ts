@@ -13,15 +13,23 @@ import { upsertDashboard$ } from './upsert-dashboard.js'
 /** Runs one decided step; emits the events that record its outcome (exactly one array). */
 export const runStep$ = (step: Step, state: ServiceState, deps: StepDeps): Observable<readonly ServiceEvent[]> => {
   switch (step.type) {
-    case 'idle': return EMPTY
+    case 'idle':
+      return EMPTY
     // the drain runs `next` once the wait is over; a wait itself does nothing
-    case 'wait': return EMPTY
+    case 'wait':
+      return EMPTY
     // the log's job: what the service wrote, even when the secret's ownership record lost it
-    case 'registerJob': return registerJob$(step, deps, state.job?.fingerprint)
-    case 'removeJob': return removeJob$(step, state.serviceId, deps, state.job?.fingerprint)
-    case 'upsertDashboard': return upsertDashboard$(step, deps)
-    case 'deleteDashboards': return deleteDashboards$(step, state, deps)
-    case 'complete': return completeRequest$(step, state, deps)
-    case 'publishResult': return publishResult$(step, deps)
+    case 'registerJob':
+      return registerJob$(step, deps, state.job?.fingerprint)
+    case 'removeJob':
+      return removeJob$(step, state.serviceId, deps, state.job?.fingerprint)
+    case 'upsertDashboard':
+      return upsertDashboard$(step, deps)
+    case 'deleteDashboards':
+      return deleteDashboards$(step, state, deps)
+    case 'complete':
+      return completeRequest$(step, state, deps)
+    case 'publishResult':
+      return publishResult$(step, deps)
   }
 }

@@ -56,16 +56,27 @@ const startOf = (step: Exclude<Step, { type: 'idle' }>, serviceId: string, names
       },
     }
   }
-  const common = { 'telemetry.service_id': serviceId, 'telemetry.request_id': step.pending.requestId, 'telemetry.step': step.type, 'cloudevents.event_id': step.pending.requestId }
+  const common = {
+    'telemetry.service_id': serviceId,
+    'telemetry.request_id': step.pending.requestId,
+    'telemetry.step': step.type,
+    'cloudevents.event_id': step.pending.requestId,
+  }
   const attempts = step.type === 'wait' ? undefined : step.pending.attempts
   const attributes = attempts === undefined ? common : { ...common, 'telemetry.step.attempt': attempts + 1 }
   switch (step.type) {
-    case 'registerJob': return { name: names.registerJob, attributes: { ...attributes, 'telemetry.job_name': step.payload.serviceId } }
-    case 'removeJob': return { name: names.removeJob, attributes }
-    case 'upsertDashboard': return { name: `upsert dashboard ${step.role}`, attributes: { ...attributes, 'telemetry.dashboard.role': step.role } }
-    case 'deleteDashboards': return { name: 'delete dashboards', attributes }
-    case 'complete': return { name: 'complete', attributes: { ...attributes, 'telemetry.result.status': step.status } }
-    case 'wait': return { name: 'wait', attributes }
+    case 'registerJob':
+      return { name: names.registerJob, attributes: { ...attributes, 'telemetry.job_name': step.payload.serviceId } }
+    case 'removeJob':
+      return { name: names.removeJob, attributes }
+    case 'upsertDashboard':
+      return { name: `upsert dashboard ${step.role}`, attributes: { ...attributes, 'telemetry.dashboard.role': step.role } }
+    case 'deleteDashboards':
+      return { name: 'delete dashboards', attributes }
+    case 'complete':
+      return { name: 'complete', attributes: { ...attributes, 'telemetry.result.status': step.status } }
+    case 'wait':
+      return { name: 'wait', attributes }
   }
 }
 
@@ -104,7 +115,14 @@ export const tracedSteps = (tracing: Tracing, run: RunStep, names: StepSpanNames
       const requestId = step.type === 'publishResult' ? step.requestId : step.pending.requestId
       if (firstTimeHere(requestId) && acceptedAt !== undefined && Date.parse(acceptedAt) < startedAtMs) {
         tracing
-          .startSpan('resume', parent, { attributes: { 'telemetry.resumed': true, 'telemetry.request_id': requestId, 'telemetry.service_id': state.serviceId, 'telemetry.accepted_at': acceptedAt } })
+          .startSpan('resume', parent, {
+            attributes: {
+              'telemetry.resumed': true,
+              'telemetry.request_id': requestId,
+              'telemetry.service_id': state.serviceId,
+              'telemetry.accepted_at': acceptedAt,
+            },
+          })
           .end()
       }
       const { name, ...start } = startOf(step, state.serviceId, names)
@@ -153,7 +171,13 @@ export const traceRetryWaits = (tracing: Tracing, step: Step, events: readonly S
     tracing
       .startSpan('wait for retry', step.pending.trace, {
         startTime: nowMs,
-        attributes: { 'telemetry.request_id': event.requestId, 'telemetry.step': event.step, 'telemetry.retry_at': event.retryAt, 'telemetry.step.attempt': (step.pending.attempts ?? 0) + 1, 'telemetry.reason': event.reason.slice(0, 500) },
+        attributes: {
+          'telemetry.request_id': event.requestId,
+          'telemetry.step': event.step,
+          'telemetry.retry_at': event.retryAt,
+          'telemetry.step.attempt': (step.pending.attempts ?? 0) + 1,
+          'telemetry.reason': event.reason.slice(0, 500),
+        },
       })
       .end(Number.isFinite(until) ? until : nowMs)
   }

@@ -27,7 +27,8 @@ export const upsertDashboard$ = (step: UpsertDashboardStep, deps: Pick<StepDeps,
     const uid = dashboardUid(step.payload.serviceId, step.role)
     const upsert$ = defer(() => grafana.getDashboard(uid)).pipe(
       concatMap((found): Observable<DashboardRef> => {
-        if (found === undefined || found.folderUid === folder.uid) return defer(() => grafana.upsertDashboard(model, folder.uid, message, step.payload.serviceId))
+        if (found === undefined || found.folderUid === folder.uid)
+          return defer(() => grafana.upsertDashboard(model, folder.uid, message, step.payload.serviceId))
         return of({ ...found, leftInFolder: found.folderUid ?? 'General' })
       }),
     )
@@ -49,7 +50,20 @@ export const upsertDashboard$ = (step: UpsertDashboardStep, deps: Pick<StepDeps,
       map((ref): readonly ServiceEvent[] => {
         const at = deps.now().toISOString()
         const { id, leftInFolder } = ref
-        return [dashboardUpserted({ requestId, at, role: step.role, uid: ref.uid, ...(id === undefined ? {} : { id }), url: ref.url, version: ref.version, folderUid: folder.uid, fingerprint: step.fingerprint, ...(leftInFolder === undefined ? {} : { leftInFolder }) })]
+        return [
+          dashboardUpserted({
+            requestId,
+            at,
+            role: step.role,
+            uid: ref.uid,
+            ...(id === undefined ? {} : { id }),
+            url: ref.url,
+            version: ref.version,
+            folderUid: folder.uid,
+            fingerprint: step.fingerprint,
+            ...(leftInFolder === undefined ? {} : { leftInFolder }),
+          }),
+        ]
       }),
     )
   }).pipe(

@@ -42,11 +42,21 @@ const proxyFailure = (name: string, status: number, text: string): DoctorCheck =
 
 const targetCheck = (target: ActiveTarget | undefined, input: PrometheusVerifyInput): DoctorCheck => {
   const name = 'prometheus.target'
-  if (target === undefined) return checkFail(name, `the central Prometheus has no target for service ${input.serviceId} (${input.target})`, input.missingTargetAction)
+  if (target === undefined)
+    return checkFail(name, `the central Prometheus has no target for service ${input.serviceId} (${input.target})`, input.missingTargetAction)
   const url = target.scrapeUrl.split('?')[0] ?? target.scrapeUrl
   if (target.health === 'up') return checkOk(name, `job ${target.scrapePool}: up, ${url}, last scrape ${target.lastScrape ?? 'unknown'}`)
-  if (target.health === 'down') return checkFail(name, `job ${target.scrapePool}: down, ${url}: ${target.lastError ?? 'no error given'}`, `check that the managed cluster's Prometheus at ${input.target} answers /federate from the central Prometheus (network path, firewall, its own health)`)
-  return checkWarning(name, `job ${target.scrapePool}: not scraped yet (${url})`, `run verify again after one scrape interval${target.scrapeInterval === undefined ? '' : ` (${target.scrapeInterval})`}`)
+  if (target.health === 'down')
+    return checkFail(
+      name,
+      `job ${target.scrapePool}: down, ${url}: ${target.lastError ?? 'no error given'}`,
+      `check that the managed cluster's Prometheus at ${input.target} answers /federate from the central Prometheus (network path, firewall, its own health)`,
+    )
+  return checkWarning(
+    name,
+    `job ${target.scrapePool}: not scraped yet (${url})`,
+    `run verify again after one scrape interval${target.scrapeInterval === undefined ? '' : ` (${target.scrapeInterval})`}`,
+  )
 }
 
 /** Whole numbers (bytes) as they are, fractions (cores, Mbit/s) to four decimals. */
@@ -57,7 +67,15 @@ const compact = (value: string): string => {
 
 const seriesText = (samples: readonly VectorSample[]): string =>
   samples
-    .map((s) => `${s.metric['namespace'] ?? Object.entries(s.metric).map(([k, v]) => `${k}=${v}`).join(',')}=${compact(s.value[1])}`)
+    .map(
+      (s) =>
+        `${
+          s.metric['namespace'] ??
+          Object.entries(s.metric)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(',')
+        }=${compact(s.value[1])}`,
+    )
     .sort()
     .join(', ')
 
@@ -71,20 +89,45 @@ const scrapesInWindow = async (transport: GrafanaTransport, input: PrometheusVer
   return Number(decoded.right.data.result[0]?.value[1] ?? 0)
 }
 
-const panelCheck = async (transport: GrafanaTransport, input: PrometheusVerifyInput, panel: { readonly title: string; readonly expr: string }, state: TargetState, scrapes: () => Promise<number>): Promise<DoctorCheck> => {
+const panelCheck = async (
+  transport: GrafanaTransport,
+  input: PrometheusVerifyInput,
+  panel: { readonly title: string; readonly expr: string },
+  state: TargetState,
+  scrapes: () => Promise<number>,
+): Promise<DoctorCheck> => {
   const name = `prometheus.panel ${panel.title}`
   const expr = substituteGrafanaVariables(panel.expr, { rateInterval: input.rateInterval })
   const answer = await query(transport, input, expr)
-  if (answer.status === 400 || answer.status === 422) return checkFail(name, `Prometheus refused the query: ${firstLine(answer.text)}`, 'the dashboard\'s query is wrong: re-create the dashboard (reconcile) or report it')
+  if (answer.status === 400 || answer.status === 422)
+    return checkFail(
+      name,
+      `Prometheus refused the query: ${firstLine(answer.text)}`,
+      "the dashboard's query is wrong: re-create the dashboard (reconcile) or report it",
+    )
   const decoded = decodeBody(VectorAnswer, answer.text)
   if (answer.status !== 200 || isLeft(decoded)) return proxyFailure(name, answer.status, answer.text)
   const samples = decoded.right.data.result
   if (samples.length > 0) return checkOk(name, `${samples.length} series: ${seriesText(samples)}`)
   const selector = `{namespace=~"${input.namespaces.join('|')}"}`
-  if (state === 'missing' || state === 'down') return checkFail(name, `no series: the job is ${state === 'missing' ? 'not in the central Prometheus' : 'down'} (prometheus.target)`, 'fix prometheus.target first')
+  if (state === 'missing' || state === 'down')
+    return checkFail(
+      name,
+      `no series: the job is ${state === 'missing' ? 'not in the central Prometheus' : 'down'} (prometheus.target)`,
+      'fix prometheus.target first',
+    )
   const seen = state === 'up' ? await scrapes() : 0
-  if (seen < 2) return checkWarning(name, `no data yet: the job was scraped ${seen} time(s) in the last ${input.rateInterval}; a rate needs two`, `run verify again in ${input.rateInterval}`)
-  return checkFail(name, `no series for namespaces ${input.namespaces.join(', ')}: the job is up, but the managed cluster sends nothing this query selects`, `check that these namespaces run containers on the managed cluster: query ${selector} on its Prometheus (${input.target}), e.g. container_memory_working_set_bytes${selector}`)
+  if (seen < 2)
+    return checkWarning(
+      name,
+      `no data yet: the job was scraped ${seen} time(s) in the last ${input.rateInterval}; a rate needs two`,
+      `run verify again in ${input.rateInterval}`,
+    )
+  return checkFail(
+    name,
+    `no series for namespaces ${input.namespaces.join(', ')}: the job is up, but the managed cluster sends nothing this query selects`,
+    `check that these namespaces run containers on the managed cluster: query ${selector} on its Prometheus (${input.target}), e.g. container_memory_working_set_bytes${selector}`,
+  )
 }
 
 export const verifyPrometheus = async (transport: GrafanaTransport, input: PrometheusVerifyInput): Promise<readonly DoctorCheck[]> => {

@@ -34,9 +34,14 @@ export const verifySecretJob = async (client: SecretClient, secret: SecretRef, e
     const job = findItem(list.right.items, expected.serviceId)
     if (job === undefined) return checkFail(NAME, `no job ${expected.serviceId} in ${where} (removed by hand?)`, reconcile(expected.serviceId))
     if (isLeft(owned) || !owned.right.has(expected.serviceId)) {
-      return checkFail(NAME, `job ${expected.serviceId} is in ${where} but not in its ownership key: the service will not touch it`, `telemetry-client adopt --service ${expected.serviceId} if the job is the service's (see the runbook)`)
+      return checkFail(
+        NAME,
+        `job ${expected.serviceId} is in ${where} but not in its ownership key: the service will not touch it`,
+        `telemetry-client adopt --service ${expected.serviceId} if the job is the service's (see the runbook)`,
+      )
     }
-    if (jobFingerprint(job) !== expected.fingerprint) return checkWarning(NAME, `job ${expected.serviceId} in ${where} differs from the one the service wrote (edited by hand?)`, reconcile(expected.serviceId))
+    if (jobFingerprint(job) !== expected.fingerprint)
+      return checkWarning(NAME, `job ${expected.serviceId} in ${where} differs from the one the service wrote (edited by hand?)`, reconcile(expected.serviceId))
     return checkOk(NAME, `job ${expected.serviceId} in ${where}, owned, scraping ${expected.target}`)
   } catch (error) {
     return checkFail(NAME, `${where} cannot be read: ${errorMessage(error)}`, 'telemetry-client doctor (Kubernetes checks)')
@@ -48,9 +53,15 @@ export const verifyScrapeConfigJob = async (applier: ScrapeConfigApplier, namesp
   try {
     const object = await applier.read(expected.serviceId)
     if (object === undefined) return checkFail(NAME, `no ${where} (deleted by hand?)`, reconcile(expected.serviceId))
-    if (object === 'foreign') return checkFail(NAME, `${where} exists but was not created by the service (no managed-by label or serviceId annotation)`, 'rename or remove that object, then reconcile')
+    if (object === 'foreign')
+      return checkFail(
+        NAME,
+        `${where} exists but was not created by the service (no managed-by label or serviceId annotation)`,
+        'rename or remove that object, then reconcile',
+      )
     const job = scrapeJobOf(object)
-    if (job === undefined || jobFingerprint(job) !== expected.fingerprint) return checkWarning(NAME, `${where} differs from the one the service wrote (edited by hand?)`, reconcile(expected.serviceId))
+    if (job === undefined || jobFingerprint(job) !== expected.fingerprint)
+      return checkWarning(NAME, `${where} differs from the one the service wrote (edited by hand?)`, reconcile(expected.serviceId))
     return checkOk(NAME, `${where}, owned, scraping ${expected.target}`)
   } catch (error) {
     return checkFail(NAME, `${where} cannot be read: ${errorMessage(error)}`, 'telemetry-client doctor (Kubernetes checks)')

@@ -66,7 +66,10 @@ const readBase = async (log: LogAccess, serviceId: string, lastChangeMs: (id: st
 
 /** The stored snapshot does not reach the oldest event kept: read again (the retention pass moved on), or give up. */
 class BaseShort extends Error {
-  constructor(readonly first: number, readonly base: Base | undefined) {
+  constructor(
+    readonly first: number,
+    readonly base: Base | undefined,
+  ) {
     super('base short')
   }
 }
@@ -106,7 +109,9 @@ const exportService = async (
       if (!(error instanceof BaseShort)) throw error
       if (attempt >= ATTEMPTS) {
         const why = error.base === undefined ? 'its snapshot is missing or cannot be decoded' : `its snapshot holds up to v${error.base.state.version} only`
-        throw new UnexportableLogError(`service ${serviceId}: events up to v${error.first - 1} were trimmed and ${why}; nothing can rebuild it (run replay --check, restore it from an older export)`)
+        throw new UnexportableLogError(
+          `service ${serviceId}: events up to v${error.first - 1} were trimmed and ${why}; nothing can rebuild it (run replay --check, restore it from an older export)`,
+        )
       }
     }
   }

@@ -63,7 +63,8 @@ export const createImportParser = () => {
     const log = logs.get(serviceId) ?? { events: [] }
     const previous = log.events[log.events.length - 1]?.version
     // after a base at S the stream may still hold events it includes: any start from 2 to S + 1
-    const fits = previous !== undefined ? version === previous + 1 : log.base === undefined ? version === 1 : version > 1 && version <= log.base.state.version + 1
+    const fits =
+      previous !== undefined ? version === previous + 1 : log.base === undefined ? version === 1 : version > 1 && version <= log.base.state.version + 1
     if (!fits) {
       const expected = previous !== undefined ? String(previous + 1) : log.base === undefined ? '1' : `2 to ${log.base.state.version + 1}`
       return error(`service ${serviceId}: version ${version} where ${expected} was expected`)
@@ -84,7 +85,8 @@ export const createImportParser = () => {
       const record = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? (raw as Record_) : undefined
       const serviceId = record?.['serviceId']
       const version = record?.['version']
-      if (record === undefined || typeof serviceId !== 'string' || serviceId === '' || typeof version !== 'number') return error('expected {"serviceId","version","event"}')
+      if (record === undefined || typeof serviceId !== 'string' || serviceId === '' || typeof version !== 'number')
+        return error('expected {"serviceId","version","event"}')
       if (!ServiceId.is(serviceId)) return error(`serviceId ${JSON.stringify(serviceId.slice(0, 140))} is not one the service accepts (${ServiceId.name})`)
       if (record['kind'] === 'snapshot') return snapshotLine(serviceId, version, record)
       return eventLine(serviceId, version, record)
@@ -100,7 +102,13 @@ export const parseImport = async (lines: AsyncIterable<string> | Iterable<string
 }
 
 export interface ImportReport {
-  readonly imported: ReadonlyArray<{ readonly serviceId: string; readonly events: number; readonly status: ServiceState['status']; readonly replaced: boolean; readonly fromSnapshot: boolean }>
+  readonly imported: ReadonlyArray<{
+    readonly serviceId: string
+    readonly events: number
+    readonly status: ServiceState['status']
+    readonly replaced: boolean
+    readonly fromSnapshot: boolean
+  }>
   /** services that already had events (nothing was written when this is non-empty) */
   readonly refused: readonly string[]
 }
@@ -114,12 +122,19 @@ const lastChangeMs = (state: ServiceState, nowMs: number): number => {
 const writeService = async (log: LogAccess, serviceId: string, imported: ImportedLog, nowMs: number): Promise<ServiceState> => {
   const { base, events } = imported
   const from = base?.state ?? initialServiceState(serviceId)
-  const state = fold(from, events.filter((e) => e.version > from.version).map((e) => e.event))
+  const state = fold(
+    from,
+    events.filter((e) => e.version > from.version).map((e) => e.event),
+  )
   await writeImportedLog(log, state, events, base?.lastChangeMs ?? lastChangeMs(state, nowMs))
   return state
 }
 
-export const importLogs = async (log: LogAccess, logs: ReadonlyMap<string, ImportedLog>, options: { readonly force: boolean; readonly nowMs: number }): Promise<ImportReport> => {
+export const importLogs = async (
+  log: LogAccess,
+  logs: ReadonlyMap<string, ImportedLog>,
+  options: { readonly force: boolean; readonly nowMs: number },
+): Promise<ImportReport> => {
   const existing = new Map<string, number>()
   for (const serviceId of logs.keys()) existing.set(serviceId, await existingVersion(log, serviceId))
   const taken = [...existing].filter(([, v]) => v > 0).map(([id]) => id)

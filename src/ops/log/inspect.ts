@@ -26,7 +26,8 @@ const inspectTrimmed = async (store: EventStore, serviceId: string, events: read
   const stored = await store.readSnapshotText(serviceId)
   const rebuilt = snapshotText(state)
   const storedVersion = claimedVersion(stored)
-  const snapshot: SnapshotVerdict = stored === rebuilt ? 'identical' : stored === null ? 'missing' : storedVersion !== null && storedVersion < state.version ? 'stale' : 'differs'
+  const snapshot: SnapshotVerdict =
+    stored === rebuilt ? 'identical' : stored === null ? 'missing' : storedVersion !== null && storedVersion < state.version ? 'stale' : 'differs'
   const trimmedTo = (events[0]?.version ?? state.version + 1) - 1
   return { serviceId, state, snapshot, timeline: timelineOf(events), trimmedTo }
 }
@@ -39,7 +40,8 @@ export const inspectService = async (store: EventStore, serviceId: string): Prom
   const state = fold(initialServiceState(serviceId), all)
   const stored = await store.readSnapshotText(serviceId)
   const storedVersion = claimedVersion(stored)
-  const atStored = storedVersion !== null && storedVersion <= all.length ? snapshotText(fold(initialServiceState(serviceId), all.slice(0, storedVersion))) : undefined
+  const atStored =
+    storedVersion !== null && storedVersion <= all.length ? snapshotText(fold(initialServiceState(serviceId), all.slice(0, storedVersion))) : undefined
   return { serviceId, state, snapshot: judgeSnapshot(stored, snapshotText(state), atStored, state.version), timeline: timelineOf(events) }
 }
 
@@ -50,9 +52,11 @@ const undoText = ({ undo }: ServiceState['pending'][number]): string => {
   if (undo === undefined) return ''
   const done = undo.done.length === 0 ? '' : `; undone: ${undo.done.join(', ')}`
   const failure =
-    undo.failure === null ? ''
-    : undo.failure.retryAt === undefined ? `; undo FAILED at ${undo.failure.step}: ${undo.failure.reason}`
-    : `; undo WAITING until ${undo.failure.retryAt} to retry ${undo.failure.step}: ${undo.failure.reason}`
+    undo.failure === null
+      ? ''
+      : undo.failure.retryAt === undefined
+        ? `; undo FAILED at ${undo.failure.step}: ${undo.failure.reason}`
+        : `; undo WAITING until ${undo.failure.retryAt} to retry ${undo.failure.step}: ${undo.failure.reason}`
   return ` UNDOING since ${undo.since}${done}${failure}`
 }
 
@@ -64,9 +68,11 @@ export const formatInspection = ({ serviceId, state, snapshot, timeline, trimmed
   const pending = state.pending.map((p, i) => {
     const attempts = p.attempts === undefined ? '' : ` (${p.attempts} failed attempt(s))`
     const failure =
-      p.failure === null ? attempts
-      : p.failure.retryAt === undefined ? ` FAILED at ${p.failure.step}: ${p.failure.reason}${attempts}`
-      : ` WAITING until ${p.failure.retryAt} to retry ${p.failure.step}${attempts}: ${p.failure.reason}`
+      p.failure === null
+        ? attempts
+        : p.failure.retryAt === undefined
+          ? ` FAILED at ${p.failure.step}: ${p.failure.reason}${attempts}`
+          : ` WAITING until ${p.failure.retryAt} to retry ${p.failure.step}${attempts}: ${p.failure.reason}`
     const done = p.done.length === 0 ? '' : ` done=${p.done.join(',')}`
     const traceId = traceIdOf(p.trace)
     const trace = traceId === undefined ? '' : ` trace=${traceId}`
@@ -87,4 +93,10 @@ export const formatInspection = ({ serviceId, state, snapshot, timeline, trimmed
 }
 
 /** The --json shape: the folded state, the snapshot verdict, the timeline. */
-export const inspectionJson = ({ serviceId, state, snapshot, timeline, trimmedTo }: Inspection) => ({ serviceId, snapshot, state, timeline, ...(trimmedTo === undefined ? {} : { trimmedTo }) })
+export const inspectionJson = ({ serviceId, state, snapshot, timeline, trimmedTo }: Inspection) => ({
+  serviceId,
+  snapshot,
+  state,
+  timeline,
+  ...(trimmedTo === undefined ? {} : { trimmedTo }),
+})

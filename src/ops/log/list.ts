@@ -42,7 +42,15 @@ export const formatServiceList = (rows: readonly ServiceSummary[]): string => {
   if (rows.length === 0) return 'no services'
   const table = formatTable(
     ['SERVICE', 'STATUS', 'VERSION', 'LAST CHANGE', 'PENDING', 'JOB', 'DASHBOARDS'],
-    rows.map((r) => [r.serviceId, r.status, String(r.version), r.lastChange, String(r.pending + r.outstanding), r.job === null ? '-' : 'yes', String(r.dashboards)]),
+    rows.map((r) => [
+      r.serviceId,
+      r.status,
+      String(r.version),
+      r.lastChange,
+      String(r.pending + r.outstanding),
+      r.job === null ? '-' : 'yes',
+      String(r.dashboards),
+    ]),
   )
   const byStatus = (['active', 'deleted', 'failed', 'new'] as const).map((s) => `${rows.filter((r) => r.status === s).length} ${s}`).join(', ')
   return `${table}\n${rows.length} service${rows.length === 1 ? '' : 's'}: ${byStatus}`

@@ -79,7 +79,14 @@ export const replayService = async (log: LogAccess, serviceId: string, options: 
   }
   const trimmedTo = firstVersion === undefined ? await logVersion(log, serviceId) : firstVersion - 1
   if (trimmedTo > 0 && state.version === 0) {
-    return { serviceId, verdict: 'trimmed', logVersion: trimmedTo, storedVersion, written: false, note: `events up to v${trimmedTo} were trimmed by the retention policy; the snapshot holds them` }
+    return {
+      serviceId,
+      verdict: 'trimmed',
+      logVersion: trimmedTo,
+      storedVersion,
+      written: false,
+      note: `events up to v${trimmedTo} were trimmed by the retention policy; the snapshot holds them`,
+    }
   }
   const rebuilt = snapshotText(state)
   const verdict = judgeSnapshot(stored, rebuilt, atStoredVersion, state.version)

@@ -42,15 +42,24 @@ const requestKindFacts = (e: Extract<ServiceEvent, { type: 'RequestAccepted' }>)
 /** The key facts of one event, as one line. */
 export const factsOf = (e: ServiceEvent): string => {
   switch (e.type) {
-    case 'RequestAccepted': return requestFacts(e)
-    case 'RequestRedelivered': return `same request again from ${e.origin}`
-    case 'ScrapeJobRegistered': return `job ${e.jobName} fingerprint ${e.fingerprint}`
-    case 'ScrapeJobRemoved': return `job ${e.jobName} ${e.wasPresent ? 'removed' : 'was not present'}`
-    case 'DashboardUpserted': return `${e.role} ${e.uid} v${e.version} in ${e.folderUid} ${e.url}`
-    case 'DashboardsDeleted': return e.uids.length === 0 ? 'none found' : e.uids.join(', ')
-    case 'StepFailed': return `${e.step}${e.retryable ? ' (retryable)' : ''}: ${e.reason}${e.retryAt === undefined ? '' : ` — next attempt at ${e.retryAt}`}`
-    case 'RequestCompleted': return `${e.status} result ${e.resultId} → ${e.result.topic}`
-    case 'ResultPublished': return `result ${e.resultId}`
+    case 'RequestAccepted':
+      return requestFacts(e)
+    case 'RequestRedelivered':
+      return `same request again from ${e.origin}`
+    case 'ScrapeJobRegistered':
+      return `job ${e.jobName} fingerprint ${e.fingerprint}`
+    case 'ScrapeJobRemoved':
+      return `job ${e.jobName} ${e.wasPresent ? 'removed' : 'was not present'}`
+    case 'DashboardUpserted':
+      return `${e.role} ${e.uid} v${e.version} in ${e.folderUid} ${e.url}`
+    case 'DashboardsDeleted':
+      return e.uids.length === 0 ? 'none found' : e.uids.join(', ')
+    case 'StepFailed':
+      return `${e.step}${e.retryable ? ' (retryable)' : ''}: ${e.reason}${e.retryAt === undefined ? '' : ` — next attempt at ${e.retryAt}`}`
+    case 'RequestCompleted':
+      return `${e.status} result ${e.resultId} → ${e.result.topic}`
+    case 'ResultPublished':
+      return `result ${e.resultId}`
     default: {
       const _never: never = e
       return _never

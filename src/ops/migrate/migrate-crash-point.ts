@@ -6,7 +6,10 @@
  */
 import { CRASH_ENV } from '../../streams/crash-points.js'
 
-export const migrateCrashPointFromEnv = (env: Readonly<Record<string, string | undefined>>, kill: () => void = () => process.kill(process.pid, 'SIGKILL')): ((point: string) => void) => {
+export const migrateCrashPointFromEnv = (
+  env: Readonly<Record<string, string | undefined>>,
+  kill: () => void = () => process.kill(process.pid, 'SIGKILL'),
+): ((point: string) => void) => {
   const target = env[CRASH_ENV]
   if (target === undefined || !target.startsWith('migrate:')) return () => undefined
   return (point) => {

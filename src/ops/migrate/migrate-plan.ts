@@ -45,7 +45,10 @@ const skip = (kind: SkipKind, reason: string): Plan => ({ kind: 'skip', skip: ki
 /** The log's verdict before looking at the job itself: deleted and busy services are not moved. */
 const logVerdict = (state: ServiceState, serviceId: string): Plan | undefined => {
   if (state.status === 'deleted' || state.job === null || state.job.jobName !== serviceId) {
-    return skip('deleted', `the event log of service ${serviceId} has no registered job (deleted, or never created here): not moved; reconcile removes what it left behind`)
+    return skip(
+      'deleted',
+      `the event log of service ${serviceId} has no registered job (deleted, or never created here): not moved; reconcile removes what it left behind`,
+    )
   }
   if (isBusy(state)) return skip('busy', `service ${serviceId} has requests in progress (the running service is on it): run migrate again`)
   return undefined
@@ -84,7 +87,8 @@ export const planToSecret = (serviceId: string, resource: ScrapeConfigResource, 
   if (isLeft(job)) return skip('undecodable', `${job.left}: run reconcile first`)
   const drift = driftVerdict(state, job.right)
   if (drift !== undefined) return drift
-  if (held !== undefined && !held.owned) return skip('foreign', `the secret holds a job named ${serviceId} that this service did not create: left as a ScrapeConfig`)
+  if (held !== undefined && !held.owned)
+    return skip('foreign', `the secret holds a job named ${serviceId} that this service did not create: left as a ScrapeConfig`)
   if (held !== undefined && jobFingerprint(held.value) === jobFingerprint(job.right)) return { kind: 'already-there', job: job.right }
   return { kind: 'move', job: job.right }
 }
@@ -103,7 +107,15 @@ export const summarize = (report: MigrateReport): MigrateSummary => {
   const count = (outcome: ServiceOutcome['outcome']) => report.services.filter((s) => s.outcome === outcome).length
   const skippedBy: Record<SkipKind, number> = { foreign: 0, undecodable: 0, deleted: 0, busy: 0, drift: 0 }
   for (const s of report.services) if (s.outcome === 'skipped') skippedBy[s.kind] += 1
-  return { moved: count('moved'), alreadyThere: count('already-there'), wouldMove: count('would-move'), skipped: count('skipped'), skippedBy, failed: count('failed'), left: count('left') }
+  return {
+    moved: count('moved'),
+    alreadyThere: count('already-there'),
+    wouldMove: count('would-move'),
+    skipped: count('skipped'),
+    skippedBy,
+    failed: count('failed'),
+    left: count('left'),
+  }
 }
 
 /**
@@ -127,12 +139,18 @@ const KIND_LABEL: Readonly<Record<SkipKind, string>> = {
 
 const lineOf = (s: ServiceOutcome, dryRun: boolean): string | undefined => {
   switch (s.outcome) {
-    case 'would-move': return `would move     ${s.serviceId}`
-    case 'already-there': return dryRun ? `already there  ${s.serviceId} (only its old copy would be removed)` : undefined
-    case 'moved': return undefined // thousands of them: the summary counts them
-    case 'skipped': return `skipped        ${s.serviceId} (${KIND_LABEL[s.kind]}): ${s.reason}`
-    case 'failed': return `FAILED         ${s.serviceId}: ${s.reason}`
-    case 'left': return `left           ${s.serviceId}: ${s.reason}`
+    case 'would-move':
+      return `would move     ${s.serviceId}`
+    case 'already-there':
+      return dryRun ? `already there  ${s.serviceId} (only its old copy would be removed)` : undefined
+    case 'moved':
+      return undefined // thousands of them: the summary counts them
+    case 'skipped':
+      return `skipped        ${s.serviceId} (${KIND_LABEL[s.kind]}): ${s.reason}`
+    case 'failed':
+      return `FAILED         ${s.serviceId}: ${s.reason}`
+    case 'left':
+      return `left           ${s.serviceId}: ${s.reason}`
   }
 }
 
@@ -144,7 +162,10 @@ export const formatMigrate = (report: MigrateReport): string => {
   const head = report.dryRun
     ? `migrate --to ${report.to}, dry run, nothing changed: would move ${s.wouldMove}, already there ${s.alreadyThere}, ${skipped}`
     : `migrate --to ${report.to}: moved ${s.moved}, already there ${s.alreadyThere}, ${skipped}, failed ${s.failed}${s.left > 0 ? `, left ${s.left}` : ''}`
-  const full = report.full === null ? [] : [`STOPPED: ${report.full}; ${s.left} job(s) stay as ScrapeConfigs (make room in the secret, then run migrate --to secret again)`]
+  const full =
+    report.full === null
+      ? []
+      : [`STOPPED: ${report.full}; ${s.left} job(s) stay as ScrapeConfigs (make room in the secret, then run migrate --to secret again)`]
   return [...lines, ...full, head].join('\n')
 }
 

@@ -66,11 +66,18 @@ const CHUNK = 200
 const message = (error: unknown): string => (error instanceof Error ? error.message : String(error))
 
 const mapLimit = <A, B>(items: readonly A[], limit: number, f: (a: A) => Promise<B>): Promise<B[]> =>
-  items.length === 0 ? Promise.resolve([]) : lastValueFrom(from(items.map((a, i) => [a, i] as const)).pipe(mergeMap(async ([a, i]) => [await f(a), i] as const, limit), toArray())).then((pairs) => {
-    const out = new Array<B>(items.length)
-    for (const [b, i] of pairs) out[i] = b
-    return out
-  })
+  items.length === 0
+    ? Promise.resolve([])
+    : lastValueFrom(
+        from(items.map((a, i) => [a, i] as const)).pipe(
+          mergeMap(async ([a, i]) => [await f(a), i] as const, limit),
+          toArray(),
+        ),
+      ).then((pairs) => {
+        const out = new Array<B>(items.length)
+        for (const [b, i] of pairs) out[i] = b
+        return out
+      })
 
 const chunksOf = <A>(items: readonly A[], size: number): A[][] => {
   const out: A[][] = []
@@ -101,7 +108,12 @@ const dryOutcome = async (deps: MigrateDeps, to: MigrateTarget, p: Planned<unkno
   if (p.plan.kind === 'skip') return { serviceId: p.serviceId, outcome: 'skipped', kind: p.plan.skip, reason: p.plan.reason }
   if (p.plan.kind === 'already-there') return { serviceId: p.serviceId, outcome: 'already-there' }
   if (to === 'scrapeconfig' && (await deps.applier.read(p.serviceId)) === 'foreign') {
-    return { serviceId: p.serviceId, outcome: 'skipped', kind: 'foreign', reason: `a ScrapeConfig of the same name exists and was not created by this service: left in the secret` }
+    return {
+      serviceId: p.serviceId,
+      outcome: 'skipped',
+      kind: 'foreign',
+      reason: `a ScrapeConfig of the same name exists and was not created by this service: left in the secret`,
+    }
   }
   return { serviceId: p.serviceId, outcome: 'would-move' }
 }
@@ -113,9 +125,18 @@ const undoDeleted = async (deps: MigrateDeps, outcomes: ServiceOutcome[], undo: 
     if (!deletedNow(await deps.store.load(o.serviceId), o.serviceId)) return
     try {
       await undo(o.serviceId)
-      outcomes[i] = { serviceId: o.serviceId, outcome: 'skipped', kind: 'deleted', reason: `service ${o.serviceId} was deleted while migrating: the copy this run made was removed again` }
+      outcomes[i] = {
+        serviceId: o.serviceId,
+        outcome: 'skipped',
+        kind: 'deleted',
+        reason: `service ${o.serviceId} was deleted while migrating: the copy this run made was removed again`,
+      }
     } catch (error) {
-      outcomes[i] = { serviceId: o.serviceId, outcome: 'failed', reason: `service ${o.serviceId} was deleted while migrating and the copy this run made could not be removed: ${message(error)}` }
+      outcomes[i] = {
+        serviceId: o.serviceId,
+        outcome: 'failed',
+        reason: `service ${o.serviceId} was deleted while migrating and the copy this run made could not be removed: ${message(error)}`,
+      }
     }
   })
 }
@@ -128,7 +149,12 @@ const busyOutcome = (serviceId: string): ServiceOutcome => ({
 })
 
 /** Requests accepted while the target copy was written: that copy goes again, the job stays where it was. */
-const takeBackIfRequested = async (deps: MigrateDeps, outcomes: ServiceOutcome[], takeBack: (serviceId: string) => Promise<void>, from: MigrateTarget): Promise<void> => {
+const takeBackIfRequested = async (
+  deps: MigrateDeps,
+  outcomes: ServiceOutcome[],
+  takeBack: (serviceId: string) => Promise<void>,
+  from: MigrateTarget,
+): Promise<void> => {
   const written = outcomes.map((o, i) => [o, i] as const).filter(([o]) => o.outcome === 'moved')
   await mapLimit(written, deps.maxInFlight, async ([o, i]) => {
     if ((await deps.store.load(o.serviceId)).pending.length === 0) return
@@ -137,7 +163,11 @@ const takeBackIfRequested = async (deps: MigrateDeps, outcomes: ServiceOutcome[]
       await takeBack(o.serviceId)
       outcomes[i] = { serviceId: o.serviceId, outcome: 'skipped', kind: 'busy', reason: stays }
     } catch (error) {
-      outcomes[i] = { serviceId: o.serviceId, outcome: 'failed', reason: `a request for service ${o.serviceId} arrived while it was moved and the copy this run made could not be taken back (it is in both; run migrate again): ${message(error)}` }
+      outcomes[i] = {
+        serviceId: o.serviceId,
+        outcome: 'failed',
+        reason: `a request for service ${o.serviceId} arrived while it was moved and the copy this run made could not be taken back (it is in both; run migrate again): ${message(error)}`,
+      }
     }
   })
 }
@@ -176,7 +206,8 @@ const moveChunkToScrapeConfig = async (
     try {
       await deps.applier.apply(p.plan.job)
     } catch (error) {
-      if (error instanceof ForeignScrapeConfigError) return { serviceId: p.serviceId, outcome: 'skipped', kind: 'foreign', reason: `${error.error.message}: left in the secret` }
+      if (error instanceof ForeignScrapeConfigError)
+        return { serviceId: p.serviceId, outcome: 'skipped', kind: 'foreign', reason: `${error.error.message}: left in the secret` }
       return { serviceId: p.serviceId, outcome: 'failed', reason: `applying its ScrapeConfig failed (still in the secret): ${message(error)}` }
     }
     deps.crashAt(`migrate:after-apply:${countApply()}`)
@@ -186,15 +217,28 @@ const moveChunkToScrapeConfig = async (
   // 2. then out of the secret, the chunk's removals together, each only if it is still the job planned with
   const planOf = new Map(planned.map((p) => [p.serviceId, p.source]))
   const written = outcomes.map((o, i) => [o, i] as const).filter(([o]) => o.outcome === 'moved' || o.outcome === 'already-there')
-  const removed = await submitTogether(deps.secretWriter, written.map(([o]) => ({ op: 'remove', jobName: o.serviceId, expect: fingerprintInPlace(planOf.get(o.serviceId)) })))
+  const removed = await submitTogether(
+    deps.secretWriter,
+    written.map(([o]) => ({ op: 'remove', jobName: o.serviceId, expect: fingerprintInPlace(planOf.get(o.serviceId)) })),
+  )
   written.forEach(([o, i], k) => {
     const answer = removed[k]
-    if (answer !== undefined && !answer.ok) outcomes[i] = { serviceId: o.serviceId, outcome: 'failed', reason: `its ScrapeConfig is in place but removing it from the secret failed (it is in both; run migrate again): ${answer.reason}` }
+    if (answer !== undefined && !answer.ok)
+      outcomes[i] = {
+        serviceId: o.serviceId,
+        outcome: 'failed',
+        reason: `its ScrapeConfig is in place but removing it from the secret failed (it is in both; run migrate again): ${answer.reason}`,
+      }
   })
   await undoDeleted(deps, outcomes, async (serviceId) => {
     await deps.applier.remove(serviceId)
   })
-  const removedMeanwhile = gone.map((serviceId): ServiceOutcome => ({ serviceId, outcome: 'skipped', kind: 'deleted', reason: `service ${serviceId}'s job left the secret's ownership record meanwhile: not moved` }))
+  const removedMeanwhile = gone.map((serviceId): ServiceOutcome => ({
+    serviceId,
+    outcome: 'skipped',
+    kind: 'deleted',
+    reason: `service ${serviceId}'s job left the secret's ownership record meanwhile: not moved`,
+  }))
   return [...outcomes, ...removedMeanwhile, ...busy.map(busyOutcome)]
 }
 
@@ -215,7 +259,12 @@ const toScrapeConfig = async (deps: MigrateDeps, options: MigrateOptions): Promi
       deps.progress?.tick(chunk.length)
       continue
     }
-    services.push(...(await deps.lease.holding(chunk.map((c) => c.serviceId), (held, busy) => moveChunkToScrapeConfig(deps, held, busy, own, () => (applies += 1)))))
+    services.push(
+      ...(await deps.lease.holding(
+        chunk.map((c) => c.serviceId),
+        (held, busy) => moveChunkToScrapeConfig(deps, held, busy, own, () => (applies += 1)),
+      )),
+    )
     deps.progress?.tick(chunk.length)
   }
   return { to: 'scrapeconfig', dryRun: options.dryRun, services, full: null }
@@ -263,7 +312,8 @@ const moveChunkToSecret = async (
     const answer = answers[k]
     if (answer === undefined || answer.ok) return
     if (isSecretFull(answer)) refusedFull.push(pair)
-    else outcomes[pair[1]] = { serviceId: pair[0].serviceId, outcome: 'failed', reason: `adding it to the secret failed (still a ScrapeConfig): ${answer.reason}` }
+    else
+      outcomes[pair[1]] = { serviceId: pair[0].serviceId, outcome: 'failed', reason: `adding it to the secret failed (still a ScrapeConfig): ${answer.reason}` }
   })
   // the batch was refused as a whole: one by one, while they fit
   for (const move of refusedFull) {
@@ -278,24 +328,49 @@ const moveChunkToSecret = async (
     outcomes[i] = { serviceId: p.serviceId, outcome: 'left', reason: `not moved, the secret is full: ${full ?? ''}` }
   }
   const written = new Map(moves.map(([p]) => [p.serviceId, p.plan.job] as const))
-  await takeBackIfRequested(deps, outcomes, async (serviceId) => {
-    const job = written.get(serviceId)
-    const answer = await firstValueFrom(deps.secretWriter.submit({ op: 'remove', jobName: serviceId, ...(job === undefined ? {} : { expect: fingerprintInPlace(job) }) }))
-    if (!answer.ok) throw new Error(answer.reason)
-  }, 'scrapeconfig')
+  await takeBackIfRequested(
+    deps,
+    outcomes,
+    async (serviceId) => {
+      const job = written.get(serviceId)
+      const answer = await firstValueFrom(
+        deps.secretWriter.submit({ op: 'remove', jobName: serviceId, ...(job === undefined ? {} : { expect: fingerprintInPlace(job) }) }),
+      )
+      if (!answer.ok) throw new Error(answer.reason)
+    },
+    'scrapeconfig',
+  )
   // 2. then the ScrapeConfigs of what is in the secret now, each only if it is still the one planned with
   const sources = new Map(planned.map((p) => [p.serviceId, p.source]))
-  await mapLimit(outcomes.map((o, i) => [o, i] as const), deps.maxInFlight, async ([o, i]) => {
-    const source = sources.get(o.serviceId)
-    if ((o.outcome !== 'moved' && o.outcome !== 'already-there') || source === undefined) return
-    try {
-      const removed = await removeIfPlanned(deps, source)
-      if (removed === 'foreign') outcomes[i] = { serviceId: o.serviceId, outcome: 'failed', reason: 'in the secret now, but its ScrapeConfig was replaced by somebody else\'s object (left alone)' }
-      if (removed === 'changed') outcomes[i] = { serviceId: o.serviceId, outcome: 'failed', reason: 'in the secret now, but its ScrapeConfig changed since it was planned (left alone: it is in both; run migrate again)' }
-    } catch (error) {
-      outcomes[i] = { serviceId: o.serviceId, outcome: 'failed', reason: `in the secret now, but removing its ScrapeConfig failed (it is in both; run migrate again): ${message(error)}` }
-    }
-  })
+  await mapLimit(
+    outcomes.map((o, i) => [o, i] as const),
+    deps.maxInFlight,
+    async ([o, i]) => {
+      const source = sources.get(o.serviceId)
+      if ((o.outcome !== 'moved' && o.outcome !== 'already-there') || source === undefined) return
+      try {
+        const removed = await removeIfPlanned(deps, source)
+        if (removed === 'foreign')
+          outcomes[i] = {
+            serviceId: o.serviceId,
+            outcome: 'failed',
+            reason: "in the secret now, but its ScrapeConfig was replaced by somebody else's object (left alone)",
+          }
+        if (removed === 'changed')
+          outcomes[i] = {
+            serviceId: o.serviceId,
+            outcome: 'failed',
+            reason: 'in the secret now, but its ScrapeConfig changed since it was planned (left alone: it is in both; run migrate again)',
+          }
+      } catch (error) {
+        outcomes[i] = {
+          serviceId: o.serviceId,
+          outcome: 'failed',
+          reason: `in the secret now, but removing its ScrapeConfig failed (it is in both; run migrate again): ${message(error)}`,
+        }
+      }
+    },
+  )
   await undoDeleted(deps, outcomes, async (serviceId) => {
     const answer = await firstValueFrom(deps.secretWriter.submit({ op: 'remove', jobName: serviceId }))
     if (!answer.ok) throw new Error(answer.reason)
@@ -327,8 +402,15 @@ const toSecret = async (deps: MigrateDeps, options: MigrateOptions): Promise<Mig
       continue
     }
     const before: string | null = full
-    const moved: { outcomes: ServiceOutcome[]; full: string | null } = await deps.lease.holding(chunk.map((c) => c.serviceId), (held, busy) =>
-      moveChunkToSecret(deps, chunk.filter((c) => held.includes(c.serviceId)), busy, before),
+    const moved: { outcomes: ServiceOutcome[]; full: string | null } = await deps.lease.holding(
+      chunk.map((c) => c.serviceId),
+      (held, busy) =>
+        moveChunkToSecret(
+          deps,
+          chunk.filter((c) => held.includes(c.serviceId)),
+          busy,
+          before,
+        ),
     )
     full = moved.full
     services.push(...moved.outcomes)

@@ -5,7 +5,12 @@
 import type { Preview } from './preview.js'
 
 const json = (value: unknown): string => JSON.stringify(value, null, 2)
-const indent = (text: string): string => text.replace(/\n$/, '').split('\n').map((line) => `    ${line}`).join('\n')
+const indent = (text: string): string =>
+  text
+    .replace(/\n$/, '')
+    .split('\n')
+    .map((line) => `    ${line}`)
+    .join('\n')
 
 export const formatPreview = (preview: Preview): string => {
   if (preview.verdict === 'rejected') {
@@ -22,14 +27,17 @@ export const formatPreview = (preview: Preview): string => {
     ].join('\n')
   }
   const lines = [`ACCEPTED: ${preview.kind} request ${preview.requestId} for service ${preview.serviceId}`, '']
-  if (preview.scrapeJobYaml !== undefined) lines.push('scrape job upserted into the secret\'s list (job_name = serviceId):', indent(preview.scrapeJobYaml), '')
+  if (preview.scrapeJobYaml !== undefined) lines.push("scrape job upserted into the secret's list (job_name = serviceId):", indent(preview.scrapeJobYaml), '')
   if (preview.removeJob !== undefined) lines.push(`scrape job removed from the secret's list: ${preview.removeJob}`, '')
-  if (preview.scrapeConfigYaml !== undefined) lines.push('ScrapeConfig applied (server-side apply, field manager telemetry-client):', indent(preview.scrapeConfigYaml), '')
+  if (preview.scrapeConfigYaml !== undefined)
+    lines.push('ScrapeConfig applied (server-side apply, field manager telemetry-client):', indent(preview.scrapeConfigYaml), '')
   if (preview.removeScrapeConfig !== undefined) lines.push(`ScrapeConfig deleted, if it is the service's own: ${preview.removeScrapeConfig}`, '')
   for (const folder of preview.folders) lines.push(`folder ensured: ${folder.title} (uid ${folder.uid})`)
   if (preview.folders.length > 0) lines.push('')
-  for (const d of preview.dashboards) lines.push(`dashboard ${d.role} saved: ${d.title} (uid ${d.uid}) in ${d.folder.title}`, `  link: ${d.url}`, indent(json(d.model)), '')
-  if (preview.deleteDashboardUids !== undefined) lines.push(`dashboards deleted (those that exist, found by the service's tag): ${preview.deleteDashboardUids.join(', ')}`, '')
+  for (const d of preview.dashboards)
+    lines.push(`dashboard ${d.role} saved: ${d.title} (uid ${d.uid}) in ${d.folder.title}`, `  link: ${d.url}`, indent(json(d.model)), '')
+  if (preview.deleteDashboardUids !== undefined)
+    lines.push(`dashboards deleted (those that exist, found by the service's tag): ${preview.deleteDashboardUids.join(', ')}`, '')
   lines.push(`result → ${preview.result.topic} (key ${json(preview.result.key)}):`, indent(json(preview.result.value)))
   for (const note of preview.notes) lines.push('', `note: ${note}`)
   return lines.join('\n')

@@ -25,7 +25,11 @@ import { yamlText } from '../../effects/prometheus/yaml-text.js'
 import { resultIdOf } from '../../state/ids.js'
 import { publicUrl, resultEnvelope, resultRecord, type ResultContext } from '../../state/result-message.js'
 
-export interface PreviewedRecord { readonly topic: string; readonly key: string; readonly value: unknown }
+export interface PreviewedRecord {
+  readonly topic: string
+  readonly key: string
+  readonly value: unknown
+}
 
 export interface PreviewedDashboard {
   readonly role: DashboardRole
@@ -69,9 +73,17 @@ export type Preview =
 
 const ROLES_OF: Readonly<Record<RequestKind, readonly DashboardRole[]>> = { create: ['metrics', 'logs'], platform: ['platform'], delete: [] }
 
-const slugOf = (title: string): string => title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '')
+const slugOf = (title: string): string =>
+  title
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
 
-const parsed = (record: { topic: string; key: string; value: string }): PreviewedRecord => ({ topic: record.topic, key: record.key, value: JSON.parse(record.value) as unknown })
+const parsed = (record: { topic: string; key: string; value: string }): PreviewedRecord => ({
+  topic: record.topic,
+  key: record.key,
+  value: JSON.parse(record.value) as unknown,
+})
 
 const dashboardsOf = (message: RequestMessage, config: PreviewConfig): readonly PreviewedDashboard[] => {
   if (message.kind === 'delete') return []
@@ -89,9 +101,22 @@ const successData = (message: RequestMessage, dashboards: readonly PreviewedDash
   const idOf = (role: DashboardRole) => dashboards.find((d) => d.role === role)?.uid ?? ''
   switch (message.kind) {
     case 'create':
-      return { dashboardId: idOf('metrics'), serviceId, metricsDashboardUrl: urlOf('metrics'), logsDashboardUrl: urlOf('logs'), dashboardDataOrderStatus: 'SUCCESS', dashboardDataOrderMessage: 'Telemetry was successful' }
+      return {
+        dashboardId: idOf('metrics'),
+        serviceId,
+        metricsDashboardUrl: urlOf('metrics'),
+        logsDashboardUrl: urlOf('logs'),
+        dashboardDataOrderStatus: 'SUCCESS',
+        dashboardDataOrderMessage: 'Telemetry was successful',
+      }
     case 'platform':
-      return { dashboardId: idOf('platform'), serviceId, logsDashboardUrl: urlOf('platform'), dashboardDataOrderStatus: 'SUCCESS', dashboardDataOrderMessage: 'Platform service logs dashboard is in place' }
+      return {
+        dashboardId: idOf('platform'),
+        serviceId,
+        logsDashboardUrl: urlOf('platform'),
+        dashboardDataOrderStatus: 'SUCCESS',
+        dashboardDataOrderMessage: 'Platform service logs dashboard is in place',
+      }
     case 'delete':
       return {
         serviceId,
@@ -106,7 +131,14 @@ const successData = (message: RequestMessage, dashboards: readonly PreviewedDash
 const scrapeTargetsOf = (message: RequestMessage, config: PreviewConfig) => {
   const { serviceId } = message.payload
   if (config.scrapeConfig !== undefined) {
-    if (message.kind === 'create') return { scrapeConfigYaml: yamlText(ScrapeConfigResource.encode(scrapeConfigOf(jobOf(message.payload), { namespace: config.scrapeConfig.namespace, extraLabels: config.scrapeConfig.labels }))) }
+    if (message.kind === 'create')
+      return {
+        scrapeConfigYaml: yamlText(
+          ScrapeConfigResource.encode(
+            scrapeConfigOf(jobOf(message.payload), { namespace: config.scrapeConfig.namespace, extraLabels: config.scrapeConfig.labels }),
+          ),
+        ),
+      }
     return message.kind === 'delete' ? { removeScrapeConfig: `${config.scrapeConfig.namespace}/${scrapeConfigName(serviceId)}` } : {}
   }
   if (message.kind === 'create') return { scrapeJobYaml: fragment(jobOf(message.payload)) }
@@ -117,11 +149,18 @@ const accepted = (message: RequestMessage, config: PreviewConfig, ctx: ResultCon
   const serviceId = message.payload.serviceId
   const dashboards = dashboardsOf(message, config)
   const deleted = message.kind === 'delete' ? [dashboardUid(serviceId, 'metrics'), dashboardUid(serviceId, 'logs')] : []
-  const envelope = resultEnvelope(message.kind, successData(message, dashboards, deleted), { resultId: resultIdOf(message.envelope.id), kogito: message.kogito, at }, ctx)
+  const envelope = resultEnvelope(
+    message.kind,
+    successData(message, dashboards, deleted),
+    { resultId: resultIdOf(message.envelope.id), kogito: message.kogito, at },
+    ctx,
+  )
   const notes =
     message.kind === 'delete'
-      ? ['the result assumes the job and the create request\'s two dashboards exist; the service deletes every dashboard tagged with the service and reports what it removed']
-      : ['dashboard links use Grafana\'s slug of the title; Grafana assigns the final url when it saves']
+      ? [
+          "the result assumes the job and the create request's two dashboards exist; the service deletes every dashboard tagged with the service and reports what it removed",
+        ]
+      : ["dashboard links use Grafana's slug of the title; Grafana assigns the final url when it saves"]
   return {
     verdict: 'accepted',
     kind: message.kind,

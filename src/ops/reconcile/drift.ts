@@ -57,7 +57,8 @@ const dashboardDrift = ({ state, missingDashboards, taggedDashboards }: Observed
     const uid = state.dashboards[role]?.uid
     return uid === undefined ? [] : [{ kind: 'dashboard-missing', serviceId, role, uid }]
   })
-  const leftBehind: Drift[] = state.status === 'deleted' && taggedDashboards.length > 0 ? [{ kind: 'dashboard-left-behind', serviceId, uids: taggedDashboards }] : []
+  const leftBehind: Drift[] =
+    state.status === 'deleted' && taggedDashboards.length > 0 ? [{ kind: 'dashboard-left-behind', serviceId, uids: taggedDashboards }] : []
   return [...missing, ...leftBehind]
 }
 
@@ -70,16 +71,22 @@ export const expectedJobNames = (services: readonly ObservedService[]): readonly
 
 const missingJob = (d: Extract<Drift, { kind: 'job-missing' }>, backend: ScrapeBackendName): string => {
   if (backend === 'secret') return `job ${d.jobName} is missing from the secret`
-  const foreign = d.foreign === true ? '; an object of its name exists that this service did not create, so the repair will fail on it (rename or remove that object)' : ''
+  const foreign =
+    d.foreign === true ? '; an object of its name exists that this service did not create, so the repair will fail on it (rename or remove that object)' : ''
   return `job ${d.jobName} has no ScrapeConfig${foreign}`
 }
 
 export const describeDrift = (d: Drift, backend: ScrapeBackendName): string => {
   switch (d.kind) {
-    case 'job-missing': return missingJob(d, backend)
-    case 'job-different': return `${backend === 'secret' ? `job ${d.jobName}` : `the ScrapeConfig of job ${d.jobName}`} differs from the one written (fingerprint ${d.actual}, expected ${d.expected})`
-    case 'job-left-behind': return `${backend === 'secret' ? `job ${d.jobName} is still in the secret` : `the ScrapeConfig of job ${d.jobName} is still in place`} although the service was deleted`
-    case 'dashboard-missing': return `${d.role} dashboard ${d.uid} is missing from Grafana`
-    case 'dashboard-left-behind': return `dashboard(s) ${d.uids.join(', ')} still in Grafana although the service was deleted`
+    case 'job-missing':
+      return missingJob(d, backend)
+    case 'job-different':
+      return `${backend === 'secret' ? `job ${d.jobName}` : `the ScrapeConfig of job ${d.jobName}`} differs from the one written (fingerprint ${d.actual}, expected ${d.expected})`
+    case 'job-left-behind':
+      return `${backend === 'secret' ? `job ${d.jobName} is still in the secret` : `the ScrapeConfig of job ${d.jobName} is still in place`} although the service was deleted`
+    case 'dashboard-missing':
+      return `${d.role} dashboard ${d.uid} is missing from Grafana`
+    case 'dashboard-left-behind':
+      return `dashboard(s) ${d.uids.join(', ')} still in Grafana although the service was deleted`
   }
 }

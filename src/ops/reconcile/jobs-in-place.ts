@@ -43,16 +43,20 @@ export const jobsInScrapeConfigs = (own: readonly ScrapeConfigResource[], foreig
   return { backend: 'scrapeconfig', jobOf: (name) => byJob.get(name), foreign }
 }
 
-export const observeSecretJobs = (client: SecretClient): ObserveJobs => async () => {
-  const { list } = await readScrapeSecret(client)
-  if (isLeft(list)) throw new Error(`the scrape-config secret cannot be read: ${list.left.message}`)
-  return jobsInSecret(list.right.items)
-}
+export const observeSecretJobs =
+  (client: SecretClient): ObserveJobs =>
+  async () => {
+    const { list } = await readScrapeSecret(client)
+    if (isLeft(list)) throw new Error(`the scrape-config secret cannot be read: ${list.left.message}`)
+    return jobsInSecret(list.right.items)
+  }
 
-export const observeScrapeConfigJobs = (applier: ScrapeConfigApplier): ObserveJobs => async (expected) => {
-  const own = jobsInScrapeConfigs(await applier.listOwn())
-  // an expected job with no object of ours: one GET tells "absent" from "somebody else's object of that name"
-  const foreign = new Set<string>()
-  for (const name of expected) if (own.jobOf(name) === undefined && (await applier.read(name)) === 'foreign') foreign.add(name)
-  return { ...own, foreign }
-}
+export const observeScrapeConfigJobs =
+  (applier: ScrapeConfigApplier): ObserveJobs =>
+  async (expected) => {
+    const own = jobsInScrapeConfigs(await applier.listOwn())
+    // an expected job with no object of ours: one GET tells "absent" from "somebody else's object of that name"
+    const foreign = new Set<string>()
+    for (const name of expected) if (own.jobOf(name) === undefined && (await applier.read(name)) === 'foreign') foreign.add(name)
+    return { ...own, foreign }
+  }

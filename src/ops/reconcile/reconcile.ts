@@ -75,7 +75,8 @@ const observeOne = async (deps: ReconcileDeps, state: ServiceState): Promise<Obs
     if (uid !== undefined && (await deps.grafana.getDashboard(uid)) === undefined) missingDashboards.push(role)
   }
   // only the service's own uids in its own folders: a tagged "Save as" copy elsewhere is someone else's
-  const own = (hit: { uid: string; folderUid?: string }) => DASHBOARD_ROLES.some((role) => hit.uid === dashboardUid(serviceId, role) && hit.folderUid === Folders[role].uid)
+  const own = (hit: { uid: string; folderUid?: string }) =>
+    DASHBOARD_ROLES.some((role) => hit.uid === dashboardUid(serviceId, role) && hit.folderUid === Folders[role].uid)
   const taggedDashboards = state.status === 'deleted' ? (await deps.grafana.listOwn(serviceId)).filter(own).map((hit) => hit.uid) : []
   return { state, missingDashboards, taggedDashboards }
 }
@@ -97,8 +98,10 @@ const record = async (deps: ReconcileDeps, serviceId: string, outcomes: readonly
   return false
 }
 
-const sameDrift = (a: Drift) => (b: Drift): boolean =>
-  a.kind === b.kind && a.serviceId === b.serviceId && ('role' in a ? 'role' in b && a.role === b.role : true)
+const sameDrift =
+  (a: Drift) =>
+  (b: Drift): boolean =>
+    a.kind === b.kind && a.serviceId === b.serviceId && ('role' in a ? 'role' in b && a.role === b.role : true)
 
 /** A job repair writes only over the job just seen in place (or its absence). */
 const plannedWith = (targets: ScrapeTargets, drift: Drift, jobs: JobsInPlace): ScrapeTargets => {
@@ -110,7 +113,12 @@ const plannedWith = (targets: ScrapeTargets, drift: Drift, jobs: JobsInPlace): S
 const skippedBecause = (serviceId: string, why: string): ServiceRepairs => ({ serviceId, outcomes: [], recorded: null, skipped: why })
 
 /** Under the lease: load and look again, repair what is still drift against what is in place now. */
-const repairService = async (deps: ReconcileDeps, repairDeps: RepairDeps, serviceId: string, planned: readonly Drift[]): Promise<{ repairs: ServiceRepairs; found: readonly Drift[] }> => {
+const repairService = async (
+  deps: ReconcileDeps,
+  repairDeps: RepairDeps,
+  serviceId: string,
+  planned: readonly Drift[],
+): Promise<{ repairs: ServiceRepairs; found: readonly Drift[] }> => {
   const state = await deps.store.load(serviceId)
   if (isBusy(state)) return { repairs: skippedBecause(serviceId, 'a request arrived meanwhile: the running service is on it'), found: [] }
   const observed = await observeOne(deps, state)
@@ -120,12 +128,16 @@ const repairService = async (deps: ReconcileDeps, repairDeps: RepairDeps, servic
   const outcomes: RepairOutcome[] = []
   for (const d of found) outcomes.push(await repairDrift(d, state, events, { ...repairDeps, scrapeTargets: plannedWith(repairDeps.scrapeTargets, d, jobs) }))
   for (const d of planned) {
-    if (!found.includes(d)) outcomes.push({ drift: d, ok: true, detail: 'no longer there when looked at again under the service\'s lease (changed meanwhile)', events: [] })
+    if (!found.includes(d))
+      outcomes.push({ drift: d, ok: true, detail: "no longer there when looked at again under the service's lease (changed meanwhile)", events: [] })
   }
   return { repairs: { serviceId, outcomes, recorded: await record(deps, serviceId, outcomes) }, found }
 }
 
-export const reconcile = async (deps: ReconcileDeps, options: { readonly serviceIds: readonly string[]; readonly dryRun: boolean }): Promise<ReconcileReport> => {
+export const reconcile = async (
+  deps: ReconcileDeps,
+  options: { readonly serviceIds: readonly string[]; readonly dryRun: boolean },
+): Promise<ReconcileReport> => {
   const observed = await observe(deps, options.serviceIds)
   const jobs = await deps.observeJobs(expectedJobNames(observed))
   const drift = findDrift(observed, jobs)
@@ -143,7 +155,9 @@ export const reconcile = async (deps: ReconcileDeps, options: { readonly service
     const own = drift.filter((d) => d.serviceId === serviceId)
     if (own.length === 0) continue
     const done = await deps.lease.holding([serviceId], async (held) =>
-      held.length === 0 ? { repairs: skippedBecause(serviceId, 'its lease is held: the running service is working on it'), found: [] } : repairService(deps, repairDeps, serviceId, own),
+      held.length === 0
+        ? { repairs: skippedBecause(serviceId, 'its lease is held: the running service is working on it'), found: [] }
+        : repairService(deps, repairDeps, serviceId, own),
     )
     repairs.push(done.repairs)
     if (done.repairs.skipped !== undefined) busyNow.push(serviceId)
@@ -169,17 +183,24 @@ export const formatReconcile = (report: ReconcileReport): string => {
     const repair = outcomes.get(d)
     const skip = skipped.get(d.serviceId)
     const tail =
-      repair === undefined ? (skip === undefined ? '' : `\n    skipped: ${skip}`)
-      : repair.o.ok && repair.o.events.length === 0 ? `\n    nothing to do: ${repair.o.detail}`
-      : repair.o.ok ? `\n    repaired: ${repair.o.detail}${repair.recorded === false ? ' (not recorded in the log: appending failed)' : ''}`
-      : `\n    NOT repaired: ${repair.o.detail}`
+      repair === undefined
+        ? skip === undefined
+          ? ''
+          : `\n    skipped: ${skip}`
+        : repair.o.ok && repair.o.events.length === 0
+          ? `\n    nothing to do: ${repair.o.detail}`
+          : repair.o.ok
+            ? `\n    repaired: ${repair.o.detail}${repair.recorded === false ? ' (not recorded in the log: appending failed)' : ''}`
+            : `\n    NOT repaired: ${repair.o.detail}`
     lines.push(`${d.kind.padEnd(21)} ${d.serviceId}: ${describeDrift(d, report.backend)}${tail}`)
   }
   if (report.busy.length > 0) lines.push(`skipped (requests in progress or lease held): ${report.busy.join(', ')}`)
   // a drift gone by the time its service's lease was held needed no repair
   const repaired = report.repairs.reduce((n, r) => n + r.outcomes.filter((o) => o.ok && o.events.length > 0).length, 0)
   const verb = report.dryRun ? 'dry run, nothing changed' : `${repaired} repaired`
-  lines.push(`${report.checked} service${report.checked === 1 ? '' : 's'} checked: ${report.drift.length} drift${report.drift.length === 1 ? '' : 's'} found, ${verb}`)
+  lines.push(
+    `${report.checked} service${report.checked === 1 ? '' : 's'} checked: ${report.drift.length} drift${report.drift.length === 1 ? '' : 's'} found, ${verb}`,
+  )
   return lines.join('\n')
 }
 

@@ -29,7 +29,13 @@ export const withRegisteredJobs = async <T>(config: Config['redis'], use: (jobs:
     const services = new Set((await store.listServices()).map((s) => s.serviceId))
     const fingerprints = async (serviceIds: Iterable<string>): Promise<ReadonlyMap<string, string>> => {
       const wanted = [...new Set(serviceIds)].filter((id) => services.has(id))
-      const loaded = await lastValueFrom(from(wanted).pipe(mergeMap((id) => store.load(id), LOADS_IN_FLIGHT), toArray()), { defaultValue: [] })
+      const loaded = await lastValueFrom(
+        from(wanted).pipe(
+          mergeMap((id) => store.load(id), LOADS_IN_FLIGHT),
+          toArray(),
+        ),
+        { defaultValue: [] },
+      )
       return new Map(loaded.flatMap(({ job }) => (job === null ? [] : [[job.jobName, job.fingerprint] as const])))
     }
     return await use({ services, fingerprints })

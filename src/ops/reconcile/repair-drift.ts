@@ -34,7 +34,10 @@ export interface RepairOutcome {
   readonly events: readonly ServiceEvent[]
 }
 
-interface Source { readonly requestId: string; readonly request: AcceptedRequest }
+interface Source {
+  readonly requestId: string
+  readonly request: AcceptedRequest
+}
 
 /** Requests the log saw completed (SUCCESS or FAILURE), newest completion first: what a repair may rebuild from. */
 export const completedRequests = (events: readonly StoredEvent[]): readonly Source[] => {
@@ -57,7 +60,12 @@ const failed = (drift: Drift, detail: string): RepairOutcome => ({ drift, ok: fa
 const reasonOf = (error: unknown): string => (error instanceof Error ? error.message : String(error))
 
 /** Runs a step effect; its StepFailed becomes a failed outcome, anything else is the fact to record. */
-const outcomeOf = async (drift: Drift, effect$: Observable<readonly ServiceEvent[]>, door: string, detail: (events: readonly ServiceEvent[]) => string): Promise<RepairOutcome> => {
+const outcomeOf = async (
+  drift: Drift,
+  effect$: Observable<readonly ServiceEvent[]>,
+  door: string,
+  detail: (events: readonly ServiceEvent[]) => string,
+): Promise<RepairOutcome> => {
   const events = await firstValueFrom(effect$)
   const failure = events.find((e) => e.type === 'StepFailed')
   return failure === undefined ? { drift, ok: true, detail: detail(events), events } : failed(drift, `${door}: ${failure.reason}`)
@@ -68,15 +76,26 @@ const rewriteJob = (drift: Drift, state: ServiceState, sources: readonly Source[
   const recorded = state.job.fingerprint
   // the job is rebuilt from the request that produced it: the newest completed create whose job has the recorded fingerprint
   const source = sources.find((s) => s.request.kind === 'create' && jobFingerprint(jobOf(s.request.payload)) === recorded)
-  if (source === undefined || source.request.kind !== 'create') return Promise.resolve(failed(drift, 'no completed create request in the log yields the recorded job'))
+  if (source === undefined || source.request.kind !== 'create')
+    return Promise.resolve(failed(drift, 'no completed create request in the log yields the recorded job'))
   const step = { type: 'registerJob', pending: pendingOf(source, deps), payload: source.request.payload, fingerprint: recorded } as const
-  return outcomeOf(drift, registerJob$(step, deps), 'scrape target write failed', (events) => `job ${jobNameIn(events)} rewritten from request ${source.requestId}`)
+  return outcomeOf(
+    drift,
+    registerJob$(step, deps),
+    'scrape target write failed',
+    (events) => `job ${jobNameIn(events)} rewritten from request ${source.requestId}`,
+  )
 }
 
 const removeJob = (drift: Drift, state: ServiceState, sources: readonly Source[], deps: RepairDeps): Promise<RepairOutcome> => {
   const source = sources.find((s) => s.request.kind === 'delete')
   if (source === undefined) return Promise.resolve(failed(drift, 'no completed delete request in the log'))
-  return outcomeOf(drift, removeJob$({ type: 'removeJob', pending: pendingOf(source, deps) }, state.serviceId, deps), 'scrape target write failed', (events) => `job ${jobNameIn(events)} removed`)
+  return outcomeOf(
+    drift,
+    removeJob$({ type: 'removeJob', pending: pendingOf(source, deps) }, state.serviceId, deps),
+    'scrape target write failed',
+    (events) => `job ${jobNameIn(events)} removed`,
+  )
 }
 
 const recreateDashboard = (drift: Drift, role: DashboardRole, state: ServiceState, sources: readonly Source[], deps: RepairDeps): Promise<RepairOutcome> => {
@@ -110,10 +129,14 @@ export const repairDrift = async (drift: Drift, state: ServiceState, events: rea
   try {
     switch (drift.kind) {
       case 'job-missing':
-      case 'job-different': return await rewriteJob(drift, state, sources, deps)
-      case 'job-left-behind': return await removeJob(drift, state, sources, deps)
-      case 'dashboard-missing': return await recreateDashboard(drift, drift.role, state, sources, deps)
-      case 'dashboard-left-behind': return await deleteDashboards(drift, state, sources, deps)
+      case 'job-different':
+        return await rewriteJob(drift, state, sources, deps)
+      case 'job-left-behind':
+        return await removeJob(drift, state, sources, deps)
+      case 'dashboard-missing':
+        return await recreateDashboard(drift, drift.role, state, sources, deps)
+      case 'dashboard-left-behind':
+        return await deleteDashboards(drift, state, sources, deps)
     }
   } catch (error) {
     return failed(drift, reasonOf(error))

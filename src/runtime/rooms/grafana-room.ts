@@ -18,7 +18,10 @@ export interface GrafanaRoom {
   apiShown(): string
 }
 
-export const openGrafanaRoom = (config: Pick<Config, 'grafana'>, deps: { readonly logger: Logger; readonly metrics: Metrics; readonly tracing: Tracing; readonly hedgePolicy?: Partial<HedgePolicy> }): GrafanaRoom => {
+export const openGrafanaRoom = (
+  config: Pick<Config, 'grafana'>,
+  deps: { readonly logger: Logger; readonly metrics: Metrics; readonly tracing: Tracing; readonly hedgePolicy?: Partial<HedgePolicy> },
+): GrafanaRoom => {
   const { grafana: settings } = config
   const { logger } = deps
   const hedger = createHedger(deps.hedgePolicy === undefined ? {} : { policy: deps.hedgePolicy })
@@ -36,7 +39,11 @@ export const openGrafanaRoom = (config: Pick<Config, 'grafana'>, deps: { readonl
   deps.metrics.readFrom({ grafanaRetries: () => port.retries, hedgedReads: () => hedger.counts })
   // ask discovery now, so /readyz and the log say early which API is in use; Grafana down is no
   // reason not to start: the first dashboard call asks again
-  port.chooseApi().catch((error: unknown) => logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'Grafana API discovery failed; asked again on the first dashboard call'))
+  port
+    .chooseApi()
+    .catch((error: unknown) =>
+      logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'Grafana API discovery failed; asked again on the first dashboard call'),
+    )
   return {
     port,
     ready: async () => ((await port.health()) ? '/api/health: database ok' : Promise.reject(new Error('/api/health did not answer database ok'))),

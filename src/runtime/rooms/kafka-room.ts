@@ -65,7 +65,10 @@ export const openKafkaRoom = (config: Pick<Config, 'kafka' | 'service'>, options
     now: options.now,
     onUnsendable: (record, reason) => {
       metrics.deadLetters.inc()
-      logger.error({ topic: record.topic, key: record.key.slice(0, 200), bytes: record.value.length, reason, ...logTraceFields(record.trace) }, 'record could not be sent; dead-lettered in its place')
+      logger.error(
+        { topic: record.topic, key: record.key.slice(0, 200), bytes: record.value.length, reason, ...logTraceFields(record.trace) },
+        'record could not be sent; dead-lettered in its place',
+      )
     },
   })
   const results = createBatchingSender(sendRecords)

@@ -11,7 +11,12 @@ import type { Logger } from '../../support/logger.js'
 import type { Metrics } from '../metrics.js'
 import { logTraceFields } from '../../support/tracing/trace-context.js'
 
-export const reportingLostRecords = (targets: ScrapeTargets, backend: 'secret' | 'scrapeconfig', metrics: Pick<Metrics, 'ownershipRecordLost'>, logger: Logger): ScrapeTargets => ({
+export const reportingLostRecords = (
+  targets: ScrapeTargets,
+  backend: 'secret' | 'scrapeconfig',
+  metrics: Pick<Metrics, 'ownershipRecordLost'>,
+  logger: Logger,
+): ScrapeTargets => ({
   // `trace`: the submitting step's context, passed on (the group commit links to it) and logged
   submit: (edit, trace) =>
     targets.submit(edit, trace).pipe(
@@ -20,7 +25,10 @@ export const reportingLostRecords = (targets: ScrapeTargets, backend: 'secret' |
         const verdict = outcome.ok ? 'matched-log' : 'refused'
         metrics.ownershipRecordLost.inc({ backend, verdict })
         const jobName = edit.op === 'upsert' ? edit.job.job_name : edit.jobName
-        logger.error({ jobName, op: edit.op, backend, verdict, detail: outcome.lostRecord, ...logTraceFields(trace) }, 'ownership record lost: run telemetry-client doctor, then telemetry-client adopt (runbook "Ownership record lost")')
+        logger.error(
+          { jobName, op: edit.op, backend, verdict, detail: outcome.lostRecord, ...logTraceFields(trace) },
+          'ownership record lost: run telemetry-client doctor, then telemetry-client adopt (runbook "Ownership record lost")',
+        )
       }),
     ),
 })

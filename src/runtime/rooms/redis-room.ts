@@ -36,7 +36,10 @@ const connectRedis = async (redis: RedisClient, url: string): Promise<void> => {
   }
 }
 
-export const openRedisRoom = async (config: Pick<Config, 'redis' | 'service' | 'retention'>, deps: { readonly logger: Logger; readonly nowMs: () => number }): Promise<RedisRoom> => {
+export const openRedisRoom = async (
+  config: Pick<Config, 'redis' | 'service' | 'retention'>,
+  deps: { readonly logger: Logger; readonly nowMs: () => number },
+): Promise<RedisRoom> => {
   const { logger } = deps
   const redis = createRedis(config.redis)
   await connectRedis(redis, config.redis.url)
@@ -48,7 +51,15 @@ export const openRedisRoom = async (config: Pick<Config, 'redis' | 'service' | '
   const retention = startRetentionSchedule(createRetention(redis, config.redis.keyPrefix, policy), config.retention.intervalMs, deps.nowMs, logger)
   return {
     store,
-    ...(leaseMs > 0 ? { lease: { lease: createServiceLease(redis, config.redis.keyPrefix, replicaId(), leaseMs), renewMs: leaseRenewMs(leaseMs), busyRetryMs: leaseBusyRetryMs(leaseMs) } } : {}),
+    ...(leaseMs > 0
+      ? {
+          lease: {
+            lease: createServiceLease(redis, config.redis.keyPrefix, replicaId(), leaseMs),
+            renewMs: leaseRenewMs(leaseMs),
+            busyRetryMs: leaseBusyRetryMs(leaseMs),
+          },
+        }
+      : {}),
     ready: async () => ((await store.ping()) ? 'PONG' : Promise.reject(new Error('no PONG from Redis'))),
     close: () => {
       retention.stop()

@@ -15,7 +15,10 @@ export interface SettingsLog {
 export const warnOnUnsafeRedisSettings = async (redis: RedisClient, logger: SettingsLog): Promise<void> => {
   const probe = await probeRedisSettings(redis)
   if (!probe.readable) {
-    logger.info({ reason: probe.reason }, 'could not read the Redis settings (CONFIG GET not allowed): check appendonly, appendfsync and maxmemory-policy by hand')
+    logger.info(
+      { reason: probe.reason },
+      'could not read the Redis settings (CONFIG GET not allowed): check appendonly, appendfsync and maxmemory-policy by hand',
+    )
     return
   }
   const unsafe = unsafeRedisSettings(probe.settings)

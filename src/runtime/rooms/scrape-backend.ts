@@ -49,9 +49,20 @@ export const startScrapeBackend = (config: Pick<Config, 'scrape' | 'kube' | 'ser
   options.metrics.readFrom({ hedgedReads: () => hedger.counts })
   const traced = options.tracing === undefined ? {} : { tracing: options.tracing }
   if (scrape.backend === 'scrapeconfig') {
-    const applier = createScrapeConfigApplier(kc, { namespace: scrape.scrapeConfig.namespace, extraLabels: scrape.scrapeConfig.labels, fieldManager: FIELD_MANAGER, ...traced, hedger })
+    const applier = createScrapeConfigApplier(kc, {
+      namespace: scrape.scrapeConfig.namespace,
+      extraLabels: scrape.scrapeConfig.labels,
+      fieldManager: FIELD_MANAGER,
+      ...traced,
+      hedger,
+    })
     const onAttempt = (op: string, outcome: string) => options.metrics.scrapeConfigAttempts.inc({ op, outcome })
-    const targets = reportingLostRecords(createScrapeConfigWriter({ applier, maxInFlight: scrape.scrapeConfig.maxInFlight, onAttempt }), 'scrapeconfig', options.metrics, options.logger)
+    const targets = reportingLostRecords(
+      createScrapeConfigWriter({ applier, maxInFlight: scrape.scrapeConfig.maxInFlight, onAttempt }),
+      'scrapeconfig',
+      options.metrics,
+      options.logger,
+    )
     return {
       targets,
       ready: async () => {

@@ -20,13 +20,25 @@ export const settingChecks = (where: string, settings: Readonly<Record<string, s
   return [
     appendonly === 'yes'
       ? checkOk(`redis.appendonly${where}`, 'yes')
-      : checkFail(`redis.appendonly${where}`, `${appendonly ?? 'unknown'}: a restart loses accepted requests whose Kafka offsets are already committed`, 'set appendonly yes'),
+      : checkFail(
+          `redis.appendonly${where}`,
+          `${appendonly ?? 'unknown'}: a restart loses accepted requests whose Kafka offsets are already committed`,
+          'set appendonly yes',
+        ),
     appendfsync === 'always' || appendfsync === 'everysec'
       ? checkOk(`redis.appendfsync${where}`, appendfsync)
-      : checkWarning(`redis.appendfsync${where}`, `${appendfsync ?? 'unknown'}: the OS decides when the AOF reaches the disk`, 'set appendfsync everysec (or always)'),
+      : checkWarning(
+          `redis.appendfsync${where}`,
+          `${appendfsync ?? 'unknown'}: the OS decides when the AOF reaches the disk`,
+          'set appendfsync everysec (or always)',
+        ),
     policy === 'noeviction'
       ? checkOk(`redis.maxmemory-policy${where}`, 'noeviction')
-      : checkFail(`redis.maxmemory-policy${where}`, `${policy ?? 'unknown'}: Redis may evict event logs, the source of truth`, 'set maxmemory-policy noeviction'),
+      : checkFail(
+          `redis.maxmemory-policy${where}`,
+          `${policy ?? 'unknown'}: Redis may evict event logs, the source of truth`,
+          'set maxmemory-policy noeviction',
+        ),
   ]
 }
 
@@ -36,7 +48,13 @@ const nodeChecks = async (node: Redis, where: string): Promise<readonly DoctorCh
     const values = await Promise.all(names.map((name) => configValue(node, name)))
     return settingChecks(where, Object.fromEntries(names.map((name, i) => [name, values[i]])))
   } catch (error) {
-    return [checkWarning(`redis.settings${where}`, `not readable (CONFIG GET refused: ${errorMessage(error)})`, 'check appendonly yes, appendfsync everysec and maxmemory-policy noeviction with your Redis provider')]
+    return [
+      checkWarning(
+        `redis.settings${where}`,
+        `not readable (CONFIG GET refused: ${errorMessage(error)})`,
+        'check appendonly yes, appendfsync everysec and maxmemory-policy noeviction with your Redis provider',
+      ),
+    ]
   }
 }
 
@@ -49,7 +67,11 @@ export const clusterCheck = (clusterInfo: string): DoctorCheck => {
   const ok = field('cluster_slots_ok')
   return state === 'ok' && ok === '16384'
     ? checkOk('redis.cluster-slots', 'all 16384 slots covered (cluster_state ok)')
-    : checkFail('redis.cluster-slots', `cluster_state ${state ?? 'unknown'}, ${ok ?? '?'} of 16384 slots ok`, 'assign the missing slots or bring the failed masters back (redis-cli --cluster check)')
+    : checkFail(
+        'redis.cluster-slots',
+        `cluster_state ${state ?? 'unknown'}, ${ok ?? '?'} of 16384 slots ok`,
+        'assign the missing slots or bring the failed masters back (redis-cli --cluster check)',
+      )
 }
 
 const probeConnected = async (client: Redis | Cluster): Promise<readonly DoctorCheck[]> => {

@@ -21,11 +21,18 @@ export interface InboxEntry {
 }
 export type InboxOutcome = { readonly serviceId: string; readonly outcome: 'accepted' | 'redelivered'; readonly version: number }
 export type AppendResult = { readonly ok: true; readonly version: number } | { readonly ok: false; readonly actualVersion: number }
-export interface StoredEvent { readonly version: number; readonly event: ServiceEvent }
+export interface StoredEvent {
+  readonly version: number
+  readonly event: ServiceEvent
+}
 
 /** A stored event that does not decode: the log is damaged; the service is left alone, never guessed at. */
 export class CorruptEventError extends Error {
-  constructor(readonly serviceId: string, readonly version: number, reason: string) {
+  constructor(
+    readonly serviceId: string,
+    readonly version: number,
+    reason: string,
+  ) {
     super(`event ${version} of service ${serviceId} cannot be decoded: ${reason}`)
   }
 }
@@ -43,7 +50,14 @@ export interface EventStore {
    * Append if the stream is still at `expectedVersion`; stores `snapshot` (the fold including the
    * events). `trace`: the context the append belongs to (the step it records), for its span (traced-store.ts).
    */
-  append(serviceId: string, expectedVersion: number, events: readonly ServiceEvent[], snapshot: ServiceState | undefined, nowMs: number, trace?: TraceContext): Promise<AppendResult>
+  append(
+    serviceId: string,
+    expectedVersion: number,
+    events: readonly ServiceEvent[],
+    snapshot: ServiceState | undefined,
+    nowMs: number,
+    trace?: TraceContext,
+  ): Promise<AppendResult>
   readEvents(serviceId: string, afterVersion?: number): Promise<readonly StoredEvent[]>
   readSnapshotText(serviceId: string): Promise<string | null>
   writeSnapshot(state: ServiceState): Promise<void>
@@ -115,7 +129,11 @@ export const createEventStore = (redis: RedisClient, prefix: string, options: Ev
       if (entries.length === 0) return []
       const appends = entries.map(({ serviceId, accepted, redelivered }): PipelinedCall => {
         const keys = serviceKeys(prefix, serviceId)
-        return { key: keys.events, queue: (p) => queueScript(p, 'acceptRequest', [keys.events, keys.version, keys.seen], [accepted.requestId, encodeEvent(accepted), encodeEvent(redelivered)]) }
+        return {
+          key: keys.events,
+          queue: (p) =>
+            queueScript(p, 'acceptRequest', [keys.events, keys.version, keys.seen], [accepted.requestId, encodeEvent(accepted), encodeEvent(redelivered)]),
+        }
       })
       const replies = await execPerNode(redis, appends, replicaAcks)
       const outcomes = entries.map(({ serviceId }, i): InboxOutcome => {
@@ -140,16 +158,20 @@ export const createEventStore = (redis: RedisClient, prefix: string, options: Ev
       const snapshot = text === null ? undefined : decodeSnapshot(text, serviceId)
       const base = snapshot ?? initialServiceState(serviceId)
       const events = await readEvents(serviceId, base.version)
-      return fold(base, events.map((e) => e.event))
+      return fold(
+        base,
+        events.map((e) => e.event),
+      )
     },
 
     append: async (serviceId, expectedVersion, events, snapshot, nowMs) => {
       const keys = serviceKeys(prefix, serviceId)
-      const reply = await callScript(redis, 'appendExpected', [keys.events, keys.version, keys.snapshot], [
-        expectedVersion,
-        snapshot === undefined ? '' : snapshotText(snapshot),
-        ...events.map(encodeEvent),
-      ])
+      const reply = await callScript(
+        redis,
+        'appendExpected',
+        [keys.events, keys.version, keys.snapshot],
+        [expectedVersion, snapshot === undefined ? '' : snapshotText(snapshot), ...events.map(encodeEvent)],
+      )
       const [ok, version] = asPair(reply)
       if (Number(ok) !== 1) return { ok: false, actualVersion: version }
       if (events.some((e) => e.type === 'RequestCompleted')) await awaitConnectedReplicas(redis, keys.events, replicaAcks)

@@ -31,7 +31,10 @@ export type PipelineReply = readonly [Error | null, unknown]
 
 /** A write acknowledged by fewer replicas than asked for; it is on the master, but not yet safe. */
 export class NotReplicatedError extends Error {
-  constructor(readonly acknowledged: number, readonly wanted: number) {
+  constructor(
+    readonly acknowledged: number,
+    readonly wanted: number,
+  ) {
     super(`Redis write acknowledged by ${acknowledged} of ${wanted} replica(s) in time; retry`)
     this.name = 'NotReplicatedError'
   }
@@ -114,7 +117,11 @@ export const execPerNode = async (redis: RedisClient, calls: readonly PipelinedC
   const out: PipelineReply[] = new Array<PipelineReply>(calls.length)
   await Promise.all(
     groupsByNode(redis, calls).map(async (indexes) => {
-      const replies = await runNodePipeline(redis, indexes.map((i) => calls[i]!), acks)
+      const replies = await runNodePipeline(
+        redis,
+        indexes.map((i) => calls[i]!),
+        acks,
+      )
       indexes.forEach((callIndex, i) => (out[callIndex] = replies[i]!))
     }),
   )

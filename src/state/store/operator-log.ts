@@ -111,4 +111,5 @@ export const writeImportedLog = async (log: LogAccess, state: ServiceState, even
 }
 
 /** The stored snapshot's text, or null when the service has none. */
-export const storedSnapshotText = ({ redis, prefix }: LogAccess, serviceId: string): Promise<string | null> => redis.get(serviceKeys(prefix, serviceId).snapshot)
+export const storedSnapshotText = ({ redis, prefix }: LogAccess, serviceId: string): Promise<string | null> =>
+  redis.get(serviceKeys(prefix, serviceId).snapshot)

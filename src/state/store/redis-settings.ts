@@ -67,12 +67,22 @@ export const unsafeRedisSettings = (settings: RedisSettings): readonly UnsafeRed
   const { appendonly, appendfsync } = settings.values
   const policy = settings.values['maxmemory-policy']
   if (appendonly !== undefined && appendonly !== 'yes') {
-    unsafe.push({ setting: 'appendonly', value: appendonly, expected: 'yes', risk: 'a Redis restart loses accepted requests whose Kafka offsets are already committed' })
+    unsafe.push({
+      setting: 'appendonly',
+      value: appendonly,
+      expected: 'yes',
+      risk: 'a Redis restart loses accepted requests whose Kafka offsets are already committed',
+    })
   }
   // without the AOF its fsync policy means nothing: the appendonly line says it all
   if (appendonly === 'yes' && appendfsync !== undefined && appendfsync !== 'always') {
     const wait = atLeast(settings.version, 7, 2) ? ' (or WAITAOF, available on this Redis)' : ''
-    unsafe.push({ setting: 'appendfsync', value: appendfsync, expected: `always${wait}`, risk: 'a crash of the Redis host may lose the last acknowledged writes' })
+    unsafe.push({
+      setting: 'appendfsync',
+      value: appendfsync,
+      expected: `always${wait}`,
+      risk: 'a crash of the Redis host may lose the last acknowledged writes',
+    })
   }
   if (policy !== undefined && policy !== 'noeviction') {
     unsafe.push({ setting: 'maxmemory-policy', value: policy, expected: 'noeviction', risk: 'eviction may drop event logs or the inbox dedupe ids' })

@@ -52,7 +52,17 @@ export const createRetention = (redis: Redis | Cluster, prefix: string, policy: 
     const deletedBefore = new Date(nowMs - keepDeletedMs).toISOString()
     let trimmed = 0
     for (;;) {
-      const reply = await redis.eval(TRIM_SERVICE.lua, TRIM_SERVICE.numberOfKeys, keys.events, keys.version, keys.seen, keys.snapshot, eventsBefore, deletedBefore, policy.batch)
+      const reply = await redis.eval(
+        TRIM_SERVICE.lua,
+        TRIM_SERVICE.numberOfKeys,
+        keys.events,
+        keys.version,
+        keys.seen,
+        keys.snapshot,
+        eventsBefore,
+        deletedBefore,
+        policy.batch,
+      )
       const [outcome, count] = pair(reply)
       if (outcome === 2) {
         // The pending mark goes first, while the stream still holds its versions: a request
@@ -60,7 +70,8 @@ export const createRetention = (redis: Redis | Cluster, prefix: string, policy: 
         // and then the keys are kept. Deleting the keys first would let a re-created service start
         // again at version 1, whose fresh mark the version comparison would remove.
         await redis.eval(FORGET_IN_INDEX.lua, 1, index.pending, serviceId, count + 1)
-        const deleted = Number(await redis.eval(DELETE_SERVICE.lua, DELETE_SERVICE.numberOfKeys, keys.events, keys.version, keys.seen, keys.snapshot, count)) === 1
+        const deleted =
+          Number(await redis.eval(DELETE_SERVICE.lua, DELETE_SERVICE.numberOfKeys, keys.events, keys.version, keys.seen, keys.snapshot, count)) === 1
         if (!deleted) return { serviceId, trimmed, deleted: false }
         // services is scored by the last change (ms): a request accepted after the delete re-added it
         await redis.eval(FORGET_IN_INDEX.lua, 1, index.services, serviceId, nowMs - keepDeletedMs)

@@ -34,7 +34,11 @@ export const tracedStore = (store: EventStore, tracing: Tracing): EventStore => 
       const parent = headTrace(state)
       if (parent !== undefined) {
         tracing
-          .startSpan('load', parent, { kind: SpanKind.CLIENT, startTime, attributes: { ...REDIS, 'db.operation.name': 'load', 'telemetry.service_id': serviceId, 'telemetry.version': state.version } })
+          .startSpan('load', parent, {
+            kind: SpanKind.CLIENT,
+            startTime,
+            attributes: { ...REDIS, 'db.operation.name': 'load', 'telemetry.service_id': serviceId, 'telemetry.version': state.version },
+          })
           .end()
       }
       return state
@@ -43,7 +47,13 @@ export const tracedStore = (store: EventStore, tracing: Tracing): EventStore => 
       if (trace === undefined) return store.append(serviceId, expectedVersion, events, snapshot, nowMs)
       const span = tracing.startSpan('append', trace, {
         kind: SpanKind.CLIENT,
-        attributes: { ...REDIS, 'db.operation.name': 'append', 'telemetry.service_id': serviceId, 'telemetry.expected_version': expectedVersion, 'telemetry.events': events.length },
+        attributes: {
+          ...REDIS,
+          'db.operation.name': 'append',
+          'telemetry.service_id': serviceId,
+          'telemetry.expected_version': expectedVersion,
+          'telemetry.events': events.length,
+        },
       })
       try {
         const result = await store.append(serviceId, expectedVersion, events, snapshot, nowMs)

@@ -13,9 +13,12 @@ import type { Delivery } from '../../codecs/delivery.js'
 const failureData = (kind: NonNullable<RejectedMessage['kind']>, serviceId: string, message: string) => {
   const status = { dashboardDataOrderStatus: 'FAILURE', dashboardDataOrderMessage: message } as const
   switch (kind) {
-    case 'create': return { dashboardId: '', serviceId, metricsDashboardUrl: '', logsDashboardUrl: '', ...status }
-    case 'platform': return { dashboardId: '', serviceId, logsDashboardUrl: '', ...status }
-    case 'delete': return { serviceId, ...status, deletedDashboardUids: [] }
+    case 'create':
+      return { dashboardId: '', serviceId, metricsDashboardUrl: '', logsDashboardUrl: '', ...status }
+    case 'platform':
+      return { dashboardId: '', serviceId, logsDashboardUrl: '', ...status }
+    case 'delete':
+      return { serviceId, ...status, deletedDashboardUids: [] }
   }
 }
 

@@ -37,7 +37,7 @@ export const topicChecks = (partitions: ReadonlyMap<string, number>): readonly D
 export const clockOffsetCheck: DoctorCheck = checkWarning(
   'kafka.clock-offset',
   'not measured: no read-only Kafka request returns the broker clock (record timestamps are set by producers), and doctor writes nothing',
-  'keep the hosts NTP-synchronised; the service orders a service\'s requests by record timestamp',
+  "keep the hosts NTP-synchronised; the service orders a service's requests by record timestamp",
 )
 
 export const probeKafka = async (config: Config['kafka']): Promise<readonly DoctorCheck[]> => {
@@ -46,9 +46,19 @@ export const probeKafka = async (config: Config['kafka']): Promise<readonly Doct
     await admin.connect()
     const metadata = await admin.fetchTopicMetadata()
     const partitions = new Map(metadata.topics.map((t) => [t.name, t.partitions.length]))
-    return [checkOk('kafka.reachable', `${config.brokers.join(',')} answered metadata (${partitions.size} topic(s))`), ...topicChecks(partitions), clockOffsetCheck]
+    return [
+      checkOk('kafka.reachable', `${config.brokers.join(',')} answered metadata (${partitions.size} topic(s))`),
+      ...topicChecks(partitions),
+      clockOffsetCheck,
+    ]
   } catch (error) {
-    return [checkFail('kafka.reachable', `${config.brokers.join(',')}: ${errorMessage(error)}`, 'check KAFKA_BROKERS, KAFKA_SSL, KAFKA_SASL_* and the network path to the brokers')]
+    return [
+      checkFail(
+        'kafka.reachable',
+        `${config.brokers.join(',')}: ${errorMessage(error)}`,
+        'check KAFKA_BROKERS, KAFKA_SSL, KAFKA_SASL_* and the network path to the brokers',
+      ),
+    ]
   } finally {
     await admin.disconnect().catch(() => undefined)
   }

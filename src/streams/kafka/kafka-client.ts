@@ -15,9 +15,12 @@ export interface ConsumerTuning {
 export const saslOf = (sasl: NonNullable<Config['kafka']['sasl']>): SASLOptions => {
   const { username, password } = sasl
   switch (sasl.mechanism) {
-    case 'plain': return { mechanism: 'plain', username, password }
-    case 'scram-sha-256': return { mechanism: 'scram-sha-256', username, password }
-    case 'scram-sha-512': return { mechanism: 'scram-sha-512', username, password }
+    case 'plain':
+      return { mechanism: 'plain', username, password }
+    case 'scram-sha-256':
+      return { mechanism: 'scram-sha-256', username, password }
+    case 'scram-sha-512':
+      return { mechanism: 'scram-sha-512', username, password }
   }
 }
 
@@ -29,11 +32,13 @@ export const createKafka = (config: Config['kafka'], logger: Logger): Kafka => {
     brokers: [...config.brokers],
     ssl: config.ssl,
     logLevel: logLevel.WARN,
-    logCreator: () => ({ level, namespace, log: entry }) => {
-      const { message, ...extra } = { ...entry, namespace }
-      if (level <= logLevel.ERROR) log.error(extra, message)
-      else log.warn(extra, message)
-    },
+    logCreator:
+      () =>
+      ({ level, namespace, log: entry }) => {
+        const { message, ...extra } = { ...entry, namespace }
+        if (level <= logLevel.ERROR) log.error(extra, message)
+        else log.warn(extra, message)
+      },
   }
   return new Kafka(config.sasl === undefined ? kafkaConfig : { ...kafkaConfig, sasl: saslOf(config.sasl) })
 }

@@ -40,7 +40,14 @@ export interface RecordSenderOptions {
 
 const PERMANENT_TYPES: readonly unknown[] = ['MESSAGE_TOO_LARGE', 'INVALID_RECORD', 'RECORD_LIST_TOO_LARGE', 'CORRUPT_MESSAGE']
 
-interface KafkaErrorLike { readonly name?: unknown; readonly type?: unknown; readonly retriable?: unknown; readonly cause?: unknown; readonly originalError?: unknown; readonly errors?: unknown }
+interface KafkaErrorLike {
+  readonly name?: unknown
+  readonly type?: unknown
+  readonly retriable?: unknown
+  readonly cause?: unknown
+  readonly originalError?: unknown
+  readonly errors?: unknown
+}
 
 /** kafkajs wraps the broker's answer (KafkaJSNonRetriableError → cause → KafkaJSProtocolError): walk the chain. */
 export const isPermanentSendError = (error: unknown, depth = 0): boolean => {
@@ -55,7 +62,8 @@ export const isPermanentSendError = (error: unknown, depth = 0): boolean => {
 const headerBytes = (headers: OutgoingRecord['headers']): number =>
   headers === undefined ? 0 : Object.entries(headers).reduce((n, [name, value]) => n + name.length + Buffer.byteLength(value), 0)
 
-export const recordBytes = (record: OutgoingRecord): number => Buffer.byteLength(record.value) + Buffer.byteLength(record.key) + headerBytes(record.headers) + RECORD_OVERHEAD_BYTES
+export const recordBytes = (record: OutgoingRecord): number =>
+  Buffer.byteLength(record.value) + Buffer.byteLength(record.key) + headerBytes(record.headers) + RECORD_OVERHEAD_BYTES
 
 const reasonOf = (error: unknown): string => (error instanceof Error ? error.message : String(error)).slice(0, 500)
 
@@ -95,7 +103,9 @@ export const createRecordSender = (producer: Producer, options: RecordSenderOpti
   return async (records: readonly OutgoingRecord[]): Promise<readonly SendOutcome[]> => {
     if (records.length === 0) return []
     const sendable = records.map((r) =>
-      recordBytes(r) <= options.maxRecordBytes ? r : letterFor(r, `record of ${recordBytes(r)} bytes exceeds KAFKA_MAX_RECORD_BYTES (${options.maxRecordBytes})`),
+      recordBytes(r) <= options.maxRecordBytes
+        ? r
+        : letterFor(r, `record of ${recordBytes(r)} bytes exceeds KAFKA_MAX_RECORD_BYTES (${options.maxRecordBytes})`),
     )
     try {
       await sendBatch(sendable)

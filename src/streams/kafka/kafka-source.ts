@@ -67,7 +67,8 @@ export const kafkaBatches$ = (consumer: Consumer, options: KafkaSourceOptions = 
           deliveries,
           heartbeat: () => payload.heartbeat(),
           isActive: () => payload.isRunning() && !payload.isStale(),
-          settle: (error?: unknown) => (error === undefined ? resolve() : reject(error instanceof Error ? error : new Error('batch could not be recorded', { cause: error }))),
+          settle: (error?: unknown) =>
+            error === undefined ? resolve() : reject(error instanceof Error ? error : new Error('batch could not be recorded', { cause: error })),
         })
       })
       const last = batch.lastOffset()

@@ -44,10 +44,13 @@ export const patchKafkajsNegativeTimeout = (): boolean => {
     if (this.throttleCheckTimeoutId) return
     let scheduleAt = this.throttledUntil - Date.now()
     if (this.pending.length > 0 && scheduleAt <= 0) scheduleAt = CHECK_PENDING_REQUESTS_INTERVAL_MS
-    this.throttleCheckTimeoutId = setTimeout(() => {
-      this.throttleCheckTimeoutId = null
-      this.checkPendingRequests()
-    }, Math.max(MIN_TIMER_DELAY_MS, scheduleAt))
+    this.throttleCheckTimeoutId = setTimeout(
+      () => {
+        this.throttleCheckTimeoutId = null
+        this.checkPendingRequests()
+      },
+      Math.max(MIN_TIMER_DELAY_MS, scheduleAt),
+    )
   }
   return true
 }

@@ -40,22 +40,37 @@ export interface TracingSettings {
   readonly samplerArg: number
   /** OTEL_PROPAGATORS includes tracecontext */
   readonly propagate: boolean
-  readonly batch: { readonly scheduledDelayMillis: number; readonly exportTimeoutMillis: number; readonly maxQueueSize: number; readonly maxExportBatchSize: number }
+  readonly batch: {
+    readonly scheduledDelayMillis: number
+    readonly exportTimeoutMillis: number
+    readonly maxQueueSize: number
+    readonly maxExportBatchSize: number
+  }
 }
 
 export const samplerOf = (name: SamplerName, arg: number): Sampler => {
   switch (name) {
-    case 'always_on': return new AlwaysOnSampler()
-    case 'always_off': return new AlwaysOffSampler()
-    case 'traceidratio': return new TraceIdRatioBasedSampler(arg)
-    case 'parentbased_always_on': return new ParentBasedSampler({ root: new AlwaysOnSampler() })
-    case 'parentbased_always_off': return new ParentBasedSampler({ root: new AlwaysOffSampler() })
-    case 'parentbased_traceidratio': return new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(arg) })
+    case 'always_on':
+      return new AlwaysOnSampler()
+    case 'always_off':
+      return new AlwaysOffSampler()
+    case 'traceidratio':
+      return new TraceIdRatioBasedSampler(arg)
+    case 'parentbased_always_on':
+      return new ParentBasedSampler({ root: new AlwaysOnSampler() })
+    case 'parentbased_always_off':
+      return new ParentBasedSampler({ root: new AlwaysOffSampler() })
+    case 'parentbased_traceidratio':
+      return new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(arg) })
   }
 }
 
 export const exporterOf = (settings: TracingSettings & { readonly endpoint: string }): SpanExporter => {
-  const config = { url: settings.endpoint, headers: { ...settings.headers }, ...(settings.timeoutMs === undefined ? {} : { timeoutMillis: settings.timeoutMs }) }
+  const config = {
+    url: settings.endpoint,
+    headers: { ...settings.headers },
+    ...(settings.timeoutMs === undefined ? {} : { timeoutMillis: settings.timeoutMs }),
+  }
   return settings.protocol === 'http/json' ? new JsonExporter(config) : new ProtoExporter(config)
 }
 

@@ -31,14 +31,16 @@ export const parseTraceparent = (value: string): SpanContext | undefined => {
   return { traceId, spanId, traceFlags: parseInt(flags, 16) & TraceFlags.SAMPLED, isRemote: true }
 }
 
-export const isValidTracestate = (value: string): boolean =>
-  value.length <= MAX_TRACESTATE_CHARS && TRACESTATE.test(value) && value.split(',').length <= 32
+export const isValidTracestate = (value: string): boolean => value.length <= MAX_TRACESTATE_CHARS && TRACESTATE.test(value) && value.split(',').length <= 32
 
 export const formatTraceparent = (ctx: Pick<SpanContext, 'traceId' | 'spanId' | 'traceFlags'>): string =>
   `00-${ctx.traceId}-${ctx.spanId}-${(ctx.traceFlags & 1) === 1 ? '01' : '00'}`
 
 /** A well-formed context from raw strings, or why not (a malformed tracestate alone is dropped). */
-export const traceContextOf = (traceparent: string | undefined, tracestate: string | undefined): { readonly context?: TraceContext; readonly malformed?: string } => {
+export const traceContextOf = (
+  traceparent: string | undefined,
+  tracestate: string | undefined,
+): { readonly context?: TraceContext; readonly malformed?: string } => {
   if (traceparent === undefined) return {}
   if (parseTraceparent(traceparent) === undefined) return { malformed: 'traceparent' }
   if (tracestate === undefined || tracestate === '') return { context: { traceparent } }

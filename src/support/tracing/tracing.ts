@@ -11,7 +11,19 @@
  * (a request's incoming traceparent still reaches its result, as CloudEvents distributed tracing asks).
  */
 import { AsyncLocalStorage } from 'node:async_hooks'
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, createTraceState, isSpanContextValid, trace, type Attributes, type Link, type Span, type SpanContext, type Tracer } from '@opentelemetry/api'
+import {
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  createTraceState,
+  isSpanContextValid,
+  trace,
+  type Attributes,
+  type Link,
+  type Span,
+  type SpanContext,
+  type Tracer,
+} from '@opentelemetry/api'
 import { formatTraceparent, parseTraceparent, type TraceContext } from './trace-context.js'
 
 export { SpanKind, SpanStatusCode, type Span }
@@ -81,7 +93,12 @@ export const createTracing = (parts: TracingParts): Tracing => {
       }
       return parts.tracer.startSpan(
         name,
-        { kind: start.kind ?? SpanKind.INTERNAL, ...(start.attributes === undefined ? {} : { attributes: start.attributes }), ...(links.length === 0 ? {} : { links }), ...(start.startTime === undefined ? {} : { startTime: start.startTime }) },
+        {
+          kind: start.kind ?? SpanKind.INTERNAL,
+          ...(start.attributes === undefined ? {} : { attributes: start.attributes }),
+          ...(links.length === 0 ? {} : { links }),
+          ...(start.startTime === undefined ? {} : { startTime: start.startTime }),
+        },
         parentContext === undefined ? ROOT_CONTEXT : trace.setSpanContext(ROOT_CONTEXT, parentContext),
       )
     },

@@ -12,7 +12,11 @@ import { startDevStack, type DevStack } from '../../../dev/dev-stack.js'
 import { flushPrefix, testRedis, testRedisUrl, uniquePrefix } from '../../support/redis-helpers.js'
 import { writeFixtureLogs } from '../../support/log-fixture.js'
 
-interface Run { readonly code: number; readonly stdout: string; readonly stderr: string }
+interface Run {
+  readonly code: number
+  readonly stdout: string
+  readonly stderr: string
+}
 
 const run = async (argv: string[], env: Record<string, string>, options: { stdin?: string; tty?: boolean } = {}): Promise<Run> => {
   let stdout = ''
@@ -77,7 +81,8 @@ describe('telemetry-client operator commands (in-process main(argv, io))', funct
     it('a bad configuration is exit 1 with every problem listed at once', async () => {
       const r = await run(['reconcile'], { REDIS_URL: 'http://nope', REDIS_KEY_PREFIX: 'a b' })
       expect(r.code).to.equal(1)
-      for (const name of ['REDIS_URL', 'REDIS_KEY_PREFIX', 'SECRET_NAMESPACE', 'SECRET_NAME', 'GRAFANA_URL', 'GRAFANA_TOKEN']) expect(r.stderr).to.contain(`- ${name}:`)
+      for (const name of ['REDIS_URL', 'REDIS_KEY_PREFIX', 'SECRET_NAMESPACE', 'SECRET_NAME', 'GRAFANA_URL', 'GRAFANA_TOKEN'])
+        expect(r.stderr).to.contain(`- ${name}:`)
     })
   })
 
@@ -89,7 +94,11 @@ describe('telemetry-client operator commands (in-process main(argv, io))', funct
       expect(human.stdout).to.match(/svc-gone\s+deleted\s+11/)
       const json = await run(['list', '--json'], env())
       const rows = JSON.parse(json.stdout) as Array<{ serviceId: string; status: string }>
-      expect(rows.map((r) => [r.serviceId, r.status])).to.deep.equal([['svc-active', 'active'], ['svc-gone', 'deleted'], ['svc-new', 'new']])
+      expect(rows.map((r) => [r.serviceId, r.status])).to.deep.equal([
+        ['svc-active', 'active'],
+        ['svc-gone', 'deleted'],
+        ['svc-new', 'new'],
+      ])
     })
 
     it('inspect: state and timeline; --json; an unknown service is exit 1', async () => {
@@ -147,7 +156,12 @@ describe('telemetry-client operator commands (in-process main(argv, io))', funct
     it('export --json: the summary as one JSON line on stderr, stdout stays the NDJSON export', async () => {
       const exported = await run(['export', '--service', 'svc-active', '--json', '--progress'], env(), { tty: true })
       expect(exported.code).to.equal(0)
-      expect(exported.stdout.trimEnd().split('\n').map((line) => (JSON.parse(line) as { version: number }).version)).to.deep.equal([1, 2, 3, 4, 5, 6])
+      expect(
+        exported.stdout
+          .trimEnd()
+          .split('\n')
+          .map((line) => (JSON.parse(line) as { version: number }).version),
+      ).to.deep.equal([1, 2, 3, 4, 5, 6])
       expect(JSON.parse(exported.stderr)).to.deep.equal({ services: 1, events: 6, fromSnapshot: 0, out: null })
       const file = join(dir, 'one.ndjson')
       const toFile = await run(['export', '--service', 'svc-active', '--out', file, '--json'], env())
@@ -200,7 +214,12 @@ describe('telemetry-client operator commands (in-process main(argv, io))', funct
       const usage = await run(['reconcile', '--dry-run', '--nope'], reconcileEnv())
       expect(usage.code).to.equal(1)
       expect(usage.stderr).to.match(/Unknown option '--nope'/)
-      const unreachable = await run(['reconcile', '--dry-run'], { ...reconcileEnv(), GRAFANA_URL: 'http://127.0.0.1:9', GRAFANA_RETRIES: '0', GRAFANA_TIMEOUT_MS: '500' })
+      const unreachable = await run(['reconcile', '--dry-run'], {
+        ...reconcileEnv(),
+        GRAFANA_URL: 'http://127.0.0.1:9',
+        GRAFANA_RETRIES: '0',
+        GRAFANA_TIMEOUT_MS: '500',
+      })
       expect(unreachable.code, unreachable.stdout).to.equal(1)
       const help = await run(['reconcile', '--help'], {})
       expect(help.stdout).to.contain('Exit with --dry-run (as terraform plan -detailed-exitcode): 0 no drift, 2 drift found,')
@@ -211,14 +230,23 @@ describe('telemetry-client operator commands (in-process main(argv, io))', funct
       const r = await run(['reconcile', '--service', 'svc-active', '--json'], reconcileEnv())
       expect(r.code, r.stdout + r.stderr).to.equal(1)
       const report = JSON.parse(r.stdout) as { drift: Array<{ kind: string; repair: { ok: boolean; detail: string } | null }> }
-      expect(report.drift.map((d) => [d.kind, d.repair?.ok])).to.deep.equal([['job-missing', false], ['dashboard-missing', true], ['dashboard-missing', true]])
+      expect(report.drift.map((d) => [d.kind, d.repair?.ok])).to.deep.equal([
+        ['job-missing', false],
+        ['dashboard-missing', true],
+        ['dashboard-missing', true],
+      ])
       expect(report.drift[0]?.repair?.detail).to.equal('no completed create request in the log yields the recorded job')
       const inspected = JSON.parse((await run(['inspect', 'svc-active', '--json'], env())).stdout) as { timeline: Array<{ type: string; requestId: string }> }
       const facts = inspected.timeline.slice(-2)
       expect(facts.map((f) => f.type)).to.deep.equal(['DashboardUpserted', 'DashboardUpserted'])
       expect(facts[0]?.requestId).to.match(/^reconcile:[0-9a-f-]{36}$/)
       expect(facts[1]?.requestId).to.equal(facts[0]?.requestId)
-      expect(stack.grafana.folders().map((f) => f.uid).sort()).to.deep.equal(['etsi-hypo-app-metrics', 'etsi-hypo-end-user-service-logs'])
+      expect(
+        stack.grafana
+          .folders()
+          .map((f) => f.uid)
+          .sort(),
+      ).to.deep.equal(['etsi-hypo-app-metrics', 'etsi-hypo-end-user-service-logs'])
       const after = await run(['reconcile', '--dry-run', '--json', '--service', 'svc-active'], reconcileEnv())
       expect(after.code).to.equal(2)
       expect((JSON.parse(after.stdout) as { drift: Array<{ kind: string }> }).drift.map((d) => d.kind)).to.deep.equal(['job-missing'])

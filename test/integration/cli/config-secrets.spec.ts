@@ -6,9 +6,14 @@ const SECRET = 'hunter2-Sup3r'
 /** `telemetry-client run` as a real process: its exit code and everything it printed. */
 const runWith = (env: Record<string, string>): Promise<{ code: number; output: string }> =>
   new Promise((resolve) => {
-    execFile(process.execPath, ['--import=tsx', 'src/cli/main.ts', 'run'], { env: { PATH: process.env['PATH'] ?? '', ...env }, timeout: 30_000 }, (error, stdout, stderr) => {
-      resolve({ code: typeof error?.code === 'number' ? error.code : 0, output: `${stdout}${stderr}` })
-    })
+    execFile(
+      process.execPath,
+      ['--import=tsx', 'src/cli/main.ts', 'run'],
+      { env: { PATH: process.env['PATH'] ?? '', ...env }, timeout: 30_000 },
+      (error, stdout, stderr) => {
+        resolve({ code: typeof error?.code === 'number' ? error.code : 0, output: `${stdout}${stderr}` })
+      },
+    )
   })
 
 describe('telemetry-client run: no secret in a configuration error (real process)', function () {
@@ -28,7 +33,8 @@ describe('telemetry-client run: no secret in a configuration error (real process
       GRAFANA_TOKEN: `${SECRET}\u0001`,
     })
     expect(code).to.equal(1)
-    for (const name of ['KAFKA_BROKERS', 'KAFKA_SASL_PASSWORD', 'REDIS_URL', 'GRAFANA_URL', 'GRAFANA_PUBLIC_URL', 'GRAFANA_TOKEN']) expect(output).to.include(`- ${name}:`)
+    for (const name of ['KAFKA_BROKERS', 'KAFKA_SASL_PASSWORD', 'REDIS_URL', 'GRAFANA_URL', 'GRAFANA_PUBLIC_URL', 'GRAFANA_TOKEN'])
+      expect(output).to.include(`- ${name}:`)
     expect(output).not.to.include('hunter2')
   })
 })

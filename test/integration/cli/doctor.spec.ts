@@ -20,8 +20,17 @@ import { startKubeSimulator, type KubeSimulatorOptions } from '../../../dev/kube
 import { startKafkaMock, type KafkaMockHandle } from '../../../dev/kafka-mock.js'
 import { startRedisServer, type RedisServerHandle } from '../../../dev/redis-server.js'
 
-interface Run { readonly code: number; readonly stdout: string; readonly stderr: string }
-interface JsonCheck { readonly name: string; readonly status: string; readonly reason: string; readonly action: string }
+interface Run {
+  readonly code: number
+  readonly stdout: string
+  readonly stderr: string
+}
+interface JsonCheck {
+  readonly name: string
+  readonly status: string
+  readonly reason: string
+  readonly action: string
+}
 
 const run = async (argv: string[], env: Readonly<Record<string, string>>): Promise<Run> => {
   let stdout = ''
@@ -124,12 +133,28 @@ describe('telemetry-client doctor', function () {
     expect(r.code, r.stderr).to.equal(0)
     expect(notOk(checks)).to.deep.equal(['warning kafka.clock-offset'])
     expect(checks.map((c) => c.name)).to.include.members([
-      'kafka.reachable', 'redis.reachable', 'redis.appendonly', 'redis.appendfsync', 'redis.maxmemory-policy',
-      'kube.reachable', 'kube.permission get secret', 'kube.permission update secret', 'kube.secret', 'kube.secret-parse', 'kube.secret-size', 'kube.ownership',
-      'grafana.reachable', 'grafana.credentials', 'grafana.datasource Prometheus', 'grafana.datasource Loki',
+      'kafka.reachable',
+      'redis.reachable',
+      'redis.appendonly',
+      'redis.appendfsync',
+      'redis.maxmemory-policy',
+      'kube.reachable',
+      'kube.permission get secret',
+      'kube.permission update secret',
+      'kube.secret',
+      'kube.secret-parse',
+      'kube.secret-size',
+      'kube.ownership',
+      'grafana.reachable',
+      'grafana.credentials',
+      'grafana.datasource Prometheus',
+      'grafana.datasource Loki',
     ])
     expect(checks.find((c) => c.name === 'kube.secret-size')?.reason).to.match(/about \d+ more typical jobs/)
-    expect(checks.find((c) => c.name === 'grafana.api')).to.include({ status: 'ok', reason: 'apis (dashboard.grafana.app/v1, folder.grafana.app/v1, namespace default), chosen by discovery' })
+    expect(checks.find((c) => c.name === 'grafana.api')).to.include({
+      status: 'ok',
+      reason: 'apis (dashboard.grafana.app/v1, folder.grafana.app/v1, namespace default), chosen by discovery',
+    })
     const text = await run(['doctor'], stack.env)
     expect(text.code).to.equal(0)
     expect(text.stdout).to.match(/^ok +kafka\.reachable: /m)
@@ -194,11 +219,22 @@ describe('telemetry-client doctor', function () {
       const kubeconfig = join(dir, 'kubeconfig')
       await writeFile(kubeconfig, stack.kube.kubeconfig().replace(stack.kube.url, 'https://127.0.0.1:9'))
       const started = Date.now()
-      const r = await run(['doctor', '--json'], { ...stack.env, KAFKA_BROKERS: '127.0.0.1:9', REDIS_URL: 'redis://127.0.0.1:9', KUBECONFIG: kubeconfig, GRAFANA_URL: 'http://127.0.0.1:9' })
+      const r = await run(['doctor', '--json'], {
+        ...stack.env,
+        KAFKA_BROKERS: '127.0.0.1:9',
+        REDIS_URL: 'redis://127.0.0.1:9',
+        KUBECONFIG: kubeconfig,
+        GRAFANA_URL: 'http://127.0.0.1:9',
+      })
       expect(Date.now() - started).to.be.below(10_000)
       expect(r.code).to.equal(1)
       const checks = checksOf(r)
-      expect(checks.map((c) => `${c.status} ${c.name}`)).to.deep.equal(['fail kafka.reachable', 'fail redis.reachable', 'fail kube.reachable', 'fail grafana.reachable'])
+      expect(checks.map((c) => `${c.status} ${c.name}`)).to.deep.equal([
+        'fail kafka.reachable',
+        'fail redis.reachable',
+        'fail kube.reachable',
+        'fail grafana.reachable',
+      ])
       expect(checks[1]?.reason).to.contain('ECONNREFUSED')
     } finally {
       await rm(dir, { recursive: true, force: true })
@@ -232,7 +268,8 @@ describe('telemetry-client doctor', function () {
   describe('in scrapeconfig mode (SCRAPE_CONFIG_BACKEND=scrapeconfig)', () => {
     const SCRAPECONFIG_MODE = { SCRAPE_CONFIG_BACKEND: 'scrapeconfig' }
     const VERBS = ['get', 'list', 'create', 'patch', 'delete']
-    const withoutSecret = (): Record<string, string> => Object.fromEntries(Object.entries({ ...stack.env, ...SCRAPECONFIG_MODE }).filter(([k]) => !k.startsWith('SECRET_')))
+    const withoutSecret = (): Record<string, string> =>
+      Object.fromEntries(Object.entries({ ...stack.env, ...SCRAPECONFIG_MODE }).filter(([k]) => !k.startsWith('SECRET_')))
     /** doctor against a Kubernetes simulator of its own (the stack's other systems stay) */
     const doctorOnKube = async (options: KubeSimulatorOptions): Promise<{ run: Run; checks: JsonCheck[] }> => {
       const kube = await startKubeSimulator(options)
@@ -257,11 +294,22 @@ describe('telemetry-client doctor', function () {
         expect(notOk(checks)).to.deep.equal(['warning kafka.clock-offset'])
         const kube = checks.filter((c) => c.name.startsWith('kube.')).map((c) => c.name)
         expect(kube).to.deep.equal([
-          'kube.reachable', ...VERBS.map((v) => `kube.permission ${v} scrapeconfigs`), 'kube.scrapeconfigs',
-          'kube.permission get secret', 'kube.permission update secret', 'kube.secret', 'kube.secret-parse', 'kube.secret-size', 'kube.ownership',
+          'kube.reachable',
+          ...VERBS.map((v) => `kube.permission ${v} scrapeconfigs`),
+          'kube.scrapeconfigs',
+          'kube.permission get secret',
+          'kube.permission update secret',
+          'kube.secret',
+          'kube.secret-parse',
+          'kube.secret-size',
+          'kube.ownership',
         ])
-        expect(checks.find((c) => c.name === 'kube.permission patch scrapeconfigs')?.reason).to.equal('allowed on scrapeconfigs.monitoring.coreos.com in monitoring')
-        expect(checks.find((c) => c.name === 'kube.scrapeconfigs')?.reason).to.equal('the ScrapeConfig API is served; 1 object(s) owned by this service in monitoring')
+        expect(checks.find((c) => c.name === 'kube.permission patch scrapeconfigs')?.reason).to.equal(
+          'allowed on scrapeconfigs.monitoring.coreos.com in monitoring',
+        )
+        expect(checks.find((c) => c.name === 'kube.scrapeconfigs')?.reason).to.equal(
+          'the ScrapeConfig API is served; 1 object(s) owned by this service in monitoring',
+        )
       } finally {
         stack.kube.deleteScrapeConfig(DEV_SCRAPE_CONFIG.namespace, 'svc-doc-0')
         stack.kube.deleteScrapeConfig(DEV_SCRAPE_CONFIG.namespace, 'theirs')
@@ -283,12 +331,14 @@ describe('telemetry-client doctor', function () {
       expect(r.code).to.equal(1)
       expect(statusOf(checks, 'kube.reachable')).to.equal('ok')
       for (const verb of VERBS) expect(statusOf(checks, `kube.permission ${verb} scrapeconfigs`), verb).to.equal('fail')
-      expect(checks.find((c) => c.name === 'kube.permission create scrapeconfigs')?.action).to.equal('grant "create" on scrapeconfigs (apiGroup monitoring.coreos.com) in monitoring to the service account (a Role in SCRAPE_CONFIG_NAMESPACE)')
+      expect(checks.find((c) => c.name === 'kube.permission create scrapeconfigs')?.action).to.equal(
+        'grant "create" on scrapeconfigs (apiGroup monitoring.coreos.com) in monitoring to the service account (a Role in SCRAPE_CONFIG_NAMESPACE)',
+      )
       expect(checks.find((c) => c.name === 'kube.scrapeconfigs')).to.include({ status: 'fail' })
       expect(checks.find((c) => c.name === 'kube.scrapeconfigs')?.reason).to.match(/forbidden/i)
     })
 
-    it('an apiserver without the ScrapeConfig CRD: the list is 404, which says to install the Prometheus Operator\'s CRD, exit 1', async () => {
+    it("an apiserver without the ScrapeConfig CRD: the list is 404, which says to install the Prometheus Operator's CRD, exit 1", async () => {
       const { run: r, checks } = await doctorOnKube({ scrapeConfigCrd: false })
       expect(r.code).to.equal(1)
       expect(notOk(checks)).to.deep.equal(['warning kafka.clock-offset', 'fail kube.scrapeconfigs'])

@@ -17,7 +17,12 @@ import { labPatience, useLabHarness } from '../../support/prometheus-fixture.js'
 import { eventually } from '../../support/wait.js'
 import { createRequest, envelopeOf, platformRequest, publishRequests, resultOf } from '../../support/request-builders.js'
 
-interface Run { readonly code: number; readonly stdout: string; readonly stderr: string; readonly checks: readonly Check[] }
+interface Run {
+  readonly code: number
+  readonly stdout: string
+  readonly stderr: string
+  readonly checks: readonly Check[]
+}
 
 const PANELS = ['Memory Usage', 'CPU Usage', 'Network Received (Mbit/s)', 'Network Transmitted (Mbit/s)'].map((t) => `prometheus.panel ${t}`)
 const WRITE_KINDS = ['dashboard.upsert', 'dashboard.delete', 'dashboard.restore', 'folder.create']
@@ -26,13 +31,15 @@ describe('telemetry-client verify', function () {
   this.timeout(120_000)
   const ctx = useLabHarness({ PROMETHEUS_TARGET_ALLOW: '127.0.0.0/8' })
 
-
   const verify = async (argv: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<Run> => {
     const writes = ctx.harness.stack.kube.successfulWrites
     const grafanaWrites = WRITE_KINDS.map((k) => ctx.harness.stack.grafana.requests.get(k) ?? 0)
     const run = await runCli(['verify', ...argv], { ...ctx.harness.stack.env, ...env })
     expect(ctx.harness.stack.kube.successfulWrites, 'verify wrote to Kubernetes').to.equal(writes)
-    expect(WRITE_KINDS.map((k) => ctx.harness.stack.grafana.requests.get(k) ?? 0), 'verify wrote to Grafana').to.deep.equal(grafanaWrites)
+    expect(
+      WRITE_KINDS.map((k) => ctx.harness.stack.grafana.requests.get(k) ?? 0),
+      'verify wrote to Grafana',
+    ).to.deep.equal(grafanaWrites)
     return { ...run, checks: argv.includes('--json') && run.stdout !== '' ? checksOf(run) : [] }
   }
   const statusOf = (run: Run, name: string): string | undefined => run.checks.find((c) => c.name === name)?.status
@@ -47,9 +54,14 @@ describe('telemetry-client verify', function () {
     await ctx.lab.loadScrapeConfigs(ctx.harness.stack.scrapeConfigs() ?? '')
   }
 
-  it('the whole chain: every link ok (logs: accepted, no lines yet, a warning), exit 0; the text form shows each panel\'s values', async () => {
+  it("the whole chain: every link ok (logs: accepted, no lines yet, a warning), exit 0; the text form shows each panel's values", async () => {
     await created(createOnCluster(ctx.lab, 'svc-ok', 'east', ['shop', 'default']))
-    const run = await eventually(() => verify(['svc-ok', '--json']), (r) => PANELS.every((p) => statusOf(r, p) === 'ok'), 'every panel ok', labPatience)
+    const run = await eventually(
+      () => verify(['svc-ok', '--json']),
+      (r) => PANELS.every((p) => statusOf(r, p) === 'ok'),
+      'every panel ok',
+      labPatience,
+    )
     expect(run.code).to.equal(0)
     expect(run.checks.map((c) => [c.name, c.status])).to.deep.equal([
       ['eventlog.service', 'ok'],
@@ -64,7 +76,9 @@ describe('telemetry-client verify', function () {
       ['loki.query logs', 'warning'],
     ])
     expect(checkOf(run, 'prometheus.panel Memory Usage').reason).to.equal('2 series: default=209715200, shop=112197632')
-    expect(checkOf(run, 'prometheus.target').reason).to.include('job svc-ok: up').and.include(`${ctx.lab.clusters.get('east')?.prometheus.address ?? '?'}/federate`)
+    expect(checkOf(run, 'prometheus.target').reason)
+      .to.include('job svc-ok: up')
+      .and.include(`${ctx.lab.clusters.get('east')?.prometheus.address ?? '?'}/federate`)
 
     const text = await verify(['svc-ok'])
     expect(text.code).to.equal(0)
@@ -89,7 +103,12 @@ describe('telemetry-client verify', function () {
   it('the target down: prometheus.target fails with the scrape error, the panels name it, exit 1', async () => {
     const request = createRequest('svc-down', ['shop'])
     await created({ ...request, data: { ...request.data, prometheus: ctx.lab.unhealthy } })
-    const run = await eventually(() => verify(['svc-down', '--json']), (r) => checkOf(r, 'prometheus.target').reason.includes(': down, '), 'target down', labPatience)
+    const run = await eventually(
+      () => verify(['svc-down', '--json']),
+      (r) => checkOf(r, 'prometheus.target').reason.includes(': down, '),
+      'target down',
+      labPatience,
+    )
     expect(run.code).to.equal(1)
     expect(checkOf(run, 'prometheus.target').reason).to.include('down').and.include('503')
     expect(checkOf(run, 'prometheus.target').action).to.include(`${ctx.lab.unhealthy.host}:${ctx.lab.unhealthy.port}`)
@@ -109,7 +128,12 @@ describe('telemetry-client verify', function () {
   it('no data: the job is up but the namespaces have no series — a failure naming the namespaces once the job was scraped twice, exit 1', async () => {
     await created(createOnCluster(ctx.lab, 'svc-ghost', 'east', ['ghost']))
     // right after the reload the target may not be discovered yet, then not scraped twice (a warning)
-    const run = await eventually(() => verify(['svc-ghost', '--json']), (r) => checkOf(r, 'prometheus.panel Memory Usage').reason.includes('no series for namespaces'), 'no-data failure', labPatience)
+    const run = await eventually(
+      () => verify(['svc-ghost', '--json']),
+      (r) => checkOf(r, 'prometheus.panel Memory Usage').reason.includes('no series for namespaces'),
+      'no-data failure',
+      labPatience,
+    )
     expect(run.code).to.equal(1)
     expect(checkOf(run, 'prometheus.target')).to.include({ status: 'ok' })
     expect(checkOf(run, 'prometheus.panel Memory Usage').reason).to.include('no series for namespaces ghost')

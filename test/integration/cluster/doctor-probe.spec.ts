@@ -9,7 +9,7 @@ import { testClusterNodes } from '../../support/redis-cluster-fixture.js'
 describe('doctor Redis probe on a Redis Cluster (3 masters, 3 replicas)', function () {
   this.timeout(120_000)
 
-  it('reports the cluster reachable, all 16384 slots covered and each master\'s settings', async () => {
+  it("reports the cluster reachable, all 16384 slots covered and each master's settings", async () => {
     const clusterNodes = (await testClusterNodes()).split(',').map((address) => {
       const [host = '', port = ''] = address.split(':')
       return { host, port: Number(port) }

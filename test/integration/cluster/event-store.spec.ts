@@ -16,7 +16,15 @@ const at = '2024-11-01T10:00:00.000Z'
 const entryFor = (serviceId: string, requestId: string): InboxEntry => {
   const payload = DeleteDashboardRequest.decode({ serviceId })
   if (isLeft(payload)) throw new Error(`bad serviceId ${serviceId}`)
-  const accepted: RequestAccepted = { v: 1, requestId, at, type: 'RequestAccepted', origin: 'topic/0/1', kogito: {}, request: { kind: 'delete', payload: payload.right } }
+  const accepted: RequestAccepted = {
+    v: 1,
+    requestId,
+    at,
+    type: 'RequestAccepted',
+    origin: 'topic/0/1',
+    kogito: {},
+    request: { kind: 'delete', payload: payload.right },
+  }
   const redelivered: RequestRedelivered = { v: 1, requestId, at, type: 'RequestRedelivered', origin: 'topic/0/1' }
   return { serviceId, accepted, redelivered }
 }
@@ -42,11 +50,22 @@ describe('event store and lease on a Redis Cluster (3 masters, 3 replicas)', fun
   })
 
   it('accepts one batch for services on every master, replicated before it returns', async () => {
-    expect(mastersOf(cluster, services.map((id) => serviceKeys(prefix, id).events)).size).to.equal(3)
-    const outcomes = await store.accept(services.map((id) => entryFor(id, `req-${id}`)), Date.parse(at))
+    expect(
+      mastersOf(
+        cluster,
+        services.map((id) => serviceKeys(prefix, id).events),
+      ).size,
+    ).to.equal(3)
+    const outcomes = await store.accept(
+      services.map((id) => entryFor(id, `req-${id}`)),
+      Date.parse(at),
+    )
     expect(outcomes.map((o) => [o.serviceId, o.outcome, o.version])).to.deep.equal(services.map((id) => [id, 'accepted', 1]))
     const again = await store.accept([entryFor('svc-7', 'req-svc-7'), entryFor('svc-8', 'req-other')], Date.parse(at))
-    expect(again.map((o) => [o.serviceId, o.outcome, o.version])).to.deep.equal([['svc-7', 'redelivered', 2], ['svc-8', 'accepted', 2]])
+    expect(again.map((o) => [o.serviceId, o.outcome, o.version])).to.deep.equal([
+      ['svc-7', 'redelivered', 2],
+      ['svc-8', 'accepted', 2],
+    ])
     expect((await store.listServices()).map((s) => s.serviceId).sort()).to.deep.equal([...services].sort())
     expect(await store.pendingServices()).to.have.length(services.length)
     // the index keys live in their own slots, apart from the services' keys

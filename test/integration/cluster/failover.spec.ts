@@ -71,7 +71,13 @@ describe('reliability: Redis Cluster master killed -9 mid-run (failover to its r
     harness.stack.grafana.faults.clear()
     await finishScenario(
       'Redis Cluster (3 masters, 3 replicas): master kill -9 mid-run, failover to its replica',
-      { requests, results: results.messages, scrapeConfigs: harness.stack.scrapeConfigs(), dashboards: harness.stack.grafana.dashboards(), expectStatus: () => 'SUCCESS' },
+      {
+        requests,
+        results: results.messages,
+        scrapeConfigs: harness.stack.scrapeConfigs(),
+        dashboards: harness.stack.grafana.dashboards(),
+        expectStatus: () => 'SUCCESS',
+      },
       {
         startedAt,
         faults: { 'redis-cluster:master kill -9': 1 },

@@ -35,7 +35,11 @@ describe('operator commands on a Redis Cluster: list, inspect, replay, export an
 
   it('list and inspect read every service', async () => {
     const rows = await listServices(store)
-    expect(rows.map((r) => [r.serviceId, r.status, r.version])).to.deep.equal([['svc-active', 'active', 6], ['svc-gone', 'deleted', 11], ['svc-new', 'new', 1]])
+    expect(rows.map((r) => [r.serviceId, r.status, r.version])).to.deep.equal([
+      ['svc-active', 'active', 6],
+      ['svc-gone', 'deleted', 11],
+      ['svc-new', 'new', 1],
+    ])
     const inspected = await inspectService(store, 'svc-gone')
     expect(inspected?.state.status).to.equal('deleted')
     expect(inspected?.timeline).to.have.length(11)

@@ -18,7 +18,9 @@ const CREDENTIALS = 'telemetry-client-credentials'
 
 const stringData = (o: KubeObject): Record<string, string> => {
   const data = o['stringData']
-  return typeof data === 'object' && data !== null && !Array.isArray(data) ? Object.fromEntries(Object.entries(data).filter((e): e is [string, string] => typeof e[1] === 'string')) : {}
+  return typeof data === 'object' && data !== null && !Array.isArray(data)
+    ? Object.fromEntries(Object.entries(data).filter((e): e is [string, string] => typeof e[1] === 'string'))
+    : {}
 }
 
 describe('kubectl apply -k deploy/base, twice', function () {
@@ -56,6 +58,6 @@ describe('kubectl apply -k deploy/base, twice', function () {
     })
     expect(secrets.map((s) => s.metadata.name)).to.deep.equal([])
     expect(token).to.equal(grafana.token)
-    expect(answer.status, "authenticated: 404 for an absent folder, not 401").to.equal(404)
+    expect(answer.status, 'authenticated: 404 for an absent folder, not 401').to.equal(404)
   })
 })

@@ -14,8 +14,16 @@ import { fileURLToPath } from 'node:url'
 
 const root = fileURLToPath(new URL('../../../', import.meta.url))
 
-interface Instruction { readonly keyword: string; readonly args: string; readonly line: number }
-interface Stage { readonly from: string; readonly name?: string; readonly instructions: readonly Instruction[] }
+interface Instruction {
+  readonly keyword: string
+  readonly args: string
+  readonly line: number
+}
+interface Stage {
+  readonly from: string
+  readonly name?: string
+  readonly instructions: readonly Instruction[]
+}
 
 /** Dockerfile → instructions: comments dropped, `\` continuations joined, keyword upper-cased. */
 const parseDockerfile = (text: string): Instruction[] => {
@@ -129,7 +137,11 @@ describe('Dockerfile', () => {
   })
 })
 
-interface Ran { readonly code: number; readonly stdout: string; readonly stderr: string }
+interface Ran {
+  readonly code: number
+  readonly stdout: string
+  readonly stderr: string
+}
 const run = (file: string, args: readonly string[], opts: { cwd: string; env: NodeJS.ProcessEnv; timeout: number }): Promise<Ran> =>
   new Promise((resolve) => {
     execFile(file, [...args], { ...opts, maxBuffer: 16 * 1024 * 1024 }, (error: ExecFileException | null, stdout, stderr) => {
@@ -146,20 +158,30 @@ describe('production bundle (what the runtime stage contains)', function () {
     dir = await mkdtemp(join(tmpdir(), 'tc-bundle-'))
     // compile into our own directory: `npm run build` writes ./dist, which other tests may be reading
     const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc')
-    const built = await run(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--outDir', join(dir, 'dist')], { cwd: root, env: process.env, timeout: 120_000 })
+    const built = await run(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--outDir', join(dir, 'dist')], {
+      cwd: root,
+      env: process.env,
+      timeout: 120_000,
+    })
     expect(built.code, `${built.stdout}${built.stderr}`).to.equal(0)
     await copyFile(join(root, 'package.json'), join(dir, 'package.json'))
     await copyFile(join(root, 'package-lock.json'), join(dir, 'package-lock.json'))
-    const installed = await run('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: dir, env: process.env, timeout: 120_000 })
+    const installed = await run('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline'], {
+      cwd: dir,
+      env: process.env,
+      timeout: 120_000,
+    })
     expect(installed.code, `${installed.stdout}${installed.stderr}`).to.equal(0)
   })
   after(async () => {
     if (dir !== '') await rm(dir, { recursive: true, force: true })
   })
 
-  it('has none of the lock file\'s dev-only packages installed', async () => {
+  it("has none of the lock file's dev-only packages installed", async () => {
     const lock = JSON.parse(await readFile(join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean }> }
-    const devOnly = Object.entries(lock.packages).filter(([path, entry]) => path !== '' && entry.dev === true).map(([path]) => path)
+    const devOnly = Object.entries(lock.packages)
+      .filter(([path, entry]) => path !== '' && entry.dev === true)
+      .map(([path]) => path)
     expect(devOnly).to.include.members(['node_modules/typescript', 'node_modules/mocha', 'node_modules/tsx'])
     const present = devOnly.filter((path) => existsSync(join(dir, path)))
     expect(present).to.deep.equal([])
@@ -171,7 +193,7 @@ describe('production bundle (what the runtime stage contains)', function () {
     expect(emitted.filter((path) => /simulator|local-stack|dev-stack|kafka-mock/.test(path))).to.deep.equal([])
   })
 
-  it('keeps the shebang the image\'s `telemetry-client` symlink relies on', async () => {
+  it("keeps the shebang the image's `telemetry-client` symlink relies on", async () => {
     expect((await readFile(join(dir, 'dist', 'src', 'cli', 'main.js'), 'utf8')).split('\n')[0]).to.equal('#!/usr/bin/env node')
   })
 

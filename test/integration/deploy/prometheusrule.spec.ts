@@ -15,7 +15,9 @@ const monitoring = fileURLToPath(new URL('../../../deploy/monitoring/', import.m
 
 const promtool = (args: readonly string[], cwd: string): Promise<{ ok: boolean; output: string }> =>
   new Promise((resolve) => {
-    execFile('promtool', [...args], { cwd, timeout: 30_000 }, (error, stdout, stderr) => resolve({ ok: error === null, output: `${stdout}${stderr}${error === null ? '' : error.message}` }))
+    execFile('promtool', [...args], { cwd, timeout: 30_000 }, (error, stdout, stderr) =>
+      resolve({ ok: error === null, output: `${stdout}${stderr}${error === null ? '' : error.message}` }),
+    )
   })
 
 describe('deploy/monitoring/prometheusrule.yaml with promtool', function () {

@@ -15,7 +15,10 @@ import { APIGroupList, DashboardList, DashboardResource, FolderResource, KubeSta
 const D = '/apis/dashboard.grafana.app/v1/namespaces/default/dashboards'
 const F = '/apis/folder.grafana.app/v1/namespaces/default/folders'
 
-interface Answer { status: number; body: Record<string, unknown> }
+interface Answer {
+  status: number
+  body: Record<string, unknown>
+}
 
 const decodes = <A>(codec: t.Decoder<unknown, A>, body: unknown): A => {
   const decoded = codec.decode(body)
@@ -61,10 +64,15 @@ describe('Grafana simulator: /apis (HTTP contract)', () => {
     expect(list.status).to.equal(200)
     expect(list.body).to.include({ kind: 'APIGroupList', apiVersion: 'v1' })
     const groups = decodes(APIGroupList, list.body).groups
-    expect(groups.find((g) => g.name === 'dashboard.grafana.app')).to.deep.include({ preferredVersion: { groupVersion: 'dashboard.grafana.app/v1', version: 'v1' } })
+    expect(groups.find((g) => g.name === 'dashboard.grafana.app')).to.deep.include({
+      preferredVersion: { groupVersion: 'dashboard.grafana.app/v1', version: 'v1' },
+    })
     const group = await call('GET', '/apis/folder.grafana.app')
     expect(group.body).to.deep.include({ kind: 'APIGroup', name: 'folder.grafana.app' })
-    expect(group.body['versions']).to.deep.equal([{ groupVersion: 'folder.grafana.app/v1', version: 'v1' }, { groupVersion: 'folder.grafana.app/v1beta1', version: 'v1beta1' }])
+    expect(group.body['versions']).to.deep.equal([
+      { groupVersion: 'folder.grafana.app/v1', version: 'v1' },
+      { groupVersion: 'folder.grafana.app/v1beta1', version: 'v1beta1' },
+    ])
     status(await call('GET', '/apis/nothing.grafana.app'), 404, 'NotFound')
   })
 
@@ -72,7 +80,11 @@ describe('Grafana simulator: /apis (HTTP contract)', () => {
     const g12 = await startGrafanaSimulator({ apis: GRAFANA_12 })
     const g11 = await startGrafanaSimulator({ apis: false })
     try {
-      expect((await call('GET', '/apis', undefined, g12)).body['groups']).to.deep.include({ name: 'dashboard.grafana.app', versions: [{ groupVersion: 'dashboard.grafana.app/v1beta1', version: 'v1beta1' }], preferredVersion: { groupVersion: 'dashboard.grafana.app/v1beta1', version: 'v1beta1' } })
+      expect((await call('GET', '/apis', undefined, g12)).body['groups']).to.deep.include({
+        name: 'dashboard.grafana.app',
+        versions: [{ groupVersion: 'dashboard.grafana.app/v1beta1', version: 'v1beta1' }],
+        preferredVersion: { groupVersion: 'dashboard.grafana.app/v1beta1', version: 'v1beta1' },
+      })
       status(await call('GET', D, undefined, g12), 404, 'NotFound')
       expect((await call('GET', D.replace('/v1/', '/v1beta1/'), undefined, g12)).status).to.equal(200)
       status(await call('GET', '/apis', undefined, g11), 404, 'NotFound')
@@ -90,7 +102,11 @@ describe('Grafana simulator: /apis (HTTP contract)', () => {
     expect(created.body).to.include({ kind: 'Folder', apiVersion: 'folder.grafana.app/v1' })
     expect(folder.metadata).to.include({ name: 'contract-f', namespace: 'default' })
     expect(folder.metadata.labels).to.have.property('grafana.app/deprecatedInternalID')
-    expect(status(await call('POST', F, { metadata: { name: 'contract-f' }, spec: { title: 'Other' } }), 409, 'AlreadyExists').details).to.include({ name: 'contract-f', group: 'folder.grafana.app', kind: 'folders' })
+    expect(status(await call('POST', F, { metadata: { name: 'contract-f' }, spec: { title: 'Other' } }), 409, 'AlreadyExists').details).to.include({
+      name: 'contract-f',
+      group: 'folder.grafana.app',
+      kind: 'folders',
+    })
     expect((await call('GET', `${F}/contract-f`)).body['spec']).to.deep.equal({ title: 'Contract F' })
     expect(status(await call('GET', `${F}/absent-f`), 404, 'NotFound').details).to.include({ name: 'absent-f' })
   })
@@ -106,7 +122,10 @@ describe('Grafana simulator: /apis (HTTP contract)', () => {
     expect(resource.metadata.labels).to.include({ team: 'a' }).and.have.property('grafana.app/deprecatedInternalID')
     expect(resource.spec).to.include({ title: 'Board contract-1' }).and.not.have.property('id')
 
-    expect(status(await call('POST', D, dashboard('contract-1', 'contract-d')), 409, 'AlreadyExists').details).to.include({ name: 'contract-1', kind: 'dashboards' })
+    expect(status(await call('POST', D, dashboard('contract-1', 'contract-d')), 409, 'AlreadyExists').details).to.include({
+      name: 'contract-1',
+      kind: 'dashboards',
+    })
     status(await call('POST', D, { ...dashboard('contract-2', undefined), metadata: { name: 'contract-2', resourceVersion: '1' } }), 400, 'BadRequest')
     status(await call('POST', D, dashboard('contract-3', 'no-such-folder')), 400, 'BadRequest')
 
@@ -125,10 +144,16 @@ describe('Grafana simulator: /apis (HTTP contract)', () => {
   })
 
   it('lists by labelSelector (=, ==, !=, in, notin) and pages with limit/continue until no continue is left', async () => {
-    for (const [name, team] of [['page-a', 'x'], ['page-b', 'x'], ['page-c', 'y'], ['page-d', 'x']] as const) {
+    for (const [name, team] of [
+      ['page-a', 'x'],
+      ['page-b', 'x'],
+      ['page-c', 'y'],
+      ['page-d', 'x'],
+    ] as const) {
       expect((await call('POST', D, dashboard(name, undefined, { suite: 'paging', team }))).status).to.equal(201)
     }
-    const names = async (selector: string) => decodes(DashboardList, (await call('GET', `${D}?labelSelector=${encodeURIComponent(selector)}`)).body).items.map((i) => i.metadata.name)
+    const names = async (selector: string) =>
+      decodes(DashboardList, (await call('GET', `${D}?labelSelector=${encodeURIComponent(selector)}`)).body).items.map((i) => i.metadata.name)
     expect(await names('suite=paging,team=x')).to.deep.equal(['page-a', 'page-b', 'page-d'])
     expect(await names('suite==paging,team!=x')).to.deep.equal(['page-c'])
     expect(await names('suite=paging,team in (y)')).to.deep.equal(['page-c'])

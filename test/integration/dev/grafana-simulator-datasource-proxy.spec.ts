@@ -40,7 +40,7 @@ describe('Grafana simulator: the data source proxy', () => {
     return { status: response.status, text: await response.text(), type: response.headers.get('content-type') ?? '' }
   }
 
-  it('forwards the path after the uid and the query string to the datasource URL, without the caller\'s credentials, and answers as it did', async () => {
+  it("forwards the path after the uid and the query string to the datasource URL, without the caller's credentials, and answers as it did", async () => {
     const answer = await get('/api/datasources/proxy/uid/prom/api/v1/query?query=up%7Bjob%3D%22a%22%7D')
     expect(answer.status).to.equal(207)
     expect(JSON.parse(answer.text)).to.deep.equal({ method: 'GET', url: '/prefix/api/v1/query?query=up%7Bjob%3D%22a%22%7D', authorization: null })
@@ -55,8 +55,10 @@ describe('Grafana simulator: the data source proxy', () => {
     expect(await get('/api/datasources/proxy/uid/made-up/api/v1/query?query=up')).to.include({ status: 502, text: '' })
   })
 
-  it('the Loki stand-in: a valid LogQL query gets an empty stream result, an invalid one Loki\'s 400 with a plain-text parse error', async () => {
-    const ok = await get(`/api/datasources/proxy/uid/loki/loki/api/v1/query_range?${new URLSearchParams({ query: '{namespace=~"a|b",cluster="x"}', limit: '1' }).toString()}`)
+  it("the Loki stand-in: a valid LogQL query gets an empty stream result, an invalid one Loki's 400 with a plain-text parse error", async () => {
+    const ok = await get(
+      `/api/datasources/proxy/uid/loki/loki/api/v1/query_range?${new URLSearchParams({ query: '{namespace=~"a|b",cluster="x"}', limit: '1' }).toString()}`,
+    )
     expect(ok.status).to.equal(200)
     expect(JSON.parse(ok.text)).to.deep.equal({ status: 'success', data: { resultType: 'streams', result: [], stats: {} } })
     const bad = await get(`/api/datasources/proxy/uid/loki/loki/api/v1/query_range?${new URLSearchParams({ query: '{namespace=~"a"' }).toString()}`)

@@ -119,7 +119,15 @@ describe('Grafana simulator (HTTP contract)', () => {
       const first = await save({ uid: 'svc-1', title: 'Service One', tags: ['telemetry', 'svc-1'] }, 'apps', true)
       expect(first.status).to.equal(200)
       const body = first.body as { id: number }
-      expect(first.body).to.deep.equal({ id: body.id, uid: 'svc-1', url: '/d/svc-1/service-one', status: 'success', version: 1, slug: 'service-one', folderUid: 'apps' })
+      expect(first.body).to.deep.equal({
+        id: body.id,
+        uid: 'svc-1',
+        url: '/d/svc-1/service-one',
+        status: 'success',
+        version: 1,
+        slug: 'service-one',
+        folderUid: 'apps',
+      })
       const second = await save({ uid: 'svc-1', title: 'Service One', tags: ['telemetry', 'svc-1'] }, 'apps', true)
       expect(second.body).to.include({ id: body.id, uid: 'svc-1', version: 2 })
     })
@@ -187,7 +195,9 @@ describe('Grafana simulator (HTTP contract)', () => {
         expect(res.status).to.equal(200)
         expect(res.body).to.deep.include({ uid: 'abc', version: 3, status: 'success' })
         expect(mysql.dashboards().find((d) => d.uid === 'abc')).to.include({ title: 'App Metrics — abc', version: 3 })
-        expect((await call('POST', '/api/dashboards/uid/abc/restore', { version: 9 }, { target: mysql })).body).to.deep.equal({ message: 'Dashboard version not found' })
+        expect((await call('POST', '/api/dashboards/uid/abc/restore', { version: 9 }, { target: mysql })).body).to.deep.equal({
+          message: 'Dashboard version not found',
+        })
         expect((await call('POST', '/api/dashboards/uid/nope/restore', { version: 1 }, { target: mysql })).status).to.equal(404)
       })
     })
@@ -229,8 +239,16 @@ describe('Grafana simulator (HTTP contract)', () => {
       expect(res.status).to.equal(200)
       const [hit] = res.body as Array<Record<string, unknown>>
       expect(hit).to.deep.include({
-        uid: 'svc-1', title: 'Service One', uri: 'db/service-one', url: '/d/svc-1/service-one', slug: 'service-one',
-        type: 'dash-db', tags: ['telemetry', 'svc-1'], isStarred: false, folderUid: 'apps', folderTitle: 'ETSI HypO App Metrics',
+        uid: 'svc-1',
+        title: 'Service One',
+        uri: 'db/service-one',
+        url: '/d/svc-1/service-one',
+        slug: 'service-one',
+        type: 'dash-db',
+        tags: ['telemetry', 'svc-1'],
+        isStarred: false,
+        folderUid: 'apps',
+        folderTitle: 'ETSI HypO App Metrics',
       })
     })
     it('ANDs repeated tags and filters by (repeated) folderUIDs', async () => {

@@ -77,10 +77,12 @@ describe('kafka mock (shared cluster from the global fixture)', () => {
     })
 
     it('waitFor() rejects on timeout', async () => {
-      const error = await collector.waitFor((m) => m.key === 'never', 200).then(
-        () => undefined,
-        (e: unknown) => e,
-      )
+      const error = await collector
+        .waitFor((m) => m.key === 'never', 200)
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        )
       expect(String(error)).to.match(/0 of 1 matching messages within 200 ms/)
     })
   })

@@ -21,7 +21,11 @@ describe('Kubernetes simulator: SelfSubjectAccessReview', () => {
     return config.makeApiClient(AuthorizationV1Api)
   }
   const ask = async (api: AuthorizationV1Api, resourceAttributes: Record<string, string>) =>
-    (await api.createSelfSubjectAccessReview({ body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes } } })).status
+    (
+      await api.createSelfSubjectAccessReview({
+        body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes } },
+      })
+    ).status
 
   it('allows the service token to get and update secrets in its namespace, and nothing else', async () => {
     const api = await clientFor()

@@ -18,7 +18,13 @@ import { checkScrapeConfigsWithPromtool } from '../../support/promtool.js'
 
 const TRICKY = ['0123', '0x1F', '1e3', 'yes', 'no', '~', 'null', '"quoted"', "'single'", '12:30', '.inf', '-0', '+1']
 
-interface ForeignItem { readonly flow: boolean; readonly labels: readonly (readonly [string, string])[]; readonly comment: string | null; readonly gap: string; readonly alias: boolean }
+interface ForeignItem {
+  readonly flow: boolean
+  readonly labels: readonly (readonly [string, string])[]
+  readonly comment: string | null
+  readonly gap: string
+  readonly alias: boolean
+}
 
 const foreignItem: fc.Arbitrary<ForeignItem> = fc.record({
   flow: fc.boolean(),
@@ -34,7 +40,12 @@ const renderForeign = (items: readonly ForeignItem[], indent: number): string =>
   if (items.length === 0) return '# nothing here yet\n[]\n'
   return items
     .map((item, i) => {
-      const labels = i === 0 ? `&first {${item.labels.map(([k, v]) => `${k}: ${v}`).join(', ')}}` : item.alias ? '*first' : `{${item.labels.map(([k, v]) => `${k}: ${v}`).join(', ')}}`
+      const labels =
+        i === 0
+          ? `&first {${item.labels.map(([k, v]) => `${k}: ${v}`).join(', ')}}`
+          : item.alias
+            ? '*first'
+            : `{${item.labels.map(([k, v]) => `${k}: ${v}`).join(', ')}}`
       const comment = item.comment === null ? '' : `  ${item.comment}`
       const gap = item.gap.replace(/^(?=[ #])/gm, pad)
       return item.flow
@@ -52,7 +63,10 @@ const ownedEdit: fc.Arbitrary<JobEdit> = fc.oneof(
 
 const memoryDeps = (value: string): { deps: BatchWriteDeps; text: () => string } => {
   const secret = memorySecret(value)
-  return { deps: { client: secret.client, describe: 'property', maxAttempts: 1, sleep: () => Promise.resolve(), random: () => 0, cache: undefined }, text: () => secret.current().value ?? '' }
+  return {
+    deps: { client: secret.client, describe: 'property', maxAttempts: 1, sleep: () => Promise.resolve(), random: () => 0, cache: undefined },
+    text: () => secret.current().value ?? '',
+  }
 }
 
 describe('splicing the shared list (property, promtool)', function () {
@@ -60,24 +74,34 @@ describe('splicing the shared list (property, promtool)', function () {
 
   it('keeps any foreign list byte for byte through any sequence of owned edits, and promtool accepts the result', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(foreignItem, { maxLength: 5 }), fc.constantFrom(0, 2), fc.array(fc.array(ownedEdit, { minLength: 1, maxLength: 3 }), { maxLength: 4 }), async (items, indent, batches) => {
-        const foreign = renderForeign(items, indent)
-        const { deps, text } = memoryDeps(foreign)
-        const mine = new Map<string, ScrapeJob>()
-        for (const batch of batches) {
-          const { outcomes } = await writeBatch(batch, deps)
-          expect(outcomes.every((o) => o.ok), JSON.stringify(outcomes)).to.equal(true)
-          for (const edit of batch) if (edit.op === 'upsert') mine.set(edit.job.job_name, edit.job); else mine.delete(edit.jobName)
-        }
-        const pad = ' '.repeat(items.length === 0 ? 0 : indent)
-        const withoutMine = [...mine.values()].reduce((t, job) => t.replace(fragment(job).replace(/^(?=.)/gm, pad), ''), text())
-        // an empty list's `[]` is the one foreign byte sequence that gives way to the first job (and comes back after the last)
-        expect(withoutMine).to.equal(items.length === 0 && mine.size > 0 ? foreign.replace('[]\n', '') : foreign)
-        const loaded = loadScrapeConfigItems(text())
-        expect(isRight(loaded) ? loaded.right.map(jobNameOf) : loaded.left).to.deep.equal([...items.map((_, i) => `foreign-${i}`), ...mine.keys()])
-        const promtool = await checkScrapeConfigsWithPromtool(text())
-        expect(promtool.ok, `${promtool.output}\n${text()}`).to.equal(true)
-      }),
+      fc.asyncProperty(
+        fc.array(foreignItem, { maxLength: 5 }),
+        fc.constantFrom(0, 2),
+        fc.array(fc.array(ownedEdit, { minLength: 1, maxLength: 3 }), { maxLength: 4 }),
+        async (items, indent, batches) => {
+          const foreign = renderForeign(items, indent)
+          const { deps, text } = memoryDeps(foreign)
+          const mine = new Map<string, ScrapeJob>()
+          for (const batch of batches) {
+            const { outcomes } = await writeBatch(batch, deps)
+            expect(
+              outcomes.every((o) => o.ok),
+              JSON.stringify(outcomes),
+            ).to.equal(true)
+            for (const edit of batch)
+              if (edit.op === 'upsert') mine.set(edit.job.job_name, edit.job)
+              else mine.delete(edit.jobName)
+          }
+          const pad = ' '.repeat(items.length === 0 ? 0 : indent)
+          const withoutMine = [...mine.values()].reduce((t, job) => t.replace(fragment(job).replace(/^(?=.)/gm, pad), ''), text())
+          // an empty list's `[]` is the one foreign byte sequence that gives way to the first job (and comes back after the last)
+          expect(withoutMine).to.equal(items.length === 0 && mine.size > 0 ? foreign.replace('[]\n', '') : foreign)
+          const loaded = loadScrapeConfigItems(text())
+          expect(isRight(loaded) ? loaded.right.map(jobNameOf) : loaded.left).to.deep.equal([...items.map((_, i) => `foreign-${i}`), ...mine.keys()])
+          const promtool = await checkScrapeConfigsWithPromtool(text())
+          expect(promtool.ok, `${promtool.output}\n${text()}`).to.equal(true)
+        },
+      ),
       { numRuns: 60 },
     )
   })

@@ -27,10 +27,18 @@ describe('CloudEvents binary mode end to end', function () {
     const answer = await resultOf(ctx.results, request)
     expect(answer.topic).to.equal(ResultTopics.create)
     const envelope = envelopeOf(answer)
-    expect(envelope).to.include({ specversion: '1.0', type: ResultTopics.create, kogitoprocrefid: request.kogitoprocinstanceid, kogitoprocid: 'serviceTelemetryProcess' })
+    expect(envelope).to.include({
+      specversion: '1.0',
+      type: ResultTopics.create,
+      kogitoprocrefid: request.kogitoprocinstanceid,
+      kogitoprocid: 'serviceTelemetryProcess',
+    })
     expect(envelope.data).to.include({ serviceId: 'svc-binary', dashboardDataOrderStatus: 'SUCCESS', dashboardId: dashboardUid('svc-binary', 'metrics') })
     expect(ctx.harness.stack.scrapeConfigs()).to.include('job_name: svc-binary')
-    expect(ctx.harness.stack.grafana.dashboards().map((d) => d.uid)).to.include.members([dashboardUid('svc-binary', 'metrics'), dashboardUid('svc-binary', 'logs')])
+    expect(ctx.harness.stack.grafana.dashboards().map((d) => d.uid)).to.include.members([
+      dashboardUid('svc-binary', 'metrics'),
+      dashboardUid('svc-binary', 'logs'),
+    ])
   })
 
   it('a binary-mode record with a hostile header is rejected with a FAILURE correlated by its ce_ headers', async () => {

@@ -11,7 +11,6 @@ import { createRequest, deleteRequest } from '../../support/request-builders.js'
 import { useHarness } from '../../support/harness-hooks.js'
 import { crashAndRecover as crashAndRecoverIn, createWithHealthyService } from '../../support/crash-and-recover.js'
 
-
 describe('crash recovery: kill -9 at each step, then restart', function () {
   this.timeout(300_000)
   const ctx = useHarness({ service: false })

@@ -18,7 +18,11 @@ describe('redelivery and per-service order end to end', function () {
   const answersTo = (request: SentRequest, count: number): Promise<CollectedMessage[]> =>
     ctx.results.waitForCount(count, (m) => json(m)['kogitoprocrefid'] === request.kogitoprocinstanceid, 30_000)
   const dashboardVersions = (serviceId: string) =>
-    ctx.harness.stack.grafana.dashboards().filter((d) => d.uid === dashboardUid(serviceId, 'metrics') || d.uid === dashboardUid(serviceId, 'logs')).map((d) => `${d.uid}@${d.version}`).sort()
+    ctx.harness.stack.grafana
+      .dashboards()
+      .filter((d) => d.uid === dashboardUid(serviceId, 'metrics') || d.uid === dashboardUid(serviceId, 'logs'))
+      .map((d) => `${d.uid}@${d.version}`)
+      .sort()
   const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
   const expectOneSetOfEffects = async (request: SentRequest, publishTwice: () => Promise<void>) => {
@@ -86,17 +90,33 @@ describe('redelivery and per-service order end to end', function () {
     const byRequest = requests.map((r) => answers.find((m) => json(m)['kogitoprocrefid'] === r.kogitoprocinstanceid))
     const times = byRequest.map((m) => String(m === undefined ? '' : json(m)['time']))
     expect(times).to.deep.equal([...times].sort())
-    expect(byRequest.map((m) => m?.topic)).to.deep.equal([ResultTopics.create, ResultTopics.delete, ResultTopics.create, ResultTopics.delete, ResultTopics.create])
+    expect(byRequest.map((m) => m?.topic)).to.deep.equal([
+      ResultTopics.create,
+      ResultTopics.delete,
+      ResultTopics.create,
+      ResultTopics.delete,
+      ResultTopics.create,
+    ])
     for (const topic of [ResultTopics.create, ResultTopics.delete]) {
       const onTopic = answers.filter((m) => m.topic === topic)
-      expect(onTopic.map((m) => json(m)['kogitoprocrefid']), `arrival order on ${topic}`).to.deep.equal(
-        byRequest.filter((m) => m?.topic === topic).map((m) => (m === undefined ? '' : json(m)['kogitoprocrefid'])),
-      )
+      expect(
+        onTopic.map((m) => json(m)['kogitoprocrefid']),
+        `arrival order on ${topic}`,
+      ).to.deep.equal(byRequest.filter((m) => m?.topic === topic).map((m) => (m === undefined ? '' : json(m)['kogitoprocrefid'])))
     }
-    expect(byRequest.map((m) => (m === undefined ? '' : dataOf(m)['dashboardDataOrderStatus']))).to.deep.equal(['SUCCESS', 'SUCCESS', 'SUCCESS', 'SUCCESS', 'SUCCESS'])
+    expect(byRequest.map((m) => (m === undefined ? '' : dataOf(m)['dashboardDataOrderStatus']))).to.deep.equal([
+      'SUCCESS',
+      'SUCCESS',
+      'SUCCESS',
+      'SUCCESS',
+      'SUCCESS',
+    ])
     // each delete found what the create before it had made
     for (const deleted of [byRequest[1], byRequest[3]]) {
-      expect(deleted === undefined ? [] : dataOf(deleted)['deletedDashboardUids']).to.have.members([dashboardUid(serviceId, 'metrics'), dashboardUid(serviceId, 'logs')])
+      expect(deleted === undefined ? [] : dataOf(deleted)['deletedDashboardUids']).to.have.members([
+        dashboardUid(serviceId, 'metrics'),
+        dashboardUid(serviceId, 'logs'),
+      ])
     }
     const job = jobsIn(ctx.harness.stack.scrapeConfigs()).filter((j) => j.job_name === serviceId)
     expect(job).to.have.length(1)

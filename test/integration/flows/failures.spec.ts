@@ -106,7 +106,10 @@ describe('Kubernetes secret failures end to end', function () {
       await publishRequests([request])
       const data = dataOf(await resultOf(ctx.results, request))
       expect(data).to.include({ serviceId: 'svc-bad-yaml', dashboardDataOrderStatus: 'FAILURE' })
-      expect(data['dashboardDataOrderMessage']).to.be.a('string').and.match(/registering the Prometheus scrape job/).and.match(/invalid/i)
+      expect(data['dashboardDataOrderMessage'])
+        .to.be.a('string')
+        .and.match(/registering the Prometheus scrape job/)
+        .and.match(/invalid/i)
       expect(secretText()).to.equal(broken)
       expect(kube().secret(namespace, name)?.resourceVersion).to.equal(version)
     } finally {

@@ -23,19 +23,33 @@ describe('SONATA flows end to end (Kafka → Redis → simulators → Kafka)', f
   const ctx = useHarness()
 
   const resultFor = (requestId: string, procInstance: string) =>
-    ctx.results.waitFor((m) => json(m)['kogitoprocrefid'] === procInstance && typeof json(m)['id'] === 'string', 30_000).then((m) => {
-      expect(m, requestId).to.exist
-      return m
-    })
+    ctx.results
+      .waitFor((m) => json(m)['kogitoprocrefid'] === procInstance && typeof json(m)['id'] === 'string', 30_000)
+      .then((m) => {
+        expect(m, requestId).to.exist
+        return m
+      })
 
   it("turns the spec's create sample into a scrape job, two dashboards and a SUCCESS result", async () => {
     await publish(RequestTopics.create, [{ key: createRequestSample.data.serviceId, value: JSON.stringify(createRequestSample) }])
     const result = await resultFor(createRequestSample.id, createRequestSample.kogitoprocinstanceid)
     const envelope = json(result)
     expect(result.topic).to.equal(ResultTopics.create)
-    expect(envelope).to.include({ specversion: '1.0', type: ResultTopics.create, kogitoprocrefid: createRequestSample.kogitoprocinstanceid, kogitoprocid: 'serviceTelemetryProcess' })
+    expect(envelope).to.include({
+      specversion: '1.0',
+      type: ResultTopics.create,
+      kogitoprocrefid: createRequestSample.kogitoprocinstanceid,
+      kogitoprocid: 'serviceTelemetryProcess',
+    })
     const data = dataOf(result)
-    expect(Object.keys(data).sort()).to.deep.equal(['dashboardDataOrderMessage', 'dashboardDataOrderStatus', 'dashboardId', 'logsDashboardUrl', 'metricsDashboardUrl', 'serviceId'])
+    expect(Object.keys(data).sort()).to.deep.equal([
+      'dashboardDataOrderMessage',
+      'dashboardDataOrderStatus',
+      'dashboardId',
+      'logsDashboardUrl',
+      'metricsDashboardUrl',
+      'serviceId',
+    ])
     expect(data).to.include({ serviceId: createRequestSample.data.serviceId, dashboardDataOrderStatus: 'SUCCESS' })
     expect(data['metricsDashboardUrl']).to.match(/^http:\/\/grafana\.local:3000\/d\//)
 
@@ -83,7 +97,10 @@ describe('SONATA flows end to end (Kafka → Redis → simulators → Kafka)', f
   it('50 creates published at once: all jobs present, no duplicates, far fewer than 50 secret writes', async () => {
     const before = ctx.harness.stack.kube.successfulWrites
     const requests = Array.from({ length: 50 }, (_, i) => createRequest(`svc-burst-${i}`))
-    await publish(RequestTopics.create, requests.map((r) => ({ key: r.data.serviceId, value: JSON.stringify(r) })))
+    await publish(
+      RequestTopics.create,
+      requests.map((r) => ({ key: r.data.serviceId, value: JSON.stringify(r) })),
+    )
     await Promise.all(requests.map((r) => resultFor(r.id, r.kogitoprocinstanceid)))
     const jobs = load(ctx.harness.stack.scrapeConfigs() ?? '') as Array<{ job_name: string }>
     const names = jobs.map((j) => j.job_name)
@@ -114,7 +131,13 @@ describe('SONATA flows end to end (Kafka → Redis → simulators → Kafka)', f
     const service = ctx.harness.service
     if (service === undefined) throw new Error('the harness has no running service')
     const text = await (await fetch(`${service.http.url}/metrics`)).text()
-    const sample = (series: string) => Number(text.split('\n').find((l) => l.startsWith(`${series} `))?.split(' ')[1] ?? 'NaN')
+    const sample = (series: string) =>
+      Number(
+        text
+          .split('\n')
+          .find((l) => l.startsWith(`${series} `))
+          ?.split(' ')[1] ?? 'NaN',
+      )
     // the specs above sent 50+ creates and two deletes through this one service
     expect(sample(`telemetry_requests_received_total{topic="${RequestTopics.create}",outcome="accepted"}`)).to.be.at.least(50)
     expect(sample(`telemetry_requests_received_total{topic="${RequestTopics.delete}",outcome="accepted"}`)).to.be.at.least(2)

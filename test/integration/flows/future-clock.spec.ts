@@ -13,7 +13,10 @@ const publishAt = async (request: SentRequest, timestampMs: number): Promise<voi
   const producer = testKafka().producer({ createPartitioner: Partitioners.DefaultPartitioner })
   await producer.connect()
   try {
-    await producer.send({ topic: request.type, messages: [{ key: String(request.data['serviceId']), value: JSON.stringify(request), timestamp: String(timestampMs) }] })
+    await producer.send({
+      topic: request.type,
+      messages: [{ key: String(request.data['serviceId']), value: JSON.stringify(request), timestamp: String(timestampMs) }],
+    })
   } finally {
     await producer.disconnect()
   }

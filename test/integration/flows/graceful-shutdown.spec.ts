@@ -10,7 +10,6 @@ import { createRequest } from '../../support/request-builders.js'
 import { useHarness } from '../../support/harness-hooks.js'
 import { spawnService } from '../../support/service-process.js'
 
-
 const refOf = (m: CollectedMessage) => (JSON.parse(m.value?.toString('utf8') ?? '{}') as { kogitoprocrefid?: string }).kogitoprocrefid
 
 describe('graceful shutdown of the real process', function () {
@@ -24,7 +23,10 @@ describe('graceful shutdown of the real process', function () {
     const first = spawnService(ctx.harness.stack.env, { SHUTDOWN_GRACE_MS: '500' })
     await first.started
     const requests = Array.from({ length: 200 }, (_, i) => createRequest(`sigterm-${i}`))
-    await publish(RequestTopics.create, requests.map((r) => ({ key: r.data.serviceId, value: JSON.stringify(r) })))
+    await publish(
+      RequestTopics.create,
+      requests.map((r) => ({ key: r.data.serviceId, value: JSON.stringify(r) })),
+    )
     await ctx.results.waitFor((m) => requests.some((r) => r.kogitoprocinstanceid === refOf(m)), 30_000)
     first.process.child.kill('SIGTERM')
     const status = await first.exited
@@ -56,7 +58,10 @@ describe('graceful shutdown of the real process', function () {
       await service.started
       const writesBefore = ctx.harness.stack.kube.successfulWrites
       const requests = Array.from({ length: 20 }, (_, i) => createRequest(`second-signal-${i}`))
-      await publish(RequestTopics.create, requests.map((r) => ({ key: r.data.serviceId, value: JSON.stringify(r) })))
+      await publish(
+        RequestTopics.create,
+        requests.map((r) => ({ key: r.data.serviceId, value: JSON.stringify(r) })),
+      )
       // signal only once the service has the requests in hand: their jobs are registered and the
       // (slow) dashboard saves are running
       const deadline = Date.now() + 20_000

@@ -19,7 +19,12 @@ describe('Grafana API choice, end to end', function () {
   this.timeout(120_000)
 
   describe('legacy routes switched off, GRAFANA_API=auto', () => {
-    const ctx = useHarness({ harness: { grafana: { legacyRoutes: false }, env: { GRAFANA_API: 'auto', GRAFANA_RETRIES: '1', GRAFANA_TIMEOUT_MS: '1000', REQUEST_RETRY_BASE_DELAY: '1s', REQUEST_RETRY_MAX_DELAY: '4s' } } })
+    const ctx = useHarness({
+      harness: {
+        grafana: { legacyRoutes: false },
+        env: { GRAFANA_API: 'auto', GRAFANA_RETRIES: '1', GRAFANA_TIMEOUT_MS: '1000', REQUEST_RETRY_BASE_DELAY: '1s', REQUEST_RETRY_MAX_DELAY: '4s' },
+      },
+    })
     const byUid = (uid: string) => ctx.harness.stack.grafana.dashboards().find((d) => d.uid === uid)
 
     it('create, platform and delete answer as today, with the links built by the service', async () => {
@@ -34,7 +39,10 @@ describe('Grafana API choice, end to end', function () {
         metricsDashboardUrl: `http://grafana.local:3000/d/${metrics}/app-metrics-api-off-svc`,
         logsDashboardUrl: `http://grafana.local:3000/d/${dashboardUid('api-off-svc', 'logs')}/service-logs-api-off-svc`,
       })
-      expect(dataOf(await resultOf(ctx.results, platform))).to.include({ dashboardDataOrderStatus: 'SUCCESS', dashboardId: dashboardUid('api-off-platform', 'platform') })
+      expect(dataOf(await resultOf(ctx.results, platform))).to.include({
+        dashboardDataOrderStatus: 'SUCCESS',
+        dashboardId: dashboardUid('api-off-platform', 'platform'),
+      })
       expect(byUid(metrics)?.labels).to.include({ [MANAGED_BY_LABEL]: 'telemetry-client' })
       expect((await readyz(ctx)).details?.grafanaApi).to.equal('apis (dashboard.grafana.app/v1, folder.grafana.app/v1, namespace default)')
 
@@ -49,7 +57,10 @@ describe('Grafana API choice, end to end', function () {
       faults.add({ kind: '*', effect: { type: 'status', status: 503 } })
       const create = createRequest('api-off-outage')
       await publishRequests([create])
-      await until(() => (ctx.harness.stack.grafana.requests.get('folder.create') ?? 0) + (ctx.harness.stack.grafana.requests.get('dashboard.get') ?? 0) > 2, 'the service met the outage')
+      await until(
+        () => (ctx.harness.stack.grafana.requests.get('folder.create') ?? 0) + (ctx.harness.stack.grafana.requests.get('dashboard.get') ?? 0) > 2,
+        'the service met the outage',
+      )
       await sleep(3000)
       faults.clear()
       expect(dataOf(await resultOf(ctx.results, create, 60_000))).to.include({ dashboardDataOrderStatus: 'SUCCESS' })
@@ -66,7 +77,9 @@ describe('Grafana API choice, end to end', function () {
       const create = createRequest('auto-svc')
       await publishRequests([create])
       expect(dataOf(await resultOf(ctx.results, create))).to.include({ dashboardDataOrderStatus: 'SUCCESS' })
-      expect(ctx.harness.stack.grafana.dashboards().find((d) => d.uid === dashboardUid('auto-svc', 'metrics'))?.labels).to.include({ [MANAGED_BY_LABEL]: 'telemetry-client' })
+      expect(ctx.harness.stack.grafana.dashboards().find((d) => d.uid === dashboardUid('auto-svc', 'metrics'))?.labels).to.include({
+        [MANAGED_BY_LABEL]: 'telemetry-client',
+      })
     })
   })
 
@@ -92,7 +105,10 @@ describe('Grafana API choice, end to end', function () {
       // a dashboard written through the legacy API is the service's through /apis too (fixed uid, own folder)
       const remove = deleteRequest('upgrade-old')
       await publishRequests([remove])
-      expect(dataOf(await resultOf(ctx.results, remove))['deletedDashboardUids']).to.have.members([dashboardUid('upgrade-old', 'metrics'), dashboardUid('upgrade-old', 'logs')])
+      expect(dataOf(await resultOf(ctx.results, remove))['deletedDashboardUids']).to.have.members([
+        dashboardUid('upgrade-old', 'metrics'),
+        dashboardUid('upgrade-old', 'logs'),
+      ])
     })
   })
 
@@ -113,11 +129,19 @@ describe('Grafana API choice, end to end', function () {
       const platform = platformRequest('legacy-platform', ['kube-system'])
       await publishRequests([create, platform])
       const metrics = dashboardUid('legacy-svc', 'metrics')
-      expect(dataOf(await resultOf(ctx.results, create))).to.include({ dashboardDataOrderStatus: 'SUCCESS', dashboardId: metrics, metricsDashboardUrl: `http://grafana.local:3000/d/${metrics}/app-metrics-legacy-svc` })
+      expect(dataOf(await resultOf(ctx.results, create))).to.include({
+        dashboardDataOrderStatus: 'SUCCESS',
+        dashboardId: metrics,
+        metricsDashboardUrl: `http://grafana.local:3000/d/${metrics}/app-metrics-legacy-svc`,
+      })
       expect(dataOf(await resultOf(ctx.results, platform))).to.include({ dashboardDataOrderStatus: 'SUCCESS' })
       expect(grafana().faults.injected.get('dashboard.upsert')).to.equal(2)
       // written through the legacy API: tags, no labels
-      expect(grafana().dashboards().find((d) => d.uid === metrics)).to.deep.include({ labels: {} })
+      expect(
+        grafana()
+          .dashboards()
+          .find((d) => d.uid === metrics),
+      ).to.deep.include({ labels: {} })
       expect((await readyz(ctx)).details?.grafanaApi).to.equal('legacy (/api)')
       expect(grafana().requests.get('discovery') ?? 0).to.equal(0)
 

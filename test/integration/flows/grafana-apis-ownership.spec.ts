@@ -19,7 +19,10 @@ describe('Grafana: only its own, end to end through /apis', function () {
   this.timeout(60_000)
   const ctx = useHarness()
   const grafana = () => ctx.harness.stack.grafana
-  const byUid = (uid: string) => grafana().dashboards().find((d) => d.uid === uid)
+  const byUid = (uid: string) =>
+    grafana()
+      .dashboards()
+      .find((d) => d.uid === uid)
   const answer = async (request: SentRequest) => envelopeOf(await resultOf(ctx.results, request)).data
 
   /** As a person (or kubectl) would: the `/apis` resources with the service's token. */
@@ -33,7 +36,7 @@ describe('Grafana: only its own, end to end through /apis', function () {
   }
   const folder = (uid: string, title: string) => api('POST', FOLDERS, { metadata: { name: uid }, spec: { title } })
 
-  it('labels and annotates each dashboard with the service; abc and ABC keep their own; deleting ABC leaves abc\'s', async () => {
+  it("labels and annotates each dashboard with the service; abc and ABC keep their own; deleting ABC leaves abc's", async () => {
     const lower = createRequest('abc', ['default'])
     await publishRequests([lower])
     expect(await answer(lower)).to.include({ dashboardDataOrderStatus: 'SUCCESS', dashboardId: dashboardUid('abc', 'metrics') })
@@ -44,7 +47,9 @@ describe('Grafana: only its own, end to end through /apis', function () {
     await publishRequests([upper])
     expect(await answer(upper)).to.include({ dashboardDataOrderStatus: 'SUCCESS', dashboardId: dashboardUid('ABC', 'metrics') })
     // upper case is no valid readable label value for every store: the hashed form, the exact id in the annotation
-    expect(byUid(dashboardUid('ABC', 'metrics'))?.labels[SERVICE_LABEL]).to.equal(serviceLabelValue('ABC')).and.match(/^sha256\.[0-9a-f]{32}$/)
+    expect(byUid(dashboardUid('ABC', 'metrics'))?.labels[SERVICE_LABEL])
+      .to.equal(serviceLabelValue('ABC'))
+      .and.match(/^sha256\.[0-9a-f]{32}$/)
     expect(byUid(dashboardUid('ABC', 'metrics'))?.annotations[SERVICE_ID_ANNOTATION]).to.equal('ABC')
 
     const remove = deleteRequest('ABC')
@@ -53,7 +58,7 @@ describe('Grafana: only its own, end to end through /apis', function () {
     expect(byUid(dashboardUid('abc', 'metrics'))).to.deep.include({ title: before?.title, version: before?.version })
   })
 
-  it('a person\'s copy with the same labels and annotation, in their folder, survives the delete', async () => {
+  it("a person's copy with the same labels and annotation, in their folder, survives the delete", async () => {
     const create = createRequest('svc-copied', ['default'])
     await publishRequests([create])
     expect(await answer(create)).to.include({ dashboardDataOrderStatus: 'SUCCESS' })
@@ -80,7 +85,10 @@ describe('Grafana: only its own, end to end through /apis', function () {
     const uid = dashboardUid('svc-moved', 'logs')
     const current = await api('GET', `${DASHBOARDS}/${uid}`)
     const meta = current.body['metadata'] as Record<string, unknown> & { annotations: Record<string, string> }
-    const moved = await api('PUT', `${DASHBOARDS}/${uid}`, { ...current.body, metadata: { ...meta, annotations: { ...meta.annotations, 'grafana.app/folder': 'carol' } } })
+    const moved = await api('PUT', `${DASHBOARDS}/${uid}`, {
+      ...current.body,
+      metadata: { ...meta, annotations: { ...meta.annotations, 'grafana.app/folder': 'carol' } },
+    })
     expect(moved.status).to.equal(200)
     const version = byUid(uid)?.version
 
@@ -97,7 +105,7 @@ describe('Grafana: only its own, end to end through /apis', function () {
     expect(byUid(uid)?.folderUid).to.equal('carol')
   })
 
-  it('a folder under the service\'s folder uid with another title is not adopted: FAILURE, nothing saved in it', async () => {
+  it("a folder under the service's folder uid with another title is not adopted: FAILURE, nothing saved in it", async () => {
     expect((await folder(Folders.platform.uid, 'Somebody else')).status).to.equal(201)
     await expectForeignFolderNotAdopted(ctx, 'Somebody else')
   })

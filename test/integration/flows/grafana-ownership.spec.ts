@@ -19,7 +19,10 @@ describe('Grafana: only its own, end to end (Grafana before 11.3 on MySQL)', fun
   // a Grafana 11 has no `/apis` for dashboards: GRAFANA_API=auto finds that out and speaks the legacy API
   const ctx = useHarness({ harness: { grafana: { flavour: 'pre-11.3-mysql', apis: false }, env: { GRAFANA_API: 'auto' } } })
   const grafana = () => ctx.harness.stack.grafana
-  const byUid = (uid: string) => grafana().dashboards().find((d) => d.uid === uid)
+  const byUid = (uid: string) =>
+    grafana()
+      .dashboards()
+      .find((d) => d.uid === uid)
   const answer = async (request: SentRequest) => envelopeOf(await resultOf(ctx.results, request)).data
 
   /** As a person in the UI would: the Grafana API with the service's token. */
@@ -35,7 +38,7 @@ describe('Grafana: only its own, end to end (Grafana before 11.3 on MySQL)', fun
   const saveAs = (dashboard: Record<string, unknown>, folderUid: string) =>
     api('POST', '/api/dashboards/db', { dashboard: { ...dashboard, id: null }, folderUid, overwrite: false })
 
-  it('services abc and ABC: neither takes over the other\'s dashboards, and deleting ABC leaves abc\'s', async () => {
+  it("services abc and ABC: neither takes over the other's dashboards, and deleting ABC leaves abc's", async () => {
     const lower = createRequest('abc', ['default'])
     await publishRequests([lower])
     expect(await answer(lower)).to.include({ dashboardDataOrderStatus: 'SUCCESS' })
@@ -89,7 +92,7 @@ describe('Grafana: only its own, end to end (Grafana before 11.3 on MySQL)', fun
     expect(byUid(dashboardUid('svc-taken', 'metrics'))).to.equal(undefined)
   })
 
-  it('a folder under the service\'s folder uid with another title is not adopted: FAILURE, nothing saved in it', async () => {
+  it("a folder under the service's folder uid with another title is not adopted: FAILURE, nothing saved in it", async () => {
     expect(await api('POST', '/api/folders', { uid: Folders.platform.uid, title: 'Somebody else' })).to.equal(200)
     await expectForeignFolderNotAdopted(ctx, 'Somebody else')
   })

@@ -21,10 +21,17 @@ describe('hedged reads: a hung Kubernetes GET is answered by its second copy', f
       const metric = registry?.getSingleMetric(name)
       if (metric === undefined) return 0
       const { values } = await metric.get()
-      return values.filter((v) => v.labels['kind'] === 'scrapeconfig.get' && (outcome === undefined || v.labels['outcome'] === outcome)).reduce((sum, v) => sum + v.value, 0)
+      return values
+        .filter((v) => v.labels['kind'] === 'scrapeconfig.get' && (outcome === undefined || v.labels['outcome'] === outcome))
+        .reduce((sum, v) => sum + v.value, 0)
     }
     const heldBack = (await read('telemetry_hedged_reads_total', 'budget_spent')) + (await read('telemetry_hedged_reads_total', 'quiet'))
-    return { reads: await read('telemetry_hedgeable_reads_total'), sent: await read('telemetry_hedged_reads_total', 'sent'), won: await read('telemetry_hedged_reads_total', 'won'), heldBack }
+    return {
+      reads: await read('telemetry_hedgeable_reads_total'),
+      sent: await read('telemetry_hedged_reads_total', 'sent'),
+      won: await read('telemetry_hedged_reads_total', 'won'),
+      heldBack,
+    }
   }
 
   it('given 40 creates (the GET latencies are known), when the next create’s first GET hangs, then it answers SUCCESS through the hedge, with one apply per object', async () => {

@@ -9,7 +9,17 @@ import { DEFAULT_DEAD_LETTER_TOPIC, RequestTopics, ResultTopics } from '../../..
 import { publish, type CollectedMessage } from '../../support/kafka-helpers.js'
 import { checkScrapeConfigsWithPromtool } from '../../support/promtool.js'
 import { useHarness } from '../../support/harness-hooks.js'
-import { createRequest, dataOf, deleteRequest, envelopeOf, json, jobNamesIn, platformRequest, publishRequests, resultOf } from '../../support/request-builders.js'
+import {
+  createRequest,
+  dataOf,
+  deleteRequest,
+  envelopeOf,
+  json,
+  jobNamesIn,
+  platformRequest,
+  publishRequests,
+  resultOf,
+} from '../../support/request-builders.js'
 
 interface Hostile {
   readonly title: string
@@ -41,7 +51,14 @@ const hostileCreate = (title: string, edit: (data: Record<string, unknown>) => R
 }
 
 /** A whole request refused, answered on its kind's result topic for `serviceId` (the key it is sent under: `key`). */
-const refused = (title: string, kind: 'create' | 'platform' | 'delete', request: Readonly<Record<string, unknown>> & { readonly kogitoprocinstanceid: string }, serviceId: string, reason: RegExp, key = serviceId): Hostile => ({
+const refused = (
+  title: string,
+  kind: 'create' | 'platform' | 'delete',
+  request: Readonly<Record<string, unknown>> & { readonly kogitoprocinstanceid: string },
+  serviceId: string,
+  reason: RegExp,
+  key = serviceId,
+): Hostile => ({
   title,
   topic: RequestTopics[kind],
   key,
@@ -51,13 +68,32 @@ const refused = (title: string, kind: 'create' | 'platform' | 'delete', request:
 })
 
 const wrongSpecversion = (): Hostile =>
-  refused("specversion '0.3'", 'create', { ...createRequest('svc-spec-03'), specversion: '0.3' }, 'svc-spec-03', /unsupported CloudEvents specversion: expected "1\.0", got "0\.3"/)
+  refused(
+    "specversion '0.3'",
+    'create',
+    { ...createRequest('svc-spec-03'), specversion: '0.3' },
+    'svc-spec-03',
+    /unsupported CloudEvents specversion: expected "1\.0", got "0\.3"/,
+  )
 
 const badPlatformNamespace = (): Hostile =>
-  refused('a platform request with namespace "bad|ns"', 'platform', platformRequest('svc-platform-bad', ['hypo-ok', 'bad|ns']), 'svc-platform-bad', /invalid platform request: data\.namespaces\.1: .*"bad\|ns"/)
+  refused(
+    'a platform request with namespace "bad|ns"',
+    'platform',
+    platformRequest('svc-platform-bad', ['hypo-ok', 'bad|ns']),
+    'svc-platform-bad',
+    /invalid platform request: data\.namespaces\.1: .*"bad\|ns"/,
+  )
 
 const quotedDelete = (): Hostile =>
-  refused('a delete whose serviceId carries a quote and a brace', 'delete', deleteRequest('svc"} or vector(1) #'), 'svc"} or vector(1) #', /invalid delete request: data\.serviceId/, 'svc-quote')
+  refused(
+    'a delete whose serviceId carries a quote and a brace',
+    'delete',
+    deleteRequest('svc"} or vector(1) #'),
+    'svc"} or vector(1) #',
+    /invalid delete request: data\.serviceId/,
+    'svc-quote',
+  )
 
 const hostileMessages = (): Hostile[] => [
   { title: 'malformed JSON', topic: RequestTopics.create, key: 'svc-malformed', value: bytes('{"specversion":"1.0","id":'), reason: /^malformed JSON/ },
@@ -67,9 +103,17 @@ const hostileMessages = (): Hostile[] => [
   wrongSpecversion(),
   hostileCreate('missing serviceId', ({ serviceId: _dropped, ...rest }) => rest, /invalid create request: data\.serviceId/),
   hostileCreate('namespace "bad|ns"', (d) => ({ ...d, serviceId: 'svc-bad-ns', namespaces: ['NAMESPACE_1', 'bad|ns'] }), /data\.namespaces\.1: .*"bad\|ns"/),
-  hostileCreate('port 70000', (d) => ({ ...d, serviceId: 'svc-port', prometheus: { host: '10.10.10.4', port: 70000 } }), /data\.prometheus\.port: expected Port \(integer 1-65535\), got 70000/),
+  hostileCreate(
+    'port 70000',
+    (d) => ({ ...d, serviceId: 'svc-port', prometheus: { host: '10.10.10.4', port: 70000 } }),
+    /data\.prometheus\.port: expected Port \(integer 1-65535\), got 70000/,
+  ),
   hostileCreate('port as a string', (d) => ({ ...d, serviceId: 'svc-port-string', prometheus: { host: '10.10.10.4', port: '80' } }), /data\.prometheus\.port/),
-  hostileCreate('a host with a scheme and path', (d) => ({ ...d, serviceId: 'svc-host', prometheus: { host: 'http://evil/x', port: 9090 } }), /data\.prometheus\.host/),
+  hostileCreate(
+    'a host with a scheme and path',
+    (d) => ({ ...d, serviceId: 'svc-host', prometheus: { host: 'http://evil/x', port: 9090 } }),
+    /data\.prometheus\.host/,
+  ),
   hostileCreate('a serviceId with a quote', (d) => ({ ...d, serviceId: 'svc"quoted' }), /data\.serviceId/),
   hostileCreate('a serviceId with a newline (YAML injection)', (d) => ({ ...d, serviceId: 'svc\n- job_name: injected' }), /data\.serviceId/),
   hostileCreate('a namespace with "}', (d) => ({ ...d, serviceId: 'svc-brace', namespaces: ['ns"}, {__name__=~".+'] }), /data\.namespaces\.0/),

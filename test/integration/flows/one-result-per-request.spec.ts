@@ -22,7 +22,10 @@ describe('one result per request id, also when a limit was tightened meanwhile (
 
   it('a redelivered, answered create over the new MAX_EXTENSION_ATTRIBUTES gets no second, different answer', async () => {
     const started = Date.now()
-    const request = { ...createRequest('svc-answered-once', ['hypo-ok']), ...Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`kogitoextra${i}`, `v${i}`])) }
+    const request = {
+      ...createRequest('svc-answered-once', ['hypo-ok']),
+      ...Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`kogitoextra${i}`, `v${i}`])),
+    }
     const key = request.data.serviceId
     await publish(RequestTopics.create, [{ key, value: JSON.stringify(request) }])
     const first = await resultOf(ctx.results, request)
@@ -34,7 +37,10 @@ describe('one result per request id, also when a limit was tightened meanwhile (
     const tightened = { ...config, service: { ...config.service, limits: { ...config.service.limits, maxExtensionAttributes: 5 } } }
     ctx.harness.service = await startService(tightened, { logger: quiet(), consumerTuning: FAST_CONSUMER_SETTINGS, sweepIntervalMs: 1000 })
     const sentinel = createRequest(key, ['hypo-ok'])
-    await publish(RequestTopics.create, [{ key, value: JSON.stringify(request) }, { key, value: JSON.stringify(sentinel) }])
+    await publish(RequestTopics.create, [
+      { key, value: JSON.stringify(request) },
+      { key, value: JSON.stringify(sentinel) },
+    ])
     // the sentinel comes after the redelivery on the same partition and in the same lane
     expect(dataOf(await resultOf(ctx.results, sentinel))).to.include({ dashboardDataOrderStatus: 'SUCCESS' })
 

@@ -34,8 +34,14 @@ describe('oversized records end to end (a broker-like message.max.bytes)', funct
     const bigKogito = { ...createRequest('svc-big-kogito', ['hypo-ok']), kogitoprocinstanceid: 'k'.repeat(600_000) }
     // the other limits at the door, in the same batch
     const longId = { ...createRequest('svc-long-id', ['hypo-ok']), id: 'i'.repeat(300) }
-    const manyNamespaces = createRequest('svc-many-ns', Array.from({ length: 100 }, (_, i) => `ns-${i}`))
-    const bigJob = createRequest('svc-big-job', Array.from({ length: 40 }, (_, i) => `${'n'.repeat(249)}${String(i).padStart(4, '0')}`))
+    const manyNamespaces = createRequest(
+      'svc-many-ns',
+      Array.from({ length: 100 }, (_, i) => `ns-${i}`),
+    )
+    const bigJob = createRequest(
+      'svc-big-job',
+      Array.from({ length: 40 }, (_, i) => `${'n'.repeat(249)}${String(i).padStart(4, '0')}`),
+    )
     const overLimit = [
       { request: longId, reason: /CloudEvent id too large: 300 bytes .*MAX_CLOUDEVENT_ID_BYTES/ },
       { request: manyNamespaces, reason: /too many namespaces: 100 exceeds the limit of 64 \(MAX_NAMESPACES\)/ },
@@ -86,7 +92,8 @@ describe('oversized records end to end (a broker-like message.max.bytes)', funct
     const promtool = await checkScrapeConfigsWithPromtool(yaml ?? '')
     const jobs = jobNamesIn(yaml)
     recordFigures({
-      scenario: 'hostile sizes: 900 KB garbage, 600 KB kogitoprocinstanceid, 300-byte id, 100 namespaces, 10 KB job, in one batch between valid creates (broker-like message.max.bytes 1,000,000)',
+      scenario:
+        'hostile sizes: 900 KB garbage, 600 KB kogitoprocinstanceid, 300-byte id, 100 namespaces, 10 KB job, in one batch between valid creates (broker-like message.max.bytes 1,000,000)',
       requests: answerable.length + 1,
       faults: { 'oversized inputs': 5 },
       inputs: 5,
@@ -114,17 +121,23 @@ describe('a broker whose limit is lower than KAFKA_MAX_RECORD_BYTES says', funct
     harness: { wrapProducer: (p: Producer) => (broker = limitedProducer(p, 200_000)) },
   })
 
-  it('the refused dead letter is found by sending one at a time and replaced by a small one; the batch\'s other records go out once, the offset moves on', async () => {
+  it("the refused dead letter is found by sending one at a time and replaced by a small one; the batch's other records go out once, the offset moves on", async () => {
     const before = createRequest('svc-before-refused', ['hypo-ok'])
     const garbage = Buffer.alloc(900_000, 0x42)
-    const bad = { ...createRequest('svc-bad-port-refused'), data: { serviceId: 'svc-bad-port-refused', namespaces: ['a'], prometheus: { host: '10.0.0.1', port: 70000 } } }
+    const bad = {
+      ...createRequest('svc-bad-port-refused'),
+      data: { serviceId: 'svc-bad-port-refused', namespaces: ['a'], prometheus: { host: '10.0.0.1', port: 70000 } },
+    }
     const key = 'refused'
     await publish(RequestTopics.create, [
       { key, value: JSON.stringify(before) },
       { key, value: garbage },
       { key, value: JSON.stringify(bad) },
     ])
-    const letter = await ctx.results.waitFor((m) => m.topic === DEFAULT_DEAD_LETTER_TOPIC && json(m)['valueBytes'] !== undefined && String(json(m)['reason']).startsWith('could not be sent'), 30_000)
+    const letter = await ctx.results.waitFor(
+      (m) => m.topic === DEFAULT_DEAD_LETTER_TOPIC && json(m)['valueBytes'] !== undefined && String(json(m)['reason']).startsWith('could not be sent'),
+      30_000,
+    )
     expect(json(letter)['reason']).to.match(/refused by the broker: .*larger than the max message size/)
     expect(letter.value?.length ?? Infinity).to.be.below(200_000)
     expect(dataOf(await resultOf(ctx.results, bad))['dashboardDataOrderStatus']).to.equal('FAILURE')
@@ -137,7 +150,7 @@ describe('a broker whose limit is lower than KAFKA_MAX_RECORD_BYTES says', funct
     expect(answers.map((m) => String(dataOf(m)['serviceId'])).sort()).to.deep.equal(['svc-bad-port-refused', 'svc-before-refused', 'svc-later-refused'])
     const counts = ['svc-bad-port-refused', 'svc-before-refused', 'svc-later-refused'].map((id) => answers.filter((m) => dataOf(m)['serviceId'] === id).length)
     recordFigures({
-      scenario: 'hostile sizes: a broker whose message.max.bytes (200,000) is below KAFKA_MAX_RECORD_BYTES refuses a 900 KB record\'s dead letter',
+      scenario: "hostile sizes: a broker whose message.max.bytes (200,000) is below KAFKA_MAX_RECORD_BYTES refuses a 900 KB record's dead letter",
       requests: 3,
       faults: { 'broker refusals': broker?.refusals() ?? 0 },
       inputs: 1,

@@ -20,13 +20,24 @@ import { answerTo, createRequest, deleteRequest, jobNamesIn, type SentRequest } 
 
 const { namespace, name, key } = DEV_SECRET
 
-interface Check { readonly name: string; readonly status: string; readonly reason: string; readonly action: string }
+interface Check {
+  readonly name: string
+  readonly status: string
+  readonly reason: string
+  readonly action: string
+}
 
 /** Runs the CLI in-process with `env`; stdout, stderr and the exit code. */
 const cli = async (argv: string[], env: Readonly<Record<string, string>>): Promise<{ code: number; stdout: string; stderr: string }> => {
   let stdout = ''
   let stderr = ''
-  const code = await main(argv, { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) }, env, stdin: Readable.from(['']), now: () => new Date() })
+  const code = await main(argv, {
+    stdout: { write: (t: string) => (stdout += t) },
+    stderr: { write: (t: string) => (stderr += t) },
+    env,
+    stdin: Readable.from(['']),
+    now: () => new Date(),
+  })
   return { code, stdout, stderr }
 }
 
@@ -59,7 +70,9 @@ describe('ownership record lost (secret backend) end to end', function () {
 
     const check = await ownershipCheck()
     expect(check?.status).to.equal('fail')
-    expect(check?.reason).to.include('3 job(s) the event logs say this service registered are missing from telemetry-client.owned.json').and.include('svc-lost-2')
+    expect(check?.reason)
+      .to.include('3 job(s) the event logs say this service registered are missing from telemetry-client.owned.json')
+      .and.include('svc-lost-2')
     expect(check?.reason).to.include('1 differ from what the log recorded')
     expect(check?.action).to.include('telemetry-client adopt')
 
@@ -75,7 +88,9 @@ describe('ownership record lost (secret backend) end to end', function () {
     const refusedBefore = await lostCount('refused')
     const refused = await answer(deleteRequest('svc-lost-2'))
     expect(refused['dashboardDataOrderStatus']).to.equal('FAILURE')
-    expect(refused['dashboardDataOrderMessage']).to.match(/^Failed while removing the Prometheus scrape job: job_name "svc-lost-2" is not in the ownership record telemetry-client\.owned\.json although the event log says this service registered it/)
+    expect(refused['dashboardDataOrderMessage']).to.match(
+      /^Failed while removing the Prometheus scrape job: job_name "svc-lost-2" is not in the ownership record telemetry-client\.owned\.json although the event log says this service registered it/,
+    )
     expect(refused['dashboardDataOrderMessage']).to.include('telemetry-client adopt')
     expect(jobNamesIn(data()[key])).to.include('svc-lost-2')
     expect(await lostCount('refused')).to.be.above(refusedBefore)
@@ -105,12 +120,18 @@ describe('ownership mark lost (ScrapeConfig backend) end to end', function () {
   const answer = (request: SentRequest) => answerTo(ctx.results, request)
   /** The object with the service's label and annotation removed by hand (and, optionally, its spec changed). */
   const unmark = (serviceId: string, change?: (spec: Record<string, unknown>) => Record<string, unknown>): void => {
-    const object = kube().scrapeConfig(ns, scrapeConfigName(serviceId)) as { metadata: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec: Record<string, unknown> }
+    const object = kube().scrapeConfig(ns, scrapeConfigName(serviceId)) as {
+      metadata: { labels?: Record<string, string>; annotations?: Record<string, string> }
+      spec: Record<string, unknown>
+    }
     const labels = { ...object.metadata.labels }
     delete labels[MANAGED_BY_LABEL]
     const annotations = { ...object.metadata.annotations }
     delete annotations[SERVICE_ID_ANNOTATION]
-    kube().setScrapeConfig(ns, { metadata: { name: scrapeConfigName(serviceId), labels, annotations }, spec: change === undefined ? object.spec : change(object.spec) })
+    kube().setScrapeConfig(ns, {
+      metadata: { name: scrapeConfigName(serviceId), labels, annotations },
+      spec: change === undefined ? object.spec : change(object.spec),
+    })
   }
 
   it('a delete removes an unmarked object whose spec the log recorded, refuses a changed one by name; doctor fails on it', async () => {
@@ -130,7 +151,9 @@ describe('ownership mark lost (ScrapeConfig backend) end to end', function () {
 
     const refused = await answer(deleteRequest('svc-mark-2'))
     expect(refused['dashboardDataOrderStatus']).to.equal('FAILURE')
-    expect(refused['dashboardDataOrderMessage']).to.match(/lacks the service's managed-by label or serviceId annotation although the event log says this service registered job svc-mark-2/)
+    expect(refused['dashboardDataOrderMessage']).to.match(
+      /lacks the service's managed-by label or serviceId annotation although the event log says this service registered job svc-mark-2/,
+    )
     expect(kube().scrapeConfig(ns, scrapeConfigName('svc-mark-2'))).not.to.equal(undefined)
   })
 })

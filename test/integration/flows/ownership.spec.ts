@@ -32,11 +32,15 @@ describe('ownership of the shared secret end to end', function () {
   const answer = (request: SentRequest) => answerTo(ctx.results, request)
   /** The list with the service's own items cut out: must be the other team's text, exactly. */
   const foreignPart = (...serviceIds: string[]): string =>
-    serviceIds.reduce((text, serviceId) => text.replace(fragment(federationJob({ serviceId, namespaces: ['NAMESPACE_1', 'NAMESPACE_2'], host: '10.10.10.4', port: 30180 })), ''), data()[key] ?? '')
+    serviceIds.reduce(
+      (text, serviceId) =>
+        text.replace(fragment(federationJob({ serviceId, namespaces: ['NAMESPACE_1', 'NAMESPACE_2'], host: '10.10.10.4', port: 30180 })), ''),
+      data()[key] ?? '',
+    )
 
   before(() => kube().setSecret(namespace, name, { [key]: TRICKY_FOREIGN }))
 
-  it('a create adds only its own job: the other team\'s bytes are unchanged and promtool accepts the result', async () => {
+  it("a create adds only its own job: the other team's bytes are unchanged and promtool accepts the result", async () => {
     expect(await answer(createRequest('svc-own-1'))).to.include({ dashboardDataOrderStatus: 'SUCCESS' })
     expect(foreignPart('svc-own-1')).to.equal(TRICKY_FOREIGN)
     expect(jobNamesIn(data()[key])).to.deep.equal(['blue-node', 'blue-flow', 'quoted-name', 'svc-own-1'])
@@ -67,7 +71,9 @@ describe('ownership of the shared secret end to end', function () {
     const writerA = createSecretWriter({ client: createSecretClient(kubeConfigFrom(config.kube.kubeconfigPath), secretOf(config)), describe: 'writer A' })
     try {
       const job = federationJob({ serviceId: 'svc-x', namespaces: ['NAMESPACE_1', 'NAMESPACE_2'], host: '10.10.10.4', port: 30180 })
-      await new Promise<void>((resolve, reject) => writerA.submit({ op: 'upsert', job }).subscribe({ next: (o) => (o.ok ? resolve() : reject(new Error(o.reason))) }))
+      await new Promise<void>((resolve, reject) =>
+        writerA.submit({ op: 'upsert', job }).subscribe({ next: (o) => (o.ok ? resolve() : reject(new Error(o.reason))) }),
+      )
     } finally {
       writerA.close()
     }

@@ -22,12 +22,17 @@ import { metricTotal } from '../../support/metric-values.js'
 describe('Grafana failures end to end (partial failure contract)', function () {
   this.timeout(60_000)
   // a short REQUEST_DEADLINE: "down for good" is whatever outlasts it (the default waits 15 minutes)
-  const ctx = useHarness({ harness: { grafana: { folderExistsStatus: 412 }, env: { REQUEST_DEADLINE: '4s', REQUEST_RETRY_BASE_DELAY: '1s', REQUEST_RETRY_MAX_DELAY: '2s' } } })
+  const ctx = useHarness({
+    harness: { grafana: { folderExistsStatus: 412 }, env: { REQUEST_DEADLINE: '4s', REQUEST_RETRY_BASE_DELAY: '1s', REQUEST_RETRY_MAX_DELAY: '2s' } },
+  })
   afterEach(() => ctx.harness.stack.grafana.faults.clear())
 
   const grafana = () => ctx.harness.stack.grafana
   const retriesOf = (operation: string): Promise<number> => metricTotal(ctx.harness.service, 'telemetry_grafana_retries_total', { operation })
-  const dashboardsOf = (serviceId: string) => grafana().dashboards().filter((d) => d.uid === dashboardUid(serviceId, 'metrics') || d.uid === dashboardUid(serviceId, 'logs'))
+  const dashboardsOf = (serviceId: string) =>
+    grafana()
+      .dashboards()
+      .filter((d) => d.uid === dashboardUid(serviceId, 'metrics') || d.uid === dashboardUid(serviceId, 'logs'))
 
   it('Grafana answering 503 twice to a dashboard save: retried, SUCCESS', async () => {
     grafana().faults.add({ kind: 'dashboard.upsert', effect: { type: 'status', status: 503 }, times: 2 })
@@ -64,17 +69,29 @@ describe('Grafana failures end to end (partial failure contract)', function () {
     await publishRequests([request])
     expect(dataOf(await resultOf(ctx.results, request))['dashboardDataOrderStatus']).to.equal('SUCCESS')
     expect((grafana().requests.get('folder.get') ?? 0) - folderGetsBefore).to.be.at.least(2)
-    const titles = grafana().folders().map((f) => f.title)
+    const titles = grafana()
+      .folders()
+      .map((f) => f.title)
     expect(new Set(titles).size).to.equal(titles.length)
     expect(titles).to.include.members([Folders.metrics.title, Folders.logs.title])
-    expect(dashboardsOf('svc-folder-412').map((d) => d.folderUid).sort()).to.deep.equal([Folders.metrics.uid, Folders.logs.uid].sort())
+    expect(
+      dashboardsOf('svc-folder-412')
+        .map((d) => d.folderUid)
+        .sort(),
+    ).to.deep.equal([Folders.metrics.uid, Folders.logs.uid].sort())
   })
 
   /** The secret's job of `serviceId`, parsed (undefined when absent). */
   const jobOf = (serviceId: string) => jobsIn(ctx.harness.stack.scrapeConfigs()).find((j) => j.job_name === serviceId)
   const eventTypesOf = async (serviceId: string) => (await ctx.harness.store.readEvents(serviceId))?.map((e) => e.event.type) ?? []
   /** `expected` occur in `types` in this order (other events may come between) */
-  const inOrder = (types: readonly string[], expected: readonly string[]): boolean => expected.every(((from) => (type: string) => (from = types.indexOf(type, from) + 1) > 0)(0))
+  const inOrder = (types: readonly string[], expected: readonly string[]): boolean =>
+    expected.every(
+      (
+        (from) => (type: string) =>
+          (from = types.indexOf(type, from) + 1) > 0
+      )(0),
+    )
 
   it('Grafana down for good: FAILURE naming the step, the job it registered removed again; once back, a new request does the whole create', async () => {
     const serviceId = 'svc-grafana-down'
@@ -83,7 +100,11 @@ describe('Grafana failures end to end (partial failure contract)', function () {
     await publishRequests([first])
     const failed = dataOf(await resultOf(ctx.results, first))
     expect(failed).to.include({ serviceId, dashboardDataOrderStatus: 'FAILURE', dashboardId: '', metricsDashboardUrl: '', logsDashboardUrl: '' })
-    expect(failed['dashboardDataOrderMessage']).to.be.a('string').and.match(/creating the Grafana dashboard/).and.match(/503/).and.include(`undone: removed Prometheus job ${serviceId}`)
+    expect(failed['dashboardDataOrderMessage'])
+      .to.be.a('string')
+      .and.match(/creating the Grafana dashboard/)
+      .and.match(/503/)
+      .and.include(`undone: removed Prometheus job ${serviceId}`)
     // all or nothing: the job registered before Grafana was needed is gone again, and the log says so
     expect(jobNamesIn(ctx.harness.stack.scrapeConfigs())).not.to.include(serviceId)
     const state = await ctx.harness.store.load(serviceId)
@@ -127,7 +148,10 @@ describe('Grafana failures end to end (partial failure contract)', function () {
     expect(dashboardsOf(serviceId)).to.deep.equal([])
     expect(jobNamesIn(ctx.harness.stack.scrapeConfigs())).not.to.include(serviceId)
     const types = await eventTypesOf(serviceId)
-    expect(inOrder(types, ['ScrapeJobRegistered', 'DashboardUpserted', 'StepFailed', 'DashboardsDeleted', 'ScrapeJobRemoved', 'RequestCompleted']), types.join(' ')).to.equal(true)
+    expect(
+      inOrder(types, ['ScrapeJobRegistered', 'DashboardUpserted', 'StepFailed', 'DashboardsDeleted', 'ScrapeJobRemoved', 'RequestCompleted']),
+      types.join(' '),
+    ).to.equal(true)
   })
 
   it('an update that fails for good gets the job and dashboards from before the request back, from what the log recorded', async () => {
@@ -145,7 +169,10 @@ describe('Grafana failures end to end (partial failure contract)', function () {
     await publishRequests([update])
     const data = dataOf(await resultOf(ctx.results, update))
     expect(data['dashboardDataOrderStatus']).to.equal('FAILURE')
-    expect(data['dashboardDataOrderMessage']).to.be.a('string').and.include(`restored dashboard ${dashboardUid(serviceId, 'metrics')} as it was before`).and.include(`restored Prometheus job ${serviceId} as it was before`)
+    expect(data['dashboardDataOrderMessage'])
+      .to.be.a('string')
+      .and.include(`restored dashboard ${dashboardUid(serviceId, 'metrics')} as it was before`)
+      .and.include(`restored Prometheus job ${serviceId} as it was before`)
     // the FAILURE result still links the dashboards that are in place (the ones from before)
     expect(data['dashboardId']).to.equal(dashboardUid(serviceId, 'metrics'))
     expect(jobOf(serviceId)).to.deep.equal(jobBefore)
@@ -176,7 +203,9 @@ describe('Grafana failures end to end (partial failure contract)', function () {
       const store = ctx.harness.store
       const inspection = store === undefined ? undefined : await inspectService(store, serviceId)
       const text = inspection === undefined ? '' : formatInspection(inspection)
-      expect(text).to.match(/StepFailed .*upsertDashboard: .*403/).and.match(/StepFailed .*removeJob: /)
+      expect(text)
+        .to.match(/StepFailed .*upsertDashboard: .*403/)
+        .and.match(/StepFailed .*removeJob: /)
       expect(inspection?.state.job?.jobName).to.equal(serviceId)
     } finally {
       ctx.harness.stack.kube.faults.clear()

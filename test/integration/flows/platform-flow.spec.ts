@@ -10,15 +10,25 @@ import { Folders } from '../../../src/effects/grafana/folders.js'
 import { useHarness } from '../../support/harness-hooks.js'
 import { envelopeOf, platformRequest, publishRequests, resultOf } from '../../support/request-builders.js'
 
-interface Target { readonly expr?: string; readonly datasource?: { readonly type?: string } }
-interface Panel { readonly type?: string; readonly title?: string; readonly targets?: readonly Target[] }
+interface Target {
+  readonly expr?: string
+  readonly datasource?: { readonly type?: string }
+}
+interface Panel {
+  readonly type?: string
+  readonly title?: string
+  readonly targets?: readonly Target[]
+}
 
 describe('platform-service flow end to end', function () {
   this.timeout(60_000)
   const ctx = useHarness()
 
   const grafana = () => ctx.harness.stack.grafana
-  const platformDashboard = (serviceId: string) => grafana().dashboards().find((d) => d.uid === dashboardUid(serviceId, 'platform'))
+  const platformDashboard = (serviceId: string) =>
+    grafana()
+      .dashboards()
+      .find((d) => d.uid === dashboardUid(serviceId, 'platform'))
   const upserts = () => grafana().requests.get('dashboard.upsert') ?? 0
 
   it('creates the logs dashboard in the platform folder and answers SUCCESS with its id and url', async () => {
@@ -36,14 +46,24 @@ describe('platform-service flow end to end', function () {
       kogitoprocid: 'platformServiceTelemetryProcess',
       datacontenttype: 'application/json',
     })
-    expect(Object.keys(envelope.data).sort()).to.deep.equal(['dashboardDataOrderMessage', 'dashboardDataOrderStatus', 'dashboardId', 'logsDashboardUrl', 'serviceId'])
+    expect(Object.keys(envelope.data).sort()).to.deep.equal([
+      'dashboardDataOrderMessage',
+      'dashboardDataOrderStatus',
+      'dashboardId',
+      'logsDashboardUrl',
+      'serviceId',
+    ])
     expect(envelope.data).to.include({ serviceId: 'sonata', dashboardDataOrderStatus: 'SUCCESS', dashboardId: dashboardUid('sonata', 'platform') })
 
     const dashboard = platformDashboard('sonata')
     expect(dashboard, 'platform dashboard').to.exist
     expect(envelope.data['logsDashboardUrl']).to.equal(`http://grafana.local:3000${dashboard?.url ?? ''}`)
     expect(dashboard?.folderUid).to.equal(Folders.platform.uid)
-    expect(grafana().folders().find((f) => f.uid === dashboard?.folderUid)?.title).to.equal('ETSI HypO Platform Service Logs')
+    expect(
+      grafana()
+        .folders()
+        .find((f) => f.uid === dashboard?.folderUid)?.title,
+    ).to.equal('ETSI HypO Platform Service Logs')
     expect(dashboard?.title).to.equal('Platform Service Logs — SONATA orchestrator (sonata)')
     const panels = dashboard?.model['panels'] as readonly Panel[]
     expect(panels.map((p) => p.type)).to.deep.equal(['logs'])
@@ -52,7 +72,12 @@ describe('platform-service flow end to end', function () {
 
     // a platform service has no Prometheus job and no end-user dashboards
     expect(ctx.harness.stack.kube.successfulWrites).to.equal(writesBefore)
-    expect(grafana().dashboards().filter((d) => d.tags.includes('service:sonata')).map((d) => d.uid)).to.deep.equal([dashboardUid('sonata', 'platform')])
+    expect(
+      grafana()
+        .dashboards()
+        .filter((d) => d.tags.includes('service:sonata'))
+        .map((d) => d.uid),
+    ).to.deep.equal([dashboardUid('sonata', 'platform')])
   })
 
   it('the same definition again (a new request) succeeds without saving the dashboard again', async () => {
@@ -77,7 +102,11 @@ describe('platform-service flow end to end', function () {
     expect(after?.version).to.equal((before?.version ?? 0) + 1)
     expect(after?.title).to.equal('Platform Service Logs — sonata')
     expect((after?.model['panels'] as readonly Panel[])[0]?.targets?.[0]?.expr).to.equal('{namespace=~"hypo-sonata-v2"}')
-    expect(grafana().dashboards().filter((d) => d.folderUid === Folders.platform.uid)).to.have.length(1)
+    expect(
+      grafana()
+        .dashboards()
+        .filter((d) => d.folderUid === Folders.platform.uid),
+    ).to.have.length(1)
   })
 
   it('namespaces are regex-escaped into the Loki query and a second platform service gets its own dashboard', async () => {
@@ -88,6 +117,10 @@ describe('platform-service flow end to end', function () {
     const dashboard = platformDashboard('hypo.monitoring')
     expect(data['dashboardId']).to.equal(dashboard?.uid)
     expect((dashboard?.model['panels'] as readonly Panel[])[0]?.targets?.[0]?.expr).to.equal('{namespace=~"hypo\\\\.monitoring|NAMESPACE_1"}')
-    expect(grafana().dashboards().filter((d) => d.folderUid === Folders.platform.uid)).to.have.length(2)
+    expect(
+      grafana()
+        .dashboards()
+        .filter((d) => d.folderUid === Folders.platform.uid),
+    ).to.have.length(2)
   })
 })

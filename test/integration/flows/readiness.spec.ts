@@ -10,7 +10,11 @@ import type { ReadinessFact } from '../../../src/runtime/readiness-checks.js'
 import { recordFigures } from '../reliability/figures.js'
 import { until } from '../../support/wait.js'
 
-interface ReadyzBody { ready: boolean; checks: Record<string, boolean>; facts: Record<string, ReadinessFact> }
+interface ReadyzBody {
+  ready: boolean
+  checks: Record<string, boolean>
+  facts: Record<string, ReadinessFact>
+}
 
 describe('/readyz from background checks', function () {
   this.timeout(90_000)
@@ -27,7 +31,11 @@ describe('/readyz from background checks', function () {
 
   it('20 probes make no full read of the secret and at most one Kubernetes and one Grafana call per check interval', async () => {
     const { kube, grafana } = ctx.harness.stack
-    const before = { full: kube.requests.get('secret.get') ?? 0, meta: kube.requests.get('secret.get-metadata') ?? 0, health: grafana.requests.get('health') ?? 0 }
+    const before = {
+      full: kube.requests.get('secret.get') ?? 0,
+      meta: kube.requests.get('secret.get-metadata') ?? 0,
+      health: grafana.requests.get('health') ?? 0,
+    }
     const started = Date.now()
     const answers = await Promise.all(Array.from({ length: 20 }, () => readyz()))
     const elapsed = Date.now() - started
@@ -59,11 +67,15 @@ describe('/readyz from background checks', function () {
     const { grafana } = ctx.harness.stack
     grafana.faults.add({ kind: 'health', effect: { type: 'hang' } })
     try {
-      await until(async () => {
-        const answer = await readyz()
-        expect(answer.ms, 'a probe never waits on the dependency').to.be.lessThan(1000)
-        return answer.status === 503 && answer.body.facts['grafana']?.ok === false && /no answer within/.test(answer.body.facts['grafana'].reason)
-      }, 'grafana not ready: no answer within', { timeoutMs: 20_000 })
+      await until(
+        async () => {
+          const answer = await readyz()
+          expect(answer.ms, 'a probe never waits on the dependency').to.be.lessThan(1000)
+          return answer.status === 503 && answer.body.facts['grafana']?.ok === false && /no answer within/.test(answer.body.facts['grafana'].reason)
+        },
+        'grafana not ready: no answer within',
+        { timeoutMs: 20_000 },
+      )
       const answer = await readyz()
       expect(answer.body.checks).to.include({ grafana: false, kafka: true, redis: true, kubernetes: true })
     } finally {
@@ -72,14 +84,18 @@ describe('/readyz from background checks', function () {
     await until(async () => (await readyz()).status === 200, '/readyz 200', { timeoutMs: 20_000 })
   })
 
-  it('a refused secret read shows as kubernetes not ready, with the apiserver\'s answer', async () => {
+  it("a refused secret read shows as kubernetes not ready, with the apiserver's answer", async () => {
     const { kube } = ctx.harness.stack
     kube.faults.add({ kind: 'secret.get-metadata', effect: { type: 'status', status: 403 } })
     try {
-      await until(async () => {
-        const answer = await readyz()
-        return answer.status === 503 && answer.body.facts['kubernetes']?.ok === false && /403/.test(answer.body.facts['kubernetes'].reason)
-      }, 'kubernetes not ready: 403', { timeoutMs: 20_000 })
+      await until(
+        async () => {
+          const answer = await readyz()
+          return answer.status === 503 && answer.body.facts['kubernetes']?.ok === false && /403/.test(answer.body.facts['kubernetes'].reason)
+        },
+        'kubernetes not ready: 403',
+        { timeoutMs: 20_000 },
+      )
     } finally {
       kube.faults.clear()
     }

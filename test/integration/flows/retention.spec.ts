@@ -18,7 +18,7 @@ describe('retention through the running service (Redis does not grow for ever)',
   let skewMs = 0
   const ctx = useHarness({ harness: { now: () => new Date(Date.now() + skewMs), env: { RETENTION_INTERVAL: '1' } } })
 
-  it('a deleted service\'s keys go after DELETED_SERVICE_GRACE; a live service keeps its state and still answers', async () => {
+  it("a deleted service's keys go after DELETED_SERVICE_GRACE; a live service keeps its state and still answers", async () => {
     const gone = createRequest('retention-deleted-svc')
     const kept = createRequest('retention-live-svc')
     await publishRequests([gone, kept])

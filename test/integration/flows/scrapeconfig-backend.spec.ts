@@ -13,7 +13,12 @@ import { createRequest, dataOf, deleteRequest, platformRequest, publishRequests,
 const SCRAPECONFIG_MODE = { SCRAPE_CONFIG_BACKEND: 'scrapeconfig' }
 
 interface WireScrapeConfig {
-  readonly metadata: { readonly name: string; readonly labels?: Record<string, string>; readonly annotations?: Record<string, string>; readonly managedFields?: ReadonlyArray<{ manager: string; operation: string }> }
+  readonly metadata: {
+    readonly name: string
+    readonly labels?: Record<string, string>
+    readonly annotations?: Record<string, string>
+    readonly managedFields?: ReadonlyArray<{ manager: string; operation: string }>
+  }
   readonly spec: Record<string, unknown>
 }
 
@@ -95,7 +100,12 @@ describe('scrapeconfig backend: all three flows end to end', function () {
   it('never takes over or removes a ScrapeConfig somebody else created under the same name', async () => {
     const serviceId = 'sc-foreign'
     const name = scrapeConfigName(serviceId)
-    const foreign = { apiVersion: 'monitoring.coreos.com/v1alpha1', kind: 'ScrapeConfig', metadata: { name, labels: { team: 'other' } }, spec: { jobName: 'theirs', staticConfigs: [{ targets: ['other:9090'] }] } }
+    const foreign = {
+      apiVersion: 'monitoring.coreos.com/v1alpha1',
+      kind: 'ScrapeConfig',
+      metadata: { name, labels: { team: 'other' } },
+      spec: { jobName: 'theirs', staticConfigs: [{ targets: ['other:9090'] }] },
+    }
     ctx.harness.stack.kube.setScrapeConfig(DEV_SCRAPE_CONFIG.namespace, foreign)
     const create = createRequest(serviceId)
     await publishRequests([create])

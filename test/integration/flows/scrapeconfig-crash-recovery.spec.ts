@@ -12,7 +12,8 @@ import { createRequest, deleteRequest } from '../../support/request-builders.js'
 import { useHarness } from '../../support/harness-hooks.js'
 import { crashAndRecover as crashAndRecoverIn, createWithHealthyService } from '../../support/crash-and-recover.js'
 
-const statusOf = (m: CollectedMessage | undefined) => (JSON.parse(m?.value?.toString('utf8') ?? '{}') as { data?: { dashboardDataOrderStatus?: string } }).data?.dashboardDataOrderStatus
+const statusOf = (m: CollectedMessage | undefined) =>
+  (JSON.parse(m?.value?.toString('utf8') ?? '{}') as { data?: { dashboardDataOrderStatus?: string } }).data?.dashboardDataOrderStatus
 
 describe('scrapeconfig backend: crash recovery around the ScrapeConfig write', function () {
   this.timeout(240_000)

@@ -29,7 +29,11 @@ describe('a full scrape-config secret end to end', function () {
 
   // room for exactly one job and its ownership line (rendered as the service renders them), not two
   const oneJob = fragment(federationJob({ serviceId: 'svc-q1', namespaces: ['NAMESPACE_1', 'NAMESPACE_2'], host: '10.10.10.4', port: 30180 }))
-  before(() => ctx.harness.stack.kube.setSecret(namespace, name, { [key]: fillerLeaving(Buffer.byteLength(oneJob) + Buffer.byteLength(renderOwnedJobs(new Set(['svc-q1']))) + 100) }))
+  before(() =>
+    ctx.harness.stack.kube.setSecret(namespace, name, {
+      [key]: fillerLeaving(Buffer.byteLength(oneJob) + Buffer.byteLength(renderOwnedJobs(new Set(['svc-q1']))) + 100),
+    }),
+  )
 
   it('creates fill it, the one that does not fit answers FAILURE "full", a delete makes room again', async () => {
     expect(await answer(createRequest('svc-q1'))).to.include({ dashboardDataOrderStatus: 'SUCCESS' })

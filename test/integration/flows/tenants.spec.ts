@@ -11,15 +11,25 @@ import { useHarness } from '../../support/harness-hooks.js'
 import { checkScrapeConfigsWithPromtool } from '../../support/promtool.js'
 import { createRequest, envelopeOf, publishRequests, resultOf } from '../../support/request-builders.js'
 
-interface Panel { readonly targets?: ReadonlyArray<{ readonly expr?: string }> }
-interface Job { readonly job_name: string; readonly honor_labels?: boolean; readonly metric_relabel_configs?: unknown }
+interface Panel {
+  readonly targets?: ReadonlyArray<{ readonly expr?: string }>
+}
+interface Job {
+  readonly job_name: string
+  readonly honor_labels?: boolean
+  readonly metric_relabel_configs?: unknown
+}
 
 describe('tenants apart end to end', function () {
   this.timeout(60_000)
   const ctx = useHarness({ harness: { env: { LOKI_SERVICE_LABEL: 'cluster' } } })
   const grafana = () => ctx.harness.stack.grafana
   const exprsOf = (uid: string): string[] =>
-    ((grafana().dashboards().find((d) => d.uid === uid)?.model['panels'] ?? []) as readonly Panel[]).flatMap((p) => (p.targets ?? []).map((t) => t.expr ?? ''))
+    (
+      (grafana()
+        .dashboards()
+        .find((d) => d.uid === uid)?.model['panels'] ?? []) as readonly Panel[]
+    ).flatMap((p) => (p.targets ?? []).map((t) => t.expr ?? ''))
 
   it('two services with the same namespaces: disjoint relabel rules, metrics queries and log queries', async () => {
     const requests = [createRequest('tenant-a', ['default', 'kube-system']), createRequest('tenant-b', ['default', 'kube-system'])]
@@ -49,8 +59,14 @@ describe('tenants apart end to end', function () {
     const secret = ctx.harness.stack.scrapeConfigs()
     const dashboards = grafana().dashboards().length
     const saves = grafana().requests.get('dashboard.upsert') ?? 0
-    const request = { ...createRequest('svc-metadata'), data: { serviceId: 'svc-metadata', namespaces: ['default'], prometheus: { host: '169.254.169.254', port: 80 } } }
-    const mapped = { ...createRequest('svc-mapped'), data: { serviceId: 'svc-mapped', namespaces: ['default'], prometheus: { host: '::ffff:169.254.169.254', port: 80 } } }
+    const request = {
+      ...createRequest('svc-metadata'),
+      data: { serviceId: 'svc-metadata', namespaces: ['default'], prometheus: { host: '169.254.169.254', port: 80 } },
+    }
+    const mapped = {
+      ...createRequest('svc-mapped'),
+      data: { serviceId: 'svc-mapped', namespaces: ['default'], prometheus: { host: '::ffff:169.254.169.254', port: 80 } },
+    }
     await publishRequests([request, mapped])
     const data = envelopeOf(await resultOf(ctx.results, request)).data
     expect(data['dashboardDataOrderStatus']).to.equal('FAILURE')

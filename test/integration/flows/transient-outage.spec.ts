@@ -14,7 +14,9 @@ const metricValue = async (url: string, sample: string): Promise<number | undefi
 describe('patience with transient faults (Kafka → Redis → simulators → Kafka)', function () {
   this.timeout(120_000)
   // short client-side retries, so the outage outlasts them and the request-level patience is what is tested
-  const ctx = useHarness({ harness: { env: { GRAFANA_RETRIES: '1', GRAFANA_TIMEOUT_MS: '1000', REQUEST_RETRY_BASE_DELAY: '1s', REQUEST_RETRY_MAX_DELAY: '4s' } } })
+  const ctx = useHarness({
+    harness: { env: { GRAFANA_RETRIES: '1', GRAFANA_TIMEOUT_MS: '1000', REQUEST_RETRY_BASE_DELAY: '1s', REQUEST_RETRY_MAX_DELAY: '4s' } },
+  })
 
   it('Grafana answers 503 for ~20 s: the create waits it out and ends SUCCESS; /readyz and /metrics show it waiting meanwhile', async () => {
     const { faults } = ctx.harness.stack.grafana

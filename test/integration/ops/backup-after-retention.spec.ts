@@ -72,13 +72,19 @@ describe('export/import after a retention pass (backups that restore)', function
     await succeeds(createRequest(PARTLY))
     // 40 days later (past EVENT_RETENTION and INBOX_RETENTION): every event of both is in their snapshots
     skewMs = 40 * DAY_MS
-    await waitFor(`the events of ${TRIMMED} are trimmed`, async () => (await firstVersion(TRIMMED)) === undefined && (await redis.exists(serviceKeys(prefix(), TRIMMED).snapshot)) === 1)
+    await waitFor(
+      `the events of ${TRIMMED} are trimmed`,
+      async () => (await firstVersion(TRIMMED)) === undefined && (await redis.exists(serviceKeys(prefix(), TRIMMED).snapshot)) === 1,
+    )
     // a later update of the other service: its new events stay, the old ones go
     await succeeds(createRequest(PARTLY, ['NAMESPACE_1', 'NAMESPACE_3']))
     await waitFor(`the old events of ${PARTLY} are trimmed`, async () => ((await firstVersion(PARTLY)) ?? 0) > 1)
 
     const before = await views(prefix())
-    expect(before.trimmed).to.contain(`Service ${TRIMMED}`).and.to.contain('status:       active').and.to.match(/trimmed by the retention policy, held by the snapshot/)
+    expect(before.trimmed)
+      .to.contain(`Service ${TRIMMED}`)
+      .and.to.contain('status:       active')
+      .and.to.match(/trimmed by the retention policy, held by the snapshot/)
 
     const file = join(dir, 'backup.ndjson')
     const exported = await runCli(['export', '--out', file, '--service', TRIMMED], env())
@@ -86,7 +92,10 @@ describe('export/import after a retention pass (backups that restore)', function
     const again = await runCli(['export', '--service', PARTLY], env())
     expect(again.code, again.stderr).to.equal(0)
     await writeFile(file, (await readFile(file, 'utf8')) + again.stdout)
-    const lines = (await readFile(file, 'utf8')).trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)
+    const lines = (await readFile(file, 'utf8'))
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
     // each log starts with its base, clearly marked
     expect(lines[0]).to.deep.include({ serviceId: TRIMMED, kind: 'snapshot' })
     expect(lines.filter((l) => l['serviceId'] === TRIMMED)).to.have.length(1)

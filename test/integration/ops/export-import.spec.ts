@@ -32,7 +32,10 @@ describe('ops/export-log and ops/import-log', () => {
   })
 
   it('exports one line per event, in version order per service', () => {
-    const lines = ndjson.trimEnd().split('\n').map((l) => JSON.parse(l) as { serviceId: string; version: number; event: { type: string } })
+    const lines = ndjson
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { serviceId: string; version: number; event: { type: string } })
     expect(lines).to.have.length(18)
     expect(lines[0]).to.deep.include({ serviceId: 'svc-active', version: 1 })
     expect(lines[0]?.event.type).to.equal('RequestAccepted')
@@ -44,7 +47,11 @@ describe('ops/export-log and ops/import-log', () => {
     if (isLeft(parsed)) throw new Error(parsed.left.join('; '))
     const report = await importLogs({ redis, prefix: target }, parsed.right, { force: false, nowMs: Date.now() })
     expect(report.refused).to.deep.equal([])
-    expect(report.imported.map((r) => [r.serviceId, r.events, r.status])).to.deep.equal([['svc-active', 6, 'active'], ['svc-gone', 11, 'deleted'], ['svc-new', 1, 'new']])
+    expect(report.imported.map((r) => [r.serviceId, r.events, r.status])).to.deep.equal([
+      ['svc-active', 6, 'active'],
+      ['svc-gone', 11, 'deleted'],
+      ['svc-new', 1, 'new'],
+    ])
 
     const replay = await replayServices({ redis, prefix: target }, services, { write: false })
     expect(replay.counts.identical).to.equal(3)
@@ -97,7 +104,10 @@ describe('ops/export-log and ops/import-log', () => {
       text += chunk
     })
     expect(report).to.deep.equal({ services: 1, events: 3, fromSnapshot: 1 })
-    const lines = text.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)
+    const lines = text
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
     expect(lines.map((l) => l['kind'] ?? l['version'])).to.deep.equal(['snapshot', 4, 5, 6])
     expect(lines[0]).to.deep.include({ version: 6, lastChangeMs: await redis.zscore(indexKeys(source).services, 'svc-active').then(Number) })
 
@@ -105,12 +115,18 @@ describe('ops/export-log and ops/import-log', () => {
     if (isLeft(parsed)) throw new Error(parsed.left.join('; '))
     const fresh = uniquePrefix()
     try {
-      expect((await importLogs({ redis, prefix: fresh }, parsed.right, { force: false, nowMs: Date.now() })).imported).to.deep.equal([{ serviceId: 'svc-active', events: 3, status: 'active', replaced: false, fromSnapshot: true }])
+      expect((await importLogs({ redis, prefix: fresh }, parsed.right, { force: false, nowMs: Date.now() })).imported).to.deep.equal([
+        { serviceId: 'svc-active', events: 3, status: 'active', replaced: false, fromSnapshot: true },
+      ])
       const [from, to] = [createEventStore(redis, source), createEventStore(redis, fresh)]
       expect(inspectionJson((await inspectService(to, 'svc-active'))!)).to.deep.equal(inspectionJson((await inspectService(from, 'svc-active'))!))
       expect((await inspectService(to, 'svc-active'))?.trimmedTo).to.equal(3)
-      expect(await to.listServices()).to.deep.equal([{ serviceId: 'svc-active', lastChangeMs: (await from.listServices()).find((s) => s.serviceId === 'svc-active')!.lastChangeMs }])
-      expect(await redis.xrange(serviceKeys(fresh, 'svc-active').events, '-', '+')).to.deep.equal(await redis.xrange(serviceKeys(source, 'svc-active').events, '-', '+'))
+      expect(await to.listServices()).to.deep.equal([
+        { serviceId: 'svc-active', lastChangeMs: (await from.listServices()).find((s) => s.serviceId === 'svc-active')!.lastChangeMs },
+      ])
+      expect(await redis.xrange(serviceKeys(fresh, 'svc-active').events, '-', '+')).to.deep.equal(
+        await redis.xrange(serviceKeys(source, 'svc-active').events, '-', '+'),
+      )
     } finally {
       await flushPrefix(redis, fresh)
     }
@@ -119,11 +135,14 @@ describe('ops/export-log and ops/import-log', () => {
     let error: unknown
     await exportLog({ redis, prefix: source }, ['svc-active'], () => undefined).catch((e: unknown) => (error = e))
     expect(error).to.be.instanceOf(UnexportableLogError)
-    expect((error as Error).message).to.equal('service svc-active: events up to v3 were trimmed and its snapshot is missing or cannot be decoded; nothing can rebuild it (run replay --check, restore it from an older export)')
+    expect((error as Error).message).to.equal(
+      'service svc-active: events up to v3 were trimmed and its snapshot is missing or cannot be decoded; nothing can rebuild it (run replay --check, restore it from an older export)',
+    )
   })
 
   it('refuses a trimmed log without its base, and a base after its events', async () => {
-    const event = (version: number) => JSON.stringify({ serviceId: 'svc-x', version, event: { v: 1, type: 'ResultPublished', requestId: 'r', at: '2024-11-01T10:00:00.000Z', resultId: 'x' } })
+    const event = (version: number) =>
+      JSON.stringify({ serviceId: 'svc-x', version, event: { v: 1, type: 'ResultPublished', requestId: 'r', at: '2024-11-01T10:00:00.000Z', resultId: 'x' } })
     const parsed = await parseImport([event(4), event(1), JSON.stringify({ serviceId: 'svc-x', kind: 'snapshot', version: 3, snapshot: {} })])
     if (!isLeft(parsed)) throw new Error('expected a rejection')
     expect(parsed.left).to.deep.equal([

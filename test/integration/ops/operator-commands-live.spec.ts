@@ -25,7 +25,8 @@ const FIRST = ['NAMESPACE_1', 'NAMESPACE_2']
 const SECOND = ['NAMESPACE_1', 'NAMESPACE_3']
 const ids = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}-${String(i).padStart(2, '0')}`)
 const sameJobs = (a: Record<string, string>, b: Record<string, string>) => JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort())
-const fingerprintOf = (serviceId: string, namespaces: readonly string[]) => jobFingerprint(federationJob({ serviceId, namespaces: [...namespaces], host: '10.10.10.4', port: 30180 }))
+const fingerprintOf = (serviceId: string, namespaces: readonly string[]) =>
+  jobFingerprint(federationJob({ serviceId, namespaces: [...namespaces], host: '10.10.10.4', port: 30180 }))
 
 describe('operator commands beside a live service (reconcile, adopt, migrate while requests flow)', function () {
   this.timeout(240_000)
@@ -43,7 +44,11 @@ describe('operator commands beside a live service (reconcile, adopt, migrate whi
   }
   /** job_name → fingerprint of the secret's list, for the given services */
   const secretJobs = (of: readonly string[]): Record<string, string> =>
-    Object.fromEntries(jobsIn(data()[key]).filter((j) => of.includes(j.job_name)).map((j) => [j.job_name, jobFingerprint(j)]))
+    Object.fromEntries(
+      jobsIn(data()[key])
+        .filter((j) => of.includes(j.job_name))
+        .map((j) => [j.job_name, jobFingerprint(j)]),
+    )
   const objectJobs = (of: readonly string[]): Record<string, string> =>
     Object.fromEntries(
       of.flatMap((id) => {
@@ -57,7 +62,8 @@ describe('operator commands beside a live service (reconcile, adopt, migrate whi
   const expected = (all: readonly string[], deleted: readonly string[], updated: readonly string[]): Record<string, string> =>
     Object.fromEntries(all.filter((id) => !deleted.includes(id)).map((id) => [id, fingerprintOf(id, updated.includes(id) ? SECOND : FIRST)]))
   const succeeded = async (requests: readonly SentRequest[]) => {
-    for (const request of requests) expect(dataOf(await resultOf(ctx.results, request, 60_000)), request.data['serviceId'] as string).to.include({ dashboardDataOrderStatus: 'SUCCESS' })
+    for (const request of requests)
+      expect(dataOf(await resultOf(ctx.results, request, 60_000)), request.data['serviceId'] as string).to.include({ dashboardDataOrderStatus: 'SUCCESS' })
   }
   const create = async (services: readonly string[]) => {
     const requests = services.map((id) => createRequest(id, FIRST))
@@ -100,7 +106,15 @@ describe('operator commands beside a live service (reconcile, adopt, migrate whi
     const drifted = all.slice(0, 10)
     const parsed = parseScrapeConfigList(data()[key])
     if (isLeft(parsed)) throw new Error(parsed.left.message)
-    ctx.harness.stack.kube.setSecret(namespace, name, { ...data(), [key]: renderScrapeConfigList(applyEdits(parsed.right, drifted.map((jobName) => ({ op: 'remove', jobName })))) })
+    ctx.harness.stack.kube.setSecret(namespace, name, {
+      ...data(),
+      [key]: renderScrapeConfigList(
+        applyEdits(
+          parsed.right,
+          drifted.map((jobName) => ({ op: 'remove', jobName })),
+        ),
+      ),
+    })
 
     const deleted = [...all.slice(0, 5), ...all.slice(10, 13)]
     const updated = [...all.slice(5, 8), ...all.slice(13, 15)]
@@ -157,13 +171,16 @@ describe('operator commands beside a live service (reconcile, adopt, migrate whi
     }
     const ownedNow = owned().filter((id) => all.includes(id))
     const mismatched = Object.entries(registered).filter(([id, fingerprint]) => secretJobs([id])[id] !== fingerprint).length
-    await figures('operator commands beside a live service: adopt after the ownership record was lost, while 3 deletes and 3 updates of the same services flow', {
-      requests: all.length + requests.length,
-      answered: all.length + answers.length,
-      started,
-      faults: { 'hand:ownership key removed': 1, 'kube:secret.put +40 ms': puts },
-      notes: `adopt exit ${run.code}; owned = registered in the logs: ${JSON.stringify(ownedNow) === JSON.stringify(Object.keys(registered).sort())}; owned jobs differing from their log: ${mismatched}; flow answered SUCCESS ${answers.filter((a) => a['dashboardDataOrderStatus'] === 'SUCCESS').length}, FAILURE ${answers.filter((a) => a['dashboardDataOrderStatus'] === 'FAILURE').length} (the lost record, item 2)`,
-    })
+    await figures(
+      'operator commands beside a live service: adopt after the ownership record was lost, while 3 deletes and 3 updates of the same services flow',
+      {
+        requests: all.length + requests.length,
+        answered: all.length + answers.length,
+        started,
+        faults: { 'hand:ownership key removed': 1, 'kube:secret.put +40 ms': puts },
+        notes: `adopt exit ${run.code}; owned = registered in the logs: ${JSON.stringify(ownedNow) === JSON.stringify(Object.keys(registered).sort())}; owned jobs differing from their log: ${mismatched}; flow answered SUCCESS ${answers.filter((a) => a['dashboardDataOrderStatus'] === 'SUCCESS').length}, FAILURE ${answers.filter((a) => a['dashboardDataOrderStatus'] === 'FAILURE').length} (the lost record, item 2)`,
+      },
+    )
     // every job the service owns is the one its log registers, with the same fingerprint
     expect(ownedNow).to.deep.equal(Object.keys(registered).sort())
     const inList = secretJobs(all)
@@ -203,13 +220,16 @@ describe('operator commands beside a live service (reconcile, adopt, migrate whi
       return { second, repaired }
     }
     const { second, repaired } = await finish()
-    await figures('operator commands beside a live service: migrate --to scrapeconfig while 4 deletes and 4 updates of the same services flow, then the runbook\'s re-run and reconcile', {
-      requests: all.length + requests.length,
-      answered: all.length + requests.length,
-      started,
-      faults: { 'kube:scrapeconfig.patch +60 ms': patches },
-      notes: `first run exit ${first.code}; live jobs in neither backend (or changed) after it: ${lostJobs.length}; re-run exit ${second.code}, reconcile exit ${repaired.code}; end state exact: ${sameJobs(objectJobs(all), expected(all, deleted, updated)) && Object.keys(secretJobs(all)).length === 0}`,
-    })
+    await figures(
+      "operator commands beside a live service: migrate --to scrapeconfig while 4 deletes and 4 updates of the same services flow, then the runbook's re-run and reconcile",
+      {
+        requests: all.length + requests.length,
+        answered: all.length + requests.length,
+        started,
+        faults: { 'kube:scrapeconfig.patch +60 ms': patches },
+        notes: `first run exit ${first.code}; live jobs in neither backend (or changed) after it: ${lostJobs.length}; re-run exit ${second.code}, reconcile exit ${repaired.code}; end state exact: ${sameJobs(objectJobs(all), expected(all, deleted, updated)) && Object.keys(secretJobs(all)).length === 0}`,
+      },
+    )
     expect(lostJobs).to.deep.equal([])
     expect(Object.keys(inPlace()).length).to.be.greaterThan(0)
 

@@ -14,12 +14,27 @@ import { createEventStore } from '../../../src/state/store/event-store.js'
 import { DEV_SCRAPE_CONFIG } from '../../../dev/dev-stack.js'
 import { writeLiveLog, type LiveLog } from '../../support/live-log.js'
 
-interface Run { readonly code: number; readonly stdout: string; readonly stderr: string }
+interface Run {
+  readonly code: number
+  readonly stdout: string
+  readonly stderr: string
+}
 interface WireScrapeConfig {
-  readonly metadata: { readonly name: string; readonly labels?: Record<string, string>; readonly annotations?: Record<string, string>; readonly managedFields?: ReadonlyArray<{ manager: string; operation: string }> }
+  readonly metadata: {
+    readonly name: string
+    readonly labels?: Record<string, string>
+    readonly annotations?: Record<string, string>
+    readonly managedFields?: ReadonlyArray<{ manager: string; operation: string }>
+  }
   readonly spec: Record<string, unknown>
 }
-interface JsonDrift { readonly kind: string; readonly serviceId: string; readonly description: string; readonly foreign?: boolean; readonly repair: { ok: boolean; detail: string } | null }
+interface JsonDrift {
+  readonly kind: string
+  readonly serviceId: string
+  readonly description: string
+  readonly foreign?: boolean
+  readonly repair: { ok: boolean; detail: string } | null
+}
 
 const SCRAPECONFIG_MODE = { SCRAPE_CONFIG_BACKEND: 'scrapeconfig' }
 const NS = DEV_SCRAPE_CONFIG.namespace
@@ -32,7 +47,8 @@ describe('ops/reconcile in scrapeconfig mode (live log, simulators, the CLI)', f
   const kube = () => live.harness.stack.kube
   const objectOf = (serviceId: string) => kube().scrapeConfig(NS, scrapeConfigName(serviceId)) as WireScrapeConfig | undefined
   /** what the service owns of an object: its spec, labels and annotations (not resourceVersion or managedFields) */
-  const ownPart = (o: WireScrapeConfig | undefined) => (o === undefined ? undefined : { spec: o.spec, labels: o.metadata.labels, annotations: o.metadata.annotations })
+  const ownPart = (o: WireScrapeConfig | undefined) =>
+    o === undefined ? undefined : { spec: o.spec, labels: o.metadata.labels, annotations: o.metadata.annotations }
   const reconcileCli = async (...argv: string[]): Promise<Run> => {
     let stdout = ''
     let stderr = ''
@@ -75,7 +91,10 @@ describe('ops/reconcile in scrapeconfig mode (live log, simulators, the CLI)', f
       kube().deleteScrapeConfig(NS, scrapeConfigName('svc-c1'))
       const c2 = written.get('svc-c2')
       // a value changed and a field added: apply takes back the first, the second needs removing
-      kube().setScrapeConfig(NS, { ...c2, spec: { ...c2?.spec, staticConfigs: [{ targets: ['evil.example:1'], labels: { serviceId: 'svc-c2' } }], scrapeInterval: '5s' } })
+      kube().setScrapeConfig(NS, {
+        ...c2,
+        spec: { ...c2?.spec, staticConfigs: [{ targets: ['evil.example:1'], labels: { serviceId: 'svc-c2' } }], scrapeInterval: '5s' },
+      })
       const c3 = written.get('svc-c3')
       kube().setScrapeConfig(NS, {
         ...c3,
@@ -106,7 +125,10 @@ describe('ops/reconcile in scrapeconfig mode (live log, simulators, the CLI)', f
       expect(driftOf(r).map((d) => d.repair?.ok)).to.deep.equal([true, true, true])
       for (const id of ['svc-c1', 'svc-c2']) {
         expect(ownPart(objectOf(id)), id).to.deep.equal(ownPart(written.get(id)))
-        expect(objectOf(id)?.metadata.managedFields?.some((m) => m.manager === 'telemetry-client' && m.operation === 'Apply'), id).to.equal(true)
+        expect(
+          objectOf(id)?.metadata.managedFields?.some((m) => m.manager === 'telemetry-client' && m.operation === 'Apply'),
+          id,
+        ).to.equal(true)
       }
       expect(objectOf('svc-cd')).to.equal(undefined)
       expect(ownPart(objectOf('svc-c3'))).to.deep.equal(ownPart(written.get('svc-c3')))
@@ -123,15 +145,22 @@ describe('ops/reconcile in scrapeconfig mode (live log, simulators, the CLI)', f
       expect(driftOf(again)).to.deep.equal([])
     })
 
-    it('an object of a service\'s name that the service did not create is not its job: reported, the repair fails, the object is left alone', async () => {
+    it("an object of a service's name that the service did not create is not its job: reported, the repair fails, the object is left alone", async () => {
       kube().deleteScrapeConfig(NS, scrapeConfigName('svc-c3'))
-      const foreign = { apiVersion: 'monitoring.coreos.com/v1alpha1', kind: 'ScrapeConfig', metadata: { name: scrapeConfigName('svc-c3'), labels: { team: 'other' } }, spec: { jobName: 'theirs', staticConfigs: [{ targets: ['other:9090'] }] } }
+      const foreign = {
+        apiVersion: 'monitoring.coreos.com/v1alpha1',
+        kind: 'ScrapeConfig',
+        metadata: { name: scrapeConfigName('svc-c3'), labels: { team: 'other' } },
+        spec: { jobName: 'theirs', staticConfigs: [{ targets: ['other:9090'] }] },
+      }
       kube().setScrapeConfig(NS, foreign)
       const dry = await reconcileCli('--dry-run', '--service', 'svc-c3', '--json')
       expect(dry.code).to.equal(2)
       const [drift] = driftOf(dry)
       expect(drift).to.include({ kind: 'job-missing', serviceId: 'svc-c3', foreign: true })
-      expect(drift?.description).to.match(/^job svc-c3 has no ScrapeConfig; an object of its name exists that this service did not create, so the repair will fail on it/)
+      expect(drift?.description).to.match(
+        /^job svc-c3 has no ScrapeConfig; an object of its name exists that this service did not create, so the repair will fail on it/,
+      )
 
       const repair = await reconcileCli('--service', 'svc-c3')
       expect(repair.code).to.equal(1)

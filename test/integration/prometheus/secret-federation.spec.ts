@@ -12,14 +12,14 @@ import { activeTargets, clusterOf, labPatience, instantQuery, useLabHarness } fr
 import { eventually } from '../../support/wait.js'
 import { deleteRequest, envelopeOf, jobNamesIn, platformRequest, publishRequests, resultOf } from '../../support/request-builders.js'
 
-describe('real Prometheus: the secret\'s jobs federate exactly the service\'s series', function () {
+describe("real Prometheus: the secret's jobs federate exactly the service's series", function () {
   this.timeout(120_000)
   const ctx = useLabHarness({ PROMETHEUS_TARGET_ALLOW: '127.0.0.0/8' })
   const loadSecret = (): Promise<void> => ctx.lab.loadScrapeConfigs(ctx.harness.stack.scrapeConfigs() ?? '')
   const statusOf = async (request: { kogitoprocinstanceid: string }): Promise<unknown> =>
     envelopeOf(await resultOf(ctx.results, request)).data['dashboardDataOrderStatus']
 
-  it('three tenants: each job is up, each panel shows exactly its cluster\'s values for its namespaces, the spoofed series stays with its own cluster', async () => {
+  it("three tenants: each job is up, each panel shows exactly its cluster's values for its namespaces, the spoofed series stays with its own cluster", async () => {
     const a = createOnCluster(ctx.lab, 'tenant-a', 'east', ['shop', 'default'])
     const b = createOnCluster(ctx.lab, 'tenant-b', 'west', ['billing', 'default'])
     const c = createOnCluster(ctx.lab, 'tenant-c', 'east', ['default'])
@@ -28,7 +28,12 @@ describe('real Prometheus: the secret\'s jobs federate exactly the service\'s se
     await loadSecret()
 
     const tenants = ['tenant-a', 'tenant-b', 'tenant-c']
-    const up = await eventually(() => activeTargets(ctx.lab.central), (ts) => tenants.every((job) => ts.some((t) => t.job === job && t.health === 'up')), 'every job up', labPatience)
+    const up = await eventually(
+      () => activeTargets(ctx.lab.central),
+      (ts) => tenants.every((job) => ts.some((t) => t.job === job && t.health === 'up')),
+      'every job up',
+      labPatience,
+    )
     expect(up.map((t) => [t.job, t.url.split('?')[0]]).sort()).to.deep.equal([
       ['tenant-a', `http://${clusterOf(ctx.lab, 'east').prometheus.address}/federate`],
       ['tenant-b', `http://${clusterOf(ctx.lab, 'west').prometheus.address}/federate`],
@@ -51,19 +56,24 @@ describe('real Prometheus: the secret\'s jobs federate exactly the service\'s se
     expect(unrequested).to.deep.equal([])
   })
 
-  it('a platform service adds no scrape job (it has no metrics): the jobs stay the tenants\'', async () => {
+  it("a platform service adds no scrape job (it has no metrics): the jobs stay the tenants'", async () => {
     const platform = platformRequest('platform-x', ['shop'])
     await publishRequests([platform])
     expect(await statusOf(platform)).to.equal('SUCCESS')
     expect(jobNamesIn(ctx.harness.stack.scrapeConfigs()).sort()).to.deep.equal(['tenant-a', 'tenant-b', 'tenant-c'])
   })
 
-  it('after a delete and a reload the target is gone, the other services\' stay up and keep their values', async () => {
+  it("after a delete and a reload the target is gone, the other services' stay up and keep their values", async () => {
     const del = deleteRequest('tenant-a')
     await publishRequests([del])
     expect(await statusOf(del)).to.equal('SUCCESS')
     await loadSecret()
-    const left = await eventually(() => activeTargets(ctx.lab.central), (ts) => ts.length === 2 && ts.every((t) => t.job !== 'tenant-a' && t.health === 'up'), 'tenant-a gone', labPatience)
+    const left = await eventually(
+      () => activeTargets(ctx.lab.central),
+      (ts) => ts.length === 2 && ts.every((t) => t.job !== 'tenant-a' && t.health === 'up'),
+      'tenant-a gone',
+      labPatience,
+    )
     expect(left.map((t) => t.job).sort()).to.deep.equal(['tenant-b', 'tenant-c'])
     await expectPanelsShowCluster(ctx.lab, ctx.harness.stack.grafana, 'tenant-b', 'west', ['billing', 'default'])
     await expectPanelsShowCluster(ctx.lab, ctx.harness.stack.grafana, 'tenant-c', 'east', ['default'])

@@ -46,7 +46,13 @@ describe('reliability: all or nothing per request', function () {
     const stayed = failures.filter((m) => m.includes(STILL_IN_PLACE))
     const report = await finishScenario(
       'all or nothing: 30 updates + 30 creates, Grafana refuses 30% of dashboard saves for good (403)',
-      { requests, results: ctx.results.messages, scrapeConfigs: ctx.harness.stack.scrapeConfigs(), dashboards: ctx.harness.stack.grafana.dashboards(), expectStatus: (r) => (live.includes(r) ? 'SUCCESS' : 'ANY') },
+      {
+        requests,
+        results: ctx.results.messages,
+        scrapeConfigs: ctx.harness.stack.scrapeConfigs(),
+        dashboards: ctx.harness.stack.grafana.dashboards(),
+        expectStatus: (r) => (live.includes(r) ? 'SUCCESS' : 'ANY'),
+      },
       {
         startedAt,
         faults: injected,

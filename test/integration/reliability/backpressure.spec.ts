@@ -72,7 +72,13 @@ describe('reliability: backpressure, 10,000 requests with Grafana at 200 ms', fu
     const seconds = (Date.now() - startedAt) / 1000
     await finishScenario(
       'backpressure: 10,000 requests (2,000 services x 5), Grafana +200 ms on every call, 512 lanes',
-      { requests, results: ctx.results.messages, scrapeConfigs: ctx.harness.stack.scrapeConfigs(), dashboards: ctx.harness.stack.grafana.dashboards(), expectStatus: () => 'SUCCESS' },
+      {
+        requests,
+        results: ctx.results.messages,
+        scrapeConfigs: ctx.harness.stack.scrapeConfigs(),
+        dashboards: ctx.harness.stack.grafana.dashboards(),
+        expectStatus: () => 'SUCCESS',
+      },
       {
         startedAt,
         faults: { [`grafana:+${GRAFANA_LATENCY_MS} ms latency (all calls)`]: [...ctx.harness.stack.grafana.requests.values()].reduce((a, b) => a + b, 0) },

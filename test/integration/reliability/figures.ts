@@ -71,9 +71,11 @@ const renderFaults = (faults: Readonly<Record<string, number>>): string => {
 }
 
 export const renderTable = (list: readonly FigureRow[]): string => {
-  const header = '| scenario | requests | faults injected | inputs tried | lost | duplicate jobs | promtool | time (s) | notes |\n|---|---:|---|---:|---:|---:|---|---:|---|'
-  const body = list.map((r) =>
-    `| ${cell(r.scenario)} | ${r.requests} | ${cell(renderFaults(r.faults))} | ${r.inputs} | ${r.lost} | ${r.duplicateJobs} | ${r.promtool} | ${r.seconds.toFixed(1)} | ${cell(r.notes)} |`,
+  const header =
+    '| scenario | requests | faults injected | inputs tried | lost | duplicate jobs | promtool | time (s) | notes |\n|---|---:|---|---:|---:|---:|---|---:|---|'
+  const body = list.map(
+    (r) =>
+      `| ${cell(r.scenario)} | ${r.requests} | ${cell(renderFaults(r.faults))} | ${r.inputs} | ${r.lost} | ${r.duplicateJobs} | ${r.promtool} | ${r.seconds.toFixed(1)} | ${cell(r.notes)} |`,
   )
   return [header, ...body].join('\n')
 }

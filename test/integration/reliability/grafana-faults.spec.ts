@@ -43,14 +43,18 @@ describe('reliability: Grafana faults under load', function () {
     const lastOf = new Map<string, SentRequest>()
     for (const r of requests) lastOf.set(String(r.data['serviceId']), r)
     const failedServices = new Set(
-      requests.filter((r) => {
-        const first = byRef.get(r.kogitoprocinstanceid)?.[0]
-        return first !== undefined && statusOf(first) === 'FAILURE'
-      }).map((r) => String(r.data['serviceId'])),
+      requests
+        .filter((r) => {
+          const first = byRef.get(r.kogitoprocinstanceid)?.[0]
+          return first !== undefined && statusOf(first) === 'FAILURE'
+        })
+        .map((r) => String(r.data['serviceId'])),
     )
     const retries: readonly SentRequest[] = [...failedServices].map((id) => {
       const last = lastOf.get(id) as SentRequest
-      return last.data['prometheus'] === undefined ? deleteRequest(id) : createRequest(id, last.data['namespaces'] as string[], (last.data['prometheus'] as { port: number }).port)
+      return last.data['prometheus'] === undefined
+        ? deleteRequest(id)
+        : createRequest(id, last.data['namespaces'] as string[], (last.data['prometheus'] as { port: number }).port)
     })
     await publishAll(retries, { gapMs: 5 })
     await awaitOutcomes(ctx.results, retries, 60_000)
@@ -58,11 +62,26 @@ describe('reliability: Grafana faults under load', function () {
 
     await finishScenario(
       'Grafana: 5xx bursts, 429 Retry-After, timeouts, slow, folder-create race (412)',
-      { requests: all, results: ctx.results.messages, scrapeConfigs: ctx.harness.stack.scrapeConfigs(), dashboards: ctx.harness.stack.grafana.dashboards(), expectStatus: (r) => (retries.includes(r) ? 'SUCCESS' : 'ANY') },
-      { startedAt, faults: injected, notes: `${failedServices.size} services failed once (retries exhausted) and were re-sent; folder.create requests ${ctx.harness.stack.grafana.requests.get('folder.create') ?? 0}` },
+      {
+        requests: all,
+        results: ctx.results.messages,
+        scrapeConfigs: ctx.harness.stack.scrapeConfigs(),
+        dashboards: ctx.harness.stack.grafana.dashboards(),
+        expectStatus: (r) => (retries.includes(r) ? 'SUCCESS' : 'ANY'),
+      },
+      {
+        startedAt,
+        faults: injected,
+        notes: `${failedServices.size} services failed once (retries exhausted) and were re-sent; folder.create requests ${ctx.harness.stack.grafana.requests.get('folder.create') ?? 0}`,
+      },
     )
     // the folder-create race left exactly the two folders, once each
-    expect(ctx.harness.stack.grafana.folders().map((f) => f.uid).sort()).to.deep.equal(['etsi-hypo-app-metrics', 'etsi-hypo-end-user-service-logs'])
+    expect(
+      ctx.harness.stack.grafana
+        .folders()
+        .map((f) => f.uid)
+        .sort(),
+    ).to.deep.equal(['etsi-hypo-app-metrics', 'etsi-hypo-end-user-service-logs'])
   })
 
   // A dashboard POST that timed out on the client side but is still processed by Grafana
@@ -80,6 +99,11 @@ describe('reliability: Grafana faults under load', function () {
     await awaitOutcomes(ctx.results, [remove], 20_000)
     await sleep(3500) // the late POST has landed by now
     faults.clear()
-    expect(ctx.harness.stack.grafana.dashboards().filter((d) => d.uid.endsWith('gf-late-post')).map((d) => d.uid)).to.deep.equal([])
+    expect(
+      ctx.harness.stack.grafana
+        .dashboards()
+        .filter((d) => d.uid.endsWith('gf-late-post'))
+        .map((d) => d.uid),
+    ).to.deep.equal([])
   })
 })

@@ -30,9 +30,42 @@ const MAX_MESSAGE_BYTES = 65_536
 const INJECTIONS = [
   `x\n- job_name: injected\n  static_configs: [{targets: ["6.6.6.6:1"]}]`,
   `${VICTIM}\n  static_configs: [{targets: ["6.6.6.6:1"]}]`,
-  `"}, {__name__=~".+`, `ns"} or vector(1) #`, `.*`, `a|b`, `(?i)x`, `\\`, `'`, `"`, '`', '${HOME}', '{{7*7}}', '&a', '*a', '!!js/function',
-  '---', '# c', 'k: v', `${VICTIM} `, ` ${VICTIM}`, `${VICTIM}\n`, '\u0000', '\u2028', '\uFEFF', 'ﬀ', '𝔘𝔫𝔦', '..', '-', '_', 'A'.repeat(300),
-  '{namespace=~".+"}', '$__rate_interval', '})', '[5m]', 'job_name', 'tcm-victim-svc', '../../api/admin',
+  `"}, {__name__=~".+`,
+  `ns"} or vector(1) #`,
+  `.*`,
+  `a|b`,
+  `(?i)x`,
+  `\\`,
+  `'`,
+  `"`,
+  '`',
+  '${HOME}',
+  '{{7*7}}',
+  '&a',
+  '*a',
+  '!!js/function',
+  '---',
+  '# c',
+  'k: v',
+  `${VICTIM} `,
+  ` ${VICTIM}`,
+  `${VICTIM}\n`,
+  '\u0000',
+  '\u2028',
+  '\uFEFF',
+  'ﬀ',
+  '𝔘𝔫𝔦',
+  '..',
+  '-',
+  '_',
+  'A'.repeat(300),
+  '{namespace=~".+"}',
+  '$__rate_interval',
+  '})',
+  '[5m]',
+  'job_name',
+  'tcm-victim-svc',
+  '../../api/admin',
 ]
 
 const hostileString = fc.oneof(
@@ -53,16 +86,28 @@ const deep = fc.nat({ max: 3 }).map((kind) => {
 const scalarJunk = fc.oneof(fc.integer(), fc.double(), fc.boolean(), fc.constant(null), hostileString, fc.array(hostileString, { maxLength: 3 }))
 
 const payloadOf = (topic: string) =>
-  fc.record({
-    serviceId: fc.oneof({ weight: 9, arbitrary: serviceId }, { weight: 1, arbitrary: scalarJunk }),
-    namespaces: fc.oneof({ weight: 8, arbitrary: fc.array(namespace, { minLength: 1, maxLength: 4 }) }, { weight: 1, arbitrary: deep }, { weight: 1, arbitrary: scalarJunk }),
-    prometheus: fc.oneof(
-      { weight: 6, arbitrary: fc.record({ host: fc.oneof({ weight: 4, arbitrary: fc.constantFrom('10.1.2.3', 'prom.example', '::1', '[fe80::1]') }, { weight: 1, arbitrary: hostileString }), port: fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 1, max: 65535 }) }, { weight: 1, arbitrary: scalarJunk }) }) },
-      { weight: 1, arbitrary: deep },
-    ),
-    serviceName: fc.oneof(hostileString, fc.string({ unit: 'grapheme', maxLength: 80 })),
-    extra: fc.oneof(fc.constant(undefined), deep, scalarJunk),
-  }).map((d) => (topic === RequestTopics.delete ? { serviceId: d.serviceId, extra: d.extra } : d))
+  fc
+    .record({
+      serviceId: fc.oneof({ weight: 9, arbitrary: serviceId }, { weight: 1, arbitrary: scalarJunk }),
+      namespaces: fc.oneof(
+        { weight: 8, arbitrary: fc.array(namespace, { minLength: 1, maxLength: 4 }) },
+        { weight: 1, arbitrary: deep },
+        { weight: 1, arbitrary: scalarJunk },
+      ),
+      prometheus: fc.oneof(
+        {
+          weight: 6,
+          arbitrary: fc.record({
+            host: fc.oneof({ weight: 4, arbitrary: fc.constantFrom('10.1.2.3', 'prom.example', '::1', '[fe80::1]') }, { weight: 1, arbitrary: hostileString }),
+            port: fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 1, max: 65535 }) }, { weight: 1, arbitrary: scalarJunk }),
+          }),
+        },
+        { weight: 1, arbitrary: deep },
+      ),
+      serviceName: fc.oneof(hostileString, fc.string({ unit: 'grapheme', maxLength: 80 })),
+      extra: fc.oneof(fc.constant(undefined), deep, scalarJunk),
+    })
+    .map((d) => (topic === RequestTopics.delete ? { serviceId: d.serviceId, extra: d.extra } : d))
 
 const message = fc.constantFrom(...Object.values(RequestTopics)).chain((topic) =>
   fc.record({
@@ -85,7 +130,10 @@ describe('reliability: property-based hostile input (fast-check) end to end', fu
   this.timeout(240_000)
   let victimJob: ScrapeJob | undefined
 
-  const ctx = useHarness({ harness: { env: { MAX_MESSAGE_BYTES: String(MAX_MESSAGE_BYTES) } }, topics: [...Object.values(ResultTopics), DEFAULT_DEAD_LETTER_TOPIC] })
+  const ctx = useHarness({
+    harness: { env: { MAX_MESSAGE_BYTES: String(MAX_MESSAGE_BYTES) } },
+    topics: [...Object.values(ResultTopics), DEFAULT_DEAD_LETTER_TOPIC],
+  })
   before(async () => {
     const victim = createRequest(VICTIM, ['victim-ns'])
     await publish(RequestTopics.create, [{ key: VICTIM, value: JSON.stringify(victim) }])
@@ -113,13 +161,21 @@ describe('reliability: property-based hostile input (fast-check) end to end', fu
         inputs += sent.length
         for (const topic of Object.values(RequestTopics)) {
           const own = sent.filter((s) => s.topic === topic)
-          if (own.length > 0) await publish(topic, own.map(({ key, value }) => ({ key, value })))
+          if (own.length > 0)
+            await publish(
+              topic,
+              own.map(({ key, value }) => ({ key, value })),
+            )
         }
         // every message handled: a result for its process instance or a dead letter with its bytes
         const deadline = Date.now() + 60_000
         const handled = () => {
           const refs = resultsByRef(ctx.results.messages)
-          const letters = new Set(ctx.results.messages.filter((m) => m.topic === DEFAULT_DEAD_LETTER_TOPIC).map((m) => String((JSON.parse(m.value?.toString('utf8') ?? '{}') as { valueBase64?: string }).valueBase64)))
+          const letters = new Set(
+            ctx.results.messages
+              .filter((m) => m.topic === DEFAULT_DEAD_LETTER_TOPIC)
+              .map((m) => String((JSON.parse(m.value?.toString('utf8') ?? '{}') as { valueBase64?: string }).valueBase64)),
+          )
           return sent.map((s) => ({ s, answer: refs.get(s.procInstance)?.[0], lettered: letters.has(s.value.toString('base64')) }))
         }
         while (handled().some((h) => h.answer === undefined && !h.lettered)) {
@@ -129,7 +185,8 @@ describe('reliability: property-based hostile input (fast-check) end to end', fu
         await sleep(300) // a result that follows a dead letter, and the secret write of an accepted create
         for (const h of handled()) {
           if (h.lettered) deadLettered += 1
-          if (h.s.topic === RequestTopics.create && !h.lettered && h.answer !== undefined && statusOf(h.answer) === 'SUCCESS') succeededCreates.add(String(h.s.data.serviceId))
+          if (h.s.topic === RequestTopics.create && !h.lettered && h.answer !== undefined && statusOf(h.answer) === 'SUCCESS')
+            succeededCreates.add(String(h.s.data.serviceId))
         }
 
         const yaml = ctx.harness.stack.scrapeConfigs()
@@ -150,7 +207,11 @@ describe('reliability: property-based hostile input (fast-check) end to end', fu
 
         const dashboards = ctx.harness.stack.grafana.dashboards()
         for (const d of dashboards) expect(d.uid).to.match(/^[A-Za-z0-9_-]{1,40}$/)
-        const exprs = dashboards.flatMap((d) => ((d.model['panels'] ?? []) as Array<{ targets?: Array<{ expr?: string }> }>).flatMap((p) => (p.targets ?? []).flatMap((t) => (t.expr === undefined ? [] : [t.expr]))))
+        const exprs = dashboards.flatMap((d) =>
+          ((d.model['panels'] ?? []) as Array<{ targets?: Array<{ expr?: string }> }>).flatMap((p) =>
+            (p.targets ?? []).flatMap((t) => (t.expr === undefined ? [] : [t.expr])),
+          ),
+        )
         const promql = exprs.filter((e) => !e.trimStart().startsWith('{')).map((e) => e.replace(/\$__rate_interval/g, '5m'))
         const rules = await checkPromqlWithPromtool(promql.length > 0 ? promql : ['up'])
         expect(rules.ok, rules.output).to.equal(true)

@@ -60,8 +60,19 @@ describe('reliability: Kubernetes secret faults under load', function () {
     const conflicts = (await metricTotal(ctx.harness.service, 'telemetry_secret_conflicts_total')) - conflictsBefore
     await finishScenario(
       'Kubernetes: competing writer + 409/429/5xx',
-      { requests: [...requests, ...again], results: ctx.results.messages, scrapeConfigs: secretText(), dashboards: ctx.harness.stack.grafana.dashboards(), foreignJobs, ignoreJob: otherScope('kf') },
-      { startedAt, faults: injected, notes: `${conflicts} write conflicts re-applied; ${again.length} re-sent after FAILURE; ${kube().successfulWrites} secret writes; max concurrent writes ${kube().maxConcurrentWrites}` },
+      {
+        requests: [...requests, ...again],
+        results: ctx.results.messages,
+        scrapeConfigs: secretText(),
+        dashboards: ctx.harness.stack.grafana.dashboards(),
+        foreignJobs,
+        ignoreJob: otherScope('kf'),
+      },
+      {
+        startedAt,
+        faults: injected,
+        notes: `${conflicts} write conflicts re-applied; ${again.length} re-sent after FAILURE; ${kube().successfulWrites} secret writes; max concurrent writes ${kube().maxConcurrentWrites}`,
+      },
     )
     expect(conflicts).to.be.greaterThan(0)
     expect(kube().maxConcurrentWrites).to.equal(1)
@@ -94,8 +105,19 @@ describe('reliability: Kubernetes secret faults under load', function () {
     const again = await resend(requests)
     await finishScenario(
       'Kubernetes: secret deleted mid-run',
-      { requests: [...requests, ...again], results: ctx.results.messages, scrapeConfigs: secretText(), dashboards: ctx.harness.stack.grafana.dashboards(), foreignJobs, ignoreJob: otherScope('sd') },
-      { startedAt, faults: { 'kube:secret deleted (50 requests)': 1 }, notes: `${failedDuringGap} of 50 requests during the gap FAILED; recreated during the gap: ${recreated}; ${again.length} re-sent` },
+      {
+        requests: [...requests, ...again],
+        results: ctx.results.messages,
+        scrapeConfigs: secretText(),
+        dashboards: ctx.harness.stack.grafana.dashboards(),
+        foreignJobs,
+        ignoreJob: otherScope('sd'),
+      },
+      {
+        startedAt,
+        faults: { 'kube:secret deleted (50 requests)': 1 },
+        notes: `${failedDuringGap} of 50 requests during the gap FAILED; recreated during the gap: ${recreated}; ${again.length} re-sent`,
+      },
     )
     expect(recreated, 'the service recreated the deleted secret').to.equal(false)
     expect(failedDuringGap).to.equal(50)
@@ -118,7 +140,14 @@ describe('reliability: Kubernetes secret faults under load', function () {
     const again = await resend(requests)
     await finishScenario(
       'Kubernetes: invalid YAML in the key mid-run',
-      { requests: [...requests, ...again], results: ctx.results.messages, scrapeConfigs: secretText(), dashboards: ctx.harness.stack.grafana.dashboards(), foreignJobs, ignoreJob: otherScope('iy') },
+      {
+        requests: [...requests, ...again],
+        results: ctx.results.messages,
+        scrapeConfigs: secretText(),
+        dashboards: ctx.harness.stack.grafana.dashboards(),
+        foreignJobs,
+        ignoreJob: otherScope('iy'),
+      },
       { startedAt, faults: { 'kube:invalid YAML (50 requests)': 1 }, notes: `key untouched while broken: ${untouched}; ${again.length} re-sent` },
     )
     expect(untouched, 'the service wrote over a key it could not parse').to.equal(true)

@@ -47,8 +47,16 @@ describe('reliability: ownership record lost', function () {
     const final = kube.secret(namespace, name)?.data ?? {}
     const names = new Set(jobsOf(final[key]).map((j) => j.job_name))
     const successWithJobLeft = deletes.filter((r) => statusOf(first(r)!) === 'SUCCESS' && names.has(String(r.data['serviceId'])))
-    const removed = deletes.filter((r) => !edited.includes(String(r.data['serviceId'])) && statusOf(first(r)!) === 'SUCCESS' && !names.has(String(r.data['serviceId'])))
-    const refused = deletes.filter((r) => edited.includes(String(r.data['serviceId'])) && statusOf(first(r)!) === 'FAILURE' && messageOf(first(r)!).includes(`is not in the ownership record ${OWNERSHIP_KEY}`) && names.has(String(r.data['serviceId'])))
+    const removed = deletes.filter(
+      (r) => !edited.includes(String(r.data['serviceId'])) && statusOf(first(r)!) === 'SUCCESS' && !names.has(String(r.data['serviceId'])),
+    )
+    const refused = deletes.filter(
+      (r) =>
+        edited.includes(String(r.data['serviceId'])) &&
+        statusOf(first(r)!) === 'FAILURE' &&
+        messageOf(first(r)!).includes(`is not in the ownership record ${OWNERSHIP_KEY}`) &&
+        names.has(String(r.data['serviceId'])),
+    )
     const updated = updates.filter((r) => statusOf(first(r)!) === 'SUCCESS' && (final[OWNERSHIP_KEY] ?? '').includes(`"${String(r.data['serviceId'])}"`))
     const promtool = await checkScrapeConfigsWithPromtool(final[key] ?? '')
     recordFigures({

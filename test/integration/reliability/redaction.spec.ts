@@ -34,7 +34,10 @@ describe('reliability: credentials are redacted from logs, results and dead lett
     kube.setSecret(DEV_SECRET.namespace, DEV_SECRET.name, { [DEV_SECRET.key]: '' })
   })
   const ctx = useHarness({
-    harness: async () => ({ grafana: { token: GRAFANA_TOKEN }, env: { KUBECONFIG: await kube.writeKubeconfig(), GRAFANA_TIMEOUT_MS: '300', GRAFANA_RETRIES: '1' } }),
+    harness: async () => ({
+      grafana: { token: GRAFANA_TOKEN },
+      env: { KUBECONFIG: await kube.writeKubeconfig(), GRAFANA_TIMEOUT_MS: '300', GRAFANA_RETRIES: '1' },
+    }),
     service: false,
     topics: [...Object.values(ResultTopics), DEFAULT_DEAD_LETTER_TOPIC],
     beforeStop: () => service?.stop('SIGKILL', 1000),
@@ -64,10 +67,15 @@ describe('reliability: credentials are redacted from logs, results and dead lett
     grafana.add({ kind: 'folder.create', effect: { type: 'hang' }, probability: 0.1 })
     grafana.add({ kind: 'search', effect: { type: 'reset' }, probability: 0.5 })
     grafana.add({ kind: 'dashboard.delete', effect: { type: 'status', status: 502 }, probability: 0.5 })
-    const phase2 = [...Array.from({ length: 30 }, (_, i) => createRequest(`rd-g-${i}`, ['NAMESPACE_1', 'ns.b'])), ...Array.from({ length: 10 }, (_, i) => deleteRequest(`rd-g-${i}`))]
+    const phase2 = [
+      ...Array.from({ length: 30 }, (_, i) => createRequest(`rd-g-${i}`, ['NAMESPACE_1', 'ns.b'])),
+      ...Array.from({ length: 10 }, (_, i) => deleteRequest(`rd-g-${i}`)),
+    ]
     await publishAll(phase2, { gapMs: 5 })
     // a hostile message with a token-like header, into the dead-letter path
-    await publish(RequestTopics.create, [{ key: 'rd-bad', value: '{"specversion":"1.0","id":"x","data":{"serviceId":"rd bad"}}', headers: { authorization: 'Bearer not-ours' } }])
+    await publish(RequestTopics.create, [
+      { key: 'rd-bad', value: '{"specversion":"1.0","id":"x","data":{"serviceId":"rd bad"}}', headers: { authorization: 'Bearer not-ours' } },
+    ])
     await awaitOutcomes(ctx.results, phase2, 90_000)
     await sleep(500)
     const requests = [...phase1, ...phase2]

@@ -54,8 +54,18 @@ describe('reliability: Redis restart mid-run (in-process service, dedicated AOF 
     ctx.harness.stack.grafana.faults.clear()
     await finishScenario(
       'Redis kill -9 (AOF) + restart mid-run',
-      { requests, results: ctx.results.messages, scrapeConfigs: ctx.harness.stack.scrapeConfigs(), dashboards: ctx.harness.stack.grafana.dashboards(), expectStatus: () => 'SUCCESS' },
-      { startedAt, faults: { 'redis:kill -9': 1 }, notes: `${answeredAtKill} answered before the kill; ${duplicateCopies(ctx.results, requests)} identical re-sent copies` },
+      {
+        requests,
+        results: ctx.results.messages,
+        scrapeConfigs: ctx.harness.stack.scrapeConfigs(),
+        dashboards: ctx.harness.stack.grafana.dashboards(),
+        expectStatus: () => 'SUCCESS',
+      },
+      {
+        startedAt,
+        faults: { 'redis:kill -9': 1 },
+        notes: `${answeredAtKill} answered before the kill; ${duplicateCopies(ctx.results, requests)} identical re-sent copies`,
+      },
     )
   })
 })
@@ -102,8 +112,18 @@ describe('reliability: replicas crashing (real processes)', function () {
     await awaitOutcomes(ctx.results, requests, 120_000)
     await finishScenario(
       'Kafka rebalance (2nd replica joins) + consumer crash (kill -9 of the 1st)',
-      { requests, results: ctx.results.messages, scrapeConfigs: ctx.harness.stack.scrapeConfigs(), dashboards: ctx.harness.stack.grafana.dashboards(), expectStatus: () => 'SUCCESS' },
-      { startedAt, faults: { 'process:kill -9': 1, 'kafka:rebalance': 2 }, notes: `${answeredAtKill} answered at the kill; ${duplicateCopies(ctx.results, requests)} identical re-sent copies` },
+      {
+        requests,
+        results: ctx.results.messages,
+        scrapeConfigs: ctx.harness.stack.scrapeConfigs(),
+        dashboards: ctx.harness.stack.grafana.dashboards(),
+        expectStatus: () => 'SUCCESS',
+      },
+      {
+        startedAt,
+        faults: { 'process:kill -9': 1, 'kafka:rebalance': 2 },
+        notes: `${answeredAtKill} answered at the kill; ${duplicateCopies(ctx.results, requests)} identical re-sent copies`,
+      },
     )
   })
 
@@ -119,8 +139,19 @@ describe('reliability: replicas crashing (real processes)', function () {
     await awaitOutcomes(ctx.results, requests, 120_000)
     await finishScenario(
       'service kill -9 + restart mid-run',
-      { requests, results: ctx.results.messages, scrapeConfigs: ctx.harness.stack.scrapeConfigs(), dashboards: ctx.harness.stack.grafana.dashboards(), expectStatus: () => 'SUCCESS', ignoreJob: (n) => !n.startsWith('sk-') },
-      { startedAt, faults: { 'process:kill -9': 1 }, notes: `${answeredAtKill} answered before the kill; ${duplicateCopies(ctx.results, requests)} identical re-sent copies` },
+      {
+        requests,
+        results: ctx.results.messages,
+        scrapeConfigs: ctx.harness.stack.scrapeConfigs(),
+        dashboards: ctx.harness.stack.grafana.dashboards(),
+        expectStatus: () => 'SUCCESS',
+        ignoreJob: (n) => !n.startsWith('sk-'),
+      },
+      {
+        startedAt,
+        faults: { 'process:kill -9': 1 },
+        notes: `${answeredAtKill} answered before the kill; ${duplicateCopies(ctx.results, requests)} identical re-sent copies`,
+      },
     )
     expect(answeredAtKill).to.be.lessThan(requests.length)
   })

@@ -5,7 +5,15 @@
  */
 import { Partitioners } from 'kafkajs'
 import { testKafka, type ResultCollector } from '../../support/kafka-helpers.js'
-import { assertInvariants, checkInvariants, resultsByRef, statusOf, type InvariantInput, type InvariantReport, type SentRequest } from '../../support/invariants.js'
+import {
+  assertInvariants,
+  checkInvariants,
+  resultsByRef,
+  statusOf,
+  type InvariantInput,
+  type InvariantReport,
+  type SentRequest,
+} from '../../support/invariants.js'
 import { createRequest, deleteRequest } from '../../support/request-builders.js'
 import { awaitAnswered, sleep } from '../../support/wait.js'
 import { recordFigures, rowFromReport } from './figures.js'
@@ -44,7 +52,8 @@ export const publishAll = async (
 }
 
 /** Resolves once every request has at least one result; rejects naming missing ones after `timeoutMs`. */
-export const awaitOutcomes = (results: ResultCollector, requests: readonly SentRequest[], timeoutMs = 60_000): Promise<void> => awaitAnswered(results, requests, { timeoutMs })
+export const awaitOutcomes = (results: ResultCollector, requests: readonly SentRequest[], timeoutMs = 60_000): Promise<void> =>
+  awaitAnswered(results, requests, { timeoutMs })
 
 /** Publishes the requests and waits for every outcome while `competitor` runs every 10 ms (another writer of the same resources). */
 export const publishBesideCompetitor = async (results: ResultCollector, requests: readonly SentRequest[], competitor: () => void): Promise<void> => {
@@ -64,7 +73,14 @@ export const finishScenario = async (
   rest: { startedAt: number; faults: Record<string, number>; notes?: string; inputs?: number; allowUncertain?: boolean },
 ): Promise<InvariantReport> => {
   const report = await checkInvariants(input)
-  recordFigures(rowFromReport(scenario, report, { faults: rest.faults, seconds: (Date.now() - rest.startedAt) / 1000, ...(rest.notes === undefined ? {} : { notes: rest.notes }), ...(rest.inputs === undefined ? {} : { inputs: rest.inputs }) }))
+  recordFigures(
+    rowFromReport(scenario, report, {
+      faults: rest.faults,
+      seconds: (Date.now() - rest.startedAt) / 1000,
+      ...(rest.notes === undefined ? {} : { notes: rest.notes }),
+      ...(rest.inputs === undefined ? {} : { inputs: rest.inputs }),
+    }),
+  )
   assertInvariants(report, rest.allowUncertain === undefined ? {} : { allowUncertain: rest.allowUncertain })
   return report
 }
@@ -95,10 +111,17 @@ export const mixedChains = (prefix: string, services: number, opts: { deleteEver
   })
 
 /** Drives the chains until every request was sent (not answered); returns them in per-service order. */
-export const runChains = async (results: ResultCollector, chains: readonly SentRequest[][], opts: { batchSize?: number; gapMs?: number; timeoutMs?: number } = {}): Promise<SentRequest[]> => {
+export const runChains = async (
+  results: ResultCollector,
+  chains: readonly SentRequest[][],
+  opts: { batchSize?: number; gapMs?: number; timeoutMs?: number } = {},
+): Promise<SentRequest[]> => {
   const next = chains.map(() => 0)
   const deadline = Date.now() + (opts.timeoutMs ?? 120_000)
-  await publishAll(chains.flatMap((c) => c.slice(0, 1)), { batchSize: opts.batchSize ?? 50, gapMs: opts.gapMs ?? 20 })
+  await publishAll(
+    chains.flatMap((c) => c.slice(0, 1)),
+    { batchSize: opts.batchSize ?? 50, gapMs: opts.gapMs ?? 20 },
+  )
   chains.forEach((c, i) => (next[i] = Math.min(1, c.length)))
   while (chains.some((c, i) => (next[i] ?? 0) < c.length)) {
     if (Date.now() > deadline) throw new Error('runChains: follow-up requests still unsent (their predecessors have no result)')
@@ -125,10 +148,12 @@ export const resendFailed = async (results: ResultCollector, requests: readonly 
   const last = new Map<string, SentRequest>()
   for (const r of requests) last.set(String(r.data['serviceId']), r)
   const failed = new Set(
-    requests.filter((r) => {
-      const first = byRef.get(r.kogitoprocinstanceid)?.[0]
-      return first !== undefined && statusOf(first) === 'FAILURE'
-    }).map((r) => String(r.data['serviceId'])),
+    requests
+      .filter((r) => {
+        const first = byRef.get(r.kogitoprocinstanceid)?.[0]
+        return first !== undefined && statusOf(first) === 'FAILURE'
+      })
+      .map((r) => String(r.data['serviceId'])),
   )
   const again = [...failed].map((id) => {
     const l = last.get(id) as SentRequest

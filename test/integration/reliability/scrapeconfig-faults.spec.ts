@@ -23,7 +23,11 @@ const asScrapeJob = (o: Wire): Record<string, unknown> => ({
   metrics_path: o.spec['metricsPath'],
   params: o.spec['params'],
   static_configs: o.spec['staticConfigs'],
-  metric_relabel_configs: (o.spec['metricRelabelings'] as Relabel[] | undefined)?.map((r) => ({ action: r.action, target_label: r.targetLabel, replacement: r.replacement })),
+  metric_relabel_configs: (o.spec['metricRelabelings'] as Relabel[] | undefined)?.map((r) => ({
+    action: r.action,
+    target_label: r.targetLabel,
+    replacement: r.replacement,
+  })),
 })
 
 const isOwn = (o: Wire) => o.metadata.labels?.['app.kubernetes.io/managed-by'] === 'telemetry-client'
@@ -68,9 +72,18 @@ describe('reliability: ScrapeConfig backend faults under load', function () {
     const own = objects().filter(isOwn)
     const others = objects().filter((o) => !isOwn(o))
     await finishScenario(
-      'Kubernetes (ScrapeConfig backend): another team\'s objects + 409/429/5xx',
-      { requests: [...requests, ...again], results: ctx.results.messages, scrapeConfigs: dump(own.map(asScrapeJob)), dashboards: ctx.harness.stack.grafana.dashboards() },
-      { startedAt, faults: injected, notes: `${again.length} re-sent after FAILURE; ${own.length} own objects, ${others.length} of the other team's (untouched: ${String(others.every((o) => o.metadata.labels?.['team'] === 'other'))})` },
+      "Kubernetes (ScrapeConfig backend): another team's objects + 409/429/5xx",
+      {
+        requests: [...requests, ...again],
+        results: ctx.results.messages,
+        scrapeConfigs: dump(own.map(asScrapeJob)),
+        dashboards: ctx.harness.stack.grafana.dashboards(),
+      },
+      {
+        startedAt,
+        faults: injected,
+        notes: `${again.length} re-sent after FAILURE; ${own.length} own objects, ${others.length} of the other team's (untouched: ${String(others.every((o) => o.metadata.labels?.['team'] === 'other'))})`,
+      },
     )
     expect(others).to.have.length(20)
     for (const o of others) expect(o.spec['jobName']).to.equal(o.metadata.name)

@@ -94,11 +94,17 @@ describe('reliability: two replicas in one consumer group, one serviceId on seve
     for (let i = 0; i < SERVICES; i++) {
       const events = await store.readEvents(`r2-${i}`)
       upsertsRecorded += events.filter((e) => e.event.type === 'DashboardUpserted').length
-      const completed = events.flatMap((e) => (e.event.type === 'RequestCompleted' ? [byId.get(e.event.requestId)] : [])).filter((r): r is SentRequest => r !== undefined)
+      const completed = events
+        .flatMap((e) => (e.event.type === 'RequestCompleted' ? [byId.get(e.event.requestId)] : []))
+        .filter((r): r is SentRequest => r !== undefined)
       inLogOrder.push(...completed)
       if (!resultsFollow(completed.map((r) => byRef.get(r.kogitoprocinstanceid)?.[0]))) outOfOrder.push(`r2-${i}`)
     }
-    const overtaken = new Set(inLogOrder.filter((r, k) => inLogOrder.slice(0, k).some((prev) => prev.data['serviceId'] === r.data['serviceId'] && (roundOf.get(prev) ?? 0) > (roundOf.get(r) ?? 0))))
+    const overtaken = new Set(
+      inLogOrder.filter((r, k) =>
+        inLogOrder.slice(0, k).some((prev) => prev.data['serviceId'] === r.data['serviceId'] && (roundOf.get(prev) ?? 0) > (roundOf.get(r) ?? 0)),
+      ),
+    )
     const superseded = [...overtaken].filter((r) => {
       const first = byRef.get(r.kogitoprocinstanceid)?.[0]
       return first !== undefined && messageOf(first).startsWith('Superseded: ')
@@ -110,7 +116,13 @@ describe('reliability: two replicas in one consumer group, one serviceId on seve
 
     await finishScenario(
       'two replicas, one group, same serviceId on different partitions',
-      { requests: inLogOrder, results: ctx.results.messages, scrapeConfigs: ctx.harness.stack.scrapeConfigs(), dashboards: ctx.harness.stack.grafana.dashboards(), expectStatus: (r) => (overtaken.has(r) ? 'FAILURE' : 'SUCCESS') },
+      {
+        requests: inLogOrder,
+        results: ctx.results.messages,
+        scrapeConfigs: ctx.harness.stack.scrapeConfigs(),
+        dashboards: ctx.harness.stack.grafana.dashboards(),
+        expectStatus: (r) => (overtaken.has(r) ? 'FAILURE' : 'SUCCESS'),
+      },
       {
         startedAt,
         faults: { 'kafka:partitions per service': PARTITIONS },
@@ -123,6 +135,9 @@ describe('reliability: two replicas in one consumer group, one serviceId on seve
     // Both replicas consumed a share: each owned partitions that carried requests. Which replica
     // then carries a service's requests out is the per-service lease's choice (whoever drains
     // first takes all pending ones), so "completed by" is a figure, not an assertion.
-    expect(fedPerReplica.every((n) => n > 0), `both replicas must own partitions that carried requests: ${fedPerReplica.join('/')}`).to.equal(true)
+    expect(
+      fedPerReplica.every((n) => n > 0),
+      `both replicas must own partitions that carried requests: ${fedPerReplica.join('/')}`,
+    ).to.equal(true)
   })
 })

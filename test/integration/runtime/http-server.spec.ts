@@ -3,7 +3,11 @@ import { request } from 'node:http'
 import { Registry, Counter } from 'prom-client'
 import { readinessOf, startHttpServer, type HttpServer, type Readiness } from '../../../src/runtime/http-server.js'
 
-interface Reply { readonly status: number; readonly headers: Record<string, string | string[] | undefined>; readonly body: string }
+interface Reply {
+  readonly status: number
+  readonly headers: Record<string, string | string[] | undefined>
+  readonly body: string
+}
 
 /** One request without keep-alive surprises; resolves with the whole answer. */
 const call = (url: string, method = 'GET'): Promise<Reply> =>
@@ -81,7 +85,9 @@ describe('runtime/http-server', function () {
     reply = await call(`${server.url}/readyz`)
     expect(reply.status).to.equal(503)
     expect(Date.now() - started).to.be.lessThan(2000)
-    expect(JSON.parse(reply.body)).to.have.property('error').that.matches(/within 200 ms/)
+    expect(JSON.parse(reply.body))
+      .to.have.property('error')
+      .that.matches(/within 200 ms/)
   })
 
   it('/metrics serves the registry in its content type', async () => {
@@ -103,7 +109,14 @@ describe('runtime/http-server', function () {
 
   it('answers 500 (and keeps serving) when a metrics collector fails', async () => {
     const broken = new Registry()
-    new Counter({ name: 'broken_total', help: 'x', registers: [broken], collect: () => { throw new Error('collector failed') } })
+    new Counter({
+      name: 'broken_total',
+      help: 'x',
+      registers: [broken],
+      collect: () => {
+        throw new Error('collector failed')
+      },
+    })
     const other = await startHttpServer({ port: 0, host: '127.0.0.1', registry: broken, ready: () => Promise.resolve({ ready: true, checks: {} }) })
     try {
       expect((await call(`${other.url}/metrics`)).status).to.equal(500)
@@ -139,7 +152,10 @@ describe('runtime/http-server', function () {
   describe('readinessOf', () => {
     it('is ready only when every check is true', async () => {
       expect(await readinessOf({ a: () => Promise.resolve(true), b: () => Promise.resolve(true) })).to.deep.equal({ ready: true, checks: { a: true, b: true } })
-      expect(await readinessOf({ a: () => Promise.resolve(true), b: () => Promise.resolve(false) })).to.deep.equal({ ready: false, checks: { a: true, b: false } })
+      expect(await readinessOf({ a: () => Promise.resolve(true), b: () => Promise.resolve(false) })).to.deep.equal({
+        ready: false,
+        checks: { a: true, b: false },
+      })
       expect((await readinessOf({})).ready).to.equal(false)
     })
 

@@ -68,7 +68,11 @@ describe('runtime/metrics', () => {
     recordReceived(metrics, {
       topic: 'telemetry-platform-service',
       partition: 1,
-      accepted: [{ serviceId: 'a', outcome: 'accepted', version: 1 }, { serviceId: 'a', outcome: 'redelivered', version: 1 }, { serviceId: 'b', outcome: 'accepted', version: 1 }],
+      accepted: [
+        { serviceId: 'a', outcome: 'accepted', version: 1 },
+        { serviceId: 'a', outcome: 'redelivered', version: 1 },
+        { serviceId: 'b', outcome: 'accepted', version: 1 },
+      ],
       rejected: 2,
     })
     metrics.consumerRestarts.inc()
@@ -118,9 +122,22 @@ describe('runtime/metrics', () => {
     // prom-client's own nodejs_active_*_total gauges draw lint warnings (exit 3); ours must not
     expect(checked.code, checked.output).to.be.oneOf([0, 3])
     expect(checked.output).not.to.match(/telemetry_|error/i)
-    const families = ['telemetry_requests_total', 'telemetry_step_duration_seconds', 'telemetry_request_duration_seconds', 'telemetry_secret_writes_total',
-      'telemetry_secret_edits_per_write', 'telemetry_secret_conflicts_total', 'telemetry_grafana_retries_total', 'telemetry_dead_letter_total',
-      'telemetry_requests_received_total', 'telemetry_kafka_consumer_restarts_total', 'telemetry_open_lanes', 'telemetry_consumer_lag', 'telemetry_secret_bytes', 'telemetry_secret_limit_bytes']
+    const families = [
+      'telemetry_requests_total',
+      'telemetry_step_duration_seconds',
+      'telemetry_request_duration_seconds',
+      'telemetry_secret_writes_total',
+      'telemetry_secret_edits_per_write',
+      'telemetry_secret_conflicts_total',
+      'telemetry_grafana_retries_total',
+      'telemetry_dead_letter_total',
+      'telemetry_requests_received_total',
+      'telemetry_kafka_consumer_restarts_total',
+      'telemetry_open_lanes',
+      'telemetry_consumer_lag',
+      'telemetry_secret_bytes',
+      'telemetry_secret_limit_bytes',
+    ]
     for (const f of families) {
       expect(text, f).to.match(new RegExp(`^# HELP ${f} `, 'm'))
       expect(text, f).to.match(new RegExp(`^# TYPE ${f} (counter|gauge|histogram)$`, 'm'))

@@ -4,7 +4,11 @@ import { startRedisServer, type RedisServerHandle } from '../../../dev/redis-ser
 import { warnOnUnsafeRedisSettings } from '../../../src/runtime/rooms/redis-settings-warning.js'
 import { useHarness } from '../../support/harness-hooks.js'
 
-interface Line { readonly level: 'warn' | 'info'; readonly fields: Record<string, unknown>; readonly message: string }
+interface Line {
+  readonly level: 'warn' | 'info'
+  readonly fields: Record<string, unknown>
+  readonly message: string
+}
 const capture = () => {
   const lines: Line[] = []
   const logger = {

@@ -46,9 +46,12 @@ const command: fc.Arbitrary<Command> = fc.oneof(
 const requestOf = (k: Kind, serviceId: string, n: number): RequestAccepted['request'] => {
   const namespaces = [...(NAMESPACES[n] ?? NAMESPACES[0])]
   switch (k) {
-    case 'create': return { kind: 'create', payload: createPayload(serviceId, { namespaces }) }
-    case 'platform': return { kind: 'platform', payload: platformPayload(serviceId, namespaces) }
-    case 'delete': return { kind: 'delete', payload: deletePayload(serviceId) }
+    case 'create':
+      return { kind: 'create', payload: createPayload(serviceId, { namespaces }) }
+    case 'platform':
+      return { kind: 'platform', payload: platformPayload(serviceId, namespaces) }
+    case 'delete':
+      return { kind: 'delete', payload: deletePayload(serviceId) }
   }
 }
 
@@ -107,7 +110,10 @@ describe('replay property: folding the whole log reproduces the stored snapshot 
       const requestId = `q${sent.length}`
       sent.push({ serviceId, requestId })
       const when = at(tick())
-      await store.accept([{ serviceId, accepted: accepted(requestId, requestOf(k, serviceId, n), when), redelivered: redelivered(requestId, when) }], Date.parse(when))
+      await store.accept(
+        [{ serviceId, accepted: accepted(requestId, requestOf(k, serviceId, n), when), redelivered: redelivered(requestId, when) }],
+        Date.parse(when),
+      )
     }
 
     /** the same CloudEvent again: the inbox must record it as a redelivery */
@@ -118,7 +124,10 @@ describe('replay property: folding the whole log reproduces the stored snapshot 
       const original = await store.readEvents(target.serviceId)
       const first = original.find((e) => e.event.type === 'RequestAccepted' && e.event.requestId === target.requestId)
       if (first?.event.type !== 'RequestAccepted') throw new Error(`request ${target.requestId} is not in the log`)
-      const outcomes = await store.accept([{ serviceId: target.serviceId, accepted: first.event, redelivered: redelivered(target.requestId, when) }], Date.parse(when))
+      const outcomes = await store.accept(
+        [{ serviceId: target.serviceId, accepted: first.event, redelivered: redelivered(target.requestId, when) }],
+        Date.parse(when),
+      )
       expect(outcomes[0]?.outcome).to.equal('redelivered')
     }
     /** drain one service, running `inject` inside its first step (or after, when there was no step) */
@@ -133,10 +142,18 @@ describe('replay property: folding the whole log reproduces the stored snapshot 
     try {
       for (const c of commands) {
         switch (c.op) {
-          case 'request': await request(c.kind, c.svc, c.ns); break
-          case 'drain': await drain(SERVICES[c.svc] ?? SERVICES[0]); break
-          case 'drainWhileRequest': await drainWhile(SERVICES[c.svc] ?? SERVICES[0], () => request(c.kind, c.svc, c.ns)); break
-          case 'redeliver': await redeliver(c.pick); break
+          case 'request':
+            await request(c.kind, c.svc, c.ns)
+            break
+          case 'drain':
+            await drain(SERVICES[c.svc] ?? SERVICES[0])
+            break
+          case 'drainWhileRequest':
+            await drainWhile(SERVICES[c.svc] ?? SERVICES[0], () => request(c.kind, c.svc, c.ns))
+            break
+          case 'redeliver':
+            await redeliver(c.pick)
+            break
           case 'drainWhileRedeliver': {
             const target = sent[c.pick % Math.max(1, sent.length)]
             if (target === undefined) break
@@ -156,7 +173,10 @@ describe('replay property: folding the whole log reproduces the stored snapshot 
           continue
         }
         events.forEach((e) => types.add(e.event.type))
-        const replayed = fold(initialServiceState(serviceId), events.map((e) => e.event))
+        const replayed = fold(
+          initialServiceState(serviceId),
+          events.map((e) => e.event),
+        )
         expect(JSON.stringify(replayed), serviceId).to.equal(stored)
         // and the run really finished: nothing pending, no result owed
         expect(replayed.version).to.equal(events.length)

@@ -67,7 +67,7 @@ describe('tracing: Kubernetes requests carry the traceparent of their CLIENT spa
   describe('secret mode', () => {
     const ctx = useHarness({ harness: secretMode })
 
-    it('the group-committed write\'s PUT (and any GET) carry the write\'s trace and their CLIENT span as parent', async () => {
+    it("the group-committed write's PUT (and any GET) carry the write's trace and their CLIENT span as parent", async () => {
       const incoming = await tracedCreate(ctx, 'kube-trace-secret')
       const register = one(spansOf(spans(), incoming.traceId), 'register job')
       // the write serves many requests: its own trace, linked from this request's register step
@@ -95,7 +95,7 @@ describe('tracing: Kubernetes requests carry the traceparent of their CLIENT spa
   describe('scrapeconfig mode', () => {
     const ctx = useHarness({ harness: scrapeConfigMode })
 
-    it('the GET and the server-side apply carry the request\'s trace and their CLIENT span as parent', async () => {
+    it("the GET and the server-side apply carry the request's trace and their CLIENT span as parent", async () => {
       const incoming = await tracedCreate(ctx, 'kube-trace-scrapeconfig')
       const trace = spansOf(spans(), incoming.traceId)
       const step = one(trace, 'apply ScrapeConfig')
@@ -120,7 +120,7 @@ describe('tracing: Kubernetes requests carry the traceparent of their CLIENT spa
   describe('tracing off (the default)', () => {
     const ctx = useHarness({ harness: harness({}) })
 
-    it('no Kubernetes request carries a traceparent; the request\'s own context is still passed on to its result', async () => {
+    it("no Kubernetes request carries a traceparent; the request's own context is still passed on to its result", async () => {
       const incoming = newTraceparent()
       const request = { ...createRequest('kube-trace-off'), traceparent: incoming.traceparent }
       await publishRequests([request])

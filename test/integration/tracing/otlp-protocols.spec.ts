@@ -18,7 +18,9 @@ describe('OTLP/HTTP export (http/json and http/protobuf)', function () {
   after(async () => receiver.stop())
 
   it('http/json: the span arrives with its parent, kind and service name', async () => {
-    const tracing = startTracing(tracingFromEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_SERVICE_NAME: 'svc-json' }).settings)
+    const tracing = startTracing(
+      tracingFromEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_SERVICE_NAME: 'svc-json' }).settings,
+    )
     const parent = newTraceparent()
     tracing.startSpan('json-span', { traceparent: parent.traceparent }, { kind: SpanKind.CONSUMER }).end()
     await tracing.shutdown()

@@ -111,7 +111,9 @@ describe('tracing: one trace from the request record to the result record', func
     for (const call of kubeCalls) expect(call.kind).to.equal(OTLP_KIND.client)
 
     // logs join traces: every line about this request has its trace id; the outcome line the complete step's span
-    const about = (ctx.harness.logs.map((line) => JSON.parse(line) as Record<string, unknown>)).filter((line) => line['serviceId'] === 'trace-structured' || line['cloudEventId'] === request.id)
+    const about = ctx.harness.logs
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((line) => line['serviceId'] === 'trace-structured' || line['cloudEventId'] === request.id)
     expect(about.map((line) => line['msg'])).to.include('request completed')
     for (const line of about) expect(line, String(line['msg'])).to.include({ trace_id: incoming.traceId })
     expect(about.find((line) => line['msg'] === 'request completed')).to.include({ span_id: one(trace, 'complete').spanId })
@@ -167,7 +169,8 @@ describe('tracing: one trace from the request record to the result record', func
     await waitForSpan(incoming.traceId, `publish ${ResultTopics.delete}`)
     const trace = spansOf(spans(), incoming.traceId)
     const consume = one(trace, `process ${RequestTopics.delete}`)
-    for (const name of ['remove job', 'delete dashboards', `publish ${ResultTopics.delete}`]) expect(one(trace, name).parentSpanId, name).to.equal(consume.spanId)
+    for (const name of ['remove job', 'delete dashboards', `publish ${ResultTopics.delete}`])
+      expect(one(trace, name).parentSpanId, name).to.equal(consume.spanId)
   })
 
   it('a step that waits out a Grafana outage: failed attempts with ERROR status, a wait for retry, then success, all in one trace', async () => {
@@ -188,7 +191,10 @@ describe('tracing: one trace from the request record to the result record', func
     const failed = attempts.filter((s) => s.statusCode === 2)
     expect(failed.length, 'a failed attempt').to.be.greaterThan(0)
     expect(failed[0]?.attributes).to.include({ 'telemetry.step.retryable': true })
-    expect(attempts.some((s) => s.statusCode !== 2), 'the attempt after the outage').to.equal(true)
+    expect(
+      attempts.some((s) => s.statusCode !== 2),
+      'the attempt after the outage',
+    ).to.equal(true)
     const wait = named(trace, 'wait for retry')[0]
     expect(wait?.parentSpanId).to.equal(consume.spanId)
     expect(wait?.attributes['telemetry.retry_at']).to.be.a('string')

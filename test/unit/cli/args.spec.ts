@@ -7,7 +7,12 @@ const spec = { flags: ['json', 'dry-run'], options: ['service'], positionals: { 
 describe('cli/args', () => {
   it('parses flags, options (both spellings) and positionals', () => {
     const parsed = parseCommandArgs(['--json', '--service', 'a', 'x'], spec)
-    expect(isRight(parsed) && [[...parsed.right.flags], [...parsed.right.options], parsed.right.positionals, parsed.right.help]).to.deep.equal([['json'], [['service', 'a']], ['x'], false])
+    expect(isRight(parsed) && [[...parsed.right.flags], [...parsed.right.options], parsed.right.positionals, parsed.right.help]).to.deep.equal([
+      ['json'],
+      [['service', 'a']],
+      ['x'],
+      false,
+    ])
     const eq = parseCommandArgs(['--service=b', '-h'], spec)
     expect(isRight(eq) && [eq.right.options.get('service'), eq.right.help]).to.deep.equal(['b', true])
   })

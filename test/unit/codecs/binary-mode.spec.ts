@@ -37,7 +37,10 @@ describe('codecs/binary-mode (CloudEvents Kafka binding, binary content mode)', 
   it('carries the kogito* extensions from ce_kogito* headers into the request', () => {
     const { headers, value } = binaryOf(createRequestSample)
     const r = decodeBinaryRequest(CREATE, headers, value)
-    expect(isRight(r) && r.right.kogito).to.deep.include({ kogitoprocinstanceid: createRequestSample.kogitoprocinstanceid, kogitoprocid: 'serviceTelemetryProcess' })
+    expect(isRight(r) && r.right.kogito).to.deep.include({
+      kogitoprocinstanceid: createRequestSample.kogitoprocinstanceid,
+      kogitoprocid: 'serviceTelemetryProcess',
+    })
   })
 
   it('is selected by a ce_specversion header; a record without one stays structured', () => {
@@ -63,7 +66,9 @@ describe('codecs/binary-mode (CloudEvents Kafka binding, binary content mode)', 
 
   it('rejects what structured mode rejects, with the same reasons (invalid payload, wrong type, malformed data)', () => {
     const bad = binaryOf({ ...createRequestSample, data: { serviceId: '../x', namespaces: ['a'], prometheus: { host: 'h', port: 1 } } })
-    const structured = rejected(decodeRequestMessage(CREATE, bytesOf({ ...createRequestSample, data: { serviceId: '../x', namespaces: ['a'], prometheus: { host: 'h', port: 1 } } })))
+    const structured = rejected(
+      decodeRequestMessage(CREATE, bytesOf({ ...createRequestSample, data: { serviceId: '../x', namespaces: ['a'], prometheus: { host: 'h', port: 1 } } })),
+    )
     expect(rejected(decodeBinaryRequest(CREATE, bad.headers, bad.value)).reasons).to.deep.equal(structured.reasons)
     const del = binaryOf(deleteRequestSample)
     expect(rejected(decodeBinaryRequest(CREATE, del.headers, del.value)).reason).to.match(/does not match topic/)

@@ -14,9 +14,7 @@ describe('codecs/decode', () => {
   const Nested = t.type({ data: t.type({ prometheus: t.type({ port: Port }) }) })
 
   it('reports a readable dotted path, the expected type and the value', () => {
-    expect(reasonsOf(Nested, { data: { prometheus: { port: 70000 } } })).to.deep.equal([
-      'data.prometheus.port: expected Port (integer 1-65535), got 70000',
-    ])
+    expect(reasonsOf(Nested, { data: { prometheus: { port: 70000 } } })).to.deep.equal(['data.prometheus.port: expected Port (integer 1-65535), got 70000'])
   })
 
   it('skips union and intersection member indexes in the path', () => {
@@ -37,7 +35,12 @@ describe('codecs/decode', () => {
   })
 
   it('uses a custom message when the codec gives one', () => {
-    const codec = new t.Type<string, string, unknown>('X', (_u): _u is string => false, (u, c) => t.failure(u, c, 'required, not set'), String)
+    const codec = new t.Type<string, string, unknown>(
+      'X',
+      (_u): _u is string => false,
+      (u, c) => t.failure(u, c, 'required, not set'),
+      String,
+    )
     expect(reasonsOf(t.type({ X: codec }), { X: 1 })).to.deep.equal(['X: required, not set'])
   })
 
@@ -52,7 +55,14 @@ describe('codecs/decode', () => {
 
   it('joins reasons with "; " and never throws, even when a codec does', () => {
     expect(formatFailure({ reasons: ['a: x', 'b: y'] })).to.equal('a: x; b: y')
-    const throwing = new t.Type<string, string, unknown>('Boom', (_u): _u is string => false, () => { throw new Error('bug') }, String)
+    const throwing = new t.Type<string, string, unknown>(
+      'Boom',
+      (_u): _u is string => false,
+      () => {
+        throw new Error('bug')
+      },
+      String,
+    )
     const r = decodeWith(throwing)('x')
     expect(isLeft(r) && r.left.reasons[0]).to.match(/could not be decoded as Boom/)
   })

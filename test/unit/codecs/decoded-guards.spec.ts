@@ -48,7 +48,34 @@ const DELETE = Symbol('delete')
 const EXTRA = Symbol('extra key')
 const replacement = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom<unknown>(DELETE, EXTRA) },
-  { weight: 2, arbitrary: fc.constantFrom<unknown>(7, -1, 0, 70000, 1.5, '', 'x', '[::1]', '::1', '10.0.0.256', 'NAMESPACE_1', 'ns a', true, false, null, [], {}, ['a', 'a'], ['a'], 'registerJob', 'metrics', 'SUCCESS', 2) },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom<unknown>(
+      7,
+      -1,
+      0,
+      70000,
+      1.5,
+      '',
+      'x',
+      '[::1]',
+      '::1',
+      '10.0.0.256',
+      'NAMESPACE_1',
+      'ns a',
+      true,
+      false,
+      null,
+      [],
+      {},
+      ['a', 'a'],
+      ['a'],
+      'registerJob',
+      'metrics',
+      'SUCCESS',
+      2,
+    ),
+  },
 )
 
 /** `u` with the value at `path` replaced, deleted, or given an extra key. */
@@ -103,12 +130,17 @@ describe('event codec: the fast path (isDecoded… guards)', () => {
 
   it('leaves values the codec would change to the codec: extra payload keys, a bracketed IPv6 host, repeated namespaces', () => {
     type Accepted = { request: { kind: string; payload: Record<string, unknown> & { prometheus: Record<string, unknown> } } }
-    const [create, platform, remove] = oneOfEach().slice(0, 3).map((e) => JSON.parse(encodeEvent(e)) as Accepted) as [Accepted, Accepted, Accepted]
+    const [create, platform, remove] = oneOfEach()
+      .slice(0, 3)
+      .map((e) => JSON.parse(encodeEvent(e)) as Accepted) as [Accepted, Accepted, Accepted]
     const variants = [
       { ...remove, request: { ...remove.request, payload: { ...remove.request.payload, extra: 1 } } },
       { ...platform, request: { ...platform.request, payload: { ...platform.request.payload, extra: 1 } } },
       { ...create, request: { ...create.request, payload: { ...create.request.payload, extra: 1 } } },
-      { ...create, request: { ...create.request, payload: { ...create.request.payload, prometheus: { ...create.request.payload.prometheus, scheme: 'http' } } } },
+      {
+        ...create,
+        request: { ...create.request, payload: { ...create.request.payload, prometheus: { ...create.request.payload.prometheus, scheme: 'http' } } },
+      },
       { ...create, request: { ...create.request, payload: { ...create.request.payload, prometheus: { host: '[fd00::1]', port: 9090 } } } },
       { ...create, request: { ...create.request, payload: { ...create.request.payload, namespaces: ['a', 'b', 'a'] } } },
     ]

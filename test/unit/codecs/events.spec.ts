@@ -15,7 +15,11 @@ const HEAD = '"v":1,"requestId":"r1","at":"2024-11-01T10:00:00.000Z"'
 const request = { kind: 'create' as const, payload: createPayload('svc-1') }
 const result = { topic: 'sonata-service-dashboard-result', key: 'svc-1', value: '{}' }
 
-interface Case { readonly codec: t.Decoder<unknown, Events.ServiceEvent>; readonly event: Events.ServiceEvent; readonly golden: string }
+interface Case {
+  readonly codec: t.Decoder<unknown, Events.ServiceEvent>
+  readonly event: Events.ServiceEvent
+  readonly golden: string
+}
 
 const cases: readonly Case[] = [
   {
@@ -40,7 +44,16 @@ const cases: readonly Case[] = [
   },
   {
     codec: Events.DashboardUpserted,
-    event: Events.dashboardUpserted({ ...head, role: 'metrics', uid: 'tcm-svc-1', id: 7, url: '/d/tcm-svc-1/m', version: 2, folderUid: 'etsi-hypo-app-metrics', fingerprint: 'aa' }),
+    event: Events.dashboardUpserted({
+      ...head,
+      role: 'metrics',
+      uid: 'tcm-svc-1',
+      id: 7,
+      url: '/d/tcm-svc-1/m',
+      version: 2,
+      folderUid: 'etsi-hypo-app-metrics',
+      fingerprint: 'aa',
+    }),
     golden: `{${HEAD},"type":"DashboardUpserted","role":"metrics","uid":"tcm-svc-1","id":7,"url":"/d/tcm-svc-1/m","version":2,"folderUid":"etsi-hypo-app-metrics","fingerprint":"aa"}`,
   },
   {
@@ -87,12 +100,22 @@ describe('codecs/events: one constructor per event', () => {
   }
 
   it('given fields in another order, then the same bytes (the constructor, not the caller, sets the order)', () => {
-    const shuffled = Events.dashboardUpserted({ fingerprint: 'aa', folderUid: 'f', version: 1, url: '/d/u', id: 1, uid: 'u', role: 'logs', at: head.at, requestId: 'r1' })
+    const shuffled = Events.dashboardUpserted({
+      fingerprint: 'aa',
+      folderUid: 'f',
+      version: 1,
+      url: '/d/u',
+      id: 1,
+      uid: 'u',
+      role: 'logs',
+      at: head.at,
+      requestId: 'r1',
+    })
     const ordered = Events.dashboardUpserted({ ...head, role: 'logs', uid: 'u', id: 1, url: '/d/u', version: 1, folderUid: 'f', fingerprint: 'aa' })
     expect(JSON.stringify(shuffled)).to.equal(JSON.stringify(ordered))
   })
 
-  it('given a value with more fields than the event has, then only the event\'s fields are kept', () => {
+  it("given a value with more fields than the event has, then only the event's fields are kept", () => {
     const wider = { ...head, jobName: 'svc-1', fingerprint: 'f00d', extra: 'not stored' }
     expect(JSON.stringify(Events.scrapeJobRegistered(wider))).to.equal(`{${HEAD},"type":"ScrapeJobRegistered","jobName":"svc-1","fingerprint":"f00d"}`)
   })

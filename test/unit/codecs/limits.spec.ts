@@ -47,7 +47,7 @@ describe('codecs/limits', () => {
     expect(violations(platform)).to.have.length(1)
   })
 
-  it('given a job that renders over MAX_JOB_BYTES with the real renderer, then rejected; the issue\'s 100 × 253-character namespaces never fit', () => {
+  it("given a job that renders over MAX_JOB_BYTES with the real renderer, then rejected; the issue's 100 × 253-character namespaces never fit", () => {
     const long = (i: number) => `${'n'.repeat(249)}${String(i).padStart(4, '0')}`
     const forty = create({}, { namespaces: Array.from({ length: 40 }, (_, i) => long(i)) })
     if (forty.kind !== 'create') throw new Error('expected a create')
@@ -77,7 +77,9 @@ describe('codecs/limits', () => {
     const sample = Object.keys(create().kogito).length
     expect(violations(create(kogito(33 - sample, 1)))).to.deep.equal(['too many extension attributes: 33 exceeds the limit of 32 (MAX_EXTENSION_ATTRIBUTES)'])
     expect(violations(create(kogito(32 - sample, 1)))).to.deep.equal([])
-    expect(violations(create(kogito(20, 300)))[0]).to.match(/^extension attributes together too large: \d+ bytes exceeds the limit of 4096 bytes \(MAX_EXTENSION_ATTRIBUTES_BYTES\)$/)
+    expect(violations(create(kogito(20, 300)))[0]).to.match(
+      /^extension attributes together too large: \d+ bytes exceeds the limit of 4096 bytes \(MAX_EXTENSION_ATTRIBUTES_BYTES\)$/,
+    )
     expect(violations(create(kogito(10, 100)))).to.deep.equal([])
   })
 })

@@ -33,13 +33,48 @@ describe('codecs/primitives', () => {
     expect(ok).to.deep.equal({ _tag: 'Right', right: ['b', 'a', 'c'] })
     rejects(Namespaces, [[], 'ns', Array.from({ length: 101 }, (_, i) => `n${i}`), ['ok', 'bad|ns']])
     accepts(Namespaces, [Array.from({ length: 100 }, (_, i) => `n${i}`)])
-    expect(decodeWith(Namespaces)(['ok', 'bad|ns'])).to.deep.equal({ _tag: 'Left', left: { reasons: ['1: expected Namespace (1-253 of A-Z a-z 0-9 _ . -), got "bad|ns"'] } })
+    expect(decodeWith(Namespaces)(['ok', 'bad|ns'])).to.deep.equal({
+      _tag: 'Left',
+      left: { reasons: ['1: expected Namespace (1-253 of A-Z a-z 0-9 _ . -), got "bad|ns"'] },
+    })
   })
 
   it('PrometheusHost: hostnames, IPv4, IPv6 (brackets stripped); no scheme, path or port', () => {
-    accepts(PrometheusHost, ['10.10.10.4', 'prometheus', 'prom.monitoring.svc.cluster.local', 'a-b.c', '::1', 'fe80::1', '2001:db8::8a2e:370:7334', '::ffff:10.0.0.1', '1:2:3:4:5:6:7:8'])
+    accepts(PrometheusHost, [
+      '10.10.10.4',
+      'prometheus',
+      'prom.monitoring.svc.cluster.local',
+      'a-b.c',
+      '::1',
+      'fe80::1',
+      '2001:db8::8a2e:370:7334',
+      '::ffff:10.0.0.1',
+      '1:2:3:4:5:6:7:8',
+    ])
     expect(PrometheusHost.decode('[2001:db8::1]')).to.deep.equal({ _tag: 'Right', right: '2001:db8::1' })
-    rejects(PrometheusHost, ['', 'http://x', 'x/metrics', 'x:9090', '10.10.10.4:9090', '256.1.1.1', '1.2.3', '1.2.3.4.5', '01.2.3.4', '-a', 'a-', 'a..b', 'a_b', `${'a'.repeat(64)}.b`, `${'a.'.repeat(127)}a`, '1::2::3', '1:2:3:4:5:6:7:8:9', '[x]', '[10.0.0.1]', 'a b', 1234])
+    rejects(PrometheusHost, [
+      '',
+      'http://x',
+      'x/metrics',
+      'x:9090',
+      '10.10.10.4:9090',
+      '256.1.1.1',
+      '1.2.3',
+      '1.2.3.4.5',
+      '01.2.3.4',
+      '-a',
+      'a-',
+      'a..b',
+      'a_b',
+      `${'a'.repeat(64)}.b`,
+      `${'a.'.repeat(127)}a`,
+      '1::2::3',
+      '1:2:3:4:5:6:7:8:9',
+      '[x]',
+      '[10.0.0.1]',
+      'a b',
+      1234,
+    ])
   })
 
   it('hostPort brackets IPv6 only', () => {
@@ -57,7 +92,17 @@ describe('codecs/primitives', () => {
     accepts(NonEmptyString, ['x'])
     rejects(NonEmptyString, ['', 1])
     accepts(Rfc3339, ['2024-10-30T11:28:34.161962096+02:00', '2024-11-11T14:31:44Z', '2024-02-29T00:00:00.1-05:30', '2016-12-31T23:59:60Z'])
-    rejects(Rfc3339, ['2024-10-30', '2024-10-30 11:28:34Z', '2023-02-29T00:00:00Z', '2024-13-01T00:00:00Z', '2024-01-01T24:00:00Z', '2024-01-01T00:00:00', '2024-01-01T00:00:00.1234567890Z', 'now', 1730280514])
+    rejects(Rfc3339, [
+      '2024-10-30',
+      '2024-10-30 11:28:34Z',
+      '2023-02-29T00:00:00Z',
+      '2024-13-01T00:00:00Z',
+      '2024-01-01T24:00:00Z',
+      '2024-01-01T00:00:00',
+      '2024-01-01T00:00:00.1234567890Z',
+      'now',
+      1730280514,
+    ])
   })
 
   it('every accepted value round-trips through is/encode (so stored events re-decode)', () => {

@@ -32,7 +32,11 @@ describe('codecs/request-message', () => {
             kogitoprocversion: '1.0',
             kogitoprocid: 'serviceTelemetryProcess',
           },
-          payload: { serviceId: 'ecc4345a-2097-4c3b-a40c-a9e791cdccbb', namespaces: ['NAMESPACE_1', 'NAMESPACE_2'], prometheus: { host: '10.10.10.4', port: 30180 } },
+          payload: {
+            serviceId: 'ecc4345a-2097-4c3b-a40c-a9e791cdccbb',
+            namespaces: ['NAMESPACE_1', 'NAMESPACE_2'],
+            prometheus: { host: '10.10.10.4', port: 30180 },
+          },
         },
       })
     })
@@ -92,7 +96,9 @@ describe('codecs/request-message', () => {
       expect(r.kogito['kogitoprocinstanceid']).to.equal('bb4c1652-7589-42bd-9417-f359c2f391ee')
       const { specversion: _s, ...noVersion } = createRequestSample
       expect(rejected(decodeRequestMessage(CREATE, bytesOf(noVersion))).reason).to.equal('unsupported CloudEvents specversion: expected "1.0", got missing')
-      expect(rejected(decodeRequestMessage(CREATE, bytesOf({ ...createRequestSample, specversion: 1 }))).reason).to.equal('unsupported CloudEvents specversion: expected "1.0", got 1')
+      expect(rejected(decodeRequestMessage(CREATE, bytesOf({ ...createRequestSample, specversion: 1 }))).reason).to.equal(
+        'unsupported CloudEvents specversion: expected "1.0", got 1',
+      )
     })
 
     it('missing id', () => {
@@ -132,9 +138,15 @@ describe('codecs/request-message', () => {
     })
 
     it('port 70000, 0 and "80"', () => {
-      expect(createReason({ prometheus: { host: '10.10.10.4', port: 70000 } })).to.equal('invalid create request: data.prometheus.port: expected Port (integer 1-65535), got 70000')
-      expect(createReason({ prometheus: { host: '10.10.10.4', port: 0 } })).to.equal('invalid create request: data.prometheus.port: expected Port (integer 1-65535), got 0')
-      expect(createReason({ prometheus: { host: '10.10.10.4', port: '80' } })).to.equal('invalid create request: data.prometheus.port: expected Port (integer 1-65535), got "80"')
+      expect(createReason({ prometheus: { host: '10.10.10.4', port: 70000 } })).to.equal(
+        'invalid create request: data.prometheus.port: expected Port (integer 1-65535), got 70000',
+      )
+      expect(createReason({ prometheus: { host: '10.10.10.4', port: 0 } })).to.equal(
+        'invalid create request: data.prometheus.port: expected Port (integer 1-65535), got 0',
+      )
+      expect(createReason({ prometheus: { host: '10.10.10.4', port: '80' } })).to.equal(
+        'invalid create request: data.prometheus.port: expected Port (integer 1-65535), got "80"',
+      )
     })
 
     it('host with a scheme or a path', () => {
@@ -145,7 +157,9 @@ describe('codecs/request-message', () => {
 
     it('type different from the topic', () => {
       const r = rejected(decodeRequestMessage(CREATE, bytesOf(deleteRequestSample)))
-      expect(r.reason).to.equal('CloudEvent type "telemetry-delete-prometheus-job-and-grafana-dashboard" does not match topic "telemetry-create-prometheus-job-and-grafana-dashboard"')
+      expect(r.reason).to.equal(
+        'CloudEvent type "telemetry-delete-prometheus-job-and-grafana-dashboard" does not match topic "telemetry-create-prometheus-job-and-grafana-dashboard"',
+      )
       expect(r.kind).to.equal('create')
     })
 
@@ -157,7 +171,9 @@ describe('codecs/request-message', () => {
 
     it('missing data', () => {
       const { data: _d, ...noData } = deleteRequestSample
-      expect(rejected(decodeRequestMessage(DELETE, bytesOf(noData))).reason).to.equal('invalid delete request: data: expected DeleteDashboardRequest, got undefined')
+      expect(rejected(decodeRequestMessage(DELETE, bytesOf(noData))).reason).to.equal(
+        'invalid delete request: data: expected DeleteDashboardRequest, got undefined',
+      )
     })
 
     it('deeply nested data (10k levels) does not crash', () => {

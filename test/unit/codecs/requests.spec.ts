@@ -6,7 +6,9 @@ import { createRequestSample, deleteRequestSample } from '../../fixtures/spec-sa
 
 describe('codecs/requests', () => {
   it('decodes the spec payloads and drops unknown fields', () => {
-    expect(CreateDashboardRequest.decode({ ...createRequestSample.data, extra: 1, prometheus: { ...createRequestSample.data.prometheus, scheme: 'x' } })).to.deep.equal({
+    expect(
+      CreateDashboardRequest.decode({ ...createRequestSample.data, extra: 1, prometheus: { ...createRequestSample.data.prometheus, scheme: 'x' } }),
+    ).to.deep.equal({
       _tag: 'Right',
       right: createRequestSample.data,
     })

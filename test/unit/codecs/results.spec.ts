@@ -11,7 +11,14 @@ describe('codecs/results', () => {
   it('encoding strips anything that is not part of the contract', () => {
     const withExtra = { ...dashboardResultSample.data, internal: 'x' }
     expect(DashboardResult.encode(withExtra)).to.deep.equal(dashboardResultSample.data)
-    const failure = { serviceId: 'bad id', logsDashboardUrl: '', dashboardId: '', dashboardDataOrderStatus: 'FAILURE' as const, dashboardDataOrderMessage: 'serviceId: ...', x: 1 }
+    const failure = {
+      serviceId: 'bad id',
+      logsDashboardUrl: '',
+      dashboardId: '',
+      dashboardDataOrderStatus: 'FAILURE' as const,
+      dashboardDataOrderMessage: 'serviceId: ...',
+      x: 1,
+    }
     expect(PlatformServiceResult.encode(failure)).to.deep.equal({
       dashboardId: '',
       serviceId: 'bad id',

@@ -8,7 +8,11 @@ describe('codecs/topics', () => {
       'telemetry-platform-service',
       'telemetry-delete-prometheus-job-and-grafana-dashboard',
     ])
-    expect(Object.values(ResultTopics)).to.deep.equal(['sonata-service-dashboard-result', 'telemetry-platform-service-result', 'sonata-service-delete-dashboard-result'])
+    expect(Object.values(ResultTopics)).to.deep.equal([
+      'sonata-service-dashboard-result',
+      'telemetry-platform-service-result',
+      'sonata-service-delete-dashboard-result',
+    ])
     expect(DEFAULT_DEAD_LETTER_TOPIC).to.equal('telemetry-dead-letter')
   })
 

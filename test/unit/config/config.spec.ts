@@ -23,7 +23,14 @@ describe('config/config', () => {
   })
 
   it('booleans and ratios', () => {
-    for (const [s, b] of [['true', true], ['FALSE', false], ['1', true], ['0', false], ['Yes', true], ['no', false]] as const) {
+    for (const [s, b] of [
+      ['true', true],
+      ['FALSE', false],
+      ['1', true],
+      ['0', false],
+      ['Yes', true],
+      ['no', false],
+    ] as const) {
       expect(BooleanFromString.decode(s)).to.deep.equal({ _tag: 'Right', right: b })
     }
     expect(isLeft(BooleanFromString.decode('on'))).to.be.true
@@ -34,8 +41,14 @@ describe('config/config', () => {
 
   it('host:port lists (brokers stay strings, cluster nodes become objects)', () => {
     expect(BrokerList.decode('a:9092, 10.0.0.1:9093,[::1]:9094')).to.deep.equal({ _tag: 'Right', right: ['a:9092', '10.0.0.1:9093', '[::1]:9094'] })
-    expect(HostPortList.encode([{ host: '::1', port: 7000 }, { host: 'r', port: 7001 }])).to.equal('[::1]:7000,r:7001')
-    for (const s of ['a', 'a:', ':9092', 'a:0', 'a:65536', 'a:9092,', '::1:9092', 'http://a:9092', 'a:9092/x']) expect(isLeft(BrokerList.decode(s)), s).to.be.true
+    expect(
+      HostPortList.encode([
+        { host: '::1', port: 7000 },
+        { host: 'r', port: 7001 },
+      ]),
+    ).to.equal('[::1]:7000,r:7001')
+    for (const s of ['a', 'a:', ':9092', 'a:0', 'a:65536', 'a:9092,', '::1:9092', 'http://a:9092', 'a:9092/x'])
+      expect(isLeft(BrokerList.decode(s)), s).to.be.true
   })
 
   it('URLs, names, topics and key prefixes', () => {

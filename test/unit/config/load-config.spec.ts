@@ -10,7 +10,6 @@ const minimal = {
   GRAFANA_TOKEN: 'glsa_token',
 }
 
-
 describe('config/load-config', () => {
   it('lists every missing required variable at once', () => {
     expect(problems(loadConfig({}))).to.deep.equal([
@@ -54,7 +53,15 @@ describe('config/load-config', () => {
         shutdownGraceMs: 25000,
         maxParallelServices: 512,
         laneIdleMs: 30000,
-        limits: { maxRequestBytes: 1048576, maxCloudEventIdBytes: 256, maxExtensionAttributeBytes: 1024, maxExtensionAttributes: 32, maxExtensionAttributesBytes: 4096, maxNamespaces: 64, maxJobBytes: 8192 },
+        limits: {
+          maxRequestBytes: 1048576,
+          maxCloudEventIdBytes: 256,
+          maxExtensionAttributeBytes: 1024,
+          maxExtensionAttributes: 32,
+          maxExtensionAttributesBytes: 4096,
+          maxNamespaces: 64,
+          maxJobBytes: 8192,
+        },
         secretSizeWarnRatio: 0.8,
         deadLetterTopic: 'telemetry-dead-letter',
         leaseMs: 15_000,
@@ -88,7 +95,10 @@ describe('config/load-config', () => {
     )
     expect(c.kafka.ssl).to.be.true
     expect(c.kafka.sasl).to.deep.equal({ mechanism: 'scram-sha-512', username: 'u', password: 'p' })
-    expect(c.redis.clusterNodes).to.deep.equal([{ host: 'r1', port: 7000 }, { host: '::1', port: 7001 }])
+    expect(c.redis.clusterNodes).to.deep.equal([
+      { host: 'r1', port: 7000 },
+      { host: '::1', port: 7001 },
+    ])
     expect(c.kube.kubeconfigPath).to.equal('/etc/kube/config')
     expect(c.grafana.publicUrl).to.equal('https://grafana.example.org')
     expect(c.service).to.include({ logLevel: 'debug', secretSizeWarnRatio: 0.5, httpPort: 0, maxParallelServices: 512 })
@@ -162,8 +172,25 @@ describe('config/load-config', () => {
   })
 
   it('limits at the door: one variable each; MAX_MESSAGE_BYTES still works as the deprecated name of MAX_REQUEST_BYTES', () => {
-    const c = ok(loadConfig({ ...minimal, MAX_CLOUDEVENT_ID_BYTES: '128', MAX_EXTENSION_ATTRIBUTE_BYTES: '512', MAX_NAMESPACES: '10', MAX_JOB_BYTES: '4096', KAFKA_MAX_RECORD_BYTES: '500000' }))
-    expect(c.service.limits).to.deep.equal({ maxRequestBytes: 1048576, maxCloudEventIdBytes: 128, maxExtensionAttributeBytes: 512, maxExtensionAttributes: 32, maxExtensionAttributesBytes: 4096, maxNamespaces: 10, maxJobBytes: 4096 })
+    const c = ok(
+      loadConfig({
+        ...minimal,
+        MAX_CLOUDEVENT_ID_BYTES: '128',
+        MAX_EXTENSION_ATTRIBUTE_BYTES: '512',
+        MAX_NAMESPACES: '10',
+        MAX_JOB_BYTES: '4096',
+        KAFKA_MAX_RECORD_BYTES: '500000',
+      }),
+    )
+    expect(c.service.limits).to.deep.equal({
+      maxRequestBytes: 1048576,
+      maxCloudEventIdBytes: 128,
+      maxExtensionAttributeBytes: 512,
+      maxExtensionAttributes: 32,
+      maxExtensionAttributesBytes: 4096,
+      maxNamespaces: 10,
+      maxJobBytes: 4096,
+    })
     expect(c.kafka.maxRecordBytes).to.equal(500_000)
     expect(ok(loadConfig({ ...minimal, MAX_MESSAGE_BYTES: '65536' })).service.limits.maxRequestBytes).to.equal(65536)
     expect(ok(loadConfig({ ...minimal, MAX_MESSAGE_BYTES: '65536', MAX_REQUEST_BYTES: '32768' })).service.limits.maxRequestBytes).to.equal(32768)
@@ -174,7 +201,15 @@ describe('config/load-config', () => {
   })
 
   it('redacts every secret for logging and leaves the rest readable', () => {
-    const c = ok(loadConfig({ ...minimal, KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'kafka-pw', REDIS_URL: 'redis://user:redis-pw@redis:6379' }))
+    const c = ok(
+      loadConfig({
+        ...minimal,
+        KAFKA_SASL_MECHANISM: 'plain',
+        KAFKA_SASL_USERNAME: 'u',
+        KAFKA_SASL_PASSWORD: 'kafka-pw',
+        REDIS_URL: 'redis://user:redis-pw@redis:6379',
+      }),
+    )
     const text = JSON.stringify(redactConfig(c))
     for (const secret of ['glsa_token', 'kafka-pw', 'redis-pw']) expect(text).not.to.include(secret)
     expect(redactConfig(c)).to.deep.include({ redis: { url: 'redis://user:***@redis:6379', keyPrefix: 'tc:' } })

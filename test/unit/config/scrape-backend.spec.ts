@@ -21,14 +21,25 @@ describe('config: SCRAPE_CONFIG_BACKEND and its settings', () => {
     expect(problems(loadConfig({ ...base, SCRAPE_CONFIG_BACKEND: 'scrapeconfig' }))).to.deep.equal([
       'SCRAPE_CONFIG_NAMESPACE: required (Kubernetes namespace name (DNS-1123 label)), not set',
     ])
-    expect(ok(loadConfig({ ...base, SCRAPE_CONFIG_BACKEND: 'ScrapeConfig', SCRAPE_CONFIG_NAMESPACE: 'monitoring', SCRAPE_CONFIG_LABELS: 'release=prometheus, team=hypo' })).scrape).to.deep.equal({
+    expect(
+      ok(
+        loadConfig({
+          ...base,
+          SCRAPE_CONFIG_BACKEND: 'ScrapeConfig',
+          SCRAPE_CONFIG_NAMESPACE: 'monitoring',
+          SCRAPE_CONFIG_LABELS: 'release=prometheus, team=hypo',
+        }),
+      ).scrape,
+    ).to.deep.equal({
       backend: 'scrapeconfig',
       scrapeConfig: { namespace: 'monitoring', labels: { release: 'prometheus', team: 'hypo' }, maxInFlight: 16 },
     })
   })
 
-  it('reads the other backend\'s settings when they are given (migrate and doctor use both)', () => {
-    const both = ok(loadConfig({ ...base, SCRAPE_CONFIG_BACKEND: 'scrapeconfig', SCRAPE_CONFIG_NAMESPACE: 'monitoring', SECRET_NAMESPACE: 'monitoring', SECRET_NAME: 's' })).scrape
+  it("reads the other backend's settings when they are given (migrate and doctor use both)", () => {
+    const both = ok(
+      loadConfig({ ...base, SCRAPE_CONFIG_BACKEND: 'scrapeconfig', SCRAPE_CONFIG_NAMESPACE: 'monitoring', SECRET_NAMESPACE: 'monitoring', SECRET_NAME: 's' }),
+    ).scrape
     expect(both.secret).to.deep.equal({ namespace: 'monitoring', name: 's', key: 'prometheus-additional.yaml' })
     expect(problems(loadConfig({ ...base, SCRAPE_CONFIG_BACKEND: 'scrapeconfig', SCRAPE_CONFIG_NAMESPACE: 'monitoring', SECRET_NAME: 's' }))).to.deep.equal([
       'SECRET_NAMESPACE: required (Kubernetes namespace name (DNS-1123 label)), not set',
@@ -38,18 +49,39 @@ describe('config: SCRAPE_CONFIG_BACKEND and its settings', () => {
   it('refuses an unknown backend, bad labels and the managed-by label, naming the variable', () => {
     const found = problems(loadConfig({ ...base, SCRAPE_CONFIG_BACKEND: 'configmap', SECRET_NAMESPACE: 'monitoring', SECRET_NAME: 's' }))
     expect(found).to.deep.equal(['SCRAPE_CONFIG_BACKEND: expected one of secret|scrapeconfig, got "configmap"'])
-    for (const labels of ['release', 'release=', '=x', 'a=b,a=c', 'app.kubernetes.io/managed-by=me', 'bad key=x', 'x=-bad', `x=${'v'.repeat(64)}`, 'Bad_Prefix/x=y']) {
+    for (const labels of [
+      'release',
+      'release=',
+      '=x',
+      'a=b,a=c',
+      'app.kubernetes.io/managed-by=me',
+      'bad key=x',
+      'x=-bad',
+      `x=${'v'.repeat(64)}`,
+      'Bad_Prefix/x=y',
+    ]) {
       const bad = loadConfig({ ...base, SCRAPE_CONFIG_BACKEND: 'scrapeconfig', SCRAPE_CONFIG_NAMESPACE: 'monitoring', SCRAPE_CONFIG_LABELS: labels })
       if (labels === 'release=') {
         expect(ok(bad).scrape.scrapeConfig?.labels, labels).to.deep.equal({ release: '' })
         continue
       }
-      expect(problems(bad).map((p) => p.split(':')[0]), labels).to.deep.equal(['SCRAPE_CONFIG_LABELS'])
+      expect(
+        problems(bad).map((p) => p.split(':')[0]),
+        labels,
+      ).to.deep.equal(['SCRAPE_CONFIG_LABELS'])
     }
   })
 
   it('round-trips through configToEnv', () => {
-    const config = ok(loadConfig({ ...base, SCRAPE_CONFIG_BACKEND: 'scrapeconfig', SCRAPE_CONFIG_NAMESPACE: 'obs', SCRAPE_CONFIG_LABELS: 'prometheus.io/instance=central,release=prometheus', SCRAPE_CONFIG_MAX_IN_FLIGHT: '4' }))
+    const config = ok(
+      loadConfig({
+        ...base,
+        SCRAPE_CONFIG_BACKEND: 'scrapeconfig',
+        SCRAPE_CONFIG_NAMESPACE: 'obs',
+        SCRAPE_CONFIG_LABELS: 'prometheus.io/instance=central,release=prometheus',
+        SCRAPE_CONFIG_MAX_IN_FLIGHT: '4',
+      }),
+    )
     expect(ok(loadConfig(configToEnv(config)))).to.deep.equal(config)
     expect(KubeLabels.encode({ a: 'b', 'x.io/c': '' })).to.equal('a=b,x.io/c=')
   })

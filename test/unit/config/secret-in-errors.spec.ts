@@ -38,9 +38,15 @@ describe('config: no secret in an error', () => {
     it(`${name}: the rejected value is reported by name, its credential never shown (${env[name]?.slice(0, 12) ?? ''}…)`, () => {
       for (const load of [loadConfig, loadReconcileOpsConfig, loadRedisOpsConfig]) {
         const problems = problemsOf(load(env))
-        const relevant = load === loadRedisOpsConfig ? ['REDIS_URL', 'REDIS_CLUSTER_NODES'].includes(name) : load === loadConfig || !(name.startsWith('KAFKA') || name === 'GRAFANA_PUBLIC_URL')
+        const relevant =
+          load === loadRedisOpsConfig
+            ? ['REDIS_URL', 'REDIS_CLUSTER_NODES'].includes(name)
+            : load === loadConfig || !(name.startsWith('KAFKA') || name === 'GRAFANA_PUBLIC_URL')
         if (!relevant) continue
-        expect(problems.some((p) => p.startsWith(`${name}: expected`)), `${load.name}: ${problems.join(' | ')}`).to.be.true
+        expect(
+          problems.some((p) => p.startsWith(`${name}: expected`)),
+          `${load.name}: ${problems.join(' | ')}`,
+        ).to.be.true
         expect(problems.join('\n'), load.name).not.to.include(SECRET)
         expect(problems.join('\n'), load.name).not.to.include('hunter2')
       }
@@ -63,11 +69,15 @@ describe('config: no secret in an error', () => {
 
   it('masking leaves no character of any userinfo, whatever it holds', () => {
     fc.assert(
-      fc.property(fc.string({ minLength: 6 }).filter((s) => !s.includes('@')), fc.constantFrom('redis://', 'http://', '', 'x//'), (password, scheme) => {
-        const masked = maskUserinfo(`${scheme}u:${password}@host:1`)
-        expect(masked.endsWith('@host:1')).to.be.true
-        expect(masked).not.to.include(`u:${password}`)
-      }),
+      fc.property(
+        fc.string({ minLength: 6 }).filter((s) => !s.includes('@')),
+        fc.constantFrom('redis://', 'http://', '', 'x//'),
+        (password, scheme) => {
+          const masked = maskUserinfo(`${scheme}u:${password}@host:1`)
+          expect(masked.endsWith('@host:1')).to.be.true
+          expect(masked).not.to.include(`u:${password}`)
+        },
+      ),
     )
   })
 })

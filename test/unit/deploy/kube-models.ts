@@ -14,7 +14,11 @@ import { Secret } from 'kubernetes-models/v1/Secret'
 import { Service } from 'kubernetes-models/v1/Service'
 import { ServiceAccount, type IServiceAccount } from 'kubernetes-models/v1/ServiceAccount'
 
-export type Doc = Record<string, unknown> & { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> } }
+export type Doc = Record<string, unknown> & {
+  apiVersion: string
+  kind: string
+  metadata: { name: string; namespace?: string; labels?: Record<string, string> }
+}
 
 /** kubernetes-models class per apiVersion/kind; `validate()` throws on a schema violation. */
 export const MODELS: Record<string, (doc: Doc) => void> = {
@@ -37,7 +41,14 @@ export const documentedVariables = (markdown: string): string[] =>
   [...markdown.matchAll(/^\| `([A-Z0-9_]+)`(?: \/ `([A-Z0-9_]+)`)? \|/gm)].flatMap((m) => [m[1], m[2]]).filter((v): v is string => v !== undefined)
 
 /** Secrets come from the credentials Secret (the OTLP headers may carry an API key); KUBECONFIG stays unset in the cluster. */
-export const NOT_IN_CONFIGMAP = ['GRAFANA_TOKEN', 'GRAFANA_PASSWORD', 'KAFKA_SASL_PASSWORD', 'KUBECONFIG', 'OTEL_EXPORTER_OTLP_HEADERS', 'OTEL_EXPORTER_OTLP_TRACES_HEADERS']
+export const NOT_IN_CONFIGMAP = [
+  'GRAFANA_TOKEN',
+  'GRAFANA_PASSWORD',
+  'KAFKA_SASL_PASSWORD',
+  'KUBECONFIG',
+  'OTEL_EXPORTER_OTLP_HEADERS',
+  'OTEL_EXPORTER_OTLP_TRACES_HEADERS',
+]
 
 /** The RoleBinding grants the Role, in the Role's namespace, to the ServiceAccount (returned for further checks). */
 export const expectRoleBoundToAccount = (only: <T>(kind: string) => T): IServiceAccount => {

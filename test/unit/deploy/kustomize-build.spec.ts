@@ -40,9 +40,13 @@ describe('kustomizeBuild (test support)', () => {
     await write('base/cm.yaml', CONFIGMAP)
     await write('base/role.yaml', ROLE)
     await write('base/deployment.yaml', DEPLOYMENT)
-    await write('base/kustomization.yaml', 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [cm.yaml, role.yaml, deployment.yaml]\nimages: [{name: app, newName: reg.example/app, newTag: "2"}]\n')
+    await write(
+      'base/kustomization.yaml',
+      'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [cm.yaml, role.yaml, deployment.yaml]\nimages: [{name: app, newName: reg.example/app, newTag: "2"}]\n',
+    )
   }
-  const overlay = async (body: string): Promise<void> => write('overlay/kustomization.yaml', `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [../base]\n${body}`)
+  const overlay = async (body: string): Promise<void> =>
+    write('overlay/kustomization.yaml', `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [../base]\n${body}`)
 
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'kustomize-build-'))
@@ -71,10 +75,16 @@ describe('kustomizeBuild (test support)', () => {
   })
 
   it('JSON 6902: replace, add and test on the target', async () => {
-    await write('overlay/p.yaml', '- {op: test, path: /metadata/namespace, value: m}\n- {op: replace, path: /rules/0/verbs, value: [get, list]}\n- {op: add, path: /rules/-, value: {apiGroups: [x], resources: [y], verbs: [get]}}\n')
+    await write(
+      'overlay/p.yaml',
+      '- {op: test, path: /metadata/namespace, value: m}\n- {op: replace, path: /rules/0/verbs, value: [get, list]}\n- {op: add, path: /rules/-, value: {apiGroups: [x], resources: [y], verbs: [get]}}\n',
+    )
     await overlay('patches: [{path: p.yaml, target: {group: rbac.authorization.k8s.io, version: v1, kind: Role, name: r}}]\n')
     const [, role] = await kustomizeBuild(join(dir, 'overlay'))
-    expect(role?.['rules']).to.deep.equal([{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list'] }, { apiGroups: ['x'], resources: ['y'], verbs: ['get'] }])
+    expect(role?.['rules']).to.deep.equal([
+      { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list'] },
+      { apiGroups: ['x'], resources: ['y'], verbs: ['get'] },
+    ])
   })
 
   it('JSON 6902: a failing test, a missing path or a target that selects nothing is an error', async () => {

@@ -25,10 +25,17 @@ const base = join(root, 'deploy', 'base')
 /** created once by the operator (docs/runbook.md), never by the manifests */
 const CREDENTIALS_SECRET = 'telemetry-client-credentials'
 
-interface Loaded { readonly file: string; readonly doc: Doc }
+interface Loaded {
+  readonly file: string
+  readonly doc: Doc
+}
 
 const isDoc = (u: unknown): u is Doc =>
-  typeof u === 'object' && u !== null && typeof (u as Doc).apiVersion === 'string' && typeof (u as Doc).kind === 'string' && typeof (u as Doc).metadata?.name === 'string'
+  typeof u === 'object' &&
+  u !== null &&
+  typeof (u as Doc).apiVersion === 'string' &&
+  typeof (u as Doc).kind === 'string' &&
+  typeof (u as Doc).metadata?.name === 'string'
 
 const matches = (selector: Record<string, string> | undefined, labels: Record<string, string> | undefined): boolean =>
   selector !== undefined && Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels?.[k] === v)
@@ -53,7 +60,12 @@ describe('deploy/base manifests', () => {
   })
 
   it('kustomization.yaml lists exactly the manifest files', async () => {
-    const kustomization = load(await readFile(join(base, 'kustomization.yaml'), 'utf8')) as { kind: string; resources: string[]; namespace?: string; images?: { name: string }[] }
+    const kustomization = load(await readFile(join(base, 'kustomization.yaml'), 'utf8')) as {
+      kind: string
+      resources: string[]
+      namespace?: string
+      images?: { name: string }[]
+    }
     expect(kustomization.kind).to.equal('Kustomization')
     expect([...kustomization.resources].sort()).to.deep.equal([...new Set(loaded.map((l) => l.file))].sort())
     // a kustomize `namespace:` would move the Role out of the secret's namespace
@@ -61,14 +73,15 @@ describe('deploy/base manifests', () => {
     expect(kustomization.images?.map((i) => i.name)).to.include(only<IDeployment>('Deployment').spec?.template.spec?.containers[0]?.image?.split(':')[0])
   })
 
-  it('builds (kustomize semantics, test/support/kustomize-build.ts) to the files\' objects with the image set', async () => {
+  it("builds (kustomize semantics, test/support/kustomize-build.ts) to the files' objects with the image set", async () => {
     const built = await kustomizeBuild(base)
     const image = (load(await readFile(join(base, 'kustomization.yaml'), 'utf8')) as { images: { newName: string; newTag: string }[] }).images[0]
     const expected = loaded.map((l) => l.doc)
     expect(built.map((o) => `${o.kind}/${o.metadata.name}`).sort()).to.deep.equal(expected.map((d) => `${d.kind}/${d.metadata.name}`).sort())
     const deployment = built.find((o) => o.kind === 'Deployment') as unknown as IDeployment
     expect(deployment.spec?.template.spec?.containers[0]?.image).to.equal(`${image?.newName ?? ''}:${image?.newTag ?? ''}`)
-    for (const o of built) if (o.kind !== 'Deployment') expect(o, o.kind).to.deep.equal(expected.find((d) => d.kind === o.kind && d.metadata.name === o.metadata.name))
+    for (const o of built)
+      if (o.kind !== 'Deployment') expect(o, o.kind).to.deep.equal(expected.find((d) => d.kind === o.kind && d.metadata.name === o.metadata.name))
   })
 
   it('applying the build again never replaces credentials: it holds no Secret at all', async () => {
@@ -99,7 +112,7 @@ describe('deploy/base manifests', () => {
       expect(loaded.filter((l) => l.doc.kind === 'ClusterRole' || l.doc.kind === 'ClusterRoleBinding')).to.deep.equal([])
     })
 
-    it('grants exactly get/update on the one scrape-config secret, in the secret\'s namespace', () => {
+    it("grants exactly get/update on the one scrape-config secret, in the secret's namespace", () => {
       const role = only<IRole>('Role')
       const config = only<IConfigMap>('ConfigMap').data ?? {}
       expect(role.rules).to.have.length(1)
@@ -114,7 +127,7 @@ describe('deploy/base manifests', () => {
       expect(rule?.nonResourceURLs).to.equal(undefined)
     })
 
-    it('binds the Role, in its namespace, to the Deployment\'s ServiceAccount', () => {
+    it("binds the Role, in its namespace, to the Deployment's ServiceAccount", () => {
       const account = expectRoleBoundToAccount(only)
       const deployment = only<IDeployment>('Deployment')
       expect(deployment.spec?.template.spec?.serviceAccountName).to.equal(account.metadata?.name)
@@ -142,7 +155,9 @@ describe('deploy/base manifests', () => {
       })
       expect(sc?.privileged ?? false).to.equal(false)
       expect(sc?.capabilities?.add).to.equal(undefined)
-      expect(sc?.runAsUser ?? pod()?.securityContext?.runAsUser).to.be.a('number').and.not.equal(0)
+      expect(sc?.runAsUser ?? pod()?.securityContext?.runAsUser)
+        .to.be.a('number')
+        .and.not.equal(0)
       expect(pod()?.hostNetwork ?? false).to.equal(false)
     })
 
@@ -209,7 +224,7 @@ describe('deploy/base manifests', () => {
       for (const v of NOT_IN_CONFIGMAP) expect(data, v).not.to.have.property(v)
     })
 
-    it('is accepted by the service\'s own configuration loader (with a token from the credentials Secret)', () => {
+    it("is accepted by the service's own configuration loader (with a token from the credentials Secret)", () => {
       const data = only<IConfigMap>('ConfigMap').data ?? {}
       const loaded = loadConfig({ ...data, GRAFANA_TOKEN: 'glsa_token' })
       expect(isRight(loaded), isRight(loaded) ? '' : loaded.left.join('\n')).to.equal(true)
@@ -224,11 +239,18 @@ describe('deploy/base manifests', () => {
         secret: { namespace: 'monitoring', name: 'prometheus-additional-scrape-configs', key: 'prometheus-additional.yaml' },
       })
     })
-
   })
 
   it('has a ServiceMonitor scraping /metrics through the Service', () => {
-    const monitor = only<Doc & { spec: { selector: { matchLabels: Record<string, string> }; namespaceSelector?: { matchNames?: string[] }; endpoints: { port: string; path: string; interval?: string }[] } }>('ServiceMonitor')
+    const monitor = only<
+      Doc & {
+        spec: {
+          selector: { matchLabels: Record<string, string> }
+          namespaceSelector?: { matchNames?: string[] }
+          endpoints: { port: string; path: string; interval?: string }[]
+        }
+      }
+    >('ServiceMonitor')
     const service = only<IService>('Service')
     expect(monitor.apiVersion).to.equal('monitoring.coreos.com/v1')
     expect(monitor.metadata.namespace).to.be.a('string')

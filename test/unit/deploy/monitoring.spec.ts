@@ -11,8 +11,15 @@ import { DASHBOARD_PATH, renderServiceDashboard } from '../../../scripts/monitor
 const root = fileURLToPath(new URL('../../../', import.meta.url))
 const read = (path: string): string => readFileSync(`${root}${path}`, 'utf8')
 
-interface Rule { readonly alert: string; readonly expr: string; readonly annotations: Record<string, string> }
-interface PrometheusRule { readonly kind: string; readonly spec: { readonly groups: ReadonlyArray<{ readonly rules: readonly Rule[] }> } }
+interface Rule {
+  readonly alert: string
+  readonly expr: string
+  readonly annotations: Record<string, string>
+}
+interface PrometheusRule {
+  readonly kind: string
+  readonly spec: { readonly groups: ReadonlyArray<{ readonly rules: readonly Rule[] }> }
+}
 
 const exportedMetrics = (): Set<string> => new Set([...read('src/runtime/metrics.ts').matchAll(/name: '(telemetry_[a-z_]+)'/g)].map((m) => m[1] ?? ''))
 const metricsIn = (expr: string): string[] => [...expr.matchAll(/telemetry_[a-z_]+/g)].map((m) => m[0].replace(/_(bucket|sum|count)$/, ''))
@@ -26,7 +33,16 @@ describe('deploy/monitoring', () => {
     const text = readFileSync(DASHBOARD_PATH, 'utf8')
     const used = metricsIn(text)
     for (const metric of used) expect(exportedMetrics(), metric).to.include(metric)
-    expect(new Set(used)).to.include.members(['telemetry_requests_total', 'telemetry_step_duration_seconds', 'telemetry_secret_writes_total', 'telemetry_secret_bytes', 'telemetry_secret_limit_bytes', 'telemetry_open_lanes', 'telemetry_consumer_lag', 'telemetry_dead_letter_total'])
+    expect(new Set(used)).to.include.members([
+      'telemetry_requests_total',
+      'telemetry_step_duration_seconds',
+      'telemetry_secret_writes_total',
+      'telemetry_secret_bytes',
+      'telemetry_secret_limit_bytes',
+      'telemetry_open_lanes',
+      'telemetry_consumer_lag',
+      'telemetry_dead_letter_total',
+    ])
   })
 
   it('every alert uses exported metrics and links a runbook anchor that exists', () => {
@@ -34,8 +50,12 @@ describe('deploy/monitoring', () => {
     expect(rule.kind).to.equal('PrometheusRule')
     const rules = rule.spec.groups.flatMap((g) => g.rules)
     expect(rules.map((r) => r.alert)).to.have.members([
-      'TelemetryClientNotConsuming', 'TelemetryClientFailureRatioHigh', 'TelemetryClientDeadLetters',
-      'TelemetryClientSecretNearLimit', 'TelemetryClientNotReady', 'TelemetryClientConsumerRestarts',
+      'TelemetryClientNotConsuming',
+      'TelemetryClientFailureRatioHigh',
+      'TelemetryClientDeadLetters',
+      'TelemetryClientSecretNearLimit',
+      'TelemetryClientNotReady',
+      'TelemetryClientConsumerRestarts',
     ])
     const runbook = read('docs/runbook.md')
     for (const r of rules) {

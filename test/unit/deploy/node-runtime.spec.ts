@@ -29,7 +29,7 @@ describe('Node runtimes: shipped and floor', () => {
     expect(engines.node).to.equal(`>=${floor}`)
   })
 
-  it('@types/node is the floor\'s major, so the type check refuses APIs the floor lacks', () => {
+  it("@types/node is the floor's major, so the type check refuses APIs the floor lacks", () => {
     const { devDependencies } = JSON.parse(read('package.json')) as { devDependencies: Record<string, string> }
     expect(devDependencies['@types/node']).to.match(new RegExp(`^\\^${floor.split('.')[0]}\\.`))
   })

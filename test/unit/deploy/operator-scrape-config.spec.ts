@@ -9,10 +9,13 @@ import { operatorScrapeConfig, operatorScrapeConfigsYaml } from '../../../dev/op
 import { scrapeConfigOf } from '../../../src/effects/kube/scrapeconfig/scrape-config-of.js'
 import { federationJob } from '../../../src/effects/prometheus/scrape-job.js'
 
-const object = scrapeConfigOf(federationJob({ serviceId: 'Svc.A', namespaces: ['a.b', 'c'], host: '127.0.0.1', port: 9090 }), { namespace: 'monitoring', extraLabels: { release: 'prometheus' } })
+const object = scrapeConfigOf(federationJob({ serviceId: 'Svc.A', namespaces: ['a.b', 'c'], host: '127.0.0.1', port: 9090 }), {
+  namespace: 'monitoring',
+  extraLabels: { release: 'prometheus' },
+})
 
-describe('the Operator\'s scrape config for a ScrapeConfig', () => {
-  it('given the service\'s object, then job_name scrapeConfig/<ns>/<name>, job = spec.jobName by relabeling, the federation fields copied, metric relabelings in snake_case', () => {
+describe("the Operator's scrape config for a ScrapeConfig", () => {
+  it("given the service's object, then job_name scrapeConfig/<ns>/<name>, job = spec.jobName by relabeling, the federation fields copied, metric relabelings in snake_case", () => {
     expect(operatorScrapeConfig(object)).to.deep.equal({
       job_name: `scrapeConfig/monitoring/${object.metadata.name}`,
       honor_labels: true,
@@ -33,13 +36,17 @@ describe('the Operator\'s scrape config for a ScrapeConfig', () => {
     expect(operatorScrapeConfigsYaml([])).to.equal('[]')
     const other = { ...object, metadata: { ...object.metadata, name: 'aaa' } }
     expect(targetsOf(operatorScrapeConfigsYaml([object, other]))).to.have.length(2)
-    expect(operatorScrapeConfigsYaml([object, other]).indexOf('scrapeConfig/monitoring/aaa')).to.equal(operatorScrapeConfigsYaml([object, other]).indexOf('scrapeConfig/'))
+    expect(operatorScrapeConfigsYaml([object, other]).indexOf('scrapeConfig/monitoring/aaa')).to.equal(
+      operatorScrapeConfigsYaml([object, other]).indexOf('scrapeConfig/'),
+    )
   })
 })
 
-describe('the lab\'s central configuration and its target guard', () => {
+describe("the lab's central configuration and its target guard", () => {
   it('reads every static target, and flags service discovery (whose targets it cannot know)', () => {
-    expect(targetsOf('- job_name: a\n  static_configs:\n    - targets: [127.0.0.1:1, 10.10.10.4:30180]\n- job_name: b\n  kubernetes_sd_configs: [{role: pod}]\n')).to.deep.equal(['127.0.0.1:1', '10.10.10.4:30180', '<service discovery>'])
+    expect(
+      targetsOf('- job_name: a\n  static_configs:\n    - targets: [127.0.0.1:1, 10.10.10.4:30180]\n- job_name: b\n  kubernetes_sd_configs: [{role: pod}]\n'),
+    ).to.deep.equal(['127.0.0.1:1', '10.10.10.4:30180', '<service discovery>'])
     expect(targetsOf('')).to.deep.equal([])
   })
 

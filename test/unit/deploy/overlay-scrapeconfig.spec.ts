@@ -119,7 +119,7 @@ describe('deploy/overlays/scrapeconfig (ScrapeConfig backend)', () => {
       expect(role.metadata?.namespace).to.equal(data()['SCRAPE_CONFIG_NAMESPACE'])
     })
 
-    it('binds the Role, in its namespace, to the Deployment\'s ServiceAccount', () => {
+    it("binds the Role, in its namespace, to the Deployment's ServiceAccount", () => {
       expectRoleBoundToAccount(only)
     })
   })
@@ -132,7 +132,7 @@ describe('deploy/overlays/scrapeconfig (ScrapeConfig backend)', () => {
       for (const v of NOT_IN_CONFIGMAP) expect(data(), v).not.to.have.property(v)
     })
 
-    it('is accepted by the service\'s configuration loader in scrapeconfig mode, without the secret', () => {
+    it("is accepted by the service's configuration loader in scrapeconfig mode, without the secret", () => {
       expect(config().scrape).to.deep.equal({
         backend: 'scrapeconfig',
         scrapeConfig: { namespace: 'monitoring', labels: { release: 'prometheus' }, maxInFlight: 16 },
@@ -151,21 +151,28 @@ describe('deploy/overlays/scrapeconfig (ScrapeConfig backend)', () => {
     const written = (): ScrapeConfigResource => {
       const { scrapeConfig } = config().scrape
       if (scrapeConfig === undefined) throw new Error('no scrapeConfig')
-      const job = federationJob({ serviceId: 'ecc4345a-2097-4c3b-a40c-a9e791cdccbb', namespaces: ['NAMESPACE_1', 'NAMESPACE_2'], host: '10.10.10.4', port: 30180 })
+      const job = federationJob({
+        serviceId: 'ecc4345a-2097-4c3b-a40c-a9e791cdccbb',
+        namespaces: ['NAMESPACE_1', 'NAMESPACE_2'],
+        host: '10.10.10.4',
+        port: 30180,
+      })
       return scrapeConfigOf(job, { namespace: scrapeConfig.namespace, extraLabels: scrapeConfig.labels })
     }
 
-    it('shows the object the service writes with the overlay\'s configuration, and true name examples', async () => {
+    it("shows the object the service writes with the overlay's configuration, and true name examples", async () => {
       expect(await example('ScrapeConfig')).to.deep.equal(written())
       expect(scrapeConfigName('My_Service.1')).to.equal('my-service-1-2dt')
     })
 
     it('has a Prometheus example whose selectors pick that object up', async () => {
-      const prometheus = await example('Prometheus') as { spec: { scrapeConfigSelector: { matchLabels: Record<string, string> }; scrapeConfigNamespaceSelector: { matchLabels: Record<string, string> } } }
+      const prometheus = (await example('Prometheus')) as {
+        spec: { scrapeConfigSelector: { matchLabels: Record<string, string> }; scrapeConfigNamespaceSelector: { matchLabels: Record<string, string> } }
+      }
       const object = written()
       expect(object.metadata.namespace).to.equal('monitoring')
       expect(matchesLabels(prometheus.spec.scrapeConfigSelector.matchLabels, object.metadata.labels)).to.equal(true)
-    // the namespace selector matches the namespace's automatic name label
+      // the namespace selector matches the namespace's automatic name label
       expect(prometheus.spec.scrapeConfigNamespaceSelector.matchLabels).to.deep.equal({ 'kubernetes.io/metadata.name': object.metadata.namespace })
     })
   })

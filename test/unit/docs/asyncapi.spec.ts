@@ -25,11 +25,18 @@ import { createRequestSample, dashboardResultSample, deleteRequestSample } from 
 const path = fileURLToPath(new URL('../../../docs/asyncapi.yaml', import.meta.url))
 
 type Json = Record<string, unknown>
-interface Example { readonly channel: string; readonly name: string; readonly payload: Json; readonly headers?: Record<string, string> }
+interface Example {
+  readonly channel: string
+  readonly name: string
+  readonly payload: Json
+  readonly headers?: Record<string, string>
+}
 
 /** The CloudEvent attributes of a request example: its payload (structured mode) or its ce_* headers (binary mode). */
 const attributesOf = (e: Example): Json =>
-  e.headers?.['ce_specversion'] === undefined ? e.payload : Object.fromEntries(Object.entries(e.headers).flatMap(([k, v]) => (k.startsWith('ce_') ? [[k.slice(3), v]] : [])))
+  e.headers?.['ce_specversion'] === undefined
+    ? e.payload
+    : Object.fromEntries(Object.entries(e.headers).flatMap(([k, v]) => (k.startsWith('ce_') ? [[k.slice(3), v]] : [])))
 
 const RESULT_CODECS: Record<string, t.Decoder<unknown, unknown>> = {
   [ResultTopics.create]: DashboardResult,
@@ -53,21 +60,33 @@ describe('docs/asyncapi.yaml', function () {
     expect(errors.map((d) => `${d.path.join('.')}: ${d.message}`)).to.deep.equal([])
     if (parsed === undefined) throw new Error('no document')
     document = parsed
-    examples = document.channels().all().flatMap((channel) =>
-      channel.messages().all().flatMap((message) =>
-        message.examples().all().map((example) => ({
-          channel: channel.address() ?? '',
-          name: `${message.id()}/${example.name() ?? '?'}`,
-          payload: example.payload() as Json,
-          ...(example.hasHeaders() ? { headers: example.headers() as Record<string, string> } : {}),
-        })),
-      ),
-    )
+    examples = document
+      .channels()
+      .all()
+      .flatMap((channel) =>
+        channel
+          .messages()
+          .all()
+          .flatMap((message) =>
+            message
+              .examples()
+              .all()
+              .map((example) => ({
+                channel: channel.address() ?? '',
+                name: `${message.id()}/${example.name() ?? '?'}`,
+                payload: example.payload() as Json,
+                ...(example.hasHeaders() ? { headers: example.headers() as Record<string, string> } : {}),
+              })),
+          ),
+      )
   })
 
   it('is AsyncAPI 3 with a channel per contract topic plus the dead-letter topic', () => {
     expect(document.version()).to.match(/^3\./)
-    const addresses = document.channels().all().map((c) => c.address())
+    const addresses = document
+      .channels()
+      .all()
+      .map((c) => c.address())
     expect(addresses).to.have.members([...requestTopics, ...resultTopics, DEFAULT_DEAD_LETTER_TOPIC])
   })
 
@@ -81,11 +100,20 @@ describe('docs/asyncapi.yaml', function () {
   })
 
   it('has examples on every channel, the spec samples verbatim among them', () => {
-    for (const address of document.channels().all().map((c) => c.address())) expect(examples.some((e) => e.channel === address), `${address}`).to.equal(true)
+    for (const address of document
+      .channels()
+      .all()
+      .map((c) => c.address()))
+      expect(
+        examples.some((e) => e.channel === address),
+        `${address}`,
+      ).to.equal(true)
     const payloads = examples.map((e) => e.payload)
     expect(payloads).to.deep.include(createRequestSample)
     expect(payloads).to.deep.include(deleteRequestSample)
-    const success = examples.find((e) => e.channel === ResultTopics.create && (e.payload['data'] as Json | undefined)?.['dashboardDataOrderStatus'] === 'SUCCESS')
+    const success = examples.find(
+      (e) => e.channel === ResultTopics.create && (e.payload['data'] as Json | undefined)?.['dashboardDataOrderStatus'] === 'SUCCESS',
+    )
     expect(success?.payload['data']).to.deep.equal(dashboardResultSample.data)
     expect(examples.some((e) => e.channel === RequestTopics.platform)).to.equal(true)
     // and a binary-mode request (ce_* headers, the data as the value)
@@ -125,7 +153,8 @@ describe('docs/asyncapi.yaml', function () {
       const answer = examples.find((e) => resultTopics.includes(e.channel) && e.payload['kogitoprocrefid'] === attributes['kogitoprocinstanceid'])
       expect(answer, request.name).to.exist
       // the spec's own result sample keeps its printed id; ours are derived from the request id
-      if (answer?.payload['id'] !== '21627e26-31eb-43e7-8343-92a696fd96b1') expect(answer?.payload['id'], answer?.name).to.equal(resultIdOf(String(attributes['id'])))
+      if (answer?.payload['id'] !== '21627e26-31eb-43e7-8343-92a696fd96b1')
+        expect(answer?.payload['id'], answer?.name).to.equal(resultIdOf(String(attributes['id'])))
     }
   })
 
@@ -153,7 +182,12 @@ describe('docs/asyncapi.yaml', function () {
   })
 
   describe('trace context (the CloudEvents distributed-tracing extension)', () => {
-    const schema = (name: string) => document.components().schemas().all().find((s) => s.id() === name)
+    const schema = (name: string) =>
+      document
+        .components()
+        .schemas()
+        .all()
+        .find((s) => s.id() === name)
     const propertiesOf = (name: string): string[] => Object.keys(schema(name)?.properties() ?? {})
 
     it('names every place the service reads it and every place a result carries it', () => {
@@ -165,20 +199,35 @@ describe('docs/asyncapi.yaml', function () {
       expect(propertiesOf('ResultRecordHeaders')).to.include.members(['content-type', 'traceparent', 'tracestate'])
       expect(schema('Tracestate')?.maxLength()).to.equal(MAX_TRACESTATE_CHARS)
       for (const message of ['CreateResult', 'PlatformResult', 'DeleteResult']) {
-        expect(document.components().messages().all().find((m) => m.id() === message)?.hasHeaders(), message).to.equal(true)
+        expect(
+          document
+            .components()
+            .messages()
+            .all()
+            .find((m) => m.id() === message)
+            ?.hasHeaders(),
+          message,
+        ).to.equal(true)
       }
     })
 
-    it('each request example\'s context is the one the service reads, and its result example repeats it in the same trace', () => {
+    it("each request example's context is the one the service reads, and its result example repeats it in the same trace", () => {
       const requests = examples.filter((e) => requestTopics.includes(e.channel))
       const traced: string[] = []
       for (const request of requests) {
-        const decoded = decodeRequestDelivery({ topic: request.channel, value: Buffer.from(JSON.stringify(request.payload)), ...(request.headers === undefined ? {} : { headers: request.headers }) })
+        const decoded = decodeRequestDelivery({
+          topic: request.channel,
+          value: Buffer.from(JSON.stringify(request.payload)),
+          ...(request.headers === undefined ? {} : { headers: request.headers }),
+        })
         if (!isRight(decoded)) throw new Error(`${request.name}: ${reasonOf(decoded)}`)
         const incoming = incomingTraceOf(request.headers, decoded.right, DEFAULT_REQUEST_LIMITS.maxExtensionAttributeBytes)
         expect(incoming.malformed, request.name).to.deep.equal([])
         const answer = examples.find((e) => resultTopics.includes(e.channel) && e.payload['kogitoprocrefid'] === attributesOf(request)['kogitoprocinstanceid'])
-        expect({ traceparent: answer?.payload['traceparent'], tracestate: answer?.payload['tracestate'] }, request.name).to.deep.equal({ traceparent: incoming.context?.traceparent, tracestate: incoming.context?.tracestate })
+        expect({ traceparent: answer?.payload['traceparent'], tracestate: answer?.payload['tracestate'] }, request.name).to.deep.equal({
+          traceparent: incoming.context?.traceparent,
+          tracestate: incoming.context?.tracestate,
+        })
         if (incoming.context === undefined) continue
         traced.push(request.name)
         // the record header: the service's publish span, in the request's trace

@@ -11,7 +11,10 @@ import { join } from 'node:path'
 
 const root = fileURLToPath(new URL('../../../', import.meta.url))
 
-interface MapRow { readonly folder: string; readonly floor: string }
+interface MapRow {
+  readonly folder: string
+  readonly floor: string
+}
 
 const readFolderMap = async (): Promise<readonly MapRow[]> => {
   const readme = await readFile(join(root, 'README.md'), 'utf8')

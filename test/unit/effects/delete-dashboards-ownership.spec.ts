@@ -31,7 +31,7 @@ const fakeGrafana = (dashboards: Map<string, string>) => {
 }
 
 describe('deleteDashboards$', () => {
-  it('given the service\'s uids in its folders, one moved elsewhere and a tagged copy, then only the ones in its folders are deleted', async () => {
+  it("given the service's uids in its folders, one moved elsewhere and a tagged copy, then only the ones in its folders are deleted", async () => {
     const dashboards = new Map([
       [dashboardUid('svc', 'metrics'), Folders.metrics.uid],
       [dashboardUid('svc', 'logs'), 'alice'],

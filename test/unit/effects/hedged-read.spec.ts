@@ -3,24 +3,28 @@ import sinon from 'sinon'
 import { createHedger, hedgePolicyFor, type Hedger, type ReadOutcome } from '../../../src/effects/hedged-read.js'
 
 /** A read that answers `value` after `ms` (fake time) and stops when aborted, like fetch. */
-const after = <T>(ms: number, value: T, aborted: { count: number } = { count: 0 }) => (signal: AbortSignal): Promise<T> =>
-  new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => resolve(value), ms)
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer)
-      aborted.count += 1
-      reject(new Error('aborted'))
+const after =
+  <T>(ms: number, value: T, aborted: { count: number } = { count: 0 }) =>
+  (signal: AbortSignal): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => resolve(value), ms)
+      signal.addEventListener('abort', () => {
+        clearTimeout(timer)
+        aborted.count += 1
+        reject(new Error('aborted'))
+      })
     })
-  })
 
-const failAfter = (ms: number, message: string) => (signal: AbortSignal): Promise<string> =>
-  new Promise<string>((_resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(message)), ms)
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer)
-      reject(new Error('aborted'))
+const failAfter =
+  (ms: number, message: string) =>
+  (signal: AbortSignal): Promise<string> =>
+    new Promise<string>((_resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(message)), ms)
+      signal.addEventListener('abort', () => {
+        clearTimeout(timer)
+        reject(new Error('aborted'))
+      })
     })
-  })
 
 /** the first copy hangs for 1 s, any second copy answers in 10 ms: the hedge shows in the timing */
 const slowFirst = () => {
@@ -183,7 +187,11 @@ describe('hedged reads', () => {
   it('given both copies fail, then the first failure is reported', async () => {
     await warmUp(20)
     let copies = 0
-    const read = hedger.read('secret.get', (signal) => (copies++ === 0 ? failAfter(15, '503')(signal) : failAfter(20, '503 again')(signal)), (o) => !o.ok)
+    const read = hedger.read(
+      'secret.get',
+      (signal) => (copies++ === 0 ? failAfter(15, '503')(signal) : failAfter(20, '503 again')(signal)),
+      (o) => !o.ok,
+    )
     const { outcome } = await timed(read, 1000)
     expect(!outcome.ok && outcome.error instanceof Error && outcome.error.message).to.equal('503')
   })

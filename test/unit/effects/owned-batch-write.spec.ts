@@ -15,7 +15,14 @@ const remove = (jobName: string): JobEdit => ({ op: 'remove', jobName })
 
 const memoryClient = (value: string, owned?: string) => memorySecret(value, owned === undefined ? {} : { owned })
 
-const depsOf = (client: SecretClient): BatchWriteDeps => ({ client, describe: 'ns/s key', maxAttempts: 3, sleep: () => Promise.resolve(), random: () => 0, cache: undefined })
+const depsOf = (client: SecretClient): BatchWriteDeps => ({
+  client,
+  describe: 'ns/s key',
+  maxAttempts: 3,
+  sleep: () => Promise.resolve(),
+  random: () => 0,
+  cache: undefined,
+})
 const namesIn = (text: string | undefined) => ((load(text ?? '') as Array<{ job_name: string }> | null) ?? []).map((j) => j.job_name)
 
 describe('writeBatch: ownership', () => {
@@ -36,7 +43,9 @@ describe('writeBatch: ownership', () => {
 
     expect(outcomes).to.have.length(1)
     expect(outcomes[0]).to.include({ ok: false, retryable: false })
-    expect(outcomes[0]).to.have.property('reason').that.matches(/job_name "blue-node" is held by a job this service did not create/)
+    expect(outcomes[0])
+      .to.have.property('reason')
+      .that.matches(/job_name "blue-node" is held by a job this service did not create/)
     expect(report.written).to.equal(false)
     expect(memory.current()).to.deep.equal({ resourceVersion: '1', value: TRICKY_FOREIGN, owned: undefined })
   })
@@ -56,7 +65,10 @@ describe('writeBatch: ownership', () => {
     await writeBatch([upsert('svc-a'), upsert('svc-b')], deps)
     const { outcomes } = await writeBatch([remove('svc-a'), remove('svc-b')], deps)
 
-    expect(outcomes).to.deep.equal([{ ok: true, changed: true, wasPresent: true }, { ok: true, changed: true, wasPresent: true }])
+    expect(outcomes).to.deep.equal([
+      { ok: true, changed: true, wasPresent: true },
+      { ok: true, changed: true, wasPresent: true },
+    ])
     expect(memory.current().value).to.equal(TRICKY_FOREIGN)
     expect(parseOwnedJobs(memory.current().owned)).to.deep.equal({ _tag: 'Right', right: new Set() })
   })
@@ -81,7 +93,9 @@ describe('writeBatch: a lost ownership record', () => {
     const { outcomes } = await writeBatch([{ op: 'remove', jobName: 'svc-a', recorded: recorded('svc-a') }], depsOf(memory.client))
 
     expect(outcomes[0]).to.include({ ok: true, changed: true, wasPresent: true })
-    expect(outcomes[0]).to.have.property('lostRecord').that.matches(/treated as the service's own/)
+    expect(outcomes[0])
+      .to.have.property('lostRecord')
+      .that.matches(/treated as the service's own/)
     expect(memory.current().value).to.equal(TRICKY_FOREIGN)
   })
 
@@ -91,7 +105,9 @@ describe('writeBatch: a lost ownership record', () => {
     const { outcomes, report } = await writeBatch([{ op: 'remove', jobName: 'svc-a', recorded: recorded('svc-a') }], depsOf(memory.client))
 
     expect(outcomes[0]).to.include({ ok: false, retryable: false })
-    expect(outcomes[0]).to.have.property('reason').that.matches(/job_name "svc-a" is not in the ownership record telemetry-client\.owned\.json although the event log says this service registered it/)
+    expect(outcomes[0])
+      .to.have.property('reason')
+      .that.matches(/job_name "svc-a" is not in the ownership record telemetry-client\.owned\.json although the event log says this service registered it/)
     expect(outcomes[0]).to.have.property('lostRecord')
     expect(report.written).to.equal(false)
     expect(memory.current()).to.deep.equal(before)
@@ -154,7 +170,14 @@ describe('writeBatch: the secret is full', () => {
     memory.client.replace = (value, resourceVersion, owned) => {
       if (value.includes('svc-new')) {
         refused += 1
-        return Promise.reject(new KubeErrorException({ kind: 'too-large', status: 422, limitBytes: 1048576, message: 'Secret "s" is invalid: data: Too long: must have at most 1048576 bytes' }))
+        return Promise.reject(
+          new KubeErrorException({
+            kind: 'too-large',
+            status: 422,
+            limitBytes: 1048576,
+            message: 'Secret "s" is invalid: data: Too long: must have at most 1048576 bytes',
+          }),
+        )
       }
       return replace(value, resourceVersion, owned)
     }
@@ -163,7 +186,9 @@ describe('writeBatch: the secret is full', () => {
 
     expect(refused).to.equal(1)
     expect(outcomes[0]).to.include({ ok: false, retryable: false })
-    expect(outcomes[0]).to.have.property('reason').that.matches(/secret ns\/s key is full: .*Too long.*the job was not added/)
+    expect(outcomes[0])
+      .to.have.property('reason')
+      .that.matches(/secret ns\/s key is full: .*Too long.*the job was not added/)
     const first = outcomes[0]
     if (first === undefined || !isSecretFull(first)) throw new Error('expected a full outcome')
     expect(first.full.limitBytes).to.equal(1048576)
@@ -199,7 +224,9 @@ describe('writeBatch: an operator edit planned against a job (expect)', () => {
     )
     expect(outcomes.map((o) => o.ok)).to.deep.equal([false, false, false])
     expect(outcomes[0]).to.deep.include({ retryable: false })
-    expect(!outcomes[0]!.ok && outcomes[0]!.reason).to.match(/^job_name "svc-a" changed since it was planned \(fingerprint [0-9a-f]+, planned with [0-9a-f]+\) in secret ns\/s key; nothing was changed$/)
+    expect(!outcomes[0]!.ok && outcomes[0]!.reason).to.match(
+      /^job_name "svc-a" changed since it was planned \(fingerprint [0-9a-f]+, planned with [0-9a-f]+\) in secret ns\/s key; nothing was changed$/,
+    )
     expect(!outcomes[2]!.ok && outcomes[2]!.reason).to.match(/fingerprint none, absent, planned with/)
     expect(memory.current()).to.equal(before)
   })

@@ -12,11 +12,29 @@ import { substituteGrafanaVariables } from '../../../src/effects/grafana/grafana
 import { federationJob } from '../../../src/effects/prometheus/scrape-job.js'
 import { logqlSyntaxErrors, promqlSyntaxErrors } from '../../support/query-grammar.js'
 
-const HOSTILE = ['svc"quote', 'back\\slash', 'dollar$var', '${grafana}', '[[legacy]]', 'bracket[0]', 'ünïcødé-名前', 'emoji-😀', 'new\nline', 'lone-\ud800', '"}) or vector(1) #', 'a.b|c*']
+const HOSTILE = [
+  'svc"quote',
+  'back\\slash',
+  'dollar$var',
+  '${grafana}',
+  '[[legacy]]',
+  'bracket[0]',
+  'ünïcødé-名前',
+  'emoji-😀',
+  'new\nline',
+  'lone-\ud800',
+  '"}) or vector(1) #',
+  'a.b|c*',
+]
 const PLAIN = ['ecc4345a-2097-4c3b-a40c-a9e791cdccbb', 'NAMESPACE_1']
 
-interface Target { readonly expr?: string }
-interface Panel { readonly targets?: readonly Target[]; readonly panels?: readonly Panel[] }
+interface Target {
+  readonly expr?: string
+}
+interface Panel {
+  readonly targets?: readonly Target[]
+  readonly panels?: readonly Panel[]
+}
 const exprsOf = (model: Readonly<Record<string, unknown>>): readonly string[] => {
   const panels = (model['panels'] ?? []) as readonly Panel[]
   const walk = (p: Panel): readonly string[] => [...(p.targets ?? []).flatMap((t) => (t.expr === undefined ? [] : [t.expr])), ...(p.panels ?? []).flatMap(walk)]
@@ -24,7 +42,11 @@ const exprsOf = (model: Readonly<Record<string, unknown>>): readonly string[] =>
 }
 
 const input = (serviceId: string, namespaces: readonly string[], lokiServiceLabel?: string) => ({
-  serviceId, namespaces, prometheusDatasourceUid: 'prometheus', lokiDatasourceUid: 'loki', lokiServiceLabel,
+  serviceId,
+  namespaces,
+  prometheusDatasourceUid: 'prometheus',
+  lokiDatasourceUid: 'loki',
+  lokiServiceLabel,
 })
 
 describe('generated queries parse with the official grammars', () => {
@@ -66,19 +88,22 @@ describe('generated queries parse with the official grammars', () => {
     }
   })
 
-  it('the service\'s own dashboard (deploy/monitoring) and alert rules', () => {
+  it("the service's own dashboard (deploy/monitoring) and alert rules", () => {
     const dashboard = JSON.parse(readFileSync('deploy/monitoring/telemetry-client-dashboard.json', 'utf8')) as Record<string, unknown>
     const dashboardExprs = exprsOf(dashboard)
-    const rules = load(readFileSync('deploy/monitoring/prometheusrule.yaml', 'utf8')) as { spec: { groups: ReadonlyArray<{ rules: ReadonlyArray<{ expr: string }> }> } }
+    const rules = load(readFileSync('deploy/monitoring/prometheusrule.yaml', 'utf8')) as {
+      spec: { groups: ReadonlyArray<{ rules: ReadonlyArray<{ expr: string }> }> }
+    }
     const ruleExprs = rules.spec.groups.flatMap((g) => g.rules.map((r) => String(r.expr)))
     expect(dashboardExprs).to.not.be.empty
     expect(ruleExprs).to.not.be.empty
     for (const expr of [...dashboardExprs, ...ruleExprs]) expect(promqlSyntaxErrors(substituteGrafanaVariables(expr)), expr).to.deep.equal([])
   })
 
-  it('substitutes Grafana\'s interval variables in both spellings, and nothing else', () => {
-    expect(substituteGrafanaVariables('rate(x[$__rate_interval]) + rate(y[${__rate_interval}]) + z[$__interval] + w[$__range]', { rateInterval: '20s' }))
-      .to.equal('rate(x[20s]) + rate(y[20s]) + z[20s] + w[1h]')
+  it("substitutes Grafana's interval variables in both spellings, and nothing else", () => {
+    expect(
+      substituteGrafanaVariables('rate(x[$__rate_interval]) + rate(y[${__rate_interval}]) + z[$__interval] + w[$__range]', { rateInterval: '20s' }),
+    ).to.equal('rate(x[20s]) + rate(y[20s]) + z[20s] + w[1h]')
     expect(substituteGrafanaVariables('x{a="\\x24__rate_interval"}')).to.equal('x{a="\\x24__rate_interval"}')
   })
 })

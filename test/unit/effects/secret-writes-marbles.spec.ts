@@ -91,7 +91,10 @@ describe('secretWrites$ (marbles)', () => {
         2: report(1),
       })
     })
-    expect(replies.entries).to.deep.equal([[3, 'ux:ok'], [7, 'uy:ok']])
+    expect(replies.entries).to.deep.equal([
+      [3, 'ux:ok'],
+      [7, 'uy:ok'],
+    ])
   })
 
   it('answers every waiter of a write that errored with a retryable failure, and goes on with the next write', () => {
@@ -107,6 +110,9 @@ describe('secretWrites$ (marbles)', () => {
         1: report(1),
       })
     })
-    expect(replies.entries).to.deep.equal([[3, 'ux:secret write crashed: Error: socket hang up'], [5, 'uy:ok']])
+    expect(replies.entries).to.deep.equal([
+      [3, 'ux:secret write crashed: Error: socket hang up'],
+      [5, 'uy:ok'],
+    ])
   })
 })

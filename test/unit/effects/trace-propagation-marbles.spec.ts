@@ -26,7 +26,12 @@ const traceOf = (n: number): { readonly ctx: TraceContext; readonly traceId: str
 }
 
 const pendingOf = (requestId: string, trace: TraceContext): PendingRequest =>
-  newPending(requestId, { kind: 'delete', payload: { serviceId: 'svc' as PendingRequest['request']['payload']['serviceId'] } }, new Date(Date.now() + 60_000).toISOString(), { trace })
+  newPending(
+    requestId,
+    { kind: 'delete', payload: { serviceId: 'svc' as PendingRequest['request']['payload']['serviceId'] } },
+    new Date(Date.now() + 60_000).toISOString(),
+    { trace },
+  )
 
 const stepOf = (requestId: string, trace: TraceContext): DeleteDashboardsStep => ({ type: 'deleteDashboards', pending: pendingOf(requestId, trace) })
 
@@ -53,7 +58,13 @@ describe('trace context through RxJS (marbles)', () => {
       const source = hot('-abc-------|', items)
       const run = (): Observable<readonly ServiceEvent[]> => cold('---e|', { e: [] as readonly ServiceEvent[] })
       const runner = tracedSteps(t, run, SECRET_STEP_NAMES, 0)
-      const out = source.pipe(laneByKey((item) => item.key, (item) => runner(stepOf(item.id, item.trace), initialServiceState('svc')).pipe(map(eventsOf)), { maxActive: 4, idleMs: 5, scheduler }))
+      const out = source.pipe(
+        laneByKey(
+          (item) => item.key,
+          (item) => runner(stepOf(item.id, item.trace), initialServiceState('svc')).pipe(map(eventsOf)),
+          { maxActive: 4, idleMs: 5, scheduler },
+        ),
+      )
       // x's second item waits for its first (per-lane FIFO); y runs meanwhile
       expectObservable(out).toBe('----ee--e--|', { e: [] })
     })
@@ -73,7 +84,20 @@ describe('trace context through RxJS (marbles)', () => {
     scheduler.run(({ expectObservable }) => {
       const step = stepOf('ra', a.ctx)
       const run = (): Observable<readonly ServiceEvent[]> =>
-        of(attempt++ === 0 ? [stepFailed({ requestId: 'ra', at: 'now', step: 'deleteDashboards', reason: 'HTTP 503', retryable: true, retryAt: new Date(retryAtMs).toISOString() })] : [])
+        of(
+          attempt++ === 0
+            ? [
+                stepFailed({
+                  requestId: 'ra',
+                  at: 'now',
+                  step: 'deleteDashboards',
+                  reason: 'HTTP 503',
+                  retryable: true,
+                  retryAt: new Date(retryAtMs).toISOString(),
+                }),
+              ]
+            : [],
+        )
       const runner = tracedSteps(t, run, SECRET_STEP_NAMES, 0)
       const out = runner(step, initialServiceState('svc')).pipe(
         map(eventsOf),

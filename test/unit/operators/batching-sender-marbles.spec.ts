@@ -19,7 +19,14 @@ const sendsAnswering = (fakes: ReadonlyArray<Observable<void>>) => {
 
 /** How each caller's promise settled: the key, or the key and the error message. */
 const outcomes = async (sends: ReadonlyArray<readonly [string, Promise<void>]>) =>
-  Promise.all(sends.map(([key, sent]) => sent.then(() => key, (error: unknown) => `${key}: ${error instanceof Error ? error.message : String(error)}`)))
+  Promise.all(
+    sends.map(([key, sent]) =>
+      sent.then(
+        () => key,
+        (error: unknown) => `${key}: ${error instanceof Error ? error.message : String(error)}`,
+      ),
+    ),
+  )
 
 describe('createBatchingSender (marbles)', () => {
   let scheduler: TestScheduler

@@ -13,11 +13,8 @@ const handlers =
   (item: string): Observable<string> =>
     inner[item] ?? throwError(() => new Error(`no fake for ${item}`))
 
-const lanes = (
-  scheduler: TestScheduler,
-  inner: Readonly<Record<string, Observable<string>>>,
-  options: Partial<LaneOptions> = {},
-) => laneByKey(keyOf, handlers(inner), { maxActive: 2, idleMs: 100, scheduler, ...options })
+const lanes = (scheduler: TestScheduler, inner: Readonly<Record<string, Observable<string>>>, options: Partial<LaneOptions> = {}) =>
+  laneByKey(keyOf, handlers(inner), { maxActive: 2, idleMs: 100, scheduler, ...options })
 
 describe('laneByKey', () => {
   let scheduler: TestScheduler
@@ -111,7 +108,10 @@ describe('laneByKey', () => {
         expectObservable(source.pipe(lanes(scheduler, { x1 }, { idleMs: 5, onLaneCount: counts.record }))).toBe('---1')
       })
       // opened at 1, x1 done at 4, released at 4 + 5
-      expect(counts.entries).to.deep.equal([[1, 1], [9, 0]])
+      expect(counts.entries).to.deep.equal([
+        [1, 1],
+        [9, 0],
+      ])
     })
 
     it('does not release a lane while its item runs, however long', () => {
@@ -121,7 +121,10 @@ describe('laneByKey', () => {
         const x1 = cold('    ---------1|')
         expectObservable(source.pipe(lanes(scheduler, { x1 }, { idleMs: 2, onLaneCount: counts.record }))).toBe('----------1')
       })
-      expect(counts.entries).to.deep.equal([[1, 1], [13, 0]])
+      expect(counts.entries).to.deep.equal([
+        [1, 1],
+        [13, 0],
+      ])
     })
 
     it('a new item cancels a pending release; a released lane reopens on the next item', () => {
@@ -135,7 +138,12 @@ describe('laneByKey', () => {
         expectObservable(source.pipe(lanes(scheduler, { x1, x2, x3 }, { idleMs: 5, onLaneCount: counts.record }))).toBe(expected)
       })
       // x1 done at 4 would release at 9, but x2 arrives at 7; x2 done at 10 → released at 15
-      expect(counts.entries).to.deep.equal([[1, 1], [15, 0], [20, 1], [27, 0]])
+      expect(counts.entries).to.deep.equal([
+        [1, 1],
+        [15, 0],
+        [20, 1],
+        [27, 0],
+      ])
     })
 
     it('an item arriving long after idleMs while the old item still runs waits for it (no overlap)', () => {
@@ -150,7 +158,10 @@ describe('laneByKey', () => {
         expectSubscriptions(x2.subscriptions).toBe('------------^-!')
       })
       // the lane stayed open the whole time: one lane, never two instances of key x
-      expect(counts.entries).to.deep.equal([[1, 1], [16, 0]])
+      expect(counts.entries).to.deep.equal([
+        [1, 1],
+        [16, 0],
+      ])
     })
   })
 

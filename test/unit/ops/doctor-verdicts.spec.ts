@@ -13,14 +13,25 @@ const statuses = (checks: readonly DoctorCheck[]): string[] => checks.map((c) =>
 describe('doctor verdicts', () => {
   describe('Redis settings', () => {
     it('given appendonly yes, appendfsync everysec, noeviction, then all ok', () => {
-      expect(statuses(settingChecks('', { appendonly: 'yes', appendfsync: 'everysec', 'maxmemory-policy': 'noeviction' }))).to.deep.equal(['ok redis.appendonly', 'ok redis.appendfsync', 'ok redis.maxmemory-policy'])
+      expect(statuses(settingChecks('', { appendonly: 'yes', appendfsync: 'everysec', 'maxmemory-policy': 'noeviction' }))).to.deep.equal([
+        'ok redis.appendonly',
+        'ok redis.appendfsync',
+        'ok redis.maxmemory-policy',
+      ])
     })
     it('given appendonly no and allkeys-lru, then both fail; appendfsync no is a warning', () => {
-      expect(statuses(settingChecks(' (n1)', { appendonly: 'no', appendfsync: 'no', 'maxmemory-policy': 'allkeys-lru' }))).to.deep.equal(['fail redis.appendonly (n1)', 'warning redis.appendfsync (n1)', 'fail redis.maxmemory-policy (n1)'])
+      expect(statuses(settingChecks(' (n1)', { appendonly: 'no', appendfsync: 'no', 'maxmemory-policy': 'allkeys-lru' }))).to.deep.equal([
+        'fail redis.appendonly (n1)',
+        'warning redis.appendfsync (n1)',
+        'fail redis.maxmemory-policy (n1)',
+      ])
     })
     it('given all slots ok, then the cluster passes; given a gap, then it fails', () => {
       expect(clusterCheck('cluster_state:ok\r\ncluster_slots_assigned:16384\r\ncluster_slots_ok:16384\r\n').status).to.equal('ok')
-      expect(clusterCheck('cluster_state:fail\r\ncluster_slots_ok:10923\r\n')).to.include({ status: 'fail', reason: 'cluster_state fail, 10923 of 16384 slots ok' })
+      expect(clusterCheck('cluster_state:fail\r\ncluster_slots_ok:10923\r\n')).to.include({
+        status: 'fail',
+        reason: 'cluster_state fail, 10923 of 16384 slots ok',
+      })
     })
   })
 
@@ -67,7 +78,10 @@ describe('doctor verdicts', () => {
     })
     it('a datasource: 200 ok, 404 fail naming the variable, 403 a warning', () => {
       expect(datasourceCheck('Loki', 'GRAFANA_LOKI_DATASOURCE_UID', 'loki', { status: 200, text: '{"type":"loki"}' }).reason).to.equal('uid loki exists (loki)')
-      expect(datasourceCheck('Loki', 'GRAFANA_LOKI_DATASOURCE_UID', 'x', { status: 404, text: '{"message":"Data source not found"}' })).to.include({ status: 'fail', action: 'set GRAFANA_LOKI_DATASOURCE_UID to the uid of your Loki datasource' })
+      expect(datasourceCheck('Loki', 'GRAFANA_LOKI_DATASOURCE_UID', 'x', { status: 404, text: '{"message":"Data source not found"}' })).to.include({
+        status: 'fail',
+        action: 'set GRAFANA_LOKI_DATASOURCE_UID to the uid of your Loki datasource',
+      })
       expect(datasourceCheck('Loki', 'GRAFANA_LOKI_DATASOURCE_UID', 'x', { status: 403, text: '{}' }).status).to.equal('warning')
     })
   })

@@ -31,7 +31,10 @@ describe('operator lease', () => {
     const seen = await operator.holding(['svc-a', 'svc-b', 'svc-c'], (held, busy) => Promise.resolve({ held, busy, during: [...holders] }))
     expect(seen.held).to.deep.equal(['svc-a', 'svc-c'])
     expect(seen.busy).to.deep.equal(['svc-b'])
-    expect(seen.during).to.deep.include.members([['svc-a', 'ops'], ['svc-c', 'ops']])
+    expect(seen.during).to.deep.include.members([
+      ['svc-a', 'ops'],
+      ['svc-c', 'ops'],
+    ])
     expect([...holders]).to.deep.equal([['svc-b', 'replica-1']])
     expect(log.filter((l) => l.startsWith('release'))).to.deep.equal(['release svc-a', 'release svc-c'])
   })

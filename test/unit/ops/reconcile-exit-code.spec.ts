@@ -3,7 +3,16 @@ import type { Drift } from '../../../src/ops/reconcile/drift.js'
 import { reconcileExitCode, type ReconcileReport } from '../../../src/ops/reconcile/reconcile.js'
 
 const drift: Drift = { kind: 'job-missing', serviceId: 'svc-1', jobName: 'svc-1' }
-const report = (o: Partial<ReconcileReport>): ReconcileReport => ({ dryRun: false, backend: 'secret', requestId: null, checked: 1, busy: [], drift: [], repairs: [], ...o })
+const report = (o: Partial<ReconcileReport>): ReconcileReport => ({
+  dryRun: false,
+  backend: 'secret',
+  requestId: null,
+  checked: 1,
+  busy: [],
+  drift: [],
+  repairs: [],
+  ...o,
+})
 const repaired = (ok: boolean) => [{ serviceId: 'svc-1', recorded: ok ? true : null, outcomes: [{ drift, ok, detail: '', events: [] }] }]
 
 describe('ops/reconcile exit code', () => {
@@ -16,7 +25,7 @@ describe('ops/reconcile exit code', () => {
       expect(reconcileExitCode(report({ dryRun: true, drift: [drift] }))).to.equal(2)
     })
 
-    it('given only busy services, then 0 (they are the running service\'s, not drift)', () => {
+    it("given only busy services, then 0 (they are the running service's, not drift)", () => {
       expect(reconcileExitCode(report({ dryRun: true, busy: ['svc-2'] }))).to.equal(0)
     })
   })

@@ -30,7 +30,9 @@ describe('readiness checks (cached facts)', () => {
 
   it('when the process reports a fact (a consumer group joined), then it shows at once, before the next run', async () => {
     let member = false
-    running = startReadinessChecks([{ name: 'kafka', intervalMs: 60_000, check: () => (member ? Promise.resolve('member') : Promise.reject(new Error('not a member'))) }])
+    running = startReadinessChecks([
+      { name: 'kafka', intervalMs: 60_000, check: () => (member ? Promise.resolve('member') : Promise.reject(new Error('not a member'))) },
+    ])
     await settle()
     expect(running.facts()['kafka']).to.include({ ok: false })
     member = true

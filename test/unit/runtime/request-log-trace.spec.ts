@@ -34,15 +34,30 @@ const REQUEST = { traceId: 'a'.repeat(32), spanId: 'b'.repeat(16) }
 const STEP = { traceId: 'a'.repeat(32), spanId: 'c'.repeat(16) }
 const ctxOf = (ids: { readonly traceId: string; readonly spanId: string }): TraceContext => ({ traceparent: `00-${ids.traceId}-${ids.spanId}-01` })
 
-const pending = newPending('r1', { kind: 'delete', payload: { serviceId: 'svc' as PendingRequest['request']['payload']['serviceId'] } }, new Date().toISOString(), { trace: ctxOf(REQUEST) })
+const pending = newPending(
+  'r1',
+  { kind: 'delete', payload: { serviceId: 'svc' as PendingRequest['request']['payload']['serviceId'] } },
+  new Date().toISOString(),
+  { trace: ctxOf(REQUEST) },
+)
 const complete: CompleteStep = { type: 'complete', pending, status: 'SUCCESS', message: 'done' }
 const deleteStep: DeleteDashboardsStep = { type: 'deleteDashboards', pending }
 const completed = requestCompleted('r1', 'SUCCESS')
-const transient = stepFailed({ requestId: 'r1', at: new Date().toISOString(), step: 'deleteDashboards', reason: 'HTTP 503', retryable: true, retryAt: new Date(Date.now() + 1000).toISOString() })
+const transient = stepFailed({
+  requestId: 'r1',
+  at: new Date().toISOString(),
+  step: 'deleteDashboards',
+  reason: 'HTTP 503',
+  retryable: true,
+  retryAt: new Date(Date.now() + 1000).toISOString(),
+})
 
 const capture = () => {
   const lines: Record<string, unknown>[] = []
-  const logger = createLogger('debug', new Writable({ write: (chunk: Buffer, _encoding, done) => (lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>), done()) }))
+  const logger = createLogger(
+    'debug',
+    new Writable({ write: (chunk: Buffer, _encoding, done) => (lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>), done()) }),
+  )
   return { lines, logger }
 }
 const metrics = () => createMetrics({ openLanes: () => 0, grafanaRetries: () => new Map() })
@@ -50,7 +65,14 @@ const metrics = () => createMetrics({ openLanes: () => 0, grafanaRetries: () => 
 describe('log lines about a request carry its trace context', () => {
   it('request completed: the span of the step it ran in', () => {
     const { lines, logger } = capture()
-    observeDrainEvent(metrics(), logger, { type: 'appended', serviceId: 'svc', step: complete, events: [completed], state: initialServiceState('svc'), trace: ctxOf(STEP) })
+    observeDrainEvent(metrics(), logger, {
+      type: 'appended',
+      serviceId: 'svc',
+      step: complete,
+      events: [completed],
+      state: initialServiceState('svc'),
+      trace: ctxOf(STEP),
+    })
     expect(lines).to.have.length(1)
     expect(lines[0]).to.include({ msg: 'request completed', trace_id: STEP.traceId, span_id: STEP.spanId })
   })
@@ -65,7 +87,11 @@ describe('log lines about a request carry its trace context', () => {
 
   it('a transient fault: the failed step span', () => {
     const { lines, logger } = capture()
-    createRetryMetrics(new Registry(), () => 0, logger)({ type: 'appended', serviceId: 'svc', step: deleteStep, events: [transient], state: initialServiceState('svc'), trace: ctxOf(STEP) })
+    createRetryMetrics(
+      new Registry(),
+      () => 0,
+      logger,
+    )({ type: 'appended', serviceId: 'svc', step: deleteStep, events: [transient], state: initialServiceState('svc'), trace: ctxOf(STEP) })
     expect(lines).to.have.length(1)
     expect(lines[0]).to.include({ msg: 'transient fault; the step is tried again later', trace_id: STEP.traceId, span_id: STEP.spanId })
   })
@@ -95,7 +121,10 @@ describe('log lines about a request carry its trace context', () => {
     const { lines, logger } = capture()
     observeDrainEvent(metrics(), logger, { type: 'failed', serviceId: 'svc', error: new Error('redis down'), trace: ctxOf(STEP) })
     observeDrainEvent(metrics(), logger, { type: 'failed', serviceId: 'svc', error: new Error('redis down') })
-    expect(lines.map((line) => line['msg'])).to.deep.equal(['drain stopped; the work stays pending and is retried', 'drain stopped; the work stays pending and is retried'])
+    expect(lines.map((line) => line['msg'])).to.deep.equal([
+      'drain stopped; the work stays pending and is retried',
+      'drain stopped; the work stays pending and is retried',
+    ])
     expect(lines[0]).to.include({ trace_id: STEP.traceId, span_id: STEP.spanId })
     expect(lines[1]).not.to.have.any.keys('trace_id', 'span_id')
   })
@@ -111,13 +140,27 @@ describe('log lines about a request carry its trace context', () => {
     afterEach(() => lanes?.stop())
 
     /** The lanes as the service wires them, over an in-memory log holding one traced request; the step runs "traced" in STEP. */
-    const lanesLogging = (store: MemoryEventStore, onEvent: (event: Parameters<typeof observeDrainEvent>[2]) => void, onHandlerError: (serviceId: string, error: unknown, trace?: TraceContext) => void) => {
+    const lanesLogging = (
+      store: MemoryEventStore,
+      onEvent: (event: Parameters<typeof observeDrainEvent>[2]) => void,
+      onHandlerError: (serviceId: string, error: unknown, trace?: TraceContext) => void,
+    ) => {
       store.stream('svc').push({ ...createAccepted('r1', 'svc'), trace: ctxOf(REQUEST) })
       store.pending.add('svc')
       const runStep = (step: Step, state: ServiceState) => of<StepRun>({ events: outcomeOf(step, state), trace: ctxOf(STEP) })
       lanes = startServiceLanes({
-        store, desired: fakeDesired, runStep, nowMs: () => Date.now(), crash: () => undefined, maxActive: 1, idleMs: 60_000,
-        sweepIntervalMs: 3_600_000, retryDelayMs: 3_600_000, busyRetryMs: 3_600_000, onEvent, onHandlerError,
+        store,
+        desired: fakeDesired,
+        runStep,
+        nowMs: () => Date.now(),
+        crash: () => undefined,
+        maxActive: 1,
+        idleMs: 60_000,
+        sweepIntervalMs: 3_600_000,
+        retryDelayMs: 3_600_000,
+        busyRetryMs: 3_600_000,
+        onEvent,
+        onHandlerError,
       })
     }
     const until = async (condition: () => boolean): Promise<void> => {
@@ -127,20 +170,33 @@ describe('log lines about a request carry its trace context', () => {
       }
     }
 
-    it('Redis refuses the append after the step ran: `drain stopped` names the step\'s span', async () => {
+    it("Redis refuses the append after the step ran: `drain stopped` names the step's span", async () => {
       const { lines, logger } = capture()
       const store = new MemoryEventStore()
       store.append = () => Promise.reject(new Error('redis down'))
-      lanesLogging(store, (event) => observeDrainEvent(metrics(), logger, event), (serviceId, error, trace) => logHandlerError(logger, serviceId, error, trace))
+      lanesLogging(
+        store,
+        (event) => observeDrainEvent(metrics(), logger, event),
+        (serviceId, error, trace) => logHandlerError(logger, serviceId, error, trace),
+      )
       await until(() => lines.length > 0)
-      expect(lines[0]).to.include({ msg: 'drain stopped; the work stays pending and is retried', serviceId: 'svc', trace_id: STEP.traceId, span_id: STEP.spanId })
+      expect(lines[0]).to.include({
+        msg: 'drain stopped; the work stays pending and is retried',
+        serviceId: 'svc',
+        trace_id: STEP.traceId,
+        span_id: STEP.spanId,
+      })
     })
 
-    it('an observer that throws ends that drain, not the lanes: `lane handler errored` names the request\'s step', async () => {
+    it("an observer that throws ends that drain, not the lanes: `lane handler errored` names the request's step", async () => {
       const { lines, logger } = capture()
-      lanesLogging(new MemoryEventStore(), (event) => {
-        if (event.type === 'appended') throw new Error('observer bug')
-      }, (serviceId, error, trace) => logHandlerError(logger, serviceId, error, trace))
+      lanesLogging(
+        new MemoryEventStore(),
+        (event) => {
+          if (event.type === 'appended') throw new Error('observer bug')
+        },
+        (serviceId, error, trace) => logHandlerError(logger, serviceId, error, trace),
+      )
       await until(() => lines.length > 0)
       expect(lines).to.have.length(1)
       expect(lines[0]).to.include({ msg: 'lane handler errored', serviceId: 'svc', trace_id: STEP.traceId, span_id: STEP.spanId })

@@ -71,14 +71,24 @@ describe('decide', () => {
     })
 
     it('given job and both dashboards in place, then complete with SUCCESS', () => {
-      const g = given([createAccepted('c1'), jobRegistered('c1', jobFp), dashboardUpserted('c1', 'metrics', metricsFp), dashboardUpserted('c1', 'logs', logsFp)])
+      const g = given([
+        createAccepted('c1'),
+        jobRegistered('c1', jobFp),
+        dashboardUpserted('c1', 'metrics', metricsFp),
+        dashboardUpserted('c1', 'logs', logsFp),
+      ])
       g.decide(fakeDesired).then({ type: 'complete', pending: g.state.pending[0]!, status: 'SUCCESS', message: 'Telemetry was successful' })
     })
 
     it('given a dashboard left where a person moved it, then complete with SUCCESS naming it and the folder', () => {
       const moved = { ...dashboardUpserted('c1', 'logs', logsFp), leftInFolder: 'team-folder' }
       const g = given([createAccepted('c1'), jobRegistered('c1', jobFp), dashboardUpserted('c1', 'metrics', metricsFp), moved])
-      g.decide(fakeDesired).then({ type: 'complete', pending: g.state.pending[0]!, status: 'SUCCESS', message: `Telemetry was successful (dashboard ${moved.uid} left unchanged in folder team-folder, where someone moved it)` })
+      g.decide(fakeDesired).then({
+        type: 'complete',
+        pending: g.state.pending[0]!,
+        status: 'SUCCESS',
+        message: `Telemetry was successful (dashboard ${moved.uid} left unchanged in folder team-folder, where someone moved it)`,
+      })
     })
 
     it('runs create → registerJob → metrics → logs → complete SUCCESS → publish, in that order', () => {
@@ -106,7 +116,10 @@ describe('decide', () => {
       given([createAccepted('c1'), stepFailed('c1', 'registerJob', 'secrets "prometheus-additional" is forbidden')])
         .decide(fakeDesired)
         .then((step) => {
-          expect(completeMessage(step)).to.deep.equal(['FAILURE', 'Failed while registering the Prometheus scrape job: secrets "prometheus-additional" is forbidden'])
+          expect(completeMessage(step)).to.deep.equal([
+            'FAILURE',
+            'Failed while registering the Prometheus scrape job: secrets "prometheus-additional" is forbidden',
+          ])
         })
     })
   })
@@ -122,11 +135,18 @@ describe('decide', () => {
       expect(steps).to.deep.equal(['removeJob', 'complete:FAILURE', 'publishResult'])
       expect(state.job).to.equal(null)
       expect(state.status).to.equal('failed')
-      expect(JSON.parse(state.completed[0]!.result.value)).to.deep.include({ message: `Failed while creating the Grafana dashboard: Grafana answered 403; undone: removed Prometheus job ${SERVICE}` })
+      expect(JSON.parse(state.completed[0]!.result.value)).to.deep.include({
+        message: `Failed while creating the Grafana dashboard: Grafana answered 403; undone: removed Prometheus job ${SERVICE}`,
+      })
     })
 
     it('given the metrics dashboard saved and the logs dashboard refused, then delete only that dashboard, then remove the job', () => {
-      const history = [createAccepted('c1'), jobRegistered('c1', jobFp), dashboardUpserted('c1', 'metrics', metricsFp), stepFailed('c1', 'upsertDashboard', 'Grafana answered 403')]
+      const history = [
+        createAccepted('c1'),
+        jobRegistered('c1', jobFp),
+        dashboardUpserted('c1', 'metrics', metricsFp),
+        stepFailed('c1', 'upsertDashboard', 'Grafana answered 403'),
+      ]
       const g = given(history)
       g.decide(fakeDesired).then({ type: 'deleteDashboards', pending: g.state.pending[0]!, roles: ['metrics'] })
       const { steps, state } = drive(history)
@@ -136,7 +156,13 @@ describe('decide', () => {
     })
 
     it('given a crash after the dashboard was taken back, then the undo resumes with the job (every undo outcome is an event)', () => {
-      const history = [createAccepted('c1'), jobRegistered('c1', jobFp), dashboardUpserted('c1', 'metrics', metricsFp), stepFailed('c1', 'upsertDashboard', 'Grafana answered 403'), dashboardsDeleted('c1', [uidOf(SERVICE, 'metrics')])]
+      const history = [
+        createAccepted('c1'),
+        jobRegistered('c1', jobFp),
+        dashboardUpserted('c1', 'metrics', metricsFp),
+        stepFailed('c1', 'upsertDashboard', 'Grafana answered 403'),
+        dashboardsDeleted('c1', [uidOf(SERVICE, 'metrics')]),
+      ]
       const g = given(history)
       g.decide(fakeDesired).then({ type: 'removeJob', pending: g.state.pending[0]! })
     })
@@ -181,8 +207,15 @@ describe('decide', () => {
     it('given a previous job the log holds no source for (an old snapshot), then it is named as still in place, never guessed', () => {
       const old = { ...given(createdService('c1')).state, job: { jobName: SERVICE, fingerprint: jobFp } }
       const update = createPayload(SERVICE, { namespaces: ['ns-b'] })
-      const state = [createAccepted('c2', SERVICE, { namespaces: ['ns-b'] }), jobRegistered('c2', fakeDesired.job(update)), stepFailed('c2', 'upsertDashboard', 'Grafana answered 403')].reduce(evolve, old)
-      expect(completeMessage(decide(state, fakeDesired))).to.deep.equal(['FAILURE', `Failed while creating the Grafana dashboard: Grafana answered 403; ${STILL_IN_PLACE} Prometheus job ${SERVICE} (its previous version is not in the log)`])
+      const state = [
+        createAccepted('c2', SERVICE, { namespaces: ['ns-b'] }),
+        jobRegistered('c2', fakeDesired.job(update)),
+        stepFailed('c2', 'upsertDashboard', 'Grafana answered 403'),
+      ].reduce(evolve, old)
+      expect(completeMessage(decide(state, fakeDesired))).to.deep.equal([
+        'FAILURE',
+        `Failed while creating the Grafana dashboard: Grafana answered 403; ${STILL_IN_PLACE} Prometheus job ${SERVICE} (its previous version is not in the log)`,
+      ])
     })
 
     it('given a create that failed before any side effect, then FAILURE at once (nothing to take back)', () => {
@@ -292,6 +325,8 @@ describe('decide', () => {
   })
 
   it('given everything done and published (a stray ResultPublished included), then idle', () => {
-    given([...createdService('c1'), resultPublished('c1')]).decide(fakeDesired).then({ type: 'idle' })
+    given([...createdService('c1'), resultPublished('c1')])
+      .decide(fakeDesired)
+      .then({ type: 'idle' })
   })
 })

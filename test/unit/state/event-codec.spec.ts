@@ -51,7 +51,9 @@ describe('event codec', () => {
     })
 
     it('given a known type with a wrong field, then Left naming the field', () => {
-      expect(leftOf(JSON.stringify({ v: 1, requestId: 'r1', at: T0, type: 'ScrapeJobRegistered', jobName: 7, fingerprint: 'f' }))).to.include('jobName: expected string, got 7')
+      expect(leftOf(JSON.stringify({ v: 1, requestId: 'r1', at: T0, type: 'ScrapeJobRegistered', jobName: 7, fingerprint: 'f' }))).to.include(
+        'jobName: expected string, got 7',
+      )
     })
 
     it('given a schema version from the future, then Left (never guessed at)', () => {
@@ -67,7 +69,13 @@ describe('event codec', () => {
     })
 
     it('given a v0 DashboardDeleted without a uid, then an empty sweep', () => {
-      expect(upcast({ requestId: 'r1', at: T0, type: 'DashboardDeleted' })).to.deep.equal({ requestId: 'r1', at: T0, type: 'DashboardsDeleted', uids: [], v: 1 })
+      expect(upcast({ requestId: 'r1', at: T0, type: 'DashboardDeleted' })).to.deep.equal({
+        requestId: 'r1',
+        at: T0,
+        type: 'DashboardsDeleted',
+        uids: [],
+        v: 1,
+      })
     })
 
     it('given any other v0 event, then it gains `v: 1` and decodes', () => {

@@ -32,27 +32,56 @@ const when = fc.integer({ min: 0, max: 120 }).map(at)
 const publishedAt = fc.oneof(fc.constant(undefined), when, fc.constant(FAR_FUTURE))
 
 const event: fc.Arbitrary<ServiceEvent> = fc.oneof(
-  { weight: 4, arbitrary: fc.tuple(requestId, fc.constantFrom('create', 'platform', 'delete'), when, publishedAt).map(([id, kind, t, p]): ServiceEvent => {
-    const accepted = kind === 'create' ? createAccepted(id, SERVICE, { at: t }) : kind === 'platform' ? platformAccepted(id, SERVICE, ['ns-a'], t) : deleteAccepted(id, SERVICE, t)
-    return p === undefined ? accepted : { ...accepted, publishedAt: p }
-  }) },
+  {
+    weight: 4,
+    arbitrary: fc.tuple(requestId, fc.constantFrom('create', 'platform', 'delete'), when, publishedAt).map(([id, kind, t, p]): ServiceEvent => {
+      const accepted =
+        kind === 'create'
+          ? createAccepted(id, SERVICE, { at: t })
+          : kind === 'platform'
+            ? platformAccepted(id, SERVICE, ['ns-a'], t)
+            : deleteAccepted(id, SERVICE, t)
+      return p === undefined ? accepted : { ...accepted, publishedAt: p }
+    }),
+  },
   { weight: 1, arbitrary: fc.tuple(requestId, when).map(([id, t]) => redelivered(id, t)) },
   { weight: 2, arbitrary: fc.tuple(requestId, fc.string({ maxLength: 3 }), when).map(([id, fp, t]) => jobRegistered(id, fp, SERVICE, t)) },
   { weight: 1, arbitrary: fc.tuple(requestId, fc.boolean(), when).map(([id, was, t]) => jobRemoved(id, was, SERVICE, t)) },
-  { weight: 2, arbitrary: fc.tuple(requestId, fc.constantFrom(...ROLES), fc.nat(3), when).map(([id, role, v, t]) => dashboardUpserted(id, role, `fp-${v}`, SERVICE, v, t)) },
-  { weight: 1, arbitrary: fc.tuple(requestId, fc.subarray([...ROLES.map((r) => uidOf(SERVICE, r)), 'stray-uid']), when).map(([id, uids, t]) => dashboardsDeleted(id, uids, t)) },
-  { weight: 1, arbitrary: fc.tuple(requestId, fc.constantFrom(...STEPS), fc.boolean(), fc.option(when, { nil: undefined }), when).map(([id, step, retryable, retryAt, t]): ServiceEvent => {
-    const failed = { ...stepFailed(id, step, `${step} failed`, t), retryable }
-    return retryAt === undefined ? failed : { ...failed, retryAt }
-  }) },
-  { weight: 3, arbitrary: fc.tuple(requestId, fc.constantFrom('SUCCESS' as const, 'FAILURE' as const), when).map(([id, status, t]) => requestCompleted(id, status, SERVICE, status, t)) },
+  {
+    weight: 2,
+    arbitrary: fc.tuple(requestId, fc.constantFrom(...ROLES), fc.nat(3), when).map(([id, role, v, t]) => dashboardUpserted(id, role, `fp-${v}`, SERVICE, v, t)),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(requestId, fc.subarray([...ROLES.map((r) => uidOf(SERVICE, r)), 'stray-uid']), when)
+      .map(([id, uids, t]) => dashboardsDeleted(id, uids, t)),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(requestId, fc.constantFrom(...STEPS), fc.boolean(), fc.option(when, { nil: undefined }), when)
+      .map(([id, step, retryable, retryAt, t]): ServiceEvent => {
+        const failed = { ...stepFailed(id, step, `${step} failed`, t), retryable }
+        return retryAt === undefined ? failed : { ...failed, retryAt }
+      }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc
+      .tuple(requestId, fc.constantFrom('SUCCESS' as const, 'FAILURE' as const), when)
+      .map(([id, status, t]) => requestCompleted(id, status, SERVICE, status, t)),
+  },
   { weight: 2, arbitrary: fc.tuple(requestId, when).map(([id, t]) => resultPublished(id, t)) },
 )
 
 /** A log: up to 40 requests carried out one after the other (the completed window fills and slides), then anything. */
 const log: fc.Arbitrary<ServiceEvent[]> = fc
   .tuple(fc.nat(40), fc.array(event, { maxLength: 120 }))
-  .map(([done, rest]) => [...Array.from({ length: done }, (_, i) => [createAccepted(`r${i}`), requestCompleted(`r${i}`, 'SUCCESS'), resultPublished(`r${i}`)]).flat(), ...rest])
+  .map(([done, rest]) => [
+    ...Array.from({ length: done }, (_, i) => [createAccepted(`r${i}`), requestCompleted(`r${i}`, 'SUCCESS'), resultPublished(`r${i}`)]).flat(),
+    ...rest,
+  ])
 
 /** A snapshot stored before the publish-time cap: future publish times kept as they came. */
 const storedBeforeTheCap = (state: ServiceState): ServiceState => ({

@@ -46,12 +46,14 @@ const completedCreate = (requestId: string): ServiceEvent[] => [createAccepted(r
 describe('evolve', () => {
   describe('RequestAccepted', () => {
     it('given a new service, when a create is accepted, then it is queued as pending and the version is 1', () => {
-      given([]).when(createAccepted('r1', SERVICE, { at: at(5) })).then({
-        ...initialServiceState(SERVICE),
-        version: 1,
-        lastChangeAt: at(5),
-        pending: [pendingCreate('r1', { acceptedAt: at(5) })],
-      })
+      given([])
+        .when(createAccepted('r1', SERVICE, { at: at(5) }))
+        .then({
+          ...initialServiceState(SERVICE),
+          version: 1,
+          lastChangeAt: at(5),
+          pending: [pendingCreate('r1', { acceptedAt: at(5) })],
+        })
     })
 
     it('given an accepted request, when the same id is accepted again, then it is not queued twice', () => {
@@ -65,9 +67,15 @@ describe('evolve', () => {
     })
 
     it('queues requests in arrival order (the head is the one in progress)', () => {
-      given([]).when(createAccepted('r1'), deleteAccepted('r2'), platformAccepted('r3')).then((after) => {
-        expect(after.pending.map((p) => [p.requestId, p.request.kind])).to.deep.equal([['r1', 'create'], ['r2', 'delete'], ['r3', 'platform']])
-      })
+      given([])
+        .when(createAccepted('r1'), deleteAccepted('r2'), platformAccepted('r3'))
+        .then((after) => {
+          expect(after.pending.map((p) => [p.requestId, p.request.kind])).to.deep.equal([
+            ['r1', 'create'],
+            ['r2', 'delete'],
+            ['r3', 'platform'],
+          ])
+        })
     })
   })
 
@@ -81,7 +89,9 @@ describe('evolve', () => {
       given([createAccepted('r1'), redelivered('r1'), redelivered('r1')])
         .when(requestCompleted('r1', 'SUCCESS'))
         .then((after) => {
-          expect(after.outstanding).to.deep.equal([{ requestId: 'r1', resultId: resultIdFor('r1'), result: requestCompleted('r1', 'SUCCESS').result, copies: 3 }])
+          expect(after.outstanding).to.deep.equal([
+            { requestId: 'r1', resultId: resultIdFor('r1'), result: requestCompleted('r1', 'SUCCESS').result, copies: 3 },
+          ])
         })
     })
 
@@ -135,14 +145,28 @@ describe('evolve', () => {
         .when(dashboardUpserted('r1', 'metrics', 'fp-b', SERVICE, 2))
         .then((after) => {
           expect(after.dashboards).to.deep.equal({
-            metrics: { uid: uidOf(SERVICE, 'metrics'), id: 1, url: `/d/${uidOf(SERVICE, 'metrics')}`, version: 2, folderUid: 'hypo-telemetry', fingerprint: 'fp-b', payload: createPayload() },
+            metrics: {
+              uid: uidOf(SERVICE, 'metrics'),
+              id: 1,
+              url: `/d/${uidOf(SERVICE, 'metrics')}`,
+              version: 2,
+              folderUid: 'hypo-telemetry',
+              fingerprint: 'fp-b',
+              payload: createPayload(),
+            },
           })
         })
     })
 
     it('DashboardsDeleted: forgets only the dashboards whose uids were deleted and records them on the delete', () => {
       const metrics = uidOf(SERVICE, 'metrics')
-      given([createAccepted('r1'), dashboardUpserted('r1', 'metrics', 'm'), dashboardUpserted('r1', 'logs', 'l'), requestCompleted('r1', 'SUCCESS'), deleteAccepted('r2')])
+      given([
+        createAccepted('r1'),
+        dashboardUpserted('r1', 'metrics', 'm'),
+        dashboardUpserted('r1', 'logs', 'l'),
+        requestCompleted('r1', 'SUCCESS'),
+        deleteAccepted('r2'),
+      ])
         .when(dashboardsDeleted('r2', [metrics, 'stray-uid-found-by-tag']))
         .then((after) => {
           expect(Object.keys(after.dashboards)).to.deep.equal(['logs'])
@@ -174,9 +198,15 @@ describe('evolve', () => {
     })
 
     it('a delete that succeeds marks the service deleted; any FAILURE marks it failed', () => {
-      given([deleteAccepted('r1')]).when(requestCompleted('r1', 'SUCCESS')).then((s) => s.status === 'deleted')
-      given([createAccepted('r1')]).when(requestCompleted('r1', 'FAILURE')).then((s) => s.status === 'failed')
-      given([platformAccepted('r1')]).when(requestCompleted('r1', 'SUCCESS')).then((s) => s.status === 'active')
+      given([deleteAccepted('r1')])
+        .when(requestCompleted('r1', 'SUCCESS'))
+        .then((s) => s.status === 'deleted')
+      given([createAccepted('r1')])
+        .when(requestCompleted('r1', 'FAILURE'))
+        .then((s) => s.status === 'failed')
+      given([platformAccepted('r1')])
+        .when(requestCompleted('r1', 'SUCCESS'))
+        .then((s) => s.status === 'active')
     })
 
     it(`remembers only the last ${COMPLETED_WINDOW} completed requests; a redelivery of an older one then owes nothing`, () => {
@@ -210,7 +240,12 @@ describe('evolve', () => {
 
   describe('version and lastChangeAt', () => {
     it('advance by one per event, no-ops included, and take the time of the event', () => {
-      const events = [createAccepted('r1', SERVICE, { at: at(1) }), createAccepted('r1', SERVICE, { at: at(2) }), redelivered('nope', at(3)), resultPublished('nope', at(4))]
+      const events = [
+        createAccepted('r1', SERVICE, { at: at(1) }),
+        createAccepted('r1', SERVICE, { at: at(2) }),
+        redelivered('nope', at(3)),
+        resultPublished('nope', at(4)),
+      ]
       events.forEach((_, i) => {
         const g = given(events.slice(0, i + 1))
         expect(g.state.version).to.equal(i + 1)

@@ -57,7 +57,13 @@ describe('state: a future record timestamp counts as the receive time', () => {
   })
 
   it('given a legitimately newer request carried out, when an older-published one arrives late, then it is still superseded', () => {
-    given([received(createAccepted('c1'), at(10), at(9)), jobRegistered('c1', 'fp', undefined, at(10)), requestCompleted('c1', 'SUCCESS', undefined, 'SUCCESS', at(11)), resultPublished('c1', at(12)), received(deleteAccepted('d'), at(20), at(5))])
+    given([
+      received(createAccepted('c1'), at(10), at(9)),
+      jobRegistered('c1', 'fp', undefined, at(10)),
+      requestCompleted('c1', 'SUCCESS', undefined, 'SUCCESS', at(11)),
+      resultPublished('c1', at(12)),
+      received(deleteAccepted('d'), at(20), at(5)),
+    ])
       .decide(fakeDesired)
       .then((step) => {
         expect(step.type === 'complete' && step.status).to.equal('FAILURE')

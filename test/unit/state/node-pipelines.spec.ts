@@ -37,8 +37,16 @@ describe('execPerNode', () => {
   it('sends everything in one pipeline on a single Redis, without ROLE or WAIT', async () => {
     const { redis, pipelines } = fakeRedis({ cluster: false })
     const replies = await execPerNode(redis, gets(['{a}x', '{b}y']), acks)
-    expect(pipelines).to.deep.equal([[['get', '{a}x'], ['get', '{b}y']]])
-    expect(replies).to.deep.equal([[null, 'get {a}x'], [null, 'get {b}y']])
+    expect(pipelines).to.deep.equal([
+      [
+        ['get', '{a}x'],
+        ['get', '{b}y'],
+      ],
+    ])
+    expect(replies).to.deep.equal([
+      [null, 'get {a}x'],
+      [null, 'get {b}y'],
+    ])
   })
 
   it('splits a Cluster batch per serving node and keeps the replies in call order', async () => {
@@ -54,12 +62,21 @@ describe('execPerNode', () => {
   it('on a Cluster, waits for a connected replica after the batch', async () => {
     const { redis, pipelines } = fakeRedis({ cluster: true, replicas: 1, acks: 1 })
     await execPerNode(redis, gets(['{a}x']), acks)
-    expect(pipelines).to.deep.equal([[['get', '{a}x'], ['role']], [['exists', '{a}x'], ['wait', 1, 2000]]])
+    expect(pipelines).to.deep.equal([
+      [['get', '{a}x'], ['role']],
+      [
+        ['exists', '{a}x'],
+        ['wait', 1, 2000],
+      ],
+    ])
   })
 
   it('fails the batch when the replica does not acknowledge in time', async () => {
     const { redis } = fakeRedis({ cluster: true, replicas: 1, acks: 0 })
-    const failure = await execPerNode(redis, gets(['{a}x']), acks).then(() => undefined, (error: unknown) => error)
+    const failure = await execPerNode(redis, gets(['{a}x']), acks).then(
+      () => undefined,
+      (error: unknown) => error,
+    )
     expect(failure).to.be.instanceOf(NotReplicatedError)
   })
 

@@ -18,15 +18,37 @@ const recordingStore = (recorded: InboxEntry[]): EventStore => {
       recorded.push(...entries)
       return Promise.resolve(entries.map((e, i): InboxOutcome => ({ serviceId: e.serviceId, outcome: 'accepted', version: i + 1 })))
     },
-    load: unused, append: unused, readEvents: unused, readSnapshotText: unused, writeSnapshot: unused,
-    listServices: unused, pendingServices: unused, clearPending: unused, ping: () => Promise.resolve(true), seen: (requests) => Promise.resolve(requests.map(() => false)),
+    load: unused,
+    append: unused,
+    readEvents: unused,
+    readSnapshotText: unused,
+    writeSnapshot: unused,
+    listServices: unused,
+    pendingServices: unused,
+    clearPending: unused,
+    ping: () => Promise.resolve(true),
+    seen: (requests) => Promise.resolve(requests.map(() => false)),
   }
 }
 
 const publishedAtOf = async (timestamp: string | undefined): Promise<string | undefined> => {
   const recorded: InboxEntry[] = []
-  const delivery: Delivery = { topic: RequestTopics.create, partition: 0, offset: '1', key: null, value: bytesOf(createRequestSample), ...(timestamp === undefined ? {} : { timestamp }) }
-  const batch: IncomingBatch = { topic: RequestTopics.create, partition: 0, deliveries: [delivery], heartbeat: () => Promise.resolve(), isActive: () => true, settle: () => undefined }
+  const delivery: Delivery = {
+    topic: RequestTopics.create,
+    partition: 0,
+    offset: '1',
+    key: null,
+    value: bytesOf(createRequestSample),
+    ...(timestamp === undefined ? {} : { timestamp }),
+  }
+  const batch: IncomingBatch = {
+    topic: RequestTopics.create,
+    partition: 0,
+    deliveries: [delivery],
+    heartbeat: () => Promise.resolve(),
+    isActive: () => true,
+    settle: () => undefined,
+  }
   await firstValueFrom(
     ingest$(of(batch), {
       store: recordingStore(recorded),

@@ -74,7 +74,10 @@ describe('ingest$ (marbles)', () => {
       // b's write does not wait for a's
       expectSubscriptions(second.subscriptions).toBe('--^---!')
     })
-    expect(settles.entries).to.deep.equal([[5, 'a:ok'], [6, 'b:ok']])
+    expect(settles.entries).to.deep.equal([
+      [5, 'a:ok'],
+      [6, 'b:ok'],
+    ])
   })
 
   it('settles a batch the inbox could not record WITH the error (not committed), and records the next batch', () => {
@@ -86,6 +89,9 @@ describe('ingest$ (marbles)', () => {
 
       expectObservable(ingest$(batches, depsWith([down, back])).pipe(short)).toBe(expected, { r: '0:1' })
     })
-    expect(settles.entries).to.deep.equal([[2, 'a:error'], [7, 'b:ok']])
+    expect(settles.entries).to.deep.equal([
+      [2, 'a:error'],
+      [7, 'b:ok'],
+    ])
   })
 })

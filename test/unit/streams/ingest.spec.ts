@@ -12,7 +12,13 @@ import { bytesOf, createRequestSample, deleteRequestSample } from '../../fixture
 
 const DLQ = 'telemetry-dead-letter'
 
-const delivery = (topic: string, offset: number, value: Buffer | null, key: string | null = null): Delivery => ({ topic, partition: 0, offset: String(offset), key, value })
+const delivery = (topic: string, offset: number, value: Buffer | null, key: string | null = null): Delivery => ({
+  topic,
+  partition: 0,
+  offset: String(offset),
+  key,
+  value,
+})
 
 const createDelivery = (offset: number) => delivery(RequestTopics.create, offset, bytesOf(createRequestSample))
 const deleteDelivery = (offset: number) => delivery(RequestTopics.delete, offset, bytesOf(deleteRequestSample))
@@ -145,8 +151,20 @@ describe('ingest$', () => {
     start()
     const longId = delivery(RequestTopics.create, 1, bytesOf({ ...createRequestSample, id: 'i'.repeat(300) }))
     const hugeKogito = delivery(RequestTopics.create, 2, bytesOf({ ...createRequestSample, id: 'big-kogito', kogitoprocinstanceid: 'k'.repeat(600_000) }))
-    const manyNamespaces = delivery(RequestTopics.create, 3, bytesOf({ ...createRequestSample, id: 'many-ns', data: { ...createRequestSample.data, namespaces: Array.from({ length: 65 }, (_, i) => `ns-${i}`) } }))
-    const bigJob = delivery(RequestTopics.create, 4, bytesOf({ ...createRequestSample, id: 'big-job', data: { ...createRequestSample.data, namespaces: Array.from({ length: 40 }, (_, i) => `${'n'.repeat(240)}-${i}`) } }))
+    const manyNamespaces = delivery(
+      RequestTopics.create,
+      3,
+      bytesOf({ ...createRequestSample, id: 'many-ns', data: { ...createRequestSample.data, namespaces: Array.from({ length: 65 }, (_, i) => `ns-${i}`) } }),
+    )
+    const bigJob = delivery(
+      RequestTopics.create,
+      4,
+      bytesOf({
+        ...createRequestSample,
+        id: 'big-job',
+        data: { ...createRequestSample.data, namespaces: Array.from({ length: 40 }, (_, i) => `${'n'.repeat(240)}-${i}`) },
+      }),
+    )
     const { batch, settled } = batchOf([longId, hugeKogito, manyNamespaces, bigJob, createDelivery(5)])
     batches.next(batch)
 
@@ -161,7 +179,10 @@ describe('ingest$', () => {
     expect(reasons[3]).to.match(/scrape job too large: \d+ bytes exceeds the limit of 8192 bytes \(MAX_JOB_BYTES\)/)
     for (const r of records.filter((r) => r.topic === ResultTopics.create)) {
       expect(r.value.length).to.be.below(4096)
-      expect((JSON.parse(r.value) as { data: Record<string, unknown> }).data).to.include({ serviceId: createRequestSample.data.serviceId, dashboardDataOrderStatus: 'FAILURE' })
+      expect((JSON.parse(r.value) as { data: Record<string, unknown> }).data).to.include({
+        serviceId: createRequestSample.data.serviceId,
+        dashboardDataOrderStatus: 'FAILURE',
+      })
     }
     expect(rejected).to.deep.equal(['1', '2', '3', '4'])
   })

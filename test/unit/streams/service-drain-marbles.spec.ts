@@ -54,11 +54,22 @@ describe('drainService$ (marbles)', () => {
     scheduler.run(({ expectObservable }) => {
       const expected = '----r--m--l--c--p(i|)'
       expectObservable(drainService$(SERVICE, deps(store, stepsTakingTwoFrames(starts))).pipe(short)).toBe(expected, {
-        r: 'registerJob', m: 'metrics', l: 'logs', c: 'complete', p: 'publishResult', i: 'idle',
+        r: 'registerJob',
+        m: 'metrics',
+        l: 'logs',
+        c: 'complete',
+        p: 'publishResult',
+        i: 'idle',
       })
     })
     // load 1 frame; each step 2 frames, then its append 1 frame: the next step starts when the append is done
-    expect(starts.entries).to.deep.equal([[1, 'registerJob'], [4, 'upsertDashboard:metrics'], [7, 'upsertDashboard:logs'], [10, 'complete'], [13, 'publishResult']])
+    expect(starts.entries).to.deep.equal([
+      [1, 'registerJob'],
+      [4, 'upsertDashboard:metrics'],
+      [7, 'upsertDashboard:logs'],
+      [10, 'complete'],
+      [13, 'publishResult'],
+    ])
   })
 
   it('on an expected-version conflict re-reads the log and appends the same step at the new version', () => {
@@ -67,10 +78,14 @@ describe('drainService$ (marbles)', () => {
     const racing: DrainStore = {
       ...store,
       // another writer appended first, once
-      append: (id, expected, events, snapshot, nowMs) => (conflicts-- > 0 ? timer(1).pipe(map((): AppendResult => ({ ok: false, actualVersion: expected + 1 }))) : store.append(id, expected, events, snapshot, nowMs)),
+      append: (id, expected, events, snapshot, nowMs) =>
+        conflicts-- > 0
+          ? timer(1).pipe(map((): AppendResult => ({ ok: false, actualVersion: expected + 1 })))
+          : store.append(id, expected, events, snapshot, nowMs),
     }
     scheduler.run(({ expectObservable }) => {
-      const onlyTheJob = (step: Step, s: ServiceState) => (step.type === 'registerJob' ? stepsTakingTwoFrames(starts)(step, s) : throwError(() => new Error('stop here')))
+      const onlyTheJob = (step: Step, s: ServiceState) =>
+        step.type === 'registerJob' ? stepsTakingTwoFrames(starts)(step, s) : throwError(() => new Error('stop here'))
       // register 1-3, refused append 3-4, re-read 4-5, append 5-6; then the next step fails the drain at once
       expectObservable(drainService$(SERVICE, deps(racing, onlyTheJob)).pipe(short)).toBe('------(rf|)', { r: 'registerJob', f: 'failed' })
     })
@@ -80,7 +95,15 @@ describe('drainService$ (marbles)', () => {
 
   it('ends with a failed event, never an error, when the store cannot be read', () => {
     const { store } = storeHolding([])
-    const down: DrainStore = { ...store, load: () => timer(2).pipe(map(() => { throw new Error('redis down') })) }
+    const down: DrainStore = {
+      ...store,
+      load: () =>
+        timer(2).pipe(
+          map(() => {
+            throw new Error('redis down')
+          }),
+        ),
+    }
     scheduler.run(({ expectObservable }) => {
       expectObservable(drainService$(SERVICE, deps(down, stepsTakingTwoFrames(starts))).pipe(short)).toBe('--(f|)', { f: 'failed' })
     })

@@ -56,7 +56,12 @@ describe('drainService$', () => {
       'idle',
     ])
     expect(typesIn(store)).to.deep.equal([
-      'RequestAccepted', 'ScrapeJobRegistered', 'DashboardUpserted', 'DashboardUpserted', 'RequestCompleted', 'ResultPublished',
+      'RequestAccepted',
+      'ScrapeJobRegistered',
+      'DashboardUpserted',
+      'DashboardUpserted',
+      'RequestCompleted',
+      'ResultPublished',
     ])
     expect(events.at(-1)).to.deep.equal({ type: 'idle', serviceId: SERVICE, version: 6 })
     expect(store.cleared).to.deep.equal([[SERVICE, 6]])

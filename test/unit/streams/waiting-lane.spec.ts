@@ -56,7 +56,13 @@ describe('service lanes: a service waiting out a transient fault', () => {
       onHandlerError: (serviceId, error) => expect.fail(`${serviceId}: ${String(error)}`),
     })
     const now = new Date().toISOString()
-    await store.accept([{ serviceId: SLOW, accepted: { ...createAccepted('slow', SLOW), at: now }, redelivered: { v: 1, requestId: 'slow', at: now, type: 'RequestRedelivered', origin: 'x' } }])
+    await store.accept([
+      {
+        serviceId: SLOW,
+        accepted: { ...createAccepted('slow', SLOW), at: now },
+        redelivered: { v: 1, requestId: 'slow', at: now, type: 'RequestRedelivered', origin: 'x' },
+      },
+    ])
     lanes.wake(SLOW)
     await clock.tickAsync(10)
     // (the start-up sweep may wake it a second time: it finds the same wait and leaves again)
@@ -64,7 +70,13 @@ describe('service lanes: a service waiting out a transient fault', () => {
     expect(lanes.waitingServices()).to.equal(1)
 
     // while SLOW waits (retry at +5 s: half of the 10 s ceiling), another service is carried out
-    await store.accept([{ serviceId: FAST, accepted: { ...createAccepted('fast', FAST), at: now }, redelivered: { v: 1, requestId: 'fast', at: now, type: 'RequestRedelivered', origin: 'x' } }])
+    await store.accept([
+      {
+        serviceId: FAST,
+        accepted: { ...createAccepted('fast', FAST), at: now },
+        redelivered: { v: 1, requestId: 'fast', at: now, type: 'RequestRedelivered', origin: 'x' },
+      },
+    ])
     lanes.wake(FAST)
     await clock.tickAsync(10)
     expect(events.filter(([, type, id]) => type === 'idle' && id === FAST)).to.have.length(1)
@@ -72,7 +84,10 @@ describe('service lanes: a service waiting out a transient fault', () => {
 
     grafanaDown = false
     await clock.tickAsync(4900)
-    expect(calls.filter((c) => c.startsWith(SLOW)), 'nothing before the retry time').to.have.length(2)
+    expect(
+      calls.filter((c) => c.startsWith(SLOW)),
+      'nothing before the retry time',
+    ).to.have.length(2)
     await clock.tickAsync(200)
     expect(lanes.waitingServices()).to.equal(0)
     const slowState = await store.load(SLOW)

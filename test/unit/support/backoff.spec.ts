@@ -16,7 +16,9 @@ const delays = (backoff: Backoff, random: () => number, attempts: readonly numbe
 describe('support/backoff', () => {
   describe('capped exponential ceiling', () => {
     it('starts at the base for the first retry (attempt 0) and doubles up to the cap', () => {
-      expect([0, 1, 2, 3, 4, 5, 6].map((attempt) => backoffCeiling(attempt, { baseDelayMs: 200, maxDelayMs: 5000 }))).to.deep.equal([200, 400, 800, 1600, 3200, 5000, 5000])
+      expect([0, 1, 2, 3, 4, 5, 6].map((attempt) => backoffCeiling(attempt, { baseDelayMs: 200, maxDelayMs: 5000 }))).to.deep.equal([
+        200, 400, 800, 1600, 3200, 5000, 5000,
+      ])
     })
 
     it('stays finite and capped for any attempt number, and reads a negative attempt as the first retry', () => {
@@ -44,7 +46,7 @@ describe('support/backoff', () => {
     })
   })
 
-  describe('equal jitter (a request\'s patience: REQUEST_RETRY_BASE_DELAY, REQUEST_RETRY_MAX_DELAY)', () => {
+  describe("equal jitter (a request's patience: REQUEST_RETRY_BASE_DELAY, REQUEST_RETRY_MAX_DELAY)", () => {
     const patience: Backoff = { baseDelayMs: 1000, maxDelayMs: 60_000, jitter: 'equal' }
 
     it('waits half the ceiling plus a uniform share of the other half, capped', () => {
@@ -65,9 +67,11 @@ describe('support/backoff', () => {
     it('waits the ceiling and ignores the random draw', () => {
       const inbox: Backoff = { baseDelayMs: 200, maxDelayMs: 5000, jitter: 'none' }
       const restart: Backoff = { baseDelayMs: 1000, maxDelayMs: 30_000, jitter: 'none' }
-      expect(delays(inbox, () => {
-        throw new Error('no jitter draws no random number')
-      }, [0, 1, 2, 3, 4, 5])).to.deep.equal([200, 400, 800, 1600, 3200, 5000])
+      expect(
+        delays(inbox, () => {
+          throw new Error('no jitter draws no random number')
+        }, [0, 1, 2, 3, 4, 5]),
+      ).to.deep.equal([200, 400, 800, 1600, 3200, 5000])
       expect(delays(restart, TOP, [0, 1, 2, 3, 4, 5, 6])).to.deep.equal([1000, 2000, 4000, 8000, 16_000, 30_000, 30_000])
     })
 
@@ -113,7 +117,8 @@ describe('support/backoff', () => {
       })
 
       it('is undefined when absent or unreadable, never a date guessed from a number', () => {
-        for (const header of [null, undefined, '', '   ', 'soon', '-1', '1.2.3', '0x10']) expect(parseRetryAfter(header, now), String(header)).to.equal(undefined)
+        for (const header of [null, undefined, '', '   ', 'soon', '-1', '1.2.3', '0x10'])
+          expect(parseRetryAfter(header, now), String(header)).to.equal(undefined)
       })
 
       it('leaves the bound to the Backoff: a huge value parses, and waits only the bound', () => {
@@ -125,7 +130,7 @@ describe('support/backoff', () => {
   })
 
   describe('deadline', () => {
-    it('gives the next attempt\'s time while it lies before the deadline, else undefined (give up)', () => {
+    it("gives the next attempt's time while it lies before the deadline, else undefined (give up)", () => {
       expect(nextAttemptAt(1000, 500, 2000)).to.equal(1500)
       expect(nextAttemptAt(1000, 999, 2000)).to.equal(1999)
       expect(nextAttemptAt(1000, 1000, 2000)).to.equal(undefined)
@@ -140,7 +145,11 @@ describe('support/backoff', () => {
         const starts: number[] = []
         let now = acceptedMs
         for (let attempt = 0; ; attempt += 1) {
-          const next = nextAttemptAt(now, backoffDelay(attempt, patience, () => draw), deadlineMs)
+          const next = nextAttemptAt(
+            now,
+            backoffDelay(attempt, patience, () => draw),
+            deadlineMs,
+          )
           if (next === undefined) break
           starts.push(next)
           now = next

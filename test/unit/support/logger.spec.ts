@@ -29,7 +29,15 @@ describe('support/logger', () => {
     const { lines, stream } = capture()
     const logger = createLogger('info', stream)
     const secret = 'glsa_super-secret-token'
-    logger.info({ token: secret, password: secret, config: { grafana: { auth: { token: secret } }, kafka: { sasl: { password: secret } } }, headers: { authorization: `Bearer ${secret}` } }, 'with secrets')
+    logger.info(
+      {
+        token: secret,
+        password: secret,
+        config: { grafana: { auth: { token: secret } }, kafka: { sasl: { password: secret } } },
+        headers: { authorization: `Bearer ${secret}` },
+      },
+      'with secrets',
+    )
     logger.info({ request: { headers: { authorization: `Bearer ${secret}` } } }, 'nested header')
     expect(lines.join('\n')).to.not.include(secret)
   })
@@ -37,7 +45,14 @@ describe('support/logger', () => {
   it('logs the start-up configuration without credentials', () => {
     const { lines, stream } = capture()
     const secret = 'glsa_start-up-token'
-    const loaded = loadConfig({ KAFKA_BROKERS: 'k:9092', GRAFANA_URL: 'http://g:3000', GRAFANA_TOKEN: secret, SECRET_NAMESPACE: 'monitoring', SECRET_NAME: 's', REDIS_URL: 'redis://:redis-pass@r:6379' })
+    const loaded = loadConfig({
+      KAFKA_BROKERS: 'k:9092',
+      GRAFANA_URL: 'http://g:3000',
+      GRAFANA_TOKEN: secret,
+      SECRET_NAMESPACE: 'monitoring',
+      SECRET_NAME: 's',
+      REDIS_URL: 'redis://:redis-pass@r:6379',
+    })
     expect(isRight(loaded)).to.equal(true)
     if (!isRight(loaded)) return
     createLogger('info', stream).info({ config: redactConfig(loaded.right) }, 'starting')

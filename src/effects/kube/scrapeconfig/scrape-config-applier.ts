@@ -33,19 +33,28 @@ export type RemoveOutcome = 'removed' | 'absent' | 'foreign'
  * the write goes ahead (an apply puts the mark back); otherwise it is refused, naming the lost
  * mark. `lostRecord` says which, for the metric and the error log.
  */
-export interface LostMark { readonly matches: boolean; readonly text: string }
+export interface LostMark {
+  readonly matches: boolean
+  readonly text: string
+}
 
 /** The field manager of every server-side apply: `kubectl get --show-managed-fields` names it. */
 export const FIELD_MANAGER = 'telemetry-client'
 
 export const lostMarkOf = (current: ScrapeConfigResource, serviceId: string, recorded: string): LostMark => {
   // read as the service's job for `serviceId`, whatever its annotation says now
-  const job = scrapeJobOf({ ...current, metadata: { ...current.metadata, annotations: { ...current.metadata.annotations, [SERVICE_ID_ANNOTATION]: serviceId } } })
-  const found = job === undefined ? 'none (not a job of the service\'s shape)' : jobFingerprint(job)
+  const job = scrapeJobOf({
+    ...current,
+    metadata: { ...current.metadata, annotations: { ...current.metadata.annotations, [SERVICE_ID_ANNOTATION]: serviceId } },
+  })
+  const found = job === undefined ? "none (not a job of the service's shape)" : jobFingerprint(job)
   const missing = `scrapeconfig ${current.metadata.namespace ?? ''}/${current.metadata.name} lacks the service's managed-by label or serviceId annotation although the event log says this service registered job ${serviceId} (the mark was changed by hand)`
   return found === recorded
     ? { matches: true, text: `${missing}; its spec matches what the log recorded (fingerprint ${recorded}), so it was treated as the service's own` }
-    : { matches: false, text: `${missing}, and its spec differs from what the service registered (fingerprint ${found}, event log ${recorded}): left untouched → check it, restore the label and annotation` }
+    : {
+        matches: false,
+        text: `${missing}, and its spec differs from what the service registered (fingerprint ${found}, event log ${recorded}): left untouched → check it, restore the label and annotation`,
+      }
 }
 
 /** A foreign-looking object that the log says is ours but whose spec differs: refused loudly. */
@@ -108,14 +117,20 @@ export const createScrapeConfigApplier = (kc: KubeConfig, options: ApplierOption
   /** Every answer crosses the wire as `any`: decode it before trusting a field of it. */
   const decoded = (value: unknown, name: string): ScrapeConfigResource => {
     const result = ScrapeConfigResource.decode(value)
-    if (isLeft(result)) throw new KubeErrorException({ kind: 'fatal', message: `scrapeconfig ${namespace}/${name}: the apiserver answered something that is not a ScrapeConfig` })
+    if (isLeft(result))
+      throw new KubeErrorException({ kind: 'fatal', message: `scrapeconfig ${namespace}/${name}: the apiserver answered something that is not a ScrapeConfig` })
     return result.right
   }
 
   /** The current object, or undefined when there is none. */
   const read = async (name: string): Promise<ScrapeConfigResource | undefined> => {
     try {
-      return decoded(await call<unknown>('read', name, (trace) => kubeRead(options.hedger, 'scrapeconfig.get', timeoutMs, trace, (opts) => api.getNamespacedCustomObject({ ...GROUP, namespace, name }, opts))), name)
+      return decoded(
+        await call<unknown>('read', name, (trace) =>
+          kubeRead(options.hedger, 'scrapeconfig.get', timeoutMs, trace, (opts) => api.getNamespacedCustomObject({ ...GROUP, namespace, name }, opts)),
+        ),
+        name,
+      )
     } catch (error) {
       if (error instanceof KubeErrorException && error.error.kind === 'not-found') return undefined
       throw error
@@ -129,13 +144,20 @@ export const createScrapeConfigApplier = (kc: KubeConfig, options: ApplierOption
     if (current !== undefined && !isOwnScrapeConfig(current, job.job_name)) {
       const lost = recorded === undefined ? undefined : lostMarkOf(current, job.job_name, recorded)
       if (lost !== undefined) onLostMark?.(lost)
-      if (lost === undefined) throw new ForeignScrapeConfigError({ kind: 'conflict', status: 409, message: `scrapeconfig ${namespace}/${name} exists and was not created by this service for ${job.job_name}` })
+      if (lost === undefined)
+        throw new ForeignScrapeConfigError({
+          kind: 'conflict',
+          status: 409,
+          message: `scrapeconfig ${namespace}/${name} exists and was not created by this service for ${job.job_name}`,
+        })
       if (!lost.matches) throw new LostMarkError({ kind: 'conflict', status: 409, message: lost.text })
     }
     const body = ScrapeConfigResource.encode(desired)
     const request = { ...GROUP, namespace, name, body, fieldManager: options.fieldManager, force: true }
     const applied = decoded(
-      await call<unknown>('apply', name, (trace) => api.patchNamespacedCustomObject(request, setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply, timeoutOptions(timeoutMs, undefined, trace)))),
+      await call<unknown>('apply', name, (trace) =>
+        api.patchNamespacedCustomObject(request, setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply, timeoutOptions(timeoutMs, undefined, trace))),
+      ),
       name,
     )
     return withoutForeignSpecFields(applied, desired)
@@ -153,7 +175,10 @@ export const createScrapeConfigApplier = (kc: KubeConfig, options: ApplierOption
     if (extra.length === 0) return applied
     const body = { metadata: { resourceVersion: applied.metadata.resourceVersion }, spec: Object.fromEntries(extra.map((key) => [key, null])) }
     const patched = await call<unknown>('patch', name, (trace) =>
-      api.patchNamespacedCustomObject({ ...GROUP, namespace, name, body }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch, timeoutOptions(timeoutMs, undefined, trace))),
+      api.patchNamespacedCustomObject(
+        { ...GROUP, namespace, name, body },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch, timeoutOptions(timeoutMs, undefined, trace)),
+      ),
     )
     return decoded(patched, name)
   }
@@ -171,7 +196,10 @@ export const createScrapeConfigApplier = (kc: KubeConfig, options: ApplierOption
     const uid = current.metadata.uid
     try {
       await call<unknown>('delete', name, (trace) =>
-        api.deleteNamespacedCustomObject({ ...GROUP, namespace, name, ...(uid === undefined ? {} : { body: { preconditions: { uid } } }) }, timeoutOptions(timeoutMs, undefined, trace)),
+        api.deleteNamespacedCustomObject(
+          { ...GROUP, namespace, name, ...(uid === undefined ? {} : { body: { preconditions: { uid } } }) },
+          timeoutOptions(timeoutMs, undefined, trace),
+        ),
       )
       return 'removed'
     } catch (error) {
@@ -187,13 +215,25 @@ export const createScrapeConfigApplier = (kc: KubeConfig, options: ApplierOption
   }
 
   /** One page of a list; `continue` as the apiserver hands it back. */
-  const page = async (labelSelector: string, limit: number, token: string | undefined): Promise<{ items: readonly ScrapeConfigResource[]; next: string | undefined }> => {
-    const answer = await call<unknown>('list', '*', (trace) => api.listNamespacedCustomObject({ ...GROUP, namespace, labelSelector, limit, ...(token === undefined ? {} : { _continue: token }) }, timeoutOptions(timeoutMs, undefined, trace)))
+  const page = async (
+    labelSelector: string,
+    limit: number,
+    token: string | undefined,
+  ): Promise<{ items: readonly ScrapeConfigResource[]; next: string | undefined }> => {
+    const answer = await call<unknown>('list', '*', (trace) =>
+      api.listNamespacedCustomObject(
+        { ...GROUP, namespace, labelSelector, limit, ...(token === undefined ? {} : { _continue: token }) },
+        timeoutOptions(timeoutMs, undefined, trace),
+      ),
+    )
     const decodedList = ScrapeConfigList.decode(answer)
-    if (isLeft(decodedList)) throw new KubeErrorException({ kind: 'fatal', message: `scrapeconfigs in ${namespace}: the apiserver answered something that is not a ScrapeConfigList` })
+    if (isLeft(decodedList))
+      throw new KubeErrorException({ kind: 'fatal', message: `scrapeconfigs in ${namespace}: the apiserver answered something that is not a ScrapeConfigList` })
     const next = decodedList.right.metadata?.continue
     // list items may leave out apiVersion and kind (they are the list's): decode each as a ScrapeConfig
-    const items = decodedList.right.items.map((item) => decoded(typeof item === 'object' && item !== null ? { apiVersion: SCRAPE_CONFIG_API_VERSION, kind: SCRAPE_CONFIG_KIND, ...item } : item, 'list item'))
+    const items = decodedList.right.items.map((item) =>
+      decoded(typeof item === 'object' && item !== null ? { apiVersion: SCRAPE_CONFIG_API_VERSION, kind: SCRAPE_CONFIG_KIND, ...item } : item, 'list item'),
+    )
     return { items, next: next === undefined || next === '' ? undefined : next }
   }
 
@@ -202,11 +242,16 @@ export const createScrapeConfigApplier = (kc: KubeConfig, options: ApplierOption
     const tokens = new Set<string>()
     let token: string | undefined
     do {
-      if (tokens.size >= MAX_LIST_PAGES) throw new KubeErrorException({ kind: 'fatal', message: `list scrapeconfigs in ${namespace}: more than ${MAX_LIST_PAGES} pages of ${LIST_PAGE}; refusing to read on` })
+      if (tokens.size >= MAX_LIST_PAGES)
+        throw new KubeErrorException({
+          kind: 'fatal',
+          message: `list scrapeconfigs in ${namespace}: more than ${MAX_LIST_PAGES} pages of ${LIST_PAGE}; refusing to read on`,
+        })
       const { items, next } = await page(`${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`, LIST_PAGE, token)
       for (const item of items) out.push(item)
       // a continue token seen before would page in a circle
-      if (next !== undefined && tokens.has(next)) throw new KubeErrorException({ kind: 'fatal', message: `list scrapeconfigs in ${namespace}: the apiserver repeated a continue token` })
+      if (next !== undefined && tokens.has(next))
+        throw new KubeErrorException({ kind: 'fatal', message: `list scrapeconfigs in ${namespace}: the apiserver repeated a continue token` })
       if (next !== undefined) tokens.add(next)
       token = next
     } while (token !== undefined)

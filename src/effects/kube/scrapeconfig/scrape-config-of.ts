@@ -8,11 +8,7 @@
  * under any name. The managed-by label is set last, so `extraLabels` (SCRAPE_CONFIG_LABELS) can
  * add selector labels but never hide the mark.
  */
-import {
-  SCRAPE_CONFIG_API_VERSION,
-  SCRAPE_CONFIG_KIND,
-  type ScrapeConfigResource,
-} from '../../../codecs/apis/scrape-config.js'
+import { SCRAPE_CONFIG_API_VERSION, SCRAPE_CONFIG_KIND, type ScrapeConfigResource } from '../../../codecs/apis/scrape-config.js'
 import type { ScrapeJob } from '../../prometheus/scrape-job.js'
 import { scrapeConfigName } from './scrape-config-name.js'
 
@@ -57,5 +53,4 @@ export const scrapeConfigOf = (job: ScrapeJob, options: ScrapeConfigOptions): Sc
 
 /** True when `object` was created by this service for `serviceId` (label AND annotation). */
 export const isOwnScrapeConfig = (object: Pick<ScrapeConfigResource, 'metadata'>, serviceId: string): boolean =>
-  object.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY_VALUE &&
-  object.metadata.annotations?.[SERVICE_ID_ANNOTATION] === serviceId
+  object.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY_VALUE && object.metadata.annotations?.[SERVICE_ID_ANNOTATION] === serviceId

@@ -35,7 +35,11 @@ const verdict = (error: unknown): { readonly retry: boolean; readonly reason: st
   const { kind, message, retryAfterMs } = error.error
   // a 409 here is a lost precondition (the object changed between GET and write): read again
   const retry = kind === 'retryable' || kind === 'conflict'
-  return { retry, reason: `Kubernetes refused the ScrapeConfig ${retry ? 'write' : 'update'}: ${message}`, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) }
+  return {
+    retry,
+    reason: `Kubernetes refused the ScrapeConfig ${retry ? 'write' : 'update'}: ${message}`,
+    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+  }
 }
 
 export const createScrapeConfigWriter = (options: ScrapeConfigWriterOptions): ScrapeTargets => {
@@ -51,7 +55,9 @@ export const createScrapeConfigWriter = (options: ScrapeConfigWriterOptions): Sc
     const current = await options.applier.read(jobName)
     if (current === 'foreign') return undefined // apply and remove refuse or leave it themselves
     const found = fingerprintInPlace(current === undefined ? undefined : (scrapeJobOf(current) ?? { scrapeConfigSpec: current.spec }))
-    return found === edit.expect ? undefined : `the ScrapeConfig of job ${jobName} changed since it was planned (fingerprint ${found ?? 'none, absent'}, planned with ${edit.expect ?? 'none, absent'}); nothing was changed`
+    return found === edit.expect
+      ? undefined
+      : `the ScrapeConfig of job ${jobName} changed since it was planned (fingerprint ${found ?? 'none, absent'}, planned with ${edit.expect ?? 'none, absent'}); nothing was changed`
   }
 
   const once = async (edit: JobEdit, lostMark: (lost: LostMark) => void): Promise<JobEditOutcome> => {
@@ -67,7 +73,7 @@ export const createScrapeConfigWriter = (options: ScrapeConfigWriterOptions): Sc
         return { ok: true, changed: removed === 'removed', wasPresent: removed === 'removed' }
       }
       case 'adopt':
-        return { ok: false, reason: 'adopt applies to the secret backend: a ScrapeConfig is the service\'s own by its label and annotation', retryable: false }
+        return { ok: false, reason: "adopt applies to the secret backend: a ScrapeConfig is the service's own by its label and annotation", retryable: false }
     }
   }
 

@@ -26,7 +26,8 @@ export const scrapeJobOfScrapeConfig = (resource: ScrapeConfigResource): Either<
   if (job._tag === 'Left') return left(`scrapeconfig ${resource.metadata.name}: ${job.left}`)
   // the spec must be exactly what scrapeConfigOf writes for this job: nothing more, nothing else
   const written = scrapeConfigOf(job.right, { namespace: '', extraLabels: {} }).spec
-  if (canonicalJson(written) !== canonicalJson(spec)) return left(`scrapeconfig ${resource.metadata.name}: its spec has fields or values the service does not write`)
+  if (canonicalJson(written) !== canonicalJson(spec))
+    return left(`scrapeconfig ${resource.metadata.name}: its spec has fields or values the service does not write`)
   return right(job.right)
 }
 

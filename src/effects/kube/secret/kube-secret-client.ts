@@ -58,11 +58,7 @@ const decode = (secret: V1Secret, key: string): string | undefined => {
   return encoded === undefined ? undefined : Buffer.from(encoded, 'base64').toString('utf8')
 }
 
-export const createSecretClient = (
-  kc: KubeConfig,
-  ref: SecretRef,
-  options: { timeoutMs?: number; tracing?: Tracing; hedger?: Hedger } = {},
-): SecretClient => {
+export const createSecretClient = (kc: KubeConfig, ref: SecretRef, options: { timeoutMs?: number; tracing?: Tracing; hedger?: Hedger } = {}): SecretClient => {
   const api = kc.makeApiClient(CoreV1Api)
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
   const { namespace, name, key } = ref
@@ -94,7 +90,9 @@ export const createSecretClient = (
   }
 
   const read = async (): Promise<SecretSnapshot> =>
-    remember(await call('read', (trace) => kubeRead(options.hedger, 'secret.get', timeoutMs, trace, (opts) => api.readNamespacedSecret({ namespace, name }, opts))))
+    remember(
+      await call('read', (trace) => kubeRead(options.hedger, 'secret.get', timeoutMs, trace, (opts) => api.readNamespacedSecret({ namespace, name }, opts))),
+    )
 
   /** The object at exactly `resourceVersion`: the cached one, or a fresh GET if it still matches. */
   const baseAt = async (resourceVersion: string): Promise<V1Secret> => {
@@ -119,16 +117,17 @@ export const createSecretClient = (
       metadata: { ...base.metadata, name, namespace, resourceVersion },
       data: { ...base.data, [key]: Buffer.from(value, 'utf8').toString('base64'), ...ownedData },
     }
-    const written = await call('replace', (trace) =>
-      api.replaceNamespacedSecret({ namespace, name, body }, timeoutOptions(timeoutMs, undefined, trace)),
-    )
+    const written = await call('replace', (trace) => api.replaceNamespacedSecret({ namespace, name, body }, timeoutOptions(timeoutMs, undefined, trace)))
     return remember(written)
   }
 
   const readMetadata = async (): Promise<{ readonly resourceVersion: string }> => {
-    const answer = await call('read metadata of', (trace) => api.readNamespacedSecret({ namespace, name }, setHeaderOptions('Accept', METADATA_ONLY, timeoutOptions(timeoutMs, undefined, trace))))
+    const answer = await call('read metadata of', (trace) =>
+      api.readNamespacedSecret({ namespace, name }, setHeaderOptions('Accept', METADATA_ONLY, timeoutOptions(timeoutMs, undefined, trace))),
+    )
     const resourceVersion = answer.metadata?.resourceVersion
-    if (typeof resourceVersion !== 'string') throw new KubeErrorException({ kind: 'fatal', message: `secret ${namespace}/${name}: the metadata read carried no resourceVersion` })
+    if (typeof resourceVersion !== 'string')
+      throw new KubeErrorException({ kind: 'fatal', message: `secret ${namespace}/${name}: the metadata read carried no resourceVersion` })
     return { resourceVersion }
   }
 

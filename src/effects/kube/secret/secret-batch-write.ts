@@ -54,7 +54,11 @@ export interface BatchWriteDeps {
 }
 
 class BatchFailed extends Error {
-  constructor(readonly reason: string, readonly retryable: boolean, readonly lostRecord?: string) {
+  constructor(
+    readonly reason: string,
+    readonly retryable: boolean,
+    readonly lostRecord?: string,
+  ) {
     super(reason)
   }
 }
@@ -70,13 +74,16 @@ const readFresh = async (deps: BatchWriteDeps): Promise<CachedSecret> => {
     const reason = `secret ${deps.describe}: ownership key ${OWNERSHIP_KEY} is unreadable (left untouched): ${secret.owned.left}`
     throw new BatchFailed(reason, false, reason)
   }
-  return { resourceVersion: secret.resourceVersion, list: layout.right, owned: secret.owned.right, rendered: secret.text, ownedText: renderOwnedJobs(secret.owned.right) }
+  return {
+    resourceVersion: secret.resourceVersion,
+    list: layout.right,
+    owned: secret.owned.right,
+    rendered: secret.text,
+    ownedText: renderOwnedJobs(secret.owned.right),
+  }
 }
 
-export const writeBatch = async (
-  edits: readonly JobEdit[],
-  deps: BatchWriteDeps,
-): Promise<{ outcomes: readonly JobEditOutcome[]; report: BatchReport }> => {
+export const writeBatch = async (edits: readonly JobEdit[], deps: BatchWriteDeps): Promise<{ outcomes: readonly JobEditOutcome[]; report: BatchReport }> => {
   let conflicts = 0
   let lastError = ''
   const fail = (reason: string, retryable: boolean, attempts: number, lostRecord?: string) => ({
@@ -89,7 +96,11 @@ export const writeBatch = async (
   let bytes = 0
   const applyEdits = (base: CachedSecret): { next: OwnedList; results: readonly (EditResult | JobEditOutcome)[] } => {
     if (full === undefined) return applyJobEdits(base, edits, deps.describe)
-    const kept = applyJobEdits(base, edits.filter((edit) => edit.op !== 'upsert'), deps.describe)
+    const kept = applyJobEdits(
+      base,
+      edits.filter((edit) => edit.op !== 'upsert'),
+      deps.describe,
+    )
     const results = kept.results.slice()
     const refused: JobEditOutcome = { ok: false, reason: full.reason, retryable: false, full: full.full }
     const answer = (edit: JobEdit): EditResult | JobEditOutcome => (edit.op === 'upsert' ? refused : (results.shift() ?? { ok: true, wasPresent: false }))
@@ -112,7 +123,9 @@ export const writeBatch = async (
       }
       const changed = text !== base.rendered || ownedText !== base.ownedText
       const outcomes = applied.results.map((result): JobEditOutcome =>
-        result.ok ? { ok: true, changed, wasPresent: result.wasPresent, ...(result.lostRecord === undefined ? {} : { lostRecord: result.lostRecord }) } : result,
+        result.ok
+          ? { ok: true, changed, wasPresent: result.wasPresent, ...(result.lostRecord === undefined ? {} : { lostRecord: result.lostRecord }) }
+          : result,
       )
       bytes = Buffer.byteLength(text) + Buffer.byteLength(ownedText)
       if (!changed) return { outcomes, report: { edits: edits.length, written: false, attempts: attempt, conflicts, bytes } }

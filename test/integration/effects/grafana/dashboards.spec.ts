@@ -1,5 +1,12 @@
 import { expect } from 'chai'
-import { logsDashboard, logsQuery, metricPanels, metricsDashboard, platformLogsDashboard, type DashboardInput } from '../../../../src/effects/grafana/dashboards.js'
+import {
+  logsDashboard,
+  logsQuery,
+  metricPanels,
+  metricsDashboard,
+  platformLogsDashboard,
+  type DashboardInput,
+} from '../../../../src/effects/grafana/dashboards.js'
 import { MANAGED_TAG, dashboardUid, serviceTag } from '../../../../src/effects/grafana/dashboard-uids.js'
 import { checkPromqlWithPromtool } from '../../../support/promtool.js'
 
@@ -12,8 +19,17 @@ const input: DashboardInput = {
 const NS_SEL = 'namespace=~"NAMESPACE_1|a\\\\.b"'
 const SEL = `hypo_service_id="${input.serviceId}",${NS_SEL}`
 
-interface Target { expr: string; datasource: { type: string; uid: string } }
-interface Panel { title: string; type: string; targets: Target[]; datasource: { type: string; uid: string }; fieldConfig?: { defaults: { unit?: string } } }
+interface Target {
+  expr: string
+  datasource: { type: string; uid: string }
+}
+interface Panel {
+  title: string
+  type: string
+  targets: Target[]
+  datasource: { type: string; uid: string }
+  fieldConfig?: { defaults: { unit?: string } }
+}
 const panelsOf = (model: Record<string, unknown>): Panel[] => model['panels'] as Panel[]
 
 const isPlainJson = (model: Record<string, unknown>): void => {

@@ -56,7 +56,7 @@ describe('Grafana client over /apis', () => {
     expect(error).to.include({ kind: 'retryable', status: 409 })
   })
 
-  it('lists the service\'s own dashboards across pages, checked on this side', async () => {
+  it("lists the service's own dashboards across pages, checked on this side", async () => {
     const grafana = client({ apisPageSize: 1 })
     await grafana.ensureFolder('apis-f', 'Apis F')
     await grafana.upsertDashboard(dashboard('apis-3', 'Apis Three'), 'apis-f', 'x', 'svc-b')
@@ -94,7 +94,15 @@ describe('Grafana client over /apis', () => {
       }
       if (req.url === '/apis') {
         res.writeHead(200, { 'content-type': 'application/json' })
-        return res.end(JSON.stringify({ groups: [{ name: 'dashboard.grafana.app', versions: [{ version: 'v1' }] }, { name: 'folder.grafana.app', versions: [{ version: 'v1' }] }], padding: 'x'.repeat(4096) }))
+        return res.end(
+          JSON.stringify({
+            groups: [
+              { name: 'dashboard.grafana.app', versions: [{ version: 'v1' }] },
+              { name: 'folder.grafana.app', versions: [{ version: 'v1' }] },
+            ],
+            padding: 'x'.repeat(4096),
+          }),
+        )
       }
       res.writeHead(404).end()
     })

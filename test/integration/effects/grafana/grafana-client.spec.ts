@@ -57,7 +57,9 @@ describe('Grafana client (ky) against the simulator', () => {
       await grafana.ensureFolder('limited', 'Limited folder')
       sim.faults.add({ kind: 'dashboard.upsert', latencyMs: 400, times: 2 })
       const saved: string[] = []
-      const saves = ['slow-1', 'slow-2'].map((uid) => grafana.upsertDashboard(dashboard(uid, uid, ['limited']), 'limited', 'm', 'svc').then(() => saved.push(uid)))
+      const saves = ['slow-1', 'slow-2'].map((uid) =>
+        grafana.upsertDashboard(dashboard(uid, uid, ['limited']), 'limited', 'm', 'svc').then(() => saved.push(uid)),
+      )
       const started = Date.now()
       expect(await grafana.health()).to.equal(true)
       // an order, not a timing: the probe answered while the first 400 ms save was still in flight
@@ -91,7 +93,13 @@ describe('Grafana client (ky) against the simulator', () => {
     })
     it('settles a timed-out write: waits until it can no longer land and names its uid once', async () => {
       const server = sim
-      const grafana = createGrafanaClient({ baseUrl: server.url, auth: { token: server.token }, api: 'legacy', retry: { retries: 1, timeoutMs: 100, baseDelayMs: 1 }, settleMs: 300 })
+      const grafana = createGrafanaClient({
+        baseUrl: server.url,
+        auth: { token: server.token },
+        api: 'legacy',
+        retry: { retries: 1, timeoutMs: 100, baseDelayMs: 1 },
+        settleMs: 300,
+      })
       await grafana.ensureFolder('settle-folder', 'Settle folder')
       server.faults.add({ kind: 'dashboard.upsert', latencyMs: 250, times: 1 })
       await grafana.upsertDashboard(dashboard('settle-me', 'Settle me', ['settle']), 'settle-folder', 'm', 'svc')
@@ -152,13 +160,17 @@ describe('Grafana client (ky) against the simulator', () => {
         const other = await rejection(client(mysql).ensureFolder('ours', 'Ours renamed'))
         expect(other).to.include({ kind: 'conflict' })
         expect(other.message).to.contain('a folder "Ours" at the root already has this uid')
-        await fetch(`${mysql.url}/api/folders`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ uid: 'nested', title: 'Nested', parentUid: 'team' }) })
+        await fetch(`${mysql.url}/api/folders`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ uid: 'nested', title: 'Nested', parentUid: 'team' }),
+        })
         expect((await rejection(client(mysql).ensureFolder('nested', 'Nested'))).message).to.contain('under parent folder team')
       } finally {
         await mysql.stop()
       }
     })
-    it('lists a service\'s dashboards by its tag across pages', async () => {
+    it("lists a service's dashboards by its tag across pages", async () => {
       const grafana = createGrafanaClient({ baseUrl: sim.url, auth: { token: TOKEN }, api: 'legacy', searchPageSize: 1 })
       await grafana.upsertDashboard(dashboard('svc-2', 'Service Two', ['service:telemetry', 'service:svc-2']), 'apps', 'x', 'svc')
       const hits = await grafana.listOwn('telemetry')
@@ -168,9 +180,13 @@ describe('Grafana client (ky) against the simulator', () => {
     })
     it('bounds a tag search: more pages than searchMaxPages is a fatal error, not an endless loop', async () => {
       const grafana = createGrafanaClient({ baseUrl: sim.url, auth: { token: TOKEN }, api: 'legacy', searchPageSize: 1, searchMaxPages: 2 })
-      for (const id of ['bound-1', 'bound-2', 'bound-3']) await grafana.upsertDashboard(dashboard(id, `Bound ${id}`, [serviceTag('bounded')]), 'apps', 'x', 'bounded')
+      for (const id of ['bound-1', 'bound-2', 'bound-3'])
+        await grafana.upsertDashboard(dashboard(id, `Bound ${id}`, [serviceTag('bounded')]), 'apps', 'x', 'bounded')
       const before = sim.requests.get('search') ?? 0
-      const error = await grafana.listOwn('bounded').then(() => undefined, (e: unknown) => e)
+      const error = await grafana.listOwn('bounded').then(
+        () => undefined,
+        (e: unknown) => e,
+      )
       recordFigures({
         scenario: 'bounded paging: a tag search over more pages than searchMaxPages (3 tagged dashboards, pages of 1, bound 2)',
         requests: 1,
@@ -262,7 +278,12 @@ describe('Grafana client (ky) against the simulator', () => {
       sim.faults.clear()
       const viaBasic = await basic.getDashboard('svc-1')
       expect(viaBasic?.uid).to.equal('svc-1')
-      const down = createGrafanaClient({ baseUrl: 'http://127.0.0.1:1', auth: { user: 'admin', password: 'hunter2-pass' }, api: 'legacy', retry: { retries: 0 } })
+      const down = createGrafanaClient({
+        baseUrl: 'http://127.0.0.1:1',
+        auth: { user: 'admin', password: 'hunter2-pass' },
+        api: 'legacy',
+        retry: { retries: 0 },
+      })
       expect(await down.health()).to.equal(false)
       const refused = await rejection(down.getDashboard('x'))
       expect(refused.kind).to.equal('retryable')

@@ -41,4 +41,5 @@ describe('promql', () => {
       })
       expect(result.ok, result.output).to.equal(true)
     })
-  })})
+  })
+})

@@ -5,7 +5,6 @@ import { applyEdits, parseScrapeConfigList, renderScrapeConfigList, type ScrapeC
 import { federationJob, type ScrapeJob } from '../../../../src/effects/prometheus/scrape-job.js'
 import { checkScrapeConfigsWithPromtool } from '../../../support/promtool.js'
 
-
 const job = (serviceId: string, namespaces: readonly string[] = ['NS_1'], port = 9090): ScrapeJob =>
   federationJob({ serviceId, namespaces, host: '10.0.0.1', port })
 
@@ -18,14 +17,17 @@ const parsed = (text: string | undefined): ScrapeConfigList => {
 describe('scrape-config-list', () => {
   describe('against promtool', () => {
     it('accepts a rendered list with 1 job', async () => {
-      const text = renderScrapeConfigList(applyEdits(parsed(undefined), [{ op: 'upsert', job: job('ecc4345a-2097-4c3b-a40c-a9e791cdccbb', ['NAMESPACE_1', 'NAMESPACE_2']) }]))
+      const text = renderScrapeConfigList(
+        applyEdits(parsed(undefined), [{ op: 'upsert', job: job('ecc4345a-2097-4c3b-a40c-a9e791cdccbb', ['NAMESPACE_1', 'NAMESPACE_2']) }]),
+      )
       const result = await checkScrapeConfigsWithPromtool(text)
       expect(result.ok, result.output).to.equal(true)
     })
 
     it('accepts a rendered list with 50 jobs (IPv6 targets and dotted namespaces included)', async () => {
       const edits: JobChange[] = Array.from({ length: 50 }, (_, i) => ({
-        op: 'upsert', job: federationJob({ serviceId: `svc-${i}`, namespaces: [`ns.${i}`, 'NS_X'], host: i % 2 === 0 ? `10.0.0.${i}` : 'fd00::1', port: 30000 + i }),
+        op: 'upsert',
+        job: federationJob({ serviceId: `svc-${i}`, namespaces: [`ns.${i}`, 'NS_X'], host: i % 2 === 0 ? `10.0.0.${i}` : 'fd00::1', port: 30000 + i }),
       }))
       const result = await checkScrapeConfigsWithPromtool(renderScrapeConfigList(applyEdits(parsed(undefined), edits)))
       expect(result.ok, result.output).to.equal(true)
@@ -40,10 +42,10 @@ describe('scrape-config-list', () => {
   })
 })
 
-
 describe('job names', () => {
-  it('names jobs by the scalar\'s text, as Prometheus decodes job_name into a string (0x1F and 31 are two jobs for promtool)', async () => {
-    const text = '- job_name: 0x1F\n  static_configs: [{targets: ["a:1"]}]\n- job_name: 31\n  static_configs: [{targets: ["a:1"]}]\n- &b {job_name: "q", scrape_interval: 1m}\n- <<: *b\n  job_name: 1e3\n- job_name: true\n- <<: *b\n'
+  it("names jobs by the scalar's text, as Prometheus decodes job_name into a string (0x1F and 31 are two jobs for promtool)", async () => {
+    const text =
+      '- job_name: 0x1F\n  static_configs: [{targets: ["a:1"]}]\n- job_name: 31\n  static_configs: [{targets: ["a:1"]}]\n- &b {job_name: "q", scrape_interval: 1m}\n- <<: *b\n  job_name: 1e3\n- job_name: true\n- <<: *b\n'
     const list = parseScrapeList(text)
     if (isLeft(list)) throw new Error(list.left.message)
     expect(list.right.items.map((item) => item.jobName)).to.deep.equal(['0x1F', '31', 'q', '1e3', 'true', 'q'])

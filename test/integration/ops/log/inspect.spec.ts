@@ -11,10 +11,25 @@ describe('ops/inspect and ops/timeline', () => {
     const inspection = await inspectService(fixture.store, 'svc-active')
     expect(inspection?.state).to.include({ status: 'active', version: 6 })
     // the job keeps the create it was rendered from (what an undo of a later failed update restores)
-    expect(inspection?.state.job).to.deep.equal({ jobName: 'svc-active', fingerprint: 'f00d', payload: { serviceId: 'svc-active', namespaces: ['NAMESPACE_1', 'NAMESPACE_2'], prometheus: { host: '10.10.10.4', port: 30180 } } })
+    expect(inspection?.state.job).to.deep.equal({
+      jobName: 'svc-active',
+      fingerprint: 'f00d',
+      payload: { serviceId: 'svc-active', namespaces: ['NAMESPACE_1', 'NAMESPACE_2'], prometheus: { host: '10.10.10.4', port: 30180 } },
+    })
     expect(inspection?.snapshot).to.equal('identical')
-    expect(inspection?.timeline.map((e) => e.type)).to.deep.equal(['RequestAccepted', 'ScrapeJobRegistered', 'DashboardUpserted', 'DashboardUpserted', 'RequestCompleted', 'ResultPublished'])
-    expect(inspection?.timeline[0]).to.deep.include({ version: 1, requestId: 'req-a1', facts: 'create namespaces=NAMESPACE_1,NAMESPACE_2 prometheus=10.10.10.4:30180 from topic/0/1' })
+    expect(inspection?.timeline.map((e) => e.type)).to.deep.equal([
+      'RequestAccepted',
+      'ScrapeJobRegistered',
+      'DashboardUpserted',
+      'DashboardUpserted',
+      'RequestCompleted',
+      'ResultPublished',
+    ])
+    expect(inspection?.timeline[0]).to.deep.include({
+      version: 1,
+      requestId: 'req-a1',
+      facts: 'create namespaces=NAMESPACE_1,NAMESPACE_2 prometheus=10.10.10.4:30180 from topic/0/1',
+    })
   })
 
   it('human output: status, job, dashboards, pending and the history', async () => {
@@ -54,7 +69,9 @@ describe('ops/inspect and ops/timeline', () => {
     const [registered, , , completed] = createdOutcomes('s', 'r', 0)
     expect(factsOf(registered!)).to.equal('job s fingerprint f00d')
     expect(factsOf(completed!)).to.equal('SUCCESS result res-r → sonata-service-dashboard-result')
-    expect(factsOf({ v: 1, requestId: 'r', at: 'x', type: 'StepFailed', step: 'registerJob', reason: 'HTTP 403', retryable: false })).to.equal('registerJob: HTTP 403')
+    expect(factsOf({ v: 1, requestId: 'r', at: 'x', type: 'StepFailed', step: 'registerJob', reason: 'HTTP 403', retryable: false })).to.equal(
+      'registerJob: HTTP 403',
+    )
     const lines = formatTimeline(timelineOf(createdOutcomes('s', 'r', 0).map((event, i) => ({ version: i + 1, event })))).split('\n')
     expect(lines).to.have.length(5)
   })

@@ -9,7 +9,14 @@ describe('ops/list', () => {
     const rows = await listServices(fixture.store)
     const byId = new Map(rows.map((r) => [r.serviceId, r]))
     expect([...byId.keys()].sort()).to.deep.equal(['svc-active', 'svc-gone', 'svc-new'])
-    expect(byId.get('svc-active')).to.include({ status: 'active', version: 6, pending: 0, job: 'svc-active', dashboards: 2, lastChange: '2024-11-01T10:00:05.000Z' })
+    expect(byId.get('svc-active')).to.include({
+      status: 'active',
+      version: 6,
+      pending: 0,
+      job: 'svc-active',
+      dashboards: 2,
+      lastChange: '2024-11-01T10:00:05.000Z',
+    })
     expect(byId.get('svc-gone')).to.include({ status: 'deleted', version: 11, job: null, dashboards: 0 })
     expect(byId.get('svc-new')).to.include({ status: 'new', version: 1, pending: 1 })
   })

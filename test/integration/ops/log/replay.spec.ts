@@ -61,11 +61,23 @@ describe('ops/replay', function () {
       if (first?.event.type !== 'RequestAccepted') throw new Error('the log starts with the create request')
       const requestId = 'op-test-second-create'
       const at = new Date().toISOString()
-      await store.accept([{ serviceId: 'svc-r2', accepted: { ...first.event, requestId, at }, redelivered: { v: 1, requestId, at, type: 'RequestRedelivered', origin: 'test' } }], Date.now())
+      await store.accept(
+        [
+          {
+            serviceId: 'svc-r2',
+            accepted: { ...first.event, requestId, at },
+            redelivered: { v: 1, requestId, at, type: 'RequestRedelivered', origin: 'test' },
+          },
+        ],
+        Date.now(),
+      )
       expect((await replayService(live, 'svc-r2', { write: false })).verdict).to.equal('stale')
       await live.redis.del(serviceKeys(live.prefix, 'svc-r1').snapshot)
       const summary = await replayServices(live, ['svc-r1', 'svc-r2'], { write: true })
-      expect(summary.results.map((r) => [r.verdict, r.written])).to.deep.equal([['missing', true], ['stale', true]])
+      expect(summary.results.map((r) => [r.verdict, r.written])).to.deep.equal([
+        ['missing', true],
+        ['stale', true],
+      ])
       expect(replayFailed(summary, true)).to.equal(false)
       expect((await replayServices(live, ['svc-r1', 'svc-r2'], { write: false })).counts.identical).to.equal(2)
     })

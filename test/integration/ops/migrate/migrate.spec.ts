@@ -26,24 +26,35 @@ const { namespace, name, key } = DEV_SECRET
 const SC_NS = DEV_SCRAPE_CONFIG.namespace
 const LIMIT = 1024 * 1024
 const FOREIGN_JOB = '- job_name: team-x\n  static_configs: [{targets: ["10.9.9.9:9100"]}]   # kept byte for byte\n'
-const FOREIGN_OBJECT = { apiVersion: 'monitoring.coreos.com/v1alpha1', kind: 'ScrapeConfig', metadata: { name: 'team-y' }, spec: { jobName: 'team-y', staticConfigs: [{ targets: ['10.9.9.8:9100'] }] } }
+const FOREIGN_OBJECT = {
+  apiVersion: 'monitoring.coreos.com/v1alpha1',
+  kind: 'ScrapeConfig',
+  metadata: { name: 'team-y' },
+  spec: { jobName: 'team-y', staticConfigs: [{ targets: ['10.9.9.8:9100'] }] },
+}
 const SERVICES = Array.from({ length: 20 }, (_, i) => `svc-m-${String(i + 1).padStart(2, '0')}`)
 
-interface Run { readonly code: number; readonly stdout: string; readonly stderr: string }
+interface Run {
+  readonly code: number
+  readonly stdout: string
+  readonly stderr: string
+}
 
 /** The CLI in-process, with the stack's environment (both backends configured). */
-const runner = (ctx: HarnessContext) => async (...argv: string[]): Promise<Run> => {
-  let stdout = ''
-  let stderr = ''
-  const io: CliIo = {
-    stdout: { write: (t: string) => (stdout += t) },
-    stderr: { write: (t: string) => (stderr += t), isTTY: false },
-    env: ctx.harness.stack.env,
-    stdin: Readable.from(['']),
-    now: () => new Date(),
+const runner =
+  (ctx: HarnessContext) =>
+  async (...argv: string[]): Promise<Run> => {
+    let stdout = ''
+    let stderr = ''
+    const io: CliIo = {
+      stdout: { write: (t: string) => (stdout += t) },
+      stderr: { write: (t: string) => (stderr += t), isTTY: false },
+      env: ctx.harness.stack.env,
+      stdin: Readable.from(['']),
+      now: () => new Date(),
+    }
+    return { code: await main(['migrate', ...argv], io), stdout, stderr }
   }
-  return { code: await main(['migrate', ...argv], io), stdout, stderr }
-}
 
 const views = (ctx: HarnessContext) => {
   const data = () => ctx.harness.stack.kube.secret(namespace, name)?.data ?? {}
@@ -205,7 +216,10 @@ describe('telemetry-client migrate never resurrects a deleted service', function
     await publishRequests([goneDelete])
     expect(dataOf(await resultOf(ctx.results, goneDelete))).to.include({ dashboardDataOrderStatus: 'SUCCESS' })
     // a stale copy left behind (e.g. restored from a backup), still in the ownership record
-    ctx.harness.stack.kube.setSecret(namespace, name, { [key]: `${data()[key] ?? ''}${fragment(stale)}`, [OWNERSHIP_KEY]: renderOwnedJobs(new Set(['svc-live', 'svc-gone'])) })
+    ctx.harness.stack.kube.setSecret(namespace, name, {
+      [key]: `${data()[key] ?? ''}${fragment(stale)}`,
+      [OWNERSHIP_KEY]: renderOwnedJobs(new Set(['svc-live', 'svc-gone'])),
+    })
 
     const run = await migrate('--to', 'scrapeconfig')
     expect(run.code, run.stdout).to.equal(1)

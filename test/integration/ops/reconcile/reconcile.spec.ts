@@ -48,7 +48,11 @@ describe('ops/reconcile (live log, simulators)', function () {
     if (isLeft(parsed)) throw new Error(parsed.left.message)
     return findJob(parsed.right, name)
   }
-  const dashboards = () => live.harness.stack.grafana.dashboards().map((d) => ({ uid: d.uid, version: d.version })).sort((a, b) => a.uid.localeCompare(b.uid))
+  const dashboards = () =>
+    live.harness.stack.grafana
+      .dashboards()
+      .map((d) => ({ uid: d.uid, version: d.version }))
+      .sort((a, b) => a.uid.localeCompare(b.uid))
 
   before(async () => {
     live = await writeLiveLog(['svc-k1', 'svc-k2', 'svc-k3'], ['svc-kd'])

@@ -95,7 +95,11 @@ describe('event store (real Redis)', function () {
       expect(again.every((o) => o.outcome === 'redelivered')).to.equal(true)
       expect(await versionOf(S1)).to.equal(210)
       const dupes = await ctx.store.accept([entry(S2, 'dup'), entry(S3, 'dup'), entry(S2, 'dup')], 7000)
-      expect(dupes.map((o) => [o.serviceId, o.outcome])).to.deep.equal([[S2, 'accepted'], [S3, 'accepted'], [S2, 'redelivered']])
+      expect(dupes.map((o) => [o.serviceId, o.outcome])).to.deep.equal([
+        [S2, 'accepted'],
+        [S3, 'accepted'],
+        [S2, 'redelivered'],
+      ])
     })
 
     it('marks services as having pending work and lists them with the time of their last change', async () => {
@@ -173,7 +177,12 @@ describe('event store (real Redis)', function () {
       const history: ServiceEvent[] = [createAccepted('r1', S1), jobRegistered('r1', 'fp', S1), requestCompleted('r1', 'SUCCESS', S1)]
       await ctx.store.append(S1, 0, history, undefined, 1000)
       const expected = fold(initialServiceState(S1), history)
-      for (const damaged of ['{"serviceId":"svc-one","version":', '{"serviceId":"svc-one","version":"two"}', '[]', snapshotText({ ...expected, serviceId: S2 })]) {
+      for (const damaged of [
+        '{"serviceId":"svc-one","version":',
+        '{"serviceId":"svc-one","version":"two"}',
+        '[]',
+        snapshotText({ ...expected, serviceId: S2 }),
+      ]) {
         await ctx.redis.set(serviceKeys(ctx.prefix, S1).snapshot, damaged)
         expect(await ctx.store.load(S1), damaged).to.deep.equal(expected)
       }
@@ -242,7 +251,10 @@ describe('event store (real Redis)', function () {
         const stores = { a: ctx.store, b: createEventStore(second, ctx.prefix) }
         const perWriter = 25
         let conflicts = 0
-        const batchOf = (who: string, seq: number): ServiceEvent[] => [jobRegistered(`${who}-${seq}`, 'first', S1), jobRegistered(`${who}-${seq}`, 'second', S1)]
+        const batchOf = (who: string, seq: number): ServiceEvent[] => [
+          jobRegistered(`${who}-${seq}`, 'first', S1),
+          jobRegistered(`${who}-${seq}`, 'second', S1),
+        ]
         // both read version 0, then both append: exactly one must be refused
         const first = await Promise.all([stores.a.append(S1, 0, batchOf('a', 0), undefined, 1), stores.b.append(S1, 0, batchOf('b', 0), undefined, 1)])
         expect(first.filter((r) => r.ok)).to.have.length(1)

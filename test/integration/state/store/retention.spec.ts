@@ -71,7 +71,10 @@ describe('retention (real Redis)', function () {
     // 10 days: past the 7-day grace but inside the 14-day inbox retention: kept
     expect(await retention().trimService('gone', T0_MS + 10 * DAY)).to.include({ deleted: false })
     const outcomes = await retention().pass(T0_MS + 15 * DAY)
-    expect(outcomes.map((o) => [o.serviceId, o.deleted])).to.have.deep.members([['gone', true], ['alive', false]])
+    expect(outcomes.map((o) => [o.serviceId, o.deleted])).to.have.deep.members([
+      ['gone', true],
+      ['alive', false],
+    ])
     const keys = serviceKeys(ctx.prefix, 'gone')
     expect(await ctx.redis.exists(keys.events, keys.version, keys.seen, keys.snapshot)).to.equal(0)
     expect((await ctx.store.listServices()).map((s) => s.serviceId)).to.deep.equal(['alive'])

@@ -8,7 +8,13 @@ const ENV = { SECRET_NAMESPACE: 'monitoring', SECRET_NAME: 'scrape', SCRAPE_CONF
 const run = async (argv: string[], env: Record<string, string> = ENV) => {
   let stdout = ''
   let stderr = ''
-  const io: CliIo = { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) }, env, stdin: Readable.from(['']), now: () => new Date() }
+  const io: CliIo = {
+    stdout: { write: (t: string) => (stdout += t) },
+    stderr: { write: (t: string) => (stderr += t) },
+    env,
+    stdin: Readable.from(['']),
+    now: () => new Date(),
+  }
   return { code: await main(['migrate', ...argv], io), stdout, stderr }
 }
 
@@ -16,7 +22,13 @@ describe('migrate command: arguments (no servers reached)', () => {
   it('is listed in the usage and answers --help', async () => {
     expect((await run(['--help'])).stdout).to.match(/^Usage: telemetry-client migrate --to scrapeconfig\|secret/)
     let usage = ''
-    await main(['--help'], { stdout: { write: (t: string) => (usage += t) }, stderr: { write: () => true }, env: {}, stdin: Readable.from(['']), now: () => new Date() })
+    await main(['--help'], {
+      stdout: { write: (t: string) => (usage += t) },
+      stderr: { write: () => true },
+      env: {},
+      stdin: Readable.from(['']),
+      now: () => new Date(),
+    })
     expect(usage).to.match(/^ {2}migrate {4}move the service's jobs between the secret and ScrapeConfig resources/m)
   })
   it('without a valid --to: exit 2, or 1 with --dry-run (where 2 means "something would move")', async () => {

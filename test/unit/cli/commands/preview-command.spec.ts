@@ -16,7 +16,11 @@ import { createRequestSample, deleteRequestSample } from '../../../fixtures/spec
 const GOLDEN = fileURLToPath(new URL('../../../fixtures/golden/preview/', import.meta.url))
 const NOW = new Date('2026-01-02T03:04:05.000Z')
 
-const run = async (argv: readonly string[], stdin: string, env: Readonly<Record<string, string>> = {}): Promise<{ code: number; stdout: string; stderr: string }> => {
+const run = async (
+  argv: readonly string[],
+  stdin: string,
+  env: Readonly<Record<string, string>> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> => {
   let stdout = ''
   let stderr = ''
   const io: CliIo = {
@@ -38,17 +42,31 @@ const matchesGolden = (name: string, actual: string): void => {
 
 const SCRAPECONFIG_MODE = { SCRAPE_CONFIG_BACKEND: 'scrapeconfig', SCRAPE_CONFIG_NAMESPACE: 'monitoring', SCRAPE_CONFIG_LABELS: 'release=prometheus' }
 
-const cases: ReadonlyArray<{ readonly name: string; readonly message: string; readonly args?: readonly string[]; readonly env?: Readonly<Record<string, string>>; readonly code: number }> = [
+const cases: ReadonlyArray<{
+  readonly name: string
+  readonly message: string
+  readonly args?: readonly string[]
+  readonly env?: Readonly<Record<string, string>>
+  readonly code: number
+}> = [
   { name: 'create-sample', message: JSON.stringify(createRequestSample), code: 0 },
   { name: 'delete-sample', message: JSON.stringify(deleteRequestSample), code: 0 },
   { name: 'create-sample-scrapeconfig', message: JSON.stringify(createRequestSample), env: SCRAPECONFIG_MODE, code: 0 },
   { name: 'delete-sample-scrapeconfig', message: JSON.stringify(deleteRequestSample), env: SCRAPECONFIG_MODE, code: 0 },
   { name: 'platform-sample', message: JSON.stringify(samplePlatformRequest), code: 0 },
   { name: 'rejected-not-an-object', message: '["telemetry"]', args: ['--topic', 'telemetry-delete-prometheus-job-and-grafana-dashboard'], code: 1 },
-  { name: 'rejected-invalid-payload', message: JSON.stringify({ ...createRequestSample, data: { serviceId: '../etc', namespaces: ['a b'], prometheus: { host: '10.0.0.1', port: 0 } } }), code: 1 },
+  {
+    name: 'rejected-invalid-payload',
+    message: JSON.stringify({ ...createRequestSample, data: { serviceId: '../etc', namespaces: ['a b'], prometheus: { host: '10.0.0.1', port: 0 } } }),
+    code: 1,
+  },
   { name: 'rejected-specversion', message: JSON.stringify({ ...deleteRequestSample, specversion: '0.3' }), code: 1 },
   { name: 'rejected-type-mismatch', message: JSON.stringify(deleteRequestSample), args: ['--topic', 'telemetry-platform-service'], code: 1 },
-  { name: 'rejected-uncorrelatable', message: JSON.stringify({ specversion: '1.0', id: 'x', source: '/s', type: 'telemetry-platform-service', data: {} }), code: 1 },
+  {
+    name: 'rejected-uncorrelatable',
+    message: JSON.stringify({ specversion: '1.0', id: 'x', source: '/s', type: 'telemetry-platform-service', data: {} }),
+    code: 1,
+  },
 ]
 
 describe('cli preview (golden, empty environment)', () => {

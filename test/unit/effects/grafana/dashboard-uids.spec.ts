@@ -1,17 +1,25 @@
 import { expect } from 'chai'
 import fc from 'fast-check'
 import type { DashboardRole } from '../../../../src/codecs/dashboard-role.js'
-import { MANAGED_BY_LABEL, MANAGED_TAG, SERVICE_ID_ANNOTATION, SERVICE_LABEL, dashboardUid, markedAs, ownershipLabels, ownershipSelector, serviceLabelValue, serviceTag, titleDiscriminator } from '../../../../src/effects/grafana/dashboard-uids.js'
+import {
+  MANAGED_BY_LABEL,
+  MANAGED_TAG,
+  SERVICE_ID_ANNOTATION,
+  SERVICE_LABEL,
+  dashboardUid,
+  markedAs,
+  ownershipLabels,
+  ownershipSelector,
+  serviceLabelValue,
+  serviceTag,
+  titleDiscriminator,
+} from '../../../../src/effects/grafana/dashboard-uids.js'
 import { Folders } from '../../../../src/effects/grafana/folders.js'
 
 const ROLES: readonly DashboardRole[] = ['metrics', 'logs', 'platform']
 const UID = /^[A-Za-z0-9_-]{1,40}$/
 /** Anything the codec lets through, plus arbitrary strings (defense in depth). */
-const serviceId = fc.oneof(
-  fc.uuid(),
-  fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/),
-  fc.string({ minLength: 1, maxLength: 200, unit: 'binary' }),
-)
+const serviceId = fc.oneof(fc.uuid(), fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/), fc.string({ minLength: 1, maxLength: 200, unit: 'binary' }))
 
 describe('dashboard-uids', () => {
   it('given a UUID serviceId, then a readable uid per role', () => {
@@ -29,25 +37,32 @@ describe('dashboard-uids', () => {
 
   it('is lower case, so it stays unique where Grafana compares uids case-insensitively', () => {
     expect(dashboardUid('ABC', 'logs').toLowerCase()).to.not.equal(dashboardUid('abc', 'logs').toLowerCase())
-    fc.assert(fc.property(serviceId, serviceId, (a, b) => {
-      fc.pre(a !== b)
-      expect(dashboardUid(a, 'logs').toLowerCase()).to.not.equal(dashboardUid(b, 'logs').toLowerCase())
-    }))
+    fc.assert(
+      fc.property(serviceId, serviceId, (a, b) => {
+        fc.pre(a !== b)
+        expect(dashboardUid(a, 'logs').toLowerCase()).to.not.equal(dashboardUid(b, 'logs').toLowerCase())
+      }),
+    )
   })
 
   it('is at most 40 chars of [A-Za-z0-9_-] and deterministic, for any serviceId', () => {
-    fc.assert(fc.property(serviceId, fc.constantFrom(...ROLES), (id, role) => {
-      const uid = dashboardUid(id, role)
-      expect(uid).to.match(UID)
-      expect(dashboardUid(id, role)).to.equal(uid)
-    }))
+    fc.assert(
+      fc.property(serviceId, fc.constantFrom(...ROLES), (id, role) => {
+        const uid = dashboardUid(id, role)
+        expect(uid).to.match(UID)
+        expect(dashboardUid(id, role)).to.equal(uid)
+      }),
+    )
   })
 
   it('differs across roles and across serviceIds (injective)', () => {
-    fc.assert(fc.property(serviceId, serviceId, fc.constantFrom(...ROLES), fc.constantFrom(...ROLES), (a, b, r1, r2) => {
-      fc.pre(a !== b || r1 !== r2)
-      expect(dashboardUid(a, r1)).to.not.equal(dashboardUid(b, r2))
-    }), { numRuns: 2000 })
+    fc.assert(
+      fc.property(serviceId, serviceId, fc.constantFrom(...ROLES), fc.constantFrom(...ROLES), (a, b, r1, r2) => {
+        fc.pre(a !== b || r1 !== r2)
+        expect(dashboardUid(a, r1)).to.not.equal(dashboardUid(b, r2))
+      }),
+      { numRuns: 2000 },
+    )
   })
 
   it('readable and hashed forms never meet: an id that looks like a hash still differs', () => {
@@ -61,10 +76,13 @@ describe('dashboard-uids', () => {
       expect(serviceTag('ecc4345a-2097-4c3b-a40c-a9e791cdccbb')).to.equal('service:ecc4345a-2097-4c3b-a40c-a9e791cdccbb')
     })
     it('fits Grafana tag limits (<= 50 chars) and is injective', () => {
-      fc.assert(fc.property(serviceId, serviceId, (a, b) => {
-        expect(serviceTag(a).length).to.be.at.most(50)
-        if (a !== b) expect(serviceTag(a)).to.not.equal(serviceTag(b))
-      }), { numRuns: 2000 })
+      fc.assert(
+        fc.property(serviceId, serviceId, (a, b) => {
+          expect(serviceTag(a).length).to.be.at.most(50)
+          if (a !== b) expect(serviceTag(a)).to.not.equal(serviceTag(b))
+        }),
+        { numRuns: 2000 },
+      )
     })
   })
 
@@ -122,4 +140,3 @@ describe('ownership labels (/apis)', () => {
     expect(markedAs('ABC', { ...labels, [MANAGED_BY_LABEL]: 'someone' }, { [SERVICE_ID_ANNOTATION]: 'ABC' })).to.equal(false)
   })
 })
-

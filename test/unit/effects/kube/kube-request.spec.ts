@@ -16,7 +16,7 @@ const prepared = async (options: ConfigurationOptions): Promise<RequestContext> 
 }
 
 describe('Kubernetes per-call middleware (timeoutOptions)', () => {
-  it('sends the CLIENT span\'s traceparent and tracestate as request headers', async () => {
+  it("sends the CLIENT span's traceparent and tracestate as request headers", async () => {
     const trace = { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', tracestate: 'sonata=abc' }
     const context = await prepared(timeoutOptions(1000, undefined, trace))
     expect(context.getHeaders()).to.include(trace)

@@ -45,7 +45,10 @@ describe('promql', () => {
       expect(promqlString('é😀\ud800')).to.equal('"\\u00e9\\U0001f600\\ufffd"')
     })
     it('output is printable ASCII for any input', () => {
-      fc.assert(fc.property(fc.string({ unit: 'binary' }), (s) => /^"[\x20-\x7e]*"$/.test(promqlString(s))), { numRuns: 300 })
+      fc.assert(
+        fc.property(fc.string({ unit: 'binary' }), (s) => /^"[\x20-\x7e]*"$/.test(promqlString(s))),
+        { numRuns: 300 },
+      )
     })
     it('logqlString quotes the same way (both unquote with Go rules)', () => {
       expect(logqlString('a"$')).to.equal(promqlString('a"$'))

@@ -42,7 +42,9 @@ describe('scrape-config-list', () => {
 
     it('given invalid YAML, then Left naming the position but not quoting the content', () => {
       const message = errorOf(parseScrapeConfigList('- job_name: a\n  password: "s3cret\n'))
-      expect(message).to.match(/not valid YAML/).and.match(/line \d+/)
+      expect(message)
+        .to.match(/not valid YAML/)
+        .and.match(/line \d+/)
       expect(message).to.not.include('s3cret')
     })
 
@@ -59,7 +61,11 @@ describe('scrape-config-list', () => {
     })
 
     it('given executable or unknown tags, then Left and nothing runs', () => {
-      for (const text of ['- job_name: !!js/function "function () { throw new Error(1) }"\n', '- !!js/undefined ""\n', '- job_name: !!python/object:os.system x\n']) {
+      for (const text of [
+        '- job_name: !!js/function "function () { throw new Error(1) }"\n',
+        '- !!js/undefined ""\n',
+        '- job_name: !!python/object:os.system x\n',
+      ]) {
         expect(errorOf(parseScrapeConfigList(text)), text).to.match(/not valid YAML/)
       }
     })
@@ -70,7 +76,12 @@ describe('scrape-config-list', () => {
 
     it('given an alias bomb or a circular alias, then Left instead of exploding', () => {
       const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]']
-      for (let i = 1; i < 9; i++) bomb.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`)
+      for (let i = 1; i < 9; i++)
+        bomb.push(
+          `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10)
+            .fill(`*${String.fromCharCode(96 + i)}`)
+            .join(',')}]`,
+        )
       const text = `- job_name: bomb\n${bomb.map((l) => `  ${l}`).join('\n')}\n`
       expect(errorOf(parseScrapeConfigList(text))).to.match(/more than \d+ YAML nodes/)
       expect(errorOf(parseScrapeConfigList('- &a {job_name: x, self: [*a]}\n'))).to.match(/YAML nodes/)
@@ -99,7 +110,14 @@ describe('scrape-config-list', () => {
     })
 
     it('upsert of an existing job replaces it in place', () => {
-      const list = parsed(renderScrapeConfigList(applyEdits(foreign, [{ op: 'upsert', job: job('svc-a') }, { op: 'upsert', job: job('svc-b') }])))
+      const list = parsed(
+        renderScrapeConfigList(
+          applyEdits(foreign, [
+            { op: 'upsert', job: job('svc-a') },
+            { op: 'upsert', job: job('svc-b') },
+          ]),
+        ),
+      )
       const next = applyEdits(list, [{ op: 'upsert', job: job('svc-a', ['NS_9'], 1234) }])
       expect(jobNames(next)).to.deep.equal(['node-exporter', 'svc-a', 'svc-b'])
       expect(findJob(next, 'svc-a')).to.deep.equal(job('svc-a', ['NS_9'], 1234))
@@ -129,7 +147,14 @@ describe('scrape-config-list', () => {
 
     it('other jobs keep deep-equal values and the same fragment string through a parse/render cycle', () => {
       const before = parsed(`${FOREIGN}- job_name: other\n  metrics_path: /m\n`)
-      const after = parsed(renderScrapeConfigList(applyEdits(before, [{ op: 'upsert', job: job('svc') }, { op: 'remove', jobName: 'x' }])))
+      const after = parsed(
+        renderScrapeConfigList(
+          applyEdits(before, [
+            { op: 'upsert', job: job('svc') },
+            { op: 'remove', jobName: 'x' },
+          ]),
+        ),
+      )
       for (const i of [0, 1]) {
         expect(after.entries[i]?.value).to.deep.equal(before.entries[i]?.value)
         expect(after.entries[i]?.yaml).to.equal(before.entries[i]?.yaml)
@@ -150,7 +175,9 @@ describe('scrape-config-list', () => {
 
     it('a hostile serviceId or namespace cannot add a second job', () => {
       const evil = 'x"\n- job_name: evil\n  static_configs: [{targets: ["evil:1"]}]\n#'
-      const list = applyEdits(parsed(undefined), [{ op: 'upsert', job: federationJob({ serviceId: evil, namespaces: [evil, "'\n- job_name: evil2"], host: 'h', port: 1 }) }])
+      const list = applyEdits(parsed(undefined), [
+        { op: 'upsert', job: federationJob({ serviceId: evil, namespaces: [evil, "'\n- job_name: evil2"], host: 'h', port: 1 }) },
+      ])
       const text = renderScrapeConfigList(list)
       const back = parsed(text)
       expect(back.entries).to.have.length(1)
@@ -168,28 +195,36 @@ describe('scrape-config-list', () => {
     const name = fc.oneof(fc.constantFrom('a', 'b', 'c', 'svc.1', 'yes', '123'), fc.string({ maxLength: 12, unit: 'binary' }))
     const foreignJob = fc.record({ job_name: name, scrape_interval: fc.constantFrom('15s', '1m'), extra: fc.jsonValue({ maxDepth: 2 }) })
     const edit: fc.Arbitrary<JobChange> = fc.oneof(
-      fc.record({ op: fc.constant('upsert' as const), job: fc.tuple(name, fc.array(fc.string({ maxLength: 8, unit: 'binary' }), { maxLength: 3 }), fc.integer({ min: 1, max: 65535 })).map(([id, ns, port]) => job(id, ns, port)) }),
+      fc.record({
+        op: fc.constant('upsert' as const),
+        job: fc
+          .tuple(name, fc.array(fc.string({ maxLength: 8, unit: 'binary' }), { maxLength: 3 }), fc.integer({ min: 1, max: 65535 }))
+          .map(([id, ns, port]) => job(id, ns, port)),
+      }),
       fc.record({ op: fc.constant('remove' as const), jobName: name }),
     )
     /** fast-check's JSON values may hold -0, which YAML (like JSON) writes as 0. */
     const plain = (v: unknown): unknown => JSON.parse(JSON.stringify(v)) as unknown
 
     it('render→parse round-trips, touched names are unique, untouched entries are preserved', () => {
-      fc.assert(fc.property(fc.array(foreignJob, { maxLength: 8 }), fc.array(edit, { maxLength: 6 }), (jobs, edits) => {
-        // The starting secret is written by a plain YAML dump, as a stand-in for any other writer.
-        const start = parsed(jobs.length === 0 ? undefined : dump(jobs))
-        const next = applyEdits(start, edits)
-        expect(plain(roundTrip(next))).to.deep.equal(plain(values(next)))
+      fc.assert(
+        fc.property(fc.array(foreignJob, { maxLength: 8 }), fc.array(edit, { maxLength: 6 }), (jobs, edits) => {
+          // The starting secret is written by a plain YAML dump, as a stand-in for any other writer.
+          const start = parsed(jobs.length === 0 ? undefined : dump(jobs))
+          const next = applyEdits(start, edits)
+          expect(plain(roundTrip(next))).to.deep.equal(plain(values(next)))
 
-        const touched = new Set(edits.map((e) => (e.op === 'upsert' ? e.job.job_name : e.jobName)))
-        const names = jobNames(next).filter((n) => touched.has(n))
-        expect(new Set(names).size).to.equal(names.length)
+          const touched = new Set(edits.map((e) => (e.op === 'upsert' ? e.job.job_name : e.jobName)))
+          const names = jobNames(next).filter((n) => touched.has(n))
+          expect(new Set(names).size).to.equal(names.length)
 
-        const untouchedBefore = start.entries.filter((e) => e.jobName === undefined || !touched.has(e.jobName))
-        const untouchedAfter = next.entries.filter((e) => e.jobName === undefined || !touched.has(e.jobName))
-        expect(untouchedAfter).to.have.length(untouchedBefore.length)
-        untouchedAfter.forEach((e, i) => expect(e).to.equal(untouchedBefore[i]))
-      }), { numRuns: 300 })
+          const untouchedBefore = start.entries.filter((e) => e.jobName === undefined || !touched.has(e.jobName))
+          const untouchedAfter = next.entries.filter((e) => e.jobName === undefined || !touched.has(e.jobName))
+          expect(untouchedAfter).to.have.length(untouchedBefore.length)
+          untouchedAfter.forEach((e, i) => expect(e).to.equal(untouchedBefore[i]))
+        }),
+        { numRuns: 300 },
+      )
     })
   })
 })

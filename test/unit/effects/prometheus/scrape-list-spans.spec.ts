@@ -16,7 +16,16 @@ const itemTexts = (list: SplicedList): string[] => list.segments.flatMap((s) => 
 
 describe('cutScrapeList', () => {
   it('gives back the input byte for byte when the segments are joined', () => {
-    for (const text of [TRICKY_FOREIGN, '', '[]\n', '# only a comment\n', '- job_name: a\n', '- job_name: a', '---\n- job_name: a\n...\n', '  - job_name: a\n    x: 1\n']) {
+    for (const text of [
+      TRICKY_FOREIGN,
+      '',
+      '[]\n',
+      '# only a comment\n',
+      '- job_name: a\n',
+      '- job_name: a',
+      '---\n- job_name: a\n...\n',
+      '  - job_name: a\n    x: 1\n',
+    ]) {
       expect(renderSplicedList(cut(text)), JSON.stringify(text)).to.equal(text)
     }
   })
@@ -39,7 +48,9 @@ describe('cutScrapeList', () => {
   })
 
   it('gives each item segment its value from the same parse, aliases and merge keys resolved', () => {
-    const items = cut('- &base {job_name: a, scrape_interval: 1m}\n# between\n- <<: *base\n  job_name: b\n').segments.flatMap((s) => (s.kind === 'item' ? [[s.jobName, s.value]] : []))
+    const items = cut('- &base {job_name: a, scrape_interval: 1m}\n# between\n- <<: *base\n  job_name: b\n').segments.flatMap((s) =>
+      s.kind === 'item' ? [[s.jobName, s.value]] : [],
+    )
     expect(items).to.deep.equal([
       ['a', { job_name: 'a', scrape_interval: '1m' }],
       ['b', { job_name: 'b', scrape_interval: '1m' }],

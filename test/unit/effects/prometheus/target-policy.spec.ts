@@ -12,10 +12,31 @@ const allow = (s: string) => {
 describe('target policy', () => {
   describe('default (PROMETHEUS_TARGET_ALLOW unset)', () => {
     const refused = [
-      '127.0.0.1', '127.1', '0x7f.1', '2130706433', '0177.0.0.1', '::1', '[::1]', '0:0:0:0:0:0:0:1',
-      '169.254.169.254', '169.254.169.254.', '0xa9fea9fe', '::ffff:169.254.169.254', '[::ffff:a9fe:a9fe]',
-      '::ffff:127.0.0.1', '64:ff9b::a9fe:a9fe', 'fe80::1', 'fe80::1%eth0', 'FEBF::1', '0.0.0.0', '0', '::',
-      'localhost', 'LOCALHOST.', 'prom.localhost', 'metadata.google.internal',
+      '127.0.0.1',
+      '127.1',
+      '0x7f.1',
+      '2130706433',
+      '0177.0.0.1',
+      '::1',
+      '[::1]',
+      '0:0:0:0:0:0:0:1',
+      '169.254.169.254',
+      '169.254.169.254.',
+      '0xa9fea9fe',
+      '::ffff:169.254.169.254',
+      '[::ffff:a9fe:a9fe]',
+      '::ffff:127.0.0.1',
+      '64:ff9b::a9fe:a9fe',
+      'fe80::1',
+      'fe80::1%eth0',
+      'FEBF::1',
+      '0.0.0.0',
+      '0',
+      '::',
+      'localhost',
+      'LOCALHOST.',
+      'prom.localhost',
+      'metadata.google.internal',
     ]
     for (const host of refused) {
       it(`given ${host}, then FAILURE naming the target and the default policy`, () => {

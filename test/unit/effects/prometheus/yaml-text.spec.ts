@@ -15,6 +15,8 @@ describe('yamlText (the YAML the service writes)', () => {
 
   it('quotes what YAML 1.1 would re-type (keys too: y is a bool there), inlines repeated objects, never folds', () => {
     const shared = { a: 'yes' }
-    expect(yamlText({ x: shared, y: shared, on: '0x1F', long: 'w '.repeat(100).trim() })).to.equal(`x:\n  a: 'yes'\n'y':\n  a: 'yes'\n'on': '0x1F'\nlong: ${'w '.repeat(100).trim()}\n`)
+    expect(yamlText({ x: shared, y: shared, on: '0x1F', long: 'w '.repeat(100).trim() })).to.equal(
+      `x:\n  a: 'yes'\n'y':\n  a: 'yes'\n'on': '0x1F'\nlong: ${'w '.repeat(100).trim()}\n`,
+    )
   })
 })

@@ -29,8 +29,15 @@ describe('completeRequest$', () => {
     ]
     const step = nextStep(log, 'complete')
     const envelope = {
-      specversion: '1.0', id: resultIdOf('r1'), source: '/telemetry-client', type: 'sonata-service-dashboard-result', time: NOW,
-      datacontenttype: 'application/json', kogitoprocid: 'serviceTelemetryProcess', kogitoprocrefid: 'proc-r1', kogitoprocinstanceid: 'proc-r1',
+      specversion: '1.0',
+      id: resultIdOf('r1'),
+      source: '/telemetry-client',
+      type: 'sonata-service-dashboard-result',
+      time: NOW,
+      datacontenttype: 'application/json',
+      kogitoprocid: 'serviceTelemetryProcess',
+      kogitoprocrefid: 'proc-r1',
+      kogitoprocinstanceid: 'proc-r1',
       data: {
         dashboardId: uidOf(SERVICE, 'metrics'),
         serviceId: SERVICE,
@@ -42,10 +49,17 @@ describe('completeRequest$', () => {
     }
     scheduler.run(({ expectObservable }) => {
       expectObservable(completeRequest$(step, stateAfter(log), stepDeps())).toBe('(e|)', {
-        e: [{
-          v: 1, requestId: 'r1', at: NOW, type: 'RequestCompleted', status: 'SUCCESS', resultId: resultIdOf('r1'),
-          result: { topic: 'sonata-service-dashboard-result', key: SERVICE, value: JSON.stringify(envelope) },
-        }],
+        e: [
+          {
+            v: 1,
+            requestId: 'r1',
+            at: NOW,
+            type: 'RequestCompleted',
+            status: 'SUCCESS',
+            resultId: resultIdOf('r1'),
+            result: { topic: 'sonata-service-dashboard-result', key: SERVICE, value: JSON.stringify(envelope) },
+          },
+        ],
       })
     })
   })
@@ -57,7 +71,10 @@ describe('completeRequest$', () => {
       // only the result's data differs from the SUCCESS case
       expectObservable(completeRequest$(step, stateAfter(log), stepDeps()).pipe(map(resultDataOf))).toBe('(d|)', {
         d: {
-          dashboardId: '', serviceId: SERVICE, metricsDashboardUrl: '', logsDashboardUrl: '',
+          dashboardId: '',
+          serviceId: SERVICE,
+          metricsDashboardUrl: '',
+          logsDashboardUrl: '',
           dashboardDataOrderStatus: 'FAILURE',
           dashboardDataOrderMessage: 'Failed while registering the Prometheus scrape job: Kubernetes answered 403: forbidden',
         },

@@ -34,7 +34,12 @@ describe('deleteDashboards$', () => {
         deletes.record(uid)
         return cold('-d|', { d: uid === logs ? 'absent' : 'deleted' })
       }
-      const grafana = { ...unusedGrafana, getDashboard: (uid: string) => cold('(g|)', { g: found[uid] }), deleteDashboard: answer, settle: () => cold('(s|)', { s: [] }) }
+      const grafana = {
+        ...unusedGrafana,
+        getDashboard: (uid: string) => cold('(g|)', { g: found[uid] }),
+        deleteDashboard: answer,
+        settle: () => cold('(s|)', { s: [] }),
+      }
       const expected = '         ----(e|)'
 
       expectObservable(deleteDashboards$(step, stateAfter(log), stepDeps({ grafana }))).toBe(expected, {
@@ -42,7 +47,10 @@ describe('deleteDashboards$', () => {
       })
     })
     // each delete starts when the previous one completed; the moved dashboard is never deleted
-    expect(deletes.entries).to.deep.equal([[0, metrics], [2, logs]])
+    expect(deletes.entries).to.deep.equal([
+      [0, metrics],
+      [2, logs],
+    ])
   })
 
   it('never deletes by tag: a copy that carries the service tag is not even looked up', () => {
@@ -67,7 +75,12 @@ describe('deleteDashboards$', () => {
         deletes.record(uid)
         return cold('(d|)', { d: 'deleted' })
       }
-      const grafana = { ...unusedGrafana, getDashboard: (uid: string) => cold('(g|)', { g: own[uid] }), deleteDashboard: answer, settle: () => cold('(s|)', { s: [metrics] }) }
+      const grafana = {
+        ...unusedGrafana,
+        getDashboard: (uid: string) => cold('(g|)', { g: own[uid] }),
+        deleteDashboard: answer,
+        settle: () => cold('(s|)', { s: [metrics] }),
+      }
 
       expectObservable(deleteDashboards$(step, stateAfter(log), stepDeps({ grafana }))).toBe('(e|)', {
         e: [{ v: 1, requestId: 'r2', at: NOW, type: 'DashboardsDeleted', uids: [metrics, logs, platform] }],
@@ -83,7 +96,17 @@ describe('deleteDashboards$', () => {
       const expected = '         --(e|)'
 
       expectObservable(deleteDashboards$(step, stateAfter(log), stepDeps({ grafana }))).toBe(expected, {
-        e: [{ v: 1, requestId: 'r2', at: NOW, type: 'StepFailed', step: 'deleteDashboards', reason: 'Grafana get dashboard: Service Unavailable', retryable: true }],
+        e: [
+          {
+            v: 1,
+            requestId: 'r2',
+            at: NOW,
+            type: 'StepFailed',
+            step: 'deleteDashboards',
+            reason: 'Grafana get dashboard: Service Unavailable',
+            retryable: true,
+          },
+        ],
       })
     })
   })

@@ -4,7 +4,18 @@ import type { TestScheduler } from 'rxjs/testing'
 import type { ResultRecord, ServiceEvent } from '../../../../src/codecs/events.js'
 import { runStep$ } from '../../../../src/effects/steps/run-step.js'
 import type { JobEdit } from '../../../../src/effects/prometheus/owned-list-edits.js'
-import { SERVICE, createAccepted, createPayload, dashboardsDeleted, deleteAccepted, fakeDesired, jobRegistered, jobRemoved, requestCompleted, resultIdFor } from '../../../fixtures/events.js'
+import {
+  SERVICE,
+  createAccepted,
+  createPayload,
+  dashboardsDeleted,
+  deleteAccepted,
+  fakeDesired,
+  jobRegistered,
+  jobRemoved,
+  requestCompleted,
+  resultIdFor,
+} from '../../../fixtures/events.js'
 import { testScheduler } from '../../../support/marbles.js'
 import { NOW, nextStep, secretWriterAnswering, stateAfter, stepDeps, unusedGrafana, written } from '../step-deps-fakes.js'
 import { Folders } from '../../../../src/effects/grafana/folders.js'
@@ -85,7 +96,13 @@ describe('runStep$ (dispatch of a decided step to its effect)', () => {
     const log = [createAccepted('r1'), jobRegistered('r1', fakeDesired.job(createPayload()))]
     const ref = { id: 7, uid: `tcm-${SERVICE}`, url: `/d/tcm-${SERVICE}`, version: 1 }
     scheduler.run(({ cold, expectObservable }) => {
-      const grafana = { ...unusedGrafana, getDashboard: absent, ensureFolder: () => cold<void>('|'), upsertDashboard: () => cold('-r|', { r: ref }), settle: () => cold('(s|)', { s: [] }) }
+      const grafana = {
+        ...unusedGrafana,
+        getDashboard: absent,
+        ensureFolder: () => cold<void>('|'),
+        upsertDashboard: () => cold('-r|', { r: ref }),
+        settle: () => cold('(s|)', { s: [] }),
+      }
       expectObservable(runStep$(nextStep(log, 'upsertDashboard'), stateAfter(log), stepDeps({ grafana })).pipe(map(summary))).toBe('-e|', {
         e: ['DashboardUpserted'],
       })

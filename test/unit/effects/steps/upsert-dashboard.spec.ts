@@ -21,7 +21,19 @@ describe('upsertDashboard$', () => {
   })
   // the job is in place, so the next step of the create request is its metrics dashboard
   const step = nextStep([createAccepted('r1'), jobRegistered('r1', fakeDesired.job(createPayload()))], 'upsertDashboard')
-  const upserted = { v: 1, requestId: 'r1', at: NOW, type: 'DashboardUpserted', role: 'metrics', uid: ref.uid, id: 7, url: ref.url, version: 1, folderUid: FOLDER, fingerprint: step.fingerprint }
+  const upserted = {
+    v: 1,
+    requestId: 'r1',
+    at: NOW,
+    type: 'DashboardUpserted',
+    role: 'metrics',
+    uid: ref.uid,
+    id: 7,
+    url: ref.url,
+    version: 1,
+    folderUid: FOLDER,
+    fingerprint: step.fingerprint,
+  }
 
   it('ensures the folder, then saves the dashboard, then waits until no earlier save can land, and records DashboardUpserted', () => {
     scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
@@ -81,7 +93,17 @@ describe('upsertDashboard$', () => {
       const grafana = { ...unusedGrafana, getDashboard: absent, ensureFolder: () => folder, upsertDashboard: () => save }
 
       expectObservable(upsertDashboard$(step, stepDeps({ grafana }))).toBe(expected, {
-        e: [{ v: 1, requestId: 'r1', at: NOW, type: 'StepFailed', step: 'upsertDashboard', reason: `Grafana upsert dashboard tcm-${SERVICE}: Permission denied`, retryable: false }],
+        e: [
+          {
+            v: 1,
+            requestId: 'r1',
+            at: NOW,
+            type: 'StepFailed',
+            step: 'upsertDashboard',
+            reason: `Grafana upsert dashboard tcm-${SERVICE}: Permission denied`,
+            retryable: false,
+          },
+        ],
       })
     })
   })
@@ -98,7 +120,12 @@ describe('upsertDashboard$', () => {
 
   it('names General when the dashboard was moved to the root', () => {
     scheduler.run(({ cold, expectObservable }) => {
-      const grafana = { ...unusedGrafana, ensureFolder: () => cold<void>('|'), getDashboard: () => cold('-g|', { g: ref }), settle: () => cold('(s|)', { s: [] }) }
+      const grafana = {
+        ...unusedGrafana,
+        ensureFolder: () => cold<void>('|'),
+        getDashboard: () => cold('-g|', { g: ref }),
+        settle: () => cold('(s|)', { s: [] }),
+      }
       expectObservable(upsertDashboard$(step, stepDeps({ grafana }))).toBe('-e|', { e: [{ ...upserted, leftInFolder: 'General' }] })
     })
   })

@@ -11,12 +11,18 @@ const uid = dashboardUid('svc', 'metrics')
 const answer = (folderUid: string | undefined, datasourceUid = 'prometheus') => ({
   status: 200,
   text: JSON.stringify({
-    dashboard: { id: 1, uid, version: 3, title: 'App Metrics — svc', panels: [{ title: 'Memory Usage', datasource: { uid: datasourceUid }, targets: [{ expr: 'sum(x)', datasource: { uid: datasourceUid } }] }] },
+    dashboard: {
+      id: 1,
+      uid,
+      version: 3,
+      title: 'App Metrics — svc',
+      panels: [{ title: 'Memory Usage', datasource: { uid: datasourceUid }, targets: [{ expr: 'sum(x)', datasource: { uid: datasourceUid } }] }],
+    },
     meta: { url: `/d/${uid}/x`, ...(folderUid === undefined ? {} : { folderUid, folderTitle: 'Somewhere' }) },
   }),
 })
 
-describe('verify: a dashboard\'s verdict', () => {
+describe("verify: a dashboard's verdict", () => {
   it('given 404, then a failure that says reconcile, and no queries', () => {
     const finding = dashboardFinding('svc', 'metrics', 'prometheus', { status: 404, text: '{"message":"Dashboard not found"}' })
     expect(finding.check).to.include({ status: 'fail', name: 'grafana.dashboard metrics' })

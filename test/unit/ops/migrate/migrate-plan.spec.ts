@@ -2,7 +2,15 @@ import { expect } from 'chai'
 import type { PendingRequest } from '../../../../src/codecs/snapshot.js'
 import { scrapeConfigOf } from '../../../../src/effects/kube/scrapeconfig/scrape-config-of.js'
 import { federationJob, jobFingerprint } from '../../../../src/effects/prometheus/scrape-job.js'
-import { formatMigrate, migrateExitCode, migrateJson, planToScrapeConfig, planToSecret, summarize, type MigrateReport } from '../../../../src/ops/migrate/migrate-plan.js'
+import {
+  formatMigrate,
+  migrateExitCode,
+  migrateJson,
+  planToScrapeConfig,
+  planToSecret,
+  summarize,
+  type MigrateReport,
+} from '../../../../src/ops/migrate/migrate-plan.js'
 import { migrateCrashPointFromEnv } from '../../../../src/ops/migrate/migrate-crash-point.js'
 import { initialServiceState, type ServiceState } from '../../../../src/state/service-state.js'
 
@@ -51,7 +59,10 @@ describe('migrate-plan', () => {
     it('given a foreign job of the same name in the secret, a deleted service, a hand-edited object, then skip', () => {
       expect(planToSecret(ID, resource, active, { owned: false, value: item })).to.include({ kind: 'skip', skip: 'foreign' })
       expect(planToSecret(ID, resource, deleted, undefined)).to.include({ kind: 'skip', skip: 'deleted' })
-      expect(planToSecret(ID, { ...resource, spec: { ...resource.spec, scrapeInterval: '5s' } as typeof resource.spec }, active, undefined)).to.include({ kind: 'skip', skip: 'undecodable' })
+      expect(planToSecret(ID, { ...resource, spec: { ...resource.spec, scrapeInterval: '5s' } as typeof resource.spec }, active, undefined)).to.include({
+        kind: 'skip',
+        skip: 'undecodable',
+      })
     })
   })
 
@@ -59,7 +70,7 @@ describe('migrate-plan', () => {
     const report = (over: Partial<MigrateReport>): MigrateReport => ({ to: 'scrapeconfig', dryRun: false, services: [], full: null, ...over })
     const moved = { serviceId: 'a', outcome: 'moved' } as const
     const there = { serviceId: 'b', outcome: 'already-there' } as const
-    const skipped = { serviceId: 'c', outcome: 'skipped', kind: 'foreign', reason: 'somebody else\'s' } as const
+    const skipped = { serviceId: 'c', outcome: 'skipped', kind: 'foreign', reason: "somebody else's" } as const
 
     it('counts each outcome and each skip reason', () => {
       const s = summarize(report({ services: [moved, there, skipped, { serviceId: 'd', outcome: 'failed', reason: 'x' }] }))
@@ -84,8 +95,12 @@ describe('migrate-plan', () => {
         "skipped        c (foreign object of the same name): somebody else's",
         'migrate --to scrapeconfig: moved 1, already there 1, skipped 1 (foreign object of the same name 1), failed 0',
       ])
-      expect(formatMigrate(report({ dryRun: true, services: [{ serviceId: 'a', outcome: 'would-move' }] }))).to.match(/^would move {5}a\nmigrate --to scrapeconfig, dry run, nothing changed: would move 1/)
-      expect(formatMigrate(report({ to: 'secret', full: 'secret m/s is full', services: [{ serviceId: 'e', outcome: 'left', reason: 'full' }] }))).to.match(/STOPPED: secret m\/s is full; 1 job\(s\) stay as ScrapeConfigs/)
+      expect(formatMigrate(report({ dryRun: true, services: [{ serviceId: 'a', outcome: 'would-move' }] }))).to.match(
+        /^would move {5}a\nmigrate --to scrapeconfig, dry run, nothing changed: would move 1/,
+      )
+      expect(formatMigrate(report({ to: 'secret', full: 'secret m/s is full', services: [{ serviceId: 'e', outcome: 'left', reason: 'full' }] }))).to.match(
+        /STOPPED: secret m\/s is full; 1 job\(s\) stay as ScrapeConfigs/,
+      )
       expect(migrateJson(report({ services: [moved] }))).to.deep.include({ to: 'scrapeconfig', dryRun: false, full: null })
     })
   })

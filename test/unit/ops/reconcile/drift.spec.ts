@@ -27,7 +27,13 @@ const deletePayload = (serviceId: string) => {
 const observed = (state: ServiceState, o: Partial<ObservedService> = {}): ObservedService => ({ state, missingDashboards: [], taggedDashboards: [], ...o })
 
 describe('ops/drift (pure)', () => {
-  const secret = jobsInSecret(applyEdits(emptyScrapeConfigList, [{ op: 'upsert', job: job('a') }, { op: 'upsert', job: job('b', '10.9.9.9') }, { op: 'upsert', job: job('gone') }]).entries)
+  const secret = jobsInSecret(
+    applyEdits(emptyScrapeConfigList, [
+      { op: 'upsert', job: job('a') },
+      { op: 'upsert', job: job('b', '10.9.9.9') },
+      { op: 'upsert', job: job('gone') },
+    ]).entries,
+  )
 
   it('nothing when the secret and Grafana match the log', () => {
     expect(findDrift([observed(active('a')), observed(deleted('other'))], secret)).to.deep.equal([])
@@ -56,7 +62,21 @@ describe('ops/drift (pure)', () => {
   })
 
   it('a service with requests in progress is left to the running service', () => {
-    const busy: ServiceState = { ...active('c'), pending: [{ requestId: 'r', request: { kind: 'delete', payload: deletePayload('c') }, kogito: {}, acceptedAt: 't', done: [], failure: null, redeliveries: 0, removed: { job: false, dashboardUids: [] } }] }
+    const busy: ServiceState = {
+      ...active('c'),
+      pending: [
+        {
+          requestId: 'r',
+          request: { kind: 'delete', payload: deletePayload('c') },
+          kogito: {},
+          acceptedAt: 't',
+          done: [],
+          failure: null,
+          redeliveries: 0,
+          removed: { job: false, dashboardUids: [] },
+        },
+      ],
+    }
     expect(findDrift([observed(busy, { missingDashboards: ['metrics'] })], secret)).to.deep.equal([])
   })
 
@@ -64,7 +84,7 @@ describe('ops/drift (pure)', () => {
     expect(findDrift([observed({ ...initialServiceState('gone'), status: 'failed' })], secret)).to.deep.equal([])
   })
 
-  describe('given the scrapeconfig backend (the service\'s own ScrapeConfigs read back as jobs)', () => {
+  describe("given the scrapeconfig backend (the service's own ScrapeConfigs read back as jobs)", () => {
     const options = { namespace: 'monitoring', extraLabels: { release: 'prometheus' } }
     const own = [scrapeConfigOf(job('a'), options), scrapeConfigOf(job('b', '10.9.9.9'), options), scrapeConfigOf(job('gone'), options)]
     const services = [observed(active('a')), observed(active('b')), observed(active('c')), observed(deleted('gone'))]
@@ -73,13 +93,15 @@ describe('ops/drift (pure)', () => {
       expect(findDrift(services, jobsInScrapeConfigs(own))).to.deep.equal(findDrift(services, secret))
     })
 
-    it('when an object of a missing job\'s name is somebody else\'s, then job-missing says the repair will fail on it', () => {
+    it("when an object of a missing job's name is somebody else's, then job-missing says the repair will fail on it", () => {
       const drift = findDrift([observed(active('c'))], jobsInScrapeConfigs(own, new Set(['c'])))
       expect(drift).to.deep.equal([{ kind: 'job-missing', serviceId: 'c', jobName: 'c', foreign: true }])
-      expect(describeDrift(drift[0]!, 'scrapeconfig')).to.match(/^job c has no ScrapeConfig; an object of its name exists that this service did not create, so the repair will fail on it/)
+      expect(describeDrift(drift[0]!, 'scrapeconfig')).to.match(
+        /^job c has no ScrapeConfig; an object of its name exists that this service did not create, so the repair will fail on it/,
+      )
     })
 
-    it('when an object carries the managed-by label but not the service\'s annotation, then it is not the service\'s job', () => {
+    it("when an object carries the managed-by label but not the service's annotation, then it is not the service's job", () => {
       const copied = { ...own[0]!, metadata: { ...own[0]!.metadata, annotations: {} } }
       expect(findDrift([observed(active('a'))], jobsInScrapeConfigs([copied]))).to.deep.equal([{ kind: 'job-missing', serviceId: 'a', jobName: 'a' }])
     })

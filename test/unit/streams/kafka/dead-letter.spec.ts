@@ -23,7 +23,12 @@ describe('effects/dead-letter', () => {
   it('given a small payload, then the whole of it, its size and sha256', () => {
     const value = Buffer.from('{ not json')
     const { body } = letterOf(value)
-    expect(body).to.include({ valueBase64: value.toString('base64'), valueBytes: value.length, valueSha256: createHash('sha256').update(value).digest('hex'), valueTruncated: false })
+    expect(body).to.include({
+      valueBase64: value.toString('base64'),
+      valueBytes: value.length,
+      valueSha256: createHash('sha256').update(value).digest('hex'),
+      valueTruncated: false,
+    })
   })
 
   it('given a 900 KB garbage record, then a dead letter within KAFKA_MAX_RECORD_BYTES carrying a prefix, the size and the sha256 of the whole', () => {

@@ -5,7 +5,11 @@ import { createRecordSender, isPermanentSendError } from '../../../../src/stream
 import { limitedProducer } from '../../../support/limited-producer.js'
 
 const DLQ = 'telemetry-dead-letter'
-const record = (key: string, bytes = 100): ResultRecord => ({ topic: 'sonata-service-dashboard-result', key, value: JSON.stringify({ k: key, pad: 'x'.repeat(bytes) }) })
+const record = (key: string, bytes = 100): ResultRecord => ({
+  topic: 'sonata-service-dashboard-result',
+  key,
+  value: JSON.stringify({ k: key, pad: 'x'.repeat(bytes) }),
+})
 
 /** A producer that only records what it was given (the broker accepts everything). */
 const recordingProducer = () => {
@@ -35,7 +39,11 @@ describe('streams/kafka/kafka-publisher', () => {
     const send = createRecordSender(limitedProducer(producer, 10_000), options(10_000, unsendable))
     expect(await send([record('a'), record('big', 50_000), record('c')])).to.deep.equal([undefined, undefined, undefined])
     expect(calls()).to.equal(1)
-    expect(written.map((w) => [w.topic, w.key])).to.deep.equal([['sonata-service-dashboard-result', 'a'], ['sonata-service-dashboard-result', 'c'], [DLQ, 'big']])
+    expect(written.map((w) => [w.topic, w.key])).to.deep.equal([
+      ['sonata-service-dashboard-result', 'a'],
+      ['sonata-service-dashboard-result', 'c'],
+      [DLQ, 'big'],
+    ])
     const letter = JSON.parse(written[2]?.value ?? '{}') as Record<string, unknown>
     expect(letter).to.include({ topic: 'sonata-service-dashboard-result', valueTruncated: true })
     expect(written[2]?.value.length).to.be.below(10_000)
@@ -47,7 +55,11 @@ describe('streams/kafka/kafka-publisher', () => {
     const broker = limitedProducer(producer, 20_000)
     const send = createRecordSender(broker, options(1_000_000))
     expect(await send([record('a'), record('big', 30_000), record('c')])).to.deep.equal([undefined, undefined, undefined])
-    expect(written.map((w) => [w.topic, w.key])).to.deep.equal([['sonata-service-dashboard-result', 'a'], [DLQ, 'big'], ['sonata-service-dashboard-result', 'c']])
+    expect(written.map((w) => [w.topic, w.key])).to.deep.equal([
+      ['sonata-service-dashboard-result', 'a'],
+      [DLQ, 'big'],
+      ['sonata-service-dashboard-result', 'c'],
+    ])
     expect(broker.refusals()).to.equal(2) // the batch, then the record alone
   })
 
@@ -59,7 +71,8 @@ describe('streams/kafka/kafka-publisher', () => {
   })
 
   it('recognises the permanent refusals through kafkajs wrapping, and nothing else', () => {
-    expect(isPermanentSendError({ name: 'KafkaJSNonRetriableError', cause: { name: 'KafkaJSProtocolError', type: 'INVALID_RECORD', retriable: false } })).to.be.true
+    expect(isPermanentSendError({ name: 'KafkaJSNonRetriableError', cause: { name: 'KafkaJSProtocolError', type: 'INVALID_RECORD', retriable: false } })).to.be
+      .true
     expect(isPermanentSendError({ name: 'KafkaJSProtocolError', type: 'UNKNOWN_SERVER_ERROR', retriable: false })).to.be.true
     expect(isPermanentSendError({ name: 'KafkaJSProtocolError', type: 'NOT_LEADER_FOR_PARTITION', retriable: true })).to.be.false
     expect(isPermanentSendError(new KafkaJSConnectionError('x'))).to.be.false

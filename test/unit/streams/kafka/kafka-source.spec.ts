@@ -120,7 +120,10 @@ describe('kafkaBatches$', () => {
       double.crash(false)
       await clock.tickAsync(2000)
       expect(double.runs).to.have.length(3)
-      expect(crashes).to.deep.equal([[0, 1000], [1, 2000]])
+      expect(crashes).to.deep.equal([
+        [0, 1000],
+        [1, 2000],
+      ])
       sub.unsubscribe()
     })
 
@@ -149,7 +152,9 @@ describe('kafkaBatches$', () => {
       const double = consumerDouble()
       const delays: number[] = []
       let errored = false
-      const sub = kafkaBatches$(double.consumer, { restartDelayMs: (n) => 10 * (n + 1), onCrash: (_e, _n, delayMs) => delays.push(delayMs) }).subscribe({ error: () => (errored = true) })
+      const sub = kafkaBatches$(double.consumer, { restartDelayMs: (n) => 10 * (n + 1), onCrash: (_e, _n, delayMs) => delays.push(delayMs) }).subscribe({
+        error: () => (errored = true),
+      })
       double.failRunsWith(new Error('connect ECONNREFUSED'))
       double.crash(false)
       await clock.tickAsync(10)

@@ -36,7 +36,7 @@ describe('ScrapeConfig applier (client-node against the simulator)', () => {
     await applier.remove(ID)
   })
 
-  it('applies the service\'s ScrapeConfig under its field manager; applying again changes nothing', async () => {
+  it("applies the service's ScrapeConfig under its field manager; applying again changes nothing", async () => {
     const applied = await applier.apply(job)
     const desired = scrapeConfigOf(job, options)
     expect(applied.spec).to.deep.equal(desired.spec)
@@ -67,7 +67,10 @@ describe('ScrapeConfig applier (client-node against the simulator)', () => {
     // the mark is label AND annotation: a copied annotation alone is not enough
     sim.setScrapeConfig(NS, { metadata: { name: NAME, annotations: { 'telemetry-client.etsi-hypo/service-id': ID } }, spec: {} })
     expect(await applier.remove(ID)).to.equal('foreign')
-    sim.setScrapeConfig(NS, { metadata: { name: NAME, labels: { 'app.kubernetes.io/managed-by': 'telemetry-client' }, annotations: { 'telemetry-client.etsi-hypo/service-id': ID } }, spec: {} })
+    sim.setScrapeConfig(NS, {
+      metadata: { name: NAME, labels: { 'app.kubernetes.io/managed-by': 'telemetry-client' }, annotations: { 'telemetry-client.etsi-hypo/service-id': ID } },
+      spec: {},
+    })
     expect(await applier.remove(ID)).to.equal('removed')
   })
 

@@ -130,7 +130,7 @@ describe('kube secret client (client-node against the simulator)', () => {
   })
 
   it('readMetadata reads the resourceVersion without the data (a metadata-only GET) and rejects classified', async () => {
-    const full = (sim.requests.get('secret.get') ?? 0)
+    const full = sim.requests.get('secret.get') ?? 0
     const { resourceVersion } = await client.readMetadata()
     expect(resourceVersion).to.equal(sim.secret(NS, NAME)?.resourceVersion)
     expect(sim.requests.get('secret.get') ?? 0, 'no full read').to.equal(full)
@@ -154,9 +154,18 @@ describe('kube secret client (client-node against the simulator)', () => {
     expect(classifyKubeError(new ApiException(422, 'x', status(422), {}), 'put')).to.deep.equal({ kind: 'invalid', status: 422, message: 'put: 422 m422' })
     expect(classifyKubeError(new ApiException(400, 'x', status(400), {}), 'put').kind).to.equal('invalid')
     const tooLong = status(422, { causes: [{ reason: 'FieldValueTooLong', message: 'Too long: must have at most 1048576 bytes', field: 'data' }] })
-    expect(classifyKubeError(new ApiException(422, 'x', tooLong, {}), 'put')).to.deep.equal({ kind: 'too-large', status: 422, message: 'put: 422 m422', limitBytes: 1048576 })
+    expect(classifyKubeError(new ApiException(422, 'x', tooLong, {}), 'put')).to.deep.equal({
+      kind: 'too-large',
+      status: 422,
+      message: 'put: 422 m422',
+      limitBytes: 1048576,
+    })
     expect(classifyKubeError(new ApiException(413, 'x', status(413), {}), 'put').kind).to.equal('too-large')
-    expect(classifyKubeError(new ApiException(401, 'Unauthorized', undefined, {}), 'get')).to.deep.equal({ kind: 'unauthorized', status: 401, message: 'get: 401 HTTP 401' })
+    expect(classifyKubeError(new ApiException(401, 'Unauthorized', undefined, {}), 'get')).to.deep.equal({
+      kind: 'unauthorized',
+      status: 401,
+      message: 'get: 401 HTTP 401',
+    })
     const now = Date.parse('2025-01-01T00:00:00Z')
     const dated = new ApiException(503, 'x', status(503), { 'retry-after': 'Wed, 01 Jan 2025 00:00:05 GMT' })
     expect(classifyKubeError(dated, 'get', undefined, now).retryAfterMs).to.equal(5000)

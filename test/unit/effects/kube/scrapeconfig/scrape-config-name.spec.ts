@@ -6,11 +6,7 @@ import { scrapeConfigName, serviceIdOfScrapeConfigName } from '../../../../../sr
 /** The apiserver's IsDNS1123Subdomain. */
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/
 /** Every serviceId the codec accepts, biased towards the characters that need escaping. */
-const serviceId = fc.oneof(
-  fc.uuid(),
-  fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/),
-  fc.stringMatching(/^[aA0][aA_.-]{0,127}$/),
-)
+const serviceId = fc.oneof(fc.uuid(), fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/), fc.stringMatching(/^[aA0][aA_.-]{0,127}$/))
 
 describe('scrape-config-name', () => {
   it('given a UUID serviceId, then the id itself plus the tag 0', () => {
@@ -29,25 +25,34 @@ describe('scrape-config-name', () => {
   })
 
   it('is a DNS-1123 subdomain of at most 253 characters for every serviceId the codec accepts', () => {
-    fc.assert(fc.property(serviceId, (id) => {
-      fc.pre(ServiceId.is(id))
-      const name = scrapeConfigName(id)
-      expect(name).to.match(DNS1123_SUBDOMAIN)
-      expect(name.length).to.be.at.most(253)
-    }), { numRuns: 2000 })
+    fc.assert(
+      fc.property(serviceId, (id) => {
+        fc.pre(ServiceId.is(id))
+        const name = scrapeConfigName(id)
+        expect(name).to.match(DNS1123_SUBDOMAIN)
+        expect(name.length).to.be.at.most(253)
+      }),
+      { numRuns: 2000 },
+    )
   })
 
   it('is injective: the name decodes back to the exact serviceId', () => {
-    fc.assert(fc.property(serviceId, (id) => {
-      expect(serviceIdOfScrapeConfigName(scrapeConfigName(id))).to.equal(id)
-    }), { numRuns: 2000 })
+    fc.assert(
+      fc.property(serviceId, (id) => {
+        expect(serviceIdOfScrapeConfigName(scrapeConfigName(id))).to.equal(id)
+      }),
+      { numRuns: 2000 },
+    )
   })
 
   it('is injective: two different serviceIds never share a name', () => {
-    fc.assert(fc.property(serviceId, serviceId, (a, b) => {
-      fc.pre(a !== b)
-      expect(scrapeConfigName(a)).to.not.equal(scrapeConfigName(b))
-    }), { numRuns: 2000 })
+    fc.assert(
+      fc.property(serviceId, serviceId, (a, b) => {
+        fc.pre(a !== b)
+        expect(scrapeConfigName(a)).to.not.equal(scrapeConfigName(b))
+      }),
+      { numRuns: 2000 },
+    )
   })
 
   it('given a name it cannot have produced, then the inverse says so', () => {

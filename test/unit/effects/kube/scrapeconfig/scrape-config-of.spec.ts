@@ -48,7 +48,7 @@ describe('scrape-config-of', () => {
     expect(isRight(decoded) && decoded.right).to.deep.equal(object)
   })
 
-  it('is the service\'s own only with both the managed-by label and the serviceId annotation', () => {
+  it("is the service's own only with both the managed-by label and the serviceId annotation", () => {
     const own = scrapeConfigOf(job, options)
     expect(isOwnScrapeConfig(own, ID)).to.equal(true)
     expect(isOwnScrapeConfig(own, 'other')).to.equal(false)

@@ -32,7 +32,10 @@ const scripted = (answers: Array<() => Promise<unknown>>) => {
   }
   return { applier, calls, maxInFlight: () => maxInFlight }
 }
-const fail = (kind: 'retryable' | 'conflict' | 'forbidden', message: string = kind) => () => Promise.reject(new KubeErrorException({ kind, message }))
+const fail =
+  (kind: 'retryable' | 'conflict' | 'forbidden', message: string = kind) =>
+  () =>
+    Promise.reject(new KubeErrorException({ kind, message }))
 const noSleep = () => Promise.resolve()
 
 describe('scrape-config-writer', () => {
@@ -53,9 +56,15 @@ describe('scrape-config-writer', () => {
   })
 
   it('refuses a foreign object of the same name for good (no retry)', async () => {
-    const { applier, calls } = scripted([() => Promise.reject(new ForeignScrapeConfigError({ kind: 'conflict', status: 409, message: 'exists and was not created by this service' }))])
+    const { applier, calls } = scripted([
+      () => Promise.reject(new ForeignScrapeConfigError({ kind: 'conflict', status: 409, message: 'exists and was not created by this service' })),
+    ])
     const writer = createScrapeConfigWriter({ applier, maxInFlight: 2, sleep: noSleep })
-    expect(await firstValueFrom(writer.submit({ op: 'upsert', job }))).to.deep.equal({ ok: false, reason: 'exists and was not created by this service', retryable: false })
+    expect(await firstValueFrom(writer.submit({ op: 'upsert', job }))).to.deep.equal({
+      ok: false,
+      reason: 'exists and was not created by this service',
+      retryable: false,
+    })
     expect(calls).to.have.length(1)
   })
 
@@ -63,14 +72,20 @@ describe('scrape-config-writer', () => {
     const { applier, calls } = scripted([fail('retryable', '503'), fail('conflict', 'uid precondition'), () => Promise.resolve({})])
     const slept: number[] = []
     const attempts: string[] = []
-    const writer = createScrapeConfigWriter({ applier, maxInFlight: 2, sleep: (ms) => (slept.push(ms), Promise.resolve()), random: () => 0.5, onAttempt: (op, outcome) => attempts.push(`${op}:${outcome}`) })
+    const writer = createScrapeConfigWriter({
+      applier,
+      maxInFlight: 2,
+      sleep: (ms) => (slept.push(ms), Promise.resolve()),
+      random: () => 0.5,
+      onAttempt: (op, outcome) => attempts.push(`${op}:${outcome}`),
+    })
     expect((await firstValueFrom(writer.submit({ op: 'upsert', job }))).ok).to.equal(true)
     expect(calls).to.have.length(3)
     expect(slept).to.deep.equal([50, 100])
     expect(attempts).to.deep.equal(['upsert:retried', 'upsert:retried', 'upsert:ok'])
   })
 
-  it('gives up after maxAttempts as retryable, so the request\'s patience takes over', async () => {
+  it("gives up after maxAttempts as retryable, so the request's patience takes over", async () => {
     const { applier, calls } = scripted([fail('retryable', '503'), fail('retryable', '503'), fail('retryable', '503')])
     const writer = createScrapeConfigWriter({ applier, maxInFlight: 2, maxAttempts: 3, sleep: noSleep })
     const outcome = await firstValueFrom(writer.submit({ op: 'upsert', job }))
@@ -81,11 +96,19 @@ describe('scrape-config-writer', () => {
   it('answers a permission problem at once, not retryable', async () => {
     const { applier } = scripted([fail('forbidden', 'scrapeconfigs is forbidden')])
     const writer = createScrapeConfigWriter({ applier, maxInFlight: 2, sleep: noSleep })
-    expect(await firstValueFrom(writer.submit({ op: 'remove', jobName: 'svc-1' }))).to.deep.equal({ ok: false, reason: 'Kubernetes refused the ScrapeConfig update: scrapeconfigs is forbidden', retryable: false })
+    expect(await firstValueFrom(writer.submit({ op: 'remove', jobName: 'svc-1' }))).to.deep.equal({
+      ok: false,
+      reason: 'Kubernetes refused the ScrapeConfig update: scrapeconfigs is forbidden',
+      retryable: false,
+    })
   })
 
   it('reports a remove as present only when it removed the object; a foreign one is left and is no error', async () => {
-    for (const [answer, wasPresent] of [['removed', true], ['absent', false], ['foreign', false]] as const) {
+    for (const [answer, wasPresent] of [
+      ['removed', true],
+      ['absent', false],
+      ['foreign', false],
+    ] as const) {
       const { applier } = scripted([() => Promise.resolve(answer)])
       const writer = createScrapeConfigWriter({ applier, maxInFlight: 2, sleep: noSleep })
       expect(await firstValueFrom(writer.submit({ op: 'remove', jobName: 'svc-1' })), answer).to.deep.equal({ ok: true, changed: wasPresent, wasPresent })
@@ -112,7 +135,11 @@ describe('scrape-config-writer', () => {
     const { applier, calls } = scripted([() => Promise.resolve(undefined)])
     const writer = createScrapeConfigWriter({ applier, maxInFlight: 1, sleep: noSleep })
     const outcome = await firstValueFrom(writer.submit({ op: 'remove', jobName: 'svc-1', expect: 'f00d' }))
-    expect(outcome).to.deep.equal({ ok: false, reason: 'the ScrapeConfig of job svc-1 changed since it was planned (fingerprint none, absent, planned with f00d); nothing was changed', retryable: false })
+    expect(outcome).to.deep.equal({
+      ok: false,
+      reason: 'the ScrapeConfig of job svc-1 changed since it was planned (fingerprint none, absent, planned with f00d); nothing was changed',
+      retryable: false,
+    })
     expect(calls).to.deep.equal(['read'])
   })
 

@@ -44,7 +44,10 @@ describe('scrape-job-of-scrape-config: the inverse of scrapeConfigOf', () => {
     ['a relabeling with a regex', withSpec({ metricRelabelings: [{ action: 'replace', targetLabel: 'hypo_service_id', replacement: 'svc-1', regex: '.*' }] })],
     ['a job name of another service', withSpec({ jobName: 'svc-2' })],
     ['no annotation', { ...scrapeConfigOf(sample, options), metadata: { name: 'svc-1-0' } }],
-    ['an annotation naming another service', { ...scrapeConfigOf(sample, options), metadata: { name: 'svc-1-0', annotations: { [SERVICE_ID_ANNOTATION]: 'svc-2' } } }],
+    [
+      'an annotation naming another service',
+      { ...scrapeConfigOf(sample, options), metadata: { name: 'svc-1-0', annotations: { [SERVICE_ID_ANNOTATION]: 'svc-2' } } },
+    ],
   ]
   for (const [what, resource] of refused) {
     it(`given ${what}, then it is refused with a reason`, () => {
@@ -58,7 +61,7 @@ describe('scrape-job-codec: decodeServiceJob', () => {
   it('given the job the service renders (as read back from YAML), then it decodes to the same job', () => {
     expect(decodeServiceJob(JSON.parse(JSON.stringify(sample)), 'svc-1')).to.deep.equal({ _tag: 'Right', right: sample })
   })
-  it('given a job with a field more, a missing field, or another service\'s id, then it is refused', () => {
+  it("given a job with a field more, a missing field, or another service's id, then it is refused", () => {
     expect(isLeft(decodeServiceJob({ ...sample, scrape_interval: '5s' }, 'svc-1'))).to.equal(true)
     const { metric_relabel_configs: _dropped, ...older } = sample
     expect(isLeft(decodeServiceJob(older, 'svc-1'))).to.equal(true)
@@ -68,7 +71,7 @@ describe('scrape-job-codec: decodeServiceJob', () => {
 })
 
 describe('scrapeJobOf (drift: the job in place, or undefined)', () => {
-  it('is the job when the object is the service\'s own shape, undefined when it is not', () => {
+  it("is the job when the object is the service's own shape, undefined when it is not", () => {
     const job = federationJob({ serviceId: 'Svc_1.x', namespaces: ['a.b', 'c_d'], host: 'fe80::1', port: 1 })
     const object = scrapeConfigOf(job, { namespace: 'monitoring', extraLabels: { release: 'prometheus' } })
     expect(scrapeJobOf(object)).to.deep.equal(job)

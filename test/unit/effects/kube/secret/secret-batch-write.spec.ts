@@ -20,11 +20,9 @@ const remove = (jobName: string): JobChange => ({ op: 'remove', jobName })
 const secretWith = (...serviceIds: string[]): string => renderScrapeConfigList(applyEdits(emptyScrapeConfigList, serviceIds.map(upsert)))
 
 /** The ownership record saying the service created exactly these jobs. */
-const ownedBy = (...serviceIds: string[]): string =>
-  renderOwnedJobs(new Set(serviceIds))
+const ownedBy = (...serviceIds: string[]): string => renderOwnedJobs(new Set(serviceIds))
 
-const jobNamesIn = (text: string | undefined): string[] =>
-  ((load(text ?? '') as Array<{ job_name: string }> | null) ?? []).map((job) => job.job_name)
+const jobNamesIn = (text: string | undefined): string[] => ((load(text ?? '') as Array<{ job_name: string }> | null) ?? []).map((job) => job.job_name)
 
 const kubeError = (error: KubeError) => new KubeErrorException(error)
 const conflict = () => kubeError({ kind: 'conflict', status: 409, message: 'the object has been modified' })
@@ -77,7 +75,7 @@ describe('writeBatch', () => {
     expect(deps.cache?.resourceVersion).to.equal('12')
   })
 
-  it('on 409 re-reads and re-applies the batch on top of the other writer\'s version, keeping its job', async () => {
+  it("on 409 re-reads and re-applies the batch on top of the other writer's version, keeping its job", async () => {
     const { client, read, replace } = fakeClient({ resourceVersion: '10', value: secretWith('foreign') })
     read.onSecondCall().resolves({ resourceVersion: '20', value: secretWith('foreign', 'other-writer') })
     replace.onFirstCall().rejects(conflict())

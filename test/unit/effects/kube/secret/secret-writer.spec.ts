@@ -20,8 +20,7 @@ const settle = () => new Promise<void>((resolve) => setImmediate(resolve))
 /** A write fake whose calls stay pending until the test resolves or rejects them, one by one. */
 const controlledWrite = () => {
   const calls: Array<{ names: string[]; resolve: (result: WriteResult) => void; reject: (error: unknown) => void }> = []
-  const write = (edits: readonly JobEdit[]) =>
-    new Promise<WriteResult>((resolve, reject) => calls.push({ names: edits.map(nameOf), resolve, reject }))
+  const write = (edits: readonly JobEdit[]) => new Promise<WriteResult>((resolve, reject) => calls.push({ names: edits.map(nameOf), resolve, reject }))
   return { write, calls }
 }
 
