@@ -23,8 +23,14 @@ const BURST = 10_000
  */
 const SERVICES = 2_000
 const GRAFANA_LATENCY_MS = 200
-/** The stated bound for the service process's peak RSS during the burst. */
-const PEAK_RSS_BOUND_MB = 700
+/**
+ * The bound for the service process's peak RSS during the burst: the container's memory limit
+ * (deploy/base: 512Mi). Uncapped, V8 let the heap grow with garbage to 550–704 MB depending on the
+ * machine's load; capped as deployed, the process must stay inside the limit the kubelet enforces.
+ */
+const PEAK_RSS_BOUND_MB = 512
+/** NODE_OPTIONS as deploy/base/configmap.yaml sets it. */
+const DEPLOYED_NODE_OPTIONS = '--max-old-space-size=320'
 
 const memoryOf = (pid: number): { rssMb: number; peakMb: number } => {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8')
@@ -41,7 +47,8 @@ describe('reliability: backpressure, 10,000 requests with Grafana at 200 ms', fu
   it(`loses nothing and keeps the service's peak RSS under ${PEAK_RSS_BOUND_MB} MB`, async () => {
     const startedAt = Date.now()
     ctx.harness.stack.grafana.faults.add({ kind: '*', latencyMs: GRAFANA_LATENCY_MS })
-    service = spawnService(ctx.harness.stack.env)
+    // V8's heap capped as the manifests cap it (deploy/base/configmap.yaml NODE_OPTIONS): the bound is the container's limit
+    service = spawnService(ctx.harness.stack.env, { NODE_OPTIONS: DEPLOYED_NODE_OPTIONS })
     await service.started
     const pid = service.process.pid as number
     const idle = memoryOf(pid)
