@@ -12,71 +12,57 @@ const FLOORS = ['support', 'codecs', 'config', 'state', 'operators', 'effects', 
 // ops (operator commands) and runtime (the service's composition root) sit side by side under cli
 const PEERS = { ops: ['runtime'], runtime: ['ops'] }
 
+const forbid = (name, comment, from, to) => ({ name, comment, severity: 'error', from, to })
+
 const floorRules = FLOORS.flatMap((floor, index) => {
   const above = FLOORS.slice(index + 1).concat(PEERS[floor] ?? [])
   if (above.length === 0) return []
   return [
-    {
-      name: `no-upward-import-from-${floor}`,
-      comment: `src/${floor} may import only its own floor and those below it (${FLOORS.slice(0, index).join(', ') || 'none'})`,
-      severity: 'error',
-      from: { path: `^src/${floor}/` },
-      to: { path: `^src/(${[...new Set(above)].join('|')})/` },
-    },
+    forbid(
+      `no-upward-import-from-${floor}`,
+      `src/${floor} may import only its own floor and those below it (${FLOORS.slice(0, index).join(', ') || 'none'})`,
+      { path: `^src/${floor}/` },
+      { path: `^src/(${[...new Set(above)].join('|')})/` },
+    ),
   ]
 })
 
-const door = (name, modules, home) => ({
-  name: `one-door-${name}`,
-  comment: `only ${home} talks to ${name}`,
-  severity: 'error',
-  from: { path: '^src/', pathNot: `^${home}` },
-  to: { path: `(^|/)node_modules/(${modules})/` },
-})
+const door = (name, modules, home) =>
+  forbid(`one-door-${name}`, `only ${home} talks to ${name}`, { path: '^src/', pathNot: `^${home}` }, { path: `(^|/)node_modules/(${modules})/` })
 
 module.exports = {
   forbidden: [
     { name: 'no-circular', severity: 'error', from: { path: '^src/' }, to: { circular: true } },
-    {
-      name: 'service-never-imports-dev-test-bench',
-      comment: 'simulators, the local stack, tests and benchmarks are never part of the service',
-      severity: 'error',
-      from: { path: '^src/' },
-      to: { path: '^(dev|test|bench|scripts)/' },
-    },
-    {
-      name: 'unknown-floor',
-      comment: 'every folder of src is a floor listed in .dependency-cruiser.cjs',
-      severity: 'error',
-      from: { path: `^src/(?!(${FLOORS.join('|')})/)` },
-      to: {},
-    },
+    forbid(
+      'service-never-imports-dev-test-bench',
+      'simulators, the local stack, tests and benchmarks are never part of the service',
+      { path: '^src/' },
+      { path: '^(dev|test|bench|scripts)/' },
+    ),
+    forbid('unknown-floor', 'every folder of src is a floor listed in .dependency-cruiser.cjs', { path: `^src/(?!(${FLOORS.join('|')})/)` }, {}),
     ...floorRules,
     door('kafka', 'kafkajs', 'src/streams/kafka/'),
     door('redis', 'ioredis', 'src/state/store/'),
     door('kubernetes', '@kubernetes/client-node', 'src/effects/kube/'),
     door('grafana', 'ky', 'src/effects/grafana/'),
-    {
-      name: 'prometheus-room-is-pure',
-      comment: 'src/effects/prometheus builds text and data; it calls no external system and no other room',
-      severity: 'error',
-      from: { path: '^src/effects/prometheus/' },
-      to: { path: ['^src/effects/(kube|grafana|steps|verify)/', '(^|/)node_modules/(ky|@kubernetes/client-node|kafkajs|ioredis)/'] },
-    },
-    {
-      name: 'rooms-never-import-steps-or-verify',
-      comment: 'the step effects and verify use the rooms (Kubernetes, Grafana, Prometheus), never the other way round',
-      severity: 'error',
-      from: { path: '^src/effects/(kube|grafana|prometheus)/' },
-      to: { path: '^src/effects/(steps|verify)/' },
-    },
-    {
-      name: 'scrape-backends-apart',
-      comment: 'the secret backend and the ScrapeConfig backend meet only in src/effects/kube (the ScrapeTargets port, errors, probes)',
-      severity: 'error',
-      from: { path: '^src/effects/kube/secret/' },
-      to: { path: '^src/effects/kube/scrapeconfig/' },
-    },
+    forbid(
+      'prometheus-room-is-pure',
+      'src/effects/prometheus builds text and data; it calls no external system and no other room',
+      { path: '^src/effects/prometheus/' },
+      { path: ['^src/effects/(kube|grafana|steps|verify)/', '(^|/)node_modules/(ky|@kubernetes/client-node|kafkajs|ioredis)/'] },
+    ),
+    forbid(
+      'rooms-never-import-steps-or-verify',
+      'the step effects and verify use the rooms (Kubernetes, Grafana, Prometheus), never the other way round',
+      { path: '^src/effects/(kube|grafana|prometheus)/' },
+      { path: '^src/effects/(steps|verify)/' },
+    ),
+    forbid(
+      'scrape-backends-apart',
+      'the secret backend and the ScrapeConfig backend meet only in src/effects/kube (the ScrapeTargets port, errors, probes)',
+      { path: '^src/effects/kube/secret/' },
+      { path: '^src/effects/kube/scrapeconfig/' },
+    ),
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

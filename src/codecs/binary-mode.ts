@@ -9,7 +9,7 @@
  * and the same reasons. Headers are untrusted input: their count, name and value lengths are
  * bounded, and their bytes count towards the message size limit.
  */
-import { isLeft, left, type Either } from 'fp-ts/lib/Either.js'
+import { isLeft, type Either } from 'fp-ts/lib/Either.js'
 import { kogitoAttributesOf } from './cloud-event.js'
 import type { Delivery, RecordHeaders } from './delivery.js'
 import { preview } from './decode.js'
@@ -18,10 +18,10 @@ import {
   decodeRequestMessage,
   decodeRequestObject,
   parseJsonBytes,
+  rejectOnTopic,
   type RejectedMessage,
   type RequestMessage,
 } from './request-message.js'
-import { requestKindOfTopic } from './topics.js'
 
 export const HEADER_LIMITS = { count: 64, nameChars: 64, valueBytes: 4096 } as const
 
@@ -105,15 +105,8 @@ const readHeaders = (headers: RecordHeaders): ReadHeaders => {
 
 /** A rejection that still carries what the headers told (id, kogito*) so a FAILURE can be correlated. */
 const rejectWithAttributes = (topic: string, attributes: Attributes, reason: string): Either<RejectedMessage, RequestMessage> => {
-  const kind = requestKindOfTopic(topic)
   const id = attributes['id']
-  return left({
-    ...(kind === undefined ? {} : { kind }),
-    kogito: kogitoAttributesOf(attributes),
-    ...(id === undefined || id === '' ? {} : { cloudEventId: id }),
-    reason,
-    reasons: [reason],
-  })
+  return rejectOnTopic(topic, { kogito: kogitoAttributesOf(attributes), ...(id === undefined || id === '' ? {} : { cloudEventId: id }) })(reason)
 }
 
 /** A binary-mode record → the structured envelope object it stands for → the shared decoder. */
@@ -123,9 +116,7 @@ export const decodeBinaryRequest = (
   value: Buffer | null,
   maxBytes: number = DEFAULT_MAX_MESSAGE_BYTES,
 ): Either<RejectedMessage, RequestMessage> => {
-  const kind = requestKindOfTopic(topic)
-  const reject = (reason: string): Either<RejectedMessage, RequestMessage> =>
-    left({ ...(kind === undefined ? {} : { kind }), kogito: {}, reason, reasons: [reason] })
+  const reject = rejectOnTopic(topic)
   const read = readHeaders(headers)
   if (read.problem !== undefined) return rejectWithAttributes(topic, read.attributes, `invalid binary-mode CloudEvent: ${read.problem}`)
   const size = read.bytes + (value?.length ?? 0)

@@ -92,14 +92,20 @@ export const parseJsonBytes = (value: Buffer): Either<string, unknown> => {
   }
 }
 
+/** A rejection of a record on `topic`, with what is known of the request (its kind from the topic, plus `known`). */
+export const rejectOnTopic =
+  (topic: string, known: Partial<Omit<RejectedMessage, 'kind' | 'reason' | 'reasons'>> = {}) =>
+  (reason: string, reasons: readonly string[] = [reason]): Either<RejectedMessage, RequestMessage> => {
+    const kind = requestKindOfTopic(topic)
+    return left({ ...(kind === undefined ? {} : { kind }), kogito: {}, ...known, reason, reasons })
+  }
+
 export const decodeRequestMessage = (
   topic: string,
   value: Buffer | null,
   maxBytes: number = DEFAULT_MAX_MESSAGE_BYTES,
 ): Either<RejectedMessage, RequestMessage> => {
-  const kind = requestKindOfTopic(topic)
-  const reject = (reason: string): Either<RejectedMessage, RequestMessage> =>
-    left({ ...(kind === undefined ? {} : { kind }), kogito: {}, reason, reasons: [reason] })
+  const reject = rejectOnTopic(topic)
 
   if (value === null) return reject('empty message: the record has no value (tombstone)')
   if (value.length === 0) return reject('empty message: the record value is 0 bytes')

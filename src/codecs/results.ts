@@ -9,41 +9,23 @@ import * as t from 'io-ts'
 export const OrderStatus = t.keyof({ SUCCESS: null, FAILURE: null }, 'OrderStatus')
 export type OrderStatus = t.TypeOf<typeof OrderStatus>
 
+/** A result's `data`: its own fields plus the outcome every result carries, under the spec's names. */
+const resultData = <P extends t.Props>(name: string, props: P) =>
+  t.exact(t.type({ ...props, dashboardDataOrderStatus: OrderStatus, dashboardDataOrderMessage: t.string }), name)
+
 /** sonata-service-dashboard-result: exactly the spec's fields. */
-export const DashboardResult = t.exact(
-  t.type({
-    dashboardId: t.string,
-    serviceId: t.string,
-    metricsDashboardUrl: t.string,
-    logsDashboardUrl: t.string,
-    dashboardDataOrderStatus: OrderStatus,
-    dashboardDataOrderMessage: t.string,
-  }),
-  'DashboardResult',
-)
+export const DashboardResult = resultData('DashboardResult', {
+  dashboardId: t.string,
+  serviceId: t.string,
+  metricsDashboardUrl: t.string,
+  logsDashboardUrl: t.string,
+})
 export type DashboardResult = t.TypeOf<typeof DashboardResult>
 
 /** telemetry-platform-service-result: the platform-service logs dashboard. */
-export const PlatformServiceResult = t.exact(
-  t.type({
-    dashboardId: t.string,
-    serviceId: t.string,
-    logsDashboardUrl: t.string,
-    dashboardDataOrderStatus: OrderStatus,
-    dashboardDataOrderMessage: t.string,
-  }),
-  'PlatformServiceResult',
-)
+export const PlatformServiceResult = resultData('PlatformServiceResult', { dashboardId: t.string, serviceId: t.string, logsDashboardUrl: t.string })
 export type PlatformServiceResult = t.TypeOf<typeof PlatformServiceResult>
 
 /** sonata-service-delete-dashboard-result: which dashboards were removed (empty when none existed). */
-export const DeleteDashboardResult = t.exact(
-  t.type({
-    serviceId: t.string,
-    dashboardDataOrderStatus: OrderStatus,
-    dashboardDataOrderMessage: t.string,
-    deletedDashboardUids: t.array(t.string),
-  }),
-  'DeleteDashboardResult',
-)
+export const DeleteDashboardResult = resultData('DeleteDashboardResult', { serviceId: t.string, deletedDashboardUids: t.array(t.string) })
 export type DeleteDashboardResult = t.TypeOf<typeof DeleteDashboardResult>

@@ -38,7 +38,7 @@ import { configToEnv } from './config-to-env.js'
 import { TargetAllowList } from './target-allow.js'
 import { rejectedValueMessage } from './shown-value.js'
 import { DurationFromString } from './duration.js'
-import type { ConfigShape, ScrapeConfigRef, ScrapeTargetsConfig } from './config-shape.js'
+import type { ConfigShape, ScrapeConfigRef, ScrapeTargetsConfig, SecretRef } from './config-shape.js'
 export type { SecretRef, ScrapeConfigRef, ScrapeTargetsConfig } from './config-shape.js'
 import { KubeLabels } from './kube-labels.js'
 
@@ -74,6 +74,63 @@ export interface EnvReader {
   raw(name: string): string | undefined
   opt<A>(name: string, codec: t.Type<A, string, unknown>): A | undefined
   req<A>(name: string, codec: t.Type<A, string, unknown>): A | undefined
+  /** report a problem with a variable (never its value: it may be a credential) */
+  problem(name: string, message: string): void
+}
+
+/** REDIS_URL, REDIS_CLUSTER_NODES, REDIS_KEY_PREFIX: the service's and the operator commands' */
+export const redisSettings = (r: EnvReader): Config['redis'] => {
+  const clusterNodes = r.opt('REDIS_CLUSTER_NODES', HostPortList)
+  return {
+    url: r.opt('REDIS_URL', RedisUrl) ?? DEFAULTS.REDIS_URL,
+    ...(clusterNodes === undefined ? {} : { clusterNodes }),
+    keyPrefix: r.opt('REDIS_KEY_PREFIX', KeyPrefix) ?? DEFAULTS.REDIS_KEY_PREFIX,
+  }
+}
+
+/** PROMETHEUS_TARGET_ALLOW: which scrape targets a request may name (any when unset) */
+export const targetSettings = (r: EnvReader): Config['targets'] => {
+  const allow = r.opt('PROMETHEUS_TARGET_ALLOW', TargetAllowList)
+  return allow === undefined ? {} : { allow }
+}
+
+/** KUBECONFIG (in-cluster when unset) */
+export const kubeSettings = (r: EnvReader): Config['kube'] => {
+  const kubeconfigPath = r.opt('KUBECONFIG', Secret)
+  return kubeconfigPath === undefined ? {} : { kubeconfigPath }
+}
+
+type GrafanaAccess = Pick<Config['grafana'], 'url' | 'auth'>
+
+/** GRAFANA_URL and the credentials: one token, or a user with a password */
+export const grafanaAccess = (r: EnvReader): GrafanaAccess => {
+  const url = r.req('GRAFANA_URL', HttpUrl) ?? ''
+  const token = r.opt('GRAFANA_TOKEN', Secret)
+  const user = r.opt('GRAFANA_USER', Secret)
+  const password = r.opt('GRAFANA_PASSWORD', Secret)
+  const [hasToken, hasUser, hasPassword] = ['GRAFANA_TOKEN', 'GRAFANA_USER', 'GRAFANA_PASSWORD'].map((n) => r.raw(n) !== undefined)
+  if (hasToken && (hasUser || hasPassword)) r.problem('GRAFANA_TOKEN', 'set either GRAFANA_TOKEN or GRAFANA_USER+GRAFANA_PASSWORD, not both')
+  else if (!hasToken && !hasUser && !hasPassword) r.problem('GRAFANA_TOKEN', 'required (or GRAFANA_USER and GRAFANA_PASSWORD), none set')
+  else if (hasUser && !hasPassword) r.problem('GRAFANA_PASSWORD', 'required when GRAFANA_USER is set')
+  else if (hasPassword && !hasUser) r.problem('GRAFANA_USER', 'required when GRAFANA_PASSWORD is set')
+  return { url, auth: token !== undefined ? { token } : { ...(user === undefined ? {} : { user }), ...(password === undefined ? {} : { password }) } }
+}
+
+/** The rest of GRAFANA_* (GRAFANA_PUBLIC_URL is the service's alone) and LOKI_SERVICE_LABEL, with their defaults */
+export const grafanaSettings = (r: EnvReader, access: GrafanaAccess): Omit<Config['grafana'], 'publicUrl'> => {
+  // the log queries of the logs dashboards select the service by this label
+  const lokiServiceLabel = r.opt('LOKI_SERVICE_LABEL', LabelName)
+  return {
+    ...access,
+    prometheusDatasourceUid: r.opt('GRAFANA_PROMETHEUS_DATASOURCE_UID', GrafanaUid) ?? DEFAULTS.GRAFANA_PROMETHEUS_DATASOURCE_UID,
+    lokiDatasourceUid: r.opt('GRAFANA_LOKI_DATASOURCE_UID', GrafanaUid) ?? DEFAULTS.GRAFANA_LOKI_DATASOURCE_UID,
+    timeoutMs: r.opt('GRAFANA_TIMEOUT_MS', IntFromString(100, 600_000)) ?? 10_000,
+    retries: r.opt('GRAFANA_RETRIES', IntFromString(0, 20)) ?? 4,
+    maxConcurrency: r.opt('GRAFANA_MAX_CONCURRENCY', IntFromString(1, 1000)) ?? 32,
+    api: r.opt('GRAFANA_API', GrafanaApiFromString) ?? 'auto',
+    namespace: r.opt('GRAFANA_NAMESPACE', KubeNamespaceName) ?? 'default',
+    ...(lokiServiceLabel === undefined ? {} : { lokiServiceLabel }),
+  }
 }
 
 /** SCRAPE_CONFIG_NAMESPACE (required), SCRAPE_CONFIG_LABELS, SCRAPE_CONFIG_MAX_IN_FLIGHT. */
@@ -83,6 +140,13 @@ export const scrapeConfigRef = (r: EnvReader): ScrapeConfigRef => ({
   maxInFlight: r.opt('SCRAPE_CONFIG_MAX_IN_FLIGHT', IntFromString(1, 1000)) ?? 16,
 })
 
+/** SECRET_NAMESPACE and SECRET_NAME (required), SECRET_KEY: the secret holding the scrape-config list */
+export const secretRef = (r: EnvReader): SecretRef => ({
+  namespace: r.req('SECRET_NAMESPACE', KubeNamespaceName) ?? '',
+  name: r.req('SECRET_NAME', KubeObjectName) ?? '',
+  key: r.opt('SECRET_KEY', SecretKey) ?? DEFAULTS.SECRET_KEY,
+})
+
 /**
  * SCRAPE_CONFIG_BACKEND and the settings of each backend: the active backend's are required
  * (SECRET_NAMESPACE+SECRET_NAME, or SCRAPE_CONFIG_NAMESPACE), the other's are read when given.
@@ -90,13 +154,7 @@ export const scrapeConfigRef = (r: EnvReader): ScrapeConfigRef => ({
 export const scrapeTargets = (r: EnvReader): ScrapeTargetsConfig => {
   const backend = r.opt('SCRAPE_CONFIG_BACKEND', ScrapeBackendFromString) ?? 'secret'
   const secretGiven = backend === 'secret' || r.raw('SECRET_NAMESPACE') !== undefined || r.raw('SECRET_NAME') !== undefined
-  const secret = secretGiven
-    ? {
-        namespace: r.req('SECRET_NAMESPACE', KubeNamespaceName) ?? '',
-        name: r.req('SECRET_NAME', KubeObjectName) ?? '',
-        key: r.opt('SECRET_KEY', SecretKey) ?? DEFAULTS.SECRET_KEY,
-      }
-    : undefined
+  const secret = secretGiven ? secretRef(r) : undefined
   const scrapeConfigGiven = backend === 'scrapeconfig' || r.raw('SCRAPE_CONFIG_NAMESPACE') !== undefined
   const scrapeConfig = scrapeConfigGiven ? scrapeConfigRef(r) : undefined
   if (backend === 'secret')
@@ -140,23 +198,12 @@ const decodeEnv = (u: unknown, c: t.Context): t.Validation<Config> => {
     problem('KAFKA_SASL_MECHANISM', 'required when KAFKA_SASL_USERNAME or KAFKA_SASL_PASSWORD is set')
   }
 
-  const grafanaUrl = req('GRAFANA_URL', HttpUrl)
-  const token = opt('GRAFANA_TOKEN', Secret)
-  const user = opt('GRAFANA_USER', Secret)
-  const password = opt('GRAFANA_PASSWORD', Secret)
-  const [hasToken, hasUser, hasPassword] = ['GRAFANA_TOKEN', 'GRAFANA_USER', 'GRAFANA_PASSWORD'].map((n) => raw(n) !== undefined)
-  if (hasToken && (hasUser || hasPassword)) problem('GRAFANA_TOKEN', 'set either GRAFANA_TOKEN or GRAFANA_USER+GRAFANA_PASSWORD, not both')
-  else if (!hasToken && !hasUser && !hasPassword) problem('GRAFANA_TOKEN', 'required (or GRAFANA_USER and GRAFANA_PASSWORD), none set')
-  else if (hasUser && !hasPassword) problem('GRAFANA_PASSWORD', 'required when GRAFANA_USER is set')
-  else if (hasPassword && !hasUser) problem('GRAFANA_USER', 'required when GRAFANA_PASSWORD is set')
+  const reader: EnvReader = { raw, opt, req, problem }
+  const grafanaAt = grafanaAccess(reader)
 
   const deadLetterTopic = def('DEAD_LETTER_TOPIC', TopicName, DEFAULTS.DEAD_LETTER_TOPIC)
   if (CONTRACT_TOPICS.includes(deadLetterTopic)) problem('DEAD_LETTER_TOPIC', `must not be a request or result topic, got "${deadLetterTopic}"`)
 
-  const clusterNodes = opt('REDIS_CLUSTER_NODES', HostPortList)
-  const kubeconfigPath = opt('KUBECONFIG', Secret)
-  const lokiServiceLabel = opt('LOKI_SERVICE_LABEL', LabelName)
-  const targetAllow = opt('PROMETHEUS_TARGET_ALLOW', TargetAllowList)
   const config = {
     kafka: {
       brokers: brokers ?? [],
@@ -174,28 +221,12 @@ const decodeEnv = (u: unknown, c: t.Context): t.Validation<Config> => {
         ? { sasl: { mechanism, username: saslUser, password: saslPassword } }
         : {}),
     },
-    redis: {
-      url: def('REDIS_URL', RedisUrl, DEFAULTS.REDIS_URL),
-      ...(clusterNodes === undefined ? {} : { clusterNodes }),
-      keyPrefix: def('REDIS_KEY_PREFIX', KeyPrefix, DEFAULTS.REDIS_KEY_PREFIX),
-    },
-    kube: kubeconfigPath === undefined ? {} : { kubeconfigPath },
+    redis: redisSettings(reader),
+    kube: kubeSettings(reader),
     // read here, where SECRET_* always were: problems are reported in the variables' order
-    scrape: scrapeTargets({ raw, opt, req }),
-    grafana: {
-      url: grafanaUrl ?? '',
-      publicUrl: def('GRAFANA_PUBLIC_URL', HttpUrl, grafanaUrl ?? ''),
-      auth: token !== undefined ? { token } : { ...(user === undefined ? {} : { user }), ...(password === undefined ? {} : { password }) },
-      prometheusDatasourceUid: def('GRAFANA_PROMETHEUS_DATASOURCE_UID', GrafanaUid, DEFAULTS.GRAFANA_PROMETHEUS_DATASOURCE_UID),
-      lokiDatasourceUid: def('GRAFANA_LOKI_DATASOURCE_UID', GrafanaUid, DEFAULTS.GRAFANA_LOKI_DATASOURCE_UID),
-      timeoutMs: def('GRAFANA_TIMEOUT_MS', IntFromString(100, 600_000), 10_000),
-      retries: def('GRAFANA_RETRIES', IntFromString(0, 20), 4),
-      maxConcurrency: def('GRAFANA_MAX_CONCURRENCY', IntFromString(1, 1000), 32),
-      api: def('GRAFANA_API', GrafanaApiFromString, 'auto'),
-      namespace: def('GRAFANA_NAMESPACE', KubeNamespaceName, 'default'),
-      ...(lokiServiceLabel === undefined ? {} : { lokiServiceLabel }),
-    },
-    targets: targetAllow === undefined ? {} : { allow: targetAllow },
+    scrape: scrapeTargets(reader),
+    grafana: { publicUrl: def('GRAFANA_PUBLIC_URL', HttpUrl, grafanaAt.url), ...grafanaSettings(reader, grafanaAt) },
+    targets: targetSettings(reader),
     service: {
       sourceUri: def('SERVICE_SOURCE_URI', Text, DEFAULTS.SERVICE_SOURCE_URI),
       httpPort: def('HTTP_PORT', IntFromString(0, 65535), 8080),

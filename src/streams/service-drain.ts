@@ -35,7 +35,7 @@ import {
 import type { ServiceEvent } from '../codecs/events.js'
 import { decide, type DesiredFingerprints } from '../state/decide.js'
 import { traceOfStep, type Step } from '../state/step.js'
-import type { AppendResult } from '../state/store/event-store.js'
+import type { AppendResult, EventStore } from '../state/store/event-store.js'
 import { fold } from '../state/evolve.js'
 import type { ServiceLease } from '../state/store/service-lease.js'
 import type { ServiceState } from '../state/service-state.js'
@@ -65,15 +65,8 @@ export type DrainEvent =
 /** The event store calls a drain makes; ObservableInputs so marble specs can stand in cold observables (the EventStore fits). */
 export interface DrainStore {
   load(serviceId: string): ObservableInput<ServiceState>
-  /** `trace`: the step's context (its span's, when traced), the parent of the append's span */
-  append(
-    serviceId: string,
-    expectedVersion: number,
-    events: readonly ServiceEvent[],
-    snapshot: ServiceState | undefined,
-    nowMs: number,
-    trace?: TraceContext,
-  ): ObservableInput<AppendResult>
+  /** EventStore.append's arguments; `trace`, the step's context, is the parent of the append's span */
+  append(...args: Parameters<EventStore['append']>): ObservableInput<AppendResult>
   clearPending(serviceId: string, version: number): ObservableInput<unknown>
 }
 
