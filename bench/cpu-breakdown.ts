@@ -16,13 +16,13 @@ export const PARTS: ReadonlyArray<readonly [string, RegExp]> = [
   ['decode: io-ts codecs', /\/node_modules\/(io-ts|fp-ts)\/|\/src\/codecs\/|\/src\/state\/(event-codec|snapshot-codec)\.ts/],
   [
     'dashboard build + JSON encode (Grafana client, ky)',
-    /\/src\/effects\/(dashboards|desired-state|upsert-dashboard|grafana-[a-z-]+|promql|dashboard-uids|folders|delete-dashboards)\.ts|\/node_modules\/(ky|@grafana)\//,
+    /\/src\/effects\/(grafana\/|desired-state\.ts|steps\/(upsert-dashboard|delete-dashboards)\.ts)|\/node_modules\/(ky|@grafana)\//,
   ],
   [
     'YAML splice, scrape job (secret list / ScrapeConfig)',
-    /\/src\/effects\/(scrape-[a-z-]+|owned-list-edits|secret-[a-z-]+|register-job|remove-job|job-size|target-policy)\.ts|\/node_modules\/yaml\//,
+    /\/src\/effects\/(prometheus\/|kube\/(secret|scrapeconfig)\/|kube\/scrape-targets\.ts|steps\/(register-job|remove-job)\.ts)|\/node_modules\/yaml\//,
   ],
-  ['Kubernetes client (client-node)', /\/node_modules\/@kubernetes\/|\/src\/effects\/kube-[a-z-]+\.ts/],
+  ['Kubernetes client (client-node)', /\/node_modules\/@kubernetes\/|\/src\/effects\/kube\/kube-[a-z-]+\.ts/],
   [
     'network I/O: fetch (undici) and sockets (HTTP and Kafka)',
     /node:internal\/deps\/undici|^node:(net|http|_http_[a-z]+|internal\/(net|stream_base_commons|http))/,

@@ -7,7 +7,7 @@ import type { RedisClient } from './redis-scripts.js'
  * while disconnected (no offline queue) so the inbox notices an outage instead of piling up.
  */
 export const createRedis = (config: Config['redis']): RedisClient => {
-  const common = { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1 } as const
+  const common = { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, enableAutoPipelining: true } as const
   if (config.clusterNodes !== undefined && config.clusterNodes.length > 0) {
     const url = new URL(config.url)
     return new Cluster(
