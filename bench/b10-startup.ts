@@ -12,7 +12,6 @@
  *
  * Also reported: the time until the pending work is done (the pending index empty).
  */
-import { isLeft } from 'fp-ts/lib/Either.js'
 import { Redis } from 'ioredis'
 import { randomUUID } from 'node:crypto'
 import type { ServiceEvent } from '../src/codecs/events.js'
@@ -20,13 +19,13 @@ import { RequestTopics } from '../src/codecs/topics.js'
 import { startDevStack } from '../dev/dev-stack.js'
 import { startService } from '../src/runtime/service.js'
 import { decide } from '../src/state/decide.js'
-import { decodeEvent } from '../src/state/event-codec.js'
 import { evolve } from '../src/state/evolve.js'
 import { initialServiceState, type ServiceState } from '../src/state/service-state.js'
 import { indexKeys } from '../src/state/store/redis-keys.js'
 import { writeImportedLog } from '../src/state/store/operator-log.js'
 import { desiredFingerprints } from '../src/effects/desired-state.js'
 import { createLogger } from '../src/support/logger.js'
+import { acceptedRequest, samplePayloadFor } from './accepted-request.js'
 import { outcomeOf } from './b8-redis-retention.js'
 import { forceGc, heapAfterGc } from './b6-memory.js'
 import { informative, type Figure } from './figure.js'
@@ -42,21 +41,9 @@ const MiB = 1024 * 1024
 const T0 = Date.parse('2024-10-30T09:28:34.000Z')
 const desired = desiredFingerprints({ prometheusDatasourceUid: 'prometheus', lokiDatasourceUid: 'loki' })
 
-/** A create accepted for `serviceId`, through the real codec (branded payload types come only from decoding). */
-const acceptedCreate = (serviceId: string, at: string): ServiceEvent => {
-  const requestId = randomUUID()
-  const kogito = {
-    kogitoproctype: 'BPMN',
-    kogitoprocinstanceid: randomUUID(),
-    kogitoprocist: 'Active',
-    kogitoprocversion: '1.0',
-    kogitoprocid: 'serviceTelemetryProcess',
-  }
-  const request = { kind: 'create', payload: { serviceId, namespaces: ['NAMESPACE_1', 'NAMESPACE_2'], prometheus: { host: '10.10.10.4', port: 30180 } } }
-  const decoded = decodeEvent(JSON.stringify({ v: 1, requestId, at, type: 'RequestAccepted', request, kogito, origin: 'create/0@1', publishedAt: at }))
-  if (isLeft(decoded)) throw new Error(`B10: bench request does not decode: ${decoded.left}`)
-  return decoded.right
-}
+/** A create accepted for `serviceId`. */
+const acceptedCreate = (serviceId: string, at: string): ServiceEvent =>
+  acceptedRequest({ requestId: randomUUID(), at, request: { kind: 'create', payload: samplePayloadFor(serviceId) }, origin: 'create/0@1' })
 
 /** One create's log: only accepted (`finished` false), or carried out to its published result. */
 const createLog = (serviceId: string, finished: boolean): { state: ServiceState; events: ServiceEvent[] } => {

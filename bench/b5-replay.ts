@@ -15,6 +15,7 @@ import { decodeEvent } from '../src/state/event-codec.js'
 import { createEventStore } from '../src/state/store/event-store.js'
 import { fold } from '../src/state/evolve.js'
 import { initialServiceState } from '../src/state/service-state.js'
+import { acceptedRequest, freshKogito, samplePayloadFor } from './accepted-request.js'
 import { informative, type Figure } from './figure.js'
 import { benchServiceId } from './jobs.js'
 import type { Sizes } from './sizes.js'
@@ -29,14 +30,7 @@ const decoded = (raw: Record<string, unknown>): ServiceEvent => {
 /** One create's six events for `serviceId`, as the service records them. */
 const cycleTemplate = (serviceId: string): readonly ServiceEvent[] => {
   const meta = { v: 1, requestId: 'template', at: '2024-10-30T09:28:34.500Z' }
-  const kogito = {
-    kogitoproctype: 'BPMN',
-    kogitoprocinstanceid: randomUUID(),
-    kogitoprocist: 'Active',
-    kogitoprocversion: '1.0',
-    kogitoprocid: 'serviceTelemetryProcess',
-  }
-  const payload = { serviceId, namespaces: ['NAMESPACE_1', 'NAMESPACE_2'], prometheus: { host: '10.10.10.4', port: 30180 } }
+  const kogito = freshKogito()
   const result = {
     topic: 'sonata-service-dashboard-result',
     key: serviceId,
@@ -69,13 +63,12 @@ const cycleTemplate = (serviceId: string): readonly ServiceEvent[] => {
     fingerprint: '0123456789abcdef',
   })
   return [
-    decoded({
-      ...meta,
-      type: 'RequestAccepted',
-      request: { kind: 'create', payload },
+    acceptedRequest({
+      requestId: meta.requestId,
+      at: meta.at,
+      request: { kind: 'create', payload: samplePayloadFor(serviceId) },
       kogito,
       origin: 'telemetry-create-prometheus-job-and-grafana-dashboard/0@1',
-      publishedAt: meta.at,
     }),
     decoded({ ...meta, type: 'ScrapeJobRegistered', jobName: serviceId, fingerprint: 'fedcba9876543210' }),
     decoded(dashboard('metrics')),

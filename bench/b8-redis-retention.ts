@@ -8,20 +8,19 @@
  * create, half of them a delete too, and the whole prefix's memory is summed before and after a
  * pass past DELETED_SERVICE_GRACE (deleted services leave; the others keep their snapshot only).
  */
-import { isLeft } from 'fp-ts/lib/Either.js'
 import { Redis } from 'ioredis'
 import { randomUUID } from 'node:crypto'
 import type { ServiceEvent } from '../src/codecs/events.js'
 import { desiredFingerprints } from '../src/effects/desired-state.js'
 import { decide } from '../src/state/decide.js'
 import type { Step } from '../src/state/step.js'
-import { decodeEvent } from '../src/state/event-codec.js'
 import { evolve } from '../src/state/evolve.js'
 import { resultIdOf } from '../src/state/ids.js'
 import { resultData, resultEnvelope, resultRecord } from '../src/state/result-message.js'
 import type { ServiceState } from '../src/state/service-state.js'
 import { createEventStore, type EventStore } from '../src/state/store/event-store.js'
 import { createRetention } from '../src/state/store/retention.js'
+import { acceptedRequest, samplePayloadFor } from './accepted-request.js'
 import { informative, type Figure } from './figure.js'
 import { benchServiceId } from './jobs.js'
 import type { Sizes } from './sizes.js'
@@ -94,22 +93,10 @@ export const outcomeOf = (step: Step, state: ServiceState, at: string): ServiceE
 const carryOut = async (store: EventStore, serviceId: string, kind: 'create' | 'delete', atMs: number): Promise<void> => {
   const at = new Date(atMs).toISOString()
   const requestId = randomUUID()
-  const kogito = {
-    kogitoproctype: 'BPMN',
-    kogitoprocinstanceid: randomUUID(),
-    kogitoprocist: 'Active',
-    kogitoprocversion: '1.0',
-    kogitoprocid: 'serviceTelemetryProcess',
-  }
-  const request =
-    kind === 'create'
-      ? { kind, payload: { serviceId, namespaces: ['NAMESPACE_1', 'NAMESPACE_2'], prometheus: { host: '10.10.10.4', port: 30180 } } }
-      : { kind, payload: { serviceId } }
+  const request = kind === 'create' ? { kind, payload: samplePayloadFor(serviceId) } : { kind, payload: { serviceId } }
   const origin = `${kind}/0@1`
-  // through the real codec: the payload's branded types are only made by decoding
-  const accepted = decodeEvent(JSON.stringify({ v: 1, requestId, at, type: 'RequestAccepted', request, kogito, origin, publishedAt: at }))
-  if (isLeft(accepted) || accepted.right.type !== 'RequestAccepted') throw new Error('B8: bench request does not decode')
-  await store.accept([{ serviceId, accepted: accepted.right, redelivered: { v: 1, requestId, at, type: 'RequestRedelivered', origin } }], atMs)
+  const accepted = acceptedRequest({ requestId, at, request, origin })
+  await store.accept([{ serviceId, accepted, redelivered: { v: 1, requestId, at, type: 'RequestRedelivered', origin } }], atMs)
   let state = await store.load(serviceId)
   for (let step = decide(state, desired); step.type !== 'idle'; step = decide(state, desired)) {
     const events = outcomeOf(step, state, at)

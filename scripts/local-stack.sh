@@ -7,12 +7,10 @@
 #   4. start Redis, Kafka mock, simulators and the service; publish the spec's samples; print
 #      results, scrape configs and dashboard URLs; run until Ctrl-C (or --exit-after-samples)
 set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# shellcheck source=scripts/prepare.sh
+source "$(dirname "${BASH_SOURCE[0]}")/prepare.sh"
 
-bash scripts/ensure-deps.sh
 # the shipped runtime (the Dockerfile's Node 24) runs the build, the stack and the service
-# shellcheck source=scripts/use-node.sh
-source scripts/use-node.sh
 use_node shipped
 
 echo "==> npm run build"

@@ -6,11 +6,8 @@
 # (`npm test` = type check + lint + build + mocha; mocha's global fixture starts one real
 # redis-server and one Kafka mock cluster for the whole run and stops them at the end.)
 set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
-# shellcheck source=scripts/use-node.sh
-source scripts/use-node.sh
-
-bash scripts/ensure-deps.sh
+# shellcheck source=scripts/prepare.sh
+source "$(dirname "${BASH_SOURCE[0]}")/prepare.sh"
 
 # the floor first: it takes seconds and fails fast on an API the floor lacks
 (

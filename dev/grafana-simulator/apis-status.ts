@@ -3,6 +3,7 @@
  * apiserver library, so the wording is the apiserver's: k8s.io/apimachinery `pkg/api/errors`).
  * `resource` is the plural resource with its group, e.g. `dashboards.dashboard.grafana.app`.
  */
+import * as K from '../metav1-status.js'
 import { reply, type Reply } from './reply.js'
 
 export interface ApiResource {
@@ -12,14 +13,15 @@ export interface ApiResource {
 
 const qualified = (r: ApiResource): string => `${r.plural}.${r.group}`
 
+const answer = (body: K.StatusFailure<unknown>): Reply => reply(body.code, body)
 const status = (code: number, reason: string, message: string, details?: Record<string, unknown>): Reply =>
-  reply(code, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, ...(details === undefined ? {} : { details }), code })
+  answer(K.statusFailure(code, reason, message, details))
 
 export const notFound = (r: ApiResource, name: string): Reply =>
   status(404, 'NotFound', `${qualified(r)} "${name}" not found`, { name, group: r.group, kind: r.plural })
 
 /** a path no installed API version serves */
-export const unknownPath = (): Reply => status(404, 'NotFound', 'the server could not find the requested resource', {})
+export const unknownPath = (): Reply => answer(K.unknownPath())
 
 export const alreadyExists = (r: ApiResource, name: string): Reply =>
   status(409, 'AlreadyExists', `${qualified(r)} "${name}" already exists`, { name, group: r.group, kind: r.plural })
@@ -30,7 +32,7 @@ export const conflict = (
   why = 'the object has been modified; please apply your changes to the latest version and try again',
 ): Reply => status(409, 'Conflict', `Operation cannot be fulfilled on ${qualified(r)} "${name}": ${why}`, { name, group: r.group, kind: r.plural })
 
-export const badRequest = (message: string): Reply => status(400, 'BadRequest', message)
+export const badRequest = (message: string): Reply => answer(K.badRequest(message))
 
 export const invalid = (r: ApiResource, name: string, field: string, message: string): Reply =>
   status(422, 'Invalid', `${r.plural.replace(/s$/, '')} "${name}" is invalid: ${field}: ${message}`, {
@@ -40,7 +42,7 @@ export const invalid = (r: ApiResource, name: string, field: string, message: st
     causes: [{ reason: 'FieldValueInvalid', message, field }],
   })
 
-export const unauthorized = (): Reply => status(401, 'Unauthorized', 'Unauthorized')
+export const unauthorized = (): Reply => answer(K.unauthorized())
 
 export const success = (r: ApiResource, name: string, uid: string): Reply =>
   reply(200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name, group: r.group, kind: r.plural, uid } })
@@ -48,19 +50,11 @@ export const success = (r: ApiResource, name: string, uid: string): Reply =>
 /** the Status an injected fault status answers on an `/apis` route */
 export const forStatusCode = (code: number, retryAfterSeconds?: number): Reply => {
   switch (code) {
-    case 429:
-      return status(429, 'TooManyRequests', 'Too many requests, please try again later.', retryAfterSeconds === undefined ? undefined : { retryAfterSeconds })
-    case 500:
-      return status(500, 'InternalError', 'Internal error occurred: injected fault', { causes: [{ message: 'injected fault' }] })
-    case 503:
-      return status(503, 'ServiceUnavailable', 'the server is currently unable to handle the request')
-    case 504:
-      return status(504, 'Timeout', 'the server was unable to return a response in the time allotted, but may still be processing the request')
     case 409:
       return status(409, 'Conflict', 'Operation cannot be fulfilled: injected fault')
     case 412:
       return status(412, 'Conflict', 'Precondition failed: injected fault')
     default:
-      return status(code, code >= 500 ? 'InternalError' : 'Unknown', `the server responded with the status code ${code} but did not return more information`)
+      return answer(K.faultStatus(code, retryAfterSeconds))
   }
 }

@@ -5,7 +5,7 @@
  */
 import { parse as parseYaml } from 'yaml'
 import type { Json, JsonObject } from './managed-fields.js'
-import { API_VERSION, KIND, badRequest, invalid, type CrStatus, type FieldError } from './scrapeconfig-status.js'
+import { API_VERSION, KIND, badRequest, invalid, unsupportedMediaType, type CrStatus, type FieldError } from './scrapeconfig-status.js'
 import { validateMetadata, validateName, validateSpec } from './scrapeconfig-validation.js'
 
 export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly status: CrStatus }
@@ -22,6 +22,10 @@ export const parseJsonBody = (body: string): Result<JsonObject> => {
     return { ok: false, status: badRequest(`couldn't get version/kind; json parse error: ${(error as Error).message}`) }
   }
 }
+
+/** A create or replace body: JSON only (the simulator speaks no YAML there, though the apiserver lists both). */
+export const jsonObjectBody = (contentType: string, body: string): Result<JsonObject> =>
+  contentType === 'application/json' ? parseJsonBody(body) : { ok: false, status: unsupportedMediaType(['application/json', 'application/yaml']) }
 
 /** An apply body is YAML (JSON is YAML too). */
 export const parseYamlBody = (body: string): Result<JsonObject> => {

@@ -4,7 +4,7 @@
  */
 import { updateFields } from './managed-fields.js'
 import { parseLabelSelector } from './label-selector.js'
-import { address, checkTypeMeta, isDryRun, isObject, managerOf, metadataOf, parseJsonBody, validate } from './scrapeconfig-input.js'
+import { address, checkTypeMeta, isDryRun, isObject, jsonObjectBody, managerOf, metadataOf, parseJsonBody, validate } from './scrapeconfig-input.js'
 import type { ScrapeConfigEndpoint } from './scrapeconfig-routes.js'
 import { render, type ScrapeConfigStore, type StoredScrapeConfig } from './scrapeconfig-store.js'
 import * as C from './scrapeconfig-status.js'
@@ -87,8 +87,7 @@ export const createScrapeConfig = (
   body: string,
   now: Date,
 ): ScrapeConfigReply => {
-  if (contentType !== 'application/json') return fail(C.unsupportedMediaType(['application/json', 'application/yaml']))
-  const parsed = parseJsonBody(body)
+  const parsed = jsonObjectBody(contentType, body)
   if (!parsed.ok) return fail(parsed.status)
   const typeMeta = checkTypeMeta(parsed.value)
   if (typeMeta !== undefined) return fail(typeMeta)

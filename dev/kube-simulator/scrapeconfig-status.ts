@@ -3,8 +3,12 @@
  * them for a resource of a named API group: the qualified resource `scrapeconfigs.monitoring.coreos.com`
  * in messages, `group` + plural `kind` in details (except Invalid, which names the Kind), and the
  * server-side apply conflict shape (no name, one `FieldManagerConflict` cause per field).
- * Copied from k8s.io/apimachinery `pkg/api/errors` and the apiserver's fieldmanager.
+ * Copied from k8s.io/apimachinery `pkg/api/errors` and the apiserver's fieldmanager; the envelope
+ * and the failures that name no resource are dev/metav1-status.ts.
  */
+import { statusFailure, type StatusFailure } from '../metav1-status.js'
+
+export { badRequest, methodNotAllowed, unsupportedMediaType } from '../metav1-status.js'
 export const GROUP = 'monitoring.coreos.com'
 export const VERSION = 'v1alpha1'
 export const API_VERSION = `${GROUP}/${VERSION}`
@@ -20,21 +24,9 @@ export interface FieldError {
   readonly message: string
 }
 
-export interface CrStatus {
-  readonly kind: 'Status'
-  readonly apiVersion: 'v1'
-  readonly metadata: Record<string, never>
-  readonly status: 'Failure'
-  readonly message: string
-  readonly reason: string
-  readonly details?: Readonly<Record<string, unknown>>
-  readonly code: number
-}
+export type CrStatus = StatusFailure
 
-const failure = (code: number, reason: string, message: string, details?: Record<string, unknown>): CrStatus =>
-  details === undefined
-    ? { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code }
-    : { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, details, code }
+const failure = (code: number, reason: string, message: string, details?: Record<string, unknown>): CrStatus => statusFailure(code, reason, message, details)
 
 const about = (name?: string): Record<string, unknown> => (name === undefined ? { group: GROUP, kind: PLURAL } : { name, group: GROUP, kind: PLURAL })
 
@@ -67,8 +59,6 @@ export const forbidden = (verb: string, user: string, namespace: string, name?: 
     `${name === undefined ? QUALIFIED : `${QUALIFIED} "${name}"`} is forbidden: User "${user}" cannot ${verb} resource "${PLURAL}" in API group "${GROUP}" in the namespace "${namespace}"`,
     about(name),
   )
-
-export const badRequest = (message: string): CrStatus => failure(400, 'BadRequest', message)
 
 /** errors.NewInvalid: one error is `field: body`, several are `[a, b]`. */
 export const invalid = (name: string, errors: readonly FieldError[], kind = `${KIND}.${GROUP}`, group = GROUP, detailsKind = KIND): CrStatus => {
@@ -112,11 +102,6 @@ export const applyConflict = (conflicts: readonly ApplyConflict[]): CrStatus => 
     causes: conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with ${c.manager}`, field: c.path })),
   })
 }
-
-export const unsupportedMediaType = (accepted: readonly string[]): CrStatus =>
-  failure(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`)
-
-export const methodNotAllowed = (): CrStatus => failure(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource')
 
 /** An injected fault's Status on a ScrapeConfig path: the resource's own wording where it has one. */
 export const forScrapeConfigStatusCode = (code: number, name: string, fallback: (code: number) => unknown): unknown =>

@@ -5,10 +5,20 @@
  */
 import { applyFields, printManager, printPath, updateFields, type JsonObject } from './managed-fields.js'
 import { applyJsonPatch, applyMergePatch, JSON_PATCH, MERGE_PATCH, type Json } from './patch.js'
-import { isDryRun, typedAndAddressed, managerOf, metadataOf, parseJsonBody, parseYamlBody, validate } from './scrapeconfig-input.js'
+import {
+  isDryRun,
+  jsonObjectBody,
+  typedAndAddressed,
+  managerOf,
+  metadataOf,
+  parseJsonBody,
+  parseYamlBody,
+  validate,
+  type Addressed,
+} from './scrapeconfig-input.js'
 import { fail, nowText, type ScrapeConfigReply } from './scrapeconfig-operations.js'
 import type { ScrapeConfigEndpoint } from './scrapeconfig-routes.js'
-import { render, type ScrapeConfigStore } from './scrapeconfig-store.js'
+import { render, type ScrapeConfigStore, type StoredScrapeConfig } from './scrapeconfig-store.js'
 import * as C from './scrapeconfig-status.js'
 
 /** A JSON patch is a list of operations, not an object; applyJsonPatch checks its shape. */
@@ -61,14 +71,17 @@ const apply = (store: ScrapeConfigStore, endpoint: ScrapeConfigEndpoint, name: s
   return commit(store, endpoint, name, outcome.object, outcome.managers, current === undefined)
 }
 
-export const patchScrapeConfig = (
-  store: ScrapeConfigStore,
-  endpoint: ScrapeConfigEndpoint,
-  name: string,
-  contentType: string,
-  body: string,
-  now: Date,
-): ScrapeConfigReply => {
+/** A write of one named object, as the dispatcher calls patch and replace. */
+type NamedWrite = (store: ScrapeConfigStore, endpoint: ScrapeConfigEndpoint, name: string, contentType: string, body: string, now: Date) => ScrapeConfigReply
+
+/** An update of the stored object: the resourceVersion the new one names must be the current one (else a failed precondition). */
+const update = (store: ScrapeConfigStore, endpoint: ScrapeConfigEndpoint, current: StoredScrapeConfig, input: Addressed, name: string, now: Date) => {
+  if (input.resourceVersion !== metadataOf(current.object)['resourceVersion']) return fail(C.conflict(name))
+  const managers = updateFields(current.object, input.object, current.managers, managerOf(endpoint.query, endpoint.userAgent), nowText(now))
+  return commit(store, endpoint, name, input.object, managers, false)
+}
+
+export const patchScrapeConfig: NamedWrite = (store, endpoint, name, contentType, body, now) => {
   if (!PATCH_TYPES.includes(contentType)) return fail(C.unsupportedMediaType(PATCH_TYPES))
   if (contentType === APPLY_PATCH) return apply(store, endpoint, name, body, now)
   if (endpoint.query.has('force')) {
@@ -86,21 +99,11 @@ export const patchScrapeConfig = (
   const input = typedAndAddressed(result, endpoint.namespace, name)
   if (!input.ok) return fail(input.status)
   // a patch that names another resourceVersion is a precondition that failed
-  if (input.value.resourceVersion !== metadataOf(current.object)['resourceVersion']) return fail(C.conflict(name))
-  const managers = updateFields(current.object, input.value.object, current.managers, managerOf(endpoint.query, endpoint.userAgent), nowText(now))
-  return commit(store, endpoint, name, input.value.object, managers, false)
+  return update(store, endpoint, current, input.value, name, now)
 }
 
-export const replaceScrapeConfig = (
-  store: ScrapeConfigStore,
-  endpoint: ScrapeConfigEndpoint,
-  name: string,
-  contentType: string,
-  body: string,
-  now: Date,
-): ScrapeConfigReply => {
-  if (contentType !== 'application/json') return fail(C.unsupportedMediaType(['application/json', 'application/yaml']))
-  const parsed = parseJsonBody(body)
+export const replaceScrapeConfig: NamedWrite = (store, endpoint, name, contentType, body, now) => {
+  const parsed = jsonObjectBody(contentType, body)
   if (!parsed.ok) return fail(parsed.status)
   const input = typedAndAddressed(parsed.value, endpoint.namespace, name)
   if (!input.ok) return fail(input.status)
@@ -111,7 +114,5 @@ export const replaceScrapeConfig = (
       C.invalid(name, [{ field: 'metadata.resourceVersion', reason: 'FieldValueInvalid', message: 'Invalid value: 0x0: must be specified for an update' }]),
     )
   }
-  if (input.value.resourceVersion !== metadataOf(current.object)['resourceVersion']) return fail(C.conflict(name))
-  const managers = updateFields(current.object, input.value.object, current.managers, managerOf(endpoint.query, endpoint.userAgent), nowText(now))
-  return commit(store, endpoint, name, input.value.object, managers, false)
+  return update(store, endpoint, current, input.value, name, now)
 }

@@ -4,8 +4,10 @@
  * Clients (client-node, kubectl, controllers) branch on `reason` and `code`, and humans read
  * `message`; so the wording here is copied from the apiserver (k8s.io/apimachinery
  * `pkg/api/errors`) rather than invented, and the simulator answers every failure through these
- * builders so no handler can drift into a home-made error shape.
+ * builders so no handler can drift into a home-made error shape. The envelope and the failures
+ * that name no resource are dev/metav1-status.ts, shared with Grafana's `/apis`.
  */
+import { badRequest, faultStatus, statusFailure, unauthorized, type StatusFailure } from '../metav1-status.js'
 
 export interface StatusCause {
   readonly reason?: string
@@ -21,26 +23,14 @@ export interface StatusDetails {
   readonly retryAfterSeconds?: number
 }
 
-export interface Status {
-  readonly kind: 'Status'
-  readonly apiVersion: 'v1'
-  readonly metadata: Record<string, never>
-  readonly status: 'Failure'
-  readonly message?: string
-  readonly reason?: string
-  readonly details?: StatusDetails
-  readonly code: number
-}
+export type Status = StatusFailure<StatusDetails>
 
 /** The plural resource name the apiserver puts into messages and `details.kind`. */
 const RESOURCE = 'secrets'
 
-const failure = (code: number, reason: string, message: string, details?: StatusDetails): Status =>
-  details === undefined
-    ? { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code }
-    : { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, details, code }
+const failure = (code: number, reason: string, message: string, details?: StatusDetails): Status => statusFailure(code, reason, message, details)
 
-export const unauthorized = (): Status => failure(401, 'Unauthorized', 'Unauthorized')
+export { badRequest, methodNotAllowed, unauthorized, unknownPath, unsupportedMediaType } from '../metav1-status.js'
 
 /** `verb` is the RBAC verb: get, update, patch, create, delete. `name` is absent for create. */
 export const forbidden = (verb: string, user: string, namespace: string, name?: string): Status =>
@@ -53,9 +43,6 @@ export const forbidden = (verb: string, user: string, namespace: string, name?: 
 
 export const notFound = (name: string): Status => failure(404, 'NotFound', `${RESOURCE} "${name}" not found`, { name, kind: RESOURCE })
 
-/** What the apiserver answers for a path no installed API serves. */
-export const unknownPath = (): Status => failure(404, 'NotFound', 'the server could not find the requested resource', {})
-
 export const conflict = (name: string): Status =>
   failure(
     409,
@@ -65,13 +52,6 @@ export const conflict = (name: string): Status =>
   )
 
 export const alreadyExists = (name: string): Status => failure(409, 'AlreadyExists', `${RESOURCE} "${name}" already exists`, { name, kind: RESOURCE })
-
-export const badRequest = (message: string): Status => failure(400, 'BadRequest', message)
-
-export const methodNotAllowed = (): Status => failure(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource')
-
-export const unsupportedMediaType = (accepted: readonly string[]): Status =>
-  failure(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`)
 
 export const requestEntityTooLarge = (): Status => failure(413, 'RequestEntityTooLarge', 'the server has received a request that is too large')
 
@@ -91,9 +71,6 @@ export const patchNotApplicable = (detail: string): Status =>
     causes: [{ reason: 'UnexpectedServerResponse', message: detail }],
   })
 
-export const tooManyRequests = (retryAfterSeconds?: number): Status =>
-  failure(429, 'TooManyRequests', 'Too many requests, please try again later.', retryAfterSeconds === undefined ? undefined : { retryAfterSeconds })
-
 /** Status body for an injected fault status; `name` is the secret the request addressed, if any. */
 export const forStatusCode = (code: number, name: string, retryAfterSeconds?: number): Status => {
   switch (code) {
@@ -105,17 +82,7 @@ export const forStatusCode = (code: number, name: string, retryAfterSeconds?: nu
       return notFound(name)
     case 409:
       return conflict(name)
-    case 429:
-      return tooManyRequests(retryAfterSeconds)
-    case 500:
-      return failure(500, 'InternalError', 'Internal error occurred: injected fault', {
-        causes: [{ message: 'injected fault' }],
-      })
-    case 503:
-      return failure(503, 'ServiceUnavailable', 'the server is currently unable to handle the request')
-    case 504:
-      return failure(504, 'Timeout', 'the server was unable to return a response in the time allotted, but may still be processing the request')
     default:
-      return failure(code, code >= 500 ? 'InternalError' : 'Unknown', `the server responded with the status code ${code} but did not return more information`)
+      return faultStatus(code, retryAfterSeconds)
   }
 }

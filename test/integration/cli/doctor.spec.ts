@@ -9,9 +9,6 @@ import { Kafka, logLevel } from 'kafkajs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Readable } from 'node:stream'
-import { main } from '../../../src/cli/cli.js'
-import type { CliIo } from '../../../src/cli/io.js'
 import { RequestTopics, ResultTopics } from '../../../src/codecs/topics.js'
 import { Folders } from '../../../src/effects/grafana/folders.js'
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, SERVICE_ID_ANNOTATION } from '../../../src/effects/kube/scrapeconfig/scrape-config-of.js'
@@ -19,38 +16,15 @@ import { DEV_SCRAPE_CONFIG, DEV_SECRET, startDevStack, type DevStack } from '../
 import { startKubeSimulator, type KubeSimulatorOptions } from '../../../dev/kube-simulator/index.js'
 import { startKafkaMock, type KafkaMockHandle } from '../../../dev/kafka-mock.js'
 import { startRedisServer, type RedisServerHandle } from '../../../dev/redis-server.js'
+import { checksOf, runCli, type CliRun, type JsonCheck } from '../../support/run-cli.js'
 
-interface Run {
-  readonly code: number
-  readonly stdout: string
-  readonly stderr: string
-}
-interface JsonCheck {
-  readonly name: string
-  readonly status: string
-  readonly reason: string
-  readonly action: string
-}
-
-const run = async (argv: string[], env: Readonly<Record<string, string>>): Promise<Run> => {
-  let stdout = ''
-  let stderr = ''
-  const io: CliIo = {
-    stdout: { write: (t: string) => (stdout += t) },
-    stderr: { write: (t: string) => (stderr += t) },
-    env,
-    stdin: Readable.from(['']),
-    now: () => new Date(),
-  }
-  return { code: await main(argv, io), stdout, stderr }
-}
-
-const checksOf = (r: Run): JsonCheck[] => (JSON.parse(r.stdout) as { checks: JsonCheck[] }).checks
 const statusOf = (checks: readonly JsonCheck[], name: string): string | undefined => checks.find((c) => c.name === name)?.status
 const notOk = (checks: readonly JsonCheck[]): string[] => checks.filter((c) => c.status !== 'ok').map((c) => `${c.status} ${c.name}`)
 
 const ALL_TOPICS = [...Object.values(RequestTopics), ...Object.values(ResultTopics)]
 const MISSING_TOPIC = ResultTopics.platform
+/** the secret's checks, in the order doctor runs them: the secret backend's, and the migration source in ScrapeConfig mode */
+const SECRET_CHECKS = ['kube.permission get secret', 'kube.permission update secret', 'kube.secret', 'kube.secret-parse', 'kube.secret-size', 'kube.ownership']
 
 describe('telemetry-client doctor', function () {
   this.timeout(60_000)
@@ -90,12 +64,12 @@ describe('telemetry-client doctor', function () {
     }
   }
   const secretVersion = (): string | undefined => stack.kube.secret(DEV_SECRET.namespace, DEV_SECRET.name)?.resourceVersion
-  const doctor = async (env: Readonly<Record<string, string>> = {}): Promise<{ run: Run; checks: JsonCheck[] }> => {
+  const doctor = async (env: Readonly<Record<string, string>> = {}): Promise<{ run: CliRun; checks: readonly JsonCheck[] }> => {
     const versionBefore = secretVersion()
     const writesBefore = stack.kube.successfulWrites
     const dashboardsBefore = stack.grafana.dashboards().length
     const foldersBefore = stack.grafana.folders().length
-    const r = await run(['doctor', '--json'], { ...stack.env, ...env })
+    const r = await runCli(['doctor', '--json'], { ...stack.env, ...env })
     // it never changes anything
     expect(secretVersion()).to.equal(versionBefore)
     expect(stack.kube.successfulWrites).to.equal(writesBefore)
@@ -139,12 +113,7 @@ describe('telemetry-client doctor', function () {
       'redis.appendfsync',
       'redis.maxmemory-policy',
       'kube.reachable',
-      'kube.permission get secret',
-      'kube.permission update secret',
-      'kube.secret',
-      'kube.secret-parse',
-      'kube.secret-size',
-      'kube.ownership',
+      ...SECRET_CHECKS,
       'grafana.reachable',
       'grafana.credentials',
       'grafana.datasource Prometheus',
@@ -155,7 +124,7 @@ describe('telemetry-client doctor', function () {
       status: 'ok',
       reason: 'apis (dashboard.grafana.app/v1, folder.grafana.app/v1, namespace default), chosen by discovery',
     })
-    const text = await run(['doctor'], stack.env)
+    const text = await runCli(['doctor'], stack.env)
     expect(text.code).to.equal(0)
     expect(text.stdout).to.match(/^ok +kafka\.reachable: /m)
     expect(text.stdout).to.match(/^warning kafka\.clock-offset: not measured: .* → keep the hosts NTP-synchronised/m)
@@ -219,7 +188,7 @@ describe('telemetry-client doctor', function () {
       const kubeconfig = join(dir, 'kubeconfig')
       await writeFile(kubeconfig, stack.kube.kubeconfig().replace(stack.kube.url, 'https://127.0.0.1:9'))
       const started = Date.now()
-      const r = await run(['doctor', '--json'], {
+      const r = await runCli(['doctor', '--json'], {
         ...stack.env,
         KAFKA_BROKERS: '127.0.0.1:9',
         REDIS_URL: 'redis://127.0.0.1:9',
@@ -242,11 +211,11 @@ describe('telemetry-client doctor', function () {
   })
 
   it('usage: --help exit 0, an unknown option exit 2, an invalid environment exit 1 listing every problem', async () => {
-    const help = await run(['doctor', '--help'], {})
+    const help = await runCli(['doctor', '--help'], {})
     expect(help.code).to.equal(0)
     expect(help.stdout).to.match(/^Usage: telemetry-client doctor \[--json\]/)
-    expect((await run(['doctor', '--nope'], stack.env)).code).to.equal(2)
-    const invalid = await run(['doctor'], { KAFKA_BROKERS: '127.0.0.1:9' })
+    expect((await runCli(['doctor', '--nope'], stack.env)).code).to.equal(2)
+    const invalid = await runCli(['doctor'], { KAFKA_BROKERS: '127.0.0.1:9' })
     expect(invalid.code).to.equal(1)
     for (const name of ['SECRET_NAMESPACE', 'SECRET_NAME', 'GRAFANA_URL', 'GRAFANA_TOKEN']) expect(invalid.stderr).to.contain(`- ${name}:`)
   })
@@ -254,7 +223,7 @@ describe('telemetry-client doctor', function () {
   it('missing folders are a warning (the service creates them), exit 0, and none is created', async () => {
     const grafana = await startDevStack({ redisUrl: safeRedis.url, kafkaBrokers: kafkaMock.bootstrap, instance: 'doctor-empty' })
     try {
-      const r = await run(['doctor', '--json'], { ...stack.env, GRAFANA_URL: grafana.grafana.url, GRAFANA_TOKEN: grafana.grafana.token })
+      const r = await runCli(['doctor', '--json'], { ...stack.env, GRAFANA_URL: grafana.grafana.url, GRAFANA_TOKEN: grafana.grafana.token })
       expect(r.code, r.stdout).to.equal(0)
       const checks = checksOf(r)
       expect(notOk(checks)).to.deep.equal(['warning kafka.clock-offset', ...Object.values(Folders).map((f) => `warning grafana.folder ${f.title}`)])
@@ -271,10 +240,10 @@ describe('telemetry-client doctor', function () {
     const withoutSecret = (): Record<string, string> =>
       Object.fromEntries(Object.entries({ ...stack.env, ...SCRAPECONFIG_MODE }).filter(([k]) => !k.startsWith('SECRET_')))
     /** doctor against a Kubernetes simulator of its own (the stack's other systems stay) */
-    const doctorOnKube = async (options: KubeSimulatorOptions): Promise<{ run: Run; checks: JsonCheck[] }> => {
+    const doctorOnKube = async (options: KubeSimulatorOptions): Promise<{ run: CliRun; checks: readonly JsonCheck[] }> => {
       const kube = await startKubeSimulator(options)
       try {
-        const r = await run(['doctor', '--json'], { ...withoutSecret(), KUBECONFIG: await kube.writeKubeconfig() })
+        const r = await runCli(['doctor', '--json'], { ...withoutSecret(), KUBECONFIG: await kube.writeKubeconfig() })
         expect(kube.successfulWrites).to.equal(0)
         return { run: r, checks: checksOf(r) }
       } finally {
@@ -293,17 +262,7 @@ describe('telemetry-client doctor', function () {
         expect(r.code, r.stdout).to.equal(0)
         expect(notOk(checks)).to.deep.equal(['warning kafka.clock-offset'])
         const kube = checks.filter((c) => c.name.startsWith('kube.')).map((c) => c.name)
-        expect(kube).to.deep.equal([
-          'kube.reachable',
-          ...VERBS.map((v) => `kube.permission ${v} scrapeconfigs`),
-          'kube.scrapeconfigs',
-          'kube.permission get secret',
-          'kube.permission update secret',
-          'kube.secret',
-          'kube.secret-parse',
-          'kube.secret-size',
-          'kube.ownership',
-        ])
+        expect(kube).to.deep.equal(['kube.reachable', ...VERBS.map((v) => `kube.permission ${v} scrapeconfigs`), 'kube.scrapeconfigs', ...SECRET_CHECKS])
         expect(checks.find((c) => c.name === 'kube.permission patch scrapeconfigs')?.reason).to.equal(
           'allowed on scrapeconfigs.monitoring.coreos.com in monitoring',
         )
@@ -317,7 +276,7 @@ describe('telemetry-client doctor', function () {
     })
 
     it('without SECRET_* no secret check runs; with an absent secret it is a warning (only migrate reads it), exit 0', async () => {
-      const r = await run(['doctor', '--json'], withoutSecret())
+      const r = await runCli(['doctor', '--json'], withoutSecret())
       expect(r.code, r.stdout).to.equal(0)
       expect(checksOf(r).filter((c) => c.name.includes('secret'))).to.deep.equal([])
       const absent = await doctor({ ...SCRAPECONFIG_MODE, SECRET_NAME: 'no-such-secret' })

@@ -5,16 +5,22 @@ const NS = 'monitoring'
 const NAME = 'additional-scrape-configs'
 const b64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64')
 
-const conflictBody = (name: string) => ({
+/** A failure `metav1.Status`: the envelope every apiserver error body shares, around what the case is about. */
+const failureStatus = (fields: { message: string; reason: string; details?: Record<string, unknown>; code: number }) => ({
   kind: 'Status',
   apiVersion: 'v1',
   metadata: {},
   status: 'Failure',
-  message: `Operation cannot be fulfilled on secrets "${name}": the object has been modified; please apply your changes to the latest version and try again`,
-  reason: 'Conflict',
-  details: { name, kind: 'secrets' },
-  code: 409,
+  ...fields,
 })
+
+const conflictBody = (name: string) =>
+  failureStatus({
+    message: `Operation cannot be fulfilled on secrets "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+    reason: 'Conflict',
+    details: { name, kind: 'secrets' },
+    code: 409,
+  })
 
 describe('kube simulator (Secret contract over HTTP)', () => {
   let sim: KubeSimulator
@@ -62,16 +68,14 @@ describe('kube simulator (Secret contract over HTTP)', () => {
   it('404 NotFound Status for a missing secret', async () => {
     const res = await call('GET', undefined, undefined, `${sim.url}/api/v1/namespaces/${NS}/secrets/nope`)
     expect(res.status).to.equal(404)
-    expect(await json(res)).to.deep.equal({
-      kind: 'Status',
-      apiVersion: 'v1',
-      metadata: {},
-      status: 'Failure',
-      message: 'secrets "nope" not found',
-      reason: 'NotFound',
-      details: { name: 'nope', kind: 'secrets' },
-      code: 404,
-    })
+    expect(await json(res)).to.deep.equal(
+      failureStatus({
+        message: 'secrets "nope" not found',
+        reason: 'NotFound',
+        details: { name: 'nope', kind: 'secrets' },
+        code: 404,
+      }),
+    )
   })
 
   it('404 for an unknown path', async () => {
@@ -126,16 +130,14 @@ describe('kube simulator (Secret contract over HTTP)', () => {
     const half = 'x'.repeat(512 * 1024)
     const tooLong = await call('PUT', { metadata: { name: NAME }, data: { a: b64(half), b: b64(`${half}y`) } })
     expect(tooLong.status).to.equal(422)
-    expect(await json(tooLong)).to.deep.equal({
-      kind: 'Status',
-      apiVersion: 'v1',
-      metadata: {},
-      status: 'Failure',
-      message: `Secret "${NAME}" is invalid: data: Too long: must have at most 1048576 bytes`,
-      reason: 'Invalid',
-      details: { name: NAME, kind: 'Secret', causes: [{ reason: 'FieldValueTooLong', message: 'Too long: must have at most 1048576 bytes', field: 'data' }] },
-      code: 422,
-    })
+    expect(await json(tooLong)).to.deep.equal(
+      failureStatus({
+        message: `Secret "${NAME}" is invalid: data: Too long: must have at most 1048576 bytes`,
+        reason: 'Invalid',
+        details: { name: NAME, kind: 'Secret', causes: [{ reason: 'FieldValueTooLong', message: 'Too long: must have at most 1048576 bytes', field: 'data' }] },
+        code: 422,
+      }),
+    )
     expect(current()).to.deep.equal(before)
     expect((await call('PUT', { metadata: { name: NAME }, data: { a: b64(half), b: b64(half) } })).status).to.equal(200)
   })
@@ -180,32 +182,28 @@ describe('kube simulator (Secret contract over HTTP)', () => {
       'application/json-patch+json',
     )
     expect(failed.status).to.equal(422)
-    expect(await json(failed)).to.deep.equal({
-      kind: 'Status',
-      apiVersion: 'v1',
-      metadata: {},
-      status: 'Failure',
-      message: 'the server rejected our request due to an error in our request',
-      reason: 'Invalid',
-      details: { causes: [{ reason: 'UnexpectedServerResponse', message: 'testing value /metadata/resourceVersion failed: test failed' }] },
-      code: 422,
-    })
+    expect(await json(failed)).to.deep.equal(
+      failureStatus({
+        message: 'the server rejected our request due to an error in our request',
+        reason: 'Invalid',
+        details: { causes: [{ reason: 'UnexpectedServerResponse', message: 'testing value /metadata/resourceVersion failed: test failed' }] },
+        code: 422,
+      }),
+    )
     expect(current()).to.deep.equal(before)
   })
 
   it('415 UnsupportedMediaType for a PATCH with another content type', async () => {
     const res = await call('PATCH', { data: {} }, 'application/json')
     expect(res.status).to.equal(415)
-    expect(await json(res)).to.deep.equal({
-      kind: 'Status',
-      apiVersion: 'v1',
-      metadata: {},
-      status: 'Failure',
-      message:
-        'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json',
-      reason: 'UnsupportedMediaType',
-      code: 415,
-    })
+    expect(await json(res)).to.deep.equal(
+      failureStatus({
+        message:
+          'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json',
+        reason: 'UnsupportedMediaType',
+        code: 415,
+      }),
+    )
   })
 
   it('POST creates (201) and answers 409 AlreadyExists the second time; DELETE removes', async () => {
@@ -224,7 +222,7 @@ describe('kube simulator (Secret contract over HTTP)', () => {
   })
 
   it('401 without or with a wrong token', async () => {
-    const expected = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 }
+    const expected = failureStatus({ message: 'Unauthorized', reason: 'Unauthorized', code: 401 })
     const none = await call('GET', undefined, undefined, path, '')
     expect(none.status).to.equal(401)
     expect(await json(none)).to.deep.equal(expected)
@@ -236,16 +234,14 @@ describe('kube simulator (Secret contract over HTTP)', () => {
   it('403 Forbidden in the apiserver wording, for the no-rights token and forbidden namespaces', async () => {
     const res = await call('PUT', { metadata: { name: NAME } }, undefined, path, sim.forbiddenToken)
     expect(res.status).to.equal(403)
-    expect(await json(res)).to.deep.equal({
-      kind: 'Status',
-      apiVersion: 'v1',
-      metadata: {},
-      status: 'Failure',
-      message: `secrets "${NAME}" is forbidden: User "system:serviceaccount:default:no-rights" cannot update resource "secrets" in API group "" in the namespace "${NS}"`,
-      reason: 'Forbidden',
-      details: { name: NAME, kind: 'secrets' },
-      code: 403,
-    })
+    expect(await json(res)).to.deep.equal(
+      failureStatus({
+        message: `secrets "${NAME}" is forbidden: User "system:serviceaccount:default:no-rights" cannot update resource "secrets" in API group "" in the namespace "${NS}"`,
+        reason: 'Forbidden',
+        details: { name: NAME, kind: 'secrets' },
+        code: 403,
+      }),
+    )
     const ns = await call('GET', undefined, undefined, `${sim.url}/api/v1/namespaces/kube-system/secrets/x`)
     expect(ns.status).to.equal(403)
     expect((await json(ns)).message).to.equal(
@@ -258,16 +254,14 @@ describe('kube simulator (Secret contract over HTTP)', () => {
     const limited = await call('GET')
     expect(limited.status).to.equal(429)
     expect(limited.headers.get('retry-after')).to.equal('3')
-    expect(await json(limited)).to.deep.equal({
-      kind: 'Status',
-      apiVersion: 'v1',
-      metadata: {},
-      status: 'Failure',
-      message: 'Too many requests, please try again later.',
-      reason: 'TooManyRequests',
-      details: { retryAfterSeconds: 3 },
-      code: 429,
-    })
+    expect(await json(limited)).to.deep.equal(
+      failureStatus({
+        message: 'Too many requests, please try again later.',
+        reason: 'TooManyRequests',
+        details: { retryAfterSeconds: 3 },
+        code: 429,
+      }),
+    )
     expect((await call('GET')).status).to.equal(200)
   })
 

@@ -8,7 +8,7 @@ import { dump } from '../../support/yaml.js'
 import { DEV_SECRET } from '../../../dev/dev-stack.js'
 import { checkScrapeConfigsWithPromtool } from '../../support/promtool.js'
 import { useHarness } from '../../support/harness-hooks.js'
-import { createRequest, dataOf, jobNamesIn, jobsIn, publishRequests, resultOf } from '../../support/request-builders.js'
+import { answerTo, createRequest, dataOf, jobNamesIn, jobsIn, publishRequests, resultOf } from '../../support/request-builders.js'
 import { metricTotal } from '../../support/metric-values.js'
 
 const { namespace, name, key } = DEV_SECRET
@@ -27,6 +27,16 @@ describe('Kubernetes secret failures end to end', function () {
     const promtool = await checkScrapeConfigsWithPromtool(secretText() ?? '')
     expect(promtool.ok, promtool.output).to.equal(true)
     return names
+  }
+
+  /** A create for `serviceId` answers FAILURE at the scrape job, saying `why`. */
+  const expectJobFailure = async (serviceId: string, why: RegExp): Promise<void> => {
+    const data = await answerTo(ctx.results, createRequest(serviceId))
+    expect(data).to.include({ serviceId, dashboardDataOrderStatus: 'FAILURE' })
+    expect(data['dashboardDataOrderMessage'])
+      .to.be.a('string')
+      .and.match(/registering the Prometheus scrape job/)
+      .and.match(why)
   }
 
   it('a storm of five 409s on PUT: re-read and retried, every create SUCCESS, no job lost', async () => {
@@ -81,14 +91,7 @@ describe('Kubernetes secret failures end to end', function () {
     const saved = secretText() ?? ''
     kube().deleteSecret(namespace, name)
     try {
-      const request = createRequest('svc-no-secret')
-      await publishRequests([request])
-      const data = dataOf(await resultOf(ctx.results, request))
-      expect(data).to.include({ serviceId: 'svc-no-secret', dashboardDataOrderStatus: 'FAILURE' })
-      expect(data['dashboardDataOrderMessage'])
-        .to.be.a('string')
-        .and.match(/registering the Prometheus scrape job/)
-        .and.match(new RegExp(`secret ${namespace}/${name}.* not found`))
+      await expectJobFailure('svc-no-secret', new RegExp(`secret ${namespace}/${name}.* not found`))
       expect(kube().secret(namespace, name)).to.equal(undefined)
       expect(ctx.harness.stack.grafana.dashboards().filter((d) => d.uid.endsWith('svc-no-secret'))).to.deep.equal([])
     } finally {
@@ -102,14 +105,7 @@ describe('Kubernetes secret failures end to end', function () {
     kube().setSecret(namespace, name, { [key]: broken })
     const version = kube().secret(namespace, name)?.resourceVersion
     try {
-      const request = createRequest('svc-bad-yaml')
-      await publishRequests([request])
-      const data = dataOf(await resultOf(ctx.results, request))
-      expect(data).to.include({ serviceId: 'svc-bad-yaml', dashboardDataOrderStatus: 'FAILURE' })
-      expect(data['dashboardDataOrderMessage'])
-        .to.be.a('string')
-        .and.match(/registering the Prometheus scrape job/)
-        .and.match(/invalid/i)
+      await expectJobFailure('svc-bad-yaml', /invalid/i)
       expect(secretText()).to.equal(broken)
       expect(kube().secret(namespace, name)?.resourceVersion).to.equal(version)
     } finally {
@@ -119,8 +115,7 @@ describe('Kubernetes secret failures end to end', function () {
 
   it('after the secret is repaired, a new request for the failed service succeeds', async () => {
     const request = createRequest('svc-bad-yaml')
-    await publishRequests([request])
-    expect(dataOf(await resultOf(ctx.results, request))['dashboardDataOrderStatus']).to.equal('SUCCESS')
+    expect((await answerTo(ctx.results, request))['dashboardDataOrderStatus']).to.equal('SUCCESS')
     expect(await expectValidUniqueJobs()).to.include('svc-bad-yaml')
   })
 })

@@ -9,6 +9,7 @@ import { expect } from 'chai'
 import { MANAGED_BY_LABEL, SERVICE_ID_ANNOTATION, SERVICE_LABEL, dashboardUid, serviceLabelValue } from '../../../src/effects/grafana/dashboard-uids.js'
 import { Folders } from '../../../src/effects/grafana/folders.js'
 import { expectForeignFolderNotAdopted } from '../../support/foreign-folder.js'
+import { callAsPerson, dashboardByUid } from '../../support/grafana-as-person.js'
 import { useHarness } from '../../support/harness-hooks.js'
 import { createRequest, deleteRequest, envelopeOf, publishRequests, resultOf, type SentRequest } from '../../support/request-builders.js'
 
@@ -19,21 +20,10 @@ describe('Grafana: only its own, end to end through /apis', function () {
   this.timeout(60_000)
   const ctx = useHarness()
   const grafana = () => ctx.harness.stack.grafana
-  const byUid = (uid: string) =>
-    grafana()
-      .dashboards()
-      .find((d) => d.uid === uid)
+  const byUid = (uid: string) => dashboardByUid(grafana(), uid)
   const answer = async (request: SentRequest) => envelopeOf(await resultOf(ctx.results, request)).data
-
   /** As a person (or kubectl) would: the `/apis` resources with the service's token. */
-  const api = async (method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> => {
-    const response = await fetch(`${grafana().url}${path}`, {
-      method,
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${grafana().token}` },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    })
-    return { status: response.status, body: (await response.json()) as Record<string, unknown> }
-  }
+  const api = (method: string, path: string, body?: unknown) => callAsPerson(grafana(), method, path, body)
   const folder = (uid: string, title: string) => api('POST', FOLDERS, { metadata: { name: uid }, spec: { title } })
 
   it("labels and annotates each dashboard with the service; abc and ABC keep their own; deleting ABC leaves abc's", async () => {

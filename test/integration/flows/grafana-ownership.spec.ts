@@ -11,6 +11,7 @@ import { expect } from 'chai'
 import { MANAGED_TAG, dashboardUid, serviceTag } from '../../../src/effects/grafana/dashboard-uids.js'
 import { Folders } from '../../../src/effects/grafana/folders.js'
 import { expectForeignFolderNotAdopted } from '../../support/foreign-folder.js'
+import { callAsPerson, dashboardByUid } from '../../support/grafana-as-person.js'
 import { useHarness } from '../../support/harness-hooks.js'
 import { createRequest, deleteRequest, envelopeOf, publishRequests, resultOf, type SentRequest } from '../../support/request-builders.js'
 
@@ -19,22 +20,10 @@ describe('Grafana: only its own, end to end (Grafana before 11.3 on MySQL)', fun
   // a Grafana 11 has no `/apis` for dashboards: GRAFANA_API=auto finds that out and speaks the legacy API
   const ctx = useHarness({ harness: { grafana: { flavour: 'pre-11.3-mysql', apis: false }, env: { GRAFANA_API: 'auto' } } })
   const grafana = () => ctx.harness.stack.grafana
-  const byUid = (uid: string) =>
-    grafana()
-      .dashboards()
-      .find((d) => d.uid === uid)
+  const byUid = (uid: string) => dashboardByUid(grafana(), uid)
   const answer = async (request: SentRequest) => envelopeOf(await resultOf(ctx.results, request)).data
-
-  /** As a person in the UI would: the Grafana API with the service's token. */
-  const api = async (method: string, path: string, body: unknown): Promise<number> => {
-    const response = await fetch(`${grafana().url}${path}`, {
-      method,
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${grafana().token}` },
-      body: JSON.stringify(body),
-    })
-    await response.text()
-    return response.status
-  }
+  /** As a person in the UI would: the Grafana API with the service's token; its status. */
+  const api = async (method: string, path: string, body: unknown): Promise<number> => (await callAsPerson(grafana(), method, path, body)).status
   const saveAs = (dashboard: Record<string, unknown>, folderUid: string) =>
     api('POST', '/api/dashboards/db', { dashboard: { ...dashboard, id: null }, folderUid, overwrite: false })
 

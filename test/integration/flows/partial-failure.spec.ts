@@ -16,8 +16,11 @@ import { formatInspection, inspectService } from '../../../src/ops/log/inspect.j
 import { STILL_IN_PLACE } from '../../../src/state/decide.js'
 import { checkScrapeConfigsWithPromtool } from '../../support/promtool.js'
 import { useHarness } from '../../support/harness-hooks.js'
-import { createRequest, dataOf, jobNamesIn, jobsIn, publishRequests, resultOf } from '../../support/request-builders.js'
+import { answerTo, createRequest, jobNamesIn, jobsIn } from '../../support/request-builders.js'
 import { metricTotal } from '../../support/metric-values.js'
+
+/** The answer of a create that failed and whose undo left nothing of it: no dashboard to link. */
+const FAILED_WITH_NOTHING_IN_PLACE = { dashboardDataOrderStatus: 'FAILURE', dashboardId: '', metricsDashboardUrl: '', logsDashboardUrl: '' }
 
 describe('Grafana failures end to end (partial failure contract)', function () {
   this.timeout(60_000)
@@ -38,8 +41,7 @@ describe('Grafana failures end to end (partial failure contract)', function () {
     grafana().faults.add({ kind: 'dashboard.upsert', effect: { type: 'status', status: 503 }, times: 2 })
     const retriesBefore = await retriesOf('dashboard.upsert')
     const request = createRequest('svc-grafana-503')
-    await publishRequests([request])
-    const data = dataOf(await resultOf(ctx.results, request))
+    const data = await answerTo(ctx.results, request)
     expect(data).to.include({ serviceId: 'svc-grafana-503', dashboardDataOrderStatus: 'SUCCESS', dashboardId: dashboardUid('svc-grafana-503', 'metrics') })
     expect(grafana().faults.injected.get('dashboard.upsert')).to.equal(2)
     expect((await retriesOf('dashboard.upsert')) - retriesBefore).to.equal(2)
@@ -51,8 +53,7 @@ describe('Grafana failures end to end (partial failure contract)', function () {
     const retriesBefore = await retriesOf('dashboard.upsert')
     const request = createRequest('svc-grafana-429')
     const started = Date.now()
-    await publishRequests([request])
-    const data = dataOf(await resultOf(ctx.results, request))
+    const data = await answerTo(ctx.results, request)
     expect(data['dashboardDataOrderStatus']).to.equal('SUCCESS')
     // the jittered backoff alone would wait at most 200 ms before the first retry
     expect(Date.now() - started).to.be.at.least(2000)
@@ -66,8 +67,7 @@ describe('Grafana failures end to end (partial failure contract)', function () {
     await ctx.harness.startService()
     const folderGetsBefore = grafana().requests.get('folder.get') ?? 0
     const request = createRequest('svc-folder-412')
-    await publishRequests([request])
-    expect(dataOf(await resultOf(ctx.results, request))['dashboardDataOrderStatus']).to.equal('SUCCESS')
+    expect((await answerTo(ctx.results, request))['dashboardDataOrderStatus']).to.equal('SUCCESS')
     expect((grafana().requests.get('folder.get') ?? 0) - folderGetsBefore).to.be.at.least(2)
     const titles = grafana()
       .folders()
@@ -97,9 +97,8 @@ describe('Grafana failures end to end (partial failure contract)', function () {
     const serviceId = 'svc-grafana-down'
     grafana().faults.add({ kind: '*', effect: { type: 'status', status: 503 } })
     const first = createRequest(serviceId)
-    await publishRequests([first])
-    const failed = dataOf(await resultOf(ctx.results, first))
-    expect(failed).to.include({ serviceId, dashboardDataOrderStatus: 'FAILURE', dashboardId: '', metricsDashboardUrl: '', logsDashboardUrl: '' })
+    const failed = await answerTo(ctx.results, first)
+    expect(failed).to.include({ serviceId, ...FAILED_WITH_NOTHING_IN_PLACE })
     expect(failed['dashboardDataOrderMessage'])
       .to.be.a('string')
       .and.match(/creating the Grafana dashboard/)
@@ -117,8 +116,7 @@ describe('Grafana failures end to end (partial failure contract)', function () {
     grafana().faults.clear()
     const writesBefore = ctx.harness.stack.kube.successfulWrites
     const retry = createRequest(serviceId)
-    await publishRequests([retry])
-    const done = dataOf(await resultOf(ctx.results, retry))
+    const done = await answerTo(ctx.results, retry)
     expect(done).to.include({ serviceId, dashboardDataOrderStatus: 'SUCCESS', dashboardId: dashboardUid(serviceId, 'metrics') })
     expect(done['metricsDashboardUrl']).to.match(/^http:\/\/grafana\.local:3000\/d\//)
     expect(done['logsDashboardUrl']).to.match(/^http:\/\/grafana\.local:3000\/d\//)
@@ -136,9 +134,8 @@ describe('Grafana failures end to end (partial failure contract)', function () {
     grafana().faults.add({ kind: 'dashboard.upsert', effect: { type: 'status', status: 403 } })
     const refusedBefore = grafana().faults.injected.get('dashboard.upsert') ?? 0
     const request = createRequest(serviceId)
-    await publishRequests([request])
-    const data = dataOf(await resultOf(ctx.results, request))
-    expect(data).to.include({ serviceId, dashboardDataOrderStatus: 'FAILURE', dashboardId: '', metricsDashboardUrl: '', logsDashboardUrl: '' })
+    const data = await answerTo(ctx.results, request)
+    expect(data).to.include({ serviceId, ...FAILED_WITH_NOTHING_IN_PLACE })
     expect(data['dashboardDataOrderMessage'])
       .to.be.a('string')
       .and.match(/^Failed while creating the Grafana dashboard: .*403/)
@@ -157,8 +154,7 @@ describe('Grafana failures end to end (partial failure contract)', function () {
   it('an update that fails for good gets the job and dashboards from before the request back, from what the log recorded', async () => {
     const serviceId = 'svc-update-undone'
     const original = createRequest(serviceId, ['NS_BEFORE'])
-    await publishRequests([original])
-    expect(dataOf(await resultOf(ctx.results, original))['dashboardDataOrderStatus']).to.equal('SUCCESS')
+    expect((await answerTo(ctx.results, original))['dashboardDataOrderStatus']).to.equal('SUCCESS')
     const jobBefore = jobOf(serviceId)
     const metricsBefore = dashboardsOf(serviceId).find((d) => d.uid === dashboardUid(serviceId, 'metrics'))
     expect(JSON.stringify(jobBefore)).to.include('NS_BEFORE')
@@ -166,8 +162,7 @@ describe('Grafana failures end to end (partial failure contract)', function () {
     grafana().faults.add({ kind: 'dashboard.upsert', times: 1 })
     grafana().faults.add({ kind: 'dashboard.upsert', effect: { type: 'status', status: 403 }, times: 1 })
     const update = createRequest(serviceId, ['NS_AFTER'])
-    await publishRequests([update])
-    const data = dataOf(await resultOf(ctx.results, update))
+    const data = await answerTo(ctx.results, update)
     expect(data['dashboardDataOrderStatus']).to.equal('FAILURE')
     expect(data['dashboardDataOrderMessage'])
       .to.be.a('string')
@@ -191,8 +186,7 @@ describe('Grafana failures end to end (partial failure contract)', function () {
     ctx.harness.stack.kube.faults.add({ kind: 'secret.put', effect: { type: 'status', status: 403 } })
     try {
       const request = createRequest(serviceId)
-      await publishRequests([request])
-      const data = dataOf(await resultOf(ctx.results, request))
+      const data = await answerTo(ctx.results, request)
       expect(data['dashboardDataOrderStatus']).to.equal('FAILURE')
       expect(data['dashboardDataOrderMessage'])
         .to.be.a('string')

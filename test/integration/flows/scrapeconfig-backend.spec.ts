@@ -9,25 +9,13 @@ import { scrapeConfigName } from '../../../src/effects/kube/scrapeconfig/scrape-
 import { DEV_SCRAPE_CONFIG } from '../../../dev/dev-stack.js'
 import { useHarness } from '../../support/harness-hooks.js'
 import { createRequest, dataOf, deleteRequest, platformRequest, publishRequests, resultOf } from '../../support/request-builders.js'
-
-const SCRAPECONFIG_MODE = { SCRAPE_CONFIG_BACKEND: 'scrapeconfig' }
-
-interface WireScrapeConfig {
-  readonly metadata: {
-    readonly name: string
-    readonly labels?: Record<string, string>
-    readonly annotations?: Record<string, string>
-    readonly managedFields?: ReadonlyArray<{ manager: string; operation: string }>
-  }
-  readonly spec: Record<string, unknown>
-}
+import { SCRAPECONFIG_MODE, scrapeConfigObjectOf, type WireScrapeConfig } from '../../support/wire-scrape-config.js'
 
 describe('scrapeconfig backend: all three flows end to end', function () {
   this.timeout(120_000)
   const ctx = useHarness({ harness: { env: SCRAPECONFIG_MODE } })
 
-  const objectOf = (serviceId: string): WireScrapeConfig | undefined =>
-    ctx.harness.stack.kube.scrapeConfig(DEV_SCRAPE_CONFIG.namespace, scrapeConfigName(serviceId)) as WireScrapeConfig | undefined
+  const objectOf = (serviceId: string) => scrapeConfigObjectOf(ctx.harness.stack.kube, serviceId)
   const secretValue = () => ctx.harness.stack.scrapeConfigs() ?? ''
 
   it('a create applies one ScrapeConfig that federates as the secret job does, and answers SUCCESS', async () => {

@@ -5,29 +5,14 @@
  * exactly what the service wrote, through the same ScrapeConfig writer.
  */
 import { expect } from 'chai'
-import { Readable } from 'node:stream'
-import { main } from '../../../src/cli/cli.js'
-import type { CliIo } from '../../../src/cli/io.js'
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, SERVICE_ID_ANNOTATION } from '../../../src/effects/kube/scrapeconfig/scrape-config-of.js'
 import { scrapeConfigName } from '../../../src/effects/kube/scrapeconfig/scrape-config-name.js'
 import { createEventStore } from '../../../src/state/store/event-store.js'
 import { DEV_SCRAPE_CONFIG } from '../../../dev/dev-stack.js'
 import { writeLiveLog, type LiveLog } from '../../support/live-log.js'
+import { runCli, type CliRun } from '../../support/run-cli.js'
+import { SCRAPECONFIG_MODE, scrapeConfigObjectOf, type WireScrapeConfig } from '../../support/wire-scrape-config.js'
 
-interface Run {
-  readonly code: number
-  readonly stdout: string
-  readonly stderr: string
-}
-interface WireScrapeConfig {
-  readonly metadata: {
-    readonly name: string
-    readonly labels?: Record<string, string>
-    readonly annotations?: Record<string, string>
-    readonly managedFields?: ReadonlyArray<{ manager: string; operation: string }>
-  }
-  readonly spec: Record<string, unknown>
-}
 interface JsonDrift {
   readonly kind: string
   readonly serviceId: string
@@ -36,7 +21,6 @@ interface JsonDrift {
   readonly repair: { ok: boolean; detail: string } | null
 }
 
-const SCRAPECONFIG_MODE = { SCRAPE_CONFIG_BACKEND: 'scrapeconfig' }
 const NS = DEV_SCRAPE_CONFIG.namespace
 
 describe('ops/reconcile in scrapeconfig mode (live log, simulators, the CLI)', function () {
@@ -45,24 +29,13 @@ describe('ops/reconcile in scrapeconfig mode (live log, simulators, the CLI)', f
   const written = new Map<string, WireScrapeConfig>()
 
   const kube = () => live.harness.stack.kube
-  const objectOf = (serviceId: string) => kube().scrapeConfig(NS, scrapeConfigName(serviceId)) as WireScrapeConfig | undefined
+  const objectOf = (serviceId: string) => scrapeConfigObjectOf(kube(), serviceId)
   /** what the service owns of an object: its spec, labels and annotations (not resourceVersion or managedFields) */
   const ownPart = (o: WireScrapeConfig | undefined) =>
     o === undefined ? undefined : { spec: o.spec, labels: o.metadata.labels, annotations: o.metadata.annotations }
-  const reconcileCli = async (...argv: string[]): Promise<Run> => {
-    let stdout = ''
-    let stderr = ''
-    const io: CliIo = {
-      stdout: { write: (t: string) => (stdout += t) },
-      stderr: { write: (t: string) => (stderr += t) },
-      env: live.harness.stack.env,
-      stdin: Readable.from(['']),
-      now: () => new Date(),
-    }
-    return { code: await main(['reconcile', ...argv], io), stdout, stderr }
-  }
+  const reconcileCli = (...argv: string[]): Promise<CliRun> => runCli(['reconcile', ...argv], live.harness.stack.env)
   /** by serviceId: the services index orders by last change, which ties between services made together */
-  const driftOf = (r: Run): JsonDrift[] => [...(JSON.parse(r.stdout) as { drift: JsonDrift[] }).drift].sort((a, b) => a.serviceId.localeCompare(b.serviceId))
+  const driftOf = (r: CliRun): JsonDrift[] => [...(JSON.parse(r.stdout) as { drift: JsonDrift[] }).drift].sort((a, b) => a.serviceId.localeCompare(b.serviceId))
 
   before(async () => {
     live = await writeLiveLog(['svc-c1', 'svc-c2', 'svc-c3'], ['svc-cd'], { env: SCRAPECONFIG_MODE })

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs'
 import { spawnService, type ServiceProcess } from '../../support/service-process.js'
 import { sleep } from '../../support/wait.js'
 import { createRequest } from '../../support/request-builders.js'
-import { awaitOutcomes, finishScenario, publishAll } from './scenario.js'
+import { awaitOutcomes, endStateOf, finishScenario, publishAll } from './scenario.js'
 import { useHarness } from '../../support/harness-hooks.js'
 
 const BURST = 10_000
@@ -80,10 +80,7 @@ describe('reliability: backpressure, 10,000 requests with Grafana at 200 ms', fu
     await finishScenario(
       'backpressure: 10,000 requests (2,000 services x 5), Grafana +200 ms on every call, 512 lanes',
       {
-        requests,
-        results: ctx.results.messages,
-        scrapeConfigs: ctx.harness.stack.scrapeConfigs(),
-        dashboards: ctx.harness.stack.grafana.dashboards(),
+        ...endStateOf(ctx, requests),
         expectStatus: () => 'SUCCESS',
       },
       {

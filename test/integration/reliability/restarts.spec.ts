@@ -13,7 +13,7 @@ import { type ResultCollector } from '../../support/kafka-helpers.js'
 import { resultsByRef } from '../../support/invariants.js'
 import { spawnService, type ServiceProcess } from '../../support/service-process.js'
 import { answered, awaitAnswered, sleep } from '../../support/wait.js'
-import { awaitOutcomes, finishScenario, mixedChains, runChains, type SentRequest } from './scenario.js'
+import { awaitOutcomes, endStateOf, finishScenario, mixedChains, runChains, type SentRequest } from './scenario.js'
 import { useHarness } from '../../support/harness-hooks.js'
 
 const duplicateCopies = (results: ResultCollector, requests: readonly SentRequest[]): number => {
@@ -55,10 +55,7 @@ describe('reliability: Redis restart mid-run (in-process service, dedicated AOF 
     await finishScenario(
       'Redis kill -9 (AOF) + restart mid-run',
       {
-        requests,
-        results: ctx.results.messages,
-        scrapeConfigs: ctx.harness.stack.scrapeConfigs(),
-        dashboards: ctx.harness.stack.grafana.dashboards(),
+        ...endStateOf(ctx, requests),
         expectStatus: () => 'SUCCESS',
       },
       {
@@ -113,10 +110,7 @@ describe('reliability: replicas crashing (real processes)', function () {
     await finishScenario(
       'Kafka rebalance (2nd replica joins) + consumer crash (kill -9 of the 1st)',
       {
-        requests,
-        results: ctx.results.messages,
-        scrapeConfigs: ctx.harness.stack.scrapeConfigs(),
-        dashboards: ctx.harness.stack.grafana.dashboards(),
+        ...endStateOf(ctx, requests),
         expectStatus: () => 'SUCCESS',
       },
       {
@@ -140,10 +134,7 @@ describe('reliability: replicas crashing (real processes)', function () {
     await finishScenario(
       'service kill -9 + restart mid-run',
       {
-        requests,
-        results: ctx.results.messages,
-        scrapeConfigs: ctx.harness.stack.scrapeConfigs(),
-        dashboards: ctx.harness.stack.grafana.dashboards(),
+        ...endStateOf(ctx, requests),
         expectStatus: () => 'SUCCESS',
         ignoreJob: (n) => !n.startsWith('sk-'),
       },

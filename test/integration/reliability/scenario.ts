@@ -14,6 +14,7 @@ import {
   type InvariantReport,
   type SentRequest,
 } from '../../support/invariants.js'
+import type { HarnessContext } from '../../support/harness-hooks.js'
 import { createRequest, deleteRequest } from '../../support/request-builders.js'
 import { awaitAnswered, sleep } from '../../support/wait.js'
 import { recordFigures, rowFromReport } from './figures.js'
@@ -65,6 +66,14 @@ export const publishBesideCompetitor = async (results: ResultCollector, requests
     clearInterval(timer)
   }
 }
+
+/** The end state the invariants check, as the harness holds it: every result so far, the secret's value, Grafana's dashboards. */
+export const endStateOf = (ctx: HarnessContext, requests: readonly SentRequest[]): InvariantInput => ({
+  requests,
+  results: ctx.results.messages,
+  scrapeConfigs: ctx.harness.stack.scrapeConfigs(),
+  dashboards: ctx.harness.stack.grafana.dashboards(),
+})
 
 /** Check, record the row, then assert: the figures table shows failing scenarios too. */
 export const finishScenario = async (

@@ -20,6 +20,11 @@ const sample = (text: string, series: string): number | undefined => {
   return line === undefined ? undefined : Number(line.slice(series.length + 1))
 }
 
+/** The text holds exactly these sample values (series → value), compared as one map so a failure shows them all. */
+const expectSamples = (text: string, expected: Readonly<Record<string, number>>): void => {
+  expect(Object.fromEntries(Object.keys(expected).map((series) => [series, sample(text, series)]))).to.deep.equal(expected)
+}
+
 describe('runtime/metrics', () => {
   let lanes = 0
   let retries = new Map<string, number>()
@@ -57,11 +62,13 @@ describe('runtime/metrics', () => {
     metrics.requestDuration.observe({ kind: 'delete' }, 3)
     metrics.deadLetters.inc()
     const text = await metrics.registry.metrics()
-    expect(sample(text, 'telemetry_requests_total{kind="create",status="SUCCESS"}')).to.equal(2)
-    expect(sample(text, 'telemetry_step_duration_seconds_bucket{le="0.025",step="registerJob"}')).to.equal(1)
-    expect(sample(text, 'telemetry_step_duration_seconds_bucket{le="0.01",step="registerJob"}')).to.equal(0)
-    expect(sample(text, 'telemetry_request_duration_seconds_sum{kind="delete"}')).to.equal(3)
-    expect(sample(text, 'telemetry_dead_letter_total')).to.equal(1)
+    expectSamples(text, {
+      'telemetry_requests_total{kind="create",status="SUCCESS"}': 2,
+      'telemetry_step_duration_seconds_bucket{le="0.025",step="registerJob"}': 1,
+      'telemetry_step_duration_seconds_bucket{le="0.01",step="registerJob"}': 0,
+      'telemetry_request_duration_seconds_sum{kind="delete"}': 3,
+      telemetry_dead_letter_total: 1,
+    })
   })
 
   it('counts received requests by topic and inbox outcome, and consumer restarts', async () => {
@@ -77,42 +84,46 @@ describe('runtime/metrics', () => {
     })
     metrics.consumerRestarts.inc()
     const text = await metrics.registry.metrics()
-    expect(sample(text, 'telemetry_requests_received_total{topic="telemetry-platform-service",outcome="accepted"}')).to.equal(2)
-    expect(sample(text, 'telemetry_requests_received_total{topic="telemetry-platform-service",outcome="redelivered"}')).to.equal(1)
-    expect(sample(text, 'telemetry_requests_received_total{topic="telemetry-platform-service",outcome="rejected"}')).to.equal(2)
-    expect(sample(text, 'telemetry_kafka_consumer_restarts_total')).to.equal(1)
+    expectSamples(text, {
+      'telemetry_requests_received_total{topic="telemetry-platform-service",outcome="accepted"}': 2,
+      'telemetry_requests_received_total{topic="telemetry-platform-service",outcome="redelivered"}': 1,
+      'telemetry_requests_received_total{topic="telemetry-platform-service",outcome="rejected"}': 2,
+      telemetry_kafka_consumer_restarts_total: 1,
+    })
   })
 
   it('reads open lanes and Grafana retries at scrape time', async () => {
     lanes = 7
     retries.set('dashboard.upsert', 3)
     let text = await metrics.registry.metrics()
-    expect(sample(text, 'telemetry_open_lanes')).to.equal(7)
-    expect(sample(text, 'telemetry_grafana_retries_total{operation="dashboard.upsert"}')).to.equal(3)
+    expectSamples(text, { telemetry_open_lanes: 7, 'telemetry_grafana_retries_total{operation="dashboard.upsert"}': 3 })
     // cumulative source: mirrored, not added up again on every scrape
     retries.set('dashboard.upsert', 5).set('dashboard.delete', 1)
     lanes = 2
     text = await metrics.registry.metrics()
-    expect(sample(text, 'telemetry_grafana_retries_total{operation="dashboard.upsert"}')).to.equal(5)
-    expect(sample(text, 'telemetry_grafana_retries_total{operation="dashboard.delete"}')).to.equal(1)
-    expect(sample(text, 'telemetry_open_lanes')).to.equal(2)
+    expectSamples(text, {
+      'telemetry_grafana_retries_total{operation="dashboard.upsert"}': 5,
+      'telemetry_grafana_retries_total{operation="dashboard.delete"}': 1,
+      telemetry_open_lanes: 2,
+    })
   })
 
   it('reports consumer lag per topic and partition, and the secret size against its limit', async () => {
     metrics.consumerLag.set({ topic: 'telemetry-platform-service', partition: '3' }, 12)
     let text = await metrics.registry.metrics()
-    expect(sample(text, 'telemetry_consumer_lag{topic="telemetry-platform-service",partition="3"}')).to.equal(12)
-    expect(sample(text, 'telemetry_secret_limit_bytes')).to.equal(SECRET_LIMIT_BYTES)
+    expectSamples(text, { 'telemetry_consumer_lag{topic="telemetry-platform-service",partition="3"}': 12, telemetry_secret_limit_bytes: SECRET_LIMIT_BYTES })
     expect(SECRET_LIMIT_BYTES).to.equal(1048576)
 
     recordSecretBatch(metrics, { edits: 4, written: true, attempts: 2, conflicts: 1, bytes: 2048 })
     recordSecretBatch(metrics, { edits: 1, written: false, attempts: 1, conflicts: 0, bytes: 2048 })
     text = await metrics.registry.metrics()
-    expect(sample(text, 'telemetry_secret_writes_total')).to.equal(1)
-    expect(sample(text, 'telemetry_secret_conflicts_total')).to.equal(1)
-    expect(sample(text, 'telemetry_secret_edits_per_write_sum')).to.equal(4)
-    expect(sample(text, 'telemetry_secret_edits_per_write_count')).to.equal(1)
-    expect(sample(text, 'telemetry_secret_bytes')).to.equal(2048)
+    expectSamples(text, {
+      telemetry_secret_writes_total: 1,
+      telemetry_secret_conflicts_total: 1,
+      telemetry_secret_edits_per_write_sum: 4,
+      telemetry_secret_edits_per_write_count: 1,
+      telemetry_secret_bytes: 2048,
+    })
   })
 
   it('renders text that promtool parses, with no lint finding on our metrics, HELP/TYPE for every family', async () => {

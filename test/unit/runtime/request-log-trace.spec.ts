@@ -26,8 +26,9 @@ import { NO_TRACING } from '../../../src/support/tracing/tracing.js'
 import type { Step } from '../../../src/state/step.js'
 import type { ServiceState } from '../../../src/state/service-state.js'
 import type { StepRun } from '../../../src/effects/steps/traced-step.js'
-import { startServiceLanes, type ServiceLanes } from '../../../src/streams/service-lanes.js'
-import { createAccepted, fakeDesired, outcomeOf } from '../../fixtures/events.js'
+import type { ServiceLanes } from '../../../src/streams/service-lanes.js'
+import { createAccepted, outcomeOf } from '../../fixtures/events.js'
+import { startTestLanes } from '../../support/test-lanes.js'
 import { MemoryEventStore } from '../../support/memory-event-store.js'
 
 const REQUEST = { traceId: 'a'.repeat(32), spanId: 'b'.repeat(16) }
@@ -148,20 +149,7 @@ describe('log lines about a request carry its trace context', () => {
       store.stream('svc').push({ ...createAccepted('r1', 'svc'), trace: ctxOf(REQUEST) })
       store.pending.add('svc')
       const runStep = (step: Step, state: ServiceState) => of<StepRun>({ events: outcomeOf(step, state), trace: ctxOf(STEP) })
-      lanes = startServiceLanes({
-        store,
-        desired: fakeDesired,
-        runStep,
-        nowMs: () => Date.now(),
-        crash: () => undefined,
-        maxActive: 1,
-        idleMs: 60_000,
-        sweepIntervalMs: 3_600_000,
-        retryDelayMs: 3_600_000,
-        busyRetryMs: 3_600_000,
-        onEvent,
-        onHandlerError,
-      })
+      lanes = startTestLanes({ store, runStep, onEvent, onHandlerError })
     }
     const until = async (condition: () => boolean): Promise<void> => {
       for (let waited = 0; !condition(); waited += 10) {

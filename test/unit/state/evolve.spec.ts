@@ -1,31 +1,15 @@
 import { expect } from 'chai'
 import type { ServiceEvent } from '../../../src/codecs/events.js'
 import { COMPLETED_WINDOW, initialServiceState, type PendingRequest, type ServiceState } from '../../../src/state/service-state.js'
-import {
-  SERVICE,
-  at,
-  createAccepted,
-  createPayload,
-  dashboardUpserted,
-  dashboardsDeleted,
-  deleteAccepted,
-  jobRegistered,
-  jobRemoved,
-  platformAccepted,
-  redelivered,
-  requestCompleted,
-  resultIdFor,
-  resultPublished,
-  stepFailed,
-  uidOf,
-} from '../../fixtures/events.js'
+// F: the event builders every state spec shares (test/fixtures/events.ts)
+import * as F from '../../fixtures/events.js'
 import { given } from '../../support/given-when-then.js'
 
 const pendingCreate = (requestId: string, over: Partial<PendingRequest> = {}): PendingRequest => ({
   requestId,
-  request: { kind: 'create', payload: createPayload() },
+  request: { kind: 'create', payload: F.createPayload() },
   kogito: { kogitoprocinstanceid: `proc-${requestId}`, kogitoprocid: 'serviceTelemetryProcess' },
-  acceptedAt: at(0),
+  acceptedAt: F.at(0),
   done: [],
   failure: null,
   redeliveries: 0,
@@ -41,34 +25,34 @@ const bumped = (before: ServiceState, when: string, changes: Partial<ServiceStat
   ...changes,
 })
 
-const completedCreate = (requestId: string): ServiceEvent[] => [createAccepted(requestId), requestCompleted(requestId, 'SUCCESS')]
+const completedCreate = (requestId: string): ServiceEvent[] => [F.createAccepted(requestId), F.requestCompleted(requestId, 'SUCCESS')]
 
 describe('evolve', () => {
   describe('RequestAccepted', () => {
     it('given a new service, when a create is accepted, then it is queued as pending and the version is 1', () => {
       given([])
-        .when(createAccepted('r1', SERVICE, { at: at(5) }))
+        .when(F.createAccepted('r1', F.SERVICE, { at: F.at(5) }))
         .then({
-          ...initialServiceState(SERVICE),
+          ...initialServiceState(F.SERVICE),
           version: 1,
-          lastChangeAt: at(5),
-          pending: [pendingCreate('r1', { acceptedAt: at(5) })],
+          lastChangeAt: F.at(5),
+          pending: [pendingCreate('r1', { acceptedAt: F.at(5) })],
         })
     })
 
     it('given an accepted request, when the same id is accepted again, then it is not queued twice', () => {
-      const g = given([createAccepted('r1')])
-      g.when(createAccepted('r1', SERVICE, { at: at(1) })).then(bumped(g.state, at(1)))
+      const g = given([F.createAccepted('r1')])
+      g.when(F.createAccepted('r1', F.SERVICE, { at: F.at(1) })).then(bumped(g.state, F.at(1)))
     })
 
     it('given a completed request, when its id is accepted again, then nothing is queued', () => {
       const g = given(completedCreate('r1'))
-      g.when(createAccepted('r1', SERVICE, { at: at(9) })).then(bumped(g.state, at(9)))
+      g.when(F.createAccepted('r1', F.SERVICE, { at: F.at(9) })).then(bumped(g.state, F.at(9)))
     })
 
     it('queues requests in arrival order (the head is the one in progress)', () => {
       given([])
-        .when(createAccepted('r1'), deleteAccepted('r2'), platformAccepted('r3'))
+        .when(F.createAccepted('r1'), F.deleteAccepted('r2'), F.platformAccepted('r3'))
         .then((after) => {
           expect(after.pending.map((p) => [p.requestId, p.request.kind])).to.deep.equal([
             ['r1', 'create'],
@@ -81,32 +65,32 @@ describe('evolve', () => {
 
   describe('RequestRedelivered', () => {
     it('given a pending request, when it is redelivered, then its redeliveries count goes up', () => {
-      const g = given([createAccepted('r1')])
-      g.when(redelivered('r1', at(2))).then(bumped(g.state, at(2), { pending: [pendingCreate('r1', { redeliveries: 1 })] }))
+      const g = given([F.createAccepted('r1')])
+      g.when(F.redelivered('r1', F.at(2))).then(bumped(g.state, F.at(2), { pending: [pendingCreate('r1', { redeliveries: 1 })] }))
     })
 
     it('given a pending request redelivered twice, when it completes, then its result is owed three times', () => {
-      given([createAccepted('r1'), redelivered('r1'), redelivered('r1')])
-        .when(requestCompleted('r1', 'SUCCESS'))
+      given([F.createAccepted('r1'), F.redelivered('r1'), F.redelivered('r1')])
+        .when(F.requestCompleted('r1', 'SUCCESS'))
         .then((after) => {
           expect(after.outstanding).to.deep.equal([
-            { requestId: 'r1', resultId: resultIdFor('r1'), result: requestCompleted('r1', 'SUCCESS').result, copies: 3 },
+            { requestId: 'r1', resultId: F.resultIdFor('r1'), result: F.requestCompleted('r1', 'SUCCESS').result, copies: 3 },
           ])
         })
     })
 
     it('given a completed and published request, when it is redelivered, then its recorded result is owed again', () => {
-      const done = requestCompleted('r1', 'SUCCESS')
-      const g = given([createAccepted('r1'), done, resultPublished('r1')])
+      const done = F.requestCompleted('r1', 'SUCCESS')
+      const g = given([F.createAccepted('r1'), done, F.resultPublished('r1')])
       expect(g.state.outstanding).to.deep.equal([])
-      g.when(redelivered('r1', at(3))).then(
-        bumped(g.state, at(3), { outstanding: [{ requestId: 'r1', resultId: resultIdFor('r1'), result: done.result, copies: 1 }] }),
+      g.when(F.redelivered('r1', F.at(3))).then(
+        bumped(g.state, F.at(3), { outstanding: [{ requestId: 'r1', resultId: F.resultIdFor('r1'), result: done.result, copies: 1 }] }),
       )
     })
 
     it('given a result still owed, when the request is redelivered, then one more copy is owed (not a second entry)', () => {
       given(completedCreate('r1'))
-        .when(redelivered('r1'))
+        .when(F.redelivered('r1'))
         .then((after) => {
           expect(after.outstanding.map((o) => [o.requestId, o.copies])).to.deep.equal([['r1', 2]])
         })
@@ -114,24 +98,24 @@ describe('evolve', () => {
 
     it('given an unknown request id, when it is redelivered, then only version and time change', () => {
       const g = given(completedCreate('r1'))
-      g.when(redelivered('zzz', at(7))).then(bumped(g.state, at(7)))
+      g.when(F.redelivered('zzz', F.at(7))).then(bumped(g.state, F.at(7)))
     })
   })
 
   describe('step outcomes', () => {
     it('ScrapeJobRegistered: records the job with the create it came from, marks the step done and notes what was in place before', () => {
-      const g = given([createAccepted('r1')])
-      g.when(jobRegistered('r1', 'fp-1')).then(
+      const g = given([F.createAccepted('r1')])
+      g.when(F.jobRegistered('r1', 'fp-1')).then(
         bumped(g.state, g.state.lastChangeAt ?? '', {
-          job: { jobName: SERVICE, fingerprint: 'fp-1', payload: createPayload() },
+          job: { jobName: F.SERVICE, fingerprint: 'fp-1', payload: F.createPayload() },
           pending: [pendingCreate('r1', { done: ['registerJob'], before: { job: null, dashboards: {} } })],
         }),
       )
     })
 
     it('ScrapeJobRemoved: clears the job and records on the delete whether it was there', () => {
-      given([createAccepted('r1'), jobRegistered('r1', 'fp-1'), requestCompleted('r1', 'SUCCESS'), deleteAccepted('r2')])
-        .when(jobRemoved('r2', true))
+      given([F.createAccepted('r1'), F.jobRegistered('r1', 'fp-1'), F.requestCompleted('r1', 'SUCCESS'), F.deleteAccepted('r2')])
+        .when(F.jobRemoved('r2', true))
         .then((after) => {
           expect(after.job).to.equal(null)
           expect(after.pending[0]).to.include({ requestId: 'r2' })
@@ -141,33 +125,33 @@ describe('evolve', () => {
     })
 
     it('DashboardUpserted: records the dashboard under its role, replacing an older version', () => {
-      given([createAccepted('r1'), dashboardUpserted('r1', 'metrics', 'fp-a')])
-        .when(dashboardUpserted('r1', 'metrics', 'fp-b', SERVICE, 2))
+      given([F.createAccepted('r1'), F.dashboardUpserted('r1', 'metrics', 'fp-a')])
+        .when(F.dashboardUpserted('r1', 'metrics', 'fp-b', F.SERVICE, 2))
         .then((after) => {
           expect(after.dashboards).to.deep.equal({
             metrics: {
-              uid: uidOf(SERVICE, 'metrics'),
+              uid: F.uidOf(F.SERVICE, 'metrics'),
               id: 1,
-              url: `/d/${uidOf(SERVICE, 'metrics')}`,
+              url: `/d/${F.uidOf(F.SERVICE, 'metrics')}`,
               version: 2,
               folderUid: 'hypo-telemetry',
               fingerprint: 'fp-b',
-              payload: createPayload(),
+              payload: F.createPayload(),
             },
           })
         })
     })
 
     it('DashboardsDeleted: forgets only the dashboards whose uids were deleted and records them on the delete', () => {
-      const metrics = uidOf(SERVICE, 'metrics')
+      const metrics = F.uidOf(F.SERVICE, 'metrics')
       given([
-        createAccepted('r1'),
-        dashboardUpserted('r1', 'metrics', 'm'),
-        dashboardUpserted('r1', 'logs', 'l'),
-        requestCompleted('r1', 'SUCCESS'),
-        deleteAccepted('r2'),
+        F.createAccepted('r1'),
+        F.dashboardUpserted('r1', 'metrics', 'm'),
+        F.dashboardUpserted('r1', 'logs', 'l'),
+        F.requestCompleted('r1', 'SUCCESS'),
+        F.deleteAccepted('r2'),
       ])
-        .when(dashboardsDeleted('r2', [metrics, 'stray-uid-found-by-tag']))
+        .when(F.dashboardsDeleted('r2', [metrics, 'stray-uid-found-by-tag']))
         .then((after) => {
           expect(Object.keys(after.dashboards)).to.deep.equal(['logs'])
           expect(after.pending[0]?.done).to.deep.equal(['deleteDashboards'])
@@ -176,8 +160,8 @@ describe('evolve', () => {
     })
 
     it('StepFailed: records the failure on the pending request', () => {
-      const g = given([createAccepted('r1')])
-      g.when(stepFailed('r1', 'registerJob', 'secret is forbidden')).then(
+      const g = given([F.createAccepted('r1')])
+      g.when(F.stepFailed('r1', 'registerJob', 'secret is forbidden')).then(
         bumped(g.state, g.state.lastChangeAt ?? '', { pending: [pendingCreate('r1', { failure: { step: 'registerJob', reason: 'secret is forbidden' } })] }),
       )
     })
@@ -185,8 +169,8 @@ describe('evolve', () => {
 
   describe('RequestCompleted', () => {
     it('given a pending create, when it completes with SUCCESS, then it leaves the queue, the service is active and the result is owed once', () => {
-      const done = requestCompleted('r1', 'SUCCESS')
-      const g = given([createAccepted('r1')])
+      const done = F.requestCompleted('r1', 'SUCCESS')
+      const g = given([F.createAccepted('r1')])
       g.when(done).then(
         bumped(g.state, done.at, {
           status: 'active',
@@ -198,34 +182,34 @@ describe('evolve', () => {
     })
 
     it('a delete that succeeds marks the service deleted; any FAILURE marks it failed', () => {
-      given([deleteAccepted('r1')])
-        .when(requestCompleted('r1', 'SUCCESS'))
+      given([F.deleteAccepted('r1')])
+        .when(F.requestCompleted('r1', 'SUCCESS'))
         .then((s) => s.status === 'deleted')
-      given([createAccepted('r1')])
-        .when(requestCompleted('r1', 'FAILURE'))
+      given([F.createAccepted('r1')])
+        .when(F.requestCompleted('r1', 'FAILURE'))
         .then((s) => s.status === 'failed')
-      given([platformAccepted('r1')])
-        .when(requestCompleted('r1', 'SUCCESS'))
+      given([F.platformAccepted('r1')])
+        .when(F.requestCompleted('r1', 'SUCCESS'))
         .then((s) => s.status === 'active')
     })
 
     it(`remembers only the last ${COMPLETED_WINDOW} completed requests; a redelivery of an older one then owes nothing`, () => {
       const ids = Array.from({ length: COMPLETED_WINDOW + 1 }, (_, i) => `r${i}`)
-      const history = ids.flatMap((id) => [...completedCreate(id), resultPublished(id)])
+      const history = ids.flatMap((id) => [...completedCreate(id), F.resultPublished(id)])
       const g = given(history)
       expect(g.state.completed.map((c) => c.requestId)).to.deep.equal(ids.slice(1))
       expect(g.state.version).to.equal(history.length)
-      g.when(redelivered('r0', at(99))).then(bumped(g.state, at(99)))
-      g.when(redelivered('r1')).then((after) => after.outstanding.length === 1 && after.outstanding[0]?.requestId === 'r1')
+      g.when(F.redelivered('r0', F.at(99))).then(bumped(g.state, F.at(99)))
+      g.when(F.redelivered('r1')).then((after) => after.outstanding.length === 1 && after.outstanding[0]?.requestId === 'r1')
     })
   })
 
   describe('ResultPublished', () => {
     it('given a result owed twice, when it is published, then it is owed once; published again, then not at all', () => {
-      const g = given([createAccepted('r1'), redelivered('r1'), requestCompleted('r1', 'SUCCESS')])
-      const once = g.when(resultPublished('r1')).then((after) => after.outstanding[0]?.copies === 1)
-      given([createAccepted('r1'), redelivered('r1'), requestCompleted('r1', 'SUCCESS'), resultPublished('r1')])
-        .when(resultPublished('r1'))
+      const g = given([F.createAccepted('r1'), F.redelivered('r1'), F.requestCompleted('r1', 'SUCCESS')])
+      const once = g.when(F.resultPublished('r1')).then((after) => after.outstanding[0]?.copies === 1)
+      given([F.createAccepted('r1'), F.redelivered('r1'), F.requestCompleted('r1', 'SUCCESS'), F.resultPublished('r1')])
+        .when(F.resultPublished('r1'))
         .then((after) => {
           expect(after.outstanding).to.deep.equal([])
           expect(after.completed).to.deep.equal(once.completed)
@@ -233,30 +217,30 @@ describe('evolve', () => {
     })
 
     it('given nothing owed, when a stray ResultPublished arrives, then only version and time change', () => {
-      const g = given([...completedCreate('r1'), resultPublished('r1')])
-      g.when(resultPublished('r1', at(50))).then(bumped(g.state, at(50)))
+      const g = given([...completedCreate('r1'), F.resultPublished('r1')])
+      g.when(F.resultPublished('r1', F.at(50))).then(bumped(g.state, F.at(50)))
     })
   })
 
   describe('version and lastChangeAt', () => {
     it('advance by one per event, no-ops included, and take the time of the event', () => {
       const events = [
-        createAccepted('r1', SERVICE, { at: at(1) }),
-        createAccepted('r1', SERVICE, { at: at(2) }),
-        redelivered('nope', at(3)),
-        resultPublished('nope', at(4)),
+        F.createAccepted('r1', F.SERVICE, { at: F.at(1) }),
+        F.createAccepted('r1', F.SERVICE, { at: F.at(2) }),
+        F.redelivered('nope', F.at(3)),
+        F.resultPublished('nope', F.at(4)),
       ]
       events.forEach((_, i) => {
         const g = given(events.slice(0, i + 1))
         expect(g.state.version).to.equal(i + 1)
-        expect(g.state.lastChangeAt).to.equal(at(i + 1))
+        expect(g.state.lastChangeAt).to.equal(F.at(i + 1))
       })
     })
 
     it('never changes the state it was given (pure)', () => {
-      const g = given([createAccepted('r1')])
+      const g = given([F.createAccepted('r1')])
       const before = JSON.stringify(g.state)
-      g.when(jobRegistered('r1', 'fp'), requestCompleted('r1', 'SUCCESS')).then((after, prior) => after !== prior)
+      g.when(F.jobRegistered('r1', 'fp'), F.requestCompleted('r1', 'SUCCESS')).then((after, prior) => after !== prior)
       expect(JSON.stringify(g.state)).to.equal(before)
     })
   })

@@ -7,7 +7,7 @@ import type { EventStore } from '../../../src/state/store/event-store.js'
 import type { ServiceLease } from '../../../src/state/store/service-lease.js'
 import { drainService$, type DrainDeps, type DrainEvent } from '../../../src/streams/service-drain.js'
 import { MemoryEventStore } from '../../support/memory-event-store.js'
-import { SERVICE, createAccepted, createPayload, fakeDesired, jobRegistered, outcomeOf, redelivered } from '../../fixtures/events.js'
+import { CREATE_EVENT_TYPES, SERVICE, createAccepted, createPayload, fakeDesired, jobRegistered, outcomeOf, redelivered } from '../../fixtures/events.js'
 
 const storeWith = (...events: ServiceEvent[]): MemoryEventStore => {
   const store = new MemoryEventStore()
@@ -55,14 +55,7 @@ describe('drainService$', () => {
       'appended:publishResult',
       'idle',
     ])
-    expect(typesIn(store)).to.deep.equal([
-      'RequestAccepted',
-      'ScrapeJobRegistered',
-      'DashboardUpserted',
-      'DashboardUpserted',
-      'RequestCompleted',
-      'ResultPublished',
-    ])
+    expect(typesIn(store)).to.deep.equal(CREATE_EVENT_TYPES)
     expect(events.at(-1)).to.deep.equal({ type: 'idle', serviceId: SERVICE, version: 6 })
     expect(store.cleared).to.deep.equal([[SERVICE, 6]])
     expect(store.pending.has(SERVICE)).to.equal(false)

@@ -5,9 +5,10 @@ import type { ServiceEvent } from '../../../src/codecs/events.js'
 import type { Step } from '../../../src/state/step.js'
 import type { ServiceState } from '../../../src/state/service-state.js'
 import type { DrainEvent } from '../../../src/streams/service-drain.js'
-import { startServiceLanes, type ServiceLanes } from '../../../src/streams/service-lanes.js'
-import { createAccepted, fakeDesired, outcomeOf, stepFailed } from '../../fixtures/events.js'
+import type { ServiceLanes } from '../../../src/streams/service-lanes.js'
+import { createAccepted, outcomeOf, stepFailed } from '../../fixtures/events.js'
 import { MemoryEventStore } from '../../support/memory-event-store.js'
+import { startTestLanes } from '../../support/test-lanes.js'
 
 const SLOW = 'svc-grafana-down'
 const FAST = 'svc-other'
@@ -40,15 +41,10 @@ describe('service lanes: a service waiting out a transient fault', () => {
       }
       return of(outcomeOf(step, state, new Date().toISOString()))
     }
-    lanes = startServiceLanes({
+    lanes = startTestLanes({
       store,
-      desired: fakeDesired,
       runStep,
-      nowMs: () => Date.now(),
-      crash: () => undefined,
       maxActive: 10,
-      idleMs: 60_000,
-      sweepIntervalMs: 3_600_000,
       retryDelayMs: 1000,
       busyRetryMs: 100,
       patience: { deadlineMs: 15 * 60_000, baseDelayMs: 10_000, maxDelayMs: 60_000, random: () => 0 },
@@ -56,28 +52,25 @@ describe('service lanes: a service waiting out a transient fault', () => {
       onHandlerError: (serviceId, error) => expect.fail(`${serviceId}: ${String(error)}`),
     })
     const now = new Date().toISOString()
-    await store.accept([
-      {
-        serviceId: SLOW,
-        accepted: { ...createAccepted('slow', SLOW), at: now },
-        redelivered: { v: 1, requestId: 'slow', at: now, type: 'RequestRedelivered', origin: 'x' },
-      },
-    ])
-    lanes.wake(SLOW)
+    /** a create for the service in its inbox, then its lane woken (as the inbox does) */
+    const acceptAndWake = async (serviceId: string, requestId: string) => {
+      await store.accept([
+        {
+          serviceId,
+          accepted: { ...createAccepted(requestId, serviceId), at: now },
+          redelivered: { v: 1, requestId, at: now, type: 'RequestRedelivered', origin: 'x' },
+        },
+      ])
+      lanes?.wake(serviceId)
+    }
+    await acceptAndWake(SLOW, 'slow')
     await clock.tickAsync(10)
     // (the start-up sweep may wake it a second time: it finds the same wait and leaves again)
     expect(events.filter(([, type]) => type === 'waiting')).to.deep.include([0, 'waiting', SLOW])
     expect(lanes.waitingServices()).to.equal(1)
 
     // while SLOW waits (retry at +5 s: half of the 10 s ceiling), another service is carried out
-    await store.accept([
-      {
-        serviceId: FAST,
-        accepted: { ...createAccepted('fast', FAST), at: now },
-        redelivered: { v: 1, requestId: 'fast', at: now, type: 'RequestRedelivered', origin: 'x' },
-      },
-    ])
-    lanes.wake(FAST)
+    await acceptAndWake(FAST, 'fast')
     await clock.tickAsync(10)
     expect(events.filter(([, type, id]) => type === 'idle' && id === FAST)).to.have.length(1)
     expect(calls.filter((c) => c.startsWith(SLOW))).to.deep.equal([`${SLOW}:registerJob`, `${SLOW}:upsertDashboard`])

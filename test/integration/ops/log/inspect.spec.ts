@@ -3,6 +3,7 @@ import { formatInspection, inspectionJson, inspectService } from '../../../../sr
 import { factsOf, formatTimeline, timelineOf } from '../../../../src/ops/log/timeline.js'
 import { serviceKeys } from '../../../../src/state/store/redis-keys.js'
 import { createdOutcomes, useFixtureLogs } from '../../../support/log-fixture.js'
+import { CREATE_EVENT_TYPES } from '../../../fixtures/events.js'
 
 describe('ops/inspect and ops/timeline', () => {
   const fixture = useFixtureLogs()
@@ -17,14 +18,7 @@ describe('ops/inspect and ops/timeline', () => {
       payload: { serviceId: 'svc-active', namespaces: ['NAMESPACE_1', 'NAMESPACE_2'], prometheus: { host: '10.10.10.4', port: 30180 } },
     })
     expect(inspection?.snapshot).to.equal('identical')
-    expect(inspection?.timeline.map((e) => e.type)).to.deep.equal([
-      'RequestAccepted',
-      'ScrapeJobRegistered',
-      'DashboardUpserted',
-      'DashboardUpserted',
-      'RequestCompleted',
-      'ResultPublished',
-    ])
+    expect(inspection?.timeline.map((e) => e.type)).to.deep.equal(CREATE_EVENT_TYPES)
     expect(inspection?.timeline[0]).to.deep.include({
       version: 1,
       requestId: 'req-a1',

@@ -1,34 +1,14 @@
 import { expect } from 'chai'
-import { Readable } from 'node:stream'
-import { main } from '../../../../src/cli/cli.js'
-import type { CliIo } from '../../../../src/cli/io.js'
+import { runCli } from '../../../support/run-cli.js'
 
 const ENV = { SECRET_NAMESPACE: 'monitoring', SECRET_NAME: 'scrape', SCRAPE_CONFIG_NAMESPACE: 'monitoring', REDIS_URL: 'redis://127.0.0.1:1' }
 
-const run = async (argv: string[], env: Record<string, string> = ENV) => {
-  let stdout = ''
-  let stderr = ''
-  const io: CliIo = {
-    stdout: { write: (t: string) => (stdout += t) },
-    stderr: { write: (t: string) => (stderr += t) },
-    env,
-    stdin: Readable.from(['']),
-    now: () => new Date(),
-  }
-  return { code: await main(['migrate', ...argv], io), stdout, stderr }
-}
+const run = (argv: string[], env: Record<string, string> = ENV) => runCli(['migrate', ...argv], env)
 
 describe('migrate command: arguments (no servers reached)', () => {
   it('is listed in the usage and answers --help', async () => {
     expect((await run(['--help'])).stdout).to.match(/^Usage: telemetry-client migrate --to scrapeconfig\|secret/)
-    let usage = ''
-    await main(['--help'], {
-      stdout: { write: (t: string) => (usage += t) },
-      stderr: { write: () => true },
-      env: {},
-      stdin: Readable.from(['']),
-      now: () => new Date(),
-    })
+    const usage = (await runCli(['--help'], {})).stdout
     expect(usage).to.match(/^ {2}migrate {4}move the service's jobs between the secret and ScrapeConfig resources/m)
   })
   it('without a valid --to: exit 2, or 1 with --dry-run (where 2 means "something would move")', async () => {

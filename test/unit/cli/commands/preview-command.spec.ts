@@ -6,33 +6,16 @@
 import { expect } from 'chai'
 import { spawnSync } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
-import { Readable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
-import { main } from '../../../../src/cli/cli.js'
-import type { CliIo } from '../../../../src/cli/io.js'
+import { runCli } from '../../../support/run-cli.js'
 import { samplePlatformRequest } from '../../../../dev/sample-requests.js'
 import { createRequestSample, deleteRequestSample } from '../../../fixtures/spec-samples.js'
 
 const GOLDEN = fileURLToPath(new URL('../../../fixtures/golden/preview/', import.meta.url))
 const NOW = new Date('2026-01-02T03:04:05.000Z')
 
-const run = async (
-  argv: readonly string[],
-  stdin: string,
-  env: Readonly<Record<string, string>> = {},
-): Promise<{ code: number; stdout: string; stderr: string }> => {
-  let stdout = ''
-  let stderr = ''
-  const io: CliIo = {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-    env,
-    stdin: Readable.from([Buffer.from(stdin, 'utf8')]),
-    now: () => NOW,
-  }
-  const code = await main(['preview', '-', ...argv], io)
-  return { code, stdout, stderr }
-}
+const run = (argv: readonly string[], stdin: string, env: Readonly<Record<string, string>> = {}) =>
+  runCli(['preview', '-', ...argv], env, { stdin, now: () => NOW })
 
 const matchesGolden = (name: string, actual: string): void => {
   const path = `${GOLDEN}${name}`

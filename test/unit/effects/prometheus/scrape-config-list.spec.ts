@@ -2,7 +2,7 @@ import { expect } from 'chai'
 import fc from 'fast-check'
 import { dump } from '../../../support/yaml.js'
 import { isLeft, isRight, type Either } from 'fp-ts/lib/Either.js'
-import { type ParseError, type JobChange } from '../../../../src/effects/prometheus/scrape-config-list.js'
+import { parseScrapeList, type ParseError, type JobChange } from '../../../../src/effects/prometheus/scrape-config-list.js'
 import { applyEdits, findJob, jobNames, parseScrapeConfigList, renderScrapeConfigList, type ScrapeConfigList } from '../../../support/rendered-scrape-list.js'
 import { federationJob, type ScrapeJob } from '../../../../src/effects/prometheus/scrape-job.js'
 
@@ -96,6 +96,15 @@ describe('scrape-config-list', () => {
       const list = parsed(`${FOREIGN}- job_name: 123\n- scrape_interval: 1m\n`)
       expect(jobNames(list)).to.deep.equal(['node-exporter', '123'])
       expect(list.entries[2]?.jobName).to.equal(undefined)
+    })
+
+    it("names jobs by the scalar's text, as Prometheus decodes job_name into a string (0x1F and 31 are two jobs; promtool agrees: the integration spec)", () => {
+      const text =
+        '- job_name: 0x1F\n  static_configs: [{targets: ["a:1"]}]\n- job_name: 31\n  static_configs: [{targets: ["a:1"]}]\n- &b {job_name: "q", scrape_interval: 1m}\n- <<: *b\n  job_name: 1e3\n- job_name: true\n- <<: *b\n'
+      const list = parseScrapeList(text)
+      if (isLeft(list)) throw new Error(list.left.message)
+      expect(list.right.items.map((item) => item.jobName)).to.deep.equal(['0x1F', '31', 'q', '1e3', 'true', 'q'])
+      expect(parsed(text).entries.map((e) => e.jobName)).to.deep.equal(['0x1F', '31', 'q', '1e3', 'true', 'q'])
     })
   })
 
