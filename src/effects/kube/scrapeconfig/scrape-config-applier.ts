@@ -10,6 +10,12 @@
  *
  * remove(serviceId): GET, check the mark, then DELETE with the object's uid as precondition, so
  * an object deleted and re-created by somebody else between the two calls is never removed.
+ *
+ * A write that got no answer (timeout, reset, 504) may still land later, and server-side apply has
+ * no precondition: an undo's delete could run first and the late apply bring the object back (or a
+ * late delete remove what a newer apply wrote). So the next write to that object waits until the
+ * unanswered one can no longer land (`settleMs` after it, 3 x the call timeout) and only then reads
+ * and acts on what is there.
  */
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node'
 import { isLeft } from 'fp-ts/lib/Either.js'
@@ -86,6 +92,9 @@ export interface ApplierOptions extends ScrapeConfigOptions {
   readonly tracing?: Tracing
   /** hedges the GETs (the service passes one) */
   readonly hedger?: Hedger
+  /** how long after a write that got no answer it is assumed it can no longer land (default 3 x the timeout) */
+  readonly settleMs?: number
+  readonly sleep?: (ms: number) => Promise<void>
 }
 
 /** Objects per list page: a 100,000-service namespace is read in pages, never in one answer. */
@@ -93,15 +102,43 @@ const LIST_PAGE = 500
 /** Upper bound on the pages of one list: 500,000 objects, five times the largest tested namespace. */
 const MAX_LIST_PAGES = 1000
 
+/** What a changing call writes, for `settled`: an apply by the job it applies, a delete as such. */
+const applyWrite = (job: ScrapeJob): string => `apply ${jobFingerprint(job)}`
+const DELETE_WRITE = 'delete'
+
 const GROUP = { group: 'monitoring.coreos.com', version: 'v1alpha1', plural: 'scrapeconfigs' } as const
 
 export const createScrapeConfigApplier = (kc: KubeConfig, options: ApplierOptions): ScrapeConfigApplier => {
   const api = kc.makeApiClient(CustomObjectsApi)
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
   const namespace = options.namespace
+  const settleMs = options.settleMs ?? 3 * timeoutMs
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)))
+  /** object name → the write to it that got no answer, and when it can no longer land */
+  const unsettled = new Map<string, { readonly write: string; readonly until: number }>()
 
-  /** One call as a CLIENT span; `request` sends the span's headers (none with tracing off). */
-  const call = async <T>(verb: string, name: string, request: (trace: TraceHeaders | undefined) => Promise<T>): Promise<T> => {
+  /**
+   * Waits until no unanswered earlier write of `name` can land any more; not for the same write
+   * again (a retried apply of the same spec, a retried delete): a late copy of it changes nothing.
+   */
+  const settled = async (name: string, write: string): Promise<void> => {
+    const pending = unsettled.get(name)
+    if (pending !== undefined && pending.write !== write && pending.until > Date.now()) await sleep(pending.until - Date.now())
+    if (pending !== undefined && pending.write !== write) unsettled.delete(name)
+  }
+  /** A write of `name` got no answer: a different write of it waits `settleMs`. */
+  const unsettle = (name: string, write: string): void => {
+    const now = Date.now()
+    // bounded by the objects written in the last settleMs: the expired ones go first
+    for (const [other, { until }] of unsettled) if (until <= now) unsettled.delete(other)
+    unsettled.set(name, { write, until: now + settleMs })
+  }
+
+  /**
+   * One call as a CLIENT span; `request` sends the span's headers (none with tracing off). `write`:
+   * what a changing call writes (see `settled`), remembered when it gets no answer (no status, or a gateway's 504).
+   */
+  const call = async <T>(verb: string, name: string, request: (trace: TraceHeaders | undefined) => Promise<T>, write?: string): Promise<T> => {
     const span = kubeClientSpan(options.tracing, verb, 'scrapeconfig', namespace, name)
     try {
       const answer = await request(span?.headers)
@@ -109,6 +146,7 @@ export const createScrapeConfigApplier = (kc: KubeConfig, options: ApplierOption
       return answer
     } catch (error) {
       const classified = error instanceof KubeErrorException ? error.error : classifyKubeError(error, `${verb} scrapeconfig ${namespace}/${name}`, timeoutMs)
+      if (write !== undefined && (classified.status === undefined || classified.status === 504)) unsettle(name, write)
       endWithKubeError(span, classified)
       throw error instanceof KubeErrorException ? error : new KubeErrorException(classified)
     }
@@ -137,8 +175,17 @@ export const createScrapeConfigApplier = (kc: KubeConfig, options: ApplierOption
     }
   }
 
-  const apply = async (job: ScrapeJob, recorded?: string, onLostMark?: (lost: LostMark) => void): Promise<ScrapeConfigResource> => {
+  const apply = (job: ScrapeJob, recorded?: string, onLostMark?: (lost: LostMark) => void): Promise<ScrapeConfigResource> => {
     const desired = scrapeConfigOf(job, options)
+    return settled(desired.metadata.name, applyWrite(job)).then(() => applyNow(desired, job, recorded, onLostMark))
+  }
+
+  const applyNow = async (
+    desired: ScrapeConfigResource,
+    job: ScrapeJob,
+    recorded: string | undefined,
+    onLostMark: ((lost: LostMark) => void) | undefined,
+  ): Promise<ScrapeConfigResource> => {
     const name = desired.metadata.name
     const current = await read(name)
     if (current !== undefined && !isOwnScrapeConfig(current, job.job_name)) {
@@ -155,8 +202,15 @@ export const createScrapeConfigApplier = (kc: KubeConfig, options: ApplierOption
     const body = ScrapeConfigResource.encode(desired)
     const request = { ...GROUP, namespace, name, body, fieldManager: options.fieldManager, force: true }
     const applied = decoded(
-      await call<unknown>('apply', name, (trace) =>
-        api.patchNamespacedCustomObject(request, setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply, timeoutOptions(timeoutMs, undefined, trace))),
+      await call<unknown>(
+        'apply',
+        name,
+        (trace) =>
+          api.patchNamespacedCustomObject(
+            request,
+            setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply, timeoutOptions(timeoutMs, undefined, trace)),
+          ),
+        applyWrite(job),
       ),
       name,
     )
@@ -183,8 +237,17 @@ export const createScrapeConfigApplier = (kc: KubeConfig, options: ApplierOption
     return decoded(patched, name)
   }
 
-  const remove = async (serviceId: string, recorded?: string, onLostMark?: (lost: LostMark) => void): Promise<RemoveOutcome> => {
+  const remove = (serviceId: string, recorded?: string, onLostMark?: (lost: LostMark) => void): Promise<RemoveOutcome> => {
     const name = scrapeConfigName(serviceId)
+    return settled(name, DELETE_WRITE).then(() => removeNow(name, serviceId, recorded, onLostMark))
+  }
+
+  const removeNow = async (
+    name: string,
+    serviceId: string,
+    recorded: string | undefined,
+    onLostMark: ((lost: LostMark) => void) | undefined,
+  ): Promise<RemoveOutcome> => {
     const current = await read(name)
     if (current === undefined) return 'absent'
     if (!isOwnScrapeConfig(current, serviceId)) {
@@ -195,11 +258,15 @@ export const createScrapeConfigApplier = (kc: KubeConfig, options: ApplierOption
     }
     const uid = current.metadata.uid
     try {
-      await call<unknown>('delete', name, (trace) =>
-        api.deleteNamespacedCustomObject(
-          { ...GROUP, namespace, name, ...(uid === undefined ? {} : { body: { preconditions: { uid } } }) },
-          timeoutOptions(timeoutMs, undefined, trace),
-        ),
+      await call<unknown>(
+        'delete',
+        name,
+        (trace) =>
+          api.deleteNamespacedCustomObject(
+            { ...GROUP, namespace, name, ...(uid === undefined ? {} : { body: { preconditions: { uid } } }) },
+            timeoutOptions(timeoutMs, undefined, trace),
+          ),
+        DELETE_WRITE,
       )
       return 'removed'
     } catch (error) {

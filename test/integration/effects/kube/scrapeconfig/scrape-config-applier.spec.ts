@@ -11,6 +11,7 @@ import { scrapeConfigName } from '../../../../../src/effects/kube/scrapeconfig/s
 import { scrapeConfigOf } from '../../../../../src/effects/kube/scrapeconfig/scrape-config-of.js'
 import { federationJob } from '../../../../../src/effects/prometheus/scrape-job.js'
 import { rejectionOf } from '../../../../support/rejection.js'
+import { sleep } from '../../../../support/wait.js'
 
 const NS = 'monitoring'
 const ID = 'Svc_1.ecc4345a'
@@ -79,6 +80,49 @@ describe('ScrapeConfig applier (client-node against the simulator)', () => {
     expect(await applier.remove(ID)).to.equal('removed')
     expect(stored()).to.equal(undefined)
     expect(await applier.remove(ID)).to.equal('absent')
+  })
+
+  describe('a write that got no answer may still land (timeout 500 ms, so 1,500 ms to settle)', () => {
+    /** each wait the applier makes before a write, in ms */
+    const waits: number[] = []
+    let settling: ScrapeConfigApplier
+    before(async () => {
+      settling = createScrapeConfigApplier(kubeConfigFrom(await sim.writeKubeconfig()), {
+        ...options,
+        sleep: (ms) => (waits.push(ms), sleep(ms)),
+      })
+    })
+    beforeEach(() => (waits.length = 0))
+
+    it('an undo right after an unanswered apply waits it out, then removes what landed late', async () => {
+      // the apiserver takes 900 ms to take the apply in: the client gave up at 500, the object appears at 900
+      sim.faults.add({ kind: 'scrapeconfig.patch', latencyMs: 900, times: 1 })
+      expect((await rejection(settling.apply(job))).kind).to.equal('retryable')
+      expect(stored(), 'not landed yet').to.equal(undefined)
+      expect(await settling.remove(ID)).to.equal('removed')
+      expect(waits, 'the undo waited').to.have.length(1)
+      await sleep(600)
+      expect(stored(), 'nothing left behind').to.equal(undefined)
+    })
+
+    it('an apply right after an unanswered delete waits it out, then writes the object again', async () => {
+      await settling.apply(job)
+      sim.faults.add({ kind: 'scrapeconfig.delete', latencyMs: 900, times: 1 })
+      expect((await rejection(settling.remove(ID))).kind).to.equal('retryable')
+      expect(stored(), 'not deleted yet').to.not.equal(undefined)
+      await settling.apply(job)
+      expect(waits, 'the apply waited').to.have.length(1)
+      await sleep(600)
+      expect(stored()?.spec['jobName'], 'the newer apply is what stays').to.equal(ID)
+    })
+
+    it('a retry of the same write does not wait', async () => {
+      sim.faults.add({ kind: 'scrapeconfig.patch', latencyMs: 900, times: 1 })
+      await rejection(settling.apply(job))
+      await settling.apply(job)
+      expect(waits, 'no wait for the same apply').to.deep.equal([])
+      await sleep(1000)
+    })
   })
 
   it('classifies failures: 403 outside its namespace, 503 retryable, 422 invalid', async () => {
