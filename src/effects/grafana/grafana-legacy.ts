@@ -16,7 +16,7 @@ import {
   SearchResponse,
 } from '../../codecs/apis/grafana.js'
 import { serviceTag } from './dashboard-uids.js'
-import { MAX_LIST_PAGES, type FolderFound, type GrafanaAdapter, type OwnDashboard } from './grafana-port.js'
+import { MAX_LIST_PAGES, type FolderFound, type FoundDashboard, type GrafanaAdapter, type OwnDashboard } from './grafana-port.js'
 import { isOk, type Answer, type Call, type GrafanaTransport } from './grafana-transport.js'
 
 export interface LegacyOptions {
@@ -68,6 +68,16 @@ export const createLegacyDashboards = (transport: GrafanaTransport, opts: Legacy
     }
   }
 
+  const getDashboard = async (uid: string): Promise<FoundDashboard | undefined> => {
+    const call: Call = { kind: 'dashboard.get', operation: `get dashboard ${uid}`, method: 'get', path: `api/dashboards/uid/${encodeURIComponent(uid)}` }
+    const answer = await send(call)
+    if (dashboardAbsent(answer)) return undefined
+    if (!isOk(answer)) throw unexpected(call, answer)
+    const { dashboard, meta } = decode(DashboardResponse, call, answer)
+    const folderUid = meta.folderUid === undefined || meta.folderUid === '' ? {} : { folderUid: meta.folderUid }
+    return { id: dashboard.id, uid: dashboard.uid, url: meta.url, version: dashboard.version, ...folderUid, model: dashboard }
+  }
+
   return {
     createFolder: async (uid, title, operation) => {
       const create: Call = { kind: 'folder.create', operation, method: 'post', path: 'api/folders', json: { uid, title } }
@@ -90,6 +100,12 @@ export const createLegacyDashboards = (transport: GrafanaTransport, opts: Legacy
       if (typeof uid !== 'string' || uid === '' || typeof title !== 'string') {
         throw fail('invalid', undefined, 'upsert dashboard', 'the dashboard must carry a uid and a title')
       }
+      // moved by a person into a folder that is not the service's: theirs to keep where it is
+      const found = await getDashboard(uid)
+      if (found !== undefined && (found.folderUid ?? '') !== folderUid) {
+        const { model: _model, ...ref } = found
+        return { ...ref, leftInFolder: found.folderUid ?? 'General' }
+      }
       const call: Call = {
         kind: 'dashboard.upsert',
         operation: `upsert dashboard ${uid}`,
@@ -106,15 +122,7 @@ export const createLegacyDashboards = (transport: GrafanaTransport, opts: Legacy
       const savedFolder = saved.folderUid ?? folderUid
       return { id: saved.id, uid: saved.uid, url: saved.url, version: saved.version, ...(savedFolder === '' ? {} : { folderUid: savedFolder }) }
     },
-    getDashboard: async (uid) => {
-      const call: Call = { kind: 'dashboard.get', operation: `get dashboard ${uid}`, method: 'get', path: `api/dashboards/uid/${encodeURIComponent(uid)}` }
-      const answer = await send(call)
-      if (dashboardAbsent(answer)) return undefined
-      if (!isOk(answer)) throw unexpected(call, answer)
-      const { dashboard, meta } = decode(DashboardResponse, call, answer)
-      const folderUid = meta.folderUid === undefined || meta.folderUid === '' ? {} : { folderUid: meta.folderUid }
-      return { id: dashboard.id, uid: dashboard.uid, url: meta.url, version: dashboard.version, ...folderUid, model: dashboard }
-    },
+    getDashboard,
     deleteDashboard: async (uid) => {
       const call: Call = {
         kind: 'dashboard.delete',

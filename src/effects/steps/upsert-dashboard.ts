@@ -1,7 +1,6 @@
 import { catchError, concat, concatMap, defer, from, ignoreElements, map, of, throwError, type Observable } from 'rxjs'
 import { dashboardUpserted, stepFailed, type ServiceEvent } from '../../codecs/events.js'
 import type { UpsertDashboardStep } from '../../state/step.js'
-import { dashboardUid } from '../grafana/dashboard-uids.js'
 import { dashboardModelOf } from '../desired-state.js'
 import { Folders } from '../grafana/folders.js'
 import { GrafanaError } from '../grafana/grafana-error.js'
@@ -24,14 +23,8 @@ export const upsertDashboard$ = (step: UpsertDashboardStep, deps: Pick<StepDeps,
     const model = dashboardModelOf(step.role, step.payload, deps.datasources)
     const message = `telemetry-client: request ${requestId}`
     const ensureFolder$ = defer(() => grafana.ensureFolder(folder.uid, folder.title)).pipe(ignoreElements())
-    const uid = dashboardUid(step.payload.serviceId, step.role)
-    const upsert$ = defer(() => grafana.getDashboard(uid)).pipe(
-      concatMap((found): Observable<DashboardRef> => {
-        if (found === undefined || found.folderUid === folder.uid)
-          return defer(() => grafana.upsertDashboard(model, folder.uid, message, step.payload.serviceId))
-        return of({ ...found, leftInFolder: found.folderUid ?? 'General' })
-      }),
-    )
+    // the port leaves a dashboard a person moved out of the folder where it is (`leftInFolder`)
+    const upsert$: Observable<DashboardRef> = defer(() => grafana.upsertDashboard(model, folder.uid, message, step.payload.serviceId))
     const save$ = concat(
       ensureFolder$,
       upsert$.pipe(

@@ -1,4 +1,3 @@
-import { of } from 'rxjs'
 import { expect } from 'chai'
 import type { TestScheduler } from 'rxjs/testing'
 import { upsertDashboard$ } from '../../../../src/effects/steps/upsert-dashboard.js'
@@ -10,9 +9,6 @@ import { NOW, nextStep, stepDeps, unusedGrafana } from '../step-deps-fakes.js'
 
 const FOLDER = 'etsi-hypo-app-metrics'
 const ref: DashboardRef = { id: 7, uid: `tcm-${SERVICE}`, url: `/d/tcm-${SERVICE}/app-metrics`, version: 1 }
-
-/** the dashboard does not exist yet (synchronous: no frame of its own) */
-const absent = () => of(undefined)
 
 describe('upsertDashboard$', () => {
   let scheduler: TestScheduler
@@ -41,7 +37,7 @@ describe('upsertDashboard$', () => {
       const save = cold('      --r|', { r: ref })
       const settle = cold('      -s|', { s: [] })
       const expected = '     -----e|'
-      const grafana = { ...unusedGrafana, getDashboard: absent, ensureFolder: () => folder, upsertDashboard: () => save, settle: () => settle }
+      const grafana = { ...unusedGrafana, ensureFolder: () => folder, upsertDashboard: () => save, settle: () => settle }
 
       expectObservable(upsertDashboard$(step, stepDeps({ grafana }))).toBe(expected, { e: [upserted] })
       expectSubscriptions(folder.subscriptions).toBe('^-!')
@@ -56,7 +52,7 @@ describe('upsertDashboard$', () => {
       const save = cold('    -r|', { r: ref })
       const settle = cold('   -s|', { s: [ref.uid] })
       const expected = '     ---e|'
-      const grafana = { ...unusedGrafana, getDashboard: absent, ensureFolder: () => folder, upsertDashboard: () => save, settle: () => settle }
+      const grafana = { ...unusedGrafana, ensureFolder: () => folder, upsertDashboard: () => save, settle: () => settle }
 
       expectObservable(upsertDashboard$(step, stepDeps({ grafana }))).toBe(expected, { e: [upserted] })
       expectSubscriptions(save.subscriptions).toBe(['^-!', '--^-!'])
@@ -73,7 +69,6 @@ describe('upsertDashboard$', () => {
       const saves = [refused, save]
       const grafana = {
         ...unusedGrafana,
-        getDashboard: absent,
         ensureFolder: () => folder,
         forgetFolder: (uid: string) => void forgotten.push(uid),
         upsertDashboard: () => saves.shift() ?? refused,
@@ -90,7 +85,7 @@ describe('upsertDashboard$', () => {
       const folder = cold('  -f|', { f: undefined })
       const save = cold<DashboardRef>('--#', undefined, new GrafanaError('unauthorized', 403, `upsert dashboard tcm-${SERVICE}`, 'Permission denied'))
       const expected = '     ----(e|)'
-      const grafana = { ...unusedGrafana, getDashboard: absent, ensureFolder: () => folder, upsertDashboard: () => save }
+      const grafana = { ...unusedGrafana, ensureFolder: () => folder, upsertDashboard: () => save }
 
       expectObservable(upsertDashboard$(step, stepDeps({ grafana }))).toBe(expected, {
         e: [
@@ -108,25 +103,13 @@ describe('upsertDashboard$', () => {
     })
   })
 
-  it('leaves a dashboard a person moved into another folder where it is: no save, and the event names the folder', () => {
+  it("records where the port left a dashboard a person moved into another folder (the port's save answers with leftInFolder)", () => {
     scheduler.run(({ cold, expectObservable }) => {
       const folder = cold('  -f|', { f: undefined })
-      const moved = cold('     -g|', { g: { ...ref, folderUid: 'team-folder' } })
+      const left = cold('      -g|', { g: { ...ref, folderUid: 'team-folder', leftInFolder: 'team-folder' } })
       const settle = cold('       (s|)', { s: [] })
-      const grafana = { ...unusedGrafana, ensureFolder: () => folder, getDashboard: () => moved, settle: () => settle }
+      const grafana = { ...unusedGrafana, ensureFolder: () => folder, upsertDashboard: () => left, settle: () => settle }
       expectObservable(upsertDashboard$(step, stepDeps({ grafana }))).toBe('---e|', { e: [{ ...upserted, leftInFolder: 'team-folder' }] })
-    })
-  })
-
-  it('names General when the dashboard was moved to the root', () => {
-    scheduler.run(({ cold, expectObservable }) => {
-      const grafana = {
-        ...unusedGrafana,
-        ensureFolder: () => cold<void>('|'),
-        getDashboard: () => cold('-g|', { g: ref }),
-        settle: () => cold('(s|)', { s: [] }),
-      }
-      expectObservable(upsertDashboard$(step, stepDeps({ grafana }))).toBe('-e|', { e: [{ ...upserted, leftInFolder: 'General' }] })
     })
   })
 })
