@@ -298,7 +298,9 @@ describe('Grafana client (ky) against the simulator', () => {
 
   describe('hedged GETs (one line in the transport)', () => {
     it('a GET that hangs is answered by its hedged copy; a save that is slow is never sent twice', async () => {
-      const hedger = createHedger()
+      // a budget the warm-up's own hedges on a loaded machine cannot use up: the 5% cap is the
+      // hedger's unit spec's subject, the hung GET this one's
+      const hedger = createHedger({ policy: { maxExtraRatio: 1 } })
       const hedged = createGrafanaClient({ baseUrl: sim.url, auth: { token: TOKEN }, api: 'legacy', retry: { timeoutMs: 20_000 }, hedger })
       await hedged.ensureFolder('hedge-folder', 'Hedge folder')
       await hedged.upsertDashboard(dashboard('hedge-uid', 'Hedge'), 'hedge-folder', 'test', 'hedge')
@@ -308,10 +310,8 @@ describe('Grafana client (ky) against the simulator', () => {
       const started = performance.now()
       expect((await hedged.getDashboard('hedge-uid'))?.uid).to.equal('hedge-uid')
       expect(performance.now() - started, 'answered long before the 20 s attempt timeout').to.be.below(10_000)
-      // a warm-up GET slower than the p95 may have been hedged too: within the 5% budget
       const counts = hedger.counts.get('dashboard.get')
-      expect(counts?.won).to.be.at.least(1)
-      expect(counts?.sent).to.be.at.most(0.05 * (counts?.calls ?? 0))
+      expect(counts?.won, `hedges won (counts ${JSON.stringify(counts)})`).to.be.at.least(1)
 
       sim.faults.add({ kind: 'dashboard.upsert', latencyMs: 300, times: 1 })
       await hedged.upsertDashboard(dashboard('hedge-uid', 'Hedge'), 'hedge-folder', 'test', 'hedge')
