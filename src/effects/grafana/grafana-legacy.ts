@@ -68,8 +68,9 @@ export const createLegacyDashboards = (transport: GrafanaTransport, opts: Legacy
     }
   }
 
-  const getDashboard = async (uid: string): Promise<FoundDashboard | undefined> => {
-    const call: Call = { kind: 'dashboard.get', operation: `get dashboard ${uid}`, method: 'get', path: `api/dashboards/uid/${encodeURIComponent(uid)}` }
+  /** `operation`: what a failure names (the save's, when the save reads first) */
+  const getDashboard = async (uid: string, operation = `get dashboard ${uid}`): Promise<FoundDashboard | undefined> => {
+    const call: Call = { kind: 'dashboard.get', operation, method: 'get', path: `api/dashboards/uid/${encodeURIComponent(uid)}` }
     const answer = await send(call)
     if (dashboardAbsent(answer)) return undefined
     if (!isOk(answer)) throw unexpected(call, answer)
@@ -101,7 +102,7 @@ export const createLegacyDashboards = (transport: GrafanaTransport, opts: Legacy
         throw fail('invalid', undefined, 'upsert dashboard', 'the dashboard must carry a uid and a title')
       }
       // moved by a person into a folder that is not the service's: theirs to keep where it is
-      const found = await getDashboard(uid)
+      const found = await getDashboard(uid, `upsert dashboard ${uid}`)
       if (found !== undefined && (found.folderUid ?? '') !== folderUid) {
         const { model: _model, ...ref } = found
         return { ...ref, leftInFolder: found.folderUid ?? 'General' }
@@ -122,7 +123,7 @@ export const createLegacyDashboards = (transport: GrafanaTransport, opts: Legacy
       const savedFolder = saved.folderUid ?? folderUid
       return { id: saved.id, uid: saved.uid, url: saved.url, version: saved.version, ...(savedFolder === '' ? {} : { folderUid: savedFolder }) }
     },
-    getDashboard,
+    getDashboard: (uid) => getDashboard(uid),
     deleteDashboard: async (uid) => {
       const call: Call = {
         kind: 'dashboard.delete',
