@@ -175,9 +175,10 @@ export const createScrapeConfigApplier = (kc: KubeConfig, options: ApplierOption
     }
   }
 
-  const apply = (job: ScrapeJob, recorded?: string, onLostMark?: (lost: LostMark) => void): Promise<ScrapeConfigResource> => {
+  const apply = async (job: ScrapeJob, recorded?: string, onLostMark?: (lost: LostMark) => void): Promise<ScrapeConfigResource> => {
     const desired = scrapeConfigOf(job, options)
-    return settled(desired.metadata.name, applyWrite(job)).then(() => applyNow(desired, job, recorded, onLostMark))
+    await settled(desired.metadata.name, applyWrite(job))
+    return applyNow(desired, job, recorded, onLostMark)
   }
 
   const applyNow = async (
@@ -237,9 +238,10 @@ export const createScrapeConfigApplier = (kc: KubeConfig, options: ApplierOption
     return decoded(patched, name)
   }
 
-  const remove = (serviceId: string, recorded?: string, onLostMark?: (lost: LostMark) => void): Promise<RemoveOutcome> => {
+  const remove = async (serviceId: string, recorded?: string, onLostMark?: (lost: LostMark) => void): Promise<RemoveOutcome> => {
     const name = scrapeConfigName(serviceId)
-    return settled(name, DELETE_WRITE).then(() => removeNow(name, serviceId, recorded, onLostMark))
+    await settled(name, DELETE_WRITE)
+    return removeNow(name, serviceId, recorded, onLostMark)
   }
 
   const removeNow = async (
