@@ -26,18 +26,28 @@ const escapedDoubleQuoted = (value: string): string =>
     })
     .join('')}"`
 
+/** A plain `<<` key is a merge key to Prometheus' reader (and ours): the string itself must be quoted. */
+const MERGE_KEY = '<<'
+const MERGE_TAG = 'tag:yaml.org,2002:merge'
+
 /** The `str` tag with its escaping made safe for YAML 1.1 readers; `yaml` picks the style of every other string. */
 const safeStringTag: typeof stringTag = {
   ...stringTag,
-  stringify: (item, ctx, onComment, onChompKeep) =>
-    isScalar(item) && typeof item.value === 'string' && NEEDS_ESCAPE.test(item.value)
+  stringify: (item, ctx, onComment, onChompKeep) => {
+    if (isScalar(item) && item.value === MERGE_KEY) return `'${MERGE_KEY}'`
+    return isScalar(item) && typeof item.value === 'string' && NEEDS_ESCAPE.test(item.value)
       ? escapedDoubleQuoted(item.value)
-      : stringifyString(item, { ...ctx, actualString: true }, onComment, onChompKeep),
+      : stringifyString(item, { ...ctx, actualString: true }, onComment, onChompKeep)
+  },
 }
 
 export const yamlText = (value: unknown): string =>
   new Document(value, {
     version: '1.1',
     aliasDuplicateObjects: false,
-    customTags: (tags) => tags.map((tag) => (typeof tag === 'object' && tag.tag === stringTag.tag && tag.format === undefined ? safeStringTag : tag)),
+    // Without the merge tag a `<<` key is a string, which safeStringTag quotes: the service never writes a merge.
+    customTags: (tags) =>
+      tags
+        .filter((tag) => typeof tag !== 'object' || tag.tag !== MERGE_TAG)
+        .map((tag) => (typeof tag === 'object' && tag.tag === stringTag.tag && tag.format === undefined ? safeStringTag : tag)),
   }).toString({ lineWidth: 0, singleQuote: true })

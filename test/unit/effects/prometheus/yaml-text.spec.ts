@@ -19,4 +19,12 @@ describe('yamlText (the YAML the service writes)', () => {
       `x:\n  a: 'yes'\n'y':\n  a: 'yes'\n'on': '0x1F'\nlong: ${'w '.repeat(100).trim()}\n`,
     )
   })
+
+  it('quotes a << key, so a reader with merge keys (Prometheus, and the service itself) reads a plain key, not a merge', () => {
+    const job = { job_name: 'a', extra: { '<<': 0, x: '<<' } }
+    const text = yamlText([job])
+    expect(text).to.include("'<<': 0")
+    const back = parseScrapeList(text)
+    expect(isRight(back) && back.right.items[0]?.value).to.deep.equal(job)
+  })
 })
