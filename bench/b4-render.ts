@@ -13,7 +13,7 @@ import { applyEdits, emptyScrapeConfigList, renderScrapeConfigList, type ScrapeC
 import { writeBatch, type BatchWriteDeps } from '../src/effects/kube/secret/secret-batch-write.js'
 import { renderOwnedJobs } from '../src/codecs/apis/owned-jobs.js'
 import { applyJobEdits, type OwnedList } from '../src/effects/prometheus/owned-list-edits.js'
-import { renderSplicedList } from '../src/effects/prometheus/scrape-list-spans.js'
+import { renderSplicedBytes, renderSplicedList } from '../src/effects/prometheus/scrape-list-spans.js'
 import { memorySecret } from '../test/support/memory-secret.js'
 import { informative, type Figure } from './figure.js'
 import { benchJob } from './jobs.js'
@@ -48,7 +48,7 @@ export const runB4 = async (sizes: Sizes, log: (line: string) => void): Promise<
   const timeOneEdit = (i: number): number =>
     timeMs(() => {
       owned = applyJobEdits(owned, [edit(i)], 'bench').next
-      Buffer.from(renderSplicedList(owned.list), 'utf8').toString('base64')
+      renderSplicedBytes(owned.list).toString('base64')
       Buffer.from(renderOwnedJobs(owned.owned), 'utf8').toString('base64')
     })
   for (let i = 0; i < 20; i += 1) timeOneEdit(i) // warm-up

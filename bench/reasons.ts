@@ -46,7 +46,7 @@ export const reasonFor = (figure: Figure, all: readonly Figure[]): string => {
         .join('\n\n')
     }
     case 'B4':
-      return 'One edit re-dumps only its own job (cached per-job YAML), so the cost is the concatenation of ~3,400 fragments and the base64 of ~1 MiB; a miss here means GC pauses dominate (see p99).'
+      return "One edit re-renders only its own job; the untouched segments keep their UTF-8 bytes, so the body is one copy of ~1 MiB (Buffer.concat) and its base64. Joining the segments as strings instead cost 3-4 ms on 2026-12-07's host; a miss here means GC pauses dominate (see p99)."
     case 'B5': {
       const foldOnly = find(all, 'B5', 'fold only')
       return [

@@ -42,7 +42,11 @@ export const memorySecret = (value?: string, options: MemorySecretOptions = {}):
           message: 'Operation cannot be fulfilled on secrets: the object has been modified; please apply your changes to the latest version and try again',
         })
       }
-      state = { resourceVersion: String(Number(resourceVersion) + 1), value: next, owned: owned ?? state.owned }
+      state = {
+        resourceVersion: String(Number(resourceVersion) + 1),
+        value: typeof next === 'string' ? next : next.toString('utf8'),
+        owned: owned ?? state.owned,
+      }
       return state
     },
     readMetadata: () => Promise.resolve({ resourceVersion: state.resourceVersion }),

@@ -108,3 +108,22 @@ export const cutScrapeList = (text: string, document: CST.Document | undefined, 
 }
 
 export const renderSplicedList = (list: SplicedList): string => list.segments.map((segment) => segment.text).join('')
+
+/** Each segment's UTF-8 bytes, made once: segments are immutable and shared by every version of the list. */
+const segmentBytes = new WeakMap<Segment, Buffer>()
+
+const bytesOf = (segment: Segment): Buffer => {
+  let bytes = segmentBytes.get(segment)
+  if (bytes === undefined) {
+    bytes = Buffer.from(segment.text, 'utf8')
+    segmentBytes.set(segment, bytes)
+  }
+  return bytes
+}
+
+/**
+ * The list's text as UTF-8 bytes, what the PUT body carries. Why not encode `renderSplicedList`:
+ * joining a thousand strings into 1 MiB costs milliseconds, copying the bytes of the segments an
+ * edit did not touch costs a tenth of that.
+ */
+export const renderSplicedBytes = (list: SplicedList): Buffer => Buffer.concat(list.segments.map(bytesOf))

@@ -34,9 +34,10 @@ export interface SecretClient {
   read(): Promise<SecretSnapshot>
   /**
    * PUT the whole secret with the given resourceVersion; only this key (and the ownership key,
-   * when `owned` is given, in the same write) changes, other keys are kept
+   * when `owned` is given, in the same write) changes, other keys are kept; `value` is text or its
+   * UTF-8 bytes; answers the written object's resourceVersion
    */
-  replace(value: string, resourceVersion: string, owned?: string): Promise<SecretSnapshot>
+  replace(value: string | Buffer, resourceVersion: string, owned?: string): Promise<{ readonly resourceVersion: string }>
   /**
    * Readiness: the Secret's resourceVersion from a metadata-only GET (never the data, which can
    * be 1 MiB); rejects with a KubeErrorException
@@ -65,12 +66,17 @@ export const createSecretClient = (kc: KubeConfig, ref: SecretRef, options: { ti
   /** The full object at the last resourceVersion this client saw, for writing other keys back. */
   let lastSeen: V1Secret | undefined
 
-  const remember = (secret: V1Secret): SecretSnapshot => {
+  const rememberObject = (secret: V1Secret): string => {
     const resourceVersion = secret.metadata?.resourceVersion
     if (resourceVersion === undefined) {
       throw new KubeErrorException({ kind: 'fatal', message: `secret ${namespace}/${name} has no resourceVersion` })
     }
     lastSeen = secret
+    return resourceVersion
+  }
+
+  const remember = (secret: V1Secret): SecretSnapshot => {
+    const resourceVersion = rememberObject(secret)
     const owned = decode(secret, OWNERSHIP_KEY)
     return { resourceVersion, value: decode(secret, key), ...(owned === undefined ? {} : { owned }) }
   }
@@ -107,7 +113,7 @@ export const createSecretClient = (kc: KubeConfig, ref: SecretRef, options: { ti
     })
   }
 
-  const replace = async (value: string, resourceVersion: string, owned?: string): Promise<SecretSnapshot> => {
+  const replace = async (value: string | Buffer, resourceVersion: string, owned?: string): Promise<{ readonly resourceVersion: string }> => {
     const base = await baseAt(resourceVersion)
     const ownedData: Record<string, string> = owned === undefined ? {} : { [OWNERSHIP_KEY]: Buffer.from(owned, 'utf8').toString('base64') }
     const body: V1Secret = {
@@ -115,10 +121,11 @@ export const createSecretClient = (kc: KubeConfig, ref: SecretRef, options: { ti
       apiVersion: 'v1',
       kind: 'Secret',
       metadata: { ...base.metadata, name, namespace, resourceVersion },
-      data: { ...base.data, [key]: Buffer.from(value, 'utf8').toString('base64'), ...ownedData },
+      data: { ...base.data, [key]: (typeof value === 'string' ? Buffer.from(value, 'utf8') : value).toString('base64'), ...ownedData },
     }
     const written = await call('replace', (trace) => api.replaceNamespacedSecret({ namespace, name, body }, timeoutOptions(timeoutMs, undefined, trace)))
-    return remember(written)
+    // The writer knows what it wrote: only the object (for the next write's other keys) and its version are kept, nothing is decoded.
+    return { resourceVersion: rememberObject(written) }
   }
 
   const readMetadata = async (): Promise<{ readonly resourceVersion: string }> => {

@@ -21,7 +21,7 @@ import { KubeErrorException } from '../kube-error.js'
 import { KUBE_WRITE_BACKOFF } from '../kube-write-backoff.js'
 import type { SecretClient } from './kube-secret-client.js'
 import { applyJobEdits, type EditResult, type JobEdit, type OwnedList } from '../../prometheus/owned-list-edits.js'
-import { renderSplicedList } from '../../prometheus/scrape-list-spans.js'
+import { renderSplicedBytes } from '../../prometheus/scrape-list-spans.js'
 import { readScrapeSecret } from './read-scrape-secret.js'
 import type { JobEditOutcome, SecretFull } from '../scrape-targets.js'
 
@@ -38,8 +38,8 @@ export interface BatchReport {
 
 export interface CachedSecret extends OwnedList {
   readonly resourceVersion: string
-  /** the list's text as last read or written, and the ownership record as we render it */
-  readonly rendered: string
+  /** the list's UTF-8 bytes as last read or written, and the ownership record as we render it */
+  readonly rendered: Buffer
   readonly ownedText: string
 }
 
@@ -78,7 +78,7 @@ const readFresh = async (deps: BatchWriteDeps): Promise<CachedSecret> => {
     resourceVersion: secret.resourceVersion,
     list: layout.right,
     owned: secret.owned.right,
-    rendered: secret.text,
+    rendered: Buffer.from(secret.text, 'utf8'),
     ownedText: renderOwnedJobs(secret.owned.right),
   }
 }
@@ -111,26 +111,26 @@ export const writeBatch = async (edits: readonly JobEdit[], deps: BatchWriteDeps
       let fromCache = deps.cache !== undefined
       let base = deps.cache ?? (deps.cache = await readFresh(deps))
       let applied = applyEdits(base)
-      let text = renderSplicedList(applied.next.list)
+      let body = renderSplicedBytes(applied.next.list)
       let ownedText = renderOwnedJobs(applied.next.owned)
       // A cache may be behind another writer: "nothing to do" is only believed once the API server confirms it.
-      if (fromCache && text === base.rendered && ownedText === base.ownedText) {
+      if (fromCache && body.equals(base.rendered) && ownedText === base.ownedText) {
         base = deps.cache = await readFresh(deps)
         fromCache = false
         applied = applyEdits(base)
-        text = renderSplicedList(applied.next.list)
+        body = renderSplicedBytes(applied.next.list)
         ownedText = renderOwnedJobs(applied.next.owned)
       }
-      const changed = text !== base.rendered || ownedText !== base.ownedText
+      const changed = !body.equals(base.rendered) || ownedText !== base.ownedText
       const outcomes = applied.results.map((result): JobEditOutcome =>
         result.ok
           ? { ok: true, changed, wasPresent: result.wasPresent, ...(result.lostRecord === undefined ? {} : { lostRecord: result.lostRecord }) }
           : result,
       )
-      bytes = Buffer.byteLength(text) + Buffer.byteLength(ownedText)
+      bytes = body.length + Buffer.byteLength(ownedText)
       if (!changed) return { outcomes, report: { edits: edits.length, written: false, attempts: attempt, conflicts, bytes } }
-      const written = await deps.client.replace(text, base.resourceVersion, ownedText)
-      deps.cache = { resourceVersion: written.resourceVersion, rendered: text, ownedText, ...applied.next }
+      const written = await deps.client.replace(body, base.resourceVersion, ownedText)
+      deps.cache = { resourceVersion: written.resourceVersion, rendered: body, ownedText, ...applied.next }
       return { outcomes, report: { edits: edits.length, written: true, attempts: attempt, conflicts, bytes } }
     } catch (error) {
       deps.cache = undefined

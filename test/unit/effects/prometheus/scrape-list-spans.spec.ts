@@ -1,7 +1,7 @@
 import { expect } from 'chai'
 import { isRight } from 'fp-ts/lib/Either.js'
 import { parseScrapeList } from '../../../../src/effects/prometheus/scrape-config-list.js'
-import { renderSplicedList, type SplicedList } from '../../../../src/effects/prometheus/scrape-list-spans.js'
+import { renderSplicedBytes, renderSplicedList, type SplicedList } from '../../../../src/effects/prometheus/scrape-list-spans.js'
 import { TRICKY_FOREIGN } from '../../../fixtures/foreign-scrape-configs.js'
 
 /** The spans come from the same parse as the values (`parseScrapeList`). */
@@ -25,8 +25,12 @@ describe('cutScrapeList', () => {
       '- job_name: a',
       '---\n- job_name: a\n...\n',
       '  - job_name: a\n    x: 1\n',
+      '- job_name: café ☕ 𝔸\n# ünïcode\n- job_name: b\n',
     ]) {
       expect(renderSplicedList(cut(text)), JSON.stringify(text)).to.equal(text)
+      const list = cut(text)
+      // twice: the second render takes each segment's bytes from the cache
+      for (let i = 0; i < 2; i += 1) expect(renderSplicedBytes(list).equals(Buffer.from(text, 'utf8')), JSON.stringify(text)).to.equal(true)
     }
   })
 

@@ -47,8 +47,14 @@ describe('kube secret client (client-node against the simulator)', () => {
     const written = await client.replace('- job_name: b\n', snapshot.resourceVersion)
     const stored = sim.secret(NS, NAME)
     expect(stored?.data).to.deep.equal({ [KEY]: '- job_name: b\n', 'other-key': 'untouched' })
-    expect(written).to.deep.equal({ resourceVersion: stored?.resourceVersion, value: '- job_name: b\n' })
+    expect(written).to.deep.equal({ resourceVersion: stored?.resourceVersion })
     expect(sim.requests.get('secret.put')).to.be.at.least(1)
+  })
+
+  it('replaces with the UTF-8 bytes the writer hands it, as it does with a string', async () => {
+    const snapshot = await client.read()
+    await client.replace(Buffer.from('- job_name: café ☕\n', 'utf8'), snapshot.resourceVersion)
+    expect((await client.read()).value).to.equal('- job_name: café ☕\n')
   })
 
   it('replace keeps other keys even when it did not read that resourceVersion itself', async () => {

@@ -22,7 +22,9 @@ const secretWith = (...serviceIds: string[]): string => renderScrapeConfigList(a
 /** The ownership record saying the service created exactly these jobs. */
 const ownedBy = (...serviceIds: string[]): string => renderOwnedJobs(new Set(serviceIds))
 
-const jobNamesIn = (text: string | undefined): string[] => ((load(text ?? '') as Array<{ job_name: string }> | null) ?? []).map((job) => job.job_name)
+/** The jobs in a written value: the writer hands the client the list's UTF-8 bytes. */
+const jobNamesIn = (value: string | Buffer | undefined): string[] =>
+  ((load(value?.toString() ?? '') as Array<{ job_name: string }> | null) ?? []).map((job) => job.job_name)
 
 const kubeError = (error: KubeError) => new KubeErrorException(error)
 const conflict = () => kubeError({ kind: 'conflict', status: 409, message: 'the object has been modified' })
@@ -31,8 +33,8 @@ const conflict = () => kubeError({ kind: 'conflict', status: 409, message: 'the 
 const fakeClient = (first: SecretSnapshot) => {
   const read = sinon.stub<[], Promise<SecretSnapshot>>().resolves(first)
   const replace = sinon
-    .stub<[string, string], Promise<SecretSnapshot>>()
-    .callsFake((value, resourceVersion) => Promise.resolve({ resourceVersion: String(Number(resourceVersion) + 1), value }))
+    .stub<[string | Buffer, string], Promise<{ resourceVersion: string }>>()
+    .callsFake((_value, resourceVersion) => Promise.resolve({ resourceVersion: String(Number(resourceVersion) + 1) }))
   const readMetadata = sinon.stub<[], Promise<{ resourceVersion: string }>>().resolves({ resourceVersion: '1' })
   const client: SecretClient = { read, replace, readMetadata }
   return { client, read, replace }
