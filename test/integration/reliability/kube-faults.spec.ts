@@ -51,8 +51,15 @@ describe('reliability: Kubernetes secret faults under load', function () {
       otherWrites += 1
     }
     const requests = mixedRequests('kf', 200, { deleteEvery: 4, recreateEvery: 5 })
+    // After its first 10 writes the other writer waits for one of the service's, then writes
+    // in between: the service's next PUT then carries a stale resourceVersion however the run is
+    // timed (a free-running writer could finish before the service's first write, leaving no conflict).
+    let serviceWritesSeen = -1
     await publishBesideCompetitor(ctx.results, requests, () => {
-      if (otherWrites < 60) writeOtherJob()
+      const serviceWrites = kube().successfulWrites
+      if (otherWrites >= 60 || (otherWrites >= 10 && serviceWrites === serviceWritesSeen)) return
+      serviceWritesSeen = serviceWrites
+      writeOtherJob()
     })
     const injected = faultCounts({ kube: kube().faults }, { 'other-writer:setSecret': otherWrites })
     kube().faults.clear()
