@@ -91,6 +91,29 @@ export const createApisDashboards = (transport: GrafanaTransport, opts: ApisOpti
     spec: withoutServerFields(model),
   })
 
+  /** POST (nothing read) or PUT with what was read; undefined when a 409 or a 404 naming it says to read again */
+  const write = async (
+    model: Record<string, unknown>,
+    uid: string,
+    folderUid: string,
+    message: string,
+    serviceId: string,
+    current: ObjectMeta | undefined,
+  ): Promise<DashboardRef | undefined> => {
+    const operation = `upsert dashboard ${uid}`
+    const json = resourceOf(model, uid, folderUid, message, serviceId, current)
+    const call: Call =
+      current === undefined
+        ? { kind: 'dashboard.upsert', operation, writes: uid, method: 'post', path: dashboards(), json }
+        : { kind: 'dashboard.upsert', operation, writes: uid, method: 'put', path: dashboards(uid), json }
+    const answer = await send(call)
+    // 409: stale, or created in between; a 404 naming it: deleted in between. Either way, read again.
+    if (answer.status === 409 || absent(answer, uid)) return undefined
+    if (!isOk(answer)) throw unexpected(call, answer)
+    const saved = refOf(decode(DashboardResource, call, answer))
+    return { ...(saved.id === undefined ? {} : { id: saved.id }), uid: saved.uid, url: saved.url, version: saved.version, folderUid }
+  }
+
   /** one read-then-write round; undefined when a 409 says to read again */
   const saveOnce = async (
     model: Record<string, unknown>,
@@ -99,31 +122,14 @@ export const createApisDashboards = (transport: GrafanaTransport, opts: ApisOpti
     message: string,
     serviceId: string,
   ): Promise<DashboardRef | undefined> => {
-    const operation = `upsert dashboard ${uid}`
-    const current = await read(uid, operation)
+    const current = await read(uid, `upsert dashboard ${uid}`)
     if (current !== undefined) {
       const found = refOf(current)
       const where = found.folderUid ?? ''
       // moved by a person into a folder that is not the service's: theirs to keep where it is
       if (where !== folderUid) return { ...found, leftInFolder: where === '' ? 'General' : where }
     }
-    const call: Call =
-      current === undefined
-        ? { kind: 'dashboard.upsert', operation, writes: uid, method: 'post', path: dashboards(), json: resourceOf(model, uid, folderUid, message, serviceId) }
-        : {
-            kind: 'dashboard.upsert',
-            operation,
-            writes: uid,
-            method: 'put',
-            path: dashboards(uid),
-            json: resourceOf(model, uid, folderUid, message, serviceId, current.metadata),
-          }
-    const answer = await send(call)
-    // 409: stale, or created in between; a 404 naming it: deleted in between. Either way, read again.
-    if (answer.status === 409 || absent(answer, uid)) return undefined
-    if (!isOk(answer)) throw unexpected(call, answer)
-    const saved = refOf(decode(DashboardResource, call, answer))
-    return { ...(saved.id === undefined ? {} : { id: saved.id }), uid: saved.uid, url: saved.url, version: saved.version, folderUid }
+    return write(model, uid, folderUid, message, serviceId, current?.metadata)
   }
 
   return {
@@ -147,10 +153,15 @@ export const createApisDashboards = (transport: GrafanaTransport, opts: ApisOpti
       if (absent(found, uid)) return undefined
       throw unexpected(get, found)
     },
-    upsertDashboard: async (dashboard, folderUid, message, serviceId) => {
+    upsertDashboard: async (dashboard, folderUid, message, serviceId, options = {}) => {
       const { uid } = dashboard
       if (typeof uid !== 'string' || uid === '' || typeof dashboard['title'] !== 'string') {
         throw fail('invalid', undefined, 'upsert dashboard', 'the dashboard must carry a uid and a title')
+      }
+      // a create that meets an existing name is a 409 AlreadyExists: then read and write as below
+      if (options.createFirst === true) {
+        const created = await write(dashboard, uid, folderUid, message, serviceId, undefined)
+        if (created !== undefined) return created
       }
       for (let round = 0; round < maxConflicts; round++) {
         const saved = await saveOnce(dashboard, uid, folderUid, message, serviceId)

@@ -161,7 +161,7 @@ export const createGrafanaClient = (opts: GrafanaClientOptions): GrafanaClient =
     forgetFolder: (uid) => {
       knownFolders.delete(uid)
     },
-    upsertDashboard: (dashboard, folderUid, message, serviceId) => via((a) => a.upsertDashboard(dashboard, folderUid, message, serviceId)),
+    upsertDashboard: (dashboard, folderUid, message, serviceId, options) => via((a) => a.upsertDashboard(dashboard, folderUid, message, serviceId, options)),
     getDashboard: (uid) => via((a) => a.getDashboard(uid)),
     deleteDashboard: (uid) => via((a) => a.deleteDashboard(uid)),
     listOwn: (serviceId) => via((a) => a.listOwn(serviceId)),

@@ -16,7 +16,7 @@ import {
   SearchResponse,
 } from '../../codecs/apis/grafana.js'
 import { serviceTag } from './dashboard-uids.js'
-import { MAX_LIST_PAGES, type FolderFound, type FoundDashboard, type GrafanaAdapter, type OwnDashboard } from './grafana-port.js'
+import { MAX_LIST_PAGES, type DashboardRef, type FolderFound, type FoundDashboard, type GrafanaAdapter, type OwnDashboard } from './grafana-port.js'
 import { isOk, type Answer, type Call, type GrafanaTransport } from './grafana-transport.js'
 
 export interface LegacyOptions {
@@ -79,6 +79,26 @@ export const createLegacyDashboards = (transport: GrafanaTransport, opts: Legacy
     return { id: dashboard.id, uid: dashboard.uid, url: meta.url, version: dashboard.version, ...folderUid, model: dashboard }
   }
 
+  /** POST /api/dashboards/db */
+  const saveCall = (dashboard: Record<string, unknown>, uid: string, folderUid: string, message: string, overwrite: boolean): Call => ({
+    kind: 'dashboard.upsert',
+    operation: `upsert dashboard ${uid}`,
+    writes: uid,
+    method: 'post',
+    path: 'api/dashboards/db',
+    // id:null makes Grafana match by uid, never by a stale numeric id copied from a GET; without a
+    // version, a create-only save of an existing uid can never pass for an up-to-date update
+    json: { dashboard: { ...dashboard, id: null, version: undefined }, folderUid, overwrite, message },
+  })
+
+  const savedRef = async (call: Call, answer: Answer, uid: string, folderUid: string): Promise<DashboardRef> => {
+    if (!isOk(answer)) throw unexpected(call, answer)
+    const saved = decode(SaveDashboardResponse, call, answer)
+    if (saved.uid !== uid) throw await undoTakeover(call, saved.uid, saved.version)
+    const savedFolder = saved.folderUid ?? folderUid
+    return { id: saved.id, uid: saved.uid, url: saved.url, version: saved.version, ...(savedFolder === '' ? {} : { folderUid: savedFolder }) }
+  }
+
   return {
     createFolder: async (uid, title, operation) => {
       const create: Call = { kind: 'folder.create', operation, method: 'post', path: 'api/folders', json: { uid, title } }
@@ -95,11 +115,17 @@ export const createLegacyDashboards = (transport: GrafanaTransport, opts: Legacy
       if (found.status === 404) return undefined
       throw unexpected(get, found)
     },
-    upsertDashboard: async (dashboard, folderUid, message) => {
+    upsertDashboard: async (dashboard, folderUid, message, _serviceId, options = {}) => {
       // the serviceId is in the dashboard's tags (dashboards.ts): the legacy API has no labels
       const { uid, title } = dashboard
       if (typeof uid !== 'string' || uid === '' || typeof title !== 'string') {
         throw fail('invalid', undefined, 'upsert dashboard', 'the dashboard must carry a uid and a title')
+      }
+      // Grafana refuses a create-only save of an existing uid with a 412 (version-mismatch or name-exists)
+      if (options.createFirst === true) {
+        const create = saveCall(dashboard, uid, folderUid, message, false)
+        const created = await send(create)
+        if (created.status !== 412) return savedRef(create, created, uid, folderUid)
       }
       // moved by a person into a folder that is not the service's: theirs to keep where it is
       const found = await getDashboard(uid, `upsert dashboard ${uid}`)
@@ -107,21 +133,8 @@ export const createLegacyDashboards = (transport: GrafanaTransport, opts: Legacy
         const { model: _model, ...ref } = found
         return { ...ref, leftInFolder: found.folderUid ?? 'General' }
       }
-      const call: Call = {
-        kind: 'dashboard.upsert',
-        operation: `upsert dashboard ${uid}`,
-        writes: uid,
-        method: 'post',
-        path: 'api/dashboards/db',
-        // id:null makes Grafana match by uid, never by a stale numeric id copied from a GET.
-        json: { dashboard: { ...dashboard, id: null }, folderUid, overwrite: true, message },
-      }
-      const answer = await send(call)
-      if (!isOk(answer)) throw unexpected(call, answer)
-      const saved = decode(SaveDashboardResponse, call, answer)
-      if (saved.uid !== uid) throw await undoTakeover(call, saved.uid, saved.version)
-      const savedFolder = saved.folderUid ?? folderUid
-      return { id: saved.id, uid: saved.uid, url: saved.url, version: saved.version, ...(savedFolder === '' ? {} : { folderUid: savedFolder }) }
+      const call = saveCall(dashboard, uid, folderUid, message, true)
+      return savedRef(call, await send(call), uid, folderUid)
     },
     getDashboard: (uid) => getDashboard(uid),
     deleteDashboard: async (uid) => {

@@ -22,6 +22,16 @@ export interface DashboardRef {
   leftInFolder?: string
 }
 
+/** How a save goes about it. */
+export interface UpsertOptions {
+  /**
+   * The service's log knows no such dashboard: save with create-only semantics first, without the
+   * read (legacy `overwrite: false`, `/apis` POST). Only when Grafana refuses it as existing does the
+   * save go on as without this: read, leave a moved dashboard alone, overwrite.
+   */
+  readonly createFirst?: boolean
+}
+
 export interface FoundDashboard extends DashboardRef {
   model: Record<string, unknown>
 }
@@ -47,7 +57,7 @@ export interface GrafanaDashboards {
    * (tags in the JSON; labels and an annotation under `/apis`). An existing dashboard in another
    * folder is left alone (`leftInFolder`).
    */
-  upsertDashboard(dashboard: Record<string, unknown>, folderUid: string, message: string, serviceId: string): Promise<DashboardRef>
+  upsertDashboard(dashboard: Record<string, unknown>, folderUid: string, message: string, serviceId: string, options?: UpsertOptions): Promise<DashboardRef>
   getDashboard(uid: string): Promise<FoundDashboard | undefined>
   /** 'absent' on 404 */
   deleteDashboard(uid: string): Promise<'deleted' | 'absent'>

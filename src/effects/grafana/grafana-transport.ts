@@ -4,7 +4,8 @@
  *
  * Retries are our own loop around ky (`retry: 0`) because they must include POST: every object
  * the service writes has a fixed uid and dashboards are saved with `overwrite: true`, so repeating
- * a save whose answer was lost leaves Grafana in the same state. Only "try later" answers
+ * a save whose answer was lost leaves Grafana in the same state (a create-only first save repeated
+ * is refused as existing, and the save goes on as an overwrite). Only "try later" answers
  * (408/429/5xx), network errors and timeouts are retried; 4xx answers are final.
  */
 import ky from 'ky'

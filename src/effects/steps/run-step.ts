@@ -24,7 +24,7 @@ export const runStep$ = (step: Step, state: ServiceState, deps: StepDeps): Obser
     case 'removeJob':
       return removeJob$(step, state.serviceId, deps, state.job?.fingerprint)
     case 'upsertDashboard':
-      return upsertDashboard$(step, deps)
+      return upsertDashboard$(step, deps, state.dashboards[step.role] !== undefined)
     case 'deleteDashboards':
       return deleteDashboards$(step, state, deps)
     case 'complete':

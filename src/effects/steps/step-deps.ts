@@ -1,4 +1,4 @@
-import type { DashboardRef } from '../grafana/grafana-port.js'
+import type { DashboardRef, UpsertOptions } from '../grafana/grafana-port.js'
 import type { ScrapeTargets } from '../kube/scrape-targets.js'
 import type { DatasourceUids } from '../desired-state.js'
 import type { ResultContext } from '../../state/result-message.js'
@@ -20,7 +20,13 @@ export type PublishResult = (record: OutgoingRecord) => ObservableInput<void>
 export interface StepGrafana {
   ensureFolder(uid: string, title: string): ObservableInput<void>
   forgetFolder(uid: string): void
-  upsertDashboard(dashboard: Record<string, unknown>, folderUid: string, message: string, serviceId: string): ObservableInput<DashboardRef>
+  upsertDashboard(
+    dashboard: Record<string, unknown>,
+    folderUid: string,
+    message: string,
+    serviceId: string,
+    options?: UpsertOptions,
+  ): ObservableInput<DashboardRef>
   getDashboard(uid: string): ObservableInput<DashboardRef | undefined>
   deleteDashboard(uid: string): ObservableInput<'deleted' | 'absent'>
   settle(uids: readonly string[]): ObservableInput<readonly string[]>

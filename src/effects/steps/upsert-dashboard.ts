@@ -13,9 +13,16 @@ import type { StepDeps } from './step-deps.js'
  * are idempotent, so the client's retries (POST included) and a re-run after a crash are safe.
  * A dashboard of ours that a person moved into a folder that is not the service's is theirs to
  * keep there: it is left alone, and the event (then the SUCCESS message) names where it is.
+ * `known`: the log holds this role's dashboard. When it does not, the save is create-only first and
+ * reads only if Grafana says the uid exists (a crash or a retry after a save that landed, a dashboard put
+ * back by hand).
  * Every call starts only after the previous one completed (concat / concatMap).
  */
-export const upsertDashboard$ = (step: UpsertDashboardStep, deps: Pick<StepDeps, 'grafana' | 'datasources' | 'now'>): Observable<readonly ServiceEvent[]> => {
+export const upsertDashboard$ = (
+  step: UpsertDashboardStep,
+  deps: Pick<StepDeps, 'grafana' | 'datasources' | 'now'>,
+  known = true,
+): Observable<readonly ServiceEvent[]> => {
   const { requestId } = step.pending
   const folder = Folders[step.role]
   const { grafana } = deps
@@ -24,7 +31,7 @@ export const upsertDashboard$ = (step: UpsertDashboardStep, deps: Pick<StepDeps,
     const message = `telemetry-client: request ${requestId}`
     const ensureFolder$ = defer(() => grafana.ensureFolder(folder.uid, folder.title)).pipe(ignoreElements())
     // the port leaves a dashboard a person moved out of the folder where it is (`leftInFolder`)
-    const upsert$: Observable<DashboardRef> = defer(() => grafana.upsertDashboard(model, folder.uid, message, step.payload.serviceId))
+    const upsert$: Observable<DashboardRef> = defer(() => grafana.upsertDashboard(model, folder.uid, message, step.payload.serviceId, { createFirst: !known }))
     const save$ = concat(
       ensureFolder$,
       upsert$.pipe(

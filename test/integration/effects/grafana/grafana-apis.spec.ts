@@ -48,6 +48,24 @@ describe('Grafana client over /apis', () => {
     expect(stored?.model).to.include({ title: 'Apis One' })
   })
 
+  it('createFirst: a new name is one POST and no read; a taken one is a 409 AlreadyExists, then read and updated; a moved one is left alone', async () => {
+    const grafana = client()
+    await grafana.ensureFolder('apis-f', 'Apis F')
+    const count = (kind: string) => sim.requests.get(kind) ?? 0
+    const [gets, saves] = [count('dashboard.get'), count('dashboard.upsert')]
+    const first = await grafana.upsertDashboard(dashboard('apis-new', 'Apis New'), 'apis-f', 'create', 'svc-a', { createFirst: true })
+    expect(first).to.deep.include({ uid: 'apis-new', version: 1, folderUid: 'apis-f' })
+    expect([count('dashboard.get') - gets, count('dashboard.upsert') - saves]).to.deep.equal([0, 1])
+    const again = await grafana.upsertDashboard(dashboard('apis-new', 'Apis New'), 'apis-f', 'again', 'svc-a', { createFirst: true })
+    expect(again).to.deep.include({ uid: 'apis-new', version: 2, folderUid: 'apis-f' })
+    expect([count('dashboard.get') - gets, count('dashboard.upsert') - saves]).to.deep.equal([1, 3])
+    await grafana.ensureFolder('apis-team', 'Apis Team')
+    sim.moveDashboardDirect('apis-new', 'apis-team')
+    const moved = await grafana.upsertDashboard(dashboard('apis-new', 'Apis New'), 'apis-f', 'x', 'svc-a', { createFirst: true })
+    expect(moved).to.deep.include({ uid: 'apis-new', version: 3, leftInFolder: 'apis-team' }) // the move was a save
+    expect(sim.dashboards().find((d) => d.uid === 'apis-new')?.annotations).to.include({ 'grafana.app/message': 'again' })
+  })
+
   it('gives a run of 409s up as retryable', async () => {
     const grafana = client()
     await grafana.ensureFolder('apis-f', 'Apis F')

@@ -127,6 +127,27 @@ describe('Grafana client (ky) against the simulator', () => {
       expect(got?.model.tags).to.deep.equal(['service:telemetry'])
       expect(await grafana.getDashboard('missing')).to.equal(undefined)
     })
+    it('createFirst: a new uid is one create-only POST and no read; an existing one is refused (412), then read and overwritten', async () => {
+      const grafana = client()
+      const count = (kind: string) => sim.requests.get(kind) ?? 0
+      const [gets, saves] = [count('dashboard.get'), count('dashboard.upsert')]
+      const first = await grafana.upsertDashboard(dashboard('first-1', 'First One'), 'apps', 'create', 'svc', { createFirst: true })
+      expect(first).to.deep.include({ uid: 'first-1', version: 1, folderUid: 'apps' })
+      expect([count('dashboard.get') - gets, count('dashboard.upsert') - saves]).to.deep.equal([0, 1])
+      const again = await grafana.upsertDashboard(dashboard('first-1', 'First One', ['changed']), 'apps', 'again', 'svc', { createFirst: true })
+      expect(again).to.deep.include({ id: first.id, uid: 'first-1', version: 2, folderUid: 'apps' })
+      expect([count('dashboard.get') - gets, count('dashboard.upsert') - saves]).to.deep.equal([1, 3])
+      expect((await grafana.getDashboard('first-1'))?.model.tags).to.deep.equal(['changed'])
+    })
+    it('createFirst: a dashboard a person moved to another folder is refused as existing, then left where it is, unchanged', async () => {
+      const grafana = client()
+      await grafana.upsertDashboard(dashboard('moved-1', 'Moved One', ['theirs']), 'apps', 'create', 'svc')
+      await grafana.ensureFolder('team', 'Team folder')
+      sim.moveDashboardDirect('moved-1', 'team')
+      const ref = await grafana.upsertDashboard(dashboard('moved-1', 'Moved One', ['ours']), 'apps', 'x', 'svc', { createFirst: true })
+      expect(ref).to.deep.include({ uid: 'moved-1', version: 2, leftInFolder: 'team' }) // the move was a save
+      expect((await grafana.getDashboard('moved-1'))?.model.tags).to.deep.equal(['theirs'])
+    })
     it('maps 400 to an invalid error (missing folder)', async () => {
       const error = await rejection(client().upsertDashboard(dashboard('lost', 'Lost'), 'no-folder', 'x', 'svc'))
       expect(error).to.include({ kind: 'invalid', status: 400, operation: 'upsert dashboard lost' })

@@ -46,6 +46,24 @@ describe('upsertDashboard$', () => {
     })
   })
 
+  it('saves create-only first when the log holds no dashboard of the role, and plainly when it holds one', () => {
+    const asked: unknown[] = []
+    scheduler.run(({ cold, expectObservable }) => {
+      const grafana = {
+        ...unusedGrafana,
+        ensureFolder: () => cold<void>('|'),
+        upsertDashboard: (...args: readonly unknown[]) => {
+          asked.push(args[4])
+          return cold('-r|', { r: ref })
+        },
+        settle: () => cold('s|', { s: [] }),
+      }
+      expectObservable(upsertDashboard$(step, stepDeps({ grafana }), false)).toBe('-e|', { e: [upserted] })
+      expectObservable(upsertDashboard$(step, stepDeps({ grafana }), true)).toBe('-e|', { e: [upserted] })
+    })
+    expect(asked).to.deep.equal([{ createFirst: true }, { createFirst: false }])
+  })
+
   it('saves again when an earlier save that timed out landed after ours, so ours is the last write', () => {
     scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
       const folder = cold<void>('  |')
