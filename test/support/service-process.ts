@@ -1,8 +1,8 @@
 /**
- * The service as a real OS process (`telemetry-client run` through tsx), for tests that kill it,
+ * The service as a real OS process (`telemetry-client run`, cli-entry.ts), for tests that kill it,
  * signal it or run two replicas. Configured by the environment alone, as in production.
  */
-import { resolve } from 'node:path'
+import { cliEntryArgs } from './cli-entry.js'
 import { sleep, spawnOwned, type ExitStatus, type OwnedProcess } from '../../dev/process-utils.js'
 
 export const FAST_KAFKA_ENV = {
@@ -26,7 +26,7 @@ export interface ServiceProcess {
 }
 
 export const spawnService = (env: Readonly<Record<string, string>>, extra: Readonly<Record<string, string>> = {}): ServiceProcess => {
-  const child = spawnOwned(process.execPath, ['--import', 'tsx', resolve('src/cli/main.ts'), 'run'], {
+  const child = spawnOwned(process.execPath, [...cliEntryArgs(), 'run'], {
     env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', LOG_LEVEL: 'info', ...FAST_KAFKA_ENV, ...env, ...extra },
     logLines: 400,
   })

@@ -121,11 +121,12 @@ export const createLegacyDashboards = (transport: GrafanaTransport, opts: Legacy
       if (typeof uid !== 'string' || uid === '' || typeof title !== 'string') {
         throw fail('invalid', undefined, 'upsert dashboard', 'the dashboard must carry a uid and a title')
       }
-      // Grafana refuses a create-only save of an existing uid with a 412 (version-mismatch or name-exists)
+      // Grafana refuses a create-only save of an existing uid with a 412 (version-mismatch or
+      // name-exists, as documented); a 409 (a conflict from a storage behind the API) is read as the same
       if (options.createFirst === true) {
         const create = saveCall(dashboard, uid, folderUid, message, false)
         const created = await send(create)
-        if (created.status !== 412) return savedRef(create, created, uid, folderUid)
+        if (created.status !== 412 && created.status !== 409) return savedRef(create, created, uid, folderUid)
       }
       // moved by a person into a folder that is not the service's: theirs to keep where it is
       const found = await getDashboard(uid, `upsert dashboard ${uid}`)

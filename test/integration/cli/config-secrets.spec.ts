@@ -1,19 +1,15 @@
 import { expect } from 'chai'
 import { execFile } from 'node:child_process'
+import { cliEntryArgs } from '../../support/cli-entry.js'
 
 const SECRET = 'hunter2-Sup3r'
 
 /** `telemetry-client run` as a real process: its exit code and everything it printed. */
 const runWith = (env: Record<string, string>): Promise<{ code: number; output: string }> =>
   new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import=tsx', 'src/cli/main.ts', 'run'],
-      { env: { PATH: process.env['PATH'] ?? '', ...env }, timeout: 30_000 },
-      (error, stdout, stderr) => {
-        resolve({ code: typeof error?.code === 'number' ? error.code : 0, output: `${stdout}${stderr}` })
-      },
-    )
+    execFile(process.execPath, [...cliEntryArgs(), 'run'], { env: { PATH: process.env['PATH'] ?? '', ...env }, timeout: 30_000 }, (error, stdout, stderr) => {
+      resolve({ code: typeof error?.code === 'number' ? error.code : 0, output: `${stdout}${stderr}` })
+    })
   })
 
 describe('telemetry-client run: no secret in a configuration error (real process)', function () {

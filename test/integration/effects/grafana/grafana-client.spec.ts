@@ -6,6 +6,7 @@ import { recordFigures } from '../../reliability/figures.js'
 import { createGrafanaClient, GrafanaError, type GrafanaClient, type RetryOptions } from '../../../../src/effects/grafana/grafana-client.js'
 import { serviceTag } from '../../../../src/effects/grafana/dashboard-uids.js'
 import { createHedger } from '../../../../src/effects/hedged-read.js'
+import { sleep } from '../../../support/wait.js'
 
 const TOKEN = 'glsa_super-secret-token-value'
 
@@ -147,6 +148,14 @@ describe('Grafana client (ky) against the simulator', () => {
       const ref = await grafana.upsertDashboard(dashboard('moved-1', 'Moved One', ['ours']), 'apps', 'x', 'svc', { createFirst: true })
       expect(ref).to.deep.include({ uid: 'moved-1', version: 2, leftInFolder: 'team' }) // the move was a save
       expect((await grafana.getDashboard('moved-1'))?.model.tags).to.deep.equal(['theirs'])
+    })
+    it('createFirst: a 409 to the create-only save is read as "exists" too: read, then overwrite', async () => {
+      const grafana = client()
+      await grafana.upsertDashboard(dashboard('conflicted-1', 'Conflicted One'), 'apps', 'create', 'svc')
+      sim.faults.add({ kind: 'dashboard.upsert', effect: { type: 'status', status: 409 }, times: 1 })
+      const ref = await grafana.upsertDashboard(dashboard('conflicted-1', 'Conflicted One', ['again']), 'apps', 'x', 'svc', { createFirst: true })
+      expect(ref).to.deep.include({ uid: 'conflicted-1', version: 2, folderUid: 'apps' })
+      expect((await grafana.getDashboard('conflicted-1'))?.model.tags).to.deep.equal(['again'])
     })
     it('maps 400 to an invalid error (missing folder)', async () => {
       const error = await rejection(client().upsertDashboard(dashboard('lost', 'Lost'), 'no-folder', 'x', 'svc'))
@@ -326,7 +335,13 @@ describe('Grafana client (ky) against the simulator', () => {
       await hedged.ensureFolder('hedge-folder', 'Hedge folder')
       await hedged.upsertDashboard(dashboard('hedge-uid', 'Hedge'), 'hedge-folder', 'test', 'hedge')
       // the latencies of dashboard.get become known
+      const before = sim.requests.get('dashboard.get') ?? 0
       for (let i = 0; i < 40; i++) await hedged.getDashboard('hedge-uid')
+      // a losing copy of the warm-up can reach the simulator after its race is over: let every copy
+      // the hedger sent arrive before the hang is armed, or a late copy takes the hang meant below
+      const seen = () => (sim.requests.get('dashboard.get') ?? 0) - before
+      const sent = () => hedger.counts.get('dashboard.get')?.sent ?? 0
+      for (let waited = 0; seen() < 40 + sent() && waited < 2000; waited += 50) await sleep(50)
       sim.faults.add({ kind: 'dashboard.get', effect: { type: 'hang' }, times: 1 })
       const started = performance.now()
       expect((await hedged.getDashboard('hedge-uid'))?.uid).to.equal('hedge-uid')

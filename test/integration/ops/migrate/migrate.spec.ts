@@ -6,7 +6,6 @@
  */
 import { expect } from 'chai'
 import { isLeft } from 'fp-ts/lib/Either.js'
-import { resolve } from 'node:path'
 import { Readable } from 'node:stream'
 import { DEV_SCRAPE_CONFIG, DEV_SECRET } from '../../../../dev/dev-stack.js'
 import { spawnOwned } from '../../../../dev/process-utils.js'
@@ -19,6 +18,7 @@ import { fragment } from '../../../../src/effects/prometheus/scrape-config-list.
 import { scrapeJobOfScrapeConfig } from '../../../../src/effects/kube/scrapeconfig/scrape-job-of-scrape-config.js'
 import { federationJob, jobFingerprint } from '../../../../src/effects/prometheus/scrape-job.js'
 import { CRASH_ENV } from '../../../../src/streams/crash-points.js'
+import { cliEntryArgs } from '../../../support/cli-entry.js'
 import { useHarness, type HarnessContext } from '../../../support/harness-hooks.js'
 import { createRequest, dataOf, deleteRequest, jobsIn, publishRequests, resultOf, type SentRequest } from '../../../support/request-builders.js'
 
@@ -110,7 +110,7 @@ describe('telemetry-client migrate (service in secret mode + kube simulator)', f
   })
 
   it('a SIGKILL after the 7th apply leaves every job in at least one backend; a re-run finishes the move', async () => {
-    const child = spawnOwned(process.execPath, ['--import', 'tsx', resolve('src/cli/main.ts'), 'migrate', '--to', 'scrapeconfig'], {
+    const child = spawnOwned(process.execPath, [...cliEntryArgs(), 'migrate', '--to', 'scrapeconfig'], {
       env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', ...ctx.harness.stack.env, [CRASH_ENV]: 'migrate:after-apply:7' },
     })
     const status = await child.exited
