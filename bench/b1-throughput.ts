@@ -16,9 +16,10 @@ import { createMessage, createRequests, publishAll } from './requests.js'
 import type { Sizes } from './sizes.js'
 import { fmt, median, percentile, repeat } from './stats.js'
 import { startServiceUnderTest } from './sut.js'
+import { DEFAULT_LANES, FEWER_LANES } from './lanes.js'
 
-/** the lane bound of the informative comparison run: the former default (the default is 512) */
-export const TUNED_LANES = 1024
+/** the lane bound of the informative comparison run (lanes.ts) */
+export const TUNED_LANES = FEWER_LANES
 
 export interface ServiceRun extends TimedRun {
   readonly secretWrites: number
@@ -118,7 +119,7 @@ export const runB1 = async (infra: BenchInfra, sizes: Sizes, profile: LatencyPro
         : [
             informative(
               'B1',
-              `service with MAX_PARALLEL_SERVICES=${TUNED_LANES} (default 512): creates/s [${profile.name}]`,
+              `service with MAX_PARALLEL_SERVICES=${TUNED_LANES} (default ${DEFAULT_LANES}): creates/s [${profile.name}]`,
               tuned.rate,
               'creates/s',
               [tuned.rate],

@@ -30,14 +30,13 @@ import { createMessage, createRequests, publishAll } from './requests.js'
 import { awaitBalanced, spawnServiceProcess, type ServiceProcess } from './service-process.js'
 import type { Sizes } from './sizes.js'
 import { fmt, percentile, sleep } from './stats.js'
+import { DEFAULT_LANES, LANE_BOUNDS } from './lanes.js'
 
 const MiB = 1024 * 1024
 /** deploy/'s container memory limit */
 export const CONTAINER_LIMIT_BYTES = 512 * MiB
 /** how long the idle service's CPU is sampled before a burst */
 const IDLE_SAMPLE_MS = 3000
-/** the lane bounds compared for the default */
-const LANE_BOUNDS = [256, 512, 1024] as const
 
 const KAFKA_ENV = {
   KAFKA_SESSION_TIMEOUT_MS: String(SERVICE_CONSUMER.sessionTimeout),
@@ -154,10 +153,10 @@ export const memoryBurst = async (infra: BenchInfra, n: number, log: (line: stri
 export const runB11 = async (infra: BenchInfra, sizes: Sizes, log: (line: string) => void): Promise<Figure[]> => {
   const creates = sizes.b1Service
   const profileDir = await mkdtemp(join(tmpdir(), 'telemetry-client-b11-'))
-  const main = await cpuBurst(infra, creates, 512, profileDir)
-  log(`  B11 CPU: ${fmt(main.cpuMsPerCreate, 2)} ms per create at ${fmt(main.rate)} creates/s (MAX_PARALLEL_SERVICES=512, the default)`)
+  const main = await cpuBurst(infra, creates, DEFAULT_LANES, profileDir)
+  log(`  B11 CPU: ${fmt(main.cpuMsPerCreate, 2)} ms per create at ${fmt(main.rate)} creates/s (MAX_PARALLEL_SERVICES=${DEFAULT_LANES}, the default)`)
   const others: CpuRun[] = []
-  for (const lanes of LANE_BOUNDS.filter((l) => l !== 512 && sizes.mode !== 'smoke')) {
+  for (const lanes of LANE_BOUNDS.filter((l) => l !== DEFAULT_LANES && sizes.mode !== 'smoke')) {
     const run = await cpuBurst(infra, creates, lanes)
     log(`  B11 CPU: ${fmt(run.cpuMsPerCreate, 2)} ms per create at ${fmt(run.rate)} creates/s (MAX_PARALLEL_SERVICES=${lanes})`)
     others.push(run)

@@ -232,7 +232,7 @@ const decodeEnv = (u: unknown, c: t.Context): t.Validation<Config> => {
       httpPort: def('HTTP_PORT', IntFromString(0, 65535), 8080),
       logLevel: def('LOG_LEVEL', LogLevelFromString, 'info'),
       shutdownGraceMs: def('SHUTDOWN_GRACE_MS', IntFromString(0, 600_000), 25_000),
-      maxParallelServices: def('MAX_PARALLEL_SERVICES', IntFromString(1, 100_000), 512),
+      maxParallelServices: def('MAX_PARALLEL_SERVICES', IntFromString(1, 100_000), 1024),
       laneIdleMs: def('LANE_IDLE_MS', IntFromString(100, 86_400_000), 30_000),
       // limits at the door (src/codecs/limits.ts); MAX_MESSAGE_BYTES is the deprecated name of MAX_REQUEST_BYTES
       limits: {

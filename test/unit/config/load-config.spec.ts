@@ -51,7 +51,7 @@ describe('config/load-config', () => {
         httpPort: 8080,
         logLevel: 'info',
         shutdownGraceMs: 25000,
-        maxParallelServices: 512,
+        maxParallelServices: 1024,
         laneIdleMs: 30000,
         limits: {
           maxRequestBytes: 1048576,
@@ -101,7 +101,7 @@ describe('config/load-config', () => {
     ])
     expect(c.kube.kubeconfigPath).to.equal('/etc/kube/config')
     expect(c.grafana.publicUrl).to.equal('https://grafana.example.org')
-    expect(c.service).to.include({ logLevel: 'debug', secretSizeWarnRatio: 0.5, httpPort: 0, maxParallelServices: 512 })
+    expect(c.service).to.include({ logLevel: 'debug', secretSizeWarnRatio: 0.5, httpPort: 0, maxParallelServices: 1024 })
   })
 
   it('Grafana auth: a token, or user and password, never both, never half', () => {
