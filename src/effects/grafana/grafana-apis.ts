@@ -32,6 +32,15 @@ export interface ApisOptions {
   readonly maxConflicts?: number
 }
 
+/** One dashboard save: what is written, where, and for whom. */
+interface Save {
+  readonly model: Record<string, unknown>
+  readonly uid: string
+  readonly folderUid: string
+  readonly message: string
+  readonly serviceId: string
+}
+
 /** A 404 whose Status names the object: the object is absent (any other 404 is a missing route). */
 const absent = (answer: Answer, name: string): boolean => {
   if (answer.status !== 404) return false
@@ -92,16 +101,10 @@ export const createApisDashboards = (transport: GrafanaTransport, opts: ApisOpti
   })
 
   /** POST (nothing read) or PUT with what was read; undefined when a 409 or a 404 naming it says to read again */
-  const write = async (
-    model: Record<string, unknown>,
-    uid: string,
-    folderUid: string,
-    message: string,
-    serviceId: string,
-    current: ObjectMeta | undefined,
-  ): Promise<DashboardRef | undefined> => {
+  const write = async (save: Save, current: ObjectMeta | undefined): Promise<DashboardRef | undefined> => {
+    const { uid, folderUid } = save
     const operation = `upsert dashboard ${uid}`
-    const json = resourceOf(model, uid, folderUid, message, serviceId, current)
+    const json = resourceOf(save.model, uid, folderUid, save.message, save.serviceId, current)
     const call: Call =
       current === undefined
         ? { kind: 'dashboard.upsert', operation, writes: uid, method: 'post', path: dashboards(), json }
@@ -115,21 +118,15 @@ export const createApisDashboards = (transport: GrafanaTransport, opts: ApisOpti
   }
 
   /** one read-then-write round; undefined when a 409 says to read again */
-  const saveOnce = async (
-    model: Record<string, unknown>,
-    uid: string,
-    folderUid: string,
-    message: string,
-    serviceId: string,
-  ): Promise<DashboardRef | undefined> => {
-    const current = await read(uid, `upsert dashboard ${uid}`)
+  const saveOnce = async (save: Save): Promise<DashboardRef | undefined> => {
+    const current = await read(save.uid, `upsert dashboard ${save.uid}`)
     if (current !== undefined) {
       const found = refOf(current)
       const where = found.folderUid ?? ''
       // moved by a person into a folder that is not the service's: theirs to keep where it is
-      if (where !== folderUid) return { ...found, leftInFolder: where === '' ? 'General' : where }
+      if (where !== save.folderUid) return { ...found, leftInFolder: where === '' ? 'General' : where }
     }
-    return write(model, uid, folderUid, message, serviceId, current?.metadata)
+    return write(save, current?.metadata)
   }
 
   return {
@@ -158,13 +155,14 @@ export const createApisDashboards = (transport: GrafanaTransport, opts: ApisOpti
       if (typeof uid !== 'string' || uid === '' || typeof dashboard['title'] !== 'string') {
         throw fail('invalid', undefined, 'upsert dashboard', 'the dashboard must carry a uid and a title')
       }
+      const save: Save = { model: dashboard, uid, folderUid, message, serviceId }
       // a create that meets an existing name is a 409 AlreadyExists: then read and write as below
       if (options.createFirst === true) {
-        const created = await write(dashboard, uid, folderUid, message, serviceId, undefined)
+        const created = await write(save, undefined)
         if (created !== undefined) return created
       }
       for (let round = 0; round < maxConflicts; round++) {
-        const saved = await saveOnce(dashboard, uid, folderUid, message, serviceId)
+        const saved = await saveOnce(save)
         if (saved !== undefined) return saved
       }
       throw fail('retryable', 409, `upsert dashboard ${uid}`, `${maxConflicts} conflicts in a row (someone else keeps writing it)`)

@@ -1,8 +1,8 @@
 /**
  * Backpressure: a burst of 10,000 create requests while every Grafana call takes 200 ms. The
  * service runs as a real process (so its memory is its own, not the test's collectors) with
- * MAX_PARALLEL_SERVICES=512: at the default 64 lanes 10,000 requests x 6 Grafana calls x 200 ms
- * would take ~190 s, too long for CI. Measured: the service process's peak RSS (VmHWM from
+ * MAX_PARALLEL_SERVICES=512: with 64 lanes 10,000 requests x 6 Grafana calls x 200 ms would
+ * take ~190 s, too long for CI. Measured: the service process's peak RSS (VmHWM from
  * /proc/<pid>/status, sampled until the end), and that every request got its result and job.
  */
 import { expect } from 'chai'
