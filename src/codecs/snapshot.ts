@@ -7,7 +7,7 @@
  * serializes to the same bytes whether it was folded live or rebuilt by `replay`.
  */
 import * as t from 'io-ts'
-import { AcceptedRequest, ResultRecord, StepName } from './events.js'
+import { AcceptedRequest, ChangeTarget, ResultRecord, StepName } from './events.js'
 import { CreateDashboardRequest, PlatformServiceRequest } from './requests.js'
 import { OrderStatus } from './results.js'
 import { TraceContextCodec } from './events/trace-context.js'
@@ -49,11 +49,16 @@ export type Applied = t.TypeOf<typeof Applied>
  * from here); `done`: what was taken back, for the result message; `failure`: an undo step failed.
  */
 export const Undo = t.readonly(
-  t.type({
-    since: t.string,
-    done: t.readonlyArray(t.string),
-    failure: t.union([t.readonly(t.intersection([t.type({ step: StepName, reason: t.string }), t.partial({ retryAt: t.string })])), t.null]),
-  }),
+  t.intersection([
+    t.type({
+      since: t.string,
+      done: t.readonlyArray(t.string),
+      failure: t.union([t.readonly(t.intersection([t.type({ step: StepName, reason: t.string }), t.partial({ retryAt: t.string })])), t.null]),
+    }),
+    // what the failed write may have changed although no answer said so (StepFailed's
+    // `mayHaveChanged`), until the undo has put it back; absent: nothing
+    t.partial({ mayHaveChanged: t.readonlyArray(ChangeTarget) }),
+  ]),
   'Undo',
 )
 export type Undo = t.TypeOf<typeof Undo>

@@ -62,6 +62,8 @@ export const DEFAULTS = {
   GRAFANA_PROMETHEUS_DATASOURCE_UID: 'prometheus',
   GRAFANA_LOKI_DATASOURCE_UID: 'loki',
   SERVICE_SOURCE_URI: '/telemetry-client',
+  // chosen from bench B3 and B11 (bench/lanes.ts, bench/results.md)
+  MAX_PARALLEL_SERVICES: 1024,
 } as const
 
 const REQUEST_BYTES = IntFromString(1024, 100 * 1024 * 1024)
@@ -232,7 +234,7 @@ const decodeEnv = (u: unknown, c: t.Context): t.Validation<Config> => {
       httpPort: def('HTTP_PORT', IntFromString(0, 65535), 8080),
       logLevel: def('LOG_LEVEL', LogLevelFromString, 'info'),
       shutdownGraceMs: def('SHUTDOWN_GRACE_MS', IntFromString(0, 600_000), 25_000),
-      maxParallelServices: def('MAX_PARALLEL_SERVICES', IntFromString(1, 100_000), 1024),
+      maxParallelServices: def('MAX_PARALLEL_SERVICES', IntFromString(1, 100_000), DEFAULTS.MAX_PARALLEL_SERVICES),
       laneIdleMs: def('LANE_IDLE_MS', IntFromString(100, 86_400_000), 30_000),
       // limits at the door (src/codecs/limits.ts); MAX_MESSAGE_BYTES is the deprecated name of MAX_REQUEST_BYTES
       limits: {

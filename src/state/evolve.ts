@@ -11,7 +11,7 @@
  * immer gave (an existing key stays in place, a new one goes last): snapshots are compared byte
  * for byte with the fold of the log.
  */
-import type { ServiceEvent } from '../codecs/events.js'
+import type { ChangeTarget, ServiceEvent } from '../codecs/events.js'
 import { newestCarriedOut, orderTime, queuePosition } from './publish-time.js'
 import { COMPLETED_WINDOW, newPending, type AppliedJob, type PendingRequest, type ServiceState, type Undo } from './service-state.js'
 
@@ -78,11 +78,23 @@ const requestRedelivered: Handle<'RequestRedelivered'> = (state, e) => {
   return { outstanding: [...state.outstanding, { requestId: completed.requestId, resultId: completed.resultId, result: completed.result, copies: 1 }] }
 }
 
-/** A step of an undo succeeded: recorded for the result message, a failure it waited on is over. */
-const undid = (pending: PendingRequest, undo: Undo, what: string): PendingRequest => ({
-  ...pending,
-  undo: { ...undo, done: [...undo.done, what], failure: null },
-})
+/**
+ * A step of an undo succeeded: recorded for the result message (`what`; undefined when it found
+ * nothing to take back of a write that may have landed), a failure it waited on is over, and
+ * `settled` is no longer in doubt.
+ */
+const undid = (pending: PendingRequest, undo: Undo, what: string | undefined, settled: readonly ChangeTarget[] = []): PendingRequest => {
+  const { mayHaveChanged } = undo
+  return {
+    ...pending,
+    undo: {
+      ...undo,
+      done: what === undefined ? undo.done : [...undo.done, what],
+      failure: null,
+      ...(mayHaveChanged === undefined ? {} : { mayHaveChanged: mayHaveChanged.filter((target) => !settled.includes(target)) }),
+    },
+  }
+}
 
 /** Before its first side effect, a create or platform request notes what was in place: what an undo puts back. */
 const noteBefore = (state: ServiceState, pending: PendingRequest): PendingRequest =>
@@ -112,16 +124,20 @@ const scrapeJobRegistered: Handle<'ScrapeJobRegistered'> = (state, e) => {
   const pending = updatePending(state, e.requestId, (p) =>
     p.undo === undefined
       ? { ...succeeded(noteBefore(state, p)), done: [...p.done, 'registerJob'] }
-      : undid(p, p.undo, `restored Prometheus job ${e.jobName} as it was before`),
+      : undid(p, p.undo, `restored Prometheus job ${e.jobName} as it was before`, ['job']),
   )
   return pending ? { job, pending } : { job }
 }
+
+/** An undo's removal of the job; nothing to say when it found none and the log recorded none (a write that may have landed, did not). */
+const removedJobNote = (state: ServiceState, jobName: string, wasPresent: boolean): string | undefined =>
+  wasPresent ? `removed Prometheus job ${jobName}` : state.job === null ? undefined : `Prometheus job ${jobName} was already gone`
 
 const scrapeJobRemoved: Handle<'ScrapeJobRemoved'> = (state, e) => {
   const pending = updatePending(state, e.requestId, (p) =>
     p.undo === undefined
       ? { ...succeeded(noteBefore(state, p)), done: [...p.done, 'removeJob'], removed: { ...p.removed, job: e.wasPresent } }
-      : undid(p, p.undo, e.wasPresent ? `removed Prometheus job ${e.jobName}` : `Prometheus job ${e.jobName} was already gone`),
+      : undid(p, p.undo, removedJobNote(state, e.jobName, e.wasPresent), ['job']),
   )
   return pending ? { job: null, pending } : { job: null }
 }
@@ -151,7 +167,7 @@ const dashboardUpserted: Handle<'DashboardUpserted'> = (state, e) => {
   }
   const dashboards = { ...state.dashboards, [e.role]: applied }
   const pending = updatePending(state, e.requestId, (p) =>
-    p.undo === undefined ? succeeded(noteBefore(state, p)) : undid(p, p.undo, `restored dashboard ${uid} as it was before`),
+    p.undo === undefined ? succeeded(noteBefore(state, p)) : undid(p, p.undo, `restored dashboard ${uid} as it was before`, [e.role]),
   )
   return pending ? { dashboards, pending } : { dashboards }
 }
@@ -168,6 +184,17 @@ const undoneDashboards = (state: ServiceState, before: PendingRequest['before'])
     }
   }
   return dashboards
+}
+
+/**
+ * What an undo's delete says and settles. It took back the dashboards the log recorded as added
+ * (`recorded`) or, once none are left, those whose save may have landed: those are settled, and
+ * when none was found there is nothing to say.
+ */
+const undoneDeleteNote = (p: PendingRequest, uids: readonly string[], recorded: boolean): [string | undefined, readonly ChangeTarget[]] => {
+  const deleted = uids.length > 0 ? `deleted dashboard(s) ${uids.join(', ')}` : undefined
+  if (recorded) return [deleted ?? 'its dashboards were already gone', []]
+  return [deleted, (p.undo?.mayHaveChanged ?? []).filter((target) => target !== 'job' && p.before?.dashboards[target] === undefined)]
 }
 
 const dashboardsDeleted: Handle<'DashboardsDeleted'> = (state, e) => {
@@ -190,22 +217,28 @@ const dashboardsDeleted: Handle<'DashboardsDeleted'> = (state, e) => {
           done: [...p.done, 'deleteDashboards'],
           removed: { ...p.removed, dashboardUids: [...p.removed.dashboardUids, ...e.uids] },
         }
-      : undid(p, p.undo, e.uids.length > 0 ? `deleted dashboard(s) ${e.uids.join(', ')}` : 'its dashboards were already gone'),
+      : undid(p, p.undo, ...undoneDeleteNote(p, e.uids, dashboards !== undefined)),
   )
   return { ...(dashboards ? { dashboards } : {}), ...(pending ? { pending } : {}) }
 }
 
-/** A create or platform request that failed for good after a side effect starts its undo (see decide). */
-const failedWith = (p: PendingRequest, e: Extract<ServiceEvent, { type: 'StepFailed' }>): PendingRequest => {
+/**
+ * A create or platform request that failed for good after a side effect starts its undo (see
+ * decide). A write that may have landed unseen counts as a side effect: when it was the first, what
+ * is in place now is what the request found.
+ */
+const failedWith = (state: ServiceState, p: PendingRequest, e: Extract<ServiceEvent, { type: 'StepFailed' }>): PendingRequest => {
   const failure = e.retryAt === undefined ? { step: e.step, reason: e.reason } : { step: e.step, reason: e.reason, retryAt: e.retryAt }
   const attempts = e.retryable ? { attempts: (p.attempts ?? 0) + 1 } : {}
   if (p.undo !== undefined) return { ...p, ...attempts, undo: { ...p.undo, failure } }
-  const undo = e.retryAt === undefined && p.before !== undefined && p.request.kind !== 'delete' ? { undo: { since: e.at, done: [], failure: null } } : {}
-  return { ...p, failure, ...attempts, ...undo }
+  const { mayHaveChanged } = e
+  if (e.retryAt !== undefined || p.request.kind === 'delete' || (p.before === undefined && mayHaveChanged === undefined)) return { ...p, failure, ...attempts }
+  const undo = { since: e.at, done: [], failure: null, ...(mayHaveChanged === undefined ? {} : { mayHaveChanged: [mayHaveChanged] }) }
+  return { ...noteBefore(state, { ...p, failure, ...attempts }), undo }
 }
 
 const stepFailed: Handle<'StepFailed'> = (state, e) => {
-  const pending = updatePending(state, e.requestId, (p) => failedWith(p, e))
+  const pending = updatePending(state, e.requestId, (p) => failedWith(state, p, e))
   return pending ? { pending } : NO_CHANGE
 }
 

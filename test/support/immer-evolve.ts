@@ -4,7 +4,7 @@
  * snapshots, or every stored snapshot would suddenly "differ" from its log in `replay`.
  */
 import { current, isDraft, produce, type Draft } from 'immer'
-import type { ServiceEvent } from '../../src/codecs/events.js'
+import type { ChangeTarget, ServiceEvent } from '../../src/codecs/events.js'
 import { newestCarriedOut, orderTime, queuePosition } from '../../src/state/publish-time.js'
 import { COMPLETED_WINDOW, type ServiceState } from '../../src/state/service-state.js'
 
@@ -66,12 +66,13 @@ const noteBefore = (draft: Draft<ServiceState>, requestId: string): void => {
   pending.before = { job: current(draft).job, dashboards: current(draft).dashboards }
 }
 
-/** An undo step succeeded: noted for the result message, a failure it waited on is over. */
-const undoStepDone = (draft: Draft<ServiceState>, requestId: string, what: string): boolean => {
+/** An undo step succeeded: noted for the result message (unless `what` is undefined), a failure it waited on is over, `settled` no longer in doubt. */
+const undoStepDone = (draft: Draft<ServiceState>, requestId: string, what: string | undefined, settled: readonly ChangeTarget[] = []): boolean => {
   const undo = pendingOf(draft, requestId)?.undo
   if (undo === undefined) return false
-  undo.done.push(what)
+  if (what !== undefined) undo.done.push(what)
   undo.failure = null
+  if (undo.mayHaveChanged !== undefined) undo.mayHaveChanged = undo.mayHaveChanged.filter((target) => !settled.includes(target))
   return true
 }
 
@@ -91,14 +92,16 @@ const scrapeJobRegistered: Handle<'ScrapeJobRegistered'> = (draft, e) => {
       : payload === undefined
         ? { jobName: e.jobName, fingerprint: e.fingerprint }
         : { jobName: e.jobName, fingerprint: e.fingerprint, payload: plain(payload) }
-  if (undoStepDone(draft, e.requestId, `restored Prometheus job ${e.jobName} as it was before`)) return
+  if (undoStepDone(draft, e.requestId, `restored Prometheus job ${e.jobName} as it was before`, ['job'])) return
   stepSucceeded(draft, e.requestId)?.done.push('registerJob')
 }
 
 const scrapeJobRemoved: Handle<'ScrapeJobRemoved'> = (draft, e) => {
   noteBefore(draft, e.requestId)
+  const recorded = draft.job !== null
   draft.job = null
-  if (undoStepDone(draft, e.requestId, e.wasPresent ? `removed Prometheus job ${e.jobName}` : `Prometheus job ${e.jobName} was already gone`)) return
+  const what = e.wasPresent ? `removed Prometheus job ${e.jobName}` : recorded ? `Prometheus job ${e.jobName} was already gone` : undefined
+  if (undoStepDone(draft, e.requestId, what, ['job'])) return
   const pending = stepSucceeded(draft, e.requestId)
   if (!pending) return
   pending.done.push('removeJob')
@@ -130,21 +133,28 @@ const dashboardUpserted: Handle<'DashboardUpserted'> = (draft, e) => {
     ...(leftInFolder === undefined ? {} : { leftInFolder }),
     ...(payload === undefined ? {} : { payload }),
   }
-  if (undoStepDone(draft, e.requestId, `restored dashboard ${uid} as it was before`)) return
+  if (undoStepDone(draft, e.requestId, `restored dashboard ${uid} as it was before`, [e.role])) return
   stepSucceeded(draft, e.requestId)
 }
 
 const dashboardsDeleted: Handle<'DashboardsDeleted'> = (draft, e) => {
   const owner = pendingOf(draft, e.requestId)
   noteBefore(draft, e.requestId)
+  let recorded = false
   for (const role of ['metrics', 'logs', 'platform'] as const) {
     const gone =
       owner?.undo !== undefined
         ? owner.before?.dashboards[role] === undefined
         : draft.dashboards[role] !== undefined && e.uids.includes(draft.dashboards[role].uid)
-    if (draft.dashboards[role] && gone) delete draft.dashboards[role]
+    if (draft.dashboards[role] && gone) {
+      delete draft.dashboards[role]
+      recorded = true
+    }
   }
-  if (undoStepDone(draft, e.requestId, e.uids.length > 0 ? `deleted dashboard(s) ${e.uids.join(', ')}` : 'its dashboards were already gone')) return
+  // an undo's delete of dashboards whose save may have landed (none recorded as added): settles those
+  const deleted = e.uids.length > 0 ? `deleted dashboard(s) ${e.uids.join(', ')}` : undefined
+  const unsure = (owner?.undo?.mayHaveChanged ?? []).filter((target) => target !== 'job' && owner?.before?.dashboards[target] === undefined)
+  if (undoStepDone(draft, e.requestId, recorded ? (deleted ?? 'its dashboards were already gone') : deleted, recorded ? [] : unsure)) return
   const pending = stepSucceeded(draft, e.requestId)
   if (!pending) return
   pending.done.push('deleteDashboards')
@@ -162,7 +172,11 @@ const stepFailed: Handle<'StepFailed'> = (draft, e) => {
   }
   pending.failure = failure
   if (e.retryable) pending.attempts = (pending.attempts ?? 0) + 1
-  if (e.retryAt === undefined && pending.before !== undefined && pending.request.kind !== 'delete') pending.undo = { since: e.at, done: [], failure: null }
+  if (e.retryAt !== undefined || pending.request.kind === 'delete') return
+  // a write that may have landed unseen counts as a side effect (when first: what is in place is what the request found)
+  if (pending.before === undefined && e.mayHaveChanged !== undefined) pending.before = { job: current(draft).job, dashboards: current(draft).dashboards }
+  if (pending.before !== undefined)
+    pending.undo = { since: e.at, done: [], failure: null, ...(e.mayHaveChanged === undefined ? {} : { mayHaveChanged: [e.mayHaveChanged] }) }
 }
 
 const requestCompleted: Handle<'RequestCompleted'> = (draft, e) => {

@@ -15,6 +15,8 @@ export class GrafanaError extends Error {
     /** what was attempted, e.g. 'upsert dashboard abc' */
     readonly operation: string,
     detail: string,
+    /** a write that got no readable answer (timed out, connection lost, 504, a 2xx that did not decode): it may have landed */
+    readonly mayHaveLanded = false,
   ) {
     super(`${operation}: ${detail}`)
   }

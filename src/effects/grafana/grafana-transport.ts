@@ -66,7 +66,7 @@ export interface GrafanaTransport {
    * `queued: false` skips the concurrency limit: a readiness probe must not wait behind a burst.
    */
   readonly send: (call: Call, opts?: { maxRetries?: number; queued?: boolean }) => Promise<Answer>
-  readonly fail: (kind: GrafanaErrorKind, status: number | undefined, operation: string, detail: string) => GrafanaError
+  readonly fail: (kind: GrafanaErrorKind, status: number | undefined, operation: string, detail: string, mayHaveLanded?: boolean) => GrafanaError
   /** the error for an answer the operation did not expect */
   readonly unexpected: (call: Call, answer: Answer) => GrafanaError
   readonly decode: <A>(codec: t.Decoder<unknown, A>, call: Call, answer: Answer) => A
@@ -140,10 +140,12 @@ export const createGrafanaTransport = (opts: TransportOptions): GrafanaTransport
   const http = ky.create({ prefixUrl: opts.baseUrl, retry: 0, timeout: false, throwHttpErrors: false, headers })
 
   const redact = (text: string): string => secrets.reduce((acc, secret) => acc.split(secret).join('[redacted]'), text)
-  const fail = (kind: GrafanaErrorKind, status: number | undefined, operation: string, detail: string): GrafanaError =>
-    new GrafanaError(kind, status, redact(operation), redact(detail))
+  const fail = (kind: GrafanaErrorKind, status: number | undefined, operation: string, detail: string, mayHaveLanded = false): GrafanaError =>
+    new GrafanaError(kind, status, redact(operation), redact(detail), mayHaveLanded)
 
   const send = async (call: Call, { maxRetries = retry.retries, queued = true }: { maxRetries?: number; queued?: boolean } = {}): Promise<Answer> => {
+    // a write that any attempt sent without a readable answer may have landed, whatever the last attempt got
+    let unanswered = false
     for (let attempt = 0; ; attempt++) {
       let reason: string
       let status: number | undefined
@@ -173,17 +175,23 @@ export const createGrafanaTransport = (opts: TransportOptions): GrafanaTransport
         if (!isRetryableStatus(response.status)) return { status: response.status, text }
         status = response.status
         reason = `HTTP ${status}${grafanaMessage(text)}`
+        // a gateway that gave up waiting: Grafana behind it may still have saved
+        if (status === 504 && call.writes !== undefined) unanswered = true
         retryAfterMs = parseRetryAfter(response.headers.get('retry-after'))
       } catch (error) {
-        if (error instanceof BodyTooLarge) throw fail('fatal', undefined, call.operation, error.message)
+        if (error instanceof BodyTooLarge) throw fail('fatal', undefined, call.operation, error.message, call.writes !== undefined)
         reason = transportFailure(error, retry.timeoutMs)
         span?.failed(reason)
         // no answer: the write may still be applied later, after whatever we do next
-        if (call.writes !== undefined) unsettled.set(call.writes, Date.now() + settleMs)
+        if (call.writes !== undefined) {
+          unsettled.set(call.writes, Date.now() + settleMs)
+          unanswered = true
+        }
       } finally {
         release()
       }
-      if (attempt >= maxRetries) throw fail('retryable', status, call.operation, `${reason} (gave up after ${attempt + 1} attempt${attempt === 0 ? '' : 's'})`)
+      if (attempt >= maxRetries)
+        throw fail('retryable', status, call.operation, `${reason} (gave up after ${attempt + 1} attempt${attempt === 0 ? '' : 's'})`, unanswered)
       retries.set(call.kind, (retries.get(call.kind) ?? 0) + 1)
       await sleep(backoffDelay(attempt, backoff, random, retryAfterMs))
     }
@@ -196,7 +204,8 @@ export const createGrafanaTransport = (opts: TransportOptions): GrafanaTransport
     unexpected: (call, answer) => fail(kindOfStatus(answer.status), answer.status, call.operation, `HTTP ${answer.status}${grafanaMessage(answer.text)}`),
     decode: (codec, call, answer) => {
       const decoded = decodeBody(codec, answer.text)
-      if (isLeft(decoded)) throw fail('fatal', answer.status, call.operation, decoded.left)
+      // a write Grafana answered 2xx did land, even when its answer is unreadable
+      if (isLeft(decoded)) throw fail('fatal', answer.status, call.operation, decoded.left, call.writes !== undefined && answer.status < 300)
       return decoded.right
     },
     settle: async (uids) => {

@@ -106,3 +106,6 @@ export const classifyKubeError = (error: unknown, context: string, timeoutMs?: n
   }
   return { kind: 'fatal', message: `${context}: ${String(error)}` }
 }
+
+/** The call got no answer (our timeout, a lost connection) or a gateway gave up waiting (504): a write may still have landed. */
+export const noAnswer = (error: KubeError): boolean => (error.kind === 'retryable' && error.status === undefined) || error.status === 504

@@ -21,7 +21,15 @@ export interface SecretFull {
  */
 export type JobEditOutcome =
   | { readonly ok: true; readonly changed: boolean; readonly wasPresent: boolean; readonly lostRecord?: string }
-  | { readonly ok: false; readonly reason: string; readonly retryable: boolean; readonly lostRecord?: string; readonly full?: SecretFull }
+  | {
+      readonly ok: false
+      readonly reason: string
+      readonly retryable: boolean
+      readonly lostRecord?: string
+      readonly full?: SecretFull
+      /** a write of this edit got no answer (a timeout, a lost connection, a 504): it may have landed */
+      readonly mayHaveLanded?: true
+    }
 
 /** An upsert answered "full": the API server refused the secret over its size limit. */
 export const isSecretFull = (outcome: JobEditOutcome): outcome is JobEditOutcome & { readonly ok: false; readonly full: SecretFull } =>

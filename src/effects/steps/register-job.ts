@@ -28,7 +28,16 @@ export const registerJob$ = (
       const at = deps.now().toISOString()
       return outcome.ok
         ? [scrapeJobRegistered({ requestId, at, jobName: job.job_name, fingerprint: step.fingerprint })]
-        : [stepFailed({ requestId, at, step: 'registerJob', reason: outcome.reason, retryable: outcome.retryable })]
+        : [
+            stepFailed({
+              requestId,
+              at,
+              step: 'registerJob',
+              reason: outcome.reason,
+              retryable: outcome.retryable,
+              ...(outcome.mayHaveLanded === true ? { mayHaveChanged: 'job' as const } : {}),
+            }),
+          ]
     }),
   )
 }

@@ -68,8 +68,9 @@ export const upsertDashboard$ = (
     )
   }).pipe(
     catchError((error: unknown) => {
-      const { reason, retryable } = grafanaReason(error)
-      return of([stepFailed({ requestId, at: deps.now().toISOString(), step: 'upsertDashboard', reason, retryable })])
+      const { reason, retryable, mayHaveLanded } = grafanaReason(error)
+      const at = deps.now().toISOString()
+      return of([stepFailed({ requestId, at, step: 'upsertDashboard', reason, retryable, ...(mayHaveLanded ? { mayHaveChanged: step.role } : {}) })])
     }),
   )
 }

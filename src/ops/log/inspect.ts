@@ -57,7 +57,9 @@ const undoText = ({ undo }: ServiceState['pending'][number]): string => {
       : undo.failure.retryAt === undefined
         ? `; undo FAILED at ${undo.failure.step}: ${undo.failure.reason}`
         : `; undo WAITING until ${undo.failure.retryAt} to retry ${undo.failure.step}: ${undo.failure.reason}`
-  return ` UNDOING since ${undo.since}${done}${failure}`
+  // a write that got no answer may have landed: the undo takes it back too, last
+  const unsure = undo.mayHaveChanged === undefined || undo.mayHaveChanged.length === 0 ? '' : `; may have landed unseen: ${undo.mayHaveChanged.join(', ')}`
+  return ` UNDOING since ${undo.since}${done}${unsure}${failure}`
 }
 
 export const formatInspection = ({ serviceId, state, snapshot, timeline, trimmedTo }: Inspection): string => {

@@ -55,7 +55,7 @@ export const factsOf = (e: ServiceEvent): string => {
     case 'DashboardsDeleted':
       return e.uids.length === 0 ? 'none found' : e.uids.join(', ')
     case 'StepFailed':
-      return `${e.step}${e.retryable ? ' (retryable)' : ''}: ${e.reason}${e.retryAt === undefined ? '' : ` — next attempt at ${e.retryAt}`}`
+      return `${e.step}${e.retryable ? ' (retryable)' : ''}: ${e.reason}${e.mayHaveChanged === undefined ? '' : ` — may have changed ${e.mayHaveChanged}`}${e.retryAt === undefined ? '' : ` — next attempt at ${e.retryAt}`}`
     case 'RequestCompleted':
       return `${e.status} result ${e.resultId} → ${e.result.topic}`
     case 'ResultPublished':

@@ -1,6 +1,6 @@
 import { expect } from 'chai'
 import fc from 'fast-check'
-import type { DashboardRole, ServiceEvent, StepName } from '../../../src/codecs/events.js'
+import type { ChangeTarget, DashboardRole, ServiceEvent, StepName } from '../../../src/codecs/events.js'
 import { evolve, fold } from '../../../src/state/evolve.js'
 import { initialServiceState, type ServiceState } from '../../../src/state/service-state.js'
 import {
@@ -23,6 +23,8 @@ import * as reference from '../../support/immer-evolve.js'
 
 const FAR_FUTURE = '2034-11-01T10:00:00.000Z'
 const ROLES: readonly DashboardRole[] = ['metrics', 'logs', 'platform']
+/** what a write that got no answer may have changed (StepFailed's `mayHaveChanged`) */
+const TARGETS: readonly ChangeTarget[] = ['job', ...ROLES]
 const STEPS: readonly StepName[] = ['registerJob', 'removeJob', 'upsertDashboard', 'deleteDashboards', 'publishResult']
 
 /** Request ids from a pool wider than the completed window, so it fills up and slides. */
@@ -60,9 +62,16 @@ const event: fc.Arbitrary<ServiceEvent> = fc.oneof(
   {
     weight: 1,
     arbitrary: fc
-      .tuple(requestId, fc.constantFrom(...STEPS), fc.boolean(), fc.option(when, { nil: undefined }), when)
-      .map(([id, step, retryable, retryAt, t]): ServiceEvent => {
-        const failed = { ...stepFailed(id, step, `${step} failed`, t), retryable }
+      .tuple(
+        requestId,
+        fc.constantFrom(...STEPS),
+        fc.boolean(),
+        fc.option(when, { nil: undefined }),
+        when,
+        fc.option(fc.constantFrom(...TARGETS), { nil: undefined }),
+      )
+      .map(([id, step, retryable, retryAt, t, mayHaveChanged]): ServiceEvent => {
+        const failed = { ...stepFailed(id, step, `${step} failed`, t), retryable, ...(mayHaveChanged === undefined ? {} : { mayHaveChanged }) }
         return retryAt === undefined ? failed : { ...failed, retryAt }
       }),
   },

@@ -10,7 +10,7 @@
 import { defer, type Observable } from 'rxjs'
 import { createSemaphore } from '../../../operators/semaphore.js'
 import { backoffDelay } from '../../../support/backoff.js'
-import { KubeErrorException } from '../kube-error.js'
+import { KubeErrorException, noAnswer } from '../kube-error.js'
 import { KUBE_WRITE_BACKOFF } from '../kube-write-backoff.js'
 import { fingerprintInPlace, type JobEdit } from '../../prometheus/owned-list-edits.js'
 import { scrapeJobOf } from './scrape-job-of-scrape-config.js'
@@ -78,6 +78,10 @@ export const createScrapeConfigWriter = (options: ScrapeConfigWriterOptions): Sc
   }
 
   const attempt = async (edit: JobEdit): Promise<JobEditOutcome> => {
+    // a call of this edit that got no answer may have been its write, and may have landed (the read
+    // before it is not told apart: taking back a write that did not land finds nothing)
+    let unanswered = false
+    const landed = () => (unanswered ? { mayHaveLanded: true as const } : {})
     for (let n = 1; ; n += 1) {
       const release = await slots.acquire()
       let failure: ReturnType<typeof verdict>
@@ -89,13 +93,14 @@ export const createScrapeConfigWriter = (options: ScrapeConfigWriterOptions): Sc
         return { ...outcome, ...lostRecord() }
       } catch (error) {
         failure = verdict(error)
+        if (error instanceof KubeErrorException && noAnswer(error.error)) unanswered = true
       } finally {
         release()
       }
       const retry = failure.retry && n < maxAttempts
       options.onAttempt?.(edit.op, retry ? 'retried' : 'failed')
-      if (!failure.retry) return { ok: false, reason: failure.reason, retryable: false, ...lostRecord() }
-      if (!retry) return { ok: false, reason: `${failure.reason} (after ${maxAttempts} attempts)`, retryable: true }
+      if (!failure.retry) return { ok: false, reason: failure.reason, retryable: false, ...lostRecord(), ...landed() }
+      if (!retry) return { ok: false, reason: `${failure.reason} (after ${maxAttempts} attempts)`, retryable: true, ...landed() }
       await sleep(backoffDelay(n - 1, KUBE_WRITE_BACKOFF, random, failure.retryAfterMs))
     }
   }

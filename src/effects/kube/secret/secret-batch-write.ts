@@ -17,7 +17,7 @@
 import { isLeft } from 'fp-ts/lib/Either.js'
 import { OWNERSHIP_KEY, renderOwnedJobs } from '../../../codecs/apis/owned-jobs.js'
 import { backoffDelay } from '../../../support/backoff.js'
-import { KubeErrorException } from '../kube-error.js'
+import { KubeErrorException, noAnswer } from '../kube-error.js'
 import { KUBE_WRITE_BACKOFF } from '../kube-write-backoff.js'
 import type { SecretClient } from './kube-secret-client.js'
 import { applyJobEdits, type EditResult, type JobEdit, type OwnedList } from '../../prometheus/owned-list-edits.js'
@@ -86,8 +86,16 @@ const readFresh = async (deps: BatchWriteDeps): Promise<CachedSecret> => {
 export const writeBatch = async (edits: readonly JobEdit[], deps: BatchWriteDeps): Promise<{ outcomes: readonly JobEditOutcome[]; report: BatchReport }> => {
   let conflicts = 0
   let lastError = ''
+  // a PUT of this batch that got no answer may have landed, whatever the later attempts saw
+  let unanswered = false
   const fail = (reason: string, retryable: boolean, attempts: number, lostRecord?: string) => ({
-    outcomes: edits.map((): JobEditOutcome => ({ ok: false, reason, retryable, ...(lostRecord === undefined ? {} : { lostRecord }) })),
+    outcomes: edits.map((): JobEditOutcome => ({
+      ok: false,
+      reason,
+      retryable,
+      ...(lostRecord === undefined ? {} : { lostRecord }),
+      ...(unanswered ? { mayHaveLanded: true as const } : {}),
+    })),
     report: { edits: edits.length, written: false, attempts, conflicts, bytes: 0, error: reason },
   })
   // Set when the API server refused the write as over the Secret's size limit: from then on the
@@ -129,7 +137,10 @@ export const writeBatch = async (edits: readonly JobEdit[], deps: BatchWriteDeps
       )
       bytes = body.length + Buffer.byteLength(ownedText)
       if (!changed) return { outcomes, report: { edits: edits.length, written: false, attempts: attempt, conflicts, bytes } }
-      const written = await deps.client.replace(body, base.resourceVersion, ownedText)
+      const written = await deps.client.replace(body, base.resourceVersion, ownedText).catch((error: unknown) => {
+        if (error instanceof KubeErrorException && noAnswer(error.error)) unanswered = true
+        throw error
+      })
       deps.cache = { resourceVersion: written.resourceVersion, rendered: body, ownedText, ...applied.next }
       return { outcomes, report: { edits: edits.length, written: true, attempts: attempt, conflicts, bytes } }
     } catch (error) {

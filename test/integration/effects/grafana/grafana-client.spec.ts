@@ -287,6 +287,24 @@ describe('Grafana client (ky) against the simulator', () => {
       expect(error.kind).to.equal('retryable')
       expect(error.message).to.contain('timed out after 100 ms')
     })
+    it('a save whose every answer came too late may have landed (mayHaveLanded); one refused by a status every time did not', async () => {
+      await client().ensureFolder('unanswered', 'Unanswered')
+      // latency past the client's timeout: the simulator still saves it, after the client gave up
+      sim.faults.add({ kind: 'dashboard.upsert', latencyMs: 150, times: 2 })
+      const late = await rejection(client(sim, { retries: 1, timeoutMs: 50 }).upsertDashboard(dashboard('late-1', 'Late one'), 'unanswered', 'm', 'svc'))
+      expect(late).to.include({ kind: 'retryable', mayHaveLanded: true })
+      await sleep(200)
+      expect(sim.dashboards().map((d) => d.uid)).to.include('late-1')
+      sim.faults.clear()
+      sim.faults.add({ kind: 'dashboard.upsert', effect: { type: 'status', status: 503 } })
+      const refused = await rejection(client(sim, { retries: 1 }).upsertDashboard(dashboard('refused-1', 'Refused one'), 'unanswered', 'm', 'svc'))
+      expect(refused).to.include({ kind: 'retryable', status: 503, mayHaveLanded: false })
+      // a GET that got no answer changed nothing
+      sim.faults.clear()
+      sim.faults.add({ kind: 'dashboard.get', effect: { type: 'hang' } })
+      const read = await rejection(client(sim, { retries: 0, timeoutMs: 50 }).getDashboard('late-1'))
+      expect(read).to.include({ kind: 'retryable', mayHaveLanded: false })
+    })
     it('never retries a 4xx', async () => {
       sim.faults.add({ kind: 'folder.create', effect: { type: 'status', status: 403 }, times: 1 })
       const error = await rejection(client().ensureFolder('x', 'X'))

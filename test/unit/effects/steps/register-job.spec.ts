@@ -40,4 +40,16 @@ describe('registerJob$', () => {
       })
     })
   })
+
+  it('records a write that got no answer as one that may have changed the job (mayHaveChanged), for the undo', () => {
+    scheduler.run(({ cold, expectObservable }) => {
+      const reason = 'secret could not be written after 4 attempts: no answer within 10000 ms'
+      const write = cold('--o|', { o: { ...refused(reason, true), mayHaveLanded: true as const } })
+      const { writer } = secretWriterAnswering(write)
+
+      expectObservable(registerJob$(step, stepDeps({ scrapeTargets: writer }))).toBe('--e|', {
+        e: [{ v: 1, requestId: 'r1', at: NOW, type: 'StepFailed', step: 'registerJob', reason, retryable: true, mayHaveChanged: 'job' }],
+      })
+    })
+  })
 })

@@ -121,6 +121,30 @@ describe('upsertDashboard$', () => {
     })
   })
 
+  it('records a save that got no readable answer as one that may have changed the role dashboard (mayHaveChanged), for the undo', () => {
+    scheduler.run(({ cold, expectObservable }) => {
+      const folder = cold('  -f|', { f: undefined })
+      const detail = 'timed out after 1500 ms (gave up after 4 attempts)'
+      const save = cold<DashboardRef>('--#', undefined, new GrafanaError('retryable', undefined, `upsert dashboard tcm-${SERVICE}`, detail, true))
+      const grafana = { ...unusedGrafana, ensureFolder: () => folder, upsertDashboard: () => save }
+
+      expectObservable(upsertDashboard$(step, stepDeps({ grafana }))).toBe('----(e|)', {
+        e: [
+          {
+            v: 1,
+            requestId: 'r1',
+            at: NOW,
+            type: 'StepFailed',
+            step: 'upsertDashboard',
+            reason: `Grafana upsert dashboard tcm-${SERVICE}: ${detail}`,
+            retryable: true,
+            mayHaveChanged: 'metrics',
+          },
+        ],
+      })
+    })
+  })
+
   it("records where the port left a dashboard a person moved into another folder (the port's save answers with leftInFolder)", () => {
     scheduler.run(({ cold, expectObservable }) => {
       const folder = cold('  -f|', { f: undefined })

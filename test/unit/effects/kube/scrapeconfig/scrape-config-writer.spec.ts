@@ -32,10 +32,12 @@ const scripted = (answers: Array<() => Promise<unknown>>) => {
   }
   return { applier, calls, maxInFlight: () => maxInFlight }
 }
+const STATUS = { retryable: 503, conflict: 409, forbidden: 403 } as const
+/** An apiserver answer with its status (`null`: the call got no answer at all) */
 const fail =
-  (kind: 'retryable' | 'conflict' | 'forbidden', message: string = kind) =>
+  (kind: 'retryable' | 'conflict' | 'forbidden', message: string = kind, status: number | null = STATUS[kind]) =>
   () =>
-    Promise.reject(new KubeErrorException({ kind, message }))
+    Promise.reject(new KubeErrorException({ kind, message, ...(status === null ? {} : { status }) }))
 const noSleep = () => Promise.resolve()
 
 describe('scrape-config-writer', () => {
@@ -91,6 +93,13 @@ describe('scrape-config-writer', () => {
     const outcome = await firstValueFrom(writer.submit({ op: 'upsert', job }))
     expect(outcome).to.deep.equal({ ok: false, reason: 'Kubernetes refused the ScrapeConfig write: 503 (after 3 attempts)', retryable: true })
     expect(calls).to.have.length(3)
+  })
+
+  it('gives up after a call that got no answer as one that may have landed (the undo takes it back)', async () => {
+    const { applier } = scripted([fail('retryable', 'no answer within 10000 ms', null), fail('retryable', '503'), fail('retryable', '503')])
+    const writer = createScrapeConfigWriter({ applier, maxInFlight: 2, maxAttempts: 3, sleep: noSleep })
+    const outcome = await firstValueFrom(writer.submit({ op: 'upsert', job }))
+    expect(outcome).to.include({ ok: false, retryable: true, mayHaveLanded: true })
   })
 
   it('answers a permission problem at once, not retryable', async () => {

@@ -111,6 +111,19 @@ describe('writeBatch', () => {
     expect(read.callCount).to.equal(4)
   })
 
+  it('gives up after a PUT that got no answer as a write that may have landed; refused by a status every time, it did not', async () => {
+    const unanswered = fakeClient({ resourceVersion: '10', value: '' })
+    unanswered.replace.onFirstCall().rejects(kubeError({ kind: 'retryable', message: 'no answer within 10000 ms' }))
+    unanswered.replace.rejects(kubeError({ kind: 'retryable', status: 503, message: 'unavailable' }))
+    const first = await writeBatch([upsert('svc-a'), remove('svc-b')], depsWith(unanswered.client, 2).deps)
+    expect(first.outcomes.map((o) => !o.ok && o.mayHaveLanded)).to.deep.equal([true, true])
+
+    const refused = fakeClient({ resourceVersion: '10', value: '' })
+    refused.replace.rejects(kubeError({ kind: 'retryable', status: 503, message: 'unavailable' }))
+    const second = await writeBatch([upsert('svc-a')], depsWith(refused.client, 2).deps)
+    expect(second.outcomes).to.deep.equal([{ ok: false, reason: `secret ${DESCRIBE} could not be written after 2 attempts: unavailable`, retryable: true }])
+  })
+
   it('fails every edit, not retryable, when the secret does not exist', async () => {
     const { client, read, replace } = fakeClient({ resourceVersion: '1', value: '' })
     read.rejects(kubeError({ kind: 'not-found', status: 404, message: 'secrets "x" not found' }))
