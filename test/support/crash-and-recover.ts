@@ -37,14 +37,21 @@ export const crashAndRecover = async (
   return ctx.results.messages.filter((m) => refOf(m) === request.kogitoprocinstanceid)
 }
 
-/** A healthy service process creates `serviceId` and stops (a spec then arms a crash for what follows). */
-export const createWithHealthyService = async (ctx: HarnessContext, serviceId: string): Promise<void> => {
+/**
+ * A healthy service process creates every one of `serviceIds` and stops (a spec then arms a crash
+ * for what follows). One process for all of them: each start costs seconds, and the crash cases
+ * only need the services to exist.
+ */
+export const createWithHealthyService = async (ctx: HarnessContext, serviceIds: readonly string[]): Promise<void> => {
   const healthy = spawnService(ctx.harness.stack.env)
-  const create = createRequest(serviceId)
+  const creates = serviceIds.map((serviceId) => createRequest(serviceId))
   try {
     await healthy.started
-    await publish(RequestTopics.create, [{ key: serviceId, value: JSON.stringify(create) }])
-    await ctx.results.waitFor((m) => refOf(m) === create.kogitoprocinstanceid, 30_000)
+    await publish(
+      RequestTopics.create,
+      creates.map((create) => ({ key: create.data.serviceId, value: JSON.stringify(create) })),
+    )
+    await Promise.all(creates.map((create) => ctx.results.waitFor((m) => refOf(m) === create.kogitoprocinstanceid, 60_000)))
   } finally {
     await healthy.stop()
   }

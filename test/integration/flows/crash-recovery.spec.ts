@@ -49,15 +49,23 @@ describe('crash recovery: kill -9 at each step, then restart', function () {
     ['before-effect', 'after-effect', 'after-append'].map((moment) => `${moment}:${step}`),
   )
 
-  deletePoints.forEach((point, i) => {
-    it(`delete survives a crash at ${point}`, async () => {
-      const serviceId = `crash-delete-${i}`
-      // the service comes up healthy for the create, the crash is armed for the delete only
-      await createWithHealthyService(ctx, serviceId)
-      const copies = await crashAndRecover(point, deleteRequest(serviceId), RequestTopics.delete)
-      expectIdentical(copies)
-      expect(jobsOf().map((j) => j.job_name)).to.not.include(serviceId)
-      expect(dashboardsOf(serviceId)).to.have.length(0)
+  describe('delete', () => {
+    // a healthy service creates them all first; each case arms its crash for the delete only
+    before(() =>
+      createWithHealthyService(
+        ctx,
+        deletePoints.map((_, i) => `crash-delete-${i}`),
+      ),
+    )
+
+    deletePoints.forEach((point, i) => {
+      it(`delete survives a crash at ${point}`, async () => {
+        const serviceId = `crash-delete-${i}`
+        const copies = await crashAndRecover(point, deleteRequest(serviceId), RequestTopics.delete)
+        expectIdentical(copies)
+        expect(jobsOf().map((j) => j.job_name)).to.not.include(serviceId)
+        expect(dashboardsOf(serviceId)).to.have.length(0)
+      })
     })
   })
 

@@ -38,13 +38,23 @@ describe('scrapeconfig backend: crash recovery around the ScrapeConfig write', f
     })
   }
 
-  for (const [i, point] of ['after-effect:removeJob', 'after-append:removeJob'].entries()) {
-    it(`delete survives a crash at ${point}`, async () => {
-      const serviceId = `sc-crash-delete-${i}`
-      await createWithHealthyService(ctx, serviceId)
-      expect(objectOf(serviceId)).to.exist
-      await crashAndRecover(point, deleteRequest(serviceId), RequestTopics.delete)
-      expect(objectOf(serviceId)).to.equal(undefined)
-    })
-  }
+  describe('delete', () => {
+    const deletePoints = ['after-effect:removeJob', 'after-append:removeJob']
+    // a healthy service creates them all first; each case arms its crash for the delete only
+    before(() =>
+      createWithHealthyService(
+        ctx,
+        deletePoints.map((_, i) => `sc-crash-delete-${i}`),
+      ),
+    )
+
+    for (const [i, point] of deletePoints.entries()) {
+      it(`delete survives a crash at ${point}`, async () => {
+        const serviceId = `sc-crash-delete-${i}`
+        expect(objectOf(serviceId)).to.exist
+        await crashAndRecover(point, deleteRequest(serviceId), RequestTopics.delete)
+        expect(objectOf(serviceId)).to.equal(undefined)
+      })
+    }
+  })
 })
