@@ -14,6 +14,7 @@ import { decodeBody } from '../../codecs/apis/grafana.js'
 import { DashboardList, DashboardResource, FolderResource, KubeStatus, type ObjectMeta } from '../../codecs/apis/grafana-apis.js'
 import { SERVICE_ID_ANNOTATION, markedAs, ownershipLabels, ownershipSelector } from './dashboard-uids.js'
 import { dashboardPath } from './dashboard-url.js'
+import { mayHaveLanded } from './grafana-error.js'
 import { MAX_LIST_PAGES, type DashboardRef, type FoundDashboard, type FolderFound, type GrafanaAdapter, type OwnDashboard } from './grafana-port.js'
 import { isOk, type Answer, type Call, type GrafanaTransport } from './grafana-transport.js'
 
@@ -156,16 +157,20 @@ export const createApisDashboards = (transport: GrafanaTransport, opts: ApisOpti
         throw fail('invalid', undefined, 'upsert dashboard', 'the dashboard must carry a uid and a title')
       }
       const save: Save = { model: dashboard, uid, folderUid, message, serviceId }
-      // a create that meets an existing name is a 409 AlreadyExists: then read and write as below
-      if (options.createFirst === true) {
-        const created = await write(save, undefined)
-        if (created !== undefined) return created
+      const readThenWrite = async (): Promise<DashboardRef> => {
+        for (let round = 0; round < maxConflicts; round++) {
+          const saved = await saveOnce(save)
+          if (saved !== undefined) return saved
+        }
+        throw fail('retryable', 409, `upsert dashboard ${uid}`, `${maxConflicts} conflicts in a row (someone else keeps writing it)`)
       }
-      for (let round = 0; round < maxConflicts; round++) {
-        const saved = await saveOnce(save)
-        if (saved !== undefined) return saved
-      }
-      throw fail('retryable', 409, `upsert dashboard ${uid}`, `${maxConflicts} conflicts in a row (someone else keeps writing it)`)
+      if (options.createFirst !== true) return readThenWrite()
+      // a create that meets an existing name is a 409 AlreadyExists: then read and write as above
+      const created = await write(save, undefined)
+      if (created !== undefined) return created
+      return readThenWrite().catch((error: unknown) => {
+        throw mayHaveLanded(error)
+      })
     },
     getDashboard: async (uid) => {
       const found = await read(uid, `get dashboard ${uid}`)

@@ -14,7 +14,7 @@ export class GrafanaError extends Error {
     readonly status: number | undefined,
     /** what was attempted, e.g. 'upsert dashboard abc' */
     readonly operation: string,
-    detail: string,
+    readonly detail: string,
     /** a write that got no readable answer (timed out, connection lost, 504, a 2xx that did not decode): it may have landed */
     readonly mayHaveLanded = false,
   ) {
@@ -29,3 +29,11 @@ export const kindOfStatus = (status: number): GrafanaErrorKind => {
   if (status === 409 || status === 412) return 'conflict'
   return isRetryableStatus(status) ? 'retryable' : 'fatal'
 }
+
+/**
+ * `error`, now saying that the write may have landed: a save refused as existing found a dashboard
+ * under its uid that the log does not know (most often one of its own earlier saves that landed
+ * unseen), and failing after that leaves it there.
+ */
+export const mayHaveLanded = (error: unknown): unknown =>
+  error instanceof GrafanaError && !error.mayHaveLanded ? new GrafanaError(error.kind, error.status, error.operation, error.detail, true) : error

@@ -16,6 +16,7 @@ import {
   SearchResponse,
 } from '../../codecs/apis/grafana.js'
 import { serviceTag } from './dashboard-uids.js'
+import { mayHaveLanded } from './grafana-error.js'
 import { MAX_LIST_PAGES, type DashboardRef, type FolderFound, type FoundDashboard, type GrafanaAdapter, type OwnDashboard } from './grafana-port.js'
 import { isOk, type Answer, type Call, type GrafanaTransport } from './grafana-transport.js'
 
@@ -121,21 +122,25 @@ export const createLegacyDashboards = (transport: GrafanaTransport, opts: Legacy
       if (typeof uid !== 'string' || uid === '' || typeof title !== 'string') {
         throw fail('invalid', undefined, 'upsert dashboard', 'the dashboard must carry a uid and a title')
       }
+      const readThenOverwrite = async (): Promise<DashboardRef> => {
+        // moved by a person into a folder that is not the service's: theirs to keep where it is
+        const found = await getDashboard(uid, `upsert dashboard ${uid}`)
+        if (found !== undefined && (found.folderUid ?? '') !== folderUid) {
+          const { model: _model, ...ref } = found
+          return { ...ref, leftInFolder: found.folderUid ?? 'General' }
+        }
+        const call = saveCall(dashboard, uid, folderUid, message, true)
+        return savedRef(call, await send(call), uid, folderUid)
+      }
+      if (options.createFirst !== true) return readThenOverwrite()
       // Grafana refuses a create-only save of an existing uid with a 412 (version-mismatch or
       // name-exists, as documented); a 409 (a conflict from a storage behind the API) is read as the same
-      if (options.createFirst === true) {
-        const create = saveCall(dashboard, uid, folderUid, message, false)
-        const created = await send(create)
-        if (created.status !== 412 && created.status !== 409) return savedRef(create, created, uid, folderUid)
-      }
-      // moved by a person into a folder that is not the service's: theirs to keep where it is
-      const found = await getDashboard(uid, `upsert dashboard ${uid}`)
-      if (found !== undefined && (found.folderUid ?? '') !== folderUid) {
-        const { model: _model, ...ref } = found
-        return { ...ref, leftInFolder: found.folderUid ?? 'General' }
-      }
-      const call = saveCall(dashboard, uid, folderUid, message, true)
-      return savedRef(call, await send(call), uid, folderUid)
+      const create = saveCall(dashboard, uid, folderUid, message, false)
+      const created = await send(create)
+      if (created.status !== 412 && created.status !== 409) return savedRef(create, created, uid, folderUid)
+      return readThenOverwrite().catch((error: unknown) => {
+        throw mayHaveLanded(error)
+      })
     },
     getDashboard: (uid) => getDashboard(uid),
     deleteDashboard: async (uid) => {

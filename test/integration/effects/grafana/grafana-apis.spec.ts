@@ -66,6 +66,19 @@ describe('Grafana client over /apis', () => {
     expect(sim.dashboards().find((d) => d.uid === 'apis-new')?.annotations).to.include({ 'grafana.app/message': 'again' })
   })
 
+  it('createFirst: refused as existing, then failing, the save says it may have landed (what is there may be an unseen save of ours); plain, it does not', async () => {
+    const grafana = client()
+    await grafana.ensureFolder('apis-f', 'Apis F')
+    await grafana.upsertDashboard(dashboard('apis-unseen', 'Apis Unseen'), 'apis-f', 'create', 'svc-a')
+    // the create-only POST is served (409 AlreadyExists), every later write answers 503
+    sim.faults.add({ kind: 'dashboard.upsert', times: 1 })
+    sim.faults.add({ kind: 'dashboard.upsert', effect: { type: 'status', status: 503 } })
+    const afterRefusal = await rejection(grafana.upsertDashboard(dashboard('apis-unseen', 'Apis Unseen'), 'apis-f', 'x', 'svc-a', { createFirst: true }))
+    expect(afterRefusal).to.include({ kind: 'retryable', status: 503, mayHaveLanded: true })
+    const plain = await rejection(grafana.upsertDashboard(dashboard('apis-unseen', 'Apis Unseen'), 'apis-f', 'x', 'svc-a'))
+    expect(plain).to.include({ kind: 'retryable', status: 503, mayHaveLanded: false })
+  })
+
   it('gives a run of 409s up as retryable', async () => {
     const grafana = client()
     await grafana.ensureFolder('apis-f', 'Apis F')

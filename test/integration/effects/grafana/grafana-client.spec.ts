@@ -140,6 +140,17 @@ describe('Grafana client (ky) against the simulator', () => {
       expect([count('dashboard.get') - gets, count('dashboard.upsert') - saves]).to.deep.equal([1, 3])
       expect((await grafana.getDashboard('first-1'))?.model.tags).to.deep.equal(['changed'])
     })
+    it('createFirst: refused as existing (412), then failing, the save says it may have landed; a plain save failing the same way does not', async () => {
+      const grafana = client(sim, { retries: 1 })
+      await grafana.upsertDashboard(dashboard('unseen-1', 'Unseen One', ['unseen']), 'apps', 'create', 'svc')
+      // the create-only POST is served (412), the overwrite answers 503 every time
+      sim.faults.add({ kind: 'dashboard.upsert', times: 1 })
+      sim.faults.add({ kind: 'dashboard.upsert', effect: { type: 'status', status: 503 } })
+      const afterRefusal = await rejection(grafana.upsertDashboard(dashboard('unseen-1', 'Unseen One', ['unseen']), 'apps', 'x', 'svc', { createFirst: true }))
+      expect(afterRefusal).to.include({ kind: 'retryable', status: 503, mayHaveLanded: true })
+      const plain = await rejection(grafana.upsertDashboard(dashboard('unseen-1', 'Unseen One', ['unseen']), 'apps', 'x', 'svc'))
+      expect(plain).to.include({ kind: 'retryable', status: 503, mayHaveLanded: false })
+    })
     it('createFirst: a dashboard a person moved to another folder is refused as existing, then left where it is, unchanged', async () => {
       const grafana = client()
       await grafana.upsertDashboard(dashboard('moved-1', 'Moved One', ['theirs']), 'apps', 'create', 'svc')
