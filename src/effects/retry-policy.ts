@@ -36,3 +36,14 @@ export const transportFailure = (error: unknown, timeoutMs: number): string => {
   const code = 'code' in cause && typeof cause.code === 'string' ? cause.code : cause.message
   return `network error: ${error.message} (${code})`
 }
+
+/** Connection errors that mean the request never reached the server, so nothing it asked for can land. */
+const NOT_SENT_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'])
+
+/** `error` (fetch's, or its cause's, `code`) says the request was never sent: a write in it did not land. */
+export const neverSent = (error: unknown): boolean => {
+  if (!(error instanceof Error)) return false
+  const codeOf = (u: unknown): unknown => (u instanceof Error && 'code' in u ? u.code : undefined)
+  const code = codeOf(error) ?? codeOf(error.cause)
+  return typeof code === 'string' && NOT_SENT_CODES.has(code)
+}

@@ -15,7 +15,7 @@ import { decodeBody, GrafanaMessage } from '../../codecs/apis/grafana.js'
 import { GrafanaError, kindOfStatus, type GrafanaErrorKind } from './grafana-error.js'
 import { createSemaphore } from '../../operators/semaphore.js'
 import type { Hedger, ReadOutcome } from '../hedged-read.js'
-import { defaultRetryOptions, isRetryableStatus, transportFailure, type RetryOptions } from '../retry-policy.js'
+import { defaultRetryOptions, isRetryableStatus, neverSent, transportFailure, type RetryOptions } from '../retry-policy.js'
 import { backoffDelay, parseRetryAfter, type Backoff } from '../../support/backoff.js'
 import type { Tracing } from '../../support/tracing/tracing.js'
 import { startClientSpan } from '../client-span.js'
@@ -182,8 +182,8 @@ export const createGrafanaTransport = (opts: TransportOptions): GrafanaTransport
         if (error instanceof BodyTooLarge) throw fail('fatal', undefined, call.operation, error.message, call.writes !== undefined)
         reason = transportFailure(error, retry.timeoutMs)
         span?.failed(reason)
-        // no answer: the write may still be applied later, after whatever we do next
-        if (call.writes !== undefined) {
+        // no answer: the write may still be applied later, after whatever we do next (unless it never left)
+        if (call.writes !== undefined && !neverSent(error)) {
           unsettled.set(call.writes, Date.now() + settleMs)
           unanswered = true
         }

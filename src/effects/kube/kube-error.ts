@@ -5,6 +5,7 @@
  */
 import { ApiException } from '@kubernetes/client-node'
 import { parseRetryAfter } from '../../support/backoff.js'
+import { neverSent } from '../retry-policy.js'
 
 export type KubeError = {
   kind: 'conflict' | 'not-found' | 'unauthorized' | 'forbidden' | 'invalid' | 'too-large' | 'retryable' | 'fatal'
@@ -13,6 +14,8 @@ export type KubeError = {
   retryAfterMs?: number
   /** too-large: the limit the apiserver named, in bytes */
   limitBytes?: number
+  /** retryable: the request never reached the apiserver (connection refused, name not resolved) */
+  notSent?: true
 }
 
 /** What every SecretClient method rejects with; `error` is the classification to act on. */
@@ -100,12 +103,13 @@ export const classifyKubeError = (error: unknown, context: string, timeoutMs?: n
     }
     const code = (error as Error & { code?: unknown }).code
     if (error.name === 'FetchError' || typeof code === 'string') {
-      return { kind: 'retryable', message: `${context}: ${error.message}` }
+      return { kind: 'retryable', message: `${context}: ${error.message}`, ...(neverSent(error) ? { notSent: true as const } : {}) }
     }
     return { kind: 'fatal', message: `${context}: ${error.message}` }
   }
   return { kind: 'fatal', message: `${context}: ${String(error)}` }
 }
 
-/** The call got no answer (our timeout, a lost connection) or a gateway gave up waiting (504): a write may still have landed. */
-export const noAnswer = (error: KubeError): boolean => (error.kind === 'retryable' && error.status === undefined) || error.status === 504
+/** The call was sent but got no answer (our timeout, a lost connection) or a gateway gave up waiting (504): a write may still have landed. */
+export const noAnswer = (error: KubeError): boolean =>
+  (error.kind === 'retryable' && error.status === undefined && error.notSent !== true) || error.status === 504

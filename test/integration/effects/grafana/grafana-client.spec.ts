@@ -315,6 +315,10 @@ describe('Grafana client (ky) against the simulator', () => {
       sim.faults.add({ kind: 'dashboard.get', effect: { type: 'hang' } })
       const read = await rejection(client(sim, { retries: 0, timeoutMs: 50 }).getDashboard('late-1'))
       expect(read).to.include({ kind: 'retryable', mayHaveLanded: false })
+      // nothing listens there: the save never left, so it cannot land
+      const down = createGrafanaClient({ baseUrl: 'http://127.0.0.1:1', auth: { token: TOKEN }, api: 'legacy', retry: { retries: 0 } })
+      const refusedConnection = await rejection(down.upsertDashboard(dashboard('never-sent', 'Never sent'), 'unanswered', 'm', 'svc'))
+      expect(refusedConnection).to.include({ kind: 'retryable', mayHaveLanded: false })
     })
     it('never retries a 4xx', async () => {
       sim.faults.add({ kind: 'folder.create', effect: { type: 'status', status: 403 }, times: 1 })

@@ -9,6 +9,7 @@ import {
   type KubeError,
   type SecretClient,
 } from '../../../../../src/effects/kube/secret/kube-secret-client.js'
+import { noAnswer } from '../../../../../src/effects/kube/kube-error.js'
 import { rejectionOf } from '../../../../support/rejection.js'
 
 const NS = 'monitoring'
@@ -181,5 +182,11 @@ describe('kube secret client (client-node against the simulator)', () => {
     expect(classifyKubeError(new Error('boom'), 'x').kind).to.equal('fatal')
     const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })
     expect(classifyKubeError(refused, 'x').kind).to.equal('retryable')
+    // never sent: a write in it cannot have landed; a reset or a timeout may have
+    expect(noAnswer(classifyKubeError(refused, 'x'))).to.equal(false)
+    expect(noAnswer(classifyKubeError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), 'x'))).to.equal(true)
+    expect(noAnswer(classifyKubeError(Object.assign(new Error('aborted'), { name: 'TimeoutError' }), 'x', 100))).to.equal(true)
+    expect(noAnswer(classifyKubeError(new ApiException(504, 'x', status(504), {}), 'put'))).to.equal(true)
+    expect(noAnswer(classifyKubeError(new ApiException(503, 'x', status(503), {}), 'put'))).to.equal(false)
   })
 })
