@@ -13,8 +13,11 @@ import {
   dashboardsDeleted,
   deleteAccepted,
   fakeDesired,
+  jobFp,
   jobRegistered,
   jobRemoved,
+  logsFp,
+  metricsFp,
   outcomeOf,
   platformAccepted,
   platformPayload,
@@ -26,10 +29,6 @@ import {
   uidOf,
 } from '../../fixtures/events.js'
 import { given } from '../../support/given-when-then.js'
-
-const jobFp = fakeDesired.job(createPayload())
-const metricsFp = fakeDesired.dashboard('metrics', createPayload())
-const logsFp = fakeDesired.dashboard('logs', createPayload())
 
 /** Runs decide + the fake effects until idle; returns the steps taken (type and, for dashboards, role). */
 const drive = (history: readonly ServiceEvent[]): { steps: string[]; state: ServiceState; events: ServiceEvent[] } => {

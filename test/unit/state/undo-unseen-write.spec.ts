@@ -16,8 +16,11 @@ import {
   dashboardUpserted,
   dashboardsDeleted,
   fakeDesired,
+  jobFp,
   jobRegistered,
   jobRemoved,
+  logsFp,
+  metricsFp,
   platformAccepted,
   requestCompleted,
   resultPublished,
@@ -25,10 +28,6 @@ import {
   uidOf,
 } from '../../fixtures/events.js'
 import { given } from '../../support/given-when-then.js'
-
-const jobFp = fakeDesired.job(createPayload())
-const metricsFp = fakeDesired.dashboard('metrics', createPayload())
-const logsFp = fakeDesired.dashboard('logs', createPayload())
 
 /** A final failure of a write that got no answer (retryable, past the request's deadline: no retryAt). */
 const unanswered = (requestId: string, step: StepName, target: ChangeTarget): ServiceEvent => ({

@@ -1,5 +1,6 @@
 import { expect } from 'chai'
 import type { TestScheduler } from 'rxjs/testing'
+import type { StepFailed } from '../../../../src/codecs/events.js'
 import { upsertDashboard$ } from '../../../../src/effects/steps/upsert-dashboard.js'
 import { GrafanaError } from '../../../../src/effects/grafana/grafana-error.js'
 import type { DashboardRef } from '../../../../src/effects/grafana/grafana-client.js'
@@ -98,52 +99,39 @@ describe('upsertDashboard$', () => {
     expect(forgotten).to.deep.equal([FOLDER])
   })
 
-  it('records a Grafana failure as StepFailed inside the effect, with the reason and whether a retry may help', () => {
-    scheduler.run(({ cold, expectObservable }) => {
-      const folder = cold('  -f|', { f: undefined })
-      const save = cold<DashboardRef>('--#', undefined, new GrafanaError('unauthorized', 403, `upsert dashboard tcm-${SERVICE}`, 'Permission denied'))
-      const expected = '     ----(e|)'
-      const grafana = { ...unusedGrafana, ensureFolder: () => folder, upsertDashboard: () => save }
+  // each row: the error Grafana gives for the save, then the StepFailed the effect records
+  const stepFailed = (fields: Pick<StepFailed, 'reason' | 'retryable' | 'mayHaveChanged'>): StepFailed => ({
+    v: 1,
+    requestId: 'r1',
+    at: NOW,
+    type: 'StepFailed',
+    step: 'upsertDashboard',
+    ...fields,
+  })
+  const detail = 'timed out after 1500 ms (gave up after 4 attempts)'
+  const failures: readonly { readonly title: string; readonly error: GrafanaError; readonly failed: StepFailed }[] = [
+    {
+      title: 'records a Grafana failure as StepFailed inside the effect, with the reason and whether a retry may help',
+      error: new GrafanaError('unauthorized', 403, `upsert dashboard tcm-${SERVICE}`, 'Permission denied'),
+      failed: stepFailed({ reason: `Grafana upsert dashboard tcm-${SERVICE}: Permission denied`, retryable: false }),
+    },
+    {
+      title: 'records a save that got no readable answer as one that may have changed the role dashboard (mayHaveChanged), for the undo',
+      error: new GrafanaError('retryable', undefined, `upsert dashboard tcm-${SERVICE}`, detail, true),
+      failed: stepFailed({ reason: `Grafana upsert dashboard tcm-${SERVICE}: ${detail}`, retryable: true, mayHaveChanged: 'metrics' }),
+    },
+  ]
+  for (const { title, error, failed } of failures) {
+    it(title, () => {
+      scheduler.run(({ cold, expectObservable }) => {
+        const folder = cold('  -f|', { f: undefined })
+        const save = cold<DashboardRef>('--#', undefined, error)
+        const grafana = { ...unusedGrafana, ensureFolder: () => folder, upsertDashboard: () => save }
 
-      expectObservable(upsertDashboard$(step, stepDeps({ grafana }))).toBe(expected, {
-        e: [
-          {
-            v: 1,
-            requestId: 'r1',
-            at: NOW,
-            type: 'StepFailed',
-            step: 'upsertDashboard',
-            reason: `Grafana upsert dashboard tcm-${SERVICE}: Permission denied`,
-            retryable: false,
-          },
-        ],
+        expectObservable(upsertDashboard$(step, stepDeps({ grafana }))).toBe('----(e|)', { e: [failed] })
       })
     })
-  })
-
-  it('records a save that got no readable answer as one that may have changed the role dashboard (mayHaveChanged), for the undo', () => {
-    scheduler.run(({ cold, expectObservable }) => {
-      const folder = cold('  -f|', { f: undefined })
-      const detail = 'timed out after 1500 ms (gave up after 4 attempts)'
-      const save = cold<DashboardRef>('--#', undefined, new GrafanaError('retryable', undefined, `upsert dashboard tcm-${SERVICE}`, detail, true))
-      const grafana = { ...unusedGrafana, ensureFolder: () => folder, upsertDashboard: () => save }
-
-      expectObservable(upsertDashboard$(step, stepDeps({ grafana }))).toBe('----(e|)', {
-        e: [
-          {
-            v: 1,
-            requestId: 'r1',
-            at: NOW,
-            type: 'StepFailed',
-            step: 'upsertDashboard',
-            reason: `Grafana upsert dashboard tcm-${SERVICE}: ${detail}`,
-            retryable: true,
-            mayHaveChanged: 'metrics',
-          },
-        ],
-      })
-    })
-  })
+  }
 
   it("records where the port left a dashboard a person moved into another folder (the port's save answers with leftInFolder)", () => {
     scheduler.run(({ cold, expectObservable }) => {
