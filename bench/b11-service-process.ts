@@ -167,7 +167,7 @@ export const runB11 = async (infra: BenchInfra, sizes: Sizes, log: (line: string
   log(`  B11 memory: peak RSS ${fmt(memory.peak / MiB)} MiB during ${sizes.b9Services} creates`)
   log(`  B11 memory (${CONTAINED_HEAP_FLAG}): peak RSS ${fmt(contained.peak / MiB)} MiB during ${sizes.b9Services} creates`)
   const cpuNotes = [
-    `the service alone in its own process (node ${process.version}, sources through tsx), simulators, producer and collector in the bench process; /proc/PID/stat user+system during one burst of ${creates} creates (secret mode, base profile) over the creates; ${fmt(main.rate)} creates/s, p99 ${fmt(main.p99, 0)} ms, non-SUCCESS ${main.failures}`,
+    `the service alone in its own process (node ${process.version}, compiled by tsc and run by plain node as the image runs it), simulators, producer and collector in the bench process; /proc/PID/stat user+system during one burst of ${creates} creates (secret mode, base profile) over the creates; ${fmt(main.rate)} creates/s, p99 ${fmt(main.p99, 0)} ms, non-SUCCESS ${main.failures}`,
     `idle, the process spends ${fmt(main.idleCpuPerS, 0)} CPU ms/s (Kafka polls every ${SERVICE_CONSUMER.maxWaitTimeInMs} ms, heartbeats, timers); less that over the burst's span: ${fmt(main.netCpuMsPerCreate, 2)} ms per create (small bursts are dominated by it)`,
     ...(main.breakdown === undefined ? [] : [`breakdown from \`node --cpu-prof\` of that process (${main.breakdown.file}), see "CPU per create" below`]),
   ]

@@ -1,11 +1,12 @@
 /**
- * The service in a process of its own (`telemetry-client run` through tsx), with the simulators,
- * the producer and the collector left in the bench process: what the service itself spends, CPU
- * and memory, is then read from /proc for its pid alone. Configured by the environment only.
+ * The service in a process of its own (`telemetry-client run`, compiled as the image ships it: see
+ * built-service.ts), with the simulators, the producer and the collector left in the bench
+ * process: what the service itself spends, CPU and memory, is then read from /proc for its pid
+ * alone. Configured by the environment only.
  */
 import { readFile } from 'node:fs/promises'
-import { resolve } from 'node:path'
 import { spawnOwned, type OwnedProcess } from '../dev/process-utils.js'
+import { builtService } from './built-service.js'
 import { waitUntil } from './stats.js'
 
 export interface ServiceProcess {
@@ -45,7 +46,8 @@ export interface SpawnOptions {
 }
 
 export const spawnServiceProcess = async (env: Readonly<Record<string, string>>, options: SpawnOptions = {}): Promise<ServiceProcess> => {
-  const child = spawnOwned(options.node ?? process.execPath, [...(options.nodeFlags ?? []), '--import', 'tsx', resolve('src/cli/main.ts'), 'run'], {
+  const main = await builtService()
+  const child = spawnOwned(options.node ?? process.execPath, [...(options.nodeFlags ?? []), main, 'run'], {
     env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', LOG_LEVEL: 'info', ...env },
     logLines: 200,
   })
