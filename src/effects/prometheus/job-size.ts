@@ -5,10 +5,10 @@
  */
 import type { CreateDashboardRequest } from '../../codecs/requests.js'
 import { jobOf } from '../desired-state.js'
-import { fragment } from './scrape-config-list.js'
+import { jobFragment } from './job-fragment.js'
 import type { ScrapeJob } from './scrape-job.js'
 
 /** The bytes one job takes in the secret's list (its item, as the writer splices it in at column 0). */
-export const jobBytes = (job: ScrapeJob): number => Buffer.byteLength(fragment(job), 'utf8')
+export const jobBytes = (job: ScrapeJob): number => Buffer.byteLength(jobFragment(job), 'utf8')
 
 export const renderedJobBytes = (payload: CreateDashboardRequest): number => jobBytes(jobOf(payload))

@@ -18,7 +18,8 @@
  * Foreign items and all text between items are carried over as the same segment objects.
  */
 import { OWNERSHIP_KEY } from '../../codecs/apis/owned-jobs.js'
-import { fragment, type JobChange } from './scrape-config-list.js'
+import { jobFragment } from './job-fragment.js'
+import type { JobChange } from './scrape-config-list.js'
 import { jobFingerprint } from './scrape-job.js'
 import type { Segment, SplicedList } from './scrape-list-spans.js'
 
@@ -121,7 +122,7 @@ const applyOne = (work: Working, edit: JobEdit, describe: string): EditResult =>
   switch (edit.op) {
     case 'upsert': {
       if (present && !mine && lost === undefined) return conflict('is held by a job this service did not create (it is not in its ownership record)')
-      putItem(work.segments, { kind: 'item', text: indented(fragment(edit.job), work.indent), jobName, value: edit.job }, jobName)
+      putItem(work.segments, { kind: 'item', text: indented(jobFragment(edit.job), work.indent), jobName, value: edit.job }, jobName)
       work.owned.add(serviceId)
       return { ok: true, wasPresent: present, ...(lost === undefined ? {} : { lostRecord: lost.text }) }
     }
