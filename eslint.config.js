@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint'
 import rxjsX from 'eslint-plugin-rxjs-x'
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.stack/**', '.dependency-cruiser.cjs'] },
+  { ignores: ['dist/**', '.bench/**', 'node_modules/**', 'coverage/**', '.stack/**', '.dependency-cruiser.cjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   rxjsX.configs.recommended,

@@ -27,6 +27,7 @@ import { fastForwardGroup, SERVICE_CONSUMER } from './kafka-bench.js'
 import { timeAnswers } from './measure.js'
 import { applyProfile, BASE_PROFILE } from './profiles.js'
 import { createMessage, createRequests, publishAll } from './requests.js'
+import { runHttpClientCost } from './http-client-cost.js'
 import { awaitBalanced, spawnServiceProcess, type ServiceProcess } from './service-process.js'
 import type { Sizes } from './sizes.js'
 import { fmt, percentile, sleep } from './stats.js'
@@ -161,6 +162,7 @@ export const runB11 = async (infra: BenchInfra, sizes: Sizes, log: (line: string
     log(`  B11 CPU: ${fmt(run.cpuMsPerCreate, 2)} ms per create at ${fmt(run.rate)} creates/s (MAX_PARALLEL_SERVICES=${lanes})`)
     others.push(run)
   }
+  const httpClients = await runHttpClientCost(sizes.mode === 'smoke' ? 300 : 3000, log)
   const contained = await memoryBurst(infra, sizes.b9Services, log, [CONTAINED_HEAP_FLAG])
   // smoke: one process proves the code; the unconstrained figure is the capped run's
   const memory = sizes.mode === 'smoke' ? contained : await memoryBurst(infra, sizes.b9Services, log)
@@ -219,6 +221,7 @@ export const runB11 = async (infra: BenchInfra, sizes: Sizes, log: (line: string
       ],
     },
   ]
+  figures.push(...httpClients)
   const breakdown = main.breakdown
   if (breakdown !== undefined) {
     const first = figures[0]

@@ -8,6 +8,17 @@ import { fmt } from './stats.js'
 
 const find = (all: readonly Figure[], id: Figure['id'], text: string): Figure | undefined => all.find((f) => f.id === id && f.name.includes(text))
 
+/** B11's HTTP client rows, as the part of a create's CPU that the client library (not the work) costs. */
+const httpClientShare = (all: readonly Figure[]): string => {
+  const transport = find(all, 'B11', "HTTP client CPU ms per dashboard save: the service's")
+  const plain = find(all, 'B11', 'HTTP client CPU ms per dashboard save: node:http')
+  if (transport === undefined || plain === undefined) return 'The largest part is the HTTP client: 4 ms would need a cheaper one than ky over undici.'
+  return (
+    `The largest part is the HTTP client, and most of that is the client library, not the sockets: one dashboard save costs the service's transport (ky over the platform's fetch) ${fmt(transport.value, 2)} CPU ms, node:http with a keep-alive agent ${fmt(plain.value, 2)} ms (the HTTP client rows). ` +
+    `A create's two saves would cost ${fmt(2 * (transport.value - plain.value), 1)} ms less on node:http. The design names ky as the HTTP client, so that is a trade for the customer to make; within ky, the figure cannot come near 4 ms (ky builds a WHATWG Request per call and fetch a Response and streams around it: the profile's undici frames).`
+  )
+}
+
 const LITTLE =
   'One create holds its service lane through sequential steps: registerJob (a secret edit, group-committed with every other lane waiting at that moment), the metrics dashboard save, the logs dashboard save (50 ms each; ' +
   'folders are confirmed once per process and then remembered), complete, publishResult, each recorded with one Redis append, plus the Kafka hops in and out. Lanes are cheap (MAX_PARALLEL_SERVICES = 1024 by default, B6), ' +
@@ -63,7 +74,8 @@ export const reasonFor = (figure: Figure, all: readonly Figure[]): string => {
       return figure.unit === 'MiB'
         ? "Uncapped, V8 sizes its heap from the machine (23 GiB here) and collects lazily, so the peak resident memory over the burst says how much V8 chose to keep, not what the service needs. The deployment caps old space at 320 MiB (the ConfigMap's NODE_OPTIONS), and the next row runs the same burst that way: that is the figure the 512 Mi limit bounds. The service keeps no per-service share of the heap (the capped peak is about the same for 20,000 and 100,000 creates); the backlog of accepted requests, open lanes and the kafkajs fetch buffers are what a burst holds at once."
         : 'CPU per create counts the service process alone (the simulators run in the bench process). The breakdown under "Details" shows where it goes; on a loaded machine or with a small burst the idle share (Kafka polls every 20 ms, heartbeats) dominates: compare the net figure in the notes. ' +
-            'The breakdown is flat: the HTTP client (undici sockets and ky, about 1 ms per Grafana or Kubernetes call), GC, the YAML splice, RxJS and Redis each take 0.75-2.7 ms; building and encoding a dashboard is 0.06 ms. A create already makes the fewest calls its contract allows (two dashboard saves, a share of one secret PUT, Redis appends, one result), so 4 ms would need a cheaper HTTP client than ky over undici.'
+            'The breakdown is flat: the HTTP client (undici sockets and ky), GC, the YAML splice, RxJS and Redis each take 0.6-3 ms; building and encoding a dashboard is 0.06 ms. A create already makes the fewest calls its contract allows (two dashboard saves, a share of one secret PUT, Redis appends, one result). ' +
+            httpClientShare(all)
     case 'B12':
       return 'A replica lost or duplicated work: see the notes (objects in the simulator vs creates, non-SUCCESS answers).'
     case 'B13':
