@@ -44,11 +44,31 @@ describe('kafkajs negative timeout patch (kafkajs issue #1751)', () => {
     expect(kafkajsPatched, 'kafkajs changed version: check whether the patch is still needed').to.equal(true)
   })
 
-  it('an unthrottled queue schedules its check without a negative delay (no TimeoutNegativeWarning on Node 24)', async () => {
-    const q = queue(-1)
+  it('an unthrottled queue with a request waiting checks it after 10 ms, without a negative delay (no TimeoutNegativeWarning on Node 24)', async () => {
+    const q = queue(-1, ['request'])
     const warnings = await warningsDuring(() => q.scheduleCheckPendingRequests())
     expect(warnings).to.not.include('TimeoutNegativeWarning')
-    expect(q.checks, 'the check still runs, after the same 1 ms Node always used').to.equal(1)
+    expect(q.checks, "the check runs, after upstream's 10 ms re-check interval").to.equal(1)
+  })
+
+  it('a queue with nothing waiting sets no timer: no 1 ms loop for an idle connection (kafkajs #1556)', async () => {
+    for (const throttledUntil of [-1, Date.now() + 5]) {
+      const q = queue(throttledUntil)
+      const warnings = await warningsDuring(() => q.scheduleCheckPendingRequests())
+      expect(warnings).to.not.include('TimeoutNegativeWarning')
+      expect(q.throttleCheckTimeoutId).to.equal(null)
+      expect(q.checks).to.equal(0)
+    }
+  })
+
+  it('a check that finds the queue empty does not schedule the next one (the loop ends)', async () => {
+    const RequestQueue = require('kafkajs/src/network/requestQueue/index.js') as { prototype: Queue }
+    const q = Object.create(RequestQueue.prototype) as Queue & { inflight: Map<number, unknown>; maxInFlightRequests: null; checks: number }
+    Object.assign(q, { throttledUntil: -1, pending: [], inflight: new Map(), maxInFlightRequests: null, throttleCheckTimeoutId: null, checks: 0 })
+    q.checkPendingRequests()
+    expect(q.throttleCheckTimeoutId, 'upstream would have set a 1 ms timer here').to.equal(null)
+    await new Promise((r) => setTimeout(r, 20))
+    expect(q.throttleCheckTimeoutId).to.equal(null)
   })
 
   it('keeps upstream behaviour: a throttled queue waits for the throttle, one timer at a time', async () => {
