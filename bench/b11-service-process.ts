@@ -57,6 +57,7 @@ const startProcesses = async (
   count: number,
   env: Readonly<Record<string, string>>,
   nodeFlags: readonly string[] = [],
+  kafkaEnv: Readonly<Record<string, string>> = KAFKA_ENV,
 ): Promise<Processes> => {
   const instance = `bench-${randomUUID().slice(0, 8)}`
   const [stack] = await Promise.all([
@@ -70,7 +71,7 @@ const startProcesses = async (
     await stack.stop()
   }
   try {
-    for (let i = 0; i < count; i++) replicas.push(await spawnServiceProcess({ ...stack.env, ...KAFKA_ENV, ...env }, { nodeFlags }))
+    for (let i = 0; i < count; i++) replicas.push(await spawnServiceProcess({ ...stack.env, ...kafkaEnv, ...env }, { nodeFlags }))
     if (count > 1) await awaitBalanced(replicas)
   } catch (error) {
     await stop()
@@ -127,6 +128,29 @@ export const cpuBurst = async (infra: BenchInfra, creates: number, lanes: number
   }
 }
 
+/** How long the idle process is watched with the shipped Kafka settings (a 5 s long poll: a few polls). */
+const IDLE_AT_DEFAULTS_MS = 15_000
+
+/**
+ * The CPU one idle replica spends with the shipped settings: the bench's 20 ms polls (the mock
+ * broker's quirk, see kafka-bench.ts) are left out, so the consumer long-polls as it would against
+ * a real broker; what is left is heartbeats, timers and metrics. After a short settle, so start-up
+ * is not counted.
+ */
+export const idleAtShippedDefaults = async (infra: BenchInfra): Promise<number> => {
+  const run = await startProcesses(infra, 1, {}, [], {})
+  try {
+    const [service] = run.replicas
+    if (service === undefined) throw new Error('no service process')
+    await sleep(2000)
+    const before = await service.cpuMs()
+    await sleep(IDLE_AT_DEFAULTS_MS)
+    return (((await service.cpuMs()) - before) / IDLE_AT_DEFAULTS_MS) * 1000
+  } finally {
+    await run.stop()
+  }
+}
+
 /**
  * V8 on a 23 GiB machine grows its heap lazily (it may take GiBs before collecting hard), so an
  * unconstrained RSS overstates what the process needs; with the old space capped as a 512 Mi
@@ -163,6 +187,8 @@ export const runB11 = async (infra: BenchInfra, sizes: Sizes, log: (line: string
     others.push(run)
   }
   const httpClients = await runHttpClientCost(sizes.mode === 'smoke' ? 300 : 3000, log)
+  const idleShipped = await idleAtShippedDefaults(infra)
+  log(`  B11 idle: ${fmt(idleShipped, 0)} CPU ms/s with the shipped Kafka settings`)
   const contained = await memoryBurst(infra, sizes.b9Services, log, [CONTAINED_HEAP_FLAG])
   // smoke: one process proves the code; the unconstrained figure is the capped run's
   const memory = sizes.mode === 'smoke' ? contained : await memoryBurst(infra, sizes.b9Services, log)
@@ -221,7 +247,19 @@ export const runB11 = async (infra: BenchInfra, sizes: Sizes, log: (line: string
       ],
     },
   ]
-  figures.push(...httpClients)
+  figures.push(
+    informative(
+      'B11',
+      'CPU of one idle service process, shipped settings (KAFKA_MAX_WAIT_MS 5000)',
+      idleShipped,
+      'ms/s',
+      [idleShipped],
+      [
+        `/proc/PID/stat over ${IDLE_AT_DEFAULTS_MS / 1000} s with no requests, the Kafka consumer at its defaults (a 5 s long poll, 3 s heartbeats) instead of the bench's 20 ms polls (${fmt(main.idleCpuPerS, 0)} CPU ms/s idle, in the CPU-per-create rows): what a replica costs while waiting (${fmt(idleShipped / 10, 1)}% of a core)`,
+      ],
+    ),
+    ...httpClients,
+  )
   const breakdown = main.breakdown
   if (breakdown !== undefined) {
     const first = figures[0]
