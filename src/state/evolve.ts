@@ -222,19 +222,26 @@ const dashboardsDeleted: Handle<'DashboardsDeleted'> = (state, e) => {
   return { ...(dashboards ? { dashboards } : {}), ...(pending ? { pending } : {}) }
 }
 
+/** Every target a write of this request may have changed unseen so far, this failure's included. */
+const unsureAfter = (p: PendingRequest, target: ChangeTarget | undefined): PendingRequest['mayHaveChanged'] =>
+  target === undefined || p.mayHaveChanged?.includes(target) === true ? p.mayHaveChanged : [...(p.mayHaveChanged ?? []), target]
+
 /**
  * A create or platform request that failed for good after a side effect starts its undo (see
- * decide). A write that may have landed unseen counts as a side effect: when it was the first, what
- * is in place now is what the request found.
+ * decide). A write that may have landed unseen counts as a side effect, on whichever attempt it was
+ * sent: a save that timed out and was then refused with a 503 on its retries may still have landed
+ * the first time, so each attempt's target is kept on the request until the undo takes it back.
+ * When such a write was the first, what is in place then is what the request found.
  */
 const failedWith = (state: ServiceState, p: PendingRequest, e: Extract<ServiceEvent, { type: 'StepFailed' }>): PendingRequest => {
   const failure = e.retryAt === undefined ? { step: e.step, reason: e.reason } : { step: e.step, reason: e.reason, retryAt: e.retryAt }
   const attempts = e.retryable ? { attempts: (p.attempts ?? 0) + 1 } : {}
   if (p.undo !== undefined) return { ...p, ...attempts, undo: { ...p.undo, failure } }
-  const { mayHaveChanged } = e
-  if (e.retryAt !== undefined || p.request.kind === 'delete' || (p.before === undefined && mayHaveChanged === undefined)) return { ...p, failure, ...attempts }
-  const undo = { since: e.at, done: [], failure: null, ...(mayHaveChanged === undefined ? {} : { mayHaveChanged: [mayHaveChanged] }) }
-  return { ...noteBefore(state, { ...p, failure, ...attempts }), undo }
+  if (p.request.kind === 'delete') return { ...p, failure, ...attempts }
+  const mayHaveChanged = unsureAfter(p, e.mayHaveChanged)
+  const seen = mayHaveChanged === undefined ? p : { ...noteBefore(state, p), mayHaveChanged }
+  if (e.retryAt !== undefined || seen.before === undefined) return { ...seen, failure, ...attempts }
+  return { ...seen, failure, ...attempts, undo: { since: e.at, done: [], failure: null, ...(mayHaveChanged === undefined ? {} : { mayHaveChanged }) } }
 }
 
 const stepFailed: Handle<'StepFailed'> = (state, e) => {

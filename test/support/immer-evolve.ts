@@ -170,13 +170,17 @@ const stepFailed: Handle<'StepFailed'> = (draft, e) => {
     pending.undo.failure = failure
     return
   }
+  // a write that may have landed unseen counts as a side effect, on any attempt (when first: what is in place is what the request found)
+  if (pending.request.kind !== 'delete' && e.mayHaveChanged !== undefined) {
+    if (pending.before === undefined) pending.before = { job: current(draft).job, dashboards: current(draft).dashboards }
+    if (pending.mayHaveChanged === undefined) pending.mayHaveChanged = [e.mayHaveChanged]
+    else if (!pending.mayHaveChanged.includes(e.mayHaveChanged)) pending.mayHaveChanged.push(e.mayHaveChanged)
+  }
   pending.failure = failure
   if (e.retryable) pending.attempts = (pending.attempts ?? 0) + 1
   if (e.retryAt !== undefined || pending.request.kind === 'delete') return
-  // a write that may have landed unseen counts as a side effect (when first: what is in place is what the request found)
-  if (pending.before === undefined && e.mayHaveChanged !== undefined) pending.before = { job: current(draft).job, dashboards: current(draft).dashboards }
   if (pending.before !== undefined)
-    pending.undo = { since: e.at, done: [], failure: null, ...(e.mayHaveChanged === undefined ? {} : { mayHaveChanged: [e.mayHaveChanged] }) }
+    pending.undo = { since: e.at, done: [], failure: null, ...(pending.mayHaveChanged === undefined ? {} : { mayHaveChanged: [...pending.mayHaveChanged] }) }
 }
 
 const requestCompleted: Handle<'RequestCompleted'> = (draft, e) => {

@@ -3,11 +3,14 @@
  * (every attempt times out on the client, the simulator saves it a little later): the request
  * fails for good, and its FAILURE must leave nothing behind all the same. The log never recorded
  * the dashboard, so the StepFailed says the save may have landed (`mayHaveChanged`) and the undo
- * deletes it by its fixed uid, in the service's folder only, after what the log recorded.
+ * deletes it by its fixed uid, in the service's folder only, after what the log recorded, even when
+ * only an earlier attempt of the request met it.
  */
 import { expect } from 'chai'
 import { dashboardUid } from '../../../src/effects/grafana/dashboard-uids.js'
+import { Folders } from '../../../src/effects/grafana/folders.js'
 import { formatInspection, inspectService } from '../../../src/ops/log/inspect.js'
+import { callAsPerson } from '../../support/grafana-as-person.js'
 import { useHarness } from '../../support/harness-hooks.js'
 import { answerTo, createRequest, jobNamesIn, platformRequest } from '../../support/request-builders.js'
 import { sleep } from '../../support/wait.js'
@@ -62,6 +65,35 @@ describe('a dashboard save that landed unseen is taken back by the FAILURE', fun
     expect(data['dashboardDataOrderMessage']).to.include(`deleted dashboard(s) ${dashboardUid(serviceId, 'platform')}`)
     await sleep(LATE_MS)
     expect(dashboardsOf(serviceId)).to.deep.equal([])
+  })
+
+  it('a create whose metrics dashboard is already in place unrecorded (an earlier unseen save): refused as existing, the overwrite fails, and the FAILURE deletes it', async () => {
+    const serviceId = 'svc-unseen-existing'
+    const uid = dashboardUid(serviceId, 'metrics')
+    // what a save whose answer was lost leaves: the service's dashboard in its folder, unknown to the log
+    await callAsPerson(grafana(), 'POST', '/api/folders', Folders.metrics) // 409 when a case before made it
+    const placed = await callAsPerson(grafana(), 'POST', '/api/dashboards/db', {
+      dashboard: { uid, title: `App Metrics — ${serviceId}` },
+      folderUid: Folders.metrics.uid,
+    })
+    expect(placed.status).to.equal(200)
+    // the create-only save is served (refused as existing); every write after it answers 503
+    grafana().faults.add({ kind: 'dashboard.upsert', times: 1 })
+    grafana().faults.add({ kind: 'dashboard.upsert', effect: { type: 'status', status: 503 } })
+    const data = await answerTo(ctx.results, createRequest(serviceId))
+    grafana().faults.clear()
+    expect(data['dashboardDataOrderStatus']).to.equal('FAILURE')
+    expect(data['dashboardDataOrderMessage'])
+      .to.be.a('string')
+      .and.match(/^Failed while creating the Grafana dashboard: .*503/)
+      .and.include(`removed Prometheus job ${serviceId}`)
+      .and.include(`deleted dashboard(s) ${uid}`)
+    // only the first attempt met the dashboard (its retries' create-only saves got the 503): the undo remembers it
+    const unsure = (await failures(serviceId)).map((e) => (e.type === 'StepFailed' ? e.mayHaveChanged : undefined))
+    expect(unsure[0]).to.equal('metrics')
+    expect(unsure.at(-1)).to.equal(undefined)
+    expect(dashboardsOf(serviceId)).to.deep.equal([])
+    expect(jobNamesIn(ctx.harness.stack.scrapeConfigs())).not.to.include(serviceId)
   })
 
   it('a save refused with a status every time (nothing landed): FAILURE at once, no delete attempted', async () => {

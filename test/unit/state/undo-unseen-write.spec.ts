@@ -137,6 +137,57 @@ describe('undo of a write that may have landed unseen', () => {
     expect(pending.undo).to.equal(undefined)
   })
 
+  describe('an unseen write on an earlier attempt', () => {
+    /** an attempt that got no answer and will be retried */
+    const unansweredThenRetried = (requestId: string, target: ChangeTarget, retryAt: string) => ({
+      ...unanswered(requestId, 'upsertDashboard', target),
+      retryAt,
+    })
+    /** a final attempt refused with a status: on its own, nothing landed */
+    const refused = (requestId: string, retryAt?: string): ServiceEvent => ({
+      ...stepFailed(requestId, 'upsertDashboard', 'Grafana answered 503'),
+      retryable: true,
+      ...(retryAt === undefined ? {} : { retryAt }),
+    })
+
+    it('given a platform request whose first save got no answer and whose retries were refused, then the undo still deletes the dashboard that may have landed', () => {
+      const g = given([platformAccepted('p1'), unansweredThenRetried('p1', 'platform', at(30)), refused('p1')])
+      const pending = g.state.pending[0]!
+      expect(pending.before, 'what the request found: nothing').to.deep.equal({ job: null, dashboards: {} })
+      expect(pending.undo?.mayHaveChanged).to.deep.equal(['platform'])
+      g.decide(fakeDesired).then({ type: 'deleteDashboards', pending, roles: ['platform'] })
+    })
+
+    it('given a create whose metrics save got no answer, then was refused, then got no answer again, then the target is kept once', () => {
+      const history = [
+        createAccepted('c1'),
+        jobRegistered('c1', jobFp),
+        unansweredThenRetried('c1', 'metrics', at(30)),
+        refused('c1', at(60)),
+        unanswered('c1', 'upsertDashboard', 'metrics'),
+      ]
+      const pending = given(history).state.pending[0]!
+      expect(pending.mayHaveChanged).to.deep.equal(['metrics'])
+      expect(pending.undo?.mayHaveChanged).to.deep.equal(['metrics'])
+    })
+
+    it('given the retry of an unseen save then succeeded, when a later step fails for good, then the dashboard is deleted once as recorded, and the unsure delete finds nothing to name', () => {
+      const history = [
+        createAccepted('c1'),
+        jobRegistered('c1', jobFp),
+        unansweredThenRetried('c1', 'metrics', at(30)),
+        dashboardUpserted('c1', 'metrics', metricsFp),
+        stepFailed('c1', 'upsertDashboard', 'Grafana answered 403'),
+        dashboardsDeleted('c1', [uidOf(SERVICE, 'metrics')]),
+        jobRemoved('c1', true),
+        dashboardsDeleted('c1', []),
+      ]
+      expect(failureMessage(decide(given(history).state, fakeDesired))).to.equal(
+        `Failed while creating the Grafana dashboard: Grafana answered 403; undone: deleted dashboard(s) ${uidOf(SERVICE, 'metrics')}, removed Prometheus job ${SERVICE}`,
+      )
+    })
+  })
+
   it('given a refusal (no mayHaveChanged) as the first write, then FAILURE at once: nothing can have landed', () => {
     const g = given([platformAccepted('p1'), stepFailed('p1', 'upsertDashboard', 'Grafana answered 403')])
     expect(g.state.pending[0]!.undo).to.equal(undefined)
