@@ -107,15 +107,25 @@ interface QueryAnswer {
 export const instantQuery = async (
   server: PrometheusServer,
   expr: string,
+  /** evaluation time, Unix seconds; the server's now when absent */
+  at?: number,
 ): Promise<ReadonlyArray<{ readonly labels: Readonly<Record<string, string>>; readonly value: number }>> => {
-  const answer = (await server.get('/api/v1/query', { query: expr })) as QueryAnswer
+  const answer = (await server.get('/api/v1/query', at === undefined ? { query: expr } : { query: expr, time: at.toFixed(3) })) as QueryAnswer
   if (answer.status !== 'success') throw new Error(`query refused: ${answer.error ?? 'unknown error'}: ${expr}`)
   return (answer.data?.result ?? []).map((s) => ({ labels: s.metric, value: Number(s.value[1]) }))
 }
 
-/** A `sum by (namespace)` query's answer as namespace → value. */
+/**
+ * How far behind now a panel is read. The central server's newest federated sample trails now by
+ * up to a scrape plus a federation (1 s each, more on a busy machine); when that gap is wider than
+ * rate()'s extrapolation allows, a `rate(...[10s])` read at now comes out short (9% was seen in CI).
+ * Read a little in the past, the window is covered by samples at both ends.
+ */
+export const SETTLED_READ_S = 3
+
+/** A `sum by (namespace)` query's answer as namespace → value, evaluated SETTLED_READ_S ago. */
 export const byNamespace = async (server: PrometheusServer, expr: string): Promise<ReadonlyMap<string, number>> =>
-  new Map((await instantQuery(server, expr)).map((s) => [s.labels['namespace'] ?? '', s.value]))
+  new Map((await instantQuery(server, expr, Date.now() / 1000 - SETTLED_READ_S)).map((s) => [s.labels['namespace'] ?? '', s.value]))
 
 interface TargetsAnswer {
   readonly data: {
