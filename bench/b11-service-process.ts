@@ -128,8 +128,9 @@ export const cpuBurst = async (infra: BenchInfra, creates: number, lanes: number
   }
 }
 
-/** How long the idle process is watched with the shipped Kafka settings (a 5 s long poll: a few polls). */
+/** How long the idle process is watched with the shipped Kafka settings (a 5 s long poll: a few polls); smoke: proves the code only. */
 const IDLE_AT_DEFAULTS_MS = 15_000
+const IDLE_AT_DEFAULTS_SMOKE_MS = 2_000
 
 /**
  * The CPU one idle replica spends with the shipped settings: the bench's 20 ms polls (the mock
@@ -137,15 +138,15 @@ const IDLE_AT_DEFAULTS_MS = 15_000
  * a real broker; what is left is heartbeats, timers and metrics. After a short settle, so start-up
  * is not counted.
  */
-export const idleAtShippedDefaults = async (infra: BenchInfra): Promise<number> => {
+export const idleAtShippedDefaults = async (infra: BenchInfra, watchMs = IDLE_AT_DEFAULTS_MS): Promise<number> => {
   const run = await startProcesses(infra, 1, {}, [], {})
   try {
     const [service] = run.replicas
     if (service === undefined) throw new Error('no service process')
     await sleep(2000)
     const before = await service.cpuMs()
-    await sleep(IDLE_AT_DEFAULTS_MS)
-    return (((await service.cpuMs()) - before) / IDLE_AT_DEFAULTS_MS) * 1000
+    await sleep(watchMs)
+    return (((await service.cpuMs()) - before) / watchMs) * 1000
   } finally {
     await run.stop()
   }
@@ -187,7 +188,8 @@ export const runB11 = async (infra: BenchInfra, sizes: Sizes, log: (line: string
     others.push(run)
   }
   const httpClients = await runHttpClientCost(sizes.mode === 'smoke' ? 300 : 3000, log)
-  const idleShipped = await idleAtShippedDefaults(infra)
+  const idleWatchMs = sizes.mode === 'smoke' ? IDLE_AT_DEFAULTS_SMOKE_MS : IDLE_AT_DEFAULTS_MS
+  const idleShipped = await idleAtShippedDefaults(infra, idleWatchMs)
   log(`  B11 idle: ${fmt(idleShipped, 0)} CPU ms/s with the shipped Kafka settings`)
   const contained = await memoryBurst(infra, sizes.b9Services, log, [CONTAINED_HEAP_FLAG])
   // smoke: one process proves the code; the unconstrained figure is the capped run's
@@ -255,7 +257,7 @@ export const runB11 = async (infra: BenchInfra, sizes: Sizes, log: (line: string
       'ms/s',
       [idleShipped],
       [
-        `/proc/PID/stat over ${IDLE_AT_DEFAULTS_MS / 1000} s with no requests, the Kafka consumer at its defaults (a 5 s long poll, 3 s heartbeats) instead of the bench's 20 ms polls (${fmt(main.idleCpuPerS, 0)} CPU ms/s idle, in the CPU-per-create rows): what a replica costs while waiting (${fmt(idleShipped / 10, 1)}% of a core)`,
+        `/proc/PID/stat over ${idleWatchMs / 1000} s with no requests, the Kafka consumer at its defaults (a 5 s long poll, 3 s heartbeats) instead of the bench's 20 ms polls (${fmt(main.idleCpuPerS, 0)} CPU ms/s idle, in the CPU-per-create rows): what a replica costs while waiting (${fmt(idleShipped / 10, 1)}% of a core)`,
       ],
     ),
     ...httpClients,

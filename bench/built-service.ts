@@ -15,8 +15,13 @@ export const BUILT_MAIN = resolve(OUT_DIR, 'src/cli/main.js')
 
 let compiled: Promise<string> | undefined
 
-/** Compiles the service once per bench process; resolves with the path `node` runs. */
+/**
+ * Compiles the service once per bench process; resolves with the path `node` runs. Under the
+ * test suite with TEST_SPAWN_BUILT=1 (`npm test` has just run `npm run build`), its `dist/` is
+ * that same build: the bench smoke uses it instead of compiling again.
+ */
 export const builtService = (): Promise<string> => {
+  if (process.env['TEST_SPAWN_BUILT'] === '1') return Promise.resolve(resolve('dist/src/cli/main.js'))
   compiled ??= (async () => {
     await rm(OUT_DIR, { recursive: true, force: true })
     // node_modules next to .bench/ resolves the packages exactly as for dist/
