@@ -8,6 +8,7 @@ import { execFile } from 'node:child_process'
 import { rm } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { promisify } from 'node:util'
+import { builtEntry } from '../test/support/cli-entry.js'
 
 const OUT_DIR = resolve('.bench/dist')
 /** the CLI entry point inside OUT_DIR (tsc keeps the `src/` level: rootDir is the project) */
@@ -18,10 +19,10 @@ let compiled: Promise<string> | undefined
 /**
  * Compiles the service once per bench process; resolves with the path `node` runs. Under the
  * test suite with TEST_SPAWN_BUILT=1 (`npm test` has just run `npm run build`), its `dist/` is
- * that same build: the bench smoke uses it instead of compiling again.
+ * that same build: the bench smoke uses it instead of compiling again (once it is known to be fresh).
  */
 export const builtService = (): Promise<string> => {
-  if (process.env['TEST_SPAWN_BUILT'] === '1') return Promise.resolve(resolve('dist/src/cli/main.js'))
+  if (process.env['TEST_SPAWN_BUILT'] === '1') return Promise.resolve().then(builtEntry)
   compiled ??= (async () => {
     await rm(OUT_DIR, { recursive: true, force: true })
     // node_modules next to .bench/ resolves the packages exactly as for dist/

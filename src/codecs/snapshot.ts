@@ -91,7 +91,7 @@ export const PendingRequest = t.readonly(
       before: Applied,
       /** set once the request failed for good with side effects to take back (see Undo) */
       undo: Undo,
-      /** create/platform: what a write of any attempt may have changed without an answer saying so (StepFailed's `mayHaveChanged`); the undo takes it back */
+      /** create/platform: what a write of any attempt may have changed without an answer saying so (StepFailed's `mayHaveChanged`), until the undo takes it over */
       mayHaveChanged: t.readonlyArray(ChangeTarget),
     }),
   ]),

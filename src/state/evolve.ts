@@ -241,7 +241,9 @@ const failedWith = (state: ServiceState, p: PendingRequest, e: Extract<ServiceEv
   const mayHaveChanged = unsureAfter(p, e.mayHaveChanged)
   const seen = mayHaveChanged === undefined ? p : { ...noteBefore(state, p), mayHaveChanged }
   if (e.retryAt !== undefined || seen.before === undefined) return { ...seen, failure, ...attempts }
-  return { ...seen, failure, ...attempts, undo: { since: e.at, done: [], failure: null, ...(mayHaveChanged === undefined ? {} : { mayHaveChanged }) } }
+  // the undo takes the unsure targets over: they are not kept twice
+  const { mayHaveChanged: _moved, ...rest } = seen
+  return { ...rest, failure, ...attempts, undo: { since: e.at, done: [], failure: null, ...(mayHaveChanged === undefined ? {} : { mayHaveChanged }) } }
 }
 
 const stepFailed: Handle<'StepFailed'> = (state, e) => {

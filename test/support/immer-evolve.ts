@@ -179,8 +179,9 @@ const stepFailed: Handle<'StepFailed'> = (draft, e) => {
   pending.failure = failure
   if (e.retryable) pending.attempts = (pending.attempts ?? 0) + 1
   if (e.retryAt !== undefined || pending.request.kind === 'delete') return
-  if (pending.before !== undefined)
-    pending.undo = { since: e.at, done: [], failure: null, ...(pending.mayHaveChanged === undefined ? {} : { mayHaveChanged: [...pending.mayHaveChanged] }) }
+  if (pending.before === undefined) return
+  pending.undo = { since: e.at, done: [], failure: null, ...(pending.mayHaveChanged === undefined ? {} : { mayHaveChanged: [...pending.mayHaveChanged] }) }
+  delete pending.mayHaveChanged
 }
 
 const requestCompleted: Handle<'RequestCompleted'> = (draft, e) => {
