@@ -16,6 +16,7 @@
 import { mkdtemp, readdir } from 'node:fs/promises'
 import { randomUUID } from 'node:crypto'
 import { tmpdir } from 'node:os'
+import { Redis } from 'ioredis'
 import { join } from 'node:path'
 import { startDevStack, type DevStack } from '../dev/dev-stack.js'
 import { RequestTopics } from '../src/codecs/topics.js'
@@ -32,6 +33,7 @@ import { awaitBalanced, spawnServiceProcess, type ServiceProcess } from './servi
 import type { Sizes } from './sizes.js'
 import { fmt, percentile, sleep } from './stats.js'
 import { DEFAULT_LANES, LANE_BOUNDS } from './lanes.js'
+import { commandCounts, commandsPer } from './redis-commands.js'
 
 const MiB = 1024 * 1024
 /** deploy/'s container memory limit */
@@ -90,6 +92,8 @@ interface CpuRun {
   readonly p99: number
   readonly failures: number
   readonly breakdown?: Breakdown
+  /** Redis commands per create during the burst, by command (INFO commandstats; scripts' inner commands included) */
+  readonly redisCommands: ReadonlyArray<readonly [string, number]>
 }
 
 export const cpuBurst = async (infra: BenchInfra, creates: number, lanes: number, profileDir?: string): Promise<CpuRun> => {
@@ -97,15 +101,18 @@ export const cpuBurst = async (infra: BenchInfra, creates: number, lanes: number
   const run = await startProcesses(infra, 1, { MAX_PARALLEL_SERVICES: String(lanes) }, flags)
   const [service] = run.replicas
   if (service === undefined) throw new Error('no service process')
+  const redis = new Redis(infra.redisUrl, { maxRetriesPerRequest: 3 })
   let stopped = false
   try {
     const idleFrom = await service.cpuMs()
     await sleep(IDLE_SAMPLE_MS)
     const idleCpuPerS = (((await service.cpuMs()) - idleFrom) / IDLE_SAMPLE_MS) * 1000
+    const commandsBefore = await commandCounts(redis)
     const before = await service.cpuMs()
     const messages = createRequests(`b11-${randomUUID().slice(0, 6)}`, creates).map(createMessage)
     const timed = await timeAnswers(infra, () => publishAll(infra.producer, RequestTopics.create, messages), 180_000 + creates * 100)
     const spent = (await service.cpuMs()) - before
+    const redisCommands = commandsPer(commandsBefore, await commandCounts(redis), creates)
     const cpuMsPerCreate = spent / creates
     const netCpuMsPerCreate = Math.max(0, spent - (idleCpuPerS * timed.spanMs) / 1000) / creates
     await run.stop()
@@ -122,8 +129,10 @@ export const cpuBurst = async (infra: BenchInfra, creates: number, lanes: number
       p99: percentile(timed.latencies, 99),
       failures: timed.failures,
       ...(breakdown === undefined ? {} : { breakdown }),
+      redisCommands,
     }
   } finally {
+    redis.disconnect()
     if (!stopped) await run.stop()
   }
 }
@@ -261,6 +270,7 @@ export const runB11 = async (infra: BenchInfra, sizes: Sizes, log: (line: string
       ],
     ),
     ...httpClients,
+    redisCommandsFigure(main),
   )
   const breakdown = main.breakdown
   if (breakdown !== undefined) {
@@ -269,6 +279,22 @@ export const runB11 = async (infra: BenchInfra, sizes: Sizes, log: (line: string
       first.detail = `CPU per create, by part (B11's profile of the service process; innermost frame of a part wins, so JSON.stringify under the Grafana client is "dashboard build + JSON encode"):\n\n${breakdownTable(breakdown, main.cpuMsPerCreate)}`
   }
   return figures
+}
+
+/** The Redis a deployment shares: what one create costs it, from the default-lanes burst. */
+const redisCommandsFigure = (run: CpuRun): Figure => {
+  const scripts = run.redisCommands.filter(([name]) => name.startsWith('eval')).reduce((sum, [, n]) => sum + n, 0)
+  const total = run.redisCommands.reduce((sum, [, n]) => sum + n, 0)
+  return informative(
+    'B11',
+    'Redis commands per create (the service process, INFO commandstats)',
+    total,
+    'commands',
+    [total],
+    [
+      `${fmt(scripts, 2)} of them script calls (EVALSHA: one round trip each, whose inner commands Redis counts too); by command: ${run.redisCommands.map(([name, n]) => `${name} ${fmt(n, 2)}`).join(', ')}`,
+    ],
+  )
 }
 
 interface ScaleRun {
