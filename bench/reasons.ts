@@ -86,7 +86,10 @@ export const reasonFor = (figure: Figure, all: readonly Figure[]): string => {
     }
     case 'B11':
       if (figure.unit === 'commands')
-        return "What a create costs the Redis the replicas share. The inbox's share of three pipelined batches per Kafka fetch (seen?, accept, two index updates); one drain: the lease (SET NX, and a script to release it), the snapshot and its tail (GET, XRANGE), per step an expected-version append (a script whose inner XADD/SET Redis counts too) and a ZADD on the services index (another slot in a Redis Cluster, hence not in the script), and at the end a script that clears the pending mark."
+        return (
+          "What a create costs the Redis the replicas share. The inbox's share of three pipelined batches per Kafka fetch (seen?, accept, two index updates); one drain: the lease (SET NX, and a script to release it), the snapshot and its tail (GET, XRANGE), per step an expected-version append (a script whose inner XADD/SET Redis counts too) and a ZADD on the services index (another slot in a Redis Cluster, hence not in the script), and at the end a script that clears the pending mark. " +
+          'A step trusts a lease confirmed less than a third of its time to live ago (no other replica can take it before it expires; the background renewal keeps confirming it during a long step): before that, each step after the first renewed it, three script calls per create.'
+        )
       return figure.unit === 'MiB'
         ? "Uncapped, V8 sizes its heap from the machine (23 GiB here) and collects lazily, so the peak resident memory over the burst says how much V8 chose to keep, not what the service needs. The deployment caps old space at 320 MiB (the ConfigMap's NODE_OPTIONS), and the next row runs the same burst that way: that is the figure the 512 Mi limit bounds. The service keeps no per-service share of the heap (the capped peak is about the same for 20,000 and 100,000 creates); the backlog of accepted requests, open lanes and the kafkajs fetch buffers are what a burst holds at once."
         : 'CPU per create counts the service process alone (the simulators run in the bench process). The breakdown under "Details" shows where it goes; on a loaded machine or with a small burst the idle share (Kafka polls every 20 ms, heartbeats) dominates: compare the net figure in the notes. ' +

@@ -37,7 +37,7 @@ import { decide, type DesiredFingerprints } from '../state/decide.js'
 import { traceOfStep, type Step } from '../state/step.js'
 import type { AppendResult, EventStore } from '../state/store/event-store.js'
 import { fold } from '../state/evolve.js'
-import type { ServiceLease } from '../state/store/service-lease.js'
+import { heldLease, type HeldLease, type ServiceLease } from '../state/store/service-lease.js'
 import type { ServiceState } from '../state/service-state.js'
 import { scheduleRetries, type Patience } from './retry-schedule.js'
 import type { StepRun } from '../effects/steps/traced-step.js'
@@ -82,7 +82,7 @@ export interface DrainDeps {
   readonly maxAppendAttempts?: number
   /** per-service lease across replicas; without it every drain just runs */
   readonly lease?: ServiceLease
-  /** how often a held lease is renewed while the drain runs */
+  /** how often a held lease is renewed while the drain runs; a step starting sooner than this after the last renewal trusts it (see heldLease) */
   readonly leaseRenewMs?: number
   /** retry transient faults until the request's deadline; without it they fail at once */
   readonly patience?: Patience
@@ -147,7 +147,7 @@ export const traceOfDrainEvent = (event: DrainEvent): TraceContext | undefined =
   }
 }
 
-const drainHeld$ = (serviceId: string, deps: DrainDeps): Observable<DrainEvent> =>
+const drainHeld$ = (serviceId: string, deps: DrainDeps, lease: HeldLease | undefined): Observable<DrainEvent> =>
   defer(() => {
     const maxSteps = deps.maxStepsPerDrain ?? 1000
     /** the context of the request the drain is at, for a `failed` event (see DrainEvent) */
@@ -177,9 +177,8 @@ const drainHeld$ = (serviceId: string, deps: DrainDeps): Observable<DrainEvent> 
             map((): Turn => ({ ...turn, event: { type: 'idle', serviceId, version: turn.state.version } })),
           )
         }
-        // a step can take long (Grafana retries): keep the lease alive, and stop if it was lost
-        const { lease } = deps
-        const stillHeld = turn.steps === 0 || lease === undefined ? of(true) : defer(() => lease.renew(serviceId))
+        // a step can take long (Grafana retries): stop if the lease was lost meanwhile (asked of Redis only when not confirmed recently)
+        const stillHeld = turn.steps === 0 || lease === undefined ? of(true) : defer(() => lease.stillHeld(serviceId))
         return stillHeld.pipe(
           concatMap((held) => (held ? deps.runStep(step, turn.state) : EMPTY)),
           take(1),
@@ -206,15 +205,15 @@ const drainHeld$ = (serviceId: string, deps: DrainDeps): Observable<DrainEvent> 
  * later in case the holder finished just before our request arrived).
  */
 export const drainService$ = (serviceId: string, deps: DrainDeps): Observable<DrainEvent> => {
-  const { lease } = deps
-  if (lease === undefined) return drainHeld$(serviceId, deps)
+  if (deps.lease === undefined) return drainHeld$(serviceId, deps, undefined)
+  const lease = heldLease(deps.lease, deps.leaseRenewMs)
   return defer(() => lease.acquire(serviceId)).pipe(
     concatMap((held) => {
       if (!held) return of<DrainEvent>({ type: 'busy', serviceId })
       // renewed in the background too, so one long step (Grafana retries) does not lose it
       const renewal = deps.leaseRenewMs === undefined ? undefined : setInterval(() => void lease.renew(serviceId).catch(() => undefined), deps.leaseRenewMs)
       renewal?.unref()
-      return drainHeld$(serviceId, deps).pipe(
+      return drainHeld$(serviceId, deps, lease).pipe(
         finalize(() => {
           clearInterval(renewal)
           void lease.release(serviceId).catch(() => undefined)

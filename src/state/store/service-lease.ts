@@ -32,3 +32,42 @@ export const createServiceLease = (redis: RedisClient, prefix: string, owner: st
     },
   }
 }
+
+/** A held lease as one drain uses it (see heldLease). */
+export interface HeldLease {
+  acquire(serviceId: string): Promise<boolean>
+  /** a round trip that extends the lease (the background renewal) */
+  renew(serviceId: string): Promise<boolean>
+  /** before a step: true while the lease is ours, asking Redis only when the last confirmation is not recent */
+  stillHeld(serviceId: string): Promise<boolean>
+  release(serviceId: string): Promise<void>
+}
+
+/**
+ * One drain's view of its lease. An acquire or renew answered yes, sent at t, keeps the key until
+ * at least t + ttl, and no other replica can take it before then. So a step that starts within
+ * `freshMs` (a third of the ttl: the renewal period) of such an answer trusts it without asking:
+ * a create's steps then cost no renew round trip, where they cost three. A no clears the trust.
+ * The monotonic clock is used: a wall clock set back must not extend the trust. The one case it
+ * sees later than before: a Redis failover that lost the key is noticed at the next renewal (at
+ * most `freshMs` on), not at the next step; the lease only saves double work (appends are guarded
+ * by the stream version, writes by fingerprints and resourceVersions).
+ */
+export const heldLease = (lease: ServiceLease, freshMs: number | undefined, nowMs: () => number = () => performance.now()): HeldLease => {
+  let confirmedAt = Number.NEGATIVE_INFINITY
+  const confirming =
+    (ask: (serviceId: string) => Promise<boolean>) =>
+    async (serviceId: string): Promise<boolean> => {
+      const sentAt = nowMs()
+      const held = await ask(serviceId)
+      confirmedAt = held ? sentAt : Number.NEGATIVE_INFINITY
+      return held
+    }
+  const renew = confirming((serviceId) => lease.renew(serviceId))
+  return {
+    acquire: confirming((serviceId) => lease.acquire(serviceId)),
+    renew,
+    stillHeld: (serviceId) => (freshMs !== undefined && nowMs() - confirmedAt < freshMs ? Promise.resolve(true) : renew(serviceId)),
+    release: (serviceId) => lease.release(serviceId),
+  }
+}

@@ -175,6 +175,13 @@ describe('drainService$ under a per-service lease', () => {
     expect(calls.at(-1)).to.equal('release')
   })
 
+  it('given a renewal period longer than the drain, then its steps trust the acquire: no renew round trip between them', async () => {
+    const store = storeWith(createAccepted('r1'))
+    const { lease, calls } = fakeLease([true])
+    expect(summary(await drain(store, { lease, leaseRenewMs: 60_000 })).at(-1)).to.equal('idle')
+    expect(calls).to.deep.equal(['acquire', 'release'])
+  })
+
   it('given the lease is lost mid-drain, then the drain stops before the next step and says busy', async () => {
     const store = storeWith(createAccepted('r1'))
     const { lease } = fakeLease([true], [false])
