@@ -47,7 +47,7 @@ export interface HeldLease {
  * One drain's view of its lease. An acquire or renew answered yes, sent at t, keeps the key until
  * at least t + ttl, and no other replica can take it before then. So a step that starts within
  * `freshMs` (a third of the ttl: the renewal period) of such an answer trusts it without asking:
- * a create's steps then cost no renew round trip, where they cost three. A no clears the trust.
+ * a create's five steps then cost no renew round trip, where they cost four. A no clears the trust.
  * The monotonic clock is used: a wall clock set back must not extend the trust. The one case it
  * sees later than before: a Redis failover that lost the key is noticed at the next renewal (at
  * most `freshMs` on), not at the next step; the lease only saves double work (appends are guarded
