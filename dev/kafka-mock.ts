@@ -95,7 +95,7 @@ export const startKafkaMock = async (options: KafkaMockOptions = {}): Promise<Ka
     stop: async () => {
       stopped = true
       // kcat sits out a SIGTERM (it was killed at the 3 s grace every time), and the mock holds
-      // nothing that needs a clean exit: every spec file's harness saved those 3 s this way
+      // nothing that needs a clean exit: each spec file's harness stops faster by those 3 s
       await kcat.stop('SIGKILL')
     },
   }
