@@ -1,4 +1,5 @@
 import { expect } from 'chai'
+import sinon from 'sinon'
 import { createRequire } from 'node:module'
 import { kafkajsPatched } from '../../../../src/streams/kafka/kafkajs-negative-timeout.js'
 
@@ -74,15 +75,21 @@ describe('kafkajs negative timeout patch (kafkajs issue #1751)', () => {
     expect(q.throttleCheckTimeoutId).to.equal(null)
   })
 
-  it('keeps upstream behaviour: a throttled queue waits for the throttle, one timer at a time', async () => {
-    const q = queue(Date.now() + 30, ['request'])
-    q.scheduleCheckPendingRequests()
-    const first = q.throttleCheckTimeoutId
-    q.scheduleCheckPendingRequests()
-    expect(q.throttleCheckTimeoutId).to.equal(first)
-    await new Promise((r) => setTimeout(r, 10))
-    expect(q.checks, 'not before the throttle ends').to.equal(0)
-    await new Promise((r) => setTimeout(r, 60))
-    expect(q.checks).to.equal(1)
+  it('keeps upstream behaviour: a throttled queue waits for the throttle, one timer at a time', () => {
+    // fake clock: a busy machine must not run the 30 ms throttle out before the first look
+    const clock = sinon.useFakeTimers({ now: 1_000_000, toFake: ['setTimeout', 'clearTimeout', 'Date'] })
+    try {
+      const q = queue(Date.now() + 30, ['request'])
+      q.scheduleCheckPendingRequests()
+      const first = q.throttleCheckTimeoutId
+      q.scheduleCheckPendingRequests()
+      expect(q.throttleCheckTimeoutId).to.equal(first)
+      clock.tick(10)
+      expect(q.checks, 'not before the throttle ends').to.equal(0)
+      clock.tick(60)
+      expect(q.checks).to.equal(1)
+    } finally {
+      clock.restore()
+    }
   })
 })
